@@ -1,0 +1,94 @@
+package io.txfs.fuse.caller;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Which processes entered which view, and when. A process can enter several views over its life
+ * (each {@code begin}); a descendant belongs to the view its ancestor was in when the descendant's
+ * branch was forked, so the history is kept, not only the latest entry.
+ */
+public final class ViewRegistry {
+    /** A process entered {@code view} at {@code since} (ticks since boot). */
+    public record Entry(ProcessKey process, String view, long since) {
+    }
+
+    private final Map<ProcessKey, List<Entry>> entries = new ConcurrentHashMap<>();
+    private final AtomicLong generation = new AtomicLong();
+
+    /** Records that {@code process} entered {@code view} at {@code since}; cached answers are re-derived. */
+    public void enter(ProcessKey process, String view, long since) {
+        record(process, view, since);
+        generation.incrementAndGet();
+    }
+
+    /**
+     * Records a membership the resolver derived from an ancestor, so that the process keeps its view
+     * if the ancestor exits and it is re-parented. It changes no answer, so caches stay valid.
+     */
+    void inherit(ProcessKey process, String view) {
+        entries.computeIfAbsent(process, k -> {
+            List<Entry> l = new ArrayList<>(1);
+            l.add(new Entry(process, view, process.startTime()));
+            return l;
+        });
+    }
+
+    private void record(ProcessKey process, String view, long since) {
+        entries.compute(process, (k, l) -> {
+            List<Entry> n = l == null ? new ArrayList<>(2) : new ArrayList<>(l);
+            n.add(new Entry(process, view, since));
+            n.sort((a, b) -> Long.compare(a.since(), b.since()));
+            return n;
+        });
+    }
+
+    /** Forgets every entry into {@code view} (the view was discarded); its processes fall back to the default. */
+    public void forgetView(String view) {
+        entries.replaceAll((k, l) -> l.stream().filter(e -> !e.view().equals(view)).toList());
+        entries.values().removeIf(List::isEmpty);
+        generation.incrementAndGet();
+    }
+
+    /** Forgets a process that has exited. */
+    public void forgetProcess(ProcessKey process) {
+        if (entries.remove(process) != null) {
+            generation.incrementAndGet();
+        }
+    }
+
+    /** The view {@code process} was in at time {@code at}: its latest entry made no later than {@code at}. */
+    Optional<String> viewAt(ProcessKey process, long at) {
+        List<Entry> l = entries.get(process);
+        if (l == null) {
+            return Optional.empty();
+        }
+        String found = null;
+        for (Entry e : l) {
+            if (e.since() <= at) {
+                found = e.view();
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** The view {@code process} is in now, counting only its own entries. */
+    Optional<String> latest(ProcessKey process) {
+        List<Entry> l = entries.get(process);
+        return l == null || l.isEmpty() ? Optional.empty() : Optional.of(l.get(l.size() - 1).view());
+    }
+
+    public List<Entry> all() {
+        List<Entry> out = new ArrayList<>();
+        entries.values().forEach(out::addAll);
+        return out;
+    }
+
+    long generation() {
+        return generation.get();
+    }
+}
