@@ -1,0 +1,103 @@
+package io.txfs.fuse.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Runtime;
+
+/**
+ * Speaks to a mount's {@code .txfs/ctl} the way a shell does: open, write one command, read the reply
+ * from the same descriptor. libc is called directly because the write's errno is the answer
+ * (EBUSY = conflict) and java.io only offers its message text.
+ */
+public final class ControlClient {
+    private static final int O_RDWR = 2;
+    private static final int O_CLOEXEC = 0x80000;
+    private static final int MAX_REPLY = 64 << 20;
+
+    public interface LibC {
+        int open(String path, int flags);
+
+        long write(int fd, byte[] buf, long count);
+
+        long read(int fd, byte[] buf, long count);
+
+        int close(int fd);
+    }
+
+    private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+    private static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
+
+    private ControlClient() {
+    }
+
+    /** Sends {@code command} to the control file at {@code ctl}; returns the reply, or throws the refusal. */
+    public static JsonNode send(Path ctl, ControlCommand command) throws IOException, ControlException {
+        return send(ctl, command.toLine());
+    }
+
+    public static JsonNode send(Path ctl, String line) throws IOException, ControlException {
+        int fd = LIBC.open(ctl.toString(), O_RDWR | O_CLOEXEC);
+        if (fd < 0) {
+            throw new IOException("cannot open " + ctl + ": " + errnoName(RUNTIME.getLastError()));
+        }
+        try {
+            byte[] cmd = line.getBytes(StandardCharsets.UTF_8);
+            long n = LIBC.write(fd, cmd, cmd.length);
+            int writeErrno = n < 0 ? RUNTIME.getLastError() : 0;
+            String replyText = readAll(fd);
+            JsonNode reply = replyText.isBlank() ? null : ControlReply.parse(replyText);
+            if (n < 0) {
+                String msg = reply != null && reply.hasNonNull("message") ? reply.get("message").asText() : errnoName(writeErrno);
+                throw new ControlException(errnoName(writeErrno), msg, reply);
+            }
+            if (n != cmd.length) {
+                throw new IOException("short write to " + ctl + ": " + n + " of " + cmd.length + " bytes");
+            }
+            if (reply == null) {
+                throw new IOException("no reply from " + ctl);
+            }
+            return reply;
+        } finally {
+            LIBC.close(fd);
+        }
+    }
+
+    private static String readAll(int fd) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[64 * 1024];
+        while (true) {
+            long n = LIBC.read(fd, buf, buf.length);
+            if (n < 0) {
+                throw new IOException("reading the reply: " + errnoName(RUNTIME.getLastError()));
+            }
+            if (n == 0) {
+                return out.toString(StandardCharsets.UTF_8);
+            }
+            out.write(buf, 0, (int) n);
+            if (out.size() > MAX_REPLY) {
+                throw new IOException("reply larger than " + MAX_REPLY + " bytes");
+            }
+        }
+    }
+
+    /** The names of the errnos a control command or its file can fail with (Linux numbering). */
+    static String errnoName(int errno) {
+        return switch (errno) {
+            case 1 -> "EPERM";
+            case 2 -> "ENOENT";
+            case 5 -> "EIO";
+            case 13 -> "EACCES";
+            case 16 -> "EBUSY";
+            case 17 -> "EEXIST";
+            case 22 -> "EINVAL";
+            case 28 -> "ENOSPC";
+            case 30 -> "EROFS";
+            case 107 -> "ENOTCONN";
+            default -> "errno " + errno;
+        };
+    }
+}
