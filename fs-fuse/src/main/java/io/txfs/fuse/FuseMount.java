@@ -1,0 +1,228 @@
+package io.txfs.fuse;
+
+import io.txfs.fuse.sys.LibC;
+import io.txfs.fuse.sys.StatBuf;
+import io.txfs.fuse.sys.Sys;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A mounted filesystem served over /dev/fuse by this process. {@link #mount} returns once a probe
+ * (a stat of the mountpoint from another thread) was answered by the filesystem; {@link #close}
+ * unmounts, lets in-flight requests finish and stops the readers.
+ */
+public final class FuseMount implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(FuseMount.class);
+  private static final LibC C = LibC.INSTANCE;
+  private static final long PROBE_TIMEOUT_MS = 15_000;
+  private static final long CLOSE_TIMEOUT_MS = 10_000;
+  private static final int EPERM = 1;
+  private static final int EINVAL = 22;
+  private static final int EBUSY = 16;
+  private static final int ENOTCONN = 107;
+  private static final int ECONNABORTED = 103;
+
+  private final Path mountpoint;
+  private final FuseSession session;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile long connectionDev = -1;
+
+  private FuseMount(Path mountpoint, FuseSession session) {
+    this.mountpoint = mountpoint;
+    this.session = session;
+  }
+
+  public static FuseMount mount(Path mountpoint, FuseFilesystem fs, MountOptions opts) throws IOException {
+    Path mp = mountpoint.toAbsolutePath().normalize();
+    ByteBuffer st = StatBuf.allocate();
+    if (C.stat(mp.toString(), st) != 0) {
+      throw new FuseMountException("cannot stat mountpoint " + mp + ": " + C.strerror(LibC.errno()));
+    }
+    int rootmode = StatBuf.mode(st) & Sys.S_IFMT;
+    int fd = C.open("/dev/fuse", Sys.O_RDWR | Sys.O_CLOEXEC, 0);
+    if (fd < 0) {
+      int e = LibC.errno();
+      throw new FuseMountException("cannot open /dev/fuse: " + C.strerror(e)
+          + (e == 2 ? " (is the fuse module loaded? in a container, pass --device /dev/fuse)" : ""));
+    }
+    String data = "fd=" + fd + ",rootmode=" + Integer.toOctalString(rootmode) + ",user_id=" + C.getuid()
+        + ",group_id=" + C.getgid() + (opts.allowOther() ? ",allow_other" : "")
+        + (opts.defaultPermissions() ? ",default_permissions" : "");
+    if (C.mount(opts.fsName(), mp.toString(), "fuse." + opts.subtype(), Sys.MS_NOSUID | Sys.MS_NODEV, data) != 0) {
+      int e = LibC.errno();
+      C.close(fd);
+      if (e == EPERM) {
+        throw new FuseMountException("mount(2) of " + mp + " was refused (EPERM): mounting FUSE directly needs "
+            + "CAP_SYS_ADMIN; run as root (or in a container with --cap-add SYS_ADMIN --device /dev/fuse)");
+      }
+      throw new FuseMountException("mount(2) of " + mp + " failed: " + C.strerror(e) + " (data " + data + ")");
+    }
+    Dispatcher dispatcher = new Dispatcher(fs, opts.writebackCache(), opts.passthrough());
+    FuseSession session = new FuseSession(new DevFuseChannel(fd), fs, dispatcher, opts.readerThreads(),
+        mp.getFileName() == null ? "root" : mp.getFileName().toString());
+    FuseMount m = new FuseMount(mp, session);
+    session.start();
+    try {
+      m.awaitServing();
+    } catch (IOException | RuntimeException e) {
+      m.close();
+      throw e;
+    }
+    LOG.info("mounted {} on {} ({})", opts.fsName(), mp, opts);
+    return m;
+  }
+
+  /** Waits until INIT was answered and a stat of the mountpoint came back from the filesystem. */
+  private void awaitServing() throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROBE_TIMEOUT_MS);
+    CompletableFuture<Long> probe = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      ByteBuffer st = StatBuf.allocate();
+      if (C.stat(mountpoint.toString(), st) == 0) {
+        probe.complete(StatBuf.dev(st));
+      } else {
+        probe.completeExceptionally(new FuseMountException("probe stat of " + mountpoint + " failed: "
+            + C.strerror(LibC.errno())));
+      }
+    }, "fuse-mount-probe");
+    t.setDaemon(true);
+    t.start();
+    try {
+      session.dispatcher().initFuture().get(remaining(deadline), TimeUnit.NANOSECONDS);
+      connectionDev = probe.get(remaining(deadline), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new FuseMountException("the mount at " + mountpoint + " did not answer within " + PROBE_TIMEOUT_MS + " ms");
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      throw c instanceof IOException ? (IOException) c : new FuseMountException("mount probe failed", c);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FuseMountException("interrupted while waiting for the mount to answer");
+    }
+  }
+
+  private static long remaining(long deadline) {
+    return Math.max(1, deadline - System.nanoTime());
+  }
+
+  public Path mountpoint() {
+    return mountpoint;
+  }
+
+  public InitInfo negotiated() {
+    return session.dispatcher().info();
+  }
+
+  public Notifier notifier() {
+    return session;
+  }
+
+  /** Returns when the session has ended: after {@link #close()} or an external unmount. */
+  public void awaitTermination() throws InterruptedException {
+    session.awaitEnd();
+  }
+
+  /** Unmounts (lazily if busy), waits for the readers to finish, and closes the device. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (!session.hasEnded()) {
+      int rc = umount(mountpoint.toString());
+      if (rc != 0 && rc != EINVAL) {
+        LOG.warn("unmounting {} failed: {}", mountpoint, C.strerror(rc));
+      }
+    }
+    try {
+      if (!session.awaitEnd(CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+        LOG.warn("{} is still in use {} ms after a lazy unmount; aborting the connection", mountpoint,
+            CLOSE_TIMEOUT_MS);
+        abortConnection();
+        if (!session.awaitEnd(CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+          LOG.error("FUSE session on {} did not end; giving up", mountpoint);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void abortConnection() {
+    if (connectionDev < 0) {
+      return;
+    }
+    Path abort = Path.of("/sys/fs/fuse/connections", Long.toString(Sys.minor(connectionDev)), "abort");
+    try {
+      Files.write(abort, "1".getBytes(StandardCharsets.US_ASCII));
+    } catch (IOException e) {
+      LOG.warn("cannot abort the FUSE connection via {}: {}", abort, e.toString());
+    }
+  }
+
+  /** umount2, falling back to a lazy detach when busy; returns 0 or the errno. */
+  private static int umount(String path) {
+    if (C.umount2(path, 0) == 0) {
+      return 0;
+    }
+    int e = LibC.errno();
+    if (e == EBUSY) {
+      if (C.umount2(path, Sys.MNT_DETACH) == 0) {
+        return 0;
+      }
+      e = LibC.errno();
+    }
+    return e;
+  }
+
+  /** Unmounts a FUSE mount served by any process (e.g. {@code txfs unmount}). */
+  public static void unmount(Path mountpoint) throws IOException {
+    String p = mountpoint.toAbsolutePath().normalize().toString();
+    int e = umount(p);
+    if (e == ENOTCONN || e == ECONNABORTED) {
+      if (C.umount2(p, Sys.MNT_DETACH) == 0) {
+        return;
+      }
+      e = LibC.errno();
+    }
+    if (e == 0) {
+      return;
+    }
+    if (e == EPERM) {
+      throw new FuseMountException("unmounting " + p + " needs CAP_SYS_ADMIN (run as root, or fusermount3 -u)");
+    }
+    if (e == EINVAL) {
+      throw new FuseMountException(p + " is not a mount point");
+    }
+    throw new FuseMountException("unmounting " + p + " failed: " + C.strerror(e));
+  }
+
+  /** If a dead FUSE mount is at {@code mountpoint} (stat gives ENOTCONN), detaches it and returns true. */
+  public static boolean clearStaleMount(Path mountpoint) {
+    String p = mountpoint.toAbsolutePath().normalize().toString();
+    ByteBuffer st = StatBuf.allocate();
+    if (C.stat(p, st) == 0) {
+      return false;
+    }
+    int e = LibC.errno();
+    if (e != ENOTCONN && e != ECONNABORTED) {
+      return false;
+    }
+    if (C.umount2(p, Sys.MNT_DETACH) != 0) {
+      LOG.warn("cannot detach the dead mount at {}: {}", p, C.strerror(LibC.errno()));
+      return false;
+    }
+    LOG.info("detached a dead FUSE mount at {}", p);
+    return true;
+  }
+}

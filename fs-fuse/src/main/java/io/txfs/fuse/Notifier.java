@@ -1,0 +1,20 @@
+package io.txfs.fuse;
+
+import java.io.IOException;
+
+/**
+ * Tells the kernel to drop cached data, usable from any thread. Do not call it from inside a request
+ * handler for the same directory (the kernel may hold that directory's lock while it waits for the
+ * reply: a deadlock). Each method returns false when the kernel did not know the node or name
+ * (ENOENT), which is not an error.
+ */
+public interface Notifier {
+  /** Drop cached attributes of {@code node} and its page cache from {@code offset} for {@code length} bytes (length 0 = to the end; offset -1 = attributes only). */
+  boolean invalInode(long node, long offset, long length) throws IOException;
+
+  /** Drop the cached dentry {@code name} in {@code parent}. */
+  boolean invalEntry(long parent, String name) throws IOException;
+
+  /** Like invalEntry, and also tell inotify watchers that {@code child} was deleted. */
+  boolean delete(long parent, long child, String name) throws IOException;
+}

@@ -1,0 +1,47 @@
+package io.txfs.fuse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Mounts {@link HelloFilesystem} for real: INIT, probe, lookups, reads, readdir, unmount. */
+class HelloMountTest {
+  @TempDir Path tmp;
+
+  @Test
+  void servesAndUnmounts() throws Exception {
+    MountPreconditions.requireFuse();
+    Path mp = Files.createDirectory(tmp.resolve("mnt"));
+    FuseMount m = FuseMount.mount(mp, new HelloFilesystem(), MountOptions.parse("readers=2,fsname=hello").build());
+    try {
+      assertEquals(7, m.negotiated().kernelMajor());
+      assertTrue(m.negotiated().minor() >= 31, m.negotiated().toString());
+      assertTrue(MountPreconditions.mounted(mp), "in /proc/mounts");
+      assertEquals("hello, world\n", Files.readString(mp.resolve("hello")));
+      try (Stream<Path> s = Files.list(mp)) {
+        assertEquals(List.of("hello"), s.map(p -> p.getFileName().toString()).collect(Collectors.toList()));
+      }
+      assertThrows(NoSuchFileException.class, () -> Files.size(mp.resolve("nope")));
+      assertThrows(AccessDeniedException.class, () -> Files.newOutputStream(mp.resolve("hello"), StandardOpenOption.APPEND).close());
+      assertTrue(m.notifier().invalInode(HelloFilesystem.HELLO, 0, 0));
+      m.notifier().invalEntry(FuseFilesystem.ROOT_ID, "hello");
+    } finally {
+      m.close();
+    }
+    assertFalse(MountPreconditions.mounted(mp), "unmounted");
+    m.awaitTermination();
+    m.close();
+  }
+}
