@@ -46,6 +46,8 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
   private Path daemonStderr;
   private Process daemon;
   private boolean failurePrinted;
+  /** Set when a test stopped the daemon on purpose; close() then only checks that no mount is left. */
+  private boolean daemonEnded;
 
   private MountFixture(List<String> options) {
     this.options = List.copyOf(options);
@@ -118,15 +120,22 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
   /** Creates the directories, starts the daemon and waits until the mount answers. */
   public void start() {
     requireFuseDevice();
+    if (daemon != null) {
+      throw new IllegalStateException("already started");
+    }
     try {
-      root = Files.createTempDirectory("txfs-it-");
-      // Readable by all so that scenarios run as an unprivileged user can reach the mount.
-      Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-      root = root.toRealPath();
-      backing = Files.createDirectory(root.resolve("backing"));
-      mountpoint = Files.createDirectory(root.resolve("mnt"));
-      state = root.resolve("state");
+      if (root == null) {
+        root = Files.createTempDirectory("txfs-it-");
+        // Readable by all so that scenarios run as an unprivileged user can reach the mount.
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+        root = root.toRealPath();
+        backing = Files.createDirectory(root.resolve("backing"));
+        mountpoint = Files.createDirectory(root.resolve("mnt"));
+        state = root.resolve("state");
+      }
+      // A restarted daemon appends, so that the log tells the whole story.
       daemonStderr = root.resolve("daemon.stderr");
+      daemonEnded = false;
       List<String> args = new ArrayList<>(List.of("mount", "-f", "--state", state.toString()));
       if (!options.isEmpty()) {
         args.add("-o");
@@ -136,7 +145,7 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
       args.add(mountpoint.toString());
       daemon = new ProcessBuilder(txfs(args.toArray(String[]::new)))
           .redirectOutput(root.resolve("daemon.stdout").toFile())
-          .redirectError(daemonStderr.toFile())
+          .redirectError(ProcessBuilder.Redirect.appendTo(daemonStderr.toFile()))
           .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
           .start();
     } catch (IOException e) {
@@ -231,18 +240,24 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
   @Override
   public void close() {
     if (daemon == null) {
+      if (mountpoint != null && MountTable.at(mountpoint).isPresent()) {
+        forceUnmount();
+        fail("a mount was left behind at " + mountpoint + " after the daemon had been stopped");
+      }
       deleteRoot();
       return;
     }
     List<String> problems = new ArrayList<>();
-    ProcessRun unmount = null;
     if (MountTable.at(mountpoint).isPresent()) {
-      unmount = ProcessRun.run(txfs("unmount", mountpoint.toString()), EXIT_DEADLINE);
+      ProcessRun unmount = ProcessRun.run(txfs("unmount", mountpoint.toString()), EXIT_DEADLINE);
       if (!unmount.succeeded()) {
         problems.add("txfs unmount failed:\n" + unmount.describe());
       }
     }
     Integer status = awaitExit(EXIT_DEADLINE);
+    if (daemonEnded && status != null) {
+      status = 0; // its exit status was the test's business
+    }
     if (status == null) {
       problems.add("the daemon did not exit within " + EXIT_DEADLINE.toSeconds() + " s of the unmount; SIGTERM sent");
       daemon.destroy();
@@ -267,6 +282,35 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
           + finished.pid() + " stderr:\n" + log);
     }
     deleteRoot();
+  }
+
+  /**
+   * Sends the daemon SIGTERM (or SIGKILL when hard) and waits for it to exit; returns its exit status.
+   * Fails if it does not exit in time. The mount is left to the caller to check and to clean.
+   */
+  public int stopDaemon(boolean hard) {
+    daemonEnded = true;
+    if (hard) {
+      daemon.destroyForcibly();
+    } else {
+      daemon.destroy();
+    }
+    Integer status = awaitExit(EXIT_DEADLINE);
+    if (status == null) {
+      daemon.destroyForcibly();
+      awaitExit(Duration.ofSeconds(10));
+      fail("the daemon did not exit within " + EXIT_DEADLINE.toSeconds() + " s of " + (hard ? "SIGKILL" : "SIGTERM")
+          + "\ndaemon stderr:\n" + daemonLog());
+    }
+    return status;
+  }
+
+  /** Forgets a daemon that has exited, so that start() can run a new one on the same directories. */
+  public void forgetDaemon() {
+    if (daemon != null && daemon.isAlive()) {
+      throw new IllegalStateException("the daemon is still running");
+    }
+    daemon = null;
   }
 
   /** Waits for the daemon to exit; its status, or null if it is still running at the deadline. */

@@ -1,0 +1,133 @@
+package io.txfs.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The daemon's life: mounted means serving, and every way it ends leaves no mount and no process. */
+class MountLifecycleIT {
+  @BeforeAll
+  static void fuseDevice() {
+    MountFixture.requireFuseDevice();
+  }
+
+  @Test
+  void theMountIsAFuseTxfsMountThatServesTheBackingDirectoryAndUnmountsCleanly() throws IOException {
+    Path mountpoint;
+    try (MountFixture mount = MountFixture.mount()) {
+      mountpoint = mount.mountpoint();
+      MountTable.Mount entry = MountTable.at(mountpoint).orElseThrow();
+      assertEquals("fuse.txfs", entry.fsType(), () -> "mountinfo entry: " + entry);
+      Files.writeString(mount.backing().resolve("from-backing"), "visible");
+      assertEquals("visible", Files.readString(mountpoint.resolve("from-backing")));
+      Files.writeString(mountpoint.resolve("from-mount"), "stored");
+      assertEquals("stored", Files.readString(mount.backing().resolve("from-mount")));
+    }
+    assertTrue(MountTable.at(mountpoint).isEmpty(), "no mount is left after close");
+  }
+
+  @Test
+  void sigtermFinishesTheDaemonAndRemovesTheMount() {
+    try (MountFixture mount = MountFixture.mount()) {
+      int status = mount.stopDaemon(false);
+      assertTrue(MountFixture.await(Duration.ofSeconds(10), () -> MountTable.at(mount.mountpoint()).isEmpty()),
+          () -> "the mount is still there after SIGTERM; daemon stderr:\n" + mount.daemonLog());
+      // A JVM ended by SIGTERM reports 143 unless the daemon exits on its own after unmounting.
+      assertTrue(status == 0 || status == 143, () -> "exit status after SIGTERM: " + status);
+    }
+  }
+
+  @Test
+  void afterSigkillTxfsUnmountClearsTheDeadMount() {
+    try (MountFixture mount = MountFixture.mount()) {
+      mount.stopDaemon(true);
+      assertTrue(MountTable.at(mount.mountpoint()).isPresent(), "a killed daemon leaves its mount behind");
+      ProcessRun unmount = ProcessRun.run(MountFixture.txfs("unmount", mount.mountpoint().toString()),
+          MountFixture.EXIT_DEADLINE);
+      assertTrue(unmount.succeeded(), unmount::describe);
+      assertTrue(MountTable.at(mount.mountpoint()).isEmpty(), "txfs unmount removed the dead mount");
+    }
+  }
+
+  @Test
+  void afterSigkillTheNextMountClearsTheDeadMountAndServes() throws IOException {
+    try (MountFixture mount = MountFixture.mount()) {
+      Files.writeString(mount.mountpoint().resolve("before"), "kept");
+      mount.stopDaemon(true);
+      mount.forgetDaemon();
+      mount.start();
+      long mountsThere = MountTable.read().stream()
+          .filter(m -> m.mountPoint().equals(mount.mountpoint().toString())).count();
+      assertEquals(1, mountsThere, "the new mount replaced the dead one instead of stacking on it");
+      assertEquals("kept", Files.readString(mount.mountpoint().resolve("before")));
+    }
+  }
+
+  @Test
+  void withoutForegroundMountReturnsOnlyOnceTheMountServes() throws IOException {
+    Path root = Files.createTempDirectory("txfs-it-detached-");
+    Path backing = Files.createDirectory(root.resolve("backing"));
+    Path mountpoint = Files.createDirectory(root.resolve("mnt"));
+    Files.writeString(backing.resolve("hello"), "world");
+    try {
+      ProcessRun mount = ProcessRun.run(MountFixture.txfs("mount", "--state", root.resolve("state").toString(),
+          backing.toString(), mountpoint.toString()), MountFixture.MOUNT_DEADLINE);
+      assertTrue(mount.succeeded(), mount::describe);
+      // No waiting here: returning is the promise that the mount already serves.
+      assertTrue(MountTable.at(mountpoint).map(MountTable.Mount::isFuse).orElse(false), "mounted on return");
+      assertEquals(Optional.empty(), MountFixture.statAnswers(mountpoint, Duration.ofSeconds(5)));
+      assertEquals("world", Files.readString(mountpoint.resolve("hello")));
+      ProcessRun unmount = ProcessRun.run(MountFixture.txfs("unmount", mountpoint.toString()),
+          MountFixture.EXIT_DEADLINE);
+      assertTrue(unmount.succeeded(), unmount::describe);
+      assertTrue(MountTable.at(mountpoint).isEmpty(), "unmounted");
+      assertTrue(MountFixture.await(MountFixture.EXIT_DEADLINE, () -> daemonsServing(mountpoint).isEmpty()),
+          () -> "the detached daemon is still running after unmount: " + daemonsServing(mountpoint));
+    } finally {
+      if (MountTable.at(mountpoint).isPresent()) {
+        ProcessRun.run(List.of("umount", "-l", mountpoint.toString()), Duration.ofSeconds(20));
+      }
+      // The detached daemon was started by this test, so ending it (by its pid) is this test's job.
+      daemonsServing(mountpoint).forEach(ProcessHandle::destroyForcibly);
+      TranscriptComparison.deleteTree(root);
+    }
+  }
+
+  @Test
+  void aMountThatCannotStartFailsClearlyAndLeavesNothing() throws IOException {
+    Path root = Files.createTempDirectory("txfs-it-bad-");
+    Path mountpoint = Files.createDirectory(root.resolve("mnt"));
+    try {
+      ProcessRun mount = ProcessRun.run(MountFixture.txfs("mount", "-f", "--state", root.resolve("state").toString(),
+          root.resolve("no-such-backing").toString(), mountpoint.toString()), MountFixture.MOUNT_DEADLINE);
+      assertFalse(mount.timedOut(), "the daemon gave up instead of hanging");
+      assertNotEquals(0, mount.exitCode(), mount::describe);
+      assertTrue(mount.stderr().contains("no-such-backing"), () -> "the error names the path:\n" + mount.describe());
+      assertTrue(MountTable.at(mountpoint).isEmpty(), "no mount is left");
+    } finally {
+      if (MountTable.at(mountpoint).isPresent()) {
+        ProcessRun.run(List.of("umount", "-l", mountpoint.toString()), Duration.ofSeconds(20));
+      }
+      TranscriptComparison.deleteTree(root);
+    }
+  }
+
+  /** Processes whose command line names this mountpoint (there is at most the one this test started). */
+  private static List<ProcessHandle> daemonsServing(Path mountpoint) {
+    String path = mountpoint.toString();
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.pid() != ProcessHandle.current().pid())
+        .filter(p -> p.info().arguments().map(args -> List.of(args).contains(path)).orElse(false))
+        .toList();
+  }
+}
