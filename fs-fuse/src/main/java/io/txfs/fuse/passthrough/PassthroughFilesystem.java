@@ -1,0 +1,493 @@
+package io.txfs.fuse.passthrough;
+
+import static io.txfs.fuse.sys.Sys.AT_EMPTY_PATH;
+import static io.txfs.fuse.sys.Sys.AT_REMOVEDIR;
+import static io.txfs.fuse.sys.Sys.AT_SYMLINK_NOFOLLOW;
+import static io.txfs.fuse.sys.Sys.O_CLOEXEC;
+import static io.txfs.fuse.sys.Sys.O_CREAT;
+import static io.txfs.fuse.sys.Sys.O_DIRECTORY;
+import static io.txfs.fuse.sys.Sys.O_EXCL;
+import static io.txfs.fuse.sys.Sys.O_NOCTTY;
+import static io.txfs.fuse.sys.Sys.O_NOFOLLOW;
+import static io.txfs.fuse.sys.Sys.O_PATH;
+import static io.txfs.fuse.sys.Sys.O_RDONLY;
+
+import io.txfs.fuse.Attr;
+import io.txfs.fuse.AttrReply;
+import io.txfs.fuse.CreateResult;
+import io.txfs.fuse.DirectoryFiller;
+import io.txfs.fuse.Entry;
+import io.txfs.fuse.FuseErrnoException;
+import io.txfs.fuse.FuseFilesystem;
+import io.txfs.fuse.OpenResult;
+import io.txfs.fuse.RequestContext;
+import io.txfs.fuse.SetAttr;
+import io.txfs.fuse.StatFs;
+import io.txfs.fuse.passthrough.Inodes.Inode;
+import io.txfs.fuse.sys.LibC;
+import io.txfs.fuse.sys.StatBuf;
+import io.txfs.fuse.sys.Sys;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Serves a backing directory faithfully: every operation is the matching *at() call on the backing
+ * filesystem, relative to descriptors held per inode (so the backing directory may be the
+ * mountpoint itself), and every errno is the backing filesystem's own. File handles are real
+ * descriptors. The daemon runs as root, so created files are chowned to the caller.
+ *
+ * <p>Names are decoded as UTF-8; names that are not valid UTF-8 are not served faithfully.
+ */
+public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseable {
+  private static final LibC C = LibC.INSTANCE;
+  private static final long DEFAULT_TTL_NANOS = 1_000_000_000L;
+
+  private final Inodes inodes;
+  private final long entryTtl;
+  private final long attrTtl;
+  private final Map<Long, DirHandle> dirs = new ConcurrentHashMap<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final ThreadLocal<ByteBuffer> statBuf = ThreadLocal.withInitial(StatBuf::allocate);
+  private final ThreadLocal<ByteBuffer> smallBuf =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 * 1024).order(ByteOrder.LITTLE_ENDIAN));
+
+  /** Opens {@code backing} now, before any mount can cover it. */
+  public PassthroughFilesystem(Path backing) throws IOException {
+    this(openDir(backing), DEFAULT_TTL_NANOS, DEFAULT_TTL_NANOS);
+  }
+
+  /** Takes ownership of {@code backingDirFd}, an O_PATH or O_RDONLY descriptor of a directory. */
+  public PassthroughFilesystem(int backingDirFd) throws IOException {
+    this(backingDirFd, DEFAULT_TTL_NANOS, DEFAULT_TTL_NANOS);
+  }
+
+  public PassthroughFilesystem(int backingDirFd, long entryTtlNanos, long attrTtlNanos) throws IOException {
+    ByteBuffer st = StatBuf.allocate();
+    if (C.fstatat(backingDirFd, "", st, AT_EMPTY_PATH) != 0) {
+      throw new IOException("backing descriptor " + backingDirFd + ": " + C.strerror(LibC.errno()));
+    }
+    if ((StatBuf.mode(st) & Sys.S_IFMT) != Sys.S_IFDIR) {
+      throw new IOException("backing descriptor " + backingDirFd + " is not a directory");
+    }
+    this.inodes = new Inodes(backingDirFd, StatBuf.dev(st), StatBuf.ino(st));
+    this.entryTtl = entryTtlNanos;
+    this.attrTtl = attrTtlNanos;
+  }
+
+  private static int openDir(Path backing) throws IOException {
+    int fd = C.open(backing.toAbsolutePath().toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    if (fd < 0) {
+      throw new IOException("cannot open backing directory " + backing + ": " + C.strerror(LibC.errno()));
+    }
+    return fd;
+  }
+
+  /** How many nodes the kernel currently holds lookups on (the root included). */
+  public int nodeCount() {
+    return inodes.size();
+  }
+
+  private static FuseErrnoException errno() {
+    return new FuseErrnoException(LibC.errno());
+  }
+
+  private static void check(int rc) throws FuseErrnoException {
+    if (rc < 0) {
+      throw errno();
+    }
+  }
+
+  private static String proc(int fd) {
+    return "/proc/self/fd/" + fd;
+  }
+
+  private ByteBuffer stat() {
+    return statBuf.get();
+  }
+
+  // ---- lookups and attributes ----
+
+  @Override
+  public Entry lookup(RequestContext ctx, long parent, String name) throws IOException {
+    return lookupAt(inodes.get(parent).fd, name);
+  }
+
+  /** Counts one lookup of {@code name} in the directory {@code dirFd}. */
+  private Entry lookupAt(int dirFd, String name) throws FuseErrnoException {
+    int fd = C.openat(dirFd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+    if (fd < 0) {
+      throw errno();
+    }
+    ByteBuffer st = stat();
+    if (C.fstatat(fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) {
+      FuseErrnoException e = errno();
+      C.close(fd);
+      throw e;
+    }
+    Inode i = inodes.acquire(fd, StatBuf.dev(st), StatBuf.ino(st));
+    return new Entry(i.id, 0, StatBuf.toAttr(st), entryTtl, attrTtl);
+  }
+
+  @Override
+  public void forget(long node, long nlookup) {
+    inodes.forget(node, nlookup);
+  }
+
+  private Attr attrOf(Inode i) throws FuseErrnoException {
+    ByteBuffer st = stat();
+    check(C.fstatat(i.fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
+    return StatBuf.toAttr(st);
+  }
+
+  @Override
+  public AttrReply getattr(RequestContext ctx, long node, long fh) throws IOException {
+    return new AttrReply(attrOf(inodes.get(node)), attrTtl);
+  }
+
+  @Override
+  public AttrReply setattr(RequestContext ctx, long node, SetAttr a) throws IOException {
+    Inode i = inodes.get(node);
+    if (a.hasMode()) {
+      check(a.hasFh() ? C.fchmod((int) a.fh(), a.mode() & 07777) : C.chmod(proc(i.fd), a.mode() & 07777));
+    }
+    if (a.hasUid() || a.hasGid()) {
+      check(C.fchownat(i.fd, "", a.hasUid() ? a.uid() : -1, a.hasGid() ? a.gid() : -1,
+          AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
+    }
+    if (a.hasSize()) {
+      check(a.hasFh() ? C.ftruncate((int) a.fh(), a.size()) : C.truncate(proc(i.fd), a.size()));
+    }
+    if (a.hasAtime() || a.hasMtime()) {
+      ByteBuffer ts = smallBuf.get();
+      putTime(ts, 0, a.hasAtime(), a.atimeNow(), a.atimeSec(), a.atimeNsec());
+      putTime(ts, 16, a.hasMtime(), a.mtimeNow(), a.mtimeSec(), a.mtimeNsec());
+      check(C.utimensat(i.fd, "", ts.clear(), AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
+    }
+    return new AttrReply(attrOf(i), attrTtl);
+  }
+
+  private static void putTime(ByteBuffer ts, int off, boolean set, boolean now, long sec, int nsec) {
+    ts.putLong(off, set && !now ? sec : 0);
+    ts.putLong(off + 8, !set ? Sys.UTIME_OMIT : now ? Sys.UTIME_NOW : nsec);
+  }
+
+  @Override
+  public String readlink(RequestContext ctx, long node) throws IOException {
+    ByteBuffer buf = smallBuf.get();
+    long n = C.readlinkat(inodes.get(node).fd, "", buf.clear(), buf.capacity());
+    if (n < 0) {
+      throw errno();
+    }
+    byte[] b = new byte[(int) n];
+    buf.get(0, b);
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  // ---- creating and removing names ----
+
+  /**
+   * After creating {@code name} as root: give it to the caller (keeping a set-group-id directory's
+   * group), count the lookup, and set the exact permission bits the kernel asked for (the backing
+   * applied the daemon's umask on top of the caller's, which the kernel already applied).
+   */
+  private Entry finishCreate(RequestContext ctx, Inode parent, String name, int perms, boolean symlink)
+      throws FuseErrnoException {
+    if (ctx.uid() != 0 || ctx.gid() != 0) {
+      ByteBuffer st = stat();
+      check(C.fstatat(parent.fd, "", st, AT_EMPTY_PATH));
+      int gid = (StatBuf.mode(st) & Sys.S_ISGID) != 0 ? -1 : ctx.gid();
+      check(C.fchownat(parent.fd, name, ctx.uid(), gid, AT_SYMLINK_NOFOLLOW));
+    }
+    Entry e = lookupAt(parent.fd, name);
+    int actual = e.attr().mode() & 07777;
+    int wanted = (actual & 07000) | (perms & 07777);
+    if (!symlink && actual != wanted) {
+      Inode i = inodes.get(e.nodeId());
+      check(C.chmod(proc(i.fd), wanted));
+      e = new Entry(e.nodeId(), 0, attrOf(i), entryTtl, attrTtl);
+    }
+    return e;
+  }
+
+  @Override
+  public Entry mknod(RequestContext ctx, long parent, String name, int mode, int rdev, int umask) throws IOException {
+    Inode p = inodes.get(parent);
+    check(C.mknodat(p.fd, name, mode, Sys.devFromFuse(rdev)));
+    return finishCreate(ctx, p, name, mode, false);
+  }
+
+  @Override
+  public Entry mkdir(RequestContext ctx, long parent, String name, int mode, int umask) throws IOException {
+    Inode p = inodes.get(parent);
+    check(C.mkdirat(p.fd, name, mode & 07777));
+    return finishCreate(ctx, p, name, mode, false);
+  }
+
+  @Override
+  public Entry symlink(RequestContext ctx, long parent, String name, String target) throws IOException {
+    Inode p = inodes.get(parent);
+    check(C.symlinkat(target, p.fd, name));
+    return finishCreate(ctx, p, name, 0, true);
+  }
+
+  @Override
+  public CreateResult create(RequestContext ctx, long parent, String name, int mode, int flags, int umask)
+      throws IOException {
+    Inode p = inodes.get(parent);
+    int fd = C.openat(p.fd, name, openFlags(flags) | O_CREAT, mode & 07777);
+    if (fd < 0) {
+      throw errno();
+    }
+    try {
+      Entry e = finishCreate(ctx, p, name, mode, false);
+      return new CreateResult(e, OpenResult.of(fd));
+    } catch (FuseErrnoException | RuntimeException e) {
+      C.close(fd);
+      throw e;
+    }
+  }
+
+  @Override
+  public void unlink(RequestContext ctx, long parent, String name) throws IOException {
+    check(C.unlinkat(inodes.get(parent).fd, name, 0));
+  }
+
+  @Override
+  public void rmdir(RequestContext ctx, long parent, String name) throws IOException {
+    check(C.unlinkat(inodes.get(parent).fd, name, AT_REMOVEDIR));
+  }
+
+  @Override
+  public void rename(RequestContext ctx, long parent, String name, long newParent, String newName, int flags)
+      throws IOException {
+    check(C.renameat2(inodes.get(parent).fd, name, inodes.get(newParent).fd, newName, flags));
+  }
+
+  @Override
+  public Entry link(RequestContext ctx, long node, long newParent, String newName) throws IOException {
+    Inode np = inodes.get(newParent);
+    check(C.linkat(inodes.get(node).fd, "", np.fd, newName, AT_EMPTY_PATH));
+    return lookupAt(np.fd, newName);
+  }
+
+  // ---- files ----
+
+  private static int openFlags(int flags) {
+    return (flags & ~(O_NOFOLLOW | O_CREAT | O_EXCL | O_NOCTTY)) | O_CLOEXEC;
+  }
+
+  @Override
+  public OpenResult open(RequestContext ctx, long node, int flags) throws IOException {
+    int fd = C.open(proc(inodes.get(node).fd), openFlags(flags), 0);
+    if (fd < 0) {
+      throw errno();
+    }
+    return OpenResult.of(fd, OpenResult.FOPEN_KEEP_CACHE);
+  }
+
+  @Override
+  public int read(RequestContext ctx, long node, long fh, long offset, ByteBuffer dst) throws IOException {
+    long n = C.pread((int) fh, dst, dst.remaining(), offset);
+    if (n < 0) {
+      throw errno();
+    }
+    return (int) n;
+  }
+
+  @Override
+  public int write(RequestContext ctx, long node, long fh, long offset, ByteBuffer data, int writeFlags)
+      throws IOException {
+    long n = C.pwrite((int) fh, data, data.remaining(), offset);
+    if (n < 0) {
+      throw errno();
+    }
+    return (int) n;
+  }
+
+  @Override
+  public void flush(RequestContext ctx, long node, long fh, long lockOwner) throws IOException {
+    // close() of a duplicate reports deferred write errors (NFS backings) like the caller's close would
+    int dup = C.dup((int) fh);
+    check(dup);
+    check(C.close(dup));
+  }
+
+  @Override
+  public void release(RequestContext ctx, long node, long fh, int flags) {
+    C.close((int) fh);
+  }
+
+  @Override
+  public void fsync(RequestContext ctx, long node, long fh, boolean datasync) throws IOException {
+    check(datasync ? C.fdatasync((int) fh) : C.fsync((int) fh));
+  }
+
+  @Override
+  public void fallocate(RequestContext ctx, long node, long fh, int mode, long offset, long length)
+      throws IOException {
+    check(C.fallocate((int) fh, mode, offset, length));
+  }
+
+  @Override
+  public long lseek(RequestContext ctx, long node, long fh, long offset, int whence) throws IOException {
+    long r = C.lseek((int) fh, offset, whence);
+    if (r < 0) {
+      throw errno();
+    }
+    return r;
+  }
+
+  // ---- directories ----
+
+  @Override
+  public OpenResult opendir(RequestContext ctx, long node, int flags) throws IOException {
+    int fd = C.open(proc(inodes.get(node).fd), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+    if (fd < 0) {
+      throw errno();
+    }
+    dirs.put((long) fd, new DirHandle(fd));
+    return OpenResult.of(fd);
+  }
+
+  private DirHandle dir(long fh, long offset) throws FuseErrnoException {
+    DirHandle h = dirs.get(fh);
+    if (h == null) {
+      throw new FuseErrnoException(io.txfs.fuse.Errno.EBADF);
+    }
+    h.load(offset == 0, smallBuf.get());
+    return h;
+  }
+
+  @Override
+  public void readdir(RequestContext ctx, long node, long fh, long offset, DirectoryFiller filler) throws IOException {
+    DirHandle.Listing l = dir(fh, offset).listing();
+    for (int i = (int) offset; i < l.size(); i++) {
+      if (!filler.add(l.name(i), l.ino(i), l.type(i), i + 1)) {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void readdirplus(RequestContext ctx, long node, long fh, long offset, DirectoryFiller filler)
+      throws IOException {
+    DirHandle h = dir(fh, offset);
+    DirHandle.Listing l = h.listing();
+    for (int i = (int) offset; i < l.size(); i++) {
+      String name = l.name(i);
+      if (name.equals(".") || name.equals("..")) {
+        if (!filler.add(name, l.ino(i), l.type(i), i + 1)) {
+          return;
+        }
+        continue;
+      }
+      Entry e;
+      try {
+        e = lookupAt(h.fd(), name);
+      } catch (FuseErrnoException gone) {
+        continue; // removed since the listing was taken
+      }
+      if (!filler.addPlus(name, e, i + 1)) {
+        inodes.forget(e.nodeId(), 1);
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void releasedir(RequestContext ctx, long node, long fh) {
+    DirHandle h = dirs.remove(fh);
+    if (h != null) {
+      C.close(h.fd());
+    }
+  }
+
+  @Override
+  public void fsyncdir(RequestContext ctx, long node, long fh, boolean datasync) throws IOException {
+    DirHandle h = dirs.get(fh);
+    if (h == null) {
+      throw new FuseErrnoException(io.txfs.fuse.Errno.EBADF);
+    }
+    check(datasync ? C.fdatasync(h.fd()) : C.fsync(h.fd()));
+  }
+
+  // ---- the rest ----
+
+  @Override
+  public StatFs statfs(RequestContext ctx, long node) throws IOException {
+    ByteBuffer b = smallBuf.get();
+    check(C.fstatfs(inodes.get(node).fd, b.clear()));
+    // glibc struct statfs on x86_64: bsize@8 blocks@16 bfree@24 bavail@32 files@40 ffree@48 namelen@64 frsize@72
+    return new StatFs(b.getLong(16), b.getLong(24), b.getLong(32), b.getLong(40), b.getLong(48),
+        (int) b.getLong(8), (int) b.getLong(64), (int) b.getLong(72));
+  }
+
+  @Override
+  public void setxattr(RequestContext ctx, long node, String name, ByteBuffer value, int flags) throws IOException {
+    ByteBuffer direct = value.isDirect() ? value : copyDirect(value);
+    check(C.setxattr(proc(inodes.get(node).fd), name, direct, direct.remaining(), flags));
+  }
+
+  private ByteBuffer copyDirect(ByteBuffer value) {
+    ByteBuffer d = ByteBuffer.allocateDirect(value.remaining());
+    d.put(value.duplicate()).flip();
+    return d;
+  }
+
+  @Override
+  public int getxattr(RequestContext ctx, long node, String name, ByteBuffer dst) throws IOException {
+    long n = C.getxattr(proc(inodes.get(node).fd), name, dst, dst.remaining());
+    if (n < 0) {
+      throw errno();
+    }
+    return (int) n;
+  }
+
+  @Override
+  public int listxattr(RequestContext ctx, long node, ByteBuffer dst) throws IOException {
+    long n = C.listxattr(proc(inodes.get(node).fd), dst, dst.remaining());
+    if (n < 0) {
+      throw errno();
+    }
+    return (int) n;
+  }
+
+  @Override
+  public void removexattr(RequestContext ctx, long node, String name) throws IOException {
+    check(C.removexattr(proc(inodes.get(node).fd), name));
+  }
+
+  @Override
+  public void access(RequestContext ctx, long node, int mask) throws IOException {
+    check(C.access(proc(inodes.get(node).fd), mask));
+  }
+
+  @Override
+  public void destroy() {
+    close();
+  }
+
+  /** Closes every descriptor this filesystem holds (the backing directory's too). Idempotent. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      for (DirHandle h : dirs.values()) {
+        C.close(h.fd());
+      }
+      dirs.clear();
+      inodes.closeAll();
+    }
+  }
+
+  /** Used by tests: the kernel's outstanding lookups of a node. */
+  long lookups(long node) {
+    return inodes.lookups(node);
+  }
+
+}
