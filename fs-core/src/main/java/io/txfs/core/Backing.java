@@ -1,0 +1,139 @@
+package io.txfs.core;
+
+import io.txfs.core.store.Cf;
+import io.txfs.core.store.Store;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads base content from the backing directory, only through paths relative to its root (which may be
+ * /proc/self/fd/N). A file whose identity no longer matches the record is read from the preserved copy
+ * flush left in the store, or reported as changed outside txfs (EIO, logged).
+ */
+final class Backing {
+    private static final Logger log = LoggerFactory.getLogger(Backing.class);
+    private static final int MAX_OPEN = 64;
+
+    private record Open(Identity identity, FileChannel channel) {}
+
+    final Path root;
+    private final Store store;
+    private final LongFunction<String> pathOf;
+    private final Map<Long, Open> open = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Open> e) {
+            if (size() <= MAX_OPEN) return false;
+            closeQuietly(e.getValue().channel());
+            return true;
+        }
+    };
+
+    Backing(Path root, Store store, LongFunction<String> pathOf) {
+        this.root = root;
+        this.store = store;
+        this.pathOf = pathOf;
+    }
+
+    Path resolve(String rel) {
+        return rel.isEmpty() ? root : root.resolve(rel);
+    }
+
+    static Map<String, Object> lstat(Path p) throws IOException {
+        return Files.readAttributes(p, "unix:*", LinkOption.NOFOLLOW_LINKS);
+    }
+
+    static long ns(Object fileTime) {
+        return ((FileTime) fileTime).to(TimeUnit.NANOSECONDS);
+    }
+
+    static Identity identity(Map<String, Object> a) {
+        return new Identity((Long) a.get("dev"), (Long) a.get("ino"), (Long) a.get("size"),
+                ns(a.get("lastModifiedTime")));
+    }
+
+    /** Reads len bytes at off (chunk-aligned, within one chunk) of the base content of node id. */
+    byte[] read(long id, Identity want, long off, int len) {
+        FileChannel ch = channel(id, want);
+        if (ch == null) return readPreserved(id, want, off, len);
+        try {
+            if (ch.size() != want.size()) {
+                throw changedOutside(id, "size " + ch.size() + " != " + want.size());
+            }
+            ByteBuffer buf = ByteBuffer.allocate(len);
+            long pos = off;
+            while (buf.hasRemaining()) {
+                int n = ch.read(buf, pos);
+                if (n < 0) break;
+                pos += n;
+            }
+            return buf.position() == len ? buf.array() : java.util.Arrays.copyOf(buf.array(), buf.position());
+        } catch (IOException e) {
+            throw new FsException(Errno.EIO, "read backing file of node " + id, e);
+        }
+    }
+
+    private synchronized FileChannel channel(long id, Identity want) {
+        Open o = open.get(id);
+        if (o != null && o.identity().equals(want)) return o.channel();
+        String rel = pathOf.apply(id);
+        if (rel == null) return null;
+        Path p = resolve(rel);
+        try {
+            Identity have = identity(lstat(p));
+            if (!have.equals(want)) return null;
+            FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            Open old = open.put(id, new Open(want, ch));
+            if (old != null) closeQuietly(old.channel());
+            return ch;
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new FsException(Errno.EIO, "open backing file " + rel, e);
+        }
+    }
+
+    private byte[] readPreserved(long id, Identity want, long off, int len) {
+        if (store.get(Cf.PRESERVED, Keys.preserved(want, -1)) == null) {
+            throw changedOutside(id, "no file with identity " + want + " and no preserved copy");
+        }
+        byte[] v = store.get(Cf.PRESERVED, Keys.preserved(want, off / Engine.CHUNK));
+        if (v == null) return new byte[0];
+        int avail = Math.min(len, v.length - 1);
+        byte[] out = new byte[Math.max(avail, 0)];
+        System.arraycopy(v, 1, out, 0, out.length);
+        return out;
+    }
+
+    private FsException changedOutside(long id, String why) {
+        String msg = "backing file of node " + id + " (" + pathOf.apply(id) + ") changed outside txfs: " + why;
+        log.error(msg);
+        return new FsException(Errno.EIO, msg);
+    }
+
+    /** Forgets open files; called when flush changes the backing directory. */
+    synchronized void closeAll() {
+        for (Open o : open.values()) closeQuietly(o.channel());
+        open.clear();
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // read-only channel: nothing to lose
+        }
+    }
+}

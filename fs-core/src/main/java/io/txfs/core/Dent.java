@@ -1,0 +1,21 @@
+package io.txfs.core;
+
+import io.txfs.core.store.Bytes;
+
+/** A directory entry value: the child node (0 = deleted in this layer) and its type. */
+record Dent(long child, FileType type) {
+    static final Dent DELETED = new Dent(0, FileType.REGULAR);
+
+    byte[] encode() {
+        byte[] b = new byte[10];
+        b[0] = 1;
+        Bytes.putLong(b, 1, child);
+        b[9] = (byte) type.ordinal();
+        return b;
+    }
+
+    static Dent decode(byte[] b) {
+        if (b[0] != 1) throw new IllegalStateException("unknown dent format " + b[0]);
+        return new Dent(Bytes.getLong(b, 1), FileType.values()[b[9]]);
+    }
+}

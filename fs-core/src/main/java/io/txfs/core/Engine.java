@@ -1,0 +1,1067 @@
+package io.txfs.core;
+
+import io.txfs.core.store.Batch;
+import io.txfs.core.store.Bytes;
+import io.txfs.core.store.Cf;
+import io.txfs.core.store.KvIterator;
+import io.txfs.core.store.MemoryStore;
+import io.txfs.core.store.RocksStore;
+import io.txfs.core.store.Store;
+import io.txfs.core.store.StoreException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transactional engine: views over the published state over the backing directory, node-addressed
+ * POSIX operations, publish, flush. Thread-safe. See docs/engine.md, docs/concurrency.md.
+ */
+public final class Engine implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
+    public static final long ROOT = 1;
+    public static final int CHUNK = 64 * 1024;
+    public static final long MAX_FILE_SIZE = 1L << 44;
+    public static final int NAME_MAX = 255;
+    public static final int RENAME_NOREPLACE = 1;
+    public static final int RENAME_EXCHANGE = 2;
+    public static final int XATTR_CREATE = 1;
+    public static final int XATTR_REPLACE = 2;
+    public static final String PUBLISHED_VIEW = "@published";
+    static final String STAGING = ".txfs.flush";
+    static final byte[] RESERVED = ".txfs".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DOT = {'.'};
+    private static final byte[] DOTDOT = {'.', '.'};
+    private static final byte[] EMPTY = new byte[0];
+
+    /** How to open an engine. store null means RocksDB in stateDir/db. */
+    public record Config(Path backing, Path stateDir, Store store, Clock clock, FaultInjector faults,
+                         EngineListener listener) {
+        public Config {
+            if (clock == null) clock = Clock.SYSTEM;
+            if (faults == null) faults = FaultInjector.NONE;
+            if (listener == null) listener = EngineListener.NONE;
+        }
+
+        public static Config rocks(Path backing, Path stateDir) {
+            return new Config(backing, stateDir, null, null, null, null);
+        }
+
+        public static Config memory(Path backing, MemoryStore store) {
+            return new Config(backing, null, store, null, null, null);
+        }
+
+        public Config withFaults(FaultInjector f) {
+            return new Config(backing, stateDir, store, clock, f, listener);
+        }
+
+        public Config withClock(Clock c) {
+            return new Config(backing, stateDir, store, c, faults, listener);
+        }
+
+        public Config withListener(EngineListener l) {
+            return new Config(backing, stateDir, store, clock, faults, l);
+        }
+    }
+
+    final Store store;
+    final Clock clock;
+    final FaultInjector faults;
+    final EngineListener listener;
+    final Backing backing;
+    private final FileChannel lockChannel;
+    private final FileLock lockFile;
+    final IdAllocator ids;
+    final IdAllocator layers;
+    private final IdAllocator viewIds;
+    volatile long head;
+    volatile long flushed;
+    final Map<String, View> views = new ConcurrentHashMap<>();
+    final View published;
+    /** Serializes publish, flush, abort, refresh, view creation; taken before any view lock. */
+    final ReentrantLock publishLock = new ReentrantLock();
+    private final Object importLock = new Object();
+    private final Set<Long> imported = ConcurrentHashMap.newKeySet();
+    private final Flusher flusher;
+    private volatile boolean closed;
+
+    public static Engine open(Config config) {
+        return new Engine(config);
+    }
+
+    private Engine(Config c) {
+        this.clock = c.clock();
+        this.faults = c.faults();
+        this.listener = c.listener();
+        FileChannel lc = null;
+        FileLock lk = null;
+        Store s = c.store();
+        try {
+            if (c.stateDir() != null) {
+                Files.createDirectories(c.stateDir(),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.setPosixFilePermissions(c.stateDir(), PosixFilePermissions.fromString("rwx------"));
+                lc = FileChannel.open(c.stateDir().resolve("lock"), StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE);
+                try {
+                    lk = lc.tryLock();
+                } catch (java.nio.channels.OverlappingFileLockException sameProcess) {
+                    lk = null;
+                }
+                if (lk == null) {
+                    lc.close();
+                    throw new FsException(Errno.EBUSY, "state directory " + c.stateDir() + " is in use by another engine");
+                }
+                if (s == null) s = new RocksStore(c.stateDir().resolve("db"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("open state directory " + c.stateDir(), e);
+        }
+        if (s == null) throw new IllegalArgumentException("no store and no state directory");
+        this.lockChannel = lc;
+        this.lockFile = lk;
+        this.store = s;
+        this.backing = new Backing(c.backing(), s, this::backingPath);
+        this.ids = new IdAllocator(s, "nextId", ROOT + 1);
+        this.layers = new IdAllocator(s, "nextLayer", 1);
+        this.viewIds = new IdAllocator(s, "nextView", 1);
+        this.published = new View(PUBLISHED_VIEW, 0, Isolation.READ_COMMITTED, 0, 0, 0, 0, 0);
+        initialize();
+        this.flusher = new Flusher(this);
+        flusher.recover();
+        log.info("engine open: backing {}, head {}, flushed {}, {} views", c.backing(), head, flushed, views.size());
+    }
+
+    private void initialize() {
+        byte[] h = store.get(Cf.META, Keys.meta("head"));
+        if (h == null) {
+            NodeRecord root = importRecord(backing.root, List.of());
+            Batch b = new Batch();
+            b.put(Cf.NODE, Keys.node(ROOT, 0), root.encode());
+            b.put(Cf.META, Keys.meta("format"), new byte[] {1});
+            b.put(Cf.META, Keys.meta("head"), Bytes.longs(0));
+            b.put(Cf.META, Keys.meta("flushed"), Bytes.longs(0));
+            store.write(b, true);
+            head = 0;
+            flushed = 0;
+        } else {
+            head = Bytes.getLong(h, 0);
+            flushed = Bytes.getLong(store.get(Cf.META, Keys.meta("flushed")), 0);
+        }
+        try (KvIterator it = store.scan(Cf.VIEWS, EMPTY)) {
+            for (; it.valid(); it.next()) {
+                String name = new String(it.key(), StandardCharsets.UTF_8);
+                views.put(name, View.decode(name, it.value()));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- views
+
+    public View createView(String name, Isolation isolation, int ownerUid) {
+        checkViewName(name);
+        publishLock.lock();
+        try {
+            if (views.containsKey(name)) throw new FsException(Errno.EEXIST, "view " + name + " exists");
+            View v = new View(name, viewIds.next(), isolation, ownerUid, clock.nowNanos(), head, layers.next(), 0);
+            store.write(new Batch().put(Cf.VIEWS, name.getBytes(StandardCharsets.UTF_8), v.encode()), false);
+            views.put(name, v);
+            return v;
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    private static void checkViewName(String name) {
+        if (name.isEmpty() || name.length() > 200 || name.contains("/") || name.indexOf('\0') >= 0
+                || name.startsWith("@")) {
+            throw new FsException(Errno.EINVAL, "bad view name '" + name + "'");
+        }
+    }
+
+    /** The view, or ENOENT. {@link #PUBLISHED_VIEW} names the published pseudo-view. */
+    public View view(String name) {
+        if (PUBLISHED_VIEW.equals(name)) return published;
+        View v = views.get(name);
+        if (v == null) throw new FsException(Errno.ENOENT, "no view " + name);
+        return v;
+    }
+
+    public View published() {
+        return published;
+    }
+
+    public List<ViewInfo> listViews() {
+        List<ViewInfo> out = new ArrayList<>();
+        for (View v : views.values()) out.add(v.info());
+        out.sort(Comparator.comparing(ViewInfo::name));
+        return out;
+    }
+
+    public long headVersion() {
+        return head;
+    }
+
+    public long flushedVersion() {
+        return flushed;
+    }
+
+    /** Discards the pending delta; the view continues empty on the newest published state. */
+    public ChangeSet abort(View v) {
+        requireWritable(v);
+        publishLock.lock();
+        v.lock.writeLock().lock();
+        try {
+            return dropPending(v, false);
+        } finally {
+            v.lock.writeLock().unlock();
+            publishLock.unlock();
+        }
+    }
+
+    /** Discards the pending delta and the view itself. */
+    public void discard(View v) {
+        requireWritable(v);
+        publishLock.lock();
+        v.lock.writeLock().lock();
+        try {
+            dropPending(v, true);
+        } finally {
+            v.lock.writeLock().unlock();
+            publishLock.unlock();
+        }
+    }
+
+    private ChangeSet dropPending(View v, boolean remove) {
+        Batch b = new Batch();
+        Set<Long> nodes = new HashSet<>();
+        Set<ChangeSet.Entry> entries = new HashSet<>();
+        byte[] prefix = Bytes.longs(v.id);
+        try (KvIterator it = store.scan(Cf.P_NODE, prefix)) {
+            for (; it.valid(); it.next()) {
+                long id = Bytes.getLong(it.key(), 8);
+                nodes.add(id);
+                NodeRecord r = NodeRecord.decode(it.value());
+                if (r.chainLayer.length > 0 && r.chainLayer[0] == v.layer) deleteLayerChunks(b, id, v.layer, 0);
+                b.delete(Cf.P_NODE, it.key());
+            }
+        }
+        try (KvIterator it = store.scan(Cf.P_DENT, prefix)) {
+            for (; it.valid(); it.next()) {
+                byte[] k = it.key();
+                entries.add(new ChangeSet.Entry(Bytes.getLong(k, 8), Arrays.copyOfRange(k, 16, k.length)));
+                b.delete(Cf.P_DENT, k);
+            }
+        }
+        try (KvIterator it = store.scan(Cf.P_KEY, prefix)) {
+            for (; it.valid(); it.next()) b.delete(Cf.P_KEY, it.key());
+        }
+        long old = v.snapshot;
+        v.layer = layers.next();
+        v.snapshot = head;
+        v.pendingBytes = 0;
+        byte[] name = v.name.getBytes(StandardCharsets.UTF_8);
+        if (remove) b.delete(Cf.VIEWS, name);
+        else b.put(Cf.VIEWS, name, v.encode());
+        store.write(b, false);
+        if (remove) {
+            v.discarded = true;
+            views.remove(v.name);
+        }
+        ChangeSet newer = v.isolation == Isolation.SNAPSHOT ? changesBetween(old, head) : ChangeSet.empty();
+        nodes.addAll(newer.inodes());
+        entries.addAll(newer.entries());
+        return new ChangeSet(nodes, entries);
+    }
+
+    /** Moves a snapshot view onto the newest published state (its pending delta stays on top). */
+    public ChangeSet refresh(View v) {
+        publishLock.lock();
+        v.lock.writeLock().lock();
+        try {
+            long old = v.snapshot;
+            v.snapshot = head;
+            if (v.id != 0) store.write(new Batch().put(Cf.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), v.encode()), false);
+            return v.isolation == Isolation.SNAPSHOT ? changesBetween(old, head) : ChangeSet.empty();
+        } finally {
+            v.lock.writeLock().unlock();
+            publishLock.unlock();
+        }
+    }
+
+    /** Everything published in versions (from, to]. */
+    ChangeSet changesBetween(long from, long to) {
+        Set<Long> nodes = new HashSet<>();
+        Set<ChangeSet.Entry> entries = new HashSet<>();
+        if (to <= from) return new ChangeSet(nodes, entries);
+        try (KvIterator it = store.scan(Cf.CHANGE, Bytes.longs(from + 1), EMPTY)) {
+            for (; it.valid(); it.next()) {
+                if (Bytes.getLong(it.key(), 0) > to) break;
+                byte[] v = it.value();
+                if (v[1] == 'N') nodes.add(Bytes.getLong(v, 2));
+                else entries.add(new ChangeSet.Entry(Bytes.getLong(v, 2), Arrays.copyOfRange(v, 10, v.length)));
+            }
+        }
+        return new ChangeSet(nodes, entries);
+    }
+
+    // ---------------------------------------------------------------- publish
+
+    public PublishResult publish(View v, boolean force) {
+        requireWritable(v);
+        publishLock.lock();
+        v.lock.writeLock().lock();
+        try {
+            return new Publisher(this).publish(v, force);
+        } catch (StoreException e) {
+            throw storeError(e);
+        } finally {
+            v.lock.writeLock().unlock();
+            publishLock.unlock();
+        }
+    }
+
+    public FlushResult flush() {
+        publishLock.lock();
+        try {
+            return flusher.flush();
+        } catch (StoreException e) {
+            throw storeError(e);
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    public List<LogEntry> log() {
+        List<LogEntry> out = new ArrayList<>();
+        try (KvIterator it = store.scan(Cf.LOG, EMPTY)) {
+            for (; it.valid(); it.next()) out.add(LogCodec.decode(Bytes.getLong(it.key(), 0), it.value()));
+        }
+        return out;
+    }
+
+    /** The pending delta of a view, one entry per changed path, sorted by path. */
+    public List<DeltaEntry> pendingDelta(View v) {
+        return read(v, c -> new DeltaBuilder(this, c).build());
+    }
+
+    // ---------------------------------------------------------------- running operations
+
+    Ctx readCtx(View v) {
+        return new Ctx(v, v.isolation == Isolation.READ_COMMITTED ? head : v.snapshot);
+    }
+
+    <T> T read(View v, Function<Ctx, T> f) {
+        checkOpen(v);
+        v.lock.readLock().lock();
+        try {
+            return f.apply(readCtx(v));
+        } catch (StoreException e) {
+            throw storeError(e);
+        } catch (UncheckedIOException e) {
+            throw new FsException(Errno.EIO, e.getMessage(), e);
+        } finally {
+            v.lock.readLock().unlock();
+        }
+    }
+
+    <T> T mutate(View v, Function<Ctx, T> f) {
+        checkOpen(v);
+        requireWritable(v);
+        v.lock.writeLock().lock();
+        try {
+            if (v.discarded) throw new FsException(Errno.ENOENT, "view " + v.name + " was discarded");
+            Ctx c = readCtx(v);
+            T result = f.apply(c);
+            commit(c);
+            return result;
+        } catch (StoreException e) {
+            throw storeError(e);
+        } catch (UncheckedIOException e) {
+            throw new FsException(Errno.EIO, e.getMessage(), e);
+        } finally {
+            v.lock.writeLock().unlock();
+        }
+    }
+
+    private void commit(Ctx c) {
+        for (var e : c.nodes.entrySet()) c.batch.put(Cf.P_NODE, Keys.pNode(c.view.id, e.getKey()), e.getValue().encode());
+        for (var e : c.dents.entrySet()) {
+            c.batch.put(Cf.P_DENT, Keys.pDent(c.view.id, e.getKey().parent(), e.getKey().name()), e.getValue().encode());
+        }
+        if (c.bytes != 0) {
+            c.view.pendingBytes += c.bytes;
+            c.batch.put(Cf.VIEWS, c.view.name.getBytes(StandardCharsets.UTF_8), c.view.encode());
+        }
+        store.write(c.batch, false);
+    }
+
+    private void checkOpen(View v) {
+        if (closed) throw new FsException(Errno.EIO, "engine closed");
+    }
+
+    private static void requireWritable(View v) {
+        if (v.id == 0) throw new FsException(Errno.EROFS, "the published view is read-only");
+    }
+
+    static FsException storeError(StoreException e) {
+        log.error("store failure: {}", e.getMessage());
+        return new FsException(e.noSpace() ? Errno.ENOSPC : Errno.EIO, e.getMessage(), e);
+    }
+
+    // ---------------------------------------------------------------- layered reads
+
+    NodeRecord node(Ctx c, long id) {
+        NodeRecord d = c.nodes.get(id);
+        if (d != null) return d;
+        if (c.view.id != 0) {
+            byte[] b = store.get(Cf.P_NODE, Keys.pNode(c.view.id, id));
+            if (b != null) return NodeRecord.decode(b);
+        }
+        return publishedNode(id, c.snap);
+    }
+
+    NodeRecord publishedNode(long id, long version) {
+        try (KvIterator it = store.scan(Cf.NODE, Keys.node(id, version), Bytes.longs(id))) {
+            return it.valid() ? NodeRecord.decode(it.value()) : null;
+        }
+    }
+
+    /** A record of node id this operation may change (registered for the commit batch). */
+    NodeRecord mutable(Ctx c, long id) {
+        NodeRecord d = c.nodes.get(id);
+        if (d != null) return d;
+        NodeRecord r = node(c, id);
+        if (r == null) throw new FsException(Errno.ENOENT, "no node " + id);
+        c.nodes.put(id, r);
+        return r;
+    }
+
+    Dent dent(Ctx c, long parent, byte[] name) {
+        Dent d = c.dents.get(new Link(parent, name));
+        if (d != null) return d;
+        if (c.view.id != 0) {
+            byte[] b = store.get(Cf.P_DENT, Keys.pDent(c.view.id, parent, name));
+            if (b != null) return Dent.decode(b);
+        }
+        return publishedDent(parent, name, c.snap);
+    }
+
+    Dent publishedDent(long parent, byte[] name, long version) {
+        try (KvIterator it = store.scan(Cf.DENT, Keys.dent(parent, name, version), Keys.dentName(parent, name))) {
+            return it.valid() ? Dent.decode(it.value()) : Dent.DELETED;
+        }
+    }
+
+    /** A live directory node or ENOENT/ENOTDIR; imports its backing listing on first use. */
+    NodeRecord dir(Ctx c, long id) {
+        NodeRecord r = node(c, id);
+        if (r == null || (r.nlink == 0 && id != ROOT)) throw new FsException(Errno.ENOENT, "no directory " + id);
+        if (!r.isDir()) throw new FsException(Errno.ENOTDIR, "node " + id + " is not a directory");
+        ensureImported(id, r);
+        return r;
+    }
+
+    NodeRecord live(Ctx c, long id) {
+        NodeRecord r = node(c, id);
+        if (r == null) throw new FsException(Errno.ENOENT, "no node " + id);
+        return r;
+    }
+
+    long child(Ctx c, long parent, byte[] name) {
+        return dent(c, parent, name).child();
+    }
+
+    /** Sorted by name bytes; pending entries over the published ones at the view's version. */
+    TreeMap<byte[], Dent> entries(Ctx c, long dirId) {
+        TreeMap<byte[], Dent> out = new TreeMap<>(Arrays::compareUnsigned);
+        try (KvIterator it = store.scan(Cf.DENT, Bytes.longs(dirId))) {
+            byte[] lastName = null;
+            for (; it.valid(); it.next()) {
+                byte[] k = it.key();
+                byte[] name = Arrays.copyOfRange(k, 8, k.length - 9);
+                long version = Keys.inv(Bytes.getLong(k, k.length - 8));
+                if (version > c.snap) continue;
+                if (lastName != null && Arrays.equals(lastName, name)) continue;
+                lastName = name;
+                out.put(name, Dent.decode(it.value()));
+            }
+        }
+        if (c.view.id != 0) {
+            try (KvIterator it = store.scan(Cf.P_DENT, Bytes.longs(c.view.id, dirId))) {
+                for (; it.valid(); it.next()) {
+                    byte[] k = it.key();
+                    out.put(Arrays.copyOfRange(k, 16, k.length), Dent.decode(it.value()));
+                }
+            }
+        }
+        for (var e : c.dents.entrySet()) if (e.getKey().parent() == dirId) out.put(e.getKey().name(), e.getValue());
+        out.values().removeIf(d -> d.child() == 0);
+        return out;
+    }
+
+    // ---------------------------------------------------------------- backing import
+
+    void ensureImported(long dirId, NodeRecord r) {
+        if (!r.backedDir || imported.contains(dirId)) return;
+        synchronized (importLock) {
+            if (store.get(Cf.IMPORTED, Bytes.longs(dirId)) != null) {
+                imported.add(dirId);
+                return;
+            }
+            importDir(dirId);
+            imported.add(dirId);
+        }
+    }
+
+    /** Lists a backing directory into version 0 of the store: what it held when txfs first looked. */
+    private void importDir(long dirId) {
+        String rel = backingPath(dirId);
+        if (rel == null) throw new FsException(Errno.EIO, "directory " + dirId + " has no backing path");
+        Path dirPath = backing.resolve(rel);
+        Batch b = new Batch();
+        Map<Long, NodeRecord> linked = new HashMap<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dirPath)) {
+            for (Path p : ds) {
+                String fname = p.getFileName().toString();
+                byte[] name = fname.getBytes(StandardCharsets.UTF_8);
+                if (dirId == ROOT && (fname.equals(".txfs") || fname.equals(STAGING))) continue;
+                Map<String, Object> a;
+                try {
+                    a = Backing.lstat(p);
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    continue;
+                }
+                NodeRecord r = importRecord(p, List.of(new Link(dirId, name)), a);
+                long id;
+                if (!r.isDir() && r.nlink > 1) {
+                    byte[] bk = Bytes.longs(r.bdev, r.bino);
+                    byte[] known = store.get(Cf.BACKING_INDEX, bk);
+                    long knownId = known == null ? 0 : Bytes.getLong(known, 0);
+                    NodeRecord other = knownId == 0 ? null
+                            : linked.containsKey(knownId) ? linked.get(knownId) : publishedNode(knownId, 0);
+                    // inode numbers are reused by the backing filesystem: trust the index only on a full match
+                    if (other != null && other.identity() != null && other.identity().equals(r.identity())) {
+                        id = knownId;
+                        other.links.add(new Link(dirId, name));
+                        linked.put(id, other);
+                        b.put(Cf.NODE, Keys.node(id, 0), other.encode());
+                    } else {
+                        id = ids.next();
+                        b.put(Cf.BACKING_INDEX, bk, Bytes.longs(id));
+                        linked.put(id, r);
+                        store.write(new Batch().put(Cf.BACKING_INDEX, bk, Bytes.longs(id)), false);
+                        b.put(Cf.NODE, Keys.node(id, 0), r.encode());
+                    }
+                } else {
+                    id = ids.next();
+                    b.put(Cf.NODE, Keys.node(id, 0), r.encode());
+                }
+                b.put(Cf.DENT, Keys.dent(dirId, name, 0), new Dent(id, r.type).encode());
+            }
+        } catch (IOException e) {
+            throw new FsException(Errno.EIO, "list backing directory " + rel, e);
+        }
+        b.put(Cf.IMPORTED, Bytes.longs(dirId), new byte[] {1});
+        store.write(b, false);
+    }
+
+    private NodeRecord importRecord(Path p, List<Link> links) {
+        try {
+            return importRecord(p, links, Backing.lstat(p));
+        } catch (IOException e) {
+            throw new UncheckedIOException("stat backing " + p, e);
+        }
+    }
+
+    private NodeRecord importRecord(Path p, List<Link> links, Map<String, Object> a) {
+        NodeRecord r = new NodeRecord();
+        int mode = (Integer) a.get("mode");
+        r.type = FileType.fromMode(mode);
+        r.perm = mode & 07777;
+        r.uid = (Integer) a.get("uid");
+        r.gid = (Integer) a.get("gid");
+        r.nlink = r.type == FileType.DIRECTORY ? 1 : (Integer) a.get("nlink");
+        r.size = r.type == FileType.REGULAR ? (Long) a.get("size") : 0;
+        r.atime = Backing.ns(a.get("lastAccessTime"));
+        r.mtime = Backing.ns(a.get("lastModifiedTime"));
+        r.ctime = Backing.ns(a.get("ctime"));
+        r.rdev = (Long) a.get("rdev");
+        r.links = new ArrayList<>(links);
+        r.backedDir = r.type == FileType.DIRECTORY;
+        r.setIdentity(Backing.identity(a));
+        r.baseValid = r.size;
+        try {
+            if (r.type == FileType.SYMLINK) {
+                r.target = Files.readSymbolicLink(p).toString().getBytes(StandardCharsets.UTF_8);
+                r.size = r.target.length;
+            }
+            if (r.type == FileType.REGULAR || r.type == FileType.DIRECTORY) {
+                UserDefinedFileAttributeView xv = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class);
+                if (xv != null) {
+                    for (String n : xv.list()) {
+                        ByteBuffer buf = ByteBuffer.allocate(xv.size(n));
+                        xv.read(n, buf);
+                        r.xattrs.put("user." + n, Arrays.copyOf(buf.array(), buf.position()));
+                    }
+                }
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            log.debug("xattrs/symlink of {}: {}", p, e.toString());
+        }
+        return r;
+    }
+
+    /** Where node id lives in the backing directory now (the flushed state), or null if nowhere. */
+    String backingPath(long id) {
+        if (id == ROOT) return "";
+        NodeRecord r = publishedNode(id, flushed);
+        if (r == null || r.links.isEmpty() || (r.isDir() && r.nlink == 0)) return null;
+        Link l = r.links.get(0);
+        String parent = backingPath(l.parent());
+        if (parent == null) return null;
+        String name = new String(l.name(), StandardCharsets.UTF_8);
+        return parent.isEmpty() ? name : parent + "/" + name;
+    }
+
+    // ---------------------------------------------------------------- names and keys
+
+    static void checkName(byte[] name) {
+        if (name.length == 0) throw new FsException(Errno.ENOENT, "empty name");
+        if (name.length > NAME_MAX) throw new FsException(Errno.ENAMETOOLONG, "name longer than 255 bytes");
+        for (byte x : name) {
+            if (x == '/' || x == 0) throw new FsException(Errno.EINVAL, "name contains '/' or NUL");
+        }
+    }
+
+    /** Checks a name that is about to be created or changed in directory parent. */
+    static void checkNewName(long parent, byte[] name) {
+        checkName(name);
+        if (Arrays.equals(name, DOT) || Arrays.equals(name, DOTDOT)) {
+            throw new FsException(Errno.EEXIST, "'.' and '..' always exist");
+        }
+        if (parent == ROOT && Arrays.equals(name, RESERVED)) {
+            throw new FsException(Errno.EPERM, ".txfs is reserved at the root");
+        }
+    }
+
+    static boolean isDotOrDotDot(byte[] name) {
+        return Arrays.equals(name, DOT) || Arrays.equals(name, DOTDOT);
+    }
+
+    void key(Ctx c, byte[] k) {
+        if (c.view.id == 0) return;
+        if (!c.keys.add(ByteBuffer.wrap(k))) return;
+        byte[] pk = Keys.pKey(c.view.id, k);
+        if (store.get(Cf.P_KEY, pk) == null) c.batch.put(Cf.P_KEY, pk, Bytes.longs(c.snap));
+    }
+
+    void keyEntry(Ctx c, long parent, byte[] name) {
+        key(c, Keys.conflictKeyE(parent, name));
+        key(c, Keys.conflictKey('C', parent));
+    }
+
+    void putDent(Ctx c, long parent, byte[] name, long child, FileType type) {
+        c.dents.put(new Link(parent, name), child == 0 ? Dent.DELETED : new Dent(child, type));
+    }
+
+    void touch(NodeRecord r) {
+        long now = clock.nowNanos();
+        r.mtime = now;
+        r.ctime = now;
+    }
+
+    Attr attr(long id, NodeRecord r) {
+        long size = switch (r.type) {
+            case REGULAR -> r.size;
+            case SYMLINK -> r.target.length;
+            case DIRECTORY -> 4096;
+            default -> 0;
+        };
+        return new Attr(id, r.type, r.perm, r.uid, r.gid, r.nlink, size, r.atime, r.mtime, r.ctime, r.rdev);
+    }
+
+    // ---------------------------------------------------------------- namespace operations
+
+    public Attr lookup(View v, long parent, byte[] name) {
+        return read(v, c -> {
+            NodeRecord p = dir(c, parent);
+            checkName(name);
+            if (Arrays.equals(name, DOT)) return attr(parent, p);
+            if (Arrays.equals(name, DOTDOT)) {
+                long up = parent == ROOT ? ROOT : p.link().parent();
+                return attr(up, live(c, up));
+            }
+            long id = child(c, parent, name);
+            if (id == 0) throw new FsException(Errno.ENOENT, new String(name, StandardCharsets.UTF_8));
+            return attr(id, live(c, id));
+        });
+    }
+
+    public Attr getattr(View v, long ino) {
+        return read(v, c -> attr(ino, live(c, ino)));
+    }
+
+    public List<DirEntry> readdir(View v, long dirIno) {
+        return read(v, c -> {
+            dir(c, dirIno);
+            List<DirEntry> out = new ArrayList<>();
+            for (var e : entries(c, dirIno).entrySet()) out.add(new DirEntry(e.getKey(), e.getValue().child(), e.getValue().type()));
+            return out;
+        });
+    }
+
+    /** The parent of a directory (the root is its own parent), for "..". */
+    public long parentOf(View v, long dirIno) {
+        return read(v, c -> {
+            NodeRecord r = live(c, dirIno);
+            return dirIno == ROOT || r.links.isEmpty() ? ROOT : r.link().parent();
+        });
+    }
+
+    public byte[] readlink(View v, long ino) {
+        return read(v, c -> {
+            NodeRecord r = live(c, ino);
+            if (r.type != FileType.SYMLINK) throw new FsException(Errno.EINVAL, "not a symlink");
+            return r.target.clone();
+        });
+    }
+
+    public Attr create(View v, long parent, byte[] name, int perm, Caller who) {
+        return mutate(v, c -> makeNode(c, parent, name, FileType.REGULAR, perm, 0, null, who));
+    }
+
+    public Attr mkdir(View v, long parent, byte[] name, int perm, Caller who) {
+        return mutate(v, c -> makeNode(c, parent, name, FileType.DIRECTORY, perm, 0, null, who));
+    }
+
+    public Attr mknod(View v, long parent, byte[] name, FileType type, int perm, long rdev, Caller who) {
+        if (type == FileType.DIRECTORY || type == FileType.SYMLINK) {
+            throw new FsException(Errno.EINVAL, "mknod cannot make a " + type);
+        }
+        return mutate(v, c -> makeNode(c, parent, name, type, perm, rdev, null, who));
+    }
+
+    public Attr symlink(View v, long parent, byte[] name, byte[] target, Caller who) {
+        if (target.length == 0) throw new FsException(Errno.ENOENT, "empty symlink target");
+        if (target.length > 4095) throw new FsException(Errno.ENAMETOOLONG, "symlink target too long");
+        return mutate(v, c -> makeNode(c, parent, name, FileType.SYMLINK, 0777, 0, target, who));
+    }
+
+    private Attr makeNode(Ctx c, long parent, byte[] name, FileType type, int perm, long rdev, byte[] target,
+                          Caller who) {
+        NodeRecord p = dir(c, parent);
+        checkNewName(parent, name);
+        if (child(c, parent, name) != 0) throw new FsException(Errno.EEXIST, new String(name, StandardCharsets.UTF_8));
+        long id = ids.next();
+        NodeRecord r = new NodeRecord();
+        r.type = type;
+        r.perm = perm & 07777;
+        r.uid = who.uid();
+        r.gid = who.gid();
+        if ((p.perm & 02000) != 0) {
+            r.gid = p.gid;
+            if (type == FileType.DIRECTORY) r.perm |= 02000;
+        }
+        r.nlink = 1;
+        r.rdev = rdev;
+        long now = clock.nowNanos();
+        r.atime = now;
+        r.mtime = now;
+        r.ctime = now;
+        r.links.add(new Link(parent, name));
+        if (target != null) {
+            r.target = target.clone();
+            r.size = target.length;
+        }
+        c.nodes.put(id, r);
+        putDent(c, parent, name, id, type);
+        touch(mutable(c, parent));
+        keyEntry(c, parent, name);
+        return attr(id, r);
+    }
+
+    public Attr link(View v, long ino, long newParent, byte[] newName) {
+        return mutate(v, c -> {
+            NodeRecord r = live(c, ino);
+            if (r.isDir()) throw new FsException(Errno.EPERM, "hard link to a directory");
+            dir(c, newParent);
+            checkNewName(newParent, newName);
+            if (child(c, newParent, newName) != 0) throw new FsException(Errno.EEXIST, new String(newName, StandardCharsets.UTF_8));
+            NodeRecord m = mutable(c, ino);
+            m.links.add(new Link(newParent, newName));
+            m.nlink++;
+            m.ctime = clock.nowNanos();
+            putDent(c, newParent, newName, ino, m.type);
+            touch(mutable(c, newParent));
+            keyEntry(c, newParent, newName);
+            key(c, Keys.conflictKey('N', ino));
+            return attr(ino, m);
+        });
+    }
+
+    public void unlink(View v, long parent, byte[] name) {
+        mutate(v, c -> {
+            dir(c, parent);
+            checkName(name);
+            if (parent == ROOT && Arrays.equals(name, RESERVED)) throw new FsException(Errno.EPERM, ".txfs is reserved");
+            long id = child(c, parent, name);
+            if (id == 0) throw new FsException(Errno.ENOENT, new String(name, StandardCharsets.UTF_8));
+            NodeRecord m = mutable(c, id);
+            if (m.isDir()) throw new FsException(Errno.EISDIR, "unlink of a directory");
+            dropLink(c, id, m, parent, name);
+            touch(mutable(c, parent));
+            return null;
+        });
+    }
+
+    private void dropLink(Ctx c, long id, NodeRecord m, long parent, byte[] name) {
+        m.links.remove(new Link(parent, name));
+        m.nlink = m.isDir() ? 0 : Math.max(0, m.nlink - 1);
+        m.ctime = clock.nowNanos();
+        putDent(c, parent, name, 0, m.type);
+        keyEntry(c, parent, name);
+        key(c, Keys.conflictKey('N', id));
+        if (m.isDir()) key(c, Keys.conflictKey('R', id));
+    }
+
+    public void rmdir(View v, long parent, byte[] name) {
+        mutate(v, c -> {
+            dir(c, parent);
+            checkName(name);
+            if (Arrays.equals(name, DOT)) throw new FsException(Errno.EINVAL, "rmdir of '.'");
+            if (Arrays.equals(name, DOTDOT)) throw new FsException(Errno.ENOTEMPTY, "rmdir of '..'");
+            if (parent == ROOT && Arrays.equals(name, RESERVED)) throw new FsException(Errno.EPERM, ".txfs is reserved");
+            long id = child(c, parent, name);
+            if (id == 0) throw new FsException(Errno.ENOENT, new String(name, StandardCharsets.UTF_8));
+            NodeRecord m = mutable(c, id);
+            if (!m.isDir()) throw new FsException(Errno.ENOTDIR, "rmdir of a non-directory");
+            ensureImported(id, m);
+            if (!entries(c, id).isEmpty()) throw new FsException(Errno.ENOTEMPTY, new String(name, StandardCharsets.UTF_8));
+            dropLink(c, id, m, parent, name);
+            touch(mutable(c, parent));
+            return null;
+        });
+    }
+
+    public void rename(View v, long oldParent, byte[] oldName, long newParent, byte[] newName, int flags) {
+        mutate(v, c -> {
+            new Renamer(this, c).rename(oldParent, oldName, newParent, newName, flags);
+            return null;
+        });
+    }
+
+    // ---------------------------------------------------------------- attributes
+
+    public Attr setattr(View v, long ino, SetAttr s) {
+        return mutate(v, c -> {
+            NodeRecord m = mutable(c, ino);
+            if (s.size() != null) {
+                if (m.isDir()) throw new FsException(Errno.EISDIR, "truncate of a directory");
+                if (m.type != FileType.REGULAR) throw new FsException(Errno.EINVAL, "truncate of a special file");
+                Content.truncate(this, c, ino, m, s.size());
+            }
+            if (s.perm() != null) m.perm = s.perm() & 07777;
+            if (s.uid() != null) m.uid = s.uid();
+            if (s.gid() != null) m.gid = s.gid();
+            if (s.atimeNs() != null) m.atime = s.atimeNs();
+            if (s.mtimeNs() != null) m.mtime = s.mtimeNs();
+            m.ctime = clock.nowNanos();
+            key(c, Keys.conflictKey('N', ino));
+            return attr(ino, m);
+        });
+    }
+
+    /** Checks an open; truncate empties the file (O_TRUNC). */
+    public Attr open(View v, long ino, boolean write, boolean truncate) {
+        Attr a = getattr(v, ino);
+        if (a.type() == FileType.DIRECTORY && write) throw new FsException(Errno.EISDIR, "open of a directory for writing");
+        if (write && v.id == 0) throw new FsException(Errno.EROFS, "the published view is read-only");
+        if (truncate && write && a.type() == FileType.REGULAR && a.size() != 0) return setattr(v, ino, SetAttr.size(0));
+        return a;
+    }
+
+    // ---------------------------------------------------------------- data
+
+    public byte[] read(View v, long ino, long offset, int length) {
+        if (offset < 0 || length < 0) throw new FsException(Errno.EINVAL, "negative offset or length");
+        return read(v, c -> {
+            NodeRecord r = live(c, ino);
+            requireRegular(r);
+            return Content.read(this, ino, r, offset, length);
+        });
+    }
+
+    public int write(View v, long ino, long offset, byte[] data) {
+        if (offset < 0) throw new FsException(Errno.EINVAL, "negative offset");
+        if (offset + data.length > MAX_FILE_SIZE || offset + data.length < 0) {
+            throw new FsException(Errno.EFBIG, "write beyond the maximum file size");
+        }
+        return mutate(v, c -> {
+            NodeRecord m = mutable(c, ino);
+            requireRegular(m);
+            Content.write(this, c, ino, m, offset, data);
+            key(c, Keys.conflictKey('N', ino));
+            c.bytes += data.length;
+            return data.length;
+        });
+    }
+
+    private static void requireRegular(NodeRecord r) {
+        if (r.isDir()) throw new FsException(Errno.EISDIR, "is a directory");
+        if (r.type != FileType.REGULAR) throw new FsException(Errno.EINVAL, "not a regular file");
+    }
+
+    /** Makes the view's pending data survive power loss (without publishing it). */
+    public void fsync(View v) {
+        try {
+            store.syncWal();
+        } catch (StoreException e) {
+            throw storeError(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- xattrs
+
+    public byte[] getxattr(View v, long ino, String name) {
+        return read(v, c -> {
+            byte[] val = live(c, ino).xattrs.get(name);
+            if (val == null) throw new FsException(Errno.ENODATA, "no xattr " + name);
+            return val.clone();
+        });
+    }
+
+    public List<String> listxattr(View v, long ino) {
+        return read(v, c -> new ArrayList<>(live(c, ino).xattrs.keySet()));
+    }
+
+    public void setxattr(View v, long ino, String name, byte[] value, int flags) {
+        if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > 255) {
+            throw new FsException(Errno.ERANGE, "bad xattr name length");
+        }
+        if (value.length > 65536) throw new FsException(Errno.E2BIG, "xattr value too large");
+        mutate(v, c -> {
+            NodeRecord m = mutable(c, ino);
+            boolean exists = m.xattrs.containsKey(name);
+            if ((flags & XATTR_CREATE) != 0 && exists) throw new FsException(Errno.EEXIST, "xattr " + name + " exists");
+            if ((flags & XATTR_REPLACE) != 0 && !exists) throw new FsException(Errno.ENODATA, "no xattr " + name);
+            m.xattrs.put(name, value.clone());
+            m.ctime = clock.nowNanos();
+            key(c, Keys.conflictKey('N', ino));
+            return null;
+        });
+    }
+
+    public void removexattr(View v, long ino, String name) {
+        mutate(v, c -> {
+            NodeRecord m = mutable(c, ino);
+            if (m.xattrs.remove(name) == null) throw new FsException(Errno.ENODATA, "no xattr " + name);
+            m.ctime = clock.nowNanos();
+            key(c, Keys.conflictKey('N', ino));
+            return null;
+        });
+    }
+
+    public StatFs statfs(View v) {
+        try {
+            FileStore fs = Files.getFileStore(backing.root);
+            long bs = 4096;
+            return new StatFs(bs, fs.getTotalSpace() / bs, fs.getUnallocatedSpace() / bs, fs.getUsableSpace() / bs,
+                    1L << 32, 1L << 31, NAME_MAX);
+        } catch (IOException e) {
+            throw new FsException(Errno.EIO, "statfs of backing directory", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- paths (tools and tests)
+
+    /** Resolves a '/'-separated path from the root without following symlinks; "" and "/" are the root. */
+    public long resolve(View v, String path) {
+        long cur = ROOT;
+        for (String part : path.split("/")) {
+            if (part.isEmpty() || part.equals(".")) continue;
+            cur = lookup(v, cur, part.getBytes(StandardCharsets.UTF_8)).ino();
+        }
+        return cur;
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** Closes the engine: waits for running operations, then the store, then the lock file. Idempotent. */
+    @Override
+    public void close() {
+        publishLock.lock();
+        try {
+            if (closed) return;
+            closed = true;
+            backing.closeAll();
+            store.close();
+            try {
+                if (lockFile != null) lockFile.release();
+                if (lockChannel != null) lockChannel.close();
+            } catch (IOException e) {
+                log.warn("releasing the state lock: {}", e.toString());
+            }
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    static String utf8(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    void deleteLayerChunks(Batch b, long id, long layer, long fromIndex) {
+        try (KvIterator it = store.scan(Cf.CHUNK, Keys.chunk(id, fromIndex, 0), Bytes.longs(id))) {
+            for (; it.valid(); it.next()) {
+                if (Bytes.getLong(it.key(), 16) == layer) b.delete(Cf.CHUNK, it.key());
+            }
+        }
+    }
+
+    /** A path of node id in the view, for messages and deltas; null if unreachable. */
+    String pathOf(Ctx c, long id) {
+        if (id == ROOT) return "";
+        NodeRecord r = node(c, id);
+        if (r == null || r.links.isEmpty()) return null;
+        List<String> parts = new ArrayList<>();
+        long cur = id;
+        Link l = r.link();
+        int guard = 0;
+        while (cur != ROOT) {
+            if (l == null || guard++ > 4096) return null;
+            parts.add(utf8(l.name()));
+            cur = l.parent();
+            if (cur == ROOT) break;
+            NodeRecord pr = node(c, cur);
+            if (pr == null || pr.nlink == 0) return null;
+            l = pr.link();
+        }
+        java.util.Collections.reverse(parts);
+        return String.join("/", parts);
+    }
+}

@@ -1,0 +1,21 @@
+package io.txfs.core;
+
+import java.util.List;
+
+/** Names of the fault points; docs/recovery.md says what a crash at each leaves and how open recovers. */
+public final class FaultPoint {
+    private FaultPoint() {}
+
+    public static final String PUBLISH_BEFORE_BATCH = "publish.before-batch";
+    public static final String PUBLISH_AFTER_BATCH = "publish.after-batch";
+    public static final String FLUSH_STAGED_FILE = "flush.between-staged-files";
+    public static final String FLUSH_BEFORE_PLAN_BATCH = "flush.before-plan-batch";
+    public static final String FLUSH_AFTER_PLAN_BATCH = "flush.after-plan-batch";
+    public static final String FLUSH_APPLY_STEP = "flush.between-apply-steps";
+    public static final String FLUSH_BEFORE_COMPLETION = "flush.before-completion-batch";
+    public static final String FLUSH_AFTER_COMPLETION = "flush.after-completion-batch";
+
+    public static final List<String> ALL = List.of(PUBLISH_BEFORE_BATCH, PUBLISH_AFTER_BATCH, FLUSH_STAGED_FILE,
+            FLUSH_BEFORE_PLAN_BATCH, FLUSH_AFTER_PLAN_BATCH, FLUSH_APPLY_STEP, FLUSH_BEFORE_COMPLETION,
+            FLUSH_AFTER_COMPLETION);
+}

@@ -1,0 +1,550 @@
+package io.txfs.core;
+
+import io.txfs.core.store.Batch;
+import io.txfs.core.store.Bytes;
+import io.txfs.core.store.Cf;
+import io.txfs.core.store.KvIterator;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Flush: writes the published state into the backing directory, crash-atomically (docs/recovery.md).
+ * 1. stage new objects in ROOT/.txfs.flush and preserve old content snapshots still need (no locks);
+ * 2. under every view's write lock (the switch): commit the redo plan, apply it (patch files in place,
+ *    move replaced names out, place new ones, metadata, cleanup, fsync), then one completion batch.
+ * Recovery at open runs a committed plan again (every step is idempotent) or deletes the staging area.
+ */
+final class Flusher {
+    private static final Logger log = LoggerFactory.getLogger(Flusher.class);
+    private static final byte[] PLAN_KEY = Keys.meta("plan");
+    private static final int C = Engine.CHUNK;
+
+    private final Engine e;
+
+    Flusher(Engine e) {
+        this.e = e;
+    }
+
+    void recover() {
+        byte[] p = e.store.get(Cf.FLUSH, PLAN_KEY);
+        Path staging = e.backing.resolve(Engine.STAGING);
+        try {
+            if (p == null) {
+                if (Files.exists(staging, LinkOption.NOFOLLOW_LINKS)) {
+                    log.warn("removing the staging area of a flush interrupted before its plan was committed");
+                    deleteTree(staging);
+                }
+                return;
+            }
+            FlushPlan plan = FlushPlan.decode(p);
+            log.warn("rolling forward the interrupted flush of version {}", plan.head);
+            apply(plan);
+            complete(plan);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("flush recovery", ex);
+        }
+    }
+
+    FlushResult flush() {
+        long head = e.head;
+        long was = e.flushed;
+        if (head == was) return new FlushResult(was, 0, 0, true);
+        try {
+            return flush(head, was);
+        } catch (IOException ex) {
+            throw new FsException(Errno.EIO, "flush: " + ex, ex);
+        }
+    }
+
+    private record Move(String path, long node, long ino, String staging, int depth) {}
+
+    private FlushResult flush(long head, long flushed) throws IOException {
+        Ctx now = new Ctx(e.published, head);
+        Ctx old = new Ctx(e.published, flushed);
+        ChangeSet changed = e.changesBetween(flushed, head);
+        Path staging = e.backing.resolve(Engine.STAGING);
+        deleteTree(staging);
+        Files.createDirectory(staging);
+        FlushPlan plan = new FlushPlan();
+        plan.head = head;
+        plan.version = head + 1;
+
+        List<Move> moves = new ArrayList<>();
+        Map<Long, List<String>> placeNodes = new LinkedHashMap<>();
+        Set<String> placePaths = new HashSet<>();
+        Set<String> dirsToSync = new TreeSet<>();
+        dirsToSync.add("");
+        for (ChangeSet.Entry en : changed.entries()) {
+            String oldDir = dirPath(old, en.parent());
+            String newDir = dirPath(now, en.parent());
+            long oldChild = oldDir == null ? 0 : e.publishedDent(en.parent(), en.name(), flushed).child();
+            long newChild = newDir == null ? 0 : e.publishedDent(en.parent(), en.name(), head).child();
+            if (oldChild == newChild) continue;
+            if (oldChild != 0) {
+                NodeRecord r0 = e.publishedNode(oldChild, flushed);
+                String p = join(oldDir, en.name());
+                if (r0 != null && r0.hasBase) {
+                    moves.add(new Move(p, oldChild, r0.bino, "o" + moves.size(), depth(p)));
+                }
+            }
+            if (newChild != 0) {
+                String p = join(newDir, en.name());
+                placeNodes.computeIfAbsent(newChild, k -> new ArrayList<>()).add(p);
+                placePaths.add(p);
+                dirsToSync.add(newDir);
+            }
+        }
+        Map<Long, Move> movedOut = new HashMap<>();
+        for (Move m : moves) movedOut.putIfAbsent(m.node(), m);
+
+        // Existing files whose content changed are patched in place (keeps hard links and inode numbers).
+        List<FlushPlan.Step> patches = new ArrayList<>();
+        Set<Long> preserveCandidates = new LinkedHashSet<>();
+        for (long id : changed.inodes()) {
+            NodeRecord r = e.publishedNode(id, head);
+            if (r == null || r.type != FileType.REGULAR || !inBacking(old, id)) continue;
+            NodeRecord r0 = e.publishedNode(id, flushed);
+            boolean alive = r.nlink > 0 && !r.links.isEmpty() && e.pathOf(now, id) != null;
+            if (!alive) {
+                preserveCandidates.add(id);
+                continue;
+            }
+            if (r.chainLayer.length > 0 || r.baseValid != r.bsize || r.size != r.bsize) {
+                patches.add(new FlushPlan.Step(FlushPlan.Kind.PATCH, id, e.pathOf(old, id), "", r0.bino));
+                preserveCandidates.add(id);
+            } else if (r.mtime != r0.bmtime) {
+                preserveCandidates.add(id);
+            }
+        }
+        for (Move m : moves) {
+            NodeRecord r = e.publishedNode(m.node(), head);
+            if (r != null && r.type == FileType.REGULAR && (r.nlink == 0 || e.pathOf(now, m.node()) == null)) {
+                preserveCandidates.add(m.node());
+            }
+        }
+        Set<Long> preserved = new HashSet<>();
+        for (long id : preserveCandidates) {
+            verifyUnchanged(old, id);
+            if (snapshotsNeedOld(head) || pendingRefers(id)) preserve(old, id, preserved);
+        }
+
+        // Stage every object that is new in the backing directory.
+        long bytes = 0;
+        Map<Long, String> stagedName = new HashMap<>();
+        Map<Long, Long> stagedIno = new HashMap<>();
+        for (long id : placeNodes.keySet()) {
+            if (inBacking(old, id)) continue;
+            NodeRecord r = e.publishedNode(id, head);
+            String name = "n" + id;
+            bytes += stage(id, r, staging.resolve(name));
+            stagedName.put(id, name);
+            stagedIno.put(id, (Long) Backing.lstat(staging.resolve(name)).get("ino"));
+            e.faults.reached(FaultPoint.FLUSH_STAGED_FILE);
+        }
+        fsyncDir(staging);
+
+        plan.steps.addAll(patches);
+        moves.sort(Comparator.comparingInt(Move::depth).reversed());
+        for (Move m : moves) plan.steps.add(new FlushPlan.Step(FlushPlan.Kind.MOVE_OUT, m.node(), m.path(), m.staging(), m.ino()));
+        List<FlushPlan.Step> places = new ArrayList<>();
+        List<FlushPlan.Step> links = new ArrayList<>();
+        for (var en : placeNodes.entrySet()) {
+            long id = en.getKey();
+            List<String> paths = new ArrayList<>(en.getValue());
+            paths.sort(Comparator.comparingInt(Flusher::depth).thenComparing(Comparator.naturalOrder()));
+            String source = stagedName.get(id);
+            long ino = source != null ? stagedIno.get(id) : 0;
+            if (source == null && movedOut.containsKey(id)) {
+                source = movedOut.get(id).staging();
+                ino = movedOut.get(id).ino();
+            }
+            if (source != null) {
+                places.add(new FlushPlan.Step(FlushPlan.Kind.PLACE, id, paths.get(0), source, ino));
+                for (String p : paths.subList(1, paths.size())) links.add(new FlushPlan.Step(FlushPlan.Kind.LINK, id, p, paths.get(0), ino));
+            } else {
+                String existing = unchangedLinkPath(now, id, placePaths);
+                NodeRecord r0 = e.publishedNode(id, flushed);
+                if (existing == null || r0 == null) {
+                    throw new IOException("flush: no source for node " + id + " at " + paths);
+                }
+                for (String p : paths) links.add(new FlushPlan.Step(FlushPlan.Kind.LINK, id, p, existing, r0.bino));
+            }
+        }
+        places.sort(Comparator.comparingInt(s -> depth(s.path())));
+        plan.steps.addAll(places);
+        plan.steps.addAll(links);
+
+        Set<Long> metaNodes = new LinkedHashSet<>(changed.inodes());
+        metaNodes.addAll(placeNodes.keySet());
+        List<FlushPlan.Step> metas = new ArrayList<>();
+        for (long id : metaNodes) {
+            NodeRecord r = e.publishedNode(id, head);
+            if (r == null || (r.nlink == 0 && id != Engine.ROOT)) continue;
+            String p = e.pathOf(now, id);
+            if (p == null) continue;
+            metas.add(new FlushPlan.Step(FlushPlan.Kind.META, id, p, "", r.isDir() ? 1 : 0));
+        }
+        metas.sort(Comparator.comparingLong((FlushPlan.Step s) -> s.ino()).thenComparing(s -> -depth(s.path())));
+        plan.steps.addAll(metas);
+        plan.identify.addAll(metas);
+        plan.steps.add(new FlushPlan.Step(FlushPlan.Kind.CLEANUP, 0, Engine.STAGING, "", 0));
+        for (FlushPlan.Step s : patches) dirsToSync.add(parentOf(s.path()));
+        for (String d : dirsToSync) plan.steps.add(new FlushPlan.Step(FlushPlan.Kind.FSYNC_DIR, 0, d, "", 0));
+        for (FlushPlan.Step s : patches) {
+            NodeRecord r = e.publishedNode(s.node(), head);
+            bytes += r.size;
+        }
+        plan.bytes = bytes;
+
+        List<View> all = new ArrayList<>(e.views.values());
+        all.add(e.published);
+        all.sort(Comparator.comparingLong(v -> v.id));
+        for (View v : all) v.lock.writeLock().lock();
+        try {
+            // Views may have copied a file up while we staged: preserve what they now need.
+            for (long id : preserveCandidates) {
+                if (!preserved.contains(id) && (snapshotsNeedOld(head) || pendingRefers(id))) preserve(old, id, preserved);
+            }
+            e.faults.reached(FaultPoint.FLUSH_BEFORE_PLAN_BATCH);
+            e.store.write(new Batch().put(Cf.FLUSH, PLAN_KEY, plan.encode()), true);
+            e.faults.reached(FaultPoint.FLUSH_AFTER_PLAN_BATCH);
+            apply(plan);
+            complete(plan);
+        } finally {
+            for (View v : all) v.lock.writeLock().unlock();
+        }
+        return new FlushResult(plan.version, metas.size(), bytes, false);
+    }
+
+    private void apply(FlushPlan plan) throws IOException {
+        Path staging = e.backing.resolve(Engine.STAGING);
+        e.backing.closeAll();
+        boolean first = true;
+        for (FlushPlan.Step s : plan.steps) {
+            if (!first) e.faults.reached(FaultPoint.FLUSH_APPLY_STEP);
+            first = false;
+            Path p = e.backing.resolve(s.path());
+            switch (s.kind()) {
+                case PATCH -> patch(s, plan.head, p);
+                case MOVE_OUT -> {
+                    Long ino = inoOf(p);
+                    if (ino != null && ino == s.ino()) Files.move(p, staging.resolve(s.other()), StandardCopyOption.ATOMIC_MOVE);
+                }
+                case PLACE -> {
+                    Long ino = inoOf(p);
+                    if (ino == null || ino != s.ino()) {
+                        Path src = staging.resolve(s.other());
+                        if (inoOf(src) == null) throw new IOException("flush plan inconsistent: " + src + " missing");
+                        Files.move(src, p, StandardCopyOption.ATOMIC_MOVE);
+                    }
+                }
+                case LINK -> {
+                    Long ino = inoOf(p);
+                    if (ino == null || ino != s.ino()) {
+                        if (ino != null) Files.delete(p);
+                        Files.createLink(p, e.backing.resolve(s.other()));
+                    }
+                }
+                case META -> meta(e.publishedNode(s.node(), plan.head), p);
+                case CLEANUP -> deleteTree(staging);
+                case FSYNC_DIR -> fsyncDir(p);
+            }
+        }
+    }
+
+    private void complete(FlushPlan plan) throws IOException {
+        Batch b = new Batch();
+        for (FlushPlan.Step s : plan.identify) {
+            Map<String, Object> a;
+            try {
+                a = Backing.lstat(e.backing.resolve(s.path()));
+            } catch (NoSuchFileException gone) {
+                throw new IOException("flushed object missing: " + s.path(), gone);
+            }
+            NodeRecord r = e.publishedNode(s.node(), plan.head).copy();
+            Identity id = Backing.identity(a);
+            if (r.type == FileType.REGULAR) {
+                r.chainLayer = new long[0];
+                r.chainValid = new long[0];
+                r.baseValid = r.size;
+            }
+            r.setIdentity(id);
+            b.put(Cf.NODE, Keys.node(s.node(), plan.version), r.encode());
+        }
+        b.put(Cf.META, Keys.meta("head"), Bytes.longs(plan.version));
+        b.put(Cf.META, Keys.meta("flushed"), Bytes.longs(plan.version));
+        b.put(Cf.LOG, Bytes.longs(plan.version),
+                LogCodec.encode("flush", "", e.clock.nowNanos(), plan.identify.size(), plan.bytes));
+        b.delete(Cf.FLUSH, PLAN_KEY);
+        List<View> bumped = new ArrayList<>();
+        for (View v : e.views.values()) {
+            if (v.snapshot == plan.head) {
+                bumped.add(v);
+                View after = new View(v.name, v.id, v.isolation, v.ownerUid, v.createdNs, plan.version, v.layer, v.pendingBytes);
+                b.put(Cf.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), after.encode());
+            }
+        }
+        e.faults.reached(FaultPoint.FLUSH_BEFORE_COMPLETION);
+        e.store.write(b, true);
+        e.faults.reached(FaultPoint.FLUSH_AFTER_COMPLETION);
+        e.flushed = plan.version;
+        e.head = plan.version;
+        for (View v : bumped) v.snapshot = plan.version;
+        e.backing.closeAll();
+    }
+
+    // ---------------------------------------------------------------- steps
+
+    /** Rewrites the chunks the record holds over the file's own bytes; idempotent. */
+    private void patch(FlushPlan.Step s, long head, Path p) throws IOException {
+        Long ino = inoOf(p);
+        if (ino == null || ino != s.ino()) return; // already patched and moved on by an earlier run
+        NodeRecord r = e.publishedNode(s.node(), head);
+        Set<Long> chain = new HashSet<>();
+        for (long l : r.chainLayer) chain.add(l);
+        TreeSet<Long> indexes = new TreeSet<>();
+        try (KvIterator it = e.store.scan(Cf.CHUNK, Bytes.longs(s.node()))) {
+            for (; it.valid(); it.next()) {
+                long k = Bytes.getLong(it.key(), 8);
+                if (chain.contains(Bytes.getLong(it.key(), 16)) && k * C < r.size) indexes.add(k);
+            }
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
+            raf.setLength(Math.min(r.baseValid, raf.length()));
+            FileChannel ch = raf.getChannel();
+            for (long k : indexes) {
+                byte[] data = Content.chunk(e, s.node(), r, k);
+                int want = (int) Math.min(C, r.size - k * C);
+                ByteBuffer buf = ByteBuffer.allocate(want);
+                buf.put(data, 0, Math.min(data.length, want));
+                buf.flip();
+                long pos = k * C;
+                while (buf.hasRemaining()) pos += ch.write(buf, pos);
+            }
+            raf.setLength(r.size);
+            ch.force(true);
+        }
+    }
+
+    private long stage(long id, NodeRecord r, Path p) throws IOException {
+        long bytes = 0;
+        switch (r.type) {
+            case DIRECTORY -> Files.createDirectory(p);
+            case SYMLINK -> Files.createSymbolicLink(p, Path.of(new String(r.target, StandardCharsets.UTF_8)));
+            case REGULAR -> {
+                try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
+                    FileChannel ch = raf.getChannel();
+                    for (long k = 0; k * C < r.size; k++) {
+                        byte[] data = Content.chunk(e, id, r, k);
+                        if (data.length == 0) continue;
+                        ByteBuffer buf = ByteBuffer.wrap(data, 0, (int) Math.min(data.length, r.size - k * C));
+                        long pos = k * C;
+                        while (buf.hasRemaining()) pos += ch.write(buf, pos);
+                        bytes += data.length;
+                    }
+                    raf.setLength(r.size);
+                    ch.force(true);
+                }
+            }
+            default -> {
+                int rc = LibC.Holder.INSTANCE.mknod(p.toString(), r.type.bits() | (r.perm & 0777), r.rdev);
+                if (rc != 0) throw new IOException("mknod " + p + " failed");
+            }
+        }
+        return bytes;
+    }
+
+    private void meta(NodeRecord r, Path p) throws IOException {
+        if (r == null || inoOf(p) == null) return;
+        if (r.type != FileType.SYMLINK) {
+            try {
+                Files.setAttribute(p, "unix:mode", r.perm, LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException ex) {
+                log.warn("flush: chmod {}: {}", p, ex.toString());
+            }
+        }
+        try {
+            Map<String, Object> a = Backing.lstat(p);
+            if ((Integer) a.get("uid") != r.uid) Files.setAttribute(p, "unix:uid", r.uid, LinkOption.NOFOLLOW_LINKS);
+            if ((Integer) a.get("gid") != r.gid) Files.setAttribute(p, "unix:gid", r.gid, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException ex) {
+            log.warn("flush: chown {}: {}", p, ex.toString());
+        }
+        if (r.type == FileType.REGULAR || r.type == FileType.DIRECTORY) syncXattrs(r, p);
+        if (r.type != FileType.SYMLINK) {
+            Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setTimes(FileTime.from(r.mtime, TimeUnit.NANOSECONDS), FileTime.from(r.atime, TimeUnit.NANOSECONDS), null);
+        }
+    }
+
+    private static void syncXattrs(NodeRecord r, Path p) {
+        try {
+            UserDefinedFileAttributeView xv = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class);
+            if (xv == null) return;
+            for (String n : xv.list()) if (!r.xattrs.containsKey("user." + n)) xv.delete(n);
+            for (var x : r.xattrs.entrySet()) {
+                if (x.getKey().startsWith("user.")) xv.write(x.getKey().substring(5), ByteBuffer.wrap(x.getValue()));
+            }
+        } catch (IOException | UnsupportedOperationException ex) {
+            log.warn("flush: xattrs of {}: {}", p, ex.toString());
+        }
+    }
+
+    // ---------------------------------------------------------------- preserving old content
+
+    private boolean snapshotsNeedOld(long head) {
+        for (View v : e.views.values()) if (v.isolation == Isolation.SNAPSHOT && v.snapshot < head) return true;
+        return false;
+    }
+
+    private boolean pendingRefers(long id) {
+        for (View v : e.views.values()) if (e.store.get(Cf.P_NODE, Keys.pNode(v.id, id)) != null) return true;
+        return false;
+    }
+
+    private void verifyUnchanged(Ctx old, long id) throws IOException {
+        NodeRecord r0 = e.publishedNode(id, old.snap);
+        String p = e.pathOf(old, id);
+        if (r0 == null || !r0.hasBase || p == null) return;
+        Identity have = Backing.identity(Backing.lstat(e.backing.resolve(p)));
+        if (!have.equals(r0.identity())) {
+            String msg = "flush refused: backing file " + p + " changed outside txfs (" + have + " != " + r0.identity() + ")";
+            log.error(msg);
+            throw new FsException(Errno.EIO, msg);
+        }
+    }
+
+    /** Copies the old backing content of node id into the store, keyed by its identity. */
+    private void preserve(Ctx old, long id, Set<Long> done) throws IOException {
+        NodeRecord r0 = e.publishedNode(id, old.snap);
+        String p = e.pathOf(old, id);
+        if (r0 == null || !r0.hasBase || p == null || r0.type != FileType.REGULAR) return;
+        Identity ident = r0.identity();
+        done.add(id);
+        if (e.store.get(Cf.PRESERVED, Keys.preserved(ident, -1)) != null) return;
+        try (FileChannel ch = FileChannel.open(e.backing.resolve(p), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            Batch b = new Batch();
+            for (long k = 0; k * C < ident.size(); k++) {
+                ByteBuffer buf = ByteBuffer.allocate(1 + (int) Math.min(C, ident.size() - k * C));
+                buf.put((byte) 1);
+                long pos = k * C;
+                while (buf.hasRemaining()) {
+                    int n = ch.read(buf, pos);
+                    if (n < 0) break;
+                    pos += n;
+                }
+                b.put(Cf.PRESERVED, Keys.preserved(ident, k), buf.array());
+                if (b.size() >= 64) {
+                    e.store.write(b, false);
+                    b = new Batch();
+                }
+            }
+            b.put(Cf.PRESERVED, Keys.preserved(ident, -1), new byte[] {1});
+            e.store.write(b, false);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private boolean inBacking(Ctx old, long id) {
+        NodeRecord r0 = e.publishedNode(id, old.snap);
+        return r0 != null && r0.hasBase && e.pathOf(old, id) != null && (r0.nlink > 0 || id == Engine.ROOT);
+    }
+
+    private String dirPath(Ctx c, long dir) {
+        NodeRecord r = e.node(c, dir);
+        if (r == null || !r.isDir() || (r.nlink == 0 && dir != Engine.ROOT)) return null;
+        return e.pathOf(c, dir);
+    }
+
+    private String unchangedLinkPath(Ctx now, long id, Set<String> placed) {
+        NodeRecord r = e.publishedNode(id, now.snap);
+        for (Link l : r.links) {
+            String d = dirPath(now, l.parent());
+            if (d == null) continue;
+            String p = join(d, l.name());
+            if (!placed.contains(p)) return p;
+        }
+        return null;
+    }
+
+    private static String join(String dir, byte[] name) {
+        String n = new String(name, StandardCharsets.UTF_8);
+        return dir.isEmpty() ? n : dir + "/" + n;
+    }
+
+    private static int depth(String p) {
+        if (p.isEmpty()) return 0;
+        int d = 1;
+        for (int i = 0; i < p.length(); i++) if (p.charAt(i) == '/') d++;
+        return d;
+    }
+
+    private static String parentOf(String p) {
+        int i = p.lastIndexOf('/');
+        return i < 0 ? "" : p.substring(0, i);
+    }
+
+    private static Long inoOf(Path p) throws IOException {
+        try {
+            return (Long) Backing.lstat(p).get("ino");
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    private static void fsyncDir(Path p) throws IOException {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (NoSuchFileException gone) {
+            // a directory deleted by this flush has nothing left to sync
+        }
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) return;
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+                Files.delete(f);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException ex) throws IOException {
+                if (ex != null) throw ex;
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

@@ -1,0 +1,34 @@
+package io.txfs.core;
+
+import io.txfs.core.store.Batch;
+import io.txfs.core.store.Bytes;
+import io.txfs.core.store.Cf;
+import io.txfs.core.store.Store;
+
+/**
+ * Hands out increasing ids, reserving them in blocks: the limit is written (to the WAL) before an id
+ * beyond the previous limit is returned, so ids are never reused after a crash.
+ */
+final class IdAllocator {
+    private static final long BLOCK = 4096;
+    private final Store store;
+    private final byte[] key;
+    private long next;
+    private long limit;
+
+    IdAllocator(Store store, String name, long first) {
+        this.store = store;
+        this.key = Keys.meta(name);
+        byte[] v = store.get(Cf.META, key);
+        next = v == null ? first : Bytes.getLong(v, 0);
+        limit = next;
+    }
+
+    synchronized long next() {
+        if (next >= limit) {
+            limit = next + BLOCK;
+            store.write(new Batch().put(Cf.META, key, Bytes.longs(limit)), false);
+        }
+        return next++;
+    }
+}

@@ -1,0 +1,190 @@
+package io.txfs.core;
+
+import io.txfs.core.store.Batch;
+import io.txfs.core.store.Bytes;
+import io.txfs.core.store.Cf;
+import io.txfs.core.store.KvIterator;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Publish: first-committer-wins check of the view's conflict keys, then one batch that moves the pending
+ * records to a new published version. Chunks are not touched: the published records name the layer
+ * they live in. Caller holds the publish lock and the view's write lock.
+ */
+final class Publisher {
+    private final Engine e;
+
+    Publisher(Engine e) {
+        this.e = e;
+    }
+
+    PublishResult publish(View v, boolean force) {
+        Ctx c = e.readCtx(v);
+        Map<ByteBuffer, Long> keys = new LinkedHashMap<>();
+        try (KvIterator it = e.store.scan(Cf.P_KEY, Bytes.longs(v.id))) {
+            for (; it.valid(); it.next()) {
+                byte[] k = it.key();
+                keys.put(ByteBuffer.wrap(Arrays.copyOfRange(k, 8, k.length)), Bytes.getLong(it.value(), 0));
+            }
+        }
+        if (!force) {
+            List<String> conflicts = conflicts(c, keys);
+            if (!conflicts.isEmpty()) throw new PublishConflictException(v.name, conflicts);
+        }
+        long ver = e.head + 1;
+        Batch b = new Batch();
+        int seq = 0;
+        long paths = 0;
+        Set<Long> nodes = new HashSet<>();
+        Set<Long> changedInPlace = new HashSet<>();
+        Set<ChangeSet.Entry> entries = new HashSet<>();
+        try (KvIterator it = e.store.scan(Cf.P_NODE, Bytes.longs(v.id))) {
+            for (; it.valid(); it.next()) {
+                long id = Bytes.getLong(it.key(), 8);
+                NodeRecord r = NodeRecord.decode(it.value());
+                if (r.isDir() && !keys.containsKey(ByteBuffer.wrap(Keys.conflictKey('N', id)))) r = mergeImplicit(id, r);
+                b.put(Cf.NODE, Keys.node(id, ver), r.encode());
+                b.delete(Cf.P_NODE, it.key());
+                b.put(Cf.CHANGE, Keys.change(ver, seq++), Bytes.concat(new byte[] {1, 'N'}, Bytes.longs(id)));
+                nodes.add(id);
+                if (!r.isDir() && keys.containsKey(ByteBuffer.wrap(Keys.conflictKey('N', id)))) changedInPlace.add(id);
+            }
+        }
+        try (KvIterator it = e.store.scan(Cf.P_DENT, Bytes.longs(v.id))) {
+            for (; it.valid(); it.next()) {
+                byte[] k = it.key();
+                long parent = Bytes.getLong(k, 8);
+                byte[] name = Arrays.copyOfRange(k, 16, k.length);
+                b.put(Cf.DENT, Keys.dent(parent, name, ver), it.value());
+                b.delete(Cf.P_DENT, k);
+                b.put(Cf.CHANGE, Keys.change(ver, seq++), Bytes.concat(new byte[] {1, 'E'}, Bytes.longs(parent), name));
+                entries.add(new ChangeSet.Entry(parent, name));
+                changedInPlace.remove(Dent.decode(it.value()).child());
+                paths++;
+            }
+        }
+        paths += changedInPlace.size();
+        for (ByteBuffer k : keys.keySet()) {
+            b.put(Cf.CONFLICT, Keys.conflict(k.array(), ver), new byte[] {1});
+            b.delete(Cf.P_KEY, Bytes.concat(Bytes.longs(v.id), k.array()));
+        }
+        long bytes = v.pendingBytes;
+        long now = e.clock.nowNanos();
+        b.put(Cf.LOG, Bytes.longs(ver), LogCodec.encode("publish", v.name, now, paths, bytes));
+        b.put(Cf.META, Keys.meta("head"), Bytes.longs(ver));
+        long oldSnapshot = v.snapshot;
+        long newLayer = e.layers.next();
+        View after = new View(v.name, v.id, v.isolation, v.ownerUid, v.createdNs, ver, newLayer, 0);
+        b.put(Cf.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), after.encode());
+        e.faults.reached(FaultPoint.PUBLISH_BEFORE_BATCH);
+        e.store.write(b, true);
+        e.faults.reached(FaultPoint.PUBLISH_AFTER_BATCH);
+        e.head = ver;
+        v.snapshot = ver;
+        v.layer = newLayer;
+        v.pendingBytes = 0;
+        ChangeSet mine = new ChangeSet(nodes, entries);
+        Map<String, ChangeSet> visible = new HashMap<>();
+        if (v.isolation == Isolation.SNAPSHOT && oldSnapshot < ver - 1) {
+            visible.put(v.name, e.changesBetween(oldSnapshot, ver - 1));
+        }
+        for (View o : e.views.values()) {
+            if (o != v && o.isolation == Isolation.READ_COMMITTED) visible.put(o.name, mine);
+        }
+        visible.put(Engine.PUBLISHED_VIEW, mine);
+        for (var en : visible.entrySet()) {
+            if (!en.getKey().equals(v.name)) e.listener.visibleChange(en.getKey(), en.getValue());
+        }
+        return new PublishResult(v.name, ver, paths, bytes, visible);
+    }
+
+    /** A directory changed only as a side effect (entries added or removed): keep what others published. */
+    private NodeRecord mergeImplicit(long id, NodeRecord pending) {
+        NodeRecord headRec = e.publishedNode(id, e.head);
+        if (headRec == null || headRec.nlink == 0 || !headRec.isDir()) return pending;
+        headRec.mtime = Math.max(headRec.mtime, pending.mtime);
+        headRec.ctime = Math.max(headRec.ctime, pending.ctime);
+        return headRec;
+    }
+
+    private List<String> conflicts(Ctx c, Map<ByteBuffer, Long> keys) {
+        TreeSet<String> out = new TreeSet<>();
+        Map<Long, Boolean> checkedDirs = new HashMap<>();
+        for (var en : keys.entrySet()) {
+            byte[] k = en.getKey().array();
+            long base = en.getValue();
+            switch (k[0]) {
+                case 'E' -> {
+                    long parent = Bytes.getLong(k, 1);
+                    byte[] name = Arrays.copyOfRange(k, 9, k.length - 1);
+                    if (changedAfter(k, base)) out.add(path(c, parent, name));
+                    String gone = ancestorGone(c, parent, base, checkedDirs);
+                    if (gone != null) out.add(gone);
+                }
+                case 'N' -> {
+                    long id = Bytes.getLong(k, 1);
+                    if (changedAfter(k, base)) out.add(nodePath(c, id));
+                }
+                case 'R' -> {
+                    long id = Bytes.getLong(k, 1);
+                    if (changedAfter(k, base) || changedAfter(Keys.conflictKey('C', id), base)
+                            || changedAfter(Keys.conflictKey('N', id), base)) {
+                        out.add(nodePath(c, id));
+                    }
+                }
+                default -> { }
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    /** The path of the first ancestor directory (parent included) removed or renamed after base. */
+    private String ancestorGone(Ctx c, long dir, long base, Map<Long, Boolean> checked) {
+        long cur = dir;
+        int guard = 0;
+        while (cur != Engine.ROOT && guard++ < 4096) {
+            if (checked.computeIfAbsent(cur, d -> changedAfter(Keys.conflictKey('R', d), base))) {
+                return nodePath(c, cur);
+            }
+            NodeRecord r = e.node(c, cur);
+            if (r == null || r.links.isEmpty()) return null;
+            cur = r.link().parent();
+        }
+        return null;
+    }
+
+    private boolean changedAfter(byte[] key, long base) {
+        try (KvIterator it = e.store.scan(Cf.CONFLICT, Keys.conflict(key, e.head), key)) {
+            if (!it.valid()) return false;
+            byte[] k = it.key();
+            if (k.length != key.length + 8) return false;
+            return Keys.inv(Bytes.getLong(k, key.length)) > base;
+        }
+    }
+
+    private String path(Ctx c, long parent, byte[] name) {
+        String p = e.pathOf(c, parent);
+        String n = Engine.utf8(name);
+        return p == null ? "?/" + n : "/" + (p.isEmpty() ? n : p + "/" + n);
+    }
+
+    private String nodePath(Ctx c, long id) {
+        String p = e.pathOf(c, id);
+        if (p == null) {
+            NodeRecord r = e.publishedNode(id, e.head);
+            if (r != null && r.link() != null) return path(c, r.link().parent(), r.link().name());
+            return "?node-" + id;
+        }
+        return "/" + p;
+    }
+}

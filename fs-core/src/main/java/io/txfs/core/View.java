@@ -1,0 +1,80 @@
+package io.txfs.core;
+
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A handle on a view. Operations live on {@link Engine} and take the handle. The published pseudo-view
+ * (id 0) reads the published state and refuses changes with EROFS.
+ */
+public final class View {
+    final String name;
+    final long id;
+    final Isolation isolation;
+    final int ownerUid;
+    final long createdNs;
+    /** Mutations hold the write lock, reads the read lock (docs/concurrency.md). */
+    final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    volatile long snapshot;
+    volatile long layer;
+    volatile long pendingBytes;
+    volatile boolean discarded;
+
+    View(String name, long id, Isolation isolation, int ownerUid, long createdNs, long snapshot, long layer,
+         long pendingBytes) {
+        this.name = name;
+        this.id = id;
+        this.isolation = isolation;
+        this.ownerUid = ownerUid;
+        this.createdNs = createdNs;
+        this.snapshot = snapshot;
+        this.layer = layer;
+        this.pendingBytes = pendingBytes;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Isolation isolation() {
+        return isolation;
+    }
+
+    public int ownerUid() {
+        return ownerUid;
+    }
+
+    public boolean isPublished() {
+        return id == 0;
+    }
+
+    public ViewInfo info() {
+        return new ViewInfo(name, isolation, snapshot, ownerUid, createdNs, pendingBytes);
+    }
+
+    byte[] encode() {
+        byte[] b = new byte[1 + 8 + 1 + 8 + 8 + 4 + 8 + 8];
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
+        bb.put((byte) 1).putLong(id).put((byte) isolation.ordinal()).putLong(snapshot).putLong(layer)
+                .putInt(ownerUid).putLong(createdNs).putLong(pendingBytes);
+        return b;
+    }
+
+    static View decode(String name, byte[] b) {
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
+        int format = bb.get();
+        if (format != 1) throw new IllegalStateException("unknown view record format " + format);
+        long id = bb.getLong();
+        Isolation iso = Isolation.values()[bb.get()];
+        long snap = bb.getLong();
+        long layer = bb.getLong();
+        int owner = bb.getInt();
+        long created = bb.getLong();
+        long pending = bb.getLong();
+        return new View(name, id, iso, owner, created, snap, layer, pending);
+    }
+
+    @Override
+    public String toString() {
+        return "view " + name;
+    }
+}

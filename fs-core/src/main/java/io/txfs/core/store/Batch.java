@@ -1,0 +1,41 @@
+package io.txfs.core.store;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Puts and deletes applied atomically by {@link Store#write}. */
+public final class Batch {
+    /** One operation; value null means delete. */
+    public record Op(Cf cf, byte[] key, byte[] value) {}
+
+    private final List<Op> ops = new ArrayList<>();
+    private long bytes;
+
+    public Batch put(Cf cf, byte[] key, byte[] value) {
+        ops.add(new Op(cf, key, value));
+        bytes += key.length + value.length;
+        return this;
+    }
+
+    public Batch delete(Cf cf, byte[] key) {
+        ops.add(new Op(cf, key, null));
+        bytes += key.length;
+        return this;
+    }
+
+    public List<Op> ops() {
+        return ops;
+    }
+
+    public boolean isEmpty() {
+        return ops.isEmpty();
+    }
+
+    public int size() {
+        return ops.size();
+    }
+
+    public long bytes() {
+        return bytes;
+    }
+}

@@ -1,0 +1,173 @@
+package io.txfs.core.store;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Status;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The embedded RocksDB store. Writes go to the WAL before returning (a SIGKILL loses nothing);
+ * sync writes and {@link #syncWal()} make them survive power loss. Close order: column family
+ * handles, the database, then options (idempotent).
+ */
+public final class RocksStore implements Store {
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final DBOptions dbOptions;
+    private final ColumnFamilyOptions cfOptions;
+    private final ColumnFamilyOptions chunkOptions;
+    private final RocksDB db;
+    private final List<ColumnFamilyHandle> handles = new ArrayList<>();
+    private final Map<Cf, ColumnFamilyHandle> byCf = new EnumMap<>(Cf.class);
+    private final WriteOptions async = new WriteOptions();
+    private final WriteOptions sync = new WriteOptions().setSync(true);
+    private boolean closed;
+
+    public RocksStore(Path dir) {
+        dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+                .setMaxBackgroundJobs(2).setKeepLogFileNum(4);
+        cfOptions = new ColumnFamilyOptions().setCompressionType(CompressionType.NO_COMPRESSION);
+        // Chunks are large and written once: big memtables, no compression (file data rarely compresses
+        // well enough to pay for the CPU on the write path).
+        chunkOptions = new ColumnFamilyOptions().setCompressionType(CompressionType.NO_COMPRESSION)
+                .setWriteBufferSize(128L << 20).setMaxWriteBufferNumber(4)
+                .setTargetFileSizeBase(256L << 20);
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
+        for (Cf cf : Cf.values()) {
+            descriptors.add(new ColumnFamilyDescriptor(cf.columnName().getBytes(),
+                    cf == Cf.CHUNK || cf == Cf.PRESERVED ? chunkOptions : cfOptions));
+        }
+        try {
+            db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+        } catch (RocksDBException e) {
+            closeOptions();
+            throw wrap("open " + dir, e);
+        }
+        for (int i = 0; i < Cf.values().length; i++) byCf.put(Cf.values()[i], handles.get(i + 1));
+    }
+
+    @Override
+    public byte[] get(Cf cf, byte[] key) {
+        try {
+            return db.get(byCf.get(cf), key);
+        } catch (RocksDBException e) {
+            throw wrap("get", e);
+        }
+    }
+
+    @Override
+    public KvIterator scan(Cf cf, byte[] from, byte[] prefix) {
+        ReadOptions ro = new ReadOptions();
+        RocksIterator it = db.newIterator(byCf.get(cf), ro);
+        it.seek(from);
+        return new KvIterator() {
+            @Override
+            public boolean valid() {
+                return it.isValid() && Bytes.startsWith(it.key(), prefix);
+            }
+
+            @Override public byte[] key() { return it.key(); }
+            @Override public byte[] value() { return it.value(); }
+            @Override public void next() { it.next(); }
+
+            @Override
+            public void close() {
+                it.close();
+                ro.close();
+            }
+        };
+    }
+
+    @Override
+    public void write(Batch batch, boolean syncIt) {
+        if (batch.isEmpty()) return;
+        try (WriteBatch wb = new WriteBatch()) {
+            for (Batch.Op op : batch.ops()) {
+                if (op.value() == null) wb.delete(byCf.get(op.cf()), op.key());
+                else wb.put(byCf.get(op.cf()), op.key(), op.value());
+            }
+            db.write(syncIt ? sync : async, wb);
+        } catch (RocksDBException e) {
+            throw wrap("write", e);
+        }
+    }
+
+    @Override
+    public void syncWal() {
+        try {
+            db.flushWal(true);
+        } catch (RocksDBException e) {
+            throw wrap("sync wal", e);
+        }
+    }
+
+    @Override
+    public long approximateSize() {
+        long n = 0;
+        try {
+            for (ColumnFamilyHandle h : handles) {
+                n += db.getLongProperty(h, "rocksdb.total-sst-files-size");
+                n += db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
+            }
+        } catch (RocksDBException e) {
+            throw wrap("size", e);
+        }
+        return n;
+    }
+
+    /** Flushes memtables to SST files; used by benchmarks to measure storage growth. */
+    public void flushMemtables() {
+        try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(fo, handles);
+        } catch (RocksDBException e) {
+            throw wrap("flush", e);
+        }
+    }
+
+    private static StoreException wrap(String what, RocksDBException e) {
+        Status s = e.getStatus();
+        String msg = e.getMessage() == null ? "" : e.getMessage();
+        boolean noSpace = (s != null && s.getSubCode() == Status.SubCode.NoSpace)
+                || msg.contains("No space left") || msg.contains("ENOSPC");
+        return new StoreException("rocksdb " + what + ": " + msg, e, noSpace);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            db.syncWal();
+        } catch (RocksDBException ignored) {
+            // closing anyway; the WAL is replayed at the next open
+        }
+        for (ColumnFamilyHandle h : handles) h.close();
+        db.close();
+        closeOptions();
+    }
+
+    private void closeOptions() {
+        async.close();
+        sync.close();
+        dbOptions.close();
+        cfOptions.close();
+        chunkOptions.close();
+    }
+}

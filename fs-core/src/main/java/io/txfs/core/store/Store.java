@@ -1,0 +1,30 @@
+package io.txfs.core.store;
+
+/**
+ * An ordered key-value store with column families and atomic batches. Keys compare as unsigned bytes.
+ * Implementations are thread-safe; a batch is applied atomically (RocksDB) or at least before
+ * {@link #write} returns (memory) — the engine never relies on a reader seeing a batch atomically,
+ * it publishes by advancing a version number after the batch is in.
+ */
+public interface Store extends AutoCloseable {
+    byte[] get(Cf cf, byte[] key);
+
+    /** Iterates keys >= from that start with prefix. */
+    KvIterator scan(Cf cf, byte[] from, byte[] prefix);
+
+    default KvIterator scan(Cf cf, byte[] prefix) {
+        return scan(cf, prefix, prefix);
+    }
+
+    /** Applies the batch; it is in the write-ahead log before this returns; sync also fsyncs that log. */
+    void write(Batch batch, boolean sync);
+
+    /** Makes every write so far survive power loss. */
+    void syncWal();
+
+    /** Approximate bytes used, for statfs and benchmarks. */
+    long approximateSize();
+
+    @Override
+    void close();
+}
