@@ -164,7 +164,7 @@ final class Dispatcher {
         return ok(w, unique, Wire.putAttrOut(out, OUT_HEADER, r));
       }
       case Opcode.READLINK: {
-        byte[] target = fs.readlink(ctx(in, unique), node).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] target = Names.encode(fs.readlink(ctx(in, unique), node));
         out.put(OUT_HEADER, target);
         return ok(w, unique, target.length);
       }

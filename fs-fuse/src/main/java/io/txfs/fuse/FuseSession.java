@@ -4,7 +4,6 @@ import io.txfs.fuse.proto.Wire;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -136,7 +135,7 @@ final class FuseSession implements Notifier {
 
   @Override
   public boolean invalEntry(long parent, String name) throws IOException {
-    byte[] n = name.getBytes(StandardCharsets.UTF_8);
+    byte[] n = Names.encode(name);
     synchronized (notifyBuf) {
       checkName(n, 32);
       notifyBuf.putLong(16, parent);
@@ -150,7 +149,7 @@ final class FuseSession implements Notifier {
 
   @Override
   public boolean delete(long parent, long child, String name) throws IOException {
-    byte[] n = name.getBytes(StandardCharsets.UTF_8);
+    byte[] n = Names.encode(name);
     synchronized (notifyBuf) {
       checkName(n, 40);
       notifyBuf.putLong(16, parent);

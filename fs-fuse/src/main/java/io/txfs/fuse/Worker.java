@@ -3,7 +3,6 @@ package io.txfs.fuse;
 import io.txfs.fuse.proto.Wire;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 
 /**
  * One reader thread's buffers, allocated once: the request buffer, the reply buffer, and views of
@@ -38,7 +37,7 @@ final class Worker implements DirectoryFiller {
     int len = end - off;
     byte[] bytes = len <= scratch.length ? scratch : new byte[len];
     in.get(off, bytes, 0, len);
-    return new String(bytes, 0, len, StandardCharsets.UTF_8);
+    return Names.decode(bytes, 0, len);
   }
 
   void startDir(boolean plus, int size) {
@@ -53,7 +52,7 @@ final class Worker implements DirectoryFiller {
 
   @Override
   public boolean add(String name, long ino, int type, long nextOffset) {
-    byte[] n = name.getBytes(StandardCharsets.UTF_8);
+    byte[] n = Names.encode(name);
     int end;
     if (plus) {
       // nodeid 0: the kernel shows the name but links no inode, so no lookup is counted
@@ -74,7 +73,7 @@ final class Worker implements DirectoryFiller {
     if (!plus) {
       throw new IllegalStateException("addPlus during READDIR: use add()");
     }
-    int end = Wire.putDirentPlus(out, pos, limit, entry, nextOffset, name.getBytes(StandardCharsets.UTF_8));
+    int end = Wire.putDirentPlus(out, pos, limit, entry, nextOffset, Names.encode(name));
     if (end < 0) {
       return false;
     }

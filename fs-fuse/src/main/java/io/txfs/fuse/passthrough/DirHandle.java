@@ -1,9 +1,9 @@
 package io.txfs.fuse.passthrough;
 
 import io.txfs.fuse.FuseErrnoException;
+import io.txfs.fuse.Names;
 import io.txfs.fuse.sys.LibC;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -72,7 +72,7 @@ final class DirHandle {
     long[] inos = new long[order.length];
     int[] types = new int[order.length];
     for (int i = 0; i < order.length; i++) {
-      sortedNames[i] = new String(names.get(order[i]), StandardCharsets.UTF_8);
+      sortedNames[i] = Names.decode(names.get(order[i]));
       inos[i] = meta.get(order[i])[0];
       types[i] = (int) meta.get(order[i])[1];
     }

@@ -19,6 +19,7 @@ import io.txfs.fuse.DirectoryFiller;
 import io.txfs.fuse.Entry;
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.FuseFilesystem;
+import io.txfs.fuse.Names;
 import io.txfs.fuse.OpenResult;
 import io.txfs.fuse.RequestContext;
 import io.txfs.fuse.SetAttr;
@@ -30,7 +31,6 @@ import io.txfs.fuse.sys.Sys;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,6 +47,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseable {
   private static final LibC C = LibC.INSTANCE;
   private static final long DEFAULT_TTL_NANOS = 1_000_000_000L;
+  private static final byte[] EMPTY = {0};
 
   private final Inodes inodes;
   private final long entryTtl;
@@ -120,7 +121,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
 
   /** Counts one lookup of {@code name} in the directory {@code dirFd}. */
   private Entry lookupAt(int dirFd, String name) throws FuseErrnoException {
-    int fd = C.openat(dirFd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+    int fd = C.openat(dirFd, Names.cstring(name), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
     if (fd < 0) {
       throw errno();
     }
@@ -186,7 +187,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     }
     byte[] b = new byte[(int) n];
     buf.get(0, b);
-    return new String(b, StandardCharsets.UTF_8);
+    return Names.decode(b);
   }
 
   // ---- creating and removing names ----
@@ -202,7 +203,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
       ByteBuffer st = stat();
       check(C.fstatat(parent.fd, "", st, AT_EMPTY_PATH));
       int gid = (StatBuf.mode(st) & Sys.S_ISGID) != 0 ? -1 : ctx.gid();
-      check(C.fchownat(parent.fd, name, ctx.uid(), gid, AT_SYMLINK_NOFOLLOW));
+      check(C.fchownat(parent.fd, Names.cstring(name), ctx.uid(), gid, AT_SYMLINK_NOFOLLOW));
     }
     Entry e = lookupAt(parent.fd, name);
     int actual = e.attr().mode() & 07777;
@@ -218,21 +219,21 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   @Override
   public Entry mknod(RequestContext ctx, long parent, String name, int mode, int rdev, int umask) throws IOException {
     Inode p = inodes.get(parent);
-    check(C.mknodat(p.fd, name, mode, Sys.devFromFuse(rdev)));
+    check(C.mknodat(p.fd, Names.cstring(name), mode, Sys.devFromFuse(rdev)));
     return finishCreate(ctx, p, name, mode, false);
   }
 
   @Override
   public Entry mkdir(RequestContext ctx, long parent, String name, int mode, int umask) throws IOException {
     Inode p = inodes.get(parent);
-    check(C.mkdirat(p.fd, name, mode & 07777));
+    check(C.mkdirat(p.fd, Names.cstring(name), mode & 07777));
     return finishCreate(ctx, p, name, mode, false);
   }
 
   @Override
   public Entry symlink(RequestContext ctx, long parent, String name, String target) throws IOException {
     Inode p = inodes.get(parent);
-    check(C.symlinkat(target, p.fd, name));
+    check(C.symlinkat(Names.cstring(target), p.fd, Names.cstring(name)));
     return finishCreate(ctx, p, name, 0, true);
   }
 
@@ -240,7 +241,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   public CreateResult create(RequestContext ctx, long parent, String name, int mode, int flags, int umask)
       throws IOException {
     Inode p = inodes.get(parent);
-    int fd = C.openat(p.fd, name, openFlags(flags) | O_CREAT, mode & 07777);
+    int fd = C.openat(p.fd, Names.cstring(name), openFlags(flags) | O_CREAT, mode & 07777);
     if (fd < 0) {
       throw errno();
     }
@@ -255,24 +256,24 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
 
   @Override
   public void unlink(RequestContext ctx, long parent, String name) throws IOException {
-    check(C.unlinkat(inodes.get(parent).fd, name, 0));
+    check(C.unlinkat(inodes.get(parent).fd, Names.cstring(name), 0));
   }
 
   @Override
   public void rmdir(RequestContext ctx, long parent, String name) throws IOException {
-    check(C.unlinkat(inodes.get(parent).fd, name, AT_REMOVEDIR));
+    check(C.unlinkat(inodes.get(parent).fd, Names.cstring(name), AT_REMOVEDIR));
   }
 
   @Override
   public void rename(RequestContext ctx, long parent, String name, long newParent, String newName, int flags)
       throws IOException {
-    check(C.renameat2(inodes.get(parent).fd, name, inodes.get(newParent).fd, newName, flags));
+    check(C.renameat2(inodes.get(parent).fd, Names.cstring(name), inodes.get(newParent).fd, Names.cstring(newName), flags));
   }
 
   @Override
   public Entry link(RequestContext ctx, long node, long newParent, String newName) throws IOException {
     Inode np = inodes.get(newParent);
-    check(C.linkat(inodes.get(node).fd, "", np.fd, newName, AT_EMPTY_PATH));
+    check(C.linkat(inodes.get(node).fd, EMPTY, np.fd, Names.cstring(newName), AT_EMPTY_PATH));
     return lookupAt(np.fd, newName);
   }
 

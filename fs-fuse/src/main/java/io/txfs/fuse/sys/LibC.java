@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.annotations.Direct;
 import jnr.ffi.annotations.IgnoreError;
+import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.SaveError;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
@@ -26,6 +27,24 @@ public interface LibC {
   int openat(int dirfd, String path, int flags, int mode);
 
   int close(int fd);
+
+  // Overloads taking NUL-terminated byte paths: file names are bytes, not always UTF-8 (see Names).
+
+  int openat(int dirfd, @In byte[] path, int flags, int mode);
+
+  int mkdirat(int dirfd, @In byte[] path, int mode);
+
+  int mknodat(int dirfd, @In byte[] path, int mode, long dev);
+
+  int symlinkat(@In byte[] target, int newdirfd, @In byte[] linkpath);
+
+  int unlinkat(int dirfd, @In byte[] path, int flags);
+
+  int renameat2(int olddirfd, @In byte[] oldpath, int newdirfd, @In byte[] newpath, int flags);
+
+  int linkat(int olddirfd, @In byte[] oldpath, int newdirfd, @In byte[] newpath, int flags);
+
+  int fchownat(int dirfd, @In byte[] path, int owner, int group, int flags);
 
   int dup(int fd);
 
