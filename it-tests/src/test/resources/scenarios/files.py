@@ -79,6 +79,32 @@ do("pwrite unlinked ghost", os.pwrite, fd, b"STILL", 0, show=str)
 do("fstat unlinked ghost", os.fstat, fd, show=lambda s: describe(s))
 os.close(fd)
 
+# O_DIRECT with page-aligned buffers (an anonymous mapping is page-aligned).
+import mmap, fcntl
+buf = mmap.mmap(-1, 8192)
+buf[:] = bytes(range(256)) * 32
+fd = do("open O_DIRECT", os.open, "direct", os.O_RDWR | os.O_CREAT | os.O_DIRECT, 0o644)
+if fd is not None:
+    do("O_DIRECT pwritev 8 KiB", os.pwritev, fd, [buf], 0, show=str)
+    back = mmap.mmap(-1, 8192)
+    do("O_DIRECT preadv 8 KiB", os.preadv, fd, [back], 0, show=str)
+    do("O_DIRECT data equal", lambda: back[:] == buf[:], show=str)
+    os.close(fd)
+do("buffered read of O_DIRECT data", lambda: read_file("direct") == bytes(range(256)) * 32, show=str)
+
+# copy_file_range and advisory locks.
+src = os.open("direct", os.O_RDONLY)
+dst = os.open("copy", os.O_WRONLY | os.O_CREAT, 0o644)
+do("copy_file_range 8 KiB", lambda: sum(iter(lambda: os.copy_file_range(src, dst, 65536), 0)), show=str)
+os.close(src); os.close(dst)
+do("copy equals source", lambda: read_file("copy") == read_file("direct"), show=str)
+fd = os.open("copy", os.O_RDWR)
+do("lockf exclusive", fcntl.lockf, fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+do("flock exclusive", fcntl.flock, fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+fd2 = os.open("copy", os.O_RDWR)
+do("second flock conflicts", fcntl.flock, fd2, fcntl.LOCK_EX | fcntl.LOCK_NB)
+os.close(fd2); os.close(fd)
+
 do("unlink dir", os.unlink, "d")
 do("unlink missing", os.unlink, "missing")
 do("unlink f/x", os.unlink, "f/x")
