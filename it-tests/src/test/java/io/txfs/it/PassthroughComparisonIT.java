@@ -78,6 +78,11 @@ class PassthroughComparisonIT {
   }
 
   @Test
+  void descriptorsAndMappingsOfOneFileSeeEachOthersChanges() {
+    TranscriptComparison.assertSameAsNative(MOUNT, "coherence.py");
+  }
+
+  @Test
   void readdirListsEveryEntryWithItsType() {
     TranscriptComparison.assertSameAsNative(MOUNT, "readdir.py");
   }
