@@ -180,6 +180,7 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
 
   private void failStart(String why) {
     String log = daemonLog();
+    daemonEnded = true; // its exit is reported here; close() only has to leave nothing behind
     try {
       close();
     } catch (AssertionError | RuntimeException cleanup) {
