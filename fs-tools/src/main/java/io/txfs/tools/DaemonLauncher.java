@@ -1,0 +1,80 @@
+package io.txfs.tools;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts the daemon as a detached child ({@code mount -f} in a new session) and returns only once the
+ * mount is observed serving: the mount table shows it and a stat through it is answered.
+ */
+final class DaemonLauncher {
+    private DaemonLauncher() {
+    }
+
+    static int launch(MountCommand cmd, StateDirectory stateDir, Path mountpoint) throws IOException, InterruptedException {
+        List<String> argv = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            // the daemon must not belong to the caller's terminal session: it would get its SIGHUP
+            argv.add("/usr/bin/setsid");
+        }
+        argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String javaOpts = System.getenv("TXFS_DAEMON_JAVA_OPTS");
+        if (javaOpts != null && !javaOpts.isBlank()) {
+            argv.addAll(List.of(javaOpts.trim().split("\\s+")));
+        }
+        argv.add("-cp");
+        argv.add(System.getProperty("java.class.path"));
+        argv.add(Txfs.class.getName());
+        argv.addAll(cmd.foregroundArguments(stateDir));
+
+        Path out = stateDir.daemonOutput();
+        Process daemon = new ProcessBuilder(argv)
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
+                .start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(cmd.startupTimeoutSeconds());
+        while (System.nanoTime() < deadline) {
+            if (!daemon.isAlive()) {
+                System.err.println("txfs: the daemon exited with status " + daemon.exitValue() + " before serving; its output (" + out + "):");
+                System.err.print(tail(out, 40));
+                return Txfs.EXIT_FAILURE;
+            }
+            if (MountTable.isFuseMountAt(mountpoint) && answersStat(mountpoint)) {
+                System.err.println("txfs: mounted at " + mountpoint + " (daemon pid " + daemon.pid() + ", state " + stateDir.path() + ")");
+                return Txfs.EXIT_OK;
+            }
+            daemon.waitFor(50, TimeUnit.MILLISECONDS);
+        }
+        daemon.destroy();
+        System.err.println("txfs: the mount did not come up within " + cmd.startupTimeoutSeconds() + " s; stopped the daemon. Output (" + out + "):");
+        System.err.print(tail(out, 40));
+        return Txfs.EXIT_FAILURE;
+    }
+
+    private static boolean answersStat(Path mountpoint) {
+        try {
+            Files.readAttributes(mountpoint, "unix:ino");
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    private static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file);
+            StringBuilder b = new StringBuilder();
+            for (String l : all.subList(Math.max(0, all.size() - lines), all.size())) {
+                b.append("  ").append(l).append('\n');
+            }
+            return b.toString();
+        } catch (IOException e) {
+            return "  (unreadable: " + e.getMessage() + ")\n";
+        }
+    }
+}

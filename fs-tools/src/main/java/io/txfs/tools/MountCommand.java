@@ -1,0 +1,134 @@
+package io.txfs.tools;
+
+import io.txfs.fuse.FuseMount;
+import io.txfs.fuse.MountOptions;
+import io.txfs.fuse.passthrough.PassthroughFilesystem;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code txfs mount}: serve BACKING at MOUNTPOINT, in the foreground or as a detached daemon. */
+@Command(name = "mount", mixinStandardHelpOptions = true,
+        description = "Mount BACKING at MOUNTPOINT (MOUNTPOINT may equal BACKING). Without -f, returns once the mount is serving.")
+final class MountCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(MountCommand.class);
+
+    @Parameters(index = "0", paramLabel = "BACKING", description = "The directory to serve.")
+    Path backing;
+
+    @Parameters(index = "1", paramLabel = "MOUNTPOINT", description = "Where to mount it.")
+    Path mountpoint;
+
+    @Option(names = "--state", paramLabel = "DIR", description = "State directory (store, logs). Default: per mountpoint under /var/lib/txfs as root.")
+    Path state;
+
+    @Option(names = "-f", description = "Stay in the foreground.")
+    boolean foreground;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print what was negotiated with the kernel.")
+    boolean verbose;
+
+    @Option(names = "-o", paramLabel = "OPTS", description = "Comma-separated mount options, e.g. default_permissions,readers=4.")
+    List<String> options = new ArrayList<>();
+
+    @Option(names = "--startup-timeout", paramLabel = "SECONDS", defaultValue = "60", hidden = true)
+    int startupTimeoutSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        Path backingDir = requireDirectory(backing, "backing directory");
+        Path mnt = requireDirectory(mountpoint, "mountpoint");
+        MountOptions.Builder opts = parseOptions();
+        StateDirectory stateDir = StateDirectory.forMount(state, mnt);
+        if (stateDir.path().startsWith(backingDir)) {
+            throw new UserFacingException("state directory " + stateDir.path() + " must be outside the backing directory");
+        }
+        stateDir.create();
+        if (FuseMount.clearStaleMount(mnt)) {
+            System.err.println("txfs: cleared a dead mount at " + mnt);
+        }
+        if (MountTable.isFuseMountAt(mnt)) {
+            throw new UserFacingException("mountpoint " + mnt + " is busy: a FUSE filesystem is already mounted there");
+        }
+        if (!mnt.equals(backingDir) && !isEmpty(mnt)) {
+            throw new UserFacingException("mountpoint " + mnt + " is not empty (mount over the backing directory itself, or use an empty directory)");
+        }
+        return foreground ? serve(backingDir, mnt, opts, stateDir) : DaemonLauncher.launch(this, stateDir, mnt);
+    }
+
+    private int serve(Path backingDir, Path mnt, MountOptions.Builder opts, StateDirectory stateDir) throws Exception {
+        try (StateDirectory.Lock lock = stateDir.lock()) {
+            DaemonLogging.alsoTo(stateDir.logFile());
+            Files.writeString(stateDir.pidFile(), ProcessHandle.current().pid() + "\n");
+            PassthroughFilesystem fs = new PassthroughFilesystem(backingDir);
+            FuseMount mount;
+            try {
+                mount = FuseMount.mount(mnt, fs, opts.fsName("txfs:" + backingDir).build());
+            } catch (IOException e) {
+                throw new UserFacingException("cannot mount " + mnt + ": " + e.getMessage(), e);
+            }
+            Thread hook = new Thread(mount::close, "txfs-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            log.info("serving {} at {} (pid {}, state {})", backingDir, mnt, ProcessHandle.current().pid(), stateDir.path());
+            if (verbose) {
+                System.err.println("txfs: kernel negotiated " + mount.negotiated());
+            }
+            mount.awaitTermination();
+            mount.close();
+            log.info("unmounted {}", mnt);
+            return Txfs.EXIT_OK;
+        }
+    }
+
+    private MountOptions.Builder parseOptions() {
+        try {
+            return MountOptions.parse(String.join(",", options));
+        } catch (IllegalArgumentException e) {
+            throw new UserFacingException("bad -o option: " + e.getMessage(), e);
+        }
+    }
+
+    /** The arguments to give a detached copy of this command, in the foreground. */
+    List<String> foregroundArguments(StateDirectory stateDir) {
+        List<String> args = new ArrayList<>(List.of("mount", "-f", "--state", stateDir.path().toString()));
+        for (String o : options) {
+            args.add("-o");
+            args.add(o);
+        }
+        args.add(backing.toAbsolutePath().toString());
+        args.add(mountpoint.toAbsolutePath().toString());
+        return args;
+    }
+
+    int startupTimeoutSeconds() {
+        return startupTimeoutSeconds;
+    }
+
+    private static Path requireDirectory(Path p, String what) {
+        if (!Files.isDirectory(p)) {
+            throw new UserFacingException(what + " " + p + " does not exist or is not a directory");
+        }
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            throw new UserFacingException("cannot resolve " + what + " " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isEmpty(Path dir) {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            return !s.iterator().hasNext();
+        } catch (IOException e) {
+            throw new UserFacingException("cannot read mountpoint " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.txfs.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import sun.misc.Signal;
+
+/**
+ * {@code txfs run -- CMD}: the command and all its descendants work in one view. This process enters
+ * the view first (so everything it forks afterwards belongs to it), then starts the command — in a
+ * private mount namespace with the view's own root bound over the mountpoint where permitted.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run CMD in a view (created, or entered if --view names an existing one). Returns CMD's exit status.")
+final class RunCommand extends ViewCommands.Base {
+    /** CAP_SYS_ADMIN's bit in /proc/self/status CapEff. */
+    private static final int CAP_SYS_ADMIN = 21;
+    /** The status the namespace wrapper exits with when it could not bind the view root. */
+    private static final int EXIT_WRAPPER_FAILED = 125;
+
+    enum Namespace { auto, always, never }
+
+    @Option(names = "--view", paramLabel = "NAME", description = "The view to run in: entered if it exists, created otherwise.")
+    String view;
+
+    @Option(names = "--isolation", paramLabel = "snapshot|read-committed", description = "For a new view (default snapshot).")
+    String isolation;
+
+    @Option(names = "--namespace", paramLabel = "auto|always|never", defaultValue = "auto",
+            description = "Run in a private mount namespace with the view root over the mountpoint: auto (when permitted), always, never.")
+    Namespace namespace;
+
+    @ArgGroup(exclusive = true)
+    After after;
+
+    static final class After {
+        @Option(names = "--publish", description = "Publish the view when CMD succeeds.")
+        boolean publish;
+
+        @Option(names = "--commit", description = "Publish and flush when CMD succeeds.")
+        boolean commit;
+    }
+
+    @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments (after --).")
+    List<String> command;
+
+    @Override
+    int run() {
+        Path ctl = mount.controlFile();
+        Path mnt = MountLocator.mountOf(ctl).toAbsolutePath();
+        String begin = "begin" + viewArg(view) + (isolation == null ? "" : " isolation=" + isolation);
+        JsonNode entered = ControlCall.send(ctl, begin);
+        String name = entered.path("view").asText(view);
+
+        boolean useNamespace = switch (namespace) {
+            case never -> false;
+            case always -> {
+                if (!hasSysAdmin()) {
+                    throw new UserFacingException("--namespace always needs CAP_SYS_ADMIN (run as root, or use --namespace never)");
+                }
+                yield true;
+            }
+            case auto -> hasSysAdmin() && Files.isExecutable(Path.of("/usr/bin/unshare"));
+        };
+        int status = runChild(useNamespace ? inNamespace(mnt, name) : command);
+        if (status == EXIT_WRAPPER_FAILED && useNamespace) {
+            err().println("txfs: could not enter view " + name + "'s root in a mount namespace (status 125)");
+        }
+        if (status != 0) {
+            err().println("txfs: command exited with status " + status + "; view " + name + " kept");
+            return status;
+        }
+        if (after != null && (after.publish || after.commit)) {
+            JsonNode r = ControlCall.send(ctl, (after.commit ? "commit" : "publish") + " view=" + name);
+            err().println("txfs: " + StatusFormat.summary(r));
+        } else {
+            err().println("txfs: view " + name + " holds the command's changes (txfs status " + name + ")");
+        }
+        return Txfs.EXIT_OK;
+    }
+
+    /** The command wrapped so it runs with the view's root bound over the mountpoint, at the same working directory. */
+    private List<String> inNamespace(Path mnt, String name) {
+        List<String> argv = new ArrayList<>(List.of("/usr/bin/unshare", "--mount", "--propagation", "private", "--",
+                "/bin/sh", "-c",
+                "mount --bind \"$1/.txfs/views/$2\" \"$1\" || exit " + EXIT_WRAPPER_FAILED + "; "
+                        + "cd \"$3\" 2>/dev/null || cd /; shift 3; exec \"$@\"",
+                "txfs-run", mnt.toString(), name, Path.of("").toAbsolutePath().toString()));
+        argv.addAll(command);
+        return argv;
+    }
+
+    private int runChild(List<String> argv) {
+        // the working directory is set by path, so the child looks it up afresh inside its view
+        ProcessBuilder pb = new ProcessBuilder(argv).inheritIO().directory(Path.of("").toAbsolutePath().toFile());
+        Process child;
+        try {
+            child = pb.start();
+        } catch (IOException e) {
+            throw new UserFacingException("cannot start " + argv.get(0) + ": " + e.getMessage(), e);
+        }
+        // Ctrl-C reaches the child through the terminal; this process waits for the child's answer
+        Signal.handle(new Signal("INT"), s -> { });
+        Thread forwardTerm = new Thread(child::destroy, "txfs-run-forward-term");
+        Runtime.getRuntime().addShutdownHook(forwardTerm);
+        try {
+            return child.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            child.destroy();
+            return Txfs.EXIT_FAILURE;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(forwardTerm);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running already
+            }
+        }
+    }
+
+    static boolean hasSysAdmin() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("CapEff:")) {
+                    long caps = Long.parseUnsignedLong(l.substring(7).trim(), 16);
+                    return (caps & (1L << CAP_SYS_ADMIN)) != 0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,119 @@
+package io.txfs.tools;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** Where a mount keeps its store and logs: created 0700, owned by one daemon at a time (a lock file). */
+final class StateDirectory {
+    private final Path dir;
+
+    private StateDirectory(Path dir) {
+        this.dir = dir;
+    }
+
+    /** The state directory given, or a per-mountpoint default outside the backing tree. */
+    static StateDirectory forMount(Path explicit, Path mountpoint) {
+        Path dir = explicit != null ? explicit.toAbsolutePath().normalize() : defaultFor(mountpoint);
+        return new StateDirectory(dir);
+    }
+
+    private static Path defaultFor(Path mountpoint) {
+        Path base;
+        if ("root".equals(System.getProperty("user.name"))) {
+            base = Path.of("/var/lib/txfs");
+        } else {
+            String xdg = System.getenv("XDG_STATE_HOME");
+            base = xdg != null && !xdg.isEmpty()
+                    ? Path.of(xdg, "txfs")
+                    : Path.of(System.getProperty("user.home"), ".local", "state", "txfs");
+        }
+        return base.resolve(shortHash(mountpoint.toString()));
+    }
+
+    private static String shortHash(String s) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Path path() {
+        return dir;
+    }
+
+    Path logFile() {
+        return dir.resolve("txfs.log");
+    }
+
+    Path daemonOutput() {
+        return dir.resolve("daemon.out");
+    }
+
+    Path pidFile() {
+        return dir.resolve("daemon.pid");
+    }
+
+    void create() {
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir.getParent());
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new UserFacingException("cannot create state directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Takes the one-daemon-per-state-directory lock for the life of this process. */
+    Lock lock() {
+        Path lockFile = dir.resolve("lock");
+        try {
+            FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                ch.close();
+                throw new UserFacingException("state directory " + dir + " is in use by another txfs daemon");
+            }
+            return new Lock(ch, lock);
+        } catch (IOException e) {
+            throw new UserFacingException("cannot lock state directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Held by the daemon until it exits; the kernel releases it if the daemon is killed. */
+    static final class Lock implements AutoCloseable {
+        private final FileChannel channel;
+        private final FileLock lock;
+
+        private Lock(FileChannel channel, FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (lock.isValid()) {
+                lock.release();
+            }
+            channel.close();
+        }
+    }
+}

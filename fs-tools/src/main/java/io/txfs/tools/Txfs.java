@@ -1,0 +1,52 @@
+package io.txfs.tools;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code txfs} command: exit 0 ok, 1 failure, 2 usage. */
+@Command(name = "txfs",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = "A transactional userspace filesystem: per-process views, atomic publish and flush.",
+        subcommands = {MountCommand.class, UnmountCommand.class, RunCommand.class, ViewCommands.Views.class,
+                ViewCommands.Status.class, ViewCommands.Diff.class, ViewCommands.Publish.class, ViewCommands.Commit.class,
+                ViewCommands.Flush.class, ViewCommands.Abort.class})
+public final class Txfs implements Runnable {
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILURE = 1;
+    static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Txfs());
+        cli.setExecutionExceptionHandler(new FailureHandler());
+        // everything after the command's first word belongs to the command: `txfs run make -j2`
+        cli.getSubcommands().get("run").setStopAtPositional(true);
+        return cli.execute(args);
+    }
+
+    /** Turns a command's failure into one line on stderr and exit 1, without a stack trace for expected ones. */
+    private static final class FailureHandler implements CommandLine.IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+            if (e instanceof UserFacingException) {
+                cmd.getErr().println("txfs: " + e.getMessage());
+            } else {
+                cmd.getErr().println("txfs: unexpected error: " + e);
+                e.printStackTrace(cmd.getErr());
+            }
+            return EXIT_FAILURE;
+        }
+    }
+}
