@@ -26,6 +26,8 @@ public final class ControlClient {
         long read(int fd, byte[] buf, long count);
 
         int close(int fd);
+
+        int chdir(String path);
     }
 
     private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
@@ -64,6 +66,23 @@ public final class ControlClient {
         } finally {
             LIBC.close(fd);
         }
+    }
+
+    /**
+     * Enters a view from this JVM ({@code begin}) and then re-walks the working directory: until then
+     * the process's cwd still names the directory of its old view, and relative paths would resolve there.
+     */
+    public static JsonNode begin(Path ctl, ControlCommand begin) throws IOException, ControlException {
+        if (begin.verb() != ControlVerb.BEGIN) {
+            throw new IllegalArgumentException("not a begin command: " + begin.toLine().trim());
+        }
+        JsonNode reply = send(ctl, begin);
+        String cwd = System.getProperty("user.dir");
+        if (LIBC.chdir(cwd) != 0) {
+            throw new IOException("entered the view, but cannot re-enter the working directory " + cwd + ": "
+                    + errnoName(RUNTIME.getLastError()));
+        }
+        return reply;
     }
 
     private static String readAll(int fd) throws IOException {
