@@ -50,6 +50,30 @@ final class DevFuseChannel implements FuseChannel {
   }
 
   @Override
+  public BackingFiles backingFiles() {
+    return new BackingFiles() {
+      @Override
+      public int open(int backingFd) throws java.io.IOException {
+        // struct fuse_backing_map: fd@0 (s32), flags@4, padding@8 (u64)
+        ByteBuffer map = ByteBuffer.allocateDirect(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        map.putInt(0, backingFd).putInt(4, 0).putLong(8, 0);
+        int id = C.ioctl(fd, Sys.FUSE_DEV_IOC_BACKING_OPEN, map);
+        if (id < 0) {
+          throw new FuseErrnoException(LibC.errno(), "FUSE_DEV_IOC_BACKING_OPEN");
+        }
+        return id;
+      }
+
+      @Override
+      public void close(int backingId) {
+        if (C.ioctl(fd, Sys.FUSE_DEV_IOC_BACKING_CLOSE, new int[] {backingId}) != 0) {
+          LOG.warn("FUSE_DEV_IOC_BACKING_CLOSE of {} failed: {}", backingId, Errno.nameOf(LibC.errno()));
+        }
+      }
+    };
+  }
+
+  @Override
   public void close() {
     if (!closed) {
       closed = true;

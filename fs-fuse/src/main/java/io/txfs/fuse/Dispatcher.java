@@ -44,11 +44,17 @@ final class Dispatcher {
   private final boolean passthrough;
   private final CompletableFuture<InitInfo> init = new CompletableFuture<>();
   private volatile InitInfo info;
+  private volatile BackingFiles backingFiles;
 
   Dispatcher(FuseFilesystem fs, boolean writebackCache, boolean passthrough) {
     this.fs = fs;
     this.writebackCache = writebackCache;
     this.passthrough = passthrough;
+  }
+
+  /** Set by the session before it starts reading, when the device supports backing files. */
+  void backingFiles(BackingFiles backingFiles) {
+    this.backingFiles = backingFiles;
   }
 
   CompletableFuture<InitInfo> initFuture() {
@@ -423,9 +429,14 @@ final class Dispatcher {
     Wire.putInitOut(w.out, OUT_HEADER, size, Wire.KERNEL_MAJOR, minor, maxReadahead, reply, MAX_BACKGROUND,
         CONGESTION_THRESHOLD, maxWrite, 1, maxPages, maxStackDepth);
     InitInfo negotiated = new InitInfo(major, kminor, minor, flags, reply, maxWrite, maxReadahead, maxPages,
-        MAX_BACKGROUND, CONGESTION_THRESHOLD, maxStackDepth);
+        MAX_BACKGROUND, CONGESTION_THRESHOLD, maxStackDepth, backingFiles);
     if (info == null) {
-      fs.init(negotiated);
+      try {
+        fs.init(negotiated);
+      } catch (RuntimeException e) {
+        init.completeExceptionally(e);
+        throw e;
+      }
       LOG.info("negotiated {}", negotiated);
       info = negotiated;
       init.complete(negotiated);

@@ -14,4 +14,9 @@ interface FuseChannel {
   FuseChannel cloneForReader();
 
   void close();
+
+  /** FUSE_PASSTHROUGH backing-file registration on this device, or null where there is none. */
+  default BackingFiles backingFiles() {
+    return null;
+  }
 }

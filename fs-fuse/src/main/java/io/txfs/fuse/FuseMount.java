@@ -162,7 +162,12 @@ public final class FuseMount implements AutoCloseable {
     if (connectionDev < 0) {
       return;
     }
-    Path abort = Path.of("/sys/fs/fuse/connections", Long.toString(Sys.minor(connectionDev)), "abort");
+    Path connections = Path.of("/sys/fs/fuse/connections");
+    if (!Files.exists(connections.resolve(Long.toString(Sys.minor(connectionDev))))
+        && C.mount("fusectl", connections.toString(), "fusectl", 0, null) != 0) {
+      LOG.warn("cannot mount fusectl on {}: {}", connections, C.strerror(LibC.errno()));
+    }
+    Path abort = connections.resolve(Long.toString(Sys.minor(connectionDev))).resolve("abort");
     try {
       Files.write(abort, "1".getBytes(StandardCharsets.US_ASCII));
     } catch (IOException e) {

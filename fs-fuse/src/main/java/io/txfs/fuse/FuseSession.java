@@ -51,6 +51,7 @@ final class FuseSession implements Notifier {
   }
 
   void start() {
+    dispatcher.backingFiles(channel.backingFiles());
     running.set(readers);
     for (int i = 0; i < readers; i++) {
       FuseChannel ch = i == 0 ? channel : channel.cloneForReader();

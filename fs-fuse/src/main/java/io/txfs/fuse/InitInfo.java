@@ -16,9 +16,18 @@ public final class InitInfo {
   private final int maxBackground;
   private final int congestionThreshold;
   private final int maxStackDepth;
+  private final BackingFiles backingFiles;
 
   public InitInfo(int kernelMajor, int kernelMinor, int minor, long kernelFlags, long flags, int maxWrite,
       int maxReadahead, int maxPages, int maxBackground, int congestionThreshold, int maxStackDepth) {
+    this(kernelMajor, kernelMinor, minor, kernelFlags, flags, maxWrite, maxReadahead, maxPages, maxBackground,
+        congestionThreshold, maxStackDepth, null);
+  }
+
+  public InitInfo(int kernelMajor, int kernelMinor, int minor, long kernelFlags, long flags, int maxWrite,
+      int maxReadahead, int maxPages, int maxBackground, int congestionThreshold, int maxStackDepth,
+      BackingFiles backingFiles) {
+    this.backingFiles = (flags & InitFlags.PASSTHROUGH) != 0 ? backingFiles : null;
     this.kernelMajor = kernelMajor;
     this.kernelMinor = kernelMinor;
     this.minor = minor;
@@ -86,6 +95,11 @@ public final class InitInfo {
   /** Non-zero when FUSE_PASSTHROUGH was negotiated. */
   public int maxStackDepth() {
     return maxStackDepth;
+  }
+
+  /** Present when FUSE_PASSTHROUGH was negotiated on a real device. */
+  public java.util.Optional<BackingFiles> backingFiles() {
+    return java.util.Optional.ofNullable(backingFiles);
   }
 
   @Override

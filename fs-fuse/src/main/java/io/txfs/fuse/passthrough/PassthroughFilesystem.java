@@ -13,6 +13,8 @@ import static io.txfs.fuse.sys.Sys.O_PATH;
 import static io.txfs.fuse.sys.Sys.O_RDONLY;
 
 import io.txfs.fuse.Attr;
+import io.txfs.fuse.BackingFiles;
+import io.txfs.fuse.InitInfo;
 import io.txfs.fuse.AttrReply;
 import io.txfs.fuse.CreateResult;
 import io.txfs.fuse.DirectoryFiller;
@@ -35,6 +37,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves a backing directory faithfully: every operation is the matching *at() call on the backing
@@ -48,11 +52,19 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   private static final LibC C = LibC.INSTANCE;
   private static final long DEFAULT_TTL_NANOS = 1_000_000_000L;
   private static final byte[] EMPTY = {0};
+  private static final boolean DEFAULT_KERNEL_PASSTHROUGH = true;
+  private static final Logger LOG = LoggerFactory.getLogger(PassthroughFilesystem.class);
 
   private final Inodes inodes;
   private final long entryTtl;
   private final long attrTtl;
   private final Map<Long, DirHandle> dirs = new ConcurrentHashMap<>();
+  /** Guarded by itself. */
+  private final Map<Long, Backing> backings = new java.util.HashMap<>();
+  private final Map<Long, Long> openNodes = new ConcurrentHashMap<>();
+  private final boolean kernelPassthrough;
+  private volatile BackingFiles backingFiles;
+  private volatile boolean passthroughFailed;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ThreadLocal<ByteBuffer> statBuf = ThreadLocal.withInitial(StatBuf::allocate);
   private final ThreadLocal<ByteBuffer> smallBuf =
@@ -60,15 +72,26 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
 
   /** Opens {@code backing} now, before any mount can cover it. */
   public PassthroughFilesystem(Path backing) throws IOException {
-    this(openDir(backing), DEFAULT_TTL_NANOS, DEFAULT_TTL_NANOS);
+    this(openDir(backing), DEFAULT_TTL_NANOS, DEFAULT_TTL_NANOS, DEFAULT_KERNEL_PASSTHROUGH);
+  }
+
+  /**
+   * With {@code kernelPassthrough}, files are opened with FOPEN_PASSTHROUGH when the kernel
+   * negotiated FUSE_PASSTHROUGH: reads, writes and mmap then go from the kernel straight to the
+   * backing file (every open of a file, so cached and passthrough opens never mix on one inode).
+   */
+  public PassthroughFilesystem(Path backing, boolean kernelPassthrough) throws IOException {
+    this(openDir(backing), DEFAULT_TTL_NANOS, DEFAULT_TTL_NANOS, kernelPassthrough);
   }
 
   /** Takes ownership of {@code backingDirFd}, an O_PATH or O_RDONLY descriptor of a directory. */
   public PassthroughFilesystem(int backingDirFd) throws IOException {
-    this(backingDirFd, DEFAULT_TTL_NANOS, DEFAULT_TTL_NANOS);
+    this(backingDirFd, DEFAULT_TTL_NANOS, DEFAULT_TTL_NANOS, DEFAULT_KERNEL_PASSTHROUGH);
   }
 
-  public PassthroughFilesystem(int backingDirFd, long entryTtlNanos, long attrTtlNanos) throws IOException {
+  public PassthroughFilesystem(int backingDirFd, long entryTtlNanos, long attrTtlNanos, boolean kernelPassthrough)
+      throws IOException {
+    this.kernelPassthrough = kernelPassthrough;
     ByteBuffer st = StatBuf.allocate();
     if (C.fstatat(backingDirFd, "", st, AT_EMPTY_PATH) != 0) {
       throw new IOException("backing descriptor " + backingDirFd + ": " + C.strerror(LibC.errno()));
@@ -87,6 +110,86 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
       throw new IOException("cannot open backing directory " + backing + ": " + C.strerror(LibC.errno()));
     }
     return fd;
+  }
+
+  @Override
+  public void init(InitInfo info) {
+    backingFiles = kernelPassthrough ? info.backingFiles().orElse(null) : null;
+  }
+
+  /**
+   * One backing file per inode, shared by all its passthrough opens: the kernel refuses (EIO) a
+   * second open of an inode with a different backing file. It is the daemon's own read-write
+   * descriptor (read-only where the inode cannot be opened for writing); the caller's access mode is
+   * still enforced by the kernel on the FUSE file.
+   */
+  private static final class Backing {
+    final int id;
+    final int fd;
+    int refs;
+
+    Backing(int id, int fd) {
+      this.id = id;
+      this.fd = fd;
+    }
+  }
+
+  /** The reply for a freshly opened regular file: handed to the kernel as a backing file if we can. */
+  private OpenResult opened(long node, int fd) {
+    BackingFiles b = backingFiles;
+    if (b != null && !passthroughFailed) {
+      try {
+        int id = acquireBacking(b, node);
+        openNodes.put((long) fd, node);
+        return new OpenResult(fd, OpenResult.FOPEN_PASSTHROUGH, id);
+      } catch (IOException | RuntimeException e) {
+        passthroughFailed = true;
+        LOG.warn("FUSE passthrough unavailable ({}); serving reads and writes through the daemon", e.getMessage());
+      }
+    }
+    return OpenResult.of(fd, OpenResult.FOPEN_KEEP_CACHE);
+  }
+
+  private int acquireBacking(BackingFiles files, long node) throws IOException {
+    synchronized (backings) {
+      Backing bk = backings.get(node);
+      if (bk == null) {
+        String path = proc(inodes.get(node).fd);
+        int bfd = C.open(path, Sys.O_RDWR | O_CLOEXEC, 0);
+        if (bfd < 0) {
+          bfd = C.open(path, O_RDONLY | O_CLOEXEC, 0);
+        }
+        if (bfd < 0) {
+          throw errno();
+        }
+        int id;
+        try {
+          id = files.open(bfd);
+        } catch (IOException | RuntimeException e) {
+          C.close(bfd);
+          throw e;
+        }
+        bk = new Backing(id, bfd);
+        backings.put(node, bk);
+      }
+      bk.refs++;
+      return bk.id;
+    }
+  }
+
+  private void releaseBacking(long fh) {
+    Long node = openNodes.remove(fh);
+    if (node == null) {
+      return;
+    }
+    synchronized (backings) {
+      Backing bk = backings.get(node);
+      if (bk != null && --bk.refs == 0) {
+        backings.remove(node);
+        backingFiles.close(bk.id);
+        C.close(bk.fd);
+      }
+    }
   }
 
   /** How many nodes the kernel currently holds lookups on (the root included). */
@@ -247,7 +350,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     }
     try {
       Entry e = finishCreate(ctx, p, name, mode, false);
-      return new CreateResult(e, OpenResult.of(fd));
+      return new CreateResult(e, opened(e.nodeId(), fd));
     } catch (FuseErrnoException | RuntimeException e) {
       C.close(fd);
       throw e;
@@ -289,7 +392,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     if (fd < 0) {
       throw errno();
     }
-    return OpenResult.of(fd, OpenResult.FOPEN_KEEP_CACHE);
+    return opened(node, fd);
   }
 
   @Override
@@ -321,6 +424,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
 
   @Override
   public void release(RequestContext ctx, long node, long fh, int flags) {
+    releaseBacking(fh);
     C.close((int) fh);
   }
 
