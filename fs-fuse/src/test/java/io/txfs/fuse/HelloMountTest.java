@@ -44,4 +44,28 @@ class HelloMountTest {
     m.awaitTermination();
     m.close();
   }
+
+  @Test
+  void aDeadMountIsDetectedAndCleared() throws Exception {
+    MountPreconditions.requireFuse();
+    Path mp = Files.createDirectory(tmp.resolve("dead"));
+    FuseMount m = FuseMount.mount(mp, new HelloFilesystem(), MountOptions.defaults());
+    try {
+      long dev = (Long) Files.getAttribute(mp, "unix:dev");
+      long minor = (dev & 0xff) | ((dev >>> 12) & 0xffffff00L);
+      Path connections = Path.of("/sys/fs/fuse/connections");
+      if (!Files.exists(connections.resolve(Long.toString(minor)))) {
+        new ProcessBuilder("mount", "-t", "fusectl", "fusectl", connections.toString()).inheritIO().start().waitFor();
+      }
+      // what a SIGKILLed daemon leaves: the mount, with no one serving it
+      Files.writeString(connections.resolve(Long.toString(minor)).resolve("abort"), "1");
+      m.awaitTermination();
+      assertTrue(MountPreconditions.mounted(mp), "the dead mount is still there");
+      assertTrue(FuseMount.clearStaleMount(mp));
+      assertFalse(MountPreconditions.mounted(mp));
+      assertFalse(FuseMount.clearStaleMount(mp));
+    } finally {
+      m.close();
+    }
+  }
 }

@@ -65,6 +65,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   private final boolean kernelPassthrough;
   private volatile BackingFiles backingFiles;
   private volatile boolean passthroughFailed;
+  private volatile boolean writebackCache;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ThreadLocal<ByteBuffer> statBuf = ThreadLocal.withInitial(StatBuf::allocate);
   private final ThreadLocal<ByteBuffer> smallBuf =
@@ -115,6 +116,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   @Override
   public void init(InitInfo info) {
     backingFiles = kernelPassthrough ? info.backingFiles().orElse(null) : null;
+    writebackCache = info.has(io.txfs.fuse.proto.InitFlags.WRITEBACK_CACHE);
   }
 
   /**
@@ -382,8 +384,16 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
 
   // ---- files ----
 
-  private static int openFlags(int flags) {
-    return (flags & ~(O_NOFOLLOW | O_CREAT | O_EXCL | O_NOCTTY)) | O_CLOEXEC;
+  private int openFlags(int flags) {
+    int f = (flags & ~(O_NOFOLLOW | O_CREAT | O_EXCL | O_NOCTTY)) | O_CLOEXEC;
+    if (writebackCache) {
+      // The kernel reads to fill partial pages of write-only files and keeps the append offset itself.
+      if ((f & Sys.O_ACCMODE) == Sys.O_WRONLY) {
+        f = (f & ~Sys.O_ACCMODE) | Sys.O_RDWR;
+      }
+      f &= ~Sys.O_APPEND;
+    }
+    return f;
   }
 
   @Override
