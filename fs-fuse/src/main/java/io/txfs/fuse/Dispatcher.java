@@ -93,11 +93,23 @@ final class Dispatcher {
       LOG.warn("malformed {} request (unique {}, {} bytes): answered EINVAL", Opcode.name(opcode), unique, n);
       return error(w, unique, Errno.EINVAL.code());
     } catch (Throwable t) {
+      int mapped = mappedErrno(t);
+      if (mapped > 0) {
+        return error(w, unique, mapped);
+      }
       LOG.error("{} on node {} failed unexpectedly: answered EIO", Opcode.name(opcode), node, t);
       if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
         throw (VirtualMachineError) t;
       }
       return error(w, unique, Errno.EIO.code());
+    }
+  }
+
+  private int mappedErrno(Throwable t) {
+    try {
+      return fs.errnoOf(t);
+    } catch (RuntimeException e) {
+      return 0;
     }
   }
 

@@ -17,6 +17,15 @@ import java.nio.ByteBuffer;
 public interface FuseFilesystem {
   long ROOT_ID = 1;
 
+  /**
+   * The errno for an exception of this filesystem's own type (e.g. the core's typed exceptions), or
+   * 0 for "not mine": the dispatcher then answers EIO and logs it. Consulted only by the dispatcher,
+   * after {@link FuseErrnoException}; must not throw.
+   */
+  default int errnoOf(Throwable t) {
+    return 0;
+  }
+
   /** After INIT was negotiated, before any other request is dispatched. */
   default void init(InitInfo info) {}
 

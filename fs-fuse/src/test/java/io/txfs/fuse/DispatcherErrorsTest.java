@@ -60,6 +60,16 @@ class DispatcherErrorsTest {
   }
 
   @Test
+  void theFilesystemMayMapItsOwnExceptionTypes() throws Exception {
+    FuseSession s = start();
+    fs.throwUnchecked = new UnsupportedOperationException("read-only");
+    ch.send(new Req(Opcode.UNLINK, 9, 1).name("x"));
+    assertEquals(-30, error(ch.reply()));
+    ch.unmount(2);
+    s.awaitEnd();
+  }
+
+  @Test
   void unknownAndUnwantedOpcodesAreEnosys() throws Exception {
     FuseSession s = start();
     for (int op : new int[] {Opcode.COPY_FILE_RANGE, Opcode.IOCTL, Opcode.GETLK, Opcode.BMAP, Opcode.POLL,

@@ -93,6 +93,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   public PassthroughFilesystem(int backingDirFd, long entryTtlNanos, long attrTtlNanos, boolean kernelPassthrough)
       throws IOException {
     this.kernelPassthrough = kernelPassthrough;
+    raiseDescriptorLimit();
     ByteBuffer st = StatBuf.allocate();
     if (C.fstatat(backingDirFd, "", st, AT_EMPTY_PATH) != 0) {
       throw new IOException("backing descriptor " + backingDirFd + ": " + C.strerror(LibC.errno()));
@@ -103,6 +104,34 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     this.inodes = new Inodes(backingDirFd, StatBuf.dev(st), StatBuf.ino(st));
     this.entryTtl = entryTtlNanos;
     this.attrTtl = attrTtlNanos;
+  }
+
+  /**
+   * Every inode the kernel holds costs one O_PATH descriptor (plus one per open file), so a tree of
+   * many thousand files needs far more than the usual soft limit: raise it as far as allowed.
+   */
+  private static void raiseDescriptorLimit() {
+    final int rlimitNofile = 7;
+    ByteBuffer rl = ByteBuffer.allocateDirect(16).order(ByteOrder.LITTLE_ENDIAN);
+    if (C.getrlimit(rlimitNofile, rl) != 0) {
+      return;
+    }
+    long want = 1 << 20;
+    try {
+      want = Math.min(want, Long.parseLong(java.nio.file.Files.readString(Path.of("/proc/sys/fs/nr_open")).trim()));
+    } catch (IOException | NumberFormatException e) {
+      want = Math.min(want, rl.getLong(8));
+    }
+    if (rl.getLong(0) >= want) {
+      return;
+    }
+    ByteBuffer raised = ByteBuffer.allocateDirect(16).order(ByteOrder.LITTLE_ENDIAN);
+    raised.putLong(0, want).putLong(8, Math.max(want, rl.getLong(8)));
+    if (C.setrlimit(rlimitNofile, raised) != 0) {
+      // without CAP_SYS_RESOURCE only the soft limit can move, up to the hard one
+      raised.putLong(0, rl.getLong(8)).putLong(8, rl.getLong(8));
+      C.setrlimit(rlimitNofile, raised);
+    }
   }
 
   private static int openDir(Path backing) throws IOException {

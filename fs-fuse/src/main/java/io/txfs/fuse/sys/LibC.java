@@ -118,6 +118,10 @@ public interface LibC {
 
   int removexattr(String path, String name);
 
+  int getrlimit(int resource, @Direct ByteBuffer rlim);
+
+  int setrlimit(int resource, @Direct ByteBuffer rlim);
+
   @IgnoreError int umask(int mask);
 
   @IgnoreError int getuid();
