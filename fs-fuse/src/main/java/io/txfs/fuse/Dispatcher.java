@@ -45,6 +45,7 @@ final class Dispatcher {
   private final CompletableFuture<InitInfo> init = new CompletableFuture<>();
   private volatile InitInfo info;
   private volatile BackingFiles backingFiles;
+  private final java.util.Set<String> loggedFailures = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   Dispatcher(FuseFilesystem fs, boolean writebackCache, boolean passthrough) {
     this.fs = fs;
@@ -97,11 +98,22 @@ final class Dispatcher {
       if (mapped > 0) {
         return error(w, unique, mapped);
       }
-      LOG.error("{} on node {} failed unexpectedly: answered EIO", Opcode.name(opcode), node, t);
+      logUnexpected(opcode, node, t);
       if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
         throw (VirtualMachineError) t;
       }
       return error(w, unique, Errno.EIO.code());
+    }
+  }
+
+  /** The stack trace once per (opcode, exception type, throwing frame); repeats get one line. */
+  private void logUnexpected(int opcode, long node, Throwable t) {
+    StackTraceElement[] st = t.getStackTrace();
+    String key = opcode + ":" + t.getClass().getName() + ":" + (st.length > 0 ? st[0] : "");
+    if (loggedFailures.size() < 1024 && loggedFailures.add(key)) {
+      LOG.error("{} on node {} failed unexpectedly: answered EIO", Opcode.name(opcode), node, t);
+    } else {
+      LOG.warn("{} on node {} failed unexpectedly again: answered EIO ({})", Opcode.name(opcode), node, t.toString());
     }
   }
 
