@@ -31,11 +31,13 @@ public final class FuseMount implements AutoCloseable {
   private static final int EBUSY = 16;
   private static final int ENOTCONN = 107;
   private static final int ECONNABORTED = 103;
+  private static final int ENODEV = 19;
 
   private final Path mountpoint;
   private final FuseSession session;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile long connectionDev = -1;
+  /** The connection's number under /sys/fs/fuse/connections (the mount's minor device), or -1. */
+  private volatile long connectionMinor = -1;
 
   private FuseMount(Path mountpoint, FuseSession session) {
     this.mountpoint = mountpoint;
@@ -90,16 +92,24 @@ public final class FuseMount implements AutoCloseable {
       ByteBuffer st = StatBuf.allocate();
       if (C.stat(mountpoint.toString(), st) == 0) {
         probe.complete(StatBuf.dev(st));
-      } else {
+        return;
+      }
+      int e = LibC.errno();
+      if (e == ENOTCONN || e == ECONNABORTED || e == ENODEV) {
         probe.completeExceptionally(new FuseMountException("probe stat of " + mountpoint + " failed: "
-            + C.strerror(LibC.errno())));
+            + C.strerror(e)));
+      } else {
+        // The filesystem answered, with an error: it is serving, though its root is unhappy.
+        LOG.warn("the filesystem answered the mount probe's stat of {} with {}", mountpoint, Errno.nameOf(e));
+        probe.complete(-1L);
       }
     }, "fuse-mount-probe");
     t.setDaemon(true);
     t.start();
     try {
       session.dispatcher().initFuture().get(remaining(deadline), TimeUnit.NANOSECONDS);
-      connectionDev = probe.get(remaining(deadline), TimeUnit.NANOSECONDS);
+      long dev = probe.get(remaining(deadline), TimeUnit.NANOSECONDS);
+      connectionMinor = dev >= 0 ? Sys.minor(dev) : minorFromMountinfo(mountpoint);
     } catch (TimeoutException e) {
       throw new FuseMountException("the mount at " + mountpoint + " did not answer within " + PROBE_TIMEOUT_MS + " ms");
     } catch (ExecutionException e) {
@@ -158,16 +168,36 @@ public final class FuseMount implements AutoCloseable {
     }
   }
 
+  /** The minor device number of the mount at {@code mountpoint} per /proc/self/mountinfo, or -1. */
+  private static long minorFromMountinfo(Path mountpoint) {
+    long minor = -1;
+    try {
+      String escaped = mountpoint.toString().replace("\\", "\\134").replace(" ", "\\040").replace("\t", "\\011")
+          .replace("\n", "\\012");
+      for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+        String[] f = line.split(" ");
+        if (f.length > 4 && f[4].equals(escaped)) {
+          minor = Long.parseLong(f[2].substring(f[2].indexOf(':') + 1));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("cannot read /proc/self/mountinfo", e);
+    }
+    return minor;
+  }
+
   private void abortConnection() {
-    if (connectionDev < 0) {
+    long minor = connectionMinor;
+    if (minor < 0) {
+      LOG.warn("cannot find the FUSE connection of {} to abort it", mountpoint);
       return;
     }
     Path connections = Path.of("/sys/fs/fuse/connections");
-    if (!Files.exists(connections.resolve(Long.toString(Sys.minor(connectionDev))))
+    if (!Files.exists(connections.resolve(Long.toString(minor)))
         && C.mount("fusectl", connections.toString(), "fusectl", 0, null) != 0) {
       LOG.warn("cannot mount fusectl on {}: {}", connections, C.strerror(LibC.errno()));
     }
-    Path abort = connections.resolve(Long.toString(Sys.minor(connectionDev))).resolve("abort");
+    Path abort = connections.resolve(Long.toString(minor)).resolve("abort");
     try {
       Files.write(abort, "1".getBytes(StandardCharsets.US_ASCII));
     } catch (IOException e) {

@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /** A read-only filesystem with one file, /hello, for mount and dispatcher tests. */
-final class HelloFilesystem implements FuseFilesystem {
+class HelloFilesystem implements FuseFilesystem {
   static final long HELLO = 2;
   static final byte[] CONTENT = "hello, world\n".getBytes(StandardCharsets.UTF_8);
   static final long TTL = 0;

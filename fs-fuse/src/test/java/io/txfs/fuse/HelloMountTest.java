@@ -68,4 +68,24 @@ class HelloMountTest {
       m.close();
     }
   }
+
+  @Test
+  void aRootThatAnswersWithAnErrorStillCountsAsServing() throws Exception {
+    MountPreconditions.requireFuse();
+    Path mp = Files.createDirectory(tmp.resolve("grumpy"));
+    FuseFilesystem grumpy = new HelloFilesystem() {
+      @Override
+      public AttrReply getattr(RequestContext ctx, long node, long fh) throws java.io.IOException {
+        throw new FuseErrnoException(Errno.EACCES);
+      }
+    };
+    FuseMount m = FuseMount.mount(mp, grumpy, MountOptions.defaults());
+    try {
+      assertTrue(MountPreconditions.mounted(mp));
+      assertThrows(java.nio.file.AccessDeniedException.class, () -> Files.readAttributes(mp, "unix:ino"));
+    } finally {
+      m.close();
+    }
+    assertFalse(MountPreconditions.mounted(mp));
+  }
 }
