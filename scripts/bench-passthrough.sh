@@ -61,7 +61,7 @@ mount_overlay() {
 }
 mount_txfs() {
   # Detached: txfs mount returns once the mount is observed serving.
-  "$java" -jar "$jar" mount --state "$base/txfs-state" "$base/backing" "$base/mnt-txfs" >&2
+  "$java" -jar "$jar" mount --mode passthrough --state "$base/txfs-state" "$base/backing" "$base/mnt-txfs" >&2
   bench_await_mount "$base/mnt-txfs"
   echo "$base/mnt-txfs"
 }

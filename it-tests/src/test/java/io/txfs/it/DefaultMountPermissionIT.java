@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class DefaultMountPermissionIT {
   @RegisterExtension
-  static final MountFixture MOUNT = MountFixture.withOptions();
+  static final MountFixture MOUNT = MountFixture.passthrough();
 
   @Test
   void aMountWithDefaultOptionsDoesNotLetAnUnprivilegedUserActAsRoot() {

@@ -38,6 +38,7 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
   static final Duration EXIT_DEADLINE = Duration.ofSeconds(30);
   private static final Path DEV_FUSE = Path.of("/dev/fuse");
 
+  private final List<String> modeArguments;
   private final List<String> options;
   private Path root;
   private Path backing;
@@ -49,21 +50,28 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
   /** Set when a test stopped the daemon on purpose; close() then only checks that no mount is left. */
   private boolean daemonEnded;
 
-  private MountFixture(List<String> options) {
+  private MountFixture(List<String> modeArguments, List<String> options) {
+    this.modeArguments = List.copyOf(modeArguments);
     this.options = List.copyOf(options);
   }
 
-  /** A fixture that mounts with these -o options (none: the defaults) when its test class starts. */
-  public static MountFixture withOptions(String... options) {
-    return new MountFixture(List.of(options));
+  /**
+   * A fixture that mounts BACKING as a plain passthrough ({@code --mode passthrough}, no views) with
+   * these -o options (none: the defaults) when its test class starts.
+   */
+  public static MountFixture passthrough(String... options) {
+    return new MountFixture(PASSTHROUGH, List.of(options));
   }
 
-  /** Mounts now and returns the serving fixture; for use in try-with-resources. */
-  public static MountFixture mount(String... options) {
-    MountFixture fixture = withOptions(options);
+  /** Mounts a passthrough now and returns the serving fixture; for use in try-with-resources. */
+  public static MountFixture mountPassthrough(String... options) {
+    MountFixture fixture = passthrough(options);
     fixture.start();
     return fixture;
   }
+
+  /** The arguments that select the passthrough mode of {@code txfs mount}. */
+  static final List<String> PASSTHROUGH = List.of("--mode", "passthrough");
 
   public Path backing() {
     return backing;
@@ -137,6 +145,7 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
       daemonStderr = root.resolve("daemon.stderr");
       daemonEnded = false;
       List<String> args = new ArrayList<>(List.of("mount", "-f", "--state", state.toString()));
+      args.addAll(modeArguments);
       if (!options.isEmpty()) {
         args.add("-o");
         args.add(String.join(",", options));

@@ -24,7 +24,7 @@ class MountLifecycleIT {
   @Test
   void theMountIsAFuseTxfsMountThatServesTheBackingDirectoryAndUnmountsCleanly() throws IOException {
     Path mountpoint;
-    try (MountFixture mount = MountFixture.mount()) {
+    try (MountFixture mount = MountFixture.mountPassthrough()) {
       mountpoint = mount.mountpoint();
       MountTable.Mount entry = MountTable.at(mountpoint).orElseThrow();
       assertEquals("fuse.txfs", entry.fsType(), () -> "mountinfo entry: " + entry);
@@ -38,7 +38,7 @@ class MountLifecycleIT {
 
   @Test
   void sigtermFinishesTheDaemonAndRemovesTheMount() {
-    try (MountFixture mount = MountFixture.mount()) {
+    try (MountFixture mount = MountFixture.mountPassthrough()) {
       int status = mount.stopDaemon(false);
       assertTrue(MountFixture.await(Duration.ofSeconds(10), () -> MountTable.at(mount.mountpoint()).isEmpty()),
           () -> "the mount is still there after SIGTERM; daemon stderr:\n" + mount.daemonLog());
@@ -49,7 +49,7 @@ class MountLifecycleIT {
 
   @Test
   void afterSigkillTxfsUnmountClearsTheDeadMount() {
-    try (MountFixture mount = MountFixture.mount()) {
+    try (MountFixture mount = MountFixture.mountPassthrough()) {
       mount.stopDaemon(true);
       assertTrue(MountTable.at(mount.mountpoint()).isPresent(), "a killed daemon leaves its mount behind");
       ProcessRun unmount = ProcessRun.run(MountFixture.txfs("unmount", mount.mountpoint().toString()),
@@ -61,7 +61,7 @@ class MountLifecycleIT {
 
   @Test
   void afterSigkillTheNextMountClearsTheDeadMountAndServes() throws IOException {
-    try (MountFixture mount = MountFixture.mount()) {
+    try (MountFixture mount = MountFixture.mountPassthrough()) {
       Files.writeString(mount.mountpoint().resolve("before"), "kept");
       mount.stopDaemon(true);
       mount.forgetDaemon();
@@ -81,7 +81,7 @@ class MountLifecycleIT {
     Files.writeString(backing.resolve("hello"), "world");
     try {
       ProcessRun mount = ProcessRun.run(MountFixture.txfs("mount", "--state", root.resolve("state").toString(),
-          backing.toString(), mountpoint.toString()), MountFixture.MOUNT_DEADLINE);
+          "--mode", "passthrough", backing.toString(), mountpoint.toString()), MountFixture.MOUNT_DEADLINE);
       assertTrue(mount.succeeded(), mount::describe);
       // No waiting here: returning is the promise that the mount already serves.
       assertTrue(MountTable.at(mountpoint).map(MountTable.Mount::isFuse).orElse(false), "mounted on return");
@@ -109,7 +109,7 @@ class MountLifecycleIT {
     Path mountpoint = Files.createDirectory(root.resolve("mnt"));
     try {
       ProcessRun mount = ProcessRun.run(MountFixture.txfs("mount", "-f", "--state", root.resolve("state").toString(),
-          root.resolve("no-such-backing").toString(), mountpoint.toString()), MountFixture.MOUNT_DEADLINE);
+          "--mode", "passthrough", root.resolve("no-such-backing").toString(), mountpoint.toString()), MountFixture.MOUNT_DEADLINE);
       assertFalse(mount.timedOut(), "the daemon gave up instead of hanging");
       assertNotEquals(0, mount.exitCode(), mount::describe);
       assertTrue(mount.stderr().contains("no-such-backing"), () -> "the error names the path:\n" + mount.describe());

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class PassthroughComparisonIT {
   @RegisterExtension
-  static final MountFixture MOUNT = MountFixture.withOptions();
+  static final MountFixture MOUNT = MountFixture.passthrough();
 
   @Test
   void directoriesMkdirRmdirModesAndTheirErrors() {

@@ -31,7 +31,7 @@ class PassthroughLoadIT {
   private static final int FILES_PER_THREAD = 1000;
 
   @RegisterExtension
-  static final MountFixture MOUNT = MountFixture.withOptions();
+  static final MountFixture MOUNT = MountFixture.passthrough();
 
   @Test
   void aOneGibFileIsWrittenAndReadBackIntact() throws IOException {

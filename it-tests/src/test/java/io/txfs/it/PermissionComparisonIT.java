@@ -10,7 +10,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class PermissionComparisonIT {
   @RegisterExtension
-  static final MountFixture MOUNT = MountFixture.withOptions("default_permissions");
+  static final MountFixture MOUNT = MountFixture.passthrough("default_permissions");
 
   @Test
   void anUnprivilegedUserGetsTheSameEaccesAndEpermAsOnALocalDirectory() {
