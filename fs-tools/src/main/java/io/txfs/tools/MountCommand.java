@@ -1,8 +1,11 @@
 package io.txfs.tools;
 
+import io.txfs.fuse.FuseFilesystem;
 import io.txfs.fuse.FuseMount;
 import io.txfs.fuse.MountOptions;
 import io.txfs.fuse.passthrough.PassthroughFilesystem;
+import io.txfs.fuse.view.DefaultView;
+import io.txfs.fuse.view.ViewMount;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -40,6 +43,14 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = "-o", paramLabel = "OPTS", description = "Comma-separated mount options, e.g. default_permissions,readers=4.")
     List<String> options = new ArrayList<>();
 
+    @Option(names = "--default-view", paramLabel = "session|shared", defaultValue = "session",
+            description = "What a process outside any view works in: session (one view per Linux session, the default) or shared (the published state, each operation published on its own).")
+    String defaultView;
+
+    @Option(names = "--mode", paramLabel = "views|passthrough", defaultValue = "passthrough",
+            description = "views (transactional, the default) or passthrough (serve BACKING as it is, no views: for comparison and benchmarks).")
+    String mode;
+
     @Option(names = "--startup-timeout", paramLabel = "SECONDS", defaultValue = "60", hidden = true)
     int startupTimeoutSeconds;
 
@@ -65,25 +76,73 @@ final class MountCommand implements Callable<Integer> {
         return foreground ? serve(backingDir, mnt, opts, stateDir) : DaemonLauncher.launch(this, stateDir, mnt);
     }
 
+    private DefaultView policy() {
+        return switch (defaultView) {
+            case "session" -> DefaultView.SESSION;
+            case "shared" -> DefaultView.SHARED;
+            default -> throw new UserFacingException("--default-view must be session or shared, not '" + defaultView + "'");
+        };
+    }
+
+    private boolean viewsMode() {
+        return switch (mode) {
+            case "views" -> true;
+            case "passthrough" -> false;
+            default -> throw new UserFacingException("--mode must be views or passthrough, not '" + mode + "'");
+        };
+    }
+
     private int serve(Path backingDir, Path mnt, MountOptions.Builder opts, StateDirectory stateDir) throws Exception {
+        boolean views = viewsMode();
+        DefaultView policy = policy();
         try (StateDirectory.Lock lock = stateDir.lock()) {
             DaemonLogging.alsoTo(stateDir.logFile());
             Files.writeString(stateDir.pidFile(), ProcessHandle.current().pid() + "\n");
-            PassthroughFilesystem fs = new PassthroughFilesystem(backingDir);
+            ViewMount viewMount = null;
+            FuseFilesystem fs;
+            if (views) {
+                try {
+                    viewMount = ViewMount.open(backingDir, stateDir.path().resolve("engine"), policy);
+                } catch (IOException | RuntimeException e) {
+                    throw new UserFacingException("cannot open the store in " + stateDir.path() + ": " + e.getMessage(), e);
+                }
+                fs = viewMount.filesystem();
+                // the views have no permission model of their own: the kernel checks mode bits
+                opts.defaultPermissions(true);
+            } else {
+                fs = new PassthroughFilesystem(backingDir);
+            }
             FuseMount mount;
             try {
                 mount = FuseMount.mount(mnt, fs, opts.fsName("txfs:" + backingDir).build());
             } catch (IOException e) {
+                if (viewMount != null) {
+                    viewMount.close();
+                }
                 throw new UserFacingException("cannot mount " + mnt + ": " + e.getMessage(), e);
             }
-            Thread hook = new Thread(mount::close, "txfs-shutdown");
+            if (viewMount != null) {
+                viewMount.filesystem().attach(mount.notifier());
+            }
+            // SIGTERM/SIGINT: unmount (in-flight requests finish), then close the store, once
+            ViewMount store = viewMount;
+            java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+            Runnable shutdown = () -> {
+                if (closed.compareAndSet(false, true)) {
+                    mount.close();
+                    if (store != null) {
+                        store.close();
+                    }
+                }
+            };
+            Thread hook = new Thread(shutdown, "txfs-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             log.info("serving {} at {} (pid {}, state {})", backingDir, mnt, ProcessHandle.current().pid(), stateDir.path());
             if (verbose) {
                 System.err.println("txfs: kernel negotiated " + mount.negotiated());
             }
             mount.awaitTermination();
-            mount.close();
+            shutdown.run();
             log.info("unmounted {}", mnt);
             return Txfs.EXIT_OK;
         }
@@ -99,7 +158,8 @@ final class MountCommand implements Callable<Integer> {
 
     /** The arguments to give a detached copy of this command, in the foreground. */
     List<String> foregroundArguments(StateDirectory stateDir) {
-        List<String> args = new ArrayList<>(List.of("mount", "-f", "--state", stateDir.path().toString()));
+        List<String> args = new ArrayList<>(List.of("mount", "-f", "--state", stateDir.path().toString(),
+                "--mode", mode, "--default-view", defaultView));
         for (String o : options) {
             args.add("-o");
             args.add(o);

@@ -41,6 +41,9 @@ final class ViewCommands {
                 return run();
             } catch (ControlCall.RefusedException e) {
                 return e.report(err());
+            } finally {
+                out().flush();
+                err().flush();
             }
         }
 

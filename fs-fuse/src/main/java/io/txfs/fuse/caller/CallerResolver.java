@@ -92,7 +92,7 @@ public final class CallerResolver {
             }
             below = parent;
         }
-        return new CallerView.Unregistered(self.session());
+        return new CallerView.Unregistered(self.session(), self.pid());
     }
 
     /** Registers {@code pid} (a process, or any thread of one) as entering {@code view} now. */

@@ -1,0 +1,546 @@
+package io.txfs.fuse.view;
+
+import io.txfs.core.Caller;
+import io.txfs.core.DirEntry;
+import io.txfs.core.Engine;
+import io.txfs.core.FileType;
+import io.txfs.core.FsException;
+import io.txfs.core.SetAttr;
+import io.txfs.core.View;
+import io.txfs.fuse.Attr;
+import io.txfs.fuse.AttrReply;
+import io.txfs.fuse.CreateResult;
+import io.txfs.fuse.DirectoryFiller;
+import io.txfs.fuse.Entry;
+import io.txfs.fuse.Errno;
+import io.txfs.fuse.FuseErrnoException;
+import io.txfs.fuse.FuseFilesystem;
+import io.txfs.fuse.Names;
+import io.txfs.fuse.Notifier;
+import io.txfs.fuse.OpenResult;
+import io.txfs.fuse.RequestContext;
+import io.txfs.fuse.StatFs;
+import io.txfs.fuse.control.ControlEndpoint;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The mount: every view has its own kernel node ids, so the kernel keeps separate inodes, page caches
+ * and dentries per view. Only the shared root (node 1) is common to all views; requests on it are routed
+ * by the calling process ({@link Views}) and answered with timeouts of 0. Below it, or below a view's own
+ * root at {@code .txfs/views/NAME}, a node belongs to one view and may be cached; what a publish changes
+ * under a view is invalidated by {@link KernelInvalidator}.
+ *
+ * <p>Errors: the engine throws {@link FsException}; {@link #errnoOf} gives the dispatcher its errno.
+ */
+public final class ViewFilesystem implements FuseFilesystem {
+    static final long TXFS_DIR = 2;
+    static final long CTL = 3;
+    static final long VIEWS_DIR = 4;
+    private static final long FIRST_DYNAMIC_ID = 16;
+    private static final byte[] DOT = {'.'};
+    private static final byte[] DOTDOT = {'.', '.'};
+
+    /** How long the kernel may trust view-private entries and attributes (invalidations keep them right). */
+    private final long ttlNanos;
+    private final Engine engine;
+    private final Views views;
+    private final NodeTable<ViewKey> nodes;
+    private final KernelInvalidator invalidator;
+    private final ControlEndpoint control;
+    private final Map<Long, DirHandle> dirs = new ConcurrentHashMap<>();
+    private final AtomicLong nextDirHandle = new AtomicLong(1);
+
+    /** An open directory: its view, and its listing taken at the first read so offsets stay stable. */
+    private static final class DirHandle {
+        final ViewKey dir;
+        volatile List<DirEntry> listing;
+
+        DirHandle(ViewKey dir) {
+            this.dir = dir;
+        }
+    }
+
+    ViewFilesystem(Engine engine, Views views, NodeTable<ViewKey> nodes, KernelInvalidator invalidator,
+                   ControlEndpoint control, long ttlNanos) {
+        this.engine = engine;
+        this.views = views;
+        this.nodes = nodes;
+        this.invalidator = invalidator;
+        this.control = control;
+        this.ttlNanos = ttlNanos;
+    }
+
+    static NodeTable<ViewKey> newNodeTable() {
+        return new NodeTable<>(FIRST_DYNAMIC_ID);
+    }
+
+    /** Gives the filesystem the mount's notifier, for invalidations after publishes. */
+    public void attach(Notifier notifier) {
+        invalidator.attach(notifier);
+    }
+
+    @Override
+    public int errnoOf(Throwable t) {
+        return t instanceof FsException fe ? fe.errno().code() : 0;
+    }
+
+    // ------------------------------------------------------------------ addressing
+
+    /** The view and inode behind a node id; the shared root means the caller's own view root. */
+    private ViewKey key(RequestContext ctx, long node) throws IOException {
+        if (node == ROOT_ID) {
+            return new ViewKey(views.forCaller(ctx).name(), Engine.ROOT);
+        }
+        if (node < FIRST_DYNAMIC_ID) {
+            throw new FuseErrnoException(Errno.EPERM, ".txfs is read-only");
+        }
+        return nodes.key(node).orElseThrow(() -> new FuseErrnoException(Errno.ESTALE));
+    }
+
+    private View view(ViewKey k) {
+        return engine.view(k.view());
+    }
+
+    private Entry entry(ViewKey k, io.txfs.core.Attr a, boolean underSharedRoot) {
+        long id = nodes.acquire(new ViewKey(k.view(), a.ino())).id();
+        // a shared-root name may name another view's node next time: the kernel must ask every time
+        return new Entry(id, 0, AttrMapping.toFuse(a), underSharedRoot ? 0 : ttlNanos, ttlNanos);
+    }
+
+    private static boolean isTxfs(long parent, String name) {
+        return parent == ROOT_ID && name.equals(".txfs");
+    }
+
+    private static Caller caller(RequestContext ctx) {
+        return new Caller(ctx.uid(), ctx.gid());
+    }
+
+    private static byte[] bytes(String name) {
+        return Names.encode(name);
+    }
+
+    // ------------------------------------------------------------------ the .txfs tree
+
+    private static Attr fixedAttr(long node) {
+        int mode = node == CTL ? 0100666 : 040555;
+        return new Attr(node, 0, 0, 0, 0, 0, 0, 0, 0, mode, node == CTL ? 1 : 2, 0, 0, 0, 4096);
+    }
+
+    private static Entry fixedEntry(long node) {
+        return new Entry(node, 0, fixedAttr(node), 0, 0);
+    }
+
+    private Entry lookupFixed(RequestContext ctx, long parent, String name) throws IOException {
+        if (parent == TXFS_DIR) {
+            return switch (name) {
+                case "ctl" -> fixedEntry(CTL);
+                case "views" -> fixedEntry(VIEWS_DIR);
+                default -> throw new FuseErrnoException(Errno.ENOENT);
+            };
+        }
+        if (parent == VIEWS_DIR) {
+            // a view's root is reachable only by that view's own processes
+            View v = views.forCaller(ctx);
+            if (!v.name().equals(name)) {
+                throw new FuseErrnoException(Errno.ENOENT, "not the caller's view");
+            }
+            ViewKey root = new ViewKey(name, Engine.ROOT);
+            return entry(root, engine.getattr(v, Engine.ROOT), false);
+        }
+        throw new FuseErrnoException(Errno.ENOTDIR);
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    @Override
+    public Entry lookup(RequestContext ctx, long parent, String name) throws IOException {
+        if (parent != ROOT_ID && parent < FIRST_DYNAMIC_ID) {
+            return lookupFixed(ctx, parent, name);
+        }
+        ViewKey p = key(ctx, parent);
+        if (p.ino() == Engine.ROOT && name.equals(".txfs")) {
+            // the control tree, at the shared root and at every view root
+            return fixedEntry(TXFS_DIR);
+        }
+        return entry(p, engine.lookup(view(p), p.ino(), bytes(name)), parent == ROOT_ID);
+    }
+
+    @Override
+    public void forget(long node, long nlookup) {
+        if (node >= FIRST_DYNAMIC_ID) {
+            nodes.forget(node, nlookup);
+        }
+    }
+
+    @Override
+    public AttrReply getattr(RequestContext ctx, long node, long fh) throws IOException {
+        if (node != ROOT_ID && node < FIRST_DYNAMIC_ID) {
+            return new AttrReply(fixedAttr(node), 0);
+        }
+        ViewKey k = key(ctx, node);
+        return new AttrReply(AttrMapping.toFuse(engine.getattr(view(k), k.ino())), node == ROOT_ID ? 0 : ttlNanos);
+    }
+
+    @Override
+    public String readlink(RequestContext ctx, long node) throws IOException {
+        ViewKey k = key(ctx, node);
+        return Names.decode(engine.readlink(view(k), k.ino()));
+    }
+
+    @Override
+    public OpenResult open(RequestContext ctx, long node, int flags) throws IOException {
+        if (node == CTL) {
+            return OpenResult.of(control.open(), OpenResult.FOPEN_DIRECT_IO | OpenResult.FOPEN_STREAM | OpenResult.FOPEN_NONSEEKABLE);
+        }
+        ViewKey k = key(ctx, node);
+        int acc = flags & 3;
+        boolean write = acc != 0;
+        engine.open(view(k), k.ino(), write, (flags & 01000) != 0);
+        return OpenResult.of(0);
+    }
+
+    @Override
+    public int read(RequestContext ctx, long node, long fh, long offset, ByteBuffer dst) throws IOException {
+        if (node == CTL) {
+            return control.read(fh, dst);
+        }
+        ViewKey k = key(ctx, node);
+        byte[] data = engine.read(view(k), k.ino(), offset, dst.remaining());
+        dst.put(data);
+        return data.length;
+    }
+
+    @Override
+    public void release(RequestContext ctx, long node, long fh, int flags) {
+        if (node == CTL) {
+            control.release(fh);
+        }
+    }
+
+    @Override
+    public void flush(RequestContext ctx, long node, long fh, long lockOwner) {
+        // writes reach the store's log before they return; close has nothing left to do
+    }
+
+    @Override
+    public OpenResult opendir(RequestContext ctx, long node, int flags) throws IOException {
+        if (node != ROOT_ID && node < FIRST_DYNAMIC_ID) {
+            return OpenResult.of(0);
+        }
+        long fh = nextDirHandle.getAndIncrement();
+        dirs.put(fh, new DirHandle(key(ctx, node)));
+        return OpenResult.of(fh);
+    }
+
+    @Override
+    public void readdir(RequestContext ctx, long node, long fh, long offset, DirectoryFiller filler) throws IOException {
+        list(node, fh, offset, filler, false);
+    }
+
+    @Override
+    public void readdirplus(RequestContext ctx, long node, long fh, long offset, DirectoryFiller filler) throws IOException {
+        list(node, fh, offset, filler, true);
+    }
+
+    private void list(long node, long fh, long offset, DirectoryFiller filler, boolean plus) throws IOException {
+        if (node != ROOT_ID && node < FIRST_DYNAMIC_ID) {
+            listFixed(node, offset, filler, plus);
+            return;
+        }
+        DirHandle h = dirs.get(fh);
+        if (h == null) {
+            throw new FuseErrnoException(Errno.EBADF);
+        }
+        View v = view(h.dir);
+        if (offset == 0 || h.listing == null) {
+            List<DirEntry> l = new ArrayList<>();
+            l.add(new DirEntry(DOT, h.dir.ino(), FileType.DIRECTORY));
+            l.add(new DirEntry(DOTDOT, engine.parentOf(v, h.dir.ino()), FileType.DIRECTORY));
+            l.addAll(engine.readdir(v, h.dir.ino()));
+            h.listing = l;
+        }
+        List<DirEntry> l = h.listing;
+        for (int i = (int) offset; i < l.size(); i++) {
+            DirEntry d = l.get(i);
+            String name = Names.decode(d.name());
+            boolean dots = name.equals(".") || name.equals("..");
+            if (h.dir.ino() == Engine.ROOT && name.equals(".txfs")) {
+                continue;
+            }
+            if (!plus || dots) {
+                boolean fit = plus
+                        ? filler.addPlus(name, new Entry(0, 0, dotAttr(d), 0, 0), i + 1)
+                        : filler.add(name, d.ino(), AttrMapping.direntType(d.type()), i + 1);
+                if (!fit) {
+                    return;
+                }
+                continue;
+            }
+            io.txfs.core.Attr a;
+            try {
+                a = engine.getattr(v, d.ino());
+            } catch (FsException gone) {
+                continue; // removed since the listing was taken
+            }
+            Entry e = entry(h.dir, a, node == ROOT_ID);
+            if (!filler.addPlus(name, e, i + 1)) {
+                nodes.forget(e.nodeId(), 1);
+                return;
+            }
+        }
+    }
+
+    private static Attr dotAttr(DirEntry d) {
+        return new Attr(d.ino(), 0, 0, 0, 0, 0, 0, 0, 0, d.type().bits(), 0, 0, 0, 0, 4096);
+    }
+
+    private static void listFixed(long node, long offset, DirectoryFiller filler, boolean plus) {
+        List<String> names = node == TXFS_DIR ? List.of("ctl", "views") : List.of();
+        for (int i = (int) offset; i < names.size(); i++) {
+            long child = names.get(i).equals("ctl") ? CTL : VIEWS_DIR;
+            int type = (child == CTL ? 0100000 : 040000) >>> 12;
+            boolean fit = plus ? filler.addPlus(names.get(i), new Entry(0, 0, fixedAttr(child), 0, 0), i + 1)
+                    : filler.add(names.get(i), child, type, i + 1);
+            if (!fit) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void releasedir(RequestContext ctx, long node, long fh) {
+        dirs.remove(fh);
+    }
+
+    @Override
+    public StatFs statfs(RequestContext ctx, long node) throws IOException {
+        io.txfs.core.StatFs s = engine.statfs(node != ROOT_ID && node < FIRST_DYNAMIC_ID
+                ? engine.published() : view(key(ctx, node)));
+        return new StatFs(s.blocks(), s.blocksFree(), s.blocksAvailable(), s.files(), s.filesFree(),
+                (int) s.blockSize(), s.nameMax(), (int) s.blockSize());
+    }
+
+    @Override
+    public int getxattr(RequestContext ctx, long node, String name, ByteBuffer dst) throws IOException {
+        if (node != ROOT_ID && node < FIRST_DYNAMIC_ID) {
+            throw new FuseErrnoException(Errno.ENODATA);
+        }
+        ViewKey k = key(ctx, node);
+        return putSized(engine.getxattr(view(k), k.ino(), name), dst);
+    }
+
+    @Override
+    public int listxattr(RequestContext ctx, long node, ByteBuffer dst) throws IOException {
+        if (node != ROOT_ID && node < FIRST_DYNAMIC_ID) {
+            return 0;
+        }
+        ViewKey k = key(ctx, node);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (String n : engine.listxattr(view(k), k.ino())) {
+            out.writeBytes(n.getBytes(StandardCharsets.UTF_8));
+            out.write(0);
+        }
+        return putSized(out.toByteArray(), dst);
+    }
+
+    private static int putSized(byte[] value, ByteBuffer dst) throws FuseErrnoException {
+        if (dst.remaining() == 0) {
+            return value.length;
+        }
+        if (value.length > dst.remaining()) {
+            throw new FuseErrnoException(Errno.ERANGE);
+        }
+        dst.put(value);
+        return value.length;
+    }
+
+    @Override
+    public void access(RequestContext ctx, long node, int mask) throws IOException {
+        // permission bits are checked by the kernel (default_permissions); this only says the node exists
+        if (node == ROOT_ID || node >= FIRST_DYNAMIC_ID) {
+            ViewKey k = key(ctx, node);
+            engine.getattr(view(k), k.ino());
+        }
+    }
+
+    // ------------------------------------------------------------------ changes
+
+    /** The view a change goes to; the published pseudo-view and .txfs refuse changes. */
+    private ViewKey mutable(RequestContext ctx, long node) throws IOException {
+        if (node != ROOT_ID && node < FIRST_DYNAMIC_ID) {
+            throw new FuseErrnoException(Errno.EPERM, ".txfs is read-only");
+        }
+        ViewKey k = key(ctx, node);
+        views.beforeChange(k.view());
+        return k;
+    }
+
+    private void refuseTxfs(long parent, String name) throws FuseErrnoException {
+        if (isTxfs(parent, name)) {
+            throw new FuseErrnoException(Errno.EPERM, ".txfs is reserved");
+        }
+    }
+
+    @Override
+    public AttrReply setattr(RequestContext ctx, long node, io.txfs.fuse.SetAttr s) throws IOException {
+        if (node == CTL && s.hasSize() && !s.hasMode() && !s.hasUid() && !s.hasGid()) {
+            // `echo verb > ctl` truncates first: harmless, the file holds nothing
+            return new AttrReply(fixedAttr(CTL), 0);
+        }
+        ViewKey k = mutable(ctx, node);
+        long now = System.currentTimeMillis() * 1_000_000L;
+        SetAttr c = new SetAttr(
+                s.hasMode() ? s.mode() & 07777 : null,
+                s.hasUid() ? s.uid() : null,
+                s.hasGid() ? s.gid() : null,
+                s.hasSize() ? s.size() : null,
+                s.atimeNow() ? Long.valueOf(now) : s.hasAtime() ? s.atimeSec() * 1_000_000_000L + s.atimeNsec() : null,
+                s.mtimeNow() ? Long.valueOf(now) : s.hasMtime() ? s.mtimeSec() * 1_000_000_000L + s.mtimeNsec() : null);
+        io.txfs.core.Attr a = engine.setattr(view(k), k.ino(), c);
+        views.afterChange(k.view());
+        return new AttrReply(AttrMapping.toFuse(a), node == ROOT_ID ? 0 : ttlNanos);
+    }
+
+    @Override
+    public Entry symlink(RequestContext ctx, long parent, String name, String target) throws IOException {
+        refuseTxfs(parent, name);
+        ViewKey p = mutable(ctx, parent);
+        Entry e = entry(p, engine.symlink(view(p), p.ino(), bytes(name), Names.encode(target), caller(ctx)), parent == ROOT_ID);
+        views.afterChange(p.view());
+        return e;
+    }
+
+    @Override
+    public Entry mknod(RequestContext ctx, long parent, String name, int mode, int rdev, int umask) throws IOException {
+        refuseTxfs(parent, name);
+        ViewKey p = mutable(ctx, parent);
+        FileType type = FileType.fromMode(mode);
+        io.txfs.core.Attr a = type == FileType.REGULAR
+                ? engine.create(view(p), p.ino(), bytes(name), mode & 07777, caller(ctx))
+                : engine.mknod(view(p), p.ino(), bytes(name), type, mode & 07777, AttrMapping.decodeDev(rdev), caller(ctx));
+        Entry e = entry(p, a, parent == ROOT_ID);
+        views.afterChange(p.view());
+        return e;
+    }
+
+    @Override
+    public Entry mkdir(RequestContext ctx, long parent, String name, int mode, int umask) throws IOException {
+        refuseTxfs(parent, name);
+        ViewKey p = mutable(ctx, parent);
+        Entry e = entry(p, engine.mkdir(view(p), p.ino(), bytes(name), mode & 07777, caller(ctx)), parent == ROOT_ID);
+        views.afterChange(p.view());
+        return e;
+    }
+
+    @Override
+    public CreateResult create(RequestContext ctx, long parent, String name, int mode, int flags, int umask) throws IOException {
+        refuseTxfs(parent, name);
+        ViewKey p = mutable(ctx, parent);
+        Entry e = entry(p, engine.create(view(p), p.ino(), bytes(name), mode & 07777, caller(ctx)), parent == ROOT_ID);
+        views.afterChange(p.view());
+        return new CreateResult(e, OpenResult.of(0));
+    }
+
+    @Override
+    public void unlink(RequestContext ctx, long parent, String name) throws IOException {
+        refuseTxfs(parent, name);
+        ViewKey p = mutable(ctx, parent);
+        engine.unlink(view(p), p.ino(), bytes(name));
+        views.afterChange(p.view());
+    }
+
+    @Override
+    public void rmdir(RequestContext ctx, long parent, String name) throws IOException {
+        refuseTxfs(parent, name);
+        ViewKey p = mutable(ctx, parent);
+        engine.rmdir(view(p), p.ino(), bytes(name));
+        views.afterChange(p.view());
+    }
+
+    @Override
+    public void rename(RequestContext ctx, long parent, String name, long newParent, String newName, int flags)
+            throws IOException {
+        refuseTxfs(parent, name);
+        refuseTxfs(newParent, newName);
+        ViewKey from = mutable(ctx, parent);
+        ViewKey to = key(ctx, newParent);
+        if (!from.view().equals(to.view())) {
+            throw new FuseErrnoException(Errno.EXDEV, "rename between views");
+        }
+        if ((flags & RENAME_WHITEOUT) != 0) {
+            throw new FuseErrnoException(Errno.EINVAL);
+        }
+        engine.rename(view(from), from.ino(), bytes(name), to.ino(), bytes(newName), flags);
+        views.afterChange(from.view());
+    }
+
+    @Override
+    public Entry link(RequestContext ctx, long node, long newParent, String newName) throws IOException {
+        refuseTxfs(newParent, newName);
+        ViewKey target = mutable(ctx, node);
+        ViewKey p = key(ctx, newParent);
+        if (!p.view().equals(target.view())) {
+            throw new FuseErrnoException(Errno.EXDEV, "link between views");
+        }
+        Entry e = entry(p, engine.link(view(p), target.ino(), p.ino(), bytes(newName)), newParent == ROOT_ID);
+        views.afterChange(p.view());
+        return e;
+    }
+
+    @Override
+    public int write(RequestContext ctx, long node, long fh, long offset, ByteBuffer data, int writeFlags) throws IOException {
+        if (node == CTL) {
+            return control.write(ctx, fh, data);
+        }
+        ViewKey k = mutable(ctx, node);
+        byte[] b = new byte[data.remaining()];
+        data.get(b);
+        int n = engine.write(view(k), k.ino(), offset, b);
+        views.afterChange(k.view());
+        return n;
+    }
+
+    @Override
+    public void fsync(RequestContext ctx, long node, long fh, boolean datasync) throws IOException {
+        if (node == CTL) {
+            return;
+        }
+        engine.fsync(view(key(ctx, node)));
+    }
+
+    @Override
+    public void fsyncdir(RequestContext ctx, long node, long fh, boolean datasync) throws IOException {
+        if (node != ROOT_ID && node < FIRST_DYNAMIC_ID) {
+            return;
+        }
+        engine.fsync(view(key(ctx, node)));
+    }
+
+    @Override
+    public void setxattr(RequestContext ctx, long node, String name, ByteBuffer value, int flags) throws IOException {
+        ViewKey k = mutable(ctx, node);
+        byte[] v = new byte[value.remaining()];
+        value.get(v);
+        engine.setxattr(view(k), k.ino(), name, v, flags);
+        views.afterChange(k.view());
+    }
+
+    @Override
+    public void removexattr(RequestContext ctx, long node, String name) throws IOException {
+        ViewKey k = mutable(ctx, node);
+        engine.removexattr(view(k), k.ino(), name);
+        views.afterChange(k.view());
+    }
+
+    @Override
+    public void destroy() {
+        invalidator.close();
+    }
+}

@@ -1,0 +1,73 @@
+package io.txfs.fuse.view;
+
+import io.txfs.core.Engine;
+import io.txfs.fuse.caller.CallerResolver;
+import io.txfs.fuse.caller.ProcessTable;
+import io.txfs.fuse.caller.ViewRegistry;
+import io.txfs.fuse.control.ControlEndpoint;
+import io.txfs.fuse.Errno;
+import io.txfs.fuse.sys.LibC;
+import io.txfs.fuse.sys.Sys;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** Wires the engine, the caller registry, the control file and the kernel invalidator into one filesystem. */
+public final class ViewMount implements AutoCloseable {
+    /** How long the kernel may cache view-private entries and attributes; invalidations keep them right. */
+    public static final long DEFAULT_TTL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final Engine engine;
+    private final ViewFilesystem filesystem;
+    private final int backingFd;
+
+    private ViewMount(Engine engine, ViewFilesystem filesystem, int backingFd) {
+        this.engine = engine;
+        this.filesystem = filesystem;
+        this.backingFd = backingFd;
+    }
+
+    /**
+     * Opens (and recovers, before anything is served) the engine over {@code backing} with its store in
+     * {@code stateDir}. The backing directory is held by a descriptor taken now and reached through
+     * /proc/self/fd, so it stays reachable when the mount covers it (MOUNTPOINT may equal BACKING).
+     */
+    public static ViewMount open(Path backing, Path stateDir, DefaultView policy) throws IOException {
+        int fd = LibC.INSTANCE.open(backing.toString(), Sys.O_PATH | Sys.O_DIRECTORY | Sys.O_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new IOException("cannot open backing directory " + backing + ": " + Errno.nameOf(LibC.errno()));
+        }
+        NodeTable<ViewKey> nodes = ViewFilesystem.newNodeTable();
+        KernelInvalidator invalidator = new KernelInvalidator(nodes);
+        Engine engine;
+        try {
+            engine = Engine.open(Engine.Config.rocks(Path.of("/proc/self/fd/" + fd + "/."), stateDir).withListener(invalidator));
+        } catch (RuntimeException e) {
+            LibC.INSTANCE.close(fd);
+            invalidator.close();
+            throw e;
+        }
+        ViewRegistry registry = new ViewRegistry();
+        Views views = new Views(engine, new CallerResolver(registry, ProcessTable.LIVE), registry, policy, invalidator);
+        ControlEndpoint control = new ControlEndpoint(new ViewControl(engine, views, invalidator));
+        return new ViewMount(engine, new ViewFilesystem(engine, views, nodes, invalidator, control, DEFAULT_TTL_NANOS), fd);
+    }
+
+    public ViewFilesystem filesystem() {
+        return filesystem;
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    /** Closes the engine; call after the mount has ended so no request is in flight. */
+    @Override
+    public void close() {
+        try {
+            engine.close();
+        } finally {
+            LibC.INSTANCE.close(backingFd);
+        }
+    }
+}

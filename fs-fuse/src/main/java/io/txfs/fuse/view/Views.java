@@ -1,0 +1,106 @@
+package io.txfs.fuse.view;
+
+import io.txfs.core.Engine;
+import io.txfs.core.Errno;
+import io.txfs.core.FsException;
+import io.txfs.core.Isolation;
+import io.txfs.core.PublishResult;
+import io.txfs.core.View;
+import io.txfs.fuse.FuseErrnoException;
+import io.txfs.fuse.RequestContext;
+import io.txfs.fuse.caller.CallerResolver;
+import io.txfs.fuse.caller.CallerView;
+import io.txfs.fuse.caller.UnknownCallerException;
+import io.txfs.fuse.caller.ViewRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Which engine view a request of the shared root works in, and what the default policies do around changes. */
+final class Views {
+    private static final Logger log = LoggerFactory.getLogger(Views.class);
+    static final String SHARED_VIEW = "shared";
+    static final String SESSION_PREFIX = "session-";
+    private static final int SELF = (int) ProcessHandle.current().pid();
+
+    private final Engine engine;
+    private final CallerResolver resolver;
+    private final ViewRegistry registry;
+    private final DefaultView policy;
+    private final KernelInvalidator invalidator;
+
+    Views(Engine engine, CallerResolver resolver, ViewRegistry registry, DefaultView policy, KernelInvalidator invalidator) {
+        this.engine = engine;
+        this.resolver = resolver;
+        this.registry = registry;
+        this.policy = policy;
+        this.invalidator = invalidator;
+    }
+
+    /** The caller's view: its registered one, else the default policy's. Unknown callers are refused. */
+    View forCaller(RequestContext ctx) throws FuseErrnoException {
+        CallerView cv;
+        try {
+            cv = resolver.resolve(ctx.pid());
+        } catch (UnknownCallerException e) {
+            log.warn("refused a request from uid {}: {}", ctx.uid(), e.getMessage());
+            throw new FuseErrnoException(io.txfs.fuse.Errno.EPERM, e.getMessage());
+        }
+        if (cv instanceof CallerView.Named n) {
+            try {
+                return engine.view(n.name());
+            } catch (FsException gone) {
+                // discarded since the caller entered it: back to the default
+                registry.forgetView(n.name());
+            }
+        }
+        int sid = 0;
+        if (cv instanceof CallerView.Unregistered u) {
+            if (u.pid() == SELF) {
+                // the daemon's own probes read the published state and never start a view
+                return engine.published();
+            }
+            sid = u.sid();
+        }
+        return policy == DefaultView.SHARED ? getOrCreate(SHARED_VIEW, 0) : getOrCreate(SESSION_PREFIX + sid, ctx.uid());
+    }
+
+    /**
+     * Default views read newer publishes at their next access (read-committed): a session view thereby
+     * reads the published state until its first write, as the SPEC asks, and the shared view is the
+     * published state.
+     */
+    private View getOrCreate(String name, int uid) {
+        try {
+            return engine.view(name);
+        } catch (FsException absent) {
+            try {
+                return engine.createView(name, Isolation.READ_COMMITTED, uid);
+            } catch (FsException raced) {
+                if (raced.errno() == Errno.EEXIST) {
+                    return engine.view(name);
+                }
+                throw raced;
+            }
+        }
+    }
+
+    CallerResolver resolver() {
+        return resolver;
+    }
+
+    ViewRegistry registry() {
+        return registry;
+    }
+
+    void beforeChange(String view) {
+        // nothing yet: a snapshot taken at a session's first write needs the engine to change a view's isolation
+    }
+
+    /** In the shared default, each operation is published on its own, last writer winning. */
+    void afterChange(String view) {
+        if (policy == DefaultView.SHARED && SHARED_VIEW.equals(view)) {
+            PublishResult r = engine.publish(engine.view(view), true);
+            invalidator.invalidate(view, r.visibleChanges().get(view));
+        }
+    }
+}
