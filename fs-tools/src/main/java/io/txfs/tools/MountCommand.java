@@ -47,7 +47,7 @@ final class MountCommand implements Callable<Integer> {
             description = "What a process outside any view works in: session (one view per Linux session, the default) or shared (the published state, each operation published on its own).")
     String defaultView;
 
-    @Option(names = "--mode", paramLabel = "views|passthrough", defaultValue = "passthrough",
+    @Option(names = "--mode", paramLabel = "views|passthrough", defaultValue = "views",
             description = "views (transactional, the default) or passthrough (serve BACKING as it is, no views: for comparison and benchmarks).")
     String mode;
 
