@@ -66,6 +66,8 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   private volatile BackingFiles backingFiles;
   private volatile boolean passthroughFailed;
   private volatile boolean writebackCache;
+  private volatile boolean warnedDescriptors;
+  private static final int EMFILE = 24;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ThreadLocal<ByteBuffer> statBuf = ThreadLocal.withInitial(StatBuf::allocate);
   private final ThreadLocal<ByteBuffer> smallBuf =
@@ -257,7 +259,13 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   private Entry lookupAt(int dirFd, String name) throws FuseErrnoException {
     int fd = C.openat(dirFd, Names.cstring(name), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
     if (fd < 0) {
-      throw errno();
+      int e = LibC.errno();
+      if (e == EMFILE && !warnedDescriptors) {
+        warnedDescriptors = true;
+        LOG.warn("out of file descriptors with {} nodes known to the kernel: raise the hard RLIMIT_NOFILE "
+            + "(ulimit -Hn) of the daemon", inodes.size());
+      }
+      throw new FuseErrnoException(e);
     }
     ByteBuffer st = stat();
     if (C.fstatat(fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) {
