@@ -18,6 +18,7 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   want python3 python3
   want setfattr attr
   want git git
+  want diff diffutils
   want tar tar
   want setpriv util-linux
 fi

@@ -11,6 +11,7 @@ import io.txfs.core.Isolation;
 import io.txfs.core.PublishConflictException;
 import io.txfs.core.PublishResult;
 import io.txfs.core.View;
+import io.txfs.core.ViewDiff;
 import io.txfs.core.ViewInfo;
 import io.txfs.fuse.Errno;
 import io.txfs.fuse.FuseErrnoException;
@@ -52,8 +53,7 @@ final class ViewControl implements ControlHandler {
                 case ABORT -> abort(caller, cmd);
                 case STATUS -> status(caller, cmd);
                 case VIEWS -> views(caller);
-                case DIFF -> throw new ControlRefusal(Errno.ENOSYS, cmd.verb(),
-                        "diff is not implemented yet; use status");
+                case DIFF -> diff(caller, cmd);
             };
         } catch (FsException e) {
             throw new ControlRefusal(fuseErrno(e.errno().code()), cmd.verb(), e.getMessage());
@@ -142,6 +142,11 @@ final class ViewControl implements ControlHandler {
                 .put("snapshot_version", info.snapshotVersion()).put("published_version", engine.headVersion())
                 .put("flushed_version", engine.flushedVersion())
                 .put("changed_paths", delta.size()).put("changed_bytes", bytes).putNode("entries", entries);
+    }
+
+    private ControlReply diff(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
+        View v = target(caller, cmd);
+        return ControlReply.ok(ControlVerb.DIFF).put("view", v.name()).put("diff", ViewDiff.unified(engine, v));
     }
 
     private ControlReply views(RequestContext caller) {

@@ -1,0 +1,154 @@
+package io.txfs.core;
+
+import com.github.difflib.DiffUtils;
+import com.github.difflib.UnifiedDiffUtils;
+import com.github.difflib.patch.Patch;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A view's pending delta as text a person reads: a unified diff per changed text file, one summary line
+ * per binary file, mode and type lines as git prints them. The "before" side is the published state the
+ * delta applies to (the view's snapshot, or the newest publish for a read-committed view).
+ */
+public final class ViewDiff {
+    /** Larger files are summarised, not diffed line by line. */
+    static final long MAX_TEXT_BYTES = 8L << 20;
+    private static final int CONTEXT_LINES = 3;
+    private static final int READ_PIECE = 1 << 20;
+
+    private ViewDiff() {
+    }
+
+    /** A read-only view of the published state under {@code v}'s pending delta. */
+    public static View baseOf(Engine e, View v) {
+        long snap = e.readCtx(v).snap;
+        return new View(Engine.PUBLISHED_VIEW, 0, Isolation.SNAPSHOT, v.ownerUid, v.createdNs, snap, 0, 0);
+    }
+
+    public static String unified(Engine e, View v) {
+        View base = baseOf(e, v);
+        StringBuilder out = new StringBuilder();
+        for (DeltaEntry d : e.pendingDelta(v)) {
+            String p = d.path().startsWith("/") ? d.path().substring(1) : d.path();
+            out.append("diff --txfs a/").append(p).append(" b/").append(p).append('\n');
+            switch (d.kind()) {
+                case ADDED -> out.append("new file mode ").append(octal(d.newType(), d.newPerm())).append('\n');
+                case DELETED -> out.append("deleted file mode ").append(octal(d.oldType(), d.oldPerm())).append('\n');
+                default -> {
+                    if (d.oldType() != d.newType() || !d.oldPerm().equals(d.newPerm())) {
+                        out.append("old mode ").append(octal(d.oldType(), d.oldPerm())).append('\n');
+                        out.append("new mode ").append(octal(d.newType(), d.newPerm())).append('\n');
+                    }
+                }
+            }
+            Side before = d.oldType() == null ? Side.ABSENT : content(e, base, d.path(), d.oldType(), d.oldSize());
+            Side after = d.newType() == null ? Side.ABSENT : content(e, v, d.path(), d.newType(), d.newSize());
+            if (!before.tooLarge && !after.tooLarge && Arrays.equals(before.bytes, after.bytes)) {
+                continue;
+            }
+            body(out, p, before, after, d);
+        }
+        return out.toString();
+    }
+
+    /** One side of a changed path: its bytes (null when the path is absent there), or too large to diff. */
+    private record Side(byte[] bytes, boolean tooLarge) {
+        static final Side ABSENT = new Side(null, false);
+        static final Side TOO_LARGE = new Side(null, true);
+    }
+
+    private static void body(StringBuilder out, String p, Side before, Side after, DeltaEntry d) {
+        String a = before == Side.ABSENT ? "/dev/null" : "a/" + p;
+        String b = after == Side.ABSENT ? "/dev/null" : "b/" + p;
+        List<String> oldLines = before.tooLarge ? null : lines(before.bytes);
+        List<String> newLines = after.tooLarge ? null : lines(after.bytes);
+        if (oldLines == null || newLines == null) {
+            out.append("Binary files ").append(a).append(" and ").append(b).append(" differ (")
+                    .append(d.oldSize() == null ? 0 : d.oldSize()).append(" -> ")
+                    .append(d.newSize() == null ? 0 : d.newSize()).append(" bytes)\n");
+            return;
+        }
+        Patch<String> patch = DiffUtils.diff(oldLines, newLines);
+        for (String line : UnifiedDiffUtils.generateUnifiedDiff(a, b, oldLines, patch, CONTEXT_LINES)) {
+            out.append(line.startsWith("@@") ? gnuHunkHeader(line) : line).append('\n');
+        }
+    }
+
+    private static final Pattern HUNK = Pattern.compile("^@@ -(\\d+),(\\d+) \\+(\\d+),(\\d+) @@(.*)$");
+
+    /**
+     * The hunk header as GNU diff and git write it: an empty side starts at the line before the hunk
+     * ({@code -0,0}), and a count of one is left out.
+     */
+    static String gnuHunkHeader(String header) {
+        Matcher m = HUNK.matcher(header);
+        if (!m.matches()) {
+            return header;
+        }
+        return "@@ -" + range(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)))
+                + " +" + range(Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4))) + " @@" + m.group(5);
+    }
+
+    private static String range(int start, int count) {
+        if (count == 0) {
+            return (start - 1) + ",0";
+        }
+        return count == 1 ? Integer.toString(start) : start + "," + count;
+    }
+
+    /** The bytes to compare: file content, a symlink's target, nothing for other types. */
+    private static Side content(Engine e, View v, String path, FileType type, Long size) {
+        long ino = e.resolve(v, path);
+        if (type == FileType.SYMLINK) {
+            return new Side(e.readlink(v, ino), false);
+        }
+        if (type != FileType.REGULAR) {
+            return new Side(new byte[0], false);
+        }
+        long n = size == null ? e.getattr(v, ino).size() : size;
+        if (n > MAX_TEXT_BYTES) {
+            return Side.TOO_LARGE;
+        }
+        ByteBuffer all = ByteBuffer.allocate((int) n);
+        while (all.hasRemaining()) {
+            byte[] piece = e.read(v, ino, all.position(), Math.min(READ_PIECE, all.remaining()));
+            if (piece.length == 0) {
+                break;
+            }
+            all.put(piece);
+        }
+        return new Side(Arrays.copyOf(all.array(), all.position()), false);
+    }
+
+    /** The lines of a text, or null if it is binary (a NUL byte, or not UTF-8), as git decides. */
+    private static List<String> lines(byte[] content) {
+        if (content == null || content.length == 0) {
+            return List.of();
+        }
+        for (byte x : content) {
+            if (x == 0) {
+                return null;
+            }
+        }
+        try {
+            String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(content)).toString();
+            // a final newline ends the last line rather than starting an empty one
+            List<String> l = Arrays.asList(s.split("\n", -1));
+            return s.endsWith("\n") ? l.subList(0, l.size() - 1) : l;
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    private static String octal(FileType t, Integer perm) {
+        return Integer.toOctalString(t.bits() | (perm == null ? 0 : perm));
+    }
+}
