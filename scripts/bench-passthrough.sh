@@ -6,7 +6,7 @@
 #
 # Usage (as root): bash scripts/bench-passthrough.sh [--no-write]
 # Environment: BENCH_DIR (default /var/tmp/txfs-bench; must be on the disk you want to measure),
-#   BENCH_FILES (10000), BENCH_MIB (1024), BENCH_REPEAT (3; the median is reported),
+#   BENCH_FILES (10000), BENCH_MIB (1024), BENCH_REPEAT (5 rounds; the median is reported),
 #   BENCH_CONTENDERS (default "native bindfs overlay txfs"),
 #   TXFS_JAR (default fs-tools/target/txfs.jar; build it with: mvn -B -DskipTests package -pl fs-tools -am).
 set -euo pipefail
@@ -22,7 +22,7 @@ bash scripts/install-deps.sh bench
 
 files=${BENCH_FILES:-10000}
 mib=${BENCH_MIB:-1024}
-repeat=${BENCH_REPEAT:-3}
+repeat=${BENCH_REPEAT:-5}
 base=${BENCH_DIR:-/var/tmp/txfs-bench}
 jar=${TXFS_JAR:-$repo/fs-tools/target/txfs.jar}
 [ -f "$jar" ] || bench_die "$jar not found (build it: mvn -B -DskipTests package -pl fs-tools -am)"
@@ -83,28 +83,39 @@ unmount_txfs() {
 # BENCH_CONTENDERS narrows the run (e.g. "native bindfs"); missing columns then read n/a.
 read -r -a contenders <<< "${BENCH_CONTENDERS:-native bindfs overlay txfs}"
 declare -A result
+declare -A samples
 for c in native bindfs overlay txfs; do for op in create stat read unlink write seqread; do result[$c,$op]=n/a; done; done
+
+# All contenders are mounted for the whole run and take turns within each round, in an order that
+# rotates from round to round, so that whatever else the machine is doing weighs on all of them alike.
+declare -A dirs
 for c in "${contenders[@]}"; do
   bench_log "$c: mounting"
-  dir=$(mount_"$c")
-  creates=() stats=() reads=() unlinks=() writes=() seqreads=()
-  for r in $(seq 1 "$repeat"); do
-    mkdir "$dir/meta-$r"
-    read -r cr stt rd un < <("$base/bin/bench-meta" "$dir/meta-$r" "$files")
-    rmdir "$dir/meta-$r"
-    creates+=("$cr") stats+=("$stt") reads+=("$rd") unlinks+=("$un")
-    w=$(bench_seq_write "$dir/seq-$r" "$mib")
-    s=$(bench_seq_read "$dir/seq-$r" "$mib")
-    rm -f "$dir/seq-$r"
-    writes+=("$w") seqreads+=("$s")
-    bench_log "$c run $r: create $cr stat $stt read $rd unlink $un µs/file; write $w read $s MiB/s"
+  dirs[$c]=$(mount_"$c")
+done
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+n=${#contenders[@]}
+for r in $(seq 1 "$repeat"); do
+  for k in $(seq 0 $((n - 1))); do
+    c=${contenders[$(((k + r - 1) % n))]}
+    dir=${dirs[$c]}
+    mkdir "$dir/meta-$c-$r"
+    read -r cr stt rd un < <("$base/bin/bench-meta" "$dir/meta-$c-$r" "$files")
+    rmdir "$dir/meta-$c-$r"
+    w=$(bench_seq_write "$dir/seq-$c-$r" "$mib")
+    s=$(bench_seq_read "$dir/seq-$c-$r" "$mib")
+    rm -f "$dir/seq-$c-$r"
+    samples[$c,create]+=" $cr" samples[$c,stat]+=" $stt" samples[$c,read]+=" $rd" samples[$c,unlink]+=" $un"
+    samples[$c,write]+=" $w" samples[$c,seqread]+=" $s"
+    bench_log "round $r $c: create $cr stat $stt read $rd unlink $un µs/file; write $w read $s MiB/s"
   done
-  result[$c,create]=$(bench_median "${creates[@]}")
-  result[$c,stat]=$(bench_median "${stats[@]}")
-  result[$c,read]=$(bench_median "${reads[@]}")
-  result[$c,unlink]=$(bench_median "${unlinks[@]}")
-  result[$c,write]=$(bench_median "${writes[@]}")
-  result[$c,seqread]=$(bench_median "${seqreads[@]}")
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+for c in "${contenders[@]}"; do
+  for op in create stat read unlink write seqread; do
+    # shellcheck disable=SC2086 # the samples are a space-separated list of numbers
+    result[$c,$op]=$(bench_median ${samples[$c,$op]})
+  done
   unmount_"$c"
 done
 
@@ -113,8 +124,10 @@ table=$base/table.md
 {
   echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(bench_machine_line)."
   echo "Backing directory on $(df -T "$base/backing" | awk 'NR == 2 { print $2 " (" $1 ")" }');" \
-    "$files files of 1 KiB per metadata phase, $mib MiB sequential, median of $repeat runs;" \
+    "$files files of 1 KiB per metadata phase, $mib MiB sequential, median of $repeat rounds;" \
     "bindfs $(dpkg-query -W -f '${Version}' bindfs 2>/dev/null), fuse-overlayfs $(dpkg-query -W -f '${Version}' fuse-overlayfs 2>/dev/null), default options."
+  echo "Load average (1, 5, 15 min) before the rounds: $load_before; after: $load_after" \
+    "(other work on the machine adds noise; every contender ran in every round)."
   echo
   echo "| operation | native | bindfs | fuse-overlayfs | txfs passthrough | txfs / bindfs | txfs / native |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
