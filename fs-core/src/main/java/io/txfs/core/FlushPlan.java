@@ -13,7 +13,7 @@ import java.util.List;
  * is idempotent given the identities it records, so recovery simply runs the whole plan again.
  */
 final class FlushPlan {
-    enum Kind { PATCH, MOVE_OUT, PLACE, LINK, META, CLEANUP, FSYNC_DIR }
+    enum Kind { PATCH, MOVE_OUT, PLACE, LINK, META, CLEANUP, FSYNC_DIR, REPLACE }
 
     /** node: a node id; path/other: paths relative to the backing root; ino: the expected inode. */
     record Step(Kind kind, long node, String path, String other, long ino) {}

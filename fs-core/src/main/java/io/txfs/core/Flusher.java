@@ -128,6 +128,7 @@ final class Flusher {
 
         // Existing files whose content changed are patched in place (keeps hard links and inode numbers).
         List<FlushPlan.Step> patches = new ArrayList<>();
+        List<Long> rewrites = new ArrayList<>();
         Set<Long> preserveCandidates = new LinkedHashSet<>();
         for (long id : changed.inodes()) {
             NodeRecord r = e.publishedNode(id, head);
@@ -138,7 +139,12 @@ final class Flusher {
                 preserveCandidates.add(id);
                 continue;
             }
-            if (r.chainLayer.length > 0 || r.baseValid != r.bsize || r.size != r.bsize) {
+            if (!r.hasBase || !r.identity().equals(r0.identity())) {
+                // A forced publish from an older snapshot: its content is based on a file this backing
+                // directory no longer holds, so it is rewritten whole rather than patched.
+                rewrites.add(id);
+                preserveCandidates.add(id);
+            } else if (r.chainLayer.length > 0 || r.baseValid != r.bsize || r.size != r.bsize) {
                 patches.add(new FlushPlan.Step(FlushPlan.Kind.PATCH, id, e.pathOf(old, id), "", r0.bino));
                 preserveCandidates.add(id);
             } else if (r.mtime != r0.bmtime) {
@@ -168,6 +174,15 @@ final class Flusher {
             bytes += stage(id, r, staging.resolve(name));
             stagedName.put(id, name);
             stagedIno.put(id, (Long) Backing.lstat(staging.resolve(name)).get("ino"));
+            e.faults.reached(FaultPoint.FLUSH_STAGED_FILE);
+        }
+        List<FlushPlan.Step> replaces = new ArrayList<>();
+        for (long id : rewrites) {
+            NodeRecord r = e.publishedNode(id, head);
+            String name = "r" + id;
+            bytes += stage(id, r, staging.resolve(name));
+            replaces.add(new FlushPlan.Step(FlushPlan.Kind.REPLACE, id, e.pathOf(now, id), name,
+                    (Long) Backing.lstat(staging.resolve(name)).get("ino")));
             e.faults.reached(FaultPoint.FLUSH_STAGED_FILE);
         }
         fsyncDir(staging);
@@ -202,6 +217,7 @@ final class Flusher {
         places.sort(Comparator.comparingInt(s -> depth(s.path())));
         plan.steps.addAll(places);
         plan.steps.addAll(links);
+        plan.steps.addAll(replaces);
 
         Set<Long> metaNodes = new LinkedHashSet<>(changed.inodes());
         metaNodes.addAll(placeNodes.keySet());
@@ -273,6 +289,10 @@ final class Flusher {
                         if (ino != null) Files.delete(p);
                         Files.createLink(p, e.backing.resolve(s.other()));
                     }
+                }
+                case REPLACE -> {
+                    Long ino = inoOf(p);
+                    if (ino == null || ino != s.ino()) Files.move(staging.resolve(s.other()), p, StandardCopyOption.ATOMIC_MOVE);
                 }
                 case META -> meta(e.publishedNode(s.node(), plan.head), p);
                 case CLEANUP -> deleteTree(staging);

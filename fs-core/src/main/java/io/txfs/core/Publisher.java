@@ -48,17 +48,27 @@ final class Publisher {
         Set<Long> nodes = new HashSet<>();
         Set<Long> changedInPlace = new HashSet<>();
         Set<ChangeSet.Entry> entries = new HashSet<>();
+        Map<Long, NodeRecord> records = new LinkedHashMap<>();
         try (KvIterator it = e.store.scan(Cf.P_NODE, Bytes.longs(v.id))) {
-            for (; it.valid(); it.next()) {
-                long id = Bytes.getLong(it.key(), 8);
-                NodeRecord r = NodeRecord.decode(it.value());
-                if (r.isDir() && !keys.containsKey(ByteBuffer.wrap(Keys.conflictKey('N', id)))) r = mergeImplicit(id, r);
-                b.put(Cf.NODE, Keys.node(id, ver), r.encode());
-                b.delete(Cf.P_NODE, it.key());
-                b.put(Cf.CHANGE, Keys.change(ver, seq++), Bytes.concat(new byte[] {1, 'N'}, Bytes.longs(id)));
-                nodes.add(id);
-                if (!r.isDir() && keys.containsKey(ByteBuffer.wrap(Keys.conflictKey('N', id)))) changedInPlace.add(id);
+            for (; it.valid(); it.next()) records.put(Bytes.getLong(it.key(), 8), NodeRecord.decode(it.value()));
+        }
+        Map<Link, Dent> dropped = new LinkedHashMap<>();
+        if (force) {
+            for (long id : relinkForForce(v, records, dropped)) keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKey('N', id)), v.snapshot);
+            for (Link l : dropped.keySet()) {
+                keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKeyE(l.parent(), l.name())), v.snapshot);
+                keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKey('C', l.parent())), v.snapshot);
             }
+        }
+        for (var en : records.entrySet()) {
+            long id = en.getKey();
+            NodeRecord r = en.getValue();
+            if (r.isDir() && !keys.containsKey(ByteBuffer.wrap(Keys.conflictKey('N', id)))) r = mergeImplicit(id, r);
+            b.put(Cf.NODE, Keys.node(id, ver), r.encode());
+            b.delete(Cf.P_NODE, Keys.pNode(v.id, id));
+            b.put(Cf.CHANGE, Keys.change(ver, seq++), Bytes.concat(new byte[] {1, 'N'}, Bytes.longs(id)));
+            nodes.add(id);
+            if (!r.isDir() && keys.containsKey(ByteBuffer.wrap(Keys.conflictKey('N', id)))) changedInPlace.add(id);
         }
         try (KvIterator it = e.store.scan(Cf.P_DENT, Bytes.longs(v.id))) {
             for (; it.valid(); it.next()) {
@@ -72,6 +82,12 @@ final class Publisher {
                 changedInPlace.remove(Dent.decode(it.value()).child());
                 paths++;
             }
+        }
+        for (var en : dropped.entrySet()) {
+            Link l = en.getKey();
+            b.put(Cf.DENT, Keys.dent(l.parent(), l.name(), ver), en.getValue().encode());
+            b.put(Cf.CHANGE, Keys.change(ver, seq++), Bytes.concat(new byte[] {1, 'E'}, Bytes.longs(l.parent()), l.name()));
+            entries.add(new ChangeSet.Entry(l.parent(), l.name()));
         }
         paths += changedInPlace.size();
         for (ByteBuffer k : keys.keySet()) {
@@ -106,6 +122,71 @@ final class Publisher {
             if (!en.getKey().equals(v.name)) e.listener.visibleChange(en.getKey(), en.getValue());
         }
         return new PublishResult(v.name, ver, paths, bytes, visible);
+    }
+
+    /**
+     * Last writer wins per name and per node: the names of every node end up as the published names
+     * overwritten by this view's entries, so a forced publish never leaves a node believing it lives
+     * under a name that now holds something else.
+     */
+    private Set<Long> relinkForForce(View v, Map<Long, NodeRecord> records, Map<Link, Dent> dropped) {
+        Set<Long> relinked = new HashSet<>();
+        Set<Long> owned = new HashSet<>();
+        for (var en : records.entrySet()) {
+            long id = en.getKey();
+            NodeRecord h = e.publishedNode(id, e.head);
+            if (h == null) continue;
+            NodeRecord mine = en.getValue();
+            NodeRecord base = e.publishedNode(id, v.snapshot);
+            boolean placedByView = base == null || !new HashSet<>(base.links).equals(new HashSet<>(mine.links));
+            if (placedByView) {
+                owned.add(id);
+                // The view moved, linked or unlinked this node: its names win; names others gave it go.
+                for (Link l : h.links) {
+                    if (!mine.links.contains(l) && e.publishedDent(l.parent(), l.name(), e.head).child() == id
+                            && e.store.get(Cf.P_DENT, Keys.pDent(v.id, l.parent(), l.name())) == null) {
+                        dropped.put(l, Dent.DELETED);
+                    }
+                }
+            } else {
+                mine.links = new ArrayList<>(h.links);
+                mine.nlink = h.nlink;
+            }
+        }
+        try (KvIterator it = e.store.scan(Cf.P_DENT, Bytes.longs(v.id))) {
+            for (; it.valid(); it.next()) {
+                byte[] k = it.key();
+                Link l = new Link(Bytes.getLong(k, 8), Arrays.copyOfRange(k, 16, k.length));
+                long child = Dent.decode(it.value()).child();
+                long headChild = e.publishedDent(l.parent(), l.name(), e.head).child();
+                if (headChild == child) continue;
+                if (headChild != 0 && !owned.contains(headChild)) {
+                    NodeRecord r = recordFor(records, headChild);
+                    if (r != null && r.links.remove(l)) {
+                        r.nlink = r.isDir() ? 0 : Math.max(0, r.nlink - 1);
+                        relinked.add(headChild);
+                    }
+                }
+                if (child != 0 && !owned.contains(child)) {
+                    NodeRecord r = recordFor(records, child);
+                    if (r != null && !r.links.contains(l)) {
+                        r.links.add(l);
+                        r.nlink = r.isDir() ? 1 : r.nlink + 1;
+                        relinked.add(child);
+                    }
+                }
+            }
+        }
+        return relinked;
+    }
+
+    private NodeRecord recordFor(Map<Long, NodeRecord> records, long id) {
+        NodeRecord r = records.get(id);
+        if (r == null) {
+            r = e.publishedNode(id, e.head);
+            if (r != null) records.put(id, r);
+        }
+        return r;
     }
 
     /** A directory changed only as a side effect (entries added or removed): keep what others published. */
