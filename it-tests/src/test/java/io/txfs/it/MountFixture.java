@@ -63,6 +63,11 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
     return new MountFixture(PASSTHROUGH, List.of(options));
   }
 
+  /** A fixture that mounts with the daemon's default mode (transactional views) and these -o options. */
+  public static MountFixture views(String... options) {
+    return new MountFixture(List.of(), List.of(options));
+  }
+
   /** Mounts a passthrough now and returns the serving fixture; for use in try-with-resources. */
   public static MountFixture mountPassthrough(String... options) {
     MountFixture fixture = passthrough(options);

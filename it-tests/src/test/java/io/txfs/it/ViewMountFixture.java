@@ -1,0 +1,312 @@
+package io.txfs.it;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+/**
+ * A txfs mount in views mode (the product's default) for one test class: its own temporary backing
+ * directory, mountpoint and state directory, the daemon ({@code txfs mount -f}) as a child process,
+ * and the {@link ViewAgent}s the tests start in views. Closing stops the agents it started, unmounts,
+ * and fails if a mount or the daemon is left behind. The daemon can be killed with SIGKILL and started
+ * again on the same state directory ({@link #killDaemon()}, {@link #restart()}).
+ */
+public final class ViewMountFixture implements BeforeAllCallback, AfterAllCallback, TestWatcher, AutoCloseable {
+    private static final Duration MOUNT_DEADLINE = Duration.ofSeconds(60);
+    private static final Duration EXIT_DEADLINE = Duration.ofSeconds(30);
+    static final Duration CLI_DEADLINE = Duration.ofSeconds(60);
+
+    private final List<String> mountArguments;
+    private java.util.function.Consumer<Path> seed = b -> { };
+    private final List<ViewAgent> agents = new CopyOnWriteArrayList<>();
+    private Path root;
+    private Path backing;
+    private Path mountpoint;
+    private Path state;
+    private Path daemonStderr;
+    private Path agentScript;
+    private Process daemon;
+    private boolean failurePrinted;
+
+    private ViewMountFixture(List<String> mountArguments) {
+        this.mountArguments = List.copyOf(mountArguments);
+    }
+
+    /** A views-mode mount with these extra {@code txfs mount} arguments (e.g. "-o", "allow_other"). */
+    public static ViewMountFixture views(String... mountArguments) {
+        return new ViewMountFixture(List.of(mountArguments));
+    }
+
+    /** Fills the backing directory before the first mount (the daemon owns it afterwards). */
+    public ViewMountFixture seeded(java.util.function.Consumer<Path> seed) {
+        this.seed = seed;
+        return this;
+    }
+
+    public Path backing() {
+        return backing;
+    }
+
+    public Path mountpoint() {
+        return mountpoint;
+    }
+
+    /** A directory for the test's own files, outside the mount and the backing directory. */
+    public Path scratch() {
+        return root;
+    }
+
+    public Path stateDirectory() {
+        return state;
+    }
+
+    /** The absolute path, through the mount, of a path relative to the mount root. */
+    public String mnt(String relative) {
+        return mountpoint.resolve(relative).toString();
+    }
+
+    Path agentScript() {
+        return agentScript;
+    }
+
+    /** Creates the directories (first time only), starts the daemon and waits until the mount answers. */
+    public void start() {
+        MountFixture.requireFuseDevice();
+        if (daemon != null) {
+            throw new IllegalStateException("already started");
+        }
+        try {
+            if (root == null) {
+                Path made = Files.createTempDirectory("txfs-view-it-");
+                // readable by all: one test reaches the mount as an unprivileged user
+                Files.setPosixFilePermissions(made, PosixFilePermissions.fromString("rwxr-xr-x"));
+                root = made.toRealPath();
+                backing = Files.createDirectory(root.resolve("backing"));
+                mountpoint = Files.createDirectory(root.resolve("mnt"));
+                state = root.resolve("state");
+                agentScript = root.resolve("view_agent.py");
+                try (InputStream in = ViewMountFixture.class.getResourceAsStream("view_agent.py")) {
+                    if (in == null) {
+                        fail("view_agent.py is missing from the test resources");
+                    }
+                    Files.copy(in, agentScript);
+                }
+                Files.setPosixFilePermissions(agentScript, PosixFilePermissions.fromString("rw-r--r--"));
+                seed.accept(backing);
+            }
+            daemonStderr = root.resolve("daemon.stderr");
+            List<String> args = new ArrayList<>(List.of("mount", "-f", "--state", state.toString()));
+            args.addAll(mountArguments);
+            args.add(backing.toString());
+            args.add(mountpoint.toString());
+            daemon = new ProcessBuilder(MountFixture.txfs(args.toArray(String[]::new)))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("daemon.stdout").toFile()))
+                    .redirectError(ProcessBuilder.Redirect.appendTo(daemonStderr.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the txfs daemon", e);
+        }
+        awaitServing();
+    }
+
+    private void awaitServing() {
+        long deadline = System.nanoTime() + MOUNT_DEADLINE.toNanos();
+        String lastProblem = "no FUSE mount in /proc/self/mountinfo yet";
+        while (System.nanoTime() < deadline) {
+            if (!daemon.isAlive()) {
+                fail("txfs mount (views) exited with status " + daemon.exitValue() + " before serving\n" + daemonLogTail(60));
+            }
+            Optional<MountTable.Mount> m = MountTable.at(mountpoint);
+            if (m.isPresent() && m.get().isFuse()) {
+                Optional<String> problem = MountFixture.statAnswers(mountpoint, Duration.ofSeconds(10));
+                if (problem.isEmpty()) {
+                    return;
+                }
+                lastProblem = "mounted, but stat through it failed: " + problem.get();
+            }
+            pause();
+        }
+        fail("the views mount did not serve within " + MOUNT_DEADLINE.toSeconds() + " s: " + lastProblem + "\n"
+                + daemonLogTail(60));
+    }
+
+    /** Runs the txfs CLI to completion, from the scratch directory. */
+    public ProcessRun txfs(String... args) {
+        return ProcessRun.run(MountFixture.txfs(args), root, Map.of(), CLI_DEADLINE);
+    }
+
+    /** Runs any command to completion from a working directory. */
+    public ProcessRun run(Path workDir, List<String> command) {
+        return ProcessRun.run(command, workDir, Map.of(), CLI_DEADLINE);
+    }
+
+    /** Starts a Python agent with {@code txfs run --view NAME} through the given way in; see {@link ViewAgent}. */
+    public ViewAgent agent(String view, ViewAgent.Way way, String isolation) {
+        ViewAgent a = ViewAgent.start(this, view, way, isolation);
+        agents.add(a);
+        return a;
+    }
+
+    public ViewAgent agent(String view, ViewAgent.Way way) {
+        return agent(view, way, null);
+    }
+
+    void forgetAgent(ViewAgent a) {
+        agents.remove(a);
+    }
+
+    public Process daemon() {
+        return daemon;
+    }
+
+    /** SIGKILLs the daemon and waits for it to be gone; the dead mount stays until {@link #restart()}. */
+    public void killDaemon() {
+        ProcessHandle h = daemon.toHandle();
+        h.destroyForcibly();
+        try {
+            if (!daemon.waitFor(EXIT_DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+                fail("the daemon did not die within " + EXIT_DEADLINE.toSeconds() + " s of SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        daemon = null;
+    }
+
+    /** Starts a new daemon on the same backing, mountpoint and state directory (it clears the dead mount). */
+    public void restart() {
+        appendToLog("\n===== test: restarting the daemon on the same state directory =====\n");
+        start();
+    }
+
+    private void appendToLog(String text) {
+        try {
+            Files.writeString(daemonStderr, text, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException ignored) {
+            // only a marker in the log
+        }
+    }
+
+    public String daemonLog() {
+        try {
+            return daemonStderr != null && Files.exists(daemonStderr) ? Files.readString(daemonStderr) : "(no daemon output)";
+        } catch (IOException e) {
+            return "(cannot read the daemon log: " + e + ")";
+        }
+    }
+
+    public String daemonLogTail(int lines) {
+        List<String> all = daemonLog().lines().toList();
+        return "--- daemon log (last " + lines + " lines) ---\n"
+                + String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    @Override
+    public void close() {
+        List<String> problems = new ArrayList<>();
+        for (ViewAgent a : List.copyOf(agents)) {
+            try {
+                a.close();
+            } catch (RuntimeException | AssertionError e) {
+                problems.add("agent " + a.view() + ": " + e.getMessage());
+            }
+        }
+        agents.clear();
+        if (mountpoint != null && MountTable.at(mountpoint).isPresent()) {
+            ProcessRun unmount = ProcessRun.run(MountFixture.txfs("unmount", mountpoint.toString()), EXIT_DEADLINE);
+            if (!unmount.succeeded() && daemon != null) {
+                problems.add("txfs unmount failed:\n" + unmount.describe());
+            }
+        }
+        if (daemon != null) {
+            try {
+                if (!daemon.waitFor(EXIT_DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+                    problems.add("the daemon did not exit after the unmount; SIGKILL sent");
+                    daemon.destroyForcibly();
+                    daemon.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                } else if (daemon.exitValue() != 0) {
+                    problems.add("the daemon exited with status " + daemon.exitValue());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            daemon = null;
+        }
+        if (mountpoint != null && MountTable.at(mountpoint).isPresent()) {
+            ProcessRun.run(List.of("umount", "-l", mountpoint.toString()), Duration.ofSeconds(20));
+            if (MountTable.at(mountpoint).isPresent()) {
+                ProcessRun.run(List.of("fusermount3", "-u", "-z", mountpoint.toString()), Duration.ofSeconds(20));
+            }
+            problems.add("a mount was left behind at " + mountpoint);
+        }
+        if (!problems.isEmpty()) {
+            fail("the views mount did not shut down cleanly:\n- " + String.join("\n- ", problems) + "\n" + daemonLogTail(80));
+        }
+        deleteRoot();
+    }
+
+    private void deleteRoot() {
+        if (root == null || MountTable.at(mountpoint).isPresent()) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort
+        }
+        root = null;
+    }
+
+    static void pause() {
+        try {
+            Thread.sleep(20); // polling interval while waiting for an observable condition
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Polls until the condition holds or the deadline passes; true if it held. */
+    static boolean await(Duration timeout, java.util.function.BooleanSupplier condition) {
+        return MountFixture.await(timeout, condition);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+        if (!failurePrinted) {
+            failurePrinted = true;
+            System.err.println("=== txfs daemon log (" + context.getDisplayName() + " failed) ===\n" + daemonLogTail(200)
+                    + "\n=== end ===");
+        }
+    }
+}
