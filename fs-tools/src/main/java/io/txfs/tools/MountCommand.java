@@ -102,7 +102,7 @@ final class MountCommand implements Callable<Integer> {
             FuseFilesystem fs;
             if (views) {
                 try {
-                    viewMount = ViewMount.open(backingDir, stateDir.path().resolve("engine"), policy);
+                    viewMount = ViewMount.open(backingDir, stateDir.path(), policy);
                 } catch (IOException | RuntimeException e) {
                     throw new UserFacingException("cannot open the store in " + stateDir.path() + ": " + e.getMessage(), e);
                 }

@@ -19,11 +19,57 @@ public final class ViewRegistry {
 
     private final Map<ProcessKey, List<Entry>> entries = new ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
+    private final RegistryFile file;
+    private final ProcessTable processes;
+
+    /** A registry kept in memory only. */
+    public ViewRegistry() {
+        this.file = null;
+        this.processes = null;
+    }
+
+    /** A registry kept in {@code path} as well, loaded now with the entries of processes still running. */
+    public ViewRegistry(java.nio.file.Path path, ProcessTable processes) {
+        this.file = new RegistryFile(path);
+        this.processes = processes;
+        for (Entry e : file.load(processes)) {
+            record(e.process(), e.view(), e.since());
+        }
+    }
+
+    /** Rewrites the file, dropping processes that have exited; serialised so files are written in order. */
+    private synchronized void save() {
+        if (file == null) {
+            return;
+        }
+        saveQueued.set(false);
+        entries.keySet().removeIf(k -> !RegistryFile.alive(processes, k));
+        file.save(all());
+    }
+
+    /**
+     * Saves soon, off the request path: inherited memberships matter only if an ancestor exits and the
+     * daemon restarts within the next moment, and a burst of new processes (a parallel build) costs one write.
+     */
+    private void saveSoon() {
+        if (file != null && saveQueued.compareAndSet(false, true)) {
+            SAVER.schedule(this::save, 1, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean saveQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final java.util.concurrent.ScheduledExecutorService SAVER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "txfs-registry-save");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** Records that {@code process} entered {@code view} at {@code since}; cached answers are re-derived. */
     public void enter(ProcessKey process, String view, long since) {
         record(process, view, since);
         generation.incrementAndGet();
+        save();
     }
 
     /**
@@ -31,11 +77,16 @@ public final class ViewRegistry {
      * if the ancestor exits and it is re-parented. It changes no answer, so caches stay valid.
      */
     void inherit(ProcessKey process, String view) {
+        boolean[] added = new boolean[1];
         entries.computeIfAbsent(process, k -> {
             List<Entry> l = new ArrayList<>(1);
             l.add(new Entry(process, view, process.startTime()));
+            added[0] = true;
             return l;
         });
+        if (added[0]) {
+            saveSoon();
+        }
     }
 
     private void record(ProcessKey process, String view, long since) {
@@ -52,12 +103,14 @@ public final class ViewRegistry {
         entries.replaceAll((k, l) -> l.stream().filter(e -> !e.view().equals(view)).toList());
         entries.values().removeIf(List::isEmpty);
         generation.incrementAndGet();
+        save();
     }
 
     /** Forgets a process that has exited. */
     public void forgetProcess(ProcessKey process) {
         if (entries.remove(process) != null) {
             generation.incrementAndGet();
+            save();
         }
     }
 

@@ -29,7 +29,7 @@ public final class ViewMount implements AutoCloseable {
 
     /**
      * Opens (and recovers, before anything is served) the engine over {@code backing} with its store in
-     * {@code stateDir}. The backing directory is held by a descriptor taken now and reached through
+     * {@code stateDir}/engine and the process registry in {@code stateDir}/processes. The backing directory is held by a descriptor taken now and reached through
      * /proc/self/fd, so it stays reachable when the mount covers it (MOUNTPOINT may equal BACKING).
      */
     public static ViewMount open(Path backing, Path stateDir, DefaultView policy) throws IOException {
@@ -41,13 +41,13 @@ public final class ViewMount implements AutoCloseable {
         KernelInvalidator invalidator = new KernelInvalidator(nodes);
         Engine engine;
         try {
-            engine = Engine.open(Engine.Config.rocks(Path.of("/proc/self/fd/" + fd + "/."), stateDir).withListener(invalidator));
+            engine = Engine.open(Engine.Config.rocks(Path.of("/proc/self/fd/" + fd + "/."), stateDir.resolve("engine")).withListener(invalidator));
         } catch (RuntimeException e) {
             LibC.INSTANCE.close(fd);
             invalidator.close();
             throw e;
         }
-        ViewRegistry registry = new ViewRegistry();
+        ViewRegistry registry = new ViewRegistry(stateDir.resolve("processes"), ProcessTable.LIVE);
         Views views = new Views(engine, new CallerResolver(registry, ProcessTable.LIVE), registry, policy, invalidator);
         ControlEndpoint control = new ControlEndpoint(new ViewControl(engine, views, invalidator));
         return new ViewMount(engine, new ViewFilesystem(engine, views, nodes, invalidator, control, DEFAULT_TTL_NANOS), fd);

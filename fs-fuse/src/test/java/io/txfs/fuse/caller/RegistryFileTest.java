@@ -1,0 +1,45 @@
+package io.txfs.fuse.caller;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Registrations outlive a daemon restart for processes that still run, and only for them. */
+class RegistryFileTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRestartedRegistryKnowsLiveProcessesAndForgetsDeadOnes() throws Exception {
+        Path file = dir.resolve("processes");
+        int self = (int) ProcessHandle.current().pid();
+        ProcessKey me = ProcStat.read(self).key();
+        Process child = new ProcessBuilder("sleep", "60").start();
+        ProcessKey kid = ProcStat.read((int) child.pid()).key();
+        try {
+            ViewRegistry before = new ViewRegistry(file, ProcessTable.LIVE);
+            before.enter(me, "a", 10);
+            before.enter(kid, "b", 11);
+            before.enter(new ProcessKey(self, me.startTime() + 1), "impostor", 12); // same pid, other start
+            child.destroyForcibly().waitFor();
+
+            ViewRegistry after = new ViewRegistry(file, ProcessTable.LIVE);
+            assertEquals(List.of(new ViewRegistry.Entry(me, "a", 10)), after.all());
+            assertTrue(Files.readString(file).startsWith("txfs-processes 1\n"));
+        } finally {
+            child.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void aDamagedFileIsIgnoredNotFatal() throws Exception {
+        Path file = dir.resolve("processes");
+        Files.writeString(file, "garbage\n1\t2\n");
+        assertTrue(new ViewRegistry(file, ProcessTable.LIVE).all().isEmpty());
+    }
+}
