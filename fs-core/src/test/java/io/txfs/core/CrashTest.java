@@ -1,0 +1,114 @@
+package io.txfs.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.txfs.core.store.MemoryStore;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * For every fault point: run the engine in a child JVM, SIGKILL it there, reopen, and check that the
+ * publish happened entirely or not at all, the backing directory holds the whole state before or after
+ * the flush, and no pending or published data was lost.
+ */
+class CrashTest {
+    private static TreeMap<String, String> before;
+    private static TreeMap<String, String> afterPublish;
+
+    @BeforeAll
+    static void expectations(@TempDir Path tmp) throws Exception {
+        Path backing = Files.createDirectories(tmp.resolve("expect"));
+        CrashScenario.prepareBacking(backing);
+        before = Trees.ofDisk(backing);
+        try (Engine e = Engine.open(Engine.Config.memory(backing, new MemoryStore()))) {
+            CrashScenario.pendingWork(e);
+            CrashScenario.publishWork(e);
+            afterPublish = Trees.ofView(e, e.published());
+        }
+    }
+
+    static Stream<String> points() {
+        List<String> all = new ArrayList<>(FaultPoint.ALL);
+        all.add(FaultPoint.FLUSH_APPLY_STEP + "@5");
+        all.add(FaultPoint.FLUSH_APPLY_STEP + "@12");
+        return all.stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("points")
+    void killedAtFaultPointRecoversAllOrNothing(String point, @TempDir Path tmp) throws Exception {
+        Path backing = Files.createDirectories(tmp.resolve("backing"));
+        Path state = tmp.resolve("state");
+        CrashScenario.prepareBacking(backing);
+        boolean flushing = point.startsWith("flush.");
+        String marker = runChildUntilFault(backing, state, point, flushing ? "flush" : "publish", tmp);
+        assertEquals("FAULT " + point.split("@")[0], marker, "child reached the fault point");
+
+        try (Engine e = Engine.open(Engine.Config.rocks(backing, state))) {
+            TreeMap<String, String> published = Trees.ofView(e, e.published());
+            boolean publishLanded = !point.equals(FaultPoint.PUBLISH_BEFORE_BATCH);
+            assertEquals(publishLanded ? afterPublish : before, published, "published state is all or nothing");
+
+            boolean flushRolledForward = flushing && !point.equals(FaultPoint.FLUSH_STAGED_FILE)
+                    && !point.equals(FaultPoint.FLUSH_BEFORE_PLAN_BATCH);
+            assertEquals(flushRolledForward ? afterPublish : before, Trees.ofDisk(backing),
+                    "backing directory is the whole state before or after the flush");
+            assertFalse(Files.exists(backing.resolve(Engine.STAGING)), "no staging area left behind");
+
+            TestFs keep = new TestFs(e, e.view("keep"));
+            assertEquals(CrashScenario.KEEP_CONTENT, keep.read("keep.txt"), "pending data survived");
+            assertEquals("K", keep.read("dir/a.txt"), "pending copy-up survived");
+            assertEquals(publishLanded ? 0 : 1, countPending(e), "publishing view's delta moved or stayed whole");
+
+            e.flush();
+            assertEquals(afterPublishIfLanded(publishLanded), Trees.ofDisk(backing), "a later flush completes");
+            assertEquals("K", keep.read("dir/a.txt"));
+            byte[] big = keep.readBytes("big.bin");
+            assertEquals('b', big[Engine.CHUNK + 3], "the keep view's snapshot still reads the old base content");
+            assertEquals('Q', big[2 * Engine.CHUNK]);
+        }
+    }
+
+    private static TreeMap<String, String> afterPublishIfLanded(boolean landed) {
+        return landed ? afterPublish : before;
+    }
+
+    private static int countPending(Engine e) {
+        return e.pendingDelta(e.view("pub")).isEmpty() ? 0 : 1;
+    }
+
+    private static String runChildUntilFault(Path backing, Path state, String point, String mode, Path tmp)
+            throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                CrashChild.class.getName(), backing.toString(), state.toString(), point, mode);
+        File err = tmp.resolve("child-stderr.txt").toFile();
+        pb.redirectError(err);
+        Process p = pb.start();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith("FAULT") || line.equals("DONE")) return line;
+            }
+            return "EOF: " + Files.readString(err.toPath());
+        } finally {
+            p.destroyForcibly();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "child did not die");
+        }
+    }
+}
