@@ -186,6 +186,7 @@ public final class Engine implements AutoCloseable {
         checkViewName(name);
         publishLock.lock();
         try {
+            checkOpen(null);
             if (views.containsKey(name)) throw new FsException(Errno.EEXIST, "view " + name + " exists");
             View v = new View(name, viewIds.next(), isolation, ownerUid, clock.nowNanos(), head, layers.next(), 0);
             store.write(new Batch().put(Cf.VIEWS, name.getBytes(StandardCharsets.UTF_8), v.encode()), false);
@@ -236,6 +237,7 @@ public final class Engine implements AutoCloseable {
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
+            checkOpen(v);
             return dropPending(v, false);
         } finally {
             v.lock.writeLock().unlock();
@@ -249,6 +251,7 @@ public final class Engine implements AutoCloseable {
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
+            checkOpen(v);
             dropPending(v, true);
         } finally {
             v.lock.writeLock().unlock();
@@ -303,6 +306,7 @@ public final class Engine implements AutoCloseable {
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
+            checkOpen(v);
             long old = v.snapshot;
             v.snapshot = head;
             if (v.id != 0) store.write(new Batch().put(Cf.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), v.encode()), false);
@@ -336,6 +340,7 @@ public final class Engine implements AutoCloseable {
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
+            checkOpen(v);
             return new Publisher(this).publish(v, force);
         } catch (StoreException e) {
             throw storeError(e);
@@ -348,6 +353,7 @@ public final class Engine implements AutoCloseable {
     public FlushResult flush() {
         publishLock.lock();
         try {
+            checkOpen(null);
             return flusher.flush();
         } catch (StoreException e) {
             throw storeError(e);
@@ -376,9 +382,9 @@ public final class Engine implements AutoCloseable {
     }
 
     <T> T read(View v, Function<Ctx, T> f) {
-        checkOpen(v);
         v.lock.readLock().lock();
         try {
+            checkOpen(v);
             return f.apply(readCtx(v));
         } catch (StoreException e) {
             throw storeError(e);
@@ -390,10 +396,10 @@ public final class Engine implements AutoCloseable {
     }
 
     <T> T mutate(View v, Function<Ctx, T> f) {
-        checkOpen(v);
         requireWritable(v);
         v.lock.writeLock().lock();
         try {
+            checkOpen(v);
             if (v.discarded) throw new FsException(Errno.ENOENT, "view " + v.name + " was discarded");
             Ctx c = readCtx(v);
             T result = f.apply(c);
@@ -1015,6 +1021,10 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() {
         publishLock.lock();
+        List<View> all = new ArrayList<>(views.values());
+        all.add(published);
+        all.sort(Comparator.comparingLong(x -> x.id));
+        for (View v : all) v.lock.writeLock().lock();
         try {
             if (closed) return;
             closed = true;
@@ -1027,6 +1037,7 @@ public final class Engine implements AutoCloseable {
                 log.warn("releasing the state lock: {}", e.toString());
             }
         } finally {
+            for (View v : all) v.lock.writeLock().unlock();
             publishLock.unlock();
         }
     }
