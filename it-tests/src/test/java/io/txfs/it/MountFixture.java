@@ -50,9 +50,17 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
   /** Set when a test stopped the daemon on purpose; close() then only checks that no mount is left. */
   private boolean daemonEnded;
 
-  private MountFixture(List<String> modeArguments, List<String> options) {
+  private final boolean overBacking;
+
+  private MountFixture(List<String> modeArguments, List<String> options, boolean overBacking) {
     this.modeArguments = List.copyOf(modeArguments);
     this.options = List.copyOf(options);
+    this.overBacking = overBacking;
+  }
+
+  /** A passthrough mounted over its own backing directory (MOUNTPOINT = BACKING). */
+  public static MountFixture passthroughOverBacking(String... options) {
+    return new MountFixture(PASSTHROUGH, List.of(options), true);
   }
 
   /**
@@ -60,12 +68,12 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
    * these -o options (none: the defaults) when its test class starts.
    */
   public static MountFixture passthrough(String... options) {
-    return new MountFixture(PASSTHROUGH, List.of(options));
+    return new MountFixture(PASSTHROUGH, List.of(options), false);
   }
 
   /** A fixture that mounts with the daemon's default mode (transactional views) and these -o options. */
   public static MountFixture views(String... options) {
-    return new MountFixture(List.of(), List.of(options));
+    return new MountFixture(List.of(), List.of(options), false);
   }
 
   /** Mounts a passthrough now and returns the serving fixture; for use in try-with-resources. */
@@ -137,15 +145,7 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
       throw new IllegalStateException("already started");
     }
     try {
-      if (root == null) {
-        root = Files.createTempDirectory("txfs-it-");
-        // Readable by all so that scenarios run as an unprivileged user can reach the mount.
-        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-        root = root.toRealPath();
-        backing = Files.createDirectory(root.resolve("backing"));
-        mountpoint = Files.createDirectory(root.resolve("mnt"));
-        state = root.resolve("state");
-      }
+      createDirectories();
       // A restarted daemon appends, so that the log tells the whole story.
       daemonStderr = root.resolve("daemon.stderr");
       daemonEnded = false;
@@ -166,6 +166,20 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
       throw new UncheckedIOException("cannot start the txfs daemon", e);
     }
     awaitServing();
+  }
+
+  /** Creates the temporary directories (start() does it too), so a test can fill BACKING first. */
+  public void createDirectories() throws IOException {
+    if (root != null) {
+      return;
+    }
+    root = Files.createTempDirectory("txfs-it-");
+    // Readable by all so that scenarios run as an unprivileged user can reach the mount.
+    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+    root = root.toRealPath();
+    backing = Files.createDirectory(root.resolve("backing"));
+    mountpoint = overBacking ? backing : Files.createDirectory(root.resolve("mnt"));
+    state = root.resolve("state");
   }
 
   private static final java.io.File DEV_NULL = new java.io.File("/dev/null");

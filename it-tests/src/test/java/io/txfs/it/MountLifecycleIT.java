@@ -37,6 +37,25 @@ class MountLifecycleIT {
   }
 
   @Test
+  void theBackingDirectoryCanBeItsOwnMountpoint() throws IOException {
+    try (MountFixture mount = MountFixture.passthroughOverBacking()) {
+      mount.createDirectories();
+      Files.writeString(mount.backing().resolve("before"), "underneath");
+      mount.start();
+      assertEquals(mount.backing(), mount.mountpoint());
+      assertEquals("underneath", Files.readString(mount.mountpoint().resolve("before")));
+      TranscriptComparison.assertSameAsNative(mount, "links.py");
+      Files.writeString(mount.mountpoint().resolve("during"), "written through the mount");
+      ProcessRun unmount = ProcessRun.run(MountFixture.txfs("unmount", mount.mountpoint().toString()),
+          MountFixture.EXIT_DEADLINE);
+      assertTrue(unmount.succeeded(), unmount::describe);
+      assertTrue(MountTable.at(mount.mountpoint()).isEmpty(), "unmounted");
+      // The same directory, uncovered, holds what was written through the mount.
+      assertEquals("written through the mount", Files.readString(mount.backing().resolve("during")));
+    }
+  }
+
+  @Test
   void sigtermFinishesTheDaemonAndRemovesTheMount() {
     try (MountFixture mount = MountFixture.mountPassthrough()) {
       int status = mount.stopDaemon(false);
