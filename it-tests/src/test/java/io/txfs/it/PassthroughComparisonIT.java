@@ -103,6 +103,11 @@ class PassthroughComparisonIT {
   }
 
   @Test
+  void gitTarCpAndFindWorkAsOnALocalDirectory() {
+    TranscriptComparison.assertSameAsNative(MOUNT, "tools.sh");
+  }
+
+  @Test
   void binariesAndScriptsExecuteFromTheMount() {
     TranscriptComparison.assertSameAsNative(MOUNT, "exec.sh");
   }
