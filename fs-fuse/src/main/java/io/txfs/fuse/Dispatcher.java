@@ -53,6 +53,13 @@ final class Dispatcher {
     this.passthrough = passthrough;
   }
 
+  private volatile boolean defaultPermissions;
+
+  /** Set by the mount before the session starts: reported to the filesystem in InitInfo. */
+  void defaultPermissions(boolean defaultPermissions) {
+    this.defaultPermissions = defaultPermissions;
+  }
+
   /** Set by the session before it starts reading, when the device supports backing files. */
   void backingFiles(BackingFiles backingFiles) {
     this.backingFiles = backingFiles;
@@ -453,7 +460,7 @@ final class Dispatcher {
     Wire.putInitOut(w.out, OUT_HEADER, size, Wire.KERNEL_MAJOR, minor, maxReadahead, reply, MAX_BACKGROUND,
         CONGESTION_THRESHOLD, maxWrite, 1, maxPages, maxStackDepth);
     InitInfo negotiated = new InitInfo(major, kminor, minor, flags, reply, maxWrite, maxReadahead, maxPages,
-        MAX_BACKGROUND, CONGESTION_THRESHOLD, maxStackDepth, backingFiles);
+        MAX_BACKGROUND, CONGESTION_THRESHOLD, maxStackDepth, backingFiles, defaultPermissions);
     if (info == null) {
       try {
         fs.init(negotiated);

@@ -70,6 +70,7 @@ public final class FuseMount implements AutoCloseable {
       throw new FuseMountException("mount(2) of " + mp + " failed: " + C.strerror(e) + " (data " + data + ")");
     }
     Dispatcher dispatcher = new Dispatcher(fs, opts.writebackCache(), opts.passthrough());
+    dispatcher.defaultPermissions(opts.defaultPermissions());
     FuseSession session = new FuseSession(new DevFuseChannel(fd), fs, dispatcher, opts.readerThreads(),
         mp.getFileName() == null ? "root" : mp.getFileName().toString());
     FuseMount m = new FuseMount(mp, session);

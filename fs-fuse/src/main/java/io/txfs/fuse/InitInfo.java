@@ -17,6 +17,7 @@ public final class InitInfo {
   private final int congestionThreshold;
   private final int maxStackDepth;
   private final BackingFiles backingFiles;
+  private final boolean defaultPermissions;
 
   public InitInfo(int kernelMajor, int kernelMinor, int minor, long kernelFlags, long flags, int maxWrite,
       int maxReadahead, int maxPages, int maxBackground, int congestionThreshold, int maxStackDepth) {
@@ -27,6 +28,14 @@ public final class InitInfo {
   public InitInfo(int kernelMajor, int kernelMinor, int minor, long kernelFlags, long flags, int maxWrite,
       int maxReadahead, int maxPages, int maxBackground, int congestionThreshold, int maxStackDepth,
       BackingFiles backingFiles) {
+    this(kernelMajor, kernelMinor, minor, kernelFlags, flags, maxWrite, maxReadahead, maxPages, maxBackground,
+        congestionThreshold, maxStackDepth, backingFiles, false);
+  }
+
+  public InitInfo(int kernelMajor, int kernelMinor, int minor, long kernelFlags, long flags, int maxWrite,
+      int maxReadahead, int maxPages, int maxBackground, int congestionThreshold, int maxStackDepth,
+      BackingFiles backingFiles, boolean defaultPermissions) {
+    this.defaultPermissions = defaultPermissions;
     this.backingFiles = (flags & InitFlags.PASSTHROUGH) != 0 ? backingFiles : null;
     this.kernelMajor = kernelMajor;
     this.kernelMinor = kernelMinor;
@@ -95,6 +104,15 @@ public final class InitInfo {
   /** Non-zero when FUSE_PASSTHROUGH was negotiated. */
   public int maxStackDepth() {
     return maxStackDepth;
+  }
+
+  /**
+   * Whether the mount has default_permissions, i.e. the kernel checks permissions itself. Without
+   * it, the filesystem must check them, and must not let the kernel cache names it would refuse to
+   * look up for another caller.
+   */
+  public boolean defaultPermissions() {
+    return defaultPermissions;
   }
 
   /** Present when FUSE_PASSTHROUGH was negotiated on a real device. */

@@ -51,12 +51,12 @@ import org.slf4j.LoggerFactory;
 public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseable {
   private static final LibC C = LibC.INSTANCE;
   private static final long DEFAULT_TTL_NANOS = 1_000_000_000L;
-  private static final byte[] EMPTY = {0};
   private static final boolean DEFAULT_KERNEL_PASSTHROUGH = true;
   private static final Logger LOG = LoggerFactory.getLogger(PassthroughFilesystem.class);
 
   private final Inodes inodes;
-  private final long entryTtl;
+  private final long configuredEntryTtl;
+  private volatile long entryTtl;
   private final long attrTtl;
   private final Map<Long, DirHandle> dirs = new ConcurrentHashMap<>();
   /** Guarded by itself. */
@@ -68,7 +68,9 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   private volatile boolean writebackCache;
   private volatile boolean warnedDescriptors;
   private static final int EMFILE = 24;
+  private static final int AT_EACCESS = 0x200;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final CallerCredentials creds = new CallerCredentials();
   private final ThreadLocal<ByteBuffer> statBuf = ThreadLocal.withInitial(StatBuf::allocate);
   private final ThreadLocal<ByteBuffer> smallBuf =
       ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 * 1024).order(ByteOrder.LITTLE_ENDIAN));
@@ -104,6 +106,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
       throw new IOException("backing descriptor " + backingDirFd + " is not a directory");
     }
     this.inodes = new Inodes(backingDirFd, StatBuf.dev(st), StatBuf.ino(st));
+    this.configuredEntryTtl = entryTtlNanos;
     this.entryTtl = entryTtlNanos;
     this.attrTtl = attrTtlNanos;
   }
@@ -148,6 +151,9 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   public void init(InitInfo info) {
     backingFiles = kernelPassthrough ? info.backingFiles().orElse(null) : null;
     writebackCache = info.has(io.txfs.fuse.proto.InitFlags.WRITEBACK_CACHE);
+    // Without default_permissions the kernel walks cached names without asking anyone: a name root
+    // looked up would stay reachable for a user the backing would refuse. So every walk asks.
+    entryTtl = info.defaultPermissions() ? configuredEntryTtl : 0;
   }
 
   /**
@@ -252,7 +258,18 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
 
   @Override
   public Entry lookup(RequestContext ctx, long parent, String name) throws IOException {
-    return lookupAt(inodes.get(parent).fd, name);
+    boolean as = creds.enter(ctx);
+    try {
+      return lookupAt(inodes.get(parent).fd, name);
+    } finally {
+      leave(as);
+    }
+  }
+
+  private void leave(boolean entered) {
+    if (entered) {
+      creds.restore();
+    }
   }
 
   /** Counts one lookup of {@code name} in the directory {@code dirFd}. */
@@ -295,7 +312,15 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
 
   @Override
   public AttrReply setattr(RequestContext ctx, long node, SetAttr a) throws IOException {
-    Inode i = inodes.get(node);
+    boolean as = creds.enter(ctx);
+    try {
+      return setattrAsCaller(inodes.get(node), a);
+    } finally {
+      leave(as);
+    }
+  }
+
+  private AttrReply setattrAsCaller(Inode i, SetAttr a) throws IOException {
     if (a.hasMode()) {
       check(a.hasFh() ? C.fchmod((int) a.fh(), a.mode() & 07777) : C.chmod(proc(i.fd), a.mode() & 07777));
     }
@@ -335,13 +360,14 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   // ---- creating and removing names ----
 
   /**
-   * After creating {@code name} as root: give it to the caller (keeping a set-group-id directory's
-   * group), count the lookup, and set the exact permission bits the kernel asked for (the backing
-   * applied the daemon's umask on top of the caller's, which the kernel already applied).
+   * After creating {@code name}: count the lookup and set the exact permission bits the kernel asked
+   * for (the backing applied the daemon's umask on top of the caller's, which the kernel already
+   * applied). Created as root for a non-root caller (not {@code asCaller}), it is also given to the
+   * caller, keeping a set-group-id directory's group.
    */
-  private Entry finishCreate(RequestContext ctx, Inode parent, String name, int perms, boolean symlink)
-      throws FuseErrnoException {
-    if (ctx.uid() != 0 || ctx.gid() != 0) {
+  private Entry finishCreate(RequestContext ctx, Inode parent, String name, int perms, boolean symlink,
+      boolean asCaller) throws FuseErrnoException {
+    if (!asCaller && (ctx.uid() != 0 || ctx.gid() != 0)) {
       ByteBuffer st = stat();
       check(C.fstatat(parent.fd, "", st, AT_EMPTY_PATH));
       int gid = (StatBuf.mode(st) & Sys.S_ISGID) != 0 ? -1 : ctx.gid();
@@ -360,63 +386,108 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
 
   @Override
   public Entry mknod(RequestContext ctx, long parent, String name, int mode, int rdev, int umask) throws IOException {
-    Inode p = inodes.get(parent);
-    check(C.mknodat(p.fd, Names.cstring(name), mode, Sys.devFromFuse(rdev)));
-    return finishCreate(ctx, p, name, mode, false);
+    boolean as = creds.enter(ctx);
+    try {
+      Inode p = inodes.get(parent);
+      check(C.mknodat(p.fd, Names.cstring(name), mode, Sys.devFromFuse(rdev)));
+      return finishCreate(ctx, p, name, mode, false, as);
+    } finally {
+      leave(as);
+    }
   }
 
   @Override
   public Entry mkdir(RequestContext ctx, long parent, String name, int mode, int umask) throws IOException {
-    Inode p = inodes.get(parent);
-    check(C.mkdirat(p.fd, Names.cstring(name), mode & 07777));
-    return finishCreate(ctx, p, name, mode, false);
+    boolean as = creds.enter(ctx);
+    try {
+      Inode p = inodes.get(parent);
+      check(C.mkdirat(p.fd, Names.cstring(name), mode & 07777));
+      return finishCreate(ctx, p, name, mode, false, as);
+    } finally {
+      leave(as);
+    }
   }
 
   @Override
   public Entry symlink(RequestContext ctx, long parent, String name, String target) throws IOException {
-    Inode p = inodes.get(parent);
-    check(C.symlinkat(Names.cstring(target), p.fd, Names.cstring(name)));
-    return finishCreate(ctx, p, name, 0, true);
+    boolean as = creds.enter(ctx);
+    try {
+      Inode p = inodes.get(parent);
+      check(C.symlinkat(Names.cstring(target), p.fd, Names.cstring(name)));
+      return finishCreate(ctx, p, name, 0, true, as);
+    } finally {
+      leave(as);
+    }
   }
 
   @Override
   public CreateResult create(RequestContext ctx, long parent, String name, int mode, int flags, int umask)
       throws IOException {
-    Inode p = inodes.get(parent);
-    int fd = C.openat(p.fd, Names.cstring(name), openFlags(flags) | O_CREAT, mode & 07777);
-    if (fd < 0) {
-      throw errno();
-    }
+    int fd;
+    Entry e;
+    boolean as = creds.enter(ctx);
     try {
-      Entry e = finishCreate(ctx, p, name, mode, false);
-      return new CreateResult(e, opened(e.nodeId(), fd));
-    } catch (FuseErrnoException | RuntimeException e) {
-      C.close(fd);
-      throw e;
+      Inode p = inodes.get(parent);
+      fd = C.openat(p.fd, Names.cstring(name), openFlags(flags) | O_CREAT, mode & 07777);
+      if (fd < 0) {
+        throw errno();
+      }
+      try {
+        e = finishCreate(ctx, p, name, mode, false, as);
+      } catch (FuseErrnoException | RuntimeException ex) {
+        C.close(fd);
+        throw ex;
+      }
+    } finally {
+      leave(as);
     }
+    return new CreateResult(e, opened(e.nodeId(), fd));
   }
 
   @Override
   public void unlink(RequestContext ctx, long parent, String name) throws IOException {
-    check(C.unlinkat(inodes.get(parent).fd, Names.cstring(name), 0));
+    boolean as = creds.enter(ctx);
+    try {
+      check(C.unlinkat(inodes.get(parent).fd, Names.cstring(name), 0));
+    } finally {
+      leave(as);
+    }
   }
 
   @Override
   public void rmdir(RequestContext ctx, long parent, String name) throws IOException {
-    check(C.unlinkat(inodes.get(parent).fd, Names.cstring(name), AT_REMOVEDIR));
+    boolean as = creds.enter(ctx);
+    try {
+      check(C.unlinkat(inodes.get(parent).fd, Names.cstring(name), AT_REMOVEDIR));
+    } finally {
+      leave(as);
+    }
   }
 
   @Override
   public void rename(RequestContext ctx, long parent, String name, long newParent, String newName, int flags)
       throws IOException {
-    check(C.renameat2(inodes.get(parent).fd, Names.cstring(name), inodes.get(newParent).fd, Names.cstring(newName), flags));
+    boolean as = creds.enter(ctx);
+    try {
+      check(C.renameat2(inodes.get(parent).fd, Names.cstring(name), inodes.get(newParent).fd,
+          Names.cstring(newName), flags));
+    } finally {
+      leave(as);
+    }
   }
 
   @Override
   public Entry link(RequestContext ctx, long node, long newParent, String newName) throws IOException {
-    Inode np = inodes.get(newParent);
-    check(C.linkat(inodes.get(node).fd, EMPTY, np.fd, Names.cstring(newName), AT_EMPTY_PATH));
-    return lookupAt(np.fd, newName);
+    boolean as = creds.enter(ctx);
+    try {
+      Inode np = inodes.get(newParent);
+      // via the /proc magic link: AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH, which a caller lacks
+      check(C.linkat(Sys.AT_FDCWD, Names.cstring(proc(inodes.get(node).fd)), np.fd, Names.cstring(newName),
+          Sys.AT_SYMLINK_FOLLOW));
+      return lookupAt(np.fd, newName);
+    } finally {
+      leave(as);
+    }
   }
 
   // ---- files ----
@@ -435,9 +506,15 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
 
   @Override
   public OpenResult open(RequestContext ctx, long node, int flags) throws IOException {
-    int fd = C.open(proc(inodes.get(node).fd), openFlags(flags), 0);
-    if (fd < 0) {
-      throw errno();
+    int fd;
+    boolean as = creds.enter(ctx);
+    try {
+      fd = C.open(proc(inodes.get(node).fd), openFlags(flags), 0);
+      if (fd < 0) {
+        throw errno();
+      }
+    } finally {
+      leave(as);
     }
     return opened(node, fd);
   }
@@ -499,9 +576,15 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
 
   @Override
   public OpenResult opendir(RequestContext ctx, long node, int flags) throws IOException {
-    int fd = C.open(proc(inodes.get(node).fd), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-    if (fd < 0) {
-      throw errno();
+    int fd;
+    boolean as = creds.enter(ctx);
+    try {
+      fd = C.open(proc(inodes.get(node).fd), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+      if (fd < 0) {
+        throw errno();
+      }
+    } finally {
+      leave(as);
     }
     dirs.put((long) fd, new DirHandle(fd));
     return OpenResult.of(fd);
@@ -540,10 +623,20 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
         continue;
       }
       Entry e;
+      boolean as = creds.enter(ctx);
       try {
         e = lookupAt(h.fd(), name);
-      } catch (FuseErrnoException gone) {
-        continue; // removed since the listing was taken
+      } catch (FuseErrnoException unreachable) {
+        // removed since the listing was taken, or not searchable by the caller: a name only
+        e = null;
+      } finally {
+        leave(as);
+      }
+      if (e == null) {
+        if (!filler.add(name, l.ino(i), l.type(i), i + 1)) {
+          return;
+        }
+        continue;
       }
       if (!filler.addPlus(name, e, i + 1)) {
         inodes.forget(e.nodeId(), 1);
@@ -583,7 +676,12 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   @Override
   public void setxattr(RequestContext ctx, long node, String name, ByteBuffer value, int flags) throws IOException {
     ByteBuffer direct = value.isDirect() ? value : copyDirect(value);
-    check(C.setxattr(proc(inodes.get(node).fd), name, direct, direct.remaining(), flags));
+    boolean as = creds.enter(ctx);
+    try {
+      check(C.setxattr(proc(inodes.get(node).fd), name, direct, direct.remaining(), flags));
+    } finally {
+      leave(as);
+    }
   }
 
   private ByteBuffer copyDirect(ByteBuffer value) {
@@ -594,30 +692,51 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
 
   @Override
   public int getxattr(RequestContext ctx, long node, String name, ByteBuffer dst) throws IOException {
-    long n = C.getxattr(proc(inodes.get(node).fd), name, dst, dst.remaining());
-    if (n < 0) {
-      throw errno();
+    boolean as = creds.enter(ctx);
+    try {
+      long n = C.getxattr(proc(inodes.get(node).fd), name, dst, dst.remaining());
+      if (n < 0) {
+        throw errno();
+      }
+      return (int) n;
+    } finally {
+      leave(as);
     }
-    return (int) n;
   }
 
   @Override
   public int listxattr(RequestContext ctx, long node, ByteBuffer dst) throws IOException {
-    long n = C.listxattr(proc(inodes.get(node).fd), dst, dst.remaining());
-    if (n < 0) {
-      throw errno();
+    boolean as = creds.enter(ctx);
+    try {
+      long n = C.listxattr(proc(inodes.get(node).fd), dst, dst.remaining());
+      if (n < 0) {
+        throw errno();
+      }
+      return (int) n;
+    } finally {
+      leave(as);
     }
-    return (int) n;
   }
 
   @Override
   public void removexattr(RequestContext ctx, long node, String name) throws IOException {
-    check(C.removexattr(proc(inodes.get(node).fd), name));
+    boolean as = creds.enter(ctx);
+    try {
+      check(C.removexattr(proc(inodes.get(node).fd), name));
+    } finally {
+      leave(as);
+    }
   }
 
   @Override
   public void access(RequestContext ctx, long node, int mask) throws IOException {
-    check(C.access(proc(inodes.get(node).fd), mask));
+    boolean as = creds.enter(ctx);
+    try {
+      // AT_EACCESS: check with the fs ids this thread now has, not the daemon's real ones
+      check(C.faccessat(Sys.AT_FDCWD, proc(inodes.get(node).fd), mask, AT_EACCESS));
+    } finally {
+      leave(as);
+    }
   }
 
   @Override

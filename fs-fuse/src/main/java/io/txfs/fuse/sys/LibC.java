@@ -122,6 +122,15 @@ public interface LibC {
 
   int setrlimit(int resource, @Direct ByteBuffer rlim);
 
+  /** Raw syscalls for per-thread credentials (glibc's setgroups would change every thread). */
+  long syscall(long number, long arg);
+
+  long syscall(long number, long count, @Direct ByteBuffer list);
+
+  int getgroups(int size, @Direct ByteBuffer list);
+
+  int faccessat(int dirfd, String path, int mode, int flags);
+
   @IgnoreError int umask(int mask);
 
   @IgnoreError int getuid();

@@ -90,6 +90,7 @@ class PassthroughFilesystemTest {
 
   @Test
   void createdFilesBelongToTheCallerWithTheKernelsMode() throws Exception {
+    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
     Entry d = fs.mkdir(USER, ROOT, "d", 0750, 022);
     assertEquals(1234, d.attr().uid());
     assertEquals(4321, d.attr().gid());
@@ -107,6 +108,22 @@ class PassthroughFilesystemTest {
     Entry s = fs.symlink(USER, ROOT, "s", "d/f");
     assertEquals(1234, s.attr().uid());
     assertEquals("d/f", fs.readlink(USER, s.nodeId()));
+  }
+
+  @Test
+  void theBackingChecksPermissionsAsTheCaller() throws Exception {
+    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(dir.resolve("secret"), "s");
+    Files.setPosixFilePermissions(dir.resolve("secret"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    assertEquals(Errno.EACCES.code(), errno(() -> fs.mkdir(USER, ROOT, "x", 0755, 0)));
+    long secret = fs.lookup(USER, ROOT, "secret").nodeId();
+    assertEquals(Errno.EACCES.code(), errno(() -> fs.open(USER, secret, 0)));
+    assertEquals(Errno.EACCES.code(), errno(() -> fs.access(USER, secret, 4)));
+    assertEquals(Errno.EPERM.code(), errno(() -> fs.setattr(USER, secret,
+        new SetAttr(SetAttr.FATTR_MODE, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0100777, 0, 0))));
+    OpenResult o = fs.open(ROOT_CALLER, secret, 0);
+    fs.release(ROOT_CALLER, secret, o.fh(), 0);
+    fs.access(ROOT_CALLER, secret, 4);
   }
 
   @Test
