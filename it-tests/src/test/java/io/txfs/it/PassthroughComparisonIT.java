@@ -98,6 +98,11 @@ class PassthroughComparisonIT {
   }
 
   @Test
+  void forgottenInodesComeBackAsTheSameFiles() {
+    TranscriptComparison.assertSameAsNative(MOUNT, "forget.py");
+  }
+
+  @Test
   void readdirListsEveryEntryWithItsType() {
     TranscriptComparison.assertSameAsNative(MOUNT, "readdir.py");
   }

@@ -22,7 +22,7 @@ class ScenarioDeterminismIT {
   @ParameterizedTest
   @ValueSource(strings = {"dirs.py", "files.py", "names.py", "rename.py", "rename2.c", "links.py", "attrs.py",
       "truncate.py", "xattr.py", "sparse.py", "special.py", "efbig.py", "mapping.py", "coherence.py", "readdir.py",
-      "exec.sh", "tools.sh",
+      "exec.sh", "tools.sh", "forget.py",
       "perms.sh"})
   void aScenarioPrintsTheSameTranscriptInTwoPlainDirectories(String scenario) throws IOException {
     Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));

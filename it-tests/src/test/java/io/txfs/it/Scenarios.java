@@ -30,7 +30,7 @@ final class Scenarios {
   /** Every file the scenarios need; the resources are not listable from a jar, so they are named. */
   private static final List<String> FILES = List.of("fsx.py", "fsx.h", "dirs.py", "files.py", "names.py",
       "rename.py", "rename2.c", "links.py", "attrs.py", "truncate.py", "xattr.py", "sparse.py", "special.py",
-      "efbig.py", "mapping.py", "coherence.py", "readdir.py", "exec.sh", "tools.sh", "big.sh", "gen.c", "perms.sh", "perms_user.py");
+      "efbig.py", "mapping.py", "coherence.py", "forget.py", "readdir.py", "exec.sh", "tools.sh", "big.sh", "gen.c", "perms.sh", "perms_user.py");
   private static final Pattern EXPECT = Pattern.compile("^\\s*(?:#|\\*|//)\\s*expect: (.*)$");
   private static final Path PYTHON = Files.isExecutable(Path.of("/usr/bin/python3"))
       ? Path.of("/usr/bin/python3") : Path.of("python3");
