@@ -38,10 +38,12 @@ class ModelBasedRandomTest {
     Path tmp;
 
     /** Published versions as full path -> content maps, and the paths each version changed. */
-    private final List<Map<String, String>> versions = new ArrayList<>();
-    private final List<Set<String>> changedAt = new ArrayList<>();
+    private final List<Map<String, String>> versions = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Set<String>> changedAt = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Paths a forced publish touched without a visible change: the engine may or may not count them. */
-    private final List<Set<String>> maybeChangedAt = new ArrayList<>();
+    private final List<Set<String>> maybeChangedAt = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Flushes run beside view operations (they share the commit lock); this orders their bookkeeping. */
+    private final Object flushMutex = new Object();
     /** Publishes and flushes take it exclusively; view operations share it so both sides read one head. */
     private final ReentrantReadWriteLock commitLock = new ReentrantReadWriteLock();
     private final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
@@ -187,11 +189,12 @@ class ModelBasedRandomTest {
         }
         if (r < 6) {
             trace(m, "flush");
-            commitLock.writeLock().lock();
+            // Shared: views keep operating while the flush runs; publishes (exclusive) wait.
+            commitLock.readLock().lock();
             try {
                 flushAndCheck();
             } finally {
-                commitLock.writeLock().unlock();
+                commitLock.readLock().unlock();
             }
             return;
         }
@@ -329,8 +332,14 @@ class ModelBasedRandomTest {
         }
     }
 
-    /** Caller holds the commit lock exclusively. */
+    /** Caller holds the commit lock (no publish can run). */
     private void flushAndCheck() throws IOException {
+        synchronized (flushMutex) {
+            flushAndCheckLocked();
+        }
+    }
+
+    private void flushAndCheckLocked() throws IOException {
         long head = versions.size() - 1;
         FlushResult r = engine.flush();
         if (!r.nothingToDo()) {
