@@ -111,6 +111,7 @@ for r in $(seq 1 "$repeat"); do
   done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+txfs_init=$(grep -h -o 'negotiated FUSE.*' "$base"/txfs-state/*.log 2>/dev/null | head -1 || true)
 for c in "${contenders[@]}"; do
   for op in create stat read unlink write seqread; do
     # shellcheck disable=SC2086 # the samples are a space-separated list of numbers
@@ -128,6 +129,7 @@ table=$base/table.md
     "bindfs $(dpkg-query -W -f '${Version}' bindfs 2>/dev/null), fuse-overlayfs $(dpkg-query -W -f '${Version}' fuse-overlayfs 2>/dev/null), default options."
   echo "Load average (1, 5, 15 min) before the rounds: $load_before; after: $load_after" \
     "(other work on the machine adds noise; every contender ran in every round)."
+  [ -n "$txfs_init" ] && echo "txfs daemon: $txfs_init."
   echo
   echo "| operation | native | bindfs | fuse-overlayfs | txfs passthrough | txfs / bindfs | txfs / native |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
