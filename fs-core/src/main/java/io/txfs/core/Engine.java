@@ -423,7 +423,12 @@ public final class Engine implements AutoCloseable {
             c.view.pendingBytes += c.bytes;
             c.batch.put(Cf.VIEWS, c.view.name.getBytes(StandardCharsets.UTF_8), c.view.encode());
         }
-        store.write(c.batch, false);
+        try {
+            store.write(c.batch, false);
+        } catch (RuntimeException e) {
+            c.view.pendingBytes -= c.bytes;
+            throw e;
+        }
     }
 
     private void checkOpen(View v) {

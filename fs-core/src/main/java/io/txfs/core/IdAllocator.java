@@ -26,8 +26,9 @@ final class IdAllocator {
 
     synchronized long next() {
         if (next >= limit) {
-            limit = next + BLOCK;
-            store.write(new Batch().put(Cf.META, key, Bytes.longs(limit)), false);
+            long newLimit = next + BLOCK;
+            store.write(new Batch().put(Cf.META, key, Bytes.longs(newLimit)), false);
+            limit = newLimit;
         }
         return next++;
     }
