@@ -44,7 +44,8 @@ final class CallerCredentials {
 
   /** Switches this thread to the caller; returns false (nothing to undo) for root callers. */
   boolean enter(RequestContext ctx) throws FuseErrnoException {
-    if (ctx.uid() == 0 && ctx.gid() == 0) {
+    if ((ctx.uid() == 0 && ctx.gid() == 0) || daemonUid != 0) {
+      // a daemon that is not root could not switch, and needs no switch to be refused
       return false;
     }
     int[] groups = groupsOf(ctx.pid());

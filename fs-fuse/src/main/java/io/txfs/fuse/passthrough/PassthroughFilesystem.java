@@ -614,6 +614,16 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
       throws IOException {
     DirHandle h = dir(fh, offset);
     DirHandle.Listing l = h.listing();
+    boolean as = creds.enter(ctx);
+    try {
+      fillPlus(h, l, offset, filler);
+    } finally {
+      leave(as);
+    }
+  }
+
+  /** Runs as the caller: each entry's lookup is one the caller could make. */
+  private void fillPlus(DirHandle h, DirHandle.Listing l, long offset, DirectoryFiller filler) {
     for (int i = (int) offset; i < l.size(); i++) {
       String name = l.name(i);
       if (name.equals(".") || name.equals("..")) {
@@ -623,14 +633,11 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
         continue;
       }
       Entry e;
-      boolean as = creds.enter(ctx);
       try {
         e = lookupAt(h.fd(), name);
       } catch (FuseErrnoException unreachable) {
         // removed since the listing was taken, or not searchable by the caller: a name only
         e = null;
-      } finally {
-        leave(as);
       }
       if (e == null) {
         if (!filler.add(name, l.ino(i), l.type(i), i + 1)) {
