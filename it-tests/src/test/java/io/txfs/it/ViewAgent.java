@@ -82,7 +82,7 @@ public final class ViewAgent implements AutoCloseable {
         Path err = fixture.scratch().resolve("agent-" + view + "-" + System.nanoTime() + ".stderr");
         Process p;
         try {
-            p = new ProcessBuilder(MountFixture.txfs(args.toArray(String[]::new)))
+            p = new ProcessBuilder(ViewMountFixture.command(args.toArray(String[]::new)))
                     .directory(fixture.scratch().toFile())
                     .redirectError(err.toFile())
                     .start();

@@ -117,7 +117,7 @@ public final class ViewMountFixture implements BeforeAllCallback, AfterAllCallba
             args.addAll(mountArguments);
             args.add(backing.toString());
             args.add(mountpoint.toString());
-            daemon = new ProcessBuilder(MountFixture.txfs(args.toArray(String[]::new)))
+            daemon = new ProcessBuilder(command(args.toArray(String[]::new)))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("daemon.stdout").toFile()))
                     .redirectError(ProcessBuilder.Redirect.appendTo(daemonStderr.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -151,7 +151,48 @@ public final class ViewMountFixture implements BeforeAllCallback, AfterAllCallba
 
     /** Runs the txfs CLI to completion, from the scratch directory. */
     public ProcessRun txfs(String... args) {
-        return ProcessRun.run(MountFixture.txfs(args), root, Map.of(), CLI_DEADLINE);
+        return ProcessRun.run(command(args), root, Map.of(), CLI_DEADLINE);
+    }
+
+    private static Path jarCopy;
+
+    /**
+     * The command line that runs the txfs CLI. It runs a private copy of the jar and its lib/ taken
+     * once per test JVM, so that a rebuild of fs-tools while the tests run cannot pull the jar out from
+     * under a daemon or a {@code txfs run}.
+     */
+    static synchronized List<String> command(String... args) {
+        if (jarCopy == null) {
+            Path jar = MountFixture.jar();
+            try {
+                Path dir = Files.createTempDirectory("txfs-it-jar-");
+                Files.copy(jar, dir.resolve("txfs.jar"));
+                Path lib = Files.createDirectory(dir.resolve("lib"));
+                try (Stream<Path> libs = Files.list(jar.resolveSibling("lib"))) {
+                    for (Path l : libs.toList()) {
+                        Files.copy(l, lib.resolve(l.getFileName()));
+                    }
+                }
+                jarCopy = dir.resolve("txfs.jar");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot copy " + jar + " and its lib/", e);
+            }
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-jar");
+        command.add(jarCopy.toString());
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort
+        }
     }
 
     /** Runs any command to completion from a working directory. */
@@ -234,7 +275,7 @@ public final class ViewMountFixture implements BeforeAllCallback, AfterAllCallba
         }
         agents.clear();
         if (mountpoint != null && MountTable.at(mountpoint).isPresent()) {
-            ProcessRun unmount = ProcessRun.run(MountFixture.txfs("unmount", mountpoint.toString()), EXIT_DEADLINE);
+            ProcessRun unmount = ProcessRun.run(command("unmount", mountpoint.toString()), EXIT_DEADLINE);
             if (!unmount.succeeded() && daemon != null) {
                 problems.add("txfs unmount failed:\n" + unmount.describe());
             }
@@ -270,11 +311,7 @@ public final class ViewMountFixture implements BeforeAllCallback, AfterAllCallba
         if (root == null || MountTable.at(mountpoint).isPresent()) {
             return;
         }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException ignored) {
-            // best effort
-        }
+        deleteTree(root);
         root = null;
     }
 
