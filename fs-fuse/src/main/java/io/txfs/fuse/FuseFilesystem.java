@@ -37,6 +37,7 @@ public interface FuseFilesystem {
   /** The kernel drops {@code nlookup} lookups of {@code node}. No reply; must not throw. */
   default void forget(long node, long nlookup) {}
 
+  /** {@code fh} is the open file's handle when the caller stat'ed an open file (fstat), else -1. */
   AttrReply getattr(RequestContext ctx, long node, long fh) throws IOException;
 
   default AttrReply setattr(RequestContext ctx, long node, SetAttr attr) throws IOException {
