@@ -20,5 +20,9 @@ echo group > ro/groupw && chgrp 65534 ro/groupw && chmod 664 ro/groupw
 echo other > ro/otherw && chmod 646 ro/otherw
 mkdir ro/sub
 setfattr -n user.root -v r ro/public
+mkdir sgid && chown 0:1234 sgid && chmod 2777 sgid
+echo suid > suid && chmod 4777 suid
+echo sgidx > sgidx && chmod 2777 sgidx
+echo foreign-group > rw/foreign && chown 65534:0 rw/foreign
 echo "setup: OK"
 setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 "$SCENARIOS/perms_user.py"

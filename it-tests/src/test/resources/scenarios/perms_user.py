@@ -54,4 +54,13 @@ do("rename root file in sticky dir", os.rename, "sticky/rootfile", "sticky/taken
 do("unlink own file in sticky dir", os.unlink, "sticky/mine")
 do("mknod chr in own dir", os.mknod, "rw/null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
 do("chmod setgid on own file (own group)", lambda: (os.chmod("rw/renamed", 0o2755), describe(os.lstat("rw/renamed")))[1], show=str)
+# Group inheritance in a setgid directory owned by a group the user is not in.
+do("create in setgid dir", lambda: write_file("sgid/mine", b"x")); st("sgid/mine")
+do("mkdir in setgid dir", os.mkdir, "sgid/sub"); st("sgid/sub")
+do("mkfifo in setgid dir", os.mkfifo, "sgid/fifo"); st("sgid/fifo")
+# The kernel strips privileges: writing to a world-writable setuid/setgid file clears those bits,
+# and a user cannot give setgid to a file whose group they are not in.
+do("write to setuid file", lambda: write_file("suid", b"overwritten")); st("suid")
+do("append to setgid+x file", lambda: os.write(os.open("sgidx", os.O_WRONLY | os.O_APPEND), b"more"), show=str); st("sgidx")
+do("chmod 2755 own file of a group not held", os.chmod, "rw/foreign", 0o2755); st("rw/foreign")
 do("listing rw", listing, "rw", show=str)
