@@ -36,6 +36,8 @@ public final class FuseMount implements AutoCloseable {
   private final Path mountpoint;
   private final FuseSession session;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final java.util.concurrent.CountDownLatch closeDone = new java.util.concurrent.CountDownLatch(1);
+  private volatile Thread exitHook;
   /** The connection's number under /sys/fs/fuse/connections (the mount's minor device), or -1. */
   private volatile long connectionMinor = -1;
 
@@ -57,12 +59,25 @@ public final class FuseMount implements AutoCloseable {
       throw new FuseMountException("cannot open /dev/fuse: " + C.strerror(e)
           + (e == 2 ? " (is the fuse module loaded? in a container, pass --device /dev/fuse)" : ""));
     }
+    // Registered before mount(2): a SIGTERM at any moment from here on still unmounts.
+    java.util.concurrent.atomic.AtomicReference<FuseMount> served = new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicBoolean mountedOnly = new AtomicBoolean();
+    Thread hook = new Thread(() -> {
+      FuseMount m = served.get();
+      if (m != null) {
+        m.close();
+      } else if (mountedOnly.get()) {
+        C.umount2(mp.toString(), Sys.MNT_DETACH);
+      }
+    }, "fuse-unmount-on-exit");
+    Runtime.getRuntime().addShutdownHook(hook);
     String data = "fd=" + fd + ",rootmode=" + Integer.toOctalString(rootmode) + ",user_id=" + C.getuid()
         + ",group_id=" + C.getgid() + (opts.allowOther() ? ",allow_other" : "")
         + (opts.defaultPermissions() ? ",default_permissions" : "");
     if (C.mount(opts.fsName(), mp.toString(), "fuse." + opts.subtype(), Sys.MS_NOSUID | Sys.MS_NODEV, data) != 0) {
       int e = LibC.errno();
       C.close(fd);
+      removeHook(hook);
       if (e == EPERM) {
         throw new FuseMountException("mount(2) of " + mp + " was refused (EPERM): mounting FUSE directly needs "
             + "CAP_SYS_ADMIN; run as root (or in a container with --cap-add SYS_ADMIN --device /dev/fuse)");
@@ -73,7 +88,10 @@ public final class FuseMount implements AutoCloseable {
     dispatcher.defaultPermissions(opts.defaultPermissions());
     FuseSession session = new FuseSession(new DevFuseChannel(fd), fs, dispatcher, opts.readerThreads(),
         mp.getFileName() == null ? "root" : mp.getFileName().toString());
+    mountedOnly.set(true);
     FuseMount m = new FuseMount(mp, session);
+    m.exitHook = hook;
+    served.set(m);
     session.start();
     try {
       m.awaitServing();
@@ -147,8 +165,36 @@ public final class FuseMount implements AutoCloseable {
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
+      // a second caller (say, the CLI's shutdown hook next to ours) returns only once it is done
+      try {
+        closeDone.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       return;
     }
+    try {
+      unmountAndWait();
+    } finally {
+      closeDone.countDown();
+      if (Thread.currentThread() != exitHook) {
+        removeHook(exitHook);
+      }
+    }
+  }
+
+  private static void removeHook(Thread hook) {
+    if (hook == null) {
+      return;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the JVM is exiting; the hook runs or ran
+    }
+  }
+
+  private void unmountAndWait() {
     if (!session.hasEnded()) {
       int rc = umount(mountpoint.toString());
       if (rc != 0 && rc != EINVAL) {
