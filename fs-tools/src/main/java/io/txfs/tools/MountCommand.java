@@ -56,6 +56,10 @@ final class MountCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // a daemon killed with SIGKILL leaves a dead mount whose every stat fails: detach it before looking
+        if (FuseMount.clearStaleMount(mountpoint.toAbsolutePath().normalize())) {
+            System.err.println("txfs: cleared a dead mount at " + mountpoint);
+        }
         Path backingDir = requireDirectory(backing, "backing directory");
         Path mnt = requireDirectory(mountpoint, "mountpoint");
         MountOptions.Builder opts = parseOptions();
@@ -64,9 +68,6 @@ final class MountCommand implements Callable<Integer> {
             throw new UserFacingException("state directory " + stateDir.path() + " must be outside the backing directory");
         }
         stateDir.create();
-        if (FuseMount.clearStaleMount(mnt)) {
-            System.err.println("txfs: cleared a dead mount at " + mnt);
-        }
         if (MountTable.isFuseMountAt(mnt)) {
             throw new UserFacingException("mountpoint " + mnt + " is busy: a FUSE filesystem is already mounted there");
         }
