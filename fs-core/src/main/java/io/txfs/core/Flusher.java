@@ -381,6 +381,7 @@ final class Flusher {
             case DIRECTORY -> Files.createDirectory(p);
             case SYMLINK -> Files.createSymbolicLink(p, Path.of(new String(r.target, StandardCharsets.UTF_8)));
             case REGULAR -> {
+                if (!r.hasBase) return stageFromChunks(id, r, p);
                 try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
                     FileChannel ch = raf.getChannel();
                     for (long k = 0; k * C < r.size; k++) {
@@ -401,6 +402,51 @@ final class Flusher {
             }
         }
         return bytes;
+    }
+
+    /** A file with no backing base: one ordered scan of its chunks, the newest layer per chunk. */
+    private long stageFromChunks(long id, NodeRecord r, Path p) throws IOException {
+        Map<Long, Integer> rank = new HashMap<>();
+        for (int i = 0; i < r.chainLayer.length; i++) rank.put(r.chainLayer[i], i);
+        long bytes = 0;
+        try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw");
+             KvIterator it = e.store.scan(Cf.CHUNK, Bytes.longs(id))) {
+            FileChannel ch = raf.getChannel();
+            long curIdx = -1;
+            byte[] best = null;
+            int bestRank = Integer.MAX_VALUE;
+            for (; it.valid(); it.next()) {
+                byte[] k = it.key();
+                long idx = Bytes.getLong(k, 8);
+                if (idx * C >= r.size) break;
+                Integer rk = rank.get(Bytes.getLong(k, 16));
+                if (rk == null) continue;
+                if (idx != curIdx) {
+                    bytes += writeChunk(ch, r, curIdx, best, bestRank);
+                    curIdx = idx;
+                    best = null;
+                    bestRank = Integer.MAX_VALUE;
+                }
+                if (rk < bestRank) {
+                    best = it.value();
+                    bestRank = rk;
+                }
+            }
+            bytes += writeChunk(ch, r, curIdx, best, bestRank);
+            raf.setLength(r.size);
+            ch.force(true);
+        }
+        return bytes;
+    }
+
+    private static long writeChunk(FileChannel ch, NodeRecord r, long idx, byte[] value, int rank) throws IOException {
+        if (value == null) return 0;
+        long valid = Math.min(r.chainValid[rank], r.size) - idx * C;
+        int n = (int) Math.max(0, Math.min(value.length - 1, valid));
+        ByteBuffer buf = ByteBuffer.wrap(value, 1, n);
+        long pos = idx * C;
+        while (buf.hasRemaining()) pos += ch.write(buf, pos);
+        return n;
     }
 
     private void meta(NodeRecord r, Path p) throws IOException {

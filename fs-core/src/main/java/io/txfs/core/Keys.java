@@ -56,10 +56,6 @@ final class Keys {
         return Bytes.concat(Bytes.longs(view), conflictKey);
     }
 
-    static byte[] conflict(byte[] conflictKey, long version) {
-        return Bytes.concat(conflictKey, Bytes.longs(inv(version)));
-    }
-
     static byte[] change(long version, int seq) {
         byte[] k = new byte[12];
         Bytes.putLong(k, 0, version);

@@ -48,27 +48,33 @@ final class Publisher {
         Set<Long> nodes = new HashSet<>();
         Set<Long> changedInPlace = new HashSet<>();
         Set<ChangeSet.Entry> entries = new HashSet<>();
-        Map<Long, NodeRecord> records = new LinkedHashMap<>();
+        Map<Long, byte[]> raw = new LinkedHashMap<>();
         try (KvIterator it = e.store.scan(Cf.P_NODE, Bytes.longs(v.id))) {
-            for (; it.valid(); it.next()) records.put(Bytes.getLong(it.key(), 8), NodeRecord.decode(it.value()));
+            for (; it.valid(); it.next()) raw.put(Bytes.getLong(it.key(), 8), it.value());
         }
         Map<Link, Dent> dropped = new LinkedHashMap<>();
         if (force) {
+            Map<Long, NodeRecord> records = new LinkedHashMap<>();
+            for (var en : raw.entrySet()) records.put(en.getKey(), NodeRecord.decode(en.getValue()));
             for (long id : relinkForForce(v, records, dropped)) keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKey('N', id)), v.snapshot);
             for (Link l : dropped.keySet()) {
                 keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKeyE(l.parent(), l.name())), v.snapshot);
                 keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKey('C', l.parent())), v.snapshot);
             }
+            for (var en : records.entrySet()) raw.put(en.getKey(), en.getValue().encode());
         }
-        for (var en : records.entrySet()) {
+        for (var en : raw.entrySet()) {
             long id = en.getKey();
-            NodeRecord r = en.getValue();
-            if (r.isDir() && !keys.containsKey(ByteBuffer.wrap(Keys.conflictKey('N', id)))) r = mergeImplicit(id, r);
-            b.put(Cf.NODE, Keys.node(id, ver), r.encode());
+            byte[] val = en.getValue();
+            // Records are copied as they are; only directories changed as a side effect are decoded.
+            boolean dir = val[1] == FileType.DIRECTORY.ordinal();
+            boolean explicit = keys.containsKey(ByteBuffer.wrap(Keys.conflictKey('N', id)));
+            if (dir && !explicit) val = mergeImplicit(id, NodeRecord.decode(val)).encode();
+            b.put(Cf.NODE, Keys.node(id, ver), val);
             b.delete(Cf.P_NODE, Keys.pNode(v.id, id));
             b.put(Cf.CHANGE, Keys.change(ver, seq++), Bytes.concat(new byte[] {1, 'N'}, Bytes.longs(id)));
             nodes.add(id);
-            if (!r.isDir() && keys.containsKey(ByteBuffer.wrap(Keys.conflictKey('N', id)))) changedInPlace.add(id);
+            if (!dir && explicit) changedInPlace.add(id);
         }
         try (KvIterator it = e.store.scan(Cf.P_DENT, Bytes.longs(v.id))) {
             for (; it.valid(); it.next()) {
@@ -91,7 +97,7 @@ final class Publisher {
         }
         paths += changedInPlace.size();
         for (ByteBuffer k : keys.keySet()) {
-            b.put(Cf.CONFLICT, Keys.conflict(k.array(), ver), new byte[] {1});
+            b.put(Cf.CONFLICT, Bytes.concat(Bytes.longs(ver), k.array()), new byte[] {1});
             b.delete(Cf.P_KEY, Bytes.concat(Bytes.longs(v.id), k.array()));
         }
         long bytes = v.pendingBytes;
@@ -198,9 +204,29 @@ final class Publisher {
         return headRec;
     }
 
+    /**
+     * Conflict keys published after the oldest base among the view's keys, newest version per key: the
+     * check costs the changes published since the view began, not the size of the view's delta.
+     */
+    private Map<ByteBuffer, Long> publishedSince(long version) {
+        Map<ByteBuffer, Long> since = new HashMap<>();
+        try (KvIterator it = e.store.scan(Cf.CONFLICT, Bytes.longs(version + 1), new byte[0])) {
+            for (; it.valid(); it.next()) {
+                byte[] k = it.key();
+                since.merge(ByteBuffer.wrap(Arrays.copyOfRange(k, 8, k.length)), Bytes.getLong(k, 0), Math::max);
+            }
+        }
+        return since;
+    }
+
     private List<String> conflicts(Ctx c, Map<ByteBuffer, Long> keys) {
         TreeSet<String> out = new TreeSet<>();
-        Map<Long, Boolean> checkedDirs = new HashMap<>();
+        if (keys.isEmpty()) return List.of();
+        long oldest = Long.MAX_VALUE;
+        for (long base : keys.values()) oldest = Math.min(oldest, base);
+        Map<ByteBuffer, Long> since = publishedSince(oldest);
+        if (since.isEmpty()) return List.of();
+        Map<String, Boolean> checkedDirs = new HashMap<>();
         for (var en : keys.entrySet()) {
             byte[] k = en.getKey().array();
             long base = en.getValue();
@@ -208,18 +234,17 @@ final class Publisher {
                 case 'E' -> {
                     long parent = Bytes.getLong(k, 1);
                     byte[] name = Arrays.copyOfRange(k, 9, k.length - 1);
-                    if (changedAfter(k, base)) out.add(path(c, parent, name));
-                    String gone = ancestorGone(c, parent, base, checkedDirs);
+                    if (after(since, k, base)) out.add(path(c, parent, name));
+                    String gone = ancestorGone(c, since, parent, base, checkedDirs);
                     if (gone != null) out.add(gone);
                 }
                 case 'N' -> {
-                    long id = Bytes.getLong(k, 1);
-                    if (changedAfter(k, base)) out.add(nodePath(c, id));
+                    if (after(since, k, base)) out.add(nodePath(c, Bytes.getLong(k, 1)));
                 }
                 case 'R' -> {
                     long id = Bytes.getLong(k, 1);
-                    if (changedAfter(k, base) || changedAfter(Keys.conflictKey('C', id), base)
-                            || changedAfter(Keys.conflictKey('N', id), base)) {
+                    if (after(since, k, base) || after(since, Keys.conflictKey('C', id), base)
+                            || after(since, Keys.conflictKey('N', id), base)) {
                         out.add(nodePath(c, id));
                     }
                 }
@@ -229,28 +254,23 @@ final class Publisher {
         return new ArrayList<>(out);
     }
 
+    private static boolean after(Map<ByteBuffer, Long> since, byte[] key, long base) {
+        Long v = since.get(ByteBuffer.wrap(key));
+        return v != null && v > base;
+    }
+
     /** The path of the first ancestor directory (parent included) removed or renamed after base. */
-    private String ancestorGone(Ctx c, long dir, long base, Map<Long, Boolean> checked) {
+    private String ancestorGone(Ctx c, Map<ByteBuffer, Long> since, long dir, long base, Map<String, Boolean> checked) {
         long cur = dir;
         int guard = 0;
         while (cur != Engine.ROOT && guard++ < 4096) {
-            if (checked.computeIfAbsent(cur, d -> changedAfter(Keys.conflictKey('R', d), base))) {
-                return nodePath(c, cur);
-            }
+            long d = cur;
+            if (checked.computeIfAbsent(d + "@" + base, x -> after(since, Keys.conflictKey('R', d), base))) return nodePath(c, d);
             NodeRecord r = e.node(c, cur);
             if (r == null || r.links.isEmpty()) return null;
             cur = r.link().parent();
         }
         return null;
-    }
-
-    private boolean changedAfter(byte[] key, long base) {
-        try (KvIterator it = e.store.scan(Cf.CONFLICT, Keys.conflict(key, e.head), key)) {
-            if (!it.valid()) return false;
-            byte[] k = it.key();
-            if (k.length != key.length + 8) return false;
-            return Keys.inv(Bytes.getLong(k, key.length)) > base;
-        }
     }
 
     private String path(Ctx c, long parent, byte[] name) {

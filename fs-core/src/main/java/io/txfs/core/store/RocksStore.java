@@ -47,7 +47,9 @@ public final class RocksStore implements Store {
         // well enough to pay for the CPU on the write path).
         chunkOptions = new ColumnFamilyOptions().setCompressionType(CompressionType.NO_COMPRESSION)
                 .setWriteBufferSize(128L << 20).setMaxWriteBufferNumber(4)
-                .setTargetFileSizeBase(256L << 20);
+                .setTargetFileSizeBase(256L << 20)
+                // Values go to blob files when memtables flush, so compaction never rewrites file data.
+                .setEnableBlobFiles(true).setMinBlobSize(4096).setBlobFileSize(256L << 20);
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
         for (Cf cf : Cf.values()) {

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# fs-core benchmarks (issue 3): publish of 10k paths, 1-byte write into a large backing file,
+# sequential write into a view, flush — RocksDB store on the real disk, dd baseline in the same run.
+# Usage: scripts/bench-core.sh [WORKDIR (default /var/tmp/txfs-bench-core)] [GiB (default 1)]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work="${1:-/var/tmp/txfs-bench-core}"
+gib="${2:-1}"
+mvn -B -q -o -pl fs-core test-compile
+cp_file="$(mktemp)"
+trap 'rm -f "$cp_file"' EXIT
+mvn -B -q -o -pl fs-core dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >/dev/null
+echo "# fs-core bench on $(uname -n), $(nproc) cores, $(date -u +%FT%TZ), work dir $work ($(df -h --output=source,fstype "$(dirname "$work")" | tail -1))" >&2
+exec java -Xmx1g -cp "fs-core/target/classes:fs-core/target/test-classes:$(cat "$cp_file")" \
+  io.txfs.core.bench.CoreBench "$work" "$gib"
