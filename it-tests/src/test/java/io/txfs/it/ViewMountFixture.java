@@ -283,7 +283,8 @@ public final class ViewMountFixture implements BeforeAllCallback, AfterAllCallba
         if (daemon != null) {
             try {
                 if (!daemon.waitFor(EXIT_DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
-                    problems.add("the daemon did not exit after the unmount; SIGKILL sent");
+                    problems.add("the daemon did not exit within " + EXIT_DEADLINE.toSeconds()
+                            + " s after the unmount; SIGKILL sent\n" + whyStillRunning());
                     daemon.destroyForcibly();
                     daemon.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
                 } else if (daemon.exitValue() != 0) {
@@ -305,6 +306,23 @@ public final class ViewMountFixture implements BeforeAllCallback, AfterAllCallba
             fail("the views mount did not shut down cleanly:\n- " + String.join("\n- ", problems) + "\n" + daemonLogTail(80));
         }
         deleteRoot();
+    }
+
+    /** What keeps a daemon alive after its unmount: its threads, and processes whose namespace still has the mount. */
+    private String whyStillRunning() {
+        StringBuilder b = new StringBuilder();
+        ProcessRun mounts = ProcessRun.run(List.of("sh", "-c",
+                "for m in /proc/[0-9]*/mountinfo; do grep -q \" $1 \" $m 2>/dev/null && echo \"${m%/mountinfo}\""
+                        + " $(tr '\\0' ' ' < ${m%/mountinfo}/cmdline 2>/dev/null | cut -c1-150); done", "sh",
+                mountpoint.toString()), Duration.ofSeconds(20));
+        b.append("processes whose mount namespace still holds ").append(mountpoint).append(":\n")
+                .append(mounts.stdout().isBlank() ? "(none)\n" : mounts.stdout());
+        ProcessRun threads = ProcessRun.run(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(daemon.pid()), "Thread.print"), Duration.ofSeconds(20));
+        String dump = threads.stdout();
+        b.append("daemon threads (jcmd Thread.print, first 150 lines):\n")
+                .append(String.join("\n", dump.lines().limit(150).toList()));
+        return b.toString();
     }
 
     private void deleteRoot() {

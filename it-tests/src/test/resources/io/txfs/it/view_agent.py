@@ -128,6 +128,9 @@ def op(a):
     if o == "rmdir":
         os.rmdir(a["path"])
         return None
+    if o == "rename":
+        os.rename(a["path"], a["to"])
+        return None
     if o == "makedirs":
         os.makedirs(a["path"], exist_ok=True)
         return None
