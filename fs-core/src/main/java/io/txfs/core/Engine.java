@@ -811,6 +811,7 @@ public final class Engine implements AutoCloseable {
         }
         c.nodes.put(id, r);
         putDent(c, parent, name, id, type);
+        c.nodes.putIfAbsent(parent, p);
         touch(mutable(c, parent));
         keyEntry(c, parent, name);
         return attr(id, r);

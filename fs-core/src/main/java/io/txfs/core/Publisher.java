@@ -71,7 +71,6 @@ final class Publisher {
             boolean explicit = keys.containsKey(ByteBuffer.wrap(Keys.conflictKey('N', id)));
             if (dir && !explicit) val = mergeImplicit(id, NodeRecord.decode(val)).encode();
             b.put(Cf.NODE, Keys.node(id, ver), val);
-            b.delete(Cf.P_NODE, Keys.pNode(v.id, id));
             b.put(Cf.CHANGE, Keys.change(ver, seq++), Bytes.concat(new byte[] {1, 'N'}, Bytes.longs(id)));
             nodes.add(id);
             if (!dir && explicit) changedInPlace.add(id);
@@ -82,7 +81,6 @@ final class Publisher {
                 long parent = Bytes.getLong(k, 8);
                 byte[] name = Arrays.copyOfRange(k, 16, k.length);
                 b.put(Cf.DENT, Keys.dent(parent, name, ver), it.value());
-                b.delete(Cf.P_DENT, k);
                 b.put(Cf.CHANGE, Keys.change(ver, seq++), Bytes.concat(new byte[] {1, 'E'}, Bytes.longs(parent), name));
                 entries.add(new ChangeSet.Entry(parent, name));
                 changedInPlace.remove(Dent.decode(it.value()).child());
@@ -98,8 +96,9 @@ final class Publisher {
         paths += changedInPlace.size();
         for (ByteBuffer k : keys.keySet()) {
             b.put(Cf.CONFLICT, Bytes.concat(Bytes.longs(ver), k.array()), new byte[] {1});
-            b.delete(Cf.P_KEY, Bytes.concat(Bytes.longs(v.id), k.array()));
         }
+        // The whole pending delta goes in three range deletes instead of one delete per record.
+        for (Cf cf : new Cf[] {Cf.P_NODE, Cf.P_DENT, Cf.P_KEY}) b.deleteRange(cf, Bytes.longs(v.id), Bytes.longs(v.id + 1));
         long bytes = v.pendingBytes;
         long now = e.clock.nowNanos();
         b.put(Cf.LOG, Bytes.longs(ver), LogCodec.encode("publish", v.name, now, paths, bytes));

@@ -5,8 +5,12 @@ import java.util.List;
 
 /** Puts and deletes applied atomically by {@link Store#write}. */
 public final class Batch {
-    /** One operation; value null means delete. */
-    public record Op(Cf cf, byte[] key, byte[] value) {}
+    /** One operation; value null means delete; end non-null means delete every key in [key, end). */
+    public record Op(Cf cf, byte[] key, byte[] value, byte[] end) {
+        Op(Cf cf, byte[] key, byte[] value) {
+            this(cf, key, value, null);
+        }
+    }
 
     private final List<Op> ops = new ArrayList<>();
     private long bytes;
@@ -20,6 +24,13 @@ public final class Batch {
     public Batch delete(Cf cf, byte[] key) {
         ops.add(new Op(cf, key, null));
         bytes += key.length;
+        return this;
+    }
+
+    /** Deletes every key from (inclusive) to end (exclusive). */
+    public Batch deleteRange(Cf cf, byte[] from, byte[] end) {
+        ops.add(new Op(cf, from, null, end));
+        bytes += from.length + end.length;
         return this;
     }
 

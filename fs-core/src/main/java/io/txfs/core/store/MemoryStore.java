@@ -56,7 +56,8 @@ public final class MemoryStore implements Store {
         checkOpen();
         synchronized (writeLock) {
             for (Batch.Op op : batch.ops()) {
-                if (op.value() == null) maps.get(op.cf()).remove(op.key());
+                if (op.end() != null) maps.get(op.cf()).subMap(op.key(), op.end()).clear();
+                else if (op.value() == null) maps.get(op.cf()).remove(op.key());
                 else maps.get(op.cf()).put(op.key(), op.value());
             }
         }

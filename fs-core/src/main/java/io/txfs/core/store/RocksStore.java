@@ -36,6 +36,8 @@ public final class RocksStore implements Store {
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
     private final Map<Cf, ColumnFamilyHandle> byCf = new EnumMap<>(Cf.class);
     private final WriteOptions async = new WriteOptions();
+    /** Shared by every iterator: no snapshot, never changed after construction. */
+    private final ReadOptions readOptions = new ReadOptions();
     private final WriteOptions sync = new WriteOptions().setSync(true);
     private boolean closed;
 
@@ -76,8 +78,7 @@ public final class RocksStore implements Store {
 
     @Override
     public KvIterator scan(Cf cf, byte[] from, byte[] prefix) {
-        ReadOptions ro = new ReadOptions();
-        RocksIterator it = db.newIterator(byCf.get(cf), ro);
+        RocksIterator it = db.newIterator(byCf.get(cf), readOptions);
         it.seek(from);
         return new KvIterator() {
             @Override
@@ -92,7 +93,6 @@ public final class RocksStore implements Store {
             @Override
             public void close() {
                 it.close();
-                ro.close();
             }
         };
     }
@@ -102,7 +102,8 @@ public final class RocksStore implements Store {
         if (batch.isEmpty()) return;
         try (WriteBatch wb = new WriteBatch()) {
             for (Batch.Op op : batch.ops()) {
-                if (op.value() == null) wb.delete(byCf.get(op.cf()), op.key());
+                if (op.end() != null) wb.deleteRange(byCf.get(op.cf()), op.key(), op.end());
+                else if (op.value() == null) wb.delete(byCf.get(op.cf()), op.key());
                 else wb.put(byCf.get(op.cf()), op.key(), op.value());
             }
             db.write(syncIt ? sync : async, wb);
@@ -166,6 +167,7 @@ public final class RocksStore implements Store {
     }
 
     private void closeOptions() {
+        readOptions.close();
         async.close();
         sync.close();
         dbOptions.close();
