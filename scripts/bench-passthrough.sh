@@ -107,7 +107,8 @@ for r in $(seq 1 "$repeat"); do
     rm -f "$dir/seq-$c-$r"
     samples[$c,create]+=" $cr" samples[$c,stat]+=" $stt" samples[$c,read]+=" $rd" samples[$c,unlink]+=" $un"
     samples[$c,write]+=" $w" samples[$c,seqread]+=" $s"
-    bench_log "round $r $c: create $cr stat $stt read $rd unlink $un µs/file; write $w read $s MiB/s"
+    bench_log "round $r $c: create $cr stat $stt read $rd unlink $un µs/file; write $w read $s MiB/s" 2>&1 \
+      | tee -a "$base/rounds.txt" >&2
   done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -149,6 +150,13 @@ table=$base/table.md
   echo "| sequential read $mib MiB, cold cache (MiB/s) | ${result[native,seqread]} | ${result[bindfs,seqread]} |" \
     "${result[overlay,seqread]} | ${result[txfs,seqread]} | $(ratio "${result[txfs,seqread]}" "${result[bindfs,seqread]}") |" \
     "$(ratio "${result[txfs,seqread]}" "${result[native,seqread]}") |"
+  echo
+  echo "<details><summary>every round (µs/file; MiB/s)</summary>"
+  echo
+  echo '```'
+  sed 's/^bench: //' "$base/rounds.txt"
+  echo '```'
+  echo "</details>"
 } > "$table"
 cat "$table"
 if [ "$write_doc" -eq 1 ]; then
