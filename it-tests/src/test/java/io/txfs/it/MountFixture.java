@@ -36,10 +36,14 @@ import org.junit.jupiter.api.extension.TestWatcher;
 public final class MountFixture implements BeforeAllCallback, AfterAllCallback, TestWatcher, AutoCloseable {
   static final Duration MOUNT_DEADLINE = Duration.ofSeconds(60);
   static final Duration EXIT_DEADLINE = Duration.ofSeconds(30);
+  /** The arguments that select the passthrough mode of {@code txfs mount}. */
+  static final List<String> PASSTHROUGH = List.of("--mode", "passthrough");
   private static final Path DEV_FUSE = Path.of("/dev/fuse");
+  private static final java.io.File DEV_NULL = new java.io.File("/dev/null");
 
   private final List<String> modeArguments;
   private final List<String> options;
+  private final boolean overBacking;
   private Path root;
   private Path backing;
   private Path mountpoint;
@@ -49,8 +53,6 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
   private boolean failurePrinted;
   /** Set when a test stopped the daemon on purpose; close() then only checks that no mount is left. */
   private boolean daemonEnded;
-
-  private final boolean overBacking;
 
   private MountFixture(List<String> modeArguments, List<String> options, boolean overBacking) {
     this.modeArguments = List.copyOf(modeArguments);
@@ -82,9 +84,6 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
     fixture.start();
     return fixture;
   }
-
-  /** The arguments that select the passthrough mode of {@code txfs mount}. */
-  static final List<String> PASSTHROUGH = List.of("--mode", "passthrough");
 
   public Path backing() {
     return backing;
@@ -181,8 +180,6 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
     mountpoint = overBacking ? backing : Files.createDirectory(root.resolve("mnt"));
     state = root.resolve("state");
   }
-
-  private static final java.io.File DEV_NULL = new java.io.File("/dev/null");
 
   private void awaitServing() {
     long deadline = System.nanoTime() + MOUNT_DEADLINE.toNanos();
