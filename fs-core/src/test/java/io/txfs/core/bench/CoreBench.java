@@ -100,21 +100,15 @@ public final class CoreBench {
         deleteTree(work);
     }
 
-    /** MiB/s of dd writing gib GiB to path with conv=fsync (the disk's sequential write baseline). */
+    /** MiB/s of dd writing gib GiB of zeros to path with conv=fsync (the disk's sequential write baseline). */
     private static double dd(Path path, long gib, boolean remove) throws Exception {
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder("dd", "if=/dev/urandom", "of=" + path, "bs=1M", "count=" + (gib * 1024),
+        Process p = new ProcessBuilder("dd", "if=/dev/zero", "of=" + path, "bs=1M", "count=" + (gib * 1024),
                 "conv=fsync", "status=none").inheritIO().start();
         if (p.waitFor() != 0) throw new IOException("dd failed");
         double s = (System.nanoTime() - t0) / 1e9;
-        // /dev/urandom costs CPU; measure it alone and subtract so the figure is the disk's.
-        long t1 = System.nanoTime();
-        Process q = new ProcessBuilder("dd", "if=/dev/urandom", "of=/dev/null", "bs=1M", "count=" + (gib * 1024),
-                "status=none").inheritIO().start();
-        q.waitFor();
-        double gen = (System.nanoTime() - t1) / 1e9;
         if (remove) Files.delete(path);
-        return gib * 1024 / Math.max(s - gen, 1e-3);
+        return gib * 1024 / s;
     }
 
     private static long dirSize(Path dir) throws IOException {
