@@ -67,6 +67,21 @@ class MountLifecycleIT {
   }
 
   @Test
+  void sigintFinishesTheDaemonAndRemovesTheMount() {
+    try (MountFixture mount = MountFixture.mountPassthrough()) {
+      ProcessRun kill = ProcessRun.run(java.util.List.of("kill", "-INT", Long.toString(mount.daemon().pid())),
+          Duration.ofSeconds(10));
+      assertTrue(kill.succeeded(), kill::describe);
+      Integer status = mount.awaitExit(MountFixture.EXIT_DEADLINE);
+      mount.stopDaemon(true); // no-op if it is gone; ends it if it ignored SIGINT
+      assertTrue(status != null, () -> "the daemon did not exit after SIGINT; stderr:\n" + mount.daemonLog());
+      assertTrue(MountFixture.await(Duration.ofSeconds(10), () -> MountTable.at(mount.mountpoint()).isEmpty()),
+          () -> "the mount is still there after SIGINT; daemon stderr:\n" + mount.daemonLog());
+      assertTrue(status == 0 || status == 130, () -> "exit status after SIGINT: " + status);
+    }
+  }
+
+  @Test
   void afterSigkillTxfsUnmountClearsTheDeadMount() {
     try (MountFixture mount = MountFixture.mountPassthrough()) {
       mount.stopDaemon(true);
