@@ -9,7 +9,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class View {
     final String name;
     final long id;
-    final Isolation isolation;
+    /** Changes once at most: a default session view becomes a snapshot at its first write. */
+    volatile Isolation isolation;
     final int ownerUid;
     final long createdNs;
     /** Mutations hold the write lock, reads the read lock (docs/concurrency.md). */

@@ -65,9 +65,8 @@ final class Views {
     }
 
     /**
-     * Default views read newer publishes at their next access (read-committed): a session view thereby
-     * reads the published state until its first write, as the SPEC asks, and the shared view is the
-     * published state.
+     * Default views start read-committed: a session view thereby reads the published state until its
+     * first write (when {@link #beforeChange} makes it a snapshot), and the shared view is the published state.
      */
     private View getOrCreate(String name, int uid) {
         try {
@@ -92,8 +91,14 @@ final class Views {
         return registry;
     }
 
+    /** A default session view begins (takes its snapshot) at its first change. */
     void beforeChange(String view) {
-        // nothing yet: a snapshot taken at a session's first write needs the engine to change a view's isolation
+        if (policy == DefaultView.SESSION && view.startsWith(SESSION_PREFIX)) {
+            View v = engine.view(view);
+            if (v.isolation() == Isolation.READ_COMMITTED) {
+                engine.beginSnapshot(v);
+            }
+        }
     }
 
     /** In the shared default, each operation is published on its own, last writer winning. */
