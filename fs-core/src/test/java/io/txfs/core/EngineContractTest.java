@@ -484,6 +484,68 @@ abstract class EngineContractTest {
     }
 
     @Test
+    void flushAppliesModeTimesAndUserXattrs() throws IOException {
+        long hello = a.ino("hello.txt");
+        engine.setattr(a.view, hello, SetAttr.perm(0600));
+        engine.setattr(a.view, hello, SetAttr.times(1_000_000_000L, 2_000_000_007L));
+        engine.setxattr(a.view, hello, "user.color", b("blue"), 0);
+        long fresh = engine.create(a.view, Engine.ROOT, b("fresh"), 0640, Caller.ROOT).ino();
+        engine.setxattr(a.view, fresh, "user.k", b("v"), 0);
+        engine.publish(a.view, false);
+        engine.flush();
+        Path h = backing.resolve("hello.txt");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(h)));
+        assertEquals(2_000_000_007L, Files.getLastModifiedTime(h).to(java.util.concurrent.TimeUnit.NANOSECONDS));
+        assertEquals("hello world", Files.readString(h));
+        var xv = Files.getFileAttributeView(h, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(16);
+        xv.read("color", buf);
+        assertEquals("blue", new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8));
+        assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(backing.resolve("fresh"))));
+        assertEquals(List.of("k"), Files.getFileAttributeView(backing.resolve("fresh"),
+                java.nio.file.attribute.UserDefinedFileAttributeView.class).list());
+        assertArrayEquals(b("blue"), engine.getxattr(engine.published(), hello, "user.color"));
+        assertErrno(Errno.ENODATA, () -> engine.getxattr(bView.view, hello, "user.color"));
+        assertEquals(0644, bView.stat("hello.txt").perm(), "an older snapshot keeps the old mode after the flush");
+    }
+
+    @Test
+    void snapshotReadersNeverSeeHalfAPublish() throws Exception {
+        for (int i = 0; i < 10; i++) a.write("gen" + i, "0");
+        engine.publish(a.view, false);
+        View reader = engine.createView("reader", Isolation.SNAPSHOT, 0);
+        TestFs r = new TestFs(engine, reader);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread t = new Thread(() -> {
+            try {
+                while (!stop.get()) {
+                    engine.refresh(reader);
+                    String first = r.read("gen0");
+                    for (int i = 1; i < 10; i++) assertEquals(first, r.read("gen" + i), "generation of gen" + i);
+                    java.util.Set<String> names = new java.util.HashSet<>(r.ls(""));
+                    assertTrue(names.contains("gen9"));
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        t.start();
+        try {
+            for (int g = 1; g <= 30; g++) {
+                for (int i = 0; i < 10; i++) a.write("gen" + i, Integer.toString(g));
+                engine.publish(a.view, false);
+            }
+        } finally {
+            stop.set(true);
+            t.join(30_000);
+        }
+        if (failure.get() != null) throw new AssertionError(failure.get());
+        assertEquals("30", published().read("gen5"));
+    }
+
+    @Test
     void olderSnapshotsKeepTheirContentAfterAFlush() throws IOException {
         TreeMap<String, String> before = Trees.ofView(engine, bView.view);
         a.write("hello.txt", "replaced");
