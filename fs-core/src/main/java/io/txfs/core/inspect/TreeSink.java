@@ -16,6 +16,9 @@ public interface TreeSink {
     /** Removes the entry and, for a directory, everything below it. Absent is not an error. */
     void delete(TreePath path) throws IOException;
 
+    /** Removes everything inside directory {@code dir}, keeping the directory (an opaque whiteout). */
+    void clearDirectory(TreePath dir) throws IOException;
+
     /** Creates a directory, or keeps an existing one (replacing any non-directory); sets its metadata. */
     void makeDirectory(TreePath path, EntryMetadata meta) throws IOException;
 

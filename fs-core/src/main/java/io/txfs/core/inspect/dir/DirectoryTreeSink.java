@@ -78,6 +78,17 @@ public final class DirectoryTreeSink implements TreeSink {
     }
 
     @Override
+    public void clearDirectory(TreePath dir) throws IOException {
+        if (kind(dir).orElse(null) != EntryKind.DIRECTORY) {
+            return;
+        }
+        java.util.List<Name> names = new DirectoryTreeSource(root).list(dir);
+        for (Name n : names) {
+            delete(dir.resolve(n));
+        }
+    }
+
+    @Override
     public void makeDirectory(TreePath p, EntryMetadata meta) throws IOException {
         if (!p.isRoot() && kind(p).orElse(null) != EntryKind.DIRECTORY) {
             delete(p);

@@ -1,0 +1,193 @@
+package io.txfs.core.inspect.delta;
+
+import io.txfs.core.inspect.EntryKind;
+import io.txfs.core.inspect.EntryStat;
+import io.txfs.core.inspect.Name;
+import io.txfs.core.inspect.ObjectFormat;
+import io.txfs.core.inspect.ObjectId;
+import io.txfs.core.inspect.TreeHasher;
+import io.txfs.core.inspect.TreePath;
+import io.txfs.core.inspect.TreeSource;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
+
+/**
+ * Computes the canonical delta between two states of a tree. A deleted directory is one entry (its
+ * contents go with it); an added directory is an entry plus one per descendant. Renames are not
+ * detected: they are a delete and an add. Subtrees whose version tokens are equal on both sides are
+ * skipped without being read.
+ */
+public final class DeltaComputer {
+    private final ObjectFormat format;
+    private final boolean mtimes;
+
+    public DeltaComputer(ObjectFormat format, boolean mtimes) {
+        this.format = format;
+        this.mtimes = mtimes;
+    }
+
+    /** The delta that turns {@code before} into {@code after}, for the subtree at {@code root} of both. */
+    public Delta compute(TreeSource before, TreeSource after, TreePath root) throws IOException {
+        Walk w = new Walk(before, after, root);
+        w.directory(root);
+        w.out.sort((a, b) -> a.entry.path().compareTo(b.entry.path()));
+        return new Delta(linkHardLinks(w.out), format, mtimes);
+    }
+
+    public Delta compute(TreeSource before, TreeSource after) throws IOException {
+        return compute(before, after, TreePath.root());
+    }
+
+    private record Pending(DeltaEntry entry, Object inodeKey, long nlink) {
+    }
+
+    /** A later file sharing an inode with an earlier file of this delta becomes a link to it. */
+    private static List<DeltaEntry> linkHardLinks(List<Pending> sorted) {
+        Map<Object, TreePath> first = new HashMap<>();
+        List<DeltaEntry> out = new ArrayList<>(sorted.size());
+        for (Pending p : sorted) {
+            DeltaEntry e = p.entry;
+            if (e.change() != ChangeKind.DELETED && e.type() == EntryKind.FILE && p.nlink > 1) {
+                TreePath earlier = first.putIfAbsent(p.inodeKey, e.path());
+                if (earlier != null) {
+                    e = e.withLinkTo(earlier);
+                }
+            }
+            out.add(e);
+        }
+        return out;
+    }
+
+    private final class Walk {
+        final TreeSource before;
+        final TreeSource after;
+        final TreePath root;
+        final List<Pending> out = new ArrayList<>();
+
+        Walk(TreeSource before, TreeSource after, TreePath root) {
+            this.before = before;
+            this.after = after;
+            this.root = root;
+        }
+
+        void directory(TreePath dir) throws IOException {
+            if (sameVersion(dir)) {
+                return;
+            }
+            Iterator<Name> b = before.list(dir).iterator();
+            Iterator<Name> a = after.list(dir).iterator();
+            Name nb = next(b);
+            Name na = next(a);
+            while (nb != null || na != null) {
+                int c = nb == null ? 1 : na == null ? -1 : nb.compareTo(na);
+                if (c < 0) {
+                    TreePath p = dir.resolve(nb);
+                    out.add(new Pending(DeltaEntry.deleted(rel(p), before.stat(p).kind()), null, 0));
+                    nb = next(b);
+                } else if (c > 0) {
+                    added(dir.resolve(na), ChangeKind.ADDED);
+                    na = next(a);
+                } else {
+                    both(dir.resolve(na));
+                    nb = next(b);
+                    na = next(a);
+                }
+            }
+        }
+
+        private void both(TreePath p) throws IOException {
+            if (sameVersion(p)) {
+                return;
+            }
+            EntryStat bs = before.stat(p);
+            EntryStat as = after.stat(p);
+            if (bs.kind() != as.kind()) {
+                added(p, ChangeKind.TYPE_CHANGED);
+                return;
+            }
+            SortedMap<Name, byte[]> bx = before.xattrs(p);
+            SortedMap<Name, byte[]> ax = after.xattrs(p);
+            boolean metadata = bs.permissions() != as.permissions() || bs.uid() != as.uid() || bs.gid() != as.gid()
+                    || !sameXattrs(bx, ax) || (mtimes && bs.mtimeNanos() != as.mtimeNanos());
+            ObjectId content = null;
+            boolean modified = false;
+            switch (as.kind()) {
+                case FILE:
+                    content = TreeHasher.contentId(format, after, p, as);
+                    modified = bs.size() != as.size() || !content.equals(TreeHasher.contentId(format, before, p, bs));
+                    break;
+                case SYMLINK:
+                    content = TreeHasher.contentId(format, after, p, as);
+                    modified = !Arrays.equals(before.readLink(p), after.readLink(p));
+                    break;
+                case CHAR_DEVICE:
+                case BLOCK_DEVICE:
+                    modified = bs.rdev() != as.rdev();
+                    break;
+                default:
+                    break;
+            }
+            if (modified || metadata) {
+                out.add(entry(p, modified ? ChangeKind.MODIFIED : ChangeKind.METADATA, as, ax, content));
+            }
+            if (as.kind() == EntryKind.DIRECTORY) {
+                directory(p);
+            }
+        }
+
+        private void added(TreePath p, ChangeKind change) throws IOException {
+            EntryStat as = after.stat(p);
+            ObjectId content = as.kind() == EntryKind.FILE || as.kind() == EntryKind.SYMLINK
+                    ? TreeHasher.contentId(format, after, p, as) : null;
+            out.add(entry(p, change, as, after.xattrs(p), content));
+            if (as.kind() == EntryKind.DIRECTORY) {
+                for (Name n : after.list(p)) {
+                    added(p.resolve(n), ChangeKind.ADDED);
+                }
+            }
+        }
+
+        private Pending entry(TreePath p, ChangeKind change, EntryStat s, SortedMap<Name, byte[]> xattrs,
+                              ObjectId content) throws IOException {
+            byte[] target = s.kind() == EntryKind.SYMLINK ? after.readLink(p) : null;
+            DeltaEntry e = new DeltaEntry(rel(p), change, s.kind(), s.permissions(), s.uid(), s.gid(),
+                    s.kind() == EntryKind.FILE ? s.size() : 0, content, target,
+                    s.kind().isDevice() ? s.rdev() : 0, xattrs, null, mtimes ? s.mtimeNanos() : null);
+            return new Pending(e, s.inodeKey(), s.nlink());
+        }
+
+        private boolean sameVersion(TreePath p) throws IOException {
+            Optional<Object> vb = before.version(p);
+            Optional<Object> va = after.version(p);
+            return vb.isPresent() && va.isPresent() && Objects.equals(vb.get(), va.get());
+        }
+
+        private TreePath rel(TreePath p) {
+            return p.relativeTo(root);
+        }
+    }
+
+    private static Name next(Iterator<Name> it) {
+        return it.hasNext() ? it.next() : null;
+    }
+
+    private static boolean sameXattrs(SortedMap<Name, byte[]> a, SortedMap<Name, byte[]> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (Map.Entry<Name, byte[]> e : a.entrySet()) {
+            if (!Arrays.equals(e.getValue(), b.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
