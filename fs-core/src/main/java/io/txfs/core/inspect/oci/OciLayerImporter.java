@@ -122,6 +122,12 @@ public final class OciLayerImporter {
                     throw new LayerRejectedException(Reason.HEADER_TOO_LARGE,
                             "extended header of " + size + " bytes at offset " + pos);
                 }
+                if (meta && pos + 512 + size <= len) {
+                    byte[] payload = new byte[(int) size];
+                    f.seek(pos + 512);
+                    f.readFully(payload);
+                    checkMetadataPayload(type, payload, pos);
+                }
                 long dataBlocks = (size + 511) / 512;
                 // Hard links, symlinks, directories and nodes carry no data whatever their size field says.
                 if (type == '1' || type == '2' || type == '3' || type == '4' || type == '5' || type == '6') {
@@ -132,6 +138,52 @@ public final class OciLayerImporter {
                     throw new LayerRejectedException(Reason.TRUNCATED, "entry data runs past the end at offset " + pos);
                 }
             }
+        }
+    }
+
+    /**
+     * PAX records must be well formed, and no name may hide a NUL (the parser would cut the name
+     * there and quietly accept the rest).
+     */
+    private static void checkMetadataPayload(byte type, byte[] p, long offset) throws LayerRejectedException {
+        if (type == 'L' || type == 'K') {
+            int nul = 0;
+            while (nul < p.length && p[nul] != 0) {
+                nul++;
+            }
+            for (int i = nul; i < p.length; i++) {
+                if (p[i] != 0) {
+                    throw new LayerRejectedException(Reason.BAD_NAME, "NUL inside a GNU long name at offset " + offset);
+                }
+            }
+            return;
+        }
+        int i = 0;
+        while (i < p.length) {
+            int sp = i;
+            long recordLength = 0;
+            while (sp < p.length && p[sp] >= '0' && p[sp] <= '9' && recordLength < Integer.MAX_VALUE) {
+                recordLength = recordLength * 10 + (p[sp] - '0');
+                sp++;
+            }
+            if (sp == i || sp >= p.length || p[sp] != ' ' || recordLength <= sp - i || i + recordLength > p.length
+                    || p[(int) (i + recordLength - 1)] != '\n') {
+                throw new LayerRejectedException(Reason.BAD_HEADER, "malformed PAX record at offset " + offset);
+            }
+            int end = (int) (i + recordLength - 1);
+            int eq = sp + 1;
+            while (eq < end && p[eq] != '=') {
+                eq++;
+            }
+            String key = new String(p, sp + 1, eq - sp - 1, StandardCharsets.UTF_8);
+            if (key.equals("path") || key.equals("linkpath")) {
+                for (int k = eq + 1; k < end; k++) {
+                    if (p[k] == 0) {
+                        throw new LayerRejectedException(Reason.BAD_NAME, "NUL inside PAX " + key + " at offset " + offset);
+                    }
+                }
+            }
+            i = end + 1;
         }
     }
 
@@ -154,7 +206,7 @@ public final class OciLayerImporter {
                 }
                 String base = path.name().toString();
                 if (base.startsWith(OciLayerWriter.WHITEOUT_PREFIX)) {
-                    if (!t.isFile() || t.isLink()) {
+                    if (!isRegular(t)) {
                         throw new LayerRejectedException(Reason.BAD_WHITEOUT, "whiteout is not a regular file: " + path);
                     }
                     if (base.equals(OciLayerWriter.OPAQUE)) {
@@ -215,7 +267,7 @@ public final class OciLayerImporter {
             kind = EntryKind.CHAR_DEVICE;
         } else if (t.isBlockDevice()) {
             kind = EntryKind.BLOCK_DEVICE;
-        } else if (t.isFile() && !t.isSparse() && !t.isGNULongNameEntry()) {
+        } else if (isRegular(t)) {
             kind = EntryKind.FILE;
         } else {
             throw new LayerRejectedException(Reason.UNSUPPORTED_TYPE,
@@ -241,6 +293,11 @@ public final class OciLayerImporter {
                 options.applyMtimes ? t.getLastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS) : null,
                 xattrs);
         return new Item(index, path, kind, t, linkTarget, meta, hardLink);
+    }
+
+    /** commons-compress calls any unknown type a file; only '0' and the old NUL flag are. */
+    private static boolean isRegular(TarArchiveEntry t) {
+        return (t.getLinkFlag() == '0' || t.getLinkFlag() == 0) && !t.isSparse();
     }
 
     private static Name xattrName(String s, TreePath path) throws LayerRejectedException {
