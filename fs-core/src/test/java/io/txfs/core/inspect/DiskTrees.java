@@ -47,7 +47,7 @@ final class DiskTrees {
             collect(src, TreePath.root(), dirs, all);
             TreePath dir = dirs.get(rnd.nextInt(dirs.size()));
             TreePath target = rnd.nextInt(3) == 0 && !all.isEmpty() ? all.get(rnd.nextInt(all.size()))
-                    : dir.resolve(Name.of(NAMES[rnd.nextInt(NAMES.length)]));
+                    : dir.resolve(randomName(rnd));
             if (target.names().size() > 4) {
                 continue;
             }
@@ -83,6 +83,11 @@ final class DiskTrees {
                 }
             }
         }
+    }
+
+    private static Name randomName(Random rnd) {
+        int i = rnd.nextInt(NAMES.length + 1);
+        return i < NAMES.length ? Name.of(NAMES[i]) : Name.of(new byte[] {'r', (byte) 0xff, (byte) 0xc3});
     }
 
     private static TreeMap<Name, byte[]> xattr(Random rnd) {

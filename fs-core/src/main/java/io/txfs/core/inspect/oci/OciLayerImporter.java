@@ -12,12 +12,14 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
@@ -65,7 +67,7 @@ public final class OciLayerImporter {
     }
 
     private record Item(int index, TreePath path, EntryKind kind, TarArchiveEntry tar, TreePath linkTarget,
-                        EntryMetadata meta, boolean hardLink) {
+                        byte[] symlinkTarget, EntryMetadata meta, boolean hardLink) {
     }
 
     private record Plan(Set<TreePath> opaqueDirs, List<TreePath> whiteouts, List<Item> items) {
@@ -75,8 +77,7 @@ public final class OciLayerImporter {
         Path spool = Files.createTempFile("txfs-layer", ".tar");
         try {
             Files.copy(layer, spool, StandardCopyOption.REPLACE_EXISTING);
-            scanRaw(spool);
-            Plan plan = parse(spool);
+            Plan plan = parse(spool, scanRaw(spool));
             validate(plan, sink);
             return applyPlan(plan, spool, sink);
         } finally {
@@ -86,7 +87,13 @@ public final class OciLayerImporter {
 
     // ---- pass 1: raw structure, before any parser allocates what a header claims ----
 
-    private void scanRaw(Path spool) throws IOException {
+    /** Exact bytes of one entry's name, link target and xattrs, from its headers. */
+    private record RawEntry(byte[] path, byte[] linkPath, SortedMap<Name, byte[]> xattrs) {
+    }
+
+    /** The entries' raw names in archive order (the order commons-compress returns them in). */
+    private List<RawEntry> scanRaw(Path spool) throws IOException {
+        List<RawEntry> index = new ArrayList<>();
         try (RandomAccessFile f = new RandomAccessFile(spool.toFile(), "r")) {
             long len = f.length();
             if (len % 512 != 0) {
@@ -94,6 +101,9 @@ public final class OciLayerImporter {
             }
             byte[] h = new byte[512];
             long pos = 0;
+            Map<String, byte[]> pax = new HashMap<>();
+            byte[] gnuName = null;
+            byte[] gnuLink = null;
             while (true) {
                 if (pos + 1024 > len) {
                     throw new LayerRejectedException(Reason.TRUNCATED, "no end-of-archive marker");
@@ -106,7 +116,7 @@ public final class OciLayerImporter {
                     if (!PaxOwnerScrubber.isZero(h2)) {
                         throw new LayerRejectedException(Reason.BAD_HEADER, "zero block inside the archive at " + pos);
                     }
-                    return;
+                    return index;
                 }
                 long stored = TarHeaders.parseOctal(h, 148, 8);
                 if (stored != TarHeaders.checksum(h)) {
@@ -122,74 +132,111 @@ public final class OciLayerImporter {
                     throw new LayerRejectedException(Reason.HEADER_TOO_LARGE,
                             "extended header of " + size + " bytes at offset " + pos);
                 }
-                if (meta && pos + 512 + size <= len) {
-                    byte[] payload = new byte[(int) size];
-                    f.seek(pos + 512);
-                    f.readFully(payload);
-                    checkMetadataPayload(type, payload, pos);
-                }
                 long dataBlocks = (size + 511) / 512;
                 // Hard links, symlinks, directories and nodes carry no data whatever their size field says.
                 if (type == '1' || type == '2' || type == '3' || type == '4' || type == '5' || type == '6') {
                     dataBlocks = 0;
                 }
-                pos += 512 + dataBlocks * 512;
-                if (pos > len) {
+                if (pos + 512 + dataBlocks * 512 > len) {
                     throw new LayerRejectedException(Reason.TRUNCATED, "entry data runs past the end at offset " + pos);
                 }
+                if (meta) {
+                    byte[] payload = new byte[(int) size];
+                    f.seek(pos + 512);
+                    f.readFully(payload);
+                    if (type == 'x') {
+                        Map<String, byte[]> records = PaxRecords.parse(payload);
+                        if (records == null) {
+                            throw new LayerRejectedException(Reason.BAD_HEADER, "malformed PAX record at offset " + pos);
+                        }
+                        pax.putAll(records);
+                    } else if (type == 'L') {
+                        gnuName = gnuLongName(payload, pos);
+                    } else if (type == 'K') {
+                        gnuLink = gnuLongName(payload, pos);
+                    } else if (PaxRecords.parse(payload) == null) {
+                        throw new LayerRejectedException(Reason.BAD_HEADER, "malformed global PAX record at offset " + pos);
+                    }
+                } else {
+                    byte[] path = pax.containsKey("path") ? pax.get("path") : gnuName != null ? gnuName : ustarName(h);
+                    byte[] link = pax.containsKey("linkpath") ? pax.get("linkpath")
+                            : gnuLink != null ? gnuLink : field(h, 157, 100);
+                    if (indexOf0(path) >= 0 || indexOf0(link) >= 0) {
+                        throw new LayerRejectedException(Reason.BAD_NAME, "NUL inside a name at offset " + pos);
+                    }
+                    index.add(new RawEntry(path, link, xattrs(pax, pos)));
+                    pax = new HashMap<>();
+                    gnuName = null;
+                    gnuLink = null;
+                }
+                pos += 512 + dataBlocks * 512;
             }
         }
     }
 
-    /**
-     * PAX records must be well formed, and no name may hide a NUL (the parser would cut the name
-     * there and quietly accept the rest).
-     */
-    private static void checkMetadataPayload(byte type, byte[] p, long offset) throws LayerRejectedException {
-        if (type == 'L' || type == 'K') {
-            int nul = 0;
-            while (nul < p.length && p[nul] != 0) {
-                nul++;
-            }
-            for (int i = nul; i < p.length; i++) {
-                if (p[i] != 0) {
-                    throw new LayerRejectedException(Reason.BAD_NAME, "NUL inside a GNU long name at offset " + offset);
+    private static SortedMap<Name, byte[]> xattrs(Map<String, byte[]> pax, long pos) throws LayerRejectedException {
+        SortedMap<Name, byte[]> out = new TreeMap<>();
+        for (Map.Entry<String, byte[]> r : pax.entrySet()) {
+            String k = r.getKey();
+            try {
+                if (k.startsWith("SCHILY.xattr.")) {
+                    out.put(Name.of(k.substring("SCHILY.xattr.".length())), r.getValue());
+                } else if (k.startsWith("LIBARCHIVE.xattr.")) {
+                    String name = URLDecoder.decode(k.substring("LIBARCHIVE.xattr.".length()), StandardCharsets.UTF_8);
+                    out.putIfAbsent(Name.of(name), Base64.getDecoder().decode(r.getValue()));
                 }
+            } catch (IllegalArgumentException e) {
+                throw new LayerRejectedException(Reason.BAD_HEADER, "bad xattr record " + k + " at offset " + pos);
             }
-            return;
         }
-        int i = 0;
-        while (i < p.length) {
-            int sp = i;
-            long recordLength = 0;
-            while (sp < p.length && p[sp] >= '0' && p[sp] <= '9' && recordLength < Integer.MAX_VALUE) {
-                recordLength = recordLength * 10 + (p[sp] - '0');
-                sp++;
+        return out;
+    }
+
+    private static byte[] gnuLongName(byte[] payload, long pos) throws LayerRejectedException {
+        int nul = indexOf0(payload);
+        int end = nul < 0 ? payload.length : nul;
+        for (int i = end; i < payload.length; i++) {
+            if (payload[i] != 0) {
+                throw new LayerRejectedException(Reason.BAD_NAME, "NUL inside a GNU long name at offset " + pos);
             }
-            if (sp == i || sp >= p.length || p[sp] != ' ' || recordLength <= sp - i || i + recordLength > p.length
-                    || p[(int) (i + recordLength - 1)] != '\n') {
-                throw new LayerRejectedException(Reason.BAD_HEADER, "malformed PAX record at offset " + offset);
-            }
-            int end = (int) (i + recordLength - 1);
-            int eq = sp + 1;
-            while (eq < end && p[eq] != '=') {
-                eq++;
-            }
-            String key = new String(p, sp + 1, eq - sp - 1, StandardCharsets.UTF_8);
-            if (key.equals("path") || key.equals("linkpath")) {
-                for (int k = eq + 1; k < end; k++) {
-                    if (p[k] == 0) {
-                        throw new LayerRejectedException(Reason.BAD_NAME, "NUL inside PAX " + key + " at offset " + offset);
-                    }
-                }
-            }
-            i = end + 1;
         }
+        return Arrays.copyOf(payload, end);
+    }
+
+    /** prefix "/" name of a ustar header (the prefix only with the ustar magic). */
+    private static byte[] ustarName(byte[] h) {
+        byte[] name = field(h, 0, 100);
+        boolean ustar = h[257] == 'u' && h[258] == 's' && h[259] == 't' && h[260] == 'a' && h[261] == 'r';
+        byte[] prefix = ustar ? field(h, 345, 155) : new byte[0];
+        if (prefix.length == 0) {
+            return name;
+        }
+        byte[] out = Arrays.copyOf(prefix, prefix.length + 1 + name.length);
+        out[prefix.length] = '/';
+        System.arraycopy(name, 0, out, prefix.length + 1, name.length);
+        return out;
+    }
+
+    private static byte[] field(byte[] h, int off, int len) {
+        int end = off;
+        while (end < off + len && h[end] != 0) {
+            end++;
+        }
+        return Arrays.copyOfRange(h, off, end);
+    }
+
+    private static int indexOf0(byte[] b) {
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] == 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     // ---- pass 2: entries, names, types ----
 
-    private Plan parse(Path spool) throws IOException {
+    private Plan parse(Path spool, List<RawEntry> raw) throws IOException {
         Set<TreePath> opaque = new HashSet<>();
         List<TreePath> whiteouts = new ArrayList<>();
         List<Item> items = new ArrayList<>();
@@ -197,7 +244,11 @@ public final class OciLayerImporter {
         try (TarArchiveInputStream tar = open(spool)) {
             int index = 0;
             for (TarArchiveEntry t = next(tar); t != null; t = next(tar), index++) {
-                TreePath path = normalize(t.getName());
+                RawEntry r = index < raw.size() ? raw.get(index) : null;
+                if (r == null) {
+                    throw new LayerRejectedException(Reason.BAD_HEADER, "unexpected entry '" + t.getName() + "'");
+                }
+                TreePath path = normalize(r.path());
                 if (path.isRoot()) {
                     if (!t.isDirectory()) {
                         throw new LayerRejectedException(Reason.BAD_NAME, "the root entry must be a directory");
@@ -214,8 +265,9 @@ public final class OciLayerImporter {
                     } else if (base.startsWith(OciLayerWriter.WHITEOUT_PREFIX + OciLayerWriter.WHITEOUT_PREFIX)) {
                         throw new LayerRejectedException(Reason.BAD_WHITEOUT, "unsupported whiteout " + path);
                     } else {
-                        String target = base.substring(OciLayerWriter.WHITEOUT_PREFIX.length());
-                        if (target.isEmpty() || target.equals(".") || target.equals("..")) {
+                        byte[] name = path.name().bytes();
+                        byte[] target = Arrays.copyOfRange(name, OciLayerWriter.WHITEOUT_PREFIX.length(), name.length);
+                        if (target.length == 0 || isDots(target)) {
                             throw new LayerRejectedException(Reason.BAD_WHITEOUT, "whiteout without a name: " + path);
                         }
                         whiteouts.add(path.parent().resolve(Name.of(target)));
@@ -225,10 +277,17 @@ public final class OciLayerImporter {
                 if (!seen.add(path)) {
                     throw new LayerRejectedException(Reason.DUPLICATE_PATH, "twice in the layer: " + path);
                 }
-                items.add(item(index, path, t));
+                items.add(item(index, path, t, r));
+            }
+            if (index != raw.size()) {
+                throw new LayerRejectedException(Reason.BAD_HEADER, "headers and entries do not match up");
             }
         }
         return new Plan(opaque, whiteouts, items);
+    }
+
+    private static boolean isDots(byte[] b) {
+        return (b.length == 1 && b[0] == '.') || (b.length == 2 && b[0] == '.' && b[1] == '.');
     }
 
     private static TarArchiveInputStream open(Path spool) throws IOException {
@@ -245,20 +304,24 @@ public final class OciLayerImporter {
         }
     }
 
-    private Item item(int index, TreePath path, TarArchiveEntry t) throws IOException {
+    private Item item(int index, TreePath path, TarArchiveEntry t, RawEntry r) throws IOException {
         EntryKind kind;
         boolean hardLink = false;
         TreePath linkTarget = null;
+        byte[] symlinkTarget = null;
         if (t.isLink()) {
             kind = EntryKind.FILE;
             hardLink = true;
-            linkTarget = normalize(t.getLinkName());
+            linkTarget = normalize(r.linkPath());
             if (linkTarget.isRoot()) {
                 throw new LayerRejectedException(Reason.LINK_ESCAPE, "hard link to the root: " + path);
             }
         } else if (t.isSymbolicLink()) {
             kind = EntryKind.SYMLINK;
-            requireNoNul(t.getLinkName());
+            symlinkTarget = r.linkPath();
+            if (symlinkTarget.length == 0) {
+                throw new LayerRejectedException(Reason.BAD_NAME, "symlink without a target: " + path);
+            }
         } else if (t.isDirectory()) {
             kind = EntryKind.DIRECTORY;
         } else if (t.isFIFO()) {
@@ -273,26 +336,12 @@ public final class OciLayerImporter {
             throw new LayerRejectedException(Reason.UNSUPPORTED_TYPE,
                     "entry type '" + (char) t.getLinkFlag() + "' at " + path);
         }
-        SortedMap<Name, byte[]> xattrs = new TreeMap<>();
-        for (Map.Entry<String, String> h : t.getExtraPaxHeaders().entrySet()) {
-            String k = h.getKey();
-            if (k.startsWith("SCHILY.xattr.")) {
-                xattrs.put(xattrName(k.substring("SCHILY.xattr.".length()), path), h.getValue().getBytes(StandardCharsets.UTF_8));
-            } else if (k.startsWith("LIBARCHIVE.xattr.")) {
-                try {
-                    xattrs.put(xattrName(k.substring("LIBARCHIVE.xattr.".length()), path),
-                            Base64.getDecoder().decode(h.getValue()));
-                } catch (IllegalArgumentException e) {
-                    throw new LayerRejectedException(Reason.BAD_HEADER, "bad base64 xattr at " + path);
-                }
-            }
-        }
         EntryMetadata meta = new EntryMetadata(t.getMode() & 07777,
                 options.applyOwnership ? t.getLongUserId() : null,
                 options.applyOwnership ? t.getLongGroupId() : null,
                 options.applyMtimes ? t.getLastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS) : null,
-                xattrs);
-        return new Item(index, path, kind, t, linkTarget, meta, hardLink);
+                r.xattrs());
+        return new Item(index, path, kind, t, linkTarget, symlinkTarget, meta, hardLink);
     }
 
     /** commons-compress calls any unknown type a file; only '0' and the old NUL flag are. */
@@ -300,44 +349,38 @@ public final class OciLayerImporter {
         return (t.getLinkFlag() == '0' || t.getLinkFlag() == 0) && !t.isSparse();
     }
 
-    private static Name xattrName(String s, TreePath path) throws LayerRejectedException {
-        try {
-            return Name.of(s);
-        } catch (IllegalArgumentException e) {
-            throw new LayerRejectedException(Reason.BAD_NAME, "bad xattr name at " + path);
-        }
-    }
-
     /** A tar name as a tree path: "./" prefixes, "." and empty components dropped; nothing that escapes. */
-    static TreePath normalize(String name) throws LayerRejectedException {
-        requireNoNul(name);
-        if (name.startsWith("/")) {
-            throw new LayerRejectedException(Reason.ABSOLUTE_PATH, "absolute path: " + name);
+    static TreePath normalize(byte[] name) throws LayerRejectedException {
+        String shown = Name.Bytes.display(name);
+        if (indexOf0(name) >= 0) {
+            throw new LayerRejectedException(Reason.BAD_NAME, "NUL in a name or link target");
         }
-        byte[] raw = name.getBytes(StandardCharsets.UTF_8);
-        if (raw.length > MAX_PATH) {
+        if (name.length > 0 && name[0] == '/') {
+            throw new LayerRejectedException(Reason.ABSOLUTE_PATH, "absolute path: " + shown);
+        }
+        if (name.length > MAX_PATH) {
             throw new LayerRejectedException(Reason.BAD_NAME, "path longer than " + MAX_PATH + " bytes");
         }
         TreePath p = TreePath.root();
-        for (String c : name.split("/", -1)) {
-            if (c.isEmpty() || c.equals(".")) {
+        int start = 0;
+        for (int i = 0; i <= name.length; i++) {
+            if (i < name.length && name[i] != '/') {
                 continue;
             }
-            if (c.equals("..")) {
-                throw new LayerRejectedException(Reason.PARENT_TRAVERSAL, "'..' in path: " + name);
+            byte[] c = Arrays.copyOfRange(name, start, i);
+            start = i + 1;
+            if (c.length == 0 || (c.length == 1 && c[0] == '.')) {
+                continue;
             }
-            if (c.getBytes(StandardCharsets.UTF_8).length > MAX_NAME) {
-                throw new LayerRejectedException(Reason.BAD_NAME, "name longer than " + MAX_NAME + " bytes in " + name);
+            if (c.length == 2 && c[0] == '.' && c[1] == '.') {
+                throw new LayerRejectedException(Reason.PARENT_TRAVERSAL, "'..' in path: " + shown);
+            }
+            if (c.length > MAX_NAME) {
+                throw new LayerRejectedException(Reason.BAD_NAME, "name longer than " + MAX_NAME + " bytes in " + shown);
             }
             p = p.resolve(Name.of(c));
         }
         return p;
-    }
-
-    private static void requireNoNul(String s) throws LayerRejectedException {
-        if (s.indexOf('\0') >= 0) {
-            throw new LayerRejectedException(Reason.BAD_NAME, "NUL in a name or link target");
-        }
     }
 
     // ---- pass 3: simulate against the sink, reject anything that would escape or dangle ----
@@ -460,7 +503,7 @@ public final class OciLayerImporter {
                         }
                         break;
                     case SYMLINK:
-                        sink.makeSymlink(it.path, t.getLinkName().getBytes(StandardCharsets.UTF_8), meta);
+                        sink.makeSymlink(it.path, it.symlinkTarget, meta);
                         break;
                     default:
                         sink.makeNode(it.path, it.kind,

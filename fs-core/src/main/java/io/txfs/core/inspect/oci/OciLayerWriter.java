@@ -12,15 +12,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -34,6 +33,7 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 public final class OciLayerWriter {
     static final String WHITEOUT_PREFIX = ".wh.";
     static final String OPAQUE = ".wh..wh..opq";
+    private static final long MAX_OCTAL_ID = 07777777;
 
     /**
      * @param keepMtimes        write each entry's mtime (needs a delta computed with mtimes)
@@ -51,7 +51,7 @@ public final class OciLayerWriter {
         this.options = options;
     }
 
-    private record Item(String name, DeltaEntry entry, boolean whiteout) {
+    private record Item(byte[] name, DeltaEntry entry, boolean whiteout) {
     }
 
     /**
@@ -64,9 +64,10 @@ public final class OciLayerWriter {
         }
         List<Item> items = plan(delta, before);
         TarArchiveOutputStream tar = new TarArchiveOutputStream(new PaxOwnerScrubber(new NonClosing(out)), "UTF-8");
-        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        tar.setAddPaxHeadersForNonAsciiNames(true);
+        // txfs writes every PAX record itself (raw bytes); commons-compress must not add its own.
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_ERROR);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_ERROR);
+        tar.setAddPaxHeadersForNonAsciiNames(false);
         for (Item item : items) {
             writeItem(tar, item, after);
         }
@@ -96,30 +97,25 @@ public final class OciLayerWriter {
         List<Item> items = new ArrayList<>();
         for (DeltaEntry e : delta.entries()) {
             if (e.change() != ChangeKind.DELETED) {
-                items.add(new Item(tarName(e.path(), e.type() == EntryKind.DIRECTORY), e, false));
+                items.add(new Item(e.path().bytes(), e, false));
             } else if (!opaque.contains(e.path().parent())) {
-                items.add(new Item(child(e.path().parent(), WHITEOUT_PREFIX + utf8(e.path().name().bytes(), e.path())),
-                        e, true));
+                items.add(new Item(child(e.path().parent(), concat(WHITEOUT_PREFIX.getBytes(StandardCharsets.US_ASCII),
+                        e.path().name().bytes())), e, true));
             }
         }
         for (TreePath dir : opaque) {
-            items.add(new Item(child(dir, OPAQUE), null, true));
+            items.add(new Item(child(dir, OPAQUE.getBytes(StandardCharsets.US_ASCII)), null, true));
         }
-        items.sort((a, b) -> java.util.Arrays.compareUnsigned(stripSlash(a.name), stripSlash(b.name)));
+        items.sort((a, b) -> Arrays.compareUnsigned(a.name, b.name));
         return items;
-    }
-
-    private static byte[] stripSlash(String name) {
-        String n = name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
-        return n.getBytes(StandardCharsets.UTF_8);
     }
 
     private void writeItem(TarArchiveOutputStream tar, Item item, TreeSource after) throws IOException {
         DeltaEntry e = item.entry;
         if (item.whiteout) {
-            TarArchiveEntry t = header(item.name, TarConstants.LF_NORMAL);
+            TarArchiveEntry t = header(TarConstants.LF_NORMAL);
             t.setMode(0644);
-            tar.putArchiveEntry(t);
+            put(tar, t, item.name, null, new LinkedHashMap<>());
             tar.closeArchiveEntry();
             return;
         }
@@ -137,37 +133,45 @@ public final class OciLayerWriter {
                 default -> throw new UnrepresentableEntryException(e.path(), "sockets cannot go into a tar");
             };
         }
-        TarArchiveEntry t = header(item.name, flag);
+        TarArchiveEntry t = header(flag);
+        Map<String, byte[]> records = new LinkedHashMap<>();
         t.setMode(e.permissions());
-        t.setUserId(e.uid());
-        t.setGroupId(e.gid());
-        if (options.keepMtimes) {
-            t.setLastModifiedTime(FileTime.from(e.mtimeNanos(), TimeUnit.NANOSECONDS));
+        if (e.uid() > MAX_OCTAL_ID || e.gid() > MAX_OCTAL_ID) {
+            records.put("uid", ascii(Long.toString(e.uid())));
+            records.put("gid", ascii(Long.toString(e.gid())));
+        } else {
+            t.setUserId(e.uid());
+            t.setGroupId(e.gid());
         }
+        if (options.keepMtimes) {
+            long sec = Math.floorDiv(e.mtimeNanos(), 1_000_000_000L);
+            long ns = Math.floorMod(e.mtimeNanos(), 1_000_000_000L);
+            t.setModTime(Math.max(0, sec) * 1000L);
+            if (ns != 0 || sec < 0) {
+                records.put("mtime", ascii(sec + "." + String.format("%09d", ns)));
+            }
+        }
+        byte[] link = null;
         if (flag == TarConstants.LF_LINK) {
-            t.setLinkName(utf8(e.linkTo().bytes(), e.path()));
+            link = e.linkTo().bytes();
         } else if (flag == TarConstants.LF_SYMLINK) {
-            t.setLinkName(utf8(e.target(), e.path()));
+            link = e.target();
         } else if (e.type().isDevice()) {
             t.setDevMajor((int) major(e.rdev()));
             t.setDevMinor((int) minor(e.rdev()));
         }
         for (Map.Entry<Name, byte[]> x : e.xattrs().entrySet()) {
-            String name = utf8(x.getKey().bytes(), e.path());
-            String value = Name.Bytes.utf8OrNull(x.getValue());
-            if (value != null) {
-                t.addPaxHeader("SCHILY.xattr." + name, value);
-            } else {
-                // PAX values pass through commons-compress as UTF-8 text; binary values go as base64 the
-                // way libarchive writes them.
-                t.addPaxHeader("LIBARCHIVE.xattr." + name, Base64.getEncoder().encodeToString(x.getValue()));
-            }
+            records.put("SCHILY.xattr." + Name.Bytes.utf8OrNull(x.getKey().bytes()), x.getValue());
+        }
+        byte[] name = item.name;
+        if (e.type() == EntryKind.DIRECTORY) {
+            name = concat(name, new byte[] {'/'});
         }
         boolean content = flag == TarConstants.LF_NORMAL;
         if (content) {
             t.setSize(e.size());
         }
-        tar.putArchiveEntry(t);
+        put(tar, t, name, link, records);
         if (content) {
             try (InputStream in = after.open(e.path())) {
                 long n = in.transferTo(new NonClosing(tar));
@@ -179,8 +183,88 @@ public final class OciLayerWriter {
         tar.closeArchiveEntry();
     }
 
-    private TarArchiveEntry header(String name, byte flag) {
-        TarArchiveEntry t = new TarArchiveEntry(name, flag);
+    /**
+     * Puts entry {@code t} under the exact {@code name} (and link target): short ASCII ones in the
+     * ustar fields, others in a PAX header txfs writes itself, raw bytes and {@code hdrcharset=BINARY}
+     * when they are not UTF-8, the way GNU tar does.
+     */
+    private void put(TarArchiveOutputStream tar, TarArchiveEntry t, byte[] name, byte[] link,
+                     Map<String, byte[]> extra) throws IOException {
+        Map<String, byte[]> records = new LinkedHashMap<>();
+        boolean binary = Name.Bytes.utf8OrNull(name) == null || (link != null && Name.Bytes.utf8OrNull(link) == null);
+        if (binary) {
+            records.put("hdrcharset", ascii("BINARY"));
+        }
+        if (!fitsUstar(name)) {
+            records.put("path", name);
+        }
+        if (link != null && !fitsUstar(link)) {
+            records.put("linkpath", link);
+        }
+        records.putAll(extra);
+        t.setName(placeholder(name));
+        if (link != null) {
+            t.setLinkName(placeholder(link));
+        }
+        if (!records.isEmpty()) {
+            byte[] payload = PaxRecords.encode(records);
+            TarArchiveEntry pax = header(TarConstants.LF_PAX_EXTENDED_HEADER_LC);
+            byte[] plain = name.length > 0 && name[name.length - 1] == '/' ? Arrays.copyOf(name, name.length - 1) : name;
+            pax.setName(placeholder(concat(ascii("PaxHeaders/"), plain)));
+            pax.setMode(0644);
+            pax.setSize(payload.length);
+            tar.putArchiveEntry(pax);
+            tar.write(payload);
+            tar.closeArchiveEntry();
+        }
+        tar.putArchiveEntry(t);
+    }
+
+    /** ustar's name field: under 100 bytes (commons-compress's limit) and plain ASCII. */
+    private static boolean fitsUstar(byte[] b) {
+        if (b.length >= 100) {
+            return false;
+        }
+        for (byte x : b) {
+            if (x < 0x20 || x > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** What goes in the ustar field when the PAX record has the real name: ASCII, under 100 bytes. */
+    private static String placeholder(byte[] b) {
+        boolean dir = b.length > 0 && b[b.length - 1] == '/';
+        StringBuilder sb = new StringBuilder();
+        for (byte x : b) {
+            sb.append(x < 0x20 || x > 0x7e ? '_' : (char) x);
+        }
+        if (sb.length() >= 100) {
+            sb.setLength(dir ? 98 : 99);
+            // commons-compress takes a trailing '/' to mean a directory.
+            while (sb.length() > 0 && sb.charAt(sb.length() - 1) == '/') {
+                sb.setCharAt(sb.length() - 1, '_');
+            }
+            if (dir) {
+                sb.append('/');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private TarArchiveEntry header(byte flag) {
+        TarArchiveEntry t = new TarArchiveEntry("placeholder", flag);
         t.setUserName("");
         t.setGroupName("");
         t.setUserId(0);
@@ -195,32 +279,19 @@ public final class OciLayerWriter {
                 throw new UnrepresentableEntryException(e.path(), "names starting with .wh. mean whiteouts in OCI layers");
             }
         }
-        utf8(e.path().bytes(), e.path());
         if (e.change() != ChangeKind.DELETED && e.type() == EntryKind.SOCKET) {
             throw new UnrepresentableEntryException(e.path(), "sockets cannot go into a tar");
         }
         for (Name x : e.xattrs().keySet()) {
-            if (utf8(x.bytes(), e.path()).indexOf('=') >= 0) {
-                throw new UnrepresentableEntryException(e.path(), "xattr name with '=' cannot be a PAX keyword");
+            String name = Name.Bytes.utf8OrNull(x.bytes());
+            if (name == null || name.indexOf('=') >= 0) {
+                throw new UnrepresentableEntryException(e.path(), "xattr name '" + x + "' cannot be a PAX keyword");
             }
         }
     }
 
-    private static String utf8(byte[] b, TreePath where) throws UnrepresentableEntryException {
-        String s = Name.Bytes.utf8OrNull(b);
-        if (s == null) {
-            throw new UnrepresentableEntryException(where,
-                    "not UTF-8; commons-compress writes tar names and link targets as UTF-8 only");
-        }
-        return s;
-    }
-
-    private static String tarName(TreePath p, boolean dir) throws UnrepresentableEntryException {
-        return utf8(p.bytes(), p) + (dir ? "/" : "");
-    }
-
-    private static String child(TreePath dir, String name) throws UnrepresentableEntryException {
-        return dir.isRoot() ? name : utf8(dir.bytes(), dir) + "/" + name;
+    private static byte[] child(TreePath dir, byte[] name) {
+        return dir.isRoot() ? name : concat(concat(dir.bytes(), new byte[] {'/'}), name);
     }
 
     /** glibc's gnu_dev_major/minor. */
