@@ -36,4 +36,9 @@ public interface TreeSource {
     default Optional<Object> version(TreePath path) throws IOException {
         return Optional.empty();
     }
+
+    /** This source seen from directory {@code dir}: its paths are relative to it. */
+    default TreeSource subtree(TreePath dir) {
+        return dir.isRoot() ? this : new SubtreeSource(this, dir);
+    }
 }

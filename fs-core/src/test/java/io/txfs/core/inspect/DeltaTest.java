@@ -118,6 +118,16 @@ class DeltaTest {
         assertTrue(cb.reads.stream().noneMatch(r -> r.contains("big/")), cb.reads.toString());
     }
 
+    @Test
+    void subtreeDeltasHaveRelativePathsAndHashLikeTheSubtree() throws IOException {
+        MemoryTree a = base();
+        MemoryTree b = a.snapshot().write("src/a.c", "changed").write("keep", "outside the subtree");
+        Delta d = DIFF.compute(a, b, TreePath.of("src"));
+        assertEquals(List.of(TreePath.of("a.c")), d.entries().stream().map(DeltaEntry::path).toList());
+        TreeHasher h = new TreeHasher(TreeIdOptions.git(ObjectFormat.SHA1));
+        assertEquals(h.hash(b, TreePath.of("src")), h.hash(b.subtree(TreePath.of("src")), TreePath.root()));
+    }
+
     private static DeltaEntry find(Delta d, String path) {
         return d.entries().stream().filter(e -> e.path().equals(TreePath.of(path))).findFirst().orElseThrow();
     }

@@ -57,6 +57,10 @@ class GitCompatibilityTest {
         byte[] inBad = {'d', (byte) 0xff, (byte) 0xfe, '/', 'x', (byte) 0x80};
         sink.writeFile(TreePath.ofBytes(inBad), fileMeta(0755), new ByteArrayInputStream(inBad), inBad.length);
         file(sink, "ünïcödé", 0644, "utf-8 name");
+        file(sink, "emoji \uD83D\uDE00 sorts after \uE000 in bytes, before it in UTF-16", 0644, "e");
+        file(sink, "\uE000 private use", 0644, "p");
+        file(sink, "new\nline", 0644, "n");
+        file(sink, "tab\tand \"quotes\" and \\", 0755, "t");
         sink.makeNode(TreePath.of("a-fifo"), EntryKind.FIFO, 0, fileMeta(0644));
     }
 

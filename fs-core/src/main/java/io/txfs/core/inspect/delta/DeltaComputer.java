@@ -34,16 +34,20 @@ public final class DeltaComputer {
         this.mtimes = mtimes;
     }
 
-    /** The delta that turns {@code before} into {@code after}, for the subtree at {@code root} of both. */
+    /**
+     * The delta that turns {@code before} into {@code after} within the directory {@code root} of both,
+     * with paths relative to it (export it with {@code before.subtree(root)} and {@code after.subtree(root)}).
+     */
     public Delta compute(TreeSource before, TreeSource after, TreePath root) throws IOException {
-        Walk w = new Walk(before, after, root);
-        w.directory(root);
-        w.out.sort((a, b) -> a.entry.path().compareTo(b.entry.path()));
-        return new Delta(linkHardLinks(w.out), format, mtimes);
+        return compute(before.subtree(root), after.subtree(root));
     }
 
+    /** The delta that turns {@code before} into {@code after}. */
     public Delta compute(TreeSource before, TreeSource after) throws IOException {
-        return compute(before, after, TreePath.root());
+        Walk w = new Walk(before, after);
+        w.directory(TreePath.root());
+        w.out.sort((a, b) -> a.entry.path().compareTo(b.entry.path()));
+        return new Delta(linkHardLinks(w.out), format, mtimes);
     }
 
     private record Pending(DeltaEntry entry, Object inodeKey, long nlink) {
@@ -69,13 +73,11 @@ public final class DeltaComputer {
     private final class Walk {
         final TreeSource before;
         final TreeSource after;
-        final TreePath root;
         final List<Pending> out = new ArrayList<>();
 
-        Walk(TreeSource before, TreeSource after, TreePath root) {
+        Walk(TreeSource before, TreeSource after) {
             this.before = before;
             this.after = after;
-            this.root = root;
         }
 
         void directory(TreePath dir) throws IOException {
@@ -90,7 +92,7 @@ public final class DeltaComputer {
                 int c = nb == null ? 1 : na == null ? -1 : nb.compareTo(na);
                 if (c < 0) {
                     TreePath p = dir.resolve(nb);
-                    out.add(new Pending(DeltaEntry.deleted(rel(p), before.stat(p).kind()), null, 0));
+                    out.add(new Pending(DeltaEntry.deleted(p, before.stat(p).kind()), null, 0));
                     nb = next(b);
                 } else if (c > 0) {
                     added(dir.resolve(na), ChangeKind.ADDED);
@@ -158,7 +160,7 @@ public final class DeltaComputer {
         private Pending entry(TreePath p, ChangeKind change, EntryStat s, SortedMap<Name, byte[]> xattrs,
                               ObjectId content) throws IOException {
             byte[] target = s.kind() == EntryKind.SYMLINK ? after.readLink(p) : null;
-            DeltaEntry e = new DeltaEntry(rel(p), change, s.kind(), s.permissions(), s.uid(), s.gid(),
+            DeltaEntry e = new DeltaEntry(p, change, s.kind(), s.permissions(), s.uid(), s.gid(),
                     s.kind() == EntryKind.FILE ? s.size() : 0, content, target,
                     s.kind().isDevice() ? s.rdev() : 0, xattrs, null, mtimes ? s.mtimeNanos() : null);
             return new Pending(e, s.inodeKey(), s.nlink());
@@ -168,10 +170,6 @@ public final class DeltaComputer {
             Optional<Object> vb = before.version(p);
             Optional<Object> va = after.version(p);
             return vb.isPresent() && va.isPresent() && Objects.equals(vb.get(), va.get());
-        }
-
-        private TreePath rel(TreePath p) {
-            return p.relativeTo(root);
         }
     }
 
