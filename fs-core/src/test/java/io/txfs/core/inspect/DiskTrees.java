@@ -54,7 +54,7 @@ final class DiskTrees {
             int perms = PERMS[rnd.nextInt(PERMS.length)];
             EntryMetadata meta = new EntryMetadata(perms, null, null, null,
                     xattrs && rnd.nextInt(4) == 0 ? xattr(rnd) : new TreeMap<>());
-            switch (rnd.nextInt(7)) {
+            switch (rnd.nextInt(8)) {
                 case 0, 1 -> {
                     byte[] content = new byte[rnd.nextInt(3) == 0 ? rnd.nextInt(3000) : rnd.nextInt(20)];
                     rnd.nextBytes(content);
@@ -72,6 +72,18 @@ final class DiskTrees {
                     if (sink.kind(target).orElse(null) == EntryKind.FILE) {
                         java.nio.file.Files.setPosixFilePermissions(src.toPath(target),
                                 java.nio.file.attribute.PosixFilePermissions.fromString(rnd.nextBoolean() ? "rwxr-xr-x" : "rw-------"));
+                    }
+                }
+                case 7 -> {
+                    List<TreePath> files = new ArrayList<>();
+                    for (TreePath p : all) {
+                        if (src.stat(p).kind() == EntryKind.FILE) {
+                            files.add(p);
+                        }
+                    }
+                    TreePath fresh = dir.resolve(randomName(rnd));
+                    if (!files.isEmpty() && !files.contains(fresh) && sink.kind(fresh).isEmpty()) {
+                        sink.makeHardLink(fresh, files.get(rnd.nextInt(files.size())));
                     }
                 }
                 default -> {

@@ -66,7 +66,7 @@ class OciLayerTest {
 
     @Test
     void importingDeltaOfAToBIntoAGivesB() throws Exception {
-        for (int seed = 0; seed < 25; seed++) {
+        for (int seed = 0; seed < Integer.getInteger("txfs.roundtrip.seeds", 25); seed++) {
             Random rnd = new Random(seed);
             Path round = Files.createDirectory(tmp.resolve("r" + seed));
             Path a = Files.createDirectory(round.resolve("a"));

@@ -47,27 +47,50 @@ public final class DeltaComputer {
         Walk w = new Walk(before, after);
         w.directory(TreePath.root());
         w.out.sort((a, b) -> a.entry.path().compareTo(b.entry.path()));
-        return new Delta(linkHardLinks(w.out), format, mtimes);
+        return new Delta(linkHardLinks(w.out, after), format, mtimes);
     }
 
     private record Pending(DeltaEntry entry, Object inodeKey, long nlink) {
     }
 
-    /** A later file sharing an inode with an earlier file of this delta becomes a link to it. */
-    private static List<DeltaEntry> linkHardLinks(List<Pending> sorted) {
+    /**
+     * A changed file that shares its inode with a file that sorts before it becomes a hard link to
+     * that file: the first path of its inode group in the whole {@code after} tree, which the layer
+     * either carries earlier or the tree it is applied to already has unchanged. Finding the groups
+     * needs a walk of all of {@code after}, done only when some changed file has more than one link.
+     */
+    private static List<DeltaEntry> linkHardLinks(List<Pending> sorted, TreeSource after) throws IOException {
+        boolean any = false;
+        for (Pending p : sorted) {
+            any |= isLinkedFile(p);
+        }
         Map<Object, TreePath> first = new HashMap<>();
+        if (any) {
+            firstPathPerInode(after, TreePath.root(), first);
+        }
         List<DeltaEntry> out = new ArrayList<>(sorted.size());
         for (Pending p : sorted) {
             DeltaEntry e = p.entry;
-            if (e.change() != ChangeKind.DELETED && e.type() == EntryKind.FILE && p.nlink > 1) {
-                TreePath earlier = first.putIfAbsent(p.inodeKey, e.path());
-                if (earlier != null) {
-                    e = e.withLinkTo(earlier);
-                }
-            }
-            out.add(e);
+            TreePath target = isLinkedFile(p) ? first.get(p.inodeKey) : null;
+            out.add(target != null && !target.equals(e.path()) ? e.withLinkTo(target) : e);
         }
         return out;
+    }
+
+    private static boolean isLinkedFile(Pending p) {
+        return p.entry.change() != ChangeKind.DELETED && p.entry.type() == EntryKind.FILE && p.nlink > 1;
+    }
+
+    private static void firstPathPerInode(TreeSource src, TreePath dir, Map<Object, TreePath> first) throws IOException {
+        for (Name n : src.list(dir)) {
+            TreePath p = dir.resolve(n);
+            EntryStat s = src.stat(p);
+            if (s.kind() == EntryKind.DIRECTORY) {
+                firstPathPerInode(src, p, first);
+            } else if (s.kind() == EntryKind.FILE && s.nlink() > 1) {
+                first.merge(s.inodeKey(), p, (x, y) -> x.compareTo(y) <= 0 ? x : y);
+            }
+        }
     }
 
     private final class Walk {
@@ -118,7 +141,9 @@ public final class DeltaComputer {
             SortedMap<Name, byte[]> bx = before.xattrs(p);
             SortedMap<Name, byte[]> ax = after.xattrs(p);
             boolean metadata = bs.permissions() != as.permissions() || bs.uid() != as.uid() || bs.gid() != as.gid()
-                    || !sameXattrs(bx, ax) || (mtimes && bs.mtimeNanos() != as.mtimeNanos());
+                    || !sameXattrs(bx, ax) || (mtimes && bs.mtimeNanos() != as.mtimeNanos())
+                    // A file gaining or losing a link changed the tree's hard-link structure.
+                    || (as.kind() == EntryKind.FILE && bs.nlink() != as.nlink());
             ObjectId content = null;
             boolean modified = false;
             switch (as.kind()) {
