@@ -19,7 +19,10 @@ public interface TreeSink {
     /** Removes everything inside directory {@code dir}, keeping the directory (an opaque whiteout). */
     void clearDirectory(TreePath dir) throws IOException;
 
-    /** Creates a directory, or keeps an existing one (replacing any non-directory); sets its metadata. */
+    /**
+     * Creates a directory, or keeps an existing one with its entries (replacing any non-directory);
+     * either way it ends up with exactly this metadata: xattrs not in {@code meta} are removed.
+     */
     void makeDirectory(TreePath path, EntryMetadata meta) throws IOException;
 
     /** Replaces whatever is at {@code path} with a new regular file (never writes through a hard link). */

@@ -12,11 +12,13 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 
 /**
@@ -54,41 +56,58 @@ public final class DeltaComputer {
     }
 
     /**
-     * A changed file that shares its inode with a file that sorts before it becomes a hard link to
-     * that file: the first path of its inode group in the whole {@code after} tree, which the layer
-     * either carries earlier or the tree it is applied to already has unchanged. Finding the groups
-     * needs a walk of all of {@code after}, done only when some changed file has more than one link.
+     * A changed file that shares its inode with other files becomes a hard link: to the first
+     * unchanged member of its inode group when there is one (the tree the delta is applied to has it
+     * already), else to the first member, which the delta carries as content. Finding the groups needs
+     * a walk of all of {@code after}, done only when some changed file has more than one link.
      */
     private static List<DeltaEntry> linkHardLinks(List<Pending> sorted, TreeSource after) throws IOException {
-        boolean any = false;
+        Set<TreePath> changed = new HashSet<>();
         for (Pending p : sorted) {
-            any |= isLinkedFile(p);
+            if (isLinkedFile(p)) {
+                changed.add(p.entry.path());
+            }
         }
-        Map<Object, TreePath> first = new HashMap<>();
-        if (any) {
-            firstPathPerInode(after, TreePath.root(), first);
+        Map<Object, List<TreePath>> groups = new HashMap<>();
+        if (!changed.isEmpty()) {
+            linkGroups(after, TreePath.root(), groups);
         }
         List<DeltaEntry> out = new ArrayList<>(sorted.size());
         for (Pending p : sorted) {
             DeltaEntry e = p.entry;
-            TreePath target = isLinkedFile(p) ? first.get(p.inodeKey) : null;
+            TreePath target = isLinkedFile(p) ? linkTarget(groups.get(p.inodeKey), changed) : null;
             out.add(target != null && !target.equals(e.path()) ? e.withLinkTo(target) : e);
         }
         return out;
+    }
+
+    private static TreePath linkTarget(List<TreePath> group, Set<TreePath> changed) {
+        if (group == null) {
+            return null;
+        }
+        TreePath firstUnchanged = null;
+        TreePath first = null;
+        for (TreePath p : group) {
+            first = first == null || p.compareTo(first) < 0 ? p : first;
+            if (!changed.contains(p) && (firstUnchanged == null || p.compareTo(firstUnchanged) < 0)) {
+                firstUnchanged = p;
+            }
+        }
+        return firstUnchanged != null ? firstUnchanged : first;
     }
 
     private static boolean isLinkedFile(Pending p) {
         return p.entry.change() != ChangeKind.DELETED && p.entry.type() == EntryKind.FILE && p.nlink > 1;
     }
 
-    private static void firstPathPerInode(TreeSource src, TreePath dir, Map<Object, TreePath> first) throws IOException {
+    private static void linkGroups(TreeSource src, TreePath dir, Map<Object, List<TreePath>> groups) throws IOException {
         for (Name n : src.list(dir)) {
             TreePath p = dir.resolve(n);
             EntryStat s = src.stat(p);
             if (s.kind() == EntryKind.DIRECTORY) {
-                firstPathPerInode(src, p, first);
+                linkGroups(src, p, groups);
             } else if (s.kind() == EntryKind.FILE && s.nlink() > 1) {
-                first.merge(s.inodeKey(), p, (x, y) -> x.compareTo(y) <= 0 ? x : y);
+                groups.computeIfAbsent(s.inodeKey(), k -> new ArrayList<>()).add(p);
             }
         }
     }

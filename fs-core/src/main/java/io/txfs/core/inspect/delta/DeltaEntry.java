@@ -18,8 +18,8 @@ import java.util.TreeMap;
  * @param contentId  git blob id of a file's bytes or a symlink's target; null for other types
  * @param target     a symlink's raw target; null otherwise
  * @param rdev       device number of char/block devices, else 0
- * @param linkTo     for a file sharing its inode with files that sort before it, the first of them (in
- *                   the whole after tree, so possibly an unchanged file outside the delta)
+ * @param linkTo     for a file sharing its inode with other files of the after tree: the first unchanged
+ *                   one if any (outside the delta), else the first one (in the delta, carrying the content)
  * @param mtimeNanos null unless the delta was computed with mtimes
  */
 public record DeltaEntry(TreePath path, ChangeKind change, EntryKind type, int permissions, long uid, long gid,

@@ -93,8 +93,20 @@ public final class DirectoryTreeSink implements TreeSink {
         if (!p.isRoot() && kind(p).orElse(null) != EntryKind.DIRECTORY) {
             delete(p);
             Files.createDirectory(path(p));
+        } else {
+            removeOtherXattrs(p, meta);
         }
         applyMetadata(p, EntryKind.DIRECTORY, meta);
+    }
+
+    /** A kept directory takes the entry's xattrs exactly: those it does not list go. */
+    private void removeOtherXattrs(TreePath p, EntryMetadata meta) throws IOException {
+        byte[] c = cPath(p);
+        for (Name name : DirectoryTreeSource.readXattrs(c).keySet()) {
+            if (!meta.xattrs().containsKey(name) && LibC.get().lremovexattr(c, RawPaths.cString(name.bytes())) != 0) {
+                throw LibC.error("lremovexattr " + name, c);
+            }
+        }
     }
 
     @Override

@@ -31,6 +31,9 @@ final class LibC {
         int lsetxattr(@In byte[] path, @In byte[] name, @In byte[] value, long size, int flags);
 
         @SaveError
+        int lremovexattr(@In byte[] path, @In byte[] name);
+
+        @SaveError
         int mknod(@In byte[] path, int mode, long dev);
 
         @SaveError
