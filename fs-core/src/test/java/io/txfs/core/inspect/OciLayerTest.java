@@ -202,6 +202,27 @@ class OciLayerTest {
     }
 
     @Test
+    void importsWhatGnuTarWritesInPosixAndGnuFormats() throws Exception {
+        Path src = Files.createDirectory(tmp.resolve("src"));
+        DirectoryTreeSink s = new DirectoryTreeSink(src);
+        write(s, "dir/" + "long-component-".repeat(8) + "/file", "deep");
+        write(s, "exec", "x");
+        Files.setPosixFilePermissions(src.resolve("exec"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        s.makeSymlink(TreePath.of("ln"), "dir".getBytes(StandardCharsets.UTF_8), GitCompatibilityTest.linkMeta());
+        byte[] odd = {'o', (byte) 0xff};
+        s.writeFile(TreePath.ofBytes(odd), GitCompatibilityTest.fileMeta(0600), new ByteArrayInputStream(odd), 2);
+        Files.createLink(src.resolve("hard"), src.resolve("exec"));
+        s.makeDirectory(TreePath.of("empty"), GitCompatibilityTest.dirMeta());
+        for (String format : new String[] {"posix", "gnu"}) {
+            Path file = tmp.resolve(format + ".tar");
+            DiskTrees.run("tar", "--format=" + format, "-C", src.toString(), "-cf", file.toString(), ".");
+            Path dst = Files.createDirectory(tmp.resolve("dst-" + format));
+            importInto(Files.readAllBytes(file), dst);
+            assertEquals(DiskTrees.ids(src), DiskTrees.ids(dst), format);
+        }
+    }
+
+    @Test
     void entriesThatCannotGoIntoATarAreRefusedClearly() throws Exception {
         Path a = Files.createDirectory(tmp.resolve("a"));
         Path b = Files.createDirectory(tmp.resolve("b"));
