@@ -6,7 +6,10 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-/** One directory entry name as the raw bytes the kernel stores: never empty, no '/', no NUL. */
+/**
+ * A name as raw bytes: a directory entry name ({@link #of}: never empty, no '/', no NUL, not "." or
+ * "..") or an extended attribute name ({@link #xattr}: never empty, no NUL).
+ */
 public final class Name implements Comparable<Name> {
     private final byte[] bytes;
 
@@ -27,6 +30,23 @@ public final class Name implements Comparable<Name> {
             throw new IllegalArgumentException("name is '.' or '..'");
         }
         return new Name(bytes.clone());
+    }
+
+    /** An extended attribute name: any bytes but NUL ("user.a/b" is a valid xattr name). */
+    public static Name xattr(byte[] bytes) {
+        if (bytes.length == 0) {
+            throw new IllegalArgumentException("empty xattr name");
+        }
+        for (byte b : bytes) {
+            if (b == 0) {
+                throw new IllegalArgumentException("xattr name contains NUL");
+            }
+        }
+        return new Name(bytes.clone());
+    }
+
+    public static Name xattr(String name) {
+        return xattr(name.getBytes(StandardCharsets.UTF_8));
     }
 
     public static Name of(String name) {

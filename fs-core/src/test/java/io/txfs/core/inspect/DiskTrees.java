@@ -104,7 +104,7 @@ final class DiskTrees {
 
     private static TreeMap<Name, byte[]> xattr(Random rnd) {
         TreeMap<Name, byte[]> x = new TreeMap<>();
-        x.put(Name.of("user.k" + rnd.nextInt(3)), rnd.nextBoolean() ? "text".getBytes(StandardCharsets.UTF_8)
+        x.put(Name.xattr("user.k" + rnd.nextInt(3)), rnd.nextBoolean() ? "text".getBytes(StandardCharsets.UTF_8)
                 : new byte[] {(byte) 0xff, 0, (byte) rnd.nextInt()});
         return x;
     }

@@ -89,7 +89,7 @@ final class MemoryTree implements TreeSource {
     MemoryTree setXattr(String path, String name, byte[] value) {
         Node n = node(TreePath.of(path));
         SortedMap<Name, byte[]> x = new TreeMap<>(n.xattrs());
-        x.put(Name.of(name), value);
+        x.put(Name.xattr(name), value);
         return put(TreePath.of(path), new Node(n.kind(), n.permissions(), n.uid(), n.gid(), n.mtimeNanos(), n.rdev(),
                 n.data(), n.children(), x, n.inode(), n.nlink(), next()));
     }

@@ -174,7 +174,8 @@ class OciLayerTest {
         byte[] bad = {'x', (byte) 0xff};
         TreeMap<Name, byte[]> xattrs = new TreeMap<>();
         if (xattrsSupported) {
-            xattrs.put(Name.of("user.bin"), new byte[] {0, (byte) 0xff, '\n', '='});
+            xattrs.put(Name.xattr("user.bin"), new byte[] {0, (byte) 0xff, '\n', '='});
+            xattrs.put(Name.xattr("user.with/slash"), new byte[] {'v'});
         }
         s.writeFile(TreePath.ofBytes(bad), new EntryMetadata(0640, null, null, null, xattrs), new ByteArrayInputStream(bad), 2);
         byte[] longDir = new byte[150];

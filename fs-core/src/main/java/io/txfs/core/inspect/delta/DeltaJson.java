@@ -121,7 +121,7 @@ public final class DeltaJson {
         SortedMap<Name, byte[]> xattrs = new TreeMap<>();
         if (n.has("xattrs")) {
             for (JsonNode pair : n.get("xattrs")) {
-                xattrs.put(Name.of(bytes(pair.get(0))), bytes(pair.get(1)));
+                xattrs.put(Name.xattr(bytes(pair.get(0))), bytes(pair.get(1)));
             }
         }
         return new DeltaEntry(path, change, type, Integer.parseInt(n.get("mode").asText(), 8), n.get("uid").asLong(),

@@ -99,7 +99,7 @@ public final class DirectoryTreeSource implements TreeSource {
                 byte[] name = Arrays.copyOfRange(list, start, i);
                 byte[] value = readXattr(cPath, name);
                 if (value != null) {
-                    out.put(Name.of(name), value);
+                    out.put(Name.xattr(name), value);
                 }
                 start = i + 1;
             }

@@ -120,10 +120,10 @@ final class RawTarScanner {
             String k = r.getKey();
             try {
                 if (k.startsWith("SCHILY.xattr.")) {
-                    out.put(Name.of(k.substring("SCHILY.xattr.".length())), r.getValue());
+                    out.put(Name.xattr(k.substring("SCHILY.xattr.".length())), r.getValue());
                 } else if (k.startsWith("LIBARCHIVE.xattr.")) {
                     String name = URLDecoder.decode(k.substring("LIBARCHIVE.xattr.".length()), StandardCharsets.UTF_8);
-                    out.putIfAbsent(Name.of(name), Base64.getDecoder().decode(r.getValue()));
+                    out.putIfAbsent(Name.xattr(name), Base64.getDecoder().decode(r.getValue()));
                 }
             } catch (IllegalArgumentException e) {
                 throw new LayerRejectedException(Reason.BAD_HEADER, "bad xattr record " + k + " at offset " + pos);
