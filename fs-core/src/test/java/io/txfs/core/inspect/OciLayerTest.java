@@ -85,6 +85,30 @@ class OciLayerTest {
         }
     }
 
+    @Test
+    void withKeptMtimesTheRoundTripAlsoMatchesTheExtendedIdWithMtimes() throws Exception {
+        TreeIdOptions withTimes = TreeIdOptions.extended(ObjectFormat.SHA256, true);
+        for (int seed = 0; seed < 8; seed++) {
+            Random rnd = new Random(1000 + seed);
+            Path round = Files.createDirectory(tmp.resolve("m" + seed));
+            Path a = Files.createDirectory(round.resolve("a"));
+            DiskTrees.mutate(a, rnd, 20, xattrsSupported);
+            Path b = round.resolve("b");
+            DiskTrees.copy(a, b);
+            DiskTrees.mutate(b, rnd, 12, xattrsSupported);
+            DirectoryTreeSource before = new DirectoryTreeSource(a);
+            DirectoryTreeSource after = new DirectoryTreeSource(b);
+            Delta d = new DeltaComputer(ObjectFormat.SHA256, true).compute(before, after);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            new OciLayerWriter(new OciLayerWriter.Options(true, 0)).write(d, before, after, out);
+            Path c = round.resolve("c");
+            DiskTrees.copy(a, c);
+            importInto(out.toByteArray(), c);
+            assertEquals(new TreeHasher(withTimes).hash(after, TreePath.root()),
+                    new TreeHasher(withTimes).hash(new DirectoryTreeSource(c), TreePath.root()), "seed " + seed);
+        }
+    }
+
     private Path[] beforeAndAfter() throws Exception {
         Path a = Files.createDirectory(tmp.resolve("a"));
         DirectoryTreeSink s = new DirectoryTreeSink(a);

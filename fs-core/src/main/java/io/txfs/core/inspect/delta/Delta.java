@@ -50,7 +50,7 @@ public record Delta(List<DeltaEntry> entries, ObjectFormat format, boolean mtime
         return new ObjectId(format.newDigest().digest(canonicalBytes()));
     }
 
-    /** Counts by change kind, for status lines. */
+    /** The entries of one change kind (status lines count them). */
     public List<DeltaEntry> ofKind(ChangeKind kind) {
         List<DeltaEntry> out = new ArrayList<>();
         for (DeltaEntry e : entries) {
