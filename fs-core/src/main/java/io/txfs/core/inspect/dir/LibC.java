@@ -1,0 +1,79 @@
+package io.txfs.core.inspect.dir;
+
+import java.io.IOException;
+import jnr.ffi.LastError;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Runtime;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.SaveError;
+
+/**
+ * The few libc calls java.nio cannot make byte-exactly: raw symlink targets (nio normalizes "a//b/"),
+ * every xattr namespace without following links, and mknod. Paths are NUL-terminated raw bytes.
+ */
+final class LibC {
+    /** The binding; jnr-ffi implements it. */
+    public interface Native {
+        @SaveError
+        long readlink(@In byte[] path, @Out byte[] buf, long size);
+
+        @SaveError
+        int symlink(@In byte[] target, @In byte[] linkpath);
+
+        @SaveError
+        long llistxattr(@In byte[] path, @Out byte[] list, long size);
+
+        @SaveError
+        long lgetxattr(@In byte[] path, @In byte[] name, @Out byte[] value, long size);
+
+        @SaveError
+        int lsetxattr(@In byte[] path, @In byte[] name, @In byte[] value, long size, int flags);
+
+        @SaveError
+        int lremovexattr(@In byte[] path, @In byte[] name);
+
+        @SaveError
+        int mknod(@In byte[] path, int mode, long dev);
+
+        @SaveError
+        int chmod(@In byte[] path, int mode);
+
+        @SaveError
+        int lchown(@In byte[] path, int uid, int gid);
+
+        /** times: {atime sec, atime nsec, mtime sec, mtime nsec}. */
+        @SaveError
+        int utimensat(int dirfd, @In byte[] path, @In long[] times, int flags);
+    }
+
+    static final int ENODATA = 61;
+    static final int ERANGE = 34;
+    static final int ENOTSUP = 95;
+    static final int AT_FDCWD = -100;
+    static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    static final long UTIME_OMIT = (1L << 30) - 2L;
+
+    private static final Native NATIVE = LibraryLoader.create(Native.class).load("c");
+    private static final Runtime RUNTIME = Runtime.getRuntime(NATIVE);
+
+    private LibC() {
+    }
+
+    static Native get() {
+        return NATIVE;
+    }
+
+    static int errno() {
+        return LastError.getLastError(RUNTIME);
+    }
+
+    static IOException error(String call, byte[] cPath) {
+        int errno = errno();
+        String path = new String(cPath, 0, Math.max(0, cPath.length - 1), java.nio.charset.StandardCharsets.UTF_8);
+        if (errno == 2) {
+            return new java.nio.file.NoSuchFileException(path);
+        }
+        return new IOException(call + "(" + path + ") failed: errno " + errno);
+    }
+}

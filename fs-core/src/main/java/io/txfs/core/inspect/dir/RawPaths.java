@@ -1,0 +1,115 @@
+package io.txfs.core.inspect.dir;
+
+import io.txfs.core.inspect.Name;
+import io.txfs.core.inspect.TreePath;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Raw file name bytes for java.nio paths, whatever the JVM's sun.jnu.encoding. A UnixPath keeps the
+ * bytes readdir gave it but decodes them lossily in toString(); its file: URI percent-encodes the
+ * raw bytes, and a Path made from such a URI carries them back. That detour costs a stat, so it is
+ * taken only when the cheap decoding could have lost something.
+ */
+final class RawPaths {
+    private static final boolean JNU_UTF8 = "UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding"));
+
+    private RawPaths() {
+    }
+
+    /** The raw bytes of the last component of a path read from a directory stream. */
+    static byte[] fileName(Path p) {
+        String s = p.getFileName().toString();
+        if (JNU_UTF8 && s.indexOf('\uFFFD') < 0) {
+            return s.getBytes(StandardCharsets.UTF_8);
+        }
+        byte[] all = absolute(p);
+        int slash = all.length - 1;
+        while (slash >= 0 && all[slash] != '/') {
+            slash--;
+        }
+        return Arrays.copyOfRange(all, slash + 1, all.length);
+    }
+
+    /** The raw bytes of an absolute form of {@code p}. */
+    static byte[] absolute(Path p) {
+        Path abs = p.toAbsolutePath();
+        String s = abs.toString();
+        if (JNU_UTF8 && s.indexOf('\uFFFD') < 0) {
+            return s.getBytes(StandardCharsets.UTF_8);
+        }
+        byte[] b = percentDecode(abs.toUri().getRawPath());
+        int n = b.length;
+        while (n > 1 && b[n - 1] == '/') {
+            n--;
+        }
+        return Arrays.copyOf(b, n);
+    }
+
+    /** {@code root} joined with {@code rel}, with exactly rel's bytes. */
+    static Path resolve(Path root, byte[] rootBytes, TreePath rel) {
+        if (rel.isRoot()) {
+            return root;
+        }
+        byte[] relBytes = rel.bytes();
+        String s = Name.Bytes.utf8OrNull(relBytes);
+        if (JNU_UTF8 && s != null) {
+            return root.resolve(s);
+        }
+        return Path.of(URI.create("file://" + percentEncode(cString(rootBytes, rel, false))));
+    }
+
+    /** root/rel as raw bytes, optionally NUL-terminated for libc. */
+    static byte[] cString(byte[] rootBytes, TreePath rel, boolean nul) {
+        byte[] relBytes = rel.bytes();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(rootBytes.length + relBytes.length + 2);
+        out.writeBytes(rootBytes);
+        if (relBytes.length > 0) {
+            if (rootBytes.length == 0 || rootBytes[rootBytes.length - 1] != '/') {
+                out.write('/');
+            }
+            out.writeBytes(relBytes);
+        }
+        if (nul) {
+            out.write(0);
+        }
+        return out.toByteArray();
+    }
+
+    static byte[] cString(byte[] b) {
+        return Arrays.copyOf(b, b.length + 1);
+    }
+
+    private static String percentEncode(byte[] b) {
+        StringBuilder sb = new StringBuilder(b.length * 3);
+        for (byte x : b) {
+            int u = x & 0xff;
+            boolean plain = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9')
+                    || u == '/' || u == '-' || u == '.' || u == '_' || u == '~';
+            if (plain) {
+                sb.append((char) u);
+            } else {
+                sb.append('%').append(Character.toUpperCase(Character.forDigit(u >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(u & 15, 16)));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static byte[] percentDecode(String s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                out.write(Integer.parseInt(s.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return out.toByteArray();
+    }
+}
