@@ -171,12 +171,28 @@ public final class Engine implements AutoCloseable {
         } else {
             head = Bytes.getLong(h, 0);
             flushed = Bytes.getLong(store.get(Cf.META, Keys.meta("flushed")), 0);
+            checkSameBacking();
         }
         try (KvIterator it = store.scan(Cf.VIEWS, EMPTY)) {
             for (; it.valid(); it.next()) {
                 String name = new String(it.key(), StandardCharsets.UTF_8);
                 views.put(name, View.decode(name, it.value()));
             }
+        }
+    }
+
+    /** The state was made for one backing directory; opening it over another would mix the two. */
+    private void checkSameBacking() {
+        NodeRecord root = publishedNode(ROOT, 0);
+        try {
+            Map<String, Object> a = Backing.lstat(backing.root);
+            if (root != null && root.hasBase && (root.bdev != (Long) a.get("dev") || root.bino != (Long) a.get("ino"))) {
+                log.error("state directory was made for another backing directory (dev {} ino {}), now {} is dev {} ino {};"
+                        + " backing files will read as changed outside txfs", root.bdev, root.bino, backing.root,
+                        a.get("dev"), a.get("ino"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("stat backing root " + backing.root, e);
         }
     }
 
