@@ -84,12 +84,18 @@ final class ViewPublishIT {
             w.call("unlink", "path", MOUNT.mnt(d + "/gone.txt"));
             w.call("setxattr", "path", MOUNT.mnt(d + "/f.txt"), "name", "user.k", "value", "1");
             assertEquals("v0\n", rc.read(d + "/f.txt"), "read-committed view before the publish");
+            int early = rc.call("map", "path", MOUNT.mnt(d + "/f.txt"), "shared", false).asInt();
+            assertEquals("v0\n", rc.call("mapread", "map", early).asText(), "read-committed view maps the published file");
+            rc.call("unmap", "map", early);
 
             publish(w, "first publish");
 
             // read-committed: at once, through the caches warmed above
             assertEquals(v1, rc.read(d + "/f.txt"), "read-committed view reads the published content");
             assertEquals(v1.length(), rc.stat(d + "/f.txt").get("size").asInt(), "read-committed view's stat size");
+            int late = rc.call("map", "path", MOUNT.mnt(d + "/f.txt"), "shared", false).asInt();
+            assertEquals(v1, rc.call("mapread", "map", late).asText(), "a new mapping in the read-committed view after the publish");
+            rc.call("unmap", "map", late);
             assertEquals(List.of("f.txt", "new.txt"), rc.list(d), "read-committed view's listing");
             assertEquals("new\n", rc.read(d + "/new.txt"), "read-committed view opens the new file");
             assertFalse(rc.exists(d + "/gone.txt"), "read-committed view no longer finds the deleted file");
