@@ -302,10 +302,11 @@ public final class ViewMountFixture implements BeforeAllCallback, AfterAllCallba
             }
             problems.add("a mount was left behind at " + mountpoint);
         }
-        if (!problems.isEmpty()) {
-            fail("the views mount did not shut down cleanly:\n- " + String.join("\n- ", problems) + "\n" + daemonLogTail(80));
-        }
+        String log = daemonLogTail(80);
         deleteRoot();
+        if (!problems.isEmpty()) {
+            fail("the views mount did not shut down cleanly:\n- " + String.join("\n- ", problems) + "\n" + log);
+        }
     }
 
     /** What keeps a daemon alive after its unmount: its threads, and processes whose namespace still has the mount. */

@@ -1,0 +1,58 @@
+package io.txfs.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code txfs run --commit/--publish} act only when the command succeeds (a failing command's view is
+ * kept and named), and processes outside any view work in one view per Linux session.
+ */
+final class ViewRunIT {
+    @RegisterExtension
+    static final ViewMountFixture MOUNT = ViewMountFixture.views();
+
+    private static ProcessRun run(String... args) {
+        return ProcessRun.run(ViewMountFixture.command(args), MOUNT.scratch(), Map.of(), ViewMountFixture.CLI_DEADLINE);
+    }
+
+    @Test
+    void commitAfterASucceedingCommandKeepTheViewOfAFailingOne() {
+        String mnt = MOUNT.mountpoint().toString();
+        ProcessRun ok = run("run", "--mount", mnt, "--view", "run-ok", "--commit", "--", "/bin/sh", "-c",
+                "echo committed > \"$0/run-ok.txt\"", mnt);
+        assertEquals(0, ok.exitCode(), ok.describe());
+        assertTrue(Files.exists(MOUNT.backing().resolve("run-ok.txt")), "--commit put the file into the backing directory\n" + ok.describe());
+
+        ProcessRun failed = run("run", "--mount", mnt, "--view", "run-failed", "--publish", "--", "/bin/sh", "-c",
+                "echo kept > \"$0/run-failed.txt\"; exit 3", mnt);
+        assertEquals(3, failed.exitCode(), "txfs run returns the command's exit status\n" + failed.describe());
+        assertTrue(failed.stderr().contains("run-failed"), "the kept view is named\n" + failed.describe());
+        try (ViewAgent other = MOUNT.agent("run-other", ViewAgent.Way.SHARED_ROOT, "read-committed");
+             ViewAgent again = MOUNT.agent("run-failed", ViewAgent.Way.NAMESPACE)) {
+            assertFalse(other.exists("run-failed.txt"), "a failing command's view is not published");
+            assertEquals("committed\n", other.read("run-ok.txt"), "the committed file is published too");
+            assertEquals("kept\n", again.read("run-failed.txt"), "the failing command's view keeps its change");
+        }
+    }
+
+    @Test
+    void processesOutsideAnyViewWorkInOneViewPerSession() {
+        String mnt = MOUNT.mountpoint().toString();
+        ProcessRun write = MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/sh", "-c",
+                "echo from session one > \"$0/session.txt\" && cat \"$0/session.txt\"", mnt));
+        assertEquals("from session one\n", write.stdout(), "a session reads its own write\n" + write.describe());
+        ProcessRun read = MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/sh", "-c",
+                "test -e \"$0/session.txt\" && echo visible || echo absent", mnt));
+        assertEquals("absent\n", read.stdout(), "another session does not see it\n" + read.describe());
+        assertFalse(Files.exists(MOUNT.backing().resolve("session.txt")), "nor does the backing directory");
+        ProcessRun views = MOUNT.txfs("views", "--mount", mnt, "--json");
+        assertTrue(views.succeeded() && views.stdout().contains("session-"), "the session's view is listed\n" + views.describe());
+    }
+}
