@@ -302,12 +302,12 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
     }
     Process finished = daemon;
     daemon = null;
+    String log = daemonLog();
+    deleteRoot(); // the log is in hand; nothing else in the temporary tree is worth keeping
     if (!problems.isEmpty()) {
-      String log = daemonLog();
       fail("txfs did not shut down cleanly:\n- " + String.join("\n- ", problems) + "\ndaemon pid "
           + finished.pid() + " stderr:\n" + log);
     }
-    deleteRoot();
   }
 
   /**

@@ -64,7 +64,7 @@ final class Scenarios {
           compile(dir, name);
         }
       }
-      dir.toFile().deleteOnExit();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> TranscriptComparison.deleteTree(dir)));
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot unpack the scenarios", e);
