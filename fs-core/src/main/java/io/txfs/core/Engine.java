@@ -729,6 +729,12 @@ public final class Engine implements AutoCloseable {
         if (store.get(Cf.P_KEY, pk) == null) c.batch.put(Cf.P_KEY, pk, Bytes.longs(c.snap));
     }
 
+    /** A node changed: nobody else can know a node this view created, so those need no conflict key. */
+    void keyNode(Ctx c, long id, NodeRecord r) {
+        if (r.bornLayer != 0 && r.bornLayer == c.layer) return;
+        key(c, Keys.conflictKey('N', id));
+    }
+
     void keyEntry(Ctx c, long parent, byte[] name) {
         key(c, Keys.conflictKeyE(parent, name));
         key(c, Keys.conflictKey('C', parent));
@@ -843,6 +849,7 @@ public final class Engine implements AutoCloseable {
         r.mtime = now;
         r.ctime = now;
         r.links.add(new Link(parent, name));
+        r.bornLayer = c.layer;
         if (target != null) {
             r.target = target.clone();
             r.size = target.length;
@@ -941,7 +948,7 @@ public final class Engine implements AutoCloseable {
             if (s.atimeNs() != null) m.atime = s.atimeNs();
             if (s.mtimeNs() != null) m.mtime = s.mtimeNs();
             m.ctime = clock.nowNanos();
-            key(c, Keys.conflictKey('N', ino));
+            keyNode(c, ino, m);
             return attr(ino, m);
         });
     }
@@ -975,7 +982,7 @@ public final class Engine implements AutoCloseable {
             NodeRecord m = mutable(c, ino);
             requireRegular(m);
             Content.write(this, c, ino, m, offset, data);
-            key(c, Keys.conflictKey('N', ino));
+            keyNode(c, ino, m);
             c.bytes += data.length;
             return data.length;
         });

@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * changing a record read from the store.
  */
 final class NodeRecord {
-    static final byte FORMAT = 1;
+    /** 2 adds bornLayer at the end; format 1 records (without it) still decode. */
+    static final byte FORMAT = 2;
 
     FileType type;
     int perm;
@@ -40,6 +41,13 @@ final class NodeRecord {
     long bsize;
     long bmtime;
     long baseValid;
+    /** The layer that created the node (0 if listed from the backing directory or unknown). */
+    long bornLayer;
+
+    /** bornLayer of an encoded record without decoding it. */
+    static long bornLayer(byte[] encoded) {
+        return encoded[0] >= 2 ? io.txfs.core.store.Bytes.getLong(encoded, encoded.length - 8) : 0;
+    }
 
     NodeRecord copy() {
         NodeRecord r = decode(encode());
@@ -106,6 +114,7 @@ final class NodeRecord {
             o.writeLong(bsize);
             o.writeLong(bmtime);
             o.writeLong(baseValid);
+            o.writeLong(bornLayer);
             return bo.toByteArray();
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -116,7 +125,7 @@ final class NodeRecord {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(b));
             int format = in.readByte();
-            if (format != FORMAT) throw new IllegalStateException("unknown node record format " + format);
+            if (format != 1 && format != FORMAT) throw new IllegalStateException("unknown node record format " + format);
             NodeRecord r = new NodeRecord();
             r.type = FileType.values()[in.readByte()];
             r.perm = in.readInt();
@@ -147,6 +156,7 @@ final class NodeRecord {
             r.bsize = in.readLong();
             r.bmtime = in.readLong();
             r.baseValid = in.readLong();
+            if (format >= 2) r.bornLayer = in.readLong();
             return r;
         } catch (IOException e) {
             throw new IllegalStateException("corrupt node record", e);

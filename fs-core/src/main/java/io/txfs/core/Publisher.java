@@ -71,8 +71,11 @@ final class Publisher {
             boolean explicit = keys.containsKey(ByteBuffer.wrap(Keys.conflictKey('N', id)));
             if (dir && !explicit) val = mergeImplicit(id, NodeRecord.decode(val)).encode();
             b.put(Cf.NODE, Keys.node(id, ver), val);
-            b.put(Cf.CHANGE, Keys.change(ver, seq++), Bytes.concat(new byte[] {1, 'N'}, Bytes.longs(id)));
-            nodes.add(id);
+            // A node this view created is new to everyone: its entry tells them, no node change needed.
+            if (NodeRecord.bornLayer(val) != v.layer) {
+                b.put(Cf.CHANGE, Keys.change(ver, seq++), Bytes.concat(new byte[] {1, 'N'}, Bytes.longs(id)));
+                nodes.add(id);
+            }
             if (!dir && explicit) changedInPlace.add(id);
         }
         try (KvIterator it = e.store.scan(Cf.P_DENT, Bytes.longs(v.id))) {
