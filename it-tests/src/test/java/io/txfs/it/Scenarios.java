@@ -99,8 +99,19 @@ final class Scenarios {
    * {@code outside} is a directory on another filesystem than workDir, for the EXDEV cases.
    */
   static ProcessRun run(String scenario, Path workDir, Path outside, Duration timeout) {
+    return run(scenario, workDir, outside, timeout, false);
+  }
+
+  /** The unprivileged user scenarios run as when asked to (nobody/nogroup on Debian). */
+  static final int UNPRIVILEGED_ID = 65534;
+
+  /** As {@link #run(String, Path, Path, Duration)}, as uid/gid 65534 with no groups when unprivileged. */
+  static ProcessRun run(String scenario, Path workDir, Path outside, Duration timeout, boolean unprivileged) {
     Path dir = directory();
     List<String> command = new ArrayList<>();
+    if (unprivileged) {
+      command.addAll(List.of("setpriv", "--reuid=" + UNPRIVILEGED_ID, "--regid=" + UNPRIVILEGED_ID, "--clear-groups"));
+    }
     if (scenario.endsWith(".py")) {
       command.add(PYTHON.toString());
       command.add(dir.resolve(scenario).toString());

@@ -29,16 +29,34 @@ final class TranscriptComparison {
   }
 
   static ProcessRun assertSameAsNative(MountFixture mount, String scenario, Duration timeout) {
-    String name = scenario.replace('.', '-');
+    return assertSameAsNative(mount, scenario, timeout, false);
+  }
+
+  /**
+   * As above; when unprivileged, both runs are made as uid/gid 65534 in directories that user owns,
+   * and the scenario's {@code expect:} lines (written for root) are not required.
+   */
+  static ProcessRun assertSameAsNative(MountFixture mount, String scenario, Duration timeout, boolean unprivileged) {
+    String name = scenario.replace('.', '-') + (unprivileged ? "-unprivileged" : "");
     Path nativeDir = freshDirectory(mount.scratch().resolve("native"), name);
     Path mountedDir = freshDirectory(mount.mountpoint(), name);
     // Out of each run's filesystem: tmpfs for the plain run, the plain /tmp filesystem for the mount.
     Path nativeOutside = freshDirectory(OTHER_FILESYSTEM, "txfs-it-outside-" + ProcessHandle.current().pid() + "-" + name);
     Path mountedOutside = freshDirectory(mount.scratch().resolve("outside"), name);
+    if (unprivileged) {
+      for (Path dir : List.of(nativeDir, mountedDir, nativeOutside, mountedOutside)) {
+        giveToUnprivilegedUser(dir);
+      }
+    }
     try {
-      ProcessRun expected = Scenarios.run(scenario, nativeDir, nativeOutside, timeout);
-      assertNativeRunIsValid(scenario, expected);
-      ProcessRun actual = Scenarios.run(scenario, mountedDir, mountedOutside, timeout);
+      ProcessRun expected = Scenarios.run(scenario, nativeDir, nativeOutside, timeout, unprivileged);
+      if (unprivileged) {
+        assertTrue(expected.succeeded() && expected.stderr().isBlank(),
+            () -> "scenario " + scenario + " does not run cleanly as uid 65534 on a plain directory:\n" + expected.describe());
+      } else {
+        assertNativeRunIsValid(scenario, expected);
+      }
+      ProcessRun actual = Scenarios.run(scenario, mountedDir, mountedOutside, timeout, unprivileged);
       if (!expected.stdout().equals(actual.stdout()) || actual.exitCode() != expected.exitCode()) {
         fail("scenario " + scenario + ": the mount's transcript differs from a plain directory's"
             + "\n--- plain directory, +++ txfs mount:\n" + LineDiff.of(expected.stdout(), actual.stdout())
@@ -72,6 +90,15 @@ final class TranscriptComparison {
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a scenario directory in " + parent, e);
+    }
+  }
+
+  private static void giveToUnprivilegedUser(Path dir) {
+    try {
+      Files.setAttribute(dir, "unix:uid", Scenarios.UNPRIVILEGED_ID);
+      Files.setAttribute(dir, "unix:gid", Scenarios.UNPRIVILEGED_ID);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot give " + dir + " to uid " + Scenarios.UNPRIVILEGED_ID, e);
     }
   }
 
