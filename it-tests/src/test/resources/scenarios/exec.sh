@@ -49,7 +49,7 @@ mkfifo in
 ./hello wait < in > ready.out &
 pid=$!
 exec 3>in
-i=0; while [ ! -s ready.out ] && [ $i -lt 500 ]; do i=$((i+1)); sleep 0.01; done
+i=0; while [ ! -s ready.out ] && [ $i -lt 3000 ]; do i=$((i+1)); sleep 0.01; done
 echo "child ready: $(cat ready.out)"
 python3 -c '
 import os, errno
