@@ -176,10 +176,49 @@ class ViewTreeAdaptersTest {
             assertEquals(new TreeHasher(o).hash(after, TreePath.root()),
                     new TreeHasher(o).hash(new ViewTreeSource(engine, b), TreePath.root()), o.toString());
         }
+        // the pending-delta scope skips untouched subtrees and changes nothing in the result
+        PendingScopeTreeSource.Scope scope = PendingScopeTreeSource.Scope.of(engine.pendingDelta(a), base, after);
+        assertEquals(d, new DeltaComputer(ObjectFormat.SHA256, false).compute(scope.wrap(base), scope.wrap(after)));
         // the same change, reached by another route: equal delta ids
         Delta db = new DeltaComputer(ObjectFormat.SHA256, false).compute(
                 new ViewTreeSource(engine, ViewDiff.baseOf(engine, b)), new ViewTreeSource(engine, b));
         assertEquals(d.id(), db.id());
+    }
+
+    @Test
+    void scopedDeltaEqualsTheFullWalkForMetadataOnlyChanges() throws Exception {
+        View v = engine.createView("v", Isolation.SNAPSHOT, 0);
+        engine.setxattr(v, engine.resolve(v, "src/keep.c"), "user.k", b("1"), 0);
+        engine.setattr(v, engine.resolve(v, "README"), SetAttr.owner(7, 8));
+        engine.link(v, engine.resolve(v, "src/old/gone.c"), Engine.ROOT, b("hard"));
+        ViewTreeSource base = new ViewTreeSource(engine, ViewDiff.baseOf(engine, v));
+        ViewTreeSource after = new ViewTreeSource(engine, v);
+        Delta full = new DeltaComputer(ObjectFormat.SHA1, false).compute(base, after);
+        PendingScopeTreeSource.Scope scope = PendingScopeTreeSource.Scope.of(engine.pendingDelta(v), base, after);
+        assertEquals(full, new DeltaComputer(ObjectFormat.SHA1, false).compute(scope.wrap(base), scope.wrap(after)));
+        assertEquals(List.of("README", "hard", "src/keep.c", "src/old/gone.c"),
+                full.entries().stream().map(e -> e.path().toString()).toList());
+    }
+
+    @Test
+    void aCallerReadsOnlyWhatItsModeBitsAllow() throws Exception {
+        View v = engine.createView("v", Isolation.SNAPSHOT, 0);
+        long secret = engine.mkdir(v, Engine.ROOT, b("secret"), 0700, Caller.ROOT).ino();
+        file(v, secret, b("key"), "k", 0644);
+        file(v, Engine.ROOT, b("private"), "p", 0600);
+        ViewTreeSource s = new ViewTreeSource(engine, v);
+        var user = CallerAccessTreeSource.forCaller(s, 1000, java.util.Set.of(1000L));
+        TreeHasher h = new TreeHasher(TreeIdOptions.git(ObjectFormat.SHA1));
+        assertThrows(java.nio.file.AccessDeniedException.class, () -> h.hash(user, TreePath.root()));
+        assertThrows(java.nio.file.AccessDeniedException.class, () -> h.hash(user, TreePath.of("secret/key")));
+        assertThrows(java.nio.file.AccessDeniedException.class, () -> h.hash(user, TreePath.of("private")));
+        assertEquals(h.hash(s, TreePath.of("src")), h.hash(user, TreePath.of("src")));
+        // group members read what the group may; root is not checked
+        engine.setattr(v, secret, SetAttr.owner(0, 1000));
+        engine.setattr(v, secret, SetAttr.perm(0750));
+        assertEquals(h.hash(s, TreePath.of("secret")),
+                h.hash(CallerAccessTreeSource.forCaller(s, 1000, java.util.Set.of(1000L)), TreePath.of("secret")));
+        assertTrue(CallerAccessTreeSource.forCaller(s, 0, java.util.Set.of()) == s);
     }
 
     @Test
