@@ -8,8 +8,11 @@ work="${1:-/var/tmp/txfs-bench-core}"
 gib="${2:-1}"
 mvn -B -q -o -pl fs-core test-compile
 cp_file="$(mktemp)"
-trap 'rm -f "$cp_file"' EXIT
+classes="$(mktemp -d)"
+trap 'rm -rf "$cp_file" "$classes"' EXIT
+# a private copy: a build running beside the benchmark must not change the classes under it
+cp -r fs-core/target/classes "$classes/main" && cp -r fs-core/target/test-classes "$classes/test"
 mvn -B -q -o -pl fs-core dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >/dev/null
 echo "# fs-core bench on $(uname -n), $(nproc) cores, $(date -u +%FT%TZ), work dir $work ($(df -h --output=source,fstype "$(dirname "$work")" | tail -1))" >&2
-exec java -Xmx1g -cp "fs-core/target/classes:fs-core/target/test-classes:$(cat "$cp_file")" \
+exec java -Xmx1g -cp "$classes/main:$classes/test:$(cat "$cp_file")" \
   io.txfs.core.bench.CoreBench "$work" "$gib"
