@@ -8,10 +8,17 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * One line written to {@code .txfs/ctl}: {@code VERB [view=NAME] [isolation=snapshot|read-committed] [force]}.
- * Words are separated by single spaces or tabs; one trailing newline is allowed. Anything else is refused.
+ * One line written to {@code .txfs/ctl}: {@code VERB [view=NAME] [isolation=snapshot|read-committed] [force]
+ * [published] [backing] [format=WORD] [objects=sha1|sha256] [extended] [mtimes] [canonical] [path=P]}, each
+ * verb taking only its own arguments ({@link ControlVerb}). Words are separated by single spaces or tabs;
+ * one trailing newline is allowed. Anything else is refused.
+ *
+ * <p>{@code path=} is percent-encoded ({@code %XX} for any byte, required for space, '%', control
+ * bytes and bytes over 0x7e) so that any raw name bytes fit in one word; {@link #pathBytes()} decodes it.
  */
-public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<Isolation> isolation, boolean force) {
+public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<Isolation> isolation, boolean force,
+                             boolean published, boolean backing, Optional<String> format, Optional<String> objects,
+                             boolean extended, boolean mtimes, boolean canonical, Optional<String> path) {
     /** Longer lines are refused before they are decoded: no command needs more. */
     public static final int MAX_LINE_BYTES = 4096;
     private static final Pattern VIEW_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,63}");
@@ -63,6 +70,14 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
         Optional<String> view = Optional.empty();
         Optional<Isolation> isolation = Optional.empty();
         boolean force = false;
+        boolean published = false;
+        boolean backing = false;
+        boolean extended = false;
+        boolean mtimes = false;
+        boolean canonical = false;
+        Optional<String> format = Optional.empty();
+        Optional<String> objects = Optional.empty();
+        Optional<String> path = Optional.empty();
         for (int i = 1; i < words.length; i++) {
             String w = words[i];
             int eq = w.indexOf('=');
@@ -74,16 +89,106 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
             switch (key) {
                 case "view" -> view = Optional.of(viewName(value));
                 case "isolation" -> isolation = Optional.of(isolation(value));
-                case "force" -> {
-                    if (value != null) {
-                        throw new BadControlCommandException("'force' takes no value");
-                    }
-                    force = true;
+                case "force" -> force = flag(key, value);
+                case "published" -> published = flag(key, value);
+                case "backing" -> backing = flag(key, value);
+                case "extended" -> extended = flag(key, value);
+                case "mtimes" -> mtimes = flag(key, value);
+                case "canonical" -> canonical = flag(key, value);
+                case "format" -> format = Optional.of(oneOf(key, value,
+                        verb == ControlVerb.HASH ? new String[] {"sha1", "sha256"} : new String[] {"text", "jsonl"}));
+                case "objects" -> objects = Optional.of(oneOf(key, value, new String[] {"sha1", "sha256"}));
+                case "path" -> {
+                    decodePath(value);
+                    path = Optional.of(value);
                 }
                 default -> throw new BadControlCommandException("unknown argument '" + printable(key) + "'");
             }
         }
-        return new ControlCommand(verb, view, isolation, force);
+        if ((view.isPresent() ? 1 : 0) + (published ? 1 : 0) + (backing ? 1 : 0) > 1) {
+            throw new BadControlCommandException("name one state: view=NAME, published or backing");
+        }
+        if (mtimes && !extended) {
+            throw new BadControlCommandException("'mtimes' needs 'extended' (the git id has no times)");
+        }
+        return new ControlCommand(verb, view, isolation, force, published, backing, format, objects, extended,
+                mtimes, canonical, path);
+    }
+
+    /** The raw bytes {@code path=} names, relative to the tree's root; empty for the root. */
+    public Optional<byte[]> pathBytes() {
+        if (path.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(decodePath(path.get()));
+        } catch (BadControlCommandException e) {
+            throw new IllegalStateException("validated at parse", e);
+        }
+    }
+
+    /** {@code path=} for raw path bytes: printable ASCII as is, anything else and '%' as %XX. */
+    public static String encodePath(byte[] raw) {
+        StringBuilder b = new StringBuilder();
+        for (byte x : raw) {
+            int u = x & 0xff;
+            if (u > 0x20 && u < 0x7f && u != '%') {
+                b.append((char) u);
+            } else {
+                b.append('%').append(Character.toUpperCase(Character.forDigit(u >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(u & 0xf, 16)));
+            }
+        }
+        return b.toString();
+    }
+
+    private static byte[] decodePath(String value) throws BadControlCommandException {
+        if (value == null) {
+            throw new BadControlCommandException("'path' needs a value: path=a/b (percent-encoded)");
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '%') {
+                int hi = i + 2 < value.length() ? Character.digit(value.charAt(i + 1), 16) : -1;
+                int lo = i + 2 < value.length() ? Character.digit(value.charAt(i + 2), 16) : -1;
+                if (hi < 0 || lo < 0) {
+                    throw new BadControlCommandException("bad %-escape in path (use %XX)");
+                }
+                out.write(hi << 4 | lo);
+                i += 2;
+            } else if (c > 0x7e) {
+                throw new BadControlCommandException("path must be ASCII with %XX escapes");
+            } else {
+                out.write(c);
+            }
+        }
+        byte[] raw = out.toByteArray();
+        for (byte x : raw) {
+            if (x == 0) {
+                throw new BadControlCommandException("path contains NUL");
+            }
+        }
+        if (raw.length > 4096) {
+            throw new BadControlCommandException("path longer than 4096 bytes");
+        }
+        return raw;
+    }
+
+    private static boolean flag(String key, String value) throws BadControlCommandException {
+        if (value != null) {
+            throw new BadControlCommandException("'" + key + "' takes no value");
+        }
+        return true;
+    }
+
+    private static String oneOf(String key, String value, String[] allowed) throws BadControlCommandException {
+        for (String a : allowed) {
+            if (a.equals(value)) {
+                return a;
+            }
+        }
+        throw new BadControlCommandException("'" + key + "' must be one of " + String.join(", ", allowed));
     }
 
     /** The line a client writes for this command. */
@@ -94,6 +199,24 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
         if (force) {
             b.append(" force");
         }
+        if (published) {
+            b.append(" published");
+        }
+        if (backing) {
+            b.append(" backing");
+        }
+        format.ifPresent(f -> b.append(" format=").append(f));
+        objects.ifPresent(o -> b.append(" objects=").append(o));
+        if (extended) {
+            b.append(" extended");
+        }
+        if (mtimes) {
+            b.append(" mtimes");
+        }
+        if (canonical) {
+            b.append(" canonical");
+        }
+        path.ifPresent(p -> b.append(" path=").append(p));
         return b.append('\n').toString();
     }
 

@@ -10,9 +10,15 @@ public enum ControlVerb {
     FLUSH(Set.of()),
     COMMIT(Set.of("view", "force")),
     ABORT(Set.of("view")),
-    STATUS(Set.of("view")),
-    DIFF(Set.of("view")),
-    VIEWS(Set.of());
+    /** {@code canonical} adds the canonical delta entries and its id; {@code objects=} their hash. */
+    STATUS(Set.of("view", "canonical", "objects")),
+    /** {@code format=text} (default: unified diff) or {@code format=jsonl} (the canonical delta). */
+    DIFF(Set.of("view", "format", "objects")),
+    VIEWS(Set.of()),
+    /** A tree id: {@code hash [view=V|published|backing] [format=sha1|sha256] [extended [mtimes]] [path=P]}. */
+    HASH(Set.of("view", "published", "backing", "format", "extended", "mtimes", "path")),
+    /** The published log: publishes and flushes. */
+    LOG(Set.of());
 
     private final Set<String> arguments;
 

@@ -22,12 +22,42 @@ import io.txfs.fuse.control.ControlHandler;
 import io.txfs.fuse.control.ControlRefusal;
 import io.txfs.fuse.control.ControlReply;
 import io.txfs.fuse.control.ControlVerb;
+import io.txfs.core.LogEntry;
+import io.txfs.core.inspect.EntryStat;
+import io.txfs.core.inspect.Name;
+import io.txfs.core.inspect.ObjectFormat;
+import io.txfs.core.inspect.TreeHasher;
+import io.txfs.core.inspect.TreeIdOptions;
+import io.txfs.core.inspect.TreePath;
+import io.txfs.core.inspect.TreeSource;
+import io.txfs.core.inspect.UnrepresentableEntryException;
+import io.txfs.core.inspect.delta.Delta;
+import io.txfs.core.inspect.delta.DeltaComputer;
+import io.txfs.core.inspect.dir.DirectoryTreeSource;
+import io.txfs.core.inspect.engine.CallerAccessTreeSource;
+import io.txfs.core.inspect.engine.PendingScopeTreeSource;
+import io.txfs.core.inspect.engine.ViewTreeSource;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The control verbs over the engine: begin, publish, flush, commit, abort, status, views. */
+/**
+ * The control verbs over the engine: begin, publish, flush, commit, abort, status, views, diff, hash, log.
+ * Hashes and canonical deltas are computed as the caller could read the tree (mode bits checked for
+ * non-root callers, {@link CallerAccessTreeSource}): the daemon runs as root.
+ */
 final class ViewControl implements ControlHandler {
     private static final Logger log = LoggerFactory.getLogger(ViewControl.class);
 
@@ -35,11 +65,18 @@ final class ViewControl implements ControlHandler {
     private final Views views;
     private final KernelInvalidator invalidator;
     private final AtomicLong generated = new AtomicLong();
+    /** The backing directory as the daemon reaches it (never through its own mount); null: not offered. */
+    private final Path backing;
 
     ViewControl(Engine engine, Views views, KernelInvalidator invalidator) {
+        this(engine, views, invalidator, null);
+    }
+
+    ViewControl(Engine engine, Views views, KernelInvalidator invalidator, Path backing) {
         this.engine = engine;
         this.views = views;
         this.invalidator = invalidator;
+        this.backing = backing;
     }
 
     @Override
@@ -54,6 +91,8 @@ final class ViewControl implements ControlHandler {
                 case STATUS -> status(caller, cmd);
                 case VIEWS -> views(caller);
                 case DIFF -> diff(caller, cmd);
+                case HASH -> hash(caller, cmd);
+                case LOG -> log();
             };
         } catch (FsException e) {
             throw new ControlRefusal(fuseErrno(e.errno().code()), cmd.verb(), e.getMessage());
@@ -138,15 +177,198 @@ final class ViewControl implements ControlHandler {
         }
         ViewInfo info = v.info();
         bytes = info.pendingBytes();
-        return ControlReply.ok(ControlVerb.STATUS).put("view", v.name()).put("isolation", isolationWord(v.isolation()))
+        ControlReply reply = ControlReply.ok(ControlVerb.STATUS).put("view", v.name()).put("isolation", isolationWord(v.isolation()))
                 .put("snapshot_version", info.snapshotVersion()).put("published_version", engine.headVersion())
                 .put("flushed_version", engine.flushedVersion())
                 .put("changed_paths", delta.size()).put("changed_bytes", bytes).putNode("entries", entries);
+        if (cmd.canonical()) {
+            Delta d = canonicalDelta(caller, cmd, v, delta);
+            ArrayNode canonical = ControlReply.json().createArrayNode();
+            try {
+                for (String line : new String(d.canonicalBytes(), StandardCharsets.UTF_8).split("\n")) {
+                    if (!line.isEmpty()) {
+                        canonical.add(ControlReply.json().readTree(line));
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("canonical delta is not JSON lines", e);
+            }
+            reply.put("objects", d.format().gitName()).put("delta_id", d.id().hex()).putNode("canonical", canonical);
+        }
+        return reply;
+    }
+
+    /** The canonical delta of a view's pending changes against its base, read as the caller may. */
+    private Delta canonicalDelta(RequestContext caller, ControlCommand cmd, View v, List<DeltaEntry> pending)
+            throws ControlRefusal {
+        ObjectFormat format = objectFormat(cmd.objects().orElse("sha1"));
+        try {
+            TreeSource before = new ViewTreeSource(engine, ViewDiff.baseOf(engine, v));
+            TreeSource after = new ViewTreeSource(engine, v);
+            PendingScopeTreeSource.Scope scope = PendingScopeTreeSource.Scope.of(pending, before, after);
+            Set<Long> groups = groupsOf(caller);
+            return new DeltaComputer(format, false).compute(
+                    CallerAccessTreeSource.forCaller(scope.wrap(before), caller.uid(), groups),
+                    CallerAccessTreeSource.forCaller(scope.wrap(after), caller.uid(), groups));
+        } catch (IOException e) {
+            throw refusal(cmd.verb(), e);
+        }
     }
 
     private ControlReply diff(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
         View v = target(caller, cmd);
+        if (cmd.format().orElse("text").equals("jsonl")) {
+            Delta d = canonicalDelta(caller, cmd, v, engine.pendingDelta(v));
+            return ControlReply.ok(ControlVerb.DIFF).put("view", v.name()).put("format", "jsonl")
+                    .put("objects", d.format().gitName()).put("delta_id", d.id().hex())
+                    .put("changed_paths", d.entries().size())
+                    .put("jsonl", new String(d.canonicalBytes(), StandardCharsets.UTF_8));
+        }
         return ControlReply.ok(ControlVerb.DIFF).put("view", v.name()).put("diff", ViewDiff.unified(engine, v));
+    }
+
+    /** {@code hash}: the git-compatible (or extended) id of a view, the published state or the backing directory. */
+    private ControlReply hash(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
+        ControlReply reply = ControlReply.ok(ControlVerb.HASH);
+        TreeSource source;
+        if (cmd.backing()) {
+            if (backing == null) {
+                throw new ControlRefusal(Errno.EOPNOTSUPP, cmd.verb(), "this mount does not offer its backing directory");
+            }
+            // the flusher may be writing it: a hash of the backing directory is of whatever it holds now
+            source = new WithoutControlDirectory(new DirectoryTreeSource(backing));
+            reply.put("state", "backing");
+        } else if (cmd.published()) {
+            source = new ViewTreeSource(engine, engine.published());
+            reply.put("state", "published").put("published_version", engine.headVersion());
+        } else {
+            View v = target(caller, cmd);
+            source = new ViewTreeSource(engine, v);
+            reply.put("state", "view").put("view", v.name());
+        }
+        ObjectFormat format = objectFormat(cmd.format().orElse("sha1"));
+        TreeIdOptions options = cmd.extended() ? TreeIdOptions.extended(format, cmd.mtimes()) : TreeIdOptions.git(format);
+        TreePath path;
+        try {
+            path = TreePath.ofBytes(cmd.pathBytes().orElse(new byte[0]));
+        } catch (IllegalArgumentException e) {
+            throw new ControlRefusal(Errno.EINVAL, cmd.verb(), "bad path (relative, no empty, '.' or '..' components): " + e.getMessage());
+        }
+        try {
+            TreeSource asCaller = CallerAccessTreeSource.forCaller(source, caller.uid(), groupsOf(caller));
+            String id = new TreeHasher(options).hash(asCaller, path).hex();
+            return reply.put("format", format.gitName()).put("extended", cmd.extended()).put("mtimes", cmd.mtimes())
+                    .put("path", path.toString()).put("id", id);
+        } catch (IOException e) {
+            throw refusal(cmd.verb(), e);
+        }
+    }
+
+    /**
+     * {@code log}: publishes and flushes, oldest first. No delta ids: the engine keeps no state of
+     * older versions to diff against once they are flushed.
+     */
+    private ControlReply log() {
+        ArrayNode list = ControlReply.json().createArrayNode();
+        for (LogEntry e : engine.log()) {
+            ObjectNode o = list.addObject();
+            o.put("version", e.version());
+            o.put("kind", e.kind());
+            o.put("view", e.view());
+            o.put("time_ns", e.timeNs());
+            o.put("time", Instant.ofEpochSecond(0, e.timeNs()).toString());
+            o.put("paths", e.paths());
+            o.put("bytes", e.bytes());
+        }
+        return ControlReply.ok(ControlVerb.LOG).put("published_version", engine.headVersion())
+                .put("flushed_version", engine.flushedVersion()).putNode("entries", list);
+    }
+
+    private static ObjectFormat objectFormat(String word) {
+        return word.equals("sha256") ? ObjectFormat.SHA256 : ObjectFormat.SHA1;
+    }
+
+    private static ControlRefusal refusal(ControlVerb verb, IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return new ControlRefusal(Errno.ENOENT, verb, "no such path: " + e.getMessage());
+        }
+        if (e instanceof AccessDeniedException a) {
+            return new ControlRefusal(Errno.EACCES, verb, "permission denied: " + a.getFile() + " (" + a.getReason() + ")");
+        }
+        if (e instanceof UnrepresentableEntryException) {
+            return new ControlRefusal(Errno.EINVAL, verb, e.getMessage());
+        }
+        log.error("{}: reading the tree failed", verb.word(), e);
+        return new ControlRefusal(Errno.EIO, verb, "reading the tree failed: " + e.getMessage());
+    }
+
+    /** The caller's primary and supplementary groups (from /proc; the primary only if that fails). */
+    static Set<Long> groupsOf(RequestContext caller) {
+        Set<Long> out = new HashSet<>();
+        out.add(Integer.toUnsignedLong(caller.gid()));
+        if (caller.uid() == 0) {
+            return out;
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + caller.pid() + "/status"))) {
+                if (line.startsWith("Groups:")) {
+                    for (String g : line.substring(7).trim().split("\\s+")) {
+                        if (!g.isEmpty()) {
+                            out.add(Long.parseLong(g));
+                        }
+                    }
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            log.info("groups of pid {} unknown ({}); checking with its primary group only", caller.pid(), e.toString());
+        }
+        return out;
+    }
+
+    /** The backing directory without {@code .txfs} at its root, as views show it. */
+    private static final class WithoutControlDirectory implements TreeSource {
+        private static final Name RESERVED = Name.of(".txfs");
+        private final TreeSource inner;
+
+        WithoutControlDirectory(TreeSource inner) {
+            this.inner = inner;
+        }
+
+        private TreePath check(TreePath p) throws NoSuchFileException {
+            if (!p.isRoot() && p.names().get(0).equals(RESERVED)) {
+                throw new NoSuchFileException(p.toString());
+            }
+            return p;
+        }
+
+        @Override
+        public List<Name> list(TreePath dir) throws IOException {
+            List<Name> names = new ArrayList<>(inner.list(check(dir)));
+            if (dir.isRoot()) {
+                names.remove(RESERVED);
+            }
+            return names;
+        }
+
+        @Override
+        public EntryStat stat(TreePath path) throws IOException {
+            return inner.stat(check(path));
+        }
+
+        @Override
+        public SortedMap<Name, byte[]> xattrs(TreePath path) throws IOException {
+            return inner.xattrs(check(path));
+        }
+
+        @Override
+        public java.io.InputStream open(TreePath path) throws IOException {
+            return inner.open(check(path));
+        }
+
+        @Override
+        public byte[] readLink(TreePath path) throws IOException {
+            return inner.readLink(check(path));
+        }
     }
 
     private ControlReply views(RequestContext caller) {

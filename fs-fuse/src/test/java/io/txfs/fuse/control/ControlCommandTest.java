@@ -1,5 +1,6 @@
 package io.txfs.fuse.control;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -37,7 +38,10 @@ class ControlCommandTest {
     @Test
     void everyCommandRoundTripsThroughItsLine() throws Exception {
         for (String line : List.of("begin view=a isolation=snapshot\n", "publish view=a force\n", "flush\n",
-                "commit force\n", "abort view=a\n", "status\n", "diff view=a\n", "views\n")) {
+                "commit force\n", "abort view=a\n", "status\n", "diff view=a\n", "views\n",
+                "status view=a objects=sha256 canonical\n", "diff format=jsonl\n", "diff view=a format=text objects=sha1\n",
+                "hash\n", "hash view=a format=sha256 extended mtimes path=a%20b/%C3%28\n", "hash published\n",
+                "hash backing format=sha1 path=src\n", "log\n")) {
             assertEquals(line, parse(line).toLine());
         }
     }
@@ -59,6 +63,45 @@ class ControlCommandTest {
         assertTrue(refusal("publish\nflush\n").contains("control character"));
         assertTrue(refusal("publish\0").contains("control character"));
         assertTrue(refusal("x".repeat(ControlCommand.MAX_LINE_BYTES + 1)).contains("longer than"));
+    }
+
+    @Test
+    void inspectionArgumentsParse() throws Exception {
+        ControlCommand h = parse("hash view=v format=sha256 extended path=a%20b/x%FF");
+        assertEquals(ControlVerb.HASH, h.verb());
+        assertEquals(Optional.of("sha256"), h.format());
+        assertTrue(h.extended());
+        assertFalse(h.mtimes());
+        assertArrayEquals(new byte[] {'a', ' ', 'b', '/', 'x', (byte) 0xff}, h.pathBytes().orElseThrow());
+        assertTrue(parse("hash published").published());
+        assertTrue(parse("hash backing").backing());
+        assertTrue(parse("status canonical").canonical());
+        assertEquals(Optional.of("jsonl"), parse("diff format=jsonl").format());
+        assertEquals(Optional.empty(), parse("hash").pathBytes());
+    }
+
+    @Test
+    void pathsRoundTripThroughPercentEncoding() throws Exception {
+        byte[] raw = {'s', 'p', ' ', '%', '/', (byte) 0xc3, '(', '\t', '~'};
+        String enc = ControlCommand.encodePath(raw);
+        assertEquals("sp%20%25/%C3(%09~", enc);
+        assertArrayEquals(raw, parse("hash path=" + enc).pathBytes().orElseThrow());
+    }
+
+    @Test
+    void badInspectionArgumentsAreRefused() {
+        assertTrue(refusal("hash format=md5").contains("sha1, sha256"));
+        assertTrue(refusal("diff format=sha1").contains("text, jsonl"));
+        assertTrue(refusal("status format=jsonl").contains("takes no argument 'format'"));
+        assertTrue(refusal("hash view=a published").contains("name one state"));
+        assertTrue(refusal("hash published backing").contains("name one state"));
+        assertTrue(refusal("hash mtimes").contains("needs 'extended'"));
+        assertTrue(refusal("hash path=a%2").contains("%-escape"));
+        assertTrue(refusal("hash path=a%00b").contains("NUL"));
+        assertTrue(refusal("hash path").contains("needs a value"));
+        assertTrue(refusal("hash extended=1").contains("no value"));
+        assertTrue(refusal("log view=a").contains("takes no argument"));
+        assertTrue(refusal("diff canonical").contains("takes no argument"));
     }
 
     @Test
