@@ -61,4 +61,82 @@ final class StatusFormat {
         }
         return b.toString();
     }
+
+    /** {@code txfs log}: one line per publish or flush, oldest first. */
+    static String log(JsonNode r) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format("%8s %-7s %-24s %-30s %8s %12s%n", "VERSION", "KIND", "VIEW", "TIME", "PATHS", "BYTES"));
+        for (JsonNode e : r.path("entries")) {
+            b.append(String.format("%8d %-7s %-24s %-30s %8d %12d%n", e.path("version").asLong(), e.path("kind").asText(),
+                    e.path("view").asText(), e.path("time").asText(), e.path("paths").asLong(), e.path("bytes").asLong()));
+        }
+        return b.toString();
+    }
+
+    /**
+     * {@code git diff --stat} from a unified diff: per file the changed line count and a bar of + and -,
+     * "Bin" for binary files, then the totals.
+     */
+    static String diffStat(String unified) {
+        java.util.List<String[]> rows = new java.util.ArrayList<>();
+        long files = 0;
+        long plus = 0;
+        long minus = 0;
+        String path = null;
+        long p = 0;
+        long m = 0;
+        String binary = null;
+        for (String line : (unified + "diff --txfs a/ b/\n").split("\n", -1)) {
+            if (line.startsWith("diff --txfs a/")) {
+                if (path != null) {
+                    rows.add(new String[] {path, binary != null ? binary : Long.toString(p + m), binary != null ? "" : bar(p, m)});
+                    files++;
+                    plus += p;
+                    minus += m;
+                }
+                String rest = line.substring("diff --txfs a/".length());
+                int mid = rest.indexOf(" b/");
+                path = mid < 0 ? null : rest.substring(0, mid);
+                if (path != null && path.isEmpty()) {
+                    path = null;
+                }
+                p = 0;
+                m = 0;
+                binary = null;
+            } else if (line.startsWith("Binary files ")) {
+                binary = "Bin";
+            } else if (line.startsWith("+") && !line.startsWith("+++ ")) {
+                p++;
+            } else if (line.startsWith("-") && !line.startsWith("--- ")) {
+                m++;
+            }
+        }
+        int width = 0;
+        for (String[] r : rows) {
+            width = Math.max(width, r[0].length());
+        }
+        StringBuilder b = new StringBuilder();
+        for (String[] r : rows) {
+            b.append(' ').append(r[0]).append(" ".repeat(width - r[0].length())).append(" | ").append(r[1]);
+            b.append(r[2].isEmpty() ? "" : " " + r[2]).append('\n');
+        }
+        b.append(' ').append(files).append(files == 1 ? " file changed" : " files changed");
+        if (plus > 0 || files == 0) {
+            b.append(", ").append(plus).append(plus == 1 ? " insertion(+)" : " insertions(+)");
+        }
+        if (minus > 0) {
+            b.append(", ").append(minus).append(minus == 1 ? " deletion(-)" : " deletions(-)");
+        }
+        return b.append('\n').toString();
+    }
+
+    /** At most 50 characters, scaled like git when a file has more changes. */
+    private static String bar(long plus, long minus) {
+        long total = plus + minus;
+        if (total > 50) {
+            long p = Math.round(plus * 50.0 / total);
+            return "+".repeat((int) p) + "-".repeat((int) (50 - p));
+        }
+        return "+".repeat((int) plus) + "-".repeat((int) minus);
+    }
 }

@@ -75,9 +75,16 @@ final class ViewCommands {
         @Option(names = "--json")
         boolean json;
 
+        @Option(names = "--canonical", description = "Also the canonical delta entries and its delta id (with --json).")
+        boolean canonical;
+
+        @Option(names = "--sha256", description = "Content and delta ids in SHA-256 (default SHA-1, as git).")
+        boolean sha256;
+
         @Override
         int run() {
-            JsonNode r = ControlCall.send(mount.controlFile(), "status" + viewArg(view));
+            JsonNode r = ControlCall.send(mount.controlFile(), "status" + viewArg(view)
+                    + (sha256 ? " objects=sha256" : "") + (canonical ? " canonical" : ""));
             if (json) {
                 out().println(r.toString());
             } else {
@@ -87,19 +94,43 @@ final class ViewCommands {
         }
     }
 
-    @Command(name = "diff", mixinStandardHelpOptions = true, description = "Unified diff of a view's pending changes; binary files summarised.")
+    @Command(name = "diff", mixinStandardHelpOptions = true,
+            description = "Unified diff of a view's pending changes (binary files summarised), or its canonical delta as JSON lines.")
     static final class Diff extends Base {
         @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW")
         String view;
 
-        @Option(names = "--json")
+        @Option(names = "--json", description = "Print the daemon's JSON reply (with --format=jsonl: includes delta_id).")
         boolean json;
+
+        @Option(names = "--format", paramLabel = "text|jsonl", defaultValue = "text",
+                description = "text (unified diff) or jsonl (the canonical delta, one JSON object per line).")
+        String format;
+
+        @Option(names = "--stat", description = "Per-file counts of changed lines, like git diff --stat.")
+        boolean stat;
+
+        @Option(names = "--sha256", description = "Content and delta ids in SHA-256 (default SHA-1, as git).")
+        boolean sha256;
 
         @Override
         int run() {
-            JsonNode r = ControlCall.send(mount.controlFile(), "diff" + viewArg(view));
+            if (!format.equals("text") && !format.equals("jsonl")) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--format must be text or jsonl");
+            }
+            if (stat && format.equals("jsonl")) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--stat is for the text format");
+            }
+            JsonNode r = ControlCall.send(mount.controlFile(), "diff" + viewArg(view)
+                    + (format.equals("jsonl") ? " format=jsonl" : "") + (sha256 ? " objects=sha256" : ""));
             if (json) {
                 out().println(r.toString());
+            } else if (format.equals("jsonl")) {
+                out().print(r.path("jsonl").asText(""));
+                err().println("txfs: delta id " + r.path("delta_id").asText() + " (" + r.path("changed_paths").asLong()
+                        + " paths, " + r.path("objects").asText() + ")");
+            } else if (stat) {
+                out().print(StatusFormat.diffStat(r.path("diff").asText("")));
             } else {
                 out().print(r.path("diff").asText(""));
             }

@@ -53,4 +53,59 @@ class StatusFormatTest {
                 () -> MountLocator.controlFile(java.nio.file.Path.of("/proc")));
         assertTrue(e.getMessage().contains("no txfs mount"), e.getMessage());
     }
+
+    @Test
+    void logIsAHeaderAndOneLinePerEntry() throws Exception {
+        String t = StatusFormat.log(json("""
+                {"entries":[{"version":1,"kind":"publish","view":"b1","time":"2026-01-01T00:00:00Z","paths":3,"bytes":12},
+                 {"version":1,"kind":"flush","view":"","time":"2026-01-01T00:00:01Z","paths":3,"bytes":12}]}
+                """));
+        assertEquals(String.format("%8s %-7s %-24s %-30s %8s %12s%n", "VERSION", "KIND", "VIEW", "TIME", "PATHS", "BYTES")
+                + String.format("%8d %-7s %-24s %-30s %8d %12d%n", 1, "publish", "b1", "2026-01-01T00:00:00Z", 3, 12)
+                + String.format("%8d %-7s %-24s %-30s %8d %12d%n", 1, "flush", "", "2026-01-01T00:00:01Z", 3, 12), t);
+    }
+
+    @Test
+    void diffStatCountsLinesPerFileLikeGit() {
+        String unified = """
+                diff --txfs a/src/a.c b/src/a.c
+                --- a/src/a.c
+                +++ b/src/a.c
+                @@ -1,2 +1,2 @@
+                -old
+                +new
+                +more
+                 same
+                diff --txfs a/img.png b/img.png
+                new file mode 100644
+                Binary files /dev/null and b/img.png differ (0 -> 9 bytes)
+                diff --txfs a/gone b/gone
+                deleted file mode 100644
+                --- a/gone
+                +++ /dev/null
+                @@ -1 +0,0 @@
+                -bye
+                """;
+        assertEquals("""
+                 src/a.c | 3 ++-
+                 img.png | Bin
+                 gone    | 1 -
+                 3 files changed, 2 insertions(+), 2 deletions(-)
+                """, StatusFormat.diffStat(unified));
+        assertEquals(" 0 files changed, 0 insertions(+)\n", StatusFormat.diffStat(""));
+    }
+
+    @Test
+    void hashPathsAreTakenRelativeToTheMount() {
+        java.nio.file.Path mp = java.nio.file.Path.of("/mnt/tx");
+        assertEquals("src/a", InspectCommands.Hash.treePath(mp, java.nio.file.Path.of("/mnt/tx/src/./a")));
+        assertEquals("", InspectCommands.Hash.treePath(mp, java.nio.file.Path.of("/mnt/tx")));
+        assertEquals("src", InspectCommands.Hash.treePath(mp, java.nio.file.Path.of("src")));
+        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(UserFacingException.class,
+                () -> InspectCommands.Hash.treePath(mp, java.nio.file.Path.of("/etc"))).getMessage().contains("not inside"));
+        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(UserFacingException.class,
+                () -> InspectCommands.Hash.treePath(mp, java.nio.file.Path.of("/mnt/tx/.txfs/ctl"))).getMessage().contains("control"));
+        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(UserFacingException.class,
+                () -> InspectCommands.Hash.treePath(mp, java.nio.file.Path.of("../x"))).getMessage().contains("leaves"));
+    }
 }

@@ -1,0 +1,136 @@
+package io.txfs.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.txfs.fuse.control.ControlCommand;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+
+/** {@code txfs hash} and {@code txfs log}: reproducibility checks through the control file. */
+final class InspectCommands {
+    private InspectCommands() {
+    }
+
+    @Command(name = "hash", mixinStandardHelpOptions = true,
+            description = "A deterministic tree id of a state (equal to git write-tree's over names, contents and modes).")
+    static final class Hash extends ViewCommands.Base {
+        static final class State {
+            @Option(names = "--view", paramLabel = "VIEW", description = "A view (default: the caller's own).")
+            String view;
+
+            @Option(names = "--published", description = "The newest published state.")
+            boolean published;
+
+            @Option(names = "--backing", description = "The backing directory as it is now.")
+            boolean backing;
+        }
+
+        static final class Format {
+            @Option(names = "--sha1", description = "SHA-1 ids (default), as git's default object format.")
+            boolean sha1;
+
+            @Option(names = "--sha256", description = "SHA-256 ids, as git --object-format=sha256.")
+            boolean sha256;
+        }
+
+        @ArgGroup(exclusive = true)
+        State state;
+
+        @ArgGroup(exclusive = true)
+        Format format;
+
+        @Option(names = "--extended", description = "Also ownership, all mode bits, xattrs, devices, hard links, empty directories.")
+        boolean extended;
+
+        @Option(names = "--mtimes", description = "With --extended: include mtimes.")
+        boolean mtimes;
+
+        @Option(names = "--json", description = "Print the daemon's JSON reply.")
+        boolean json;
+
+        @Parameters(index = "0", arity = "0..1", paramLabel = "PATH",
+                description = "A subtree or file: a path inside the mount, or relative to its root. Default: the whole tree.")
+        Path path;
+
+        @Override
+        int run() {
+            if (mtimes && !extended) {
+                throw new ParameterException(spec.commandLine(), "--mtimes needs --extended");
+            }
+            Path ctl = mount.controlFile();
+            StringBuilder line = new StringBuilder("hash");
+            if (state != null && state.view != null) {
+                line.append(" view=").append(state.view);
+            } else if (state != null && state.published) {
+                line.append(" published");
+            } else if (state != null && state.backing) {
+                line.append(" backing");
+            }
+            if (format != null && format.sha256) {
+                line.append(" format=sha256");
+            }
+            if (extended) {
+                line.append(" extended");
+            }
+            if (mtimes) {
+                line.append(" mtimes");
+            }
+            if (path != null) {
+                String rel = treePath(MountLocator.mountOf(ctl), path);
+                if (!rel.isEmpty()) {
+                    line.append(" path=").append(ControlCommand.encodePath(rel.getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+            JsonNode r = ControlCall.send(ctl, line.toString());
+            out().println(json ? r.toString() : r.path("id").asText());
+            return Txfs.EXIT_OK;
+        }
+
+        /**
+         * PATH relative to the tree's root: a path inside the mount (absolute, or relative to a working
+         * directory inside it) is taken relative to the mount point; a relative path from outside the
+         * mount is already relative to the root.
+         */
+        static String treePath(Path mountPoint, Path path) {
+            Path mp = mountPoint.toAbsolutePath().normalize();
+            Path abs = Path.of("").toAbsolutePath().resolve(path).normalize();
+            Path rel;
+            if (abs.startsWith(mp)) {
+                rel = mp.relativize(abs);
+            } else if (!path.isAbsolute()) {
+                rel = path.normalize();
+            } else {
+                throw new UserFacingException(path + " is not inside the mount " + mp);
+            }
+            String s = rel.toString();
+            if (s.equals("..") || s.startsWith("../")) {
+                throw new UserFacingException(path + " leaves the tree");
+            }
+            if (s.equals(".txfs") || s.startsWith(".txfs/")) {
+                throw new UserFacingException(".txfs is the control directory, not part of any tree");
+            }
+            return s;
+        }
+    }
+
+    @Command(name = "log", mixinStandardHelpOptions = true, description = "Publishes and flushes, oldest first.")
+    static final class Log extends ViewCommands.Base {
+        @Option(names = "--json", description = "Print the daemon's JSON reply.")
+        boolean json;
+
+        @Override
+        int run() {
+            JsonNode r = ControlCall.send(mount.controlFile(), "log");
+            if (json) {
+                out().println(r.toString());
+            } else {
+                out().print(StatusFormat.log(r));
+            }
+            return Txfs.EXIT_OK;
+        }
+    }
+}
