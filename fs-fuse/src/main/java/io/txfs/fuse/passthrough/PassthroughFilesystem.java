@@ -312,12 +312,34 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
 
   @Override
   public AttrReply setattr(RequestContext ctx, long node, SetAttr a) throws IOException {
+    Inode inode = inodes.get(node);
+    if (onlyDropsSetIdBits(inode, a)) {
+      // The kernel clears setuid/setgid itself when someone other than the owner writes a file, and
+      // without FUSE_HANDLE_KILLPRIV it asks us with a plain SETATTR(mode). A local filesystem drops
+      // the bits whoever writes, so this is applied with the daemon's rights, not the writer's. With
+      // default_permissions a chmod by a non-owner never reaches us; without it, a non-owner could at
+      // most remove these two bits, never add anything.
+      check(C.chmod(proc(inode.fd), a.mode() & 07777));
+      return new AttrReply(attrOf(inode), attrTtl);
+    }
     boolean as = creds.enter(ctx);
     try {
       return setattrAsCaller(inodes.get(node), a);
     } finally {
       leave(as);
     }
+  }
+
+  private boolean onlyDropsSetIdBits(Inode i, SetAttr a) throws FuseErrnoException {
+    int others = SetAttr.FATTR_UID | SetAttr.FATTR_GID | SetAttr.FATTR_SIZE | SetAttr.FATTR_ATIME
+        | SetAttr.FATTR_MTIME | SetAttr.FATTR_ATIME_NOW | SetAttr.FATTR_MTIME_NOW | SetAttr.FATTR_CTIME;
+    if (!a.hasMode() || (a.valid() & others) != 0) {
+      return false;
+    }
+    int cur = attrOf(i).mode() & 07777;
+    int req = a.mode() & 07777;
+    int dropped = cur & ~req;
+    return dropped != 0 && (dropped & ~06000) == 0 && (req & ~cur) == 0;
   }
 
   private AttrReply setattrAsCaller(Inode i, SetAttr a) throws IOException {
