@@ -49,7 +49,7 @@ public final class ViewMount implements AutoCloseable {
         }
         ViewRegistry registry = new ViewRegistry(stateDir.resolve("processes"), ProcessTable.LIVE);
         Views views = new Views(engine, new CallerResolver(registry, ProcessTable.LIVE), registry, policy, invalidator);
-        ControlEndpoint control = new ControlEndpoint(new ViewControl(engine, views, invalidator, Path.of("/proc/self/fd/" + fd)));
+        ControlEndpoint control = new ControlEndpoint(new ViewControl(engine, views, invalidator, Path.of("/proc/self/fd/" + fd + "/.")));
         return new ViewMount(engine, new ViewFilesystem(engine, views, nodes, invalidator, control, DEFAULT_TTL_NANOS), fd);
     }
 
