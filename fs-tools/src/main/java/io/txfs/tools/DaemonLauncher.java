@@ -46,6 +46,9 @@ final class DaemonLauncher {
             }
             if (MountTable.isFuseMountAt(mountpoint) && answersStat(mountpoint)) {
                 System.err.println("txfs: mounted at " + mountpoint + " (daemon pid " + daemon.pid() + ", state " + stateDir.path() + ")");
+                if (cmd.verbose) {
+                    negotiated(out).ifPresent(n -> System.err.println("txfs: kernel " + n));
+                }
                 return Txfs.EXIT_OK;
             }
             daemon.waitFor(50, TimeUnit.MILLISECONDS);
@@ -54,6 +57,22 @@ final class DaemonLauncher {
         System.err.println("txfs: the mount did not come up within " + cmd.startupTimeoutSeconds() + " s; stopped the daemon. Output (" + out + "):");
         System.err.print(tail(out, 40));
         return Txfs.EXIT_FAILURE;
+    }
+
+    /** The daemon logs what INIT negotiated before the mount answers its first stat. */
+    private static java.util.Optional<String> negotiated(Path out) {
+        try {
+            List<String> lines = Files.readAllLines(out);
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                int at = lines.get(i).indexOf("negotiated FUSE");
+                if (at >= 0) {
+                    return java.util.Optional.of(lines.get(i).substring(at));
+                }
+            }
+        } catch (IOException e) {
+            // only informative
+        }
+        return java.util.Optional.empty();
     }
 
     private static boolean answersStat(Path mountpoint) {
