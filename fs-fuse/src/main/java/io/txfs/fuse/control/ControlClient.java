@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import io.txfs.fuse.Errno;
 import java.nio.file.Path;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
@@ -103,20 +104,7 @@ public final class ControlClient {
         }
     }
 
-    /** The names of the errnos a control command or its file can fail with (Linux numbering). */
     static String errnoName(int errno) {
-        return switch (errno) {
-            case 1 -> "EPERM";
-            case 2 -> "ENOENT";
-            case 5 -> "EIO";
-            case 13 -> "EACCES";
-            case 16 -> "EBUSY";
-            case 17 -> "EEXIST";
-            case 22 -> "EINVAL";
-            case 28 -> "ENOSPC";
-            case 30 -> "EROFS";
-            case 107 -> "ENOTCONN";
-            default -> "errno " + errno;
-        };
+        return Errno.nameOf(errno);
     }
 }
