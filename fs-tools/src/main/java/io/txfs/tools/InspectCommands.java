@@ -133,4 +133,56 @@ final class InspectCommands {
             return Txfs.EXIT_OK;
         }
     }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Write a view's pending delta to stdout as an OCI image layer tar (whiteouts for deletes).")
+    static final class Export extends ViewCommands.Base {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW", description = "Default: the caller's own view.")
+        String view;
+
+        @Option(names = "--format", paramLabel = "oci-tar", defaultValue = "oci-tar", description = "Only oci-tar.")
+        String format;
+
+        @Override
+        int run() {
+            if (!format.equals("oci-tar")) {
+                throw new ParameterException(spec.commandLine(), "--format must be oci-tar");
+            }
+            if (System.console() != null) {
+                throw new UserFacingException("refusing to write a tar to a terminal; redirect stdout: txfs export VIEW > layer.tar");
+            }
+            java.io.OutputStream stdout = new java.io.FileOutputStream(java.io.FileDescriptor.out);
+            long n = RawControlCall.send(mount.controlFile(), "export" + viewArg(view) + " format=oci-tar", stdout);
+            err().println("txfs: exported " + n + " bytes");
+            return Txfs.EXIT_OK;
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = "Apply an OCI image layer tar from stdin to a view (created on the published state if absent). "
+                    + "The whole layer is checked first: a bad layer changes nothing.")
+    static final class Import extends ViewCommands.Base {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW", description = "Default: the caller's own view.")
+        String view;
+
+        @Option(names = "--json", description = "Print the daemon's JSON reply.")
+        boolean json;
+
+        @Override
+        int run() {
+            if (System.console() != null) {
+                throw new UserFacingException("give the layer on stdin: txfs import VIEW < layer.tar");
+            }
+            // the daemon reads this process's stdin itself (fd 0), only if it is open for reading
+            JsonNode r = ControlCall.send(mount.controlFile(), "import" + viewArg(view) + " fd=0");
+            if (json) {
+                out().println(r.toString());
+            } else {
+                err().println("txfs: imported into view " + r.path("view").asText() + (r.path("created").asBoolean() ? " (new)" : "")
+                        + ": " + r.path("entries").asLong() + " entries, " + r.path("deletions").asLong() + " deletions, "
+                        + r.path("changed_paths").asLong() + " paths pending");
+            }
+            return Txfs.EXIT_OK;
+        }
+    }
 }

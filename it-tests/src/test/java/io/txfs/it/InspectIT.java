@@ -177,9 +177,85 @@ final class InspectIT {
         assertNotEquals(a.path("delta_id").asText(), c.path("delta_id").asText());
     }
 
-    /** Last: it publishes, which the other tests' published-state checks must not see. */
+    private static String cliLine(String... args) {
+        StringBuilder b = new StringBuilder();
+        for (String a : ViewMountFixture.command(args)) {
+            b.append('\'').append(a.replace("'", "'\\''")).append("' ");
+        }
+        return b.toString();
+    }
+
     @Test
     @Order(3)
+    void exportOneViewImportIntoANewViewGivesTheSameTree() {
+        String mnt = MOUNT.mountpoint().toString();
+        assertTrue(cli("run", "--mount", mnt, "--view", "ex-src", "--", "/bin/sh", "-c", CHANGES
+                + "ln run.sh \"a b/run-link\"\nmkfifo pipe\n", mnt).succeeded());
+        Path tar = MOUNT.scratch().resolve("layer.tar");
+        ProcessRun export = sh(cliLine("export", "--mount", mnt, "ex-src") + " > \"$0\"", tar.toString());
+        assertTrue(export.succeeded(), export.describe());
+        ProcessRun list = MOUNT.run(MOUNT.scratch(), List.of("tar", "-tvf", tar.toString()));
+        assertTrue(list.succeeded() && list.stdout().contains(".wh.old") && list.stdout().contains("run.sh link to a b/run-link"),
+                "GNU tar reads the layer, with the whiteout and the hard link\n" + list.describe());
+
+        ProcessRun imp = sh(cliLine("import", "--mount", mnt, "ex-dst", "--json") + " < \"$0\"", tar.toString());
+        assertTrue(imp.succeeded(), imp.describe());
+        assertTrue(imp.stdout().contains("\"created\":true"), imp.describe());
+        for (String[] flags : List.of(new String[] {"--sha1"}, new String[] {"--sha256", "--extended"})) {
+            ProcessRun a = cli(concat(new String[] {"hash", "--mount", mnt, "--view", "ex-src"}, flags));
+            ProcessRun b = cli(concat(new String[] {"hash", "--mount", mnt, "--view", "ex-dst"}, flags));
+            assertTrue(a.succeeded() && b.succeeded(), a.describe() + b.describe());
+            assertEquals(a.stdout(), b.stdout(), String.join(" ", flags));
+        }
+        JsonNode da = json(cli("diff", "--mount", mnt, "ex-src", "--format=jsonl", "--json"));
+        JsonNode db = json(cli("diff", "--mount", mnt, "ex-dst", "--format=jsonl", "--json"));
+        assertEquals(da.path("delta_id").asText(), db.path("delta_id").asText());
+    }
+
+    @Test
+    @Order(4)
+    void aBadLayerIsRejectedAndChangesNothing() throws Exception {
+        String mnt = MOUNT.mountpoint().toString();
+        assertTrue(cli("run", "--mount", mnt, "--view", "im-keep", "--", "/bin/sh", "-c", "printf 'mine\\n' > \"$0/mine.txt\"", mnt).succeeded());
+        String before = json(cli("status", "--mount", mnt, "im-keep", "--json")).path("entries").toString();
+        String hashBefore = cli("hash", "--mount", mnt, "--view", "im-keep").stdout();
+
+        Path evil = MOUNT.scratch().resolve("evil.tar");
+        Path payload = Files.writeString(MOUNT.scratch().resolve("payload"), "x\n");
+        ProcessRun mk = MOUNT.run(MOUNT.scratch(), List.of("tar", "-cPf", evil.toString(), payload.toString()));
+        assertTrue(mk.succeeded(), mk.describe());
+        for (String view : List.of("im-keep", "im-new")) {
+            ProcessRun imp = sh(cliLine("import", "--mount", mnt, view) + " < \"$0\"", evil.toString());
+            assertFalse(imp.succeeded(), imp.describe());
+            assertTrue(imp.stderr().contains("ABSOLUTE_PATH") && imp.stderr().contains("nothing was changed"), imp.describe());
+        }
+        // truncated: the first 1000 bytes of a good layer
+        Path good = MOUNT.scratch().resolve("good.tar");
+        assertTrue(MOUNT.run(MOUNT.scratch(), List.of("tar", "-cf", good.toString(), "-C", MOUNT.scratch().toString(), "payload")).succeeded());
+        Path cut = MOUNT.scratch().resolve("cut.tar");
+        Files.write(cut, java.util.Arrays.copyOf(Files.readAllBytes(good), 1000));
+        ProcessRun truncated = sh(cliLine("import", "--mount", mnt, "im-keep") + " < \"$0\"", cut.toString());
+        assertFalse(truncated.succeeded(), truncated.describe());
+        assertTrue(truncated.stderr().contains("TRUNCATED"), truncated.describe());
+        // a descriptor open for writing only is not read by the daemon
+        ProcessRun writeOnly = sh(cliLine("import", "--mount", mnt, "im-keep") + " 0> \"$0\"", MOUNT.scratch().resolve("w").toString());
+        assertFalse(writeOnly.succeeded(), writeOnly.describe());
+        assertTrue(writeOnly.stderr().contains("not open for reading"), writeOnly.describe());
+
+        assertEquals(before, json(cli("status", "--mount", mnt, "im-keep", "--json")).path("entries").toString());
+        assertEquals(hashBefore, cli("hash", "--mount", mnt, "--view", "im-keep").stdout());
+        assertFalse(cli("views", "--mount", mnt, "--json").stdout().contains("im-new"), "a rejected import creates no view");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** Last: it publishes, which the other tests' published-state checks must not see. */
+    @Test
+    @Order(9)
     void logListsAPublishWithItsView() {
         String mnt = MOUNT.mountpoint().toString();
         ProcessRun run = cli("run", "--mount", mnt, "--view", "logged", "--publish", "--", "/bin/sh", "-c",

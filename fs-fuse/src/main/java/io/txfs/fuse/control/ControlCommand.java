@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 /**
  * One line written to {@code .txfs/ctl}: {@code VERB [view=NAME] [isolation=snapshot|read-committed] [force]
- * [published] [backing] [format=WORD] [objects=sha1|sha256] [extended] [mtimes] [canonical] [path=P]}, each
+ * [published] [backing] [format=WORD] [objects=sha1|sha256] [extended] [mtimes] [canonical] [path=P] [fd=N]}, each
  * verb taking only its own arguments ({@link ControlVerb}). Words are separated by single spaces or tabs;
  * one trailing newline is allowed. Anything else is refused.
  *
@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  */
 public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<Isolation> isolation, boolean force,
                              boolean published, boolean backing, Optional<String> format, Optional<String> objects,
-                             boolean extended, boolean mtimes, boolean canonical, Optional<String> path) {
+                             boolean extended, boolean mtimes, boolean canonical, Optional<String> path,
+                             Optional<Integer> fd) {
     /** Longer lines are refused before they are decoded: no command needs more. */
     public static final int MAX_LINE_BYTES = 4096;
     private static final Pattern VIEW_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,63}");
@@ -78,6 +79,7 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
         Optional<String> format = Optional.empty();
         Optional<String> objects = Optional.empty();
         Optional<String> path = Optional.empty();
+        Optional<Integer> fd = Optional.empty();
         for (int i = 1; i < words.length; i++) {
             String w = words[i];
             int eq = w.indexOf('=');
@@ -96,8 +98,9 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
                 case "mtimes" -> mtimes = flag(key, value);
                 case "canonical" -> canonical = flag(key, value);
                 case "format" -> format = Optional.of(oneOf(key, value,
-                        verb == ControlVerb.HASH ? new String[] {"sha1", "sha256"} : new String[] {"text", "jsonl"}));
+                        formats(verb)));
                 case "objects" -> objects = Optional.of(oneOf(key, value, new String[] {"sha1", "sha256"}));
+                case "fd" -> fd = Optional.of(descriptor(value));
                 case "path" -> {
                     decodePath(value);
                     path = Optional.of(value);
@@ -112,7 +115,7 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
             throw new BadControlCommandException("'mtimes' needs 'extended' (the git id has no times)");
         }
         return new ControlCommand(verb, view, isolation, force, published, backing, format, objects, extended,
-                mtimes, canonical, path);
+                mtimes, canonical, path, fd);
     }
 
     /** The raw bytes {@code path=} names, relative to the tree's root; empty for the root. */
@@ -175,6 +178,21 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
         return raw;
     }
 
+    private static String[] formats(ControlVerb verb) {
+        return switch (verb) {
+            case HASH -> new String[] {"sha1", "sha256"};
+            case EXPORT -> new String[] {"oci-tar"};
+            default -> new String[] {"text", "jsonl"};
+        };
+    }
+
+    private static int descriptor(String value) throws BadControlCommandException {
+        if (value == null || !value.matches("[0-9]{1,9}")) {
+            throw new BadControlCommandException("'fd' takes a descriptor number");
+        }
+        return Integer.parseInt(value);
+    }
+
     private static boolean flag(String key, String value) throws BadControlCommandException {
         if (value != null) {
             throw new BadControlCommandException("'" + key + "' takes no value");
@@ -217,6 +235,7 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
             b.append(" canonical");
         }
         path.ifPresent(p -> b.append(" path=").append(p));
+        fd.ifPresent(f -> b.append(" fd=").append(f));
         return b.append('\n').toString();
     }
 

@@ -4,7 +4,6 @@ import io.txfs.fuse.Errno;
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.RequestContext;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -90,7 +89,7 @@ public final class ControlEndpoint {
     }
 
     private static void answer(Session s, ControlReply reply) {
-        byte[] bytes = reply.toJsonLine().getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = reply.bytes();
         synchronized (s) {
             s.reply = bytes;
             s.cursor = 0;

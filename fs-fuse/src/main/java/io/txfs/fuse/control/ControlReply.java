@@ -14,9 +14,33 @@ import java.util.Collection;
 public final class ControlReply {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ObjectNode node;
+    /** A reply that is raw bytes instead of JSON ({@code export}'s tar); null for JSON replies. */
+    private final byte[] raw;
 
     private ControlReply(ObjectNode node) {
+        this(node, null);
+    }
+
+    private ControlReply(ObjectNode node, byte[] raw) {
         this.node = node;
+        this.raw = raw;
+    }
+
+    /**
+     * A successful reply whose bytes are {@code payload} itself, read to EOF by the client (only a
+     * verb documented to answer so may use it; failures are always JSON).
+     */
+    public static ControlReply raw(ControlVerb verb, byte[] payload) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("ok", true);
+        n.put("verb", verb.word());
+        n.put("raw_bytes", payload.length);
+        return new ControlReply(n, payload);
+    }
+
+    /** What a reader of the control file gets: the raw payload, or the JSON line. */
+    public byte[] bytes() {
+        return raw != null ? raw : toJsonLine().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     public static ControlReply ok(ControlVerb verb) {

@@ -18,7 +18,14 @@ public enum ControlVerb {
     /** A tree id: {@code hash [view=V|published|backing] [format=sha1|sha256] [extended [mtimes]] [path=P]}. */
     HASH(Set.of("view", "published", "backing", "format", "extended", "mtimes", "path")),
     /** The published log: publishes and flushes. */
-    LOG(Set.of());
+    LOG(Set.of()),
+    /** {@code export [view=V] format=oci-tar}: the reply is the raw layer tar of the view's pending delta. */
+    EXPORT(Set.of("view", "format")),
+    /**
+     * {@code import view=V fd=N}: applies the layer tar the caller holds open as descriptor N (the
+     * daemon reads it through /proc/PID/fd/N, only when the caller opened it for reading).
+     */
+    IMPORT(Set.of("view", "fd"));
 
     private final Set<String> arguments;
 

@@ -36,7 +36,10 @@ import io.txfs.core.inspect.delta.DeltaComputer;
 import io.txfs.core.inspect.dir.DirectoryTreeSource;
 import io.txfs.core.inspect.engine.CallerAccessTreeSource;
 import io.txfs.core.inspect.engine.PendingScopeTreeSource;
+import io.txfs.core.inspect.engine.ViewTreeSink;
 import io.txfs.core.inspect.engine.ViewTreeSource;
+import io.txfs.core.inspect.oci.OciLayerImporter;
+import io.txfs.core.inspect.oci.OciLayerWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -93,6 +96,8 @@ final class ViewControl implements ControlHandler {
                 case DIFF -> diff(caller, cmd);
                 case HASH -> hash(caller, cmd);
                 case LOG -> log();
+                case EXPORT -> export(caller, cmd);
+                case IMPORT -> importLayer(caller, cmd);
             };
         } catch (FsException e) {
             throw new ControlRefusal(fuseErrno(e.errno().code()), cmd.verb(), e.getMessage());
@@ -284,6 +289,133 @@ final class ViewControl implements ControlHandler {
                 .put("flushed_version", engine.flushedVersion()).putNode("entries", list);
     }
 
+    /**
+     * {@code export}: the view's pending delta as an OCI layer tar, the raw reply. It is built in memory
+     * (one byte array, under 2 GiB), read as the caller may read the tree.
+     */
+    private ControlReply export(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
+        View v = target(caller, cmd);
+        if (!cmd.format().orElse("").equals("oci-tar")) {
+            throw new ControlRefusal(Errno.EINVAL, cmd.verb(), "export needs format=oci-tar");
+        }
+        List<DeltaEntry> pending = engine.pendingDelta(v);
+        try {
+            TreeSource before = new ViewTreeSource(engine, ViewDiff.baseOf(engine, v));
+            TreeSource after = new ViewTreeSource(engine, v);
+            PendingScopeTreeSource.Scope scope = PendingScopeTreeSource.Scope.of(pending, before, after);
+            Set<Long> groups = groupsOf(caller);
+            TreeSource b = CallerAccessTreeSource.forCaller(scope.wrap(before), caller.uid(), groups);
+            TreeSource a = CallerAccessTreeSource.forCaller(scope.wrap(after), caller.uid(), groups);
+            Delta d = new DeltaComputer(ObjectFormat.SHA1, false).compute(b, a);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            new OciLayerWriter(OciLayerWriter.Options.defaults()).write(d, b, a, out);
+            log.info("export of view {} for uid {}: {} entries, {} bytes", v.name(), caller.uid(), d.entries().size(), out.size());
+            return ControlReply.raw(ControlVerb.EXPORT, out.toByteArray());
+        } catch (OutOfMemoryError e) {
+            throw new ControlRefusal(Errno.EFBIG, cmd.verb(), "the layer is too large to build in memory");
+        } catch (IOException e) {
+            throw refusal(cmd.verb(), e);
+        }
+    }
+
+    /**
+     * {@code import}: applies the layer the caller holds open as {@code fd} to a view (created on the
+     * newest published state when it does not exist). The layer is spooled, checked completely (the
+     * importer's validation plus {@link LayerPrecheckSink}'s dry run) and only then applied; a rejected
+     * layer changes nothing. An I/O error during the apply itself discards a view this import created
+     * and leaves a view that existed before with the changes made so far (reported).
+     */
+    private ControlReply importLayer(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
+        if (cmd.fd().isEmpty()) {
+            throw new ControlRefusal(Errno.EINVAL, cmd.verb(), "import needs fd=N (a descriptor of the caller open on the layer)");
+        }
+        Path spool = null;
+        try (CallerDescriptor in = CallerDescriptor.open(caller.pid(), cmd.fd().get())) {
+            spool = Files.createTempFile("txfs-import-", ".tar");
+            Files.copy(in, spool, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            deleteQuietly(spool);
+            throw refusal(cmd.verb(), e);
+        }
+        try {
+            View v;
+            boolean created = false;
+            if (cmd.view().isPresent()) {
+                try {
+                    v = engine.view(cmd.view().get());
+                    requireOwner(caller, v, cmd.verb());
+                } catch (FsException absent) {
+                    v = null;
+                }
+            } else {
+                v = target(caller, cmd);
+            }
+            boolean root = caller.uid() == 0;
+            OciLayerImporter importer = new OciLayerImporter(new OciLayerImporter.Options(1 << 20, root, true));
+            io.txfs.core.Caller owner = new io.txfs.core.Caller(caller.uid(), caller.gid());
+            View checkIn = v != null ? v : engine.published();
+            try (java.io.InputStream layer = Files.newInputStream(spool)) {
+                importer.apply(layer, new LayerPrecheckSink(new ViewTreeSink(engine, checkIn, owner), root));
+            } catch (IOException e) {
+                throw refusal(cmd.verb(), e);
+            }
+            if (v == null) {
+                v = engine.createView(cmd.view().get(), Isolation.SNAPSHOT, caller.uid());
+                created = true;
+            }
+            OciLayerImporter.Summary summary;
+            try (java.io.InputStream layer = Files.newInputStream(spool)) {
+                summary = importer.apply(layer, new ViewTreeSink(engine, v, owner));
+            } catch (IOException | FsException e) {
+                if (created) {
+                    engine.discard(v);
+                }
+                log.error("import into view {} failed while applying", v.name(), e);
+                throw new ControlRefusal(Errno.EIO, cmd.verb(), "import failed while applying: " + e.getMessage()
+                        + (created ? "; the view it created was discarded" : "; view " + v.name() + " keeps the changes made so far"));
+            }
+            invalidator.invalidate(v.name(), changesOf(v));
+            return ControlReply.ok(ControlVerb.IMPORT).put("view", v.name()).put("created", created)
+                    .put("deletions", summary.deletions()).put("entries", summary.entries())
+                    .put("changed_paths", engine.pendingDelta(v).size());
+        } finally {
+            deleteQuietly(spool);
+        }
+    }
+
+    /**
+     * What the kernel may have cached of a view's pending paths (the import wrote through the engine,
+     * not the kernel). Paths are the engine's strings: a non-UTF-8 name may be missed, and is then
+     * stale only until its cache timeout.
+     */
+    private ChangeSet changesOf(View v) {
+        Set<Long> inodes = new HashSet<>();
+        Set<ChangeSet.Entry> entries = new HashSet<>();
+        for (DeltaEntry d : engine.pendingDelta(v)) {
+            String p = d.path().startsWith("/") ? d.path().substring(1) : d.path();
+            int slash = p.lastIndexOf('/');
+            try {
+                long parent = engine.resolve(v, slash < 0 ? "" : p.substring(0, slash));
+                inodes.add(parent);
+                entries.add(new ChangeSet.Entry(parent, p.substring(slash + 1).getBytes(StandardCharsets.UTF_8)));
+                inodes.add(engine.resolve(v, p));
+            } catch (FsException gone) {
+                // deleted paths have no node in the view: their parent's entry is what matters
+            }
+        }
+        return new ChangeSet(inodes, entries);
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p != null) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                log.warn("cannot delete import spool {}: {}", p, e.toString());
+            }
+        }
+    }
+
     private static ObjectFormat objectFormat(String word) {
         return word.equals("sha256") ? ObjectFormat.SHA256 : ObjectFormat.SHA1;
     }
@@ -294,6 +426,9 @@ final class ViewControl implements ControlHandler {
         }
         if (e instanceof AccessDeniedException a) {
             return new ControlRefusal(Errno.EACCES, verb, "permission denied: " + a.getFile() + " (" + a.getReason() + ")");
+        }
+        if (e instanceof io.txfs.core.inspect.oci.LayerRejectedException r) {
+            return new ControlRefusal(Errno.EINVAL, verb, "layer rejected (" + r.reason() + "): " + e.getMessage() + "; nothing was changed");
         }
         if (e instanceof UnrepresentableEntryException) {
             return new ControlRefusal(Errno.EINVAL, verb, e.getMessage());

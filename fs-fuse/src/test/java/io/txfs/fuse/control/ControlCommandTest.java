@@ -41,7 +41,7 @@ class ControlCommandTest {
                 "commit force\n", "abort view=a\n", "status\n", "diff view=a\n", "views\n",
                 "status view=a objects=sha256 canonical\n", "diff format=jsonl\n", "diff view=a format=text objects=sha1\n",
                 "hash\n", "hash view=a format=sha256 extended mtimes path=a%20b/%C3%28\n", "hash published\n",
-                "hash backing format=sha1 path=src\n", "log\n")) {
+                "hash backing format=sha1 path=src\n", "log\n", "export view=a format=oci-tar\n", "import view=a fd=0\n")) {
             assertEquals(line, parse(line).toLine());
         }
     }
@@ -102,6 +102,10 @@ class ControlCommandTest {
         assertTrue(refusal("hash extended=1").contains("no value"));
         assertTrue(refusal("log view=a").contains("takes no argument"));
         assertTrue(refusal("diff canonical").contains("takes no argument"));
+        assertTrue(refusal("export format=jsonl").contains("oci-tar"));
+        assertTrue(refusal("import fd=-1").contains("descriptor number"));
+        assertTrue(refusal("import fd").contains("descriptor number"));
+        assertTrue(refusal("import path=x").contains("takes no argument"));
     }
 
     @Test

@@ -1,0 +1,104 @@
+package io.txfs.fuse.view;
+
+import io.txfs.fuse.sys.LibC;
+import io.txfs.fuse.sys.Sys;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A descriptor the calling process holds open (its stdin for {@code txfs import}), read by the daemon
+ * through {@code /proc/PID/fd/N}. The daemon runs as root, and opening a /proc fd link opens the file
+ * afresh: so it reads only a descriptor the caller opened for reading (not write-only, not O_PATH),
+ * checked after the daemon's own open, and only when both name the same file (the caller cannot swap
+ * an unreadable file in between). Whoever holds a readable descriptor may read the file anyway.
+ */
+final class CallerDescriptor extends InputStream {
+    private static final int O_ACCMODE = 3;
+    private static final int O_WRONLY = 1;
+    private final int fd;
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
+    private boolean closed;
+
+    private CallerDescriptor(int fd) {
+        this.fd = fd;
+        buffer.limit(0);
+    }
+
+    static CallerDescriptor open(int pid, int callerFd) throws IOException {
+        String link = "/proc/" + pid + "/fd/" + callerFd;
+        int own = LibC.INSTANCE.open(link, Sys.O_RDONLY | Sys.O_CLOEXEC, 0);
+        if (own < 0) {
+            throw new IOException("descriptor " + callerFd + " of the caller cannot be opened for reading (errno "
+                    + LibC.errno() + "); give the layer on stdin: txfs import VIEW < layer.tar");
+        }
+        CallerDescriptor d = new CallerDescriptor(own);
+        try {
+            long flags = flags(pid, callerFd);
+            if ((flags & Sys.O_PATH) != 0 || (flags & O_ACCMODE) == O_WRONLY) {
+                throw new AccessDeniedException(link, null, "the caller's descriptor " + callerFd + " is not open for reading");
+            }
+            if (!Objects.equals(identity(Path.of(link)), identity(Path.of("/proc/self/fd/" + own)))) {
+                throw new AccessDeniedException(link, null, "the caller's descriptor " + callerFd + " changed while it was opened");
+            }
+            return d;
+        } catch (IOException | RuntimeException e) {
+            d.close();
+            throw e;
+        }
+    }
+
+    private static long flags(int pid, int fd) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/fdinfo/" + fd))) {
+            if (line.startsWith("flags:")) {
+                return Long.parseLong(line.substring(6).trim(), 8);
+            }
+        }
+        throw new IOException("no flags in /proc/" + pid + "/fdinfo/" + fd);
+    }
+
+    private static Map<String, Object> identity(Path p) throws IOException {
+        return Files.readAttributes(p, "unix:dev,ino", new LinkOption[0]);
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        if (!buffer.hasRemaining()) {
+            buffer.clear();
+            long n = LibC.INSTANCE.read(fd, buffer, buffer.capacity());
+            if (n < 0) {
+                throw new IOException("reading the caller's descriptor: errno " + LibC.errno());
+            }
+            buffer.limit((int) n);
+            if (n == 0) {
+                return -1;
+            }
+        }
+        int n = Math.min(len, buffer.remaining());
+        buffer.get(b, off, n);
+        return n;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            LibC.INSTANCE.close(fd);
+        }
+    }
+}
