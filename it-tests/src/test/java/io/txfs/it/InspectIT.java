@@ -34,6 +34,10 @@ final class InspectIT {
             Files.writeString(backing.resolve("src/keep.c"), "int keep;\n");
             Files.writeString(backing.resolve("old/inner/gone.txt"), "gone\n");
             Files.writeString(backing.resolve("README"), "hello\n");
+            // readable by root only: hashes for other users must not read it
+            Files.createDirectories(backing.resolve("secret"));
+            Files.writeString(backing.resolve("secret/key"), "k\n");
+            Files.setPosixFilePermissions(backing.resolve("secret"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -245,6 +249,41 @@ final class InspectIT {
         assertEquals(before, json(cli("status", "--mount", mnt, "im-keep", "--json")).path("entries").toString());
         assertEquals(hashBefore, cli("hash", "--mount", mnt, "--view", "im-keep").stdout());
         assertFalse(cli("views", "--mount", mnt, "--json").stdout().contains("im-new"), "a rejected import creates no view");
+    }
+
+    @Test
+    @Order(5)
+    void anotherUserHashesOnlyWhatItMayRead() throws Exception {
+        String mnt = MOUNT.mountpoint().toString();
+        try (ViewAgent owner = MOUNT.agent("ins-owned", ViewAgent.Way.SHARED_ROOT)) {
+            owner.write("owned.txt", "root's pending file\n");
+            List<String> commands = List.of("hash view=ins-owned", "export view=ins-owned format=oci-tar",
+                    "diff view=ins-owned format=jsonl", "hash published", "hash published path=src",
+                    "hash published path=secret/key", "hash backing path=secret/key");
+            StringBuilder input = new StringBuilder();
+            for (String c : commands) {
+                input.append(ViewAgent.command("ctl", "mount", mnt, "line", c + "\n")).append('\n');
+            }
+            Path in = MOUNT.scratch().resolve("inspect-nobody.jsonl");
+            Files.writeString(in, input.toString());
+            Files.setPosixFilePermissions(in, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            Process p = new ProcessBuilder("setsid", "-w", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                    "/usr/bin/python3", MOUNT.agentScript().toString())
+                    .directory(new java.io.File("/")).redirectInput(in.toFile()).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the unprivileged client finished");
+            List<String> lines = output.lines().toList();
+            assertEquals(commands.size(), lines.size(), output);
+            List<String> expected = List.of("EPERM", "EPERM", "EPERM", "EACCES", "", "EACCES", "EACCES");
+            for (int i = 0; i < commands.size(); i++) {
+                JsonNode r = new ObjectMapper().readTree(lines.get(i));
+                String errno = r.path("result").path("errno").isNull() ? "" : r.path("result").path("errno").asText();
+                assertEquals(expected.get(i), errno, "uid 65534: " + commands.get(i) + " -> " + r);
+            }
+            JsonNode src = new ObjectMapper().readTree(lines.get(4)).path("result").path("reply");
+            ProcessRun rootSrc = cli("hash", "--mount", mnt, "--published", "src");
+            assertEquals(rootSrc.stdout().trim(), src.path("id").asText(), "the same id as root's\n" + rootSrc.describe());
+        }
     }
 
     private static String[] concat(String[] a, String[] b) {
