@@ -36,6 +36,8 @@ import io.txfs.core.inspect.delta.DeltaComputer;
 import io.txfs.core.inspect.dir.DirectoryTreeSource;
 import io.txfs.core.inspect.engine.CallerAccessTreeSource;
 import io.txfs.core.inspect.engine.PendingScopeTreeSource;
+import io.txfs.core.inspect.HashCache;
+import io.txfs.core.inspect.engine.SnapshotTokenSources;
 import io.txfs.core.inspect.engine.ViewTreeSink;
 import io.txfs.core.inspect.engine.ViewTreeSource;
 import io.txfs.core.inspect.oci.OciLayerImporter;
@@ -68,6 +70,9 @@ final class ViewControl implements ControlHandler {
     private final Views views;
     private final KernelInvalidator invalidator;
     private final AtomicLong generated = new AtomicLong();
+    /** Subtree hashes of published versions, keyed by (version, path): see SnapshotTokenSources. */
+    private final HashCache hashCache = new HashCache(HASH_CACHE_ENTRIES);
+    private static final int HASH_CACHE_ENTRIES = 300_000;
     /** The backing directory as the daemon reaches it (never through its own mount); null: not offered. */
     private final Path backing;
 
@@ -235,6 +240,8 @@ final class ViewControl implements ControlHandler {
     /** {@code hash}: the git-compatible (or extended) id of a view, the published state or the backing directory. */
     private ControlReply hash(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
         ControlReply reply = ControlReply.ok(ControlVerb.HASH);
+        // only root's hashes share the cache: a hit skips every read (and access check) below it
+        boolean trusted = caller.uid() == 0;
         TreeSource source;
         if (cmd.backing()) {
             if (backing == null) {
@@ -244,11 +251,15 @@ final class ViewControl implements ControlHandler {
             source = new WithoutControlDirectory(new DirectoryTreeSource(backing));
             reply.put("state", "backing");
         } else if (cmd.published()) {
-            source = new ViewTreeSource(engine, engine.published());
+            source = trusted ? SnapshotTokenSources.published(engine) : new ViewTreeSource(engine, engine.published());
             reply.put("state", "published").put("published_version", engine.headVersion());
         } else {
             View v = target(caller, cmd);
-            source = new ViewTreeSource(engine, v);
+            try {
+                source = trusted ? SnapshotTokenSources.view(engine, v) : new ViewTreeSource(engine, v);
+            } catch (IOException e) {
+                throw refusal(cmd.verb(), e);
+            }
             reply.put("state", "view").put("view", v.name());
         }
         ObjectFormat format = objectFormat(cmd.format().orElse("sha1"));
@@ -261,7 +272,7 @@ final class ViewControl implements ControlHandler {
         }
         try {
             TreeSource asCaller = CallerAccessTreeSource.forCaller(source, caller.uid(), groupsOf(caller));
-            String id = new TreeHasher(options).hash(asCaller, path).hex();
+            String id = (trusted ? new TreeHasher(options, hashCache) : new TreeHasher(options)).hash(asCaller, path).hex();
             return reply.put("format", format.gitName()).put("extended", cmd.extended()).put("mtimes", cmd.mtimes())
                     .put("path", path.toString()).put("id", id);
         } catch (IOException e) {

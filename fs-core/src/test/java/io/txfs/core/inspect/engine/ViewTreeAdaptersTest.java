@@ -221,6 +221,50 @@ class ViewTreeAdaptersTest {
         assertTrue(CallerAccessTreeSource.forCaller(s, 0, java.util.Set.of()) == s);
     }
 
+    /** Counts list calls, to see which directories a hash reads. */
+    private static final class CountingLists extends ForwardingTreeSource {
+        final java.util.List<TreePath> listed = new java.util.ArrayList<>();
+
+        CountingLists(io.txfs.core.inspect.TreeSource inner) {
+            super(inner);
+        }
+
+        @Override
+        public List<Name> list(TreePath dir) throws java.io.IOException {
+            listed.add(dir);
+            return super.list(dir);
+        }
+    }
+
+    @Test
+    void snapshotTokensMakeAViewRehashReadOnlyTheChangedPath() throws Exception {
+        View v = engine.createView("v", Isolation.SNAPSHOT, 0);
+        for (int d = 0; d < 5; d++) {
+            long dir = engine.mkdir(v, Engine.ROOT, b("d" + d), 0755, Caller.ROOT).ino();
+            file(v, engine.mkdir(v, dir, b("sub"), 0755, Caller.ROOT).ino(), b("f"), "x" + d, 0644);
+        }
+        engine.publish(v, false);
+        io.txfs.core.inspect.HashCache cache = new io.txfs.core.inspect.HashCache(10_000);
+        TreeIdOptions git = TreeIdOptions.git(ObjectFormat.SHA1);
+        var published = SnapshotTokenSources.published(engine);
+        assertEquals(new TreeHasher(git).hash(new ViewTreeSource(engine, engine.published()), TreePath.root()),
+                new TreeHasher(git, cache).hash(published, TreePath.root()));
+
+        View w = engine.createView("w", Isolation.SNAPSHOT, 0);
+        engine.write(w, engine.resolve(w, "d3/sub/f"), 0, b("changed"));
+        CountingLists counted = new CountingLists(SnapshotTokenSources.view(engine, w));
+        assertEquals(new TreeHasher(git).hash(new ViewTreeSource(engine, w), TreePath.root()),
+                new TreeHasher(git, cache).hash(counted, TreePath.root()));
+        assertEquals(List.of(TreePath.root(), TreePath.of("d3"), TreePath.of("d3/sub")), counted.listed,
+                "only the changed file's ancestors are listed again");
+        // a write during or after the hash never changes what the tokens name
+        engine.write(w, engine.resolve(w, "d1/sub/f"), 0, b("later"));
+        assertEquals(new TreeHasher(git).hash(new ViewTreeSource(engine, engine.published()), TreePath.root()),
+                new TreeHasher(git, cache).hash(SnapshotTokenSources.published(engine), TreePath.root()));
+        assertEquals(new TreeHasher(git).hash(new ViewTreeSource(engine, w), TreePath.root()),
+                new TreeHasher(git, cache).hash(SnapshotTokenSources.view(engine, w), TreePath.root()));
+    }
+
     @Test
     void aRejectedLayerChangesNothingInTheView() throws Exception {
         View v = engine.createView("v", Isolation.SNAPSHOT, 0);

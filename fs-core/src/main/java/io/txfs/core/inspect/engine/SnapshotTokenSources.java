@@ -1,0 +1,107 @@
+package io.txfs.core.inspect.engine;
+
+import io.txfs.core.Engine;
+import io.txfs.core.View;
+import io.txfs.core.ViewDiff;
+import io.txfs.core.inspect.EntryStat;
+import io.txfs.core.inspect.Name;
+import io.txfs.core.inspect.TreePath;
+import io.txfs.core.inspect.TreeSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+
+/**
+ * Sources with version tokens that make repeated hashing incremental without an engine change: a
+ * published version never changes, so an entry of the published state at version S is named by
+ * (S, path). A view is read as its base at S wherever the engine's pending delta does not touch it
+ * ({@link PendingScopeTreeSource.Scope}), with those same tokens, and as itself elsewhere, without
+ * tokens. So a hash cache shared by the hashes of one engine reuses every untouched subtree: after one
+ * change in a view only the changed path and its ancestors are read again.
+ *
+ * <p>Tokened entries are always read from the immutable base, never from the view, so a write to the
+ * view during a hash cannot put a wrong hash under a token. Such a hash mixes the view's state before
+ * and after that write, as any read of a changing tree does.
+ *
+ * <p>Cached hashes skip every read below a hit, so a cache must only serve callers that may read
+ * everything (root); others need sources checked by {@link CallerAccessTreeSource} and a cache of
+ * their own.
+ */
+public final class SnapshotTokenSources {
+    private SnapshotTokenSources() {
+    }
+
+    private record Token(long version, TreePath path) {
+    }
+
+    /** The published state, pinned at the version that is newest now. */
+    public static TreeSource published(Engine engine) {
+        View base = ViewDiff.baseOf(engine, engine.published());
+        return new Routed(new ViewTreeSource(engine, base), null, null, base.info().snapshotVersion());
+    }
+
+    /** View {@code v}: untouched subtrees from its base (with tokens), the rest from the view. */
+    public static TreeSource view(Engine engine, View v) throws IOException {
+        View base = ViewDiff.baseOf(engine, v);
+        ViewTreeSource before = new ViewTreeSource(engine, base);
+        ViewTreeSource after = new ViewTreeSource(engine, v);
+        PendingScopeTreeSource.Scope scope = PendingScopeTreeSource.Scope.of(engine.pendingDelta(v), before, after);
+        return new Routed(before, after, scope, base.info().snapshotVersion());
+    }
+
+    /** Reads a path from the base when it is untouched (or there is no view), else from the view. */
+    private static final class Routed implements TreeSource {
+        private final TreeSource base;
+        private final TreeSource view;
+        private final PendingScopeTreeSource.Scope scope;
+        private final long version;
+
+        Routed(TreeSource base, TreeSource view, PendingScopeTreeSource.Scope scope, long version) {
+            this.base = base;
+            this.view = view;
+            this.scope = scope;
+            this.version = version;
+        }
+
+        private boolean fromBase(TreePath p) {
+            return view == null || scope.untouched(new String(p.bytes(), StandardCharsets.UTF_8));
+        }
+
+        private TreeSource of(TreePath p) {
+            return fromBase(p) ? base : view;
+        }
+
+        @Override
+        public List<Name> list(TreePath dir) throws IOException {
+            return of(dir).list(dir);
+        }
+
+        @Override
+        public EntryStat stat(TreePath path) throws IOException {
+            return of(path).stat(path);
+        }
+
+        @Override
+        public SortedMap<Name, byte[]> xattrs(TreePath path) throws IOException {
+            return of(path).xattrs(path);
+        }
+
+        @Override
+        public InputStream open(TreePath path) throws IOException {
+            return of(path).open(path);
+        }
+
+        @Override
+        public byte[] readLink(TreePath path) throws IOException {
+            return of(path).readLink(path);
+        }
+
+        @Override
+        public Optional<Object> version(TreePath path) {
+            return fromBase(path) ? Optional.of(new Token(version, path)) : Optional.empty();
+        }
+    }
+}
