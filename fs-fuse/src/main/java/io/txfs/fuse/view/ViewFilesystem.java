@@ -5,6 +5,8 @@ import io.txfs.core.DirEntry;
 import io.txfs.core.Engine;
 import io.txfs.core.FileType;
 import io.txfs.core.FsException;
+import io.txfs.core.Isolation;
+import io.txfs.core.PinnedViews;
 import io.txfs.core.SetAttr;
 import io.txfs.core.View;
 import io.txfs.fuse.Attr;
@@ -55,7 +57,10 @@ public final class ViewFilesystem implements FuseFilesystem {
     private final KernelInvalidator invalidator;
     private final ControlEndpoint control;
     private final Map<Long, DirHandle> dirs = new ConcurrentHashMap<>();
+    /** Read-only opens in read-committed views read the published version of their open (PinnedViews). */
+    private final Map<Long, View> pinned = new ConcurrentHashMap<>();
     private final AtomicLong nextDirHandle = new AtomicLong(1);
+    private final AtomicLong nextHandle = new AtomicLong(1);
 
     /** An open directory: its view, and its listing taken at the first read so offsets stay stable. */
     private static final class DirHandle {
@@ -98,10 +103,42 @@ public final class ViewFilesystem implements FuseFilesystem {
         if (node == ROOT_ID) {
             return new ViewKey(views.forCaller(ctx).name(), Engine.ROOT);
         }
-        if (node < FIRST_DYNAMIC_ID) {
+        if (isControl(node)) {
             throw new FuseErrnoException(Errno.EPERM, ".txfs is read-only");
         }
         return nodes.key(node).orElseThrow(() -> new FuseErrnoException(Errno.ESTALE));
+    }
+
+    /**
+     * Which control node a node id is: TXFS_DIR, CTL or VIEWS_DIR, or 0 for an ordinary node. The shared
+     * root's control nodes have the fixed ids 2-4; every view root has its own (a key with the negated
+     * kind as its inode), because the kernel refuses a directory that is its own ancestor (ELOOP): the
+     * shared root's .txfs is an ancestor of .txfs/views/NAME, which a mount namespace binds over MOUNT.
+     */
+    private long kind(long node) {
+        if (node == TXFS_DIR || node == CTL || node == VIEWS_DIR) {
+            return node;
+        }
+        if (node < FIRST_DYNAMIC_ID) {
+            return 0;
+        }
+        ViewKey k = nodes.key(node).orElse(null);
+        return k != null && k.ino() < 0 ? -k.ino() : 0;
+    }
+
+    private boolean isControl(long node) {
+        return kind(node) != 0;
+    }
+
+    /** The control node of {@code kind} seen from {@code parent}: the fixed one under the shared root, else the view's own. */
+    private Entry controlEntry(long parent, long kind) {
+        if (parent < FIRST_DYNAMIC_ID) {
+            return fixedEntry(kind);
+        }
+        String view = nodes.key(parent).map(ViewKey::view).orElseThrow();
+        long id = nodes.acquire(new ViewKey(view, -kind)).id();
+        Attr a = fixedAttr(kind);
+        return new Entry(id, 0, a, 0, 0);
     }
 
     private View view(ViewKey k) {
@@ -128,9 +165,9 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     // ------------------------------------------------------------------ the .txfs tree
 
-    private static Attr fixedAttr(long node) {
-        int mode = node == CTL ? 0100666 : 040555;
-        return new Attr(node, 0, 0, 0, 0, 0, 0, 0, 0, mode, node == CTL ? 1 : 2, 0, 0, 0, 4096);
+    private static Attr fixedAttr(long kind) {
+        int mode = kind == CTL ? 0100666 : 040555;
+        return new Attr(kind, 0, 0, 0, 0, 0, 0, 0, 0, mode, kind == CTL ? 1 : 2, 0, 0, 0, 4096);
     }
 
     private static Entry fixedEntry(long node) {
@@ -138,14 +175,15 @@ public final class ViewFilesystem implements FuseFilesystem {
     }
 
     private Entry lookupFixed(RequestContext ctx, long parent, String name) throws IOException {
-        if (parent == TXFS_DIR) {
+        long kind = kind(parent);
+        if (kind == TXFS_DIR) {
             return switch (name) {
-                case "ctl" -> fixedEntry(CTL);
-                case "views" -> fixedEntry(VIEWS_DIR);
+                case "ctl" -> controlEntry(parent, CTL);
+                case "views" -> controlEntry(parent, VIEWS_DIR);
                 default -> throw new FuseErrnoException(Errno.ENOENT);
             };
         }
-        if (parent == VIEWS_DIR) {
+        if (kind == VIEWS_DIR) {
             // a view's root is reachable only by that view's own processes
             View v = views.forCaller(ctx);
             if (!v.name().equals(name)) {
@@ -161,13 +199,13 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public Entry lookup(RequestContext ctx, long parent, String name) throws IOException {
-        if (parent != ROOT_ID && parent < FIRST_DYNAMIC_ID) {
+        if (isControl(parent)) {
             return lookupFixed(ctx, parent, name);
         }
         ViewKey p = key(ctx, parent);
         if (p.ino() == Engine.ROOT && name.equals(".txfs")) {
             // the control tree, at the shared root and at every view root
-            return fixedEntry(TXFS_DIR);
+            return controlEntry(parent, TXFS_DIR);
         }
         return entry(p, engine.lookup(view(p), p.ino(), bytes(name)), parent == ROOT_ID);
     }
@@ -181,8 +219,8 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public AttrReply getattr(RequestContext ctx, long node, long fh) throws IOException {
-        if (node != ROOT_ID && node < FIRST_DYNAMIC_ID) {
-            return new AttrReply(fixedAttr(node), 0);
+        if (isControl(node)) {
+            return new AttrReply(fixedAttr(kind(node)), 0);
         }
         ViewKey k = key(ctx, node);
         return new AttrReply(AttrMapping.toFuse(engine.getattr(view(k), k.ino())), node == ROOT_ID ? 0 : ttlNanos);
@@ -196,31 +234,50 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public OpenResult open(RequestContext ctx, long node, int flags) throws IOException {
-        if (node == CTL) {
+        if (kind(node) == CTL) {
             return OpenResult.of(control.open(), OpenResult.FOPEN_DIRECT_IO | OpenResult.FOPEN_STREAM | OpenResult.FOPEN_NONSEEKABLE);
         }
         ViewKey k = key(ctx, node);
         int acc = flags & 3;
         boolean write = acc != 0;
-        engine.open(view(k), k.ino(), write, (flags & 01000) != 0);
-        return OpenResult.of(0);
+        View v = view(k);
+        engine.open(v, k.ino(), write, (flags & 01000) != 0);
+        if (!write && v.isolation() == Isolation.READ_COMMITTED) {
+            long fh = nextHandle.getAndIncrement();
+            pinned.put(fh, PinnedViews.pin(engine, v));
+            return OpenResult.of(fh, openFlags(v));
+        }
+        return OpenResult.of(0, openFlags(v));
+    }
+
+    /**
+     * A read-committed view sees each publish at its next access, so its file content can change under
+     * the kernel's cached size and pages between a publish and the invalidations that follow it: such
+     * views read and write around the page cache, each read answered whole from one published version.
+     * Snapshot views change only by their own publish or refresh, and keep the page cache.
+     */
+    private static int openFlags(View v) {
+        return v.isolation() == Isolation.READ_COMMITTED ? OpenResult.FOPEN_DIRECT_IO : 0;
     }
 
     @Override
     public int read(RequestContext ctx, long node, long fh, long offset, ByteBuffer dst) throws IOException {
-        if (node == CTL) {
+        if (kind(node) == CTL) {
             return control.read(fh, dst);
         }
         ViewKey k = key(ctx, node);
-        byte[] data = engine.read(view(k), k.ino(), offset, dst.remaining());
+        View pin = fh == 0 ? null : pinned.get(fh);
+        byte[] data = engine.read(pin != null ? pin : view(k), k.ino(), offset, dst.remaining());
         dst.put(data);
         return data.length;
     }
 
     @Override
     public void release(RequestContext ctx, long node, long fh, int flags) {
-        if (node == CTL) {
+        if (kind(node) == CTL) {
             control.release(fh);
+        } else if (fh != 0) {
+            pinned.remove(fh);
         }
     }
 
@@ -231,7 +288,7 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public OpenResult opendir(RequestContext ctx, long node, int flags) throws IOException {
-        if (node != ROOT_ID && node < FIRST_DYNAMIC_ID) {
+        if (isControl(node)) {
             return OpenResult.of(0);
         }
         long fh = nextDirHandle.getAndIncrement();
@@ -250,8 +307,8 @@ public final class ViewFilesystem implements FuseFilesystem {
     }
 
     private void list(long node, long fh, long offset, DirectoryFiller filler, boolean plus) throws IOException {
-        if (node != ROOT_ID && node < FIRST_DYNAMIC_ID) {
-            listFixed(node, offset, filler, plus);
+        if (isControl(node)) {
+            listFixed(kind(node), offset, filler, plus);
             return;
         }
         DirHandle h = dirs.get(fh);
@@ -301,8 +358,8 @@ public final class ViewFilesystem implements FuseFilesystem {
         return new Attr(d.ino(), 0, 0, 0, 0, 0, 0, 0, 0, d.type().bits(), 0, 0, 0, 0, 4096);
     }
 
-    private static void listFixed(long node, long offset, DirectoryFiller filler, boolean plus) {
-        List<String> names = node == TXFS_DIR ? List.of("ctl", "views") : List.of();
+    private static void listFixed(long kind, long offset, DirectoryFiller filler, boolean plus) {
+        List<String> names = kind == TXFS_DIR ? List.of("ctl", "views") : List.of();
         for (int i = (int) offset; i < names.size(); i++) {
             long child = names.get(i).equals("ctl") ? CTL : VIEWS_DIR;
             int type = (child == CTL ? 0100000 : 040000) >>> 12;
@@ -321,7 +378,7 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public StatFs statfs(RequestContext ctx, long node) throws IOException {
-        io.txfs.core.StatFs s = engine.statfs(node != ROOT_ID && node < FIRST_DYNAMIC_ID
+        io.txfs.core.StatFs s = engine.statfs(isControl(node)
                 ? engine.published() : view(key(ctx, node)));
         return new StatFs(s.blocks(), s.blocksFree(), s.blocksAvailable(), s.files(), s.filesFree(),
                 (int) s.blockSize(), s.nameMax(), (int) s.blockSize());
@@ -329,7 +386,7 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public int getxattr(RequestContext ctx, long node, String name, ByteBuffer dst) throws IOException {
-        if (node != ROOT_ID && node < FIRST_DYNAMIC_ID) {
+        if (isControl(node)) {
             throw new FuseErrnoException(Errno.ENODATA);
         }
         ViewKey k = key(ctx, node);
@@ -338,7 +395,7 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public int listxattr(RequestContext ctx, long node, ByteBuffer dst) throws IOException {
-        if (node != ROOT_ID && node < FIRST_DYNAMIC_ID) {
+        if (isControl(node)) {
             return 0;
         }
         ViewKey k = key(ctx, node);
@@ -364,7 +421,7 @@ public final class ViewFilesystem implements FuseFilesystem {
     @Override
     public void access(RequestContext ctx, long node, int mask) throws IOException {
         // permission bits are checked by the kernel (default_permissions); this only says the node exists
-        if (node == ROOT_ID || node >= FIRST_DYNAMIC_ID) {
+        if (!isControl(node)) {
             ViewKey k = key(ctx, node);
             engine.getattr(view(k), k.ino());
         }
@@ -374,7 +431,7 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     /** The view a change goes to; the published pseudo-view and .txfs refuse changes. */
     private ViewKey mutable(RequestContext ctx, long node) throws IOException {
-        if (node != ROOT_ID && node < FIRST_DYNAMIC_ID) {
+        if (isControl(node)) {
             throw new FuseErrnoException(Errno.EPERM, ".txfs is read-only");
         }
         ViewKey k = key(ctx, node);
@@ -390,7 +447,7 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public AttrReply setattr(RequestContext ctx, long node, io.txfs.fuse.SetAttr s) throws IOException {
-        if (node == CTL && s.hasSize() && !s.hasMode() && !s.hasUid() && !s.hasGid()) {
+        if (kind(node) == CTL && s.hasSize() && !s.hasMode() && !s.hasUid() && !s.hasGid()) {
             // `echo verb > ctl` truncates first: harmless, the file holds nothing
             return new AttrReply(fixedAttr(CTL), 0);
         }
@@ -445,7 +502,7 @@ public final class ViewFilesystem implements FuseFilesystem {
         ViewKey p = mutable(ctx, parent);
         Entry e = entry(p, engine.create(view(p), p.ino(), bytes(name), mode & 07777, caller(ctx)), parent == ROOT_ID);
         views.afterChange(p.view());
-        return new CreateResult(e, OpenResult.of(0));
+        return new CreateResult(e, OpenResult.of(0, openFlags(view(p))));
     }
 
     @Override
@@ -496,7 +553,7 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public int write(RequestContext ctx, long node, long fh, long offset, ByteBuffer data, int writeFlags) throws IOException {
-        if (node == CTL) {
+        if (kind(node) == CTL) {
             return control.write(ctx, fh, data);
         }
         ViewKey k = mutable(ctx, node);
@@ -509,7 +566,7 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public void fsync(RequestContext ctx, long node, long fh, boolean datasync) throws IOException {
-        if (node == CTL) {
+        if (kind(node) == CTL) {
             return;
         }
         engine.fsync(view(key(ctx, node)));
@@ -517,7 +574,7 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public void fsyncdir(RequestContext ctx, long node, long fh, boolean datasync) throws IOException {
-        if (node != ROOT_ID && node < FIRST_DYNAMIC_ID) {
+        if (isControl(node)) {
             return;
         }
         engine.fsync(view(key(ctx, node)));

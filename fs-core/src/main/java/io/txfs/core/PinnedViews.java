@@ -1,0 +1,17 @@
+package io.txfs.core;
+
+/**
+ * Read-only handles on a view as it reads now: its pending delta over the published version it sees at
+ * this moment. A read-committed view reads each newer publish at its next access; an open file of such
+ * a view must not, or a reader reading the file in several calls gets parts of two versions (a local
+ * filesystem's open descriptor keeps the file it opened, too).
+ */
+public final class PinnedViews {
+    private PinnedViews() {
+    }
+
+    /** {@code v} with its published version fixed at the one it reads now; use it for reads only. */
+    public static View pin(Engine e, View v) {
+        return new View(v.name, v.id, Isolation.SNAPSHOT, v.ownerUid, v.createdNs, e.readCtx(v).snap, v.layer, v.pendingBytes);
+    }
+}
