@@ -61,7 +61,7 @@ final class Views {
             }
             sid = u.sid();
         }
-        return policy == DefaultView.SHARED ? getOrCreate(SHARED_VIEW, 0) : getOrCreate(SESSION_PREFIX + sid, ctx.uid());
+        return policy == DefaultView.SHARED ? getOrCreate(SHARED_VIEW, 0) : getOrCreate(SESSION_PREFIX + sid, sessionOwner(sid, ctx.uid()));
     }
 
     /**
@@ -80,6 +80,19 @@ final class Views {
                 }
                 throw raced;
             }
+        }
+    }
+
+    /**
+     * A session view belongs to the user whose session it is (the session leader's uid), not to
+     * whichever process touched it first: a root `sudo` inside a user's shell session must not lock
+     * the user out of the session's own view (root may act on every view anyway).
+     */
+    private static int sessionOwner(int sid, int callerUid) {
+        try {
+            return (Integer) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc", Integer.toString(sid)), "unix:uid");
+        } catch (java.io.IOException | RuntimeException leaderGone) {
+            return callerUid;
         }
     }
 
