@@ -19,10 +19,13 @@ J="java -jar $(cd "$(dirname "$0")/.." && pwd)/fs-tools/target/txfs.jar"
 t() { local s=$(date +%s.%N); "$@"; local e=$(date +%s.%N); echo "TIME $(echo "$e - $s" | bc) s: $*" >&2; }
 $J mount --state $B/state $B/backing $B/mnt || { echo mount failed; cat $B/state/daemon.out; exit 1; }
 trap '$J unmount $B/mnt; rm -rf $B' EXIT
+t $J views --mount $B/mnt > /dev/null   # baseline: JVM start and one control round trip
 t $J hash --mount $B/mnt --published
 t $J hash --mount $B/mnt --published
 t $J hash --mount $B/mnt --backing
 $J run --mount $B/mnt --view bv -- /bin/sh -c "echo changed > $B/mnt/d0500/f050.txt"
+t $J hash --mount $B/mnt --view bv
+$J run --mount $B/mnt --view bv -- /bin/sh -c "echo again > $B/mnt/d0700/f070.txt"
 t $J hash --mount $B/mnt --view bv
 t $J diff --mount $B/mnt bv --format=jsonl
 t $J status --mount $B/mnt bv --canonical --json > /dev/null
