@@ -33,6 +33,14 @@ public final class ViewDiff {
     }
 
     public static String unified(Engine e, View v) {
+        return unified(e, v, Caller.ROOT);
+    }
+
+    /**
+     * The diff as {@code who} may see it: the daemon reads as root, so for anyone else a side whose file
+     * the caller could not read (mode bits of owner, group, other) is summarised, never shown.
+     */
+    public static String unified(Engine e, View v, Caller who) {
         View base = baseOf(e, v);
         StringBuilder out = new StringBuilder();
         for (DeltaEntry d : e.pendingDelta(v)) {
@@ -48,8 +56,8 @@ public final class ViewDiff {
                     }
                 }
             }
-            Side before = d.oldType() == null ? Side.ABSENT : content(e, base, d.path(), d.oldType(), d.oldSize());
-            Side after = d.newType() == null ? Side.ABSENT : content(e, v, d.path(), d.newType(), d.newSize());
+            Side before = d.oldType() == null ? Side.ABSENT : content(e, base, d.path(), d.oldType(), d.oldSize(), who);
+            Side after = d.newType() == null ? Side.ABSENT : content(e, v, d.path(), d.newType(), d.newSize(), who);
             if (!before.tooLarge && !after.tooLarge && Arrays.equals(before.bytes, after.bytes)) {
                 continue;
             }
@@ -104,8 +112,11 @@ public final class ViewDiff {
     }
 
     /** The bytes to compare: file content, a symlink's target, nothing for other types. */
-    private static Side content(Engine e, View v, String path, FileType type, Long size) {
+    private static Side content(Engine e, View v, String path, FileType type, Long size, Caller who) {
         long ino = e.resolve(v, path);
+        if (who.uid() != 0 && type == FileType.REGULAR && !readable(e.getattr(v, ino), who)) {
+            return Side.TOO_LARGE; // summarised like a file too large to show
+        }
         if (type == FileType.SYMLINK) {
             return new Side(e.readlink(v, ino), false);
         }
@@ -125,6 +136,12 @@ public final class ViewDiff {
             all.put(piece);
         }
         return new Side(Arrays.copyOf(all.array(), all.position()), false);
+    }
+
+    /** Whether {@code who} may read a file with these attributes, by its mode bits alone. */
+    static boolean readable(Attr a, Caller who) {
+        int bits = a.uid() == who.uid() ? 0400 : a.gid() == who.gid() ? 040 : 04;
+        return (a.perm() & bits) != 0;
     }
 
     /** The lines of a text, or null if it is binary (a NUL byte, or not UTF-8), as git decides. */

@@ -80,6 +80,23 @@ class ViewDiffTest {
     }
 
     @Test
+    void anotherUserSeesNoContentOfFilesTheyCannotRead() throws Exception {
+        Path secret = Files.writeString(backing.resolve("secret"), "root only\n");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(backing.resolve("open"), "anyone\n");
+        try (Engine e = Engine.open(Engine.Config.memory(backing, new MemoryStore()))) {
+            View v = e.createView("v", Isolation.SNAPSHOT, 1000);
+            e.unlink(v, Engine.ROOT, b("secret"));
+            e.unlink(v, Engine.ROOT, b("open"));
+            String asUser = ViewDiff.unified(e, v, new Caller(1000, 1000));
+            assertTrue(!asUser.contains("root only"), asUser);
+            assertTrue(asUser.contains("Binary files a/secret and /dev/null differ"), asUser);
+            assertTrue(asUser.contains("-anyone"), asUser);
+            assertTrue(ViewDiff.unified(e, v).contains("-root only"), "root sees everything");
+        }
+    }
+
+    @Test
     void theBaseIsTheSnapshotNotANewerPublish() throws Exception {
         Files.writeString(backing.resolve("f"), "base\n");
         try (Engine e = Engine.open(Engine.Config.memory(backing, new MemoryStore()))) {

@@ -234,7 +234,7 @@ final class ViewControl implements ControlHandler {
                     .put("changed_paths", d.entries().size())
                     .put("jsonl", new String(d.canonicalBytes(), StandardCharsets.UTF_8));
         }
-        return ControlReply.ok(ControlVerb.DIFF).put("view", v.name()).put("diff", ViewDiff.unified(engine, v));
+        return ControlReply.ok(ControlVerb.DIFF).put("view", v.name()).put("diff", ViewDiff.unified(engine, v, new io.txfs.core.Caller(caller.uid(), caller.gid())));
     }
 
     /** {@code hash}: the git-compatible (or extended) id of a view, the published state or the backing directory. */
