@@ -4,16 +4,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.SortedMap;
 
 /** Records which paths were read (list, stat, open, readLink, xattrs), not counting version lookups. */
-final class CountingTreeSource implements TreeSource {
-    private final TreeSource inner;
+final class CountingTreeSource extends ForwardingTreeSource {
     final List<String> reads = new ArrayList<>();
 
     CountingTreeSource(TreeSource inner) {
-        this.inner = inner;
+        super(inner);
     }
 
     @Override
@@ -44,10 +42,5 @@ final class CountingTreeSource implements TreeSource {
     public byte[] readLink(TreePath path) throws IOException {
         reads.add("readlink " + path);
         return inner.readLink(path);
-    }
-
-    @Override
-    public Optional<Object> version(TreePath path) throws IOException {
-        return inner.version(path);
     }
 }

@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
-import java.util.SortedMap;
 import org.junit.jupiter.api.Test;
 
 class TreeHasherTest {
@@ -121,36 +119,9 @@ class TreeHasherTest {
     }
 
     /** The same tree without version tokens: every read happens, nothing is memoized. */
-    static final class Unversioned implements TreeSource {
-        private final TreeSource inner;
-
+    static final class Unversioned extends ForwardingTreeSource {
         Unversioned(TreeSource inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public List<Name> list(TreePath dir) throws IOException {
-            return inner.list(dir);
-        }
-
-        @Override
-        public EntryStat stat(TreePath path) throws IOException {
-            return inner.stat(path);
-        }
-
-        @Override
-        public SortedMap<Name, byte[]> xattrs(TreePath path) throws IOException {
-            return inner.xattrs(path);
-        }
-
-        @Override
-        public InputStream open(TreePath path) throws IOException {
-            return inner.open(path);
-        }
-
-        @Override
-        public byte[] readLink(TreePath path) throws IOException {
-            return inner.readLink(path);
+            super(inner);
         }
 
         @Override

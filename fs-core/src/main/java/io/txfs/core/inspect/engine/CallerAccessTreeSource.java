@@ -1,5 +1,7 @@
 package io.txfs.core.inspect.engine;
 
+import io.txfs.core.inspect.ForwardingTreeSource;
+
 import io.txfs.core.inspect.EntryKind;
 import io.txfs.core.inspect.EntryStat;
 import io.txfs.core.inspect.Name;

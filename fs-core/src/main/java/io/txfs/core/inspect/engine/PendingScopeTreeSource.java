@@ -1,5 +1,7 @@
 package io.txfs.core.inspect.engine;
 
+import io.txfs.core.inspect.ForwardingTreeSource;
+
 import io.txfs.core.DeltaEntry;
 import io.txfs.core.inspect.TreePath;
 import io.txfs.core.inspect.TreeSource;

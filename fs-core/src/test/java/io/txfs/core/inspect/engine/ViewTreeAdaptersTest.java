@@ -1,5 +1,7 @@
 package io.txfs.core.inspect.engine;
 
+import io.txfs.core.inspect.ForwardingTreeSource;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,9 +1,5 @@
-package io.txfs.core.inspect.engine;
+package io.txfs.core.inspect;
 
-import io.txfs.core.inspect.EntryStat;
-import io.txfs.core.inspect.Name;
-import io.txfs.core.inspect.TreePath;
-import io.txfs.core.inspect.TreeSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -11,10 +7,10 @@ import java.util.Optional;
 import java.util.SortedMap;
 
 /** A source that hands everything to another; decorators override what they change. */
-abstract class ForwardingTreeSource implements TreeSource {
-    final TreeSource inner;
+public abstract class ForwardingTreeSource implements TreeSource {
+    protected final TreeSource inner;
 
-    ForwardingTreeSource(TreeSource inner) {
+    protected ForwardingTreeSource(TreeSource inner) {
         this.inner = inner;
     }
 
