@@ -246,6 +246,14 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     }
   }
 
+  /** A byte count from libc, or its errno thrown. */
+  private static int count(long n) throws FuseErrnoException {
+    if (n < 0) {
+      throw errno();
+    }
+    return (int) n;
+  }
+
   private static String proc(int fd) {
     return "/proc/self/fd/" + fd;
   }
@@ -370,11 +378,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   @Override
   public String readlink(RequestContext ctx, long node) throws IOException {
     ByteBuffer buf = smallBuf.get();
-    long n = C.readlinkat(inodes.get(node).fd, "", buf.clear(), buf.capacity());
-    if (n < 0) {
-      throw errno();
-    }
-    byte[] b = new byte[(int) n];
+    byte[] b = new byte[count(C.readlinkat(inodes.get(node).fd, "", buf.clear(), buf.capacity()))];
     buf.get(0, b);
     return Names.decode(b);
   }
@@ -543,21 +547,13 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
 
   @Override
   public int read(RequestContext ctx, long node, long fh, long offset, ByteBuffer dst) throws IOException {
-    long n = C.pread((int) fh, dst, dst.remaining(), offset);
-    if (n < 0) {
-      throw errno();
-    }
-    return (int) n;
+    return count(C.pread((int) fh, dst, dst.remaining(), offset));
   }
 
   @Override
   public int write(RequestContext ctx, long node, long fh, long offset, ByteBuffer data, int writeFlags)
       throws IOException {
-    long n = C.pwrite((int) fh, data, data.remaining(), offset);
-    if (n < 0) {
-      throw errno();
-    }
-    return (int) n;
+    return count(C.pwrite((int) fh, data, data.remaining(), offset));
   }
 
   @Override
@@ -723,11 +719,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   public int getxattr(RequestContext ctx, long node, String name, ByteBuffer dst) throws IOException {
     boolean as = creds.enter(ctx);
     try {
-      long n = C.getxattr(proc(inodes.get(node).fd), name, dst, dst.remaining());
-      if (n < 0) {
-        throw errno();
-      }
-      return (int) n;
+      return count(C.getxattr(proc(inodes.get(node).fd), name, dst, dst.remaining()));
     } finally {
       leave(as);
     }
@@ -737,11 +729,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   public int listxattr(RequestContext ctx, long node, ByteBuffer dst) throws IOException {
     boolean as = creds.enter(ctx);
     try {
-      long n = C.listxattr(proc(inodes.get(node).fd), dst, dst.remaining());
-      if (n < 0) {
-        throw errno();
-      }
-      return (int) n;
+      return count(C.listxattr(proc(inodes.get(node).fd), dst, dst.remaining()));
     } finally {
       leave(as);
     }
