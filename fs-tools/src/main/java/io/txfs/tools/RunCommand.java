@@ -58,6 +58,7 @@ final class RunCommand extends ViewCommands.Base {
         String begin = "begin" + viewArg(view) + (isolation == null ? "" : " isolation=" + isolation);
         JsonNode entered = ControlCall.send(ctl, begin);
         String name = entered.path("view").asText(view);
+        requireWorkingDirectoryInView(mnt, name);
 
         boolean useNamespace = switch (namespace) {
             case never -> false;
@@ -86,12 +87,27 @@ final class RunCommand extends ViewCommands.Base {
         return Txfs.EXIT_OK;
     }
 
+    /**
+     * The command starts at this process's working directory, looked up afresh in the view it just entered
+     * (this process is in it now). A directory that exists only in another view's pending delta (say, made
+     * in the session's default view and never published) is missing there: say so instead of letting the
+     * start fail with a bare ENOENT, or a shell land somewhere else.
+     */
+    private void requireWorkingDirectoryInView(Path mnt, String name) {
+        Path cwd = Path.of("").toAbsolutePath();
+        if (cwd.startsWith(mnt) && !Files.isDirectory(cwd)) {
+            throw new UserFacingException("the working directory " + cwd + " does not exist in view " + name
+                    + " (changes pending in another view, e.g. this session's, are not visible in it: publish them"
+                    + " or start from another directory); view " + name + " kept");
+        }
+    }
+
     /** The command wrapped so it runs with the view's root bound over the mountpoint, at the same working directory. */
     private List<String> inNamespace(Path mnt, String name) {
         List<String> argv = new ArrayList<>(List.of("/usr/bin/unshare", "--mount", "--propagation", "private", "--",
                 "/bin/sh", "-c",
                 "mount --bind \"$1/.txfs/views/$2\" \"$1\" || exit " + EXIT_WRAPPER_FAILED + "; "
-                        + "cd \"$3\" 2>/dev/null || cd /; shift 3; exec \"$@\"",
+                        + "cd \"$3\" || exit " + EXIT_WRAPPER_FAILED + "; shift 3; exec \"$@\"",
                 "txfs-run", mnt.toString(), name, Path.of("").toAbsolutePath().toString()));
         argv.addAll(command);
         return argv;

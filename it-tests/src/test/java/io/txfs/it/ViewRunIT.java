@@ -55,4 +55,20 @@ final class ViewRunIT {
         ProcessRun views = MOUNT.txfs("views", "--mount", mnt, "--json");
         assertTrue(views.succeeded() && views.stdout().contains("session-"), "the session's view is listed\n" + views.describe());
     }
+    @Test
+    void aWorkingDirectoryPendingInAnotherViewIsReportedNotSilentlyReplaced() {
+        String mnt = MOUNT.mountpoint().toString();
+        for (String ns : List.of("never", "always")) {
+            List<String> cmd = new java.util.ArrayList<>(List.of("setsid", "-w", "/bin/sh", "-c",
+                    "mkdir \"$0/pending-$1\" && cd \"$0/pending-$1\" && shift && exec \"$@\"", mnt, ns));
+            cmd.addAll(ViewMountFixture.command("run", "--mount", mnt, "--view", "cwd-" + ns, "--namespace", ns,
+                    "--", "/bin/sh", "-c", "pwd > \"$0/ran-$1\"", mnt, ns));
+            ProcessRun r = MOUNT.run(MOUNT.scratch(), cmd);
+            assertEquals(1, r.exitCode(), "a start directory missing in the new view is a failure (" + ns + ")\n" + r.describe());
+            assertTrue(r.stderr().contains("does not exist in view cwd-" + ns), "and says why\n" + r.describe());
+            try (ViewAgent v = MOUNT.agent("cwd-" + ns, ViewAgent.Way.SHARED_ROOT)) {
+                assertFalse(v.exists("ran-" + ns), "the command never ran (" + ns + ")");
+            }
+        }
+    }
 }
