@@ -253,7 +253,7 @@ final class Dispatcher {
       }
       case Opcode.OPEN: {
         need(n, b + Wire.OPEN_IN);
-        OpenResult o = fs.open(ctx(in, unique), node, in.getInt(b));
+        OpenResult o = fs.open(ctx(in, unique), node, in.getInt(b), in.getInt(b + 4));
         return ok(w, unique, Wire.putOpenOut(out, OUT_HEADER, o));
       }
       case Opcode.CREATE: {
@@ -419,6 +419,9 @@ final class Dispatcher {
     }
     if (passthrough) {
       want |= InitFlags.PASSTHROUGH;
+    }
+    if (fs.clearsSetIdBits()) {
+      want |= InitFlags.HANDLE_KILLPRIV_V2;
     }
     return want;
   }

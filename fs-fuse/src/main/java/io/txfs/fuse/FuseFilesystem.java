@@ -84,6 +84,27 @@ public interface FuseFilesystem {
   }
 
   /** {@code flags} are open(2) flags without O_CREAT/O_EXCL/O_NOCTTY (the kernel strips them). */
+  /**
+   * Whether this filesystem clears setuid/setgid itself (FUSE_HANDLE_KILLPRIV_V2). The kernel then asks
+   * for it with {@link #WRITE_KILL_SUIDGID} on writes, {@link SetAttr#FATTR_KILL_SUIDGID} on truncate
+   * and chown, and {@link #OPEN_KILL_SUIDGID} on {@code O_TRUNC} opens, each set only when the caller
+   * lacks CAP_FSETID (always for chown). Without it the kernel asks with a plain SETATTR(mode) on
+   * page-cache writes but not at all on direct-I/O writes.
+   */
+  default boolean clearsSetIdBits() {
+    return false;
+  }
+
+  /** {@code write_flags} bit: clear setuid, and setgid if group-executable, before writing. */
+  int WRITE_KILL_SUIDGID = 1 << 2;
+  /** {@code open_flags} bit of OPEN: the same, for an {@code O_TRUNC} open. */
+  int OPEN_KILL_SUIDGID = 1;
+
+  /** OPEN with the kernel's {@code open_flags} too; by default they are ignored. */
+  default OpenResult open(RequestContext ctx, long node, int flags, int openFlags) throws IOException {
+    return open(ctx, node, flags);
+  }
+
   default OpenResult open(RequestContext ctx, long node, int flags) throws IOException {
     throw enosys();
   }

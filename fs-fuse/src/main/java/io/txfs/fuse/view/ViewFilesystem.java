@@ -233,15 +233,55 @@ public final class ViewFilesystem implements FuseFilesystem {
     }
 
     @Override
+    public boolean clearsSetIdBits() {
+        // the kernel does not clear them on direct-I/O writes (read-committed views) unless we handle it
+        return true;
+    }
+
+    /**
+     * Clears setuid/setgid as the VFS does for an unprivileged write, truncate or chown
+     * (setattr_should_drop_sgid): setuid always; setgid when the file is group-executable, or when the
+     * caller is not in the file's group (setgid without group-execute marks mandatory locking, which
+     * only outsiders lose).
+     */
+    private void clearSetIdBits(RequestContext ctx, View v, long ino) {
+        io.txfs.core.Attr a = engine.getattr(v, ino);
+        int perm = a.perm();
+        if ((perm & 06000) == 0) {
+            return;
+        }
+        int kept = perm & ~04000;
+        if ((perm & 02000) != 0 && ((perm & 010) != 0
+                || (ctx.uid() != 0 && !ViewControl.groupsOf(ctx).contains(Integer.toUnsignedLong(a.gid()))))) {
+            kept &= ~02000;
+        }
+        if (kept != perm) {
+            engine.setattr(v, ino, SetAttr.perm(kept));
+        }
+    }
+
+    @Override
     public OpenResult open(RequestContext ctx, long node, int flags) throws IOException {
+        return open(ctx, node, flags, 0);
+    }
+
+    @Override
+    public OpenResult open(RequestContext ctx, long node, int flags, int openFlags) throws IOException {
         if (kind(node) == CTL) {
             return OpenResult.of(control.open(), OpenResult.FOPEN_DIRECT_IO | OpenResult.FOPEN_STREAM | OpenResult.FOPEN_NONSEEKABLE);
         }
-        ViewKey k = key(ctx, node);
-        int acc = flags & 3;
-        boolean write = acc != 0;
+        boolean write = (flags & 3) != 0;
+        // O_TRUNC with write access changes the file: it begins a session view's snapshot like a write, and is published on its own in the shared view
+        boolean truncate = write && (flags & 01000) != 0;
+        ViewKey k = truncate ? mutable(ctx, node) : key(ctx, node);
         View v = view(k);
-        engine.open(v, k.ino(), write, (flags & 01000) != 0);
+        engine.open(v, k.ino(), write, truncate);
+        if (truncate) {
+            if ((openFlags & OPEN_KILL_SUIDGID) != 0) {
+                clearSetIdBits(ctx, v, k.ino());
+            }
+            views.afterChange(k.view());
+        }
         if (!write && v.isolation() == Isolation.READ_COMMITTED) {
             long fh = nextHandle.getAndIncrement();
             pinned.put(fh, PinnedViews.pin(engine, v));
@@ -461,6 +501,10 @@ public final class ViewFilesystem implements FuseFilesystem {
                 s.atimeNow() ? Long.valueOf(now) : s.hasAtime() ? s.atimeSec() * 1_000_000_000L + s.atimeNsec() : null,
                 s.mtimeNow() ? Long.valueOf(now) : s.hasMtime() ? s.mtimeSec() * 1_000_000_000L + s.mtimeNsec() : null);
         io.txfs.core.Attr a = engine.setattr(view(k), k.ino(), c);
+        if ((s.valid() & io.txfs.fuse.SetAttr.FATTR_KILL_SUIDGID) != 0 && a.type() != FileType.DIRECTORY) {
+            clearSetIdBits(ctx, view(k), k.ino());
+            a = engine.getattr(view(k), k.ino());
+        }
         views.afterChange(k.view());
         return new AttrReply(AttrMapping.toFuse(a), node == ROOT_ID ? 0 : ttlNanos);
     }
@@ -559,6 +603,9 @@ public final class ViewFilesystem implements FuseFilesystem {
         ViewKey k = mutable(ctx, node);
         byte[] b = new byte[data.remaining()];
         data.get(b);
+        if ((writeFlags & WRITE_KILL_SUIDGID) != 0) {
+            clearSetIdBits(ctx, view(k), k.ino());
+        }
         int n = engine.write(view(k), k.ino(), offset, b);
         views.afterChange(k.view());
         return n;
