@@ -40,6 +40,7 @@ final class Dispatcher {
   private static final Malformed MALFORMED = new Malformed();
 
   private final FuseFilesystem fs;
+  private final RequestCounts counts;
   private final boolean writebackCache;
   private final boolean passthrough;
   private final CompletableFuture<InitInfo> init = new CompletableFuture<>();
@@ -49,6 +50,7 @@ final class Dispatcher {
 
   Dispatcher(FuseFilesystem fs, boolean writebackCache, boolean passthrough) {
     this.fs = fs;
+    this.counts = fs.requestCounts();
     this.writebackCache = writebackCache;
     this.passthrough = passthrough;
   }
@@ -90,6 +92,9 @@ final class Dispatcher {
     }
     int opcode = in.getInt(Wire.IN_OPCODE);
     long node = in.getLong(Wire.IN_NODEID);
+    if (counts != null) {
+      counts.count(opcode);
+    }
     try {
       if (info == null && opcode != Opcode.INIT) {
         return error(w, unique, Errno.EIO.code());
