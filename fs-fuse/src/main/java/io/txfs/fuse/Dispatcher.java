@@ -92,9 +92,7 @@ final class Dispatcher {
     }
     int opcode = in.getInt(Wire.IN_OPCODE);
     long node = in.getLong(Wire.IN_NODEID);
-    if (counts != null) {
-      counts.count(opcode);
-    }
+    long started = counts != null ? System.nanoTime() : 0;
     try {
       if (info == null && opcode != Opcode.INIT) {
         return error(w, unique, Errno.EIO.code());
@@ -115,6 +113,10 @@ final class Dispatcher {
         throw (VirtualMachineError) t;
       }
       return error(w, unique, Errno.EIO.code());
+    } finally {
+      if (counts != null) {
+        counts.count(opcode, System.nanoTime() - started);
+      }
     }
   }
 

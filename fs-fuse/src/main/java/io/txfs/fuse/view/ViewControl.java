@@ -116,10 +116,12 @@ final class ViewControl implements ControlHandler {
 
     private ControlReply stats() {
         ObjectNode requests = ControlReply.json().createObjectNode();
+        ObjectNode micros = ControlReply.json().createObjectNode();
         if (requestCounts != null) {
             requestCounts.snapshot().forEach(requests::put);
+            requestCounts.micros().forEach(micros::put);
         }
-        return ControlReply.ok(ControlVerb.STATS).putNode("requests", requests);
+        return ControlReply.ok(ControlVerb.STATS).putNode("requests", requests).putNode("request_micros", micros);
     }
 
     private ControlReply begin(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
