@@ -40,6 +40,7 @@ final class Dispatcher {
   private static final Malformed MALFORMED = new Malformed();
 
   private final FuseFilesystem fs;
+  private final RequestCounts counts;
   private final boolean writebackCache;
   private final boolean passthrough;
   private final CompletableFuture<InitInfo> init = new CompletableFuture<>();
@@ -49,6 +50,7 @@ final class Dispatcher {
 
   Dispatcher(FuseFilesystem fs, boolean writebackCache, boolean passthrough) {
     this.fs = fs;
+    this.counts = fs.requestCounts();
     this.writebackCache = writebackCache;
     this.passthrough = passthrough;
   }
@@ -90,6 +92,7 @@ final class Dispatcher {
     }
     int opcode = in.getInt(Wire.IN_OPCODE);
     long node = in.getLong(Wire.IN_NODEID);
+    long started = counts != null ? System.nanoTime() : 0;
     try {
       if (info == null && opcode != Opcode.INIT) {
         return error(w, unique, Errno.EIO.code());
@@ -110,6 +113,10 @@ final class Dispatcher {
         throw (VirtualMachineError) t;
       }
       return error(w, unique, Errno.EIO.code());
+    } finally {
+      if (counts != null) {
+        counts.count(opcode, System.nanoTime() - started);
+      }
     }
   }
 

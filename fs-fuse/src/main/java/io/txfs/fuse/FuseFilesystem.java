@@ -26,6 +26,14 @@ public interface FuseFilesystem {
     return 0;
   }
 
+  /**
+   * Where the dispatcher counts this filesystem's requests by opcode, or null (the default) for no
+   * counting. Asked once, when the mount is set up.
+   */
+  default RequestCounts requestCounts() {
+    return null;
+  }
+
   /** After INIT was negotiated, before any other request is dispatched. */
   default void init(InitInfo info) {}
 

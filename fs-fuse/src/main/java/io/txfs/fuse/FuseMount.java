@@ -239,17 +239,75 @@ public final class FuseMount implements AutoCloseable {
       LOG.warn("cannot find the FUSE connection of {} to abort it", mountpoint);
       return;
     }
-    Path connections = Path.of("/sys/fs/fuse/connections");
-    if (!Files.exists(connections.resolve(Long.toString(minor)))
-        && C.mount("fusectl", connections.toString(), "fusectl", 0, null) != 0) {
-      LOG.warn("cannot mount fusectl on {}: {}", connections, C.strerror(LibC.errno()));
+    abortConnection(minor);
+  }
+
+  private static final Path CONNECTIONS = Path.of("/sys/fs/fuse/connections");
+
+  /** The fusectl directory of connection {@code minor}, mounting fusectl first when it is absent. */
+  private static Path connectionDir(long minor) {
+    Path dir = CONNECTIONS.resolve(Long.toString(minor));
+    if (!Files.exists(dir) && C.mount("fusectl", CONNECTIONS.toString(), "fusectl", 0, null) != 0) {
+      LOG.debug("cannot mount fusectl on {}: {}", CONNECTIONS, C.strerror(LibC.errno()));
     }
-    Path abort = connections.resolve(Long.toString(minor)).resolve("abort");
+    return dir;
+  }
+
+  private static void abortConnection(long minor) {
+    Path abort = connectionDir(minor).resolve("abort");
     try {
       Files.write(abort, "1".getBytes(StandardCharsets.US_ASCII));
     } catch (IOException e) {
       LOG.warn("cannot abort the FUSE connection via {}: {}", abort, e.toString());
     }
+  }
+
+  /** How {@link #unmountAndEnd} ended the mount. */
+  public enum Ending {
+    /** The kernel ended the connection at the unmount (or within the grace period): the daemon saw the end. */
+    ENDED,
+    /**
+     * The mount lived on after the grace period (in other mount namespaces, e.g. of {@code txfs run},
+     * or lazily detached with files open) and its connection was aborted: those processes get ENOTCONN.
+     */
+    ABORTED,
+    /** The connection could not be found (no fusectl): unmounted here, the end was not observed. */
+    UNOBSERVED
+  }
+
+  /**
+   * Unmounts a FUSE mount served by any process, and makes sure its connection ends. A plain unmount
+   * removes the mount from the caller's mount namespace only: a process in a private namespace (as
+   * {@code txfs run} starts them) keeps the superblock, and with it the daemon, serving. So this waits
+   * up to {@code graceMs} for the kernel to drop the connection (it removes its fusectl directory when
+   * the last mount of it goes), and otherwise aborts it through {@code /sys/fs/fuse/connections/N/abort}:
+   * the daemon's readers then see ENODEV and it shuts down.
+   */
+  public static Ending unmountAndEnd(Path mountpoint, long graceMs) throws IOException {
+    Path mnt = mountpoint.toAbsolutePath().normalize();
+    long minor = minorFromMountinfo(mnt);
+    Path dir = minor >= 0 ? connectionDir(minor) : null;
+    boolean observable = dir != null && Files.isDirectory(dir);
+    unmount(mnt);
+    if (!observable) {
+      return Ending.UNOBSERVED;
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMs);
+    while (Files.exists(dir)) {
+      if (System.nanoTime() - deadline > 0) {
+        LOG.warn("{} is still mounted elsewhere {} ms after the unmount (another mount namespace, or open files); "
+            + "aborting its FUSE connection {}", mnt, graceMs, minor);
+        abortConnection(minor);
+        return Ending.ABORTED;
+      }
+      try {
+        Thread.sleep(20); // polling an external condition: the kernel offers no notification for it
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for " + mnt + " to end", e);
+      }
+    }
+    return Ending.ENDED;
   }
 
   /** umount2, falling back to a lazy detach when busy; returns 0 or the errno. */

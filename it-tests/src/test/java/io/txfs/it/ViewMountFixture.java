@@ -90,7 +90,7 @@ public final class ViewMountFixture implements BeforeAllCallback, AfterAllCallba
     /** Creates the directories (first time only), starts the daemon and waits until the mount answers. */
     public void start() {
         MountFixture.requireFuseDevice();
-        if (daemon != null) {
+        if (daemon != null && daemon.isAlive()) {
             throw new IllegalStateException("already started");
         }
         try {

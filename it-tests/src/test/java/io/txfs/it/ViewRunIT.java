@@ -55,6 +55,47 @@ final class ViewRunIT {
         ProcessRun views = MOUNT.txfs("views", "--mount", mnt, "--json");
         assertTrue(views.succeeded() && views.stdout().contains("session-"), "the session's view is listed\n" + views.describe());
     }
+
+    /**
+     * SPEC: a session view belongs to the session leader's uid, not to whichever process of the session
+     * touched the mount first. Here root (a child of the leader) makes the first access, after the leader
+     * dropped to uid 65534: the view is 65534's, so the user keeps control of it.
+     */
+    @Test
+    void aSessionViewBelongsToTheSessionLeadersUid() throws Exception {
+        String mnt = MOUNT.mountpoint().toString();
+        String leader = String.join("\n",
+                "import os, sys",
+                "r, w = os.pipe()",
+                "child = os.fork()",
+                "if child == 0:",
+                "    os.close(w)",
+                "    os.read(r, 1)",
+                "    with open(os.path.join(sys.argv[1], 'session-owner.txt'), 'w') as f:",
+                "        f.write('written by root\\n')",
+                "    os._exit(0)",
+                "os.close(r)",
+                "os.setgid(65534)",
+                "os.setuid(65534)",
+                "os.write(w, b'x')",
+                "_, status = os.waitpid(child, 0)",
+                "print(os.getsid(0))",
+                "sys.exit(os.waitstatus_to_exitcode(status))");
+        ProcessRun p = MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/usr/bin/python3", "-c", leader, mnt));
+        assertEquals(0, p.exitCode(), p.describe());
+        String view = "session-" + p.stdout().trim();
+        ProcessRun views = MOUNT.txfs("views", "--mount", mnt, "--json");
+        assertTrue(views.succeeded(), views.describe());
+        com.fasterxml.jackson.databind.JsonNode owner = null;
+        for (com.fasterxml.jackson.databind.JsonNode v : ViewAgent.JSON.readTree(views.stdout()).path("views")) {
+            if (v.path("name").asText().equals(view)) {
+                owner = v.path("owner_uid");
+            }
+        }
+        assertTrue(owner != null, view + " is listed\n" + views.describe());
+        assertEquals(65534, owner.asInt(), "the session leader's uid owns " + view + ", not root who touched it first\n" + views.describe());
+    }
+
     @Test
     void aWorkingDirectoryPendingInAnotherViewIsReportedNotSilentlyReplaced() {
         String mnt = MOUNT.mountpoint().toString();

@@ -25,7 +25,12 @@ public enum ControlVerb {
      * {@code import view=V fd=N}: applies the layer tar the caller holds open as descriptor N (the
      * daemon reads it through /proc/PID/fd/N, only when the caller opened it for reading).
      */
-    IMPORT(Set.of("view", "fd"));
+    IMPORT(Set.of("view", "fd")),
+    /**
+     * Daemon counters for debugging and tests: the FUSE requests received so far, by opcode (mount-wide,
+     * all views), which shows what the kernel answered from its caches.
+     */
+    STATS(Set.of());
 
     private final Set<String> arguments;
 

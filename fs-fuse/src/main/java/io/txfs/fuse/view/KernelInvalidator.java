@@ -5,7 +5,9 @@ import io.txfs.core.EngineListener;
 import io.txfs.fuse.Names;
 import io.txfs.fuse.Notifier;
 import java.io.IOException;
+import java.util.LinkedHashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -67,16 +69,37 @@ final class KernelInvalidator implements EngineListener, AutoCloseable {
         }
     }
 
+    /**
+     * Queues invalidations without waiting for them: for a reader thread, which must not wait on a
+     * notification (see the class comment). The kernel may serve the old state until they are sent.
+     */
+    void invalidateLater(String view, ChangeSet changes) {
+        Notifier n = notifier;
+        if (n == null || changes == null || changes.isEmpty()) {
+            return;
+        }
+        try {
+            sender.execute(() -> send(n, view, changes));
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the mount is ending: nothing is cached any more
+        }
+    }
+
     private void send(Notifier n, String view, ChangeSet changes) {
         int sent = 0;
+        Set<Long> inodes = new LinkedHashSet<>(changes.inodes());
         for (ChangeSet.Entry e : changes.entries()) {
             // entries of the shared root are never cached (entry timeout 0): only the view root's own node matters
             Optional<Long> parent = nodes.idOf(new ViewKey(view, e.parent()));
             if (parent.isPresent()) {
                 sent += notify(() -> n.invalEntry(parent.get(), Names.decode(e.name())));
+                // The kernel drops a cached listing (FOPEN_CACHE_DIR) on an entry invalidation only when
+                // it has a dentry for that name; a name new to this view has none, so the directory's
+                // pages (the listing) and attributes are invalidated as well.
+                inodes.add(e.parent());
             }
         }
-        for (long ino : changes.inodes()) {
+        for (long ino : inodes) {
             Optional<Long> id = nodes.idOf(new ViewKey(view, ino));
             if (id.isPresent()) {
                 sent += notify(() -> n.invalInode(id.get(), 0, 0));

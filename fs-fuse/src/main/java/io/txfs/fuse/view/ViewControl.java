@@ -75,16 +75,20 @@ final class ViewControl implements ControlHandler {
     private static final int HASH_CACHE_ENTRIES = 300_000;
     /** The backing directory as the daemon reaches it (never through its own mount); null: not offered. */
     private final Path backing;
+    /** The mount's request counters (the {@code stats} verb); null when not counted. */
+    private final io.txfs.fuse.RequestCounts requestCounts;
 
     ViewControl(Engine engine, Views views, KernelInvalidator invalidator) {
-        this(engine, views, invalidator, null);
+        this(engine, views, invalidator, null, null);
     }
 
-    ViewControl(Engine engine, Views views, KernelInvalidator invalidator, Path backing) {
+    ViewControl(Engine engine, Views views, KernelInvalidator invalidator, Path backing,
+                io.txfs.fuse.RequestCounts requestCounts) {
         this.engine = engine;
         this.views = views;
         this.invalidator = invalidator;
         this.backing = backing;
+        this.requestCounts = requestCounts;
     }
 
     @Override
@@ -103,10 +107,21 @@ final class ViewControl implements ControlHandler {
                 case LOG -> log();
                 case EXPORT -> export(caller, cmd);
                 case IMPORT -> importLayer(caller, cmd);
+                case STATS -> stats();
             };
         } catch (FsException e) {
             throw new ControlRefusal(fuseErrno(e.errno().code()), cmd.verb(), e.getMessage());
         }
+    }
+
+    private ControlReply stats() {
+        ObjectNode requests = ControlReply.json().createObjectNode();
+        ObjectNode micros = ControlReply.json().createObjectNode();
+        if (requestCounts != null) {
+            requestCounts.snapshot().forEach(requests::put);
+            requestCounts.micros().forEach(micros::put);
+        }
+        return ControlReply.ok(ControlVerb.STATS).putNode("requests", requests).putNode("request_micros", micros);
     }
 
     private ControlReply begin(RequestContext caller, ControlCommand cmd) throws ControlRefusal {

@@ -1,6 +1,7 @@
 package io.txfs.fuse.view;
 
 import io.txfs.core.Caller;
+import io.txfs.core.ChangeSet;
 import io.txfs.core.DirEntry;
 import io.txfs.core.Engine;
 import io.txfs.core.FileType;
@@ -21,12 +22,15 @@ import io.txfs.fuse.Names;
 import io.txfs.fuse.Notifier;
 import io.txfs.fuse.OpenResult;
 import io.txfs.fuse.RequestContext;
+import io.txfs.fuse.RequestCounts;
 import io.txfs.fuse.StatFs;
 import io.txfs.fuse.control.ControlEndpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,6 +60,7 @@ public final class ViewFilesystem implements FuseFilesystem {
     private final NodeTable<ViewKey> nodes;
     private final KernelInvalidator invalidator;
     private final ControlEndpoint control;
+    private final RequestCounts requestCounts;
     private final Map<Long, DirHandle> dirs = new ConcurrentHashMap<>();
     /** Read-only opens in read-committed views read the published version of their open (PinnedViews). */
     private final Map<Long, View> pinned = new ConcurrentHashMap<>();
@@ -73,13 +78,19 @@ public final class ViewFilesystem implements FuseFilesystem {
     }
 
     ViewFilesystem(Engine engine, Views views, NodeTable<ViewKey> nodes, KernelInvalidator invalidator,
-                   ControlEndpoint control, long ttlNanos) {
+                   ControlEndpoint control, long ttlNanos, RequestCounts requestCounts) {
         this.engine = engine;
         this.views = views;
         this.nodes = nodes;
         this.invalidator = invalidator;
         this.control = control;
         this.ttlNanos = ttlNanos;
+        this.requestCounts = requestCounts;
+    }
+
+    @Override
+    public RequestCounts requestCounts() {
+        return requestCounts;
     }
 
     static NodeTable<ViewKey> newNodeTable() {
@@ -149,6 +160,27 @@ public final class ViewFilesystem implements FuseFilesystem {
         long id = nodes.acquire(new ViewKey(k.view(), a.ino())).id();
         // a shared-root name may name another view's node next time: the kernel must ask every time
         return new Entry(id, 0, AttrMapping.toFuse(a), underSharedRoot ? 0 : ttlNanos, ttlNanos);
+    }
+
+    /**
+     * A view changed names in its root through the shared root (node 1). The kernel knows that root
+     * also as another node, {@code .txfs/views/NAME} (bound over MOUNT by {@code txfs run}), whose cached
+     * listing and entries did not see the change: drop them. Sent without waiting (a reader thread must
+     * not wait on a notification), so a process in the same view through its own root may see the old
+     * names for the moment it takes to send them.
+     */
+    private void changedThroughSharedRoot(String view, String... names) {
+        Set<ChangeSet.Entry> entries = new HashSet<>();
+        for (String n : names) {
+            entries.add(new ChangeSet.Entry(Engine.ROOT, bytes(n)));
+        }
+        invalidator.invalidateLater(view, new ChangeSet(Set.of(Engine.ROOT), entries));
+    }
+
+    private void sharedRootName(long parent, ViewKey p, String name) {
+        if (parent == ROOT_ID) {
+            changedThroughSharedRoot(p.view(), name);
+        }
     }
 
     private static boolean isTxfs(long parent, String name) {
@@ -322,8 +354,11 @@ public final class ViewFilesystem implements FuseFilesystem {
     }
 
     @Override
-    public void flush(RequestContext ctx, long node, long fh, long lockOwner) {
-        // writes reach the store's log before they return; close has nothing left to do
+    public void flush(RequestContext ctx, long node, long fh, long lockOwner) throws FuseErrnoException {
+        // Writes reach the store's log before they return, so close has nothing left to do. ENOSYS tells
+        // the kernel so once (it then never sends FLUSH again and close succeeds): one round trip less
+        // per close().
+        throw new FuseErrnoException(Errno.ENOSYS);
     }
 
     @Override
@@ -333,7 +368,12 @@ public final class ViewFilesystem implements FuseFilesystem {
         }
         long fh = nextDirHandle.getAndIncrement();
         dirs.put(fh, new DirHandle(key(ctx, node)));
-        return OpenResult.of(fh);
+        // The shared root lists whichever view calls, so the kernel must ask every time. Every other
+        // directory belongs to one view: the kernel keeps its listing (FOPEN_CACHE_DIR; KEEP_CACHE so
+        // the next opendir does not drop it) until it changes the directory itself (create, unlink,
+        // rename, link bump its iversion) or KernelInvalidator drops it (publish, refresh, abort,
+        // import, and changes the view made through the shared root).
+        return node == ROOT_ID ? OpenResult.of(fh) : OpenResult.of(fh, OpenResult.FOPEN_CACHE_DIR | OpenResult.FOPEN_KEEP_CACHE);
     }
 
     @Override
@@ -506,6 +546,9 @@ public final class ViewFilesystem implements FuseFilesystem {
             a = engine.getattr(view(k), k.ino());
         }
         views.afterChange(k.view());
+        if (node == ROOT_ID) {
+            changedThroughSharedRoot(k.view());
+        }
         return new AttrReply(AttrMapping.toFuse(a), node == ROOT_ID ? 0 : ttlNanos);
     }
 
@@ -515,6 +558,7 @@ public final class ViewFilesystem implements FuseFilesystem {
         ViewKey p = mutable(ctx, parent);
         Entry e = entry(p, engine.symlink(view(p), p.ino(), bytes(name), Names.encode(target), caller(ctx)), parent == ROOT_ID);
         views.afterChange(p.view());
+        sharedRootName(parent, p, name);
         return e;
     }
 
@@ -528,6 +572,7 @@ public final class ViewFilesystem implements FuseFilesystem {
                 : engine.mknod(view(p), p.ino(), bytes(name), type, mode & 07777, AttrMapping.decodeDev(rdev), caller(ctx));
         Entry e = entry(p, a, parent == ROOT_ID);
         views.afterChange(p.view());
+        sharedRootName(parent, p, name);
         return e;
     }
 
@@ -537,6 +582,7 @@ public final class ViewFilesystem implements FuseFilesystem {
         ViewKey p = mutable(ctx, parent);
         Entry e = entry(p, engine.mkdir(view(p), p.ino(), bytes(name), mode & 07777, caller(ctx)), parent == ROOT_ID);
         views.afterChange(p.view());
+        sharedRootName(parent, p, name);
         return e;
     }
 
@@ -546,6 +592,7 @@ public final class ViewFilesystem implements FuseFilesystem {
         ViewKey p = mutable(ctx, parent);
         Entry e = entry(p, engine.create(view(p), p.ino(), bytes(name), mode & 07777, caller(ctx)), parent == ROOT_ID);
         views.afterChange(p.view());
+        sharedRootName(parent, p, name);
         return new CreateResult(e, OpenResult.of(0, openFlags(view(p))));
     }
 
@@ -555,6 +602,7 @@ public final class ViewFilesystem implements FuseFilesystem {
         ViewKey p = mutable(ctx, parent);
         engine.unlink(view(p), p.ino(), bytes(name));
         views.afterChange(p.view());
+        sharedRootName(parent, p, name);
     }
 
     @Override
@@ -563,6 +611,7 @@ public final class ViewFilesystem implements FuseFilesystem {
         ViewKey p = mutable(ctx, parent);
         engine.rmdir(view(p), p.ino(), bytes(name));
         views.afterChange(p.view());
+        sharedRootName(parent, p, name);
     }
 
     @Override
@@ -580,6 +629,8 @@ public final class ViewFilesystem implements FuseFilesystem {
         }
         engine.rename(view(from), from.ino(), bytes(name), to.ino(), bytes(newName), flags);
         views.afterChange(from.view());
+        sharedRootName(parent, from, name);
+        sharedRootName(newParent, to, newName);
     }
 
     @Override
@@ -592,6 +643,7 @@ public final class ViewFilesystem implements FuseFilesystem {
         }
         Entry e = entry(p, engine.link(view(p), target.ino(), p.ino(), bytes(newName)), newParent == ROOT_ID);
         views.afterChange(p.view());
+        sharedRootName(newParent, p, newName);
         return e;
     }
 

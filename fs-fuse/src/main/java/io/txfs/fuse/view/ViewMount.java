@@ -6,6 +6,7 @@ import io.txfs.fuse.caller.ProcessTable;
 import io.txfs.fuse.caller.ViewRegistry;
 import io.txfs.fuse.control.ControlEndpoint;
 import io.txfs.fuse.Errno;
+import io.txfs.fuse.RequestCounts;
 import io.txfs.fuse.sys.LibC;
 import io.txfs.fuse.sys.Sys;
 import java.io.IOException;
@@ -49,8 +50,9 @@ public final class ViewMount implements AutoCloseable {
         }
         ViewRegistry registry = new ViewRegistry(stateDir.resolve("processes"), ProcessTable.LIVE);
         Views views = new Views(engine, new CallerResolver(registry, ProcessTable.LIVE), registry, policy, invalidator);
-        ControlEndpoint control = new ControlEndpoint(new ViewControl(engine, views, invalidator, Path.of("/proc/self/fd/" + fd + "/.")));
-        return new ViewMount(engine, new ViewFilesystem(engine, views, nodes, invalidator, control, DEFAULT_TTL_NANOS), fd);
+        RequestCounts counts = new RequestCounts();
+        ControlEndpoint control = new ControlEndpoint(new ViewControl(engine, views, invalidator, Path.of("/proc/self/fd/" + fd + "/."), counts));
+        return new ViewMount(engine, new ViewFilesystem(engine, views, nodes, invalidator, control, DEFAULT_TTL_NANOS, counts), fd);
     }
 
     public ViewFilesystem filesystem() {

@@ -61,19 +61,21 @@ final class Views {
             }
             sid = u.sid();
         }
-        return policy == DefaultView.SHARED ? getOrCreate(SHARED_VIEW, 0) : getOrCreate(SESSION_PREFIX + sid, sessionOwner(sid, ctx.uid()));
+        int session = sid;
+        return policy == DefaultView.SHARED ? getOrCreate(SHARED_VIEW, () -> 0)
+                : getOrCreate(SESSION_PREFIX + sid, () -> sessionOwner(session, ctx.uid()));
     }
 
     /**
      * Default views start read-committed: a session view thereby reads the published state until its
      * first write (when {@link #beforeChange} makes it a snapshot), and the shared view is the published state.
      */
-    private View getOrCreate(String name, int uid) {
+    private View getOrCreate(String name, java.util.function.IntSupplier owner) {
         try {
             return engine.view(name);
         } catch (FsException absent) {
             try {
-                return engine.createView(name, Isolation.READ_COMMITTED, uid);
+                return engine.createView(name, Isolation.READ_COMMITTED, owner.getAsInt());
             } catch (FsException raced) {
                 if (raced.errno() == Errno.EEXIST) {
                     return engine.view(name);
@@ -86,11 +88,18 @@ final class Views {
     /**
      * A session view belongs to the user whose session it is (the session leader's uid), not to
      * whichever process touched it first: a root `sudo` inside a user's shell session must not lock
-     * the user out of the session's own view (root may act on every view anyway).
+     * the user out of the session's own view (root may act on every view anyway). The real uid from
+     * /proc/SID/status: the owner of /proc/SID itself is root for a leader that changed its uid without
+     * an exec since (the kernel marks it non-dumpable).
      */
     private static int sessionOwner(int sid, int callerUid) {
         try {
-            return (Integer) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc", Integer.toString(sid)), "unix:uid");
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Integer.toString(sid), "status"))) {
+                if (line.startsWith("Uid:")) {
+                    return Integer.parseInt(line.substring(4).trim().split("\\s+")[0]);
+                }
+            }
+            return callerUid;
         } catch (java.io.IOException | RuntimeException leaderGone) {
             return callerUid;
         }

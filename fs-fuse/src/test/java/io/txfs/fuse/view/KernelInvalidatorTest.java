@@ -1,0 +1,100 @@
+package io.txfs.fuse.view;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.txfs.core.ChangeSet;
+import io.txfs.fuse.Notifier;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Which notifications a change set becomes: only the view's own known nodes, and the parents of changed entries. */
+final class KernelInvalidatorTest {
+    /** Records the notifications in the order they were sent. */
+    private static final class Recorder implements Notifier {
+        final List<String> sent = new ArrayList<>();
+
+        @Override
+        public synchronized boolean invalInode(long node, long offset, long length) {
+            sent.add("inode " + node + " " + offset + " " + length);
+            return true;
+        }
+
+        @Override
+        public synchronized boolean invalEntry(long parent, String name) {
+            sent.add("entry " + parent + " " + name);
+            return true;
+        }
+
+        @Override
+        public synchronized boolean delete(long parent, long child, String name) {
+            sent.add("delete " + parent + " " + child + " " + name);
+            return true;
+        }
+    }
+
+    private static ChangeSet.Entry entry(long parent, String name) {
+        return new ChangeSet.Entry(parent, name.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aChangedEntryAlsoInvalidatesItsDirectorysListingAndOnlyTheViewsOwnNodes() {
+        NodeTable<ViewKey> nodes = new NodeTable<>(16);
+        long dir = nodes.acquire(new ViewKey("v", 7)).id();
+        long file = nodes.acquire(new ViewKey("v", 9)).id();
+        nodes.acquire(new ViewKey("other", 7));
+        Recorder r = new Recorder();
+        try (KernelInvalidator inv = new KernelInvalidator(nodes)) {
+            inv.attach(r);
+            // a name new to the view: the kernel has no dentry for it, so only the directory's own
+            // invalidation drops a cached listing
+            inv.invalidate("v", new ChangeSet(Set.of(9L, 12L), Set.of(entry(7, "new.txt"), entry(8, "unknown-dir"))));
+        }
+        List<String> sent = new ArrayList<>(r.sent);
+        assertEquals(List.of("entry " + dir + " new.txt"), sent.subList(0, 1));
+        assertEquals(Set.of("inode " + dir + " 0 0", "inode " + file + " 0 0"), Set.copyOf(sent.subList(1, sent.size())));
+        assertEquals(3, sent.size(), "nothing for nodes the kernel does not know in this view: " + sent);
+    }
+
+    @Test
+    void invalidateLaterSendsWithoutWaitingAndInOrder() throws Exception {
+        NodeTable<ViewKey> nodes = new NodeTable<>(16);
+        long root = nodes.acquire(new ViewKey("v", 1)).id();
+        Recorder r = new Recorder();
+        CountDownLatch release = new CountDownLatch(1);
+        Notifier blocking = new Notifier() {
+            @Override
+            public boolean invalInode(long node, long offset, long length) throws java.io.IOException {
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return r.invalInode(node, offset, length);
+            }
+
+            @Override
+            public boolean invalEntry(long parent, String name) {
+                return r.invalEntry(parent, name);
+            }
+
+            @Override
+            public boolean delete(long parent, long child, String name) {
+                return r.delete(parent, child, name);
+            }
+        };
+        try (KernelInvalidator inv = new KernelInvalidator(nodes)) {
+            inv.attach(blocking);
+            // returns although the notifier blocks: a FUSE reader thread must never wait on the kernel here
+            inv.invalidateLater("v", new ChangeSet(Set.of(1L), Set.of(entry(1, "a"))));
+            release.countDown();
+            // a waiting invalidation after it is delivered after it (one sender thread, in order)
+            inv.invalidate("v", new ChangeSet(Set.of(), Set.of(entry(1, "b"))));
+        }
+        assertEquals(List.of("entry " + root + " a", "inode " + root + " 0 0", "entry " + root + " b", "inode " + root + " 0 0"), r.sent);
+    }
+}

@@ -1,0 +1,143 @@
+package io.txfs.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The kernel's caches in views (docs/kernel-caches.md), observed through the daemon's request counters
+ * (the {@code stats} control verb): a warm pass over a tree in a {@code txfs run} view is answered by
+ * the kernel (cached listings, entries and attributes), and what changes behind the kernel's back still
+ * reaches it: a publish seen by a read-committed view, a change the same view made through the shared root.
+ */
+final class KernelCacheIT {
+    private static final int DIRS = 20;
+    private static final int FILES = 25;
+    /** The kernel may keep view-private entries this long (ViewMount.DEFAULT_TTL_NANOS). */
+    private static final Duration ENTRY_TTL = Duration.ofSeconds(10);
+
+    @RegisterExtension
+    static final ViewMountFixture MOUNT = ViewMountFixture.views().seeded(KernelCacheIT::seed);
+
+    private static void seed(Path backing) {
+        try {
+            for (int d = 0; d < DIRS; d++) {
+                Path dir = Files.createDirectories(backing.resolve("tree/d" + d));
+                for (int f = 0; f < FILES; f++) {
+                    Files.writeString(dir.resolve("f" + f), "x".repeat(f));
+                }
+            }
+            Files.createDirectories(backing.resolve("pub"));
+            Files.writeString(backing.resolve("pub/old.txt"), "old\n");
+            Files.writeString(backing.resolve("pub/kept.txt"), "kept\n");
+            Files.createDirectories(backing.resolve("added"));
+            Files.writeString(backing.resolve("added/a.txt"), "a\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static JsonNode stats(ViewAgent a) {
+        JsonNode r = a.ctl("stats");
+        assertTrue(r.path("errno").isNull(), "stats: " + r);
+        return r.path("reply").path("requests");
+    }
+
+    private static long delta(JsonNode after, JsonNode before, String opcode) {
+        return after.path(opcode).asLong(0) - before.path(opcode).asLong(0);
+    }
+
+    private static String find(ViewAgent a) {
+        JsonNode r = a.call("run", "argv", List.of("find", MOUNT.mnt("tree"), "-printf", "%p %s %m\n"));
+        assertEquals(0, r.get("code").asInt(), "find: " + r);
+        return r.get("out").asText();
+    }
+
+    @Test
+    void aWarmFindInARunViewAsksTheDaemonForNoListingOrLookup() {
+        try (ViewAgent a = MOUNT.agent("kc-find", ViewAgent.Way.NAMESPACE)) {
+            String cold = find(a);
+            long coldDone = System.nanoTime();
+            JsonNode s1 = stats(a);
+            JsonNode s2 = stats(a); // s2 - s1: what one stats call costs by itself (.txfs and ctl are never cached)
+            String warm = find(a);
+            JsonNode s3 = stats(a);
+            // a guard, not a timing assertion: entries the kernel may keep 10 s cannot be asked to outlive them
+            assumeTrue(System.nanoTime() - coldDone < ENTRY_TTL.toNanos() / 2, "the machine took too long between the passes");
+            assertEquals(cold, warm, "both passes see the same tree");
+            assertEquals(DIRS * (FILES + 1) + 1, warm.lines().count(), "find saw the whole tree");
+            for (String op : List.of("READDIR", "READDIRPLUS", "LOOKUP")) {
+                assertEquals(delta(s2, s1, op), delta(s3, s2, op),
+                        op + " requests during the warm pass (beyond the stats call's own): the kernel should answer from its caches\n"
+                                + "before: " + s2 + "\nafter: " + s3);
+            }
+            assertTrue(delta(s3, s2, "GETATTR") - delta(s2, s1, "GETATTR") <= DIRS + 1,
+                    "at most one GETATTR per directory (its atime, which reading it invalidates): " + s2 + " -> " + s3);
+        }
+    }
+
+    @Test
+    void aPublishIsSeenAtOnceThroughCachedListingsOfAReadCommittedView() {
+        try (ViewAgent reader = MOUNT.agent("kc-reader", ViewAgent.Way.NAMESPACE, "read-committed");
+             ViewAgent writer = MOUNT.agent("kc-writer", ViewAgent.Way.SHARED_ROOT)) {
+            for (int i = 0; i < 2; i++) { // the second listing of each comes from the kernel's cache
+                assertEquals(List.of("kept.txt", "old.txt"), sorted(reader.list("pub")));
+                assertFalse(reader.list("").contains("kc-top.txt"));
+                assertEquals("kept\n", reader.read("pub/kept.txt"));
+                assertEquals(List.of("a.txt"), reader.list("added"));
+            }
+            writer.write("pub/new.txt", "new\n");
+            writer.call("unlink", "path", MOUNT.mnt("pub/old.txt"));
+            writer.write("pub/kept.txt", "kept, changed\n");
+            writer.write("kc-top.txt", "top\n");
+            writer.write("added/b.txt", "b\n"); // only a name new to the reader: the kernel has no dentry to drop
+            JsonNode published = writer.ctl("publish");
+            assertTrue(published.path("errno").isNull(), "publish: " + published);
+
+            assertEquals(List.of("kept.txt", "new.txt"), sorted(reader.list("pub")),
+                    "a read-committed view lists a published directory change right after the publish");
+            assertTrue(reader.list("").contains("kc-top.txt"), "and a new name in its root");
+            assertEquals(List.of("a.txt", "b.txt"), sorted(reader.list("added")), "and a directory that only gained a name");
+            assertEquals("new\n", reader.read("pub/new.txt"));
+            assertFalse(reader.exists("pub/old.txt"), "a published delete is gone");
+            assertEquals("kept, changed\n", reader.read("pub/kept.txt"), "changed content is read, not the cached pages");
+            assertEquals(14, reader.stat("pub/kept.txt").get("size").asInt(), "and its new size");
+        }
+    }
+
+    @Test
+    void aChangeThroughTheSharedRootReachesTheSameViewThroughItsOwnRoot() {
+        try (ViewAgent own = MOUNT.agent("kc-both", ViewAgent.Way.NAMESPACE);
+             ViewAgent shared = MOUNT.agent("kc-both", ViewAgent.Way.SHARED_ROOT)) {
+            for (int i = 0; i < 2; i++) {
+                assertFalse(own.list("").contains("kc-both.txt"));
+            }
+            own.write("kc-gone.txt", "soon gone\n");
+            assertTrue(own.list("").contains("kc-gone.txt"));
+            shared.write("kc-both.txt", "through the shared root\n");
+            shared.call("unlink", "path", MOUNT.mnt("kc-gone.txt"));
+            // the kernel knows this view's root as two nodes; the daemon drops the other one's cached
+            // listing and entries right after the change (asynchronously: a reader thread never waits on it)
+            assertTrue(ViewMountFixture.await(Duration.ofSeconds(5), () -> own.list("").contains("kc-both.txt")
+                            && !own.list("").contains("kc-gone.txt")),
+                    "the view's own root lists the names changed through the shared root: " + own.list(""));
+            assertFalse(own.exists("kc-gone.txt"), "and no stale entry is left for the removed name");
+            assertEquals("through the shared root\n", own.read("kc-both.txt"));
+        }
+    }
+
+    private static List<String> sorted(List<String> names) {
+        return names.stream().sorted().toList();
+    }
+}
