@@ -1,5 +1,6 @@
 package io.txfs.core;
 
+import io.txfs.core.inspect.dir.RawPaths;
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
 import io.txfs.core.store.Cf;
@@ -159,7 +160,7 @@ public final class Engine implements AutoCloseable {
     private void initialize() {
         byte[] h = store.get(Cf.META, Keys.meta("head"));
         if (h == null) {
-            NodeRecord root = importRecord(backing.root, List.of());
+            NodeRecord root = importRecord("", List.of());
             Batch b = new Batch();
             b.put(Cf.NODE, Keys.node(ROOT, 0), root.encode());
             b.put(Cf.META, Keys.meta("format"), new byte[] {1});
@@ -596,8 +597,8 @@ public final class Engine implements AutoCloseable {
         Map<Long, NodeRecord> linked = new HashMap<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dirPath)) {
             for (Path p : ds) {
-                String fname = p.getFileName().toString();
-                byte[] name = fname.getBytes(StandardCharsets.UTF_8);
+                byte[] name = RawPaths.fileName(p); // exact bytes, valid UTF-8 or not
+                String fname = Backing.raw(name);
                 if (dirId == ROOT && (fname.equals(".txfs") || fname.equals(STAGING))) continue;
                 Map<String, Object> a;
                 try {
@@ -605,7 +606,8 @@ public final class Engine implements AutoCloseable {
                 } catch (java.nio.file.NoSuchFileException gone) {
                     continue;
                 }
-                NodeRecord r = importRecord(p, List.of(new Link(dirId, name)), a);
+                String childRel = rel.isEmpty() ? fname : rel + "/" + fname;
+                NodeRecord r = importRecord(p, childRel, List.of(new Link(dirId, name)), a);
                 long id;
                 if (!r.isDir() && r.nlink > 1) {
                     byte[] bk = Bytes.longs(r.bdev, r.bino);
@@ -639,15 +641,17 @@ public final class Engine implements AutoCloseable {
         store.write(b, false);
     }
 
-    private NodeRecord importRecord(Path p, List<Link> links) {
+    private NodeRecord importRecord(String rel, List<Link> links) {
+        Path p = backing.resolve(rel);
         try {
-            return importRecord(p, links, Backing.lstat(p));
+            return importRecord(p, rel, links, Backing.lstat(p));
         } catch (IOException e) {
             throw new UncheckedIOException("stat backing " + p, e);
         }
     }
 
-    private NodeRecord importRecord(Path p, List<Link> links, Map<String, Object> a) {
+    /** p: the exact java.nio path of raw backing path rel. */
+    private NodeRecord importRecord(Path p, String rel, List<Link> links, Map<String, Object> a) {
         NodeRecord r = new NodeRecord();
         int mode = (Integer) a.get("mode");
         r.type = FileType.fromMode(mode);
@@ -666,7 +670,7 @@ public final class Engine implements AutoCloseable {
         r.baseValid = r.size;
         try {
             if (r.type == FileType.SYMLINK) {
-                r.target = Files.readSymbolicLink(p).toString().getBytes(StandardCharsets.UTF_8);
+                r.target = backing.readLink(rel);
                 r.size = r.target.length;
             }
             if (r.type == FileType.REGULAR || r.type == FileType.DIRECTORY) {
@@ -685,7 +689,7 @@ public final class Engine implements AutoCloseable {
         return r;
     }
 
-    /** Where node id lives in the backing directory now (the flushed state), or null if nowhere. */
+    /** Where node id lives in the backing directory now (the flushed state) as a raw path, or null. */
     String backingPath(long id) {
         if (id == ROOT) return "";
         NodeRecord r = publishedNode(id, flushed);
@@ -693,7 +697,7 @@ public final class Engine implements AutoCloseable {
         Link l = r.links.get(0);
         String parent = backingPath(l.parent());
         if (parent == null) return null;
-        String name = new String(l.name(), StandardCharsets.UTF_8);
+        String name = Backing.raw(l.name());
         return parent.isEmpty() ? name : parent + "/" + name;
     }
 
@@ -1107,6 +1111,15 @@ public final class Engine implements AutoCloseable {
 
     /** A path of node id in the view, for messages and deltas; null if unreachable. */
     String pathOf(Ctx c, long id) {
+        return pathOf(c, id, StandardCharsets.UTF_8);
+    }
+
+    /** pathOf as a raw backing path (Backing.raw: one char per name byte), for flush. */
+    String rawPathOf(Ctx c, long id) {
+        return pathOf(c, id, StandardCharsets.ISO_8859_1);
+    }
+
+    private String pathOf(Ctx c, long id, java.nio.charset.Charset names) {
         if (id == ROOT) return "";
         NodeRecord r = node(c, id);
         if (r == null || r.links.isEmpty()) return null;
@@ -1116,7 +1129,7 @@ public final class Engine implements AutoCloseable {
         int guard = 0;
         while (cur != ROOT) {
             if (l == null || guard++ > 4096) return null;
-            parts.add(utf8(l.name()));
+            parts.add(new String(l.name(), names));
             cur = l.parent();
             if (cur == ROOT) break;
             NodeRecord pr = node(c, cur);
