@@ -764,25 +764,33 @@ public final class Engine implements AutoCloseable {
         return new Attr(id, r.type, r.perm, r.uid, r.gid, r.nlink, size, r.atime, r.mtime, r.ctime, r.rdev);
     }
 
+    /** attr with a directory's link count as the view sees it (DirLinks). */
+    Attr attr(Ctx c, long id, NodeRecord r) {
+        Attr a = attr(id, r);
+        if (!r.isDir()) return a;
+        return new Attr(id, a.type(), a.perm(), a.uid(), a.gid(), DirLinks.nlink(this, c, id, r), a.size(), a.atimeNs(),
+                a.mtimeNs(), a.ctimeNs(), a.rdev());
+    }
+
     // ---------------------------------------------------------------- namespace operations
 
     public Attr lookup(View v, long parent, byte[] name) {
         return read(v, c -> {
             NodeRecord p = dir(c, parent);
             checkName(name);
-            if (Arrays.equals(name, DOT)) return attr(parent, p);
+            if (Arrays.equals(name, DOT)) return attr(c, parent, p);
             if (Arrays.equals(name, DOTDOT)) {
                 long up = parent == ROOT ? ROOT : p.link().parent();
-                return attr(up, live(c, up));
+                return attr(c, up, live(c, up));
             }
             long id = child(c, parent, name);
             if (id == 0) throw new FsException(Errno.ENOENT, new String(name, StandardCharsets.UTF_8));
-            return attr(id, live(c, id));
+            return attr(c, id, live(c, id));
         });
     }
 
     public Attr getattr(View v, long ino) {
-        return read(v, c -> attr(ino, live(c, ino)));
+        return read(v, c -> attr(c, ino, live(c, ino)));
     }
 
     public List<DirEntry> readdir(View v, long dirIno) {
@@ -863,7 +871,7 @@ public final class Engine implements AutoCloseable {
         c.nodes.putIfAbsent(parent, p);
         touch(mutable(c, parent));
         keyEntry(c, parent, name);
-        return attr(id, r);
+        return attr(c, id, r);
     }
 
     public Attr link(View v, long ino, long newParent, byte[] newName) {
@@ -953,7 +961,7 @@ public final class Engine implements AutoCloseable {
             if (s.mtimeNs() != null) m.mtime = s.mtimeNs();
             m.ctime = clock.nowNanos();
             keyNode(c, ino, m);
-            return attr(ino, m);
+            return attr(c, ino, m);
         });
     }
 
