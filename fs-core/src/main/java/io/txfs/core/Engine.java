@@ -61,11 +61,16 @@ public final class Engine implements AutoCloseable {
 
     /** How to open an engine. store null means RocksDB in stateDir/db. */
     public record Config(Path backing, Path stateDir, Store store, Clock clock, FaultInjector faults,
-                         EngineListener listener) {
+                         EngineListener listener, GcPolicy gc) {
         public Config {
             if (clock == null) clock = Clock.SYSTEM;
             if (faults == null) faults = FaultInjector.NONE;
             if (listener == null) listener = EngineListener.NONE;
+            if (gc == null) gc = GcPolicy.DEFAULT;
+        }
+
+        public Config(Path backing, Path stateDir, Store store, Clock clock, FaultInjector faults, EngineListener listener) {
+            this(backing, stateDir, store, clock, faults, listener, null);
         }
 
         public static Config rocks(Path backing, Path stateDir) {
@@ -77,15 +82,19 @@ public final class Engine implements AutoCloseable {
         }
 
         public Config withFaults(FaultInjector f) {
-            return new Config(backing, stateDir, store, clock, f, listener);
+            return new Config(backing, stateDir, store, clock, f, listener, gc);
         }
 
         public Config withClock(Clock c) {
-            return new Config(backing, stateDir, store, c, faults, listener);
+            return new Config(backing, stateDir, store, c, faults, listener, gc);
         }
 
         public Config withListener(EngineListener l) {
-            return new Config(backing, stateDir, store, clock, faults, l);
+            return new Config(backing, stateDir, store, clock, faults, l, gc);
+        }
+
+        public Config withGc(GcPolicy g) {
+            return new Config(backing, stateDir, store, clock, faults, listener, g);
         }
     }
 
@@ -108,7 +117,9 @@ public final class Engine implements AutoCloseable {
     private final Object importLock = new Object();
     private final Set<Long> imported = ConcurrentHashMap.newKeySet();
     private final Flusher flusher;
-    private volatile boolean closed;
+    final Collector collector;
+    private final GcPolicy gcPolicy;
+    volatile boolean closed;
 
     public static Engine open(Config config) {
         return new Engine(config);
@@ -153,7 +164,10 @@ public final class Engine implements AutoCloseable {
         this.published = new View(PUBLISHED_VIEW, 0, Isolation.READ_COMMITTED, 0, 0, 0, 0, 0);
         initialize();
         this.flusher = new Flusher(this);
+        this.gcPolicy = c.gc();
+        this.collector = new Collector(this, c.gc());
         flusher.recover();
+        if (gcPolicy.auto()) collectAfter("open");
         log.info("engine open: backing {}, head {}, flushed {}, {} views", c.backing(), head, flushed, views.size());
     }
 
@@ -184,7 +198,7 @@ public final class Engine implements AutoCloseable {
 
     /** The state was made for one backing directory; opening it over another would mix the two. */
     private void checkSameBacking() {
-        NodeRecord root = publishedNode(ROOT, 0);
+        NodeRecord root = publishedNode(ROOT, flushed); // version 0 may be collected
         try {
             Map<String, Object> a = Backing.lstat(backing.root);
             if (root != null && root.hasBase && (root.bdev != (Long) a.get("dev") || root.bino != (Long) a.get("ino"))) {
@@ -390,14 +404,39 @@ public final class Engine implements AutoCloseable {
     }
 
     public FlushResult flush() {
+        FlushResult r;
         publishLock.lock();
         try {
             checkOpen(null);
-            return flusher.flush();
+            r = flusher.flush();
         } catch (StoreException e) {
             throw storeError(e);
         } finally {
             publishLock.unlock();
+        }
+        if (gcPolicy.auto() && !r.nothingToDo()) collectAfter("flush");
+        return r;
+    }
+
+    /**
+     * Deletes what no reader can reach any more (docs/storage-format.md, "Garbage collection"), in
+     * bounded batches; views keep working meanwhile, publish and flush wait for the current batch.
+     */
+    public GcResult collectGarbage() {
+        try {
+            return collector.collect();
+        } catch (StoreException e) {
+            throw storeError(e);
+        }
+    }
+
+    /** An automatic collection: its failure leaves garbage, never fails the operation that finished. */
+    private void collectAfter(String when) {
+        try {
+            GcResult g = collector.collect();
+            if (g.deletedAnything()) log.debug("gc after {}: {}", when, g);
+        } catch (StoreException | FsException e) {
+            log.warn("gc after {} stopped: {}", when, e.toString());
         }
     }
 

@@ -320,6 +320,7 @@ final class Flusher {
             }
             r.setIdentity(id);
             b.put(Cf.NODE, Keys.node(s.node(), plan.version), r.encode());
+            Collector.enqueueNode(b, s.node()); // supersedes records the change log does not name
         }
         b.put(Cf.META, Keys.meta("head"), Bytes.longs(plan.version));
         b.put(Cf.META, Keys.meta("flushed"), Bytes.longs(plan.version));
@@ -508,7 +509,7 @@ final class Flusher {
 
     private boolean snapshotsNeedOld(long head) {
         for (View v : e.views.values()) if (v.isolation == Isolation.SNAPSHOT && v.snapshot < head) return true;
-        return false;
+        return e.collector.oldestPin() < head; // pinned handles read their version like snapshots
     }
 
     private boolean pendingRefers(long id) {

@@ -198,6 +198,17 @@ class ModelBasedRandomTest {
             }
             return;
         }
+        if (r < 7) {
+            trace(m, "gc");
+            // Beside view operations, like a flush: old snapshots must keep reading what they read.
+            commitLock.readLock().lock();
+            try {
+                engine.collectGarbage();
+            } finally {
+                commitLock.readLock().unlock();
+            }
+            return;
+        }
         if (m.iso == Isolation.READ_COMMITTED && r < 60) r = 60 + rnd.nextInt(40);
         commitLock.readLock().lock();
         try {
