@@ -64,6 +64,11 @@ final class Backing {
         return raw.getBytes(StandardCharsets.ISO_8859_1);
     }
 
+    /** A raw path for messages: decoded as UTF-8 (invalid bytes show as U+FFFD). */
+    static String display(String raw) {
+        return raw == null ? null : new String(bytes(raw), StandardCharsets.UTF_8);
+    }
+
     /** The java.nio path of a raw relative backing path, with exactly its bytes. */
     Path resolve(String rel) {
         return rel.isEmpty() ? root : RawPaths.resolve(root, rootBytes, bytes(rel));
@@ -146,7 +151,7 @@ final class Backing {
     }
 
     private FsException changedOutside(long id, String why) {
-        String msg = "backing file of node " + id + " (" + pathOf.apply(id) + ") changed outside txfs: " + why;
+        String msg = "backing file of node " + id + " (" + display(pathOf.apply(id)) + ") changed outside txfs: " + why;
         log.error(msg);
         return new FsException(Errno.EIO, msg);
     }

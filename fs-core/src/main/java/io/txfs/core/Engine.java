@@ -119,6 +119,13 @@ public final class Engine implements AutoCloseable {
     private final Flusher flusher;
     final Collector collector;
     private final GcPolicy gcPolicy;
+    /** Runs automatic collections off the caller's thread, so flush and open do not wait for them. */
+    private final java.util.concurrent.ExecutorService gcThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "txfs-gc");
+        t.setDaemon(true);
+        return t;
+    });
+    private final java.util.concurrent.atomic.AtomicBoolean gcScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     volatile boolean closed;
 
     public static Engine open(Config config) {
@@ -430,13 +437,24 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** An automatic collection: its failure leaves garbage, never fails the operation that finished. */
+    /**
+     * Schedules an automatic collection on the gc thread (one pending at most); its failure leaves
+     * garbage, never fails the operation that finished.
+     */
     private void collectAfter(String when) {
+        if (!gcScheduled.compareAndSet(false, true)) return;
         try {
-            GcResult g = collector.collect();
-            if (g.deletedAnything()) log.debug("gc after {}: {}", when, g);
-        } catch (StoreException | FsException e) {
-            log.warn("gc after {} stopped: {}", when, e.toString());
+            gcThread.execute(() -> {
+                gcScheduled.set(false);
+                try {
+                    GcResult g = collector.collect();
+                    if (g.deletedAnything()) log.debug("gc after {}: {}", when, g);
+                } catch (RuntimeException e) {
+                    if (!closed) log.warn("gc after {} stopped: {}", when, e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            gcScheduled.set(false); // closed meanwhile: the next open collects
         }
     }
 
@@ -674,7 +692,7 @@ public final class Engine implements AutoCloseable {
                 b.put(Cf.DENT, Keys.dent(dirId, name, 0), new Dent(id, r.type).encode());
             }
         } catch (IOException e) {
-            throw new FsException(Errno.EIO, "list backing directory " + rel, e);
+            throw new FsException(Errno.EIO, "list backing directory " + Backing.display(rel), e);
         }
         b.put(Cf.IMPORTED, Bytes.longs(dirId), new byte[] {1});
         store.write(b, false);
@@ -1130,6 +1148,7 @@ public final class Engine implements AutoCloseable {
         try {
             if (closed) return;
             closed = true;
+            gcThread.shutdown(); // a running collection stops at its next batch (it checks closed)
             backing.closeAll();
             store.close();
             try {

@@ -523,7 +523,8 @@ final class Flusher {
         if (r0 == null || !r0.hasBase || p == null) return;
         Identity have = Backing.identity(Backing.lstat(e.backing.resolve(p)));
         if (!have.equals(r0.identity())) {
-            String msg = "flush refused: backing file " + p + " changed outside txfs (" + have + " != " + r0.identity() + ")";
+            String msg = "flush refused: backing file " + Backing.display(p) + " changed outside txfs (" + have + " != "
+                    + r0.identity() + ")";
             log.error(msg);
             throw new FsException(Errno.EIO, msg);
         }

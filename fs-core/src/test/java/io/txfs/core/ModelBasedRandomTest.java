@@ -50,6 +50,7 @@ class ModelBasedRandomTest {
     private Engine engine;
     private Path backing;
     private final ConcurrentLinkedQueue<String> trace = new ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicLong collected = new java.util.concurrent.atomic.AtomicLong();
 
     private void trace(ViewModel m, String what) {
         if (Boolean.getBoolean("txfs.sequential")) trace.add(m.view.name() + " " + what);
@@ -155,6 +156,7 @@ class ModelBasedRandomTest {
                 throw e;
             }
             for (ViewModel m : models) checkWholeView(m);
+            System.err.println("ModelBasedRandomTest: explicit collections deleted " + collected.get() + " keys");
             commitLock.writeLock().lock();
             try {
                 flushAndCheck();
@@ -203,7 +205,8 @@ class ModelBasedRandomTest {
             // Beside view operations, like a flush: old snapshots must keep reading what they read.
             commitLock.readLock().lock();
             try {
-                engine.collectGarbage();
+                GcResult g = engine.collectGarbage();
+                collected.addAndGet(g.nodeVersions() + g.entryVersions() + g.chunks());
             } finally {
                 commitLock.readLock().unlock();
             }
