@@ -49,6 +49,12 @@ final class Collector {
         }
     }
 
+    void unpin(View v) {
+        synchronized (pins) {
+            pins.remove(v);
+        }
+    }
+
     /** The oldest version a reachable pinned handle reads (Long.MAX_VALUE if none). */
     long oldestPin() {
         synchronized (pins) {
