@@ -1,10 +1,13 @@
 package io.txfs.core;
 
+import io.txfs.core.inspect.dir.LibC;
+import io.txfs.core.inspect.dir.RawPaths;
 import io.txfs.core.store.Cf;
 import io.txfs.core.store.Store;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -20,7 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads base content from the backing directory, only through paths relative to its root (which may be
- * /proc/self/fd/N). A file whose identity no longer matches the record is read from the preserved copy
+ * /proc/self/fd/N). A backing path is held as a String with one char per name byte (ISO-8859-1, see
+ * {@link #raw}), so names that are not valid UTF-8 survive every step; {@link #resolve} turns it into a
+ * java.nio path carrying exactly those bytes, {@link #cPath} into a libc path. A file whose identity no longer matches the record is read from the preserved copy
  * flush left in the store, or reported as changed outside txfs (EIO, logged).
  */
 final class Backing {
@@ -30,6 +35,7 @@ final class Backing {
     private record Open(Identity identity, FileChannel channel) {}
 
     final Path root;
+    private final byte[] rootBytes;
     private final Store store;
     private final LongFunction<String> pathOf;
     private final Map<Long, Open> open = new LinkedHashMap<>(16, 0.75f, true) {
@@ -43,12 +49,39 @@ final class Backing {
 
     Backing(Path root, Store store, LongFunction<String> pathOf) {
         this.root = root;
+        this.rootBytes = RawPaths.absolute(root);
         this.store = store;
         this.pathOf = pathOf;
     }
 
+    /** A backing name as a raw path component: one char per byte, so any bytes round-trip. */
+    static String raw(byte[] name) {
+        return new String(name, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The bytes of a raw backing path or name. */
+    static byte[] bytes(String raw) {
+        return raw.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** A raw path for messages: decoded as UTF-8 (invalid bytes show as U+FFFD). */
+    static String display(String raw) {
+        return raw == null ? null : new String(bytes(raw), StandardCharsets.UTF_8);
+    }
+
+    /** The java.nio path of a raw relative backing path, with exactly its bytes. */
     Path resolve(String rel) {
-        return rel.isEmpty() ? root : root.resolve(rel);
+        return rel.isEmpty() ? root : RawPaths.resolve(root, rootBytes, bytes(rel));
+    }
+
+    /** The NUL-terminated absolute path of a raw relative backing path, for libc. */
+    byte[] cPath(String rel) {
+        return RawPaths.join(rootBytes, bytes(rel), true);
+    }
+
+    /** The exact target bytes of the symlink at raw path rel (java.nio would normalize them). */
+    byte[] readLink(String rel) throws IOException {
+        return LibC.readLink(cPath(rel));
     }
 
     static Map<String, Object> lstat(Path p) throws IOException {
@@ -118,7 +151,7 @@ final class Backing {
     }
 
     private FsException changedOutside(long id, String why) {
-        String msg = "backing file of node " + id + " (" + pathOf.apply(id) + ") changed outside txfs: " + why;
+        String msg = "backing file of node " + id + " (" + display(pathOf.apply(id)) + ") changed outside txfs: " + why;
         log.error(msg);
         return new FsException(Errno.EIO, msg);
     }

@@ -1,5 +1,6 @@
 package io.txfs.core;
 
+import io.txfs.core.inspect.dir.RawPaths;
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
 import io.txfs.core.store.Cf;
@@ -60,11 +61,16 @@ public final class Engine implements AutoCloseable {
 
     /** How to open an engine. store null means RocksDB in stateDir/db. */
     public record Config(Path backing, Path stateDir, Store store, Clock clock, FaultInjector faults,
-                         EngineListener listener) {
+                         EngineListener listener, GcPolicy gc) {
         public Config {
             if (clock == null) clock = Clock.SYSTEM;
             if (faults == null) faults = FaultInjector.NONE;
             if (listener == null) listener = EngineListener.NONE;
+            if (gc == null) gc = GcPolicy.DEFAULT;
+        }
+
+        public Config(Path backing, Path stateDir, Store store, Clock clock, FaultInjector faults, EngineListener listener) {
+            this(backing, stateDir, store, clock, faults, listener, null);
         }
 
         public static Config rocks(Path backing, Path stateDir) {
@@ -76,15 +82,19 @@ public final class Engine implements AutoCloseable {
         }
 
         public Config withFaults(FaultInjector f) {
-            return new Config(backing, stateDir, store, clock, f, listener);
+            return new Config(backing, stateDir, store, clock, f, listener, gc);
         }
 
         public Config withClock(Clock c) {
-            return new Config(backing, stateDir, store, c, faults, listener);
+            return new Config(backing, stateDir, store, c, faults, listener, gc);
         }
 
         public Config withListener(EngineListener l) {
-            return new Config(backing, stateDir, store, clock, faults, l);
+            return new Config(backing, stateDir, store, clock, faults, l, gc);
+        }
+
+        public Config withGc(GcPolicy g) {
+            return new Config(backing, stateDir, store, clock, faults, listener, g);
         }
     }
 
@@ -107,7 +117,16 @@ public final class Engine implements AutoCloseable {
     private final Object importLock = new Object();
     private final Set<Long> imported = ConcurrentHashMap.newKeySet();
     private final Flusher flusher;
-    private volatile boolean closed;
+    final Collector collector;
+    private final GcPolicy gcPolicy;
+    /** Runs automatic collections off the caller's thread, so flush and open do not wait for them. */
+    private final java.util.concurrent.ExecutorService gcThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "txfs-gc");
+        t.setDaemon(true);
+        return t;
+    });
+    private final java.util.concurrent.atomic.AtomicBoolean gcScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    volatile boolean closed;
 
     public static Engine open(Config config) {
         return new Engine(config);
@@ -152,14 +171,17 @@ public final class Engine implements AutoCloseable {
         this.published = new View(PUBLISHED_VIEW, 0, Isolation.READ_COMMITTED, 0, 0, 0, 0, 0);
         initialize();
         this.flusher = new Flusher(this);
+        this.gcPolicy = c.gc();
+        this.collector = new Collector(this, c.gc());
         flusher.recover();
+        if (gcPolicy.auto()) collectAfter("open");
         log.info("engine open: backing {}, head {}, flushed {}, {} views", c.backing(), head, flushed, views.size());
     }
 
     private void initialize() {
         byte[] h = store.get(Cf.META, Keys.meta("head"));
         if (h == null) {
-            NodeRecord root = importRecord(backing.root, List.of());
+            NodeRecord root = importRecord("", List.of());
             Batch b = new Batch();
             b.put(Cf.NODE, Keys.node(ROOT, 0), root.encode());
             b.put(Cf.META, Keys.meta("format"), new byte[] {1});
@@ -183,7 +205,7 @@ public final class Engine implements AutoCloseable {
 
     /** The state was made for one backing directory; opening it over another would mix the two. */
     private void checkSameBacking() {
-        NodeRecord root = publishedNode(ROOT, 0);
+        NodeRecord root = publishedNode(ROOT, flushed); // version 0 may be collected
         try {
             Map<String, Object> a = Backing.lstat(backing.root);
             if (root != null && root.hasBase && (root.bdev != (Long) a.get("dev") || root.bino != (Long) a.get("ino"))) {
@@ -389,14 +411,50 @@ public final class Engine implements AutoCloseable {
     }
 
     public FlushResult flush() {
+        FlushResult r;
         publishLock.lock();
         try {
             checkOpen(null);
-            return flusher.flush();
+            r = flusher.flush();
         } catch (StoreException e) {
             throw storeError(e);
         } finally {
             publishLock.unlock();
+        }
+        if (gcPolicy.auto() && !r.nothingToDo()) collectAfter("flush");
+        return r;
+    }
+
+    /**
+     * Deletes what no reader can reach any more (docs/storage-format.md, "Garbage collection"), in
+     * bounded batches; views keep working meanwhile, publish and flush wait for the current batch.
+     */
+    public GcResult collectGarbage() {
+        try {
+            return collector.collect();
+        } catch (StoreException e) {
+            throw storeError(e);
+        }
+    }
+
+    /**
+     * Schedules an automatic collection on the gc thread (one pending at most); its failure leaves
+     * garbage, never fails the operation that finished.
+     */
+    private void collectAfter(String when) {
+        if (!gcScheduled.compareAndSet(false, true)) return;
+        try {
+            gcThread.execute(() -> {
+                gcScheduled.set(false);
+                try {
+                    GcResult g = collector.collect();
+                    if (g.deletedAnything()) log.debug("gc after {}: {}", when, g);
+                } catch (RuntimeException e) {
+                    if (!closed) log.warn("gc after {} stopped: {}", when, e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            gcScheduled.set(false); // closed meanwhile: the next open collects
         }
     }
 
@@ -596,8 +654,8 @@ public final class Engine implements AutoCloseable {
         Map<Long, NodeRecord> linked = new HashMap<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dirPath)) {
             for (Path p : ds) {
-                String fname = p.getFileName().toString();
-                byte[] name = fname.getBytes(StandardCharsets.UTF_8);
+                byte[] name = RawPaths.fileName(p); // exact bytes, valid UTF-8 or not
+                String fname = Backing.raw(name);
                 if (dirId == ROOT && (fname.equals(".txfs") || fname.equals(STAGING))) continue;
                 Map<String, Object> a;
                 try {
@@ -605,7 +663,8 @@ public final class Engine implements AutoCloseable {
                 } catch (java.nio.file.NoSuchFileException gone) {
                     continue;
                 }
-                NodeRecord r = importRecord(p, List.of(new Link(dirId, name)), a);
+                String childRel = rel.isEmpty() ? fname : rel + "/" + fname;
+                NodeRecord r = importRecord(p, childRel, List.of(new Link(dirId, name)), a);
                 long id;
                 if (!r.isDir() && r.nlink > 1) {
                     byte[] bk = Bytes.longs(r.bdev, r.bino);
@@ -633,21 +692,23 @@ public final class Engine implements AutoCloseable {
                 b.put(Cf.DENT, Keys.dent(dirId, name, 0), new Dent(id, r.type).encode());
             }
         } catch (IOException e) {
-            throw new FsException(Errno.EIO, "list backing directory " + rel, e);
+            throw new FsException(Errno.EIO, "list backing directory " + Backing.display(rel), e);
         }
         b.put(Cf.IMPORTED, Bytes.longs(dirId), new byte[] {1});
         store.write(b, false);
     }
 
-    private NodeRecord importRecord(Path p, List<Link> links) {
+    private NodeRecord importRecord(String rel, List<Link> links) {
+        Path p = backing.resolve(rel);
         try {
-            return importRecord(p, links, Backing.lstat(p));
+            return importRecord(p, rel, links, Backing.lstat(p));
         } catch (IOException e) {
             throw new UncheckedIOException("stat backing " + p, e);
         }
     }
 
-    private NodeRecord importRecord(Path p, List<Link> links, Map<String, Object> a) {
+    /** p: the exact java.nio path of raw backing path rel. */
+    private NodeRecord importRecord(Path p, String rel, List<Link> links, Map<String, Object> a) {
         NodeRecord r = new NodeRecord();
         int mode = (Integer) a.get("mode");
         r.type = FileType.fromMode(mode);
@@ -666,7 +727,7 @@ public final class Engine implements AutoCloseable {
         r.baseValid = r.size;
         try {
             if (r.type == FileType.SYMLINK) {
-                r.target = Files.readSymbolicLink(p).toString().getBytes(StandardCharsets.UTF_8);
+                r.target = backing.readLink(rel);
                 r.size = r.target.length;
             }
             if (r.type == FileType.REGULAR || r.type == FileType.DIRECTORY) {
@@ -685,7 +746,7 @@ public final class Engine implements AutoCloseable {
         return r;
     }
 
-    /** Where node id lives in the backing directory now (the flushed state), or null if nowhere. */
+    /** Where node id lives in the backing directory now (the flushed state) as a raw path, or null. */
     String backingPath(long id) {
         if (id == ROOT) return "";
         NodeRecord r = publishedNode(id, flushed);
@@ -693,7 +754,7 @@ public final class Engine implements AutoCloseable {
         Link l = r.links.get(0);
         String parent = backingPath(l.parent());
         if (parent == null) return null;
-        String name = new String(l.name(), StandardCharsets.UTF_8);
+        String name = Backing.raw(l.name());
         return parent.isEmpty() ? name : parent + "/" + name;
     }
 
@@ -760,25 +821,33 @@ public final class Engine implements AutoCloseable {
         return new Attr(id, r.type, r.perm, r.uid, r.gid, r.nlink, size, r.atime, r.mtime, r.ctime, r.rdev);
     }
 
+    /** attr with a directory's link count as the view sees it (DirLinks). */
+    Attr attr(Ctx c, long id, NodeRecord r) {
+        Attr a = attr(id, r);
+        if (!r.isDir()) return a;
+        return new Attr(id, a.type(), a.perm(), a.uid(), a.gid(), DirLinks.nlink(this, c, id, r), a.size(), a.atimeNs(),
+                a.mtimeNs(), a.ctimeNs(), a.rdev());
+    }
+
     // ---------------------------------------------------------------- namespace operations
 
     public Attr lookup(View v, long parent, byte[] name) {
         return read(v, c -> {
             NodeRecord p = dir(c, parent);
             checkName(name);
-            if (Arrays.equals(name, DOT)) return attr(parent, p);
+            if (Arrays.equals(name, DOT)) return attr(c, parent, p);
             if (Arrays.equals(name, DOTDOT)) {
                 long up = parent == ROOT ? ROOT : p.link().parent();
-                return attr(up, live(c, up));
+                return attr(c, up, live(c, up));
             }
             long id = child(c, parent, name);
             if (id == 0) throw new FsException(Errno.ENOENT, new String(name, StandardCharsets.UTF_8));
-            return attr(id, live(c, id));
+            return attr(c, id, live(c, id));
         });
     }
 
     public Attr getattr(View v, long ino) {
-        return read(v, c -> attr(ino, live(c, ino)));
+        return read(v, c -> attr(c, ino, live(c, ino)));
     }
 
     public List<DirEntry> readdir(View v, long dirIno) {
@@ -859,7 +928,7 @@ public final class Engine implements AutoCloseable {
         c.nodes.putIfAbsent(parent, p);
         touch(mutable(c, parent));
         keyEntry(c, parent, name);
-        return attr(id, r);
+        return attr(c, id, r);
     }
 
     public Attr link(View v, long ino, long newParent, byte[] newName) {
@@ -949,7 +1018,7 @@ public final class Engine implements AutoCloseable {
             if (s.mtimeNs() != null) m.mtime = s.mtimeNs();
             m.ctime = clock.nowNanos();
             keyNode(c, ino, m);
-            return attr(ino, m);
+            return attr(c, ino, m);
         });
     }
 
@@ -1079,6 +1148,7 @@ public final class Engine implements AutoCloseable {
         try {
             if (closed) return;
             closed = true;
+            gcThread.shutdown(); // a running collection stops at its next batch (it checks closed)
             backing.closeAll();
             store.close();
             try {
@@ -1107,6 +1177,15 @@ public final class Engine implements AutoCloseable {
 
     /** A path of node id in the view, for messages and deltas; null if unreachable. */
     String pathOf(Ctx c, long id) {
+        return pathOf(c, id, StandardCharsets.UTF_8);
+    }
+
+    /** pathOf as a raw backing path (Backing.raw: one char per name byte), for flush. */
+    String rawPathOf(Ctx c, long id) {
+        return pathOf(c, id, StandardCharsets.ISO_8859_1);
+    }
+
+    private String pathOf(Ctx c, long id, java.nio.charset.Charset names) {
         if (id == ROOT) return "";
         NodeRecord r = node(c, id);
         if (r == null || r.links.isEmpty()) return null;
@@ -1116,7 +1195,7 @@ public final class Engine implements AutoCloseable {
         int guard = 0;
         while (cur != ROOT) {
             if (l == null || guard++ > 4096) return null;
-            parts.add(utf8(l.name()));
+            parts.add(new String(l.name(), names));
             cur = l.parent();
             if (cur == ROOT) break;
             NodeRecord pr = node(c, cur);

@@ -14,8 +14,10 @@ public final class FaultPoint {
     public static final String FLUSH_APPLY_STEP = "flush.between-apply-steps";
     public static final String FLUSH_BEFORE_COMPLETION = "flush.before-completion-batch";
     public static final String FLUSH_AFTER_COMPLETION = "flush.after-completion-batch";
+    /** After each batch of garbage collection (which runs after a flush and at open). */
+    public static final String GC_BATCH = "gc.after-batch";
 
     public static final List<String> ALL = List.of(PUBLISH_BEFORE_BATCH, PUBLISH_AFTER_BATCH, FLUSH_STAGED_FILE,
             FLUSH_BEFORE_PLAN_BATCH, FLUSH_AFTER_PLAN_BATCH, FLUSH_APPLY_STEP, FLUSH_BEFORE_COMPLETION,
-            FLUSH_AFTER_COMPLETION);
+            FLUSH_AFTER_COMPLETION, GC_BATCH);
 }

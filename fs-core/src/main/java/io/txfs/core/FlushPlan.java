@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,7 +16,10 @@ import java.util.List;
 final class FlushPlan {
     enum Kind { PATCH, MOVE_OUT, PLACE, LINK, META, CLEANUP, FSYNC_DIR, REPLACE }
 
-    /** node: a node id; path/other: paths relative to the backing root; ino: the expected inode. */
+    /**
+     * node: a node id; path/other: raw paths relative to the backing root (Backing.raw: one char per
+     * name byte); ino: the expected inode.
+     */
     record Step(Kind kind, long node, String path, String other, long ino) {}
 
     long head;
@@ -29,7 +33,7 @@ final class FlushPlan {
         try {
             ByteArrayOutputStream bo = new ByteArrayOutputStream();
             DataOutputStream o = new DataOutputStream(bo);
-            o.writeByte(1);
+            o.writeByte(2);
             o.writeLong(head);
             o.writeLong(version);
             o.writeLong(bytes);
@@ -44,13 +48,14 @@ final class FlushPlan {
     static FlushPlan decode(byte[] b) {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(b));
-            if (in.readByte() != 1) throw new IllegalStateException("unknown flush plan format");
+            int format = in.readByte();
+            if (format != 1 && format != 2) throw new IllegalStateException("unknown flush plan format");
             FlushPlan p = new FlushPlan();
             p.head = in.readLong();
             p.version = in.readLong();
             p.bytes = in.readLong();
-            readSteps(in, p.steps);
-            readSteps(in, p.identify);
+            readSteps(in, p.steps, format);
+            readSteps(in, p.identify, format);
             return p;
         } catch (IOException e) {
             throw new IllegalStateException("corrupt flush plan", e);
@@ -68,10 +73,16 @@ final class FlushPlan {
         }
     }
 
-    private static void readSteps(DataInputStream in, List<Step> steps) throws IOException {
+    private static void readSteps(DataInputStream in, List<Step> steps, int format) throws IOException {
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
-            steps.add(new Step(Kind.values()[in.readByte()], in.readLong(), in.readUTF(), in.readUTF(), in.readLong()));
+            steps.add(new Step(Kind.values()[in.readByte()], in.readLong(), path(in.readUTF(), format),
+                    path(in.readUTF(), format), in.readLong()));
         }
+    }
+
+    /** Format 1 held paths decoded as UTF-8; format 2 holds raw paths (one char per byte). */
+    private static String path(String s, int format) {
+        return format == 1 ? Backing.raw(s.getBytes(StandardCharsets.UTF_8)) : s;
     }
 }

@@ -1,11 +1,12 @@
 package io.txfs.core;
 
+import io.txfs.core.inspect.dir.LibC;
+import io.txfs.core.inspect.dir.RawPaths;
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
 import io.txfs.core.store.Cf;
 import io.txfs.core.store.KvIterator;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -134,7 +135,7 @@ final class Flusher {
             NodeRecord r = e.publishedNode(id, head);
             if (r == null || r.type != FileType.REGULAR || !inBacking(old, id)) continue;
             NodeRecord r0 = e.publishedNode(id, flushed);
-            boolean alive = r.nlink > 0 && !r.links.isEmpty() && e.pathOf(now, id) != null;
+            boolean alive = r.nlink > 0 && !r.links.isEmpty() && e.rawPathOf(now, id) != null;
             if (!alive) {
                 preserveCandidates.add(id);
                 continue;
@@ -145,7 +146,7 @@ final class Flusher {
                 rewrites.add(id);
                 preserveCandidates.add(id);
             } else if (r.chainLayer.length > 0 || r.baseValid != r.bsize || r.size != r.bsize) {
-                patches.add(new FlushPlan.Step(FlushPlan.Kind.PATCH, id, e.pathOf(old, id), "", r0.bino));
+                patches.add(new FlushPlan.Step(FlushPlan.Kind.PATCH, id, e.rawPathOf(old, id), "", r0.bino));
                 preserveCandidates.add(id);
             } else if (r.mtime != r0.bmtime) {
                 preserveCandidates.add(id);
@@ -153,7 +154,7 @@ final class Flusher {
         }
         for (Move m : moves) {
             NodeRecord r = e.publishedNode(m.node(), head);
-            if (r != null && r.type == FileType.REGULAR && (r.nlink == 0 || e.pathOf(now, m.node()) == null)) {
+            if (r != null && r.type == FileType.REGULAR && (r.nlink == 0 || e.rawPathOf(now, m.node()) == null)) {
                 preserveCandidates.add(m.node());
             }
         }
@@ -171,7 +172,7 @@ final class Flusher {
             if (inBacking(old, id)) continue;
             NodeRecord r = e.publishedNode(id, head);
             String name = "n" + id;
-            bytes += stage(id, r, staging.resolve(name));
+            bytes += stage(id, r, Engine.STAGING + "/" + name);
             stagedName.put(id, name);
             stagedIno.put(id, (Long) Backing.lstat(staging.resolve(name)).get("ino"));
             e.faults.reached(FaultPoint.FLUSH_STAGED_FILE);
@@ -180,8 +181,8 @@ final class Flusher {
         for (long id : rewrites) {
             NodeRecord r = e.publishedNode(id, head);
             String name = "r" + id;
-            bytes += stage(id, r, staging.resolve(name));
-            replaces.add(new FlushPlan.Step(FlushPlan.Kind.REPLACE, id, e.pathOf(now, id), name,
+            bytes += stage(id, r, Engine.STAGING + "/" + name);
+            replaces.add(new FlushPlan.Step(FlushPlan.Kind.REPLACE, id, e.rawPathOf(now, id), name,
                     (Long) Backing.lstat(staging.resolve(name)).get("ino")));
             e.faults.reached(FaultPoint.FLUSH_STAGED_FILE);
         }
@@ -225,7 +226,7 @@ final class Flusher {
         for (long id : metaNodes) {
             NodeRecord r = e.publishedNode(id, head);
             if (r == null || (r.nlink == 0 && id != Engine.ROOT)) continue;
-            String p = e.pathOf(now, id);
+            String p = e.rawPathOf(now, id);
             if (p == null) continue;
             metas.add(new FlushPlan.Step(FlushPlan.Kind.META, id, p, "", r.isDir() ? 1 : 0));
         }
@@ -270,7 +271,7 @@ final class Flusher {
             first = false;
             Path p = e.backing.resolve(s.path());
             switch (s.kind()) {
-                case PATCH -> patch(s, plan.head, p);
+                case PATCH -> patch(s, plan.head, p, s.path());
                 case MOVE_OUT -> {
                     Long ino = inoOf(p);
                     if (ino != null && ino == s.ino()) Files.move(p, staging.resolve(s.other()), StandardCopyOption.ATOMIC_MOVE);
@@ -319,6 +320,7 @@ final class Flusher {
             }
             r.setIdentity(id);
             b.put(Cf.NODE, Keys.node(s.node(), plan.version), r.encode());
+            Collector.enqueueNode(b, s.node()); // supersedes records the change log does not name
         }
         b.put(Cf.META, Keys.meta("head"), Bytes.longs(plan.version));
         b.put(Cf.META, Keys.meta("flushed"), Bytes.longs(plan.version));
@@ -345,7 +347,7 @@ final class Flusher {
     // ---------------------------------------------------------------- steps
 
     /** Rewrites the chunks the record holds over the file's own bytes; idempotent. */
-    private void patch(FlushPlan.Step s, long head, Path p) throws IOException {
+    private void patch(FlushPlan.Step s, long head, Path p, String rel) throws IOException {
         Long ino = inoOf(p);
         if (ino == null || ino != s.ino()) return; // already patched and moved on by an earlier run
         NodeRecord r = e.publishedNode(s.node(), head);
@@ -358,9 +360,8 @@ final class Flusher {
                 if (chain.contains(Bytes.getLong(it.key(), 16)) && k * C < r.size) indexes.add(k);
             }
         }
-        try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
-            raf.setLength(Math.min(r.baseValid, raf.length()));
-            FileChannel ch = raf.getChannel();
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            if (r.baseValid < ch.size()) ch.truncate(r.baseValid);
             for (long k : indexes) {
                 byte[] data = Content.chunk(e, s.node(), r, k);
                 int want = (int) Math.min(C, r.size - k * C);
@@ -370,20 +371,40 @@ final class Flusher {
                 long pos = k * C;
                 while (buf.hasRemaining()) pos += ch.write(buf, pos);
             }
-            raf.setLength(r.size);
+            setLength(ch, rel, r.size);
             ch.force(true);
         }
     }
 
-    private long stage(long id, NodeRecord r, Path p) throws IOException {
+    /** ftruncate to n; growing goes through truncate(2) on the exact path (FileChannel only shrinks). */
+    private void setLength(FileChannel ch, String rel, long n) throws IOException {
+        if (n < ch.size()) {
+            ch.truncate(n);
+        } else if (n > ch.size()) {
+            byte[] c = e.backing.cPath(rel);
+            if (LibC.get().truncate(c, n) != 0) throw LibC.error("truncate", c);
+        }
+    }
+
+    private static FileChannel create(Path p) throws IOException {
+        return FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW,
+                LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Creates the object of node id at raw backing path rel (in the staging directory). */
+    private long stage(long id, NodeRecord r, String rel) throws IOException {
         long bytes = 0;
+        Path p = e.backing.resolve(rel);
         switch (r.type) {
             case DIRECTORY -> Files.createDirectory(p);
-            case SYMLINK -> Files.createSymbolicLink(p, Path.of(new String(r.target, StandardCharsets.UTF_8)));
+            case SYMLINK -> {
+                // exact target bytes: java.nio would decode them and normalize "a//b/"
+                byte[] c = e.backing.cPath(rel);
+                if (LibC.get().symlink(RawPaths.cString(r.target), c) != 0) throw LibC.error("symlink", c);
+            }
             case REGULAR -> {
-                if (!r.hasBase) return stageFromChunks(id, r, p);
-                try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
-                    FileChannel ch = raf.getChannel();
+                if (!r.hasBase) return stageFromChunks(id, r, p, rel);
+                try (FileChannel ch = create(p)) {
                     for (long k = 0; k * C < r.size; k++) {
                         byte[] data = Content.chunk(e, id, r, k);
                         if (data.length == 0) continue;
@@ -392,26 +413,25 @@ final class Flusher {
                         while (buf.hasRemaining()) pos += ch.write(buf, pos);
                         bytes += data.length;
                     }
-                    raf.setLength(r.size);
+                    setLength(ch, rel, r.size);
                     ch.force(true);
                 }
             }
             default -> {
-                int rc = LibC.Holder.INSTANCE.mknod(p.toString(), r.type.bits() | (r.perm & 0777), r.rdev);
-                if (rc != 0) throw new IOException("mknod " + p + " failed");
+                byte[] c = e.backing.cPath(rel);
+                if (LibC.get().mknod(c, r.type.bits() | (r.perm & 0777), r.rdev) != 0) throw LibC.error("mknod", c);
             }
         }
         return bytes;
     }
 
     /** A file with no backing base: one ordered scan of its chunks, the newest layer per chunk. */
-    private long stageFromChunks(long id, NodeRecord r, Path p) throws IOException {
+    private long stageFromChunks(long id, NodeRecord r, Path p, String rel) throws IOException {
         Map<Long, Integer> rank = new HashMap<>();
         for (int i = 0; i < r.chainLayer.length; i++) rank.put(r.chainLayer[i], i);
         long bytes = 0;
-        try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw");
+        try (FileChannel ch = create(p);
              KvIterator it = e.store.scan(Cf.CHUNK, Bytes.longs(id))) {
-            FileChannel ch = raf.getChannel();
             long curIdx = -1;
             byte[] best = null;
             int bestRank = Integer.MAX_VALUE;
@@ -433,7 +453,7 @@ final class Flusher {
                 }
             }
             bytes += writeChunk(ch, r, curIdx, best, bestRank);
-            raf.setLength(r.size);
+            setLength(ch, rel, r.size);
             ch.force(true);
         }
         return bytes;
@@ -489,7 +509,7 @@ final class Flusher {
 
     private boolean snapshotsNeedOld(long head) {
         for (View v : e.views.values()) if (v.isolation == Isolation.SNAPSHOT && v.snapshot < head) return true;
-        return false;
+        return e.collector.oldestPin() < head; // pinned handles read their version like snapshots
     }
 
     private boolean pendingRefers(long id) {
@@ -499,11 +519,12 @@ final class Flusher {
 
     private void verifyUnchanged(Ctx old, long id) throws IOException {
         NodeRecord r0 = e.publishedNode(id, old.snap);
-        String p = e.pathOf(old, id);
+        String p = e.rawPathOf(old, id);
         if (r0 == null || !r0.hasBase || p == null) return;
         Identity have = Backing.identity(Backing.lstat(e.backing.resolve(p)));
         if (!have.equals(r0.identity())) {
-            String msg = "flush refused: backing file " + p + " changed outside txfs (" + have + " != " + r0.identity() + ")";
+            String msg = "flush refused: backing file " + Backing.display(p) + " changed outside txfs (" + have + " != "
+                    + r0.identity() + ")";
             log.error(msg);
             throw new FsException(Errno.EIO, msg);
         }
@@ -512,7 +533,7 @@ final class Flusher {
     /** Copies the old backing content of node id into the store, keyed by its identity. */
     private void preserve(Ctx old, long id, Set<Long> done) throws IOException {
         NodeRecord r0 = e.publishedNode(id, old.snap);
-        String p = e.pathOf(old, id);
+        String p = e.rawPathOf(old, id);
         if (r0 == null || !r0.hasBase || p == null || r0.type != FileType.REGULAR) return;
         Identity ident = r0.identity();
         done.add(id);
@@ -543,13 +564,13 @@ final class Flusher {
 
     private boolean inBacking(Ctx old, long id) {
         NodeRecord r0 = e.publishedNode(id, old.snap);
-        return r0 != null && r0.hasBase && e.pathOf(old, id) != null && (r0.nlink > 0 || id == Engine.ROOT);
+        return r0 != null && r0.hasBase && e.rawPathOf(old, id) != null && (r0.nlink > 0 || id == Engine.ROOT);
     }
 
     private String dirPath(Ctx c, long dir) {
         NodeRecord r = e.node(c, dir);
         if (r == null || !r.isDir() || (r.nlink == 0 && dir != Engine.ROOT)) return null;
-        return e.pathOf(c, dir);
+        return e.rawPathOf(c, dir);
     }
 
     private String unchangedLinkPath(Ctx now, long id, Set<String> placed) {
@@ -564,7 +585,7 @@ final class Flusher {
     }
 
     private static String join(String dir, byte[] name) {
-        String n = new String(name, StandardCharsets.UTF_8);
+        String n = Backing.raw(name);
         return dir.isEmpty() ? n : dir + "/" + n;
     }
 

@@ -49,6 +49,11 @@ final class NodeRecord {
         return encoded[0] >= 2 ? io.txfs.core.store.Bytes.getLong(encoded, encoded.length - 8) : 0;
     }
 
+    /** nlink of an encoded record without decoding it (it sits after format, type, perm, uid, gid). */
+    static int nlink(byte[] encoded) {
+        return (encoded[14] & 0xff) << 24 | (encoded[15] & 0xff) << 16 | (encoded[16] & 0xff) << 8 | (encoded[17] & 0xff);
+    }
+
     NodeRecord copy() {
         NodeRecord r = decode(encode());
         return r;

@@ -10,8 +10,18 @@ public final class PinnedViews {
     private PinnedViews() {
     }
 
+    /**
+     * Ends a pin early: its version may be collected and flush stops preserving old content for it.
+     * Without this, a pin ends when the handle is no longer reachable (the JVM collected it).
+     */
+    public static void release(Engine e, View pinned) {
+        e.collector.unpin(pinned);
+    }
+
     /** {@code v} with its published version fixed at the one it reads now; use it for reads only. */
     public static View pin(Engine e, View v) {
-        return new View(v.name, v.id, Isolation.SNAPSHOT, v.ownerUid, v.createdNs, e.readCtx(v).snap, v.layer, v.pendingBytes);
+        // registered with the collector, which keeps this version readable while the handle is reachable
+        return e.collector.pin(() -> new View(v.name, v.id, Isolation.SNAPSHOT, v.ownerUid, v.createdNs, e.readCtx(v).snap,
+                v.layer, v.pendingBytes));
     }
 }

@@ -75,6 +75,8 @@ final class Publisher {
             if (NodeRecord.bornLayer(val) != v.layer) {
                 b.put(Cf.CHANGE, Keys.change(ver, seq++), Bytes.concat(new byte[] {1, 'N'}, Bytes.longs(id)));
                 nodes.add(id);
+            } else if (NodeRecord.nlink(val) == 0) {
+                Collector.enqueueNode(b, id); // made and removed in this view: not in the change log
             }
             if (!dir && explicit) changedInPlace.add(id);
         }

@@ -28,8 +28,9 @@ public final class ViewDiff {
 
     /** A read-only view of the published state under {@code v}'s pending delta. */
     public static View baseOf(Engine e, View v) {
-        long snap = e.readCtx(v).snap;
-        return new View(Engine.PUBLISHED_VIEW, 0, Isolation.SNAPSHOT, v.ownerUid, v.createdNs, snap, 0, 0);
+        // pinned: the collector keeps this version readable while the handle is reachable
+        return e.collector.pin(() -> new View(Engine.PUBLISHED_VIEW, 0, Isolation.SNAPSHOT, v.ownerUid, v.createdNs,
+                e.readCtx(v).snap, 0, 0));
     }
 
     public static String unified(Engine e, View v) {

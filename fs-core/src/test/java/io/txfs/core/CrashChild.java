@@ -32,7 +32,10 @@ public final class CrashChild {
         Engine e = Engine.open(Engine.Config.rocks(backing, state).withFaults(faults));
         CrashScenario.pendingWork(e);
         CrashScenario.publishWork(e);
-        if (args[3].equals("flush")) e.flush();
+        if (args[3].equals("flush")) {
+            e.flush();
+            e.collectGarbage(); // waits for the automatic collection the flush started, or runs it
+        }
         System.out.println("DONE");
         System.out.flush();
         e.close();

@@ -21,7 +21,15 @@ final class CrashScenario {
         byte[] big = new byte[Engine.CHUNK * 3 + 17];
         Arrays.fill(big, (byte) 'b');
         Files.write(backing.resolve("big.bin"), big);
+        // names that are not valid UTF-8 must be flushed and recovered byte-exactly
+        Files.createDirectories(TestFs.onDisk(backing, RAW_DIR));
+        Files.writeString(TestFs.onDisk(backing, RAW_DIR + "/" + RAW_INNER), "inner raw");
+        Files.writeString(TestFs.onDisk(backing, RAW_FILE), "raw content");
     }
+
+    static final String RAW_DIR = "d\u0080";
+    static final String RAW_INNER = "f\u00c3(";
+    static final String RAW_FILE = "raw\u00ff\u00fe.txt";
 
     /** A view that never publishes: its pending data must survive every crash. */
     static void pendingWork(Engine e) {
@@ -42,6 +50,11 @@ final class CrashScenario {
         p.mv("dir/sub", "moved");
         p.rm("dir/a.txt");
         e.symlink(p.view, Engine.ROOT, b("sym"), b("hello.txt"), Caller.ROOT);
+        e.write(p.view, p.rawIno(RAW_FILE), 0, b("RAW"));
+        e.rename(p.view, p.rawIno(RAW_DIR), TestFs.raw(RAW_INNER), Engine.ROOT, TestFs.raw("moved\u00e9"), 0);
+        long made = e.create(p.view, p.rawIno(RAW_DIR), TestFs.raw("new\u00fa\u00ff"), 0644, Caller.ROOT).ino();
+        e.write(p.view, made, 0, b("new raw"));
+        e.symlink(p.view, Engine.ROOT, TestFs.raw("rawlink\u0090"), TestFs.raw("x\u00ff//y/"), Caller.ROOT);
         e.publish(p.view, false);
     }
 }

@@ -46,6 +46,8 @@ class CrashTest {
         List<String> all = new ArrayList<>(FaultPoint.ALL);
         all.add(FaultPoint.FLUSH_APPLY_STEP + "@5");
         all.add(FaultPoint.FLUSH_APPLY_STEP + "@12");
+        all.add(FaultPoint.GC_BATCH + "@2");
+        all.add(FaultPoint.GC_BATCH + "@3");
         return all.stream();
     }
 
@@ -55,7 +57,8 @@ class CrashTest {
         Path backing = Files.createDirectories(tmp.resolve("backing"));
         Path state = tmp.resolve("state");
         CrashScenario.prepareBacking(backing);
-        boolean flushing = point.startsWith("flush.");
+        boolean collecting = point.startsWith("gc."); // the collection after a completed flush
+        boolean flushing = point.startsWith("flush.") || collecting;
         String marker = runChildUntilFault(backing, state, point, flushing ? "flush" : "publish", tmp);
         assertEquals("FAULT " + point.split("@")[0], marker, "child reached the fault point");
 
@@ -77,6 +80,8 @@ class CrashTest {
 
             e.flush();
             assertEquals(afterPublishIfLanded(publishLanded), Trees.ofDisk(backing), "a later flush completes");
+            e.collectGarbage();
+            assertEquals(afterPublishIfLanded(publishLanded), Trees.ofView(e, e.published()), "collection keeps the head");
             assertEquals("K", keep.read("dir/a.txt"));
             byte[] big = keep.readBytes("big.bin");
             assertEquals('b', big[Engine.CHUNK + 3], "the keep view's snapshot still reads the old base content");

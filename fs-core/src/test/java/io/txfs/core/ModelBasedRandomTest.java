@@ -50,6 +50,7 @@ class ModelBasedRandomTest {
     private Engine engine;
     private Path backing;
     private final ConcurrentLinkedQueue<String> trace = new ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicLong collected = new java.util.concurrent.atomic.AtomicLong();
 
     private void trace(ViewModel m, String what) {
         if (Boolean.getBoolean("txfs.sequential")) trace.add(m.view.name() + " " + what);
@@ -155,6 +156,7 @@ class ModelBasedRandomTest {
                 throw e;
             }
             for (ViewModel m : models) checkWholeView(m);
+            System.err.println("ModelBasedRandomTest: explicit collections deleted " + collected.get() + " keys");
             commitLock.writeLock().lock();
             try {
                 flushAndCheck();
@@ -193,6 +195,18 @@ class ModelBasedRandomTest {
             commitLock.readLock().lock();
             try {
                 flushAndCheck();
+            } finally {
+                commitLock.readLock().unlock();
+            }
+            return;
+        }
+        if (r < 7) {
+            trace(m, "gc");
+            // Beside view operations, like a flush: old snapshots must keep reading what they read.
+            commitLock.readLock().lock();
+            try {
+                GcResult g = engine.collectGarbage();
+                collected.addAndGet(g.nodeVersions() + g.entryVersions() + g.chunks());
             } finally {
                 commitLock.readLock().unlock();
             }

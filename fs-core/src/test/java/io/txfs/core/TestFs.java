@@ -1,6 +1,8 @@
 package io.txfs.core;
 
+import io.txfs.core.inspect.dir.RawPaths;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,6 +18,23 @@ final class TestFs {
 
     static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Name bytes written as a string of one char per byte ("\u00ff" is the byte 0xff), UTF-8 or not. */
+    static byte[] raw(String oneCharPerByte) {
+        return oneCharPerByte.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** The java.nio path below root with exactly these relative path bytes (one char per byte). */
+    static Path onDisk(Path root, String oneCharPerByte) {
+        return RawPaths.resolve(root, RawPaths.absolute(root), raw(oneCharPerByte));
+    }
+
+    /** The node at a path of raw names (one char per byte), looked up name by name. */
+    long rawIno(String oneCharPerByte) {
+        long cur = Engine.ROOT;
+        for (String part : oneCharPerByte.split("/")) cur = engine.lookup(view, cur, raw(part)).ino();
+        return cur;
     }
 
     long parent(String path) {

@@ -1,7 +1,10 @@
 package io.txfs.core;
 
+import io.txfs.core.inspect.dir.LibC;
+import io.txfs.core.inspect.dir.RawPaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -9,30 +12,39 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /** Describes a directory tree (real or seen through a view) as path -> "type:content" for comparison. */
 final class Trees {
     private Trees() {}
 
+    /** Keys and symlink targets are raw bytes (ISO-8859-1), so names that are not UTF-8 compare exactly. */
     static TreeMap<String, String> ofDisk(Path root) throws IOException {
         TreeMap<String, String> out = new TreeMap<>();
+        walkDisk(root, "", out);
+        return out;
+    }
+
+    private static void walkDisk(Path dir, String prefix, Map<String, String> out) throws IOException {
         List<Path> all = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(root)) {
-            s.forEach(all::add);
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            ds.forEach(all::add);
         }
         for (Path p : all) {
-            if (p.equals(root)) continue;
-            String rel = root.relativize(p).toString();
-            if (rel.equals(".txfs.flush") || rel.startsWith(".txfs.flush/")) {
+            String name = new String(RawPaths.fileName(p), StandardCharsets.ISO_8859_1);
+            String rel = prefix.isEmpty() ? name : prefix + "/" + name;
+            if (rel.equals(".txfs.flush")) {
                 out.put(rel, "staging-left-behind");
                 continue;
             }
-            if (Files.isSymbolicLink(p)) out.put(rel, "l:" + Files.readSymbolicLink(p));
-            else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) out.put(rel, "d");
-            else out.put(rel, "f:" + new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1));
+            if (Files.isSymbolicLink(p)) {
+                out.put(rel, "l:" + new String(LibC.readLink(RawPaths.cString(RawPaths.absolute(p))), StandardCharsets.ISO_8859_1));
+            } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                out.put(rel, "d");
+                walkDisk(p, rel, out);
+            } else {
+                out.put(rel, "f:" + new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1));
+            }
         }
-        return out;
     }
 
     static TreeMap<String, String> ofView(Engine e, View v) {
@@ -43,13 +55,14 @@ final class Trees {
 
     private static void walk(Engine e, View v, long dir, String prefix, Map<String, String> out) {
         for (DirEntry d : e.readdir(v, dir)) {
-            String p = prefix.isEmpty() ? d.nameString() : prefix + "/" + d.nameString();
+            String name = new String(d.name(), StandardCharsets.ISO_8859_1);
+            String p = prefix.isEmpty() ? name : prefix + "/" + name;
             switch (d.type()) {
                 case DIRECTORY -> {
                     out.put(p, "d");
                     walk(e, v, d.ino(), p, out);
                 }
-                case SYMLINK -> out.put(p, "l:" + new String(e.readlink(v, d.ino()), StandardCharsets.UTF_8));
+                case SYMLINK -> out.put(p, "l:" + new String(e.readlink(v, d.ino()), StandardCharsets.ISO_8859_1));
                 case REGULAR -> {
                     Attr a = e.getattr(v, d.ino());
                     out.put(p, "f:" + new String(e.read(v, d.ino(), 0, (int) a.size()), StandardCharsets.ISO_8859_1));

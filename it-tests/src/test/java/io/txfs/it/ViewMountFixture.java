@@ -113,6 +113,7 @@ public final class ViewMountFixture implements BeforeAllCallback, AfterAllCallba
                 seed.accept(backing);
             }
             daemonStderr = root.resolve("daemon.stderr");
+            servedBefore = servingLines();
             List<String> args = new ArrayList<>(List.of("mount", "-f", "--state", state.toString()));
             args.addAll(mountArguments);
             args.add(backing.toString());
@@ -128,6 +129,12 @@ public final class ViewMountFixture implements BeforeAllCallback, AfterAllCallba
         awaitServing();
     }
 
+    private long servedBefore;
+
+    private long servingLines() {
+        return daemonLog().lines().filter(l -> l.contains("MountCommand - serving ")).count();
+    }
+
     private void awaitServing() {
         long deadline = System.nanoTime() + MOUNT_DEADLINE.toNanos();
         String lastProblem = "no FUSE mount in /proc/self/mountinfo yet";
@@ -136,7 +143,9 @@ public final class ViewMountFixture implements BeforeAllCallback, AfterAllCallba
                 fail("txfs mount (views) exited with status " + daemon.exitValue() + " before serving\n" + daemonLogTail(60));
             }
             Optional<MountTable.Mount> m = MountTable.at(mountpoint);
-            if (m.isPresent() && m.get().isFuse()) {
+            // After a restart the killed daemon's mount can still answer stat from the kernel's attribute
+            // cache: wait for this daemon's own "serving" line (it comes after recovery and the mount).
+            if (m.isPresent() && m.get().isFuse() && servingLines() > servedBefore) {
                 Optional<String> problem = MountFixture.statAnswers(mountpoint, Duration.ofSeconds(10));
                 if (problem.isEmpty()) {
                     return;

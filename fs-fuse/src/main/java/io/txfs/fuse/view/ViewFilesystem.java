@@ -349,7 +349,8 @@ public final class ViewFilesystem implements FuseFilesystem {
         if (kind(node) == CTL) {
             control.release(fh);
         } else if (fh != 0) {
-            pinned.remove(fh);
+            View pin = pinned.remove(fh);
+            if (pin != null) PinnedViews.release(engine, pin); // its version need not be kept any more
         }
     }
 

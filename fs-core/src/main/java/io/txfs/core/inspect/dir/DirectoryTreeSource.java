@@ -136,17 +136,6 @@ public final class DirectoryTreeSource implements TreeSource {
 
     @Override
     public byte[] readLink(TreePath path) throws IOException {
-        byte[] c = RawPaths.cString(rootBytes, path, true);
-        byte[] buf = new byte[256];
-        while (true) {
-            long n = LibC.get().readlink(c, buf, buf.length);
-            if (n < 0) {
-                throw LibC.error("readlink", c);
-            }
-            if (n < buf.length) {
-                return Arrays.copyOf(buf, (int) n);
-            }
-            buf = new byte[buf.length * 4];
-        }
+        return LibC.readLink(RawPaths.cString(rootBytes, path, true));
     }
 }

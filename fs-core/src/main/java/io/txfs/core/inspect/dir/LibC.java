@@ -10,9 +10,10 @@ import jnr.ffi.annotations.SaveError;
 
 /**
  * The few libc calls java.nio cannot make byte-exactly: raw symlink targets (nio normalizes "a//b/"),
- * every xattr namespace without following links, and mknod. Paths are NUL-terminated raw bytes.
+ * every xattr namespace without following links, mknod and truncate (java.io.File would decode the
+ * path as a string). Paths are NUL-terminated raw bytes. The engine's backing directory uses it too.
  */
-final class LibC {
+public final class LibC {
     /** The binding; jnr-ffi implements it. */
     public interface Native {
         @SaveError
@@ -35,6 +36,9 @@ final class LibC {
 
         @SaveError
         int mknod(@In byte[] path, int mode, long dev);
+
+        @SaveError
+        int truncate(@In byte[] path, long length);
 
         @SaveError
         int chmod(@In byte[] path, int mode);
@@ -60,15 +64,30 @@ final class LibC {
     private LibC() {
     }
 
-    static Native get() {
+    public static Native get() {
         return NATIVE;
     }
 
-    static int errno() {
+    public static int errno() {
         return LastError.getLastError(RUNTIME);
     }
 
-    static IOException error(String call, byte[] cPath) {
+    /** The exact target bytes of the symlink at cPath (NUL-terminated). */
+    public static byte[] readLink(byte[] cPath) throws IOException {
+        byte[] buf = new byte[256];
+        while (true) {
+            long n = NATIVE.readlink(cPath, buf, buf.length);
+            if (n < 0) {
+                throw error("readlink", cPath);
+            }
+            if (n < buf.length) {
+                return java.util.Arrays.copyOf(buf, (int) n);
+            }
+            buf = new byte[buf.length * 4];
+        }
+    }
+
+    public static IOException error(String call, byte[] cPath) {
         int errno = errno();
         String path = new String(cPath, 0, Math.max(0, cPath.length - 1), java.nio.charset.StandardCharsets.UTF_8);
         if (errno == 2) {

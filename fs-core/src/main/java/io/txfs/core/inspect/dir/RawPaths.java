@@ -9,19 +9,20 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Raw file name bytes for java.nio paths, whatever the JVM's sun.jnu.encoding. A UnixPath keeps the
+ * Raw file name bytes for java.nio paths, whatever the JVM's sun.jnu.encoding (also used by the
+ * engine for every path into its backing directory). A UnixPath keeps the
  * bytes readdir gave it but decodes them lossily in toString(); its file: URI percent-encodes the
  * raw bytes, and a Path made from such a URI carries them back. That detour costs a stat, so it is
  * taken only when the cheap decoding could have lost something.
  */
-final class RawPaths {
+public final class RawPaths {
     private static final boolean JNU_UTF8 = "UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding"));
 
     private RawPaths() {
     }
 
     /** The raw bytes of the last component of a path read from a directory stream. */
-    static byte[] fileName(Path p) {
+    public static byte[] fileName(Path p) {
         String s = p.getFileName().toString();
         if (JNU_UTF8 && s.indexOf('\uFFFD') < 0) {
             return s.getBytes(StandardCharsets.UTF_8);
@@ -35,7 +36,7 @@ final class RawPaths {
     }
 
     /** The raw bytes of an absolute form of {@code p}. */
-    static byte[] absolute(Path p) {
+    public static byte[] absolute(Path p) {
         Path abs = p.toAbsolutePath();
         String s = abs.toString();
         if (JNU_UTF8 && s.indexOf('\uFFFD') < 0) {
@@ -51,20 +52,28 @@ final class RawPaths {
 
     /** {@code root} joined with {@code rel}, with exactly rel's bytes. */
     static Path resolve(Path root, byte[] rootBytes, TreePath rel) {
-        if (rel.isRoot()) {
+        return rel.isRoot() ? root : resolve(root, rootBytes, rel.bytes());
+    }
+
+    /** {@code root} joined with the relative path {@code relBytes} ("a/b", no leading slash), exactly. */
+    public static Path resolve(Path root, byte[] rootBytes, byte[] relBytes) {
+        if (relBytes.length == 0) {
             return root;
         }
-        byte[] relBytes = rel.bytes();
         String s = Name.Bytes.utf8OrNull(relBytes);
         if (JNU_UTF8 && s != null) {
             return root.resolve(s);
         }
-        return Path.of(URI.create("file://" + percentEncode(cString(rootBytes, rel, false))));
+        return Path.of(URI.create("file://" + percentEncode(join(rootBytes, relBytes, false))));
     }
 
     /** root/rel as raw bytes, optionally NUL-terminated for libc. */
     static byte[] cString(byte[] rootBytes, TreePath rel, boolean nul) {
-        byte[] relBytes = rel.bytes();
+        return join(rootBytes, rel.bytes(), nul);
+    }
+
+    /** root/rel as raw bytes, optionally NUL-terminated for libc. */
+    public static byte[] join(byte[] rootBytes, byte[] relBytes, boolean nul) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(rootBytes.length + relBytes.length + 2);
         out.writeBytes(rootBytes);
         if (relBytes.length > 0) {
@@ -79,7 +88,7 @@ final class RawPaths {
         return out.toByteArray();
     }
 
-    static byte[] cString(byte[] b) {
+    public static byte[] cString(byte[] b) {
         return Arrays.copyOf(b, b.length + 1);
     }
 
