@@ -1,6 +1,7 @@
 package io.txfs.core.inspect.engine;
 
 import io.txfs.core.Engine;
+import io.txfs.core.FsException;
 import io.txfs.core.View;
 import io.txfs.core.ViewDiff;
 import io.txfs.core.inspect.EntryStat;
@@ -34,13 +35,27 @@ public final class SnapshotTokenSources {
     private SnapshotTokenSources() {
     }
 
+    /** An entry of published version {@code version} at {@code path}: for stores without subtree marks. */
     private record Token(long version, TreePath path) {
+    }
+
+    /**
+     * Node {@code ino} with everything below it as it was after version {@code changedAt}, the newest
+     * version that changed it ({@link Engine#subtreeChangedAt}): equal in every version up to the next
+     * change, so hashes are reused across publishes.
+     */
+    private record SubtreeToken(long ino, long changedAt) {
     }
 
     /** The published state, pinned at the version that is newest now. */
     public static TreeSource published(Engine engine) {
         View base = ViewDiff.baseOf(engine, engine.published());
-        return new Routed(new ViewTreeSource(engine, base), null, null, base.info().snapshotVersion());
+        return new Routed(engine, new ViewTreeSource(engine, base), null, null, base.info().snapshotVersion());
+    }
+
+    /** Published version {@code version} (0 to head; ENOENT otherwise), read-only and immutable. */
+    public static TreeSource version(Engine engine, long version) {
+        return new Routed(engine, new ViewTreeSource(engine, engine.versionView(version)), null, null, version);
     }
 
     /** View {@code v}: untouched subtrees from its base (with tokens), the rest from the view. */
@@ -49,17 +64,19 @@ public final class SnapshotTokenSources {
         ViewTreeSource before = new ViewTreeSource(engine, base);
         ViewTreeSource after = new ViewTreeSource(engine, v);
         PendingScopeTreeSource.Scope scope = PendingScopeTreeSource.Scope.of(engine.pendingDelta(v), before, after);
-        return new Routed(before, after, scope, base.info().snapshotVersion());
+        return new Routed(engine, before, after, scope, base.info().snapshotVersion());
     }
 
     /** Reads a path from the base when it is untouched (or there is no view), else from the view. */
     private static final class Routed implements TreeSource {
-        private final TreeSource base;
+        private final Engine engine;
+        private final ViewTreeSource base;
         private final TreeSource view;
         private final PendingScopeTreeSource.Scope scope;
         private final long version;
 
-        Routed(TreeSource base, TreeSource view, PendingScopeTreeSource.Scope scope, long version) {
+        Routed(Engine engine, ViewTreeSource base, TreeSource view, PendingScopeTreeSource.Scope scope, long version) {
+            this.engine = engine;
             this.base = base;
             this.view = view;
             this.scope = scope;
@@ -100,8 +117,18 @@ public final class SnapshotTokenSources {
         }
 
         @Override
-        public Optional<Object> version(TreePath path) {
-            return fromBase(path) ? Optional.of(new Token(version, path)) : Optional.empty();
+        public Optional<Object> version(TreePath path) throws IOException {
+            if (!fromBase(path)) {
+                return Optional.empty();
+            }
+            long ino = base.node(path);
+            long changedAt;
+            try {
+                changedAt = engine.subtreeChangedAt(ino, version);
+            } catch (FsException e) {
+                throw EngineTrees.io(e, path);
+            }
+            return Optional.of(changedAt < 0 ? new Token(version, path) : new SubtreeToken(ino, changedAt));
         }
     }
 }
