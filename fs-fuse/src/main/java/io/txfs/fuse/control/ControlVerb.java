@@ -12,8 +12,12 @@ public enum ControlVerb {
     ABORT(Set.of("view")),
     /** {@code canonical} adds the canonical delta entries and its id; {@code objects=} their hash. */
     STATUS(Set.of("view", "canonical", "objects")),
-    /** {@code format=text} (default: unified diff) or {@code format=jsonl} (the canonical delta). */
-    DIFF(Set.of("view", "format", "objects")),
+    /**
+     * {@code format=text} (default: unified diff) or {@code format=jsonl} (the canonical delta), of a view's
+     * pending changes or, with {@code from=S to=S}, between two states of the log (a version number,
+     * {@code flushed} or {@code published}).
+     */
+    DIFF(Set.of("view", "format", "objects", "from", "to")),
     VIEWS(Set.of()),
     /** A tree id: {@code hash [view=V|published|backing] [format=sha1|sha256] [extended [mtimes]] [path=P]}. */
     HASH(Set.of("view", "published", "backing", "format", "extended", "mtimes", "path")),

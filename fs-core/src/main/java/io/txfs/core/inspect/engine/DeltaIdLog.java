@@ -8,7 +8,14 @@ import io.txfs.core.VersionHook;
 import io.txfs.core.inspect.ObjectFormat;
 import io.txfs.core.inspect.delta.Delta;
 import io.txfs.core.inspect.delta.DeltaComputer;
+import io.txfs.core.inspect.EntryStat;
+import io.txfs.core.inspect.ForwardingTreeSource;
+import io.txfs.core.inspect.Name;
+import io.txfs.core.inspect.TreePath;
+import io.txfs.core.inspect.TreeSource;
 import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -161,7 +168,8 @@ public final class DeltaIdLog implements VersionHook, AutoCloseable {
     private DeltaIdRecord compute(long from, long to) {
         try {
             Delta d = new DeltaComputer(ObjectFormat.SHA1, false).compute(
-                    SnapshotTokenSources.version(engine, from), SnapshotTokenSources.version(engine, to));
+                    new StopOnClose(SnapshotTokenSources.version(engine, from)),
+                    new StopOnClose(SnapshotTokenSources.version(engine, to)));
             return DeltaIdRecord.computed(from, d.id().hex(), d.entries().size());
         } catch (IOException | FsException | java.io.UncheckedIOException e) {
             if (closed) {
@@ -172,13 +180,47 @@ public final class DeltaIdLog implements VersionHook, AutoCloseable {
         }
     }
 
+    /** Ends a computation soon after {@link #close()}: the engine's store must not be read once it closes. */
+    private final class StopOnClose extends ForwardingTreeSource {
+        StopOnClose(TreeSource inner) {
+            super(inner);
+        }
+
+        private void check() throws IOException {
+            if (closed) {
+                throw new IOException("delta id log closed");
+            }
+        }
+
+        @Override
+        public List<Name> list(TreePath dir) throws IOException {
+            check();
+            return super.list(dir);
+        }
+
+        @Override
+        public EntryStat stat(TreePath path) throws IOException {
+            check();
+            return super.stat(path);
+        }
+
+        @Override
+        public InputStream open(TreePath path) throws IOException {
+            check();
+            return super.open(path);
+        }
+    }
+
+    /** Stops the background thread; ids it did not store are computed again at the next start. */
     @Override
     public void close() {
         closed = true;
         engine.setVersionHook(null);
         worker.shutdownNow();
         try {
-            worker.awaitTermination(30, TimeUnit.SECONDS);
+            if (!worker.awaitTermination(60, TimeUnit.SECONDS)) {
+                log.error("the delta id thread did not stop within 60 s");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
