@@ -87,7 +87,7 @@ class StatusFormatTest {
                 + "diff --txfs a/d/b.bin b/d/b.bin\nold mode 100644\nnew mode 100755\n";
         assertEquals("""
                  a.txt   | 1 +
-                 d/b.bin | 0\s
+                 d/b.bin | 0
                  2 files changed, 1 insertion(+)
                 """, StatusFormat.diffStat(unified));
     }
