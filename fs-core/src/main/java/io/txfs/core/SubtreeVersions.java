@@ -9,13 +9,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * "This subtree last changed at version v" marks, written by publish: every node whose own record or
- * whose subtree (entries, records below it) differs between versions v-1 and v gets a mark at v. So the
+ * "This subtree last changed at version v" marks, written by publish: every directory whose own record or
+ * whose subtree (entries, records below it) differs between versions v-1 and v gets a mark at v (other
+ * nodes need none: their newest record's version says when they last changed). So the
  * newest mark of a node at or below version S names the state of its whole subtree at S, and two versions
  * whose newest marks agree have that subtree unchanged: a version token valid across versions
- * (docs/inspection.md, "Incremental hashing"). A publish marks the nodes it changed and the ancestors of
- * every changed node and entry in the published tree: changed paths times depth, deduplicated, one small
- * put each.
+ * (docs/inspection.md, "Incremental hashing"). A publish marks the directories it changed and the
+ * ancestors of every changed node and entry in the published tree: changed directories times depth,
+ * deduplicated, one small put each.
  *
  * <p>Stores opened before marks existed have unmarked versions: {@code META/subtreeFrom} is the head at
  * the first open with marks, and only versions at or above it have exact answers.
@@ -48,10 +49,15 @@ final class SubtreeVersions {
     static void mark(Engine e, Batch b, long ver, Map<Long, byte[]> written, Set<Long> changedNodes, Set<Long> entryParents) {
         Set<Long> marked = new HashSet<>();
         for (long id : changedNodes) {
-            if (!marked.add(id)) continue;
+            if (marked.contains(id)) continue;
             NodeRecord r = recordAt(e, written, id);
             if (r == null) continue;
-            // a file with several names lies in several subtrees
+            if (r.isDir()) {
+                up(e, written, id, marked);
+                continue;
+            }
+            // a file needs no mark of its own (its record's version says when it changed); a file with
+            // several names lies in several subtrees
             for (Link l : r.links) up(e, written, l.parent(), marked);
         }
         for (long parent : entryParents) up(e, written, parent, marked);
@@ -74,10 +80,16 @@ final class SubtreeVersions {
     }
 
     /**
-     * The newest version at or below {@code version} in which node {@code ino} or anything below it
-     * changed, never below the first marked version; -1 when {@code version} predates the marks.
+     * The newest version at or below {@code version} in which node {@code ino} changed: for a directory,
+     * the newest mark (it or anything below it), never below the first marked version, or -1 when
+     * {@code version} predates the marks; for any other node, the version of its newest record (written
+     * whenever the node changes, and by a flush that rewrote its backing file); -1 if it has none.
      */
     static long changedAt(Engine e, long ino, long version, long from) {
+        try (KvIterator it = e.store.scan(Cf.NODE, Keys.node(ino, version), Bytes.longs(ino))) {
+            if (!it.valid()) return -1;
+            if (!NodeRecord.decode(it.value()).isDir()) return Keys.inv(Bytes.getLong(it.key(), 8));
+        }
         if (version < from) return -1;
         try (KvIterator it = e.store.scan(Cf.SUBTREE, key(ino, version), Bytes.longs(ino))) {
             long at = it.valid() ? Keys.inv(Bytes.getLong(it.key(), 8)) : 0;

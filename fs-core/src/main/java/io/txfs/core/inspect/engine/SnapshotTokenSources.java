@@ -121,7 +121,9 @@ public final class SnapshotTokenSources {
             if (!fromBase(path)) {
                 return Optional.empty();
             }
-            long ino = base.node(path);
+            // an untouched path names the same node in the view: reuse the view's listing, no lookup
+            Long listed = view instanceof ViewTreeSource v ? v.knownNode(path) : null;
+            long ino = listed != null ? listed : base.node(path);
             long changedAt;
             try {
                 changedAt = engine.subtreeChangedAt(ino, version);

@@ -50,6 +50,11 @@ public final class ViewTreeSource implements TreeSource {
         return view;
     }
 
+    /** The node at {@code path} if a listing or lookup already found it, else null (no engine call). */
+    Long knownNode(TreePath path) {
+        return nodes.get(path);
+    }
+
     /** The node at {@code path}, looked up name by name from the nearest remembered ancestor. */
     long node(TreePath path) throws IOException {
         Long known = nodes.get(path);
