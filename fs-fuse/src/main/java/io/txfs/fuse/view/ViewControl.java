@@ -69,7 +69,7 @@ final class ViewControl implements ControlHandler {
     private final Views views;
     private final KernelInvalidator invalidator;
     private final AtomicLong generated = new AtomicLong();
-    /** Subtree hashes of published versions, keyed by (version, path): see SnapshotTokenSources. */
+    /** Subtree hashes of published versions, keyed by subtree version tokens: see SnapshotTokenSources. */
     private final HashCache hashCache = new HashCache(HASH_CACHE_ENTRIES);
     private static final int HASH_CACHE_ENTRIES = 300_000;
     /** The backing directory as the daemon reaches it (never through its own mount); null: not offered. */

@@ -16,12 +16,15 @@ import java.util.Optional;
 import java.util.SortedMap;
 
 /**
- * Sources with version tokens that make repeated hashing incremental without an engine change: a
- * published version never changes, so an entry of the published state at version S is named by
- * (S, path). A view is read as its base at S wherever the engine's pending delta does not touch it
- * ({@link PendingScopeTreeSource.Scope}), with those same tokens, and as itself elsewhere, without
- * tokens. So a hash cache shared by the hashes of one engine reuses every untouched subtree: after one
- * change in a view only the changed path and its ancestors are read again.
+ * Sources with version tokens that make repeated hashing and diffing incremental: a published version
+ * never changes, and the engine records when each subtree last changed ({@link Engine#subtreeChangedAt}),
+ * so an entry of version S is named by (node, the version its subtree last changed at or before S) —
+ * equal in every version until the subtree changes again (docs/inspection.md, "Version tokens across
+ * versions"). Versions older than the engine's marks fall back to (S, path). A view is read as its base
+ * wherever the engine's pending delta does not touch it ({@link PendingScopeTreeSource.Scope}), with
+ * those same tokens, and as itself elsewhere, without tokens. So a hash cache shared by the hashes of
+ * one engine reuses every untouched subtree: after one change in a view or one publish, only the
+ * changed path and its ancestors are read again.
  *
  * <p>Tokened entries are always read from the immutable base, never from the view, so a write to the
  * view during a hash cannot put a wrong hash under a token. Such a hash mixes the view's state before
