@@ -121,9 +121,22 @@ public final class DeltaIdLog implements VersionHook, AutoCloseable {
 
     @Override
     public DeltaIdRecord beforeFlush(long flushed, long head) {
-        // every publish after the last flush reads backing files this flush may replace
+        // every publish after the last flush reads backing files this flush may replace: let the thread
+        // finish what it is computing (no publish can queue more meanwhile), then compute what is left
+        if (!hold) {
+            try {
+                awaitIdle(Long.MAX_VALUE / 2_000_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (long v = flushed + 1; v <= head; v++) {
             ensure(v);
+        }
+        // one publish since the last flush (publish then flush, txfs commit): its delta is the flush's
+        DeltaIdRecord only = head == flushed + 1 ? engine.deltaId(head) : null;
+        if (only != null && only.from() == flushed) {
+            return only;
         }
         return compute(flushed, head);
     }
