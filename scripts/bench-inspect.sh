@@ -49,7 +49,11 @@ else:
     r = json.loads(reply)
     if "elapsed_ns" in r:
         daemon = "%.1f" % (r["elapsed_ns"] / 1e6)
-    extra = r.get("id", "") or ("%s paths, delta %s" % (r.get("changed_paths"), r.get("delta_id", "")))
+    if "entries" in r and "delta_objects" in r:
+        states = [e.get("delta_state") for e in r["entries"]]
+        extra = "%d entries, %d delta ids computed" % (len(states), states.count("computed"))
+    else:
+        extra = r.get("id", "") or ("%s paths, delta %s" % (r.get("changed_paths"), r.get("delta_id", "")))
 print("%-58s %10.1f %10s  %s" % (label, (t1 - t0) / 1e6, daemon, extra))
 PY
 }
@@ -68,6 +72,8 @@ $J run --mount $B/mnt --view bv -- /bin/sh -c "echo changed > $B/mnt/d0500/f050.
 ctl "hash view=bv, first after one change" "hash view=bv"
 $J run --mount $B/mnt --view bv -- /bin/sh -c "echo again > $B/mnt/d0700/f070.txt"
 ctl "hash view=bv, after one more change (warm, target < 50 ms)" "hash view=bv"
+ctl "hash view=bv, repeated (same state)" "hash view=bv"
+ctl "hash view=bv, repeated (same state)" "hash view=bv"
 ctl "diff view=bv format=jsonl (two changed files)" "diff view=bv format=jsonl"
 
 $J run --mount $B/mnt --view pv --publish -- /bin/sh -c "echo published > $B/mnt/d0300/f030.txt"
