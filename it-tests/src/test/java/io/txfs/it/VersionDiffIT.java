@@ -62,8 +62,14 @@ final class VersionDiffIT {
         return json(cli("log", "--mount", mnt(), "--json")).path("published_version").asLong();
     }
 
+    /** The log entry of a version, once every queued delta id is computed ({@code log --wait}). */
     private static JsonNode logEntry(long version) {
-        for (JsonNode e : json(cli("log", "--mount", mnt(), "--json")).path("entries")) {
+        return logEntry(version, true);
+    }
+
+    private static JsonNode logEntry(long version, boolean wait) {
+        ProcessRun log = wait ? cli("log", "--mount", mnt(), "--json", "--wait") : cli("log", "--mount", mnt(), "--json");
+        for (JsonNode e : json(log).path("entries")) {
             if (e.path("version").asLong() == version) {
                 return e;
             }
@@ -189,7 +195,7 @@ final class VersionDiffIT {
         MOUNT.killDaemon();
         MOUNT.restart(List.of("-Dtxfs.test.holdDeltaIds=true"));
         long v = publish("held", "printf 'held\\n' > held.txt");
-        JsonNode held = logEntry(v);
+        JsonNode held = logEntry(v, false);
         assertEquals("pending", held.path("delta_state").asText(), held.toString());
         assertTrue(held.path("delta_id").isNull(), held.toString());
         ProcessRun text = cli("log", "--mount", mnt());

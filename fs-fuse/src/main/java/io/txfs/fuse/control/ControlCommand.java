@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 /**
  * One line written to {@code .txfs/ctl}: {@code VERB [view=NAME] [isolation=snapshot|read-committed] [force]
  * [published] [backing] [format=WORD] [objects=sha1|sha256] [extended] [mtimes] [canonical] [path=P] [fd=N]
- * [from=S to=S]}, each
+ * [from=S to=S] [wait]}, each
  * verb taking only its own arguments ({@link ControlVerb}). Words are separated by single spaces or tabs;
  * one trailing newline is allowed. Anything else is refused.
  *
@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<Isolation> isolation, boolean force,
                              boolean published, boolean backing, Optional<String> format, Optional<String> objects,
                              boolean extended, boolean mtimes, boolean canonical, Optional<String> path,
-                             Optional<Integer> fd, Optional<String> from, Optional<String> to) {
+                             Optional<Integer> fd, Optional<String> from, Optional<String> to, boolean await) {
     /** Longer lines are refused before they are decoded: no command needs more. */
     public static final int MAX_LINE_BYTES = 4096;
     private static final Pattern VIEW_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,63}");
@@ -83,6 +83,7 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
         Optional<Integer> fd = Optional.empty();
         Optional<String> from = Optional.empty();
         Optional<String> to = Optional.empty();
+        boolean await = false;
         for (int i = 1; i < words.length; i++) {
             String w = words[i];
             int eq = w.indexOf('=');
@@ -106,6 +107,7 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
                 case "fd" -> fd = Optional.of(descriptor(value));
                 case "from" -> from = Optional.of(state(key, value));
                 case "to" -> to = Optional.of(state(key, value));
+                case "wait" -> await = flag(key, value);
                 case "path" -> {
                     decodePath(value);
                     path = Optional.of(value);
@@ -126,7 +128,7 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
             throw new BadControlCommandException("diff either a view or from=/to=, not both");
         }
         return new ControlCommand(verb, view, isolation, force, published, backing, format, objects, extended,
-                mtimes, canonical, path, fd, from, to);
+                mtimes, canonical, path, fd, from, to, await);
     }
 
     /** The raw bytes {@code path=} names, relative to the tree's root; empty for the root. */
@@ -257,6 +259,9 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
         fd.ifPresent(f -> b.append(" fd=").append(f));
         from.ifPresent(f -> b.append(" from=").append(f));
         to.ifPresent(t -> b.append(" to=").append(t));
+        if (await) {
+            b.append(" wait");
+        }
         return b.append('\n').toString();
     }
 

@@ -21,8 +21,11 @@ public enum ControlVerb {
     VIEWS(Set.of()),
     /** A tree id: {@code hash [view=V|published|backing] [format=sha1|sha256] [extended [mtimes]] [path=P]}. */
     HASH(Set.of("view", "published", "backing", "format", "extended", "mtimes", "path")),
-    /** The published log: publishes and flushes. */
-    LOG(Set.of()),
+    /**
+     * The published log: publishes and flushes with their delta ids; {@code wait} waits until every id
+     * is computed (else at most 2 s, then the rest show as pending).
+     */
+    LOG(Set.of("wait")),
     /** {@code export [view=V] format=oci-tar}: the reply is the raw layer tar of the view's pending delta. */
     EXPORT(Set.of("view", "format")),
     /**

@@ -47,11 +47,17 @@ final class VersionControl {
         this.ids = ids;
     }
 
-    /** {@code log}: publishes and flushes, oldest first, each with its delta id (or pending / unavailable). */
-    ControlReply log() {
+    /** How long {@code log wait} waits at most for delta ids. */
+    static final long LOG_WAIT_ALL_MILLIS = 600_000;
+
+    /**
+     * {@code log}: publishes and flushes, oldest first, each with its delta id (or pending / unavailable);
+     * {@code wait}: until every queued id is computed (a build tool that wants its publish's final id).
+     */
+    ControlReply log(boolean waitForAll) {
         if (ids != null) {
             try {
-                ids.awaitIdle(LOG_WAIT_MILLIS);
+                ids.awaitIdle(waitForAll ? LOG_WAIT_ALL_MILLIS : LOG_WAIT_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -106,7 +106,7 @@ final class ViewControl implements ControlHandler {
                 case VIEWS -> views(caller);
                 case DIFF -> diff(caller, cmd);
                 case HASH -> hash(caller, cmd);
-                case LOG -> versions.log();
+                case LOG -> versions.log(cmd.await());
                 case EXPORT -> export(caller, cmd);
                 case IMPORT -> importLayer(caller, cmd);
             };
