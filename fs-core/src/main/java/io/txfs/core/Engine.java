@@ -127,6 +127,9 @@ public final class Engine implements AutoCloseable {
     });
     private final java.util.concurrent.atomic.AtomicBoolean gcScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     volatile boolean closed;
+    /** The first version from which every publish wrote subtree marks (SubtreeVersions). */
+    private long subtreeFrom;
+    private volatile VersionHook versionHook = VersionHook.NONE;
 
     public static Engine open(Config config) {
         return new Engine(config);
@@ -195,6 +198,7 @@ public final class Engine implements AutoCloseable {
             flushed = Bytes.getLong(store.get(Cf.META, Keys.meta("flushed")), 0);
             checkSameBacking();
         }
+        subtreeFrom = SubtreeVersions.initialize(this);
         try (KvIterator it = store.scan(Cf.VIEWS, EMPTY)) {
             for (; it.valid(); it.next()) {
                 String name = new String(it.key(), StandardCharsets.UTF_8);
@@ -401,7 +405,9 @@ public final class Engine implements AutoCloseable {
         v.lock.writeLock().lock();
         try {
             checkOpen(v);
-            return new Publisher(this).publish(v, force);
+            PublishResult r = new Publisher(this).publish(v, force);
+            versionHook.published(r.version());
+            return r;
         } catch (StoreException e) {
             throw storeError(e);
         } finally {
@@ -415,7 +421,9 @@ public final class Engine implements AutoCloseable {
         publishLock.lock();
         try {
             checkOpen(null);
-            r = flusher.flush();
+            // derived work that reads old versions finishes before the backing directory changes
+            DeltaIdRecord id = head == flushed ? null : versionHook.beforeFlush(flushed, head);
+            r = flusher.flush(id);
         } catch (StoreException e) {
             throw storeError(e);
         } finally {
@@ -455,6 +463,68 @@ public final class Engine implements AutoCloseable {
             });
         } catch (java.util.concurrent.RejectedExecutionException closing) {
             gcScheduled.set(false); // closed meanwhile: the next open collects
+        }
+    }
+
+    /**
+     * The newest version at or below {@code version} in which node {@code ino} or anything in its subtree
+     * changed (never below the first version with marks), or -1 if the store holds no marks for that
+     * version. Equal answers for two versions mean the node's subtree is the same in both.
+     */
+    public long subtreeChangedAt(long ino, long version) {
+        try {
+            return SubtreeVersions.changedAt(this, ino, version, subtreeFrom);
+        } catch (StoreException e) {
+            throw storeError(e);
+        }
+    }
+
+    /** A read-only handle on published version {@code version} (0 to head), for tools that compare versions. */
+    public View versionView(long version) {
+        if (version < 0 || version > head) throw new FsException(Errno.ENOENT, "no version " + version + " (head is " + head + ")");
+        // a pin, so the collector keeps the version while the handle is in use; a version it may already have
+        // thinned out is refused rather than read from the older records that remain
+        return collector.pin(() -> {
+            long from = gcPolicy.retainFrom(head, flushed);
+            if (version < from) {
+                throw new FsException(Errno.ENOENT, "version " + version + " is no longer kept (versions " + from
+                        + " to " + head + " are: garbage collection keeps the versions since the last flush)");
+            }
+            return new View(PUBLISHED_VIEW, 0, Isolation.SNAPSHOT, 0, 0, version, 0, 0);
+        });
+    }
+
+    /** Installs the observer of publishes and flushes (one; NONE to remove). */
+    public void setVersionHook(VersionHook hook) {
+        versionHook = hook == null ? VersionHook.NONE : hook;
+    }
+
+    /** The stored delta id of log version {@code version}, or null if none is stored (yet). */
+    public DeltaIdRecord deltaId(long version) {
+        try {
+            byte[] b = store.get(Cf.DELTA_ID, Bytes.longs(version));
+            return b == null ? null : DeltaIdRecord.decode(b);
+        } catch (StoreException e) {
+            throw storeError(e);
+        }
+    }
+
+    /** Stores the delta id of log version {@code version} (not synced: a later flush's synced plan carries it). */
+    public void putDeltaId(long version, DeltaIdRecord r) {
+        try {
+            store.write(new Batch().put(Cf.DELTA_ID, Bytes.longs(version), r.encode()), false);
+        } catch (StoreException e) {
+            throw storeError(e);
+        }
+    }
+
+    /** The log record of version {@code version}, or null (a version that is neither a publish nor a flush: 0). */
+    public LogEntry logEntry(long version) {
+        try {
+            byte[] b = store.get(Cf.LOG, Bytes.longs(version));
+            return b == null ? null : LogCodec.decode(version, b);
+        } catch (StoreException e) {
+            throw storeError(e);
         }
     }
 

@@ -75,12 +75,13 @@ final class Flusher {
         }
     }
 
-    FlushResult flush() {
+    /** {@code deltaId}: the flush's delta-id record, committed with its plan (null: none). */
+    FlushResult flush(DeltaIdRecord deltaId) {
         long head = e.head;
         long was = e.flushed;
         if (head == was) return new FlushResult(was, 0, 0, true);
         try {
-            return flush(head, was);
+            return flush(head, was, deltaId);
         } catch (IOException ex) {
             throw new FsException(Errno.EIO, "flush: " + ex, ex);
         }
@@ -88,7 +89,7 @@ final class Flusher {
 
     private record Move(String path, long node, long ino, String staging, int depth) {}
 
-    private FlushResult flush(long head, long flushed) throws IOException {
+    private FlushResult flush(long head, long flushed, DeltaIdRecord deltaId) throws IOException {
         Ctx now = new Ctx(e.published, head);
         Ctx old = new Ctx(e.published, flushed);
         ChangeSet changed = e.changesBetween(flushed, head);
@@ -252,7 +253,10 @@ final class Flusher {
                 if (!preserved.contains(id) && (snapshotsNeedOld(head) || pendingRefers(id))) preserve(old, id, preserved);
             }
             e.faults.reached(FaultPoint.FLUSH_BEFORE_PLAN_BATCH);
-            e.store.write(new Batch().put(Cf.FLUSH, PLAN_KEY, plan.encode()), true);
+            Batch planBatch = new Batch().put(Cf.FLUSH, PLAN_KEY, plan.encode());
+            // a committed plan always completes (recovery rolls it forward), so its version will be this flush
+            if (deltaId != null) planBatch.put(Cf.DELTA_ID, Bytes.longs(plan.version), deltaId.encode());
+            e.store.write(planBatch, true);
             e.faults.reached(FaultPoint.FLUSH_AFTER_PLAN_BATCH);
             apply(plan);
             complete(plan);

@@ -99,6 +99,9 @@ final class Publisher {
             entries.add(new ChangeSet.Entry(l.parent(), l.name()));
         }
         paths += changedInPlace.size();
+        Set<Long> entryParents = new HashSet<>();
+        for (ChangeSet.Entry en : entries) entryParents.add(en.parent());
+        SubtreeVersions.mark(e, b, ver, raw, nodes, entryParents);
         for (ByteBuffer k : keys.keySet()) {
             b.put(Cf.CONFLICT, Bytes.concat(Bytes.longs(ver), k.array()), new byte[] {1});
         }

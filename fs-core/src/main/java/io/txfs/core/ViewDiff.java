@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  */
 public final class ViewDiff {
     /** Larger files are summarised, not diffed line by line. */
-    static final long MAX_TEXT_BYTES = 8L << 20;
+    public static final long MAX_TEXT_BYTES = 8L << 20;
     private static final int CONTEXT_LINES = 3;
     private static final int READ_PIECE = 1 << 20;
 
@@ -96,7 +96,7 @@ public final class ViewDiff {
      * The hunk header as GNU diff and git write it: an empty side starts at the line before the hunk
      * ({@code -0,0}), and a count of one is left out.
      */
-    static String gnuHunkHeader(String header) {
+    public static String gnuHunkHeader(String header) {
         Matcher m = HUNK.matcher(header);
         if (!m.matches()) {
             return header;
@@ -146,7 +146,7 @@ public final class ViewDiff {
     }
 
     /** The lines of a text, or null if it is binary (a NUL byte, or not UTF-8), as git decides. */
-    private static List<String> lines(byte[] content) {
+    public static List<String> lines(byte[] content) {
         if (content == null || content.length == 0) {
             return List.of();
         }

@@ -176,4 +176,27 @@ class GcTest {
             e.close();
         }
     }
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void versionHandlesAreRefusedBelowWhatCollectionKeepsAndPinWhatTheyRead(String store) throws Exception {
+        prepare();
+        Engine e = open(store, GcPolicy.DEFAULT);
+        try {
+            TestFs w = new TestFs(e, e.createView("w", Isolation.SNAPSHOT, 0));
+            w.write("f.txt", b("one"));
+            long v1 = e.publish(w.view, false).version();
+            w.write("f.txt", b("two"));
+            long v2 = e.publish(w.view, false).version();
+            View held = e.versionView(v1); // handed out before the flush: pinned
+            e.flush();
+            e.collectGarbage();
+            FsException refused = org.junit.jupiter.api.Assertions.assertThrows(FsException.class, () -> e.versionView(v2));
+            assertEquals(Errno.ENOENT, refused.errno());
+            assertTrue(refused.getMessage().contains("no longer kept"), refused.getMessage());
+            assertArrayEquals(b("one"), new TestFs(e, held).readBytes("f.txt"), "a pinned version handle keeps reading its version");
+            assertArrayEquals(b("two"), new TestFs(e, e.versionView(e.headVersion())).readBytes("f.txt"));
+        } finally {
+            e.close();
+        }
+    }
 }

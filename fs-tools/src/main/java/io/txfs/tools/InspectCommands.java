@@ -122,9 +122,12 @@ final class InspectCommands {
         @Option(names = "--json", description = "Print the daemon's JSON reply.")
         boolean json;
 
+        @Option(names = "--wait", description = "Wait until every delta id is computed (else ids still being computed after 2 s show as pending).")
+        boolean await;
+
         @Override
         int run() {
-            JsonNode r = ControlCall.send(mount.controlFile(), "log");
+            JsonNode r = ControlCall.send(mount.controlFile(), await ? "log wait" : "log");
             if (json) {
                 out().println(r.toString());
             } else {

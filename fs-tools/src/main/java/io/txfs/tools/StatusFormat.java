@@ -62,15 +62,24 @@ final class StatusFormat {
         return b.toString();
     }
 
-    /** {@code txfs log}: one line per publish or flush, oldest first. */
+    /** {@code txfs log}: one line per publish or flush, oldest first, its delta id last (or pending / unavailable). */
     static String log(JsonNode r) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format("%8s %-7s %-24s %-30s %8s %12s%n", "VERSION", "KIND", "VIEW", "TIME", "PATHS", "BYTES"));
+        b.append(String.format("%8s %-7s %-24s %-30s %8s %12s %s%n", "VERSION", "KIND", "VIEW", "TIME", "PATHS", "BYTES", "DELTA"));
         for (JsonNode e : r.path("entries")) {
-            b.append(String.format("%8d %-7s %-24s %-30s %8d %12d%n", e.path("version").asLong(), e.path("kind").asText(),
-                    e.path("view").asText(), e.path("time").asText(), e.path("paths").asLong(), e.path("bytes").asLong()));
+            String delta = e.path("delta_id").isTextual() ? e.path("delta_id").asText() : e.path("delta_state").asText("pending");
+            b.append(String.format("%8d %-7s %-24s %-30s %8d %12d %s%n", e.path("version").asLong(), e.path("kind").asText(),
+                    e.path("view").asText(), e.path("time").asText(), e.path("paths").asLong(), e.path("bytes").asLong(), delta));
         }
         return b.toString();
+    }
+
+    /** The stderr line of {@code txfs diff --format=jsonl}: the delta id and what it covers. */
+    static String deltaIdLine(JsonNode r) {
+        String between = r.has("from_version")
+                ? ", versions " + r.get("from_version").asLong() + " to " + r.path("to_version").asLong() : "";
+        return "txfs: delta id " + r.path("delta_id").asText() + " (" + r.path("changed_paths").asLong() + " paths, "
+                + r.path("objects").asText() + between + ")";
     }
 
     /**

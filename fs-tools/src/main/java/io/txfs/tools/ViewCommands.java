@@ -95,10 +95,23 @@ final class ViewCommands {
     }
 
     @Command(name = "diff", mixinStandardHelpOptions = true,
-            description = "Unified diff of a view's pending changes (binary files summarised), or its canonical delta as JSON lines.")
+            description = "Unified diff of a view's pending changes (binary files summarised), or its canonical delta as JSON lines;"
+                    + " with --from/--to between two versions of the log, with --published --backing what the next flush writes.")
     static final class Diff extends Base {
         @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW")
         String view;
+
+        @Option(names = "--from", paramLabel = "VERSION", description = "A version of txfs log (or flushed, published).")
+        String from;
+
+        @Option(names = "--to", paramLabel = "VERSION", description = "A version of txfs log (or flushed, published).")
+        String to;
+
+        @Option(names = "--published", description = "With --backing: from the flushed state to the published one.")
+        boolean published;
+
+        @Option(names = "--backing", description = "With --published: the backing directory's state as txfs flushed it.")
+        boolean backing;
 
         @Option(names = "--json", description = "Print the daemon's JSON reply (with --format=jsonl: includes delta_id).")
         boolean json;
@@ -121,20 +134,45 @@ final class ViewCommands {
             if (stat && format.equals("jsonl")) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--stat is for the text format");
             }
-            JsonNode r = ControlCall.send(mount.controlFile(), "diff" + viewArg(view)
+            JsonNode r = ControlCall.send(mount.controlFile(), "diff" + states()
                     + (format.equals("jsonl") ? " format=jsonl" : "") + (sha256 ? " objects=sha256" : ""));
             if (json) {
                 out().println(r.toString());
             } else if (format.equals("jsonl")) {
                 out().print(r.path("jsonl").asText(""));
-                err().println("txfs: delta id " + r.path("delta_id").asText() + " (" + r.path("changed_paths").asLong()
-                        + " paths, " + r.path("objects").asText() + ")");
+                err().println(StatusFormat.deltaIdLine(r));
             } else if (stat) {
                 out().print(StatusFormat.diffStat(r.path("diff").asText("")));
             } else {
                 out().print(r.path("diff").asText(""));
             }
             return Txfs.EXIT_OK;
+        }
+        /** The control arguments naming what to compare: a view, two versions, or flushed to published. */
+        private String states() {
+            if (published != backing) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--published and --backing go together");
+            }
+            if (published && (from != null || to != null)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--published --backing is --from flushed --to published");
+            }
+            String f = published ? "flushed" : from;
+            String t = published ? "published" : to;
+            if ((f == null) != (t == null)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--from and --to go together");
+            }
+            if (f == null) {
+                return viewArg(view);
+            }
+            if (view != null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "compare a VIEW or two versions, not both");
+            }
+            for (String word : new String[] {f, t}) {
+                if (!word.matches("[0-9]{1,18}|flushed|published")) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a VERSION is a number, flushed or published: " + word);
+                }
+            }
+            return " from=" + f + " to=" + t;
         }
     }
 

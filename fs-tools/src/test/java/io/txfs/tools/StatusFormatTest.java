@@ -55,14 +55,41 @@ class StatusFormatTest {
     }
 
     @Test
-    void logIsAHeaderAndOneLinePerEntry() throws Exception {
+    void logIsAHeaderAndOneLinePerEntryWithItsDeltaId() throws Exception {
         String t = StatusFormat.log(json("""
-                {"entries":[{"version":1,"kind":"publish","view":"b1","time":"2026-01-01T00:00:00Z","paths":3,"bytes":12},
-                 {"version":1,"kind":"flush","view":"","time":"2026-01-01T00:00:01Z","paths":3,"bytes":12}]}
+                {"entries":[{"version":1,"kind":"publish","view":"b1","time":"2026-01-01T00:00:00Z","paths":3,"bytes":12,
+                  "delta_id":"d0b9250d1d7621876a6823ce08de2ca1a4bea15d","delta_state":"computed"},
+                 {"version":2,"kind":"flush","view":"","time":"2026-01-01T00:00:01Z","paths":3,"bytes":12,
+                  "delta_id":null,"delta_state":"unavailable"},
+                 {"version":3,"kind":"publish","view":"a-much-longer-view-name","time":"2026-01-01T00:00:02Z","paths":1,
+                  "bytes":0,"delta_id":null,"delta_state":"pending"}]}
                 """));
-        assertEquals(String.format("%8s %-7s %-24s %-30s %8s %12s%n", "VERSION", "KIND", "VIEW", "TIME", "PATHS", "BYTES")
-                + String.format("%8d %-7s %-24s %-30s %8d %12d%n", 1, "publish", "b1", "2026-01-01T00:00:00Z", 3, 12)
-                + String.format("%8d %-7s %-24s %-30s %8d %12d%n", 1, "flush", "", "2026-01-01T00:00:01Z", 3, 12), t);
+        assertEquals("""
+                 VERSION KIND    VIEW                     TIME                              PATHS        BYTES DELTA
+                       1 publish b1                       2026-01-01T00:00:00Z                  3           12 d0b9250d1d7621876a6823ce08de2ca1a4bea15d
+                       2 flush                            2026-01-01T00:00:01Z                  3           12 unavailable
+                       3 publish a-much-longer-view-name  2026-01-01T00:00:02Z                  1            0 pending
+                """, t);
+    }
+
+    @Test
+    void theDeltaIdLineNamesTheVersionsOfAVersionDiff() throws Exception {
+        assertEquals("txfs: delta id 089a65 (2 paths, sha1, versions 1 to 3)", StatusFormat.deltaIdLine(json("""
+                {"from_version":1,"to_version":3,"objects":"sha1","delta_id":"089a65","changed_paths":2}""")));
+        assertEquals("txfs: delta id 5626ab (1 paths, sha256)", StatusFormat.deltaIdLine(json("""
+                {"view":"v","objects":"sha256","delta_id":"5626ab","changed_paths":1}""")));
+    }
+
+    @Test
+    void diffStatReadsAVersionDiffToo() {
+        // DeltaText's output for a changed file and a mode-only change (InspectRepliesGoldenTest)
+        String unified = "diff --txfs a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1,2 @@\n one\n+two\n"
+                + "diff --txfs a/d/b.bin b/d/b.bin\nold mode 100644\nnew mode 100755\n";
+        assertEquals("""
+                 a.txt   | 1 +
+                 d/b.bin | 0
+                 2 files changed, 1 insertion(+)
+                """, StatusFormat.diffStat(unified));
     }
 
     @Test

@@ -35,6 +35,8 @@ public final class ViewMountFixture implements BeforeAllCallback, AfterAllCallba
     static final Duration CLI_DEADLINE = Duration.ofSeconds(60);
 
     private final List<String> mountArguments;
+    /** JVM options of the daemon (after "java", before "-jar"). */
+    private List<String> daemonJvmOptions = List.of();
     private java.util.function.Consumer<Path> seed = b -> { };
     private final List<ViewAgent> agents = new CopyOnWriteArrayList<>();
     private Path root;
@@ -118,7 +120,9 @@ public final class ViewMountFixture implements BeforeAllCallback, AfterAllCallba
             args.addAll(mountArguments);
             args.add(backing.toString());
             args.add(mountpoint.toString());
-            daemon = new ProcessBuilder(command(args.toArray(String[]::new)))
+            List<String> cmd = new ArrayList<>(command(args.toArray(String[]::new)));
+            cmd.addAll(1, daemonJvmOptions);
+            daemon = new ProcessBuilder(cmd)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("daemon.stdout").toFile()))
                     .redirectError(ProcessBuilder.Redirect.appendTo(daemonStderr.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -245,7 +249,13 @@ public final class ViewMountFixture implements BeforeAllCallback, AfterAllCallba
 
     /** Starts a new daemon on the same backing, mountpoint and state directory (it clears the dead mount). */
     public void restart() {
-        appendToLog("\n===== test: restarting the daemon on the same state directory =====\n");
+        restart(List.of());
+    }
+
+    /** {@link #restart()} with JVM options for the new daemon (and later restarts, until changed again). */
+    public void restart(List<String> jvmOptions) {
+        daemonJvmOptions = List.copyOf(jvmOptions);
+        appendToLog("\n===== test: restarting the daemon on the same state directory " + daemonJvmOptions + " =====\n");
         start();
     }
 

@@ -3,7 +3,7 @@ package io.txfs.core.store;
 /** Every column family of the store, named in one place. See docs/storage-format.md. */
 public enum Cf {
     META, VIEWS, NODE, DENT, CHUNK, P_NODE, P_DENT, P_KEY, CONFLICT, LOG, CHANGE, IMPORTED, BACKING_INDEX,
-    PRESERVED, FLUSH, GC;
+    PRESERVED, FLUSH, GC, SUBTREE, DELTA_ID;
 
     public String columnName() {
         return name().toLowerCase(java.util.Locale.ROOT);

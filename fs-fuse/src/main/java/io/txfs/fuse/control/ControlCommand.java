@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * One line written to {@code .txfs/ctl}: {@code VERB [view=NAME] [isolation=snapshot|read-committed] [force]
- * [published] [backing] [format=WORD] [objects=sha1|sha256] [extended] [mtimes] [canonical] [path=P] [fd=N]}, each
+ * [published] [backing] [format=WORD] [objects=sha1|sha256] [extended] [mtimes] [canonical] [path=P] [fd=N]
+ * [from=S to=S] [wait]}, each
  * verb taking only its own arguments ({@link ControlVerb}). Words are separated by single spaces or tabs;
  * one trailing newline is allowed. Anything else is refused.
  *
@@ -19,7 +20,7 @@ import java.util.regex.Pattern;
 public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<Isolation> isolation, boolean force,
                              boolean published, boolean backing, Optional<String> format, Optional<String> objects,
                              boolean extended, boolean mtimes, boolean canonical, Optional<String> path,
-                             Optional<Integer> fd) {
+                             Optional<Integer> fd, Optional<String> from, Optional<String> to, boolean await) {
     /** Longer lines are refused before they are decoded: no command needs more. */
     public static final int MAX_LINE_BYTES = 4096;
     private static final Pattern VIEW_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,63}");
@@ -80,6 +81,9 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
         Optional<String> objects = Optional.empty();
         Optional<String> path = Optional.empty();
         Optional<Integer> fd = Optional.empty();
+        Optional<String> from = Optional.empty();
+        Optional<String> to = Optional.empty();
+        boolean await = false;
         for (int i = 1; i < words.length; i++) {
             String w = words[i];
             int eq = w.indexOf('=');
@@ -101,6 +105,9 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
                         formats(verb)));
                 case "objects" -> objects = Optional.of(oneOf(key, value, new String[] {"sha1", "sha256"}));
                 case "fd" -> fd = Optional.of(descriptor(value));
+                case "from" -> from = Optional.of(state(key, value));
+                case "to" -> to = Optional.of(state(key, value));
+                case "wait" -> await = flag(key, value);
                 case "path" -> {
                     decodePath(value);
                     path = Optional.of(value);
@@ -114,8 +121,14 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
         if (mtimes && !extended) {
             throw new BadControlCommandException("'mtimes' needs 'extended' (the git id has no times)");
         }
+        if (from.isPresent() != to.isPresent()) {
+            throw new BadControlCommandException("'from' and 'to' go together: diff from=VERSION to=VERSION");
+        }
+        if (from.isPresent() && view.isPresent()) {
+            throw new BadControlCommandException("diff either a view or from=/to=, not both");
+        }
         return new ControlCommand(verb, view, isolation, force, published, backing, format, objects, extended,
-                mtimes, canonical, path, fd);
+                mtimes, canonical, path, fd, from, to, await);
     }
 
     /** The raw bytes {@code path=} names, relative to the tree's root; empty for the root. */
@@ -186,6 +199,14 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
         };
     }
 
+    /** A state of the log: a version number, {@code flushed} (what the backing directory holds) or {@code published}. */
+    private static String state(String key, String value) throws BadControlCommandException {
+        if (value != null && (value.matches("[0-9]{1,18}") || value.equals("flushed") || value.equals("published"))) {
+            return value;
+        }
+        throw new BadControlCommandException("'" + key + "' takes a version number, 'flushed' or 'published'");
+    }
+
     private static int descriptor(String value) throws BadControlCommandException {
         if (value == null || !value.matches("[0-9]{1,9}")) {
             throw new BadControlCommandException("'fd' takes a descriptor number");
@@ -236,6 +257,11 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
         }
         path.ifPresent(p -> b.append(" path=").append(p));
         fd.ifPresent(f -> b.append(" fd=").append(f));
+        from.ifPresent(f -> b.append(" from=").append(f));
+        to.ifPresent(t -> b.append(" to=").append(t));
+        if (await) {
+            b.append(" wait");
+        }
         return b.append('\n').toString();
     }
 

@@ -12,13 +12,20 @@ public enum ControlVerb {
     ABORT(Set.of("view")),
     /** {@code canonical} adds the canonical delta entries and its id; {@code objects=} their hash. */
     STATUS(Set.of("view", "canonical", "objects")),
-    /** {@code format=text} (default: unified diff) or {@code format=jsonl} (the canonical delta). */
-    DIFF(Set.of("view", "format", "objects")),
+    /**
+     * {@code format=text} (default: unified diff) or {@code format=jsonl} (the canonical delta), of a view's
+     * pending changes or, with {@code from=S to=S}, between two states of the log (a version number,
+     * {@code flushed} or {@code published}).
+     */
+    DIFF(Set.of("view", "format", "objects", "from", "to")),
     VIEWS(Set.of()),
     /** A tree id: {@code hash [view=V|published|backing] [format=sha1|sha256] [extended [mtimes]] [path=P]}. */
     HASH(Set.of("view", "published", "backing", "format", "extended", "mtimes", "path")),
-    /** The published log: publishes and flushes. */
-    LOG(Set.of()),
+    /**
+     * The published log: publishes and flushes with their delta ids; {@code wait} waits until every id
+     * is computed (else at most 2 s, then the rest show as pending).
+     */
+    LOG(Set.of("wait")),
     /** {@code export [view=V] format=oci-tar}: the reply is the raw layer tar of the view's pending delta. */
     EXPORT(Set.of("view", "format")),
     /**

@@ -22,7 +22,6 @@ import io.txfs.fuse.control.ControlHandler;
 import io.txfs.fuse.control.ControlRefusal;
 import io.txfs.fuse.control.ControlReply;
 import io.txfs.fuse.control.ControlVerb;
-import io.txfs.core.LogEntry;
 import io.txfs.core.inspect.EntryStat;
 import io.txfs.core.inspect.Name;
 import io.txfs.core.inspect.ObjectFormat;
@@ -35,6 +34,7 @@ import io.txfs.core.inspect.delta.Delta;
 import io.txfs.core.inspect.delta.DeltaComputer;
 import io.txfs.core.inspect.dir.DirectoryTreeSource;
 import io.txfs.core.inspect.engine.CallerAccessTreeSource;
+import io.txfs.core.inspect.engine.DeltaIdLog;
 import io.txfs.core.inspect.engine.PendingScopeTreeSource;
 import io.txfs.core.inspect.HashCache;
 import io.txfs.core.inspect.engine.SnapshotTokenSources;
@@ -48,7 +48,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -70,25 +69,28 @@ final class ViewControl implements ControlHandler {
     private final Views views;
     private final KernelInvalidator invalidator;
     private final AtomicLong generated = new AtomicLong();
-    /** Subtree hashes of published versions, keyed by (version, path): see SnapshotTokenSources. */
+    /** Subtree hashes of published versions, keyed by subtree version tokens: see SnapshotTokenSources. */
     private final HashCache hashCache = new HashCache(HASH_CACHE_ENTRIES);
     private static final int HASH_CACHE_ENTRIES = 300_000;
     /** The backing directory as the daemon reaches it (never through its own mount); null: not offered. */
     private final Path backing;
     /** The mount's request counters (the {@code stats} verb); null when not counted. */
     private final io.txfs.fuse.RequestCounts requestCounts;
+    private final VersionControl versions;
 
     ViewControl(Engine engine, Views views, KernelInvalidator invalidator) {
-        this(engine, views, invalidator, null, null);
+        this(engine, views, invalidator, null, null, null);
     }
 
+    /** {@code ids}: the delta ids of the log (null: the log shows them as pending). */
     ViewControl(Engine engine, Views views, KernelInvalidator invalidator, Path backing,
-                io.txfs.fuse.RequestCounts requestCounts) {
+                io.txfs.fuse.RequestCounts requestCounts, DeltaIdLog ids) {
         this.engine = engine;
         this.views = views;
         this.invalidator = invalidator;
         this.backing = backing;
         this.requestCounts = requestCounts;
+        this.versions = new VersionControl(engine, ids);
     }
 
     @Override
@@ -104,7 +106,7 @@ final class ViewControl implements ControlHandler {
                 case VIEWS -> views(caller);
                 case DIFF -> diff(caller, cmd);
                 case HASH -> hash(caller, cmd);
-                case LOG -> log();
+                case LOG -> versions.log(cmd.await());
                 case EXPORT -> export(caller, cmd);
                 case IMPORT -> importLayer(caller, cmd);
                 case STATS -> stats();
@@ -241,6 +243,9 @@ final class ViewControl implements ControlHandler {
     }
 
     private ControlReply diff(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
+        if (cmd.from().isPresent()) {
+            return versions.diff(caller, cmd);
+        }
         View v = target(caller, cmd);
         if (cmd.format().orElse("text").equals("jsonl")) {
             Delta d = canonicalDelta(caller, cmd, v, engine.pendingDelta(v));
@@ -254,6 +259,7 @@ final class ViewControl implements ControlHandler {
 
     /** {@code hash}: the git-compatible (or extended) id of a view, the published state or the backing directory. */
     private ControlReply hash(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
+        long started = System.nanoTime();
         ControlReply reply = ControlReply.ok(ControlVerb.HASH);
         // only root's hashes share the cache: a hit skips every read (and access check) below it
         boolean trusted = caller.uid() == 0;
@@ -289,30 +295,12 @@ final class ViewControl implements ControlHandler {
             TreeSource asCaller = CallerAccessTreeSource.forCaller(source, caller.uid(), groupsOf(caller));
             String id = (trusted ? new TreeHasher(options, hashCache) : new TreeHasher(options)).hash(asCaller, path).hex();
             return reply.put("format", format.gitName()).put("extended", cmd.extended()).put("mtimes", cmd.mtimes())
-                    .put("path", path.toString()).put("id", id);
+                    .put("path", path.toString()).put("id", id)
+                    // the daemon's own time for the hash, without the client's start-up or the FUSE round trip
+                    .put("elapsed_ns", System.nanoTime() - started);
         } catch (IOException e) {
             throw refusal(cmd.verb(), e);
         }
-    }
-
-    /**
-     * {@code log}: publishes and flushes, oldest first. No delta ids: the engine keeps no state of
-     * older versions to diff against once they are flushed.
-     */
-    private ControlReply log() {
-        ArrayNode list = ControlReply.json().createArrayNode();
-        for (LogEntry e : engine.log()) {
-            ObjectNode o = list.addObject();
-            o.put("version", e.version());
-            o.put("kind", e.kind());
-            o.put("view", e.view());
-            o.put("time_ns", e.timeNs());
-            o.put("time", Instant.ofEpochSecond(0, e.timeNs()).toString());
-            o.put("paths", e.paths());
-            o.put("bytes", e.bytes());
-        }
-        return ControlReply.ok(ControlVerb.LOG).put("published_version", engine.headVersion())
-                .put("flushed_version", engine.flushedVersion()).putNode("entries", list);
     }
 
     /**

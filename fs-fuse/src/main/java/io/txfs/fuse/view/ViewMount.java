@@ -1,6 +1,7 @@
 package io.txfs.fuse.view;
 
 import io.txfs.core.Engine;
+import io.txfs.core.inspect.engine.DeltaIdLog;
 import io.txfs.fuse.caller.CallerResolver;
 import io.txfs.fuse.caller.ProcessTable;
 import io.txfs.fuse.caller.ViewRegistry;
@@ -21,8 +22,10 @@ public final class ViewMount implements AutoCloseable {
     private final Engine engine;
     private final ViewFilesystem filesystem;
     private final int backingFd;
+    private final DeltaIdLog ids;
 
-    private ViewMount(Engine engine, ViewFilesystem filesystem, int backingFd) {
+    private ViewMount(Engine engine, ViewFilesystem filesystem, int backingFd, DeltaIdLog ids) {
+        this.ids = ids;
         this.engine = engine;
         this.filesystem = filesystem;
         this.backingFd = backingFd;
@@ -51,8 +54,9 @@ public final class ViewMount implements AutoCloseable {
         ViewRegistry registry = new ViewRegistry(stateDir.resolve("processes"), ProcessTable.LIVE);
         Views views = new Views(engine, new CallerResolver(registry, ProcessTable.LIVE), registry, policy, invalidator);
         RequestCounts counts = new RequestCounts();
-        ControlEndpoint control = new ControlEndpoint(new ViewControl(engine, views, invalidator, Path.of("/proc/self/fd/" + fd + "/."), counts));
-        return new ViewMount(engine, new ViewFilesystem(engine, views, nodes, invalidator, control, DEFAULT_TTL_NANOS, counts), fd);
+        DeltaIdLog ids = DeltaIdLog.start(engine);
+        ControlEndpoint control = new ControlEndpoint(new ViewControl(engine, views, invalidator, Path.of("/proc/self/fd/" + fd + "/."), counts, ids));
+        return new ViewMount(engine, new ViewFilesystem(engine, views, nodes, invalidator, control, DEFAULT_TTL_NANOS, counts), fd, ids);
     }
 
     public ViewFilesystem filesystem() {
@@ -67,6 +71,7 @@ public final class ViewMount implements AutoCloseable {
     @Override
     public void close() {
         try {
+            ids.close(); // ids not computed yet are computed at the next start
             engine.close();
         } finally {
             LibC.INSTANCE.close(backingFd);

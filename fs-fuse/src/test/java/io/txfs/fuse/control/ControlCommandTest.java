@@ -136,4 +136,21 @@ class ControlCommandTest {
         assertEquals("EINVAL", ControlClient.errnoName(22));
         assertEquals("errno 9999", ControlClient.errnoName(9999));
     }
+
+    @Test
+    void versionDiffsAndLogWaitParse() throws Exception {
+        ControlCommand d = parse("diff from=3 to=published format=jsonl objects=sha256");
+        assertEquals(Optional.of("3"), d.from());
+        assertEquals(Optional.of("published"), d.to());
+        for (String line : new String[] {"diff from=flushed to=published\n", "diff format=jsonl from=0 to=12\n", "log wait\n", "log\n"}) {
+            assertEquals(line, parse(line).toLine());
+        }
+        assertTrue(parse("log wait").await());
+        assertTrue(refusal("diff from=3").contains("go together"));
+        assertTrue(refusal("diff view=a from=1 to=2").contains("not both"));
+        assertTrue(refusal("diff from=-1 to=2").contains("version number"));
+        assertTrue(refusal("diff from=head to=2").contains("version number"));
+        assertTrue(refusal("hash from=1 to=2").contains("takes no argument"));
+        assertTrue(refusal("log wait=5").contains("takes no value"));
+    }
 }

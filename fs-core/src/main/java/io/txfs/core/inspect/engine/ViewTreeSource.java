@@ -27,9 +27,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Names are the engine's raw bytes; {@code .txfs} at the root never appears. The inode key is the
  * engine's stable node number, so hard links share it.
  *
- * <p>No version tokens: the engine keeps no per-subtree change counter, and a node's ctime cannot
- * stand in for one (a directory's ctime does not move when something deep below it changes). Hashing
- * a view therefore reads all of it; see docs/inspection.md, "Engine adapters".
+ * <p>No version tokens: a live view changes under its reader, and a node's ctime cannot stand in for
+ * one (a directory's ctime does not move when something deep below it changes). Hashing it alone reads
+ * all of it; {@link SnapshotTokenSources} adds tokens for published versions and a view's untouched
+ * parts (docs/inspection.md, "Engine adapters").
  *
  * <p>Each call is one engine read of the view as it is at that moment: a source used while the view
  * is being written sees some of those writes. Paths resolved once are remembered (path to node), which
@@ -48,6 +49,11 @@ public final class ViewTreeSource implements TreeSource {
 
     public View view() {
         return view;
+    }
+
+    /** The node at {@code path} if a listing or lookup already found it, else null (no engine call). */
+    Long knownNode(TreePath path) {
+        return nodes.get(path);
     }
 
     /** The node at {@code path}, looked up name by name from the nearest remembered ancestor. */
