@@ -19,6 +19,8 @@ public final class View {
     volatile long layer;
     volatile long pendingBytes;
     volatile boolean discarded;
+    /** The pending delta's records as last read or written; changes under {@link #lock}'s write lock only. */
+    final PendingCache pending = new PendingCache();
 
     View(String name, long id, Isolation isolation, int ownerUid, long createdNs, long snapshot, long layer,
          long pendingBytes) {
