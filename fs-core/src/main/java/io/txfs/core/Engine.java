@@ -178,7 +178,9 @@ public final class Engine implements AutoCloseable {
         try (KvIterator it = store.scan(Cf.VIEWS, EMPTY)) {
             for (; it.valid(); it.next()) {
                 String name = new String(it.key(), StandardCharsets.UTF_8);
-                views.put(name, View.decode(name, it.value()));
+                View v = View.decode(name, it.value());
+                v.pending = new PendingCache();
+                views.put(name, v);
             }
         }
     }
@@ -207,6 +209,7 @@ public final class Engine implements AutoCloseable {
             checkOpen(null);
             if (views.containsKey(name)) throw new FsException(Errno.EEXIST, "view " + name + " exists");
             View v = new View(name, viewIds.next(), isolation, ownerUid, clock.nowNanos(), head, layers.next(), 0);
+            v.pending = new PendingCache();
             store.write(new Batch().put(Cf.VIEWS, name.getBytes(StandardCharsets.UTF_8), v.encode()), false);
             views.put(name, v);
             return v;
@@ -311,7 +314,7 @@ public final class Engine implements AutoCloseable {
         try {
             store.write(b, false);
         } finally {
-            v.pending.clear();
+            if (v.pending != null) v.pending.clear();
         }
         if (remove) {
             v.discarded = true;
@@ -480,6 +483,7 @@ public final class Engine implements AutoCloseable {
         }
         // Only after the batch is in: a failed write leaves the cache describing the store as it is.
         PendingCache pc = c.view.pending;
+        if (pc == null) return;
         for (var e : encoded.entrySet()) pc.putNode(e.getKey(), e.getValue());
         for (var e : c.dents.entrySet()) pc.putDent(new Link(e.getKey().parent(), e.getKey().name().clone()), e.getValue());
         pc.addKeys(c.keys);
@@ -505,10 +509,10 @@ public final class Engine implements AutoCloseable {
         if (d != null) return d;
         if (c.view.id != 0) {
             PendingCache pc = c.view.pending;
-            byte[] b = pc.node(id);
+            byte[] b = pc == null ? null : pc.node(id);
             if (b == null) {
                 b = store.get(Cf.P_NODE, Keys.pNode(c.view.id, id));
-                pc.putNode(id, b == null ? PendingCache.NONE : b);
+                if (pc != null) pc.putNode(id, b == null ? PendingCache.NONE : b);
             }
             if (b != null && b != PendingCache.NONE) return NodeRecord.decode(b);
         }
@@ -543,11 +547,11 @@ public final class Engine implements AutoCloseable {
         if (d != null) return d;
         if (c.view.id != 0) {
             PendingCache pc = c.view.pending;
-            d = pc.dent(parent, name);
+            d = pc == null ? null : pc.dent(parent, name);
             if (d == null) {
                 byte[] b = store.get(Cf.P_DENT, Keys.pDent(c.view.id, parent, name));
                 d = b == null ? PendingCache.NO_DENT : Dent.decode(b);
-                pc.putDent(new Link(parent, name.clone()), d);
+                if (pc != null) pc.putDent(new Link(parent, name.clone()), d);
             }
             if (d != PendingCache.NO_DENT) return d;
         }
@@ -765,7 +769,7 @@ public final class Engine implements AutoCloseable {
     void key(Ctx c, byte[] k) {
         if (c.view.id == 0) return;
         ByteBuffer kb = ByteBuffer.wrap(k);
-        if (!c.keys.add(kb) || c.view.pending.hasKey(kb)) return;
+        if (!c.keys.add(kb) || (c.view.pending != null && c.view.pending.hasKey(kb))) return;
         byte[] pk = Keys.pKey(c.view.id, k);
         if (store.get(Cf.P_KEY, pk) == null) c.batch.put(Cf.P_KEY, pk, Bytes.longs(c.snap));
     }

@@ -117,7 +117,7 @@ final class Publisher {
         try {
             e.store.write(b, false);
         } finally {
-            v.pending.clear();
+            if (v.pending != null) v.pending.clear();
         }
         e.faults.reached(FaultPoint.PUBLISH_AFTER_BATCH);
         e.head = ver;
