@@ -358,16 +358,20 @@ final class Flusher {
                 if (chain.contains(Bytes.getLong(it.key(), 16)) && k * C < r.size) indexes.add(k);
             }
         }
-        try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw"); FileWriter w = new FileWriter(raf)) {
+        try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
             raf.setLength(Math.min(r.baseValid, raf.length()));
+            FileChannel ch = raf.getChannel();
             for (long k : indexes) {
                 byte[] data = Content.chunk(e, s.node(), r, k);
                 int want = (int) Math.min(C, r.size - k * C);
-                int have = Math.min(data.length, want);
-                w.write(k * C, data, 0, have);
-                w.zeros(k * C + have, want - have);
+                ByteBuffer buf = ByteBuffer.allocate(want);
+                buf.put(data, 0, Math.min(data.length, want));
+                buf.flip();
+                long pos = k * C;
+                while (buf.hasRemaining()) pos += ch.write(buf, pos);
             }
-            w.finish(r.size);
+            raf.setLength(r.size);
+            ch.force(true);
         }
     }
 
@@ -378,14 +382,18 @@ final class Flusher {
             case SYMLINK -> Files.createSymbolicLink(p, Path.of(new String(r.target, StandardCharsets.UTF_8)));
             case REGULAR -> {
                 if (!r.hasBase) return stageFromChunks(id, r, p);
-                try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw"); FileWriter w = new FileWriter(raf)) {
+                try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
+                    FileChannel ch = raf.getChannel();
                     for (long k = 0; k * C < r.size; k++) {
                         byte[] data = Content.chunk(e, id, r, k);
                         if (data.length == 0) continue;
-                        w.write(k * C, data, 0, (int) Math.min(data.length, r.size - k * C));
+                        ByteBuffer buf = ByteBuffer.wrap(data, 0, (int) Math.min(data.length, r.size - k * C));
+                        long pos = k * C;
+                        while (buf.hasRemaining()) pos += ch.write(buf, pos);
                         bytes += data.length;
                     }
-                    w.finish(r.size);
+                    raf.setLength(r.size);
+                    ch.force(true);
                 }
             }
             default -> {
@@ -401,8 +409,9 @@ final class Flusher {
         Map<Long, Integer> rank = new HashMap<>();
         for (int i = 0; i < r.chainLayer.length; i++) rank.put(r.chainLayer[i], i);
         long bytes = 0;
-        try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw"); FileWriter ch = new FileWriter(raf);
+        try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw");
              KvIterator it = e.store.scan(Cf.CHUNK, Bytes.longs(id))) {
+            FileChannel ch = raf.getChannel();
             long curIdx = -1;
             byte[] best = null;
             int bestRank = Integer.MAX_VALUE;
@@ -424,16 +433,19 @@ final class Flusher {
                 }
             }
             bytes += writeChunk(ch, r, curIdx, best, bestRank);
-            ch.finish(r.size);
+            raf.setLength(r.size);
+            ch.force(true);
         }
         return bytes;
     }
 
-    private static long writeChunk(FileWriter w, NodeRecord r, long idx, byte[] value, int rank) throws IOException {
+    private static long writeChunk(FileChannel ch, NodeRecord r, long idx, byte[] value, int rank) throws IOException {
         if (value == null) return 0;
         long valid = Math.min(r.chainValid[rank], r.size) - idx * C;
         int n = (int) Math.max(0, Math.min(value.length - 1, valid));
-        w.write(idx * C, value, 1, n);
+        ByteBuffer buf = ByteBuffer.wrap(value, 1, n);
+        long pos = idx * C;
+        while (buf.hasRemaining()) pos += ch.write(buf, pos);
         return n;
     }
 
