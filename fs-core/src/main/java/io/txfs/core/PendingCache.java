@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * bytes that went to the store), so nobody can change a cached record.
  */
 final class PendingCache {
-    static final int MAX_ENTRIES = 32_768;
+    static final int MAX_ENTRIES = 16_384;
     /** "No pending record/entry": compared by identity. */
     static final byte[] NONE = new byte[0];
     static final Dent NO_DENT = new Dent(-1, FileType.REGULAR);
@@ -29,7 +29,7 @@ final class PendingCache {
     }
 
     void putNode(long id, byte[] encodedOrNone) {
-        Bounded.trim(nodes.keySet(), MAX_ENTRIES);
+        bound(nodes);
         nodes.put(id, encodedOrNone);
     }
 
@@ -40,7 +40,7 @@ final class PendingCache {
 
     /** name must not change afterwards (callers pass a copy or an array nobody else holds). */
     void putDent(Link l, Dent d) {
-        Bounded.trim(dents.keySet(), MAX_ENTRIES);
+        bound(dents);
         dents.put(l, d);
     }
 
@@ -50,7 +50,7 @@ final class PendingCache {
     }
 
     void addKeys(Set<ByteBuffer> ks) {
-        Bounded.trim(keys, MAX_ENTRIES);
+        bound(keys);
         keys.addAll(ks);
     }
 
@@ -60,4 +60,11 @@ final class PendingCache {
         keys.clear();
     }
 
+    private static void bound(java.util.Collection<?> c) {
+        if (c.size() >= MAX_ENTRIES) c.clear();
+    }
+
+    private static void bound(Map<?, ?> m) {
+        if (m.size() >= MAX_ENTRIES) m.clear();
+    }
 }

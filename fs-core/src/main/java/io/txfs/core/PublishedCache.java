@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Values are shared: callers get a {@link NodeRecord#copy()} of a node record.
  */
 final class PublishedCache {
-    /** Per kind; about 300 bytes per decoded record: a few tens of MiB at most. */
+    /** About 300 bytes per decoded record: a few tens of MiB at most. */
     static final int MAX_ENTRIES = 65_536;
 
     private record Entry<T>(long from, long upTo, T value) {}
@@ -31,7 +31,7 @@ final class PublishedCache {
     /** Remembers that r, stored at version from, is the newest record of id at version snap. */
     void putNode(long id, long from, long snap, NodeRecord r) {
         if (!cacheable(from, r)) return;
-        Bounded.trim(nodes.keySet(), MAX_ENTRIES);
+        bound(nodes);
         nodes.merge(id, new Entry<>(from, snap, r), PublishedCache::wider);
     }
 
@@ -42,7 +42,7 @@ final class PublishedCache {
 
     /** Remembers that d, stored at version from, is the newest entry at version snap; name is copied. */
     void putDent(long parent, byte[] name, long from, long snap, Dent d) {
-        Bounded.trim(dents.keySet(), MAX_ENTRIES);
+        bound(dents);
         dents.merge(new Link(parent, name.clone()), new Entry<>(from, snap, d), PublishedCache::wider);
     }
 
@@ -55,5 +55,10 @@ final class PublishedCache {
     private static <T> Entry<T> wider(Entry<T> a, Entry<T> b) {
         if (a.from == b.from) return a.upTo >= b.upTo ? a : new Entry<>(a.from, b.upTo, b.value);
         return a.from > b.from ? a : b;
+    }
+
+    /** Crude but bounded: past the limit start over (a miss costs one store seek). */
+    private static void bound(Map<?, ?> m) {
+        if (m.size() >= MAX_ENTRIES) m.clear();
     }
 }
