@@ -9,19 +9,31 @@ final class Content {
 
     private Content() {}
 
+    /** Bytes [off, off + len) of array a, without copying them. */
+    private record Slice(byte[] a, int off, int len) {}
+
+    private static final Slice NONE = new Slice(new byte[0], 0, 0);
+
     /** The bytes of chunk k as the record sees them; shorter than a chunk means zeros follow. */
     static byte[] chunk(Engine e, long id, NodeRecord r, long k) {
+        Slice s = slice(e, id, r, k);
+        return s.off == 0 && s.len == s.a.length ? s.a : Arrays.copyOfRange(s.a, s.off, s.off + s.len);
+    }
+
+    /** chunk() without a copy of the stored value (a sequential read copies each byte once, into its result). */
+    private static Slice slice(Engine e, long id, NodeRecord r, long k) {
         for (int i = 0; i < r.chainLayer.length; i++) {
             byte[] v = e.store.get(Cf.CHUNK, Keys.chunk(id, k, r.chainLayer[i]));
             if (v == null) continue;
             long valid = Math.max(0, Math.min(v.length - 1, r.chainValid[i] - k * C));
-            return Arrays.copyOfRange(v, 1, 1 + (int) valid);
+            return new Slice(v, 1, (int) valid);
         }
         if (r.hasBase && k * C < r.baseValid) {
             int n = (int) Math.min(C, r.baseValid - k * C);
-            return e.backing.read(id, r.identity(), k * C, n);
+            byte[] b = e.backing.read(id, r.identity(), k * C, n);
+            return new Slice(b, 0, b.length);
         }
-        return new byte[0];
+        return NONE;
     }
 
     static byte[] read(Engine e, long id, NodeRecord r, long off, int len) {
@@ -30,11 +42,11 @@ final class Content {
         byte[] out = new byte[n];
         long end = off + n;
         for (long k = off / C; k * C < end; k++) {
-            byte[] data = chunk(e, id, r, k);
+            Slice data = slice(e, id, r, k);
             long cs = k * C;
             long from = Math.max(off, cs);
-            long to = Math.min(end, cs + data.length);
-            if (to > from) System.arraycopy(data, (int) (from - cs), out, (int) (from - off), (int) (to - from));
+            long to = Math.min(end, cs + data.len);
+            if (to > from) System.arraycopy(data.a, data.off + (int) (from - cs), out, (int) (from - off), (int) (to - from));
         }
         return out;
     }
@@ -65,8 +77,8 @@ final class Content {
             byte[] buf = new byte[1 + newLen];
             buf[0] = 1;
             if (!(ws == cs && we - cs >= oldLen)) {
-                byte[] old = chunk(e, id, m, k);
-                System.arraycopy(old, 0, buf, 1, Math.min(old.length, oldLen));
+                Slice old = slice(e, id, m, k);
+                System.arraycopy(old.a, old.off, buf, 1, Math.min(old.len, oldLen));
             }
             System.arraycopy(data, (int) (ws - off), buf, 1 + (int) (ws - cs), (int) (we - ws));
             c.batch.put(Cf.CHUNK, Keys.chunk(id, k, c.layer), buf);

@@ -116,6 +116,8 @@ public final class Engine implements AutoCloseable {
     final ReentrantLock publishLock = new ReentrantLock();
     private final Object importLock = new Object();
     private final Set<Long> imported = ConcurrentHashMap.newKeySet();
+    /** Published records and entries already read (docs/concurrency.md says why it is never stale). */
+    final PublishedCache publishedCache = new PublishedCache();
     private final Flusher flusher;
     final Collector collector;
     private final GcPolicy gcPolicy;
@@ -202,7 +204,9 @@ public final class Engine implements AutoCloseable {
         try (KvIterator it = store.scan(Cf.VIEWS, EMPTY)) {
             for (; it.valid(); it.next()) {
                 String name = new String(it.key(), StandardCharsets.UTF_8);
-                views.put(name, View.decode(name, it.value()));
+                View v = View.decode(name, it.value());
+                v.pending = new PendingCache();
+                views.put(name, v);
             }
         }
     }
@@ -231,6 +235,7 @@ public final class Engine implements AutoCloseable {
             checkOpen(null);
             if (views.containsKey(name)) throw new FsException(Errno.EEXIST, "view " + name + " exists");
             View v = new View(name, viewIds.next(), isolation, ownerUid, clock.nowNanos(), head, layers.next(), 0);
+            v.pending = new PendingCache();
             store.write(new Batch().put(Cf.VIEWS, name.getBytes(StandardCharsets.UTF_8), v.encode()), false);
             views.put(name, v);
             return v;
@@ -332,7 +337,11 @@ public final class Engine implements AutoCloseable {
         byte[] name = v.name.getBytes(StandardCharsets.UTF_8);
         if (remove) b.delete(Cf.VIEWS, name);
         else b.put(Cf.VIEWS, name, v.encode());
-        store.write(b, false);
+        try {
+            store.write(b, false);
+        } finally {
+            if (v.pending != null) v.pending.clear();
+        }
         if (remove) {
             v.discarded = true;
             views.remove(v.name);
@@ -581,7 +590,12 @@ public final class Engine implements AutoCloseable {
     }
 
     private void commit(Ctx c) {
-        for (var e : c.nodes.entrySet()) c.batch.put(Cf.P_NODE, Keys.pNode(c.view.id, e.getKey()), e.getValue().encode());
+        Map<Long, byte[]> encoded = new HashMap<>();
+        for (var e : c.nodes.entrySet()) {
+            byte[] b = e.getValue().encode();
+            encoded.put(e.getKey(), b);
+            c.batch.put(Cf.P_NODE, Keys.pNode(c.view.id, e.getKey()), b);
+        }
         for (var e : c.dents.entrySet()) {
             c.batch.put(Cf.P_DENT, Keys.pDent(c.view.id, e.getKey().parent(), e.getKey().name()), e.getValue().encode());
         }
@@ -595,6 +609,12 @@ public final class Engine implements AutoCloseable {
             c.view.pendingBytes -= c.bytes;
             throw e;
         }
+        // Only after the batch is in: a failed write leaves the cache describing the store as it is.
+        PendingCache pc = c.view.pending;
+        if (pc == null) return;
+        for (var e : encoded.entrySet()) pc.putNode(e.getKey(), e.getValue());
+        for (var e : c.dents.entrySet()) pc.putDent(new Link(e.getKey().parent(), e.getKey().name().clone()), e.getValue());
+        pc.addKeys(c.keys);
     }
 
     private void checkOpen(View v) {
@@ -616,15 +636,27 @@ public final class Engine implements AutoCloseable {
         NodeRecord d = c.nodes.get(id);
         if (d != null) return d;
         if (c.view.id != 0) {
-            byte[] b = store.get(Cf.P_NODE, Keys.pNode(c.view.id, id));
-            if (b != null) return NodeRecord.decode(b);
+            PendingCache pc = c.view.pending;
+            byte[] b = pc == null ? null : pc.node(id);
+            if (b == null) {
+                b = store.get(Cf.P_NODE, Keys.pNode(c.view.id, id));
+                if (pc != null) pc.putNode(id, b == null ? PendingCache.NONE : b);
+            }
+            if (b != null && b != PendingCache.NONE) return NodeRecord.decode(b);
         }
         return publishedNode(id, c.snap);
     }
 
     NodeRecord publishedNode(long id, long version) {
+        NodeRecord cached = publishedCache.node(id, version);
+        if (cached != null) return cached;
         try (KvIterator it = store.scan(Cf.NODE, Keys.node(id, version), Bytes.longs(id))) {
-            return it.valid() ? NodeRecord.decode(it.value()) : null;
+            if (!it.valid()) return null;
+            NodeRecord r = NodeRecord.decode(it.value());
+            if (PublishedCache.cacheable(Keys.inv(Bytes.getLong(it.key(), 8)), r)) {
+                publishedCache.putNode(id, Keys.inv(Bytes.getLong(it.key(), 8)), version, r.copy());
+            }
+            return r;
         }
     }
 
@@ -642,15 +674,27 @@ public final class Engine implements AutoCloseable {
         Dent d = c.dents.get(new Link(parent, name));
         if (d != null) return d;
         if (c.view.id != 0) {
-            byte[] b = store.get(Cf.P_DENT, Keys.pDent(c.view.id, parent, name));
-            if (b != null) return Dent.decode(b);
+            PendingCache pc = c.view.pending;
+            d = pc == null ? null : pc.dent(parent, name);
+            if (d == null) {
+                byte[] b = store.get(Cf.P_DENT, Keys.pDent(c.view.id, parent, name));
+                d = b == null ? PendingCache.NO_DENT : Dent.decode(b);
+                if (pc != null) pc.putDent(new Link(parent, name.clone()), d);
+            }
+            if (d != PendingCache.NO_DENT) return d;
         }
         return publishedDent(parent, name, c.snap);
     }
 
     Dent publishedDent(long parent, byte[] name, long version) {
+        Dent cached = publishedCache.dent(parent, name, version);
+        if (cached != null) return cached;
         try (KvIterator it = store.scan(Cf.DENT, Keys.dent(parent, name, version), Keys.dentName(parent, name))) {
-            return it.valid() ? Dent.decode(it.value()) : Dent.DELETED;
+            if (!it.valid()) return Dent.DELETED;
+            Dent d = Dent.decode(it.value());
+            byte[] k = it.key();
+            publishedCache.putDent(parent, name, Keys.inv(Bytes.getLong(k, k.length - 8)), version, d);
+            return d;
         }
     }
 
@@ -855,7 +899,8 @@ public final class Engine implements AutoCloseable {
 
     void key(Ctx c, byte[] k) {
         if (c.view.id == 0) return;
-        if (!c.keys.add(ByteBuffer.wrap(k))) return;
+        ByteBuffer kb = ByteBuffer.wrap(k);
+        if (!c.keys.add(kb) || (c.view.pending != null && c.view.pending.hasKey(kb))) return;
         byte[] pk = Keys.pKey(c.view.id, k);
         if (store.get(Cf.P_KEY, pk) == null) c.batch.put(Cf.P_KEY, pk, Bytes.longs(c.snap));
     }

@@ -5,6 +5,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -54,8 +55,32 @@ final class NodeRecord {
         return (encoded[14] & 0xff) << 24 | (encoded[15] & 0xff) << 16 | (encoded[16] & 0xff) << 8 | (encoded[17] & 0xff);
     }
 
+    /** An independent copy (arrays and collections copied; names and values are never changed in place). */
     NodeRecord copy() {
-        NodeRecord r = decode(encode());
+        NodeRecord r = new NodeRecord();
+        r.type = type;
+        r.perm = perm;
+        r.uid = uid;
+        r.gid = gid;
+        r.nlink = nlink;
+        r.size = size;
+        r.atime = atime;
+        r.mtime = mtime;
+        r.ctime = ctime;
+        r.rdev = rdev;
+        r.links = new ArrayList<>(links);
+        r.backedDir = backedDir;
+        r.target = target;
+        r.xattrs = new TreeMap<>(xattrs);
+        r.chainLayer = chainLayer.clone();
+        r.chainValid = chainValid.clone();
+        r.hasBase = hasBase;
+        r.bdev = bdev;
+        r.bino = bino;
+        r.bsize = bsize;
+        r.bmtime = bmtime;
+        r.baseValid = baseValid;
+        r.bornLayer = bornLayer;
         return r;
     }
 
@@ -82,100 +107,108 @@ final class NodeRecord {
     }
 
     byte[] encode() {
-        try {
-            ByteArrayOutputStream bo = new ByteArrayOutputStream(128);
-            DataOutputStream o = new DataOutputStream(bo);
-            o.writeByte(FORMAT);
-            o.writeByte(type.ordinal());
-            o.writeInt(perm);
-            o.writeInt(uid);
-            o.writeInt(gid);
-            o.writeInt(nlink);
-            o.writeLong(size);
-            o.writeLong(atime);
-            o.writeLong(mtime);
-            o.writeLong(ctime);
-            o.writeLong(rdev);
-            o.writeInt(links.size());
-            for (Link l : links) {
-                o.writeLong(l.parent());
-                writeBytes(o, l.name());
-            }
-            o.writeBoolean(backedDir);
-            writeBytes(o, target);
-            o.writeInt(xattrs.size());
-            for (var e : xattrs.entrySet()) {
-                o.writeUTF(e.getKey());
-                writeBytes(o, e.getValue());
-            }
-            o.writeInt(chainLayer.length);
-            for (int i = 0; i < chainLayer.length; i++) {
-                o.writeLong(chainLayer[i]);
-                o.writeLong(chainValid[i]);
-            }
-            o.writeBoolean(hasBase);
-            o.writeLong(bdev);
-            o.writeLong(bino);
-            o.writeLong(bsize);
-            o.writeLong(bmtime);
-            o.writeLong(baseValid);
-            o.writeLong(bornLayer);
-            return bo.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        byte[][] xnames = new byte[xattrs.size()][];
+        int n = 1 + 1 + 4 * 4 + 5 * 8 + 4;
+        for (Link l : links) n += 8 + 4 + l.name().length;
+        n += 1 + 4 + target.length + 4;
+        int i = 0;
+        for (var e : xattrs.entrySet()) {
+            xnames[i] = modifiedUtf8(e.getKey());
+            n += xnames[i++].length + 4 + e.getValue().length;
         }
+        n += 4 + 16 * chainLayer.length + 1 + 6 * 8;
+        ByteBuffer o = ByteBuffer.allocate(n);
+        o.put(FORMAT).put((byte) type.ordinal()).putInt(perm).putInt(uid).putInt(gid).putInt(nlink)
+                .putLong(size).putLong(atime).putLong(mtime).putLong(ctime).putLong(rdev);
+        o.putInt(links.size());
+        for (Link l : links) {
+            o.putLong(l.parent());
+            putBytes(o, l.name());
+        }
+        o.put((byte) (backedDir ? 1 : 0));
+        putBytes(o, target);
+        o.putInt(xattrs.size());
+        i = 0;
+        for (var e : xattrs.entrySet()) {
+            o.put(xnames[i++]);
+            putBytes(o, e.getValue());
+        }
+        o.putInt(chainLayer.length);
+        for (int k = 0; k < chainLayer.length; k++) o.putLong(chainLayer[k]).putLong(chainValid[k]);
+        o.put((byte) (hasBase ? 1 : 0));
+        o.putLong(bdev).putLong(bino).putLong(bsize).putLong(bmtime).putLong(baseValid).putLong(bornLayer);
+        return o.array();
     }
 
     static NodeRecord decode(byte[] b) {
         try {
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(b));
-            int format = in.readByte();
+            ByteBuffer in = ByteBuffer.wrap(b);
+            int format = in.get();
             if (format != 1 && format != FORMAT) throw new IllegalStateException("unknown node record format " + format);
             NodeRecord r = new NodeRecord();
-            r.type = FileType.values()[in.readByte()];
-            r.perm = in.readInt();
-            r.uid = in.readInt();
-            r.gid = in.readInt();
-            r.nlink = in.readInt();
-            r.size = in.readLong();
-            r.atime = in.readLong();
-            r.mtime = in.readLong();
-            r.ctime = in.readLong();
-            r.rdev = in.readLong();
-            int nl = in.readInt();
-            for (int i = 0; i < nl; i++) r.links.add(new Link(in.readLong(), readBytes(in)));
-            r.backedDir = in.readBoolean();
-            r.target = readBytes(in);
-            int nx = in.readInt();
-            for (int i = 0; i < nx; i++) r.xattrs.put(in.readUTF(), readBytes(in));
-            int nc = in.readInt();
+            r.type = FileType.values()[in.get()];
+            r.perm = in.getInt();
+            r.uid = in.getInt();
+            r.gid = in.getInt();
+            r.nlink = in.getInt();
+            r.size = in.getLong();
+            r.atime = in.getLong();
+            r.mtime = in.getLong();
+            r.ctime = in.getLong();
+            r.rdev = in.getLong();
+            int nl = in.getInt();
+            for (int i = 0; i < nl; i++) r.links.add(new Link(in.getLong(), getBytes(in)));
+            r.backedDir = in.get() != 0;
+            r.target = getBytes(in);
+            int nx = in.getInt();
+            for (int i = 0; i < nx; i++) r.xattrs.put(getModifiedUtf8(in), getBytes(in));
+            int nc = in.getInt();
             r.chainLayer = new long[nc];
             r.chainValid = new long[nc];
             for (int i = 0; i < nc; i++) {
-                r.chainLayer[i] = in.readLong();
-                r.chainValid[i] = in.readLong();
+                r.chainLayer[i] = in.getLong();
+                r.chainValid[i] = in.getLong();
             }
-            r.hasBase = in.readBoolean();
-            r.bdev = in.readLong();
-            r.bino = in.readLong();
-            r.bsize = in.readLong();
-            r.bmtime = in.readLong();
-            r.baseValid = in.readLong();
-            if (format >= 2) r.bornLayer = in.readLong();
+            r.hasBase = in.get() != 0;
+            r.bdev = in.getLong();
+            r.bino = in.getLong();
+            r.bsize = in.getLong();
+            r.bmtime = in.getLong();
+            r.baseValid = in.getLong();
+            if (format >= 2) r.bornLayer = in.getLong();
             return r;
-        } catch (IOException e) {
+        } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException | NegativeArraySizeException
+                 | IOException e) {
             throw new IllegalStateException("corrupt node record", e);
         }
     }
 
-    private static void writeBytes(DataOutputStream o, byte[] b) throws IOException {
-        o.writeInt(b.length);
-        o.write(b);
+    private static void putBytes(ByteBuffer o, byte[] b) {
+        o.putInt(b.length);
+        o.put(b);
     }
 
-    private static byte[] readBytes(DataInputStream in) throws IOException {
-        byte[] b = new byte[in.readInt()];
-        in.readFully(b);
+    private static byte[] getBytes(ByteBuffer in) {
+        byte[] b = new byte[in.getInt()];
+        in.get(b);
         return b;
+    }
+
+    /** Xattr names are stored as DataOutput.writeUTF wrote them in format 1 (length-prefixed modified UTF-8). */
+    private static byte[] modifiedUtf8(String s) {
+        try {
+            ByteArrayOutputStream bo = new ByteArrayOutputStream(2 + s.length());
+            new DataOutputStream(bo).writeUTF(s);
+            return bo.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException("xattr name " + s, e);
+        }
+    }
+
+    private static String getModifiedUtf8(ByteBuffer in) throws IOException {
+        int len = 2 + Short.toUnsignedInt(in.getShort(in.position()));
+        String s = new DataInputStream(new ByteArrayInputStream(in.array(), in.position(), len)).readUTF();
+        in.position(in.position() + len);
+        return s;
     }
 }

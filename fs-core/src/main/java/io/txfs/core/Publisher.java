@@ -119,7 +119,11 @@ final class Publisher {
         // Not synced: publish is visibility, flush is durability (SPEC). The batch is in the WAL, so a
         // killed process keeps it; syncing here would also wait for every unsynced byte the view wrote,
         // making publish cost grow with file sizes.
-        e.store.write(b, false);
+        try {
+            e.store.write(b, false);
+        } finally {
+            if (v.pending != null) v.pending.clear();
+        }
         e.faults.reached(FaultPoint.PUBLISH_AFTER_BATCH);
         e.head = ver;
         v.snapshot = ver;

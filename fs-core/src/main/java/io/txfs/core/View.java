@@ -19,6 +19,12 @@ public final class View {
     volatile long layer;
     volatile long pendingBytes;
     volatile boolean discarded;
+    /**
+     * The pending delta's records as last read or written; changes under {@link #lock}'s write lock
+     * only. Only the engine's own handle of a view has one: copies (PinnedViews, ViewDiff) have their
+     * own lock, so they read the store directly.
+     */
+    volatile PendingCache pending;
 
     View(String name, long id, Isolation isolation, int ownerUid, long createdNs, long snapshot, long layer,
          long pendingBytes) {

@@ -35,6 +35,8 @@ public final class RocksStore implements Store {
     private final RocksDB db;
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
     private final Map<Cf, ColumnFamilyHandle> byCf = new EnumMap<>(Cf.class);
+    /** RocksDB's id of each column family, by Cf ordinal (for WriteBatchRep). */
+    private final int[] cfIds = new int[Cf.values().length];
     private final WriteOptions async = new WriteOptions();
     /** Shared by every iterator: no snapshot, never changed after construction. */
     private final ReadOptions readOptions = new ReadOptions();
@@ -64,7 +66,10 @@ public final class RocksStore implements Store {
             closeOptions();
             throw wrap("open " + dir, e);
         }
-        for (int i = 0; i < Cf.values().length; i++) byCf.put(Cf.values()[i], handles.get(i + 1));
+        for (int i = 0; i < Cf.values().length; i++) {
+            byCf.put(Cf.values()[i], handles.get(i + 1));
+            cfIds[i] = handles.get(i + 1).getID();
+        }
     }
 
     @Override
@@ -100,12 +105,8 @@ public final class RocksStore implements Store {
     @Override
     public void write(Batch batch, boolean syncIt) {
         if (batch.isEmpty()) return;
-        try (WriteBatch wb = new WriteBatch()) {
-            for (Batch.Op op : batch.ops()) {
-                if (op.end() != null) wb.deleteRange(byCf.get(op.cf()), op.key(), op.end());
-                else if (op.value() == null) wb.delete(byCf.get(op.cf()), op.key());
-                else wb.put(byCf.get(op.cf()), op.key(), op.value());
-            }
+        // One JNI call for the whole batch instead of one per operation (WriteBatchRep).
+        try (WriteBatch wb = new WriteBatch(WriteBatchRep.encode(batch.ops(), cfIds))) {
             db.write(syncIt ? sync : async, wb);
         } catch (RocksDBException e) {
             throw wrap("write", e);
@@ -142,6 +143,14 @@ public final class RocksStore implements Store {
         } catch (RocksDBException e) {
             throw wrap("flush", e);
         }
+    }
+
+    ColumnFamilyHandle handle(Cf cf) {
+        return byCf.get(cf);
+    }
+
+    int[] cfIds() {
+        return cfIds.clone();
     }
 
     private static StoreException wrap(String what, RocksDBException e) {

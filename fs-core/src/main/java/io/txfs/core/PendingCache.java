@@ -1,0 +1,70 @@
+package io.txfs.core;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Bounded heap cache of one view's pending records, entries and conflict keys, including "the view
+ * has none" (most lookups in a view reach nodes it never changed). It can never answer stale because
+ * the pending delta changes only under the view's write lock: by {@code Engine.commit} (which puts
+ * what it wrote, after the batch is in), and by publish/abort/discard (which {@link #clear()} it).
+ * Readers fill it under the read lock, when no writer can run. Node records are kept encoded (the
+ * bytes that went to the store), so nobody can change a cached record.
+ */
+final class PendingCache {
+    static final int MAX_ENTRIES = 16_384;
+    /** "No pending record/entry": compared by identity. */
+    static final byte[] NONE = new byte[0];
+    static final Dent NO_DENT = new Dent(-1, FileType.REGULAR);
+
+    private final Map<Long, byte[]> nodes = new ConcurrentHashMap<>();
+    private final Map<Link, Dent> dents = new ConcurrentHashMap<>();
+    private final Set<ByteBuffer> keys = ConcurrentHashMap.newKeySet();
+
+    /** The encoded pending record, {@link #NONE}, or null if not cached. */
+    byte[] node(long id) {
+        return nodes.get(id);
+    }
+
+    void putNode(long id, byte[] encodedOrNone) {
+        bound(nodes);
+        nodes.put(id, encodedOrNone);
+    }
+
+    /** The pending entry, {@link #NO_DENT}, or null if not cached. */
+    Dent dent(long parent, byte[] name) {
+        return dents.get(new Link(parent, name));
+    }
+
+    /** name must not change afterwards (callers pass a copy or an array nobody else holds). */
+    void putDent(Link l, Dent d) {
+        bound(dents);
+        dents.put(l, d);
+    }
+
+    /** Whether the view's p_key row for conflict key k is known to exist. */
+    boolean hasKey(ByteBuffer k) {
+        return keys.contains(k);
+    }
+
+    void addKeys(Set<ByteBuffer> ks) {
+        bound(keys);
+        keys.addAll(ks);
+    }
+
+    void clear() {
+        nodes.clear();
+        dents.clear();
+        keys.clear();
+    }
+
+    private static void bound(java.util.Collection<?> c) {
+        if (c.size() >= MAX_ENTRIES) c.clear();
+    }
+
+    private static void bound(Map<?, ?> m) {
+        if (m.size() >= MAX_ENTRIES) m.clear();
+    }
+}
