@@ -5,7 +5,9 @@ public class FsException extends RuntimeException {
     private final Errno errno;
 
     public FsException(Errno errno, String message) {
-        super(errno + ": " + message);
+        // an answer, not a fault: ENOENT of a negative lookup is the common case (every create, every
+        // probe a compiler makes), and filling in ~30 frames cost several times the lookup itself
+        super(errno + ": " + message, null, false, false);
         this.errno = errno;
     }
 
