@@ -118,6 +118,8 @@ public final class Engine implements AutoCloseable {
     private final Set<Long> imported = ConcurrentHashMap.newKeySet();
     /** Published records and entries already read (docs/concurrency.md says why it is never stale). */
     final PublishedCache publishedCache = new PublishedCache();
+    /** Subdirectory counts (DirLinks), valid while no mkdir, rmdir or rename committed since. */
+    final DirLinks dirLinks = new DirLinks();
     private final Flusher flusher;
     final Collector collector;
     private final GcPolicy gcPolicy;
@@ -609,6 +611,7 @@ public final class Engine implements AutoCloseable {
             c.view.pendingBytes -= c.bytes;
             throw e;
         }
+        if (c.dirShapeChanged) dirLinks.changed();
         // Only after the batch is in: a failed write leaves the cache describing the store as it is.
         PendingCache pc = c.view.pending;
         if (pc == null) return;
@@ -940,7 +943,7 @@ public final class Engine implements AutoCloseable {
     Attr attr(Ctx c, long id, NodeRecord r) {
         Attr a = attr(id, r);
         if (!r.isDir()) return a;
-        return new Attr(id, a.type(), a.perm(), a.uid(), a.gid(), DirLinks.nlink(this, c, id, r), a.size(), a.atimeNs(),
+        return new Attr(id, a.type(), a.perm(), a.uid(), a.gid(), dirLinks.nlink(this, c, id, r), a.size(), a.atimeNs(),
                 a.mtimeNs(), a.ctimeNs(), a.rdev());
     }
 
@@ -995,7 +998,10 @@ public final class Engine implements AutoCloseable {
     }
 
     public Attr mkdir(View v, long parent, byte[] name, int perm, Caller who) {
-        return mutate(v, c -> makeNode(c, parent, name, FileType.DIRECTORY, perm, 0, null, who));
+        return mutate(v, c -> {
+            c.dirShapeChanged = true;
+            return makeNode(c, parent, name, FileType.DIRECTORY, perm, 0, null, who);
+        });
     }
 
     public Attr mknod(View v, long parent, byte[] name, FileType type, int perm, long rdev, Caller who) {
@@ -1101,6 +1107,7 @@ public final class Engine implements AutoCloseable {
             if (id == 0) throw new FsException(Errno.ENOENT, new String(name, StandardCharsets.UTF_8));
             NodeRecord m = mutable(c, id);
             if (!m.isDir()) throw new FsException(Errno.ENOTDIR, "rmdir of a non-directory");
+            c.dirShapeChanged = true;
             ensureImported(id, m);
             if (!entries(c, id).isEmpty()) throw new FsException(Errno.ENOTEMPTY, new String(name, StandardCharsets.UTF_8));
             dropLink(c, id, m, parent, name);
@@ -1111,6 +1118,7 @@ public final class Engine implements AutoCloseable {
 
     public void rename(View v, long oldParent, byte[] oldName, long newParent, byte[] newName, int flags) {
         mutate(v, c -> {
+            c.dirShapeChanged = true;
             new Renamer(this, c).rename(oldParent, oldName, newParent, newName, flags);
             return null;
         });
