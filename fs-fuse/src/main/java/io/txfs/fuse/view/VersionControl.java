@@ -101,14 +101,14 @@ final class VersionControl {
         boolean jsonl = cmd.format().orElse("text").equals("jsonl");
         ObjectFormat format = cmd.objects().orElse("sha1").equals("sha256") ? ObjectFormat.SHA256 : ObjectFormat.SHA1;
         Set<Long> groups = ViewControl.groupsOf(caller);
-        View fromView = null;
-        View toView = null;
+        // a version the collector no longer keeps is refused by the engine (ENOENT), mapped like any FsException by ViewControl
+        View fromView = engine.versionView(from);
+        View toView;
         try {
-            fromView = engine.versionView(from);
             toView = engine.versionView(to);
         } catch (FsException e) {
-            if (fromView != null) PinnedViews.release(engine, fromView);
-            throw new ControlRefusal(e.errno() == io.txfs.core.Errno.ENOENT ? Errno.ENOENT : Errno.EIO, cmd.verb(), e.getMessage());
+            PinnedViews.release(engine, fromView);
+            throw e;
         }
         try {
             TreeSource before = CallerAccessTreeSource.forCaller(SnapshotTokenSources.version(engine, fromView), caller.uid(), groups);
