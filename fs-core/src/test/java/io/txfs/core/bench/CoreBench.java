@@ -77,14 +77,9 @@ public final class CoreBench {
         // 3. sequential write of 1 GiB into a view (128 KiB writes), then 4. publish + flush of it
         Path backing2 = Files.createDirectories(work.resolve("seq/backing"));
         try (Engine e = Engine.open(Engine.Config.rocks(backing2, work.resolve("seq/state")))) {
-            View v = e.createView("bench", Isolation.SNAPSHOT, 0);
-            long ino = e.create(v, Engine.ROOT, "seq.bin".getBytes(StandardCharsets.UTF_8), 0644, Caller.ROOT).ino();
-            byte[] buf = new byte[128 * 1024];
-            new java.util.Random(7).nextBytes(buf);
-            long t0 = System.nanoTime();
-            for (long off = 0; off < size; off += buf.length) e.write(v, ino, off, buf);
-            e.fsync(v);
-            double s = (System.nanoTime() - t0) / 1e9;
+            SequentialWrite w = SequentialWrite.into(e, size);
+            View v = w.view();
+            double s = w.seconds();
             out.append(String.format("| sequential write of %d GiB into a view (128 KiB writes, then fsync) | %.0f MiB/s | >= 500 MiB/s | dd to the disk: %.0f MiB/s |%n",
                     gib, size / 1048576.0 / s, ddWrite));
             e.publish(v, false);

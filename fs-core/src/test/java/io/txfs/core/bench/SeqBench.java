@@ -1,11 +1,8 @@
 package io.txfs.core.bench;
 
-import io.txfs.core.Caller;
 import io.txfs.core.Engine;
-import io.txfs.core.Isolation;
 import io.txfs.core.View;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -27,18 +24,13 @@ public final class SeqBench {
         Path backing = Files.createDirectories(work.resolve("backing"));
         StringBuilder out = new StringBuilder();
         try (Engine e = Engine.open(Engine.Config.rocks(backing, work.resolve("state")))) {
-            View v = e.createView("bench", Isolation.SNAPSHOT, 0);
-            long ino = e.create(v, Engine.ROOT, "seq.bin".getBytes(StandardCharsets.UTF_8), 0644, Caller.ROOT).ino();
-            byte[] buf = new byte[128 * 1024];
-            new java.util.Random(7).nextBytes(buf);
-            long t0 = System.nanoTime();
-            for (long off = 0; off < size; off += buf.length) e.write(v, ino, off, buf);
-            e.fsync(v);
-            double s = (System.nanoTime() - t0) / 1e9;
+            SequentialWrite w = SequentialWrite.into(e, size);
+            View v = w.view();
+            double s = w.seconds();
             out.append(String.format("write+fsync %.0f MiB/s", size / 1048576.0 / s));
-            t0 = System.nanoTime();
+            long t0 = System.nanoTime();
             long sum = 0;
-            for (long off = 0; off < size; off += buf.length) sum += e.read(v, ino, off, buf.length).length;
+            for (long off = 0; off < size; off += w.writeBytes()) sum += e.read(v, w.ino(), off, w.writeBytes()).length;
             s = (System.nanoTime() - t0) / 1e9;
             if (sum != size) throw new IllegalStateException("read " + sum);
             out.append(String.format(", read %.0f MiB/s", size / 1048576.0 / s));
