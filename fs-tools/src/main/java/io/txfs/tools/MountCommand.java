@@ -51,6 +51,10 @@ final class MountCommand implements Callable<Integer> {
             description = "views (transactional, the default) or passthrough (serve BACKING as it is, no views: for comparison and benchmarks).")
     String mode;
 
+    @Option(names = "--keep-versions", paramLabel = "N|all", defaultValue = "1",
+            description = "How many of the newest published versions stay readable for `txfs diff --from/--to` across flushes (default 1: only the versions since the last flush; all: every version). More kept versions keep more old data in the state directory.")
+    String keepVersions;
+
     @Option(names = "--startup-timeout", paramLabel = "SECONDS", defaultValue = "60", hidden = true)
     int startupTimeoutSeconds;
 
@@ -63,6 +67,7 @@ final class MountCommand implements Callable<Integer> {
         Path backingDir = requireDirectory(backing, "backing directory");
         Path mnt = requireDirectory(mountpoint, "mountpoint");
         MountOptions.Builder opts = parseOptions();
+        keptVersions(); // a bad value is refused here, before a daemon is started
         StateDirectory stateDir = StateDirectory.forMount(state, mnt);
         if (stateDir.path().startsWith(backingDir)) {
             throw new UserFacingException("state directory " + stateDir.path() + " must be outside the backing directory");
@@ -85,6 +90,21 @@ final class MountCommand implements Callable<Integer> {
         };
     }
 
+    private long keptVersions() {
+        if (keepVersions.equals("all")) {
+            return Long.MAX_VALUE;
+        }
+        try {
+            long n = Long.parseLong(keepVersions);
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the message below
+        }
+        throw new UserFacingException("--keep-versions must be a number of at least 1 or 'all', not '" + keepVersions + "'");
+    }
+
     private boolean viewsMode() {
         return switch (mode) {
             case "views" -> true;
@@ -103,7 +123,7 @@ final class MountCommand implements Callable<Integer> {
             FuseFilesystem fs;
             if (views) {
                 try {
-                    viewMount = ViewMount.open(backingDir, stateDir.path(), policy);
+                    viewMount = ViewMount.open(backingDir, stateDir.path(), policy, keptVersions());
                 } catch (IOException | RuntimeException e) {
                     throw new UserFacingException("cannot open the store in " + stateDir.path() + ": " + e.getMessage(), e);
                 }
@@ -160,7 +180,7 @@ final class MountCommand implements Callable<Integer> {
     /** The arguments to give a detached copy of this command, in the foreground. */
     List<String> foregroundArguments(StateDirectory stateDir) {
         List<String> args = new ArrayList<>(List.of("mount", "-f", "--state", stateDir.path().toString(),
-                "--mode", mode, "--default-view", defaultView));
+                "--mode", mode, "--default-view", defaultView, "--keep-versions", keepVersions));
         for (String o : options) {
             args.add("-o");
             args.add(o);

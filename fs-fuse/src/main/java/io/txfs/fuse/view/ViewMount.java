@@ -1,6 +1,7 @@
 package io.txfs.fuse.view;
 
 import io.txfs.core.Engine;
+import io.txfs.core.GcPolicy;
 import io.txfs.core.inspect.engine.DeltaIdLog;
 import io.txfs.fuse.caller.CallerResolver;
 import io.txfs.fuse.caller.ProcessTable;
@@ -37,6 +38,15 @@ public final class ViewMount implements AutoCloseable {
      * /proc/self/fd, so it stays reachable when the mount covers it (MOUNTPOINT may equal BACKING).
      */
     public static ViewMount open(Path backing, Path stateDir, DefaultView policy) throws IOException {
+        return open(backing, stateDir, policy, GcPolicy.DEFAULT.keepVersions());
+    }
+
+    /**
+     * As {@link #open(Path, Path, DefaultView)}, keeping the {@code keepVersions} newest published versions
+     * readable across flushes (for {@code txfs diff --from/--to}); 1 keeps only the versions since the
+     * last flush.
+     */
+    public static ViewMount open(Path backing, Path stateDir, DefaultView policy, long keepVersions) throws IOException {
         int fd = LibC.INSTANCE.open(backing.toString(), Sys.O_PATH | Sys.O_DIRECTORY | Sys.O_CLOEXEC, 0);
         if (fd < 0) {
             throw new IOException("cannot open backing directory " + backing + ": " + Errno.nameOf(LibC.errno()));
@@ -45,7 +55,8 @@ public final class ViewMount implements AutoCloseable {
         KernelInvalidator invalidator = new KernelInvalidator(nodes);
         Engine engine;
         try {
-            engine = Engine.open(Engine.Config.rocks(Path.of("/proc/self/fd/" + fd + "/."), stateDir.resolve("engine")).withListener(invalidator));
+            engine = Engine.open(Engine.Config.rocks(Path.of("/proc/self/fd/" + fd + "/."), stateDir.resolve("engine"))
+                    .withListener(invalidator).withGc(new GcPolicy(true, keepVersions)));
         } catch (RuntimeException e) {
             LibC.INSTANCE.close(fd);
             invalidator.close();
