@@ -87,24 +87,10 @@ final class CallerCredentials {
 
   private static int[] readGroups(int pid) {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
-        if (line.startsWith("Groups:")) {
-          String rest = line.substring("Groups:".length()).trim();
-          if (rest.isEmpty()) {
-            return new int[0];
-          }
-          String[] parts = rest.split("\\s+");
-          int n = Math.min(parts.length, MAX_GROUPS);
-          int[] ids = new int[n];
-          for (int i = 0; i < n; i++) {
-            ids[i] = (int) Long.parseLong(parts[i]);
-          }
-          return ids;
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // the caller is gone: act with no supplementary groups
+      return io.txfs.fuse.caller.SupplementaryGroups.of(pid, MAX_GROUPS);
+    } catch (IOException e) {
+      return new int[0]; // the caller is gone: act with no supplementary groups
     }
-    return new int[0];
   }
+
 }

@@ -459,16 +459,10 @@ final class ViewControl implements ControlHandler {
             return out;
         }
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + caller.pid() + "/status"))) {
-                if (line.startsWith("Groups:")) {
-                    for (String g : line.substring(7).trim().split("\\s+")) {
-                        if (!g.isEmpty()) {
-                            out.add(Long.parseLong(g));
-                        }
-                    }
-                }
+            for (int g : io.txfs.fuse.caller.SupplementaryGroups.of(caller.pid(), Integer.MAX_VALUE)) {
+                out.add(Integer.toUnsignedLong(g));
             }
-        } catch (IOException | NumberFormatException e) {
+        } catch (IOException e) {
             log.info("groups of pid {} unknown ({}); checking with its primary group only", caller.pid(), e.toString());
         }
         return out;
