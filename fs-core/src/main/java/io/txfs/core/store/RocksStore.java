@@ -26,7 +26,7 @@ import org.rocksdb.WriteOptions;
  */
 public final class RocksStore implements Store {
     static {
-        RocksDB.loadLibrary();
+        RocksNativeLibrary.load();
     }
 
     private final DBOptions dbOptions;
