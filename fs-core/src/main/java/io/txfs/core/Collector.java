@@ -127,11 +127,15 @@ final class Collector {
             Live live = live();
             drainReadCommitted();
             Batch b = new Batch();
+            afterBatch.clear();
             more[0] = step.run(live, b);
             if (!b.isEmpty()) {
                 e.store.write(b, false);
                 e.faults.reached(FaultPoint.GC_BATCH);
             }
+            // a crash before this leaves files no key names: the sweep at open removes them
+            for (long[] f : afterBatch) e.chunkData.delete(f[0], f[1]);
+            afterBatch.clear();
             return true;
         } finally {
             e.publishLock.unlock();
@@ -150,6 +154,8 @@ final class Collector {
     private long entries;
     private long chunks;
     private long preserved;
+    /** Chunk data files (ino, layer) whose every key the current batch deletes. */
+    private final List<long[]> afterBatch = new ArrayList<>();
 
     /** One whole collection. Callers must not hold the publish lock or any view lock. */
     synchronized GcResult collect() {
@@ -379,14 +385,19 @@ final class Collector {
             if (p != null) name.test(p);
         }
         int deletes = 0;
+        Set<Long> dataFiles = new HashSet<>();
         try (KvIterator it = e.store.scan(Cf.CHUNK, Bytes.longs(ino))) {
             for (; it.valid(); it.next()) {
-                if (layers.contains(Bytes.getLong(it.key(), 16))) continue;
-                if (deletes++ == 4 * BATCH) return false; // the rest in the next visit of this entry
+                long layer = Bytes.getLong(it.key(), 16);
+                if (layers.contains(layer)) continue;
+                if (deletes++ == 4 * BATCH) return false; // the rest (and the data files) in the next visit
                 b.delete(Cf.CHUNK, it.key());
+                if (Content.isExternal(it.value())) dataFiles.add(layer);
                 chunks++;
             }
         }
+        // every key of these unnamed layers goes in this batch: their files go once it is written
+        for (long layer : dataFiles) afterBatch.add(new long[] {ino, layer});
         for (Identity id : decodeIdentities(e.store.get(Cf.GC, Bytes.concat(new byte[] {'C'}, entry)))) {
             if (bases.contains(id) || e.store.get(Cf.PRESERVED, Keys.preserved(id, -1)) == null) continue;
             b.deleteRange(Cf.PRESERVED, Keys.preserved(id, 0), Keys.preserved(id, -1));

@@ -3,37 +3,87 @@ package io.txfs.core;
 import io.txfs.core.store.Cf;
 import java.util.Arrays;
 
-/** Chunked copy-on-write file content: reads through the chain of layers, writes whole chunks. */
+/**
+ * Chunked copy-on-write file content: reads through the chain of layers, writes into the view's own layer.
+ * Chunk 0 is stored inline in its key's value ({@code [1] bytes}), so a small file costs no data file;
+ * chunks 1 and up live in the (node, layer) data file ({@link ChunkData}) and their value is
+ * {@code [2] validLength}: their bytes are written once, not to the WAL and again to the store's files.
+ */
 final class Content {
     private static final int C = Engine.CHUNK;
+    static final byte INLINE = 1;
+    static final byte EXTERNAL = 2;
 
     private Content() {}
 
-    /** Bytes [off, off + len) of array a, without copying them. */
-    private record Slice(byte[] a, int off, int len) {}
-
-    private static final Slice NONE = new Slice(new byte[0], 0, 0);
-
-    /** The bytes of chunk k as the record sees them; shorter than a chunk means zeros follow. */
-    static byte[] chunk(Engine e, long id, NodeRecord r, long k) {
-        Slice s = slice(e, id, r, k);
-        return s.off == 0 && s.len == s.a.length ? s.a : Arrays.copyOfRange(s.a, s.off, s.off + s.len);
+    /** Chunk k (k >= 1) goes to the data file. */
+    static boolean externalIndex(long k) {
+        return k >= 1;
     }
 
-    /** chunk() without a copy of the stored value (a sequential read copies each byte once, into its result). */
-    private static Slice slice(Engine e, long id, NodeRecord r, long k) {
+    static boolean isExternal(byte[] v) {
+        return v[0] == EXTERNAL;
+    }
+
+    /** The stored length of a chunk value (bytes beyond it read as zeros). */
+    static int storedLength(byte[] v) {
+        return switch (v[0]) {
+            case INLINE -> v.length - 1;
+            case EXTERNAL -> ((v[1] & 0xff) << 24) | ((v[2] & 0xff) << 16) | ((v[3] & 0xff) << 8) | (v[4] & 0xff);
+            default -> throw new FsException(Errno.EIO, "chunk value of unknown format " + v[0]);
+        };
+    }
+
+    static byte[] externalValue(int len) {
+        return new byte[] {EXTERNAL, (byte) (len >>> 24), (byte) (len >>> 16), (byte) (len >>> 8), (byte) len};
+    }
+
+    /** Where chunk k's bytes come from for a record: a layer's chunk, the backing file, or nothing (zeros). */
+    private record Source(byte[] value, long layer, int len) {}
+
+    private static final Source ZEROS = new Source(null, -1, 0);
+
+    private static Source locate(Engine e, long id, NodeRecord r, long k) {
         for (int i = 0; i < r.chainLayer.length; i++) {
             byte[] v = e.store.get(Cf.CHUNK, Keys.chunk(id, k, r.chainLayer[i]));
             if (v == null) continue;
-            long valid = Math.max(0, Math.min(v.length - 1, r.chainValid[i] - k * C));
-            return new Slice(v, 1, (int) valid);
+            long valid = Math.max(0, Math.min(storedLength(v), r.chainValid[i] - k * C));
+            return new Source(v, r.chainLayer[i], (int) valid);
         }
         if (r.hasBase && k * C < r.baseValid) {
-            int n = (int) Math.min(C, r.baseValid - k * C);
-            byte[] b = e.backing.read(id, r.identity(), k * C, n);
-            return new Slice(b, 0, b.length);
+            return new Source(null, 0, (int) Math.min(C, r.baseValid - k * C));
         }
-        return NONE;
+        return ZEROS;
+    }
+
+    /** Copies bytes [from, from + n) of chunk k (relative to the chunk) from its source into dst at off. */
+    private static void copy(Engine e, long id, NodeRecord r, long k, Source s, int from, int n, byte[] dst, int off) {
+        if (n <= 0) return;
+        if (s.value == null) {
+            byte[] b = e.backing.read(id, r.identity(), k * C + from, n);
+            System.arraycopy(b, 0, dst, off, Math.min(b.length, n));
+        } else if (isExternal(s.value)) {
+            e.chunkData.read(id, s.layer, k * C + from, dst, off, n);
+        } else {
+            System.arraycopy(s.value, 1 + from, dst, off, n);
+        }
+    }
+
+    /** The bytes of chunk k as the record sees them; shorter than a chunk means zeros follow. */
+    static byte[] chunk(Engine e, long id, NodeRecord r, long k) {
+        Source s = locate(e, id, r, k);
+        if (s == ZEROS) return new byte[0];
+        if (s.value != null && !isExternal(s.value) && s.len == s.value.length - 1) return Arrays.copyOfRange(s.value, 1, s.value.length);
+        if (s.value == null) return e.backing.read(id, r.identity(), k * C, s.len);
+        byte[] out = new byte[s.len];
+        copy(e, id, r, k, s, 0, s.len, out, 0);
+        return out;
+    }
+
+    /** Where chunk k of record r is stored when it is a whole external chunk of one layer: for flush's copies. */
+    static long externalLayer(Engine e, long id, NodeRecord r, long k) {
+        Source s = locate(e, id, r, k);
+        return s.value != null && isExternal(s.value) ? s.layer : -1;
     }
 
     static byte[] read(Engine e, long id, NodeRecord r, long off, int len) {
@@ -42,11 +92,11 @@ final class Content {
         byte[] out = new byte[n];
         long end = off + n;
         for (long k = off / C; k * C < end; k++) {
-            Slice data = slice(e, id, r, k);
+            Source s = locate(e, id, r, k);
             long cs = k * C;
             long from = Math.max(off, cs);
-            long to = Math.min(end, cs + data.len);
-            if (to > from) System.arraycopy(data.a, data.off + (int) (from - cs), out, (int) (from - off), (int) (to - from));
+            long to = Math.min(end, cs + s.len);
+            if (to > from) copy(e, id, r, k, s, (int) (from - cs), (int) (to - from), out, (int) (from - off));
         }
         return out;
     }
@@ -68,23 +118,96 @@ final class Content {
         ensureOwnLayer(m, c.layer);
         long end = off + data.length;
         long oldSize = m.size;
+        FileWrites files = new FileWrites(e.chunkData, id, c.layer);
         for (long k = off / C; k * C < end; k++) {
             long cs = k * C;
             long ws = Math.max(off, cs);
             long we = Math.min(end, cs + C);
             int oldLen = (int) Math.max(0, Math.min(C, oldSize - cs));
             int newLen = (int) Math.max(oldLen, we - cs);
-            byte[] buf = new byte[1 + newLen];
-            buf[0] = 1;
-            if (!(ws == cs && we - cs >= oldLen)) {
-                Slice old = slice(e, id, m, k);
-                System.arraycopy(old.a, old.off, buf, 1, Math.min(old.len, oldLen));
+            byte[] key = Keys.chunk(id, k, c.layer);
+            if (!externalIndex(k)) {
+                byte[] buf = new byte[1 + newLen];
+                buf[0] = INLINE;
+                if (!(ws == cs && we - cs >= oldLen)) {
+                    Source old = locate(e, id, m, k);
+                    copy(e, id, m, k, old, 0, Math.min(old.len, oldLen), buf, 1);
+                }
+                System.arraycopy(data, (int) (ws - off), buf, 1 + (int) (ws - cs), (int) (we - ws));
+                c.batch.put(Cf.CHUNK, key, buf);
+                continue;
             }
-            System.arraycopy(data, (int) (ws - off), buf, 1 + (int) (ws - cs), (int) (we - ws));
-            c.batch.put(Cf.CHUNK, Keys.chunk(id, k, c.layer), buf);
+            byte[] own = e.store.get(Cf.CHUNK, key);
+            if (own != null && isExternal(own)) {
+                // the view's own chunk: change the written bytes in place (a layer has one writer)
+                int have = storedLength(own);
+                if (ws - cs > have) files.zeros(cs + have, (int) (ws - cs - have));
+                files.add(ws, data, (int) (ws - off), (int) (we - ws));
+                if (we - cs > have) c.batch.put(Cf.CHUNK, key, externalValue((int) (we - cs)));
+            } else if (own == null && ws == cs && we - cs >= oldLen) {
+                // covers everything the chunk held: nothing to copy up
+                files.add(ws, data, (int) (ws - off), (int) (we - ws));
+                c.batch.put(Cf.CHUNK, key, externalValue((int) (we - cs)));
+            } else {
+                // copy-up (or an inline chunk from before data files): merge the old bytes, write the chunk whole
+                byte[] buf = new byte[newLen];
+                Source old = locate(e, id, m, k);
+                copy(e, id, m, k, old, 0, Math.min(old.len, oldLen), buf, 0);
+                System.arraycopy(data, (int) (ws - off), buf, (int) (ws - cs), (int) (we - ws));
+                files.add(cs, buf, 0, newLen);
+                c.batch.put(Cf.CHUNK, key, externalValue(newLen));
+            }
         }
+        if (files.flush()) e.faults.reached(FaultPoint.WRITE_AFTER_CHUNK_DATA);
         m.size = Math.max(oldSize, end);
         e.touch(m);
+    }
+
+    /** Coalesces the file writes of one call: contiguous pieces of the same array become one pwrite. */
+    private static final class FileWrites {
+        private final ChunkData data;
+        private final long id;
+        private final long layer;
+        private byte[] src;
+        private long pos;
+        private int off;
+        private int len;
+
+        FileWrites(ChunkData data, long id, long layer) {
+            this.data = data;
+            this.id = id;
+            this.layer = layer;
+        }
+
+        void add(long at, byte[] s, int o, int n) {
+            if (n == 0) return;
+            if (src == s && pos + len == at && off + len == o) {
+                len += n;
+                return;
+            }
+            flush();
+            src = s;
+            pos = at;
+            off = o;
+            len = n;
+        }
+
+        void zeros(long at, int n) {
+            add(at, new byte[n], 0, n);
+        }
+
+        private boolean wrote;
+
+        /** Writes what is pending; true if this call wrote anything to the file at all. */
+        boolean flush() {
+            if (src != null && len > 0) {
+                data.write(id, layer, pos, src, off, len);
+                wrote = true;
+            }
+            src = null;
+            len = 0;
+            return wrote;
+        }
     }
 
     static void truncate(Engine e, Ctx c, long id, NodeRecord m, long n) {
@@ -95,9 +218,11 @@ final class Content {
             if (own) {
                 e.deleteLayerChunks(c.batch, id, c.layer, (n + C - 1) / C);
                 if (n % C != 0) {
-                    byte[] v = e.store.get(Cf.CHUNK, Keys.chunk(id, n / C, c.layer));
-                    if (v != null && v.length - 1 > n % C) {
-                        c.batch.put(Cf.CHUNK, Keys.chunk(id, n / C, c.layer), Arrays.copyOf(v, 1 + (int) (n % C)));
+                    byte[] key = Keys.chunk(id, n / C, c.layer);
+                    byte[] v = e.store.get(Cf.CHUNK, key);
+                    if (v != null && storedLength(v) > n % C) {
+                        // an external chunk keeps its bytes beyond the cut in the file: a later write zeroes the gap
+                        c.batch.put(Cf.CHUNK, key, isExternal(v) ? externalValue((int) (n % C)) : Arrays.copyOf(v, 1 + (int) (n % C)));
                     }
                 }
             }

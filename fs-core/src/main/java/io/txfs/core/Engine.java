@@ -58,6 +58,8 @@ public final class Engine implements AutoCloseable {
     private static final byte[] DOT = {'.'};
     private static final byte[] DOTDOT = {'.', '.'};
     private static final byte[] EMPTY = new byte[0];
+    /** The store's format (META "format"): 2 since chunk values may name data files. */
+    static final byte FORMAT = 2;
 
     /** How to open an engine. store null means RocksDB in stateDir/db. */
     public record Config(Path backing, Path stateDir, Store store, Clock clock, FaultInjector faults,
@@ -99,6 +101,8 @@ public final class Engine implements AutoCloseable {
     }
 
     final Store store;
+    /** Chunk bytes outside the store (Content): files in stateDir/chunks, or the heap for memory stores. */
+    final ChunkData chunkData;
     final Clock clock;
     final FaultInjector faults;
     final EngineListener listener;
@@ -170,7 +174,8 @@ public final class Engine implements AutoCloseable {
         if (s == null) throw new IllegalArgumentException("no store and no state directory");
         this.lockChannel = lc;
         this.lockFile = lk;
-        this.store = s;
+        this.chunkData = c.stateDir() != null ? new FileChunkData(c.stateDir().resolve("chunks")) : MemoryChunkData.of(s);
+        this.store = new DataFirstStore(s, chunkData);
         this.backing = new Backing(c.backing(), s, this::backingPath);
         this.ids = new IdAllocator(s, "nextId", ROOT + 1);
         this.layers = new IdAllocator(s, "nextLayer", 1);
@@ -181,6 +186,7 @@ public final class Engine implements AutoCloseable {
         this.gcPolicy = c.gc();
         this.collector = new Collector(this, c.gc());
         flusher.recover();
+        sweepChunkData();
         if (gcPolicy.auto()) collectAfter("open");
         log.info("engine open: backing {}, head {}, flushed {}, {} views", c.backing(), head, flushed, views.size());
     }
@@ -191,7 +197,7 @@ public final class Engine implements AutoCloseable {
             NodeRecord root = importRecord("", List.of());
             Batch b = new Batch();
             b.put(Cf.NODE, Keys.node(ROOT, 0), root.encode());
-            b.put(Cf.META, Keys.meta("format"), new byte[] {1});
+            b.put(Cf.META, Keys.meta("format"), new byte[] {FORMAT});
             b.put(Cf.META, Keys.meta("head"), Bytes.longs(0));
             b.put(Cf.META, Keys.meta("flushed"), Bytes.longs(0));
             store.write(b, true);
@@ -201,6 +207,15 @@ public final class Engine implements AutoCloseable {
             head = Bytes.getLong(h, 0);
             flushed = Bytes.getLong(store.get(Cf.META, Keys.meta("flushed")), 0);
             checkSameBacking();
+            byte[] f = store.get(Cf.META, Keys.meta("format"));
+            if (f == null || f[0] < FORMAT) {
+                // format 1 stores hold only inline chunks, which format 2 still reads
+                Batch up = new Batch();
+                up.put(Cf.META, Keys.meta("format"), new byte[] {FORMAT});
+                store.write(up, true);
+            } else if (f[0] > FORMAT) {
+                throw new FsException(Errno.EIO, "the store has format " + f[0] + "; this txfs reads up to " + FORMAT);
+            }
         }
         subtreeFrom = SubtreeVersions.initialize(this);
         try (KvIterator it = store.scan(Cf.VIEWS, EMPTY)) {
@@ -310,6 +325,8 @@ public final class Engine implements AutoCloseable {
 
     private ChangeSet dropPending(View v, boolean remove) {
         Batch b = new Batch();
+        List<Long> ownData = new ArrayList<>();
+        long oldLayer = v.layer;
         Set<Long> nodes = new HashSet<>();
         Set<ChangeSet.Entry> entries = new HashSet<>();
         byte[] prefix = Bytes.longs(v.id);
@@ -318,7 +335,10 @@ public final class Engine implements AutoCloseable {
                 long id = Bytes.getLong(it.key(), 8);
                 nodes.add(id);
                 NodeRecord r = NodeRecord.decode(it.value());
-                if (r.chainLayer.length > 0 && r.chainLayer[0] == v.layer) deleteLayerChunks(b, id, v.layer, 0);
+                if (r.chainLayer.length > 0 && r.chainLayer[0] == v.layer) {
+                    deleteLayerChunks(b, id, v.layer, 0);
+                    ownData.add(id);
+                }
                 b.delete(Cf.P_NODE, it.key());
             }
         }
@@ -344,6 +364,7 @@ public final class Engine implements AutoCloseable {
         } finally {
             if (v.pending != null) v.pending.clear();
         }
+        for (long id : ownData) chunkData.delete(id, oldLayer); // after the batch: a crash before leaves them to the sweep
         if (remove) {
             v.discarded = true;
             views.remove(v.name);
@@ -1188,7 +1209,7 @@ public final class Engine implements AutoCloseable {
     /** Makes the view's pending data survive power loss (without publishing it). */
     public void fsync(View v) {
         try {
-            store.syncWal();
+            store.syncWal(); // chunk data first (DataFirstStore)
         } catch (StoreException e) {
             throw storeError(e);
         }
@@ -1273,7 +1294,8 @@ public final class Engine implements AutoCloseable {
             closed = true;
             gcThread.shutdown(); // a running collection stops at its next batch (it checks closed)
             backing.closeAll();
-            store.close();
+            store.close(); // its last memtable flush syncs the chunk data first
+            chunkData.close();
             try {
                 if (lockFile != null) lockFile.release();
                 if (lockChannel != null) lockChannel.close();
@@ -1288,6 +1310,31 @@ public final class Engine implements AutoCloseable {
 
     static String utf8(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Removes data files no chunk key names: written by a write whose batch never committed (a crash
+     * between the two), or whose keys a collection deleted just before a crash. Runs at open, before
+     * anything is served, so no write is in flight.
+     */
+    private void sweepChunkData() {
+        int removed = 0;
+        for (long[] f : chunkData.list()) {
+            if (!namesDataFile(f[0], f[1])) {
+                chunkData.delete(f[0], f[1]);
+                removed++;
+            }
+        }
+        if (removed > 0) log.info("removed {} chunk data files no chunk names", removed);
+    }
+
+    private boolean namesDataFile(long ino, long layer) {
+        try (KvIterator it = store.scan(Cf.CHUNK, Bytes.longs(ino))) {
+            for (; it.valid(); it.next()) {
+                if (Bytes.getLong(it.key(), 16) == layer && Content.isExternal(it.value())) return true;
+            }
+        }
+        return false;
     }
 
     void deleteLayerChunks(Batch b, long id, long layer, long fromIndex) {

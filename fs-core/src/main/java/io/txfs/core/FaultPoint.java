@@ -16,6 +16,8 @@ public final class FaultPoint {
     public static final String FLUSH_AFTER_COMPLETION = "flush.after-completion-batch";
     /** After each batch of garbage collection (which runs after a flush and at open). */
     public static final String GC_BATCH = "gc.after-batch";
+    /** After a write's chunk bytes reached the data file, before the batch naming them commits (not in ALL: CrashTest has its own case). */
+    public static final String WRITE_AFTER_CHUNK_DATA = "write.after-chunk-data";
 
     public static final List<String> ALL = List.of(PUBLISH_BEFORE_BATCH, PUBLISH_AFTER_BATCH, FLUSH_STAGED_FILE,
             FLUSH_BEFORE_PLAN_BATCH, FLUSH_AFTER_PLAN_BATCH, FLUSH_APPLY_STEP, FLUSH_BEFORE_COMPLETION,

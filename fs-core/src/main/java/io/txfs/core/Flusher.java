@@ -436,6 +436,7 @@ final class Flusher {
         long bytes = 0;
         try (FileChannel ch = create(p);
              KvIterator it = e.store.scan(Cf.CHUNK, Bytes.longs(id))) {
+            ChunkCopier out = new ChunkCopier(ch, id, r);
             long curIdx = -1;
             byte[] best = null;
             int bestRank = Integer.MAX_VALUE;
@@ -446,7 +447,7 @@ final class Flusher {
                 Integer rk = rank.get(Bytes.getLong(k, 16));
                 if (rk == null) continue;
                 if (idx != curIdx) {
-                    bytes += writeChunk(ch, r, curIdx, best, bestRank);
+                    bytes += out.chunk(curIdx, best, bestRank);
                     curIdx = idx;
                     best = null;
                     bestRank = Integer.MAX_VALUE;
@@ -456,21 +457,59 @@ final class Flusher {
                     bestRank = rk;
                 }
             }
-            bytes += writeChunk(ch, r, curIdx, best, bestRank);
+            bytes += out.chunk(curIdx, best, bestRank);
+            out.finish();
             setLength(ch, rel, r.size);
             ch.force(true);
         }
         return bytes;
     }
 
-    private static long writeChunk(FileChannel ch, NodeRecord r, long idx, byte[] value, int rank) throws IOException {
-        if (value == null) return 0;
-        long valid = Math.min(r.chainValid[rank], r.size) - idx * C;
-        int n = (int) Math.max(0, Math.min(value.length - 1, valid));
-        ByteBuffer buf = ByteBuffer.wrap(value, 1, n);
-        long pos = idx * C;
-        while (buf.hasRemaining()) pos += ch.write(buf, pos);
-        return n;
+    /**
+     * Writes chunks in ascending order into a new file. Whole external chunks of one layer that follow
+     * each other are contiguous in its data file too: they go in one kernel-side copy.
+     */
+    private final class ChunkCopier {
+        private final FileChannel ch;
+        private final long id;
+        private final NodeRecord r;
+        private long runLayer = -1;
+        private long runStart;
+        private long runBytes;
+
+        ChunkCopier(FileChannel ch, long id, NodeRecord r) {
+            this.ch = ch;
+            this.id = id;
+            this.r = r;
+        }
+
+        long chunk(long idx, byte[] value, int rank) throws IOException {
+            if (value == null) return 0;
+            long valid = Math.min(r.chainValid[rank], r.size) - idx * C;
+            int n = (int) Math.max(0, Math.min(Content.storedLength(value), valid));
+            if (n == 0) return 0;
+            long pos = idx * C;
+            if (!Content.isExternal(value)) {
+                finish();
+                ByteBuffer buf = ByteBuffer.wrap(value, 1, n);
+                while (buf.hasRemaining()) pos += ch.write(buf, pos);
+                return n;
+            }
+            long layer = r.chainLayer[rank];
+            if (runLayer != layer || runStart + runBytes != pos || runBytes % C != 0) finish();
+            if (runLayer == -1) {
+                runLayer = layer;
+                runStart = pos;
+            }
+            runBytes += n;
+            return n;
+        }
+
+        void finish() throws IOException {
+            if (runLayer != -1 && runBytes > 0) e.chunkData.copyTo(id, runLayer, runStart, runBytes, ch, runStart);
+            runLayer = -1;
+            runBytes = 0;
+        }
     }
 
     private void meta(NodeRecord r, Path p) throws IOException {

@@ -31,12 +31,33 @@ final class CrashScenario {
     static final String RAW_INNER = "f\u00c3(";
     static final String RAW_FILE = "raw\u00ff\u00fe.txt";
 
+    /** Bytes no two chunks share, so a chunk read from the wrong place shows. */
+    static byte[] pattern(int n, int seed) {
+        byte[] out = new byte[n];
+        for (int i = 0; i < n; i++) out[i] = (byte) ((i / 251) * 7 + i % 251 + seed);
+        return out;
+    }
+
+    static final byte[] KEEP_BIG = pattern(2 * Engine.CHUNK + Engine.CHUNK / 2 + 9, 3);
+
+    /** multi.bin as published: 3 chunks written in pieces, cut inside chunk 2, then written past the cut. */
+    static byte[] multiPublished() {
+        byte[] out = Arrays.copyOf(pattern(3 * Engine.CHUNK + 100, 5), 2 * Engine.CHUNK + 61);
+        Arrays.fill(out, 2 * Engine.CHUNK + 50, 2 * Engine.CHUNK + 60, (byte) 0);
+        out[2 * Engine.CHUNK + 60] = 'Z';
+        return out;
+    }
+
     /** A view that never publishes: its pending data must survive every crash. */
     static void pendingWork(Engine e) {
         TestFs keep = new TestFs(e, e.createView("keep", Isolation.SNAPSHOT, 0));
         keep.write("keep.txt", KEEP_CONTENT);
         e.write(keep.view, keep.ino("dir/a.txt"), 0, b("K"));
         e.write(keep.view, keep.ino("big.bin"), 2L * Engine.CHUNK, b("Q"));
+        // several chunks in the view's data file, in two writes
+        long big = e.create(keep.view, Engine.ROOT, b("keepbig.bin"), 0644, Caller.ROOT).ino();
+        e.write(keep.view, big, 0, Arrays.copyOf(KEEP_BIG, 2 * Engine.CHUNK));
+        e.write(keep.view, big, 2L * Engine.CHUNK, Arrays.copyOfRange(KEEP_BIG, 2 * Engine.CHUNK, KEEP_BIG.length));
     }
 
     static void publishWork(Engine e) {
@@ -55,6 +76,13 @@ final class CrashScenario {
         long made = e.create(p.view, p.rawIno(RAW_DIR), TestFs.raw("new\u00fa\u00ff"), 0644, Caller.ROOT).ino();
         e.write(p.view, made, 0, b("new raw"));
         e.symlink(p.view, Engine.ROOT, TestFs.raw("rawlink\u0090"), TestFs.raw("x\u00ff//y/"), Caller.ROOT);
+        byte[] multi = pattern(3 * Engine.CHUNK + 100, 5);
+        long m = e.create(p.view, Engine.ROOT, b("multi.bin"), 0644, Caller.ROOT).ino();
+        e.write(p.view, m, 0, Arrays.copyOf(multi, Engine.CHUNK + 10));
+        e.write(p.view, m, Engine.CHUNK + 10, Arrays.copyOfRange(multi, Engine.CHUNK + 10, multi.length));
+        // the cut leaves the old bytes in the data file: the write past it must read zeros in between
+        e.setattr(p.view, m, SetAttr.size(2L * Engine.CHUNK + 50));
+        e.write(p.view, m, 2L * Engine.CHUNK + 60, b("Z"));
         e.publish(p.view, false);
     }
 }

@@ -1,5 +1,6 @@
 package io.txfs.core;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -76,6 +77,10 @@ class CrashTest {
             TestFs keep = new TestFs(e, e.view("keep"));
             assertEquals(CrashScenario.KEEP_CONTENT, keep.read("keep.txt"), "pending data survived");
             assertEquals("K", keep.read("dir/a.txt"), "pending copy-up survived");
+            assertArrayEquals(CrashScenario.KEEP_BIG, keep.readBytes("keepbig.bin"), "pending chunks in data files survived");
+            if (publishLanded) {
+                assertArrayEquals(CrashScenario.multiPublished(), new TestFs(e, e.published()).readBytes("multi.bin"));
+            }
             assertEquals(publishLanded ? 0 : 1, countPending(e), "publishing view's delta moved or stayed whole");
 
             e.flush();
@@ -86,6 +91,34 @@ class CrashTest {
             byte[] big = keep.readBytes("big.bin");
             assertEquals('b', big[Engine.CHUNK + 3], "the keep view's snapshot still reads the old base content");
             assertEquals('Q', big[2 * Engine.CHUNK]);
+        }
+    }
+
+    /**
+     * Killed after a write's bytes reached a new data file but before its keys committed: the write never
+     * returned, so the view reads as before it, and the file nothing names is removed at open.
+     */
+    @org.junit.jupiter.api.Test
+    void killedBetweenChunkDataAndItsBatchLosesOnlyThatWrite(@TempDir Path tmp) throws Exception {
+        Path backing = Files.createDirectories(tmp.resolve("backing"));
+        Path state = tmp.resolve("state");
+        CrashScenario.prepareBacking(backing);
+        // the first data file write: the keep view's copy-up of big.bin's chunk 2
+        String marker = runChildUntilFault(backing, state, FaultPoint.WRITE_AFTER_CHUNK_DATA, "publish", tmp);
+        assertEquals("FAULT " + FaultPoint.WRITE_AFTER_CHUNK_DATA, marker);
+        try (Stream<Path> files = Files.list(state.resolve("chunks"))) {
+            assertEquals(1, files.count(), "the child wrote one data file");
+        }
+        try (Engine e = Engine.open(Engine.Config.rocks(backing, state))) {
+            TestFs keep = new TestFs(e, e.view("keep"));
+            assertEquals(CrashScenario.KEEP_CONTENT, keep.read("keep.txt"), "writes that returned survived");
+            assertEquals("K", keep.read("dir/a.txt"));
+            assertEquals('b', keep.readBytes("big.bin")[2 * Engine.CHUNK], "the interrupted write is not half there");
+            try (Stream<Path> files = Files.list(state.resolve("chunks"))) {
+                assertEquals(0, files.count(), "the orphaned data file was swept at open");
+            }
+            e.write(keep.view, keep.ino("big.bin"), 2L * Engine.CHUNK, TestFs.b("Q"));
+            assertEquals('Q', keep.readBytes("big.bin")[2 * Engine.CHUNK]);
         }
     }
 

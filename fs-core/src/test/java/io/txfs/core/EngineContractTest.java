@@ -609,4 +609,102 @@ abstract class EngineContractTest {
         long afterIno = a.ino("after");
         assertTrue(afterIno != pendingIno && afterIno != pubIno, "ids are never reused");
     }
+
+    // ------------------------------------------------------------ chunks beyond the first (data files)
+
+    private static byte[] pattern(int n, int seed) {
+        return CrashScenario.pattern(n, seed);
+    }
+
+    private static final int C = Engine.CHUNK;
+
+    @Test
+    void multiChunkWritesOverwritesAndHolesReadBackExactly() {
+        byte[] want = pattern(4 * C + 123, 1);
+        long ino = engine.create(a.view, Engine.ROOT, b("m.bin"), 0644, Caller.ROOT).ino();
+        // unaligned pieces: copy-ups, in-place writes into the view's own chunks, one write spanning three chunks
+        engine.write(a.view, ino, 0, Arrays.copyOfRange(want, 0, 1000));
+        engine.write(a.view, ino, 1000, Arrays.copyOfRange(want, 1000, 3 * C + 7));
+        engine.write(a.view, ino, 3 * C + 7, Arrays.copyOfRange(want, 3 * C + 7, want.length));
+        byte[] patch = pattern(C + 10, 9);
+        engine.write(a.view, ino, C - 5, patch);
+        System.arraycopy(patch, 0, want, C - 5, patch.length);
+        engine.write(a.view, ino, 2 * C + 100, b("xyz")); // in place, inside an own chunk
+        System.arraycopy(b("xyz"), 0, want, 2 * C + 100, 3);
+        assertArrayEquals(want, a.readBytes("m.bin"));
+        // a hole: chunks 6 and 7 never written read as zeros
+        engine.write(a.view, ino, 8L * C + 1, b("end"));
+        byte[] holed = Arrays.copyOf(want, 8 * C + 4);
+        System.arraycopy(b("end"), 0, holed, 8 * C + 1, 3);
+        assertArrayEquals(holed, a.readBytes("m.bin"));
+        assertArrayEquals(Arrays.copyOfRange(holed, 2 * C + 90, 2 * C + 120), engine.read(a.view, ino, 2 * C + 90, 30));
+        engine.publish(a.view, false);
+        assertArrayEquals(holed, published().readBytes("m.bin"));
+        restart();
+        assertArrayEquals(holed, published().readBytes("m.bin"));
+        engine.flush();
+        assertArrayEquals(holed, readDisk("m.bin"));
+    }
+
+    @Test
+    void aCutChunkReadsZerosWhereItsOldBytesWereWhenWrittenOrExtendedPastTheCut() {
+        byte[] full = pattern(3 * C, 2);
+        long ino = engine.create(a.view, Engine.ROOT, b("t.bin"), 0644, Caller.ROOT).ino();
+        engine.write(a.view, ino, 0, full);
+        engine.setattr(a.view, ino, SetAttr.size(C + 10)); // cuts chunk 1, drops chunk 2
+        engine.write(a.view, ino, C + 20, b("W")); // 10 bytes past the cut: zeros, not the old bytes
+        byte[] want = Arrays.copyOf(full, C + 21);
+        Arrays.fill(want, C + 10, C + 20, (byte) 0);
+        want[C + 20] = 'W';
+        assertArrayEquals(want, a.readBytes("t.bin"));
+        engine.setattr(a.view, ino, SetAttr.size(C + 5));
+        engine.setattr(a.view, ino, SetAttr.size(3 * C)); // extension by truncate: zeros
+        byte[] extended = Arrays.copyOf(Arrays.copyOf(full, C + 5), 3 * C);
+        assertArrayEquals(extended, a.readBytes("t.bin"));
+        engine.publish(a.view, false);
+        engine.flush();
+        assertArrayEquals(extended, readDisk("t.bin"));
+    }
+
+    @Test
+    void aPublishedLayerNeverChangesUnderTheViewsThatReadIt() {
+        byte[] v1 = pattern(2 * C + 50, 3);
+        long ino = engine.create(a.view, Engine.ROOT, b("p.bin"), 0644, Caller.ROOT).ino();
+        engine.write(a.view, ino, 0, v1);
+        engine.publish(a.view, false);
+        TestFs reader = new TestFs(engine, engine.createView("reader", Isolation.SNAPSHOT, 0));
+        assertArrayEquals(v1, reader.readBytes("p.bin"));
+        // the publisher keeps writing the same chunks: into its new layer, never the published one
+        engine.write(a.view, ino, C + 1, b("NEW"));
+        engine.setattr(a.view, ino, SetAttr.size(C + 4));
+        assertArrayEquals(v1, reader.readBytes("p.bin"));
+        assertArrayEquals(v1, published().readBytes("p.bin"));
+        byte[] v2 = Arrays.copyOf(v1, C + 4);
+        System.arraycopy(b("NEW"), 0, v2, C + 1, 3);
+        assertArrayEquals(v2, a.readBytes("p.bin"));
+        engine.abort(a.view);
+        assertArrayEquals(v1, new TestFs(engine, engine.view("a")).readBytes("p.bin"));
+    }
+
+    @Test
+    void hardLinksShareChunksBeyondTheFirst() {
+        byte[] data = pattern(2 * C + 1, 4);
+        a.write("h1", data);
+        engine.link(a.view, a.ino("h1"), Engine.ROOT, b("h2"));
+        engine.write(a.view, a.ino("h2"), C + 2, b("via h2"));
+        System.arraycopy(b("via h2"), 0, data, C + 2, 6);
+        assertArrayEquals(data, a.readBytes("h1"));
+        engine.publish(a.view, false);
+        engine.flush();
+        assertArrayEquals(data, readDisk("h1"));
+        assertArrayEquals(data, readDisk("h2"));
+    }
+
+    byte[] readDisk(String rel) {
+        try {
+            return Files.readAllBytes(backing.resolve(rel));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

@@ -10,13 +10,22 @@ public final class MemoryStore implements Store {
     private final Map<Cf, ConcurrentSkipListMap<byte[], byte[]>> maps = new EnumMap<>(Cf.class);
     private final Object writeLock = new Object();
     private volatile boolean closed;
+    /** What an engine keeps beside its store on disk (its chunk data files): carried to {@link #reopened()} stores. */
+    private final Map<String, Object> beside;
 
     public MemoryStore() {
+        beside = new java.util.concurrent.ConcurrentHashMap<>();
         for (Cf cf : Cf.values()) maps.put(cf, new ConcurrentSkipListMap<>(Bytes::compare));
     }
 
     private MemoryStore(MemoryStore other) {
         maps.putAll(other.maps);
+        beside = other.beside;
+    }
+
+    /** The object kept beside this store under name, made by make the first time. */
+    public Object beside(String name, java.util.function.Supplier<Object> make) {
+        return beside.computeIfAbsent(name, n -> make.get());
     }
 
     /** A new open store over the same data, as if this one had been closed and opened again. */

@@ -5,11 +5,13 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.rocksdb.AbstractEventListener;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushJobInfo;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -25,6 +27,7 @@ import org.rocksdb.WriteOptions;
  * handles, the database, then options (idempotent).
  */
 public final class RocksStore implements Store {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RocksStore.class);
     static {
         RocksNativeLibrary.load();
     }
@@ -42,10 +45,22 @@ public final class RocksStore implements Store {
     private final ReadOptions readOptions = new ReadOptions();
     private final WriteOptions sync = new WriteOptions().setSync(true);
     private boolean closed;
+    private volatile Runnable beforeFlush = () -> {};
+    private final AbstractEventListener flushListener = new AbstractEventListener(AbstractEventListener.EnabledEventCallback.ON_FLUSH_BEGIN) {
+        @Override
+        public void onFlushBegin(RocksDB db, FlushJobInfo info) {
+            try {
+                beforeFlush.run();
+            } catch (RuntimeException e) {
+                // cannot stop RocksDB's flush from here: say it loudly
+                log.error("before a memtable flush: {}", e.toString(), e);
+            }
+        }
+    };
 
     public RocksStore(Path dir) {
         dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
-                .setMaxBackgroundJobs(2).setKeepLogFileNum(4);
+                .setMaxBackgroundJobs(2).setKeepLogFileNum(4).setListeners(List.of(flushListener));
         cfOptions = new ColumnFamilyOptions().setCompressionType(CompressionType.NO_COMPRESSION);
         // Chunks are large and written once: big memtables, no compression (file data rarely compresses
         // well enough to pay for the CPU on the write path).
@@ -70,6 +85,11 @@ public final class RocksStore implements Store {
             byCf.put(Cf.values()[i], handles.get(i + 1));
             cfIds[i] = handles.get(i + 1).getID();
         }
+    }
+
+    @Override
+    public void beforeBackgroundDurability(Runnable hook) {
+        beforeFlush = hook;
     }
 
     @Override
@@ -176,6 +196,7 @@ public final class RocksStore implements Store {
     }
 
     private void closeOptions() {
+        flushListener.close();
         readOptions.close();
         async.close();
         sync.close();

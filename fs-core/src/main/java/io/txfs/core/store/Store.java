@@ -22,6 +22,12 @@ public interface Store extends AutoCloseable {
     /** Makes every write so far survive power loss. */
     void syncWal();
 
+    /**
+     * Runs hook before the store makes writes durable on its own initiative (RocksDB: before a memtable
+     * flush writes table files), so data those writes point to can be made durable first.
+     */
+    default void beforeBackgroundDurability(Runnable hook) {}
+
     /** Approximate bytes used, for statfs and benchmarks. */
     long approximateSize();
 

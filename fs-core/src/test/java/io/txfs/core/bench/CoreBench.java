@@ -106,16 +106,17 @@ public final class CoreBench {
         return gib * 1024 / s;
     }
 
+    /** Allocated bytes under dir (du): chunk data files are sparse, their apparent size says nothing. */
     private static long dirSize(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
+        Process p = new ProcessBuilder("du", "-s", "-B1", dir.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        try {
+            if (p.waitFor() != 0) throw new IOException("du failed: " + out);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
         }
+        return Long.parseLong(out.split("\\s+")[0]);
     }
 
     private static void deleteTree(Path p) throws IOException {

@@ -1,0 +1,59 @@
+package io.txfs.core;
+
+import io.txfs.core.store.Batch;
+import io.txfs.core.store.Cf;
+import io.txfs.core.store.KvIterator;
+import io.txfs.core.store.Store;
+
+/**
+ * The engine's view of its store: before anything the store makes durable (a synced batch, a WAL sync,
+ * a memtable flush), the chunk data files are fsynced, so a key that survives power loss never names
+ * bytes that did not. Without a sync both live in the page cache and survive a SIGKILL alike.
+ */
+final class DataFirstStore implements Store {
+    private final Store inner;
+    private final ChunkData data;
+
+    DataFirstStore(Store inner, ChunkData data) {
+        this.inner = inner;
+        this.data = data;
+        inner.beforeBackgroundDurability(data::sync);
+    }
+
+    @Override
+    public byte[] get(Cf cf, byte[] key) {
+        return inner.get(cf, key);
+    }
+
+    @Override
+    public KvIterator scan(Cf cf, byte[] from, byte[] prefix) {
+        return inner.scan(cf, from, prefix);
+    }
+
+    @Override
+    public void write(Batch batch, boolean sync) {
+        if (sync) data.sync();
+        inner.write(batch, sync);
+    }
+
+    @Override
+    public void syncWal() {
+        data.sync();
+        inner.syncWal();
+    }
+
+    @Override
+    public void beforeBackgroundDurability(Runnable hook) {
+        throw new UnsupportedOperationException("the engine's store already syncs chunk data first");
+    }
+
+    @Override
+    public long approximateSize() {
+        return inner.approximateSize();
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+}

@@ -1,0 +1,100 @@
+package io.txfs.core;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** ChunkData on the heap, for engines over the in-memory store (fast tests of the same code paths). */
+final class MemoryChunkData implements ChunkData {
+    private static final int PAGE = Engine.CHUNK;
+
+    private record Page(long ino, long layer, long index) {}
+
+    private final Map<Page, byte[]> pages = new ConcurrentHashMap<>();
+
+    /** Stores that wrap a memory store (tests): one chunk data per wrapper. */
+    private static final Map<Object, MemoryChunkData> BY_STORE = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /** The chunk data beside a store: it must outlive each engine, and a reopened memory store, like files would. */
+    static MemoryChunkData of(io.txfs.core.store.Store store) {
+        if (store instanceof io.txfs.core.store.MemoryStore m) return (MemoryChunkData) m.beside("chunks", MemoryChunkData::new);
+        return BY_STORE.computeIfAbsent(store, s -> new MemoryChunkData());
+    }
+
+    @Override
+    public void write(long ino, long layer, long pos, byte[] src, int off, int len) {
+        while (len > 0) {
+            long index = pos / PAGE;
+            int at = (int) (pos % PAGE);
+            int n = Math.min(len, PAGE - at);
+            byte[] page = pages.computeIfAbsent(new Page(ino, layer, index), p -> new byte[PAGE]);
+            synchronized (page) {
+                System.arraycopy(src, off, page, at, n);
+            }
+            pos += n;
+            off += n;
+            len -= n;
+        }
+    }
+
+    @Override
+    public void read(long ino, long layer, long pos, byte[] dst, int off, int len) {
+        while (len > 0) {
+            long index = pos / PAGE;
+            int at = (int) (pos % PAGE);
+            int n = Math.min(len, PAGE - at);
+            byte[] page = pages.get(new Page(ino, layer, index));
+            if (page == null) {
+                java.util.Arrays.fill(dst, off, off + n, (byte) 0);
+            } else {
+                synchronized (page) {
+                    System.arraycopy(page, at, dst, off, n);
+                }
+            }
+            pos += n;
+            off += n;
+            len -= n;
+        }
+    }
+
+    @Override
+    public void copyTo(long ino, long layer, long pos, long len, FileChannel target, long targetPos) throws IOException {
+        byte[] buf = new byte[(int) Math.min(len, 1 << 20)];
+        while (len > 0) {
+            int n = (int) Math.min(len, buf.length);
+            read(ino, layer, pos, buf, 0, n);
+            ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
+            while (b.hasRemaining()) targetPos += target.write(b, targetPos);
+            pos += n;
+            len -= n;
+        }
+    }
+
+    @Override
+    public void delete(long ino, long layer) {
+        pages.keySet().removeIf(p -> p.ino() == ino && p.layer() == layer);
+    }
+
+    @Override
+    public void sync() {}
+
+    @Override
+    public List<long[]> list() {
+        List<long[]> out = new ArrayList<>();
+        pages.keySet().stream().map(p -> List.of(p.ino(), p.layer())).distinct()
+                .forEach(l -> out.add(new long[] {l.get(0), l.get(1)}));
+        return out;
+    }
+
+    /** Files that exist (tests). */
+    int files() {
+        return list().size();
+    }
+
+    @Override
+    public void close() {}
+}
