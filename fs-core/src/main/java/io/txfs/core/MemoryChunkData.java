@@ -25,40 +25,42 @@ final class MemoryChunkData implements ChunkData {
         return BY_STORE.computeIfAbsent(store, s -> new MemoryChunkData());
     }
 
-    @Override
-    public void write(long ino, long layer, long pos, byte[] src, int off, int len) {
-        while (len > 0) {
-            long index = pos / PAGE;
-            int at = (int) (pos % PAGE);
-            int n = Math.min(len, PAGE - at);
-            byte[] page = pages.computeIfAbsent(new Page(ino, layer, index), p -> new byte[PAGE]);
-            synchronized (page) {
-                System.arraycopy(src, off, page, at, n);
-            }
-            pos += n;
-            off += n;
-            len -= n;
+    private interface PagePart {
+        /** n bytes at offset at of page index; off is how far into the caller's range this part starts. */
+        void run(long index, int at, int n, int off);
+    }
+
+    private static void parts(long pos, int len, PagePart part) {
+        for (int done = 0; done < len; ) {
+            int at = (int) ((pos + done) % PAGE);
+            int n = Math.min(len - done, PAGE - at);
+            part.run((pos + done) / PAGE, at, n, done);
+            done += n;
         }
     }
 
     @Override
+    public void write(long ino, long layer, long pos, byte[] src, int off, int len) {
+        parts(pos, len, (index, at, n, done) -> {
+            byte[] page = pages.computeIfAbsent(new Page(ino, layer, index), p -> new byte[PAGE]);
+            synchronized (page) {
+                System.arraycopy(src, off + done, page, at, n);
+            }
+        });
+    }
+
+    @Override
     public void read(long ino, long layer, long pos, byte[] dst, int off, int len) {
-        while (len > 0) {
-            long index = pos / PAGE;
-            int at = (int) (pos % PAGE);
-            int n = Math.min(len, PAGE - at);
+        parts(pos, len, (index, at, n, done) -> {
             byte[] page = pages.get(new Page(ino, layer, index));
             if (page == null) {
-                java.util.Arrays.fill(dst, off, off + n, (byte) 0);
-            } else {
-                synchronized (page) {
-                    System.arraycopy(page, at, dst, off, n);
-                }
+                java.util.Arrays.fill(dst, off + done, off + done + n, (byte) 0);
+                return;
             }
-            pos += n;
-            off += n;
-            len -= n;
-        }
+            synchronized (page) {
+                System.arraycopy(page, at, dst, off + done, n);
+            }
+        });
     }
 
     @Override
