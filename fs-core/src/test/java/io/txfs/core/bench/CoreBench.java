@@ -27,20 +27,30 @@ public final class CoreBench {
         Files.createDirectories(work);
         StringBuilder out = new StringBuilder("| figure | result | target | baseline (same run) |\n|---|---|---|---|\n");
 
-        // 1. publish of 10,000 changed paths, tiny files and 64 KiB files
+        // 1. publish of 10,000 changed paths, tiny files and 64 KiB files. The first publish in a fresh JVM
+        // also pays for compiling the publish path; a daemon that has served a while has it compiled, so
+        // both are reported: the first, and the median of 5 more in the same engine (new views, new files).
         for (int fileSize : new int[] {1, 65536}) {
             Path backing = Files.createDirectories(work.resolve("pub-" + fileSize + "/backing"));
             try (Engine e = Engine.open(Engine.Config.rocks(backing, work.resolve("pub-" + fileSize + "/state")))) {
-                View v = e.createView("bench", Isolation.SNAPSHOT, 0);
-                byte[] data = new byte[fileSize];
-                for (int i = 0; i < 10_000; i++) {
-                    long ino = e.create(v, Engine.ROOT, ("f" + i).getBytes(StandardCharsets.UTF_8), 0644, Caller.ROOT).ino();
-                    e.write(v, ino, 0, data);
+                double[] ms = new double[6];
+                for (int round = 0; round < ms.length; round++) {
+                    View v = e.createView("bench" + round, Isolation.SNAPSHOT, 0);
+                    long dir = e.mkdir(v, Engine.ROOT, ("d" + round).getBytes(StandardCharsets.UTF_8), 0755, Caller.ROOT).ino();
+                    byte[] data = new byte[fileSize];
+                    for (int i = 0; i < 10_000 - 1; i++) { // + the directory: 10,000 paths
+                        long ino = e.create(v, dir, ("f" + i).getBytes(StandardCharsets.UTF_8), 0644, Caller.ROOT).ino();
+                        e.write(v, ino, 0, data);
+                    }
+                    long t0 = System.nanoTime();
+                    e.publish(v, false);
+                    ms[round] = (System.nanoTime() - t0) / 1e6;
                 }
-                long t0 = System.nanoTime();
-                e.publish(v, false);
-                double ms = (System.nanoTime() - t0) / 1e6;
-                out.append(String.format("| publish 10,000 new files of %d B | %.1f ms | < 100 ms, independent of size | - |%n", fileSize, ms));
+                double first = ms[0];
+                double[] warm = java.util.Arrays.copyOfRange(ms, 1, ms.length);
+                java.util.Arrays.sort(warm);
+                out.append(String.format("| publish 10,000 new files of %d B | %.1f ms (median of 5 in a running engine; the first in a fresh JVM %.1f ms) | < 100 ms, independent of size | - |%n",
+                        fileSize, warm[warm.length / 2], first));
             }
         }
 
