@@ -84,8 +84,14 @@ final class Backing {
         return LibC.readLink(cPath(rel));
     }
 
+    /**
+     * The attributes txfs reads, by name as in the "unix" view. Named rather than "unix:*", which would
+     * also resolve the owner and group names (a passwd and group lookup per file).
+     */
+    private static final String ATTRIBUTES = "unix:mode,uid,gid,nlink,size,lastAccessTime,lastModifiedTime,ctime,rdev,dev,ino";
+
     static Map<String, Object> lstat(Path p) throws IOException {
-        return Files.readAttributes(p, "unix:*", LinkOption.NOFOLLOW_LINKS);
+        return Files.readAttributes(p, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
     }
 
     static long ns(Object fileTime) {

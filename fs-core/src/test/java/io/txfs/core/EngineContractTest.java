@@ -511,6 +511,25 @@ abstract class EngineContractTest {
     }
 
     @Test
+    void userXattrsOfBackingFilesAndDirectoriesAreListedWithThem() throws Exception {
+        Path f = Files.writeString(backing.resolve("tagged.txt"), "t");
+        Path d = Files.createDirectories(backing.resolve("tagged-dir"));
+        for (Path p : List.of(f, d)) {
+            var xv = Files.getFileAttributeView(p, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+            xv.write("origin", java.nio.ByteBuffer.wrap(b("backing " + p.getFileName())));
+            xv.write("empty", java.nio.ByteBuffer.allocate(0));
+        }
+        // trusted.* (settable by root only; a no-op otherwise) is not a user attribute: never imported
+        io.txfs.core.inspect.dir.LibC.get().lsetxattr(
+                io.txfs.core.inspect.dir.RawPaths.cString(f.toString().getBytes(StandardCharsets.UTF_8)),
+                io.txfs.core.inspect.dir.RawPaths.cString(b("trusted.hidden")), b("x"), 1, 0);
+        assertArrayEquals(b("backing tagged.txt"), engine.getxattr(a.view, a.ino("tagged.txt"), "user.origin"));
+        assertArrayEquals(b("backing tagged-dir"), engine.getxattr(a.view, a.ino("tagged-dir"), "user.origin"));
+        assertArrayEquals(new byte[0], engine.getxattr(a.view, a.ino("tagged.txt"), "user.empty"));
+        assertEquals(List.of("user.empty", "user.origin"), new java.util.ArrayList<>(new java.util.TreeSet<>(engine.listxattr(a.view, a.ino("tagged.txt")))));
+    }
+
+    @Test
     void snapshotReadersNeverSeeHalfAPublish() throws Exception {
         for (int i = 0; i < 10; i++) a.write("gen" + i, "0");
         engine.publish(a.view, false);

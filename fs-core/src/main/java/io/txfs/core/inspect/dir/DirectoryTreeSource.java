@@ -70,7 +70,8 @@ public final class DirectoryTreeSource implements TreeSource {
         return readXattrs(c);
     }
 
-    static SortedMap<Name, byte[]> readXattrs(byte[] cPath) throws IOException {
+    /** Every extended attribute of the file at cPath (NUL-terminated), without following a symlink. */
+    public static SortedMap<Name, byte[]> readXattrs(byte[] cPath) throws IOException {
         LibC.Native libc = LibC.get();
         SortedMap<Name, byte[]> out = new TreeMap<>();
         byte[] list = new byte[0];
