@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -103,31 +102,18 @@ public final class FuseMount implements AutoCloseable {
     return m;
   }
 
-  /** Waits until INIT was answered and a stat of the mountpoint came back from the filesystem. */
+  /**
+   * Waits until INIT was answered and a stat of the mountpoint came back from the filesystem. The stat
+   * runs in a child process, never in this one: a thread of the daemon waiting on its own mount cannot
+   * be killed once a reader took its request, so a SIGKILL at that moment left an unkillable daemon
+   * holding /dev/fuse, and the mount hung (seen in MountLifecycleIT). A child stuck the same way ends
+   * when the daemon's death closes the connection.
+   */
   private void awaitServing() throws IOException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROBE_TIMEOUT_MS);
-    CompletableFuture<Long> probe = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      ByteBuffer st = StatBuf.allocate();
-      if (C.stat(mountpoint.toString(), st) == 0) {
-        probe.complete(StatBuf.dev(st));
-        return;
-      }
-      int e = LibC.errno();
-      if (e == ENOTCONN || e == ECONNABORTED || e == ENODEV) {
-        probe.completeExceptionally(new FuseMountException("probe stat of " + mountpoint + " failed: "
-            + C.strerror(e)));
-      } else {
-        // The filesystem answered, with an error: it is serving, though its root is unhappy.
-        LOG.warn("the filesystem answered the mount probe's stat of {} with {}", mountpoint, Errno.nameOf(e));
-        probe.complete(-1L);
-      }
-    }, "fuse-mount-probe");
-    t.setDaemon(true);
-    t.start();
     try {
       session.dispatcher().initFuture().get(remaining(deadline), TimeUnit.NANOSECONDS);
-      long dev = probe.get(remaining(deadline), TimeUnit.NANOSECONDS);
+      long dev = probe(deadline);
       connectionMinor = dev >= 0 ? Sys.minor(dev) : minorFromMountinfo(mountpoint);
     } catch (TimeoutException e) {
       throw new FuseMountException("the mount at " + mountpoint + " did not answer within " + PROBE_TIMEOUT_MS + " ms");
@@ -137,6 +123,38 @@ public final class FuseMount implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new FuseMountException("interrupted while waiting for the mount to answer");
+    }
+  }
+
+  /** The mountpoint's device number as stat(1) in a child process sees it; -1 when it answered with an error. */
+  private long probe(long deadline) throws IOException, InterruptedException, TimeoutException {
+    Process p;
+    try {
+      p = new ProcessBuilder("stat", "-c", "%d", mountpoint.toString())
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .redirectErrorStream(true).start();
+    } catch (IOException e) {
+      LOG.warn("cannot run stat(1) to probe the mount ({}); INIT was answered, going on", e.toString());
+      return -1;
+    }
+    try {
+      if (!p.waitFor(remaining(deadline), TimeUnit.NANOSECONDS)) {
+        throw new TimeoutException();
+      }
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+      if (p.exitValue() == 0) {
+        return Long.parseLong(out);
+      }
+      if (out.contains("not connected") || out.contains("aborted") || out.contains("No such device")) {
+        throw new FuseMountException("probe stat of " + mountpoint + " failed: " + out);
+      }
+      // The filesystem answered, with an error: it is serving, though its root is unhappy.
+      LOG.warn("the filesystem answered the mount probe's stat of {} with: {}", mountpoint, out);
+      return -1;
+    } catch (NumberFormatException e) {
+      throw new FuseMountException("probe stat of " + mountpoint + " printed something unexpected");
+    } finally {
+      p.destroyForcibly();
     }
   }
 
@@ -350,8 +368,10 @@ public final class FuseMount implements AutoCloseable {
   /** If a dead FUSE mount is at {@code mountpoint} (stat gives ENOTCONN), detaches it and returns true. */
   public static boolean clearStaleMount(Path mountpoint) {
     String p = mountpoint.toAbsolutePath().normalize().toString();
-    ByteBuffer st = StatBuf.allocate();
-    if (C.stat(p, st) == 0) {
+    // statfs, not stat: the kernel answers stat of a dead mount's root from its attribute cache for a
+    // while, but always asks the filesystem for statfs (an aborted connection says ENOTCONN at once)
+    ByteBuffer st = ByteBuffer.allocateDirect(256);
+    if (C.statfs(p, st) == 0) {
       return false;
     }
     int e = LibC.errno();

@@ -78,6 +78,8 @@ final class DaemonLauncher {
     private static boolean answersStat(Path mountpoint) {
         try {
             Files.readAttributes(mountpoint, "unix:ino");
+            // statfs always reaches the filesystem; a stat can be answered from a dead mount's cache
+            Files.getFileStore(mountpoint).getTotalSpace();
             return true;
         } catch (IOException | UnsupportedOperationException e) {
             return false;

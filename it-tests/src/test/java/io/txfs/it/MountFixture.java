@@ -225,7 +225,10 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
       return t;
     });
     try {
-      Future<Object> result = executor.submit(() -> Files.readAttributes(path, "unix:ino,mode").get("mode"));
+      // statfs too: the kernel answers a stat of a dead mount's root from its attribute cache for a while
+      // (a restart after SIGKILL then looked served before the new daemon had even mounted)
+      Future<Object> result = executor.submit(() -> Files.readAttributes(path, "unix:ino,mode").get("mode")
+          .toString() + Files.getFileStore(path).getTotalSpace());
       result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return Optional.empty();
     } catch (java.util.concurrent.TimeoutException e) {

@@ -93,6 +93,49 @@ class MountLifecycleIT {
     }
   }
 
+  /**
+   * SIGKILL while the mount is coming up (INIT answered, the startup probe's stat maybe in flight): the
+   * daemon must still die at once. The probe used to be a thread of the daemon stat-ing its own mount,
+   * which the kernel cannot interrupt once a reader has taken the request: a daemon killed then stayed
+   * unkillable and its mount hung.
+   */
+  @Test
+  void aSigkillWhileTheMountComesUpNeverLeavesAnUnkillableDaemon() throws Exception {
+    MountFixture.requireFuseDevice();
+    Path root = Files.createTempDirectory("txfs-it-early-kill-");
+    Path backing = Files.createDirectory(root.resolve("backing"));
+    Path mountpoint = Files.createDirectory(root.resolve("mnt"));
+    try {
+      for (int round = 0; round < 5; round++) {
+        Process daemon = new ProcessBuilder(MountFixture.txfs("mount", "-f", "--mode", "passthrough", "--state",
+            root.resolve("state").toString(), backing.toString(), mountpoint.toString()))
+            .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        try (java.io.BufferedReader out = new java.io.BufferedReader(
+            new java.io.InputStreamReader(daemon.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = out.readLine()) != null && !line.contains("negotiated FUSE")) {
+            // the kill comes right after INIT, before the daemon reports the mount as served
+          }
+          daemon.destroyForcibly();
+          assertTrue(daemon.waitFor(15, java.util.concurrent.TimeUnit.SECONDS), "round " + round + ": the daemon survived SIGKILL");
+        } finally {
+          daemon.destroyForcibly();
+        }
+        ProcessRun unmount = ProcessRun.run(MountFixture.txfs("unmount", mountpoint.toString()), MountFixture.EXIT_DEADLINE);
+        assertTrue(MountTable.at(mountpoint).isEmpty(), "round " + round + ": the dead mount was cleared: " + unmount.describe());
+      }
+    } finally {
+      if (MountTable.at(mountpoint).isPresent()) {
+        ProcessRun.run(List.of("umount", "-l", mountpoint.toString()), Duration.ofSeconds(20));
+      }
+      if (MountTable.at(mountpoint).isEmpty()) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+          paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    }
+  }
+
   @Test
   void afterSigkillTheNextMountClearsTheDeadMountAndServes() throws IOException {
     try (MountFixture mount = MountFixture.mountPassthrough()) {
@@ -102,7 +145,9 @@ class MountLifecycleIT {
       mount.start();
       long mountsThere = MountTable.read().stream()
           .filter(m -> m.mountPoint().equals(mount.mountpoint().toString())).count();
-      assertEquals(1, mountsThere, "the new mount replaced the dead one instead of stacking on it");
+      assertEquals(1, mountsThere, () -> "the new mount replaced the dead one instead of stacking on it; mounts under "
+          + mount.scratch() + ": " + MountTable.read().stream().filter(m -> m.mountPoint().startsWith(mount.scratch().toString())).toList()
+          + "\ndaemon log:\n" + mount.daemonLog());
       assertEquals("kept", Files.readString(mount.mountpoint().resolve("before")));
     }
   }

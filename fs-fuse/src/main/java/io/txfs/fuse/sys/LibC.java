@@ -72,6 +72,8 @@ public interface LibC {
 
   int fstatfs(int fd, @Direct ByteBuffer buf);
 
+  int statfs(String path, @Direct ByteBuffer buf);
+
   int mkdirat(int dirfd, String path, int mode);
 
   int mknodat(int dirfd, String path, int mode, long dev);
