@@ -46,11 +46,22 @@ public final class LibC {
         @SaveError
         int lchown(@In byte[] path, int uid, int gid);
 
+        @SaveError
+        int open(@In byte[] path, int flags, int mode);
+
+        int close(int fd);
+
+        /** Starts writeback of a file's dirty pages (flags: SYNC_FILE_RANGE_WRITE) without waiting for it. */
+        @SaveError
+        int sync_file_range(int fd, long offset, long nbytes, int flags);
+
         /** times: {atime sec, atime nsec, mtime sec, mtime nsec}. */
         @SaveError
         int utimensat(int dirfd, @In byte[] path, @In long[] times, int flags);
     }
 
+    public static final int O_RDONLY_CLOEXEC = 0x80000;
+    public static final int SYNC_FILE_RANGE_WRITE = 2;
     static final int ENODATA = 61;
     static final int ERANGE = 34;
     static final int ENOTSUP = 95;
