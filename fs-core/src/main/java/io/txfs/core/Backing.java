@@ -38,6 +38,7 @@ final class Backing {
     private final byte[] rootBytes;
     private final Store store;
     private final LongFunction<String> pathOf;
+    private final LongFunction<Identity> onDisk;
     private final Map<Long, Open> open = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Open> e) {
@@ -47,11 +48,16 @@ final class Backing {
         }
     };
 
-    Backing(Path root, Store store, LongFunction<String> pathOf) {
+    /**
+     * pathOf: a node's raw path in the backing directory (null: none); onDisk: the identity of the file
+     * that path holds, as txfs last recorded it (null: none).
+     */
+    Backing(Path root, Store store, LongFunction<String> pathOf, LongFunction<Identity> onDisk) {
         this.root = root;
         this.rootBytes = RawPaths.absolute(root);
         this.store = store;
         this.pathOf = pathOf;
+        this.onDisk = onDisk;
     }
 
     /** A backing name as a raw path component: one char per byte, so any bytes round-trip. */
@@ -98,8 +104,9 @@ final class Backing {
         return ((FileTime) fileTime).to(TimeUnit.NANOSECONDS);
     }
 
+    /** The identity of an lstat result as far as the disk can tell (Identity.onDisk: gen 0). */
     static Identity identity(Map<String, Object> a) {
-        return new Identity((Long) a.get("dev"), (Long) a.get("ino"), (Long) a.get("size"),
+        return Identity.onDisk((Long) a.get("dev"), (Long) a.get("ino"), (Long) a.get("size"),
                 ns(a.get("lastModifiedTime")));
     }
 
@@ -124,15 +131,21 @@ final class Backing {
         }
     }
 
+    /**
+     * The open backing file of node id if it holds the content want names, else null (then the content
+     * is in a preserved copy, or was changed outside txfs). Whether it is that content is decided by
+     * txfs's own record of the file now there, never by the disk's attributes alone (see Identity); the
+     * disk is then checked against that record to catch changes made behind txfs's back.
+     */
     private synchronized FileChannel channel(long id, Identity want) {
         Open o = open.get(id);
         if (o != null && o.identity().equals(want)) return o.channel();
+        if (!want.equals(onDisk.apply(id))) return null;
         String rel = pathOf.apply(id);
         if (rel == null) return null;
         Path p = resolve(rel);
         try {
-            Identity have = identity(lstat(p));
-            if (!have.equals(want)) return null;
+            if (!want.matchesDisk(identity(lstat(p)))) return null;
             FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
             Open old = open.put(id, new Open(want, ch));
             if (old != null) closeQuietly(old.channel());

@@ -306,25 +306,28 @@ final class Collector {
         byte[] old = e.store.get(Cf.GC, key);
         Set<Identity> ids = new java.util.LinkedHashSet<>(decodeIdentities(old));
         ids.addAll(freed);
-        byte[] v = new byte[1 + 32 * ids.size()];
-        v[0] = 1;
+        byte[] v = new byte[1 + 40 * ids.size()];
+        v[0] = 2;
         int off = 1;
         for (Identity id : ids) {
             Bytes.putLong(v, off, id.dev());
             Bytes.putLong(v, off + 8, id.ino());
             Bytes.putLong(v, off + 16, id.size());
             Bytes.putLong(v, off + 24, id.mtimeNs());
-            off += 32;
+            Bytes.putLong(v, off + 32, id.gen());
+            off += 40;
         }
         b.put(Cf.GC, key, v);
     }
 
+    /** Format 1 values (written before identities had a gen) hold 32-byte identities of gen 0. */
     private static List<Identity> decodeIdentities(byte[] v) {
         List<Identity> out = new ArrayList<>();
         if (v == null) return out;
-        for (int off = 1; off + 32 <= v.length; off += 32) {
+        int size = v[0] == 1 ? 32 : 40;
+        for (int off = 1; off + size <= v.length; off += size) {
             out.add(new Identity(Bytes.getLong(v, off), Bytes.getLong(v, off + 8), Bytes.getLong(v, off + 16),
-                    Bytes.getLong(v, off + 24)));
+                    Bytes.getLong(v, off + 24), size == 40 ? Bytes.getLong(v, off + 32) : 0));
         }
         return out;
     }

@@ -58,8 +58,11 @@ public final class Engine implements AutoCloseable {
     private static final byte[] DOT = {'.'};
     private static final byte[] DOTDOT = {'.', '.'};
     private static final byte[] EMPTY = new byte[0];
-    /** The store's format (META "format"): 2 since chunk values may name data files. */
-    static final byte FORMAT = 2;
+    /**
+     * The store's format (META "format"): 2 since chunk values may name data files, 3 since preserved
+     * copies are keyed by an identity with its gen (Identity).
+     */
+    static final byte FORMAT = 3;
 
     /** How to open an engine. store null means RocksDB in stateDir/db. */
     public record Config(Path backing, Path stateDir, Store store, Clock clock, FaultInjector faults,
@@ -176,7 +179,7 @@ public final class Engine implements AutoCloseable {
         this.lockFile = lk;
         this.chunkData = c.stateDir() != null ? new FileChunkData(c.stateDir().resolve("chunks")) : MemoryChunkData.of(s);
         this.store = new DataFirstStore(s, chunkData);
-        this.backing = new Backing(c.backing(), s, this::backingPath);
+        this.backing = new Backing(c.backing(), s, this::backingPath, this::backingIdentity);
         this.ids = new IdAllocator(s, "nextId", ROOT + 1);
         this.layers = new IdAllocator(s, "nextLayer", 1);
         this.viewIds = new IdAllocator(s, "nextView", 1);
@@ -211,6 +214,7 @@ public final class Engine implements AutoCloseable {
             if (f == null || f[0] < FORMAT) {
                 // format 1 stores hold only inline chunks, which format 2 still reads
                 Batch up = new Batch();
+                if (f == null || f[0] < 3) keyPreservedCopiesByGen(up);
                 up.put(Cf.META, Keys.meta("format"), new byte[] {FORMAT});
                 store.write(up, true);
             } else if (f[0] > FORMAT) {
@@ -224,6 +228,21 @@ public final class Engine implements AutoCloseable {
                 View v = View.decode(name, it.value());
                 v.pending = new PendingCache();
                 views.put(name, v);
+            }
+        }
+    }
+
+    /** Format 3: preserved copies of formats 1 and 2 (key without gen) get the key of gen 0. */
+    private void keyPreservedCopiesByGen(Batch up) {
+        try (KvIterator it = store.scan(Cf.PRESERVED, EMPTY)) {
+            for (; it.valid(); it.next()) {
+                byte[] k = it.key();
+                if (k.length != 40) continue;
+                byte[] nk = new byte[48];
+                System.arraycopy(k, 0, nk, 0, 32);
+                System.arraycopy(k, 32, nk, 40, 8);
+                up.delete(Cf.PRESERVED, k);
+                up.put(Cf.PRESERVED, nk, it.value());
             }
         }
     }
@@ -894,6 +913,12 @@ public final class Engine implements AutoCloseable {
         if (parent == null) return null;
         String name = Backing.raw(l.name());
         return parent.isEmpty() ? name : parent + "/" + name;
+    }
+
+    /** The identity txfs recorded for the file at backingPath(id), or null. */
+    Identity backingIdentity(long id) {
+        NodeRecord r = publishedNode(id, flushed);
+        return r == null ? null : r.identity();
     }
 
     // ---------------------------------------------------------------- names and keys

@@ -29,6 +29,26 @@ final class FlushPlan {
     /** Nodes whose backing identity is re-read after apply, with their final path. */
     final List<Step> identify = new ArrayList<>();
 
+    /**
+     * The nodes whose file content the plan writes: patched in place, rewritten whole, or placed as a new
+     * object (a PLACE of a node no step moved out; moved objects keep their content).
+     */
+    java.util.Set<Long> contentWritten() {
+        java.util.Set<Long> movedOut = new java.util.HashSet<>();
+        for (Step s : steps) if (s.kind() == Kind.MOVE_OUT) movedOut.add(s.node());
+        java.util.Set<Long> out = new java.util.HashSet<>();
+        for (Step s : steps) {
+            switch (s.kind()) {
+                case PATCH, REPLACE -> out.add(s.node());
+                case PLACE -> {
+                    if (!movedOut.contains(s.node())) out.add(s.node());
+                }
+                default -> { }
+            }
+        }
+        return out;
+    }
+
     byte[] encode() {
         try {
             ByteArrayOutputStream bo = new ByteArrayOutputStream();

@@ -308,6 +308,7 @@ final class Flusher {
 
     private void complete(FlushPlan plan) throws IOException {
         Batch b = new Batch();
+        Set<Long> written = plan.contentWritten();
         for (FlushPlan.Step s : plan.identify) {
             Map<String, Object> a;
             try {
@@ -322,7 +323,8 @@ final class Flusher {
                 r.chainValid = new long[0];
                 r.baseValid = r.size;
             }
-            r.setIdentity(id);
+            // a file whose content this flush wrote is new content, whatever its inode, size and mtime
+            r.setIdentity(id.withGen(written.contains(s.node()) ? plan.version : r.bgen));
             b.put(Cf.NODE, Keys.node(s.node(), plan.version), r.encode());
             Collector.enqueueNode(b, s.node()); // supersedes records the change log does not name
         }
@@ -565,7 +567,7 @@ final class Flusher {
         String p = e.rawPathOf(old, id);
         if (r0 == null || !r0.hasBase || p == null) return;
         Identity have = Backing.identity(Backing.lstat(e.backing.resolve(p)));
-        if (!have.equals(r0.identity())) {
+        if (!r0.identity().matchesDisk(have)) {
             String msg = "flush refused: backing file " + Backing.display(p) + " changed outside txfs (" + have + " != "
                     + r0.identity() + ")";
             log.error(msg);

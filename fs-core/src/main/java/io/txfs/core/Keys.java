@@ -67,7 +67,7 @@ final class Keys {
     }
 
     static byte[] preserved(Identity id, long index) {
-        return Bytes.longs(id.dev(), id.ino(), id.size(), id.mtimeNs(), index);
+        return Bytes.longs(id.dev(), id.ino(), id.size(), id.mtimeNs(), id.gen(), index);
     }
 
     static byte[] meta(String name) {

@@ -17,8 +17,11 @@ import java.util.TreeMap;
  * changing a record read from the store.
  */
 final class NodeRecord {
-    /** 2 adds bornLayer at the end; format 1 records (without it) still decode. */
-    static final byte FORMAT = 2;
+    /**
+     * 2 adds bornLayer at the end, 3 the base's gen before it; records of formats 1 and 2 still decode
+     * (their base gen is 0: no store of those formats distinguished contents by it).
+     */
+    static final byte FORMAT = 3;
 
     FileType type;
     int perm;
@@ -41,6 +44,8 @@ final class NodeRecord {
     long bino;
     long bsize;
     long bmtime;
+    /** Identity.gen of the base. */
+    long bgen;
     long baseValid;
     /** The layer that created the node (0 if listed from the backing directory or unknown). */
     long bornLayer;
@@ -79,6 +84,7 @@ final class NodeRecord {
         r.bino = bino;
         r.bsize = bsize;
         r.bmtime = bmtime;
+        r.bgen = bgen;
         r.baseValid = baseValid;
         r.bornLayer = bornLayer;
         return r;
@@ -93,7 +99,7 @@ final class NodeRecord {
     }
 
     Identity identity() {
-        return hasBase ? new Identity(bdev, bino, bsize, bmtime) : null;
+        return hasBase ? new Identity(bdev, bino, bsize, bmtime, bgen) : null;
     }
 
     void setIdentity(Identity id) {
@@ -103,6 +109,7 @@ final class NodeRecord {
             bino = id.ino();
             bsize = id.size();
             bmtime = id.mtimeNs();
+            bgen = id.gen();
         }
     }
 
@@ -116,7 +123,7 @@ final class NodeRecord {
             xnames[i] = modifiedUtf8(e.getKey());
             n += xnames[i++].length + 4 + e.getValue().length;
         }
-        n += 4 + 16 * chainLayer.length + 1 + 6 * 8;
+        n += 4 + 16 * chainLayer.length + 1 + 7 * 8;
         ByteBuffer o = ByteBuffer.allocate(n);
         o.put(FORMAT).put((byte) type.ordinal()).putInt(perm).putInt(uid).putInt(gid).putInt(nlink)
                 .putLong(size).putLong(atime).putLong(mtime).putLong(ctime).putLong(rdev);
@@ -136,7 +143,7 @@ final class NodeRecord {
         o.putInt(chainLayer.length);
         for (int k = 0; k < chainLayer.length; k++) o.putLong(chainLayer[k]).putLong(chainValid[k]);
         o.put((byte) (hasBase ? 1 : 0));
-        o.putLong(bdev).putLong(bino).putLong(bsize).putLong(bmtime).putLong(baseValid).putLong(bornLayer);
+        o.putLong(bdev).putLong(bino).putLong(bsize).putLong(bmtime).putLong(baseValid).putLong(bgen).putLong(bornLayer);
         return o.array();
     }
 
@@ -144,7 +151,7 @@ final class NodeRecord {
         try {
             ByteBuffer in = ByteBuffer.wrap(b);
             int format = in.get();
-            if (format != 1 && format != FORMAT) throw new IllegalStateException("unknown node record format " + format);
+            if (format < 1 || format > FORMAT) throw new IllegalStateException("unknown node record format " + format);
             NodeRecord r = new NodeRecord();
             r.type = FileType.values()[in.get()];
             r.perm = in.getInt();
@@ -175,6 +182,7 @@ final class NodeRecord {
             r.bsize = in.getLong();
             r.bmtime = in.getLong();
             r.baseValid = in.getLong();
+            if (format >= 3) r.bgen = in.getLong();
             if (format >= 2) r.bornLayer = in.getLong();
             return r;
         } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException | NegativeArraySizeException

@@ -578,6 +578,80 @@ abstract class EngineContractTest {
     }
 
     @Test
+    void olderSnapshotsKeepTheirContentWhenAFlushRewritesAFileToTheSameSizeAndMtime() throws IOException {
+        // cp -p, tar and rsync restore mtimes: the patched file keeps its inode, size and mtime, so only
+        // txfs's own record of which flush wrote the content can tell the snapshot's base from the new file.
+        long ino = a.ino("hello.txt");
+        long mtime = a.stat("hello.txt").mtimeNs();
+        a.write("hello.txt", "HELLO WORLD");
+        engine.setattr(a.view, ino, SetAttr.times(null, mtime));
+        engine.publish(a.view, false);
+        engine.flush();
+        assertEquals("HELLO WORLD", Files.readString(backing.resolve("hello.txt")));
+        assertEquals("hello world", bView.read("hello.txt"), "b is still on its old snapshot");
+        assertEquals("HELLO WORLD", a.read("hello.txt"));
+        engine.flush();
+        assertEquals("hello world", bView.read("hello.txt"));
+    }
+
+    @Test
+    void filesAFlushCreatesOnReusedInodesAreNotMistakenForTheDeletedOnes() throws IOException {
+        // The backing filesystem hands a deleted file's inode number to the next new file (ext4 does so
+        // most of the time); with the same size and mtime, only the gen tells the two contents apart.
+        long mtime = a.stat("hello.txt").mtimeNs();
+        List<TestFs> snapshots = new java.util.ArrayList<>(List.of(bView));
+        List<String> names = new java.util.ArrayList<>(List.of("hello.txt"));
+        List<String> contents = new java.util.ArrayList<>(List.of("hello world"));
+        for (int i = 0; i < 6; i++) {
+            a.rm(names.get(i));
+            engine.publish(a.view, false);
+            engine.flush(); // its inode is free; the snapshots that see it read a preserved copy
+            String name = "f" + i;
+            String content = "content " + i + "xx"; // as long as "hello world"
+            a.write(name, content);
+            engine.setattr(a.view, a.ino(name), SetAttr.times(null, mtime));
+            engine.publish(a.view, false);
+            engine.flush(); // a new file of the same size and mtime, likely on the inode just freed
+            snapshots.add(new TestFs(engine, engine.createView("s" + i, Isolation.SNAPSHOT, 0)));
+            names.add(name);
+            contents.add(content);
+        }
+        a.rm(names.get(names.size() - 1));
+        engine.publish(a.view, false);
+        engine.flush();
+        for (int i = 0; i < snapshots.size(); i++) {
+            assertEquals(contents.get(i), snapshots.get(i).read(names.get(i)), "snapshot " + i);
+        }
+    }
+
+    @Test
+    void preservedCopiesOfAFormatTwoStoreStillServeTheirSnapshots() throws IOException {
+        a.write("hello.txt", "replaced!!!");
+        engine.publish(a.view, false);
+        engine.flush();
+        assertEquals("hello world", bView.read("hello.txt"), "served from the preserved copy");
+        // rewrite the store as format 2 left it: preserved keys without the gen, format byte 2
+        io.txfs.core.store.Batch old = new io.txfs.core.store.Batch();
+        int copies = 0;
+        try (io.txfs.core.store.KvIterator it = engine.store.scan(io.txfs.core.store.Cf.PRESERVED, new byte[0])) {
+            for (; it.valid(); it.next()) {
+                byte[] k = it.key();
+                byte[] k2 = new byte[40];
+                System.arraycopy(k, 0, k2, 0, 32);
+                System.arraycopy(k, 40, k2, 32, 8);
+                old.delete(io.txfs.core.store.Cf.PRESERVED, k).put(io.txfs.core.store.Cf.PRESERVED, k2, it.value());
+                copies++;
+            }
+        }
+        assertTrue(copies >= 2, "a marker and a chunk");
+        old.put(io.txfs.core.store.Cf.META, Keys.meta("format"), new byte[] {2});
+        engine.store.write(old, true);
+        restart();
+        assertEquals("hello world", bView.read("hello.txt"));
+        assertEquals("replaced!!!", a.read("hello.txt"));
+    }
+
+    @Test
     void pendingCopyUpSurvivesAFlushOfTheSameFile() throws IOException {
         byte[] data = new byte[Engine.CHUNK * 3];
         Arrays.fill(data, (byte) 'x');

@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The record encoding is a storage format: byte-for-byte what format 2 always wrote. */
+/** The record encoding is a storage format: byte-for-byte format 3, and format 2 records still decode. */
 class NodeRecordTest {
 
     @Test
@@ -20,9 +20,23 @@ class NodeRecordTest {
         for (int i = 0; i < 200; i++) {
             NodeRecord r = random(rnd);
             byte[] enc = r.encode();
-            assertArrayEquals(reference(r), enc);
+            assertArrayEquals(reference(r, 3), enc);
             assertArrayEquals(enc, NodeRecord.decode(enc).encode());
             assertEquals(r.bornLayer, NodeRecord.bornLayer(enc));
+        }
+    }
+
+    @Test
+    void formatTwoRecordsDecodeWithBaseGenZero() throws IOException {
+        Random rnd = new Random(12);
+        for (int i = 0; i < 50; i++) {
+            NodeRecord r = random(rnd);
+            byte[] v2 = reference(r, 2);
+            assertEquals(r.bornLayer, NodeRecord.bornLayer(v2));
+            NodeRecord d = NodeRecord.decode(v2);
+            assertEquals(0, d.bgen);
+            r.bgen = 0;
+            assertArrayEquals(r.encode(), d.encode());
         }
     }
 
@@ -72,6 +86,7 @@ class NodeRecordTest {
         r.bsize = rnd.nextLong();
         r.bmtime = rnd.nextLong();
         r.baseValid = rnd.nextLong();
+        r.bgen = rnd.nextLong();
         r.bornLayer = rnd.nextLong();
         return r;
     }
@@ -82,11 +97,11 @@ class NodeRecordTest {
         return b;
     }
 
-    /** Format 2 as the DataOutputStream encoder wrote it before the ByteBuffer one. */
-    private static byte[] reference(NodeRecord r) throws IOException {
+    /** Format 2 as the DataOutputStream encoder wrote it before the ByteBuffer one; 3 adds the base gen. */
+    private static byte[] reference(NodeRecord r, int format) throws IOException {
         ByteArrayOutputStream bo = new ByteArrayOutputStream();
         DataOutputStream o = new DataOutputStream(bo);
-        o.writeByte(2);
+        o.writeByte(format);
         o.writeByte(r.type.ordinal());
         o.writeInt(r.perm);
         o.writeInt(r.uid);
@@ -123,6 +138,7 @@ class NodeRecordTest {
         o.writeLong(r.bsize);
         o.writeLong(r.bmtime);
         o.writeLong(r.baseValid);
+        if (format >= 3) o.writeLong(r.bgen);
         o.writeLong(r.bornLayer);
         return bo.toByteArray();
     }
