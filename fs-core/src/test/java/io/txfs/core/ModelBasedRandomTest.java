@@ -33,6 +33,11 @@ class ModelBasedRandomTest {
     private static final int NAMES = 5;
     private static final int VIEWS = 8;
     private static final int OPS_PER_VIEW = 500;
+    /**
+     * The mtime of every initial file, and the one "cp -p" operations restore: with equal sizes, the
+     * backing files' inode numbers (which ext4 reuses) are all that tells their contents apart on disk.
+     */
+    private static final long OLD_MTIME_NS = 1_700_000_000_123_456_789L;
 
     @TempDir
     Path tmp;
@@ -112,6 +117,8 @@ class ModelBasedRandomTest {
                 String p = path(d, "f" + i);
                 String c = "initial " + p;
                 Files.writeString(backing.resolve(p), c);
+                Files.setLastModifiedTime(backing.resolve(p),
+                        java.nio.file.attribute.FileTime.from(OLD_MTIME_NS / 1000, java.util.concurrent.TimeUnit.MICROSECONDS));
                 initial.put(p, c);
             }
         }
@@ -226,9 +233,22 @@ class ModelBasedRandomTest {
         String p = path(dir, "f" + rnd.nextInt(NAMES));
         Optional<String> cur = m.visible(p);
         trace(m, "op " + r + " " + p + " cur=" + cur.map(x -> x.length() > 30 ? x.substring(0, 30) + "..." : x));
-        if (r < 30) {
+        if (r < 25) {
             String content = content(rnd);
             m.fs.write(p, content.getBytes(StandardCharsets.ISO_8859_1));
+            m.pending.put(p, Optional.of(content));
+            m.touch(p);
+        } else if (r < 30) {
+            // cp -p over the file: other bytes, the same size, the old mtime
+            if (cur.isEmpty()) {
+                expectErrno(Errno.ENOENT, () -> m.fs.ino(p));
+                return;
+            }
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < cur.get().length(); i++) sb.append((char) ('A' + rnd.nextInt(26)));
+            String content = sb.toString();
+            m.fs.write(p, content.getBytes(StandardCharsets.ISO_8859_1));
+            engine.setattr(m.view, m.fs.ino(p), SetAttr.times(null, OLD_MTIME_NS / 1000 * 1000));
             m.pending.put(p, Optional.of(content));
             m.touch(p);
         } else if (r < 40) {
