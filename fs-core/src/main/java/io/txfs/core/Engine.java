@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -888,13 +887,10 @@ public final class Engine implements AutoCloseable {
                 r.size = r.target.length;
             }
             if (r.type == FileType.REGULAR || r.type == FileType.DIRECTORY) {
-                UserDefinedFileAttributeView xv = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class);
-                if (xv != null) {
-                    for (String n : xv.list()) {
-                        ByteBuffer buf = ByteBuffer.allocate(xv.size(n));
-                        xv.read(n, buf);
-                        r.xattrs.put("user." + n, Arrays.copyOf(buf.array(), buf.position()));
-                    }
+                // one llistxattr on the path (the nio view opens the file for it); user.* only, as before
+                for (var x : io.txfs.core.inspect.dir.DirectoryTreeSource.readXattrs(backing.cPath(rel)).entrySet()) {
+                    String n = new String(x.getKey().bytes(), StandardCharsets.UTF_8);
+                    if (n.startsWith("user.")) r.xattrs.put(n, x.getValue());
                 }
             }
         } catch (IOException | UnsupportedOperationException e) {
