@@ -177,7 +177,10 @@ final class InspectCommands {
                 throw new UserFacingException("give the layer on stdin: txfs import VIEW < layer.tar");
             }
             // the daemon reads this process's stdin itself (fd 0), only if it is open for reading
-            JsonNode r = ControlCall.send(mount.controlFile(), "import" + viewArg(view) + " fd=0");
+            JsonNode r;
+            try (LayerInput in = LayerInput.ofStdin(MountLocator.mountOf(mount.controlFile()))) {
+                r = ControlCall.send(mount.controlFile(), "import" + viewArg(view) + " fd=" + in.fd());
+            }
             if (json) {
                 out().println(r.toString());
             } else {

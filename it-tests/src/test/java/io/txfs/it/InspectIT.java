@@ -214,6 +214,22 @@ final class InspectIT {
         JsonNode da = json(cli("diff", "--mount", mnt, "ex-src", "--format=jsonl", "--json"));
         JsonNode db = json(cli("diff", "--mount", mnt, "ex-dst", "--format=jsonl", "--json"));
         assertEquals(da.path("delta_id").asText(), db.path("delta_id").asText());
+
+        // A layer file inside the mount: the CLI spools it outside, since the daemon never reads
+        // through its own mount; a raw control write handing it such a descriptor is refused.
+        ProcessRun carry = cli("run", "--mount", mnt, "--view", "ex-carrier", "--", "/bin/sh", "-c",
+                "cp \"$0\" \"$1/layer.tar\"", tar.toString(), mnt);
+        assertTrue(carry.succeeded(), carry.describe());
+        ProcessRun inMount = cli("run", "--mount", mnt, "--view", "ex-carrier", "--", "/bin/sh", "-c",
+                cliLine("import", "--mount", mnt, "ex-in-mount", "--json") + " < \"$0/layer.tar\"", mnt);
+        assertTrue(inMount.succeeded() && inMount.stdout().contains("\"created\":true"), inMount.describe());
+        assertEquals(cli("hash", "--mount", mnt, "--view", "ex-src").stdout(), cli("hash", "--mount", mnt, "--view", "ex-in-mount").stdout());
+        // bash, whose echo names the write's errno (dash's says "I/O error" for any)
+        ProcessRun raw = cli("run", "--mount", mnt, "--view", "ex-carrier", "--", "/bin/bash", "-c",
+                "echo 'import view=ex-raw fd=0' > \"$0/.txfs/ctl\" < \"$0/layer.tar\"", mnt);
+        assertFalse(raw.succeeded(), raw.describe());
+        assertTrue(raw.stderr().contains("Invalid argument"), raw.describe());
+        assertFalse(cli("status", "--mount", mnt, "ex-raw").succeeded(), "no view was made");
     }
 
     @Test

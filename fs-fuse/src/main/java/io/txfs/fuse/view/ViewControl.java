@@ -444,6 +444,9 @@ final class ViewControl implements ControlHandler {
         if (e instanceof io.txfs.core.inspect.oci.LayerRejectedException r) {
             return new ControlRefusal(Errno.EINVAL, verb, "layer rejected (" + r.reason() + "): " + e.getMessage() + "; nothing was changed");
         }
+        if (e instanceof CallerDescriptor.InsideMountException) {
+            return new ControlRefusal(Errno.EINVAL, verb, e.getMessage());
+        }
         if (e instanceof UnrepresentableEntryException) {
             return new ControlRefusal(Errno.EINVAL, verb, e.getMessage());
         }
