@@ -21,11 +21,18 @@ final class CrashScenario {
         byte[] big = new byte[Engine.CHUNK * 3 + 17];
         Arrays.fill(big, (byte) 'b');
         Files.write(backing.resolve("big.bin"), big);
+        Files.writeString(backing.resolve("same.txt"), SAME_BEFORE);
+        Files.setLastModifiedTime(backing.resolve("same.txt"), java.nio.file.attribute.FileTime.from(SAME_MTIME_S, java.util.concurrent.TimeUnit.SECONDS));
         // names that are not valid UTF-8 must be flushed and recovered byte-exactly
         Files.createDirectories(TestFs.onDisk(backing, RAW_DIR));
         Files.writeString(TestFs.onDisk(backing, RAW_DIR + "/" + RAW_INNER), "inner raw");
         Files.writeString(TestFs.onDisk(backing, RAW_FILE), "raw content");
     }
+
+    /** same.txt: published as SAME_AFTER with its mtime restored (cp -p): same size, same mtime, same inode. */
+    static final String SAME_BEFORE = "same size A";
+    static final String SAME_AFTER = "SAME SIZE B";
+    static final long SAME_MTIME_S = 1_600_000_000L;
 
     static final String RAW_DIR = "d\u0080";
     static final String RAW_INNER = "f\u00c3(";
@@ -63,6 +70,8 @@ final class CrashScenario {
     static void publishWork(Engine e) {
         TestFs p = new TestFs(e, e.createView("pub", Isolation.SNAPSHOT, 0));
         p.write("hello.txt", "HELLO, published");
+        p.write("same.txt", SAME_AFTER);
+        e.setattr(p.view, p.ino("same.txt"), SetAttr.times(null, SAME_MTIME_S * 1_000_000_000L));
         e.write(p.view, p.ino("big.bin"), Engine.CHUNK + 3, b("PATCHED"));
         p.write("new0", "zero");
         p.write("new1", "one");

@@ -91,6 +91,10 @@ class CrashTest {
             byte[] big = keep.readBytes("big.bin");
             assertEquals('b', big[Engine.CHUNK + 3], "the keep view's snapshot still reads the old base content");
             assertEquals('Q', big[2 * Engine.CHUNK]);
+            assertEquals(CrashScenario.SAME_BEFORE, keep.read("same.txt"),
+                    "the keep view's snapshot reads the old content of a file patched to the same size and mtime");
+            assertEquals(publishLanded ? CrashScenario.SAME_AFTER : CrashScenario.SAME_BEFORE,
+                    new TestFs(e, e.published()).read("same.txt"));
         }
     }
 
