@@ -41,6 +41,8 @@ final class KernelCacheIT {
             Files.createDirectories(backing.resolve("pub"));
             Files.writeString(backing.resolve("pub/old.txt"), "old\n");
             Files.writeString(backing.resolve("pub/kept.txt"), "kept\n");
+            Files.createDirectories(backing.resolve("snap"));
+            Files.writeString(backing.resolve("snap/page.txt"), "page one\n");
             Files.createDirectories(backing.resolve("added"));
             Files.writeString(backing.resolve("added/a.txt"), "a\n");
         } catch (IOException e) {
@@ -113,6 +115,34 @@ final class KernelCacheIT {
             assertFalse(reader.exists("pub/old.txt"), "a published delete is gone");
             assertEquals("kept, changed\n", reader.read("pub/kept.txt"), "changed content is read, not the cached pages");
             assertEquals(14, reader.stat("pub/kept.txt").get("size").asInt(), "and its new size");
+        }
+    }
+
+    @Test
+    void aSnapshotViewKeepsFilePagesAcrossOpensUntilItsOwnPublishOrAbortMovesIt() {
+        try (ViewAgent snap = MOUNT.agent("kc-snap", ViewAgent.Way.NAMESPACE);
+             ViewAgent other = MOUNT.agent("kc-other", ViewAgent.Way.SHARED_ROOT)) {
+            assertEquals("page one\n", snap.read("snap/page.txt"));
+            JsonNode s1 = stats(snap);
+            JsonNode s2 = stats(snap); // s2 - s1: what one stats call costs by itself (its reply is a READ of ctl)
+            assertEquals("page one\n", snap.read("snap/page.txt"));
+            JsonNode s3 = stats(snap);
+            assertEquals(delta(s2, s1, "READ"), delta(s3, s2, "READ"),
+                    "a re-open of a file the view did not change reads the kernel's pages: " + s2 + " -> " + s3);
+
+            // contents of one length: only the invalidation, not a changed size, can drop the pages
+            other.write("snap/page.txt", "page TWO\n");
+            assertTrue(other.ctl("publish").path("errno").isNull());
+            assertEquals("page one\n", snap.read("snap/page.txt"), "a snapshot view keeps its snapshot");
+            snap.write("snap/mine.txt", "mine\n");
+            assertTrue(snap.ctl("publish").path("errno").isNull());
+            assertEquals("page TWO\n", snap.read("snap/page.txt"), "its own publish moved it onto the other view's publish");
+
+            snap.write("snap/page.txt", "page MY3\n");
+            assertEquals("page MY3\n", snap.read("snap/page.txt"));
+            snap.stat("snap/page.txt"); // the kernel now holds this content's attributes too, valid for 10 s
+            assertTrue(snap.ctl("abort").path("errno").isNull());
+            assertEquals("page TWO\n", snap.read("snap/page.txt"), "abort dropped the pending content and its pages");
         }
     }
 

@@ -326,10 +326,13 @@ public final class ViewFilesystem implements FuseFilesystem {
      * A read-committed view sees each publish at its next access, so its file content can change under
      * the kernel's cached size and pages between a publish and the invalidations that follow it: such
      * views read and write around the page cache, each read answered whole from one published version.
-     * Snapshot views change only by their own publish or refresh, and keep the page cache.
+     * A snapshot view's file content changes only through this kernel inode (its own writes and
+     * truncates) or by its own publish, abort or import, each of which invalidates the inodes it changed
+     * before it returns (KernelInvalidator): so its pages are kept across opens (FOPEN_KEEP_CACHE), and a
+     * file re-read, or linked right after it was written, is answered by the page cache.
      */
     private static int openFlags(View v) {
-        return v.isolation() == Isolation.READ_COMMITTED ? OpenResult.FOPEN_DIRECT_IO : 0;
+        return v.isolation() == Isolation.READ_COMMITTED ? OpenResult.FOPEN_DIRECT_IO : OpenResult.FOPEN_KEEP_CACHE;
     }
 
     @Override
