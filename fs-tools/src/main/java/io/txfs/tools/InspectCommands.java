@@ -176,9 +176,9 @@ final class InspectCommands {
             if (System.console() != null) {
                 throw new UserFacingException("give the layer on stdin: txfs import VIEW < layer.tar");
             }
-            // the daemon reads this process's stdin itself (fd 0), only if it is open for reading
+            // the daemon reads the layer through this process's descriptor (stdin, or its spooled copy)
             JsonNode r;
-            try (LayerInput in = LayerInput.ofStdin(MountLocator.mountOf(mount.controlFile()))) {
+            try (LayerInput in = LayerInput.ofStdin()) {
                 r = ControlCall.send(mount.controlFile(), "import" + viewArg(view) + " fd=" + in.fd());
             }
             if (json) {

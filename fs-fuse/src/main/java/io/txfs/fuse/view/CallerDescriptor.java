@@ -1,6 +1,7 @@
 package io.txfs.fuse.view;
 
 import io.txfs.fuse.sys.LibC;
+import io.txfs.fuse.sys.ProcFds;
 import io.txfs.fuse.sys.Sys;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,7 +44,7 @@ final class CallerDescriptor extends InputStream {
     static CallerDescriptor open(int pid, int callerFd) throws IOException {
         String link = "/proc/" + pid + "/fd/" + callerFd;
         // Decided from /proc alone: opening (or stat-ing) the link would already be a call into the mount.
-        if (onTxfsMount(pid, callerFd)) {
+        if (ProcFds.onTxfsMount(pid, callerFd)) {
             throw new InsideMountException("descriptor " + callerFd + " of the caller is a file inside a txfs mount, which "
                     + "the daemon never reads through (a SIGKILL while it waited on itself would hang the mount); "
                     + "txfs import spools such a file itself, or pipe it: cat FILE | txfs import VIEW");
@@ -70,32 +71,7 @@ final class CallerDescriptor extends InputStream {
     }
 
     private static long flags(int pid, int fd) throws IOException {
-        return Long.parseLong(fdinfo(pid, fd, "flags:"), 8);
-    }
-
-    private static String fdinfo(int pid, int fd, String field) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/fdinfo/" + fd))) {
-            if (line.startsWith(field)) {
-                return line.substring(field.length()).trim();
-            }
-        }
-        throw new IOException("no " + field + " in /proc/" + pid + "/fdinfo/" + fd);
-    }
-
-    /**
-     * True if the caller's descriptor lies on a mount of type fuse.txfs, found by its mount id in the
-     * caller's own mountinfo (fields: id parent major:minor root point options [optional...] - type ...).
-     */
-    static boolean onTxfsMount(int pid, int fd) throws IOException {
-        String id = fdinfo(pid, fd, "mnt_id:");
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/mountinfo"))) {
-            if (!line.startsWith(id + " ")) {
-                continue;
-            }
-            int dash = line.indexOf(" - ");
-            return dash >= 0 && line.substring(dash + 3).startsWith("fuse.txfs ");
-        }
-        return false;
+        return Long.parseLong(ProcFds.fdinfo(pid, fd, "flags:"), 8);
     }
 
     private static Map<String, Object> identity(Path p) throws IOException {
