@@ -70,7 +70,7 @@ final class RunCommand extends ViewCommands.Base {
             }
             case auto -> hasSysAdmin() && Files.isExecutable(Path.of("/usr/bin/unshare"));
         };
-        int status = runChild(useNamespace ? inNamespace(mnt, name) : command);
+        int status = useNamespace ? runChild(inNamespace(mnt, name), Path.of("/")) : runChild(command, Path.of("").toAbsolutePath());
         if (status == EXIT_WRAPPER_FAILED && useNamespace) {
             err().println("txfs: could not enter view " + name + "'s root in a mount namespace (status 125)");
         }
@@ -92,17 +92,30 @@ final class RunCommand extends ViewCommands.Base {
      * (this process is in it now). A directory that exists only in another view's pending delta (say, made
      * in the session's default view and never published) is missing there: say so instead of letting the
      * start fail with a bare ENOENT, or a shell land somewhere else.
+     *
+     * <p>The check walks the view's own root ({@code .txfs/views/NAME}), never the shared root: the kernel
+     * keeps one dentry per name in the shared root, and a lookup there by this view replaces the one the
+     * caller's view holds — the invoking shell's working directory would turn "(deleted)" and its next
+     * getcwd() fail with ENOENT (docs/kernel-caches.md, "The cost of the shared root").
      */
     private void requireWorkingDirectoryInView(Path mnt, String name) {
         Path cwd = Path.of("").toAbsolutePath();
-        if (cwd.startsWith(mnt) && !Files.isDirectory(cwd)) {
+        if (cwd.startsWith(mnt) && !Files.isDirectory(viewRoot(mnt, name).resolve(mnt.relativize(cwd)))) {
             throw new UserFacingException("the working directory " + cwd + " does not exist in view " + name
                     + " (changes pending in another view, e.g. this session's, are not visible in it: publish them"
                     + " or start from another directory); view " + name + " kept");
         }
     }
 
-    /** The command wrapped so it runs with the view's root bound over the mountpoint, at the same working directory. */
+    private static Path viewRoot(Path mnt, String name) {
+        return mnt.resolve(".txfs").resolve("views").resolve(name);
+    }
+
+    /**
+     * The command wrapped so it runs with the view's root bound over the mountpoint, at the same working
+     * directory. The wrapper starts outside the mount and enters the working directory only after the bind,
+     * through the view's own root, so nothing of the new view walks the shared root (see above).
+     */
     private List<String> inNamespace(Path mnt, String name) {
         List<String> argv = new ArrayList<>(List.of("/usr/bin/unshare", "--mount", "--propagation", "private", "--",
                 "/bin/sh", "-c",
@@ -113,9 +126,13 @@ final class RunCommand extends ViewCommands.Base {
         return argv;
     }
 
-    private int runChild(List<String> argv) {
-        // the working directory is set by path, so the child looks it up afresh inside its view
-        ProcessBuilder pb = new ProcessBuilder(argv).inheritIO().directory(Path.of("").toAbsolutePath().toFile());
+    /** {@code dir} is set by path, so the child looks it up afresh inside its view. */
+    private int runChild(List<String> argv, Path dir) {
+        ProcessBuilder pb = new ProcessBuilder(argv).inheritIO().directory(dir.toFile());
+        if (!dir.equals(Path.of("").toAbsolutePath())) {
+            // a shell checks an inherited $PWD by stat()ing it: that would be the shared root walk avoided above
+            pb.environment().remove("PWD");
+        }
         Process child;
         try {
             child = pb.start();

@@ -96,6 +96,30 @@ final class ViewRunIT {
         assertEquals(65534, owner.asInt(), "the session leader's uid owns " + view + ", not root who touched it first\n" + views.describe());
     }
 
+    /**
+     * The shared root has one kernel dentry per name; a lookup of that name by another view replaces it,
+     * and every process whose working directory was below it is left in an unhashed directory (getcwd()
+     * fails with ENOENT, /proc/PID/cwd reads "(deleted)"). {@code txfs run} through a namespace must not
+     * do that to the shell it was started from: it never walks the shared root as the new view.
+     */
+    @Test
+    void runInANamespaceLeavesTheCallersWorkingDirectoryIntact() {
+        String mnt = MOUNT.mountpoint().toString();
+        ProcessRun mk = run("run", "--mount", mnt, "--view", "cwd-kept-mk", "--publish", "--", "mkdir", mnt + "/cwd-kept");
+        assertEquals(0, mk.exitCode(), mk.describe());
+        List<String> cmd = new java.util.ArrayList<>(List.of("setsid", "-w", "/bin/sh", "-c",
+                "cd \"$0/cwd-kept\" && \"$@\" && /usr/bin/python3 -c 'import os; print(os.getcwd())'", mnt));
+        cmd.addAll(ViewMountFixture.command("run", "--view", "cwd-kept-run", "--namespace", "always", "--",
+                "/bin/sh", "-c", "pwd; echo made > made-here"));
+        ProcessRun r = MOUNT.run(MOUNT.scratch(), cmd);
+        assertEquals(0, r.exitCode(), "the caller's getcwd() still works after txfs run\n" + r.describe());
+        assertEquals(mnt + "/cwd-kept\n" + mnt + "/cwd-kept\n", r.stdout(),
+                "the command started in the same directory, and the caller is still in it\n" + r.describe());
+        try (ViewAgent v = MOUNT.agent("cwd-kept-run", ViewAgent.Way.SHARED_ROOT)) {
+            assertEquals("made\n", v.read("cwd-kept/made-here"), "the command ran in its view");
+        }
+    }
+
     @Test
     void aWorkingDirectoryPendingInAnotherViewIsReportedNotSilentlyReplaced() {
         String mnt = MOUNT.mountpoint().toString();
