@@ -1207,6 +1207,8 @@ public final class Engine implements AutoCloseable {
         });
     }
 
+    static final String CAPABILITY_XATTR = "security.capability";
+
     public int write(View v, long ino, long offset, byte[] data) {
         if (offset < 0) throw new FsException(Errno.EINVAL, "negative offset");
         if (offset + data.length > MAX_FILE_SIZE || offset + data.length < 0) {
@@ -1215,6 +1217,9 @@ public final class Engine implements AutoCloseable {
         return mutate(v, c -> {
             NodeRecord m = mutable(c, ino);
             requireRegular(m);
+            // as the VFS does on every write (file_remove_privs): a changed file keeps no file capabilities.
+            // The kernel removes them itself before a page-cache write, never before a direct one.
+            m.xattrs.remove(CAPABILITY_XATTR);
             Content.write(this, c, ino, m, offset, data);
             keyNode(c, ino, m);
             c.bytes += data.length;

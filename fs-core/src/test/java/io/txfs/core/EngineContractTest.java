@@ -292,6 +292,17 @@ abstract class EngineContractTest {
     }
 
     @Test
+    void aWriteDropsFileCapabilitiesAndKeepsOtherXattrs() {
+        long ino = a.ino("hello.txt");
+        engine.setxattr(a.view, ino, "security.capability", b("caps"), 0);
+        engine.setxattr(a.view, ino, "user.k", b("v"), 0);
+        engine.write(a.view, ino, 0, b("H"));
+        assertErrno(Errno.ENODATA, () -> engine.getxattr(a.view, ino, "security.capability"));
+        assertArrayEquals(b("v"), engine.getxattr(a.view, ino, "user.k"));
+        assertEquals("Hello world", new String(engine.read(a.view, ino, 0, 100), StandardCharsets.UTF_8));
+    }
+
+    @Test
     void openFileSurvivesUnlink() {
         a.write("tmpfile", "still here");
         long ino = a.ino("tmpfile");

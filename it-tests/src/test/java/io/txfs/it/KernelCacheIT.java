@@ -99,6 +99,10 @@ final class KernelCacheIT {
                 assertEquals("kept\n", reader.read("pub/kept.txt"));
                 assertEquals(List.of("a.txt"), reader.list("added"));
             }
+            for (int i = 0; i < 2; i++) { // the second probe of each is answered by a negative dentry
+                assertFalse(reader.exists("pub/new.txt"));
+                assertFalse(reader.exists("kc-top.txt"));
+            }
             writer.write("pub/new.txt", "new\n");
             writer.call("unlink", "path", MOUNT.mnt("pub/old.txt"));
             writer.write("pub/kept.txt", "kept, changed\n");
@@ -111,7 +115,8 @@ final class KernelCacheIT {
                     "a read-committed view lists a published directory change right after the publish");
             assertTrue(reader.list("").contains("kc-top.txt"), "and a new name in its root");
             assertEquals(List.of("a.txt", "b.txt"), sorted(reader.list("added")), "and a directory that only gained a name");
-            assertEquals("new\n", reader.read("pub/new.txt"));
+            assertEquals("new\n", reader.read("pub/new.txt"), "a name it had found missing is there after the publish");
+            assertEquals("top\n", reader.read("kc-top.txt"), "in its root too");
             assertFalse(reader.exists("pub/old.txt"), "a published delete is gone");
             assertEquals("kept, changed\n", reader.read("pub/kept.txt"), "changed content is read, not the cached pages");
             assertEquals(14, reader.stat("pub/kept.txt").get("size").asInt(), "and its new size");
@@ -131,18 +136,73 @@ final class KernelCacheIT {
                     "a re-open of a file the view did not change reads the kernel's pages: " + s2 + " -> " + s3);
 
             // contents of one length: only the invalidation, not a changed size, can drop the pages
+            assertFalse(snap.exists("snap/theirs.txt"));
             other.write("snap/page.txt", "page TWO\n");
+            other.write("snap/theirs.txt", "theirs\n");
             assertTrue(other.ctl("publish").path("errno").isNull());
             assertEquals("page one\n", snap.read("snap/page.txt"), "a snapshot view keeps its snapshot");
+            assertFalse(snap.exists("snap/theirs.txt"), "nor a name published since");
             snap.write("snap/mine.txt", "mine\n");
             assertTrue(snap.ctl("publish").path("errno").isNull());
             assertEquals("page TWO\n", snap.read("snap/page.txt"), "its own publish moved it onto the other view's publish");
+            assertEquals("theirs\n", snap.read("snap/theirs.txt"), "including a name it had found missing");
 
             snap.write("snap/page.txt", "page MY3\n");
             assertEquals("page MY3\n", snap.read("snap/page.txt"));
             snap.stat("snap/page.txt"); // the kernel now holds this content's attributes too, valid for 10 s
             assertTrue(snap.ctl("abort").path("errno").isNull());
             assertEquals("page TWO\n", snap.read("snap/page.txt"), "abort dropped the pending content and its pages");
+        }
+    }
+
+    /**
+     * A compiler probes the same missing names several times per file (make, then gcc, then as, each
+     * stat the object before writing it): the kernel remembers that a name is missing below a
+     * view-private directory, until the view creates it.
+     */
+    @Test
+    void aMissingNameProbedAgainIsAnsweredByTheKernel() {
+        try (ViewAgent a = MOUNT.agent("kc-missing", ViewAgent.Way.NAMESPACE)) {
+            assertFalse(a.exists("snap/missing.o"));
+            JsonNode s1 = stats(a);
+            JsonNode s2 = stats(a);
+            for (int i = 0; i < 5; i++) {
+                assertFalse(a.exists("snap/missing.o"));
+            }
+            JsonNode s3 = stats(a);
+            assertEquals(delta(s2, s1, "LOOKUP"), delta(s3, s2, "LOOKUP"),
+                    "probes of a name found missing make no LOOKUP: " + s2 + " -> " + s3);
+            a.write("snap/missing.o", "made\n");
+            assertEquals("made\n", a.read("snap/missing.o"), "the view's own create replaces the negative entry");
+        }
+    }
+
+    /**
+     * A writer that looks at its file between writes, as {@code as} does (fstat, read back, seek, write),
+     * makes no GETXATTR of security.capability per write, which a page-cache write made the kernel ask for
+     * after every attribute refresh (docs/kernel-caches.md); the fstat itself still costs a GETATTR.
+     */
+    @Test
+    void aWriterThatStatsBetweenWritesIsNotAskedForCapabilities() {
+        String script = String.join("\n",
+                "import os, sys",
+                "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)",
+                "for i in range(20):",
+                "    os.write(fd, b'x' * 10)",
+                "    os.fstat(fd)",
+                "os.lseek(fd, 0, os.SEEK_SET)",
+                "assert os.read(fd, 1000) == b'x' * 200",
+                "os.close(fd)");
+        try (ViewAgent a = MOUNT.agent("kc-writer-back", ViewAgent.Way.NAMESPACE)) {
+            JsonNode s1 = stats(a);
+            JsonNode s2 = stats(a);
+            JsonNode r = a.call("run", "argv", List.of("python3", "-c", script, MOUNT.mnt("snap/as-like.o")));
+            assertEquals(0, r.get("code").asInt(), "writer: " + r);
+            JsonNode s3 = stats(a);
+            assertEquals(delta(s2, s1, "GETXATTR"), delta(s3, s2, "GETXATTR"),
+                    "no security.capability query per write: " + s2 + " -> " + s3);
+            assertEquals(20, delta(s3, s2, "WRITE") - delta(s2, s1, "WRITE"), "one WRITE per write(): " + s2 + " -> " + s3);
+            assertEquals("x".repeat(200), a.read("snap/as-like.o"), "a reader through another descriptor sees every write");
         }
     }
 

@@ -13,9 +13,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Writes, truncations and chowns clear setuid/setgid in a view exactly as on the local filesystem under
- * the backing directory, in snapshot views (page cache) and read-committed ones (direct I/O, where the
- * kernel leaves the clearing to the daemon: pjdfstest chmod/12 found it missing).
+ * Writes, truncations and chowns clear setuid/setgid and file capabilities in a view exactly as on the
+ * local filesystem under the backing directory, in snapshot and read-committed views. Writes through a
+ * descriptor open for writing are direct I/O in both, and the kernel leaves the clearing to the daemon
+ * then (pjdfstest chmod/12 found the set-id bits missing; capabilities survived such writes until this
+ * test compared them).
  */
 final class ViewSetIdBitsIT {
     @RegisterExtension

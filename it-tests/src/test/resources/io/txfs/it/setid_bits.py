@@ -49,3 +49,32 @@ for i, (name, mode, op) in enumerate(cases):
     print("%s: %s -> %s%s" % (name, oct(mode), oct(os.stat(path).st_mode & 0o7777),
                               "" if rc in (None, 0) else " (child exit %d)" % rc), flush=True)
     os.unlink(path)
+
+# File capabilities go on every write, truncation and chown, whoever makes it (the VFS's
+# file_remove_privs and ATTR_KILL_PRIV); the kernel leaves a direct-I/O write's to the daemon.
+CAPABILITY = bytes.fromhex("0100000200200000000000000000000000000000")  # v2: cap_net_raw permitted
+
+def capability(path):
+    try:
+        os.getxattr(path, "security.capability")
+        return "kept"
+    except OSError:
+        return "removed"
+
+cap_cases = [
+    ("root writes", write),
+    ("nobody writes", lambda p: as_nobody(lambda: write(p))),
+    ("root truncates", lambda p: os.truncate(p, 0)),
+    ("root chowns", lambda p: os.chown(p, 65534, 65534)),
+]
+for i, (name, op) in enumerate(cap_cases):
+    path = "cap-%d" % i
+    with open(path, "wb") as f:
+        f.write(b"content")
+    os.chmod(path, 0o666)
+    os.setxattr(path, "security.capability", CAPABILITY)
+    before = capability(path)
+    rc = op(path)
+    print("capability, %s: %s -> %s%s" % (name, before, capability(path),
+                                         "" if rc in (None, 0) else " (child exit %d)" % rc), flush=True)
+    os.unlink(path)

@@ -239,7 +239,17 @@ public final class ViewFilesystem implements FuseFilesystem {
             // the control tree, at the shared root and at every view root
             return controlEntry(parent, TXFS_DIR);
         }
-        return entry(p, engine.lookup(view(p), p.ino(), bytes(name)), parent == ROOT_ID);
+        try {
+            return entry(p, engine.lookup(view(p), p.ino(), bytes(name)), parent == ROOT_ID);
+        } catch (FsException e) {
+            if (e.errno() != io.txfs.core.Errno.ENOENT || parent == ROOT_ID) {
+                throw e;
+            }
+            // A missing name below a view-private directory may be remembered like a present one: the view's
+            // own creates pass through the kernel, and every name another change adds is invalidated
+            // (KernelInvalidator). A compiler probes the same missing names several times per file.
+            return new Entry(0, 0, null, ttlNanos, 0);
+        }
     }
 
     @Override
@@ -317,9 +327,9 @@ public final class ViewFilesystem implements FuseFilesystem {
         if (!write && v.isolation() == Isolation.READ_COMMITTED) {
             long fh = nextHandle.getAndIncrement();
             pinned.put(fh, PinnedViews.pin(engine, v));
-            return OpenResult.of(fh, openFlags(v));
+            return OpenResult.of(fh, openFlags(v, false));
         }
-        return OpenResult.of(0, openFlags(v));
+        return OpenResult.of(0, openFlags(v, write));
     }
 
     /**
@@ -329,10 +339,22 @@ public final class ViewFilesystem implements FuseFilesystem {
      * A snapshot view's file content changes only through this kernel inode (its own writes and
      * truncates) or by its own publish, abort or import, each of which invalidates the inodes it changed
      * before it returns (KernelInvalidator): so its pages are kept across opens (FOPEN_KEEP_CACHE), and a
-     * file re-read, or linked right after it was written, is answered by the page cache.
+     * file re-read is answered by the page cache.
+     *
+     * <p>A descriptor open for writing writes (and reads) around the page cache in every view. Through the
+     * page cache, the kernel asks for {@code security.capability} before each write whose inode's
+     * attributes were refreshed since the last one (fs/fuse clears {@code S_NOSEC} on every refresh), and
+     * refreshes them before each read after a write: a writer that stats or reads back between writes, as
+     * {@code as} does, paid GETATTR + GETXATTR per write, a third of a build's requests. Direct writes
+     * leave the clearing of set-id bits and capabilities to the daemon (HANDLE_KILLPRIV_V2, and
+     * {@code Engine.write}); the kernel drops the cached pages a direct write covers, so readers through
+     * other descriptors still see it.
      */
-    private static int openFlags(View v) {
-        return v.isolation() == Isolation.READ_COMMITTED ? OpenResult.FOPEN_DIRECT_IO : OpenResult.FOPEN_KEEP_CACHE;
+    private static int openFlags(View v, boolean write) {
+        if (v.isolation() == Isolation.READ_COMMITTED) {
+            return OpenResult.FOPEN_DIRECT_IO;
+        }
+        return write ? OpenResult.FOPEN_DIRECT_IO | OpenResult.FOPEN_KEEP_CACHE : OpenResult.FOPEN_KEEP_CACHE;
     }
 
     @Override
@@ -597,7 +619,7 @@ public final class ViewFilesystem implements FuseFilesystem {
         Entry e = entry(p, engine.create(view(p), p.ino(), bytes(name), mode & 07777, caller(ctx)), parent == ROOT_ID);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
-        return new CreateResult(e, OpenResult.of(0, openFlags(view(p))));
+        return new CreateResult(e, OpenResult.of(0, openFlags(view(p), true)));
     }
 
     @Override
