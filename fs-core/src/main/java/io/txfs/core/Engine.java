@@ -122,6 +122,8 @@ public final class Engine implements AutoCloseable {
     final ReentrantLock publishLock = new ReentrantLock();
     private final Object importLock = new Object();
     private final Set<Long> imported = ConcurrentHashMap.newKeySet();
+    /** Directories seen by {@link #dir} that have no backing listing: their version-0 entries never change. */
+    private final Set<Long> unbackedDirs = ConcurrentHashMap.newKeySet();
     /** Published records and entries already read (docs/concurrency.md says why it is never stale). */
     final PublishedCache publishedCache = new PublishedCache();
     /** Subdirectory counts (DirLinks), valid while no mkdir, rmdir or rename committed since. */
@@ -732,7 +734,14 @@ public final class Engine implements AutoCloseable {
         Dent cached = publishedCache.dent(parent, name, version);
         if (cached != null) return cached;
         try (KvIterator it = store.scan(Cf.DENT, Keys.dent(parent, name, version), Keys.dentName(parent, name))) {
-            if (!it.valid()) return Dent.DELETED;
+            if (!it.valid()) {
+                // Absent up to this version stays true: publishes add versions above head, and only the
+                // import of this directory's backing listing adds version-0 entries, which is done now.
+                if (imported.contains(parent) || unbackedDirs.contains(parent)) {
+                    publishedCache.putDent(parent, name, 0, version, Dent.DELETED);
+                }
+                return Dent.DELETED;
+            }
             Dent d = Dent.decode(it.value());
             byte[] k = it.key();
             publishedCache.putDent(parent, name, Keys.inv(Bytes.getLong(k, k.length - 8)), version, d);
@@ -790,7 +799,11 @@ public final class Engine implements AutoCloseable {
     // ---------------------------------------------------------------- backing import
 
     void ensureImported(long dirId, NodeRecord r) {
-        if (!r.backedDir || imported.contains(dirId)) return;
+        if (!r.backedDir) {
+            if (!unbackedDirs.contains(dirId)) unbackedDirs.add(dirId);
+            return;
+        }
+        if (imported.contains(dirId)) return;
         synchronized (importLock) {
             if (store.get(Cf.IMPORTED, Bytes.longs(dirId)) != null) {
                 imported.add(dirId);

@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * a version some reader asked for (so at most {@code head} then). Published versions are only ever
  * added above head, never rewritten, so that statement stays true; the one exception — import adding
  * a hard link to a version-0 record of a multiply-linked backing file — is kept out of the cache
- * ({@link #cacheable}). A key absent at a version is never cached (import adds version-0 entries).
+ * ({@link #cacheable}). A directory entry absent up to a version is cached (as a deleted entry from
+ * version 0) only once its directory can gain no version-0 entries: imported, or without a backing listing.
  * Values are shared: callers get a {@link NodeRecord#copy()} of a node record.
  */
 final class PublishedCache {

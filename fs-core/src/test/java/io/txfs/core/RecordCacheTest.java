@@ -63,6 +63,40 @@ class RecordCacheTest {
     }
 
     @Test
+    void aNameFoundMissingAppearsOnceCreatedInBackedAndNewDirectories() {
+        TestFs w = new TestFs(engine, engine.createView("w", Isolation.SNAPSHOT, 0));
+        TestFs rc = new TestFs(engine, engine.createView("rc", Isolation.READ_COMMITTED, 0));
+        TestFs snap = new TestFs(engine, engine.createView("snap", Isolation.SNAPSHOT, 0));
+        w.mkdir("made");
+        engine.publish(w.view, false);
+        for (int i = 0; i < 2; i++) { // the second answer comes from the cache
+            assertFalse(rc.exists("d1/late"));
+            assertFalse(snap.exists("d1/late"));
+            assertFalse(rc.exists("made/x"));
+        }
+        w.write("d1/late", "l");
+        w.write("made/x", "x");
+        assertFalse(rc.exists("d1/late"), "not before the publish");
+        engine.publish(w.view, false);
+        assertEquals("l", rc.read("d1/late"));
+        assertEquals("x", rc.read("made/x"));
+        assertFalse(snap.exists("d1/late"), "a snapshot view keeps its version");
+        engine.refresh(snap.view);
+        assertEquals("l", snap.read("d1/late"));
+    }
+
+    /** Before its import a backed directory's names are not in the store yet: "absent" must not be remembered. */
+    @Test
+    void absenceInADirectoryNotYetImportedIsNotCached() {
+        TestFs fs = new TestFs(engine, engine.createView("v", Isolation.SNAPSHOT, 0));
+        // from the root's listing: a lookup would list d2 itself (its link count counts subdirectories)
+        long d2 = engine.readdir(fs.view, Engine.ROOT).stream().filter(e -> new String(e.name()).equals("d2"))
+                .findFirst().orElseThrow().ino();
+        assertEquals(0, engine.publishedDent(d2, b("b"), engine.head).child());
+        assertEquals("shared", fs.read("d2/b"), "the import of d2 brings the name");
+    }
+
+    @Test
     void aPinnedHandleSeesWritesMadeThroughTheViewAfterItRead() {
         View v = engine.createView("v", Isolation.READ_COMMITTED, 0);
         TestFs fs = new TestFs(engine, v);
