@@ -9,7 +9,8 @@
 #
 # Usage (as root): bash scripts/bench-views.sh [--no-write]
 # Environment: BENCH_DIR (default /var/tmp/txfs-bench-views), BENCH_FILES (10000), BENCH_MIB (1024),
-#   BENCH_SOURCES (C files in the build, 60), TXFS_JAR (default fs-tools/target/txfs.jar).
+#   BENCH_SOURCES (C files in the build, 60), BENCH_BUILD_ROUNDS (7; the build's median is reported),
+#   TXFS_JAR (default fs-tools/target/txfs.jar).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -24,6 +25,7 @@ bash scripts/install-deps.sh bench
 files=${BENCH_FILES:-10000}
 mib=${BENCH_MIB:-1024}
 sources=${BENCH_SOURCES:-60}
+build_rounds=${BENCH_BUILD_ROUNDS:-7}
 base=${BENCH_DIR:-/var/tmp/txfs-bench-views}
 jar=${TXFS_JAR:-$repo/fs-tools/target/txfs.jar}
 [ -f "$jar" ] || bench_die "$jar not found (build it: mvn -B -DskipTests install -pl fs-tools -am)"
@@ -116,16 +118,31 @@ for c in "${contenders[@]}"; do
     t2=$(bench_now_ns); echo $(((t1 - t0) / 1000000)) $(((t2 - t1) / 1000000))' _ "$lib" "$dir")
   result[$c,find1]=$f1 result[$c,find2]=$f2
 
-  bench_log "$c: make -j2"
-  result[$c,build]=$(run_in "$c" build bash -c '
-    source "$1"; cd "$2/proj-$3"
-    t0=$(bench_now_ns); make -s -j2 >/dev/null; t1=$(bench_now_ns)
-    [ -x prog ] || { echo "no prog" >&2; exit 1; }; echo $(((t1 - t0) / 1000000))' _ "$lib" "$dir" "$c")
-
   bench_log "$c: sequential"
   read -r w r < <(run_in "$c" seq bash -c 'source "$1"; w=$(bench_seq_write "$2/seq-$3" "$4"); r=$(bench_seq_read "$2/seq-$3" "$4"); rm -f "$2/seq-$3"; echo $w $r' \
     _ "$lib" "$dir" "$c" "$mib")
   result[$c,write]=$w result[$c,seqread]=$r
+done
+
+# The build, in rounds: each round every contender builds once, in an order that rotates from round to
+# round (a build takes under a second, so one disturbance of the machine would decide a single-round
+# comparison). Each txfs build runs in a fresh view, the others after removing the outputs.
+n=${#contenders[@]}
+declare -A builds
+for r in $(seq 1 "$build_rounds"); do
+  for k in $(seq 0 $((n - 1))); do
+    c=${contenders[$(((k + r - 1) % n))]}
+    t=$(run_in "$c" "build-$r" bash -c '
+      source "$1"; cd "$2/proj-$3"; rm -f ./*.o prog
+      t0=$(bench_now_ns); make -s -j2 >/dev/null; t1=$(bench_now_ns)
+      [ -x prog ] || { echo "no prog" >&2; exit 1; }; echo $(((t1 - t0) / 1000000))' _ "$lib" "$(dir_of "$c")" "$c")
+    builds[$c]+=" $t"
+    bench_log "round $r $c: make -j2 $t ms"
+  done
+done
+for c in "${contenders[@]}"; do
+  # shellcheck disable=SC2086 # a space-separated list of numbers
+  result[$c,build]=$(bench_median ${builds[$c]})
 done
 
 # Two views at once on the same names, against one view alone (the fast path, then the shared root).
@@ -151,7 +168,7 @@ row() { # row LABEL OP
 }
 table=$base/table.md
 {
-  echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(bench_machine_line), one round."
+  echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(bench_machine_line); one round, the build the median of $build_rounds rotating rounds."
   echo "Backing directory on $(df -T "$base/backing" | awk 'NR == 2 { print $2 " (" $1 ")" }'); $files files per metadata phase;" \
     "find over $files empty files in 100 directories; make -j2 of $sources C files; $mib MiB sequential."
   echo "Load average (1, 5, 15 min) before: $load_before; after: $load_after (other work on the machine adds noise)."
@@ -165,7 +182,7 @@ table=$base/table.md
   row "unlink (µs/file)" unlink
   row "find + stat, cold (ms)" find1
   row "find + stat, again (ms)" find2
-  row "make -j2 (ms)" build
+  row "make -j2 (ms), median of $build_rounds" build
   row "sequential write $mib MiB + fsync (MiB/s)" write
   row "sequential read $mib MiB, cold (MiB/s)" seqread
   echo
@@ -174,6 +191,13 @@ table=$base/table.md
   for c in view root; do
     echo "| txfs $([ $c = view ] && echo 'view (own root)' || echo 'view (shared root)') | ${result[$c,alone]} | ${result[$c,pair]} | $(ratio "${result[$c,pair]}" "${result[$c,alone]}") |"
   done
+  echo
+  echo "<details><summary>every build (ms, in round order)</summary>"
+  echo
+  echo '```'
+  for c in "${contenders[@]}"; do echo "$c:${builds[$c]}"; done
+  echo '```'
+  echo "</details>"
 } > "$table"
 cat "$table"
 if [ "$write_doc" -eq 1 ]; then
