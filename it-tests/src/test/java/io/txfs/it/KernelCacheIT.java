@@ -206,6 +206,29 @@ final class KernelCacheIT {
         }
     }
 
+    /**
+     * Read-only descriptors of a snapshot view keep their pages (FOPEN_KEEP_CACHE); a descriptor open for
+     * writing writes around them (FOPEN_DIRECT_IO). The kernel must drop the pages a direct write covers,
+     * or the next reader gets the cached content: same length, so no size change would tell.
+     */
+    @Test
+    void aDirectWriteDropsThePagesReadersCached() {
+        String overwrite = String.join("\n",
+                "import os, sys",
+                "fd = os.open(sys.argv[1], os.O_RDWR)",
+                "os.pwrite(fd, b'second', 0)",
+                "os.close(fd)");
+        try (ViewAgent a = MOUNT.agent("kc-direct", ViewAgent.Way.NAMESPACE)) {
+            a.write("snap/cached.txt", "first!");
+            for (int i = 0; i < 2; i++) { // the second read is served from the kept pages
+                assertEquals("first!", a.read("snap/cached.txt"));
+            }
+            JsonNode r = a.call("run", "argv", List.of("python3", "-c", overwrite, MOUNT.mnt("snap/cached.txt")));
+            assertEquals(0, r.get("code").asInt(), "overwrite: " + r);
+            assertEquals("second", a.read("snap/cached.txt"), "a reader after the direct write sees it, not the cached pages");
+        }
+    }
+
     @Test
     void aChangeThroughTheSharedRootReachesTheSameViewThroughItsOwnRoot() {
         try (ViewAgent own = MOUNT.agent("kc-both", ViewAgent.Way.NAMESPACE);
