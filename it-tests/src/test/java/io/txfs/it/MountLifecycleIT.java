@@ -152,6 +152,38 @@ class MountLifecycleIT {
     }
   }
 
+  /**
+   * A detached daemon leads its own session, and checks that its mount serves by running stat(1) in it:
+   * that child of the daemon must not start a session view (one lingered for every daemon start).
+   */
+  @Test
+  void theDetachedDaemonsServingCheckStartsNoView() throws IOException {
+    Path root = Files.createTempDirectory("txfs-it-detached-views-");
+    Path backing = Files.createDirectory(root.resolve("backing"));
+    Path mountpoint = Files.createDirectory(root.resolve("mnt"));
+    try {
+      ProcessRun mount = ProcessRun.run(MountFixture.txfs("mount", "--state", root.resolve("state").toString(),
+          backing.toString(), mountpoint.toString()), MountFixture.MOUNT_DEADLINE);
+      assertTrue(mount.succeeded(), mount::describe);
+      java.util.regex.Matcher pid = java.util.regex.Pattern.compile("daemon pid (\\d+)").matcher(mount.stderr());
+      assertTrue(pid.find(), mount::describe);
+      ProcessRun views = ProcessRun.run(MountFixture.txfs("views", "--mount", mountpoint.toString()),
+          MountFixture.EXIT_DEADLINE);
+      assertTrue(views.succeeded(), views::describe);
+      assertFalse(views.stdout().contains("session-" + pid.group(1) + " "),
+          () -> "no view for the daemon's own session (" + pid.group(1) + "):\n" + views.stdout());
+    } finally {
+      if (MountTable.at(mountpoint).isPresent()) {
+        ProcessRun.run(MountFixture.txfs("unmount", mountpoint.toString()), MountFixture.EXIT_DEADLINE);
+      }
+      if (MountTable.at(mountpoint).isPresent()) {
+        ProcessRun.run(List.of("umount", "-l", mountpoint.toString()), Duration.ofSeconds(20));
+      }
+      daemonsServing(mountpoint).forEach(ProcessHandle::destroyForcibly);
+      TranscriptComparison.deleteTree(root);
+    }
+  }
+
   @Test
   void withoutForegroundMountReturnsOnlyOnceTheMountServes() throws IOException {
     Path root = Files.createTempDirectory("txfs-it-detached-");

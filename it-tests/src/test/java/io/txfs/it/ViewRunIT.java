@@ -57,6 +57,44 @@ final class ViewRunIT {
     }
 
     /**
+     * A session that only read holds nothing: once its processes are gone its view is dropped (when the
+     * next session appears), so `txfs views` lists what holds changes. A session that wrote keeps its view.
+     */
+    @Test
+    void aSessionThatEndedWithoutChangesLeavesNoViewBehind() {
+        String mnt = MOUNT.mountpoint().toString();
+        ProcessRun reader = MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/sh", "-c",
+                "ls \"$0\" > /dev/null && echo $$", mnt));
+        assertEquals(0, reader.exitCode(), reader.describe());
+        String readerView = "session-" + reader.stdout().trim();
+        ProcessRun writer = MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/sh", "-c",
+                "echo kept > \"$0/session-kept.txt\" && echo $$", mnt));
+        assertEquals(0, writer.exitCode(), writer.describe());
+        String writerView = "session-" + writer.stdout().trim();
+        // a new session makes the daemon look for ended ones; keep making them until it has looked
+        boolean dropped = ViewMountFixture.await(java.time.Duration.ofSeconds(20), () -> {
+            MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/ls", mnt));
+            return !viewNames().contains(readerView);
+        });
+        assertTrue(dropped, readerView + " is dropped once its session ended: " + viewNames());
+        assertTrue(viewNames().contains(writerView), "the session that wrote keeps its view: " + viewNames());
+    }
+
+    private static List<String> viewNames() {
+        ProcessRun views = MOUNT.txfs("views", "--mount", MOUNT.mountpoint().toString(), "--json");
+        assertTrue(views.succeeded(), views.describe());
+        List<String> names = new java.util.ArrayList<>();
+        try {
+            for (com.fasterxml.jackson.databind.JsonNode v : ViewAgent.JSON.readTree(views.stdout()).path("views")) {
+                names.add(v.path("name").asText());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return names;
+    }
+
+    /**
      * SPEC: a session view belongs to the session leader's uid, not to whichever process of the session
      * touched the mount first. Here root (a child of the leader) makes the first access, after the leader
      * dropped to uid 65534: the view is 65534's, so the user keeps control of it.

@@ -92,7 +92,7 @@ public final class CallerResolver {
             }
             below = parent;
         }
-        return new CallerView.Unregistered(self.session(), self.pid());
+        return new CallerView.Unregistered(self.session(), self.pid(), self.ppid());
     }
 
     /** Registers {@code pid} (a process, or any thread of one) as entering {@code view} now. */

@@ -6,7 +6,10 @@ public sealed interface CallerView {
     record Named(String name) implements CallerView {
     }
 
-    /** No registered ancestor: the mount's default policy applies, per Linux session {@code sid}; {@code pid} is the caller's process. */
-    record Unregistered(int sid, int pid) implements CallerView {
+    /**
+     * No registered ancestor: the mount's default policy applies, per Linux session {@code sid}; {@code pid}
+     * is the caller's process, {@code ppid} its parent.
+     */
+    record Unregistered(int sid, int pid, int ppid) implements CallerView {
     }
 }

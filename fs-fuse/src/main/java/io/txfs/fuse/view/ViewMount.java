@@ -64,6 +64,7 @@ public final class ViewMount implements AutoCloseable {
         }
         ViewRegistry registry = new ViewRegistry(stateDir.resolve("processes"), ProcessTable.LIVE);
         Views views = new Views(engine, new CallerResolver(registry, ProcessTable.LIVE), registry, policy, invalidator);
+        views.sweepIdleSessionsLater(); // sessions of the previous daemon's life that ended without changes
         RequestCounts counts = new RequestCounts();
         DeltaIdLog ids = DeltaIdLog.start(engine);
         ControlEndpoint control = new ControlEndpoint(new ViewControl(engine, views, invalidator, Path.of("/proc/self/fd/" + fd + "/."), counts, ids));

@@ -27,13 +27,25 @@ final class Views {
     private final ViewRegistry registry;
     private final DefaultView policy;
     private final KernelInvalidator invalidator;
+    private final java.util.function.Supplier<java.util.Set<Integer>> liveSessions;
+    private final java.util.concurrent.ExecutorService sweeper = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "txfs-session-sweep");
+        t.setDaemon(true);
+        return t;
+    });
 
     Views(Engine engine, CallerResolver resolver, ViewRegistry registry, DefaultView policy, KernelInvalidator invalidator) {
+        this(engine, resolver, registry, policy, invalidator, Views::liveSessionsFromProc);
+    }
+
+    Views(Engine engine, CallerResolver resolver, ViewRegistry registry, DefaultView policy, KernelInvalidator invalidator,
+            java.util.function.Supplier<java.util.Set<Integer>> liveSessions) {
         this.engine = engine;
         this.resolver = resolver;
         this.registry = registry;
         this.policy = policy;
         this.invalidator = invalidator;
+        this.liveSessions = liveSessions;
     }
 
     /** The caller's view: its registered one, else the default policy's. Unknown callers are refused. */
@@ -55,8 +67,9 @@ final class Views {
         }
         int sid = 0;
         if (cv instanceof CallerView.Unregistered u) {
-            if (u.pid() == SELF) {
-                // the daemon's own probes read the published state and never start a view
+            if (u.pid() == SELF || u.ppid() == SELF) {
+                // the daemon's own probes (the serving check runs stat(1) as a child) read the published
+                // state and never start a view
                 return engine.published();
             }
             sid = u.sid();
@@ -75,7 +88,11 @@ final class Views {
             return engine.view(name);
         } catch (FsException absent) {
             try {
-                return engine.createView(name, Isolation.READ_COMMITTED, owner.getAsInt());
+                View created = engine.createView(name, Isolation.READ_COMMITTED, owner.getAsInt());
+                if (name.startsWith(SESSION_PREFIX)) {
+                    sweepIdleSessionsLater();
+                }
+                return created;
             } catch (FsException raced) {
                 if (raced.errno() == Errno.EEXIST) {
                     return engine.view(name);
@@ -103,6 +120,71 @@ final class Views {
         } catch (java.io.IOException | RuntimeException leaderGone) {
             return callerUid;
         }
+    }
+
+    /**
+     * Drops, in the background, the session views that never changed anything (still read-committed:
+     * {@link #beforeChange} makes a session view a snapshot at its first change) and whose session has
+     * no process left. They hold nothing: no delta, no snapshot; a session with that id later gets an
+     * identical fresh one. Run when a new session appears and once at start, so that `txfs views` lists
+     * what holds changes instead of every session that ever looked.
+     */
+    void sweepIdleSessionsLater() {
+        try {
+            sweeper.execute(this::sweepIdleSessions);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the mount is ending
+        }
+    }
+
+    private void sweepIdleSessions() {
+        try {
+            java.util.Set<Integer> live = liveSessions.get();
+            for (io.txfs.core.ViewInfo info : engine.listViews()) {
+                String name = info.name();
+                if (!name.startsWith(SESSION_PREFIX)) {
+                    continue;
+                }
+                int sid;
+                try {
+                    sid = Integer.parseInt(name.substring(SESSION_PREFIX.length()));
+                } catch (NumberFormatException notOurs) {
+                    continue;
+                }
+                if (live.contains(sid)) {
+                    continue;
+                }
+                View v = engine.view(name);
+                if (v.isolation() == Isolation.READ_COMMITTED && engine.pendingDelta(v).isEmpty()) {
+                    engine.discard(v);
+                    log.debug("dropped idle view {}: its session ended without changes", name);
+                }
+            }
+        } catch (FsException | java.io.UncheckedIOException raced) {
+            // a view went or began meanwhile: the next sweep looks again
+            log.debug("idle session sweep: {}", raced.getMessage());
+        }
+    }
+
+    /** The session ids of all running processes, from /proc. */
+    static java.util.Set<Integer> liveSessionsFromProc() {
+        java.util.Set<Integer> out = new java.util.HashSet<>();
+        try (java.nio.file.DirectoryStream<java.nio.file.Path> procs = java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc"))) {
+            for (java.nio.file.Path p : procs) {
+                String n = p.getFileName().toString();
+                if (n.isEmpty() || !Character.isDigit(n.charAt(0))) {
+                    continue;
+                }
+                try {
+                    out.add(io.txfs.fuse.caller.ProcStat.read(Integer.parseInt(n)).session());
+                } catch (io.txfs.fuse.caller.NoSuchProcessException | RuntimeException gone) {
+                    // exited while listed
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out;
     }
 
     CallerResolver resolver() {

@@ -53,7 +53,7 @@ class CallerResolverTest {
 
     @Test
     void unregisteredCallerGetsItsSession() throws Exception {
-        assertEquals(new CallerView.Unregistered(100, 100), r.resolve(100));
+        assertEquals(new CallerView.Unregistered(100, 100, 1), r.resolve(100));
     }
 
     @Test
@@ -103,7 +103,7 @@ class CallerResolverTest {
         t.proc(101, 100, 100, 15);
         t.now = 20;
         r.enter(100, "a");
-        assertEquals(new CallerView.Unregistered(100, 101), r.resolve(101));
+        assertEquals(new CallerView.Unregistered(100, 101, 100), r.resolve(101));
     }
 
     @Test
@@ -127,7 +127,7 @@ class CallerResolverTest {
         t.proc(101, 100, 100, 50); // a later process took the id 101
         t.now = 50;
         r.enter(101, "intruder");
-        assertEquals(new CallerView.Unregistered(100, 102), r.resolve(102));
+        assertEquals(new CallerView.Unregistered(100, 102, 101), r.resolve(102));
     }
 
     @Test
@@ -136,7 +136,7 @@ class CallerResolverTest {
         r.enter(100, "a");
         assertEquals(new CallerView.Named("a"), r.resolve(100));
         reg.forgetView("a");
-        assertEquals(new CallerView.Unregistered(100, 100), r.resolve(100));
+        assertEquals(new CallerView.Unregistered(100, 100, 1), r.resolve(100));
     }
 
     @Test
