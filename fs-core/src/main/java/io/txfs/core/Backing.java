@@ -131,6 +131,31 @@ final class Backing {
         }
     }
 
+    /** Like {@link #read(long, Identity, long, int)} for dst's remaining bytes, into dst; returns how many it put (fewer at the end of the file). */
+    int read(long id, Identity want, long off, ByteBuffer dst) {
+        FileChannel ch = channel(id, want);
+        if (ch == null) {
+            byte[] b = readPreserved(id, want, off, dst.remaining());
+            dst.put(b);
+            return b.length;
+        }
+        try {
+            if (ch.size() != want.size()) {
+                throw changedOutside(id, "size " + ch.size() + " != " + want.size());
+            }
+            int start = dst.position();
+            long pos = off;
+            while (dst.hasRemaining()) {
+                int n = ch.read(dst, pos);
+                if (n < 0) break;
+                pos += n;
+            }
+            return dst.position() - start;
+        } catch (IOException e) {
+            throw new FsException(Errno.EIO, "read backing file of node " + id, e);
+        }
+    }
+
     /**
      * The open backing file of node id if it holds the content want names, else null (then the content
      * is in a preserved copy, or was changed outside txfs). Whether it is that content is decided by

@@ -18,6 +18,13 @@ interface ChunkData extends AutoCloseable {
     /** Fills dst[off, off + len) from pos; bytes never written read as zeros. */
     void read(long ino, long layer, long pos, byte[] dst, int off, int len);
 
+    /** Fills all of dst's remaining bytes from pos, moving its position; bytes never written read as zeros. */
+    default void read(long ino, long layer, long pos, java.nio.ByteBuffer dst) {
+        byte[] b = new byte[dst.remaining()];
+        read(ino, layer, pos, b, 0, b.length);
+        dst.put(b);
+    }
+
     /** Copies len bytes at pos to target at targetPos (flush). */
     void copyTo(long ino, long layer, long pos, long len, FileChannel target, long targetPos) throws IOException;
 

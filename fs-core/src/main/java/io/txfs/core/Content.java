@@ -101,6 +101,57 @@ final class Content {
         return out;
     }
 
+    /**
+     * Like {@link #read(Engine, long, NodeRecord, long, int)}, into dst from its position: at most
+     * dst.remaining() bytes, every one of them written (holes and the ends of short chunks as zeros: dst
+     * is a reused reply buffer). Returns the count; dst's position moves past them.
+     */
+    static int read(Engine e, long id, NodeRecord r, long off, java.nio.ByteBuffer dst) {
+        if (off >= r.size) return 0;
+        int n = (int) Math.min(dst.remaining(), r.size - off);
+        int start = dst.position();
+        long end = off + n;
+        for (long k = off / C; k * C < end; k++) {
+            Source s = locate(e, id, r, k);
+            long cs = k * C;
+            long from = Math.max(off, cs);
+            long to = Math.min(end, cs + C);
+            long dataTo = Math.min(to, cs + s.len);
+            dst.position(start + (int) (from - off));
+            int got = dataTo > from ? copy(e, id, r, k, s, (int) (from - cs), (int) (dataTo - from), dst) : 0;
+            zeros(dst, (int) (to - from) - got);
+        }
+        dst.position(start + n);
+        return n;
+    }
+
+    /** Puts bytes [from, from + n) of chunk k into dst; returns how many its source had (the rest are zeros). */
+    private static int copy(Engine e, long id, NodeRecord r, long k, Source s, int from, int n, java.nio.ByteBuffer dst) {
+        java.nio.ByteBuffer part = dst.slice(dst.position(), n);
+        int got;
+        if (s.value == null) {
+            got = e.backing.read(id, r.identity(), k * C + from, part);
+        } else if (isExternal(s.value)) {
+            e.chunkData.read(id, s.layer, k * C + from, part);
+            got = n;
+        } else {
+            part.put(s.value, 1 + from, n);
+            got = n;
+        }
+        dst.position(dst.position() + got);
+        return got;
+    }
+
+    private static final byte[] ZERO_BLOCK = new byte[1 << 16];
+
+    private static void zeros(java.nio.ByteBuffer dst, int n) {
+        while (n > 0) {
+            int m = Math.min(n, ZERO_BLOCK.length);
+            dst.put(ZERO_BLOCK, 0, m);
+            n -= m;
+        }
+    }
+
     static void ensureOwnLayer(NodeRecord m, long layer) {
         if (m.chainLayer.length > 0 && m.chainLayer[0] == layer) return;
         int n = m.chainLayer.length;

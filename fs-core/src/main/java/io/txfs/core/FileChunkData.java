@@ -218,6 +218,25 @@ final class FileChunkData implements ChunkData {
         });
     }
 
+    /** Straight into dst: a direct buffer (a FUSE reply) takes the bytes with no copy on the heap. */
+    @Override
+    public void read(long ino, long layer, long pos, ByteBuffer dst) {
+        int start = dst.position();
+        withChannel(ino, layer, false, "read", ch -> {
+            ByteBuffer b = dst.duplicate().position(start); // a retry on a reopened channel starts over
+            long p = pos;
+            while (b.hasRemaining()) {
+                int n = ch.read(b, p);
+                if (n < 0) {
+                    while (b.hasRemaining()) b.put((byte) 0);
+                    break;
+                }
+                p += n;
+            }
+            dst.position(b.position());
+        });
+    }
+
     @Override
     public void copyTo(long ino, long layer, long pos, long len, FileChannel target, long targetPos) throws IOException {
         long[] done = {0};

@@ -291,6 +291,49 @@ abstract class EngineContractTest {
         assertEquals(0644, bView.stat("hello.txt").perm() & 0777);
     }
 
+    /**
+     * The buffer read (FUSE replies) gives what the array read gives, from every kind of source — a backing
+     * file, an inline first chunk, a data-file chunk cut short, holes, a size extended by truncate — and
+     * writes every byte it counts into a buffer full of garbage, nothing beyond.
+     */
+    @Test
+    void readsIntoABufferMatchArrayReadsOverEveryKindOfSource() {
+        int c = Engine.CHUNK;
+        long sparse = engine.create(a.view, Engine.ROOT, b("sparse"), 0644, Caller.ROOT).ino();
+        engine.write(a.view, sparse, 10, b("head"));
+        engine.write(a.view, sparse, 2L * c + 5, b("third chunk"));
+        engine.setattr(a.view, sparse, SetAttr.size(4L * c + 123));
+        long patched = a.ino("hello.txt"); // a backing file, one chunk of it rewritten in the view
+        engine.write(a.view, patched, 6, b("W"));
+        long backing = bView.ino("hello.txt");
+        long[][] files = {{sparse, 4L * c + 123}, {patched, 11}, {backing, 11}};
+        for (long[] f : files) {
+            for (long off : new long[] {0, 3, 10, c - 2, c, 2L * c + 1, 4L * c + 100, 4L * c + 123, 5L * c}) {
+                for (int len : new int[] {1, 7, c, 3 * c + 9, 5 * c}) {
+                    View view = f[0] == backing ? bView.view : a.view;
+                    byte[] want = engine.read(view, f[0], off, len);
+                    java.nio.ByteBuffer got = java.nio.ByteBuffer.allocateDirect(len + 16);
+                    while (got.hasRemaining()) got.put((byte) 0x5A);
+                    got.position(8).limit(8 + len);
+                    int n = engine.read(view, f[0], off, got);
+                    String at = "file " + f[0] + " offset " + off + " length " + len;
+                    assertEquals(want.length, n, at);
+                    assertEquals(8 + n, got.position(), at);
+                    byte[] put = new byte[n];
+                    got.get(8, put);
+                    assertArrayEquals(want, put, at);
+                    got.limit(got.capacity());
+                    for (int i = 0; i < 8; i++) {
+                        assertEquals((byte) 0x5A, got.get(i), at + ": byte " + i + " before the read was written");
+                    }
+                    for (int i = 8 + n; i < got.capacity(); i++) {
+                        assertEquals((byte) 0x5A, got.get(i), at + ": byte " + i + " beyond the read was written");
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void aWriteDropsFileCapabilitiesAndKeepsOtherXattrs() {
         long ino = a.ino("hello.txt");

@@ -364,9 +364,7 @@ public final class ViewFilesystem implements FuseFilesystem {
         }
         ViewKey k = key(ctx, node);
         View pin = fh == 0 ? null : pinned.get(fh);
-        byte[] data = engine.read(pin != null ? pin : view(k), k.ino(), offset, dst.remaining());
-        dst.put(data);
-        return data.length;
+        return engine.read(pin != null ? pin : view(k), k.ino(), offset, dst);
     }
 
     @Override
