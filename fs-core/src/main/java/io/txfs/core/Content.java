@@ -165,9 +165,10 @@ final class Content {
         m.chainValid = v;
     }
 
-    static void write(Engine e, Ctx c, long id, NodeRecord m, long off, byte[] data) {
+    /** Writes data[0, len) at off; data is not kept past the call (a caller may reuse it). */
+    static void write(Engine e, Ctx c, long id, NodeRecord m, long off, byte[] data, int len) {
         ensureOwnLayer(m, c.layer);
-        long end = off + data.length;
+        long end = off + len;
         long oldSize = m.size;
         FileWrites files = new FileWrites(e.chunkData, id, c.layer);
         for (long k = off / C; k * C < end; k++) {

@@ -1237,8 +1237,17 @@ public final class Engine implements AutoCloseable {
     static final String CAPABILITY_XATTR = "security.capability";
 
     public int write(View v, long ino, long offset, byte[] data) {
+        return write(v, ino, offset, data, data.length);
+    }
+
+    /**
+     * Writes data[0, length) at offset. The array is not kept past the call, so a FUSE reader thread can
+     * reuse one buffer for every WRITE instead of allocating (and zeroing) an array of the write's size.
+     */
+    public int write(View v, long ino, long offset, byte[] data, int length) {
         if (offset < 0) throw new FsException(Errno.EINVAL, "negative offset");
-        if (offset + data.length > MAX_FILE_SIZE || offset + data.length < 0) {
+        if (length < 0 || length > data.length) throw new FsException(Errno.EINVAL, "bad length");
+        if (offset + length > MAX_FILE_SIZE || offset + length < 0) {
             throw new FsException(Errno.EFBIG, "write beyond the maximum file size");
         }
         return mutate(v, c -> {
@@ -1247,10 +1256,10 @@ public final class Engine implements AutoCloseable {
             // as the VFS does on every write (file_remove_privs): a changed file keeps no file capabilities.
             // The kernel removes them itself before a page-cache write, never before a direct one.
             m.xattrs.remove(CAPABILITY_XATTR);
-            Content.write(this, c, ino, m, offset, data);
+            Content.write(this, c, ino, m, offset, data, length);
             keyNode(c, ino, m);
-            c.bytes += data.length;
-            return data.length;
+            c.bytes += length;
+            return length;
         });
     }
 

@@ -334,6 +334,23 @@ abstract class EngineContractTest {
         }
     }
 
+    /** A reused buffer: only its first length bytes are written, and it may change right after the call. */
+    @Test
+    void aWriteOfPartOfABufferWritesThatPartOnly() {
+        int c = Engine.CHUNK;
+        long ino = engine.create(a.view, Engine.ROOT, b("part"), 0644, Caller.ROOT).ino();
+        byte[] buf = new byte[3 * c];
+        Arrays.fill(buf, (byte) 'x');
+        assertEquals(c + 10, engine.write(a.view, ino, 5, buf, c + 10));
+        Arrays.fill(buf, (byte) 'y'); // the engine kept nothing of it
+        assertEquals(5 + c + 10, engine.getattr(a.view, ino).size());
+        byte[] back = engine.read(a.view, ino, 0, 3 * c);
+        assertEquals(5 + c + 10, back.length);
+        for (int i = 5; i < back.length; i++) assertEquals((byte) 'x', back[i], "byte " + i);
+        assertErrno(Errno.EINVAL, () -> engine.write(a.view, ino, 0, buf, 3 * c + 1));
+        assertErrno(Errno.EINVAL, () -> engine.write(a.view, ino, 0, buf, -1));
+    }
+
     @Test
     void aWriteDropsFileCapabilitiesAndKeepsOtherXattrs() {
         long ino = a.ino("hello.txt");

@@ -677,14 +677,27 @@ public final class ViewFilesystem implements FuseFilesystem {
             return control.write(ctx, fh, data);
         }
         ViewKey k = mutable(ctx, node);
-        byte[] b = new byte[data.remaining()];
-        data.get(b);
+        int len = data.remaining();
+        byte[] b = writeBuffer(len);
+        data.get(b, 0, len);
         if ((writeFlags & WRITE_KILL_SUIDGID) != 0) {
             clearSetIdBits(ctx, view(k), k.ino());
         }
-        int n = engine.write(view(k), k.ino(), offset, b);
+        int n = engine.write(view(k), k.ino(), offset, b, len);
         views.afterChange(k.view());
         return n;
+    }
+
+    /** One buffer per reader thread: a 1 MiB WRITE allocated and zeroed a 1 MiB array each time. */
+    private static final ThreadLocal<byte[]> WRITE_BUFFERS = ThreadLocal.withInitial(() -> new byte[0]);
+
+    private static byte[] writeBuffer(int len) {
+        byte[] b = WRITE_BUFFERS.get();
+        if (b.length < len) {
+            b = new byte[Math.max(len, 64 * 1024)];
+            WRITE_BUFFERS.set(b);
+        }
+        return b;
     }
 
     @Override
