@@ -203,19 +203,7 @@ final class FileChunkData implements ChunkData {
 
     @Override
     public void read(long ino, long layer, long pos, byte[] dst, int off, int len) {
-        withChannel(ino, layer, false, "read", ch -> {
-            ByteBuffer b = ByteBuffer.wrap(dst, off, len);
-            long p = pos;
-            while (b.hasRemaining()) {
-                int n = ch.read(b, p);
-                if (n < 0) {
-                    // beyond the end: never written (a chunk shorter than its valid length after a crash cannot happen)
-                    while (b.hasRemaining()) b.put((byte) 0);
-                    break;
-                }
-                p += n;
-            }
-        });
+        read(ino, layer, pos, ByteBuffer.wrap(dst, off, len));
     }
 
     /** Straight into dst: a direct buffer (a FUSE reply) takes the bytes with no copy on the heap. */
@@ -228,6 +216,7 @@ final class FileChunkData implements ChunkData {
             while (b.hasRemaining()) {
                 int n = ch.read(b, p);
                 if (n < 0) {
+                    // beyond the end: never written (a chunk shorter than its valid length after a crash cannot happen)
                     while (b.hasRemaining()) b.put((byte) 0);
                     break;
                 }
