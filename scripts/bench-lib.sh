@@ -164,3 +164,17 @@ bench_write_section() {
     $0 == e { skip = 0 }
     !skip { print }' "$file" > "$file.tmp" && mv "$file.tmp" "$file"
 }
+
+# bench_make_project DIR SOURCES: a C project of SOURCES one-function files and a main, with a Makefile
+# that compiles each with -O2 and links them (the build benchmarks' workload).
+bench_make_project() {
+  local dir=$1 sources=$2 i
+  mkdir -p "$dir"
+  for i in $(seq 1 "$sources"); do
+    printf '#include <stdio.h>\nint f%d(int x) { int s = 0; for (int i = 0; i < x; i++) s += i * %d; return s; }\n' "$i" "$i" > "$dir/f$i.c"
+  done
+  { printf 'int main(void) { int s = 0;\n'
+    for i in $(seq 1 "$sources"); do printf 'extern int f%d(int); s += f%d(%d);\n' "$i" "$i" "$i"; done
+    printf 'return s == 42; }\n'; } > "$dir/main.c"
+  printf 'SRC := $(wildcard *.c)\nprog: $(SRC:.c=.o)\n\t$(CC) -o $@ $^\n%%.o: %%.c\n\t$(CC) -O2 -c -o $@ $<\n' > "$dir/Makefile"
+}

@@ -58,18 +58,7 @@ for d in $(seq 0 99); do
   mkdir "$base/backing/tree/d$d"
   for f in $(seq 0 $((files / 100 - 1))); do : > "$base/backing/tree/d$d/f$f"; done
 done
-make_project() {
-  local dir=$1 i
-  mkdir -p "$dir"
-  for i in $(seq 1 "$sources"); do
-    printf '#include <stdio.h>\nint f%d(int x) { int s = 0; for (int i = 0; i < x; i++) s += i * %d; return s; }\n' "$i" "$i" > "$dir/f$i.c"
-  done
-  { printf 'int main(void) { int s = 0;\n'
-    for i in $(seq 1 "$sources"); do printf 'extern int f%d(int); s += f%d(%d);\n' "$i" "$i" "$i"; done
-    printf 'return s == 42; }\n'; } > "$dir/main.c"
-  printf 'SRC := $(wildcard *.c)\nprog: $(SRC:.c=.o)\n\t$(CC) -o $@ $^\n%%.o: %%.c\n\t$(CC) -O2 -c -o $@ $<\n' > "$dir/Makefile"
-}
-for c in "${contenders[@]}"; do make_project "$base/backing/proj-$c"; mkdir "$base/backing/meta-$c"; done
+for c in "${contenders[@]}"; do bench_make_project "$base/backing/proj-$c" "$sources"; mkdir "$base/backing/meta-$c"; done
 mkdir "$base/backing/pair-view" "$base/backing/pair-root"
 sync
 
