@@ -112,23 +112,9 @@ final class Backing {
 
     /** Reads len bytes at off (chunk-aligned, within one chunk) of the base content of node id. */
     byte[] read(long id, Identity want, long off, int len) {
-        FileChannel ch = channel(id, want);
-        if (ch == null) return readPreserved(id, want, off, len);
-        try {
-            if (ch.size() != want.size()) {
-                throw changedOutside(id, "size " + ch.size() + " != " + want.size());
-            }
-            ByteBuffer buf = ByteBuffer.allocate(len);
-            long pos = off;
-            while (buf.hasRemaining()) {
-                int n = ch.read(buf, pos);
-                if (n < 0) break;
-                pos += n;
-            }
-            return buf.position() == len ? buf.array() : java.util.Arrays.copyOf(buf.array(), buf.position());
-        } catch (IOException e) {
-            throw new FsException(Errno.EIO, "read backing file of node " + id, e);
-        }
+        ByteBuffer buf = ByteBuffer.allocate(len);
+        int n = read(id, want, off, buf);
+        return n == len ? buf.array() : java.util.Arrays.copyOf(buf.array(), n);
     }
 
     /** Like {@link #read(long, Identity, long, int)} for dst's remaining bytes, into dst; returns how many it put (fewer at the end of the file). */

@@ -56,17 +56,13 @@ final class Content {
         return ZEROS;
     }
 
-    /** Copies bytes [from, from + n) of chunk k (relative to the chunk) from its source into dst at off. */
+    /**
+     * Copies bytes [from, from + n) of chunk k (relative to the chunk) from its source into a fresh dst at
+     * off (bytes the source lacks stay as they are: zeros).
+     */
     private static void copy(Engine e, long id, NodeRecord r, long k, Source s, int from, int n, byte[] dst, int off) {
         if (n <= 0) return;
-        if (s.value == null) {
-            byte[] b = e.backing.read(id, r.identity(), k * C + from, n);
-            System.arraycopy(b, 0, dst, off, Math.min(b.length, n));
-        } else if (isExternal(s.value)) {
-            e.chunkData.read(id, s.layer, k * C + from, dst, off, n);
-        } else {
-            System.arraycopy(s.value, 1 + from, dst, off, n);
-        }
+        copy(e, id, r, k, s, from, n, java.nio.ByteBuffer.wrap(dst, off, n));
     }
 
     /** The bytes of chunk k as the record sees them; shorter than a chunk means zeros follow. */
@@ -88,16 +84,8 @@ final class Content {
 
     static byte[] read(Engine e, long id, NodeRecord r, long off, int len) {
         if (off >= r.size) return new byte[0];
-        int n = (int) Math.min(len, r.size - off);
-        byte[] out = new byte[n];
-        long end = off + n;
-        for (long k = off / C; k * C < end; k++) {
-            Source s = locate(e, id, r, k);
-            long cs = k * C;
-            long from = Math.max(off, cs);
-            long to = Math.min(end, cs + s.len);
-            if (to > from) copy(e, id, r, k, s, (int) (from - cs), (int) (to - from), out, (int) (from - off));
-        }
+        byte[] out = new byte[(int) Math.min(len, r.size - off)];
+        read(e, id, r, off, java.nio.ByteBuffer.wrap(out));
         return out;
     }
 

@@ -27,7 +27,6 @@ final class Views {
     private final ViewRegistry registry;
     private final DefaultView policy;
     private final KernelInvalidator invalidator;
-    private final java.util.function.Supplier<java.util.Set<Integer>> liveSessions;
     private final java.util.concurrent.ExecutorService sweeper = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "txfs-session-sweep");
         t.setDaemon(true);
@@ -35,17 +34,11 @@ final class Views {
     });
 
     Views(Engine engine, CallerResolver resolver, ViewRegistry registry, DefaultView policy, KernelInvalidator invalidator) {
-        this(engine, resolver, registry, policy, invalidator, Views::liveSessionsFromProc);
-    }
-
-    Views(Engine engine, CallerResolver resolver, ViewRegistry registry, DefaultView policy, KernelInvalidator invalidator,
-            java.util.function.Supplier<java.util.Set<Integer>> liveSessions) {
         this.engine = engine;
         this.resolver = resolver;
         this.registry = registry;
         this.policy = policy;
         this.invalidator = invalidator;
-        this.liveSessions = liveSessions;
     }
 
     /** The caller's view: its registered one, else the default policy's. Unknown callers are refused. */
@@ -139,7 +132,7 @@ final class Views {
 
     private void sweepIdleSessions() {
         try {
-            java.util.Set<Integer> live = liveSessions.get();
+            java.util.Set<Integer> live = liveSessions();
             for (io.txfs.core.ViewInfo info : engine.listViews()) {
                 String name = info.name();
                 if (!name.startsWith(SESSION_PREFIX)) {
@@ -167,7 +160,7 @@ final class Views {
     }
 
     /** The session ids of all running processes, from /proc. */
-    static java.util.Set<Integer> liveSessionsFromProc() {
+    private static java.util.Set<Integer> liveSessions() {
         java.util.Set<Integer> out = new java.util.HashSet<>();
         try (java.nio.file.DirectoryStream<java.nio.file.Path> procs = java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc"))) {
             for (java.nio.file.Path p : procs) {
