@@ -5,6 +5,7 @@ import io.txfs.fuse.FuseMount;
 import io.txfs.fuse.MountOptions;
 import io.txfs.fuse.passthrough.PassthroughFilesystem;
 import io.txfs.fuse.view.DefaultView;
+import io.txfs.fuse.view.MountAdministrators;
 import io.txfs.fuse.view.ViewMount;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +57,10 @@ final class MountCommand implements Callable<Integer> {
             description = "How many of the newest published versions stay readable for `txfs diff --from/--to` across flushes (default 1: only the versions since the last flush; all: every version). More kept versions keep more old data in the state directory.")
     String keepVersions;
 
+    @Option(names = "--flush-group", paramLabel = "GROUP",
+            description = "A group (name or number) whose members may flush (and commit) besides root and the mount's owner.")
+    String flushGroup;
+
     @Option(names = "--startup-timeout", paramLabel = "SECONDS", defaultValue = "60", hidden = true)
     int startupTimeoutSeconds;
 
@@ -67,7 +73,8 @@ final class MountCommand implements Callable<Integer> {
         Path backingDir = requireDirectory(backing, "backing directory");
         Path mnt = requireDirectory(mountpoint, "mountpoint");
         MountOptions.Builder opts = parseOptions();
-        keptVersions(); // a bad value is refused here, before a daemon is started
+        keptVersions(); // bad values are refused here, before a daemon is started
+        administrators();
         StateDirectory stateDir = StateDirectory.forMount(state, mnt);
         if (stateDir.path().startsWith(backingDir)) {
             throw new UserFacingException("state directory " + stateDir.path() + " must be outside the backing directory");
@@ -105,6 +112,16 @@ final class MountCommand implements Callable<Integer> {
         throw new UserFacingException("--keep-versions must be a number of at least 1 or 'all', not '" + keepVersions + "'");
     }
 
+    /** Root, this daemon's uid, and the {@code --flush-group}. */
+    private MountAdministrators administrators() {
+        long owner = new com.sun.security.auth.module.UnixSystem().getUid();
+        if (flushGroup == null) {
+            return MountAdministrators.owner(owner);
+        }
+        return new MountAdministrators(owner, OptionalLong.of(Groups.gidOf(flushGroup)
+                .orElseThrow(() -> new UserFacingException("--flush-group: no group '" + flushGroup + "' (a name from /etc/group or a number)"))));
+    }
+
     private boolean viewsMode() {
         return switch (mode) {
             case "views" -> true;
@@ -123,7 +140,7 @@ final class MountCommand implements Callable<Integer> {
             FuseFilesystem fs;
             if (views) {
                 try {
-                    viewMount = ViewMount.open(backingDir, stateDir.path(), policy, keptVersions());
+                    viewMount = ViewMount.open(backingDir, stateDir.path(), policy, keptVersions(), administrators());
                 } catch (IOException | RuntimeException e) {
                     throw new UserFacingException("cannot open the store in " + stateDir.path() + ": " + e.getMessage(), e);
                 }
@@ -181,6 +198,10 @@ final class MountCommand implements Callable<Integer> {
     List<String> foregroundArguments(StateDirectory stateDir) {
         List<String> args = new ArrayList<>(List.of("mount", "-f", "--state", stateDir.path().toString(),
                 "--mode", mode, "--default-view", defaultView, "--keep-versions", keepVersions));
+        if (flushGroup != null) {
+            args.add("--flush-group");
+            args.add(flushGroup);
+        }
         for (String o : options) {
             args.add("-o");
             args.add(o);

@@ -30,6 +30,9 @@ import io.txfs.core.inspect.TreeIdOptions;
 import io.txfs.core.inspect.TreePath;
 import io.txfs.core.inspect.TreeSource;
 import io.txfs.core.inspect.UnrepresentableEntryException;
+import io.txfs.core.inspect.access.AccessIdentity;
+import io.txfs.core.inspect.access.CallerCheckedSink;
+import io.txfs.core.inspect.access.NotPermittedException;
 import io.txfs.core.inspect.delta.Delta;
 import io.txfs.core.inspect.delta.DeltaComputer;
 import io.txfs.core.inspect.dir.DirectoryTreeSource;
@@ -77,14 +80,16 @@ final class ViewControl implements ControlHandler {
     /** The mount's request counters (the {@code stats} verb); null when not counted. */
     private final io.txfs.fuse.RequestCounts requestCounts;
     private final VersionControl versions;
+    private final MountAdministrators administrators;
 
     ViewControl(Engine engine, Views views, KernelInvalidator invalidator) {
-        this(engine, views, invalidator, null, null, null);
+        this(engine, views, invalidator, null, null, null, MountAdministrators.owner(0));
     }
 
     /** {@code ids}: the delta ids of the log (null: the log shows them as pending). */
     ViewControl(Engine engine, Views views, KernelInvalidator invalidator, Path backing,
-                io.txfs.fuse.RequestCounts requestCounts, DeltaIdLog ids) {
+                io.txfs.fuse.RequestCounts requestCounts, DeltaIdLog ids, MountAdministrators administrators) {
+        this.administrators = administrators;
         this.engine = engine;
         this.views = views;
         this.invalidator = invalidator;
@@ -100,7 +105,7 @@ final class ViewControl implements ControlHandler {
                 case BEGIN -> begin(caller, cmd);
                 case PUBLISH -> publish(caller, cmd, ControlVerb.PUBLISH);
                 case COMMIT -> commit(caller, cmd);
-                case FLUSH -> flushed(ControlReply.ok(ControlVerb.FLUSH), engine.flush());
+                case FLUSH -> flush(caller, cmd);
                 case ABORT -> abort(caller, cmd);
                 case STATUS -> status(caller, cmd);
                 case VIEWS -> views(caller);
@@ -165,7 +170,22 @@ final class ViewControl implements ControlHandler {
                 .put("changed_bytes", r.bytes()).put("published_version", r.version());
     }
 
+    private ControlReply flush(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
+        requireAdministrator(caller, cmd.verb());
+        return flushed(ControlReply.ok(ControlVerb.FLUSH), engine.flush());
+    }
+
+    /** Flushing writes every view's published work to BACKING: the mount's administrators decide when. */
+    private void requireAdministrator(RequestContext caller, ControlVerb verb) throws ControlRefusal {
+        if (!administrators.permit(caller.uid(), groupsOf(caller))) {
+            throw new ControlRefusal(Errno.EPERM, verb, verb.word() + " of the mount is for "
+                    + administrators.describe() + ", not uid " + caller.uid());
+        }
+    }
+
     private ControlReply commit(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
+        // refused before the publish: a commit that cannot flush does nothing
+        requireAdministrator(caller, cmd.verb());
         ControlReply published = publish(caller, cmd, ControlVerb.COMMIT);
         return flushed(published, engine.flush());
     }
@@ -367,9 +387,13 @@ final class ViewControl implements ControlHandler {
             boolean root = caller.uid() == 0;
             OciLayerImporter importer = new OciLayerImporter(new OciLayerImporter.Options(1 << 20, root, true));
             io.txfs.core.Caller owner = new io.txfs.core.Caller(caller.uid(), caller.gid());
+            AccessIdentity who = new AccessIdentity(caller.uid(), Integer.toUnsignedLong(caller.gid()), groupsOf(caller));
             View checkIn = v != null ? v : engine.published();
             try (java.io.InputStream layer = Files.newInputStream(spool)) {
-                importer.apply(layer, new LayerPrecheckSink(new ViewTreeSink(engine, checkIn, owner), root));
+                // the dry run checks permissions too, so a layer refused for them changes nothing
+                importer.apply(layer, CallerCheckedSink.forCaller(
+                        new LayerPrecheckSink(new ViewTreeSink(engine, checkIn, owner), root),
+                        new ViewTreeSource(engine, checkIn), who));
             } catch (IOException e) {
                 throw refusal(cmd.verb(), e);
             }
@@ -379,7 +403,8 @@ final class ViewControl implements ControlHandler {
             }
             OciLayerImporter.Summary summary;
             try (java.io.InputStream layer = Files.newInputStream(spool)) {
-                summary = importer.apply(layer, new ViewTreeSink(engine, v, owner));
+                summary = importer.apply(layer, CallerCheckedSink.forCaller(
+                        new ViewTreeSink(engine, v, owner), new ViewTreeSource(engine, v), who));
             } catch (IOException | FsException e) {
                 if (created) {
                     engine.discard(v);
@@ -437,6 +462,9 @@ final class ViewControl implements ControlHandler {
     private static ControlRefusal refusal(ControlVerb verb, IOException e) {
         if (e instanceof NoSuchFileException) {
             return new ControlRefusal(Errno.ENOENT, verb, "no such path: " + e.getMessage());
+        }
+        if (e instanceof NotPermittedException p) {
+            return new ControlRefusal(Errno.EPERM, verb, "not permitted: " + p.getFile() + " (" + p.getReason() + ")");
         }
         if (e instanceof AccessDeniedException a) {
             return new ControlRefusal(Errno.EACCES, verb, "permission denied: " + a.getFile() + " (" + a.getReason() + ")");

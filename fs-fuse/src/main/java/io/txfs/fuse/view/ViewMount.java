@@ -47,6 +47,12 @@ public final class ViewMount implements AutoCloseable {
      * last flush.
      */
     public static ViewMount open(Path backing, Path stateDir, DefaultView policy, long keepVersions) throws IOException {
+        return open(backing, stateDir, policy, keepVersions, MountAdministrators.owner(LibC.INSTANCE.getuid()));
+    }
+
+    /** As above; {@code administrators} may flush (the daemon's own uid and root, unless more are named). */
+    public static ViewMount open(Path backing, Path stateDir, DefaultView policy, long keepVersions,
+                                 MountAdministrators administrators) throws IOException {
         int fd = LibC.INSTANCE.open(backing.toString(), Sys.O_PATH | Sys.O_DIRECTORY | Sys.O_CLOEXEC, 0);
         if (fd < 0) {
             throw new IOException("cannot open backing directory " + backing + ": " + Errno.nameOf(LibC.errno()));
@@ -67,7 +73,7 @@ public final class ViewMount implements AutoCloseable {
         views.sweepIdleSessionsLater(); // sessions of the previous daemon's life that ended without changes
         RequestCounts counts = new RequestCounts();
         DeltaIdLog ids = DeltaIdLog.start(engine);
-        ControlEndpoint control = new ControlEndpoint(new ViewControl(engine, views, invalidator, Path.of("/proc/self/fd/" + fd + "/."), counts, ids));
+        ControlEndpoint control = new ControlEndpoint(new ViewControl(engine, views, invalidator, Path.of("/proc/self/fd/" + fd + "/."), counts, ids, administrators));
         return new ViewMount(engine, new ViewFilesystem(engine, views, nodes, invalidator, control, DEFAULT_TTL_NANOS, counts), fd, ids);
     }
 

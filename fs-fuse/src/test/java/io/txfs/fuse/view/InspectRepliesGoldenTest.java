@@ -42,7 +42,7 @@ class InspectRepliesGoldenTest {
         engine = Engine.open(Engine.Config.memory(backing, new MemoryStore()).withClock(() -> T0)
                 .withGc(new io.txfs.core.GcPolicy(true, Long.MAX_VALUE))); // versions before the flush stay diffable
         ids = DeltaIdLog.start(engine);
-        control = new ViewControl(engine, null, null, null, null, ids);
+        control = new ViewControl(engine, null, null, null, null, ids, MountAdministrators.owner(0));
     }
 
     @AfterEach

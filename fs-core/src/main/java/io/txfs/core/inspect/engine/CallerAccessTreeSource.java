@@ -1,12 +1,12 @@
 package io.txfs.core.inspect.engine;
 
 import io.txfs.core.inspect.ForwardingTreeSource;
-
 import io.txfs.core.inspect.EntryKind;
 import io.txfs.core.inspect.EntryStat;
 import io.txfs.core.inspect.Name;
 import io.txfs.core.inspect.TreePath;
 import io.txfs.core.inspect.TreeSource;
+import io.txfs.core.inspect.access.AccessIdentity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
@@ -43,9 +43,7 @@ public final class CallerAccessTreeSource extends ForwardingTreeSource {
     }
 
     private boolean allows(EntryStat s, int bits) {
-        int p = s.permissions();
-        int granted = uid == s.uid() ? p >> 6 & 7 : gids.contains(s.gid()) ? p >> 3 & 7 : p & 7;
-        return (granted & bits) == bits;
+        return (AccessIdentity.granted(uid, gids, s.permissions(), s.uid(), s.gid()) & bits) == bits;
     }
 
     /** Search permission on every directory from the root down to {@code path}'s parent. */
