@@ -9,9 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * The descriptor {@code txfs import} hands the daemon for the layer: stdin itself, or, when stdin is a
- * file inside a txfs mount, a copy of it spooled outside. The daemon must never read through its own
- * mount (docs/fuse-protocol.md, "The daemon never calls into its own mount"): a SIGKILL while it waits
+ * The descriptor {@code txfs import} hands the daemon for the layer: stdin itself when it is a regular
+ * file, or, when stdin is a pipe, a device or a file inside a txfs mount, a copy of it spooled outside.
+ * The daemon must never read through its own mount (docs/fuse-protocol.md, "The daemon never calls into its own mount"): a SIGKILL while it waits
  * on itself would leave a daemon that cannot exit and a hung mount. This process may read the mount.
  */
 final class LayerInput implements AutoCloseable {
@@ -27,8 +27,9 @@ final class LayerInput implements AutoCloseable {
     static LayerInput ofStdin() {
         try {
             long self = ProcessHandle.current().pid();
-            // the daemon refuses a descriptor on any txfs mount by the same test (CallerDescriptor)
-            if (!ProcFds.onTxfsMount(self, 0)) {
+            // the daemon refuses a descriptor on any txfs mount by the same test, and anything but a regular
+            // file (CallerDescriptor): a pipe is spooled here, where waiting on it costs only this process
+            if (!ProcFds.onTxfsMount(self, 0) && Files.isRegularFile(STDIN)) {
                 return new LayerInput(0, null);
             }
             Path spool = Files.createTempFile("txfs-import-", ".tar");

@@ -236,6 +236,29 @@ class PermissionMatrixIT {
         assertEquals(04755, (int) Files.getAttribute(imported, "unix:mode") & 07777);
     }
 
+    @Test
+    @Order(4)
+    void aDescriptorThatCouldBlockIsRefusedAndAPipeIsSpooled() throws Exception {
+        // a FIFO without a writer, opened non-blocking by the caller: the daemon must not wait on it
+        String py = "import os,errno,sys\n"
+                + "os.mkfifo(sys.argv[2])\n"
+                + "f=os.open(sys.argv[2],os.O_RDONLY|os.O_NONBLOCK)\n"
+                + "fd=os.open(sys.argv[1],os.O_RDWR)\n"
+                + "try:\n os.write(fd,('import view=fifo fd=%d\\n'%f).encode()); print('OK')\n"
+                + "except OSError as e: print(errno.errorcode[e.errno])\n";
+        Path dir = Files.createTempDirectory(MOUNT.scratch(), "fifo-");
+        Files.setAttribute(dir, "unix:uid", HOSTILE);
+        ProcessRun r = as(HOSTILE, MOUNT, "exec python3 -c \"$1\" \"$2\" \"$3\"", py, MOUNT.mnt(".txfs/ctl"),
+                dir.resolve("fifo").toString());
+        assertFalse(r.timedOut(), "the daemon waited on the caller's FIFO: " + r.describe());
+        assertEquals("EINVAL", r.stdout().trim(), r.describe());
+        Path own = MOUNT.scratch().resolve("piped.tar");
+        makeLayer(own, "home/" + HOSTILE + "/piped", "through a pipe\n");
+        ProcessRun piped = as(HOSTILE, MOUNT, "cat \"$1\" | $TXFS import --mount " + MOUNT.mountpoint() + " piped",
+                own.toString());
+        assertTrue(piped.succeeded(), piped.describe());
+    }
+
     /** A layer of one file, made by root with uid/gid 0 and mode 4755 in its header. */
     private static void makeLayer(Path tar, String path, String content) throws IOException {
         Path dir = Files.createTempDirectory(tar.getParent(), "layer-");

@@ -13,6 +13,7 @@ public final class Sys {
   public static final int O_NOCTTY = 0400;
   public static final int O_TRUNC = 01000;
   public static final int O_APPEND = 02000;
+  public static final int O_NONBLOCK = 04000;
   public static final int O_DIRECTORY = 0200000;
   public static final int O_NOFOLLOW = 0400000;
   public static final int O_CLOEXEC = 02000000;

@@ -18,7 +18,8 @@ import java.util.Objects;
  * through {@code /proc/PID/fd/N}. The daemon runs as root, and opening a /proc fd link opens the file
  * afresh: so it reads only a descriptor the caller opened for reading (not write-only, not O_PATH),
  * checked after the daemon's own open, and only when both name the same file (the caller cannot swap
- * an unreadable file in between). Whoever holds a readable descriptor may read the file anyway.
+ * an unreadable file in between), and only a regular file. Whoever holds a readable descriptor may read
+ * the file anyway.
  */
 final class CallerDescriptor extends InputStream {
     private static final int O_ACCMODE = 3;
@@ -41,6 +42,15 @@ final class CallerDescriptor extends InputStream {
         }
     }
 
+    /** The caller's descriptor is not a regular file: reading it could block without end. */
+    static final class NotRegularException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotRegularException(String message) {
+            super(message);
+        }
+    }
+
     static CallerDescriptor open(int pid, int callerFd) throws IOException {
         String link = "/proc/" + pid + "/fd/" + callerFd;
         // Decided from /proc alone: opening (or stat-ing) the link would already be a call into the mount.
@@ -49,7 +59,9 @@ final class CallerDescriptor extends InputStream {
                     + "the daemon never reads through (a SIGKILL while it waited on itself would hang the mount); "
                     + "txfs import spools such a file itself, or pipe it: cat FILE | txfs import VIEW");
         }
-        int own = LibC.INSTANCE.open(link, Sys.O_RDONLY | Sys.O_CLOEXEC, 0);
+        // O_NONBLOCK: opening a FIFO without a writer must not hold a request thread; only regular files
+        // are then read, since a pipe or a device could keep the daemon waiting for as long as its holder likes
+        int own = LibC.INSTANCE.open(link, Sys.O_RDONLY | Sys.O_CLOEXEC | Sys.O_NONBLOCK, 0);
         if (own < 0) {
             throw new IOException("descriptor " + callerFd + " of the caller cannot be opened for reading (errno "
                     + LibC.errno() + "); give the layer on stdin: txfs import VIEW < layer.tar");
@@ -59,6 +71,10 @@ final class CallerDescriptor extends InputStream {
             long flags = flags(pid, callerFd);
             if ((flags & Sys.O_PATH) != 0 || (flags & O_ACCMODE) == O_WRONLY) {
                 throw new AccessDeniedException(link, null, "the caller's descriptor " + callerFd + " is not open for reading");
+            }
+            if (!Files.isRegularFile(Path.of("/proc/self/fd/" + own))) {
+                throw new NotRegularException("the caller's descriptor " + callerFd + " is not a regular file (a pipe or a "
+                        + "device could keep the daemon waiting); txfs import spools any other stdin to a file itself");
             }
             if (!Objects.equals(identity(Path.of(link)), identity(Path.of("/proc/self/fd/" + own)))) {
                 throw new AccessDeniedException(link, null, "the caller's descriptor " + callerFd + " changed while it was opened");

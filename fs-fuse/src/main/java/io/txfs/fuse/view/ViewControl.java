@@ -472,7 +472,7 @@ final class ViewControl implements ControlHandler {
         if (e instanceof io.txfs.core.inspect.oci.LayerRejectedException r) {
             return new ControlRefusal(Errno.EINVAL, verb, "layer rejected (" + r.reason() + "): " + e.getMessage() + "; nothing was changed");
         }
-        if (e instanceof CallerDescriptor.InsideMountException) {
+        if (e instanceof CallerDescriptor.InsideMountException || e instanceof CallerDescriptor.NotRegularException) {
             return new ControlRefusal(Errno.EINVAL, verb, e.getMessage());
         }
         if (e instanceof UnrepresentableEntryException) {
