@@ -55,6 +55,10 @@ final class MountCommand implements Callable<Integer> {
             description = "How many of the newest published versions stay readable for `txfs diff --from/--to` across flushes (default 1: only the versions since the last flush; all: every version). More kept versions keep more old data in the state directory.")
     String keepVersions;
 
+    @Option(names = "--adopt",
+            description = "Serve BACKING with this state directory even if either belongs to another (its record names another directory, or BACKING is owned by another state directory). Never overrides a live daemon serving BACKING.")
+    boolean adopt;
+
     @Option(names = "--startup-timeout", paramLabel = "SECONDS", defaultValue = "60", hidden = true)
     int startupTimeoutSeconds;
 
@@ -78,6 +82,10 @@ final class MountCommand implements Callable<Integer> {
         }
         if (!mnt.equals(backingDir) && !isEmpty(mnt)) {
             throw new UserFacingException("mountpoint " + mnt + " is not empty (mount over the backing directory itself, or use an empty directory)");
+        }
+        if (viewsMode()) {
+            // the daemon decides again under the locks; this makes a refusal the command's own line
+            BackingClaim.check(backingDir, stateDir.path(), adopt);
         }
         return foreground ? serve(backingDir, mnt, opts, stateDir) : DaemonLauncher.launch(this, stateDir, mnt);
     }
@@ -116,7 +124,8 @@ final class MountCommand implements Callable<Integer> {
     private int serve(Path backingDir, Path mnt, MountOptions.Builder opts, StateDirectory stateDir) throws Exception {
         boolean views = viewsMode();
         DefaultView policy = policy();
-        try (StateDirectory.Lock lock = stateDir.lock()) {
+        try (StateDirectory.Lock lock = stateDir.lock();
+             BackingClaim claim = views ? BackingClaim.take(backingDir, stateDir.path(), adopt) : null) {
             DaemonLogging.alsoTo(stateDir.logFile());
             Files.writeString(stateDir.pidFile(), ProcessHandle.current().pid() + "\n");
             ViewMount viewMount = null;
@@ -181,6 +190,9 @@ final class MountCommand implements Callable<Integer> {
     List<String> foregroundArguments(StateDirectory stateDir) {
         List<String> args = new ArrayList<>(List.of("mount", "-f", "--state", stateDir.path().toString(),
                 "--mode", mode, "--default-view", defaultView, "--keep-versions", keepVersions));
+        if (adopt) {
+            args.add("--adopt");
+        }
         for (String o : options) {
             args.add("-o");
             args.add(o);
