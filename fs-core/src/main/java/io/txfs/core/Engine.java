@@ -329,14 +329,17 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Discards the pending delta and the view itself. */
-    public void discard(View v) {
+    /**
+     * Discards the pending delta and the view itself; returns what its kernel-facing side may have
+     * cached of the dropped changes. Its name is free again: a view created under it later is a new one.
+     */
+    public ChangeSet discard(View v) {
         requireWritable(v);
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
             checkOpen(v);
-            dropPending(v, true);
+            return dropPending(v, true);
         } finally {
             v.lock.writeLock().unlock();
             publishLock.unlock();

@@ -287,19 +287,28 @@ final class Publisher {
         return null;
     }
 
+    /**
+     * Where a conflict is, as a path from the mount root: in the view if it still has the path, else in
+     * the newest published state, else where the view's snapshot had it (a path both sides removed).
+     */
+    private List<Ctx> places(Ctx c) {
+        return List.of(c, new Ctx(e.published(), e.head), new Ctx(e.published(), c.view.snapshot));
+    }
+
     private String path(Ctx c, long parent, byte[] name) {
-        String p = e.pathOf(c, parent);
         String n = Engine.utf8(name);
-        return p == null ? "?/" + n : "/" + (p.isEmpty() ? n : p + "/" + n);
+        for (Ctx at : places(c)) {
+            String p = e.pathOf(at, parent);
+            if (p != null) return "/" + (p.isEmpty() ? n : p + "/" + n);
+        }
+        return ".../" + n; // the directory is in none of them: only its name is known
     }
 
     private String nodePath(Ctx c, long id) {
-        String p = e.pathOf(c, id);
-        if (p == null) {
-            NodeRecord r = e.publishedNode(id, e.head);
-            if (r != null && r.link() != null) return path(c, r.link().parent(), r.link().name());
-            return "?node-" + id;
+        for (Ctx at : places(c)) {
+            String p = e.pathOf(at, id);
+            if (p != null) return "/" + p;
         }
-        return "/" + p;
+        return "node " + id;
     }
 }

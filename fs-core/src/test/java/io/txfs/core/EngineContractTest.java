@@ -440,6 +440,28 @@ abstract class EngineContractTest {
         assertTrue(c.paths().contains("/dir/sub"), c.paths().toString());
     }
 
+    /** Conflicts name paths from the mount root even when the view removed the path (it used to say "?/deep.txt"). */
+    @Test
+    void aConflictOnAPathTheViewRemovedIsNamedByItsFullPath() {
+        a.rm("dir/sub/deep.txt");
+        a.rmdir("dir/sub");
+        bView.write("dir/sub/deep.txt", "changed");
+        engine.publish(bView.view, false);
+        PublishConflictException c = assertThrows(PublishConflictException.class, () -> engine.publish(a.view, false));
+        assertTrue(c.paths().contains("/dir/sub/deep.txt"), c.paths().toString());
+        assertTrue(c.paths().stream().allMatch(p -> p.startsWith("/") && !p.contains("?")), c.paths().toString());
+    }
+
+    /** A node both views removed has a path in neither: it is named by where it was (it used to say "?node-N"). */
+    @Test
+    void aConflictOnAFileBothViewsRemovedIsNamedByItsFormerPath() {
+        a.rm("hello.txt");
+        bView.rm("hello.txt");
+        engine.publish(bView.view, false);
+        PublishConflictException c = assertThrows(PublishConflictException.class, () -> engine.publish(a.view, false));
+        assertEquals(List.of("/hello.txt"), c.paths());
+    }
+
     @Test
     void deletingADirectoryAnotherCreatedInConflicts() {
         bView.write("dir/sub/new", "n");

@@ -61,6 +61,10 @@ final class MountCommand implements Callable<Integer> {
             description = "A group (name or number) whose members may flush (and commit) besides root and the mount's owner.")
     String flushGroup;
 
+    @Option(names = "--adopt",
+            description = "Serve BACKING with this state directory even if either belongs to another (its record names another directory, or BACKING is owned by another state directory). Never overrides a live daemon serving BACKING.")
+    boolean adopt;
+
     @Option(names = "--startup-timeout", paramLabel = "SECONDS", defaultValue = "60", hidden = true)
     int startupTimeoutSeconds;
 
@@ -85,6 +89,10 @@ final class MountCommand implements Callable<Integer> {
         }
         if (!mnt.equals(backingDir) && !isEmpty(mnt)) {
             throw new UserFacingException("mountpoint " + mnt + " is not empty (mount over the backing directory itself, or use an empty directory)");
+        }
+        if (viewsMode()) {
+            // the daemon decides again under the locks; this makes a refusal the command's own line
+            BackingClaim.check(backingDir, stateDir.path(), adopt);
         }
         return foreground ? serve(backingDir, mnt, opts, stateDir) : DaemonLauncher.launch(this, stateDir, mnt);
     }
@@ -133,7 +141,8 @@ final class MountCommand implements Callable<Integer> {
     private int serve(Path backingDir, Path mnt, MountOptions.Builder opts, StateDirectory stateDir) throws Exception {
         boolean views = viewsMode();
         DefaultView policy = policy();
-        try (StateDirectory.Lock lock = stateDir.lock()) {
+        try (StateDirectory.Lock lock = stateDir.lock();
+             BackingClaim claim = views ? BackingClaim.take(backingDir, stateDir.path(), adopt) : null) {
             DaemonLogging.alsoTo(stateDir.logFile());
             Files.writeString(stateDir.pidFile(), ProcessHandle.current().pid() + "\n");
             ViewMount viewMount = null;
@@ -201,6 +210,9 @@ final class MountCommand implements Callable<Integer> {
         if (flushGroup != null) {
             args.add("--flush-group");
             args.add(flushGroup);
+        }
+        if (adopt) {
+            args.add("--adopt");
         }
         for (String o : options) {
             args.add("-o");

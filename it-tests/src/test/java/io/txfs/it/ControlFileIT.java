@@ -150,6 +150,8 @@ final class ControlFileIT {
             assertEquals("EPERM", a.errno("unlink", "path", MOUNT.mnt(".txfs/ctl")), "unlink .txfs/ctl");
             assertEquals("EPERM", a.errno("rmdir", "path", MOUNT.mnt(".txfs/views")), "rmdir .txfs/views");
             assertEquals("EPERM", a.errno("chmod", "path", MOUNT.mnt(".txfs/ctl"), "mode", 0600), "chmod .txfs/ctl");
+            assertEquals("EPERM", a.errno("truncate", "path", MOUNT.mnt(".txfs/ctl"), "size", 0), "truncate .txfs/ctl");
+            assertEquals("EPERM", a.errno("truncate", "path", MOUNT.mnt(".txfs/ctl"), "size", 10), "truncate .txfs/ctl to 10");
             assertEquals("EPERM", a.errno("setxattr", "path", MOUNT.mnt(".txfs/ctl"), "name", "user.x", "value", "1"),
                     "setxattr on .txfs/ctl");
             assertEquals("EPERM", a.errno("rename", "path", MOUNT.mnt(".txfs/ctl"), "to", MOUNT.mnt(".txfs/ctl2")),
@@ -215,6 +217,81 @@ final class ControlFileIT {
         try (ViewAgent a = MOUNT.agent("cf-after-run", ViewAgent.Way.SHARED_ROOT)) {
             assertDaemonServes(a);
         }
+    }
+
+    /**
+     * {@code txfs abort} removes the view: {@code txfs views} no longer lists it, and a process still
+     * registered in it works in its default view again (through the shared root) or, inside a mount
+     * namespace bound to the view's own root, gets ENOENT (the view's directory is gone), never EIO.
+     */
+    @Test
+    void abortRemovesTheViewAndItsProcessesFallBackOrGetEnoent() {
+        String mnt = MOUNT.mountpoint().toString();
+        try (ViewAgent shared = MOUNT.agent("cf-aborted", ViewAgent.Way.SHARED_ROOT);
+             ViewAgent bound = MOUNT.agent("cf-aborted", ViewAgent.Way.NAMESPACE)) {
+            shared.write("aborted.txt", "pending\n");
+            assertTrue(MOUNT.txfs("views", "--mount", mnt).stdout().contains("cf-aborted"), "listed before the abort");
+            ProcessRun abort = MOUNT.txfs("abort", "cf-aborted", "--mount", mnt);
+            assertTrue(abort.succeeded(), abort.describe());
+            ProcessRun views = MOUNT.txfs("views", "--mount", mnt, "--json");
+            assertTrue(views.succeeded(), views.describe());
+            assertFalse(views.stdout().contains("cf-aborted"), "txfs views after txfs abort:\n" + views.stdout());
+            assertFalse(shared.exists("aborted.txt"), "the aborted change is gone");
+            assertEquals("still served\n", shared.read("served.txt"), "a process of the aborted view reads its default view");
+            JsonNode status = shared.ctl("status");
+            assertTrue(status.get("errno").isNull(), "status from a process of the aborted view: " + status);
+            assertNotEquals("cf-aborted", status.get("reply").path("view").asText(), "it is in its default view now: " + status);
+            assertEquals("ENOENT", bound.errno("read", "path", MOUNT.mnt("served.txt")),
+                    "a namespace bound to the aborted view's root");
+            assertDaemonServes(shared);
+        }
+    }
+
+    /**
+     * Two processes sharing one descriptor on ctl (forked children of one opener) each read the reply to
+     * their own command, even when the second writes before the first reads.
+     */
+    @Test
+    void processesSharingOneDescriptorEachReadTheirOwnReply() throws Exception {
+        Path script = MOUNT.scratch().resolve("shared_ctl.py");
+        Files.writeString(script, """
+                import os, sys
+                fd = os.open(os.path.join(sys.argv[1], ".txfs/ctl"), os.O_RDWR)
+                def child(cmd, go_write, wrote, go_read, tag):
+                    os.read(go_write, 1)
+                    os.write(fd, cmd)
+                    os.write(wrote, b"w")
+                    os.read(go_read, 1)
+                    chunks = []
+                    while True:
+                        c = os.read(fd, 7)  # small reads: a reply is read in many pieces
+                        if not c:
+                            break
+                        chunks.append(c)
+                    sys.stdout.write(tag + " " + b"".join(chunks).decode().strip() + "\\n")
+                    sys.stdout.flush()
+                    os._exit(0)
+                pipes = [os.pipe() for _ in range(6)]
+                a_gw, a_w, a_gr, b_gw, b_w, b_gr = pipes
+                for cmd, gw, w, gr, tag in ((b"stats\\n", a_gw, a_w, a_gr, "A"), (b"views\\n", b_gw, b_w, b_gr, "B")):
+                    if os.fork() == 0:
+                        child(cmd, gw[0], w[1], gr[0], tag)
+                # A writes, then B writes, then A reads, then B reads
+                os.write(a_gw[1], b"g"); os.read(a_w[0], 1)
+                os.write(b_gw[1], b"g"); os.read(b_w[0], 1)
+                os.write(a_gr[1], b"g"); os.wait()
+                os.write(b_gr[1], b"g"); os.wait()
+                """);
+        ProcessRun r = MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/usr/bin/python3", script.toString(),
+                MOUNT.mountpoint().toString()));
+        assertEquals(0, r.exitCode(), r.describe());
+        List<String> lines = r.stdout().lines().toList();
+        assertEquals(2, lines.size(), r.describe());
+        JsonNode a = ViewAgent.JSON.readTree(lines.get(0).substring(2));
+        JsonNode b = ViewAgent.JSON.readTree(lines.get(1).substring(2));
+        assertEquals("A", lines.get(0).substring(0, 1));
+        assertEquals("stats", a.path("verb").asText(), "the first writer reads its own reply: " + lines.get(0));
+        assertEquals("views", b.path("verb").asText(), "the second writer reads its own reply: " + lines.get(1));
     }
 
     /** Quotes a command line for a readable assertion message. */

@@ -151,6 +151,9 @@ final class KernelCacheIT {
             assertEquals("page MY3\n", snap.read("snap/page.txt"));
             snap.stat("snap/page.txt"); // the kernel now holds this content's attributes too, valid for 10 s
             assertTrue(snap.ctl("abort").path("errno").isNull());
+            // abort removes the view: its namespace names a view that is gone, until one of that name begins again
+            assertEquals("ENOENT", snap.errno("read", "path", MOUNT.mnt("snap/page.txt")), "the aborted view is gone");
+            assertTrue(snap.ctl("begin view=kc-snap").path("errno").isNull());
             assertEquals("page TWO\n", snap.read("snap/page.txt"), "abort dropped the pending content and its pages");
         }
     }

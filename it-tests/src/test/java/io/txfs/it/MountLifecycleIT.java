@@ -233,6 +233,147 @@ class MountLifecycleIT {
     }
   }
 
+  // ------------------------------------------------------------------ a state directory belongs to one BACKING
+
+  /** A refusal is exit 1 with one line on stderr naming the directories involved, and no mount. */
+  private static void assertRefused(ProcessRun r, Path mountpoint, Path... named) {
+    assertEquals(1, r.exitCode(), r::describe);
+    List<String> lines = r.stderr().strip().lines().toList();
+    assertEquals(1, lines.size(), () -> "one line on stderr:\n" + r.describe());
+    for (Path p : named) {
+      assertTrue(lines.get(0).contains(p.toString()), () -> "the refusal names " + p + ":\n" + r.describe());
+    }
+    assertTrue(MountTable.at(mountpoint).isEmpty(), "nothing was mounted at " + mountpoint);
+  }
+
+  private static ProcessRun mount(Path state, Path backing, Path mountpoint, String... options) {
+    List<String> args = new java.util.ArrayList<>(List.of("mount", "--state", state.toString()));
+    args.addAll(List.of(options));
+    args.add(backing.toString());
+    args.add(mountpoint.toString());
+    return ProcessRun.run(MountFixture.txfs(args.toArray(String[]::new)), MountFixture.MOUNT_DEADLINE);
+  }
+
+  private static void unmount(Path mountpoint) {
+    if (MountTable.at(mountpoint).isPresent()) {
+      ProcessRun.run(MountFixture.txfs("unmount", mountpoint.toString()), MountFixture.EXIT_DEADLINE);
+    }
+    if (MountTable.at(mountpoint).isPresent()) {
+      ProcessRun.run(List.of("umount", "-l", mountpoint.toString()), Duration.ofSeconds(20));
+    }
+    assertTrue(MountFixture.await(MountFixture.EXIT_DEADLINE, () -> daemonsServing(mountpoint).isEmpty()),
+        () -> "the detached daemon of " + mountpoint + " is still running: " + daemonsServing(mountpoint));
+  }
+
+  private static void mountedThenUnmounted(Path state, Path backing, Path mountpoint, String... options) {
+    try {
+      ProcessRun r = mount(state, backing, mountpoint, options);
+      assertTrue(r.succeeded(), r::describe);
+      assertEquals(Optional.empty(), MountFixture.statAnswers(mountpoint, Duration.ofSeconds(10)));
+    } finally {
+      unmount(mountpoint);
+    }
+  }
+
+  /**
+   * A state directory that recorded another backing directory, and a backing directory owned by another
+   * state directory, are refused with one line naming both, unless --adopt takes them over.
+   */
+  @Test
+  void aStateDirectoryAndABackingDirectoryPairOnlyWithEachOtherUnlessAdopted() throws IOException {
+    Path root = Files.createTempDirectory("txfs-it-pairing-").toRealPath();
+    Path backing1 = Files.createDirectory(root.resolve("backing1"));
+    Path backing2 = Files.createDirectory(root.resolve("backing2"));
+    Path mountpoint = Files.createDirectory(root.resolve("mnt"));
+    Path state = root.resolve("state");
+    Path state2 = root.resolve("state2");
+    try {
+      mountedThenUnmounted(state, backing1, mountpoint);
+      assertRefused(mount(state, backing2, mountpoint), mountpoint, state, backing1, backing2);
+      unmount(mountpoint); // only if the refusal failed to happen
+      assertRefused(mount(state2, backing1, mountpoint), mountpoint, backing1, state, state2);
+      unmount(mountpoint);
+      mountedThenUnmounted(state2, backing1, mountpoint, "--adopt");
+      mountedThenUnmounted(state, backing2, mountpoint, "--adopt");
+      assertRefused(mount(state, backing1, mountpoint), mountpoint, backing1, state);
+    } finally {
+      unmount(mountpoint);
+      TranscriptComparison.deleteTree(root);
+    }
+  }
+
+  /** A backing directory a live daemon serves is refused to a second state directory, --adopt or not. */
+  @Test
+  void aLiveBackingDirectoryIsNotServedWithASecondStateDirectory() throws IOException {
+    try (ViewMountFixture live = ViewMountFixture.views()) {
+      live.start();
+      Path mnt2 = Files.createDirectory(live.scratch().resolve("mnt2"));
+      Path state2 = live.scratch().resolve("state2");
+      try {
+        assertRefused(mount(state2, live.backing(), mnt2), mnt2, live.backing(), live.stateDirectory(), state2);
+        unmount(mnt2);
+        assertRefused(mount(state2, live.backing(), mnt2, "--adopt"), mnt2, live.backing(), live.stateDirectory(), state2);
+      } finally {
+        unmount(mnt2);
+      }
+      assertEquals(Optional.empty(), MountFixture.statAnswers(live.mountpoint(), Duration.ofSeconds(10)), "the live mount still serves");
+    }
+  }
+
+  /**
+   * The pairing is recorded in BACKING/.txfs, which no view shows and no delta, hash or flush touches;
+   * a daemon killed with SIGKILL leaves a claim that does not block its restart with the same state.
+   */
+  @Test
+  void afterSigkillTheSameStateDirectoryServesAgainAndTheMarkerStaysOutOfEveryTree() throws IOException {
+    try (ViewMountFixture m = ViewMountFixture.views()) {
+      m.start();
+      Path marker = m.backing().resolve(".txfs/owner");
+      String recorded = Files.readString(marker);
+      assertTrue(recorded.contains("state=" + m.stateDirectory()), recorded);
+      m.killDaemon();
+      m.restart(); // fails unless the new daemon serves
+      assertEquals(recorded, Files.readString(marker), "the restart kept the pairing");
+      try (ViewAgent a = m.agent("lc-marker", ViewAgent.Way.SHARED_ROOT)) {
+        a.write("new.txt", "new\n");
+        assertFalse(a.list("").contains(".txfs"), "hidden from the view's listing");
+        com.fasterxml.jackson.databind.JsonNode status = a.ctl("status");
+        assertEquals(1, status.path("reply").path("changed_paths").asInt(), "only the file written: " + status);
+        assertTrue(a.ctl("commit").path("errno").isNull());
+      }
+      assertEquals("new\n", Files.readString(m.backing().resolve("new.txt")), "flushed");
+      assertEquals(recorded, Files.readString(marker), "the flush left the marker alone");
+      ProcessRun backingHash = m.txfs("hash", "--mount", m.mountpoint().toString(), "--backing");
+      ProcessRun publishedHash = m.txfs("hash", "--mount", m.mountpoint().toString(), "--published");
+      assertTrue(backingHash.succeeded() && publishedHash.succeeded(), backingHash.describe() + publishedHash.describe());
+      assertEquals(publishedHash.stdout(), backingHash.stdout(), "the backing directory hashes as the published state, marker and all");
+    }
+  }
+
+  /** MOUNTPOINT = BACKING: the claim is taken before the mount covers the directory, and after SIGKILL again. */
+  @Test
+  void aBackingDirectoryMountedOverItselfIsClaimedAgainAfterSigkill() throws IOException {
+    Path root = Files.createTempDirectory("txfs-it-self-claim-").toRealPath();
+    Path backing = Files.createDirectory(root.resolve("backing"));
+    Path state = root.resolve("state");
+    Files.writeString(backing.resolve("under.txt"), "underneath\n");
+    try {
+      ProcessRun first = mount(state, backing, backing);
+      assertTrue(first.succeeded(), first::describe);
+      java.util.regex.Matcher pid = java.util.regex.Pattern.compile("daemon pid (\\d+)").matcher(first.stderr());
+      assertTrue(pid.find(), first::describe);
+      ProcessHandle daemon = ProcessHandle.of(Long.parseLong(pid.group(1))).orElseThrow();
+      daemon.destroyForcibly();
+      assertTrue(MountFixture.await(MountFixture.EXIT_DEADLINE, () -> !daemon.isAlive()), "the daemon died of SIGKILL");
+      ProcessRun again = mount(state, backing, backing);
+      assertTrue(again.succeeded(), again::describe);
+      assertEquals("underneath\n", Files.readString(backing.resolve("under.txt")));
+    } finally {
+      unmount(backing);
+      TranscriptComparison.deleteTree(root);
+    }
+  }
+
   /** Processes whose command line names this mountpoint (there is at most the one this test started). */
   private static List<ProcessHandle> daemonsServing(Path mountpoint) {
     String path = mountpoint.toString();

@@ -137,6 +137,9 @@ def op(a):
     if o == "chmod":
         os.chmod(a["path"], a["mode"])
         return None
+    if o == "truncate":
+        os.truncate(a["path"], a["size"])
+        return None
     if o == "setxattr":
         os.setxattr(a["path"], a["name"], b(a["value"]))
         return None

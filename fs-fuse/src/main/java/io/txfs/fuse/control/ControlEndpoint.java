@@ -15,21 +15,58 @@ import org.slf4j.LoggerFactory;
  * whose failure is the write's errno; reads then return that command's JSON reply once, to EOF.
  * The file is opened as a stream (FOPEN_STREAM | FOPEN_DIRECT_IO), so offsets carry no meaning and
  * the kernel caches nothing.
+ *
+ * <p>Processes that share one descriptor (a fork after the open) each read the reply to their own last
+ * command on it: one reply per descriptor would hand a reader the other's reply, or the tail of it after
+ * its own first pieces. A process that sent no command on the descriptor reads the last reply written
+ * on it (a shell's {@code echo status >&3; cat <&3}, where the reader is a child of the writer).
  */
 public final class ControlEndpoint {
     private static final Logger log = LoggerFactory.getLogger(ControlEndpoint.class);
+    /** Writers remembered per descriptor; beyond that the oldest's reply is forgotten. */
+    static final int MAX_WRITERS = 64;
+
+    /** One command's reply and how far it has been read. */
+    private static final class Reply {
+        private byte[] bytes;
+        private int cursor;
+
+        Reply(byte[] bytes) {
+            this.bytes = bytes;
+        }
+    }
 
     private static final class Session {
-        private byte[] reply = new byte[0];
-        private int cursor;
+        private final Map<Integer, Reply> byWriter = new java.util.LinkedHashMap<>(4, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, Reply> e) {
+                return size() > MAX_WRITERS;
+            }
+        };
+        private Reply latest = new Reply(new byte[0]);
     }
 
     private final ControlHandler handler;
+    private final java.util.function.IntUnaryOperator processOf;
     private final Map<Long, Session> sessions = new ConcurrentHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(1);
 
     public ControlEndpoint(ControlHandler handler) {
+        this(handler, ControlEndpoint::threadGroup);
+    }
+
+    /** processOf: the process (thread group) of the thread a request names. */
+    ControlEndpoint(ControlHandler handler, java.util.function.IntUnaryOperator processOf) {
         this.handler = handler;
+        this.processOf = processOf;
+    }
+
+    private static int threadGroup(int tid) {
+        try {
+            return io.txfs.fuse.caller.ProcStat.threadGroupOf(tid);
+        } catch (io.txfs.fuse.caller.NoSuchProcessException gone) {
+            return tid; // it exited mid-request: nobody will read its reply
+        }
     }
 
     public long open() {
@@ -41,10 +78,11 @@ public final class ControlEndpoint {
     /** Runs the command in {@code data}; returns the byte count on success, throws the command's errno on failure. */
     public int write(RequestContext caller, long fh, ByteBuffer data) throws FuseErrnoException {
         Session s = session(fh);
+        int writer = processOf.applyAsInt(caller.pid());
         int length = data.remaining();
         if (length > ControlCommand.MAX_LINE_BYTES) {
             // refused before copying: a huge write must cost nothing
-            return refuse(s, new ControlRefusal(Errno.EINVAL, null, "command longer than " + ControlCommand.MAX_LINE_BYTES + " bytes"));
+            return refuse(s, writer, new ControlRefusal(Errno.EINVAL, null, "command longer than " + ControlCommand.MAX_LINE_BYTES + " bytes"));
         }
         byte[] line = new byte[length];
         data.get(line);
@@ -52,29 +90,36 @@ public final class ControlEndpoint {
         try {
             command = ControlCommand.parse(line);
         } catch (BadControlCommandException e) {
-            return refuse(s, new ControlRefusal(Errno.EINVAL, null, e.getMessage()));
+            return refuse(s, writer, new ControlRefusal(Errno.EINVAL, null, e.getMessage()));
         }
         try {
             ControlReply reply = handler.handle(caller, command);
-            answer(s, reply);
+            answer(s, writer, reply);
             return length;
         } catch (ControlRefusal r) {
             log.info("control: {} from pid {} uid {} refused: {}", command.verb().word(), caller.pid(), caller.uid(), r.errno());
-            return refuse(s, r);
+            return refuse(s, writer, r);
         } catch (RuntimeException e) {
             log.error("control: {} from pid {} failed unexpectedly", command.verb().word(), caller.pid(), e);
-            answer(s, ControlReply.error(command.verb(), Errno.EIO.name(), "internal error: " + e));
+            answer(s, writer, ControlReply.error(command.verb(), Errno.EIO.name(), "internal error: " + e));
             throw new FuseErrnoException(Errno.EIO);
         }
     }
 
-    /** The rest of the last command's reply; 0 bytes once it has all been read. */
-    public int read(long fh, ByteBuffer dst) throws FuseErrnoException {
+    /** The rest of the reply to the reading process's last command (see the class comment); 0 bytes once read. */
+    public int read(RequestContext caller, long fh, ByteBuffer dst) throws FuseErrnoException {
         Session s = session(fh);
+        int reader = processOf.applyAsInt(caller.pid());
         synchronized (s) {
-            int n = Math.min(dst.remaining(), s.reply.length - s.cursor);
-            dst.put(s.reply, s.cursor, n);
-            s.cursor += n;
+            Reply r = s.byWriter.getOrDefault(reader, s.latest);
+            int n = Math.min(dst.remaining(), r.bytes.length - r.cursor);
+            dst.put(r.bytes, r.cursor, n);
+            r.cursor += n;
+            if (r.cursor == r.bytes.length && n > 0) {
+                // read to the end: only the fact that it was is still needed (further reads see EOF)
+                r.bytes = new byte[0];
+                r.cursor = 0;
+            }
             return n;
         }
     }
@@ -83,16 +128,16 @@ public final class ControlEndpoint {
         sessions.remove(fh);
     }
 
-    private int refuse(Session s, ControlRefusal r) throws FuseErrnoException {
-        answer(s, r.reply());
+    private int refuse(Session s, int writer, ControlRefusal r) throws FuseErrnoException {
+        answer(s, writer, r.reply());
         throw new FuseErrnoException(r.errno(), r.getMessage());
     }
 
-    private static void answer(Session s, ControlReply reply) {
-        byte[] bytes = reply.bytes();
+    private static void answer(Session s, int writer, ControlReply reply) {
+        Reply r = new Reply(reply.bytes());
         synchronized (s) {
-            s.reply = bytes;
-            s.cursor = 0;
+            s.byWriter.put(writer, r);
+            s.latest = r;
         }
     }
 

@@ -197,7 +197,10 @@ final class ViewControl implements ControlHandler {
     private ControlReply abort(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
         View v = target(caller, cmd);
         long paths = engine.pendingDelta(v).size();
-        ChangeSet cs = engine.abort(v);
+        // SPEC: abort removes the view entirely, not only its changes. Its processes are forgotten now,
+        // so that they fall back to the default view, and never join a later view of the same name.
+        ChangeSet cs = engine.discard(v);
+        views.registry().forgetView(v.name());
         invalidator.invalidate(v.name(), cs);
         return ControlReply.ok(ControlVerb.ABORT).put("view", v.name()).put("discarded_paths", paths);
     }

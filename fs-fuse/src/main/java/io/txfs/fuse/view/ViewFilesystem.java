@@ -360,7 +360,7 @@ public final class ViewFilesystem implements FuseFilesystem {
     @Override
     public int read(RequestContext ctx, long node, long fh, long offset, ByteBuffer dst) throws IOException {
         if (kind(node) == CTL) {
-            return control.read(fh, dst);
+            return control.read(ctx, fh, dst);
         }
         ViewKey k = key(ctx, node);
         View pin = fh == 0 ? null : pinned.get(fh);
@@ -551,10 +551,8 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public AttrReply setattr(RequestContext ctx, long node, io.txfs.fuse.SetAttr s) throws IOException {
-        if (kind(node) == CTL && s.hasSize() && !s.hasMode() && !s.hasUid() && !s.hasGid()) {
-            // `echo verb > ctl` truncates first: harmless, the file holds nothing
-            return new AttrReply(fixedAttr(CTL), 0);
-        }
+        // A truncate of ctl is a change under .txfs like any other (EPERM, from mutable). `echo verb > ctl`
+        // opens with O_TRUNC, which never gets here: with ATOMIC_O_TRUNC the kernel passes it in OPEN.
         ViewKey k = mutable(ctx, node);
         long now = System.currentTimeMillis() * 1_000_000L;
         SetAttr c = new SetAttr(

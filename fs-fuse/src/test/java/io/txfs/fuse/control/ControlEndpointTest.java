@@ -26,7 +26,7 @@ class ControlEndpointTest {
             throw new IllegalStateException("boom");
         }
         return ControlReply.ok(cmd.verb()).put("view", cmd.view().orElse("mine"));
-    });
+    }, tid -> tid);
     private final RequestContext ctx = new RequestContext(1, 1000, 1000, 4242);
 
     private static ByteBuffer bytes(String s) {
@@ -34,10 +34,14 @@ class ControlEndpointTest {
     }
 
     private String readAll(long fh, int chunk) throws Exception {
+        return readAll(ctx, fh, chunk);
+    }
+
+    private String readAll(RequestContext reader, long fh, int chunk) throws Exception {
         StringBuilder b = new StringBuilder();
         while (true) {
             ByteBuffer dst = ByteBuffer.allocate(chunk);
-            int n = ep.read(fh, dst);
+            int n = ep.read(reader, fh, dst);
             if (n == 0) {
                 return b.toString();
             }
@@ -52,7 +56,7 @@ class ControlEndpointTest {
         JsonNode r = ControlReply.parse(readAll(fh, 5));
         assertTrue(r.get("ok").asBoolean());
         assertEquals("x", r.get("view").asText());
-        assertEquals(0, ep.read(fh, ByteBuffer.allocate(100)), "the reply is read once");
+        assertEquals(0, ep.read(ctx, fh, ByteBuffer.allocate(100)), "the reply is read once");
     }
 
     @Test
@@ -98,6 +102,26 @@ class ControlEndpointTest {
         ep.release(a);
         ep.release(b);
         assertEquals(0, ep.openSessions());
-        assertEquals(Errno.EBADF.code(), assertThrows(FuseErrnoException.class, () -> ep.read(a, ByteBuffer.allocate(1))).errno());
+        assertEquals(Errno.EBADF.code(), assertThrows(FuseErrnoException.class, () -> ep.read(ctx, a, ByteBuffer.allocate(1))).errno());
+    }
+
+    @Test
+    void processesSharingADescriptorEachReadTheReplyToTheirOwnCommand() throws Exception {
+        RequestContext first = new RequestContext(2, 0, 0, 100);
+        RequestContext second = new RequestContext(3, 0, 0, 200);
+        RequestContext neither = new RequestContext(4, 0, 0, 300);
+        long fh = ep.open();
+        ep.write(first, fh, bytes("status view=first"));
+        ByteBuffer piece = ByteBuffer.allocate(5);
+        assertEquals(5, ep.read(first, fh, piece), "the first reads a piece of its reply");
+        ep.write(second, fh, bytes("status view=second"));
+        String rest = readAll(first, fh, 7);
+        assertEquals("first", ControlReply.parse(new String(piece.array(), StandardCharsets.UTF_8) + rest).get("view").asText(),
+                "the first reads the rest of its own reply, not the second's");
+        assertEquals("second", ControlReply.parse(readAll(second, fh, 7)).get("view").asText());
+        assertEquals(0, ep.read(first, fh, ByteBuffer.allocate(10)), "each reply is read once");
+        ep.write(second, fh, bytes("status view=again"));
+        assertEquals("again", ControlReply.parse(readAll(neither, fh, 4096)).get("view").asText(),
+                "a process that wrote nothing reads the last reply written on the descriptor");
     }
 }
