@@ -55,8 +55,15 @@ final class OutsideChanges {
         this.watched = original;
     }
 
-    /** Why the backing directory cannot be served, or null. */
+    /** Why the backing directory cannot be served, or null; looks again (two lstats) while it seems fine. */
     String gone() {
+        if (gone == null) {
+            try {
+                checkRoot();
+            } catch (BackingGoneException noticedNow) {
+                // recorded in gone
+            }
+        }
         return gone;
     }
 
@@ -90,6 +97,7 @@ final class OutsideChanges {
      */
     boolean checkDir(long dir) {
         if (gone != null) return false;
+        if (dir == Engine.ROOT) checkRoot(); // a listing of the root is where a deleted or moved BACKING shows first
         NodeRecord r = e.publishedNode(dir, e.flushed);
         if (r == null || !r.isDir() || !r.backedDir || !r.hasBase) return false;
         if (e.store.get(Cf.IMPORTED, Bytes.longs(dir)) == null) return false;
