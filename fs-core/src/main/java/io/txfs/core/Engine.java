@@ -1110,6 +1110,9 @@ public final class Engine implements AutoCloseable {
     }
 
     public Attr getattr(View v, long ino) {
+        // the root's attributes are answered even with BACKING gone: the walk to MOUNT/.txfs/ctl needs them,
+        // and status and unmount must keep working then
+        if (ino == ROOT) return readOnce(v, c -> attr(c, ino, live(c, ino)));
         return read(v, c -> attr(c, ino, live(c, ino)));
     }
 
