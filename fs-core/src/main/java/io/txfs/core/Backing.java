@@ -189,8 +189,10 @@ final class Backing {
      * whose old content is gone: that file alone fails with ESTALE, logged once per content.
      */
     private FsException changedOutside(long id, Identity want, String why) {
-        String path = display(pathOf.apply(id));
-        if (want.equals(onDisk.apply(id))) return new BackingChangedException(id, path, why);
+        String rel = pathOf.apply(id);
+        String path = display(rel);
+        // a node with no backing path any more (removed or replaced outside, already taken in) is not a new change
+        if (rel != null && want.equals(onDisk.apply(id))) return new BackingChangedException(id, path, why);
         String msg = "the content of node " + id + " (" + path + ") that this view reads was replaced outside txfs;"
                 + " a view from before that change cannot read it (refresh, or abort its changes to the file)";
         if (staleLogged.add(want)) log.warn(msg);

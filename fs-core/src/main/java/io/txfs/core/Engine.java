@@ -122,7 +122,8 @@ public final class Engine implements AutoCloseable {
     final ReentrantLock publishLock = new ReentrantLock();
     /** Serializes imports of backing listings, and the take-in of outside changes against them. */
     final Object importLock = new Object();
-    private final Set<Long> imported = ConcurrentHashMap.newKeySet();
+    /** Directories whose backing listing is in version 0 (a cache of the IMPORTED column family). */
+    final Set<Long> imported = ConcurrentHashMap.newKeySet();
     /** Directories seen by {@link #dir} that have no backing listing: their version-0 entries never change. */
     private final Set<Long> unbackedDirs = ConcurrentHashMap.newKeySet();
     /** Published records and entries already read (docs/concurrency.md says why it is never stale). */
@@ -1116,9 +1117,13 @@ public final class Engine implements AutoCloseable {
         return read(v, c -> attr(c, ino, live(c, ino)));
     }
 
+    /** Also compares the directory with its backing listing when its stat changed (docs/outside-changes.md). */
     public List<DirEntry> readdir(View v, long dirIno) {
-        outside.requireBacking();
-        outside.checkDir(dirIno);
+        List<DirEntry> out = readdirOnce(v, dirIno); // first: it imports the listing if nobody has yet
+        return outside.checkDir(dirIno) ? readdirOnce(v, dirIno) : out;
+    }
+
+    private List<DirEntry> readdirOnce(View v, long dirIno) {
         return read(v, c -> {
             dir(c, dirIno);
             List<DirEntry> out = new ArrayList<>();

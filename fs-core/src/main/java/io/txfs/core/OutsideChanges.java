@@ -100,7 +100,8 @@ final class OutsideChanges {
         if (dir == Engine.ROOT) checkRoot(); // a listing of the root is where a deleted or moved BACKING shows first
         NodeRecord r = e.publishedNode(dir, e.flushed);
         if (r == null || !r.isDir() || !r.backedDir || !r.hasBase) return false;
-        if (e.store.get(Cf.IMPORTED, Bytes.longs(dir)) == null) return false;
+        // the in-memory set: a negative lookup (a compiler's probe) must not cost a store read more
+        if (!e.imported.contains(dir)) return false;
         String rel = e.backingPath(dir);
         if (rel == null) return false;
         Identity disk = diskIdentity(rel);
@@ -248,12 +249,14 @@ final class OutsideChanges {
             return d != null ? d.child() : e.publishedDent(parent, name, readAt).child();
         }
 
-        /** Removes name (parent, name) from node id; a node left with no name has no content on disk either. */
+        /**
+         * Removes name (parent, name) from node id. The base identity stays: with no backing path left,
+         * a reader still holding the node gets ESTALE for it (Backing), never zeros in place of content.
+         */
         void detach(long id, long parent, byte[] name) {
             NodeRecord r = node(id);
             if (r == null || !r.links.remove(new Link(parent, name))) return;
             r.nlink = r.isDir() ? 0 : Math.max(0, r.nlink - 1);
-            if (r.nlink == 0) r.setIdentity(null);
         }
     }
 

@@ -110,6 +110,22 @@ class OutsideChangesTest {
     }
 
     @Test
+    void aFileReplacedOutsideByARenameIsANewFileAndTheOldNodeReadsEstaleNotZeros() throws IOException {
+        TestFs rc = view("rc", Isolation.READ_COMMITTED);
+        long old = rc.ino("hello.txt");
+        assertEquals("hello world", rc.read("hello.txt"));
+        // how editors save: write a new file, rename it over the old name
+        Files.writeString(backing.resolve("hello.txt.tmp"), "saved by an editor");
+        Files.move(backing.resolve("hello.txt.tmp"), backing.resolve("hello.txt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        bumpMtime(backing);
+        assertEquals("saved by an editor", rc.read("hello.txt"));
+        assertTrue(rc.ino("hello.txt") != old, "another file, another node");
+        // a descriptor still on the replaced node: its content is gone, and it says so
+        assertErrno(Errno.ESTALE, () -> engine.read(rc.view, old, 0, 5));
+        assertEquals(List.of("dir", "hello.txt"), rc.ls(""));
+    }
+
+    @Test
     void fileAndDirectoryRemovedOutsideAreGone() throws IOException {
         TestFs rc = view("rc", Isolation.READ_COMMITTED);
         assertEquals("deep", rc.read("dir/sub/deep.txt"));
