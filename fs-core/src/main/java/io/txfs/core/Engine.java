@@ -143,6 +143,8 @@ public final class Engine implements AutoCloseable {
     });
     private final java.util.concurrent.atomic.AtomicBoolean gcScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     volatile boolean closed;
+    /** A flush is changing the backing directory: quick outside-change checks wait for its records (OutsideChanges). */
+    volatile boolean flushRunning;
     /** The first version from which every publish wrote subtree marks (SubtreeVersions). */
     private long subtreeFrom;
     private volatile VersionHook versionHook = VersionHook.NONE;
@@ -490,7 +492,12 @@ public final class Engine implements AutoCloseable {
             checkOpen(null);
             // derived work that reads old versions finishes before the backing directory changes
             DeltaIdRecord id = head == flushed ? null : versionHook.beforeFlush(flushed, head);
-            r = flusher.flush(id);
+            flushRunning = true;
+            try {
+                r = flusher.flush(id);
+            } finally {
+                flushRunning = false;
+            }
         } catch (StoreException e) {
             throw storeError(e);
         } finally {

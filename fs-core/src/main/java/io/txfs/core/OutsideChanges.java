@@ -73,13 +73,16 @@ final class OutsideChanges {
     }
 
     // ---------------------------------------------------------------- quick checks (no locks)
+    // Skipped while a flush runs: it changes the files it flushes (and the root's mtime, with its staging
+    // area) before its completion records them, and a lookup must not wait for the whole flush. A real
+    // outside change is then found at the next access, or by the read that meets it.
 
     /**
      * One lstat of node id's backing file against the flushed record; on a difference, takes in the
      * directories that name it. True if a change was taken in (the caller then looks again).
      */
     boolean checkFile(long id) {
-        if (gone != null) return false;
+        if (gone != null || e.flushRunning) return false;
         NodeRecord r = e.publishedNode(id, e.flushed);
         if (r == null || !r.hasBase) return false;
         if (r.isDir()) return checkDir(id);
@@ -87,7 +90,7 @@ final class OutsideChanges {
         if (rel == null) return false;
         Identity disk = diskIdentity(rel);
         if (disk != null && r.identity().matchesDisk(disk)) return false;
-        return takeIn(parentsOf(r), false).tookIn();
+        return takeIn(parentsOf(r), Mode.INSIDE_REQUEST).tookIn();
     }
 
     /**
@@ -96,7 +99,7 @@ final class OutsideChanges {
      * when first used, so they need no check.
      */
     boolean checkDir(long dir) {
-        if (gone != null) return false;
+        if (gone != null || e.flushRunning) return false;
         if (dir == Engine.ROOT) checkRoot(); // a listing of the root is where a deleted or moved BACKING shows first
         NodeRecord r = e.publishedNode(dir, e.flushed);
         if (r == null || !r.isDir() || !r.backedDir || !r.hasBase) return false;
@@ -110,13 +113,13 @@ final class OutsideChanges {
         Set<Long> dirs = new LinkedHashSet<>();
         dirs.add(dir);
         if (disk == null) dirs.addAll(parentsOf(r)); // the directory itself went: its parent shows it
-        return takeIn(dirs, false).tookIn();
+        return takeIn(dirs, Mode.INSIDE_REQUEST).tookIn();
     }
 
     /** After a base read found node id's file changed: take in the directories that name it. */
     void nodeChanged(long id) {
         NodeRecord r = e.publishedNode(id, e.flushed);
-        if (r != null) takeIn(parentsOf(r), false);
+        if (r != null) takeIn(parentsOf(r), Mode.INSIDE_REQUEST);
         else checkRoot();
     }
 
@@ -126,7 +129,7 @@ final class OutsideChanges {
         try (KvIterator it = e.store.scan(Cf.IMPORTED, new byte[0])) {
             for (; it.valid(); it.next()) dirs.add(Bytes.getLong(it.key(), 0));
         }
-        return takeIn(dirs, true);
+        return takeIn(dirs, Mode.RESCAN);
     }
 
     private static Set<Long> parentsOf(NodeRecord r) {
@@ -181,19 +184,27 @@ final class OutsideChanges {
 
     // ---------------------------------------------------------------- the take-in
 
+    /** Who asked for a take-in, which decides how the kernel is told. */
+    private enum Mode {
+        /** From inside a filesystem request (a check, a read, a flush): invalidations are queued, not waited for. */
+        INSIDE_REQUEST,
+        /** txfs rescan: waits for the kernel to take the invalidations, like a publish. */
+        RESCAN
+    }
+
     /**
      * Compares the listings of dirs (and the files they name) with the flushed records and writes every
      * difference as one published version. Holds the publish lock and every view's write lock, like the
      * switch of a flush: the batch may amend version {@code flushed}, which readers must not see half done.
      */
-    private RescanResult takeIn(Collection<Long> dirs, boolean wait) {
+    private RescanResult takeIn(Collection<Long> dirs, Mode mode) {
         RescanResult result;
         ChangeSet visible;
         List<String> readCommitted = new ArrayList<>();
-        e.publishLock.lock();
         List<View> all = new ArrayList<>(e.views.values());
         all.add(e.published);
         all.sort(Comparator.comparingLong(v -> v.id));
+        e.publishLock.lock();
         for (View v : all) v.lock.writeLock().lock();
         try {
             if (e.closed) throw new FsException(Errno.EIO, "engine closed");
@@ -218,7 +229,7 @@ final class OutsideChanges {
         }
         // told after the locks are released: a reader thread that found the change must not wait on the kernel
         for (String v : readCommitted) {
-            if (wait) e.listener.visibleChange(v, visible);
+            if (mode == Mode.RESCAN) e.listener.visibleChange(v, visible);
             else e.listener.visibleChangeLater(v, visible);
         }
         e.versionHookPublished(result.version());
