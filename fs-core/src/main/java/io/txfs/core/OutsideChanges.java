@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
 final class OutsideChanges {
     private static final Logger log = LoggerFactory.getLogger(OutsideChanges.class);
     static final String WRITER = "@outside";
+    private static final int MAX_WARNINGS = 100;
 
     private final Engine e;
     /** A directory's disk identity when its listing was last found equal to its entries (it then need not be listed again). */
@@ -567,15 +568,31 @@ final class OutsideChanges {
             e.dirLinks.changed();
             e.backing.closeAll();
             rememberVerified();
-            for (String p : added) log.warn("backing directory changed outside txfs: {} was added (taken in as version {})", p, o);
-            for (String p : changed) log.warn("backing directory changed outside txfs: {} was changed (taken in as version {})", p, o);
-            for (String p : removed) log.warn("backing directory changed outside txfs: {} was removed (taken in as version {})", p, o);
+            warn(added, "added");
+            warn(changed, "changed");
+            warn(removed, "removed");
             for (String p : overridden) {
                 log.warn("conflict: the outside change to {} overrides a published change not yet flushed"
                         + " (the backing directory holds the newer fact)", p);
             }
             invalidNodes.addAll(touchedDirs.keySet());
             return new ChangeSet(invalidNodes, new HashSet<>(entries));
+        }
+
+        /**
+         * One warning per path, as many as {@link #MAX_WARNINGS} per kind and take-in: a checkout made in
+         * BACKING must not flood the log; the rest are counted (txfs rescan lists every path).
+         */
+        private void warn(Set<String> paths, String kind) {
+            int n = 0;
+            for (String p : paths) {
+                if (n++ == MAX_WARNINGS) {
+                    log.warn("backing directory changed outside txfs: {} more paths were {} (taken in as version {})",
+                            paths.size() - MAX_WARNINGS, kind, o);
+                    return;
+                }
+                log.warn("backing directory changed outside txfs: {} was {} (taken in as version {})", p, kind, o);
+            }
         }
 
         RescanResult result() {
