@@ -216,6 +216,28 @@ class OutsideChangesTest {
     }
 
     @Test
+    void anAmendedFlushedVersionSurvivesRestartAndTheNextFlushWritesOnlyThePublishedChanges() throws IOException {
+        TestFs w = view("w", Isolation.SNAPSHOT);
+        w.write("dir/a.txt", "A published");
+        engine.publish(w.view, false);
+        new TestFs(engine, engine.published()).ls("dir/sub");
+        Files.writeString(backing.resolve("dir/sub/deep.txt"), "deep, changed outside");
+        Files.writeString(backing.resolve("dir/sub/more.txt"), "more");
+        Files.delete(backing.resolve("hello.txt"));
+        RescanResult r = engine.rescan();
+        assertEquals(List.of(), r.overridden(), "no published change touched those paths");
+        engine.close();
+        engine = Engine.open(Engine.Config.rocks(backing, tmp.resolve("state")));
+        assertFalse(engine.rescan().tookIn(), "the flushed version says what BACKING holds, after a restart too");
+        engine.flush();
+        assertEquals("A published", Files.readString(backing.resolve("dir/a.txt")));
+        assertEquals("deep, changed outside", Files.readString(backing.resolve("dir/sub/deep.txt")));
+        assertEquals("more", Files.readString(backing.resolve("dir/sub/more.txt")));
+        assertFalse(Files.exists(backing.resolve("hello.txt")));
+        assertEquals(Trees.ofDisk(backing), Trees.ofView(engine, engine.published()));
+    }
+
+    @Test
     void flushOverAFileChangedOutsideTakesItInInsteadOfFailing() throws IOException {
         TestFs w = view("w", Isolation.SNAPSHOT);
         w.write("dir/a.txt", "from a view");
