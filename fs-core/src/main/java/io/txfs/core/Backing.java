@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * /proc/self/fd/N). A backing path is held as a String with one char per name byte (ISO-8859-1, see
  * {@link #raw}), so names that are not valid UTF-8 survive every step; {@link #resolve} turns it into a
  * java.nio path carrying exactly those bytes, {@link #cPath} into a libc path. A file whose identity no longer matches the record is read from the preserved copy
- * flush left in the store, or reported as changed outside txfs (EIO, logged).
+ * flush left in the store; one changed outside txfs is reported as such (docs/outside-changes.md), never read mixed with other content.
  */
 final class Backing {
     private static final Logger log = LoggerFactory.getLogger(Backing.class);
@@ -126,8 +126,10 @@ final class Backing {
             return b.length;
         }
         try {
-            if (ch.size() != want.size()) {
-                throw changedOutside(id, "size " + ch.size() + " != " + want.size());
+            long size = ch.size();
+            if (size != want.size()) {
+                closeAll(); // the open file is not the content recorded any more
+                throw changedOutside(id, want, "size " + size + " != " + want.size());
             }
             int start = dst.position();
             long pos = off;
@@ -170,7 +172,7 @@ final class Backing {
 
     private byte[] readPreserved(long id, Identity want, long off, int len) {
         if (store.get(Cf.PRESERVED, Keys.preserved(want, -1)) == null) {
-            throw changedOutside(id, "no file with identity " + want + " and no preserved copy");
+            throw changedOutside(id, want, "no file with identity " + want + " and no preserved copy");
         }
         byte[] v = store.get(Cf.PRESERVED, Keys.preserved(want, off / Engine.CHUNK));
         if (v == null) return new byte[0];
@@ -180,11 +182,25 @@ final class Backing {
         return out;
     }
 
-    private FsException changedOutside(long id, String why) {
-        String msg = "backing file of node " + id + " (" + display(pathOf.apply(id)) + ") changed outside txfs: " + why;
-        log.error(msg);
-        return new FsException(Errno.EIO, msg);
+    /**
+     * The content want names is not on disk and not preserved. If want is what txfs records for the file
+     * now there, the file was changed behind txfs's back just now: the engine takes that in and reads
+     * again (BackingChangedException). Otherwise the reader's version predates a change taken in earlier,
+     * whose old content is gone: that file alone fails with ESTALE, logged once per content.
+     */
+    private FsException changedOutside(long id, Identity want, String why) {
+        String rel = pathOf.apply(id);
+        String path = display(rel);
+        // a node with no backing path any more (removed or replaced outside, already taken in) is not a new change
+        if (rel != null && want.equals(onDisk.apply(id))) return new BackingChangedException(id, path, why);
+        String msg = "the content of node " + id + " (" + path + ") that this view reads was replaced outside txfs;"
+                + " a view from before that change cannot read it (refresh, or abort its changes to the file)";
+        if (staleLogged.add(want)) log.warn(msg);
+        return new FsException(Errno.ESTALE, msg);
     }
+
+    /** Contents already reported as gone (one warning each, not one per read). */
+    private final java.util.Set<Identity> staleLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Forgets open files; called when flush changes the backing directory. */
     synchronized void closeAll() {

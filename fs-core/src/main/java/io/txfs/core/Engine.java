@@ -120,8 +120,10 @@ public final class Engine implements AutoCloseable {
     final View published;
     /** Serializes publish, flush, abort, refresh, view creation; taken before any view lock. */
     final ReentrantLock publishLock = new ReentrantLock();
-    private final Object importLock = new Object();
-    private final Set<Long> imported = ConcurrentHashMap.newKeySet();
+    /** Serializes imports of backing listings, and the take-in of outside changes against them. */
+    final Object importLock = new Object();
+    /** Directories whose backing listing is in version 0 (a cache of the IMPORTED column family). */
+    final Set<Long> imported = ConcurrentHashMap.newKeySet();
     /** Directories seen by {@link #dir} that have no backing listing: their version-0 entries never change. */
     private final Set<Long> unbackedDirs = ConcurrentHashMap.newKeySet();
     /** Published records and entries already read (docs/concurrency.md says why it is never stale). */
@@ -129,6 +131,8 @@ public final class Engine implements AutoCloseable {
     /** Subdirectory counts (DirLinks), valid while no mkdir, rmdir or rename committed since. */
     final DirLinks dirLinks = new DirLinks();
     private final Flusher flusher;
+    /** Changes made to the backing directory behind the daemon's back (docs/outside-changes.md). */
+    final OutsideChanges outside = new OutsideChanges(this);
     final Collector collector;
     private final GcPolicy gcPolicy;
     /** Runs automatic collections off the caller's thread, so flush and open do not wait for them. */
@@ -139,6 +143,8 @@ public final class Engine implements AutoCloseable {
     });
     private final java.util.concurrent.atomic.AtomicBoolean gcScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     volatile boolean closed;
+    /** A flush is changing the backing directory: quick outside-change checks wait for its records (OutsideChanges). */
+    volatile boolean flushRunning;
     /** The first version from which every publish wrote subtree marks (SubtreeVersions). */
     private long subtreeFrom;
     private volatile VersionHook versionHook = VersionHook.NONE;
@@ -472,13 +478,29 @@ public final class Engine implements AutoCloseable {
     }
 
     public FlushResult flush() {
+        outside.requireBacking();
+        try {
+            return flushOnce();
+        } catch (BackingChangedException changed) {
+            // a file the flush would read or replace was changed outside: take that in, then flush what is left
+            outside.nodeChanged(changed.node);
+            return flushOnce();
+        }
+    }
+
+    private FlushResult flushOnce() {
         FlushResult r;
         publishLock.lock();
         try {
             checkOpen(null);
             // derived work that reads old versions finishes before the backing directory changes
             DeltaIdRecord id = head == flushed ? null : versionHook.beforeFlush(flushed, head);
-            r = flusher.flush(id);
+            flushRunning = true;
+            try {
+                r = flusher.flush(id);
+            } finally {
+                flushRunning = false;
+            }
         } catch (StoreException e) {
             throw storeError(e);
         } finally {
@@ -549,6 +571,40 @@ public final class Engine implements AutoCloseable {
         });
     }
 
+    /** Tells the version hook of a version written by the engine itself (an outside change taken in). */
+    void versionHookPublished(long version) {
+        versionHook.published(version);
+    }
+
+    // ---------------------------------------------------------------- outside changes
+
+    /**
+     * Compares every imported directory of the backing directory with what txfs recorded and takes in
+     * every difference as one published version (docs/outside-changes.md). ESTALE if the backing
+     * directory is gone.
+     */
+    public RescanResult rescan() {
+        outside.requireBacking();
+        try {
+            return outside.rescan();
+        } catch (StoreException e) {
+            throw storeError(e);
+        }
+    }
+
+    /** Why the backing directory cannot be served (deleted, moved away), or null while it is fine. */
+    public String backingProblem() {
+        return outside.gone();
+    }
+
+    /**
+     * The path the backing directory was mounted from, when the engine reaches it through a handle
+     * (/proc/self/fd/N): moving it away from there is then noticed and refused like a deletion.
+     */
+    public void watchBackingPath(Path original) {
+        outside.watch(original);
+    }
+
     /** Installs the observer of publishes and flushes (one; NONE to remove). */
     public void setVersionHook(VersionHook hook) {
         versionHook = hook == null ? VersionHook.NONE : hook;
@@ -593,7 +649,7 @@ public final class Engine implements AutoCloseable {
 
     /** The pending delta of a view, one entry per changed path, sorted by path. */
     public List<DeltaEntry> pendingDelta(View v) {
-        return read(v, c -> new DeltaBuilder(this, c).build());
+        return readOnce(v, c -> new DeltaBuilder(this, c).build());
     }
 
     // ---------------------------------------------------------------- running operations
@@ -602,7 +658,22 @@ public final class Engine implements AutoCloseable {
         return new Ctx(v, v.isolation == Isolation.READ_COMMITTED ? head : v.snapshot);
     }
 
+    /**
+     * Runs f under the view's read lock. A base read that finds its backing file changed outside txfs
+     * takes the change in (outside the lock: it takes the publish lock) and runs f once more.
+     */
     <T> T read(View v, Function<Ctx, T> f) {
+        outside.requireBacking();
+        try {
+            return readOnce(v, f);
+        } catch (BackingChangedException changed) {
+            outside.nodeChanged(changed.node);
+            return readOnce(v, f);
+        }
+    }
+
+    /** read without the outside-change handling: for status and diffs, which must work while BACKING is gone. */
+    <T> T readOnce(View v, Function<Ctx, T> f) {
         v.lock.readLock().lock();
         try {
             checkOpen(v);
@@ -617,6 +688,16 @@ public final class Engine implements AutoCloseable {
     }
 
     <T> T mutate(View v, Function<Ctx, T> f) {
+        outside.requireBacking();
+        try {
+            return mutateOnce(v, f);
+        } catch (BackingChangedException changed) {
+            outside.nodeChanged(changed.node); // nothing of the failed attempt was committed
+            return mutateOnce(v, f);
+        }
+    }
+
+    private <T> T mutateOnce(View v, Function<Ctx, T> f) {
         requireWritable(v);
         v.lock.writeLock().lock();
         try {
@@ -880,7 +961,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** p: the exact java.nio path of raw backing path rel. */
-    private NodeRecord importRecord(Path p, String rel, List<Link> links, Map<String, Object> a) {
+    NodeRecord importRecord(Path p, String rel, List<Link> links, Map<String, Object> a) {
         NodeRecord r = new NodeRecord();
         int mode = (Integer) a.get("mode");
         r.type = FileType.fromMode(mode);
@@ -1007,7 +1088,24 @@ public final class Engine implements AutoCloseable {
 
     // ---------------------------------------------------------------- namespace operations
 
+    /**
+     * Also checks the backing directory (docs/outside-changes.md): a name found is checked against its
+     * backing file (one lstat), a name not found against its directory's listing (one lstat of the
+     * directory); a difference is taken in and the lookup answered from the new state.
+     */
     public Attr lookup(View v, long parent, byte[] name) {
+        Attr a;
+        try {
+            a = lookupOnce(v, parent, name);
+        } catch (FsException e) {
+            if (e.errno() != Errno.ENOENT || !outside.checkDir(parent)) throw e;
+            return lookupOnce(v, parent, name);
+        }
+        if (isDotOrDotDot(name) || !outside.checkFile(a.ino())) return a;
+        return lookupOnce(v, parent, name);
+    }
+
+    private Attr lookupOnce(View v, long parent, byte[] name) {
         return read(v, c -> {
             NodeRecord p = dir(c, parent);
             checkName(name);
@@ -1023,10 +1121,19 @@ public final class Engine implements AutoCloseable {
     }
 
     public Attr getattr(View v, long ino) {
+        // the root's attributes are answered even with BACKING gone: the walk to MOUNT/.txfs/ctl needs them,
+        // and status and unmount must keep working then
+        if (ino == ROOT) return readOnce(v, c -> attr(c, ino, live(c, ino)));
         return read(v, c -> attr(c, ino, live(c, ino)));
     }
 
+    /** Also compares the directory with its backing listing when its stat changed (docs/outside-changes.md). */
     public List<DirEntry> readdir(View v, long dirIno) {
+        List<DirEntry> out = readdirOnce(v, dirIno); // first: it imports the listing if nobody has yet
+        return outside.checkDir(dirIno) ? readdirOnce(v, dirIno) : out;
+    }
+
+    private List<DirEntry> readdirOnce(View v, long dirIno) {
         return read(v, c -> {
             dir(c, dirIno);
             List<DirEntry> out = new ArrayList<>();
@@ -1205,6 +1312,8 @@ public final class Engine implements AutoCloseable {
 
     /** Checks an open; truncate empties the file (O_TRUNC). */
     public Attr open(View v, long ino, boolean write, boolean truncate) {
+        outside.requireBacking();
+        outside.checkFile(ino); // the content about to be read must be what BACKING holds now
         Attr a = getattr(v, ino);
         if (a.type() == FileType.DIRECTORY && write) throw new FsException(Errno.EISDIR, "open of a directory for writing");
         if (write && v.id == 0) throw new FsException(Errno.EROFS, "the published view is read-only");
@@ -1322,6 +1431,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public StatFs statfs(View v) {
+        outside.requireBacking();
         try {
             FileStore fs = Files.getFileStore(backing.root);
             long bs = 4096;

@@ -19,6 +19,10 @@ public final class FaultPoint {
     /** After a write's chunk bytes reached the data file, before the batch naming them commits (not in ALL: CrashTest has its own case). */
     public static final String WRITE_AFTER_CHUNK_DATA = "write.after-chunk-data";
 
+    /** Before and after the one batch that takes in a change made to the backing directory outside txfs (CrashTest has its own cases). */
+    public static final String OUTSIDE_BEFORE_BATCH = "outside.before-batch";
+    public static final String OUTSIDE_AFTER_BATCH = "outside.after-batch";
+
     public static final List<String> ALL = List.of(PUBLISH_BEFORE_BATCH, PUBLISH_AFTER_BATCH, FLUSH_STAGED_FILE,
             FLUSH_BEFORE_PLAN_BATCH, FLUSH_AFTER_PLAN_BATCH, FLUSH_APPLY_STEP, FLUSH_BEFORE_COMPLETION,
             FLUSH_AFTER_COMPLETION, GC_BATCH);

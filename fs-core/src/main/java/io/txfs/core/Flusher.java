@@ -566,12 +566,15 @@ final class Flusher {
         NodeRecord r0 = e.publishedNode(id, old.snap);
         String p = e.rawPathOf(old, id);
         if (r0 == null || !r0.hasBase || p == null) return;
-        Identity have = Backing.identity(Backing.lstat(e.backing.resolve(p)));
+        Identity have;
+        try {
+            have = Backing.identity(Backing.lstat(e.backing.resolve(p)));
+        } catch (NoSuchFileException gone) {
+            throw new BackingChangedException(id, Backing.display(p), "removed");
+        }
         if (!r0.identity().matchesDisk(have)) {
-            String msg = "flush refused: backing file " + Backing.display(p) + " changed outside txfs (" + have + " != "
-                    + r0.identity() + ")";
-            log.error(msg);
-            throw new FsException(Errno.EIO, msg);
+            // Engine.flush takes the change in and flushes again: the file must not be replaced unseen
+            throw new BackingChangedException(id, Backing.display(p), have + " != " + r0.identity());
         }
     }
 

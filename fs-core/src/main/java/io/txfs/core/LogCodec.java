@@ -3,7 +3,7 @@ package io.txfs.core;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-/** Published-log values: [format][kind][time][paths][bytes][view utf-8]. */
+/** Published-log values: [format][kind: 'p' publish, 'f' flush, 'o' outside change taken in][time][paths][bytes][view utf-8]. */
 final class LogCodec {
     private LogCodec() {}
 
@@ -16,7 +16,8 @@ final class LogCodec {
     static LogEntry decode(long version, byte[] b) {
         ByteBuffer bb = ByteBuffer.wrap(b);
         if (bb.get() != 1) throw new IllegalStateException("unknown log format");
-        String kind = bb.get() == 'p' ? "publish" : "flush";
+        byte k = bb.get();
+        String kind = k == 'p' ? "publish" : k == 'o' ? "outside" : "flush";
         long t = bb.getLong();
         long paths = bb.getLong();
         long bytes = bb.getLong();

@@ -58,6 +58,15 @@ final class PublishedCache {
         return a.from > b.from ? a : b;
     }
 
+    /**
+     * Forgets everything: for the one other rewrite of an existing version, an outside change amending
+     * version {@code flushed} (OutsideChanges), after which no cached fact about that version can be trusted.
+     */
+    void clear() {
+        nodes.clear();
+        dents.clear();
+    }
+
     /** Crude but bounded: past the limit start over (a miss costs one store seek). */
     private static void bound(Map<?, ?> m) {
         if (m.size() >= MAX_ENTRIES) m.clear();

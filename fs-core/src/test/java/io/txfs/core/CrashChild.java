@@ -31,6 +31,13 @@ public final class CrashChild {
         };
         Engine e = Engine.open(Engine.Config.rocks(backing, state).withFaults(faults));
         CrashScenario.pendingWork(e);
+        if (args[3].equals("outside")) {
+            CrashScenario.outsideWork(e, backing);
+            System.out.println("DONE");
+            System.out.flush();
+            e.close();
+            return;
+        }
         CrashScenario.publishWork(e);
         if (args[3].equals("flush")) {
             e.flush();

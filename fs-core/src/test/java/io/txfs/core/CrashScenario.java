@@ -67,6 +67,18 @@ final class CrashScenario {
         e.write(keep.view, big, 2L * Engine.CHUNK, Arrays.copyOfRange(KEEP_BIG, 2 * Engine.CHUNK, KEEP_BIG.length));
     }
 
+    /** Changes the backing directory behind the engine's back (after its directories were listed), then rescans. */
+    static void outsideWork(Engine e, Path backing) throws IOException {
+        TestFs pub = new TestFs(e, e.published());
+        pub.ls("dir/sub");
+        Files.writeString(backing.resolve("hello.txt"), OUTSIDE_HELLO);
+        Files.writeString(backing.resolve("dir/outside-new.txt"), "added outside");
+        Files.delete(backing.resolve("dir/sub/deep.txt"));
+        e.rescan();
+    }
+
+    static final String OUTSIDE_HELLO = "hello from outside txfs";
+
     static void publishWork(Engine e) {
         TestFs p = new TestFs(e, e.createView("pub", Isolation.SNAPSHOT, 0));
         p.write("hello.txt", "HELLO, published");

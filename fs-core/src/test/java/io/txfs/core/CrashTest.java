@@ -126,6 +126,40 @@ class CrashTest {
         }
     }
 
+    /**
+     * Killed just before or just after the one batch that takes in an outside change: after restart the
+     * log holds the take-in entirely (head = flushed = its version) or not at all, and the next access
+     * takes the change in again; either way the published state ends equal to the disk.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {FaultPoint.OUTSIDE_BEFORE_BATCH, FaultPoint.OUTSIDE_AFTER_BATCH})
+    void killedAroundTheOutsideTakeInBatchLeavesAllOrNothing(String point, @TempDir Path tmp) throws Exception {
+        Path backing = Files.createDirectories(tmp.resolve("backing"));
+        Path state = tmp.resolve("state");
+        CrashScenario.prepareBacking(backing);
+        String marker = runChildUntilFault(backing, state, point, "outside", tmp);
+        assertEquals("FAULT " + point, marker);
+        try (Engine e = Engine.open(Engine.Config.rocks(backing, state))) {
+            long outside = e.log().stream().filter(l -> l.kind().equals("outside")).count();
+            boolean landed = point.equals(FaultPoint.OUTSIDE_AFTER_BATCH);
+            assertEquals(landed ? 1 : 0, outside, "the take-in is one batch");
+            assertEquals(e.headVersion(), e.flushedVersion());
+            if (landed) {
+                TestFs pub = new TestFs(e, e.published());
+                assertEquals(CrashScenario.OUTSIDE_HELLO, pub.read("hello.txt"));
+                assertEquals("added outside", pub.read("dir/outside-new.txt"));
+                assertFalse(pub.exists("dir/sub/deep.txt"));
+                assertFalse(e.rescan().tookIn(), "nothing half taken in is left for a rescan");
+            } else {
+                assertTrue(e.rescan().tookIn(), "the change is still there to take in");
+            }
+            assertEquals(Trees.ofDisk(backing), Trees.ofView(e, e.published()));
+            TestFs keep = new TestFs(e, e.view("keep"));
+            assertEquals(CrashScenario.KEEP_CONTENT, keep.read("keep.txt"), "pending data survived");
+            assertEquals("K", keep.read("dir/a.txt"));
+        }
+    }
+
     private static TreeMap<String, String> afterPublishIfLanded(boolean landed) {
         return landed ? afterPublish : before;
     }

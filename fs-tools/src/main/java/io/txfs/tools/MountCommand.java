@@ -138,6 +138,19 @@ final class MountCommand implements Callable<Integer> {
         };
     }
 
+    /**
+     * Lets the engine notice BACKING being moved away from its path (it reads it through a descriptor, so
+     * it would go on serving the moved directory). Not when the mount covers that path (MOUNTPOINT equal
+     * to BACKING or above it): the path then names the mount itself.
+     */
+    private static void watchBacking(io.txfs.core.Engine engine, Path backingDir, Path mnt) throws IOException {
+        Path b = backingDir.toRealPath();
+        Path m = mnt.toRealPath();
+        if (!b.startsWith(m)) {
+            engine.watchBackingPath(b);
+        }
+    }
+
     private int serve(Path backingDir, Path mnt, MountOptions.Builder opts, StateDirectory stateDir) throws Exception {
         boolean views = viewsMode();
         DefaultView policy = policy();
@@ -153,6 +166,7 @@ final class MountCommand implements Callable<Integer> {
                 } catch (IOException | RuntimeException e) {
                     throw new UserFacingException("cannot open the store in " + stateDir.path() + ": " + e.getMessage(), e);
                 }
+                watchBacking(viewMount.engine(), backingDir, mnt);
                 fs = viewMount.filesystem();
                 // the views have no permission model of their own: the kernel checks mode bits
                 opts.defaultPermissions(true);

@@ -18,7 +18,28 @@ final class StatusFormat {
                 .append(r.path("changed_bytes").asLong()).append(" bytes pending")
                 .append(" (snapshot ").append(r.path("snapshot_version").asLong())
                 .append(", published ").append(r.path("published_version").asLong()).append(")\n");
+        String backing = r.path("backing").asText("ok");
+        if (!backing.equals("ok")) {
+            b.append("# backing directory: ").append(backing).append('\n');
+        }
         return b.toString();
+    }
+
+    /** {@code txfs rescan}: what was taken in from the backing directory, one path per line (A, M, D; ! overridden). */
+    static String rescan(JsonNode r) {
+        StringBuilder b = new StringBuilder();
+        for (JsonNode p : r.path("added")) b.append("A  ").append(p.asText()).append('\n');
+        for (JsonNode p : r.path("changed")) b.append("M  ").append(p.asText()).append('\n');
+        for (JsonNode p : r.path("removed")) b.append("D  ").append(p.asText()).append('\n');
+        for (JsonNode p : r.path("overridden")) b.append("!  ").append(p.asText())
+                .append("  (a published change not yet flushed was overridden)\n");
+        b.append("# ").append(r.path("directories_checked").asLong()).append(" directories checked; ");
+        if (r.path("took_in").asBoolean()) {
+            b.append("changes made outside txfs taken in as published version ").append(r.path("outside_version").asLong());
+        } else {
+            b.append("the backing directory holds what txfs recorded");
+        }
+        return b.append('\n').toString();
     }
 
     static String kindLetter(String kind) {

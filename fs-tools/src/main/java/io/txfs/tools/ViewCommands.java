@@ -226,6 +226,25 @@ final class ViewCommands {
         }
     }
 
+    @Command(name = "rescan", mixinStandardHelpOptions = true,
+            description = "Check the whole backing directory for changes made outside txfs and take them in as a published version"
+                    + " (root, the mount's owner and --flush-group).")
+    static final class Rescan extends Base {
+        @Option(names = "--json")
+        boolean json;
+
+        @Override
+        int run() {
+            JsonNode r = ControlCall.send(mount.controlFile(), "rescan");
+            if (json) {
+                out().println(r.toString());
+            } else {
+                out().print(StatusFormat.rescan(r));
+            }
+            return Txfs.EXIT_OK;
+        }
+    }
+
     @Command(name = "abort", mixinStandardHelpOptions = true, description = "Discard a view's pending changes and the view.")
     static final class Abort extends Base {
         @Parameters(index = "0", paramLabel = "VIEW")

@@ -30,6 +30,32 @@ class StatusFormatTest {
     }
 
     @Test
+    void statusSaysWhenTheBackingDirectoryIsGone() throws Exception {
+        String text = StatusFormat.status(json("""
+                {"view":"w","changed_paths":0,"changed_bytes":0,"snapshot_version":1,"published_version":1,
+                 "backing":"was deleted while mounted","entries":[]}
+                """));
+        assertTrue(text.endsWith("# backing directory: was deleted while mounted\n"), text);
+        assertTrue(!StatusFormat.status(json("{\"view\":\"w\",\"backing\":\"ok\",\"entries\":[]}")).contains("backing"));
+    }
+
+    @Test
+    void rescanListsWhatWasTakenIn() throws Exception {
+        assertEquals("""
+                A  /d/new
+                M  /f
+                D  /gone
+                !  /f  (a published change not yet flushed was overridden)
+                # 3 directories checked; changes made outside txfs taken in as published version 7
+                """, StatusFormat.rescan(json("""
+                {"took_in":true,"outside_version":7,"directories_checked":3,"added":["/d/new"],"changed":["/f"],
+                 "removed":["/gone"],"overridden":["/f"]}
+                """)));
+        assertEquals("# 3 directories checked; the backing directory holds what txfs recorded\n",
+                StatusFormat.rescan(json("{\"took_in\":false,\"directories_checked\":3}")));
+    }
+
+    @Test
     void summaryNamesWhatHappened() throws Exception {
         assertEquals("publish view v: 2 paths, 7 bytes, published version 9",
                 StatusFormat.summary(json("{\"verb\":\"publish\",\"view\":\"v\",\"changed_paths\":2,\"changed_bytes\":7,\"published_version\":9}")));

@@ -37,7 +37,12 @@ public enum ControlVerb {
      * Daemon counters for debugging and tests: the FUSE requests received so far, by opcode (mount-wide,
      * all views), which shows what the kernel answered from its caches.
      */
-    STATS(Set.of());
+    STATS(Set.of()),
+    /**
+     * Compares every directory txfs has listed from the backing directory with the disk and takes in
+     * what was changed there outside txfs, as one published version (docs/outside-changes.md).
+     */
+    RESCAN(Set.of());
 
     private final Set<String> arguments;
 

@@ -51,6 +51,12 @@ final class KernelInvalidator implements EngineListener, AutoCloseable {
         invalidate(view, changes);
     }
 
+    /** From a reader thread (an outside change found while serving a request): queued, never waited for. */
+    @Override
+    public void visibleChangeLater(String view, ChangeSet changes) {
+        invalidateLater(view, changes);
+    }
+
     /** Invalidates {@code changes} as seen by {@code view}, and waits until the kernel took them. */
     void invalidate(String view, ChangeSet changes) {
         Notifier n = notifier;

@@ -7,6 +7,7 @@ import io.txfs.core.DeltaEntry;
 import io.txfs.core.Engine;
 import io.txfs.core.FlushResult;
 import io.txfs.core.FsException;
+import io.txfs.core.RescanResult;
 import io.txfs.core.Isolation;
 import io.txfs.core.PublishConflictException;
 import io.txfs.core.PublishResult;
@@ -115,6 +116,7 @@ final class ViewControl implements ControlHandler {
                 case EXPORT -> export(caller, cmd);
                 case IMPORT -> importLayer(caller, cmd);
                 case STATS -> stats();
+                case RESCAN -> rescan(caller, cmd);
             };
         } catch (FsException e) {
             throw new ControlRefusal(fuseErrno(e.errno().code()), cmd.verb(), e.getMessage());
@@ -183,6 +185,20 @@ final class ViewControl implements ControlHandler {
         }
     }
 
+    /**
+     * Rescanning writes a published version for every view to see, like a flush writes BACKING: the same
+     * people decide when (root, the mount's owner, the --flush-group).
+     */
+    private ControlReply rescan(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
+        requireAdministrator(caller, cmd.verb());
+        RescanResult r = engine.rescan(); // the engine's listener invalidated what read-committed views cached
+        return ControlReply.ok(ControlVerb.RESCAN).put("published_version", engine.headVersion())
+                .put("flushed_version", engine.flushedVersion()).put("took_in", r.tookIn())
+                .put("outside_version", r.version()).put("directories_checked", r.directoriesChecked())
+                .putStrings("added", r.added()).putStrings("changed", r.changed()).putStrings("removed", r.removed())
+                .putStrings("overridden", r.overridden());
+    }
+
     private ControlReply commit(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
         // refused before the publish: a commit that cannot flush does nothing
         requireAdministrator(caller, cmd.verb());
@@ -230,6 +246,7 @@ final class ViewControl implements ControlHandler {
         ControlReply reply = ControlReply.ok(ControlVerb.STATUS).put("view", v.name()).put("isolation", isolationWord(v.isolation()))
                 .put("snapshot_version", info.snapshotVersion()).put("published_version", engine.headVersion())
                 .put("flushed_version", engine.flushedVersion())
+                .put("backing", backingState())
                 .put("changed_paths", delta.size()).put("changed_bytes", bytes).putNode("entries", entries);
         if (cmd.canonical()) {
             Delta d = canonicalDelta(caller, cmd, v, delta);
@@ -590,6 +607,12 @@ final class ViewControl implements ControlHandler {
         if (caller.uid() != 0 && caller.uid() != v.ownerUid()) {
             throw new ControlRefusal(Errno.EPERM, verb, "view " + v.name() + " belongs to uid " + v.ownerUid());
         }
+    }
+
+    /** "ok", or why the backing directory cannot be served (deleted or moved away while mounted). */
+    private String backingState() {
+        String problem = engine.backingProblem();
+        return problem == null ? "ok" : problem;
     }
 
     private static String isolationWord(Isolation i) {

@@ -79,7 +79,7 @@ class InspectRepliesGoldenTest {
     void statusAndDiffOfAView() throws Exception {
         firstChange();
         assertEquals("{\"ok\":true,\"verb\":\"status\",\"view\":\"v\",\"isolation\":\"snapshot\",\"snapshot_version\":0,\"publish"
-                + "ed_version\":0,\"flushed_version\":0,\"changed_paths\":3,\"changed_bytes\":7,\"entries\":[{\"path\":\""
+                + "ed_version\":0,\"flushed_version\":0,\"backing\":\"ok\",\"changed_paths\":3,\"changed_bytes\":7,\"entries\":[{\"path\":\""
                 + "a.txt\",\"kind\":\"added\",\"new_type\":\"regular\",\"new_size\":4,\"new_mode\":33188},{\"path\":\"d\",\"kin"
                 + "d\":\"added\",\"new_type\":\"directory\",\"new_size\":4096,\"new_mode\":16877},{\"path\":\"d/b.bin\",\"kin"
                 + "d\":\"added\",\"new_type\":\"regular\",\"new_size\":3,\"new_mode\":33188}],\"objects\":\"sha1\",\"delta_id"

@@ -1,0 +1,603 @@
+package io.txfs.core;
+
+import io.txfs.core.inspect.dir.RawPaths;
+import io.txfs.core.store.Batch;
+import io.txfs.core.store.Bytes;
+import io.txfs.core.store.Cf;
+import io.txfs.core.store.KvIterator;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Changes made to the backing directory behind the daemon's back (docs/outside-changes.md): found by
+ * comparing the disk with the records of the flushed version (quick stat checks on lookup, open and
+ * readdir, a failed base read, or a full {@link #rescan}), and taken in as one published version written
+ * by the engine itself, as if an "outside" writer had published what BACKING now holds. Views see it like
+ * any other publish, and a view that changed the same paths conflicts at its publish.
+ */
+final class OutsideChanges {
+    private static final Logger log = LoggerFactory.getLogger(OutsideChanges.class);
+    static final String WRITER = "@outside";
+    private static final int MAX_WARNINGS = 100;
+
+    private final Engine e;
+    /** A directory's disk identity when its listing was last found equal to its entries (it then need not be listed again). */
+    private final Map<Long, Identity> verifiedDirs = new ConcurrentHashMap<>();
+    /** Why the backing directory is unusable (deleted, moved), or null while it is there. */
+    private volatile String gone;
+    /** The path BACKING was mounted from, to notice it being moved away (the engine reads it through a handle). */
+    private volatile Path watched;
+
+    OutsideChanges(Engine e) {
+        this.e = e;
+    }
+
+    void watch(Path original) {
+        this.watched = original;
+    }
+
+    /** Why the backing directory cannot be served, or null; looks again (two lstats) while it seems fine. */
+    String gone() {
+        if (gone == null) {
+            try {
+                checkRoot();
+            } catch (BackingGoneException noticedNow) {
+                // recorded in gone
+            }
+        }
+        return gone;
+    }
+
+    void requireBacking() {
+        String g = gone;
+        if (g != null) throw new BackingGoneException(g);
+    }
+
+    // ---------------------------------------------------------------- quick checks (no locks)
+    // Skipped while a flush runs: it changes the files it flushes (and the root's mtime, with its staging
+    // area) before its completion records them, and a lookup must not wait for the whole flush. A real
+    // outside change is then found at the next access, or by the read that meets it.
+
+    /**
+     * One lstat of node id's backing file against the flushed record; on a difference, takes in the
+     * directories that name it. True if a change was taken in (the caller then looks again).
+     */
+    boolean checkFile(long id) {
+        if (gone != null || e.flushRunning) return false;
+        NodeRecord r = e.publishedNode(id, e.flushed);
+        if (r == null || !r.hasBase) return false;
+        if (r.isDir()) return checkDir(id);
+        String rel = e.backingPath(id);
+        if (rel == null) return false;
+        Identity disk = diskIdentity(rel);
+        if (disk != null && r.identity().matchesDisk(disk)) return false;
+        return takeIn(parentsOf(r), Mode.INSIDE_REQUEST).tookIn();
+    }
+
+    /**
+     * One lstat of an imported directory: when it differs from the last one whose listing matched, the
+     * listing is compared (and any difference taken in). Directories not yet imported are listed fresh
+     * when first used, so they need no check.
+     */
+    boolean checkDir(long dir) {
+        if (gone != null || e.flushRunning) return false;
+        if (dir == Engine.ROOT) checkRoot(); // a listing of the root is where a deleted or moved BACKING shows first
+        NodeRecord r = e.publishedNode(dir, e.flushed);
+        if (r == null || !r.isDir() || !r.backedDir || !r.hasBase) return false;
+        // the in-memory set: a negative lookup (a compiler's probe) must not cost a store read more
+        if (!e.imported.contains(dir)) return false;
+        String rel = e.backingPath(dir);
+        if (rel == null) return false;
+        Identity disk = diskIdentity(rel);
+        Identity known = verifiedDirs.getOrDefault(dir, r.identity());
+        if (disk != null && known.matchesDisk(disk)) return false;
+        Set<Long> dirs = new LinkedHashSet<>();
+        dirs.add(dir);
+        if (disk == null) dirs.addAll(parentsOf(r)); // the directory itself went: its parent shows it
+        return takeIn(dirs, Mode.INSIDE_REQUEST).tookIn();
+    }
+
+    /** After a base read found node id's file changed: take in the directories that name it. */
+    void nodeChanged(long id) {
+        NodeRecord r = e.publishedNode(id, e.flushed);
+        if (r != null) takeIn(parentsOf(r), Mode.INSIDE_REQUEST);
+        else checkRoot();
+    }
+
+    /** Compares every imported directory with the disk and takes in every difference. */
+    RescanResult rescan() {
+        List<Long> dirs = new ArrayList<>();
+        try (KvIterator it = e.store.scan(Cf.IMPORTED, new byte[0])) {
+            for (; it.valid(); it.next()) dirs.add(Bytes.getLong(it.key(), 0));
+        }
+        return takeIn(dirs, Mode.RESCAN);
+    }
+
+    private static Set<Long> parentsOf(NodeRecord r) {
+        Set<Long> out = new LinkedHashSet<>();
+        for (Link l : r.links) out.add(l.parent());
+        if (out.isEmpty()) out.add(Engine.ROOT);
+        return out;
+    }
+
+    private Identity diskIdentity(String rel) {
+        try {
+            return Backing.identity(Backing.lstat(e.backing.resolve(rel)));
+        } catch (IOException gone) {
+            return null;
+        }
+    }
+
+    /** Notices a deleted or moved-away backing directory; after that every operation fails (BackingGoneException). */
+    void checkRoot() {
+        if (gone != null) throw new BackingGoneException(gone);
+        String why = null;
+        Map<String, Object> a = null;
+        try {
+            a = Backing.lstat(e.backing.root);
+            if ((Integer) a.get("nlink") == 0) why = "was deleted while mounted";
+        } catch (NoSuchFileException ex) {
+            why = "was deleted or moved away while mounted";
+        } catch (IOException ex) {
+            why = "is no longer reachable (" + ex + ")";
+        }
+        Path w = watched;
+        if (why == null && w != null) {
+            try {
+                Map<String, Object> b = Backing.lstat(w);
+                if (!a.get("dev").equals(b.get("dev")) || !a.get("ino").equals(b.get("ino"))) {
+                    why = w + " was moved away while mounted (another directory is there now)";
+                }
+            } catch (IOException ex) {
+                why = w + " was moved away or deleted while mounted";
+            }
+        }
+        if (why == null) return;
+        synchronized (this) {
+            if (gone == null) {
+                gone = why;
+                log.error("the backing directory {}: every operation on the mount now fails with ESTALE;"
+                        + " pending and published changes stay in the state directory", why);
+            }
+        }
+        throw new BackingGoneException(gone);
+    }
+
+    // ---------------------------------------------------------------- the take-in
+
+    /** Who asked for a take-in, which decides how the kernel is told. */
+    private enum Mode {
+        /** From inside a filesystem request (a check, a read, a flush): invalidations are queued, not waited for. */
+        INSIDE_REQUEST,
+        /** txfs rescan: waits for the kernel to take the invalidations, like a publish. */
+        RESCAN
+    }
+
+    /**
+     * Compares the listings of dirs (and the files they name) with the flushed records and writes every
+     * difference as one published version. Holds the publish lock and every view's write lock, like the
+     * switch of a flush: the batch may amend version {@code flushed}, which readers must not see half done.
+     */
+    private RescanResult takeIn(Collection<Long> dirs, Mode mode) {
+        RescanResult result;
+        ChangeSet visible;
+        List<String> readCommitted = new ArrayList<>();
+        List<View> all = new ArrayList<>(e.views.values());
+        all.add(e.published);
+        all.sort(Comparator.comparingLong(v -> v.id));
+        e.publishLock.lock();
+        for (View v : all) v.lock.writeLock().lock();
+        try {
+            if (e.closed) throw new FsException(Errno.EIO, "engine closed");
+            checkRoot();
+            TakeIn t;
+            synchronized (e.importLock) {
+                t = new TakeIn(e.head, e.flushed);
+                for (long d : dirs) t.queue.add(d);
+                t.compareAll();
+                if (t.nothing()) {
+                    t.rememberVerified();
+                    return new RescanResult(0, t.checked, List.of(), List.of(), List.of(), List.of());
+                }
+                visible = t.write();
+            }
+            result = t.result();
+            for (View v : e.views.values()) if (v.isolation == Isolation.READ_COMMITTED) readCommitted.add(v.name);
+            readCommitted.add(Engine.PUBLISHED_VIEW);
+        } finally {
+            for (View v : all) v.lock.writeLock().unlock();
+            e.publishLock.unlock();
+        }
+        // told after the locks are released: a reader thread that found the change must not wait on the kernel
+        for (String v : readCommitted) {
+            if (mode == Mode.RESCAN) e.listener.visibleChange(v, visible);
+            else e.listener.visibleChangeLater(v, visible);
+        }
+        e.versionHookPublished(result.version());
+        return result;
+    }
+
+    /** One published state being changed: read at {@code readAt}, written at {@code writeAt}. */
+    private final class State {
+        final long readAt;
+        final long writeAt;
+        final Map<Long, NodeRecord> nodes = new LinkedHashMap<>();
+        final Map<Link, Dent> dents = new LinkedHashMap<>();
+
+        State(long readAt, long writeAt) {
+            this.readAt = readAt;
+            this.writeAt = writeAt;
+        }
+
+        NodeRecord node(long id) {
+            if (nodes.containsKey(id)) return nodes.get(id);
+            NodeRecord r = e.publishedNode(id, readAt);
+            nodes.put(id, r);
+            return r;
+        }
+
+        long child(long parent, byte[] name) {
+            Dent d = dents.get(new Link(parent, name));
+            return d != null ? d.child() : e.publishedDent(parent, name, readAt).child();
+        }
+
+        /**
+         * Removes name (parent, name) from node id. The base identity stays: with no backing path left,
+         * a reader still holding the node gets ESTALE for it (Backing), never zeros in place of content.
+         */
+        void detach(long id, long parent, byte[] name) {
+            NodeRecord r = node(id);
+            if (r == null || !r.links.remove(new Link(parent, name))) return;
+            r.nlink = r.isDir() ? 0 : Math.max(0, r.nlink - 1);
+        }
+    }
+
+    /**
+     * One comparison and its batch. The published version o = head + 1 carries the change for every
+     * reader at or after it. When published versions wait for a flush (head > flushed), version flushed is
+     * amended too: it is what Backing and the next flush read as "what BACKING holds", and its old content
+     * is gone from disk anyway (docs/outside-changes.md says why this is the one rewrite of a version).
+     */
+    private final class TakeIn {
+        final long head;
+        final long flushed;
+        final long o;
+        final State atO;
+        final State atF;
+        final Ctx flushedCtx;
+        final Deque<Long> queue = new ArrayDeque<>();
+        final Set<Long> seen = new HashSet<>();
+        final Map<Long, Identity> dirIdentity = new HashMap<>();
+        final Map<Long, Map<String, Object>> touchedDirs = new LinkedHashMap<>();
+        final Set<Long> newNodes = new HashSet<>();
+        final Set<Long> changedNodes = new LinkedHashSet<>();
+        final Set<Long> removedDirs = new HashSet<>();
+        final Set<ChangeSet.Entry> entries = new LinkedHashSet<>();
+        final TreeSet<String> added = new TreeSet<>();
+        final TreeSet<String> changed = new TreeSet<>();
+        final TreeSet<String> removed = new TreeSet<>();
+        final TreeSet<String> overridden = new TreeSet<>();
+        long checked;
+
+        TakeIn(long head, long flushed) {
+            this.head = head;
+            this.flushed = flushed;
+            this.o = head + 1;
+            this.atO = new State(head, o);
+            this.atF = head > flushed ? new State(flushed, flushed) : null;
+            this.flushedCtx = new Ctx(e.published, flushed);
+        }
+
+        boolean nothing() {
+            return added.isEmpty() && changed.isEmpty() && removed.isEmpty();
+        }
+
+        List<State> states() {
+            return atF == null ? List.of(atO) : List.of(atF, atO);
+        }
+
+        void compareAll() {
+            while (!queue.isEmpty()) {
+                long d = queue.poll();
+                if (seen.add(d)) compare(d);
+            }
+        }
+
+        void rememberVerified() {
+            verifiedDirs.putAll(dirIdentity);
+        }
+
+        private String path(long dir, byte[] name) {
+            String p = e.pathOf(flushedCtx, dir);
+            String n = Engine.utf8(name);
+            return p == null ? "?/" + n : "/" + (p.isEmpty() ? n : p + "/" + n);
+        }
+
+        private void compare(long d) {
+            NodeRecord rd = e.publishedNode(d, flushed);
+            if (rd == null || !rd.isDir() || (rd.nlink == 0 && d != Engine.ROOT) || !rd.backedDir) return;
+            if (e.store.get(Cf.IMPORTED, Bytes.longs(d)) == null) return;
+            String rel = e.backingPath(d);
+            if (rel == null) return;
+            Path dirPath = e.backing.resolve(rel);
+            Map<String, Map<String, Object>> disk = new TreeMap<>();
+            Map<String, Object> dirAttrs;
+            try {
+                dirAttrs = Backing.lstat(dirPath);
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(dirPath)) {
+                    for (Path p : ds) {
+                        String name = Backing.raw(RawPaths.fileName(p));
+                        if (d == Engine.ROOT && (name.equals(".txfs") || name.equals(Engine.STAGING))) continue;
+                        try {
+                            disk.put(name, Backing.lstat(p));
+                        } catch (NoSuchFileException raced) {
+                            // removed while listed: absent
+                        }
+                    }
+                }
+            } catch (NoSuchFileException | java.nio.file.NotDirectoryException dirGone) {
+                // the directory itself was removed or replaced: its parent's listing shows that
+                if (d != Engine.ROOT) for (Link l : rd.links) queue.add(l.parent());
+                return;
+            } catch (IOException ex) {
+                throw new FsException(Errno.EIO, "list backing directory " + Backing.display(rel), ex);
+            }
+            checked++;
+            boolean entriesChanged = false;
+            for (var en : e.entries(flushedCtx, d).entrySet()) {
+                byte[] name = en.getKey();
+                long child = en.getValue().child();
+                Map<String, Object> a = disk.remove(Backing.raw(name));
+                NodeRecord rc = e.publishedNode(child, flushed);
+                if (a == null) {
+                    removed(d, name, child, rc);
+                    entriesChanged = true;
+                    continue;
+                }
+                FileType type = FileType.fromMode((Integer) a.get("mode"));
+                Identity di = Backing.identity(a);
+                if (rc == null || rc.type != type || (rc.hasBase && (rc.bino != di.ino() || rc.bdev != di.dev()))) {
+                    removed(d, name, child, rc);
+                    added(d, name, rel, a);
+                    entriesChanged = true;
+                } else if (type != FileType.DIRECTORY && rc.hasBase && !rc.identity().matchesDisk(di)) {
+                    changed(child, d, name, rel, a);
+                }
+            }
+            for (var en : disk.entrySet()) {
+                added(d, Backing.bytes(en.getKey()), rel, en.getValue());
+                entriesChanged = true;
+            }
+            if (entriesChanged) touchedDirs.put(d, dirAttrs);
+            dirIdentity.put(d, Backing.identity(dirAttrs));
+        }
+
+        private String childRel(String dirRel, byte[] name) {
+            String n = Backing.raw(name);
+            return dirRel.isEmpty() ? n : dirRel + "/" + n;
+        }
+
+        private void changed(long id, long d, byte[] name, String dirRel, Map<String, Object> a) {
+            if (!changedNodes.add(id)) return; // a second name of the same file
+            String rel = childRel(dirRel, name);
+            NodeRecord fresh = e.importRecord(e.backing.resolve(rel), rel, List.of(), a);
+            Identity ident = Backing.identity(a).withGen(o); // new content, whatever inode, size and mtime say
+            String p = path(d, name);
+            changed.add(p);
+            for (State s : states()) {
+                NodeRecord r = s.node(id);
+                if (r == null) continue;
+                if (s == atO && r.nlink == 0) {
+                    // removed by a publish not flushed yet: that removal stands, the flush will delete the file
+                    log.warn("backing file {} changed outside txfs, but a publish not yet flushed removed it;"
+                            + " the next flush deletes it", p);
+                    continue;
+                }
+                if (s == atO && atF != null && newestVersion(Cf.NODE, Bytes.longs(id), Keys.node(id, head)) > flushed) {
+                    overridden.add(p);
+                }
+                s.nodes.put(id, withDiskContent(r, fresh, ident));
+            }
+        }
+
+        /** r with the content and attributes BACKING now holds; its names stay. */
+        private NodeRecord withDiskContent(NodeRecord r, NodeRecord fresh, Identity ident) {
+            NodeRecord n = fresh.copy();
+            n.links = new ArrayList<>(r.links);
+            n.nlink = r.nlink;
+            n.bornLayer = r.bornLayer;
+            n.setIdentity(ident);
+            n.baseValid = n.type == FileType.REGULAR ? ident.size() : 0;
+            // xattrs other than user.* live only in the store (the backing directory never holds them)
+            for (var x : r.xattrs.entrySet()) if (!x.getKey().startsWith("user.")) n.xattrs.put(x.getKey(), x.getValue());
+            return n;
+        }
+
+        private void added(long d, byte[] name, String dirRel, Map<String, Object> a) {
+            String rel = childRel(dirRel, name);
+            long id = e.ids.next();
+            NodeRecord r = e.importRecord(e.backing.resolve(rel), rel, List.of(new Link(d, name)), a);
+            // one node per name: hard links made outside are taken in as separate files (docs/outside-changes.md)
+            r.nlink = 1;
+            r.setIdentity(Backing.identity(a).withGen(o));
+            newNodes.add(id);
+            String p = path(d, name);
+            added.add(p);
+            Link l = new Link(d, name);
+            entries.add(new ChangeSet.Entry(d, name));
+            for (State s : states()) {
+                long had = s.child(d, name);
+                if (had != 0) {
+                    // a publish not flushed yet put another file here: the outside change is the newer fact
+                    s.detach(had, d, name);
+                    if (s == atO) {
+                        overridden.add(p);
+                        changedNodes.add(had);
+                    }
+                }
+                s.nodes.put(id, r.copy());
+                s.dents.put(l, new Dent(id, r.type));
+            }
+        }
+
+        private void removed(long d, byte[] name, long child, NodeRecord rc) {
+            Deque<Object[]> todo = new ArrayDeque<>();
+            todo.push(new Object[] {d, name, child, rc});
+            while (!todo.isEmpty()) {
+                Object[] x = todo.pop();
+                long dir = (Long) x[0];
+                byte[] n = (byte[]) x[1];
+                long c = (Long) x[2];
+                NodeRecord r = (NodeRecord) x[3];
+                removed.add(path(dir, n));
+                entries.add(new ChangeSet.Entry(dir, n));
+                changedNodes.add(c);
+                for (State s : states()) {
+                    // a publish not flushed yet may have put another file there already: that one stays
+                    if (s.child(dir, n) != c) continue;
+                    s.dents.put(new Link(dir, n), Dent.DELETED);
+                    s.detach(c, dir, n);
+                }
+                if (r != null && r.isDir()) {
+                    removedDirs.add(c);
+                    seen.add(c); // nothing of it is left to compare
+                    if (e.store.get(Cf.IMPORTED, Bytes.longs(c)) != null) {
+                        for (var en : e.entries(flushedCtx, c).entrySet()) {
+                            long cc = en.getValue().child();
+                            todo.push(new Object[] {c, en.getKey(), cc, e.publishedNode(cc, flushed)});
+                        }
+                    }
+                }
+            }
+        }
+
+        /** The newest version of a node or entry key at or below the seek key's version (-1: none). */
+        private long newestVersion(Cf cf, byte[] prefix, byte[] seek) {
+            try (KvIterator it = e.store.scan(cf, seek, prefix)) {
+                if (!it.valid()) return -1;
+                byte[] k = it.key();
+                return Keys.inv(Bytes.getLong(k, k.length - 8));
+            }
+        }
+
+        /** The batch: records at o (and amended at flushed), change log, conflict keys, marks, log, head. */
+        ChangeSet write() {
+            for (var td : touchedDirs.entrySet()) {
+                Map<String, Object> a = td.getValue();
+                for (State s : states()) {
+                    NodeRecord r = s.node(td.getKey());
+                    if (r == null) continue;
+                    r.mtime = Backing.ns(a.get("lastModifiedTime"));
+                    r.ctime = Backing.ns(a.get("ctime"));
+                    r.setIdentity(Backing.identity(a));
+                }
+            }
+            Batch b = new Batch();
+            int seq = 0;
+            Map<Long, byte[]> written = new LinkedHashMap<>();
+            Set<Long> invalidNodes = new LinkedHashSet<>();
+            for (var en : atO.nodes.entrySet()) {
+                if (en.getValue() == null) continue;
+                byte[] enc = en.getValue().encode();
+                written.put(en.getKey(), enc);
+                b.put(Cf.NODE, Keys.node(en.getKey(), o), enc);
+                if (!newNodes.contains(en.getKey())) {
+                    b.put(Cf.CHANGE, Keys.change(o, seq++), Bytes.concat(new byte[] {1, 'N'}, Bytes.longs(en.getKey())));
+                    invalidNodes.add(en.getKey());
+                }
+            }
+            for (var en : atO.dents.entrySet()) {
+                Link l = en.getKey();
+                b.put(Cf.DENT, Keys.dent(l.parent(), l.name(), o), en.getValue().encode());
+                b.put(Cf.CHANGE, Keys.change(o, seq++), Bytes.concat(new byte[] {1, 'E'}, Bytes.longs(l.parent()), l.name()));
+            }
+            Set<java.nio.ByteBuffer> keys = new LinkedHashSet<>();
+            for (long id : changedNodes) {
+                if (!newNodes.contains(id)) keys.add(java.nio.ByteBuffer.wrap(Keys.conflictKey('N', id)));
+            }
+            for (long id : removedDirs) keys.add(java.nio.ByteBuffer.wrap(Keys.conflictKey('R', id)));
+            Set<Long> entryParents = new HashSet<>();
+            for (ChangeSet.Entry en : entries) {
+                entryParents.add(en.parent());
+                keys.add(java.nio.ByteBuffer.wrap(Keys.conflictKeyE(en.parent(), en.name())));
+                keys.add(java.nio.ByteBuffer.wrap(Keys.conflictKey('C', en.parent())));
+            }
+            for (java.nio.ByteBuffer k : keys) b.put(Cf.CONFLICT, Bytes.concat(Bytes.longs(o), k.array()), new byte[] {1});
+            if (atF != null) {
+                for (var en : atF.nodes.entrySet()) {
+                    if (en.getValue() != null) b.put(Cf.NODE, Keys.node(en.getKey(), flushed), en.getValue().encode());
+                }
+                for (var en : atF.dents.entrySet()) {
+                    Link l = en.getKey();
+                    b.put(Cf.DENT, Keys.dent(l.parent(), l.name(), flushed), en.getValue().encode());
+                }
+            }
+            Set<Long> marked = new HashSet<>(invalidNodes);
+            SubtreeVersions.mark(e, b, o, written, marked, entryParents);
+            long paths = added.size() + changed.size() + removed.size();
+            b.put(Cf.LOG, Bytes.longs(o), LogCodec.encode("outside", WRITER, e.clock.nowNanos(), paths, 0));
+            b.put(Cf.META, Keys.meta("head"), Bytes.longs(o));
+            // with nothing waiting for a flush, BACKING now holds exactly version o
+            if (atF == null) b.put(Cf.META, Keys.meta("flushed"), Bytes.longs(o));
+            e.faults.reached(FaultPoint.OUTSIDE_BEFORE_BATCH);
+            e.store.write(b, true);
+            e.faults.reached(FaultPoint.OUTSIDE_AFTER_BATCH);
+            e.head = o;
+            if (atF == null) e.flushed = o;
+            else e.publishedCache.clear();
+            e.dirLinks.changed();
+            e.backing.closeAll();
+            rememberVerified();
+            warn(added, "added");
+            warn(changed, "changed");
+            warn(removed, "removed");
+            for (String p : overridden) {
+                log.warn("conflict: the outside change to {} overrides a published change not yet flushed"
+                        + " (the backing directory holds the newer fact)", p);
+            }
+            invalidNodes.addAll(touchedDirs.keySet());
+            return new ChangeSet(invalidNodes, new HashSet<>(entries));
+        }
+
+        /**
+         * One warning per path, as many as {@link #MAX_WARNINGS} per kind and take-in: a checkout made in
+         * BACKING must not flood the log; the rest are counted (txfs rescan lists every path).
+         */
+        private void warn(Set<String> paths, String kind) {
+            int n = 0;
+            for (String p : paths) {
+                if (n++ == MAX_WARNINGS) {
+                    log.warn("backing directory changed outside txfs: {} more paths were {} (taken in as version {})",
+                            paths.size() - MAX_WARNINGS, kind, o);
+                    return;
+                }
+                log.warn("backing directory changed outside txfs: {} was {} (taken in as version {})", p, kind, o);
+            }
+        }
+
+        RescanResult result() {
+            return new RescanResult(o, checked, new ArrayList<>(added), new ArrayList<>(changed), new ArrayList<>(removed),
+                    new ArrayList<>(overridden));
+        }
+    }
+}
