@@ -117,6 +117,11 @@ def op(a):
         return stat_dict(os.stat(a["path"], follow_symlinks=False))
     if o == "exists":
         return os.path.lexists(a["path"])
+    if o == "chdir":
+        os.chdir(a["path"])
+        return None
+    if o == "getcwd":
+        return os.getcwd()
     if o == "listdir":
         return sorted(os.listdir(a["path"]))
     if o == "unlink":
