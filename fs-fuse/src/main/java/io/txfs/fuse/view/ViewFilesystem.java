@@ -700,10 +700,40 @@ public final class ViewFilesystem implements FuseFilesystem {
         if ((flags & RENAME_WHITEOUT) != 0) {
             throw new FuseErrnoException(Errno.EINVAL);
         }
+        boolean intoSharedRoot = movesIntoSharedRoot(parent, newParent, flags);
+        if (intoSharedRoot && !invalidator.canExpireAllEntries()) {
+            throw new FuseErrnoException(Errno.EXDEV, "rename into the shared root needs Linux 6.16 (FUSE_NOTIFY_INC_EPOCH)");
+        }
         engine.rename(view(from), from.ino(), bytes(name), to.ino(), bytes(newName), flags);
+        if (intoSharedRoot) {
+            invalidator.expireAllEntriesNow();
+        }
         views.afterChange(from.view());
         sharedRootName(parent, from, name);
         sharedRootName(newParent, to, newName);
+    }
+
+    /**
+     * Whether a rename puts a dentry of a view-private directory under the shared root. The kernel does
+     * not look the new name up after a RENAME: it moves (d_move) the source dentry there, with the node id
+     * and the entry timeout it had (10 s below a view-private directory). Every entry of the shared root
+     * must be asked for at every walk (timeout 0), because the same name leads to another node in each
+     * view; the moved one would be served from the cache to every view for 10 s: another view's `stat b`
+     * would see this view's file and its writes would land in it. RENAME_EXCHANGE moves the other dentry
+     * the other way as well.
+     *
+     * <p>Such a rename therefore expires every dentry the kernel holds (FUSE_NOTIFY_INC_EPOCH) before its
+     * reply, after the engine made the change, so the moved dentry is invalid before any other process can
+     * walk through it: each cached entry costs one LOOKUP at its next use. An entry invalidation of just
+     * the new name is not possible in time: the kernel holds both directories' locks until after the move,
+     * and FUSE_NOTIFY_INVAL_ENTRY waits for them, so it could only follow the reply. Renames from the root
+     * into a directory need nothing (the moved dentry carries timeout 0), nor do the replies of create,
+     * mkdir, mknod, symlink and link, which name the entry's timeout themselves (0 under the shared root).
+     */
+    private static boolean movesIntoSharedRoot(long parent, long newParent, int flags) {
+        boolean fromRoot = parent == ROOT_ID;
+        boolean toRoot = newParent == ROOT_ID;
+        return (toRoot && !fromRoot) || ((flags & RENAME_EXCHANGE) != 0 && fromRoot && !toRoot);
     }
 
     @Override

@@ -35,6 +35,12 @@ final class KernelInvalidatorTest {
             sent.add("delete " + parent + " " + child + " " + name);
             return true;
         }
+
+        @Override
+        public synchronized boolean expireAllEntries() {
+            sent.add("epoch");
+            return true;
+        }
     }
 
     private static ChangeSet.Entry entry(long parent, String name) {
@@ -85,6 +91,11 @@ final class KernelInvalidatorTest {
             @Override
             public boolean delete(long parent, long child, String name) {
                 return r.delete(parent, child, name);
+            }
+
+            @Override
+            public boolean expireAllEntries() {
+                return r.expireAllEntries();
             }
         };
         try (KernelInvalidator inv = new KernelInvalidator(nodes)) {
