@@ -37,8 +37,9 @@ def read_all(path):
         return f.read()
 
 
-def write_file(path, data, fsync=False):
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+def write_file(path, data, fsync=False, nonblock=False):
+    # nonblock: a fifo without a reader fails (ENXIO) instead of blocking the agent
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | (os.O_NONBLOCK if nonblock else 0), 0o644)
     try:
         view = memoryview(data)
         while view:
@@ -155,7 +156,7 @@ def op(a):
     if o == "read":
         return t(read_all(a["path"]))
     if o == "write":
-        write_file(a["path"], b(a["data"]), a.get("fsync", False))
+        write_file(a["path"], b(a["data"]), a.get("fsync", False), a.get("nonblock", False))
         return None
     if o == "append":
         with open(a["path"], "ab") as f:
