@@ -144,6 +144,8 @@ final class ViewRootAccessIT {
             } finally {
                 report = finish(p, view);
             }
+            System.err.println("ViewRootAccessIT: intruder while a member walked: " + report);
+            assertTrue(report.path("attempts").asInt() >= 110, "the intruder made at least ten rounds meanwhile: " + report);
             assertKeptOut(report, "while a member walked the view root");
             assertEquals(List.of("data.txt"), member.list(root + "/open"), "nothing of the intruder's is in the view");
             assertEquals("the view's data\n", member.read(root + "/open/data.txt"), "the file is unchanged");
