@@ -163,6 +163,13 @@ final class FuseSession implements Notifier {
     }
   }
 
+  @Override
+  public boolean expireAllEntries() throws IOException {
+    synchronized (notifyBuf) {
+      return notify(Wire.NOTIFY_INC_EPOCH, 16);
+    }
+  }
+
   private void checkName(byte[] n, int header) {
     if (header + n.length + 1 > notifyBuf.capacity()) {
       throw new IllegalArgumentException("name too long for a notification: " + n.length + " bytes");

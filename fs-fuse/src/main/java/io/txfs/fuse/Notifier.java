@@ -17,4 +17,12 @@ public interface Notifier {
 
   /** Like invalEntry, and also tell inotify watchers that {@code child} was deleted. */
   boolean delete(long parent, long child, String name) throws IOException;
+
+  /**
+   * Makes every dentry the kernel holds now invalid at its next revalidation (FUSE_NOTIFY_INC_EPOCH,
+   * Linux 6.16): the next walk through each asks the filesystem again. Unlike the others it takes no
+   * lock in the kernel (it only increments a counter), so it may be sent from inside a request handler,
+   * before the reply. Throws (EINVAL) where the kernel does not know it.
+   */
+  boolean expireAllEntries() throws IOException;
 }

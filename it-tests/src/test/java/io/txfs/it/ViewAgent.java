@@ -94,6 +94,27 @@ public final class ViewAgent implements AutoCloseable {
         return a;
     }
 
+    /**
+     * The same agent as a plain process, in no view and not started by txfs: it works on whatever paths it
+     * is given, e.g. a reference directory on the local filesystem that a differential test compares a
+     * view with.
+     */
+    static ViewAgent plain(ViewMountFixture fixture, String name) {
+        Path err = fixture.scratch().resolve("plain-" + name + "-" + System.nanoTime() + ".stderr");
+        Process p;
+        try {
+            p = new ProcessBuilder("/usr/bin/python3", "-u", fixture.agentScript().toString())
+                    .directory(fixture.scratch().toFile())
+                    .redirectError(err.toFile())
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the plain agent " + name, e);
+        }
+        ViewAgent a = new ViewAgent(fixture, name, null, p, err);
+        a.call("pid");
+        return a;
+    }
+
     public String view() {
         return view;
     }
@@ -104,7 +125,7 @@ public final class ViewAgent implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "agent in view " + view + " (" + way + ")";
+        return way == null ? "plain agent " + view : "agent in view " + view + " (" + way + ")";
     }
 
     private void pump() {

@@ -220,6 +220,13 @@ public final class ViewMountFixture implements BeforeAllCallback, AfterAllCallba
         return a;
     }
 
+    /** A plain agent outside txfs ({@link ViewAgent#plain}), stopped with the fixture like the others. */
+    public ViewAgent plainAgent(String name) {
+        ViewAgent a = ViewAgent.plain(this, name);
+        agents.add(a);
+        return a;
+    }
+
     public ViewAgent agent(String view, ViewAgent.Way way) {
         return agent(view, way, null);
     }

@@ -8,7 +8,9 @@ import json
 import mmap
 import os
 import random
+import stat
 import subprocess
+import ctypes
 import sys
 
 fds = {}
@@ -35,8 +37,9 @@ def read_all(path):
         return f.read()
 
 
-def write_file(path, data, fsync=False):
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+def write_file(path, data, fsync=False, nonblock=False):
+    # nonblock: a fifo without a reader fails (ENXIO) instead of blocking the agent
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | (os.O_NONBLOCK if nonblock else 0), 0o644)
     try:
         view = memoryview(data)
         while view:
@@ -100,6 +103,52 @@ def generation_of(data, path):
     return g, None
 
 
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def describe(path):
+    """What a name is, as the differential tests compare it: type and content, symlink target, or errno."""
+    try:
+        st = os.lstat(path)
+    except OSError as e:
+        return "error " + errno.errorcode.get(e.errno, str(e.errno))
+    if stat.S_ISLNK(st.st_mode):
+        return "symlink " + os.readlink(path)
+    if stat.S_ISDIR(st.st_mode):
+        return "dir"
+    if stat.S_ISFIFO(st.st_mode):
+        return "fifo"
+    if stat.S_ISREG(st.st_mode):
+        try:
+            return "file %d %s" % (st.st_size, t(read_all(path)))
+        except OSError as e:
+            return "file unreadable " + errno.errorcode.get(e.errno, str(e.errno))
+    return "mode %o" % st.st_mode
+
+
+def snapshot(root):
+    """Every name under root (but .txfs), by path relative to it, described; listed in sorted order."""
+    out = {}
+
+    def walk(rel):
+        d = os.path.join(root, rel) if rel else root
+        try:
+            names = sorted(os.listdir(d))
+        except OSError as e:
+            out[rel + "/" if rel else "/"] = "list error " + errno.errorcode.get(e.errno, str(e.errno))
+            return
+        for n in names:
+            if not rel and n == ".txfs":
+                continue
+            r = rel + "/" + n if rel else n
+            out[r] = describe(os.path.join(root, r))
+            if out[r] == "dir":
+                walk(r)
+
+    walk("")
+    return out
+
+
 def op(a):
     o = a["op"]
     if o == "pid":
@@ -107,7 +156,7 @@ def op(a):
     if o == "read":
         return t(read_all(a["path"]))
     if o == "write":
-        write_file(a["path"], b(a["data"]), a.get("fsync", False))
+        write_file(a["path"], b(a["data"]), a.get("fsync", False), a.get("nonblock", False))
         return None
     if o == "append":
         with open(a["path"], "ab") as f:
@@ -117,6 +166,30 @@ def op(a):
         return stat_dict(os.stat(a["path"], follow_symlinks=False))
     if o == "exists":
         return os.path.lexists(a["path"])
+    if o == "link":
+        os.link(a["src"], a["dst"])
+        return None
+    if o == "symlink":
+        os.symlink(a["target"], a["path"])
+        return None
+    if o == "mkfifo":
+        os.mkfifo(a["path"], 0o644)
+        return None
+    if o == "exchange":
+        # renameat2(RENAME_EXCHANGE): both names must exist; each takes the other's place
+        if libc.renameat2(-100, os.fsencode(a["src"]), -100, os.fsencode(a["dst"]), 2) != 0:
+            e = ctypes.get_errno()
+            raise OSError(e, os.strerror(e))
+        return None
+    if o == "describe":
+        return {p: describe(p) for p in a["paths"]}
+    if o == "snapshot":
+        return snapshot(a["path"])
+    if o == "chdir":
+        os.chdir(a["path"])
+        return None
+    if o == "getcwd":
+        return os.getcwd()
     if o == "listdir":
         return sorted(os.listdir(a["path"]))
     if o == "unlink":

@@ -75,6 +75,8 @@ public final class Wire {
   public static final int NOTIFY_INVAL_INODE = 2;
   public static final int NOTIFY_INVAL_ENTRY = 3;
   public static final int NOTIFY_DELETE = 6;
+  /** Linux 6.16 (7.44): every dentry cached before it is invalid at its next revalidation. */
+  public static final int NOTIFY_INC_EPOCH = 8;
 
   public static void putOutHeader(ByteBuffer b, int len, int error, long unique) {
     b.putInt(0, len);

@@ -36,14 +36,49 @@ final class KernelInvalidator implements EngineListener, AutoCloseable {
         return t;
     });
     private volatile Notifier notifier;
+    /** Whether the kernel takes FUSE_NOTIFY_INC_EPOCH (Linux 6.16 and later); probed at attach. */
+    private volatile boolean canExpireAll;
 
     KernelInvalidator(NodeTable<ViewKey> nodes) {
         this.nodes = nodes;
     }
 
-    /** Set once the mount exists; until then the kernel has cached nothing. */
+    /**
+     * Set once the mount exists; until then the kernel has cached nothing. Probes whether the kernel can
+     * expire all entries at once (harmless now: nothing is cached yet).
+     */
     void attach(Notifier n) {
         this.notifier = n;
+        try {
+            canExpireAll = n.expireAllEntries();
+        } catch (IOException e) {
+            canExpireAll = false;
+            log.warn("the kernel does not take FUSE_NOTIFY_INC_EPOCH ({}): a rename from a directory into the"
+                    + " shared root fails with EXDEV (docs/kernel-caches.md)", e.getMessage());
+        }
+    }
+
+    /** Whether {@link #expireAllEntriesNow} works on this kernel. */
+    boolean canExpireAllEntries() {
+        return canExpireAll;
+    }
+
+    /**
+     * Makes every dentry the kernel holds invalid at its next use, before the caller's reply: the only
+     * notification a reader thread may send, because the kernel takes no lock for it (it increments the
+     * connection's epoch, which every revalidation compares). See {@code ViewFilesystem.rename}.
+     */
+    void expireAllEntriesNow() {
+        Notifier n = notifier;
+        if (n == null) {
+            return;
+        }
+        try {
+            n.expireAllEntries();
+        } catch (IOException e) {
+            log.error("could not expire the kernel's entries after a rename into the shared root: another view"
+                    + " may see the renamed entry until its timeout", e);
+        }
     }
 
     @Override

@@ -49,6 +49,11 @@ public final class ViewFilesystem implements FuseFilesystem {
     static final long TXFS_DIR = 2;
     static final long CTL = 3;
     static final long VIEWS_DIR = 4;
+    /**
+     * The kind of the {@code views} directory under the shared root's {@code .txfs}: one node per caller's
+     * view (see {@link #viewsDirEntry}). Never a node id itself, only the negated inode of its key.
+     */
+    private static final long CALLERS_VIEWS_DIR = 5;
     private static final long FIRST_DYNAMIC_ID = 16;
     private static final byte[] DOT = {'.'};
     private static final byte[] DOTDOT = {'.', '.'};
@@ -109,7 +114,10 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     // ------------------------------------------------------------------ addressing
 
-    /** The view and inode behind a node id; the shared root means the caller's own view root. */
+    /**
+     * The view and inode behind a node id; the shared root means the caller's own view root. Every other
+     * node belongs to one view, and only callers who may use that view get its key (see {@link #checkAccess}).
+     */
     private ViewKey key(RequestContext ctx, long node) throws IOException {
         if (node == ROOT_ID) {
             return new ViewKey(views.forCaller(ctx).name(), Engine.ROOT);
@@ -117,7 +125,24 @@ public final class ViewFilesystem implements FuseFilesystem {
         if (isControl(node)) {
             throw new FuseErrnoException(Errno.EPERM, ".txfs is read-only");
         }
-        return nodes.key(node).orElseThrow(() -> new FuseErrnoException(Errno.ESTALE));
+        ViewKey k = nodes.key(node).orElseThrow(() -> new FuseErrnoException(Errno.ESTALE));
+        checkAccess(ctx, k.view());
+        return k;
+    }
+
+    /**
+     * A view's nodes are reachable by other processes than its own: through {@code .txfs/views/NAME} (whose
+     * lookup is checked, but whose entries the kernel may hold), and through a descriptor or working
+     * directory a process kept after it left the view. So every request on a view's node is checked, not
+     * only the lookup of its root: the kernel's caches can then serve a non-member nothing it has not
+     * already read, and everything that reaches the daemon (open, readdir, create, getattr once the
+     * cached attributes expired, ...) is refused. Free for root and the view's owner (from the request
+     * header); other uids cost a caller lookup (cached per thread).
+     */
+    private void checkAccess(RequestContext ctx, String view) throws FuseErrnoException {
+        if (!views.mayUse(ctx, view)) {
+            throw new FuseErrnoException(Errno.EACCES, "not a process of view " + view);
+        }
     }
 
     /**
@@ -134,7 +159,10 @@ public final class ViewFilesystem implements FuseFilesystem {
             return 0;
         }
         ViewKey k = nodes.key(node).orElse(null);
-        return k != null && k.ino() < 0 ? -k.ino() : 0;
+        if (k == null || k.ino() >= 0) {
+            return 0;
+        }
+        return -k.ino() == CALLERS_VIEWS_DIR ? VIEWS_DIR : -k.ino();
     }
 
     private boolean isControl(long node) {
@@ -150,6 +178,21 @@ public final class ViewFilesystem implements FuseFilesystem {
         long id = nodes.acquire(new ViewKey(view, -kind)).id();
         Attr a = fixedAttr(kind);
         return new Entry(id, 0, a, 0, 0);
+    }
+
+    /**
+     * {@code .txfs/views} under the shared root: a node of the caller's own view, not one node for all.
+     * The kernel keeps one dentry for {@code views} and revalidates it at every walk (timeout 0); a walk
+     * by a process of another view gets another node id, so the kernel drops that dentry and with it the
+     * way to the cached entries below it ({@code NAME}, the view's root) before the lookup of {@code NAME}
+     * is even sent. A single shared node would instead let such a walk revalidate the cached {@code NAME}
+     * entry itself, and its refusal make the kernel unhash that dentry: the root that `txfs run` bound
+     * over the mountpoint, so the view's processes whose working directory is its root would find
+     * getcwd() failing.
+     */
+    private Entry viewsDirEntry(RequestContext ctx) throws FuseErrnoException {
+        long id = nodes.acquire(new ViewKey(views.nameForCaller(ctx), -CALLERS_VIEWS_DIR)).id();
+        return new Entry(id, 0, fixedAttr(VIEWS_DIR), 0, 0);
     }
 
     private View view(ViewKey k) {
@@ -211,18 +254,21 @@ public final class ViewFilesystem implements FuseFilesystem {
         if (kind == TXFS_DIR) {
             return switch (name) {
                 case "ctl" -> controlEntry(parent, CTL);
-                case "views" -> controlEntry(parent, VIEWS_DIR);
+                case "views" -> parent == TXFS_DIR ? viewsDirEntry(ctx) : controlEntry(parent, VIEWS_DIR);
                 default -> throw new FuseErrnoException(Errno.ENOENT);
             };
         }
         if (kind == VIEWS_DIR) {
-            // a view's root is reachable only by that view's own processes
+            // A view's root is reachable only by that view's own processes, and through the views
+            // directory of that view. The entry is never cached (timeout 0): every walk through it asks
+            // again, as the walking process, so no entry outlives a membership change.
+            String own = parent < FIRST_DYNAMIC_ID ? null : nodes.key(parent).map(ViewKey::view).orElse(null);
             View v = views.forCaller(ctx);
-            if (!v.name().equals(name)) {
+            if (!v.name().equals(name) || (own != null && !own.equals(name))) {
                 throw new FuseErrnoException(Errno.ENOENT, "not the caller's view");
             }
-            ViewKey root = new ViewKey(name, Engine.ROOT);
-            return entry(root, engine.getattr(v, Engine.ROOT), false);
+            long id = nodes.acquire(new ViewKey(name, Engine.ROOT)).id();
+            return new Entry(id, 0, AttrMapping.toFuse(engine.getattr(v, Engine.ROOT)), 0, ttlNanos);
         }
         throw new FuseErrnoException(Errno.ENOTDIR);
     }
@@ -402,15 +448,15 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public void readdir(RequestContext ctx, long node, long fh, long offset, DirectoryFiller filler) throws IOException {
-        list(node, fh, offset, filler, false);
+        list(ctx, node, fh, offset, filler, false);
     }
 
     @Override
     public void readdirplus(RequestContext ctx, long node, long fh, long offset, DirectoryFiller filler) throws IOException {
-        list(node, fh, offset, filler, true);
+        list(ctx, node, fh, offset, filler, true);
     }
 
-    private void list(long node, long fh, long offset, DirectoryFiller filler, boolean plus) throws IOException {
+    private void list(RequestContext ctx, long node, long fh, long offset, DirectoryFiller filler, boolean plus) throws IOException {
         if (isControl(node)) {
             listFixed(kind(node), offset, filler, plus);
             return;
@@ -418,6 +464,9 @@ public final class ViewFilesystem implements FuseFilesystem {
         DirHandle h = dirs.get(fh);
         if (h == null) {
             throw new FuseErrnoException(Errno.EBADF);
+        }
+        if (node != ROOT_ID) {
+            checkAccess(ctx, h.dir.view()); // a directory kept open by a process that left its view
         }
         View v = view(h.dir);
         if (offset == 0 || h.listing == null) {
@@ -649,10 +698,40 @@ public final class ViewFilesystem implements FuseFilesystem {
         if ((flags & RENAME_WHITEOUT) != 0) {
             throw new FuseErrnoException(Errno.EINVAL);
         }
+        boolean intoSharedRoot = movesIntoSharedRoot(parent, newParent, flags);
+        if (intoSharedRoot && !invalidator.canExpireAllEntries()) {
+            throw new FuseErrnoException(Errno.EXDEV, "rename into the shared root needs Linux 6.16 (FUSE_NOTIFY_INC_EPOCH)");
+        }
         engine.rename(view(from), from.ino(), bytes(name), to.ino(), bytes(newName), flags);
+        if (intoSharedRoot) {
+            invalidator.expireAllEntriesNow();
+        }
         views.afterChange(from.view());
         sharedRootName(parent, from, name);
         sharedRootName(newParent, to, newName);
+    }
+
+    /**
+     * Whether a rename puts a dentry of a view-private directory under the shared root. The kernel does
+     * not look the new name up after a RENAME: it moves (d_move) the source dentry there, with the node id
+     * and the entry timeout it had (10 s below a view-private directory). Every entry of the shared root
+     * must be asked for at every walk (timeout 0), because the same name leads to another node in each
+     * view; the moved one would be served from the cache to every view for 10 s: another view's `stat b`
+     * would see this view's file and its writes would land in it. RENAME_EXCHANGE moves the other dentry
+     * the other way as well.
+     *
+     * <p>Such a rename therefore expires every dentry the kernel holds (FUSE_NOTIFY_INC_EPOCH) before its
+     * reply, after the engine made the change, so the moved dentry is invalid before any other process can
+     * walk through it: each cached entry costs one LOOKUP at its next use. An entry invalidation of just
+     * the new name is not possible in time: the kernel holds both directories' locks until after the move,
+     * and FUSE_NOTIFY_INVAL_ENTRY waits for them, so it could only follow the reply. Renames from the root
+     * into a directory need nothing (the moved dentry carries timeout 0), nor do the replies of create,
+     * mkdir, mknod, symlink and link, which name the entry's timeout themselves (0 under the shared root).
+     */
+    private static boolean movesIntoSharedRoot(long parent, long newParent, int flags) {
+        boolean fromRoot = parent == ROOT_ID;
+        boolean toRoot = newParent == ROOT_ID;
+        return (toRoot && !fromRoot) || ((flags & RENAME_EXCHANGE) != 0 && fromRoot && !toRoot);
     }
 
     @Override

@@ -43,16 +43,29 @@ final class Views {
 
     /** The caller's view: its registered one, else the default policy's. Unknown callers are refused. */
     View forCaller(RequestContext ctx) throws FuseErrnoException {
-        CallerView cv;
-        try {
-            cv = resolver.resolve(ctx.pid());
-        } catch (UnknownCallerException e) {
-            log.warn("refused a request from uid {}: {}", ctx.uid(), e.getMessage());
-            throw new FuseErrnoException(io.txfs.fuse.Errno.EPERM, e.getMessage());
+        String name = nameForCaller(ctx);
+        if (name.equals(Engine.PUBLISHED_VIEW)) {
+            return engine.published();
         }
+        if (name.equals(SHARED_VIEW) && policy == DefaultView.SHARED) {
+            return getOrCreate(SHARED_VIEW, () -> 0);
+        }
+        if (name.startsWith(SESSION_PREFIX)) {
+            // a session's view, created at its first access (or a view the caller entered by that name)
+            return getOrCreate(name, () -> sessionOwner(Integer.parseInt(name.substring(SESSION_PREFIX.length())), ctx.uid()));
+        }
+        return engine.view(name);
+    }
+
+    /**
+     * The name of the view the caller works in, without creating it (a session's view is created at the
+     * session's first access through {@link #forCaller}). Unknown callers are refused.
+     */
+    String nameForCaller(RequestContext ctx) throws FuseErrnoException {
+        CallerView cv = resolve(ctx);
         if (cv instanceof CallerView.Named n) {
             try {
-                return engine.view(n.name());
+                return engine.view(n.name()).name();
             } catch (FsException gone) {
                 // discarded since the caller entered it: back to the default
                 registry.forgetView(n.name());
@@ -63,13 +76,40 @@ final class Views {
             if (u.pid() == SELF || u.ppid() == SELF) {
                 // the daemon's own probes (the serving check runs stat(1) as a child) read the published
                 // state and never start a view
-                return engine.published();
+                return Engine.PUBLISHED_VIEW;
             }
             sid = u.sid();
         }
-        int session = sid;
-        return policy == DefaultView.SHARED ? getOrCreate(SHARED_VIEW, () -> 0)
-                : getOrCreate(SESSION_PREFIX + sid, () -> sessionOwner(session, ctx.uid()));
+        return policy == DefaultView.SHARED ? SHARED_VIEW : SESSION_PREFIX + sid;
+    }
+
+    private CallerView resolve(RequestContext ctx) throws FuseErrnoException {
+        try {
+            return resolver.resolve(ctx.pid());
+        } catch (UnknownCallerException e) {
+            log.warn("refused a request from uid {}: {}", ctx.uid(), e.getMessage());
+            throw new FuseErrnoException(io.txfs.fuse.Errno.EPERM, e.getMessage());
+        }
+    }
+
+    /**
+     * Whether the caller may use nodes of {@code view} (reached through {@code .txfs/views/NAME}, or through
+     * a descriptor or working directory it kept): root and the view's owner always (from the request
+     * header, free), anyone for the views that hold nothing private (the published state, and the shared
+     * default view whose every change is published at once), and otherwise only the view's own processes,
+     * whatever their uid (a command `txfs run` started may drop to another user and stays in the view).
+     */
+    boolean mayUse(RequestContext ctx, String view) throws FuseErrnoException {
+        if (ctx.uid() == 0 || view.equals(Engine.PUBLISHED_VIEW) || (policy == DefaultView.SHARED && view.equals(SHARED_VIEW))) {
+            return true;
+        }
+        View v;
+        try {
+            v = engine.view(view);
+        } catch (FsException gone) {
+            return true; // nothing left to protect: the request fails on the missing view itself
+        }
+        return v.ownerUid() == ctx.uid() || nameForCaller(ctx).equals(view);
     }
 
     /**

@@ -35,6 +35,12 @@ final class KernelInvalidatorTest {
             sent.add("delete " + parent + " " + child + " " + name);
             return true;
         }
+
+        @Override
+        public synchronized boolean expireAllEntries() {
+            sent.add("epoch");
+            return true;
+        }
     }
 
     private static ChangeSet.Entry entry(long parent, String name) {
@@ -50,6 +56,8 @@ final class KernelInvalidatorTest {
         Recorder r = new Recorder();
         try (KernelInvalidator inv = new KernelInvalidator(nodes)) {
             inv.attach(r);
+            assertEquals(List.of("epoch"), r.sent, "attach probes whether the kernel can expire all entries");
+            r.sent.clear();
             // a name new to the view: the kernel has no dentry for it, so only the directory's own
             // invalidation drops a cached listing
             inv.invalidate("v", new ChangeSet(Set.of(9L, 12L), Set.of(entry(7, "new.txt"), entry(8, "unknown-dir"))));
@@ -58,6 +66,42 @@ final class KernelInvalidatorTest {
         assertEquals(List.of("entry " + dir + " new.txt"), sent.subList(0, 1));
         assertEquals(Set.of("inode " + dir + " 0 0", "inode " + file + " 0 0"), Set.copyOf(sent.subList(1, sent.size())));
         assertEquals(3, sent.size(), "nothing for nodes the kernel does not know in this view: " + sent);
+    }
+
+    @Test
+    void aKernelWithoutTheEpochNotificationIsRememberedAsSuch() {
+        Recorder r = new Recorder();
+        Notifier old = new Notifier() {
+            @Override
+            public boolean invalInode(long node, long offset, long length) {
+                return r.invalInode(node, offset, length);
+            }
+
+            @Override
+            public boolean invalEntry(long parent, String name) {
+                return r.invalEntry(parent, name);
+            }
+
+            @Override
+            public boolean delete(long parent, long child, String name) {
+                return r.delete(parent, child, name);
+            }
+
+            @Override
+            public boolean expireAllEntries() throws java.io.IOException {
+                throw new io.txfs.fuse.FuseErrnoException(io.txfs.fuse.Errno.EINVAL, "notification 8 refused by the kernel");
+            }
+        };
+        try (KernelInvalidator inv = new KernelInvalidator(new NodeTable<>(16))) {
+            inv.attach(old);
+            assertEquals(false, inv.canExpireAllEntries(), "a kernel before 6.16 refuses FUSE_NOTIFY_INC_EPOCH");
+        }
+        try (KernelInvalidator inv = new KernelInvalidator(new NodeTable<>(16))) {
+            inv.attach(r);
+            assertEquals(true, inv.canExpireAllEntries());
+            inv.expireAllEntriesNow();
+            assertEquals(List.of("epoch", "epoch"), r.sent, "the probe, then the expiry itself, sent at once");
+        }
     }
 
     @Test
@@ -86,9 +130,15 @@ final class KernelInvalidatorTest {
             public boolean delete(long parent, long child, String name) {
                 return r.delete(parent, child, name);
             }
+
+            @Override
+            public boolean expireAllEntries() {
+                return r.expireAllEntries();
+            }
         };
         try (KernelInvalidator inv = new KernelInvalidator(nodes)) {
             inv.attach(blocking);
+            r.sent.clear(); // the epoch probe of attach
             // returns although the notifier blocks: a FUSE reader thread must never wait on the kernel here
             inv.invalidateLater("v", new ChangeSet(Set.of(1L), Set.of(entry(1, "a"))));
             release.countDown();
