@@ -141,7 +141,7 @@ final class Publisher {
         for (var en : visible.entrySet()) {
             if (!en.getKey().equals(v.name)) e.listener.visibleChange(en.getKey(), en.getValue());
         }
-        return new PublishResult(v.name, ver, paths, bytes, visible);
+        return new PublishResult(v.name, ver, paths, bytes, visible, List.of(), List.of());
     }
 
     /**

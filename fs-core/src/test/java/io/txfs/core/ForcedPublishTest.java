@@ -1,0 +1,216 @@
+package io.txfs.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.txfs.core.store.MemoryStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * One test per row of the table in docs/publish-force.md: view A publishes first normally, view B (whose
+ * snapshot predates A's publish) then publishes with force. Each asserts the whole published tree, the
+ * overridden and kept lists of B's reply, and that a flush writes exactly that tree (so node links and
+ * entries agree). Both views also add an unrelated file, which must survive.
+ */
+class ForcedPublishTest {
+    @TempDir
+    Path tmp;
+
+    /** The tree every row starts from: f, d/old, keep/k. */
+    private Engine open(String store) throws Exception {
+        Path backing = Files.createDirectories(tmp.resolve("backing"));
+        Files.writeString(backing.resolve("f"), "base f");
+        Files.createDirectories(backing.resolve("d"));
+        Files.writeString(backing.resolve("d/old"), "old");
+        Files.createDirectories(backing.resolve("keep"));
+        Files.writeString(backing.resolve("keep/k"), "k");
+        if (store.equals("rocks")) return Engine.open(Engine.Config.rocks(backing, tmp.resolve("state")));
+        return Engine.open(Engine.Config.memory(backing, new MemoryStore()));
+    }
+
+    /**
+     * Runs one row and checks it. {@code expected} lists the row's paths beyond the untouched ones
+     * (keep, keep/k, fromA, fromB are added here): "d" for a directory, "f:content" for a file.
+     */
+    private void row(String store, Consumer<TestFs> a, Consumer<TestFs> bOps, Map<String, String> expected,
+                     List<String> overridden, List<String> kept) throws Exception {
+        try (Engine e = open(store)) {
+            TestFs va = new TestFs(e, e.createView("a", Isolation.SNAPSHOT, 0));
+            TestFs vb = new TestFs(e, e.createView("b", Isolation.SNAPSHOT, 0));
+            a.accept(va);
+            va.write("fromA", "A");
+            bOps.accept(vb);
+            vb.write("fromB", "B");
+            assertEquals(List.of(), e.publish(va.view, false).overridden(), "a normal publish overrides nothing");
+            PublishResult r = e.publish(vb.view, true);
+            TreeMap<String, String> want = new TreeMap<>(expected);
+            want.put("keep", "d");
+            want.put("keep/k", "f:k");
+            want.put("fromA", "f:A");
+            want.put("fromB", "f:B");
+            assertEquals(want, Trees.ofView(e, e.published()), "published tree");
+            assertEquals(overridden, r.overridden(), "overridden");
+            assertEquals(kept, r.kept(), "kept");
+            assertEquals(want, Trees.ofView(e, vb.view), "the forcing view continues on the result");
+            e.flush();
+            assertEquals(want, Trees.ofDisk(tmp.resolve("backing")), "flushed tree");
+            assertEquals(want, Trees.ofView(e, e.published()), "published tree after flush");
+        }
+    }
+
+    private static Map<String, String> tree(String... pathsAndValues) {
+        Map<String, String> m = new TreeMap<>();
+        for (int i = 0; i < pathsAndValues.length; i += 2) m.put(pathsAndValues[i], pathsAndValues[i + 1]);
+        return m;
+    }
+
+    private static void link(TestFs v, String from, String to) {
+        v.engine.link(v.view, v.ino(from), v.parent(to), v.name(to));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void deleteVsModify(String store) throws Exception {
+        row(store, a -> a.write("f", "A"), b -> b.rm("f"),
+                tree("d", "d", "d/old", "f:old"), List.of("/f"), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void modifyVsDelete(String store) throws Exception {
+        row(store, a -> a.rm("f"), b -> b.write("f", "B"),
+                tree("f", "f:B", "d", "d", "d/old", "f:old"), List.of("/f"), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void rmdirVsCreateInside(String store) throws Exception {
+        row(store, a -> a.write("d/x", "A"), b -> {
+            b.rm("d/old");
+            b.rmdir("d");
+        }, tree("f", "f:base f", "d", "d", "d/x", "f:A"), List.of(), List.of("/d"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void createInsideVsRmdir(String store) throws Exception {
+        row(store, a -> {
+            a.rm("d/old");
+            a.rmdir("d");
+        }, b -> b.write("d/x", "B"), tree("f", "f:base f", "d", "d", "d/x", "f:B"), List.of("/d"), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void mvDirVsCreateInside(String store) throws Exception {
+        row(store, a -> a.write("d/x", "A"), b -> b.mv("d", "e"),
+                tree("f", "f:base f", "e", "d", "e/old", "f:old", "d", "d", "d/x", "f:A"), List.of(), List.of("/d"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void createInsideVsMvDir(String store) throws Exception {
+        row(store, a -> a.mv("d", "e"), b -> b.write("d/x", "B"),
+                tree("f", "f:base f", "e", "d", "e/old", "f:old", "d", "d", "d/x", "f:B"), List.of("/d"), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void linkVsRm(String store) throws Exception {
+        row(store, a -> a.rm("f"), b -> link(b, "f", "g"),
+                tree("g", "f:base f", "d", "d", "d/old", "f:old"), List.of(), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void rmVsLink(String store) throws Exception {
+        row(store, a -> link(a, "f", "g"), b -> b.rm("f"),
+                tree("g", "f:base f", "d", "d", "d/old", "f:old"), List.of(), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void bothCreateTheSameName(String store) throws Exception {
+        row(store, a -> a.write("n", "A"), b -> b.write("n", "B"),
+                tree("n", "f:B", "f", "f:base f", "d", "d", "d/old", "f:old"), List.of("/n"), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void bothDelete(String store) throws Exception {
+        row(store, a -> a.rm("f"), b -> b.rm("f"), tree("d", "d", "d/old", "f:old"), List.of(), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void renameVsModify(String store) throws Exception {
+        row(store, a -> a.write("f", "A"), b -> b.mv("f", "g"),
+                tree("g", "f:base f", "d", "d", "d/old", "f:old"), List.of("/f"), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void fileToDirVsModify(String store) throws Exception {
+        row(store, a -> a.write("f", "A"), b -> {
+            b.rm("f");
+            b.mkdir("f");
+            b.write("f/y", "B");
+        }, tree("f", "d", "f/y", "f:B", "d", "d", "d/old", "f:old"), List.of("/f"), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void dirToFileVsCreateInside(String store) throws Exception {
+        row(store, a -> a.write("d/x", "A"), b -> {
+            b.rm("d/old");
+            b.rmdir("d");
+            b.write("d", "B");
+        }, tree("f", "f:base f", "d", "f:B"), List.of("/d/x"), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void createInsideVsDirToFile(String store) throws Exception {
+        row(store, a -> {
+            a.rm("d/old");
+            a.rmdir("d");
+            a.write("d", "A");
+        }, b -> b.write("d/x", "B"), tree("f", "f:base f", "d", "d", "d/x", "f:B"), List.of("/d"), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void modifyVsFileToDir(String store) throws Exception {
+        row(store, a -> {
+            a.rm("f");
+            a.mkdir("f");
+            a.write("f/z", "A");
+        }, b -> b.write("f", "B"), tree("f", "f:B", "d", "d", "d/old", "f:old"), List.of("/f", "/f/z"), List.of());
+    }
+
+    /** The other view's untouched names of a file B unlinked keep their link count. */
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void rmVsLinkKeepsTheLinkCount(String store) throws Exception {
+        try (Engine e = open(store)) {
+            TestFs va = new TestFs(e, e.createView("a", Isolation.SNAPSHOT, 0));
+            TestFs vb = new TestFs(e, e.createView("b", Isolation.SNAPSHOT, 0));
+            link(va, "f", "g");
+            link(va, "f", "h");
+            vb.rm("f");
+            e.publish(va.view, false);
+            e.publish(vb.view, true);
+            TestFs pub = new TestFs(e, e.published());
+            assertEquals(2, pub.stat("g").nlink());
+            assertEquals(pub.ino("g"), pub.ino("h"));
+            assertEquals(List.of("d", "g", "h", "keep"), pub.ls(""));
+        }
+    }
+}
