@@ -81,6 +81,7 @@ final class ForceMerge {
                 if (m.links.contains(l) && dent(l).child() != en.getKey()) place(l, en.getKey(), m.type);
             }
         }
+        for (long id : toPlace.keySet()) clearDroppedNames(id);
         displaceOverwritten();
         for (long id : new ArrayList<>(mine.keySet())) keepForOthers(id);
     }
@@ -184,10 +185,28 @@ final class ForceMerge {
         r.nlink = h.nlink;
         Set<Link> was = base == null ? Set.of() : tr(base.links);
         Set<Link> now = tr(m.links);
+        // A file another view removed entirely comes back at the view's names if the view changed it.
+        // Otherwise content follows the file: if another view only renamed it, the view's change is
+        // there, and the old name stays free (a name added back would make a hard link nobody made).
+        boolean revive = changed && h.links.isEmpty();
         for (Link l : was) if (!now.contains(l)) unlinkName(r, l);
-        for (Link l : now) if (!was.contains(l) || changed) linkName(r, l);
+        if (movedByBoth(was, now, h)) {
+            // Both moved the file away from a name: it has one place, the view's (the other's is overridden);
+            // keeping both would make a hard link nobody made.
+            for (Link l : h.links) if (!was.contains(l)) unlinkName(r, l);
+        }
+        for (Link l : now) if (!was.contains(l) || revive) linkName(r, l);
         if (r.isDir()) r.nlink = r.links.isEmpty() ? 0 : 1;
         return r;
+    }
+
+    /** The view moved the node (dropped a name, added one) and head also lacks a name the view dropped. */
+    private static boolean movedByBoth(Set<Link> was, Set<Link> now, NodeRecord h) {
+        boolean added = false;
+        for (Link l : now) added |= !was.contains(l);
+        if (!added) return false;
+        for (Link l : was) if (!now.contains(l) && !h.links.contains(l)) return true;
+        return false;
     }
 
     private static void unlinkName(NodeRecord r, Link l) {
@@ -218,6 +237,14 @@ final class ForceMerge {
 
     private static boolean sameLinks(List<Link> a, List<Link> b) {
         return new HashSet<>(a).equals(new HashSet<>(b));
+    }
+
+    /** Names head gave node id that the merge took from it (the view's move won) are written as removed. */
+    private void clearDroppedNames(long id) {
+        List<Link> kept = recs.get(id).links;
+        for (Link l : e.publishedNode(id, head).links) {
+            if (!kept.contains(l) && dent(l).child() == id) put(l, Dent.DELETED);
+        }
     }
 
     // ------------------------------------------------------------ per entry: the view's wins

@@ -56,6 +56,7 @@ class ForcedPublishTest {
             want.put("fromA", "f:A");
             want.put("fromB", "f:B");
             assertEquals(want, Trees.ofView(e, e.published()), "published tree");
+            assertEquals(List.of(), LinkCheck.errors(e), "node names match the entries");
             assertEquals(overridden, r.overridden(), "overridden");
             assertEquals(kept, r.kept(), "kept");
             assertEquals(want, Trees.ofView(e, vb.view), "the forcing view continues on the result");
@@ -154,6 +155,22 @@ class ForcedPublishTest {
         // a rename changes names, not content: the file B moved to g carries A's content, as if A went first
         row(store, a -> a.write("f", "A"), b -> b.mv("f", "g"),
                 tree("g", "f:A", "d", "d", "d/old", "f:old"), List.of(), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void modifyVsRename(String store) throws Exception {
+        // content follows the file: B's change is at the name A gave it, f is not added back as a hard link
+        row(store, a -> a.mv("f", "g"), b -> b.write("f", "B"),
+                tree("g", "f:B", "d", "d", "d/old", "f:old"), List.of(), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void bothRename(String store) throws Exception {
+        // one file, one place: B's move wins and A's new name goes (listed), not a hard link nobody made
+        row(store, a -> a.mv("f", "g"), b -> b.mv("f", "h"),
+                tree("h", "f:base f", "d", "d", "d/old", "f:old"), List.of("/g"), List.of());
     }
 
     @ParameterizedTest
