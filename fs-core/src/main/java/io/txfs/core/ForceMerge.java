@@ -42,6 +42,8 @@ final class ForceMerge {
     private final Map<Long, Long> target = new HashMap<>();
     private final Set<Long> revived = new HashSet<>();
     private final Map<Long, Boolean> keepDone = new HashMap<>();
+    /** Directories the view removed that stay where they were: not removed, so no removal key. */
+    final Set<Long> keptInPlace = new HashSet<>();
     private final Ctx viewCtx;
     private final Ctx headCtx;
 
@@ -84,6 +86,24 @@ final class ForceMerge {
         for (long id : toPlace.keySet()) clearDroppedNames(id);
         displaceOverwritten();
         for (long id : new ArrayList<>(mine.keySet())) keepForOthers(id);
+    }
+
+    /**
+     * Nodes of the view's delta whose merged record is the head's (names, link count, content): the
+     * view's change to them did not take (another view had already done the same, or moved the file
+     * away from the name the view removed). They are not written, and their keys are dropped, so that
+     * nobody conflicts with a change that was not made.
+     */
+    Set<Long> unchanged() {
+        Set<Long> out = new HashSet<>();
+        for (long id : mine.keySet()) {
+            NodeRecord h = e.publishedNode(id, head);
+            NodeRecord r = recs.get(id);
+            if (h == null || r == null || !sameContent(h, r) || h.nlink != r.nlink || !sameLinks(h.links, r.links)) continue;
+            if (r.isDir() && r.mtime != h.mtime) continue; // entries added: the directory's times move on
+            out.add(id);
+        }
+        return out;
     }
 
     // ------------------------------------------------------------ directories at the view's paths
@@ -321,6 +341,7 @@ final class ForceMerge {
             r.links = new ArrayList<>(List.of(gone));
             r.nlink = 1;
             put(gone, new Dent(id, FileType.DIRECTORY));
+            keptInPlace.add(id);
             return true;
         }
         FileType atType = at == 0 ? null : cur(at).type;

@@ -152,6 +152,12 @@ final class Publisher {
             keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKeyE(l.parent(), l.name())), v.snapshot);
             keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKey('C', l.parent())), v.snapshot);
         }
+        for (long id : m.unchanged()) {
+            records.remove(id);
+            keys.remove(ByteBuffer.wrap(Keys.conflictKey('N', id)));
+            keys.remove(ByteBuffer.wrap(Keys.conflictKey('R', id)));
+        }
+        for (long id : m.keptInPlace) keys.remove(ByteBuffer.wrap(Keys.conflictKey('R', id)));
         raw.clear();
         for (var en : records.entrySet()) raw.put(en.getKey(), en.getValue().encode());
         dentRaw.clear();

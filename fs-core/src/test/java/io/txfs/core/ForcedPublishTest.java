@@ -213,6 +213,32 @@ class ForcedPublishTest {
         }, b -> b.write("f", "B"), tree("f", "f:B", "d", "d", "d/old", "f:old"), List.of("/f", "/f/z"), List.of());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void rmVsRename(String store) throws Exception {
+        // B removed the name f, not the name g A moved the file to: g stays
+        row(store, a -> a.mv("f", "g"), b -> b.rm("f"),
+                tree("g", "f:base f", "d", "d", "d/old", "f:old"), List.of(), List.of());
+    }
+
+    /** A change a forced publish did not make (its removal of f found the file moved away) conflicts with nobody. */
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void aRemovalThatDidNotTakeConflictsWithNobody(String store) throws Exception {
+        try (Engine e = open(store)) {
+            TestFs va = new TestFs(e, e.createView("a", Isolation.SNAPSHOT, 0));
+            TestFs vb = new TestFs(e, e.createView("b", Isolation.SNAPSHOT, 0));
+            va.mv("f", "g");
+            vb.rm("f");
+            e.publish(va.view, false);
+            TestFs vc = new TestFs(e, e.createView("c", Isolation.SNAPSHOT, 0));
+            vc.write("g", "C");
+            e.publish(vb.view, true);
+            e.publish(vc.view, false);
+            assertEquals("C", new TestFs(e, e.published()).read("g"));
+        }
+    }
+
     /** The other view's untouched names of a file B unlinked keep their link count. */
     @ParameterizedTest
     @ValueSource(strings = {"memory", "rocks"})
