@@ -247,5 +247,6 @@ final class ViewCommands {
         } else {
             cmd.err().println("txfs: " + StatusFormat.summary(r));
         }
+        StatusFormat.forceLines(r).forEach(cmd.err()::println); // also with --json: nothing overridden silently
     }
 }
