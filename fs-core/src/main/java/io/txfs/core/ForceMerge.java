@@ -61,7 +61,8 @@ final class ForceMerge {
     }
 
     void run() {
-        for (Link l : mineDents.keySet()) target(l.parent());
+        // Only what the view adds makes directories exist again: a removal needs nothing where nothing is.
+        for (var en : mineDents.entrySet()) if (en.getValue().child() != 0) target(en.getKey().parent());
         for (NodeRecord r : mine.values()) for (Link l : r.links) target(l.parent());
         Map<Long, Set<Link>> toPlace = new LinkedHashMap<>();
         for (var en : mine.entrySet()) {
@@ -169,6 +170,43 @@ final class ForceMerge {
         return t == l.parent() ? l : new Link(t, l.name());
     }
 
+    /**
+     * Where a name the view removed is now, without making any directory exist: null when the view's
+     * directory of it is gone and nothing is at its path (so the removal has nothing to remove).
+     */
+    private Link trGone(Link l) {
+        long t = existing(l.parent());
+        return t == NONE ? null : t == l.parent() ? l : new Link(t, l.name());
+    }
+
+    private Set<Link> trGone(List<Link> links) {
+        Set<Link> out = new LinkedHashSet<>();
+        for (Link l : links) {
+            Link t = trGone(l);
+            if (t != null) out.add(t);
+        }
+        return out;
+    }
+
+    private static final long NONE = -1;
+
+    /** target(p) without side effects: the directory at the view's path of p, or NONE. */
+    private long existing(long p) {
+        Long t = p == Engine.ROOT ? Long.valueOf(p) : target.get(p);
+        if (t != null) return t;
+        NodeRecord h = e.publishedNode(p, head);
+        NodeRecord seen = e.node(viewCtx, p);
+        if (h == null || seen == null || seen.links.isEmpty() || !seen.isDir()) return p;
+        NodeRecord base = e.publishedNode(p, snap);
+        if (base == null || !sameLinks(base.links, seen.links)) return p;
+        Link lb = seen.link();
+        long parent = existing(lb.parent());
+        if (parent == NONE) return NONE;
+        Dent at = dent(new Link(parent, lb.name()));
+        if (at.child() == p && h.nlink > 0) return p;
+        return at.child() != 0 && at.type() == FileType.DIRECTORY ? at.child() : NONE;
+    }
+
     private Set<Link> tr(List<Link> links) {
         Set<Link> out = new LinkedHashSet<>();
         for (Link l : links) out.add(tr(l));
@@ -183,11 +221,12 @@ final class ForceMerge {
     private void translateEntries() {
         for (var en : mineDents.entrySet()) {
             Link l = en.getKey();
-            Link t = tr(l);
-            if (t.equals(l)) continue;
+            boolean removal = en.getValue().child() == 0;
+            Link t = removal ? trGone(l) : tr(l);
+            if (l.equals(t)) continue;
             if (dents.get(l) == en.getValue()) dents.remove(l);
-            // a removal where nothing is (a recreated directory) has nothing to write
-            if (en.getValue().child() != 0 || e.publishedDent(t.parent(), t.name(), head).child() != 0) dents.put(t, en.getValue());
+            // a removal where nothing is (no directory at that path, or a recreated one) has nothing to write
+            if (t != null && (!removal || e.publishedDent(t.parent(), t.name(), head).child() != 0)) dents.put(t, en.getValue());
         }
     }
 
@@ -203,7 +242,7 @@ final class ForceMerge {
         if (r.isDir() && !changed) r.mtime = Math.max(h.mtime, m.mtime);
         r.links = new ArrayList<>(h.links);
         r.nlink = h.nlink;
-        Set<Link> was = base == null ? Set.of() : tr(base.links);
+        Set<Link> was = base == null ? Set.of() : trGone(base.links);
         Set<Link> now = tr(m.links);
         // A file another view removed entirely comes back at the view's names if the view changed it.
         // Otherwise content follows the file: if another view only renamed it, the view's change is
@@ -331,7 +370,7 @@ final class ForceMerge {
         if (m == null || h == null || base == null || !base.isDir() || revived.contains(id)) return false;
         Set<Link> now = tr(m.links);
         Link gone = null;
-        for (Link l : tr(base.links)) if (!now.contains(l)) gone = l;
+        for (Link l : trGone(base.links)) if (!now.contains(l)) gone = l;
         if (gone == null || !h.links.contains(gone)) return false; // another view moved or removed it as well
         Map<byte[], Dent> foreign = foreignEntries(id);
         if (foreign.isEmpty()) return false;

@@ -124,6 +124,24 @@ class ForcedPublishTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"memory", "rocks"})
+    void rmInsideVsMvDir(String store) throws Exception {
+        // B removed d/old; A moved d to e: e/old is A's path, and no empty d appears for a removal
+        row(store, a -> a.mv("d", "e"), b -> b.rm("d/old"),
+                tree("f", "f:base f", "e", "d", "e/old", "f:old"), List.of(), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void rmInsideVsRmdir(String store) throws Exception {
+        // A moved d/old out and removed d; B removed d/old: the file A moved stays, d stays removed
+        row(store, a -> {
+            a.mv("d/old", "moved");
+            a.rmdir("d");
+        }, b -> b.rm("d/old"), tree("f", "f:base f", "moved", "f:old"), List.of(), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
     void linkVsRm(String store) throws Exception {
         row(store, a -> a.rm("f"), b -> link(b, "f", "g"),
                 tree("g", "f:base f", "d", "d", "d/old", "f:old"), List.of(), List.of());
