@@ -13,7 +13,8 @@ import java.util.TreeSet;
  * changed, what the view has there; after the publish it looks at those paths again.
  * <ul>
  * <li>overridden: an entry others changed now holds another node (or nothing, or something where
- * they removed it), or a file whose content others changed is gone or has other content;
+ * they removed it) or the same file with other content, or a file whose content others changed is
+ * gone or has other content;
  * <li>kept: an entry the view changed does not hold what the view had there (a directory it removed
  * stays, or is recreated, for files others published inside it).
  * </ul>
@@ -37,7 +38,10 @@ final class ForceReport {
         for (ChangeSet.Entry en : others.entries()) {
             List<byte[]> path = path(e, head, en.parent(), en.name());
             Dent d = e.publishedDent(en.parent(), en.name(), e.head);
-            if (path != null) r.entries.add(new Expect(path, d.child(), d.type(), null));
+            boolean netChange = e.publishedDent(en.parent(), en.name(), v.snapshot).child() != d.child(); // not made and undone
+            // a file another view put there also keeps its content (the view may have changed that file elsewhere)
+            NodeRecord file = d.child() == 0 || d.type() == FileType.DIRECTORY ? null : e.publishedNode(d.child(), e.head);
+            if (path != null && netChange) r.entries.add(new Expect(path, d.child(), d.type(), file));
         }
         for (long id : others.inodes()) {
             NodeRecord h = e.publishedNode(id, e.head);
@@ -59,7 +63,7 @@ final class ForceReport {
     /** Paths (from the mount root) where others' changes did not survive the publish of version. */
     List<String> overridden(Engine e, long version) {
         TreeSet<String> out = new TreeSet<>();
-        for (Expect x : entries) if (!same(x, at(e, version, x.path))) out.add(show(x.path));
+        for (Expect x : entries) if (!same(x, at(e, version, x.path)) || !sameFile(e, x, version)) out.add(show(x.path));
         for (Expect x : contents) {
             NodeRecord now = e.publishedNode(x.child, version);
             if (now == null || now.nlink == 0 || !ForceMerge.sameContent(x.record, now)) out.add(show(x.path));
@@ -72,6 +76,10 @@ final class ForceReport {
         TreeSet<String> out = new TreeSet<>();
         for (Expect x : mine) if (!same(x, at(e, version, x.path))) out.add(show(x.path));
         return new ArrayList<>(out);
+    }
+
+    private static boolean sameFile(Engine e, Expect want, long version) {
+        return want.record == null || ForceMerge.sameContent(want.record, e.publishedNode(want.child, version));
     }
 
     private static boolean same(Expect want, Dent got) {
