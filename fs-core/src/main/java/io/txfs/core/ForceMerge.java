@@ -130,11 +130,11 @@ final class ForceMerge {
         Link lt = new Link(target(lb.parent()), lb.name());
         Dent at = dent(lt);
         if (at.child() == p && h.nlink > 0) return p;
+        if (at.child() != 0 && at.type() == FileType.DIRECTORY) return at.child(); // another view's directory at that path
         if (h.nlink == 0) {
             revive(p, lt);
             return p;
         }
-        if (at.child() != 0 && at.type() == FileType.DIRECTORY) return at.child(); // another view's directory at that path
         return newDir(seen, lt);
     }
 
@@ -372,29 +372,84 @@ final class ForceMerge {
         Link gone = null;
         for (Link l : trGone(base.links)) if (!now.contains(l)) gone = l;
         if (gone == null || !h.links.contains(gone)) return false; // another view moved or removed it as well
-        Map<byte[], Dent> foreign = foreignEntries(id);
-        if (foreign.isEmpty()) return false;
-        NodeRecord r = recs.get(id);
+        if (!changedSinceSnapshot(id)) return false;
         long at = dent(gone).child();
-        if (r.nlink == 0 && (at == 0 || at == id)) {
-            r.links = new ArrayList<>(List.of(gone));
-            r.nlink = 1;
-            put(gone, new Dent(id, FileType.DIRECTORY));
-            keptInPlace.add(id);
-            return true;
-        }
-        FileType atType = at == 0 ? null : cur(at).type;
-        if (at != 0 && atType != FileType.DIRECTORY) {
-            for (var en : foreign.entrySet()) {
+        if (at != 0 && at != id && cur(at).type != FileType.DIRECTORY) {
+            // the view put a file where the directory was: its version of that path wins over others' entries
+            for (var en : foreignEntries(id).entrySet()) {
                 Link l = new Link(id, en.getKey());
                 put(l, Dent.DELETED);
                 displace(en.getValue().child(), l);
             }
             return false;
         }
-        long into = at != 0 ? at : newDir(base, gone);
-        for (var en : foreign.entrySet()) moveEntry(new Link(id, en.getKey()), new Link(into, en.getKey()), en.getValue());
-        return true;
+        NodeRecord r = recs.get(id);
+        if (r.nlink == 0 && (at == 0 || at == id)) {
+            if (foreignEntries(id).isEmpty()) return false;
+            r.links = new ArrayList<>(List.of(gone));
+            r.nlink = 1;
+            put(gone, new Dent(id, FileType.DIRECTORY));
+            keptInPlace.add(id);
+            return true;
+        }
+        return relocate(id, new LazyDir(null, gone, base));
+    }
+
+    /**
+     * Moves the entries others added under dir since the snapshot, at any depth below subdirectories
+     * that went along with it, to the same relative paths under into (made when first needed).
+     */
+    private boolean relocate(long dir, LazyDir into) {
+        if (!changedSinceSnapshot(dir)) return false;
+        boolean moved = false;
+        for (var en : foreignEntries(dir).entrySet()) {
+            long target = into.id();
+            if (target == NONE) return moved;
+            moveEntry(new Link(dir, en.getKey()), new Link(target, en.getKey()), en.getValue());
+            moved = true;
+        }
+        for (var en : e.entries(headCtx, dir).entrySet()) {
+            long c = en.getValue().child();
+            Link l = new Link(dir, en.getKey());
+            if (en.getValue().type() != FileType.DIRECTORY || mineDents.containsKey(l)) continue;
+            if (e.publishedDent(dir, en.getKey(), snap).child() != c) continue; // others' own: moved whole above
+            NodeRecord seen = e.node(viewCtx, c);
+            NodeRecord base = e.publishedNode(c, snap);
+            if (seen == null || base == null || !sameLinks(base.links, seen.links)) continue; // the view moved it itself
+            moved |= relocate(c, new LazyDir(into, new Link(0, en.getKey()), base));
+        }
+        return moved;
+    }
+
+    /** Whether others changed anything below dir since the snapshot (subtree marks; unknown counts as yes). */
+    private boolean changedSinceSnapshot(long dir) {
+        long at = e.subtreeChangedAt(dir, head);
+        return at < 0 || at > snap;
+    }
+
+    /** A directory at a path, found or made when an entry first needs it; NONE when a non-directory is there. */
+    private final class LazyDir {
+        private final LazyDir parent;
+        private final Link at;
+        private final NodeRecord template;
+        private long id;
+
+        LazyDir(LazyDir parent, Link at, NodeRecord template) {
+            this.parent = parent;
+            this.at = at;
+            this.template = template;
+        }
+
+        long id() {
+            if (id != 0) return id;
+            long p = parent == null ? at.parent() : parent.id();
+            if (p == NONE) return id = NONE;
+            Link l = new Link(p, at.name());
+            Dent there = dent(l);
+            if (there.child() == 0) id = newDir(template, l);
+            else id = there.type() == FileType.DIRECTORY ? there.child() : NONE;
+            return id;
+        }
     }
 
     /**

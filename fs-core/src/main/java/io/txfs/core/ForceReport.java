@@ -41,7 +41,10 @@ final class ForceReport {
             boolean netChange = e.publishedDent(en.parent(), en.name(), v.snapshot).child() != d.child(); // not made and undone
             // a file another view put there also keeps its content (the view may have changed that file elsewhere)
             NodeRecord file = d.child() == 0 || d.type() == FileType.DIRECTORY ? null : e.publishedNode(d.child(), e.head);
-            if (path != null && netChange) r.entries.add(new Expect(path, d.child(), d.type(), file));
+            if (path == null || !netChange) continue;
+            r.entries.add(new Expect(path, d.child(), d.type(), file));
+            // a directory another view moved there brings paths of its own: each must survive too
+            if (d.type() == FileType.DIRECTORY && e.publishedNode(d.child(), v.snapshot) != null) r.subtree(e, head, d.child(), path, 0);
         }
         for (long id : others.inodes()) {
             NodeRecord h = e.publishedNode(id, e.head);
@@ -58,6 +61,21 @@ final class ForceReport {
             if (path != null) r.mine.add(new Expect(path, en.getValue().child(), en.getValue().type(), null));
         }
         return r;
+    }
+
+    /** Expectations for everything below directory dir as the head has it (cost: that subtree). */
+    private void subtree(Engine e, Ctx head, long dir, List<byte[]> path, int depth) {
+        NodeRecord rec = e.publishedNode(dir, head.snap);
+        if (rec == null || depth > 4096) return;
+        e.ensureImported(dir, rec);
+        for (var en : e.entries(head, dir).entrySet()) {
+            List<byte[]> p = new ArrayList<>(path);
+            p.add(en.getKey());
+            Dent d = en.getValue();
+            NodeRecord file = d.type() == FileType.DIRECTORY ? null : e.publishedNode(d.child(), head.snap);
+            entries.add(new Expect(p, d.child(), d.type(), file));
+            if (d.type() == FileType.DIRECTORY) subtree(e, head, d.child(), p, depth + 1);
+        }
     }
 
     /** Paths (from the mount root) where others' changes did not survive the publish of version. */

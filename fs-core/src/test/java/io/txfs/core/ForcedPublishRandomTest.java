@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ForcedPublishRandomTest {
     private static final List<String> DIRS = List.of("", "d", "d/s", "e");
-    private static final List<String> NAMES = List.of("a", "b", "s");
+    private static final List<String> NAMES = List.of("a", "b", "s", "d", "e");
     private static final int TRIALS = 200;
 
     @TempDir

@@ -41,7 +41,16 @@ class ForcedPublishTest {
      */
     private void row(String store, Consumer<TestFs> a, Consumer<TestFs> bOps, Map<String, String> expected,
                      List<String> overridden, List<String> kept) throws Exception {
+        row(store, s -> { }, a, bOps, expected, overridden, kept);
+    }
+
+    /** A row over the fixture plus what {@code setup} published before either view began. */
+    private void row(String store, Consumer<TestFs> setup, Consumer<TestFs> a, Consumer<TestFs> bOps,
+                     Map<String, String> expected, List<String> overridden, List<String> kept) throws Exception {
         try (Engine e = open(store)) {
+            TestFs vs = new TestFs(e, e.createView("setup", Isolation.SNAPSHOT, 0));
+            setup.accept(vs);
+            e.publish(vs.view, false);
             TestFs va = new TestFs(e, e.createView("a", Isolation.SNAPSHOT, 0));
             TestFs vb = new TestFs(e, e.createView("b", Isolation.SNAPSHOT, 0));
             a.accept(va);
@@ -138,6 +147,23 @@ class ForcedPublishTest {
             a.mv("d/old", "moved");
             a.rmdir("d");
         }, b -> b.rm("d/old"), tree("f", "f:base f", "moved", "f:old"), List.of(), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void mvDirVsCreateDeeperInside(String store) throws Exception {
+        // A's file is in a subdirectory that went along with B's move: d and d/s are recreated for it
+        row(store, s -> s.mkdir("d/s"), a -> a.write("d/s/x", "A"), b -> b.mv("d", "e"),
+                tree("f", "f:base f", "e", "d", "e/old", "f:old", "e/s", "d", "d", "d", "d/s", "d", "d/s/x", "f:A"),
+                List.of(), List.of("/d"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void createInsideVsDirMovedOntoIt(String store) throws Exception {
+        // A replaced the empty directory e by moving d onto it: B's e/b goes into the directory now at e
+        row(store, s -> s.mkdir("e"), a -> a.mv("d", "e"), b -> b.write("e/b", "B"),
+                tree("f", "f:base f", "e", "d", "e/old", "f:old", "e/b", "f:B"), List.of(), List.of());
     }
 
     @ParameterizedTest
