@@ -42,6 +42,8 @@ final class ForceMerge {
     private final Map<Long, Long> target = new HashMap<>();
     private final Set<Long> revived = new HashSet<>();
     private final Map<Long, Boolean> keepDone = new HashMap<>();
+    /** Files whose content the view changed. */
+    private final Set<Long> contentChanged = new HashSet<>();
     /** Directories the view removed that stay where they were: not removed, so no removal key. */
     final Set<Long> keptInPlace = new HashSet<>();
     private final Ctx viewCtx;
@@ -75,7 +77,7 @@ final class ForceMerge {
             }
             NodeRecord m = merge(id, en.getValue(), h);
             recs.put(id, m);
-            toPlace.put(id, new LinkedHashSet<>(m.links));
+            toPlace.put(id, tr(en.getValue().links)); // the view's names; head's stay as head has them
         }
         translateEntries();
         for (var en : toPlace.entrySet()) {
@@ -86,6 +88,7 @@ final class ForceMerge {
         }
         for (long id : toPlace.keySet()) clearDroppedNames(id);
         displaceOverwritten();
+        for (var en : toPlace.entrySet()) reviveChanged(en.getKey(), en.getValue());
         for (long id : new ArrayList<>(mine.keySet())) keepForOthers(id);
     }
 
@@ -244,17 +247,17 @@ final class ForceMerge {
         r.nlink = h.nlink;
         Set<Link> was = base == null ? Set.of() : trGone(base.links);
         Set<Link> now = tr(m.links);
-        // A file another view removed entirely comes back at the view's names if the view changed it.
-        // Otherwise content follows the file: if another view only renamed it, the view's change is
-        // there, and the old name stays free (a name added back would make a hard link nobody made).
-        boolean revive = changed && h.links.isEmpty();
+        // Content follows the file: if another view only renamed it, the view's change is there, and the
+        // old name stays free (a name added back would make a hard link nobody made). reviveChanged()
+        // brings back a changed file left with no name at all.
+        if (changed && !r.isDir()) contentChanged.add(id);
         for (Link l : was) if (!now.contains(l)) unlinkName(r, l);
         if (movedByBoth(was, now, h)) {
             // Both moved the file away from a name: it has one place, the view's (the other's is overridden);
             // keeping both would make a hard link nobody made.
             for (Link l : h.links) if (!was.contains(l)) unlinkName(r, l);
         }
-        for (Link l : now) if (!was.contains(l) || revive) linkName(r, l);
+        for (Link l : now) if (!was.contains(l)) linkName(r, l);
         if (r.isDir()) r.nlink = r.links.isEmpty() ? 0 : 1;
         return r;
     }
@@ -296,6 +299,19 @@ final class ForceMerge {
 
     private static boolean sameLinks(List<Link> a, List<Link> b) {
         return new HashSet<>(a).equals(new HashSet<>(b));
+    }
+
+    /**
+     * A file the view changed that was left without any name (another view removed it, or took the
+     * names it had) comes back at the view's names: the view's version of those paths is that file.
+     */
+    private void reviveChanged(long id, Set<Link> viewNames) {
+        NodeRecord r = recs.get(id);
+        if (!contentChanged.contains(id) || !r.links.isEmpty()) return;
+        for (Link l : viewNames) {
+            linkName(r, l);
+            place(l, id, r.type);
+        }
     }
 
     /** Names head gave node id that the merge took from it (the view's move won) are written as removed. */
@@ -371,7 +387,14 @@ final class ForceMerge {
         Set<Link> now = tr(m.links);
         Link gone = null;
         for (Link l : trGone(base.links)) if (!now.contains(l)) gone = l;
-        if (gone == null || !h.links.contains(gone)) return false; // another view moved or removed it as well
+        if (gone == null) return false;
+        if (!h.links.contains(gone)) {
+            // another view moved it as well: what it added inside stays where it put the directory, if
+            // the view's move (which wins) took the directory from there
+            gone = null;
+            for (Link l : h.links) if (!recs.get(id).links.contains(l)) gone = l;
+            if (gone == null) return false;
+        }
         if (!changedSinceSnapshot(id)) return false;
         long at = dent(gone).child();
         if (at != 0 && at != id && cur(at).type != FileType.DIRECTORY) {

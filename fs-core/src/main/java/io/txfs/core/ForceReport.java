@@ -45,6 +45,9 @@ final class ForceReport {
             r.entries.add(new Expect(path, d.child(), d.type(), file));
             // a directory another view moved there brings paths of its own: each must survive too
             if (d.type() == FileType.DIRECTORY && e.publishedNode(d.child(), v.snapshot) != null) r.subtree(e, head, d.child(), path, 0);
+            // and a directory moved or removed from there leaves paths whose absence is their change too
+            Dent was = e.publishedDent(en.parent(), en.name(), v.snapshot);
+            if (was.type() == FileType.DIRECTORY && was.child() != 0) r.vacated(e, new Ctx(e.published, v.snapshot), was.child(), path, 0);
         }
         for (long id : others.inodes()) {
             NodeRecord h = e.publishedNode(id, e.head);
@@ -75,6 +78,21 @@ final class ForceReport {
             NodeRecord file = d.type() == FileType.DIRECTORY ? null : e.publishedNode(d.child(), head.snap);
             entries.add(new Expect(p, d.child(), d.type(), file));
             if (d.type() == FileType.DIRECTORY) subtree(e, head, d.child(), p, depth + 1);
+        }
+    }
+
+    /** Expectations for the paths below directory dir as the snapshot had them: what head has there now. */
+    private void vacated(Engine e, Ctx base, long dir, List<byte[]> path, int depth) {
+        NodeRecord rec = e.publishedNode(dir, base.snap);
+        if (rec == null || depth > 4096) return;
+        e.ensureImported(dir, rec);
+        for (var en : e.entries(base, dir).entrySet()) {
+            List<byte[]> p = new ArrayList<>(path);
+            p.add(en.getKey());
+            Dent now = at(e, e.head, p);
+            NodeRecord file = now.child() == 0 || now.type() == FileType.DIRECTORY ? null : e.publishedNode(now.child(), e.head);
+            if (now.child() != en.getValue().child()) entries.add(new Expect(p, now.child(), now.type(), file)); // else not changed
+            if (en.getValue().type() == FileType.DIRECTORY) vacated(e, base, en.getValue().child(), p, depth + 1);
         }
     }
 

@@ -168,6 +168,18 @@ class ForcedPublishTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"memory", "rocks"})
+    void bothMoveADirectory(String store) throws Exception {
+        // B's place wins (g); A's new file stays at the place A gave the directory (e, recreated); A's
+        // e/old, which only went along with A's move, is listed
+        row(store, a -> {
+            a.write("d/x", "A");
+            a.mv("d", "e");
+        }, b -> b.mv("d", "g"), tree("f", "f:base f", "g", "d", "g/old", "f:old", "e", "d", "e/x", "f:A"),
+                List.of("/e/old"), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
     void linkVsRm(String store) throws Exception {
         row(store, a -> a.rm("f"), b -> link(b, "f", "g"),
                 tree("g", "f:base f", "d", "d", "d/old", "f:old"), List.of(), List.of());
@@ -208,6 +220,16 @@ class ForcedPublishTest {
         // f is not added back as a hard link nobody made
         row(store, a -> a.mv("f", "g"), b -> b.write("f", "B"),
                 tree("g", "f:B", "d", "d", "d/old", "f:old"), List.of("/g"), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void modifyAndCreateAtTheNameVsRename(String store) throws Exception {
+        // B's new g wins over the file A moved there; that file, which B changed, stays at B's name f
+        row(store, a -> a.mv("f", "g"), b -> {
+            b.write("f", "B");
+            b.write("g", "new g");
+        }, tree("f", "f:B", "g", "f:new g", "d", "d", "d/old", "f:old"), List.of("/f", "/g"), List.of());
     }
 
     @ParameterizedTest
