@@ -52,7 +52,7 @@ final class ForceReport {
         for (long id : others.inodes()) {
             NodeRecord h = e.publishedNode(id, e.head);
             NodeRecord base = e.publishedNode(id, v.snapshot);
-            if (h == null || h.isDir() || h.nlink == 0 || base != null && ForceMerge.sameContent(base, h)) continue;
+            if (h == null || h.isDir() || h.nlink == 0 || base != null && ForceState.sameContent(base, h)) continue;
             for (Link l : h.links) {
                 List<byte[]> path = path(e, head, l.parent(), l.name());
                 if (path != null) r.contents.add(new Expect(path, id, h.type, h));
@@ -102,7 +102,7 @@ final class ForceReport {
         for (Expect x : entries) if (!same(x, at(e, version, x.path)) || !sameFile(e, x, version)) out.add(show(x.path));
         for (Expect x : contents) {
             NodeRecord now = e.publishedNode(x.child, version);
-            if (now == null || now.nlink == 0 || !ForceMerge.sameContent(x.record, now)) out.add(show(x.path));
+            if (now == null || now.nlink == 0 || !ForceState.sameContent(x.record, now)) out.add(show(x.path));
         }
         return new ArrayList<>(out);
     }
@@ -115,7 +115,7 @@ final class ForceReport {
     }
 
     private static boolean sameFile(Engine e, Expect want, long version) {
-        return want.record == null || ForceMerge.sameContent(want.record, e.publishedNode(want.child, version));
+        return want.record == null || ForceState.sameContent(want.record, e.publishedNode(want.child, version));
     }
 
     private static boolean same(Expect want, Dent got) {

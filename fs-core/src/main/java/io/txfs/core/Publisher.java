@@ -147,8 +147,8 @@ final class Publisher {
         ForceReport report = ForceReport.before(e, v, dents);
         ForceMerge m = new ForceMerge(e, v, records, dents);
         m.run();
-        for (long id : m.extraNodes) keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKey('N', id)), v.snapshot);
-        for (Link l : m.extraLinks) {
+        for (long id : m.extraNodes()) keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKey('N', id)), v.snapshot);
+        for (Link l : m.extraLinks()) {
             keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKeyE(l.parent(), l.name())), v.snapshot);
             keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKey('C', l.parent())), v.snapshot);
         }
@@ -157,7 +157,7 @@ final class Publisher {
             keys.remove(ByteBuffer.wrap(Keys.conflictKey('N', id)));
             keys.remove(ByteBuffer.wrap(Keys.conflictKey('R', id)));
         }
-        for (long id : m.keptInPlace) keys.remove(ByteBuffer.wrap(Keys.conflictKey('R', id)));
+        for (long id : m.keptInPlace()) keys.remove(ByteBuffer.wrap(Keys.conflictKey('R', id)));
         raw.clear();
         for (var en : records.entrySet()) raw.put(en.getKey(), en.getValue().encode());
         dentRaw.clear();
