@@ -52,6 +52,21 @@ final class ForceMerge {
         return dirs.keptInPlace;
     }
 
+    /**
+     * Entries to be written as head already has them (both views removed a name, say): not written,
+     * and their keys dropped, for the same reason as {@link #unchanged()}.
+     */
+    Set<Link> unchangedEntries() {
+        Set<Link> out = new HashSet<>();
+        for (var en : s.dents.entrySet()) {
+            Link l = en.getKey();
+            Dent h = e.publishedDent(l.parent(), l.name(), head);
+            Dent d = en.getValue();
+            if (h.child() == d.child() && (d.child() == 0 || h.type() == d.type())) out.add(l);
+        }
+        return out;
+    }
+
     void run() {
         // Only what the view adds makes directories exist again: a removal needs nothing where nothing is.
         for (var en : s.mineDents.entrySet()) if (en.getValue().child() != 0) dirs.target(en.getKey().parent());

@@ -158,6 +158,10 @@ final class Publisher {
             keys.remove(ByteBuffer.wrap(Keys.conflictKey('R', id)));
         }
         for (long id : m.keptInPlace()) keys.remove(ByteBuffer.wrap(Keys.conflictKey('R', id)));
+        for (Link l : m.unchangedEntries()) {
+            dents.remove(l);
+            keys.remove(ByteBuffer.wrap(Keys.conflictKeyE(l.parent(), l.name()))); // the directory's 'C' key may be others'
+        }
         raw.clear();
         for (var en : records.entrySet()) raw.put(en.getKey(), en.getValue().encode());
         dentRaw.clear();

@@ -306,6 +306,24 @@ class ForcedPublishTest {
         }
     }
 
+    /** A removal both views made is the same final entry: a view that began between them does not conflict with it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void aRemovalBothMadeConflictsWithNobody(String store) throws Exception {
+        try (Engine e = open(store)) {
+            TestFs va = new TestFs(e, e.createView("a", Isolation.SNAPSHOT, 0));
+            TestFs vb = new TestFs(e, e.createView("b", Isolation.SNAPSHOT, 0));
+            va.rm("f");
+            vb.rm("f");
+            e.publish(va.view, false);
+            TestFs vc = new TestFs(e, e.createView("c", Isolation.SNAPSHOT, 0));
+            vc.write("f", "C");
+            e.publish(vb.view, true);
+            e.publish(vc.view, false);
+            assertEquals("C", new TestFs(e, e.published()).read("f"));
+        }
+    }
+
     /** The other view's untouched names of a file B unlinked keep their link count. */
     @ParameterizedTest
     @ValueSource(strings = {"memory", "rocks"})
