@@ -52,24 +52,21 @@ final class Publisher {
         try (KvIterator it = e.store.scan(Cf.P_NODE, Bytes.longs(v.id))) {
             for (; it.valid(); it.next()) raw.put(Bytes.getLong(it.key(), 8), it.value());
         }
-        Map<Link, Dent> dropped = new LinkedHashMap<>();
-        if (force) {
-            Map<Long, NodeRecord> records = new LinkedHashMap<>();
-            for (var en : raw.entrySet()) records.put(en.getKey(), NodeRecord.decode(en.getValue()));
-            for (long id : relinkForForce(v, records, dropped)) keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKey('N', id)), v.snapshot);
-            for (Link l : dropped.keySet()) {
-                keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKeyE(l.parent(), l.name())), v.snapshot);
-                keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKey('C', l.parent())), v.snapshot);
+        Map<Link, byte[]> dentRaw = new LinkedHashMap<>();
+        try (KvIterator it = e.store.scan(Cf.P_DENT, Bytes.longs(v.id))) {
+            for (; it.valid(); it.next()) {
+                byte[] k = it.key();
+                dentRaw.put(new Link(Bytes.getLong(k, 8), Arrays.copyOfRange(k, 16, k.length)), it.value());
             }
-            for (var en : records.entrySet()) raw.put(en.getKey(), en.getValue().encode());
         }
+        ForceReport report = force ? forceMerge(v, keys, raw, dentRaw) : null;
         for (var en : raw.entrySet()) {
             long id = en.getKey();
             byte[] val = en.getValue();
             // Records are copied as they are; only directories changed as a side effect are decoded.
             boolean dir = val[1] == FileType.DIRECTORY.ordinal();
             boolean explicit = keys.containsKey(ByteBuffer.wrap(Keys.conflictKey('N', id)));
-            if (dir && !explicit) val = mergeImplicit(id, NodeRecord.decode(val)).encode();
+            if (dir && !explicit && !force) val = mergeImplicit(id, NodeRecord.decode(val)).encode(); // force merged them
             b.put(Cf.NODE, Keys.node(id, ver), val);
             // A node this view created is new to everyone: its entry tells them, no node change needed.
             if (NodeRecord.bornLayer(val) != v.layer) {
@@ -80,23 +77,14 @@ final class Publisher {
             }
             if (!dir && explicit) changedInPlace.add(id);
         }
-        try (KvIterator it = e.store.scan(Cf.P_DENT, Bytes.longs(v.id))) {
-            for (; it.valid(); it.next()) {
-                byte[] k = it.key();
-                long parent = Bytes.getLong(k, 8);
-                byte[] name = Arrays.copyOfRange(k, 16, k.length);
-                b.put(Cf.DENT, Keys.dent(parent, name, ver), it.value());
-                b.put(Cf.CHANGE, Keys.change(ver, seq++), Bytes.concat(new byte[] {1, 'E'}, Bytes.longs(parent), name));
-                entries.add(new ChangeSet.Entry(parent, name));
-                changedInPlace.remove(Dent.decode(it.value()).child());
-                paths++;
-            }
-        }
-        for (var en : dropped.entrySet()) {
-            Link l = en.getKey();
-            b.put(Cf.DENT, Keys.dent(l.parent(), l.name(), ver), en.getValue().encode());
-            b.put(Cf.CHANGE, Keys.change(ver, seq++), Bytes.concat(new byte[] {1, 'E'}, Bytes.longs(l.parent()), l.name()));
-            entries.add(new ChangeSet.Entry(l.parent(), l.name()));
+        for (var en : dentRaw.entrySet()) {
+            long parent = en.getKey().parent();
+            byte[] name = en.getKey().name();
+            b.put(Cf.DENT, Keys.dent(parent, name, ver), en.getValue());
+            b.put(Cf.CHANGE, Keys.change(ver, seq++), Bytes.concat(new byte[] {1, 'E'}, Bytes.longs(parent), name));
+            entries.add(new ChangeSet.Entry(parent, name));
+            changedInPlace.remove(Dent.decode(en.getValue()).child());
+            paths++;
         }
         paths += changedInPlace.size();
         Set<Long> entryParents = new HashSet<>();
@@ -141,72 +129,44 @@ final class Publisher {
         for (var en : visible.entrySet()) {
             if (!en.getKey().equals(v.name)) e.listener.visibleChange(en.getKey(), en.getValue());
         }
-        return new PublishResult(v.name, ver, paths, bytes, visible);
+        if (report == null) return new PublishResult(v.name, ver, paths, bytes, visible, List.of(), List.of());
+        e.dirLinks.changed(); // a forced publish may recreate or remove directories no view's operation did
+        return new PublishResult(v.name, ver, paths, bytes, visible, report.overridden(e, ver), report.kept(e, ver));
     }
 
     /**
-     * Last writer wins per name and per node: the names of every node end up as the published names
-     * overwritten by this view's entries, so a forced publish never leaves a node believing it lives
-     * under a name that now holds something else.
+     * Replaces the view's pending records and entries (raw, dentRaw) by what a forced publish writes
+     * (ForceMerge) and adds conflict keys for the records and entries of others it changes, so that a
+     * view that read them before conflicts with this publish. Returns the report, noted beforehand.
      */
-    private Set<Long> relinkForForce(View v, Map<Long, NodeRecord> records, Map<Link, Dent> dropped) {
-        Set<Long> relinked = new HashSet<>();
-        Set<Long> owned = new HashSet<>();
-        for (var en : records.entrySet()) {
-            long id = en.getKey();
-            NodeRecord h = e.publishedNode(id, e.head);
-            if (h == null) continue;
-            NodeRecord mine = en.getValue();
-            NodeRecord base = e.publishedNode(id, v.snapshot);
-            boolean placedByView = base == null || !new HashSet<>(base.links).equals(new HashSet<>(mine.links));
-            if (placedByView) {
-                owned.add(id);
-                // The view moved, linked or unlinked this node: its names win; names others gave it go.
-                for (Link l : h.links) {
-                    if (!mine.links.contains(l) && e.publishedDent(l.parent(), l.name(), e.head).child() == id
-                            && e.store.get(Cf.P_DENT, Keys.pDent(v.id, l.parent(), l.name())) == null) {
-                        dropped.put(l, Dent.DELETED);
-                    }
-                }
-            } else {
-                mine.links = new ArrayList<>(h.links);
-                mine.nlink = h.nlink;
-            }
+    private ForceReport forceMerge(View v, Map<ByteBuffer, Long> keys, Map<Long, byte[]> raw, Map<Link, byte[]> dentRaw) {
+        Map<Long, NodeRecord> records = new LinkedHashMap<>();
+        for (var en : raw.entrySet()) records.put(en.getKey(), NodeRecord.decode(en.getValue()));
+        Map<Link, Dent> dents = new LinkedHashMap<>();
+        for (var en : dentRaw.entrySet()) dents.put(en.getKey(), Dent.decode(en.getValue()));
+        ForceReport report = ForceReport.before(e, v, dents);
+        ForceMerge m = new ForceMerge(e, v, records, dents);
+        m.run();
+        for (long id : m.extraNodes()) keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKey('N', id)), v.snapshot);
+        for (Link l : m.extraLinks()) {
+            keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKeyE(l.parent(), l.name())), v.snapshot);
+            keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKey('C', l.parent())), v.snapshot);
         }
-        try (KvIterator it = e.store.scan(Cf.P_DENT, Bytes.longs(v.id))) {
-            for (; it.valid(); it.next()) {
-                byte[] k = it.key();
-                Link l = new Link(Bytes.getLong(k, 8), Arrays.copyOfRange(k, 16, k.length));
-                long child = Dent.decode(it.value()).child();
-                long headChild = e.publishedDent(l.parent(), l.name(), e.head).child();
-                if (headChild == child) continue;
-                if (headChild != 0 && !owned.contains(headChild)) {
-                    NodeRecord r = recordFor(records, headChild);
-                    if (r != null && r.links.remove(l)) {
-                        r.nlink = r.isDir() ? 0 : Math.max(0, r.nlink - 1);
-                        relinked.add(headChild);
-                    }
-                }
-                if (child != 0 && !owned.contains(child)) {
-                    NodeRecord r = recordFor(records, child);
-                    if (r != null && !r.links.contains(l)) {
-                        r.links.add(l);
-                        r.nlink = r.isDir() ? 1 : r.nlink + 1;
-                        relinked.add(child);
-                    }
-                }
-            }
+        for (long id : m.unchanged()) {
+            records.remove(id);
+            keys.remove(ByteBuffer.wrap(Keys.conflictKey('N', id)));
+            keys.remove(ByteBuffer.wrap(Keys.conflictKey('R', id)));
         }
-        return relinked;
-    }
-
-    private NodeRecord recordFor(Map<Long, NodeRecord> records, long id) {
-        NodeRecord r = records.get(id);
-        if (r == null) {
-            r = e.publishedNode(id, e.head);
-            if (r != null) records.put(id, r);
+        for (long id : m.keptInPlace()) keys.remove(ByteBuffer.wrap(Keys.conflictKey('R', id)));
+        for (Link l : m.unchangedEntries()) {
+            dents.remove(l);
+            keys.remove(ByteBuffer.wrap(Keys.conflictKeyE(l.parent(), l.name()))); // the directory's 'C' key may be others'
         }
-        return r;
+        raw.clear();
+        for (var en : records.entrySet()) raw.put(en.getKey(), en.getValue().encode());
+        dentRaw.clear();
+        for (var en : dents.entrySet()) dentRaw.put(en.getKey(), en.getValue().encode());
+        return report;
     }
 
     /** A directory changed only as a side effect (entries added or removed): keep what others published. */

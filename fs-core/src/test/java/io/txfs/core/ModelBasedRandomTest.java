@@ -328,6 +328,8 @@ class ModelBasedRandomTest {
             boolean mayConflict = !force && !maybe.isEmpty();
             try {
                 PublishResult r = engine.publish(m.view, force);
+                List<String> bad = LinkCheck.errors(engine);
+                if (!bad.isEmpty()) throw new AssertionError("after publish v" + r.version() + " by " + m.view.name() + " force=" + force + ": " + bad);
                 trace(m, "  published v" + r.version() + " touched " + new TreeSet<>(m.touchedBase.keySet()));
                 assertTrue(!expectConflict, "engine published but the model expected conflicts on " + conflicts);
                 Map<String, String> next = new TreeMap<>(versions.get((int) head));

@@ -81,6 +81,7 @@ final class RunCommand extends ViewCommands.Base {
         if (after != null && (after.publish || after.commit)) {
             JsonNode r = ControlCall.send(ctl, (after.commit ? "commit" : "publish") + " view=" + name);
             err().println("txfs: " + StatusFormat.summary(r));
+            StatusFormat.forceLines(r).forEach(err()::println);
         } else {
             err().println("txfs: view " + name + " holds the command's changes (txfs status " + name + ")");
         }

@@ -83,6 +83,17 @@ final class StatusFormat {
         return b.toString();
     }
 
+    /**
+     * The stderr lines of a forced publish or commit: each path where another view's published change was
+     * overridden, and each path this view removed that stays for files others published inside it.
+     */
+    static java.util.List<String> forceLines(JsonNode r) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (JsonNode p : r.path("overridden")) out.add("txfs: overrode " + p.asText() + " (published by another view)");
+        for (JsonNode p : r.path("kept")) out.add("txfs: kept " + p.asText() + " (another view published files inside it)");
+        return out;
+    }
+
     /** {@code txfs log}: one line per publish or flush, oldest first, its delta id last (or pending / unavailable). */
     static String log(JsonNode r) {
         StringBuilder b = new StringBuilder();

@@ -181,7 +181,8 @@ final class ViewCommands {
         @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW")
         String view;
 
-        @Option(names = "--force", description = "Last writer wins: publish over conflicting changes.")
+        @Option(names = "--force", description = "Publish over conflicting changes: this view's version wins for every path it"
+                + " changed, the rest of others' changes stay; each overridden path is printed on stderr (docs/publish-force.md).")
         boolean force;
 
         @Option(names = "--json")
@@ -266,5 +267,6 @@ final class ViewCommands {
         } else {
             cmd.err().println("txfs: " + StatusFormat.summary(r));
         }
+        StatusFormat.forceLines(r).forEach(cmd.err()::println); // also with --json: nothing overridden silently
     }
 }

@@ -63,6 +63,15 @@ class StatusFormatTest {
     }
 
     @Test
+    void forcedPublishNamesEveryOverriddenPath() throws Exception {
+        assertEquals(java.util.List.of("txfs: overrode /a/f (published by another view)",
+                        "txfs: overrode /d/x (published by another view)",
+                        "txfs: kept /d (another view published files inside it)"),
+                StatusFormat.forceLines(json("{\"verb\":\"publish\",\"overridden\":[\"/a/f\",\"/d/x\"],\"kept\":[\"/d\"]}")));
+        assertEquals(java.util.List.of(), StatusFormat.forceLines(json("{\"verb\":\"publish\",\"overridden\":[],\"kept\":[]}")));
+    }
+
+    @Test
     void viewsTableHasAHeaderAndARowPerView() throws Exception {
         String t = StatusFormat.views(json("""
                 {"views":[{"name":"a","isolation":"snapshot","owner_uid":0,"changed_paths":1,"changed_bytes":2,"orphaned":true}]}

@@ -168,8 +168,10 @@ final class ViewControl implements ControlHandler {
         }
         // other views were told through the engine's listener; the publisher's own view may have moved too
         invalidator.invalidate(v.name(), r.visibleChanges().get(v.name()));
+        // overridden/kept: what a forced publish did to others' changes and to its own (docs/publish-force.md)
         return ControlReply.ok(verb).put("view", r.view()).put("changed_paths", r.changedPaths())
-                .put("changed_bytes", r.bytes()).put("published_version", r.version());
+                .put("changed_bytes", r.bytes()).put("published_version", r.version())
+                .putStrings("overridden", r.overridden()).putStrings("kept", r.kept());
     }
 
     private ControlReply flush(RequestContext caller, ControlCommand cmd) throws ControlRefusal {

@@ -1,0 +1,200 @@
+package io.txfs.core;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The records and entries a forced publish writes (docs/publish-force.md): the forcing view's version
+ * wins for every path it changed, everything else others published since its snapshot stays.
+ *
+ * <p>Paths are (directory node, name) pairs. They mean the same path in the view and in the published
+ * head as long as the directory is where the view's snapshot had it; a directory another view removed
+ * or moved away is first made to exist again at the view's path (ForceDirs), and the view's entries and
+ * links are translated there. Then, per node, the names are merged three-way (head, minus the names the
+ * view removed, plus the names it added) and the content is the view's only if it changed it; per
+ * entry, the view's entry wins and whatever head had there loses that name. Directories the view
+ * removed or moved away that hold other views' new entries stay, or are recreated, for them.
+ *
+ * <p>Caller holds the publish lock and the view's write lock; the maps are changed in place.
+ */
+final class ForceMerge {
+    private final ForceState s;
+    private final ForceDirs dirs;
+    private final Engine e;
+    private final long snap;
+    private final long head;
+    /** Files whose content the view changed. */
+    private final Set<Long> contentChanged = new HashSet<>();
+
+    ForceMerge(Engine e, View v, Map<Long, NodeRecord> recs, Map<Link, Dent> dents) {
+        this.s = new ForceState(e, v, recs, dents);
+        this.dirs = new ForceDirs(s);
+        this.e = e;
+        this.snap = s.snap;
+        this.head = s.head;
+    }
+
+    /** Nodes and entries written that were not in the view's delta (they need conflict keys too). */
+    Set<Long> extraNodes() {
+        return s.extraNodes;
+    }
+
+    Set<Link> extraLinks() {
+        return s.extraLinks;
+    }
+
+    /** Directories the view removed that stay where they were (no removal key). */
+    Set<Long> keptInPlace() {
+        return dirs.keptInPlace;
+    }
+
+    /**
+     * Entries to be written as head already has them (both views removed a name, say): not written,
+     * and their keys dropped, for the same reason as {@link #unchanged()}.
+     */
+    Set<Link> unchangedEntries() {
+        Set<Link> out = new HashSet<>();
+        for (var en : s.dents.entrySet()) {
+            Link l = en.getKey();
+            Dent h = e.publishedDent(l.parent(), l.name(), head);
+            Dent d = en.getValue();
+            if (h.child() == d.child() && (d.child() == 0 || h.type() == d.type())) out.add(l);
+        }
+        return out;
+    }
+
+    void run() {
+        // Only what the view adds makes directories exist again: a removal needs nothing where nothing is.
+        for (var en : s.mineDents.entrySet()) if (en.getValue().child() != 0) dirs.target(en.getKey().parent());
+        for (NodeRecord r : s.mine.values()) for (Link l : r.links) dirs.target(l.parent());
+        Map<Long, Set<Link>> toPlace = new LinkedHashMap<>();
+        for (var en : s.mine.entrySet()) {
+            long id = en.getKey();
+            NodeRecord h = e.publishedNode(id, head);
+            if (dirs.revived(id)) continue;
+            if (h == null) {
+                translateLinks(s.recs.get(id));
+                continue;
+            }
+            NodeRecord m = merge(id, en.getValue(), h);
+            s.recs.put(id, m);
+            toPlace.put(id, dirs.tr(en.getValue().links)); // the view's names; head's stay as head has them
+        }
+        translateEntries();
+        for (var en : toPlace.entrySet()) {
+            NodeRecord m = s.recs.get(en.getKey());
+            for (Link l : en.getValue()) {
+                if (m.links.contains(l) && s.dent(l).child() != en.getKey()) s.place(l, en.getKey(), m.type);
+            }
+        }
+        for (long id : toPlace.keySet()) clearDroppedNames(id);
+        displaceOverwritten();
+        for (var en : toPlace.entrySet()) reviveChanged(en.getKey(), en.getValue());
+        for (long id : new ArrayList<>(s.mine.keySet())) dirs.keepForOthers(id);
+    }
+
+    /**
+     * Nodes of the view's delta whose merged record is the head's (names, link count, content): the
+     * view's change to them did not take (another view had already done the same, or moved the file
+     * away from the name the view removed). They are not written, and their keys are dropped, so that
+     * nobody conflicts with a change that was not made.
+     */
+    Set<Long> unchanged() {
+        Set<Long> out = new HashSet<>();
+        for (long id : s.mine.keySet()) {
+            NodeRecord h = e.publishedNode(id, head);
+            NodeRecord r = s.recs.get(id);
+            if (h == null || r == null || !ForceState.sameContent(h, r) || h.nlink != r.nlink || !ForceState.sameLinks(h.links, r.links)) continue;
+            if (r.isDir() && r.mtime != h.mtime) continue; // entries added: the directory's times move on
+            out.add(id);
+        }
+        return out;
+    }
+
+    private void translateLinks(NodeRecord r) {
+        r.links = new ArrayList<>(dirs.tr(r.links));
+    }
+
+    /** The view's entries under moved directories go to the directories at the view's paths. */
+    private void translateEntries() {
+        for (var en : s.mineDents.entrySet()) {
+            Link l = en.getKey();
+            boolean removal = en.getValue().child() == 0;
+            Link t = removal ? dirs.trGone(l) : dirs.tr(l);
+            if (l.equals(t)) continue;
+            if (s.dents.get(l) == en.getValue()) s.dents.remove(l);
+            // a removal where nothing is (no directory at that path, or a recreated one) has nothing to write
+            if (t != null && (!removal || e.publishedDent(t.parent(), t.name(), head).child() != 0)) s.dents.put(t, en.getValue());
+        }
+    }
+
+    /** The view's record of an existing node over the head's: names merged three-way, content the view's if it changed it. */
+    private NodeRecord merge(long id, NodeRecord m, NodeRecord h) {
+        NodeRecord base = e.publishedNode(id, snap);
+        boolean changed = base == null || !ForceState.sameContent(base, m);
+        NodeRecord r = (changed ? m : h).copy();
+        r.atime = Math.max(h.atime, m.atime);
+        r.ctime = Math.max(h.ctime, m.ctime);
+        if (r.isDir() && !changed) r.mtime = Math.max(h.mtime, m.mtime);
+        r.links = new ArrayList<>(h.links);
+        r.nlink = h.nlink;
+        Set<Link> was = base == null ? Set.of() : dirs.trGone(base.links);
+        Set<Link> now = dirs.tr(m.links);
+        // Content follows the file: if another view only renamed it, the view's change is there, and the
+        // old name stays free (a name added back would make a hard link nobody made). reviveChanged()
+        // brings back a changed file left with no name at all.
+        if (changed && !r.isDir()) contentChanged.add(id);
+        for (Link l : was) if (!now.contains(l)) ForceState.unlinkName(r, l);
+        if (movedByBoth(was, now, h)) {
+            // Both moved the file away from a name: it has one place, the view's (the other's is overridden);
+            // keeping both would make a hard link nobody made.
+            for (Link l : h.links) if (!was.contains(l)) ForceState.unlinkName(r, l);
+        }
+        for (Link l : now) if (!was.contains(l)) ForceState.linkName(r, l);
+        if (r.isDir()) r.nlink = r.links.isEmpty() ? 0 : 1;
+        return r;
+    }
+
+    /** The view moved the node (dropped a name, added one) and head also lacks a name the view dropped. */
+    private static boolean movedByBoth(Set<Link> was, Set<Link> now, NodeRecord h) {
+        boolean added = false;
+        for (Link l : now) added |= !was.contains(l);
+        if (!added) return false;
+        for (Link l : was) if (!now.contains(l) && !h.links.contains(l)) return true;
+        return false;
+    }
+
+    /**
+     * A file the view changed that was left without any name (another view removed it, or took the
+     * names it had) comes back at the view's names: the view's version of those paths is that file.
+     */
+    private void reviveChanged(long id, Set<Link> viewNames) {
+        NodeRecord r = s.recs.get(id);
+        if (!contentChanged.contains(id) || !r.links.isEmpty()) return;
+        for (Link l : viewNames) {
+            ForceState.linkName(r, l);
+            s.place(l, id, r.type);
+        }
+    }
+
+    /** Names head gave node id that the merge took from it (the view's move won) are written as removed. */
+    private void clearDroppedNames(long id) {
+        List<Link> kept = s.recs.get(id).links;
+        for (Link l : e.publishedNode(id, head).links) {
+            if (!kept.contains(l) && s.dent(l).child() == id) s.put(l, Dent.DELETED);
+        }
+    }
+
+    /** Whatever head had at a name the view set loses that name. */
+    private void displaceOverwritten() {
+        for (var en : new ArrayList<>(s.dents.entrySet())) {
+            Link l = en.getKey();
+            long was = e.publishedDent(l.parent(), l.name(), head).child();
+            if (was != 0 && was != en.getValue().child()) s.displace(was, l);
+        }
+    }
+}

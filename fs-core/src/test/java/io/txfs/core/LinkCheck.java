@@ -1,0 +1,41 @@
+package io.txfs.core;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Names and node records of the published head agree: every entry's node lists it, every listed name holds the node. */
+final class LinkCheck {
+    private LinkCheck() {}
+
+    static List<String> errors(Engine e) {
+        List<String> out = new ArrayList<>();
+        Map<Long, Set<Link>> seen = new HashMap<>();
+        walk(e, Engine.ROOT, "", seen, out);
+        for (var en : seen.entrySet()) {
+            NodeRecord r = e.publishedNode(en.getKey(), e.head);
+            if (!new HashSet<>(r.links).equals(en.getValue())) {
+                out.add("node " + en.getKey() + " lists " + names(r.links) + " but is at " + names(en.getValue()));
+            }
+            if (!r.isDir() && r.nlink < r.links.size()) out.add("node " + en.getKey() + " nlink " + r.nlink + " < " + r.links.size());
+            if (r.nlink == 0) out.add("node " + en.getKey() + " reachable with nlink 0");
+        }
+        return out;
+    }
+
+    private static String names(java.util.Collection<Link> links) {
+        List<String> s = new ArrayList<>();
+        for (Link l : links) s.add(l.parent() + "/" + Engine.utf8(l.name()));
+        return s.toString();
+    }
+
+    private static void walk(Engine e, long dir, String path, Map<Long, Set<Link>> seen, List<String> out) {
+        for (DirEntry d : e.readdir(e.published(), dir)) {
+            seen.computeIfAbsent(d.ino(), k -> new HashSet<>()).add(new Link(dir, d.name()));
+            if (d.type() == FileType.DIRECTORY) walk(e, d.ino(), path + "/" + d.nameString(), seen, out);
+        }
+    }
+}
