@@ -218,13 +218,14 @@ final class Flusher {
         // here, before the plan is committed, while the backing directory is still the flushed state.
         long bytes = 0;
         List<FlushRefusedException.Problem> problems = new ArrayList<>();
+        Map<String, List<String>> verified = new HashMap<>();
         Map<Long, String> stagedName = new HashMap<>();
         Map<Long, Long> stagedIno = new HashMap<>();
         for (long id : placeNodes.keySet()) {
             if (inBacking(old, id)) continue;
             NodeRecord r = e.publishedNode(id, head);
             String name = "n" + id;
-            Staged st = stageFaithfully(id, r, name, now, problems);
+            Staged st = stageFaithfully(id, r, name, now, problems, verified);
             if (st == null) continue;
             bytes += st.bytes();
             stagedName.put(id, name);
@@ -235,7 +236,7 @@ final class Flusher {
         for (long id : rewrites) {
             NodeRecord r = e.publishedNode(id, head);
             String name = "r" + id;
-            Staged st = stageFaithfully(id, r, name, now, problems);
+            Staged st = stageFaithfully(id, r, name, now, problems, verified);
             if (st == null) continue;
             bytes += st.bytes();
             replaces.add(new FlushPlan.Step(FlushPlan.Kind.REPLACE, id, e.rawPathOf(now, id), name, st.ino()));
@@ -244,7 +245,7 @@ final class Flusher {
         Set<Long> metaNodes = new LinkedHashSet<>(changed.inodes());
         metaNodes.addAll(placeNodes.keySet());
         for (long id : metaNodes) {
-            if (!stagedName.containsKey(id) && !rewrites.contains(id)) rehearse(old, now, id, problems);
+            if (!stagedName.containsKey(id) && !rewrites.contains(id)) rehearse(old, now, id, problems, verified);
         }
         if (!problems.isEmpty()) {
             deleteTree(staging);
@@ -427,12 +428,18 @@ final class Flusher {
      * null (and a problem naming the node's published path) when the backing filesystem refused or did
      * not keep something.
      */
-    private Staged stageFaithfully(long id, NodeRecord r, String name, Ctx now, List<FlushRefusedException.Problem> problems) {
+    private Staged stageFaithfully(long id, NodeRecord r, String name, Ctx now, List<FlushRefusedException.Problem> problems,
+                                   Map<String, List<String>> verified) {
         String rel = Engine.STAGING + "/" + name;
         try {
             long bytes = stage(id, r, rel);
-            meta.apply(r, rel, Set.of());
-            List<String> lost = meta.differences(r, rel, true);
+            long ino = meta.apply(r, rel, Set.of());
+            String sig = BackingMeta.signature(r);
+            List<String> lost = verified.get(sig);
+            if (lost == null) {
+                lost = meta.differences(r, rel);
+                verified.put(sig, lost);
+            }
             if (!lost.isEmpty()) {
                 problems.add(problem(now, id, String.join(", ", lost)));
                 return null;
@@ -444,7 +451,7 @@ final class Flusher {
                     throw LibC.error("chmod", e.backing.cPath(rel));
                 }
             }
-            return new Staged((Long) Backing.lstat(e.backing.resolve(rel)).get("ino"), bytes);
+            return new Staged(ino, bytes);
         } catch (IOException ex) {
             problems.add(problem(now, id, ex.getMessage()));
             return null;
@@ -458,7 +465,8 @@ final class Flusher {
      * holds (xattrs txfs does not manage, such as security labels); such a refusal stops the flush after
      * its plan (see stopped()).
      */
-    private void rehearse(Ctx old, Ctx now, long id, List<FlushRefusedException.Problem> problems) throws IOException {
+    private void rehearse(Ctx old, Ctx now, long id, List<FlushRefusedException.Problem> problems,
+                          Map<String, List<String>> verified) throws IOException {
         NodeRecord r = e.publishedNode(id, now.snap);
         NodeRecord r0 = e.publishedNode(id, old.snap);
         if (r == null || r0 == null || (r.nlink == 0 && id != Engine.ROOT) || e.rawPathOf(now, id) == null) return;
@@ -466,13 +474,22 @@ final class Flusher {
                 && xattrsEqual(r, r0)) {
             return;
         }
+        String sig = BackingMeta.signature(r);
+        List<String> known = verified.get(sig);
+        if (known != null) {
+            if (!known.isEmpty()) problems.add(problem(now, id, String.join(", ", known)));
+            return;
+        }
         String rel = Engine.STAGING + "/p" + id;
         try {
             standIn(r, rel);
             meta.apply(r, rel, Set.of());
-            List<String> lost = meta.differences(r, rel, false);
+            List<String> lost = meta.differences(r, rel);
+            verified.put(sig, lost);
             if (!lost.isEmpty()) problems.add(problem(now, id, String.join(", ", lost)));
         } catch (IOException ex) {
+            // a refused call: remembered too, so every node of this signature is named with the reason
+            verified.put(sig, List.of(ex.getMessage()));
             problems.add(problem(now, id, ex.getMessage()));
         } finally {
             Path p = e.backing.resolve(rel);
@@ -691,13 +708,17 @@ final class Flusher {
      */
     private void meta(long id, long head, String rel) throws IOException {
         NodeRecord r = e.publishedNode(id, head);
-        if (r == null || inoOf(e.backing.resolve(rel)) == null) return;
+        if (r == null) return;
         NodeRecord was = e.publishedNode(id, e.flushed);
         Set<String> drop = new HashSet<>();
         if (was != null) {
             for (String n : was.xattrs.keySet()) if (!r.xattrs.containsKey(n)) drop.add(n);
         }
-        meta.apply(r, rel, drop);
+        try {
+            meta.apply(r, rel, drop);
+        } catch (NoSuchFileException gone) {
+            // not there: a node this plan removed again (a rerun after a crash)
+        }
     }
 
     // ---------------------------------------------------------------- preserving old content

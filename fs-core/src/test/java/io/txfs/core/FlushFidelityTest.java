@@ -225,6 +225,7 @@ class FlushFidelityTest {
             Assumptions.abort("the temp dir's filesystem holds 64 KiB xattr values");
         }
         Files.writeString(backing.resolve("kept.txt"), "kept");
+        Files.writeString(backing.resolve("kept2.txt"), "kept too");
         mknod(backing.resolve("oldfifo"), 0010644, 0);
         open(backing);
         TestFs a = new TestFs(engine, engine.createView("a", Isolation.SNAPSHOT, 0));
@@ -241,15 +242,18 @@ class FlushFidelityTest {
         a.write("huge", "content");
         e.setxattr(v, a.ino("huge"), "user.big", big, 0);
         e.setxattr(v, a.ino("kept.txt"), "user.big2", big, 0);
+        // the same metadata as kept.txt: rehearsed once, and still named
+        e.setattr(v, a.ino("kept2.txt"), SetAttr.times(e.getattr(v, a.ino("kept.txt")).atimeNs(), e.getattr(v, a.ino("kept.txt")).mtimeNs()));
+        e.setxattr(v, a.ino("kept2.txt"), "user.big2", big, 0);
         long published = e.publish(v, false).version();
 
         FsException ex = assertThrows(FsException.class, this::flush);
         assertEquals(Errno.EIO, ex.errno());
         assertTrue(ex instanceof FlushRefusedException, ex.toString());
         String msg = ex.getMessage();
-        assertTrue(msg.contains("huge") && msg.contains("kept.txt") && msg.contains("user.big"), msg);
+        assertTrue(msg.contains("/huge:") && msg.contains("/kept.txt:") && msg.contains("/kept2.txt:") && msg.contains("user.big"), msg);
         assertTrue(msg.contains("No space left on device") || msg.contains("ENOSPC") || msg.contains("E2BIG"), msg);
-        assertEquals(2, ((FlushRefusedException) ex).problems().size(), msg);
+        assertEquals(3, ((FlushRefusedException) ex).problems().size(), msg);
         assertEquals(flushedBefore, e.flushedVersion());
         assertEquals(published, e.headVersion());
         assertEquals(before, FaithfulTrees.ofDisk(backing));
@@ -258,11 +262,53 @@ class FlushFidelityTest {
         // the cause gone, the same published changes flush
         e.setxattr(v, a.ino("huge"), "user.big", b("small"), 0);
         e.removexattr(v, a.ino("kept.txt"), "user.big2");
+        e.removexattr(v, a.ino("kept2.txt"), "user.big2");
         e.publish(v, false);
         FlushResult r = flush();
         assertFalse(r.nothingToDo());
         assertEquals(e.headVersion(), e.flushedVersion());
         assertFaithful(backing);
         assertEquals("changed in place", Files.readString(backing.resolve("kept.txt"), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A step that fails after the plan was committed (here: an injected failure between two steps) cannot
+     * be undone: the flush fails with EIO saying so, publish refuses while the plan is pending (it owns the
+     * next version number), and the next flush completes the plan: BACKING is then the published state.
+     */
+    @Test
+    void aStepFailingAfterThePlanLeavesItForTheNextFlush() throws Exception {
+        Path backing = backingOn("ext4");
+        Files.writeString(backing.resolve("a.txt"), "a");
+        int[] failures = {1};
+        this.backing = backing;
+        engine = Engine.open(Engine.Config.rocks(backing, tmp.resolve("state")).withFaults(point -> {
+            if (point.equals(FaultPoint.FLUSH_APPLY_STEP) && failures[0]-- > 0) throw new IllegalStateException("injected I/O failure");
+        }));
+        TestFs a = new TestFs(engine, engine.createView("a", Isolation.SNAPSHOT, 0));
+        a.write("a.txt", "changed");
+        a.write("b.txt", "new");
+        engine.setattr(a.view, a.ino("b.txt"), SetAttr.perm(0600));
+        engine.publish(a.view, false);
+        long flushed = engine.flushedVersion();
+
+        FsException ex = assertThrows(FsException.class, this::flush);
+        assertEquals(Errno.EIO, ex.errno());
+        assertTrue(ex.getMessage().contains("stopped after its plan was committed") && ex.getMessage().contains("injected"),
+                ex.getMessage());
+        assertEquals(flushed, engine.flushedVersion());
+        a.write("c.txt", "later");
+        FsException refused = assertThrows(FsException.class, () -> engine.publish(a.view, false));
+        assertEquals(Errno.EIO, refused.errno());
+
+        flush();
+        assertEquals(engine.headVersion(), engine.flushedVersion());
+        assertTrue(engine.flushedVersion() > flushed);
+        assertFaithful(backing);
+        assertEquals("changed", Files.readString(backing.resolve("a.txt")));
+        engine.publish(a.view, false);
+        flush();
+        assertFaithful(backing);
+        assertEquals("later", Files.readString(backing.resolve("c.txt")));
     }
 }
