@@ -85,10 +85,10 @@ final class Flusher {
 
     /** {@code deltaId}: the flush's delta-id record, committed with its plan (null: none). */
     FlushResult flush(DeltaIdRecord deltaId) {
-        if (incomplete != null) rollForward();
+        FlushResult completed = incomplete != null ? rollForward() : null;
         long head = e.head;
         long was = e.flushed;
-        if (head == was) return new FlushResult(was, 0, 0, true);
+        if (head == was) return completed != null ? completed : new FlushResult(was, 0, 0, true);
         try {
             return flush(head, was, deltaId);
         } catch (IOException ex) {
@@ -97,14 +97,20 @@ final class Flusher {
     }
 
     /** Completes the plan a failed flush left committed, under every view's write lock as a flush does. */
-    private void rollForward() {
-        FlushPlan plan = FlushPlan.decode(e.store.get(Cf.FLUSH, PLAN_KEY));
+    private FlushResult rollForward() {
+        byte[] p = e.store.get(Cf.FLUSH, PLAN_KEY);
+        if (p == null) { // it stopped after its completion batch: nothing left to do
+            incomplete = null;
+            return null;
+        }
+        FlushPlan plan = FlushPlan.decode(p);
         List<View> all = lockAll();
         try {
             log.warn("completing the flush of version {} that stopped after its plan was committed", plan.head);
             apply(plan);
             complete(plan);
             incomplete = null;
+            return new FlushResult(plan.version, plan.identify.size(), plan.bytes, false);
         } catch (IOException | RuntimeException ex) {
             throw stopped(plan, ex);
         } finally {

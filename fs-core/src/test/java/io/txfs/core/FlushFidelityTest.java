@@ -301,8 +301,10 @@ class FlushFidelityTest {
         FsException refused = assertThrows(FsException.class, () -> engine.publish(a.view, false));
         assertEquals(Errno.EIO, refused.errno());
 
-        flush();
+        FlushResult completed = flush();
+        assertFalse(completed.nothingToDo(), "the flush that completed the plan says so");
         assertEquals(engine.headVersion(), engine.flushedVersion());
+        assertEquals(completed.flushedVersion(), engine.flushedVersion());
         assertTrue(engine.flushedVersion() > flushed);
         assertFaithful(backing);
         assertEquals("changed", Files.readString(backing.resolve("a.txt")));
