@@ -466,6 +466,12 @@ public final class Engine implements AutoCloseable {
         v.lock.writeLock().lock();
         try {
             checkOpen(v);
+            String stopped = flusher.incomplete();
+            if (stopped != null) {
+                // the committed plan of that flush owns the next version number
+                throw new FsException(Errno.EIO, "a flush stopped after committing its plan (" + stopped
+                        + "); flush again to complete it before publishing");
+            }
             PublishResult r = new Publisher(this).publish(v, force);
             versionHook.published(r.version());
             return r;

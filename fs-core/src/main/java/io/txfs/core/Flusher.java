@@ -19,10 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -33,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,9 +46,21 @@ final class Flusher {
     private static final int C = Engine.CHUNK;
 
     private final Engine e;
+    private final BackingMeta meta;
+    /**
+     * Why the last flush stopped after committing its plan (null: it did not). Until the plan completes,
+     * publish refuses (the plan owns the next version number) and the next flush first completes it.
+     */
+    private volatile String incomplete;
 
     Flusher(Engine e) {
         this.e = e;
+        this.meta = new BackingMeta(e.backing);
+    }
+
+    /** Non-null while a committed plan is still to be completed: why it stopped. */
+    String incomplete() {
+        return incomplete;
     }
 
     void recover() {
@@ -77,14 +85,59 @@ final class Flusher {
 
     /** {@code deltaId}: the flush's delta-id record, committed with its plan (null: none). */
     FlushResult flush(DeltaIdRecord deltaId) {
+        FlushResult completed = incomplete != null ? rollForward() : null;
         long head = e.head;
         long was = e.flushed;
-        if (head == was) return new FlushResult(was, 0, 0, true);
+        if (head == was) return completed != null ? completed : new FlushResult(was, 0, 0, true);
         try {
             return flush(head, was, deltaId);
         } catch (IOException ex) {
             throw new FsException(Errno.EIO, "flush: " + ex, ex);
         }
+    }
+
+    /** Completes the plan a failed flush left committed, under every view's write lock as a flush does. */
+    private FlushResult rollForward() {
+        byte[] p = e.store.get(Cf.FLUSH, PLAN_KEY);
+        if (p == null) { // it stopped after its completion batch: nothing left to do
+            incomplete = null;
+            return null;
+        }
+        FlushPlan plan = FlushPlan.decode(p);
+        List<View> all = lockAll();
+        try {
+            log.warn("completing the flush of version {} that stopped after its plan was committed", plan.head);
+            apply(plan);
+            complete(plan);
+            incomplete = null;
+            return new FlushResult(plan.version, plan.identify.size(), plan.bytes, false);
+        } catch (IOException | RuntimeException ex) {
+            throw stopped(plan, ex);
+        } finally {
+            for (View v : all) v.lock.writeLock().unlock();
+        }
+    }
+
+    private List<View> lockAll() {
+        List<View> all = new ArrayList<>(e.views.values());
+        all.add(e.published);
+        all.sort(Comparator.comparingLong(v -> v.id));
+        for (View v : all) v.lock.writeLock().lock();
+        return all;
+    }
+
+    /**
+     * A step failed after the plan was committed (the rehearsal before it passed, so this is an I/O error
+     * or a change behind txfs's back): the backing directory is between the two states and only rolling
+     * the plan forward gets out, so the plan stays and is completed by the next flush or start.
+     */
+    private FsException stopped(FlushPlan plan, Exception ex) {
+        incomplete = ex.getMessage();
+        String msg = "flush of version " + plan.head + " stopped after its plan was committed: " + ex.getMessage()
+                + "; the backing directory is partly written, the next flush (or start) completes it, publish"
+                + " waits for that";
+        log.error(msg, ex);
+        return new FsException(Errno.EIO, msg, ex);
     }
 
     private record Move(String path, long node, long ino, String staging, int depth) {}
@@ -95,6 +148,7 @@ final class Flusher {
         ChangeSet changed = e.changesBetween(flushed, head);
         Path staging = e.backing.resolve(Engine.STAGING);
         deleteTree(staging);
+        Map<String, Object> rootBefore = Backing.lstat(e.backing.root);
         Files.createDirectory(staging);
         FlushPlan plan = new FlushPlan();
         plan.head = head;
@@ -165,27 +219,46 @@ final class Flusher {
             if (snapshotsNeedOld(head) || pendingRefers(id)) preserve(old, id, preserved);
         }
 
-        // Stage every object that is new in the backing directory.
+        // Stage every object that is new in the backing directory, with all its metadata, and rehearse
+        // the metadata of existing objects on stand-ins: whatever the backing filesystem refuses is found
+        // here, before the plan is committed, while the backing directory is still the flushed state.
         long bytes = 0;
+        List<FlushRefusedException.Problem> problems = new ArrayList<>();
+        Map<String, List<String>> verified = new HashMap<>();
         Map<Long, String> stagedName = new HashMap<>();
         Map<Long, Long> stagedIno = new HashMap<>();
         for (long id : placeNodes.keySet()) {
             if (inBacking(old, id)) continue;
             NodeRecord r = e.publishedNode(id, head);
             String name = "n" + id;
-            bytes += stage(id, r, Engine.STAGING + "/" + name);
+            Staged st = stageFaithfully(id, r, name, now, problems, verified);
+            if (st == null) continue;
+            bytes += st.bytes();
             stagedName.put(id, name);
-            stagedIno.put(id, (Long) Backing.lstat(staging.resolve(name)).get("ino"));
+            stagedIno.put(id, st.ino());
             e.faults.reached(FaultPoint.FLUSH_STAGED_FILE);
         }
         List<FlushPlan.Step> replaces = new ArrayList<>();
         for (long id : rewrites) {
             NodeRecord r = e.publishedNode(id, head);
             String name = "r" + id;
-            bytes += stage(id, r, Engine.STAGING + "/" + name);
-            replaces.add(new FlushPlan.Step(FlushPlan.Kind.REPLACE, id, e.rawPathOf(now, id), name,
-                    (Long) Backing.lstat(staging.resolve(name)).get("ino")));
+            Staged st = stageFaithfully(id, r, name, now, problems, verified);
+            if (st == null) continue;
+            bytes += st.bytes();
+            replaces.add(new FlushPlan.Step(FlushPlan.Kind.REPLACE, id, e.rawPathOf(now, id), name, st.ino()));
             e.faults.reached(FaultPoint.FLUSH_STAGED_FILE);
+        }
+        Set<Long> metaNodes = new LinkedHashSet<>(changed.inodes());
+        metaNodes.addAll(placeNodes.keySet());
+        for (long id : metaNodes) {
+            if (!stagedName.containsKey(id) && !rewrites.contains(id)) rehearse(old, now, id, problems, verified);
+        }
+        if (!problems.isEmpty()) {
+            deleteTree(staging);
+            restoreTimes(e.backing.root, rootBefore);
+            FlushRefusedException refused = new FlushRefusedException(head, problems);
+            log.error(refused.getMessage());
+            throw refused;
         }
         fsyncDir(staging);
 
@@ -221,8 +294,6 @@ final class Flusher {
         plan.steps.addAll(links);
         plan.steps.addAll(replaces);
 
-        Set<Long> metaNodes = new LinkedHashSet<>(changed.inodes());
-        metaNodes.addAll(placeNodes.keySet());
         List<FlushPlan.Step> metas = new ArrayList<>();
         for (long id : metaNodes) {
             NodeRecord r = e.publishedNode(id, head);
@@ -232,9 +303,12 @@ final class Flusher {
             metas.add(new FlushPlan.Step(FlushPlan.Kind.META, id, p, "", r.isDir() ? 1 : 0));
         }
         metas.sort(Comparator.comparingLong((FlushPlan.Step s) -> s.ino()).thenComparing(s -> -depth(s.path())));
+        // cleanup first: removing the staging directory changes the root's times, which the root's
+        // metadata step then sets back (it runs in every flush, changed or not)
+        plan.steps.add(new FlushPlan.Step(FlushPlan.Kind.CLEANUP, 0, Engine.STAGING, "", 0));
         plan.steps.addAll(metas);
         plan.identify.addAll(metas);
-        plan.steps.add(new FlushPlan.Step(FlushPlan.Kind.CLEANUP, 0, Engine.STAGING, "", 0));
+        if (!metaNodes.contains(Engine.ROOT)) plan.steps.add(new FlushPlan.Step(FlushPlan.Kind.META, Engine.ROOT, "", "", 1));
         for (FlushPlan.Step s : patches) dirsToSync.add(parentOf(s.path()));
         for (String d : dirsToSync) plan.steps.add(new FlushPlan.Step(FlushPlan.Kind.FSYNC_DIR, 0, d, "", 0));
         for (FlushPlan.Step s : patches) {
@@ -243,10 +317,7 @@ final class Flusher {
         }
         plan.bytes = bytes;
 
-        List<View> all = new ArrayList<>(e.views.values());
-        all.add(e.published);
-        all.sort(Comparator.comparingLong(v -> v.id));
-        for (View v : all) v.lock.writeLock().lock();
+        List<View> all = lockAll();
         try {
             // Views may have copied a file up while we staged: preserve what they now need.
             for (long id : preserveCandidates) {
@@ -258,8 +329,12 @@ final class Flusher {
             if (deltaId != null) planBatch.put(Cf.DELTA_ID, Bytes.longs(plan.version), deltaId.encode());
             e.store.write(planBatch, true);
             e.faults.reached(FaultPoint.FLUSH_AFTER_PLAN_BATCH);
-            apply(plan);
-            complete(plan);
+            try {
+                apply(plan);
+                complete(plan);
+            } catch (IOException | RuntimeException ex) {
+                throw stopped(plan, ex);
+            }
         } finally {
             for (View v : all) v.lock.writeLock().unlock();
         }
@@ -299,7 +374,7 @@ final class Flusher {
                     Long ino = inoOf(p);
                     if (ino == null || ino != s.ino()) Files.move(staging.resolve(s.other()), p, StandardCopyOption.ATOMIC_MOVE);
                 }
-                case META -> meta(e.publishedNode(s.node(), plan.head), p);
+                case META -> meta(s.node(), plan.head, s.path());
                 case CLEANUP -> deleteTree(staging);
                 case FSYNC_DIR -> fsyncDir(p);
             }
@@ -348,6 +423,125 @@ final class Flusher {
         e.head = plan.version;
         for (View v : bumped) v.snapshot = plan.version;
         e.backing.closeAll();
+    }
+
+    // ---------------------------------------------------------------- staging and rehearsal
+
+    private record Staged(long ino, long bytes) {}
+
+    /**
+     * Creates node id as STAGING/name with its content and every piece of metadata, and reads it back;
+     * null (and a problem naming the node's published path) when the backing filesystem refused or did
+     * not keep something.
+     */
+    private Staged stageFaithfully(long id, NodeRecord r, String name, Ctx now, List<FlushRefusedException.Problem> problems,
+                                   Map<String, List<String>> verified) {
+        String rel = Engine.STAGING + "/" + name;
+        try {
+            long bytes = stage(id, r, rel);
+            long ino = meta.apply(r, rel, Set.of());
+            String sig = BackingMeta.signature(r);
+            List<String> lost = verified.get(sig);
+            if (lost == null) {
+                lost = meta.differences(r, rel);
+                verified.put(sig, lost);
+            }
+            if (!lost.isEmpty()) {
+                problems.add(problem(now, id, String.join(", ", lost)));
+                return null;
+            }
+            if (r.isDir() && (r.perm & 0700) != 0700) {
+                // placing its children needs write access for a daemon that is not root; the metadata
+                // step after the placements sets the published mode
+                if (LibC.get().fchmodat(LibC.AT_FDCWD, e.backing.cPath(rel), r.perm | 0700, LibC.AT_SYMLINK_NOFOLLOW) != 0) {
+                    throw LibC.error("chmod", e.backing.cPath(rel));
+                }
+            }
+            return new Staged(ino, bytes);
+        } catch (IOException ex) {
+            problems.add(problem(now, id, ex.getMessage()));
+            return null;
+        }
+    }
+
+    /**
+     * An existing object whose metadata this flush changes in place: the same metadata goes on a stand-in
+     * of the same type in the staging directory first (same filesystem, same limits), so a refusal is
+     * found before the plan is committed. Not covered: limits that depend on what else that very inode
+     * holds (xattrs txfs does not manage, such as security labels); such a refusal stops the flush after
+     * its plan (see stopped()).
+     */
+    private void rehearse(Ctx old, Ctx now, long id, List<FlushRefusedException.Problem> problems,
+                          Map<String, List<String>> verified) throws IOException {
+        NodeRecord r = e.publishedNode(id, now.snap);
+        NodeRecord r0 = e.publishedNode(id, old.snap);
+        if (r == null || r0 == null || (r.nlink == 0 && id != Engine.ROOT) || e.rawPathOf(now, id) == null) return;
+        if (r.perm == r0.perm && r.uid == r0.uid && r.gid == r0.gid && r.mtime == r0.mtime && r.atime == r0.atime
+                && xattrsEqual(r, r0)) {
+            return;
+        }
+        String sig = BackingMeta.signature(r);
+        List<String> known = verified.get(sig);
+        if (known != null) {
+            if (!known.isEmpty()) problems.add(problem(now, id, String.join(", ", known)));
+            return;
+        }
+        String rel = Engine.STAGING + "/p" + id;
+        try {
+            standIn(r, rel);
+            meta.apply(r, rel, Set.of());
+            List<String> lost = meta.differences(r, rel);
+            verified.put(sig, lost);
+            if (!lost.isEmpty()) problems.add(problem(now, id, String.join(", ", lost)));
+        } catch (IOException ex) {
+            // a refused call: remembered too, so every node of this signature is named with the reason
+            verified.put(sig, List.of(ex.getMessage()));
+            problems.add(problem(now, id, ex.getMessage()));
+        } finally {
+            Path p = e.backing.resolve(rel);
+            if (inoOf(p) != null) Files.delete(p);
+        }
+    }
+
+    private static boolean xattrsEqual(NodeRecord a, NodeRecord b) {
+        if (!a.xattrs.keySet().equals(b.xattrs.keySet())) return false;
+        for (var x : a.xattrs.entrySet()) if (!java.util.Arrays.equals(x.getValue(), b.xattrs.get(x.getKey()))) return false;
+        return true;
+    }
+
+    /** An empty object of r's type at rel; a device the daemon may not make is stood in for by a file. */
+    private void standIn(NodeRecord r, String rel) throws IOException {
+        byte[] c = e.backing.cPath(rel);
+        switch (r.type) {
+            case REGULAR -> create(e.backing.resolve(rel)).close();
+            case DIRECTORY -> Files.createDirectory(e.backing.resolve(rel));
+            case SYMLINK -> {
+                if (LibC.get().symlink(RawPaths.cString(r.target), c) != 0) throw LibC.error("symlink", c);
+            }
+            default -> {
+                if (LibC.get().mknod(c, r.type.bits() | 0600, r.rdev) != 0) {
+                    if (LibC.errno() != LibC.EPERM) throw LibC.error("mknod", c);
+                    create(e.backing.resolve(rel)).close();
+                }
+            }
+        }
+    }
+
+    private FlushRefusedException.Problem problem(Ctx now, long id, String reason) {
+        String p = e.rawPathOf(now, id);
+        return new FlushRefusedException.Problem(p == null ? "node " + id : "/" + Backing.display(p), reason);
+    }
+
+    /** Sets the atime and mtime lstat saw (a refused flush leaves even the root's times as they were). */
+    private static void restoreTimes(Path p, Map<String, Object> a) {
+        long at = Backing.ns(a.get("lastAccessTime"));
+        long mt = Backing.ns(a.get("lastModifiedTime"));
+        long[] times = {Math.floorDiv(at, 1_000_000_000L), Math.floorMod(at, 1_000_000_000L),
+            Math.floorDiv(mt, 1_000_000_000L), Math.floorMod(mt, 1_000_000_000L)};
+        byte[] c = RawPaths.cString(RawPaths.absolute(p));
+        if (LibC.get().utimensat(LibC.AT_FDCWD, c, times, LibC.AT_SYMLINK_NOFOLLOW) != 0) {
+            log.warn("flush refused: could not set the times of {} back: {}", p, LibC.describe(LibC.errno()));
+        }
     }
 
     // ---------------------------------------------------------------- steps
@@ -514,39 +708,22 @@ final class Flusher {
         }
     }
 
-    private void meta(NodeRecord r, Path p) throws IOException {
-        if (r == null || inoOf(p) == null) return;
-        if (r.type != FileType.SYMLINK) {
-            try {
-                Files.setAttribute(p, "unix:mode", r.perm, LinkOption.NOFOLLOW_LINKS);
-            } catch (IOException ex) {
-                log.warn("flush: chmod {}: {}", p, ex.toString());
-            }
+    /**
+     * The META step: node id's published metadata onto its backing path (idempotent). Xattrs the flushed
+     * record had and the published one has not are removed too, whatever their namespace.
+     */
+    private void meta(long id, long head, String rel) throws IOException {
+        NodeRecord r = e.publishedNode(id, head);
+        if (r == null) return;
+        NodeRecord was = e.publishedNode(id, e.flushed);
+        Set<String> drop = new HashSet<>();
+        if (was != null) {
+            for (String n : was.xattrs.keySet()) if (!r.xattrs.containsKey(n)) drop.add(n);
         }
         try {
-            Map<String, Object> a = Backing.lstat(p);
-            if ((Integer) a.get("uid") != r.uid) Files.setAttribute(p, "unix:uid", r.uid, LinkOption.NOFOLLOW_LINKS);
-            if ((Integer) a.get("gid") != r.gid) Files.setAttribute(p, "unix:gid", r.gid, LinkOption.NOFOLLOW_LINKS);
-        } catch (IOException ex) {
-            log.warn("flush: chown {}: {}", p, ex.toString());
-        }
-        if (r.type == FileType.REGULAR || r.type == FileType.DIRECTORY) syncXattrs(r, p);
-        if (r.type != FileType.SYMLINK) {
-            Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .setTimes(FileTime.from(r.mtime, TimeUnit.NANOSECONDS), FileTime.from(r.atime, TimeUnit.NANOSECONDS), null);
-        }
-    }
-
-    private static void syncXattrs(NodeRecord r, Path p) {
-        try {
-            UserDefinedFileAttributeView xv = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class);
-            if (xv == null) return;
-            for (String n : xv.list()) if (!r.xattrs.containsKey("user." + n)) xv.delete(n);
-            for (var x : r.xattrs.entrySet()) {
-                if (x.getKey().startsWith("user.")) xv.write(x.getKey().substring(5), ByteBuffer.wrap(x.getValue()));
-            }
-        } catch (IOException | UnsupportedOperationException ex) {
-            log.warn("flush: xattrs of {}: {}", p, ex.toString());
+            meta.apply(r, rel, drop);
+        } catch (NoSuchFileException gone) {
+            // not there: a node this plan removed again (a rerun after a crash)
         }
     }
 

@@ -53,6 +53,12 @@ final class ControlCall {
                     err.println("  conflict: " + p.asText());
                 }
             }
+            if (reply != null && reply.has("problems")) {
+                // a refused flush: every path the backing directory could not hold, and why
+                for (JsonNode p : reply.get("problems")) {
+                    err.println("  not flushed: " + p.path("path").asText() + ": " + p.path("reason").asText());
+                }
+            }
             return isConflict() ? EXIT_CONFLICT : Txfs.EXIT_FAILURE;
         }
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.txfs.core.ChangeSet;
 import io.txfs.core.DeltaEntry;
 import io.txfs.core.Engine;
+import io.txfs.core.FlushRefusedException;
 import io.txfs.core.FlushResult;
 import io.txfs.core.FsException;
 import io.txfs.core.RescanResult;
@@ -176,7 +177,7 @@ final class ViewControl implements ControlHandler {
 
     private ControlReply flush(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
         requireAdministrator(caller, cmd.verb());
-        return flushed(ControlReply.ok(ControlVerb.FLUSH), engine.flush());
+        return flushed(ControlReply.ok(ControlVerb.FLUSH), flush(ControlVerb.FLUSH));
     }
 
     /** Flushing writes every view's published work to BACKING: the mount's administrators decide when. */
@@ -205,7 +206,21 @@ final class ViewControl implements ControlHandler {
         // refused before the publish: a commit that cannot flush does nothing
         requireAdministrator(caller, cmd.verb());
         ControlReply published = publish(caller, cmd, ControlVerb.COMMIT);
-        return flushed(published, engine.flush());
+        return flushed(published, flush(ControlVerb.COMMIT));
+    }
+
+    /** A refused flush fails the write with EIO; the reply lists every path and why ("problems"). */
+    private FlushResult flush(ControlVerb verb) throws ControlRefusal {
+        try {
+            return engine.flush();
+        } catch (FlushRefusedException e) {
+            ArrayNode problems = ControlReply.json().createArrayNode();
+            for (FlushRefusedException.Problem p : e.problems()) {
+                problems.addObject().put("path", p.path()).put("reason", p.reason());
+            }
+            throw new ControlRefusal(fuseErrno(e.errno().code()),
+                    ControlReply.error(verb, "EIO", e.getMessage()).putNode("problems", problems));
+        }
     }
 
     private static ControlReply flushed(ControlReply reply, FlushResult f) {

@@ -46,6 +46,14 @@ public final class LibC {
         @SaveError
         int lchown(@In byte[] path, int uid, int gid);
 
+        /** flags AT_SYMLINK_NOFOLLOW: changes the mode without opening the file (open() blocks on a FIFO). */
+        @SaveError
+        int fchmodat(int dirfd, @In byte[] path, int mode, int flags);
+
+        String strerror(int errnum);
+
+        int geteuid();
+
         @SaveError
         int open(@In byte[] path, int flags, int mode);
 
@@ -62,12 +70,13 @@ public final class LibC {
 
     public static final int O_RDONLY_CLOEXEC = 0x80000;
     public static final int SYNC_FILE_RANGE_WRITE = 2;
-    static final int ENODATA = 61;
+    public static final int ENODATA = 61;
     static final int ERANGE = 34;
     static final int ENOTSUP = 95;
-    static final int AT_FDCWD = -100;
-    static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    public static final int AT_FDCWD = -100;
+    public static final int AT_SYMLINK_NOFOLLOW = 0x100;
     static final long UTIME_OMIT = (1L << 30) - 2L;
+    public static final int EPERM = 1;
 
     private static final Native NATIVE = LibraryLoader.create(Native.class).load("c");
     private static final Runtime RUNTIME = Runtime.getRuntime(NATIVE);
@@ -96,6 +105,12 @@ public final class LibC {
             }
             buf = new byte[buf.length * 4];
         }
+    }
+
+    /** The text of errno n, with its number: "No space left on device (errno 28)". */
+    public static String describe(int n) {
+        String s = NATIVE.strerror(n);
+        return (s == null ? "error" : s) + " (errno " + n + ")";
     }
 
     public static IOException error(String call, byte[] cPath) {

@@ -1,0 +1,40 @@
+package io.txfs.core.bench;
+
+import io.txfs.core.Caller;
+import io.txfs.core.Engine;
+import io.txfs.core.Isolation;
+import io.txfs.core.SetAttr;
+import io.txfs.core.View;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Flush of many small new files, then of metadata changes to all of them in place. Not a test. */
+public final class FlushManyBench {
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        int n = Integer.parseInt(args[1]);
+        Path backing = Files.createDirectories(dir.resolve("backing"));
+        try (Engine e = Engine.open(Engine.Config.rocks(backing, dir.resolve("state")))) {
+            View v = e.createView("w", Isolation.SNAPSHOT, 0);
+            long[] ids = new long[n];
+            for (int d = 0; d < 50; d++) {
+                long di = e.mkdir(v, Engine.ROOT, ("d" + d).getBytes(StandardCharsets.UTF_8), 0755, Caller.ROOT).ino();
+                for (int i = d; i < n; i += 50) {
+                    ids[i] = e.create(v, di, ("f" + i).getBytes(StandardCharsets.UTF_8), 0644, Caller.ROOT).ino();
+                    e.write(v, ids[i], 0, ("content " + i).getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            e.publish(v, false);
+            long t0 = System.nanoTime();
+            e.flush();
+            long t1 = System.nanoTime();
+            for (long id : ids) e.setattr(v, id, SetAttr.perm(0600));
+            e.publish(v, false);
+            long t2 = System.nanoTime();
+            e.flush();
+            long t3 = System.nanoTime();
+            System.out.printf("new %d files: %.0f ms; chmod of %d in place: %.0f ms%n", n, (t1 - t0) / 1e6, n, (t3 - t2) / 1e6);
+        }
+    }
+}
