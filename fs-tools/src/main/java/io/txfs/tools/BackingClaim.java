@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -70,12 +71,18 @@ final class BackingClaim implements AutoCloseable {
     /** BACKING/.txfs/owner: the backing directory's id, and the state directory that owns it. */
     record Marker(String id, Path state) {
         static Optional<Marker> read(Path backing) {
-            return KeyValueFile.read(backing.resolve(MARKER_DIR).resolve("owner"), "id", "state")
-                    .map(m -> new Marker(m.get("id"), Path.of(m.get("state"))));
+            Optional<MarkerDirectory> dir = MarkerDirectory.open(backing, false);
+            if (dir.isEmpty()) {
+                return Optional.empty();
+            }
+            try (MarkerDirectory d = dir.get()) {
+                return KeyValueFile.read(d.path("owner"), "id", "state")
+                        .map(m -> new Marker(m.get("id"), Path.of(m.get("state"))));
+            }
         }
 
-        void write(Path backing) {
-            KeyValueFile.write(backing.resolve(MARKER_DIR).resolve("owner"),
+        void write(MarkerDirectory dir) {
+            KeyValueFile.write(dir.path("owner"),
                     "txfs: this directory is served by the state directory below; see docs/architecture.md",
                     Map.of("id", id, "state", state.toString()));
         }
@@ -100,11 +107,11 @@ final class BackingClaim implements AutoCloseable {
      */
     static BackingClaim take(Path backing, Path stateDir, boolean adopt) {
         refuseTxfsMount(backing);
-        Path dir = backing.resolve(MARKER_DIR);
+        Path shown = backing.resolve(MARKER_DIR);
         FileChannel ch = null;
-        try {
-            Files.createDirectories(dir);
-            ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try (MarkerDirectory dir = MarkerDirectory.open(backing, true).orElseThrow()) {
+            ch = FileChannel.open(dir.path("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
             FileLock lock = tryLock(ch);
             if (lock == null) {
                 refuseLive(backing, stateDir, Marker.read(backing));
@@ -115,7 +122,7 @@ final class BackingClaim implements AutoCloseable {
                 Marker marker = decide(backing, stateDir, Marker.read(backing), adopt).orElse(null);
                 String id = marker != null && marker.id() != null ? marker.id() : UUID.randomUUID().toString();
                 if (marker == null || !id.equals(marker.id()) || !sameDirectory(marker.state(), stateDir)) {
-                    new Marker(id, stateDir).write(backing);
+                    new Marker(id, stateDir).write(dir);
                 }
                 StateRecord now = new StateRecord(backing, Identity.of(backing, id));
                 if (!StateRecord.read(stateDir).equals(Optional.of(now))) {
@@ -129,7 +136,7 @@ final class BackingClaim implements AutoCloseable {
                 throw e;
             }
         } catch (IOException e) {
-            throw new UserFacingException("cannot claim backing directory " + backing + " (" + dir + "): " + e.getMessage(), e);
+            throw new UserFacingException("cannot claim backing directory " + backing + " (" + shown + "): " + e.getMessage(), e);
         } finally {
             if (ch != null) {
                 closeQuietly(ch);
@@ -208,16 +215,19 @@ final class BackingClaim implements AutoCloseable {
 
     /** Whether a live process holds BACKING's lock. Probes without creating anything. */
     private static boolean lockHeld(Path backing) {
-        Path lockFile = backing.resolve(MARKER_DIR).resolve("lock");
-        if (!Files.exists(lockFile)) {
+        Optional<MarkerDirectory> dir = MarkerDirectory.open(backing, false);
+        if (dir.isEmpty()) {
             return false;
         }
-        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+        try (MarkerDirectory d = dir.get();
+             FileChannel ch = FileChannel.open(d.path("lock"), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             FileLock l = tryLock(ch);
             if (l == null) {
                 return true;
             }
             l.release();
+            return false;
+        } catch (NoSuchFileException e) {
             return false;
         } catch (IOException e) {
             throw new UserFacingException("cannot check the lock of backing directory " + backing + ": " + e.getMessage(), e);

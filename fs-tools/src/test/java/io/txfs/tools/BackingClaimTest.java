@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,6 +114,38 @@ class BackingClaimTest {
     private static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /**
+     * Whoever owns BACKING may plant {@code .txfs}: as a symlink it would have the root daemon write its
+     * marker (and create its lock) wherever the link points; as a directory of theirs they could link
+     * {@code owner.tmp} to any file. Both are refused, and nothing is written at the link's target.
+     */
+    @Test
+    void aPlantedMarkerDirectoryIsNeverFollowedNorTrusted() throws IOException {
+        Path target = Files.createDirectory(tmp.resolve("target"));
+        Path victim = Files.writeString(target.resolve("owner.tmp"), "precious\n");
+        Files.createSymbolicLink(backing.resolve(".txfs"), target);
+        String why = refused(backing, state, false, backing.resolve(".txfs"));
+        assertTrue(why.contains("symlink"), why);
+        assertEquals(List.of("owner.tmp"), names(target), "nothing was created at the link's target");
+        assertEquals("precious\n", Files.readString(victim));
+
+        Files.delete(backing.resolve(".txfs"));
+        Path planted = Files.createDirectory(backing.resolve(".txfs"));
+        Files.createSymbolicLink(planted.resolve("owner.tmp"), victim);
+        Files.setAttribute(planted, "unix:uid", 4242);
+        assertTrue(refused(backing, state, false, planted).contains("uid 4242"));
+        Files.setAttribute(planted, "unix:uid", 0);
+        Files.setPosixFilePermissions(planted, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertTrue(refused(backing, state, false, planted).contains("mode 777"));
+        assertEquals("precious\n", Files.readString(victim));
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 }
