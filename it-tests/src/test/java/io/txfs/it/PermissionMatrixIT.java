@@ -169,9 +169,17 @@ class PermissionMatrixIT {
         ProcessRun flush = cliAs(HOSTILE, MOUNT, "flush --mount " + mnt);
         assertFalse(flush.succeeded(), flush.describe());
         assertTrue(flush.stderr().contains("not uid " + HOSTILE), flush.describe());
+        assertEquals("EPERM", ctlAs(HOSTILE, MOUNT, "rescan"));
+        ProcessRun rescan = cliAs(HOSTILE, MOUNT, "rescan --mount " + mnt);
+        assertFalse(rescan.succeeded(), rescan.describe());
         for (String c : List.of("views", "log", "stats", "hash published")) {
             assertEquals("OK", ctlAs(HOSTILE, MOUNT, c), c + " is for everyone");
         }
+        ProcessRun log = cliAs(HOSTILE, MOUNT, "log --mount " + mnt);
+        assertTrue(log.succeeded(), log.describe());
+        ProcessRun unmount = cliAs(HOSTILE, MOUNT, "unmount " + mnt);
+        assertFalse(unmount.succeeded(), "root's mount is not another user's to end: " + unmount.describe());
+        assertEquals("OK", ctlAs(0, MOUNT, "views"), "still served");
         // the hostile user's own view: publish is its own business, the flush is not
         ProcessRun own = as(HOSTILE, MOUNT, "exec $TXFS run --view v-own -- sh -c 'echo mine > home/" + HOSTILE + "/mine'");
         assertTrue(own.succeeded(), own.describe());
