@@ -69,16 +69,92 @@ final class BackingDir implements AutoCloseable {
 
     /** The object at raw backing path rel (not the root), through its directory opened beneath BACKING. */
     Entry entry(String rel) throws IOException {
+        return entry(rel, null);
+    }
+
+    private Entry entry(String rel, Cache cache) throws IOException {
         int slash = rel.lastIndexOf('/');
         String name = rel.substring(slash + 1);
         if (rel.isEmpty() || name.isEmpty() || name.equals(".") || name.equals("..")) {
             throw new IOException("not a backing path: " + Backing.display(rel));
         }
-        int fd = slash < 0 ? -1 : openDir(rel.substring(0, slash));
-        String dir = FD_DIR + (fd < 0 ? rootFd : fd);
+        int fd;
+        int owned;
+        if (slash < 0) {
+            fd = rootFd;
+            owned = -1;
+        } else if (cache != null) {
+            fd = cache.fd(rel.substring(0, slash));
+            owned = -1; // the cache closes it
+        } else {
+            fd = openDir(rel.substring(0, slash));
+            owned = fd;
+        }
+        String dir = FD_DIR + fd;
         byte[] dirBytes = dir.getBytes(StandardCharsets.US_ASCII);
         byte[] nameBytes = Backing.bytes(name);
-        return new Entry(RawPaths.resolve(Path.of(dir), dirBytes, nameBytes), RawPaths.join(dirBytes, nameBytes, true), fd);
+        return new Entry(RawPaths.resolve(Path.of(dir), dirBytes, nameBytes), RawPaths.join(dirBytes, nameBytes, true), owned);
+    }
+
+    /**
+     * Directory descriptors kept open for one thread's run of calls (a flush: thousands of files in a
+     * few directories would otherwise open the same directory for every call). A descriptor names the
+     * directory it was opened on, wherever that moves: whoever renames or deletes a directory through
+     * the cache must {@link #forget} its path. Evicts the least recently used beyond MAX; two entries in
+     * use at once (a rename) are the two most recent, so they are never the one evicted.
+     */
+    final class Cache implements AutoCloseable {
+        private static final int MAX = 64;
+        private final java.util.LinkedHashMap<String, Integer> fds = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<String, Integer> e) {
+                if (size() <= MAX) return false;
+                libc.close(e.getValue());
+                return true;
+            }
+        };
+
+        /** Like {@link BackingDir#entry}, its directory from the cache (its close() leaves it open). */
+        Entry entry(String rel) throws IOException {
+            return BackingDir.this.entry(rel, this);
+        }
+
+        private int fd(String dirRel) throws IOException {
+            Integer fd = fds.get(dirRel);
+            if (fd == null) {
+                fd = openDir(dirRel);
+                fds.put(dirRel, fd);
+            }
+            return fd;
+        }
+
+        /** Drops rel and every directory beneath it: it was renamed or deleted. */
+        void forget(String rel) {
+            var it = fds.entrySet().iterator();
+            while (it.hasNext()) {
+                var e = it.next();
+                String k = e.getKey();
+                if (k.equals(rel) || (k.startsWith(rel) && k.charAt(rel.length()) == '/')) {
+                    libc.close(e.getValue());
+                    it.remove();
+                }
+            }
+        }
+
+        void forgetAll() {
+            for (int fd : fds.values()) libc.close(fd);
+            fds.clear();
+        }
+
+        @Override
+        public void close() {
+            forgetAll();
+        }
+    }
+
+    /** A new cache of directory descriptors; for one thread, closed when done. */
+    Cache cache() {
+        return new Cache();
     }
 
     /** The directory at raw backing path rel ("" the root) itself, opened beneath BACKING (to list or sync it). */

@@ -49,6 +49,8 @@ final class Flusher {
      * publish refuses (the plan owns the next version number) and the next flush first completes it.
      */
     private volatile String incomplete;
+    /** Directory descriptors kept while a flush or recovery runs (flushes run one at a time); null between. */
+    private BackingDir.Cache dirs;
 
     Flusher(Engine e) {
         this.e = e;
@@ -61,6 +63,16 @@ final class Flusher {
     }
 
     void recover() {
+        dirs = e.backing.dir.cache();
+        try {
+            recoverCached();
+        } finally {
+            dirs.close();
+            dirs = null;
+        }
+    }
+
+    private void recoverCached() {
         byte[] p = e.store.get(Cf.FLUSH, PLAN_KEY);
         try {
             if (p == null) {
@@ -81,6 +93,16 @@ final class Flusher {
 
     /** {@code deltaId}: the flush's delta-id record, committed with its plan (null: none). */
     FlushResult flush(DeltaIdRecord deltaId) {
+        dirs = e.backing.dir.cache();
+        try {
+            return flushCached(deltaId);
+        } finally {
+            dirs.close();
+            dirs = null;
+        }
+    }
+
+    private FlushResult flushCached(DeltaIdRecord deltaId) {
         FlushResult completed = incomplete != null ? rollForward() : null;
         long head = e.head;
         long was = e.flushed;
@@ -144,7 +166,7 @@ final class Flusher {
         ChangeSet changed = e.changesBetween(flushed, head);
         deleteTree(Engine.STAGING);
         Map<String, Object> rootBefore = Backing.lstat(e.backing.root);
-        try (BackingDir.Entry st = e.backing.entry(Engine.STAGING)) {
+        try (BackingDir.Entry st = entry(Engine.STAGING)) {
             Files.createDirectory(st.path);
         }
         FlushPlan plan = new FlushPlan();
@@ -378,40 +400,46 @@ final class Flusher {
             first = false;
             switch (s.kind()) {
                 case PATCH -> {
-                    try (BackingDir.Entry p = e.backing.entry(s.path())) {
+                    try (BackingDir.Entry p = entry(s.path())) {
                         patch(s, plan.head, p);
                     }
                 }
                 case MOVE_OUT -> {
-                    try (BackingDir.Entry p = e.backing.entry(s.path())) {
+                    try (BackingDir.Entry p = entry(s.path())) {
                         Long ino = inoOf(p.path);
                         if (ino != null && ino == s.ino()) {
-                            try (BackingDir.Entry to = e.backing.entry(STAGED + s.other())) {
+                            try (BackingDir.Entry to = entry(STAGED + s.other())) {
                                 Files.move(p.path, to.path, StandardCopyOption.ATOMIC_MOVE);
+                                forget(s.path());
                             }
                         }
                     }
                 }
                 case PLACE, REPLACE -> {
-                    try (BackingDir.Entry p = e.backing.entry(s.path())) {
+                    try (BackingDir.Entry p = entry(s.path())) {
                         Long ino = inoOf(p.path);
                         if (ino == null || ino != s.ino()) {
-                            try (BackingDir.Entry src = e.backing.entry(STAGED + s.other())) {
+                            try (BackingDir.Entry src = entry(STAGED + s.other())) {
                                 if (s.kind() == FlushPlan.Kind.PLACE && inoOf(src.path) == null) {
                                     throw new IOException("flush plan inconsistent: " + STAGED + s.other() + " missing");
                                 }
                                 Files.move(src.path, p.path, StandardCopyOption.ATOMIC_MOVE);
+                                forget(STAGED + s.other());
+                                forget(s.path());
                             }
                         }
                     }
                 }
                 case LINK -> {
-                    try (BackingDir.Entry p = e.backing.entry(s.path())) {
+                    try (BackingDir.Entry p = entry(s.path())) {
                         Long ino = inoOf(p.path);
                         if (ino == null || ino != s.ino()) {
-                            if (ino != null) Files.delete(p.path);
+                            if (ino != null) {
+                                Files.delete(p.path);
+                                forget(s.path());
+                            }
                             // link(2) does not follow a symlink at the existing name
-                            try (BackingDir.Entry existing = e.backing.entry(s.other())) {
+                            try (BackingDir.Entry existing = entry(s.other())) {
                                 Files.createLink(p.path, existing.path);
                             }
                         }
@@ -424,9 +452,19 @@ final class Flusher {
         }
     }
 
+    /** The object at raw backing path rel, its directory from this flush's cache. */
+    private BackingDir.Entry entry(String rel) throws IOException {
+        return dirs != null ? dirs.entry(rel) : e.backing.entry(rel);
+    }
+
+    /** rel was renamed or deleted: a directory descriptor cached under its path names something else now. */
+    private void forget(String rel) {
+        if (dirs != null) dirs.forget(rel);
+    }
+
     /** The object at raw backing path rel; "" is the root directory itself. */
     private BackingDir.Entry at(String rel) throws IOException {
-        return rel.isEmpty() ? e.backing.dir(rel) : e.backing.entry(rel);
+        return rel.isEmpty() ? e.backing.dir(rel) : entry(rel);
     }
 
     private void complete(FlushPlan plan) throws IOException {
@@ -484,7 +522,7 @@ final class Flusher {
      */
     private Staged stageFaithfully(long id, NodeRecord r, String name, Ctx now, List<FlushRefusedException.Problem> problems,
                                    Map<String, List<String>> verified) {
-        try (BackingDir.Entry en = e.backing.entry(STAGED + name)) {
+        try (BackingDir.Entry en = entry(STAGED + name)) {
             long bytes = stage(id, r, en);
             long ino = meta.apply(r, en, Set.of());
             String sig = BackingMeta.signature(r);
@@ -533,7 +571,7 @@ final class Flusher {
             if (!known.isEmpty()) problems.add(problem(now, id, String.join(", ", known)));
             return;
         }
-        try (BackingDir.Entry en = e.backing.entry(STAGED + "p" + id)) {
+        try (BackingDir.Entry en = entry(STAGED + "p" + id)) {
             try {
                 standIn(r, en);
                 meta.apply(r, en, Set.of());
@@ -545,7 +583,10 @@ final class Flusher {
                 verified.put(sig, List.of(ex.getMessage()));
                 problems.add(problem(now, id, ex.getMessage()));
             } finally {
-                if (inoOf(en.path) != null) Files.delete(en.path);
+                if (inoOf(en.path) != null) {
+                    Files.delete(en.path);
+                    forget(STAGED + "p" + id);
+                }
             }
         } catch (BackingSymlinkException ex) {
             problems.add(problem(now, id, ex.getMessage()));
@@ -802,7 +843,7 @@ final class Flusher {
         String p = e.rawPathOf(old, id);
         if (r0 == null || !r0.hasBase || p == null) return;
         Identity have;
-        try (BackingDir.Entry en = e.backing.entry(p)) {
+        try (BackingDir.Entry en = entry(p)) {
             have = Backing.identity(Backing.lstat(en.path));
         } catch (NoSuchFileException gone) {
             throw new BackingChangedException(id, Backing.display(p), "removed");
@@ -821,7 +862,7 @@ final class Flusher {
         Identity ident = r0.identity();
         done.add(id);
         if (e.store.get(Cf.PRESERVED, Keys.preserved(ident, -1)) != null) return;
-        try (BackingDir.Entry en = e.backing.entry(p);
+        try (BackingDir.Entry en = entry(p);
              FileChannel ch = FileChannel.open(en.path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             Batch b = new Batch();
             for (long k = 0; k * C < ident.size(); k++) {
@@ -905,7 +946,7 @@ final class Flusher {
 
     /** lstat of raw backing path rel, null when there is nothing there. */
     private Map<String, Object> lstatOrNull(String rel) throws IOException {
-        try (BackingDir.Entry en = e.backing.entry(rel)) {
+        try (BackingDir.Entry en = entry(rel)) {
             return Backing.lstat(en.path);
         } catch (NoSuchFileException gone) {
             return null;
@@ -929,10 +970,12 @@ final class Flusher {
             }
             for (String c : children) deleteTree(c);
         }
-        try (BackingDir.Entry en = e.backing.entry(rel)) {
+        try (BackingDir.Entry en = entry(rel)) {
             Files.delete(en.path);
         } catch (NoSuchFileException gone) {
             // deleted meanwhile
+        } finally {
+            forget(rel);
         }
     }
 }
