@@ -70,14 +70,19 @@ final class BackingClaim implements AutoCloseable {
     /** BACKING/.txfs/owner: the backing directory's id, and the state directory that owns it. */
     record Marker(String id, Path state) {
         static Optional<Marker> read(Path backing) {
-            return KeyValueFile.read(backing.resolve(MARKER_DIR).resolve("owner"), "id", "state")
-                    .map(m -> new Marker(m.get("id"), Path.of(m.get("state"))));
+            try (MarkerDir d = MarkerDir.open(backing, false)) {
+                if (d == null) return Optional.empty();
+                return KeyValueFile.read(d.file("owner"), "id", "state")
+                        .map(m -> new Marker(m.get("id"), Path.of(m.get("state"))));
+            }
         }
 
         void write(Path backing) {
-            KeyValueFile.write(backing.resolve(MARKER_DIR).resolve("owner"),
-                    "txfs: this directory is served by the state directory below; see docs/architecture.md",
-                    Map.of("id", id, "state", state.toString()));
+            try (MarkerDir d = MarkerDir.open(backing, true)) {
+                KeyValueFile.write(d.file("owner"),
+                        "txfs: this directory is served by the state directory below; see docs/architecture.md",
+                        Map.of("id", id, "state", state.toString()));
+            }
         }
     }
 
@@ -103,8 +108,10 @@ final class BackingClaim implements AutoCloseable {
         Path dir = backing.resolve(MARKER_DIR);
         FileChannel ch = null;
         try {
-            Files.createDirectories(dir);
-            ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try (MarkerDir d = MarkerDir.open(backing, true)) {
+                // the channel stays open after the directory's descriptor is closed
+                ch = FileChannel.open(d.file("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            }
             FileLock lock = tryLock(ch);
             if (lock == null) {
                 refuseLive(backing, stateDir, Marker.read(backing));
@@ -208,7 +215,12 @@ final class BackingClaim implements AutoCloseable {
 
     /** Whether a live process holds BACKING's lock. Probes without creating anything. */
     private static boolean lockHeld(Path backing) {
-        Path lockFile = backing.resolve(MARKER_DIR).resolve("lock");
+        try (MarkerDir d = MarkerDir.open(backing, false)) {
+            return d != null && lockHeld(backing, d.file("lock"));
+        }
+    }
+
+    private static boolean lockHeld(Path backing, Path lockFile) {
         if (!Files.exists(lockFile)) {
             return false;
         }

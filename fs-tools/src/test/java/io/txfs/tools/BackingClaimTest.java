@@ -115,4 +115,24 @@ class BackingClaimTest {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
+
+    @Test
+    void aPlantedMarkerDirectoryIsNeverFollowedNorTrusted() throws IOException {
+        // BACKING's owner plants .txfs as a symlink to a directory of root's: nothing is created or read there
+        Path target = Files.createDirectory(tmp.resolve("roots"));
+        Files.createSymbolicLink(backing.resolve(".txfs"), target);
+        assertThrows(UserFacingException.class, () -> BackingClaim.take(backing, state, false).close());
+        try (Stream<Path> s = Files.list(target)) {
+            assertEquals(0, s.count(), "nothing written where .txfs points");
+        }
+        // ... or as a directory others may write, where owner.tmp could be a symlink to a file of root's
+        Files.delete(backing.resolve(".txfs"));
+        Path victim = Files.writeString(target.resolve("victim"), "root's");
+        Path planted = Files.createDirectory(backing.resolve(".txfs"));
+        Files.setPosixFilePermissions(planted, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.createSymbolicLink(planted.resolve("owner.tmp"), victim);
+        String why = assertThrows(UserFacingException.class, () -> BackingClaim.take(backing, state, false).close()).getMessage();
+        assertTrue(why.contains(".txfs"), why);
+        assertEquals("root's", Files.readString(victim));
+    }
 }
