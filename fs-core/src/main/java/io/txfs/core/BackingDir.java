@@ -41,11 +41,6 @@ final class BackingDir implements AutoCloseable {
             this.fd = fd;
         }
 
-        /** The child name (raw bytes) of this directory entry's directory; only for entries from {@link #dir}. */
-        Path child(byte[] name) {
-            return RawPaths.resolve(path, RawPaths.absolute(path), name);
-        }
-
         /** The NUL-terminated libc path of child name; only for entries from {@link #dir}. */
         byte[] cChild(byte[] name) {
             return RawPaths.join(java.util.Arrays.copyOf(cPath, cPath.length - 1), name, true);
