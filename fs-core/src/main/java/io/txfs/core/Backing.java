@@ -1,7 +1,6 @@
 package io.txfs.core;
 
 import io.txfs.core.inspect.dir.LibC;
-import io.txfs.core.inspect.dir.RawPaths;
 import io.txfs.core.store.Cf;
 import io.txfs.core.store.Store;
 import java.io.IOException;
@@ -35,7 +34,8 @@ final class Backing {
     private record Open(Identity identity, FileChannel channel) {}
 
     final Path root;
-    private final byte[] rootBytes;
+    /** Every path into BACKING goes through it: none follows a symlink. */
+    final BackingDir dir;
     private final Store store;
     private final LongFunction<String> pathOf;
     private final LongFunction<Identity> onDisk;
@@ -54,7 +54,11 @@ final class Backing {
      */
     Backing(Path root, Store store, LongFunction<String> pathOf, LongFunction<Identity> onDisk) {
         this.root = root;
-        this.rootBytes = RawPaths.absolute(root);
+        try {
+            this.dir = new BackingDir(root);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("open backing directory " + root, e);
+        }
         this.store = store;
         this.pathOf = pathOf;
         this.onDisk = onDisk;
@@ -75,19 +79,21 @@ final class Backing {
         return raw == null ? null : new String(bytes(raw), StandardCharsets.UTF_8);
     }
 
-    /** The java.nio path of a raw relative backing path, with exactly its bytes. */
-    Path resolve(String rel) {
-        return rel.isEmpty() ? root : RawPaths.resolve(root, rootBytes, bytes(rel));
+    /** The object at raw backing path rel (not ""), reached without following a symlink (BackingDir). */
+    BackingDir.Entry entry(String rel) throws IOException {
+        return dir.entry(rel);
     }
 
-    /** The NUL-terminated absolute path of a raw relative backing path, for libc. */
-    byte[] cPath(String rel) {
-        return RawPaths.join(rootBytes, bytes(rel), true);
+    /** The directory at raw backing path rel ("": the root) itself, reached without following a symlink. */
+    BackingDir.Entry dir(String rel) throws IOException {
+        return dir.dir(rel);
     }
 
     /** The exact target bytes of the symlink at raw path rel (java.nio would normalize them). */
     byte[] readLink(String rel) throws IOException {
-        return LibC.readLink(cPath(rel));
+        try (BackingDir.Entry en = entry(rel)) {
+            return LibC.readLink(en.cPath);
+        }
     }
 
     /**
@@ -156,17 +162,19 @@ final class Backing {
         if (!want.equals(onDisk.apply(id))) return null;
         String rel = pathOf.apply(id);
         if (rel == null) return null;
-        Path p = resolve(rel);
-        try {
-            if (!want.matchesDisk(identity(lstat(p)))) return null;
-            FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        try (BackingDir.Entry en = entry(rel)) {
+            // the channel stays valid after the directory's descriptor is closed
+            if (!want.matchesDisk(identity(lstat(en.path)))) return null;
+            FileChannel ch = FileChannel.open(en.path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
             Open old = open.put(id, new Open(want, ch));
             if (old != null) closeQuietly(old.channel());
             return ch;
-        } catch (NoSuchFileException e) {
+        } catch (NoSuchFileException | java.nio.file.NotDirectoryException | BackingSymlinkException e) {
+            // not the recorded file any more (a directory on its path removed, or swapped for a symlink,
+            // which is never followed): read as a change outside txfs
             return null;
         } catch (IOException e) {
-            throw new FsException(Errno.EIO, "open backing file " + rel, e);
+            throw new FsException(Errno.EIO, "open backing file " + display(rel) + ": " + e.getMessage(), e);
         }
     }
 
@@ -206,6 +214,12 @@ final class Backing {
     synchronized void closeAll() {
         for (Open o : open.values()) closeQuietly(o.channel());
         open.clear();
+    }
+
+    /** Closes the files and the backing directory's descriptor; called when the engine closes. */
+    synchronized void close() {
+        closeAll();
+        dir.close();
     }
 
     private static void closeQuietly(FileChannel ch) {

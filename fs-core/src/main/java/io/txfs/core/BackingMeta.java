@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Sets a node's metadata on a backing object by path, without following a symlink and without ever
- * opening the object: open() blocks on a FIFO nobody writes, fails (ENXIO) or acts on a device, and
+ * Sets a node's metadata on a backing object by path (a BackingDir.Entry: no symlink followed on its
+ * directories), without following a symlink on the object itself and without ever opening the object: open() blocks on a FIFO nobody writes, fails (ENXIO) or acts on a device, and
  * cannot reach a symlink. Calls: lchown, l*xattr, fchmodat and utimensat with AT_SYMLINK_NOFOLLOW.
  *
  * Order matters: chown clears set-uid/set-gid and file capabilities, so the owner goes first, then the
@@ -30,21 +30,16 @@ final class BackingMeta {
         }
     }
 
-    private final Backing backing;
     private final LibC.Native libc = LibC.get();
 
-    BackingMeta(Backing backing) {
-        this.backing = backing;
-    }
-
     /**
-     * Makes the object at raw path rel hold r's owner, xattrs, mode and times, changing only what differs.
+     * Makes the object en hold r's owner, xattrs, mode and times, changing only what differs.
      * Xattrs removed: user.* names r does not have, and {@code drop} (other names the object had from txfs).
      * Returns the object's inode number.
      */
-    long apply(NodeRecord r, String rel, Collection<String> drop) throws IOException {
-        byte[] c = backing.cPath(rel);
-        Map<String, Object> a = Backing.lstat(backing.resolve(rel));
+    long apply(NodeRecord r, BackingDir.Entry en, Collection<String> drop) throws IOException {
+        byte[] c = en.cPath;
+        Map<String, Object> a = Backing.lstat(en.path);
         boolean chowned = false;
         if ((Integer) a.get("uid") != r.uid || (Integer) a.get("gid") != r.gid) {
             if (libc.lchown(c, r.uid, r.gid) != 0) throw new Refused("chown to " + r.uid + ":" + r.gid, LibC.errno());
@@ -90,12 +85,12 @@ final class BackingMeta {
     }
 
     /**
-     * What the object at rel holds differently from r (empty: everything r says landed), read back with
+     * What the object en holds differently from r (empty: everything r says landed), read back with
      * lstat and lgetxattr: a filesystem may take a call and still keep less (coarser times, dropped bits).
      * Content is not compared: writing it fails loudly by itself.
      */
-    List<String> differences(NodeRecord r, String rel) throws IOException {
-        Map<String, Object> a = Backing.lstat(backing.resolve(rel));
+    List<String> differences(NodeRecord r, BackingDir.Entry en) throws IOException {
+        Map<String, Object> a = Backing.lstat(en.path);
         List<String> out = new ArrayList<>();
         int mode = (Integer) a.get("mode");
         if (FileType.fromMode(mode) != r.type) out.add("type " + FileType.fromMode(mode) + " instead of " + r.type);
@@ -114,7 +109,7 @@ final class BackingMeta {
         }
         if (!r.xattrs.isEmpty()) {
             Map<String, byte[]> have = new HashMap<>();
-            for (var x : DirectoryTreeSource.readXattrs(backing.cPath(rel)).entrySet()) {
+            for (var x : DirectoryTreeSource.readXattrs(en.cPath).entrySet()) {
                 have.put(new String(x.getKey().bytes(), StandardCharsets.UTF_8), x.getValue());
             }
             for (var x : r.xattrs.entrySet()) {

@@ -908,10 +908,12 @@ public final class Engine implements AutoCloseable {
     private void importDir(long dirId) {
         String rel = backingPath(dirId);
         if (rel == null) throw new FsException(Errno.EIO, "directory " + dirId + " has no backing path");
-        Path dirPath = backing.resolve(rel);
         Batch b = new Batch();
         Map<Long, NodeRecord> linked = new HashMap<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dirPath)) {
+        // the directory is opened beneath BACKING without following a symlink; its entries are reached
+        // through that descriptor (BackingDir), so a directory swapped meanwhile is never read as root
+        try (BackingDir.Entry dir = backing.dir(rel);
+             DirectoryStream<Path> ds = Files.newDirectoryStream(dir.path)) {
             for (Path p : ds) {
                 byte[] name = RawPaths.fileName(p); // exact bytes, valid UTF-8 or not
                 String fname = Backing.raw(name);
@@ -923,7 +925,7 @@ public final class Engine implements AutoCloseable {
                     continue;
                 }
                 String childRel = rel.isEmpty() ? fname : rel + "/" + fname;
-                NodeRecord r = importRecord(p, childRel, List.of(new Link(dirId, name)), a);
+                NodeRecord r = importRecord(p, dir.cChild(name), List.of(new Link(dirId, name)), a);
                 long id;
                 if (!r.isDir() && r.nlink > 1) {
                     byte[] bk = Bytes.longs(r.bdev, r.bino);
@@ -958,16 +960,25 @@ public final class Engine implements AutoCloseable {
     }
 
     private NodeRecord importRecord(String rel, List<Link> links) {
-        Path p = backing.resolve(rel);
-        try {
-            return importRecord(p, rel, links, Backing.lstat(p));
+        try (BackingDir.Entry en = rel.isEmpty() ? backing.dir(rel) : backing.entry(rel)) {
+            return importRecord(en.path, en.cPath, links, Backing.lstat(en.path));
         } catch (IOException e) {
-            throw new UncheckedIOException("stat backing " + p, e);
+            throw new UncheckedIOException("stat backing " + Backing.display(rel), e);
         }
     }
 
-    /** p: the exact java.nio path of raw backing path rel. */
-    NodeRecord importRecord(Path p, String rel, List<Link> links, Map<String, Object> a) {
+    /** The record of raw backing path rel, with lstat result a, reached beneath BACKING (BackingDir). */
+    NodeRecord importRecord(String rel, List<Link> links, Map<String, Object> a) throws IOException {
+        try (BackingDir.Entry en = backing.entry(rel)) {
+            return importRecord(en.path, en.cPath, links, a);
+        }
+    }
+
+    /**
+     * p, cPath: the exact java.nio and libc paths of the object, from a BackingDir.Entry still open
+     * (they go through a descriptor of its directory).
+     */
+    NodeRecord importRecord(Path p, byte[] cPath, List<Link> links, Map<String, Object> a) {
         NodeRecord r = new NodeRecord();
         int mode = (Integer) a.get("mode");
         r.type = FileType.fromMode(mode);
@@ -986,12 +997,12 @@ public final class Engine implements AutoCloseable {
         r.baseValid = r.size;
         try {
             if (r.type == FileType.SYMLINK) {
-                r.target = backing.readLink(rel);
+                r.target = io.txfs.core.inspect.dir.LibC.readLink(cPath);
                 r.size = r.target.length;
             }
             if (r.type == FileType.REGULAR || r.type == FileType.DIRECTORY) {
                 // one llistxattr on the path (the nio view opens the file for it); user.* only, as before
-                for (var x : io.txfs.core.inspect.dir.DirectoryTreeSource.readXattrs(backing.cPath(rel)).entrySet()) {
+                for (var x : io.txfs.core.inspect.dir.DirectoryTreeSource.readXattrs(cPath).entrySet()) {
                     String n = new String(x.getKey().bytes(), StandardCharsets.UTF_8);
                     if (n.startsWith("user.")) r.xattrs.put(n, x.getValue());
                 }
@@ -1474,7 +1485,7 @@ public final class Engine implements AutoCloseable {
             if (closed) return;
             closed = true;
             gcThread.shutdown(); // a running collection stops at its next batch (it checks closed)
-            backing.closeAll();
+            backing.close();
             store.close(); // its last memtable flush syncs the chunk data first
             chunkData.close();
             try {

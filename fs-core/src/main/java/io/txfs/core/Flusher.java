@@ -11,15 +11,12 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -52,10 +49,12 @@ final class Flusher {
      * publish refuses (the plan owns the next version number) and the next flush first completes it.
      */
     private volatile String incomplete;
+    /** Directory descriptors kept while a flush or recovery runs (flushes run one at a time); null between. */
+    private BackingDir.Cache dirs;
 
     Flusher(Engine e) {
         this.e = e;
-        this.meta = new BackingMeta(e.backing);
+        this.meta = new BackingMeta();
     }
 
     /** Non-null while a committed plan is still to be completed: why it stopped. */
@@ -64,13 +63,22 @@ final class Flusher {
     }
 
     void recover() {
+        dirs = e.backing.dir.cache();
+        try {
+            recoverCached();
+        } finally {
+            dirs.close();
+            dirs = null;
+        }
+    }
+
+    private void recoverCached() {
         byte[] p = e.store.get(Cf.FLUSH, PLAN_KEY);
-        Path staging = e.backing.resolve(Engine.STAGING);
         try {
             if (p == null) {
-                if (Files.exists(staging, LinkOption.NOFOLLOW_LINKS)) {
+                if (lstatOrNull(Engine.STAGING) != null) {
                     log.warn("removing the staging area of a flush interrupted before its plan was committed");
-                    deleteTree(staging);
+                    deleteTree(Engine.STAGING);
                 }
                 return;
             }
@@ -85,6 +93,16 @@ final class Flusher {
 
     /** {@code deltaId}: the flush's delta-id record, committed with its plan (null: none). */
     FlushResult flush(DeltaIdRecord deltaId) {
+        dirs = e.backing.dir.cache();
+        try {
+            return flushCached(deltaId);
+        } finally {
+            dirs.close();
+            dirs = null;
+        }
+    }
+
+    private FlushResult flushCached(DeltaIdRecord deltaId) {
         FlushResult completed = incomplete != null ? rollForward() : null;
         long head = e.head;
         long was = e.flushed;
@@ -146,10 +164,11 @@ final class Flusher {
         Ctx now = new Ctx(e.published, head);
         Ctx old = new Ctx(e.published, flushed);
         ChangeSet changed = e.changesBetween(flushed, head);
-        Path staging = e.backing.resolve(Engine.STAGING);
-        deleteTree(staging);
+        deleteTree(Engine.STAGING);
         Map<String, Object> rootBefore = Backing.lstat(e.backing.root);
-        Files.createDirectory(staging);
+        try (BackingDir.Entry st = entry(Engine.STAGING)) {
+            Files.createDirectory(st.path);
+        }
         FlushPlan plan = new FlushPlan();
         plan.head = head;
         plan.version = head + 1;
@@ -253,14 +272,8 @@ final class Flusher {
         for (long id : metaNodes) {
             if (!stagedName.containsKey(id) && !rewrites.contains(id)) rehearse(old, now, id, problems, verified);
         }
-        if (!problems.isEmpty()) {
-            deleteTree(staging);
-            restoreTimes(e.backing.root, rootBefore);
-            FlushRefusedException refused = new FlushRefusedException(head, problems);
-            log.error(refused.getMessage());
-            throw refused;
-        }
-        fsyncDir(staging);
+        refuseIf(problems, head, rootBefore);
+        fsyncDir(Engine.STAGING);
 
         plan.steps.addAll(patches);
         moves.sort(Comparator.comparingInt(Move::depth).reversed());
@@ -316,6 +329,11 @@ final class Flusher {
             bytes += r.size;
         }
         plan.bytes = bytes;
+        // a directory on a path of the plan swapped for a symlink is found now, while refusing still
+        // leaves BACKING as it was (one swapped later stops the plan at that step, see stopped())
+        for (String bad : symlinkedDirs(plan)) problems.add(new FlushRefusedException.Problem("/" + Backing.display(bad),
+                new BackingSymlinkException(bad).getMessage()));
+        refuseIf(problems, head, rootBefore);
 
         List<View> all = lockAll();
         try {
@@ -341,44 +359,112 @@ final class Flusher {
         return new FlushResult(plan.version, metas.size(), bytes, false);
     }
 
+    /** Refuses the flush if anything is in problems: nothing of BACKING changed (the staging area goes). */
+    private void refuseIf(List<FlushRefusedException.Problem> problems, long head, Map<String, Object> rootBefore) throws IOException {
+        if (problems.isEmpty()) return;
+        deleteTree(Engine.STAGING);
+        restoreTimes(e.backing.root, rootBefore);
+        FlushRefusedException refused = new FlushRefusedException(head, problems);
+        log.error(refused.getMessage());
+        throw refused;
+    }
+
+    /** The symlinks found where the plan's steps need directories (each named once). */
+    private Set<String> symlinkedDirs(FlushPlan plan) {
+        Set<String> bad = new TreeSet<>();
+        Set<String> checked = new HashSet<>();
+        for (FlushPlan.Step s : plan.steps) {
+            String dir = switch (s.kind()) {
+                case FSYNC_DIR -> s.path();
+                case META -> s.ino() == 1 ? s.path() : parentOf(s.path());
+                case CLEANUP -> "";
+                default -> parentOf(s.path());
+            };
+            if (!checked.add(dir)) continue;
+            try {
+                e.backing.dir.checkNoSymlink(dir);
+            } catch (BackingSymlinkException ex) {
+                bad.add(ex.rel);
+            }
+        }
+        return bad;
+    }
+
+    private static final String STAGED = Engine.STAGING + "/";
+
     private void apply(FlushPlan plan) throws IOException {
-        Path staging = e.backing.resolve(Engine.STAGING);
         e.backing.closeAll();
         boolean first = true;
         for (FlushPlan.Step s : plan.steps) {
             if (!first) e.faults.reached(FaultPoint.FLUSH_APPLY_STEP);
             first = false;
-            Path p = e.backing.resolve(s.path());
             switch (s.kind()) {
-                case PATCH -> patch(s, plan.head, p, s.path());
-                case MOVE_OUT -> {
-                    Long ino = inoOf(p);
-                    if (ino != null && ino == s.ino()) Files.move(p, staging.resolve(s.other()), StandardCopyOption.ATOMIC_MOVE);
+                case PATCH -> {
+                    try (BackingDir.Entry p = entry(s.path())) {
+                        patch(s, plan.head, p);
+                    }
                 }
-                case PLACE -> {
-                    Long ino = inoOf(p);
-                    if (ino == null || ino != s.ino()) {
-                        Path src = staging.resolve(s.other());
-                        if (inoOf(src) == null) throw new IOException("flush plan inconsistent: " + src + " missing");
-                        Files.move(src, p, StandardCopyOption.ATOMIC_MOVE);
+                case MOVE_OUT -> {
+                    try (BackingDir.Entry p = entry(s.path())) {
+                        Long ino = inoOf(p.path);
+                        if (ino != null && ino == s.ino()) {
+                            try (BackingDir.Entry to = entry(STAGED + s.other())) {
+                                Files.move(p.path, to.path, StandardCopyOption.ATOMIC_MOVE);
+                                forget(s.path());
+                            }
+                        }
+                    }
+                }
+                case PLACE, REPLACE -> {
+                    try (BackingDir.Entry p = entry(s.path())) {
+                        Long ino = inoOf(p.path);
+                        if (ino == null || ino != s.ino()) {
+                            try (BackingDir.Entry src = entry(STAGED + s.other())) {
+                                if (s.kind() == FlushPlan.Kind.PLACE && inoOf(src.path) == null) {
+                                    throw new IOException("flush plan inconsistent: " + STAGED + s.other() + " missing");
+                                }
+                                Files.move(src.path, p.path, StandardCopyOption.ATOMIC_MOVE);
+                                forget(STAGED + s.other());
+                                forget(s.path());
+                            }
+                        }
                     }
                 }
                 case LINK -> {
-                    Long ino = inoOf(p);
-                    if (ino == null || ino != s.ino()) {
-                        if (ino != null) Files.delete(p);
-                        Files.createLink(p, e.backing.resolve(s.other()));
+                    try (BackingDir.Entry p = entry(s.path())) {
+                        Long ino = inoOf(p.path);
+                        if (ino == null || ino != s.ino()) {
+                            if (ino != null) {
+                                Files.delete(p.path);
+                                forget(s.path());
+                            }
+                            // link(2) does not follow a symlink at the existing name
+                            try (BackingDir.Entry existing = entry(s.other())) {
+                                Files.createLink(p.path, existing.path);
+                            }
+                        }
                     }
                 }
-                case REPLACE -> {
-                    Long ino = inoOf(p);
-                    if (ino == null || ino != s.ino()) Files.move(staging.resolve(s.other()), p, StandardCopyOption.ATOMIC_MOVE);
-                }
                 case META -> meta(s.node(), plan.head, s.path());
-                case CLEANUP -> deleteTree(staging);
-                case FSYNC_DIR -> fsyncDir(p);
+                case CLEANUP -> deleteTree(Engine.STAGING);
+                case FSYNC_DIR -> fsyncDir(s.path());
             }
         }
+    }
+
+    /** The object at raw backing path rel, its directory from this flush's cache. */
+    private BackingDir.Entry entry(String rel) throws IOException {
+        return dirs != null ? dirs.entry(rel) : e.backing.entry(rel);
+    }
+
+    /** rel was renamed or deleted: a directory descriptor cached under its path names something else now. */
+    private void forget(String rel) {
+        if (dirs != null) dirs.forget(rel);
+    }
+
+    /** The object at raw backing path rel; "" is the root directory itself. */
+    private BackingDir.Entry at(String rel) throws IOException {
+        return rel.isEmpty() ? e.backing.dir(rel) : entry(rel);
     }
 
     private void complete(FlushPlan plan) throws IOException {
@@ -386,8 +472,8 @@ final class Flusher {
         Set<Long> written = plan.contentWritten();
         for (FlushPlan.Step s : plan.identify) {
             Map<String, Object> a;
-            try {
-                a = Backing.lstat(e.backing.resolve(s.path()));
+            try (BackingDir.Entry en = at(s.path())) {
+                a = Backing.lstat(en.path);
             } catch (NoSuchFileException gone) {
                 throw new IOException("flushed object missing: " + s.path(), gone);
             }
@@ -436,14 +522,13 @@ final class Flusher {
      */
     private Staged stageFaithfully(long id, NodeRecord r, String name, Ctx now, List<FlushRefusedException.Problem> problems,
                                    Map<String, List<String>> verified) {
-        String rel = Engine.STAGING + "/" + name;
-        try {
-            long bytes = stage(id, r, rel);
-            long ino = meta.apply(r, rel, Set.of());
+        try (BackingDir.Entry en = entry(STAGED + name)) {
+            long bytes = stage(id, r, en);
+            long ino = meta.apply(r, en, Set.of());
             String sig = BackingMeta.signature(r);
             List<String> lost = verified.get(sig);
             if (lost == null) {
-                lost = meta.differences(r, rel);
+                lost = meta.differences(r, en);
                 verified.put(sig, lost);
             }
             if (!lost.isEmpty()) {
@@ -453,8 +538,8 @@ final class Flusher {
             if (r.isDir() && (r.perm & 0700) != 0700) {
                 // placing its children needs write access for a daemon that is not root; the metadata
                 // step after the placements sets the published mode
-                if (LibC.get().fchmodat(LibC.AT_FDCWD, e.backing.cPath(rel), r.perm | 0700, LibC.AT_SYMLINK_NOFOLLOW) != 0) {
-                    throw LibC.error("chmod", e.backing.cPath(rel));
+                if (LibC.get().fchmodat(LibC.AT_FDCWD, en.cPath, r.perm | 0700, LibC.AT_SYMLINK_NOFOLLOW) != 0) {
+                    throw LibC.error("chmod", en.cPath);
                 }
             }
             return new Staged(ino, bytes);
@@ -486,20 +571,25 @@ final class Flusher {
             if (!known.isEmpty()) problems.add(problem(now, id, String.join(", ", known)));
             return;
         }
-        String rel = Engine.STAGING + "/p" + id;
-        try {
-            standIn(r, rel);
-            meta.apply(r, rel, Set.of());
-            List<String> lost = meta.differences(r, rel);
-            verified.put(sig, lost);
-            if (!lost.isEmpty()) problems.add(problem(now, id, String.join(", ", lost)));
-        } catch (IOException ex) {
-            // a refused call: remembered too, so every node of this signature is named with the reason
-            verified.put(sig, List.of(ex.getMessage()));
+        try (BackingDir.Entry en = entry(STAGED + "p" + id)) {
+            try {
+                standIn(r, en);
+                meta.apply(r, en, Set.of());
+                List<String> lost = meta.differences(r, en);
+                verified.put(sig, lost);
+                if (!lost.isEmpty()) problems.add(problem(now, id, String.join(", ", lost)));
+            } catch (IOException ex) {
+                // a refused call: remembered too, so every node of this signature is named with the reason
+                verified.put(sig, List.of(ex.getMessage()));
+                problems.add(problem(now, id, ex.getMessage()));
+            } finally {
+                if (inoOf(en.path) != null) {
+                    Files.delete(en.path);
+                    forget(STAGED + "p" + id);
+                }
+            }
+        } catch (BackingSymlinkException ex) {
             problems.add(problem(now, id, ex.getMessage()));
-        } finally {
-            Path p = e.backing.resolve(rel);
-            if (inoOf(p) != null) Files.delete(p);
         }
     }
 
@@ -510,18 +600,18 @@ final class Flusher {
     }
 
     /** An empty object of r's type at rel; a device the daemon may not make is stood in for by a file. */
-    private void standIn(NodeRecord r, String rel) throws IOException {
-        byte[] c = e.backing.cPath(rel);
+    private void standIn(NodeRecord r, BackingDir.Entry en) throws IOException {
+        byte[] c = en.cPath;
         switch (r.type) {
-            case REGULAR -> create(e.backing.resolve(rel)).close();
-            case DIRECTORY -> Files.createDirectory(e.backing.resolve(rel));
+            case REGULAR -> create(en.path).close();
+            case DIRECTORY -> Files.createDirectory(en.path);
             case SYMLINK -> {
                 if (LibC.get().symlink(RawPaths.cString(r.target), c) != 0) throw LibC.error("symlink", c);
             }
             default -> {
                 if (LibC.get().mknod(c, r.type.bits() | 0600, r.rdev) != 0) {
                     if (LibC.errno() != LibC.EPERM) throw LibC.error("mknod", c);
-                    create(e.backing.resolve(rel)).close();
+                    create(en.path).close();
                 }
             }
         }
@@ -547,8 +637,8 @@ final class Flusher {
     // ---------------------------------------------------------------- steps
 
     /** Rewrites the chunks the record holds over the file's own bytes; idempotent. */
-    private void patch(FlushPlan.Step s, long head, Path p, String rel) throws IOException {
-        Long ino = inoOf(p);
+    private void patch(FlushPlan.Step s, long head, BackingDir.Entry en) throws IOException {
+        Long ino = inoOf(en.path);
         if (ino == null || ino != s.ino()) return; // already patched and moved on by an earlier run
         NodeRecord r = e.publishedNode(s.node(), head);
         Set<Long> chain = new HashSet<>();
@@ -560,7 +650,7 @@ final class Flusher {
                 if (chain.contains(Bytes.getLong(it.key(), 16)) && k * C < r.size) indexes.add(k);
             }
         }
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+        try (FileChannel ch = FileChannel.open(en.path, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             if (r.baseValid < ch.size()) ch.truncate(r.baseValid);
             for (long k : indexes) {
                 byte[] data = Content.chunk(e, s.node(), r, k);
@@ -571,18 +661,27 @@ final class Flusher {
                 long pos = k * C;
                 while (buf.hasRemaining()) pos += ch.write(buf, pos);
             }
-            setLength(ch, rel, r.size);
+            setLength(ch, en, r.size);
             ch.force(true);
         }
     }
 
-    /** ftruncate to n; growing goes through truncate(2) on the exact path (FileChannel only shrinks). */
-    private void setLength(FileChannel ch, String rel, long n) throws IOException {
+    /**
+     * ftruncate to n. Growing needs ftruncate(2) on a descriptor of our own (FileChannel only shrinks),
+     * opened O_NOFOLLOW | O_NONBLOCK: truncate(2) by path would follow a symlink put at the name meanwhile.
+     */
+    private static void setLength(FileChannel ch, BackingDir.Entry en, long n) throws IOException {
         if (n < ch.size()) {
             ch.truncate(n);
         } else if (n > ch.size()) {
-            byte[] c = e.backing.cPath(rel);
-            if (LibC.get().truncate(c, n) != 0) throw LibC.error("truncate", c);
+            LibC.Native libc = LibC.get();
+            int fd = libc.open(en.cPath, LibC.O_WRONLY | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0);
+            if (fd < 0) throw LibC.error("open", en.cPath);
+            try {
+                if (libc.ftruncate(fd, n) != 0) throw LibC.error("ftruncate", en.cPath);
+            } finally {
+                libc.close(fd);
+            }
         }
     }
 
@@ -592,18 +691,18 @@ final class Flusher {
     }
 
     /** Creates the object of node id at raw backing path rel (in the staging directory). */
-    private long stage(long id, NodeRecord r, String rel) throws IOException {
+    private long stage(long id, NodeRecord r, BackingDir.Entry en) throws IOException {
         long bytes = 0;
-        Path p = e.backing.resolve(rel);
+        Path p = en.path;
         switch (r.type) {
             case DIRECTORY -> Files.createDirectory(p);
             case SYMLINK -> {
                 // exact target bytes: java.nio would decode them and normalize "a//b/"
-                byte[] c = e.backing.cPath(rel);
+                byte[] c = en.cPath;
                 if (LibC.get().symlink(RawPaths.cString(r.target), c) != 0) throw LibC.error("symlink", c);
             }
             case REGULAR -> {
-                if (!r.hasBase) return stageFromChunks(id, r, p, rel);
+                if (!r.hasBase) return stageFromChunks(id, r, en);
                 try (FileChannel ch = create(p)) {
                     for (long k = 0; k * C < r.size; k++) {
                         byte[] data = Content.chunk(e, id, r, k);
@@ -613,12 +712,12 @@ final class Flusher {
                         while (buf.hasRemaining()) pos += ch.write(buf, pos);
                         bytes += data.length;
                     }
-                    setLength(ch, rel, r.size);
+                    setLength(ch, en, r.size);
                     ch.force(true);
                 }
             }
             default -> {
-                byte[] c = e.backing.cPath(rel);
+                byte[] c = en.cPath;
                 if (LibC.get().mknod(c, r.type.bits() | (r.perm & 0777), r.rdev) != 0) throw LibC.error("mknod", c);
             }
         }
@@ -626,11 +725,11 @@ final class Flusher {
     }
 
     /** A file with no backing base: one ordered scan of its chunks, the newest layer per chunk. */
-    private long stageFromChunks(long id, NodeRecord r, Path p, String rel) throws IOException {
+    private long stageFromChunks(long id, NodeRecord r, BackingDir.Entry en) throws IOException {
         Map<Long, Integer> rank = new HashMap<>();
         for (int i = 0; i < r.chainLayer.length; i++) rank.put(r.chainLayer[i], i);
         long bytes = 0;
-        try (FileChannel ch = create(p);
+        try (FileChannel ch = create(en.path);
              KvIterator it = e.store.scan(Cf.CHUNK, Bytes.longs(id))) {
             ChunkCopier out = new ChunkCopier(ch, id, r);
             long curIdx = -1;
@@ -655,7 +754,7 @@ final class Flusher {
             }
             bytes += out.chunk(curIdx, best, bestRank);
             out.finish();
-            setLength(ch, rel, r.size);
+            setLength(ch, en, r.size);
             ch.force(true);
         }
         return bytes;
@@ -720,8 +819,8 @@ final class Flusher {
         if (was != null) {
             for (String n : was.xattrs.keySet()) if (!r.xattrs.containsKey(n)) drop.add(n);
         }
-        try {
-            meta.apply(r, rel, drop);
+        try (BackingDir.Entry en = at(rel)) {
+            meta.apply(r, en, drop);
         } catch (NoSuchFileException gone) {
             // not there: a node this plan removed again (a rerun after a crash)
         }
@@ -744,8 +843,8 @@ final class Flusher {
         String p = e.rawPathOf(old, id);
         if (r0 == null || !r0.hasBase || p == null) return;
         Identity have;
-        try {
-            have = Backing.identity(Backing.lstat(e.backing.resolve(p)));
+        try (BackingDir.Entry en = entry(p)) {
+            have = Backing.identity(Backing.lstat(en.path));
         } catch (NoSuchFileException gone) {
             throw new BackingChangedException(id, Backing.display(p), "removed");
         }
@@ -763,7 +862,8 @@ final class Flusher {
         Identity ident = r0.identity();
         done.add(id);
         if (e.store.get(Cf.PRESERVED, Keys.preserved(ident, -1)) != null) return;
-        try (FileChannel ch = FileChannel.open(e.backing.resolve(p), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+        try (BackingDir.Entry en = entry(p);
+             FileChannel ch = FileChannel.open(en.path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             Batch b = new Batch();
             for (long k = 0; k * C < ident.size(); k++) {
                 ByteBuffer buf = ByteBuffer.allocate(1 + (int) Math.min(C, ident.size() - k * C));
@@ -834,29 +934,48 @@ final class Flusher {
         }
     }
 
-    private static void fsyncDir(Path p) throws IOException {
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+    /** fsync of directory rel, opened beneath BACKING (never a symlink, never a FIFO or device). */
+    private void fsyncDir(String rel) throws IOException {
+        try (BackingDir.Entry d = e.backing.dir(rel);
+             FileChannel ch = FileChannel.open(d.path, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (NoSuchFileException gone) {
             // a directory deleted by this flush has nothing left to sync
         }
     }
 
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) return;
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-                Files.delete(f);
-                return FileVisitResult.CONTINUE;
-            }
+    /** lstat of raw backing path rel, null when there is nothing there. */
+    private Map<String, Object> lstatOrNull(String rel) throws IOException {
+        try (BackingDir.Entry en = entry(rel)) {
+            return Backing.lstat(en.path);
+        } catch (NoSuchFileException gone) {
+            return null;
+        }
+    }
 
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException ex) throws IOException {
-                if (ex != null) throw ex;
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
+    /**
+     * Deletes raw backing path rel and, if it is a directory, everything in it; a symlink is deleted
+     * itself, never followed. Each directory is listed through a descriptor opened beneath BACKING, and
+     * each name deleted through its directory's descriptor, so a directory swapped for a symlink while
+     * this runs stops it (BackingSymlinkException) instead of deleting elsewhere.
+     */
+    private void deleteTree(String rel) throws IOException {
+        Map<String, Object> a = lstatOrNull(rel);
+        if (a == null) return;
+        if (FileType.fromMode((Integer) a.get("mode")) == FileType.DIRECTORY) {
+            List<String> children = new ArrayList<>();
+            try (BackingDir.Entry d = e.backing.dir(rel);
+                 java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(d.path)) {
+                for (Path c : ds) children.add(rel + "/" + Backing.raw(RawPaths.fileName(c)));
             }
-        });
+            for (String c : children) deleteTree(c);
+        }
+        try (BackingDir.Entry en = entry(rel)) {
+            Files.delete(en.path);
+        } catch (NoSuchFileException gone) {
+            // deleted meanwhile
+        } finally {
+            forget(rel);
+        }
     }
 }

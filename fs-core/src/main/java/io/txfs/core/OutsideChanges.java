@@ -142,7 +142,9 @@ final class OutsideChanges {
 
     private Identity diskIdentity(String rel) {
         try {
-            return Backing.identity(Backing.lstat(e.backing.resolve(rel)));
+            try (BackingDir.Entry en = e.backing.entry(rel)) {
+                return Backing.identity(Backing.lstat(en.path));
+            }
         } catch (IOException gone) {
             return null;
         }
@@ -339,12 +341,12 @@ final class OutsideChanges {
             if (e.store.get(Cf.IMPORTED, Bytes.longs(d)) == null) return;
             String rel = e.backingPath(d);
             if (rel == null) return;
-            Path dirPath = e.backing.resolve(rel);
             Map<String, Map<String, Object>> disk = new TreeMap<>();
             Map<String, Object> dirAttrs;
-            try {
-                dirAttrs = Backing.lstat(dirPath);
-                try (DirectoryStream<Path> ds = Files.newDirectoryStream(dirPath)) {
+            // listed through a descriptor opened beneath BACKING: a directory swapped for a symlink is not followed
+            try (BackingDir.Entry dir = e.backing.dir(rel)) {
+                dirAttrs = Backing.lstat(dir.path);
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir.path)) {
                     for (Path p : ds) {
                         String name = Backing.raw(RawPaths.fileName(p));
                         if (d == Engine.ROOT && (name.equals(".txfs") || name.equals(Engine.STAGING))) continue;
@@ -355,8 +357,8 @@ final class OutsideChanges {
                         }
                     }
                 }
-            } catch (NoSuchFileException | java.nio.file.NotDirectoryException dirGone) {
-                // the directory itself was removed or replaced: its parent's listing shows that
+            } catch (NoSuchFileException | java.nio.file.NotDirectoryException | BackingSymlinkException dirGone) {
+                // the directory itself was removed or replaced (by a symlink too): its parent's listing shows that
                 if (d != Engine.ROOT) for (Link l : rd.links) queue.add(l.parent());
                 return;
             } catch (IOException ex) {
@@ -392,6 +394,14 @@ final class OutsideChanges {
             dirIdentity.put(d, Backing.identity(dirAttrs));
         }
 
+        private NodeRecord importRecord(String rel, List<Link> links, Map<String, Object> a) {
+            try {
+                return e.importRecord(rel, links, a);
+            } catch (IOException ex) {
+                throw new FsException(Errno.EIO, "read backing " + Backing.display(rel) + ": " + ex.getMessage(), ex);
+            }
+        }
+
         private String childRel(String dirRel, byte[] name) {
             String n = Backing.raw(name);
             return dirRel.isEmpty() ? n : dirRel + "/" + n;
@@ -400,7 +410,7 @@ final class OutsideChanges {
         private void changed(long id, long d, byte[] name, String dirRel, Map<String, Object> a) {
             if (!changedNodes.add(id)) return; // a second name of the same file
             String rel = childRel(dirRel, name);
-            NodeRecord fresh = e.importRecord(e.backing.resolve(rel), rel, List.of(), a);
+            NodeRecord fresh = importRecord(rel, List.of(), a);
             Identity ident = Backing.identity(a).withGen(o); // new content, whatever inode, size and mtime say
             String p = path(d, name);
             changed.add(p);
@@ -436,7 +446,7 @@ final class OutsideChanges {
         private void added(long d, byte[] name, String dirRel, Map<String, Object> a) {
             String rel = childRel(dirRel, name);
             long id = e.ids.next();
-            NodeRecord r = e.importRecord(e.backing.resolve(rel), rel, List.of(new Link(d, name)), a);
+            NodeRecord r = importRecord(rel, List.of(new Link(d, name)), a);
             // one node per name: hard links made outside are taken in as separate files (docs/outside-changes.md)
             r.nlink = 1;
             r.setIdentity(Backing.identity(a).withGen(o));

@@ -45,7 +45,7 @@ class FlushFidelityTest {
     @AfterEach
     void tearDown() throws IOException {
         if (engine != null) engine.close();
-        if (shm != null) Flusher.deleteTree(shm);
+        if (shm != null) Trees.deleteTree(shm);
     }
 
     /** The backing directory on the named filesystem: ext4 is the temp dir here, tmpfs is /dev/shm. */

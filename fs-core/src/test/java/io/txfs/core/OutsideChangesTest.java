@@ -269,7 +269,7 @@ class OutsideChangesTest {
         TestFs rc = view("rc", Isolation.READ_COMMITTED);
         long ino = rc.ino("hello.txt");
         assertNull(engine.backingProblem());
-        Flusher.deleteTree(backing);
+        Trees.deleteTree(backing);
         assertErrno(Errno.ESTALE, () -> engine.read(rc.view, ino, 0, 5));
         assertNotNull(engine.backingProblem());
         assertTrue(engine.backingProblem().contains("deleted"), engine.backingProblem());

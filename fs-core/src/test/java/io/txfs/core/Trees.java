@@ -18,6 +18,25 @@ final class Trees {
     private Trees() {}
 
     /** Keys and symlink targets are raw bytes (ISO-8859-1), so names that are not UTF-8 compare exactly. */
+    /** Deletes a directory tree of the test's own (symlinks deleted, not followed). */
+    static void deleteTree(Path root) throws IOException {
+        if (!java.nio.file.Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        java.nio.file.Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) throws IOException {
+                java.nio.file.Files.delete(f);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException ex) throws IOException {
+                if (ex != null) throw ex;
+                java.nio.file.Files.delete(d);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
     static TreeMap<String, String> ofDisk(Path root) throws IOException {
         TreeMap<String, String> out = new TreeMap<>();
         walkDisk(root, "", out);

@@ -9,12 +9,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Flush of many small new files, then of metadata changes to all of them in place. Not a test. */
+/**
+ * Flush of many small new files, then of metadata changes to all of them in place. Not a test.
+ * Args: DIR N [procfd]; procfd reaches BACKING as /proc/self/fd/N/. as the mount does (ViewMount).
+ */
 public final class FlushManyBench {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         int n = Integer.parseInt(args[1]);
         Path backing = Files.createDirectories(dir.resolve("backing"));
+        if (args.length > 2 && args[2].equals("procfd")) {
+            byte[] c = (backing.toAbsolutePath() + "\0").getBytes(StandardCharsets.UTF_8);
+            int fd = io.txfs.core.inspect.dir.LibC.get().open(c, 0x200000 | 0x10000, 0); // O_PATH | O_DIRECTORY
+            if (fd < 0) throw new IllegalStateException("open " + backing);
+            backing = Path.of("/proc/self/fd/" + fd + "/.");
+        }
         try (Engine e = Engine.open(Engine.Config.rocks(backing, dir.resolve("state")))) {
             View v = e.createView("w", Isolation.SNAPSHOT, 0);
             long[] ids = new long[n];

@@ -63,6 +63,19 @@ public final class LibC {
         @SaveError
         int sync_file_range(int fd, long offset, long nbytes, int flags);
 
+        /**
+         * The raw system call; used for openat2 (glibc has no wrapper): nr SYS_OPENAT2, how: struct
+         * open_how {u64 flags; u64 mode; u64 resolve}.
+         */
+        @SaveError
+        long syscall(long nr, int dirfd, @In byte[] path, @In long[] how, long size);
+
+        @SaveError
+        int ftruncate(int fd, long length);
+
+        @SaveError
+        int fsync(int fd);
+
         /** times: {atime sec, atime nsec, mtime sec, mtime nsec}. */
         @SaveError
         int utimensat(int dirfd, @In byte[] path, @In long[] times, int flags);
@@ -77,6 +90,21 @@ public final class LibC {
     public static final int AT_SYMLINK_NOFOLLOW = 0x100;
     static final long UTIME_OMIT = (1L << 30) - 2L;
     public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int ENOTDIR = 20;
+    public static final int ELOOP = 40;
+    public static final int ENOSYS = 38;
+    public static final int O_WRONLY = 1;
+    public static final int O_NONBLOCK = 0x800;
+    public static final int O_DIRECTORY = 0x10000;
+    public static final int O_NOFOLLOW = 0x20000;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int O_PATH = 0x200000;
+    /** openat2 (Linux 5.6+): the same number on every architecture. */
+    public static final long SYS_OPENAT2 = 437;
+    public static final long RESOLVE_NO_MAGICLINKS = 0x02;
+    public static final long RESOLVE_NO_SYMLINKS = 0x04;
+    public static final long RESOLVE_BENEATH = 0x08;
 
     private static final Native NATIVE = LibraryLoader.create(Native.class).load("c");
     private static final Runtime RUNTIME = Runtime.getRuntime(NATIVE);
