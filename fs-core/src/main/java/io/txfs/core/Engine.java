@@ -499,10 +499,12 @@ public final class Engine implements AutoCloseable {
         publishLock.lock();
         try {
             checkOpen(null);
-            // derived work that reads old versions finishes before the backing directory changes
-            DeltaIdRecord id = head == flushed ? null : versionHook.beforeFlush(flushed, head);
+            // Set before waiting for the delta ids: their worker reads trees, and a read that found an
+            // outside change would take it in under the publish lock this thread holds while it waits.
             flushRunning = true;
             try {
+                // derived work that reads old versions finishes before the backing directory changes
+                DeltaIdRecord id = head == flushed ? null : versionHook.beforeFlush(flushed, head);
                 r = flusher.flush(id);
             } finally {
                 flushRunning = false;

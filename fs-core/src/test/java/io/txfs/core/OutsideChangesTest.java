@@ -279,4 +279,43 @@ class OutsideChangesTest {
         assertErrno(Errno.ESTALE, () -> engine.flush());
         assertEquals(List.of(), engine.pendingDelta(rc.view), "status still answers");
     }
+
+    /**
+     * A flush waits, under the publish lock, for derived work (delta ids) that reads trees. A read of a
+     * directory changed outside used to take the change in, which needs that lock: both waited for
+     * ever (seen in CI as a hung InspectRepliesGoldenTest). Reads during the wait must not take in.
+     */
+    @Test
+    void aReadThatAFlushWaitsForNeverWaitsForTheFlush() throws Exception {
+        TestFs v = view("v", Isolation.SNAPSHOT);
+        v.write("new.txt", "x");
+        engine.publish(v.view, false);
+        engine.readdir(engine.published(), Engine.ROOT);
+        Files.writeString(backing.resolve("outside.txt"), "from outside"); // the root's identity changes
+        java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            engine.setVersionHook(new VersionHook() {
+                @Override
+                public void published(long version) {
+                }
+
+                @Override
+                public DeltaIdRecord beforeFlush(long flushed, long head) {
+                    try {
+                        reader.submit(() -> engine.readdir(engine.published(), Engine.ROOT))
+                                .get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        throw new AssertionError("the read waited for the flush that waited for it", e);
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                    return null;
+                }
+            });
+            engine.flush();
+        } finally {
+            reader.shutdownNow();
+        }
+        assertEquals("x", Files.readString(backing.resolve("new.txt")));
+    }
 }
