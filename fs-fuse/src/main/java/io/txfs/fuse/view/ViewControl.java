@@ -177,7 +177,7 @@ final class ViewControl implements ControlHandler {
 
     private ControlReply flush(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
         requireAdministrator(caller, cmd.verb());
-        return flushed(ControlReply.ok(ControlVerb.FLUSH), flush(ControlVerb.FLUSH));
+        return flushed(ControlReply.ok(ControlVerb.FLUSH), flushOrRefuse(ControlVerb.FLUSH));
     }
 
     /** Flushing writes every view's published work to BACKING: the mount's administrators decide when. */
@@ -206,11 +206,11 @@ final class ViewControl implements ControlHandler {
         // refused before the publish: a commit that cannot flush does nothing
         requireAdministrator(caller, cmd.verb());
         ControlReply published = publish(caller, cmd, ControlVerb.COMMIT);
-        return flushed(published, flush(ControlVerb.COMMIT));
+        return flushed(published, flushOrRefuse(ControlVerb.COMMIT));
     }
 
     /** A refused flush fails the write with EIO; the reply lists every path and why ("problems"). */
-    private FlushResult flush(ControlVerb verb) throws ControlRefusal {
+    private FlushResult flushOrRefuse(ControlVerb verb) throws ControlRefusal {
         try {
             return engine.flush();
         } catch (FlushRefusedException e) {
