@@ -52,14 +52,53 @@ final class StatusFormat {
         };
     }
 
+    /**
+     * {@code txfs views}: per view its owner, whether a live process is in it, isolation, pending paths
+     * and bytes, the published version it reads, and its age.
+     */
     static String views(JsonNode r) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format("%-24s %-15s %6s %8s %12s %s%n", "VIEW", "ISOLATION", "UID", "PATHS", "BYTES", "STATE"));
+        String row = "%-24s %6s %-8s %-15s %8s %12s %8s %8s%n";
+        b.append(String.format(row, "VIEW", "OWNER", "STATE", "ISOLATION", "PATHS", "BYTES", "VERSION", "AGE"));
         for (JsonNode v : r.path("views")) {
-            b.append(String.format("%-24s %-15s %6d %8d %12d %s%n",
-                    v.path("name").asText(), v.path("isolation").asText(), v.path("owner_uid").asLong(),
-                    v.path("changed_paths").asLong(), v.path("changed_bytes").asLong(),
-                    v.path("orphaned").asBoolean() ? "orphaned" : "active"));
+            String state = v.path("state").asText(v.path("orphaned").asBoolean() ? "orphaned" : "live");
+            b.append(String.format(row, v.path("name").asText(), v.path("owner_uid").asText(), state,
+                    v.path("isolation").asText(), v.path("changed_paths").asText(), v.path("changed_bytes").asText(),
+                    v.path("snapshot_version").asText(), v.has("age_seconds") ? age(v.get("age_seconds").asLong()) : "?"));
+        }
+        return b.toString();
+    }
+
+    /** An age in its largest whole unit: 45s, 12m, 3h, 2d. */
+    static String age(long seconds) {
+        if (seconds < 60) {
+            return seconds + "s";
+        }
+        if (seconds < 3600) {
+            return seconds / 60 + "m";
+        }
+        if (seconds < 86400) {
+            return seconds / 3600 + "h";
+        }
+        return seconds / 86400 + "d";
+    }
+
+    /** One line per view {@code views rm} or {@code views prune} removed. */
+    static String removed(JsonNode r) {
+        return "removed view " + r.path("view").asText("?") + " (" + r.path("discarded_paths").asLong()
+                + " pending paths discarded)";
+    }
+
+    /** The stderr line of {@code views prune}: how many went, and which were kept for a live process. */
+    static String pruneSummary(JsonNode r) {
+        StringBuilder b = new StringBuilder("pruned ").append(r.path("pruned").size()).append(" orphaned views");
+        if (r.path("live").size() > 0) {
+            b.append("; kept live:");
+            r.path("live").forEach(n -> b.append(' ').append(n.asText()));
+        }
+        if (r.path("younger").size() > 0) {
+            b.append("; kept (younger):");
+            r.path("younger").forEach(n -> b.append(' ').append(n.asText()));
         }
         return b.toString();
     }

@@ -50,7 +50,9 @@ final class ViewCommands {
         abstract int run();
     }
 
-    @Command(name = "views", mixinStandardHelpOptions = true, description = "List the views: name, owner, pending changes.")
+    @Command(name = "views", mixinStandardHelpOptions = true,
+            description = "List the views: owner, state (live or orphaned), isolation, pending changes, the version read, age.",
+            subcommands = {ViewEndCommands.Rm.class, ViewEndCommands.Prune.class})
     static final class Views extends Base {
         @Option(names = "--json", description = "Print the daemon's JSON reply.")
         boolean json;

@@ -74,12 +74,48 @@ class StatusFormatTest {
     @Test
     void viewsTableHasAHeaderAndARowPerView() throws Exception {
         String t = StatusFormat.views(json("""
-                {"views":[{"name":"a","isolation":"snapshot","owner_uid":0,"changed_paths":1,"changed_bytes":2,"orphaned":true}]}
+                {"views":[{"name":"a","isolation":"snapshot","owner_uid":1000,"changed_paths":1,"changed_bytes":2,
+                           "snapshot_version":7,"state":"orphaned","orphaned":true,"age_seconds":7200},
+                          {"name":"b","isolation":"read-committed","owner_uid":0,"changed_paths":0,"changed_bytes":0,
+                           "snapshot_version":9,"state":"live","orphaned":false,"age_seconds":5}]}
                 """));
         String[] lines = t.split("\n");
-        assertEquals(2, lines.length);
-        assertTrue(lines[0].startsWith("VIEW"));
-        assertTrue(lines[1].startsWith("a ") && lines[1].endsWith("orphaned"), lines[1]);
+        assertEquals(3, lines.length);
+        assertEquals(java.util.List.of("VIEW", "OWNER", "STATE", "ISOLATION", "PATHS", "BYTES", "VERSION", "AGE"),
+                java.util.List.of(lines[0].trim().split(" +")));
+        assertEquals(java.util.List.of("a", "1000", "orphaned", "snapshot", "1", "2", "7", "2h"),
+                java.util.List.of(lines[1].trim().split(" +")));
+        assertEquals(java.util.List.of("b", "0", "live", "read-committed", "0", "0", "9", "5s"),
+                java.util.List.of(lines[2].trim().split(" +")));
+    }
+
+    @Test
+    void agesUseTheirLargestWholeUnit() {
+        assertEquals("59s", StatusFormat.age(59));
+        assertEquals("1m", StatusFormat.age(60));
+        assertEquals("59m", StatusFormat.age(3599));
+        assertEquals("1h", StatusFormat.age(3600));
+        assertEquals("2d", StatusFormat.age(2 * 86400 + 5));
+    }
+
+    @Test
+    void pruneSummaryNamesTheViewsKeptLive() throws Exception {
+        assertEquals("pruned 1 orphaned views; kept live: w",
+                StatusFormat.pruneSummary(json("{\"pruned\":[{\"view\":\"a\",\"discarded_paths\":1}],\"live\":[\"w\"],\"younger\":[]}")));
+        assertEquals("removed view a (1 pending paths discarded)",
+                StatusFormat.removed(json("{\"view\":\"a\",\"discarded_paths\":1}")));
+    }
+
+    @Test
+    void agesOnTheCommandLine() {
+        assertEquals(30, AgeDuration.seconds("30"));
+        assertEquals(30, AgeDuration.seconds("30s"));
+        assertEquals(600, AgeDuration.seconds("10m"));
+        assertEquals(7200, AgeDuration.seconds("2h"));
+        assertEquals(86400, AgeDuration.seconds("1d"));
+        for (String bad : new String[] {"", "1w", "-1s", "1.5h", "h"}) {
+            org.junit.jupiter.api.Assertions.assertThrows(UserFacingException.class, () -> AgeDuration.seconds(bad), bad);
+        }
     }
 
     @Test

@@ -135,6 +135,22 @@ public final class ViewRegistry {
         return l == null || l.isEmpty() ? Optional.empty() : Optional.of(l.get(l.size() - 1).view());
     }
 
+    /**
+     * Every view a running registered process has entered, at any time of its life: a process that moved
+     * on still has descendants forked before it moved that the resolver routes to the earlier view, so
+     * each of its entries counts (prune errs towards keeping). A registry kept only in memory cannot
+     * check processes and counts every entry as live.
+     */
+    public java.util.Set<String> viewsOfLiveProcesses() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        entries.forEach((k, l) -> {
+            if (processes == null || RegistryFile.alive(processes, k)) {
+                l.forEach(e -> out.add(e.view()));
+            }
+        });
+        return out;
+    }
+
     public List<Entry> all() {
         List<Entry> out = new ArrayList<>();
         entries.values().forEach(out::addAll);

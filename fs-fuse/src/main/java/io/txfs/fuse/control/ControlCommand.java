@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 /**
  * One line written to {@code .txfs/ctl}: {@code VERB [view=NAME] [isolation=snapshot|read-committed] [force]
  * [published] [backing] [format=WORD] [objects=sha1|sha256] [extended] [mtimes] [canonical] [path=P] [fd=N]
- * [from=S to=S] [wait]}, each
+ * [from=S to=S] [wait] [older_than=SECONDS]}, each
  * verb taking only its own arguments ({@link ControlVerb}). Words are separated by single spaces or tabs;
  * one trailing newline is allowed. Anything else is refused.
  *
@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<Isolation> isolation, boolean force,
                              boolean published, boolean backing, Optional<String> format, Optional<String> objects,
                              boolean extended, boolean mtimes, boolean canonical, Optional<String> path,
-                             Optional<Integer> fd, Optional<String> from, Optional<String> to, boolean await) {
+                             Optional<Integer> fd, Optional<String> from, Optional<String> to, boolean await,
+                             Optional<Long> olderThanSeconds) {
     /** Longer lines are refused before they are decoded: no command needs more. */
     public static final int MAX_LINE_BYTES = 4096;
     private static final Pattern VIEW_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,63}");
@@ -84,6 +85,7 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
         Optional<String> from = Optional.empty();
         Optional<String> to = Optional.empty();
         boolean await = false;
+        Optional<Long> olderThan = Optional.empty();
         for (int i = 1; i < words.length; i++) {
             String w = words[i];
             int eq = w.indexOf('=');
@@ -108,6 +110,7 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
                 case "from" -> from = Optional.of(state(key, value));
                 case "to" -> to = Optional.of(state(key, value));
                 case "wait" -> await = flag(key, value);
+                case "older_than" -> olderThan = Optional.of(seconds(key, value));
                 case "path" -> {
                     decodePath(value);
                     path = Optional.of(value);
@@ -128,7 +131,7 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
             throw new BadControlCommandException("diff either a view or from=/to=, not both");
         }
         return new ControlCommand(verb, view, isolation, force, published, backing, format, objects, extended,
-                mtimes, canonical, path, fd, from, to, await);
+                mtimes, canonical, path, fd, from, to, await, olderThan);
     }
 
     /** The raw bytes {@code path=} names, relative to the tree's root; empty for the root. */
@@ -207,6 +210,14 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
         throw new BadControlCommandException("'" + key + "' takes a version number, 'flushed' or 'published'");
     }
 
+    /** A whole number of seconds (an age); at most 18 digits so that it fits a long. */
+    private static long seconds(String key, String value) throws BadControlCommandException {
+        if (value == null || !value.matches("[0-9]{1,18}")) {
+            throw new BadControlCommandException("'" + key + "' takes a number of seconds");
+        }
+        return Long.parseLong(value);
+    }
+
     private static int descriptor(String value) throws BadControlCommandException {
         if (value == null || !value.matches("[0-9]{1,9}")) {
             throw new BadControlCommandException("'fd' takes a descriptor number");
@@ -262,6 +273,7 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
         if (await) {
             b.append(" wait");
         }
+        olderThanSeconds.ifPresent(s -> b.append(" older_than=").append(s));
         return b.append('\n').toString();
     }
 

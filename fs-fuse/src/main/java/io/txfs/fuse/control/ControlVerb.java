@@ -42,7 +42,12 @@ public enum ControlVerb {
      * Compares every directory txfs has listed from the backing directory with the disk and takes in
      * what was changed there outside txfs, as one published version (docs/outside-changes.md).
      */
-    RESCAN(Set.of());
+    RESCAN(Set.of()),
+    /**
+     * {@code prune [older_than=SECONDS]}: removes the caller's orphaned views (root: everyone's), those
+     * no live process is in, like {@code abort}; with {@code older_than} only views created longer ago.
+     */
+    PRUNE(Set.of("older_than"));
 
     private final Set<String> arguments;
 

@@ -3,6 +3,7 @@ package io.txfs.fuse.view;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.txfs.core.ChangeSet;
+import io.txfs.core.Clock;
 import io.txfs.core.DeltaEntry;
 import io.txfs.core.Engine;
 import io.txfs.core.FlushRefusedException;
@@ -83,6 +84,8 @@ final class ViewControl implements ControlHandler {
     private final io.txfs.fuse.RequestCounts requestCounts;
     private final VersionControl versions;
     private final MountAdministrators administrators;
+    /** Held by begin and prune, so that a view found orphaned gets no new process before it is removed. */
+    private final Object membership = new Object();
 
     ViewControl(Engine engine, Views views, KernelInvalidator invalidator) {
         this(engine, views, invalidator, null, null, null, MountAdministrators.owner(0));
@@ -118,6 +121,7 @@ final class ViewControl implements ControlHandler {
                 case IMPORT -> importLayer(caller, cmd);
                 case STATS -> stats();
                 case RESCAN -> rescan(caller, cmd);
+                case PRUNE -> prune(caller, cmd);
             };
         } catch (FsException e) {
             throw new ControlRefusal(fuseErrno(e.errno().code()), cmd.verb(), e.getMessage());
@@ -135,6 +139,13 @@ final class ViewControl implements ControlHandler {
     }
 
     private ControlReply begin(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
+        // a prune decides a view is orphaned and removes it as one step: no begin may join it in between
+        synchronized (membership) {
+            return beginLocked(caller, cmd);
+        }
+    }
+
+    private ControlReply beginLocked(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
         String name = cmd.view().orElseGet(() -> "v" + caller.pid() + "-" + generated.incrementAndGet());
         boolean created = false;
         View v;
@@ -229,13 +240,63 @@ final class ViewControl implements ControlHandler {
 
     private ControlReply abort(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
         View v = target(caller, cmd);
+        return ControlReply.ok(ControlVerb.ABORT).put("view", v.name()).put("discarded_paths", remove(v));
+    }
+
+    /** Removes a view as abort does; returns how many pending paths it discarded. */
+    private long remove(View v) {
         long paths = engine.pendingDelta(v).size();
         // SPEC: abort removes the view entirely, not only its changes. Its processes are forgotten now,
         // so that they fall back to the default view, and never join a later view of the same name.
         ChangeSet cs = engine.discard(v);
         views.registry().forgetView(v.name());
         invalidator.invalidate(v.name(), cs);
-        return ControlReply.ok(ControlVerb.ABORT).put("view", v.name()).put("discarded_paths", paths);
+        return paths;
+    }
+
+    /**
+     * {@code prune [older_than=SECONDS]}: removes the caller's orphaned views (root: all), each like
+     * abort. The daemon decides orphan-ness ({@link ViewLiveness}), never the client: a view with a
+     * live process is kept and listed under "live". Age is counted from the view's creation.
+     */
+    private ControlReply prune(RequestContext caller, ControlCommand cmd) {
+        long minAgeNs = cmd.olderThanSeconds().map(ViewControl::secondsToNanos).orElse(-1L);
+        ArrayNode pruned = ControlReply.json().createArrayNode();
+        List<String> live = new ArrayList<>();
+        List<String> young = new ArrayList<>();
+        synchronized (membership) {
+            ViewLiveness liveness = views.liveness();
+            long now = Clock.SYSTEM.nowNanos();
+            for (ViewInfo i : engine.listViews()) {
+                if (caller.uid() != 0 && caller.uid() != i.ownerUid()) {
+                    continue; // another's view is not the caller's to prune, nor to learn about
+                }
+                if (liveness.live(i.name())) {
+                    live.add(i.name());
+                    continue;
+                }
+                if (now - i.createdNs() <= minAgeNs) {
+                    young.add(i.name());
+                    continue;
+                }
+                View v;
+                try {
+                    v = engine.view(i.name());
+                } catch (FsException gone) {
+                    continue; // aborted meanwhile
+                }
+                long paths = remove(v);
+                pruned.addObject().put("view", v.name()).put("discarded_paths", paths);
+                log.info("uid {} pruned orphaned view {} ({} pending paths)", caller.uid(), v.name(), paths);
+            }
+        }
+        return ControlReply.ok(ControlVerb.PRUNE).putNode("pruned", pruned).putStrings("live", live)
+                .putStrings("younger", young);
+    }
+
+    /** Seconds as nanoseconds, saturating: an age beyond the clock's range keeps every view. */
+    private static long secondsToNanos(long seconds) {
+        return seconds > Long.MAX_VALUE / 1_000_000_000L ? Long.MAX_VALUE : seconds * 1_000_000_000L;
     }
 
     private ControlReply status(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
@@ -584,6 +645,8 @@ final class ViewControl implements ControlHandler {
 
     private ControlReply views(RequestContext caller) {
         ArrayNode list = ControlReply.json().createArrayNode();
+        ViewLiveness liveness = views.liveness();
+        long now = Clock.SYSTEM.nowNanos();
         for (ViewInfo i : engine.listViews()) {
             if (caller.uid() != 0 && caller.uid() != i.ownerUid()) {
                 continue;
@@ -595,6 +658,11 @@ final class ViewControl implements ControlHandler {
             o.put("snapshot_version", i.snapshotVersion());
             o.put("changed_bytes", i.pendingBytes());
             o.put("changed_paths", engine.pendingDelta(engine.view(i.name())).size());
+            boolean live = liveness.live(i.name());
+            o.put("state", live ? "live" : "orphaned");
+            o.put("orphaned", !live);
+            o.put("created", java.time.Instant.ofEpochSecond(0, i.createdNs()).toString());
+            o.put("age_seconds", Math.max(0, (now - i.createdNs()) / 1_000_000_000L));
         }
         return ControlReply.ok(ControlVerb.VIEWS).put("published_version", engine.headVersion())
                 .put("flushed_version", engine.flushedVersion()).putNode("views", list);

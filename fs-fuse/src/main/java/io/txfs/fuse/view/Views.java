@@ -200,7 +200,7 @@ final class Views {
     }
 
     /** The session ids of all running processes, from /proc. */
-    private static java.util.Set<Integer> liveSessions() {
+    static java.util.Set<Integer> liveSessions() {
         java.util.Set<Integer> out = new java.util.HashSet<>();
         try (java.nio.file.DirectoryStream<java.nio.file.Path> procs = java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc"))) {
             for (java.nio.file.Path p : procs) {
@@ -218,6 +218,11 @@ final class Views {
             throw new java.io.UncheckedIOException(e);
         }
         return out;
+    }
+
+    /** Which views have a live process now, as this router would route them (for prune and the listing). */
+    ViewLiveness liveness() {
+        return new ViewLiveness(registry.viewsOfLiveProcesses(), liveSessions(), policy == DefaultView.SHARED);
     }
 
     CallerResolver resolver() {

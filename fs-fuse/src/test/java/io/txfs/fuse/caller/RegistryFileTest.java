@@ -36,6 +36,27 @@ class RegistryFileTest {
         }
     }
 
+    /** What prune keeps: every view a running registered process entered, its earlier ones too. */
+    @Test
+    void liveViewsAreThoseOfRunningProcesses() throws Exception {
+        int self = (int) ProcessHandle.current().pid();
+        ProcessKey me = ProcStat.read(self).key();
+        Process child = new ProcessBuilder("sleep", "60").start();
+        ProcessKey kid = ProcStat.read((int) child.pid()).key();
+        try {
+            ViewRegistry registry = new ViewRegistry(dir.resolve("processes"), ProcessTable.LIVE);
+            registry.enter(me, "earlier", 10);
+            registry.enter(me, "now", 11);
+            registry.enter(kid, "gone", 12);
+            registry.enter(new ProcessKey(self, me.startTime() + 1), "impostor", 13); // same pid, other start
+            assertEquals(java.util.Set.of("earlier", "now", "gone"), registry.viewsOfLiveProcesses());
+            child.destroyForcibly().waitFor();
+            assertEquals(java.util.Set.of("earlier", "now"), registry.viewsOfLiveProcesses());
+        } finally {
+            child.destroyForcibly().waitFor();
+        }
+    }
+
     @Test
     void aDamagedFileIsIgnoredNotFatal() throws Exception {
         Path file = dir.resolve("processes");

@@ -41,7 +41,8 @@ class ControlCommandTest {
                 "commit force\n", "abort view=a\n", "status\n", "diff view=a\n", "views\n",
                 "status view=a objects=sha256 canonical\n", "diff format=jsonl\n", "diff view=a format=text objects=sha1\n",
                 "hash\n", "hash view=a format=sha256 extended mtimes path=a%20b/%C3%28\n", "hash published\n",
-                "hash backing format=sha1 path=src\n", "log\n", "export view=a format=oci-tar\n", "import view=a fd=0\n")) {
+                "hash backing format=sha1 path=src\n", "log\n", "export view=a format=oci-tar\n", "import view=a fd=0\n",
+                "prune\n", "prune older_than=3600\n")) {
             assertEquals(line, parse(line).toLine());
         }
     }
@@ -63,6 +64,16 @@ class ControlCommandTest {
         assertTrue(refusal("publish\nflush\n").contains("control character"));
         assertTrue(refusal("publish\0").contains("control character"));
         assertTrue(refusal("x".repeat(ControlCommand.MAX_LINE_BYTES + 1)).contains("longer than"));
+    }
+
+    @Test
+    void pruneTakesAnAgeInWholeSeconds() throws Exception {
+        assertEquals(Optional.of(600L), parse("prune older_than=600").olderThanSeconds());
+        assertEquals(Optional.empty(), parse("prune").olderThanSeconds());
+        assertTrue(refusal("prune older_than=10m").contains("number of seconds"));
+        assertTrue(refusal("prune older_than").contains("number of seconds"));
+        assertTrue(refusal("prune view=a").contains("takes no argument 'view'"));
+        assertTrue(refusal("abort older_than=5").contains("takes no argument 'older_than'"));
     }
 
     @Test

@@ -1,0 +1,28 @@
+package io.txfs.tools;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** An age on the command line: a whole number with s, m, h or d (a bare number is seconds). */
+final class AgeDuration {
+    private static final Pattern FORM = Pattern.compile("([0-9]{1,12})([smhd]?)");
+
+    private AgeDuration() {
+    }
+
+    /** The duration in seconds; a malformed word is the user's error, named in the message. */
+    static long seconds(String word) {
+        Matcher m = word == null ? null : FORM.matcher(word);
+        if (m == null || !m.matches()) {
+            throw new UserFacingException("bad duration '" + word + "': a whole number with s, m, h or d (30s, 10m, 2h, 1d)");
+        }
+        long n = Long.parseLong(m.group(1));
+        long unit = switch (m.group(2)) {
+            case "m" -> 60;
+            case "h" -> 3600;
+            case "d" -> 86400;
+            default -> 1;
+        };
+        return n * unit; // at most 10^12 days in seconds: fits a long
+    }
+}
