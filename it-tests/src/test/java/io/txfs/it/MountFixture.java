@@ -107,6 +107,28 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
   }
 
   /** The path of the txfs jar under test (system property {@code txfs.jar}). */
+  /**
+   * A copy of the CLI jar and its lib/ in {@code dir}, readable by every uid: tests that run the CLI as
+   * another user cannot read the fixtures' private copy. Returns the jar's path.
+   */
+  static Path readableJarCopy(Path dir) throws IOException {
+    Path jar = jar();
+    Files.createDirectories(dir.resolve("lib"));
+    Files.copy(jar, dir.resolve("txfs.jar"));
+    try (java.util.stream.Stream<Path> libs = Files.list(jar.resolveSibling("lib"))) {
+      for (Path l : libs.toList()) {
+        Files.copy(l, dir.resolve("lib").resolve(l.getFileName()));
+      }
+    }
+    try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.toList()) {
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(
+            Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+      }
+    }
+    return dir.resolve("txfs.jar");
+  }
+
   static Path jar() {
     String property = System.getProperty("txfs.jar");
     if (property == null || property.isBlank()) {

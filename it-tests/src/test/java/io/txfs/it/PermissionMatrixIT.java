@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -64,21 +63,7 @@ class PermissionMatrixIT {
     /** The CLI jar and its lib/ where another uid can read them (the fixture's copy is private). */
     @BeforeAll
     static void copyJar() throws IOException {
-        Path jar = MountFixture.jar();
-        Path dir = MOUNT.scratch().resolve("jar");
-        Files.createDirectories(dir.resolve("lib"));
-        Files.copy(jar, dir.resolve("txfs.jar"));
-        try (Stream<Path> libs = Files.list(jar.resolveSibling("lib"))) {
-            for (Path l : libs.toList()) {
-                Files.copy(l, dir.resolve("lib").resolve(l.getFileName()));
-            }
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.toList()) {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
-            }
-        }
-        readableJar = dir.resolve("txfs.jar");
+        readableJar = MountFixture.readableJarCopy(MOUNT.scratch().resolve("jar"));
     }
 
     /** A shell command line run as {@code uid} (its own group, no others) with the mount as cwd. */

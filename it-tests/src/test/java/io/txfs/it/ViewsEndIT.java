@@ -12,7 +12,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,21 +32,7 @@ final class ViewsEndIT {
     /** The CLI jar where uid 65534 can read it (the fixture's copy is private). */
     @BeforeAll
     static void copyJar() throws IOException {
-        Path jar = MountFixture.jar();
-        Path dir = MOUNT.scratch().resolve("jar");
-        Files.createDirectories(dir.resolve("lib"));
-        Files.copy(jar, dir.resolve("txfs.jar"));
-        try (Stream<Path> libs = Files.list(jar.resolveSibling("lib"))) {
-            for (Path l : libs.toList()) {
-                Files.copy(l, dir.resolve("lib").resolve(l.getFileName()));
-            }
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.toList()) {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
-            }
-        }
-        readableJar = dir.resolve("txfs.jar");
+        readableJar = MountFixture.readableJarCopy(MOUNT.scratch().resolve("jar"));
     }
 
     private static ProcessRun txfs(String... args) {
