@@ -4,6 +4,7 @@ import io.txfs.fuse.FuseFilesystem;
 import io.txfs.fuse.FuseMount;
 import io.txfs.fuse.MountOptions;
 import io.txfs.fuse.passthrough.PassthroughFilesystem;
+import io.txfs.fuse.sys.LibC;
 import io.txfs.fuse.view.DefaultView;
 import io.txfs.fuse.view.MountAdministrators;
 import io.txfs.fuse.view.ViewMount;
@@ -122,7 +123,7 @@ final class MountCommand implements Callable<Integer> {
 
     /** Root, this daemon's uid, and the {@code --flush-group}. */
     private MountAdministrators administrators() {
-        long owner = new com.sun.security.auth.module.UnixSystem().getUid();
+        long owner = Integer.toUnsignedLong(LibC.INSTANCE.getuid());
         if (flushGroup == null) {
             return MountAdministrators.owner(owner);
         }
