@@ -1,6 +1,8 @@
 package io.txfs.core;
 
 import io.txfs.core.inspect.dir.RawPaths;
+import io.txfs.core.progress.LongWork;
+import io.txfs.core.progress.LongWorks;
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
 import io.txfs.core.store.Cf;
@@ -65,16 +67,22 @@ public final class Engine implements AutoCloseable {
 
     /** How to open an engine. store null means RocksDB in stateDir/db. */
     public record Config(Path backing, Path stateDir, Store store, Clock clock, FaultInjector faults,
-                         EngineListener listener, GcPolicy gc) {
+                         EngineListener listener, GcPolicy gc, LongWorks works) {
         public Config {
+            if (works == null) works = LongWorks.system();
             if (clock == null) clock = Clock.SYSTEM;
             if (faults == null) faults = FaultInjector.NONE;
             if (listener == null) listener = EngineListener.NONE;
             if (gc == null) gc = GcPolicy.DEFAULT;
         }
 
+        public Config(Path backing, Path stateDir, Store store, Clock clock, FaultInjector faults, EngineListener listener,
+                      GcPolicy gc) {
+            this(backing, stateDir, store, clock, faults, listener, gc, null);
+        }
+
         public Config(Path backing, Path stateDir, Store store, Clock clock, FaultInjector faults, EngineListener listener) {
-            this(backing, stateDir, store, clock, faults, listener, null);
+            this(backing, stateDir, store, clock, faults, listener, null, null);
         }
 
         public static Config rocks(Path backing, Path stateDir) {
@@ -86,19 +94,24 @@ public final class Engine implements AutoCloseable {
         }
 
         public Config withFaults(FaultInjector f) {
-            return new Config(backing, stateDir, store, clock, f, listener, gc);
+            return new Config(backing, stateDir, store, clock, f, listener, gc, works);
         }
 
         public Config withClock(Clock c) {
-            return new Config(backing, stateDir, store, c, faults, listener, gc);
+            return new Config(backing, stateDir, store, c, faults, listener, gc, works);
         }
 
         public Config withListener(EngineListener l) {
-            return new Config(backing, stateDir, store, clock, faults, l, gc);
+            return new Config(backing, stateDir, store, clock, faults, l, gc, works);
+        }
+
+        /** Where long operations (recovery at open among them) report their progress. */
+        public Config withWorks(LongWorks w) {
+            return new Config(backing, stateDir, store, clock, faults, listener, gc, w);
         }
 
         public Config withGc(GcPolicy g) {
-            return new Config(backing, stateDir, store, clock, faults, listener, g);
+            return new Config(backing, stateDir, store, clock, faults, listener, g, works);
         }
     }
 
@@ -108,6 +121,7 @@ public final class Engine implements AutoCloseable {
     final Clock clock;
     final FaultInjector faults;
     final EngineListener listener;
+    final LongWorks works;
     final Backing backing;
     private final FileChannel lockChannel;
     private final FileLock lockFile;
@@ -149,6 +163,11 @@ public final class Engine implements AutoCloseable {
     private long subtreeFrom;
     private volatile VersionHook versionHook = VersionHook.NONE;
 
+    /** The long operations running now (flush, gc, …), for progress shown by any client. */
+    public LongWorks works() {
+        return works;
+    }
+
     public static Engine open(Config config) {
         return new Engine(config);
     }
@@ -157,6 +176,7 @@ public final class Engine implements AutoCloseable {
         this.clock = c.clock();
         this.faults = c.faults();
         this.listener = c.listener();
+        this.works = c.works();
         FileChannel lc = null;
         FileLock lk = null;
         Store s = c.store();
@@ -502,10 +522,11 @@ public final class Engine implements AutoCloseable {
             // Set before waiting for the delta ids: their worker reads trees, and a read that found an
             // outside change would take it in under the publish lock this thread holds while it waits.
             flushRunning = true;
-            try {
+            try (LongWork work = works.start("flush")) {
                 // derived work that reads old versions finishes before the backing directory changes
+                work.phase("delta ids", LongWork.UNKNOWN, LongWork.UNKNOWN);
                 DeltaIdRecord id = head == flushed ? null : versionHook.beforeFlush(flushed, head);
-                r = flusher.flush(id);
+                r = flusher.flush(id, work);
             } finally {
                 flushRunning = false;
             }

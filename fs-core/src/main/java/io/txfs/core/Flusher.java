@@ -2,6 +2,7 @@ package io.txfs.core;
 
 import io.txfs.core.inspect.dir.LibC;
 import io.txfs.core.inspect.dir.RawPaths;
+import io.txfs.core.progress.LongWork;
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
 import io.txfs.core.store.Cf;
@@ -51,6 +52,8 @@ final class Flusher {
     private volatile String incomplete;
     /** Directory descriptors kept while a flush or recovery runs (flushes run one at a time); null between. */
     private BackingDir.Cache dirs;
+    /** The running flush or recovery as others see it (LongWorks); unwatched between flushes. */
+    private LongWork work = LongWork.unwatched();
 
     Flusher(Engine e) {
         this.e = e;
@@ -64,9 +67,11 @@ final class Flusher {
 
     void recover() {
         dirs = e.backing.dir.cache();
-        try {
+        try (LongWork w = e.works.start("recovery")) {
+            work = w;
             recoverCached();
         } finally {
+            work = LongWork.unwatched();
             dirs.close();
             dirs = null;
         }
@@ -91,12 +96,14 @@ final class Flusher {
         }
     }
 
-    /** {@code deltaId}: the flush's delta-id record, committed with its plan (null: none). */
-    FlushResult flush(DeltaIdRecord deltaId) {
+    /** {@code deltaId}: the flush's delta-id record, committed with its plan (null: none); {@code w} hears the progress. */
+    FlushResult flush(DeltaIdRecord deltaId, LongWork w) {
         dirs = e.backing.dir.cache();
         try {
+            work = w;
             return flushCached(deltaId);
         } finally {
+            work = LongWork.unwatched();
             dirs.close();
             dirs = null;
         }
@@ -246,13 +253,16 @@ final class Flusher {
         Map<String, List<String>> verified = new HashMap<>();
         Map<Long, String> stagedName = new HashMap<>();
         Map<Long, Long> stagedIno = new HashMap<>();
+        work.phase("stage", placeNodes.size() + rewrites.size(), LongWork.UNKNOWN);
         for (long id : placeNodes.keySet()) {
+            work.advance(1, 0);
             if (inBacking(old, id)) continue;
             NodeRecord r = e.publishedNode(id, head);
             String name = "n" + id;
             Staged st = stageFaithfully(id, r, name, now, problems, verified);
             if (st == null) continue;
             bytes += st.bytes();
+            work.advance(0, st.bytes());
             stagedName.put(id, name);
             stagedIno.put(id, st.ino());
             e.faults.reached(FaultPoint.FLUSH_STAGED_FILE);
@@ -261,9 +271,11 @@ final class Flusher {
         for (long id : rewrites) {
             NodeRecord r = e.publishedNode(id, head);
             String name = "r" + id;
+            work.advance(1, 0);
             Staged st = stageFaithfully(id, r, name, now, problems, verified);
             if (st == null) continue;
             bytes += st.bytes();
+            work.advance(0, st.bytes());
             replaces.add(new FlushPlan.Step(FlushPlan.Kind.REPLACE, id, e.rawPathOf(now, id), name, st.ino()));
             e.faults.reached(FaultPoint.FLUSH_STAGED_FILE);
         }
@@ -395,9 +407,11 @@ final class Flusher {
     private void apply(FlushPlan plan) throws IOException {
         e.backing.closeAll();
         boolean first = true;
+        work.phase("apply", plan.steps.size(), LongWork.UNKNOWN);
         for (FlushPlan.Step s : plan.steps) {
             if (!first) e.faults.reached(FaultPoint.FLUSH_APPLY_STEP);
             first = false;
+            work.advance(1, 0);
             switch (s.kind()) {
                 case PATCH -> {
                     try (BackingDir.Entry p = entry(s.path())) {

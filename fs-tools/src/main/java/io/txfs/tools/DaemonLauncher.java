@@ -38,7 +38,22 @@ final class DaemonLauncher {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
                 .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(cmd.startupTimeoutSeconds());
+        ProgressRenderer shown = cmd.progress.renderer();
+        try {
+            return await(cmd, stateDir, mountpoint, daemon, out, deadline, shown);
+        } finally {
+            if (shown != null) shown.end();
+        }
+    }
+
+    private static int await(MountCommand cmd, StateDirectory stateDir, Path mountpoint, Process daemon, Path out, long deadline,
+                             ProgressRenderer shown) throws IOException, InterruptedException {
+        Path progress = stateDir.path().resolve("progress.json");
         while (System.nanoTime() < deadline) {
+            if (shown != null) {
+                // recovery (a flush rolled forward) may take long: the daemon writes how far it got
+                ProgressFileReader.newest(progress).ifPresent(shown::show);
+            }
             if (!daemon.isAlive()) {
                 System.err.println("txfs: the daemon exited with status " + daemon.exitValue() + " before serving; its output (" + out + "):");
                 System.err.print(tail(out, 40));

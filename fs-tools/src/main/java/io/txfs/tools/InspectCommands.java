@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
@@ -56,6 +57,10 @@ final class InspectCommands {
                 description = "A subtree or file: a path inside the mount, or relative to its root. Default: the whole tree.")
         Path path;
 
+        /** Only a hash of the backing directory reports progress: the others reuse unchanged subtrees. */
+        @Mixin
+        ProgressOption progress;
+
         @Override
         int run() {
             if (mtimes && !extended) {
@@ -85,7 +90,7 @@ final class InspectCommands {
                     line.append(" path=").append(ControlCommand.encodePath(rel.getBytes(StandardCharsets.UTF_8)));
                 }
             }
-            JsonNode r = ControlCall.send(ctl, line.toString());
+            JsonNode r = progress.around(ctl, "hash", () -> ControlCall.send(ctl, line.toString()));
             out().println(json ? r.toString() : r.path("id").asText());
             return Txfs.EXIT_OK;
         }

@@ -19,6 +19,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -65,6 +66,10 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = "--adopt",
             description = "Serve BACKING with this state directory even if either belongs to another (its record names another directory, or BACKING is owned by another state directory). Never overrides a live daemon serving BACKING.")
     boolean adopt;
+
+    /** Shows recovery at start (a flush to roll forward), which the detached launcher waits for. */
+    @Mixin
+    ProgressOption progress;
 
     @Option(names = "--startup-timeout", paramLabel = "SECONDS", defaultValue = "60", hidden = true)
     int startupTimeoutSeconds;

@@ -209,9 +209,14 @@ final class ViewCommands {
         @Option(names = "--json")
         boolean json;
 
+        @Mixin
+        ProgressOption progress;
+
         @Override
         int run() {
-            JsonNode r = ControlCall.send(mount.controlFile(), "commit" + viewArg(view) + (force ? " force" : ""));
+            // the publish is short; what a commit may spend long in is its flush
+            JsonNode r = progress.around(mount.controlFile(), "flush",
+                    () -> ControlCall.send(mount.controlFile(), "commit" + viewArg(view) + (force ? " force" : "")));
             report(this, r, json);
             return Txfs.EXIT_OK;
         }
@@ -222,9 +227,12 @@ final class ViewCommands {
         @Option(names = "--json")
         boolean json;
 
+        @Mixin
+        ProgressOption progress;
+
         @Override
         int run() {
-            report(this, ControlCall.send(mount.controlFile(), "flush"), json);
+            report(this, progress.around(mount.controlFile(), "flush", () -> ControlCall.send(mount.controlFile(), "flush")), json);
             return Txfs.EXIT_OK;
         }
     }

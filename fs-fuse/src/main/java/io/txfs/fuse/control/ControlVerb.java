@@ -47,7 +47,13 @@ public enum ControlVerb {
      * {@code prune [older_than=SECONDS]}: removes the caller's orphaned views (root: everyone's), those
      * no live process is in, like {@code abort}; with {@code older_than} only views created longer ago.
      */
-    PRUNE(Set.of("older_than"));
+    PRUNE(Set.of("older_than")),
+    /**
+     * The long operations running now (flush, gc, export, import, hash of the backing directory): kind,
+     * phase, items and bytes done and in total (-1: not known), seconds since they started. Names no
+     * path or view, so any user of the mount may ask; the CLI polls it to draw a progress bar.
+     */
+    PROGRESS(Set.of());
 
     private final Set<String> arguments;
 

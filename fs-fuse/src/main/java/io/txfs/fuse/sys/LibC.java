@@ -137,6 +137,9 @@ public interface LibC {
 
   @IgnoreError int getuid();
 
+  /** 1 when fd is a terminal (the CLI draws progress bars only there). */
+  @IgnoreError int isatty(int fd);
+
   @IgnoreError int getgid();
 
   String strerror(int errnum);

@@ -28,6 +28,7 @@ import io.txfs.fuse.control.ControlVerb;
 import io.txfs.core.inspect.EntryStat;
 import io.txfs.core.inspect.Name;
 import io.txfs.core.inspect.ObjectFormat;
+import io.txfs.core.inspect.ProgressTreeSource;
 import io.txfs.core.inspect.TreeHasher;
 import io.txfs.core.inspect.TreeIdOptions;
 import io.txfs.core.inspect.TreePath;
@@ -48,6 +49,7 @@ import io.txfs.core.inspect.engine.ViewTreeSink;
 import io.txfs.core.inspect.engine.ViewTreeSource;
 import io.txfs.core.inspect.oci.OciLayerImporter;
 import io.txfs.core.inspect.oci.OciLayerWriter;
+import io.txfs.core.progress.LongWork;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -122,6 +124,7 @@ final class ViewControl implements ControlHandler {
                 case STATS -> stats();
                 case RESCAN -> rescan(caller, cmd);
                 case PRUNE -> prune(caller, cmd);
+                case PROGRESS -> progress();
             };
         } catch (FsException e) {
             throw new ControlRefusal(fuseErrno(e.errno().code()), cmd.verb(), e.getMessage());
@@ -136,6 +139,10 @@ final class ViewControl implements ControlHandler {
             requestCounts.micros().forEach(micros::put);
         }
         return ControlReply.ok(ControlVerb.STATS).putNode("requests", requests).putNode("request_micros", micros);
+    }
+
+    private ControlReply progress() {
+        return ControlReply.ok(ControlVerb.PROGRESS).putNode("running", ProgressFile.json(engine.works()));
     }
 
     private ControlReply begin(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
@@ -411,7 +418,12 @@ final class ViewControl implements ControlHandler {
         }
         try {
             TreeSource asCaller = CallerAccessTreeSource.forCaller(source, caller.uid(), groupsOf(caller));
-            String id = (trusted ? new TreeHasher(options, hashCache) : new TreeHasher(options)).hash(asCaller, path).hex();
+            String id;
+            // only a walk of the backing directory is long enough to show: the others reuse version tokens
+            try (LongWork work = cmd.backing() ? engine.works().start("hash") : LongWork.unwatched()) {
+                if (cmd.backing()) asCaller = new ProgressTreeSource(asCaller, work);
+                id = (trusted ? new TreeHasher(options, hashCache) : new TreeHasher(options)).hash(asCaller, path).hex();
+            }
             return reply.put("format", format.gitName()).put("extended", cmd.extended()).put("mtimes", cmd.mtimes())
                     .put("path", path.toString()).put("id", id)
                     // the daemon's own time for the hash, without the client's start-up or the FUSE round trip

@@ -24,6 +24,7 @@ import io.txfs.fuse.OpenResult;
 import io.txfs.fuse.RequestContext;
 import io.txfs.fuse.RequestCounts;
 import io.txfs.fuse.StatFs;
+import io.txfs.fuse.control.ControlCommand;
 import io.txfs.fuse.control.ControlEndpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -242,7 +243,11 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     private static Attr fixedAttr(long kind) {
         int mode = kind == CTL ? 0100666 : 040555;
-        return new Attr(kind, 0, 0, 0, 0, 0, 0, 0, 0, mode, kind == CTL ? 1 : 2, 0, 0, 0, 4096);
+        // ctl's size is the longest command: a direct write within the size may run in parallel with
+        // others (FOPEN_PARALLEL_DIRECT_WRITES), one "past EOF" takes the inode lock for its whole
+        // request, and a flush would then hold every other command (status, progress) until it ends
+        long size = kind == CTL ? ControlCommand.MAX_LINE_BYTES : 0;
+        return new Attr(kind, size, 0, 0, 0, 0, 0, 0, 0, mode, kind == CTL ? 1 : 2, 0, 0, 0, 4096);
     }
 
     private static Entry fixedEntry(long node) {
@@ -356,7 +361,8 @@ public final class ViewFilesystem implements FuseFilesystem {
     @Override
     public OpenResult open(RequestContext ctx, long node, int flags, int openFlags) throws IOException {
         if (kind(node) == CTL) {
-            return OpenResult.of(control.open(), OpenResult.FOPEN_DIRECT_IO | OpenResult.FOPEN_STREAM | OpenResult.FOPEN_NONSEEKABLE);
+            return OpenResult.of(control.open(), OpenResult.FOPEN_DIRECT_IO | OpenResult.FOPEN_STREAM | OpenResult.FOPEN_NONSEEKABLE
+                    | OpenResult.FOPEN_PARALLEL_DIRECT_WRITES);
         }
         boolean write = (flags & 3) != 0;
         // O_TRUNC with write access changes the file: it begins a session view's snapshot like a write, and is published on its own in the shared view

@@ -3,6 +3,7 @@ package io.txfs.fuse.view;
 import io.txfs.core.Engine;
 import io.txfs.core.GcPolicy;
 import io.txfs.core.inspect.engine.DeltaIdLog;
+import io.txfs.core.progress.LongWorks;
 import io.txfs.fuse.caller.CallerResolver;
 import io.txfs.fuse.caller.ProcessTable;
 import io.txfs.fuse.caller.ViewRegistry;
@@ -60,13 +61,19 @@ public final class ViewMount implements AutoCloseable {
         NodeTable<ViewKey> nodes = ViewFilesystem.newNodeTable();
         KernelInvalidator invalidator = new KernelInvalidator(nodes);
         Engine engine;
+        LongWorks works = LongWorks.system();
+        ProgressFile opening = new ProgressFile(stateDir.resolve("progress.json"));
+        works.listen(opening);
         try {
             engine = Engine.open(Engine.Config.rocks(Path.of("/proc/self/fd/" + fd + "/."), stateDir.resolve("engine"))
-                    .withListener(invalidator).withGc(new GcPolicy(true, keepVersions)));
+                    .withListener(invalidator).withGc(new GcPolicy(true, keepVersions)).withWorks(works));
         } catch (RuntimeException e) {
             LibC.INSTANCE.close(fd);
             invalidator.close();
             throw e;
+        } finally {
+            works.listen(null);
+            opening.close();
         }
         ViewRegistry registry = new ViewRegistry(stateDir.resolve("processes"), ProcessTable.LIVE);
         Views views = new Views(engine, new CallerResolver(registry, ProcessTable.LIVE), registry, policy, invalidator);
