@@ -203,6 +203,7 @@ public final class Engine implements AutoCloseable {
         flusher.recover();
         sweepChunkData();
         if (gcPolicy.auto()) collectAfter("open");
+        recountPendingBytes();
         log.info("engine open: backing {}, head {}, flushed {}, {} views", c.backing(), head, flushed, views.size());
     }
 
@@ -624,6 +625,27 @@ public final class Engine implements AutoCloseable {
             });
         } catch (java.util.concurrent.RejectedExecutionException closing) {
             compactScheduled.set(false);
+        }
+    }
+
+    /**
+     * Counts every view's pending bytes again on the gc thread: a view written by an older txfs carries a
+     * count of every byte it wrote (9.2 GB for four files), not what its layer stores.
+     */
+    private void recountPendingBytes() {
+        try {
+            gcThread.execute(() -> {
+                for (View v : views.values()) {
+                    if (closed) return;
+                    try {
+                        OwnLayerSpace.recount(this, v);
+                    } catch (RuntimeException e) {
+                        if (!closed) log.warn("counting the pending bytes of view {}: {}", v.name, e.toString());
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // closed meanwhile: the next open counts
         }
     }
 

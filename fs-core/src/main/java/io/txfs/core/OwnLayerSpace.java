@@ -46,7 +46,7 @@ final class OwnLayerSpace {
     static void recount(Engine e, View v) {
         v.lock.writeLock().lock();
         try {
-            if (v.discarded) return;
+            if (v.discarded || e.closed) return; // close holds every view's lock, then closes the store
             long n = 0;
             try (KvIterator it = e.store.scan(Cf.P_NODE, Bytes.longs(v.id))) {
                 for (; it.valid(); it.next()) {

@@ -118,6 +118,27 @@ class OwnLayerSpaceTest {
     }
 
     @org.junit.jupiter.api.Test
+    void aCountWrittenByAnOlderTxfsIsCorrectedAtOpen() throws Exception {
+        Path backing = Files.createDirectories(tmp.resolve("backing"));
+        MemoryStore memory = new MemoryStore();
+        try (Engine e = Engine.open(Engine.Config.memory(backing, memory))) {
+            View w = e.createView("w", Isolation.SNAPSHOT, 0);
+            new TestFs(e, w).write("f", filled(MIB, 1));
+            // as an older txfs left it: every byte ever written counted
+            w.pendingBytes = 9_200_000_000L;
+            io.txfs.core.store.Batch b = new io.txfs.core.store.Batch();
+            b.put(Cf.VIEWS, "w".getBytes(java.nio.charset.StandardCharsets.UTF_8), w.encode());
+            e.store.write(b, false);
+        }
+        try (Engine e = Engine.open(Engine.Config.memory(backing, memory.reopened()))) {
+            View w = e.view("w");
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (w.pendingBytes != MIB && System.nanoTime() < deadline) Thread.sleep(5); // polled: the gc thread counts
+            assertEquals(MIB, w.pendingBytes, "counted again from the layer's chunks at open");
+        }
+    }
+
+    @org.junit.jupiter.api.Test
     void gcGivesRemovedFilesDiskSpaceBackAndReportsTheStateDirectory() throws Exception {
         Path chunksDir;
         try (Engine e = open("rocks")) {

@@ -200,7 +200,9 @@ public final class RocksStore implements Store {
     private void countWal(long bytes) {
         long n = walSinceFlush.addAndGet(bytes);
         if (n < MAX_TOTAL_WAL_BYTES || !walSinceFlush.compareAndSet(n, 0)) return;
-        try (FlushOptions fo = new FlushOptions().setWaitForFlush(false)) {
+        // neither waits: the writer that crossed the bound goes on at once (a stall, if any, is RocksDB's
+        // usual one for a full memtable)
+        try (FlushOptions fo = new FlushOptions().setWaitForFlush(false).setAllowWriteStall(true)) {
             db.flush(fo, handles);
         } catch (RocksDBException e) {
             throw wrap("flush", e);
