@@ -588,44 +588,19 @@ public final class Engine implements AutoCloseable {
     static final long COMPACT_AFTER_BYTES = 64L << 20;
     static final long COMPACT_AFTER_CHUNKS = 1024;
 
-    /**
-     * Schedules an automatic collection on the gc thread (one pending at most); its failure leaves
-     * garbage, never fails the operation that finished.
-     */
+    /** Schedules an automatic collection on the gc thread (one pending at most). */
     private void collectAfter(String when) {
-        if (!gcScheduled.compareAndSet(false, true)) return;
-        try {
-            gcThread.execute(() -> {
-                gcScheduled.set(false);
-                try {
-                    GcResult g = collector.collect();
-                    if (g.deletedAnything()) log.debug("gc after {}: {}", when, g);
-                    if (g.chunks() >= COMPACT_AFTER_CHUNKS && !closed) compact(when);
-                } catch (RuntimeException e) {
-                    if (!closed) log.warn("gc after {} stopped: {}", when, e.toString());
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
-            gcScheduled.set(false); // closed meanwhile: the next open collects
-        }
+        onGcThread(gcScheduled, "gc after " + when, () -> {
+            GcResult g = collector.collect();
+            if (g.deletedAnything()) log.debug("gc after {}: {}", when, g);
+            if (g.chunks() >= COMPACT_AFTER_CHUNKS && !closed) compact(when);
+        });
     }
 
     private final java.util.concurrent.atomic.AtomicBoolean compactScheduled = new java.util.concurrent.atomic.AtomicBoolean();
 
     private void compactAfter(String when) {
-        if (!compactScheduled.compareAndSet(false, true)) return;
-        try {
-            gcThread.execute(() -> {
-                compactScheduled.set(false);
-                try {
-                    if (!closed) compact(when);
-                } catch (RuntimeException e) {
-                    if (!closed) log.warn("compaction after {} stopped: {}", when, e.toString());
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
-            compactScheduled.set(false);
-        }
+        onGcThread(compactScheduled, "compaction after " + when, () -> compact(when));
     }
 
     /**
@@ -633,19 +608,32 @@ public final class Engine implements AutoCloseable {
      * count of every byte it wrote (9.2 GB for four files), not what its layer stores.
      */
     private void recountPendingBytes() {
+        onGcThread(null, "counting pending bytes", () -> {
+            for (View v : views.values()) {
+                if (closed) return;
+                OwnLayerSpace.recount(this, v);
+            }
+        });
+    }
+
+    /**
+     * Runs task on the gc thread, at most one waiting per flag (null: no limit). Its failure is logged and
+     * leaves garbage behind, never fails the operation that asked for it; a closed engine runs nothing
+     * (the next open collects).
+     */
+    private void onGcThread(java.util.concurrent.atomic.AtomicBoolean scheduled, String what, Runnable task) {
+        if (scheduled != null && !scheduled.compareAndSet(false, true)) return;
         try {
             gcThread.execute(() -> {
-                for (View v : views.values()) {
-                    if (closed) return;
-                    try {
-                        OwnLayerSpace.recount(this, v);
-                    } catch (RuntimeException e) {
-                        if (!closed) log.warn("counting the pending bytes of view {}: {}", v.name, e.toString());
-                    }
+                if (scheduled != null) scheduled.set(false);
+                try {
+                    if (!closed) task.run();
+                } catch (RuntimeException e) {
+                    if (!closed) log.warn("{} stopped: {}", what, e.toString());
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException closing) {
-            // closed meanwhile: the next open counts
+            if (scheduled != null) scheduled.set(false);
         }
     }
 

@@ -10,8 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -142,10 +140,7 @@ final class StorageReclaimIT {
     @Test
     @Order(3)
     void gcIsForTheMountsAdministratorsOnly() {
-        List<String> cmd = List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
-                "/bin/sh", "-c", "exec " + Path.of(System.getProperty("java.home"), "bin", "java") + " -jar " + readableJar
-                        + " gc --mount " + mnt());
-        ProcessRun denied = ProcessRun.run(cmd, MOUNT.mountpoint(), Map.of("HOME", "/tmp"), ViewMountFixture.CLI_DEADLINE);
+        ProcessRun denied = MOUNT.txfsAs(NOBODY, readableJar, "gc --mount " + mnt());
         assertEquals(1, denied.exitCode(), denied.describe());
         assertTrue(denied.stderr().contains("EPERM") && denied.stderr().contains("not uid " + NOBODY), denied.describe());
         assertEquals(1, denied.stderr().lines().count(), "a one-line reason\n" + denied.describe());
