@@ -151,12 +151,20 @@ bench_machine_line() {
   echo "${cpu:-unknown CPU}, $(nproc) cores, $mem RAM, Linux $(uname -r)"
 }
 
-# bench_write_section FILE TEXTFILE: replaces the text between the bench markers in FILE with the
+# bench_write_section FILE TEXTFILE: replaces the text between the bench:results markers in FILE with the
 # content of TEXTFILE (creating the markers at the end if they are missing).
 bench_write_section() {
-  local file=$1 text=$2 begin='<!-- bench:results:begin -->' end='<!-- bench:results:end -->'
+  bench_write_marked "$1" results "" "$2"
+}
+
+# bench_write_marked FILE NAME HEADING TEXTFILE: replaces the text between <!-- bench:NAME:begin --> and
+# <!-- bench:NAME:end --> in FILE with the content of TEXTFILE (adding "## HEADING", unless empty, and the
+# markers at the end if they are missing): one section per benchmark script.
+bench_write_marked() {
+  local file=$1 heading=$3 text=$4 begin="<!-- bench:$2:begin -->" end="<!-- bench:$2:end -->"
   [ -f "$file" ] || printf '# Benchmarks\n' > "$file"
   if ! grep -qF "$begin" "$file"; then
+    [ -n "$heading" ] && printf '\n## %s\n' "$heading" >> "$file"
     printf '\n%s\n%s\n' "$begin" "$end" >> "$file"
   fi
   awk -v b="$begin" -v e="$end" -v t="$text" '

@@ -118,13 +118,6 @@ table=$base/table.md
 } > "$table"
 cat "$table"
 if [ "$write_doc" -eq 1 ]; then
-  begin='<!-- bench:storage:begin -->' end='<!-- bench:storage:end -->'
-  doc=$repo/docs/benchmarks.md
-  [ -f "$doc" ] || printf '# Benchmarks\n' > "$doc"
-  grep -qF "$begin" "$doc" || printf '\n## Storage (issue 15)\n\n`scripts/bench-storage.sh`.\n\n%s\n%s\n' "$begin" "$end" >> "$doc"
-  awk -v b="$begin" -v e="$end" -v t="$table" '
-    $0 == b { print; while ((getline line < t) > 0) print line; skip = 1; next }
-    $0 == e { skip = 0 }
-    !skip { print }' "$doc" > "$doc.tmp" && mv "$doc.tmp" "$doc"
+  bench_write_marked "$repo/docs/benchmarks.md" storage "Storage (issue 15)" "$table"
   bench_log "results written into docs/benchmarks.md"
 fi

@@ -359,6 +359,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private ChangeSet dropPending(View v, boolean remove) {
+        long dropped = v.pendingBytes;
         Batch b = new Batch();
         List<Long> ownData = new ArrayList<>();
         long oldLayer = v.layer;
@@ -400,6 +401,8 @@ public final class Engine implements AutoCloseable {
             if (v.pending != null) v.pending.clear();
         }
         for (long id : ownData) chunkData.delete(id, oldLayer); // after the batch: a crash before leaves them to the sweep
+        // the layer's chunk files went just now; its first chunks (in the store) go at a compaction
+        if (dropped > 0 && reclaimedSinceCompaction.addAndGet(dropped) >= COMPACT_AFTER_BYTES) compactAfter("a discard");
         if (remove) {
             v.discarded = true;
             views.remove(v.name);
