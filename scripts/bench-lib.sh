@@ -8,6 +8,21 @@ bench_die() { echo "bench: error: $*" >&2; exit 1; }
 
 bench_now_ns() { date +%s%N; }
 
+# bench_require_root WHY: dies unless run as root with /dev/fuse present (WHY: what needs root).
+bench_require_root() {
+  [ "$(id -u)" -eq 0 ] || bench_die "run as root: $1 need it"
+  [ -e /dev/fuse ] || bench_die "/dev/fuse does not exist"
+}
+
+# bench_use_txfs REPO: the txfs CLI the benchmark runs, $TXFS_JAR or REPO's fs-tools/target/txfs.jar with
+# $JAVA (default java); sets jar and java and defines txfs().
+bench_use_txfs() {
+  jar=${TXFS_JAR:-$1/fs-tools/target/txfs.jar}
+  [ -f "$jar" ] || bench_die "$jar not found (build it: mvn -B -DskipTests package -pl fs-tools -am)"
+  java=${JAVA:-java}
+  txfs() { "$java" -jar "$jar" "$@"; }
+}
+
 # bench_is_mounted DIR: true if DIR is a mount point in this mount namespace.
 bench_is_mounted() {
   local dir

@@ -16,8 +16,7 @@ source scripts/bench-lib.sh
 
 write_doc=1
 [ "${1:-}" = "--no-write" ] && write_doc=0
-[ "$(id -u)" -eq 0 ] || bench_die "run as root: the mount and dropping caches need it"
-[ -e /dev/fuse ] || bench_die "/dev/fuse does not exist"
+bench_require_root "the mount and dropping caches"
 command -v jq >/dev/null || bench_die "jq is needed to read the daemon's JSON replies"
 
 cycles=${BENCH_CYCLES:-10}
@@ -25,10 +24,7 @@ files=${BENCH_FILES:-1000}
 kib=${BENCH_FILE_KIB:-100}
 bs=${BENCH_WRITE_BS:-4096}
 base=${BENCH_DIR:-/var/tmp/txfs-bench-storage}
-jar=${TXFS_JAR:-$repo/fs-tools/target/txfs.jar}
-[ -f "$jar" ] || bench_die "$jar not found (build it: mvn -B -DskipTests package -pl fs-tools -am)"
-java=${JAVA:-java}
-txfs() { "$java" -jar "$jar" "$@"; }
+bench_use_txfs "$repo"
 
 [ -e "$base" ] && bench_die "$base exists; remove it or set BENCH_DIR"
 mkdir -p "$base"/{backing/data,mnt,src}

@@ -18,8 +18,7 @@ source scripts/bench-lib.sh
 
 write_doc=1
 [ "${1:-}" = "--no-write" ] && write_doc=0
-[ "$(id -u)" -eq 0 ] || bench_die "run as root: the mounts, namespaces and dropping caches need it"
-[ -e /dev/fuse ] || bench_die "/dev/fuse does not exist"
+bench_require_root "the mounts, namespaces and dropping caches"
 bash scripts/install-deps.sh bench
 
 files=${BENCH_FILES:-10000}
@@ -27,10 +26,7 @@ mib=${BENCH_MIB:-1024}
 sources=${BENCH_SOURCES:-60}
 build_rounds=${BENCH_BUILD_ROUNDS:-7}
 base=${BENCH_DIR:-/var/tmp/txfs-bench-views}
-jar=${TXFS_JAR:-$repo/fs-tools/target/txfs.jar}
-[ -f "$jar" ] || bench_die "$jar not found (build it: mvn -B -DskipTests install -pl fs-tools -am)"
-java=${JAVA:-java}
-txfs() { "$java" -jar "$jar" "$@"; }
+bench_use_txfs "$repo"
 
 [ -e "$base" ] && bench_die "$base exists; remove it or set BENCH_DIR"
 mkdir -p "$base"/{backing,bin,mnt-bindfs,mnt-overlay,mnt-txfs,overlay-upper,overlay-work}
