@@ -8,6 +8,21 @@ bench_die() { echo "bench: error: $*" >&2; exit 1; }
 
 bench_now_ns() { date +%s%N; }
 
+# bench_require_root WHY: dies unless run as root with /dev/fuse present (WHY: what needs root).
+bench_require_root() {
+  [ "$(id -u)" -eq 0 ] || bench_die "run as root: $1 need it"
+  [ -e /dev/fuse ] || bench_die "/dev/fuse does not exist"
+}
+
+# bench_use_txfs REPO: the txfs CLI the benchmark runs, $TXFS_JAR or REPO's fs-tools/target/txfs.jar with
+# $JAVA (default java); sets jar and java and defines txfs().
+bench_use_txfs() {
+  jar=${TXFS_JAR:-$1/fs-tools/target/txfs.jar}
+  [ -f "$jar" ] || bench_die "$jar not found (build it: mvn -B -DskipTests package -pl fs-tools -am)"
+  java=${JAVA:-java}
+  txfs() { "$java" -jar "$jar" "$@"; }
+}
+
 # bench_is_mounted DIR: true if DIR is a mount point in this mount namespace.
 bench_is_mounted() {
   local dir
@@ -151,12 +166,20 @@ bench_machine_line() {
   echo "${cpu:-unknown CPU}, $(nproc) cores, $mem RAM, Linux $(uname -r)"
 }
 
-# bench_write_section FILE TEXTFILE: replaces the text between the bench markers in FILE with the
+# bench_write_section FILE TEXTFILE: replaces the text between the bench:results markers in FILE with the
 # content of TEXTFILE (creating the markers at the end if they are missing).
 bench_write_section() {
-  local file=$1 text=$2 begin='<!-- bench:results:begin -->' end='<!-- bench:results:end -->'
+  bench_write_marked "$1" results "" "$2"
+}
+
+# bench_write_marked FILE NAME HEADING TEXTFILE: replaces the text between <!-- bench:NAME:begin --> and
+# <!-- bench:NAME:end --> in FILE with the content of TEXTFILE (adding "## HEADING", unless empty, and the
+# markers at the end if they are missing): one section per benchmark script.
+bench_write_marked() {
+  local file=$1 heading=$3 text=$4 begin="<!-- bench:$2:begin -->" end="<!-- bench:$2:end -->"
   [ -f "$file" ] || printf '# Benchmarks\n' > "$file"
   if ! grep -qF "$begin" "$file"; then
+    [ -n "$heading" ] && printf '\n## %s\n' "$heading" >> "$file"
     printf '\n%s\n%s\n' "$begin" "$end" >> "$file"
   fi
   awk -v b="$begin" -v e="$end" -v t="$text" '

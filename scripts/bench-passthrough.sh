@@ -16,8 +16,7 @@ source scripts/bench-lib.sh
 
 write_doc=1
 [ "${1:-}" = "--no-write" ] && write_doc=0
-[ "$(id -u)" -eq 0 ] || bench_die "run as root: the mounts, allow_other and dropping caches need it"
-[ -e /dev/fuse ] || bench_die "/dev/fuse does not exist"
+bench_require_root "the mounts, allow_other and dropping caches"
 bash scripts/install-deps.sh bench
 
 files=${BENCH_FILES:-10000}

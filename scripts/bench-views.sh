@@ -18,8 +18,7 @@ source scripts/bench-lib.sh
 
 write_doc=1
 [ "${1:-}" = "--no-write" ] && write_doc=0
-[ "$(id -u)" -eq 0 ] || bench_die "run as root: the mounts, namespaces and dropping caches need it"
-[ -e /dev/fuse ] || bench_die "/dev/fuse does not exist"
+bench_require_root "the mounts, namespaces and dropping caches"
 bash scripts/install-deps.sh bench
 
 files=${BENCH_FILES:-10000}
@@ -27,10 +26,7 @@ mib=${BENCH_MIB:-1024}
 sources=${BENCH_SOURCES:-60}
 build_rounds=${BENCH_BUILD_ROUNDS:-7}
 base=${BENCH_DIR:-/var/tmp/txfs-bench-views}
-jar=${TXFS_JAR:-$repo/fs-tools/target/txfs.jar}
-[ -f "$jar" ] || bench_die "$jar not found (build it: mvn -B -DskipTests install -pl fs-tools -am)"
-java=${JAVA:-java}
-txfs() { "$java" -jar "$jar" "$@"; }
+bench_use_txfs "$repo"
 
 [ -e "$base" ] && bench_die "$base exists; remove it or set BENCH_DIR"
 mkdir -p "$base"/{backing,bin,mnt-bindfs,mnt-overlay,mnt-txfs,overlay-upper,overlay-work}
@@ -191,13 +187,6 @@ table=$base/table.md
 cat "$table"
 if [ "$write_doc" -eq 1 ]; then
   # its own markers, beside the passthrough results
-  begin='<!-- bench:views:begin -->' end='<!-- bench:views:end -->'
-  doc=$repo/docs/benchmarks.md
-  [ -f "$doc" ] || printf '# Benchmarks\n' > "$doc"
-  grep -qF "$begin" "$doc" || printf '\n## Views (issue 4)\n\n%s\n%s\n' "$begin" "$end" >> "$doc"
-  awk -v b="$begin" -v e="$end" -v t="$table" '
-    $0 == b { print; while ((getline line < t) > 0) print line; skip = 1; next }
-    $0 == e { skip = 0 }
-    !skip { print }' "$doc" > "$doc.tmp" && mv "$doc.tmp" "$doc"
+  bench_write_marked "$repo/docs/benchmarks.md" views "Views (issue 4)" "$table"
   bench_log "results written into docs/benchmarks.md"
 fi

@@ -153,12 +153,17 @@ final class Content {
         m.chainValid = v;
     }
 
-    /** Writes data[0, len) at off; data is not kept past the call (a caller may reuse it). */
-    static void write(Engine e, Ctx c, long id, NodeRecord m, long off, byte[] data, int len) {
+    /**
+     * Writes data[0, len) at off; data is not kept past the call (a caller may reuse it). Returns how many
+     * bytes the view's own layer stores more than before (pendingBytes): a chunk it already holds,
+     * overwritten, costs nothing more; a chunk copied up costs its whole stored length.
+     */
+    static long write(Engine e, Ctx c, long id, NodeRecord m, long off, byte[] data, int len) {
         ensureOwnLayer(m, c.layer);
         long end = off + len;
         long oldSize = m.size;
         FileWrites files = new FileWrites(e.chunkData, id, c.layer);
+        long grown = 0;
         for (long k = off / C; k * C < end; k++) {
             long cs = k * C;
             long ws = Math.max(off, cs);
@@ -167,6 +172,8 @@ final class Content {
             int newLen = (int) Math.max(oldLen, we - cs);
             byte[] key = Keys.chunk(id, k, c.layer);
             if (!externalIndex(k)) {
+                byte[] ownInline = e.store.get(Cf.CHUNK, key);
+                grown += newLen - (ownInline == null ? 0 : storedLength(ownInline));
                 byte[] buf = new byte[1 + newLen];
                 buf[0] = INLINE;
                 if (!(ws == cs && we - cs >= oldLen)) {
@@ -183,11 +190,15 @@ final class Content {
                 int have = storedLength(own);
                 if (ws - cs > have) files.zeros(cs + have, (int) (ws - cs - have));
                 files.add(ws, data, (int) (ws - off), (int) (we - ws));
-                if (we - cs > have) c.batch.put(Cf.CHUNK, key, externalValue((int) (we - cs)));
+                if (we - cs > have) {
+                    c.batch.put(Cf.CHUNK, key, externalValue((int) (we - cs)));
+                    grown += we - cs - have;
+                }
             } else if (own == null && ws == cs && we - cs >= oldLen) {
                 // covers everything the chunk held: nothing to copy up
                 files.add(ws, data, (int) (ws - off), (int) (we - ws));
                 c.batch.put(Cf.CHUNK, key, externalValue((int) (we - cs)));
+                grown += we - cs;
             } else {
                 // copy-up (or an inline chunk from before data files): merge the old bytes, write the chunk whole
                 byte[] buf = new byte[newLen];
@@ -196,11 +207,13 @@ final class Content {
                 System.arraycopy(data, (int) (ws - off), buf, (int) (ws - cs), (int) (we - ws));
                 files.add(cs, buf, 0, newLen);
                 c.batch.put(Cf.CHUNK, key, externalValue(newLen));
+                grown += newLen - (own == null ? 0 : storedLength(own));
             }
         }
         if (files.flush()) e.faults.reached(FaultPoint.WRITE_AFTER_CHUNK_DATA);
         m.size = Math.max(oldSize, end);
         e.touch(m);
+        return grown;
     }
 
     /** Coalesces the file writes of one call: contiguous pieces of the same array become one pwrite. */
@@ -256,14 +269,19 @@ final class Content {
         if (n < m.size) {
             boolean own = m.chainLayer.length > 0 && m.chainLayer[0] == c.layer;
             if (own) {
-                e.deleteLayerChunks(c.batch, id, c.layer, (n + C - 1) / C);
+                c.bytes -= e.deleteLayerChunks(c.batch, id, c.layer, (n + C - 1) / C);
                 if (n % C != 0) {
                     byte[] key = Keys.chunk(id, n / C, c.layer);
                     byte[] v = e.store.get(Cf.CHUNK, key);
                     if (v != null && storedLength(v) > n % C) {
                         // an external chunk keeps its bytes beyond the cut in the file: a later write zeroes the gap
                         c.batch.put(Cf.CHUNK, key, isExternal(v) ? externalValue((int) (n % C)) : Arrays.copyOf(v, 1 + (int) (n % C)));
+                        c.bytes -= storedLength(v) - n % C;
                     }
+                }
+                if (n <= C) {
+                    // no external chunk of this layer is left: the data file goes (its disk space with it)
+                    c.afterCommit.add(() -> e.chunkData.delete(id, c.layer));
                 }
             }
             for (int i = own ? 1 : 0; i < m.chainLayer.length; i++) m.chainValid[i] = Math.min(m.chainValid[i], n);

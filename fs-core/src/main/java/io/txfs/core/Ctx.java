@@ -21,7 +21,10 @@ final class Ctx {
     final Map<Long, NodeRecord> nodes = new LinkedHashMap<>();
     final Map<Link, Dent> dents = new LinkedHashMap<>();
     final Set<ByteBuffer> keys = new HashSet<>();
+    /** Change of the bytes the view's own layer stores (pendingBytes): chunk bytes added minus removed. */
     long bytes;
+    /** Runs after the batch is in, under the view's lock (e.g. removing a data file no key names any more). */
+    final java.util.List<Runnable> afterCommit = new java.util.ArrayList<>();
 
     Ctx(View view, long snap) {
         this.view = view;

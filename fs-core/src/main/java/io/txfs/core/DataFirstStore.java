@@ -48,6 +48,11 @@ final class DataFirstStore implements Store {
     }
 
     @Override
+    public void compact() {
+        inner.compact();
+    }
+
+    @Override
     public long approximateSize() {
         return inner.approximateSize();
     }

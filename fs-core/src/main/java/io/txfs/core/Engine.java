@@ -116,6 +116,10 @@ public final class Engine implements AutoCloseable {
     }
 
     final Store store;
+    /** Where the store and chunk files live (null for engines over a MemoryStore without one). */
+    private final Path stateDir;
+    /** Own-layer bytes given back since the store last compacted (compactAfterReclaim). */
+    private final java.util.concurrent.atomic.AtomicLong reclaimedSinceCompaction = new java.util.concurrent.atomic.AtomicLong();
     /** Chunk bytes outside the store (Content): files in stateDir/chunks, or the heap for memory stores. */
     final ChunkData chunkData;
     final Clock clock;
@@ -204,6 +208,7 @@ public final class Engine implements AutoCloseable {
         if (s == null) throw new IllegalArgumentException("no store and no state directory");
         this.lockChannel = lc;
         this.lockFile = lk;
+        this.stateDir = c.stateDir();
         this.chunkData = c.stateDir() != null ? new FileChunkData(c.stateDir().resolve("chunks")) : MemoryChunkData.of(s);
         this.store = new DataFirstStore(s, chunkData);
         this.backing = new Backing(c.backing(), s, this::backingPath, this::backingIdentity);
@@ -218,6 +223,7 @@ public final class Engine implements AutoCloseable {
         flusher.recover();
         sweepChunkData();
         if (gcPolicy.auto()) collectAfter("open");
+        recountPendingBytes();
         log.info("engine open: backing {}, head {}, flushed {}, {} views", c.backing(), head, flushed, views.size());
     }
 
@@ -373,6 +379,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private ChangeSet dropPending(View v, boolean remove) {
+        long dropped = v.pendingBytes;
         Batch b = new Batch();
         List<Long> ownData = new ArrayList<>();
         long oldLayer = v.layer;
@@ -414,6 +421,8 @@ public final class Engine implements AutoCloseable {
             if (v.pending != null) v.pending.clear();
         }
         for (long id : ownData) chunkData.delete(id, oldLayer); // after the batch: a crash before leaves them to the sweep
+        // the layer's chunk files went just now; its first chunks (in the store) go at a compaction
+        if (dropped > 0 && reclaimedSinceCompaction.addAndGet(dropped) >= COMPACT_AFTER_BYTES) compactAfter("a discard");
         if (remove) {
             v.discarded = true;
             views.remove(v.name);
@@ -552,24 +561,111 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Schedules an automatic collection on the gc thread (one pending at most); its failure leaves
-     * garbage, never fails the operation that finished.
+     * {@code txfs gc}: a whole collection now, the pending bytes of every view counted again from what
+     * their layers store, then the store compacted (memtables made durable so old WAL files go,
+     * tombstones and dead blob values dropped). Reports the state directory's bytes before and after.
+     * Views keep working; publish and flush wait only for the collection's current batch.
      */
+    public GcReport gc() {
+        long t0 = System.nanoTime();
+        long before = stateBytes();
+        try {
+            GcResult r = collector.collect();
+            for (View v : views.values()) OwnLayerSpace.recount(this, v);
+            if (!closed) store.compact();
+            reclaimedSinceCompaction.set(0);
+            return new GcReport(before, stateBytes(), r, (System.nanoTime() - t0) / 1_000_000);
+        } catch (StoreException e) {
+            throw storeError(e);
+        }
+    }
+
+    /** Bytes of the state directory (store and chunk files); the store's estimate when it has none. */
+    public long stateBytes() {
+        return stateDir != null ? StateSize.of(stateDir) : store.approximateSize();
+    }
+
+    /**
+     * The mount no longer refers to node ino of view v (the kernel forgot it, no descriptor is open): if
+     * the view removed the node, nobody can read its own-layer chunks any more, so they go now (and the
+     * view's pendingBytes with them). Returns the bytes given back. A quick look without the view's lock
+     * first: most forgotten nodes are not removed ones.
+     */
+    public long forgotten(View v, long ino) {
+        if (v.id == 0 || v.discarded || closed) return 0;
+        try {
+            byte[] p = store.get(Cf.P_NODE, Keys.pNode(v.id, ino));
+            if (p == null || !OwnLayerSpace.removedWithOwnChunks(NodeRecord.decode(p), v.layer)) return 0;
+            long freed = mutate(v, c -> OwnLayerSpace.reclaimRemoved(this, c, ino));
+            if (freed > 0 && reclaimedSinceCompaction.addAndGet(freed) >= COMPACT_AFTER_BYTES) compactAfter("removed files");
+            return freed;
+        } catch (StoreException e) {
+            throw storeError(e);
+        }
+    }
+
+    /**
+     * Deleted keys hold their space until compaction drops them (small files' chunk 0 is in the store):
+     * after this many bytes given back, or a collection that deleted this many chunk keys, the store
+     * compacts on the gc thread.
+     */
+    static final long COMPACT_AFTER_BYTES = 64L << 20;
+    static final long COMPACT_AFTER_CHUNKS = 1024;
+
+    /** Schedules an automatic collection on the gc thread (one pending at most). */
     private void collectAfter(String when) {
-        if (!gcScheduled.compareAndSet(false, true)) return;
+        onGcThread(gcScheduled, "gc after " + when, () -> {
+            GcResult g = collector.collect();
+            if (g.deletedAnything()) log.debug("gc after {}: {}", when, g);
+            if (g.chunks() >= COMPACT_AFTER_CHUNKS && !closed) compact(when);
+        });
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean compactScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private void compactAfter(String when) {
+        onGcThread(compactScheduled, "compaction after " + when, () -> compact(when));
+    }
+
+    /**
+     * Counts every view's pending bytes again on the gc thread: a view written by an older txfs carries a
+     * count of every byte it wrote (9.2 GB for four files), not what its layer stores.
+     */
+    private void recountPendingBytes() {
+        onGcThread(null, "counting pending bytes", () -> {
+            for (View v : views.values()) {
+                if (closed) return;
+                OwnLayerSpace.recount(this, v);
+            }
+        });
+    }
+
+    /**
+     * Runs task on the gc thread, at most one waiting per flag (null: no limit). Its failure is logged and
+     * leaves garbage behind, never fails the operation that asked for it; a closed engine runs nothing
+     * (the next open collects).
+     */
+    private void onGcThread(java.util.concurrent.atomic.AtomicBoolean scheduled, String what, Runnable task) {
+        if (scheduled != null && !scheduled.compareAndSet(false, true)) return;
         try {
             gcThread.execute(() -> {
-                gcScheduled.set(false);
+                if (scheduled != null) scheduled.set(false);
                 try {
-                    GcResult g = collector.collect();
-                    if (g.deletedAnything()) log.debug("gc after {}: {}", when, g);
+                    if (!closed) task.run();
                 } catch (RuntimeException e) {
-                    if (!closed) log.warn("gc after {} stopped: {}", when, e.toString());
+                    if (!closed) log.warn("{} stopped: {}", what, e.toString());
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException closing) {
-            gcScheduled.set(false); // closed meanwhile: the next open collects
+            if (scheduled != null) scheduled.set(false);
         }
+    }
+
+    private void compact(String when) {
+        reclaimedSinceCompaction.set(0);
+        long t0 = System.nanoTime();
+        store.compact();
+        log.debug("store compacted after {} in {} ms", when, (System.nanoTime() - t0) / 1_000_000);
     }
 
     /**
@@ -755,16 +851,19 @@ public final class Engine implements AutoCloseable {
         for (var e : c.dents.entrySet()) {
             c.batch.put(Cf.P_DENT, Keys.pDent(c.view.id, e.getKey().parent(), e.getKey().name()), e.getValue().encode());
         }
+        long before = c.view.pendingBytes;
         if (c.bytes != 0) {
-            c.view.pendingBytes += c.bytes;
+            // never below 0: records written before pendingBytes counted stored bytes may hold less
+            c.view.pendingBytes = Math.max(0, before + c.bytes);
             c.batch.put(Cf.VIEWS, c.view.name.getBytes(StandardCharsets.UTF_8), c.view.encode());
         }
         try {
             store.write(c.batch, false);
         } catch (RuntimeException e) {
-            c.view.pendingBytes -= c.bytes;
+            c.view.pendingBytes = before;
             throw e;
         }
+        for (Runnable r : c.afterCommit) r.run();
         if (c.dirShapeChanged) dirLinks.changed();
         // Only after the batch is in: a failed write leaves the cache describing the store as it is.
         PendingCache pc = c.view.pending;
@@ -1408,9 +1507,8 @@ public final class Engine implements AutoCloseable {
             // as the VFS does on every write (file_remove_privs): a changed file keeps no file capabilities.
             // The kernel removes them itself before a page-cache write, never before a direct one.
             m.xattrs.remove(CAPABILITY_XATTR);
-            Content.write(this, c, ino, m, offset, data, length);
+            c.bytes += Content.write(this, c, ino, m, offset, data, length);
             keyNode(c, ino, m);
-            c.bytes += length;
             return length;
         });
     }
@@ -1552,12 +1650,18 @@ public final class Engine implements AutoCloseable {
         return false;
     }
 
-    void deleteLayerChunks(Batch b, long id, long layer, long fromIndex) {
+    /** Deletes the chunks of node id in layer from chunk fromIndex on; returns the bytes they stored. */
+    long deleteLayerChunks(Batch b, long id, long layer, long fromIndex) {
+        long stored = 0;
         try (KvIterator it = store.scan(Cf.CHUNK, Keys.chunk(id, fromIndex, 0), Bytes.longs(id))) {
             for (; it.valid(); it.next()) {
-                if (Bytes.getLong(it.key(), 16) == layer) b.delete(Cf.CHUNK, it.key());
+                if (Bytes.getLong(it.key(), 16) == layer) {
+                    b.delete(Cf.CHUNK, it.key());
+                    stored += Content.storedLength(it.value());
+                }
             }
         }
+        return stored;
     }
 
     /** A path of node id in the view, for messages and deltas; null if unreachable. */

@@ -42,6 +42,17 @@ final class StatusFormat {
         return b.append('\n').toString();
     }
 
+    /** {@code txfs gc}: the state directory before and after, what went, how long it took. */
+    static String gc(JsonNode r) {
+        long before = r.path("bytes_before").asLong();
+        long after = r.path("bytes_after").asLong();
+        return String.format("state: %d bytes before, %d bytes after (%d reclaimed) in %d ms%n"
+                        + "# deleted: %d node versions, %d entry versions, %d chunks, %d preserved copies%n",
+                before, after, Math.max(0, before - after), r.path("millis").asLong(),
+                r.path("node_versions").asLong(), r.path("entry_versions").asLong(), r.path("chunks").asLong(),
+                r.path("preserved_copies").asLong());
+    }
+
     static String kindLetter(String kind) {
         return switch (kind) {
             case "added" -> "A";

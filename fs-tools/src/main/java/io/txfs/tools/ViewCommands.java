@@ -256,6 +256,25 @@ final class ViewCommands {
         }
     }
 
+    @Command(name = "gc", mixinStandardHelpOptions = true,
+            description = "Collect garbage now and compact the store; print the state directory's bytes before and after"
+                    + " (root, the mount's owner and --flush-group).")
+    static final class Gc extends Base {
+        @Option(names = "--json")
+        boolean json;
+
+        @Override
+        int run() {
+            JsonNode r = ControlCall.send(mount.controlFile(), "gc");
+            if (json) {
+                out().println(r.toString());
+            } else {
+                out().print(StatusFormat.gc(r));
+            }
+            return Txfs.EXIT_OK;
+        }
+    }
+
     @Command(name = "abort", mixinStandardHelpOptions = true, description = "Discard a view's pending changes and the view.")
     static final class Abort extends Base {
         @Parameters(index = "0", paramLabel = "VIEW")

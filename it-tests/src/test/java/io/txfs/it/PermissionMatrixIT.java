@@ -158,6 +158,10 @@ class PermissionMatrixIT {
         assertEquals("EPERM", ctlAs(HOSTILE, MOUNT, "rescan"));
         ProcessRun rescan = cliAs(HOSTILE, MOUNT, "rescan --mount " + mnt);
         assertFalse(rescan.succeeded(), rescan.describe());
+        assertEquals("EPERM", ctlAs(HOSTILE, MOUNT, "gc"));
+        ProcessRun gc = cliAs(HOSTILE, MOUNT, "gc --mount " + mnt);
+        assertFalse(gc.succeeded(), gc.describe());
+        assertTrue(gc.stderr().contains("not uid " + HOSTILE), gc.describe());
         for (String c : List.of("views", "log", "stats", "hash published")) {
             assertEquals("OK", ctlAs(HOSTILE, MOUNT, c), c + " is for everyone");
         }
@@ -181,6 +185,8 @@ class PermissionMatrixIT {
         assertTrue(groupCommit.succeeded(), "--flush-group " + HOSTILE + ": " + groupCommit.describe());
         assertEquals("mine\n", Files.readString(GROUP_MOUNT.backing().resolve("home/" + HOSTILE + "/mine")));
         assertEquals("EPERM", ctlAs(THIRD, GROUP_MOUNT, "flush"), "not in the group");
+        assertEquals("OK", ctlAs(HOSTILE, GROUP_MOUNT, "gc"), "--flush-group " + HOSTILE + " may gc");
+        assertEquals("EPERM", ctlAs(THIRD, GROUP_MOUNT, "gc"), "not in the group");
     }
 
     @Test

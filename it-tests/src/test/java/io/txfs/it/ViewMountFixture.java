@@ -167,6 +167,16 @@ public final class ViewMountFixture implements BeforeAllCallback, AfterAllCallba
         return ProcessRun.run(command(args), root, Map.of(), CLI_DEADLINE);
     }
 
+    /**
+     * The CLI run as {@code uid} (its own group, no others) from the mount, through a jar copy that uid can
+     * read ({@link MountFixture#readableJarCopy}); {@code args} is one shell-quoted string.
+     */
+    public ProcessRun txfsAs(int uid, Path readableJar, String args) {
+        List<String> cmd = List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
+                "/bin/sh", "-c", "exec " + Path.of(System.getProperty("java.home"), "bin", "java") + " -jar " + readableJar + " " + args);
+        return ProcessRun.run(cmd, mountpoint, Map.of("HOME", "/tmp"), CLI_DEADLINE);
+    }
+
     private static Path jarCopy;
 
     /**

@@ -48,9 +48,7 @@ final class ViewsEndIT {
 
     /** The CLI as uid 65534 (its own group, no others). */
     private static ProcessRun asNobody(String args) {
-        List<String> cmd = List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
-                "/bin/sh", "-c", "exec " + Path.of(System.getProperty("java.home"), "bin", "java") + " -jar " + readableJar + " " + args);
-        return ProcessRun.run(cmd, MOUNT.mountpoint(), Map.of("HOME", "/tmp"), ViewMountFixture.CLI_DEADLINE);
+        return MOUNT.txfsAs(NOBODY, readableJar, args);
     }
 
     /** Name to the view's row of {@code txfs views --json}. */

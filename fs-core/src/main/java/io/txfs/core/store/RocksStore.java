@@ -9,10 +9,12 @@ import org.rocksdb.AbstractEventListener;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushJobInfo;
 import org.rocksdb.FlushOptions;
+import org.rocksdb.MutableColumnFamilyOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -45,6 +47,11 @@ public final class RocksStore implements Store {
     private final ReadOptions readOptions = new ReadOptions();
     private final WriteOptions sync = new WriteOptions().setSync(true);
     private boolean closed;
+    /** Held by a running {@link #compact()}; close cancels it and waits for it to stop. */
+    private final Object compacting = new Object();
+    private volatile boolean closing;
+    private volatile CompactRangeOptions running;
+    private final Object cancel = new Object();
     private volatile Runnable beforeFlush = () -> {};
     private final AbstractEventListener flushListener = new AbstractEventListener(AbstractEventListener.EnabledEventCallback.ON_FLUSH_BEGIN) {
         @Override
@@ -61,7 +68,8 @@ public final class RocksStore implements Store {
     public RocksStore(Path dir) {
         dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
                 .setMaxBackgroundJobs(2).setKeepLogFileNum(4).setListeners(List.of(flushListener));
-        cfOptions = new ColumnFamilyOptions().setCompressionType(CompressionType.NO_COMPRESSION);
+        boundWal(dbOptions);
+        cfOptions = reclaimTombstones(new ColumnFamilyOptions().setCompressionType(CompressionType.NO_COMPRESSION));
         // Chunks are large and written once: big memtables, no compression (file data rarely compresses
         // well enough to pay for the CPU on the write path).
         chunkOptions = new ColumnFamilyOptions().setCompressionType(CompressionType.NO_COMPRESSION)
@@ -69,6 +77,7 @@ public final class RocksStore implements Store {
                 .setTargetFileSizeBase(256L << 20)
                 // Values go to blob files when memtables flush, so compaction never rewrites file data.
                 .setEnableBlobFiles(true).setMinBlobSize(4096).setBlobFileSize(256L << 20);
+        collectBlobs(reclaimTombstones(chunkOptions));
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
         for (Cf cf : Cf.values()) {
@@ -126,11 +135,13 @@ public final class RocksStore implements Store {
     public void write(Batch batch, boolean syncIt) {
         if (batch.isEmpty()) return;
         // One JNI call for the whole batch instead of one per operation (WriteBatchRep).
-        try (WriteBatch wb = new WriteBatch(WriteBatchRep.encode(batch.ops(), cfIds))) {
+        byte[] rep = WriteBatchRep.encode(batch.ops(), cfIds);
+        try (WriteBatch wb = new WriteBatch(rep)) {
             db.write(syncIt ? sync : async, wb);
         } catch (RocksDBException e) {
             throw wrap("write", e);
         }
+        countWal(rep.length);
     }
 
     @Override
@@ -165,6 +176,114 @@ public final class RocksStore implements Store {
         }
     }
 
+    // ------------------------------------------------------------------ space reclamation
+    // (WAL, blob and compaction options; docs/storage-format.md "Garbage collection", "RocksDB options".
+    // Memory options — block cache, memtable sizes — are set above, not here.)
+
+    /**
+     * After this many bytes written to the WAL, every column family's memtable is flushed, so the WAL files
+     * behind them become obsolete and are deleted. Why: a WAL file is kept until every column family with
+     * data in it has flushed, and the small families (views, meta, log) take hours to fill a memtable — 75
+     * WAL files, 6.4 GiB, were kept by 10 cycles of 100 MiB in views. Why not RocksDB's max_total_wal_size
+     * alone: the flushes it starts have a reason (kWalFull, 13) that RocksJava 9.7 cannot name, so the
+     * listener's FlushJobInfo fails to build and {@link #beforeBackgroundDurability} is not run before them
+     * (chunk data would not be synced before the table files naming it). Flushes started here are manual
+     * ones, which run the hook. 128 MiB: about one chunk memtable, so the WAL holds little more than the
+     * memtables would anyway.
+     */
+    static final long MAX_TOTAL_WAL_BYTES = 128L << 20;
+    /** RocksDB's own bound, a backstop four times ours (it flushes without the hook, see above). */
+    static final long WAL_BACKSTOP_BYTES = 4 * MAX_TOTAL_WAL_BYTES;
+    private final java.util.concurrent.atomic.AtomicLong walSinceFlush = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Counts bytes written to the WAL; past the bound, flushes every memtable without waiting for it. */
+    private void countWal(long bytes) {
+        long n = walSinceFlush.addAndGet(bytes);
+        if (n < MAX_TOTAL_WAL_BYTES || !walSinceFlush.compareAndSet(n, 0)) return;
+        // neither waits: the writer that crossed the bound goes on at once (a stall, if any, is RocksDB's
+        // usual one for a full memtable)
+        try (FlushOptions fo = new FlushOptions().setWaitForFlush(false).setAllowWriteStall(true)) {
+            db.flush(fo, handles);
+        } catch (RocksDBException e) {
+            throw wrap("flush", e);
+        }
+    }
+
+    /**
+     * Tombstones and stale versions of keys are dropped only by compaction. Why periodic: the collector
+     * deletes keys in families (node, dent, chunk, change) that may not be written enough to reach a
+     * level's compaction trigger; a day bounds how long they stay. `txfs gc` and large collections compact
+     * at once ({@link #compact()}).
+     */
+    static final long PERIODIC_COMPACTION_SECONDS = 24 * 3600;
+    /**
+     * Blob GC: when compaction rewrites an SST referencing a blob in the oldest half of blob files, the blob
+     * is copied to a new file, so the old file, holding only deleted values, can be removed. The force
+     * threshold makes RocksDB schedule that compaction by itself once half of those oldest files is garbage
+     * (the chunk values of flushed or deleted files). Why 0.5/0.5: a lower cutoff leaves files of dead chunk
+     * values alone for ever when the family sees few writes; 1.0 would rewrite every live blob at each
+     * compaction (done only by {@link #compact()}).
+     */
+    static final double BLOB_GC_AGE_CUTOFF = 0.5;
+    static final double BLOB_GC_FORCE_THRESHOLD = 0.5;
+
+    private static void boundWal(DBOptions o) {
+        // WAL archive off (TTL and size limit 0): obsolete WAL files are deleted, not moved aside
+        o.setMaxTotalWalSize(WAL_BACKSTOP_BYTES).setWalTtlSeconds(0).setWalSizeLimitMB(0);
+    }
+
+    private static ColumnFamilyOptions reclaimTombstones(ColumnFamilyOptions o) {
+        return o.setPeriodicCompactionSeconds(PERIODIC_COMPACTION_SECONDS);
+    }
+
+    private static void collectBlobs(ColumnFamilyOptions o) {
+        o.setEnableBlobGarbageCollection(true).setBlobGarbageCollectionAgeCutoff(BLOB_GC_AGE_CUTOFF)
+                .setBlobGarbageCollectionForceThreshold(BLOB_GC_FORCE_THRESHOLD);
+    }
+
+    /**
+     * Flushes every memtable (the WAL files behind them become obsolete and are deleted), then compacts
+     * every column family to its last level, dropping tombstones and superseded values; the blob families
+     * are compacted with an age cutoff of 1.0, so every live chunk value moves to new blob files and every
+     * old blob file (garbage) goes. Views keep reading and writing meanwhile (RocksDB compacts beside them);
+     * cost: the live data of the store is rewritten once.
+     */
+    @Override
+    public void compact() {
+        synchronized (compacting) {
+            if (closing) return;
+            flushMemtables();
+            CompactRangeOptions all = new CompactRangeOptions()
+                    .setBottommostLevelCompaction(CompactRangeOptions.BottommostLevelCompaction.kForce)
+                    .setExclusiveManualCompaction(false);
+            running = all;
+            try {
+                for (Cf cf : Cf.values()) {
+                    if (closing) return;
+                    ColumnFamilyHandle h = byCf.get(cf);
+                    boolean blobs = cf == Cf.CHUNK || cf == Cf.PRESERVED;
+                    if (blobs) setBlobAgeCutoff(h, 1.0);
+                    try {
+                        db.compactRange(h, null, null, all);
+                    } finally {
+                        if (blobs) setBlobAgeCutoff(h, BLOB_GC_AGE_CUTOFF);
+                    }
+                }
+            } catch (RocksDBException e) {
+                if (!closing) throw wrap("compact", e); // closing cancels it: nothing lost, the space waits
+            } finally {
+                synchronized (cancel) {
+                    running = null;
+                    all.close();
+                }
+            }
+        }
+    }
+
+    private void setBlobAgeCutoff(ColumnFamilyHandle h, double cutoff) throws RocksDBException {
+        db.setOptions(h, MutableColumnFamilyOptions.builder().setBlobGarbageCollectionAgeCutoff(cutoff).build());
+    }
+
     ColumnFamilyHandle handle(Cf cf) {
         return byCf.get(cf);
     }
@@ -184,6 +303,16 @@ public final class RocksStore implements Store {
     @Override
     public synchronized void close() {
         if (closed) return;
+        closing = true;
+        synchronized (cancel) {
+            if (running != null) running.setCanceled(true);
+        }
+        synchronized (compacting) {
+            closeNow();
+        }
+    }
+
+    private void closeNow() {
         closed = true;
         try {
             db.syncWal();

@@ -28,6 +28,13 @@ public interface Store extends AutoCloseable {
      */
     default void beforeBackgroundDurability(Runnable hook) {}
 
+    /**
+     * Gives the space of deleted keys back to the filesystem now: makes memtables durable (so old log files
+     * can go) and compacts away tombstones and dead values. Readers and writers go on meanwhile. The memory
+     * store has nothing to give back.
+     */
+    default void compact() {}
+
     /** Approximate bytes used, for statfs and benchmarks. */
     long approximateSize();
 

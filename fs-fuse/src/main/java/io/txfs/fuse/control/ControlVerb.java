@@ -44,6 +44,11 @@ public enum ControlVerb {
      */
     RESCAN(Set.of()),
     /**
+     * A garbage collection now, then the store compacted: replies with the state directory's bytes
+     * before and after (docs/storage-format.md, "Garbage collection"). Root, the owner, --flush-group.
+     */
+    GC(Set.of()),
+    /**
      * {@code prune [older_than=SECONDS]}: removes the caller's orphaned views (root: everyone's), those
      * no live process is in, like {@code abort}; with {@code older_than} only views created longer ago.
      */

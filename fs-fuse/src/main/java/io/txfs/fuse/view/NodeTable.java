@@ -71,19 +71,24 @@ public final class NodeTable<K> {
         return n == null ? Optional.empty() : Optional.of(n.id);
     }
 
-    /** The kernel dropped {@code count} lookups of {@code id}; at zero the node is gone. */
-    public void forget(long id, long count) {
+    /**
+     * The kernel dropped {@code count} lookups of {@code id}; at zero the node is gone and its key is
+     * returned (the kernel holds no name or descriptor of it any more).
+     */
+    public Optional<K> forget(long id, long count) {
         Node<K> n = byId.get(id);
         if (n == null) {
-            return;
+            return Optional.empty();
         }
         synchronized (n) {
             n.lookups -= count;
             if (n.lookups <= 0) {
                 byId.remove(id);
                 byKey.remove(n.key, n);
+                return Optional.of(n.key);
             }
         }
+        return Optional.empty();
     }
 
     public int size() {

@@ -8,6 +8,7 @@ import io.txfs.core.DeltaEntry;
 import io.txfs.core.Engine;
 import io.txfs.core.FlushRefusedException;
 import io.txfs.core.FlushResult;
+import io.txfs.core.GcReport;
 import io.txfs.core.FsException;
 import io.txfs.core.RescanResult;
 import io.txfs.core.Isolation;
@@ -123,6 +124,7 @@ final class ViewControl implements ControlHandler {
                 case IMPORT -> importLayer(caller, cmd);
                 case STATS -> stats();
                 case RESCAN -> rescan(caller, cmd);
+                case GC -> gc(caller, cmd);
                 case PRUNE -> prune(caller, cmd);
                 case PROGRESS -> progress();
             };
@@ -191,6 +193,16 @@ final class ViewControl implements ControlHandler {
         return ControlReply.ok(verb).put("view", r.view()).put("changed_paths", r.changedPaths())
                 .put("changed_bytes", r.bytes()).put("published_version", r.version())
                 .putStrings("overridden", r.overridden()).putStrings("kept", r.kept());
+    }
+
+    /** Collecting and compacting works on the whole mount's state: the mount's administrators decide when. */
+    private ControlReply gc(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
+        requireAdministrator(caller, cmd.verb());
+        GcReport r = engine.gc();
+        return ControlReply.ok(ControlVerb.GC).put("bytes_before", r.bytesBefore()).put("bytes_after", r.bytesAfter())
+                .put("reclaimed_bytes", r.reclaimed()).put("millis", r.millis())
+                .put("node_versions", r.deleted().nodeVersions()).put("entry_versions", r.deleted().entryVersions())
+                .put("chunks", r.deleted().chunks()).put("preserved_copies", r.deleted().preservedCopies());
     }
 
     private ControlReply flush(RequestContext caller, ControlCommand cmd) throws ControlRefusal {

@@ -47,6 +47,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Errors: the engine throws {@link FsException}; {@link #errnoOf} gives the dispatcher its errno.
  */
 public final class ViewFilesystem implements FuseFilesystem {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ViewFilesystem.class);
     static final long TXFS_DIR = 2;
     static final long CTL = 3;
     static final long VIEWS_DIR = 4;
@@ -306,7 +307,19 @@ public final class ViewFilesystem implements FuseFilesystem {
     @Override
     public void forget(long node, long nlookup) {
         if (node >= FIRST_DYNAMIC_ID) {
-            nodes.forget(node, nlookup);
+            nodes.forget(node, nlookup).ifPresent(this::forgotten);
+        }
+    }
+
+    /**
+     * The kernel holds no name or descriptor of the node any more: if its view removed it, the bytes the
+     * view wrote into it can go now (Engine.forgotten). A failure leaves them to the view's abort or publish.
+     */
+    private void forgotten(ViewKey k) {
+        try {
+            engine.forgotten(view(k), k.ino());
+        } catch (RuntimeException e) {
+            log.debug("forgotten node {} of view {}: {}", k.ino(), k.view(), e.toString());
         }
     }
 

@@ -113,12 +113,13 @@ class InspectRepliesGoldenTest {
         engine.setattr(w, engine.resolve(w, "d/b.bin"), SetAttr.perm(0755));
         engine.publish(w, false);
         engine.flush();
+        // w's bytes: 8, what its layer stores (the 4 bytes written at offset 4 copy up the file's first chunk)
         assertEquals("{\"ok\":true,\"verb\":\"log\",\"published_version\":3,\"flushed_version\":3,\"delta_objects\":\"sha1\",\""
                 + "entries\":[{\"version\":1,\"kind\":\"publish\",\"view\":\"v\",\"time_ns\":1767225600000000000,\"time\":\"2"
                 + "026-01-01T00:00:00Z\",\"paths\":3,\"bytes\":7,\"delta_id\":\"d0b9250d1d7621876a6823ce08de2ca1a4bea"
                 + "15d\",\"delta_state\":\"computed\",\"delta_from\":0,\"delta_entries\":3},{\"version\":2,\"kind\":\"publi"
                 + "sh\",\"view\":\"w\",\"time_ns\":1767225600000000000,\"time\":\"2026-01-01T00:00:00Z\",\"paths\":2,\"byte"
-                + "s\":4,\"delta_id\":\"089a6544d18af044f00a545acad2992f867fa35a\",\"delta_state\":\"computed\",\"delta"
+                + "s\":8,\"delta_id\":\"089a6544d18af044f00a545acad2992f867fa35a\",\"delta_state\":\"computed\",\"delta"
                 + "_from\":1,\"delta_entries\":2},{\"version\":3,\"kind\":\"flush\",\"view\":\"\",\"time_ns\":17672256000000"
                 + "00000,\"time\":\"2026-01-01T00:00:00Z\",\"paths\":4,\"bytes\":11,\"delta_id\":\"1b1c683a7679ac92860dd"
                 + "43052ca49e353473d10\",\"delta_state\":\"computed\",\"delta_from\":0,\"delta_entries\":3}]}",
