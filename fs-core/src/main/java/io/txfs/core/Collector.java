@@ -1,5 +1,6 @@
 package io.txfs.core;
 
+import io.txfs.core.progress.LongWork;
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
 import io.txfs.core.store.Cf;
@@ -142,10 +143,11 @@ final class Collector {
         }
     }
 
-    private boolean loop(Step step) {
+    private boolean loop(LongWork work, Step step) {
         boolean[] more = {true};
         while (more[0]) {
             if (!batch(step, more)) return false;
+            work.advance(1, 0);
         }
         return true;
     }
@@ -159,17 +161,22 @@ final class Collector {
 
     /** One whole collection. Callers must not hold the publish lock or any view lock. */
     synchronized GcResult collect() {
+        return collect(LongWork.unwatched());
+    }
+
+    /** As {@link #collect()}, counting its batches into {@code work} (a phase per pass; totals unknown). */
+    synchronized GcResult collect(LongWork work) {
         nodes = 0;
         entries = 0;
         chunks = 0;
         preserved = 0;
         pendingChildren = null;
         // Stops early only when the engine closes; what is left waits for the next collection.
-        boolean unused = loop(this::enqueueChanges)
-                && loop(new QueueStep(new byte[] {'N'}, this::collectNode))
-                && loop(new QueueStep(new byte[] {'E'}, this::collectDent))
-                && loop(new QueueStep(new byte[] {'C'}, this::collectContent))
-                && loop(this::collectLogs);
+        boolean unused = loop(work.phase("queue", LongWork.UNKNOWN, LongWork.UNKNOWN), this::enqueueChanges)
+                && loop(work.phase("records", LongWork.UNKNOWN, LongWork.UNKNOWN), new QueueStep(new byte[] {'N'}, this::collectNode))
+                && loop(work, new QueueStep(new byte[] {'E'}, this::collectDent))
+                && loop(work.phase("content", LongWork.UNKNOWN, LongWork.UNKNOWN), new QueueStep(new byte[] {'C'}, this::collectContent))
+                && loop(work.phase("logs", LongWork.UNKNOWN, LongWork.UNKNOWN), this::collectLogs);
         return new GcResult(nodes, entries, chunks, preserved);
     }
 

@@ -569,9 +569,14 @@ public final class Engine implements AutoCloseable {
     public GcReport gc() {
         long t0 = System.nanoTime();
         long before = stateBytes();
-        try {
-            GcResult r = collector.collect();
-            for (View v : views.values()) OwnLayerSpace.recount(this, v);
+        try (LongWork work = works.start("gc")) {
+            GcResult r = collector.collect(work);
+            work.phase("recount", views.size(), LongWork.UNKNOWN);
+            for (View v : views.values()) {
+                OwnLayerSpace.recount(this, v);
+                work.advance(1, 0);
+            }
+            work.phase("compact", LongWork.UNKNOWN, LongWork.UNKNOWN);
             if (!closed) store.compact();
             reclaimedSinceCompaction.set(0);
             return new GcReport(before, stateBytes(), r, (System.nanoTime() - t0) / 1_000_000);

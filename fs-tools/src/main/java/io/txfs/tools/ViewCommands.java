@@ -263,9 +263,12 @@ final class ViewCommands {
         @Option(names = "--json")
         boolean json;
 
+        @Mixin
+        ProgressOption progress;
+
         @Override
         int run() {
-            JsonNode r = ControlCall.send(mount.controlFile(), "gc");
+            JsonNode r = progress.around(mount.controlFile(), "gc", () -> ControlCall.send(mount.controlFile(), "gc"));
             if (json) {
                 out().println(r.toString());
             } else {
