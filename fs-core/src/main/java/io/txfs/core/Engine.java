@@ -148,6 +148,8 @@ public final class Engine implements AutoCloseable {
     /** The first version from which every publish wrote subtree marks (SubtreeVersions). */
     private long subtreeFrom;
     private volatile VersionHook versionHook = VersionHook.NONE;
+    /** The group commit of the shared default view, if the mount has one (docs/views.md, "Group commit"). */
+    private volatile GroupCommit group;
 
     public static Engine open(Config config) {
         return new Engine(config);
@@ -234,6 +236,9 @@ public final class Engine implements AutoCloseable {
                 String name = new String(it.key(), StandardCharsets.UTF_8);
                 View v = View.decode(name, it.value());
                 v.pending = new PendingCache();
+                try (KvIterator p = store.scan(Cf.P_NODE, Bytes.longs(v.id))) {
+                    if (p.valid()) v.changes = 1;
+                }
                 views.put(name, v);
             }
         }
@@ -273,6 +278,7 @@ public final class Engine implements AutoCloseable {
 
     public View createView(String name, Isolation isolation, int ownerUid) {
         checkViewName(name);
+        observeGroup(null); // a new view begins on a state that holds every operation that returned
         publishLock.lock();
         try {
             checkOpen(null);
@@ -314,6 +320,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public long headVersion() {
+        observeGroup(null);
         return head;
     }
 
@@ -324,6 +331,7 @@ public final class Engine implements AutoCloseable {
     /** Discards the pending delta; the view continues empty on the newest published state. */
     public ChangeSet abort(View v) {
         requireWritable(v);
+        observeGroup(null); // the group's operations returned: they are published, never dropped with the view
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
@@ -341,6 +349,7 @@ public final class Engine implements AutoCloseable {
      */
     public ChangeSet discard(View v) {
         requireWritable(v);
+        observeGroup(null);
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
@@ -385,6 +394,7 @@ public final class Engine implements AutoCloseable {
         v.layer = layers.next();
         v.snapshot = head;
         v.pendingBytes = 0;
+        v.changes = 0;
         byte[] name = v.name.getBytes(StandardCharsets.UTF_8);
         if (remove) b.delete(Cf.VIEWS, name);
         else b.put(Cf.VIEWS, name, v.encode());
@@ -412,6 +422,7 @@ public final class Engine implements AutoCloseable {
      */
     public void beginSnapshot(View v) {
         requireWritable(v);
+        observeGroup(v);
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
@@ -428,6 +439,7 @@ public final class Engine implements AutoCloseable {
 
     /** Moves a snapshot view onto the newest published state (its pending delta stays on top). */
     public ChangeSet refresh(View v) {
+        observeGroup(v);
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
@@ -461,11 +473,26 @@ public final class Engine implements AutoCloseable {
     // ---------------------------------------------------------------- publish
 
     public PublishResult publish(View v, boolean force) {
+        // a view's publish comes after the group's operations that returned before it: first committer wins
+        observeGroup(v);
+        return publish(v, force, false);
+    }
+
+    /**
+     * Publishes the view's pending delta, forced, if anything was committed to it since its last publish;
+     * else null. For {@link GroupCommit}.
+     */
+    PublishResult publishIfChanged(View v) {
+        return publish(v, true, true);
+    }
+
+    private PublishResult publish(View v, boolean force, boolean onlyIfChanged) {
         requireWritable(v);
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
             checkOpen(v);
+            if (onlyIfChanged && v.changes == 0) return null;
             String stopped = flusher.incomplete();
             if (stopped != null) {
                 // the committed plan of that flush owns the next version number
@@ -496,6 +523,7 @@ public final class Engine implements AutoCloseable {
 
     private FlushResult flushOnce() {
         FlushResult r;
+        observeGroup(null); // a flush writes every operation that returned before it
         publishLock.lock();
         try {
             checkOpen(null);
@@ -648,6 +676,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public List<LogEntry> log() {
+        observeGroup(null);
         List<LogEntry> out = new ArrayList<>();
         try (KvIterator it = store.scan(Cf.LOG, EMPTY)) {
             for (; it.valid(); it.next()) out.add(LogCodec.decode(Bytes.getLong(it.key(), 0), it.value()));
@@ -658,6 +687,44 @@ public final class Engine implements AutoCloseable {
     /** The pending delta of a view, one entry per changed path, sorted by path. */
     public List<DeltaEntry> pendingDelta(View v) {
         return readOnce(v, c -> new DeltaBuilder(this, c).build());
+    }
+
+    // ---------------------------------------------------------------- group commit
+
+    /**
+     * Groups the operations of {@code v} (the shared default view) into published versions by
+     * {@code policy}; {@code onPublish} gets each group's publish result. Whatever {@code v} still holds
+     * from before (a daemon killed before its group was published) is published now.
+     */
+    public GroupCommit groupCommit(View v, GroupPolicy policy, java.util.function.Consumer<PublishResult> onPublish) {
+        requireWritable(v);
+        if (group != null) throw new IllegalStateException("the engine has a group commit already");
+        GroupCommit g = new GroupCommit(this, v, policy, onPublish);
+        group = g;
+        if (v.changes != 0) log.info("publishing the operations view {} held from before the restart", v.name);
+        g.publishPending();
+        return g;
+    }
+
+    /**
+     * Someone other than the group's view is about to read or change the published state
+     * ({@code reader}: the view that reads, or null): the operations the group holds were returned to
+     * their callers, so they are published first. Skipped on a thread that holds an engine lock
+     * (an engine-internal read): publishing takes the publish lock first, then the view's.
+     */
+    private void observeGroup(View reader) {
+        GroupCommit g = group;
+        if (g == null || reader == g.view() || g.view().changes == 0) return;
+        if (publishLock.isHeldByCurrentThread() || holdsViewLock()) return;
+        g.publishPending();
+    }
+
+    private boolean holdsViewLock() {
+        if (published.lock.getReadHoldCount() > 0 || published.lock.isWriteLockedByCurrentThread()) return true;
+        for (View o : views.values()) {
+            if (o.lock.getReadHoldCount() > 0 || o.lock.isWriteLockedByCurrentThread()) return true;
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------- running operations
@@ -682,6 +749,7 @@ public final class Engine implements AutoCloseable {
 
     /** read without the outside-change handling: for status and diffs, which must work while BACKING is gone. */
     <T> T readOnce(View v, Function<Ctx, T> f) {
+        if (v == published || v.isolation == Isolation.READ_COMMITTED) observeGroup(v);
         v.lock.readLock().lock();
         try {
             checkOpen(v);
@@ -707,6 +775,7 @@ public final class Engine implements AutoCloseable {
 
     private <T> T mutateOnce(View v, Function<Ctx, T> f) {
         requireWritable(v);
+        if (v.isolation == Isolation.READ_COMMITTED) observeGroup(v);
         v.lock.writeLock().lock();
         try {
             checkOpen(v);
@@ -744,6 +813,7 @@ public final class Engine implements AutoCloseable {
             c.view.pendingBytes -= c.bytes;
             throw e;
         }
+        if (!c.batch.isEmpty()) c.view.changes++;
         if (c.dirShapeChanged) dirLinks.changed();
         // Only after the batch is in: a failed write leaves the cache describing the store as it is.
         PendingCache pc = c.view.pending;
@@ -1478,6 +1548,8 @@ public final class Engine implements AutoCloseable {
     /** Closes the engine: waits for running operations, then the store, then the lock file. Idempotent. */
     @Override
     public void close() {
+        GroupCommit g = group;
+        if (g != null && !closed) g.close(); // publishes what the group holds; if it cannot, the next open does
         publishLock.lock();
         List<View> all = new ArrayList<>(views.values());
         all.add(published);
