@@ -331,7 +331,7 @@ public final class Engine implements AutoCloseable {
     /** Discards the pending delta; the view continues empty on the newest published state. */
     public ChangeSet abort(View v) {
         requireWritable(v);
-        observeGroup(null); // the group's operations returned: they are published, never dropped with the view
+        refuseGroupView(v);
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
@@ -349,7 +349,7 @@ public final class Engine implements AutoCloseable {
      */
     public ChangeSet discard(View v) {
         requireWritable(v);
-        observeGroup(null);
+        refuseGroupView(v);
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
@@ -689,6 +689,38 @@ public final class Engine implements AutoCloseable {
         return readOnce(v, c -> new DeltaBuilder(this, c).build());
     }
 
+    /** Pending keys deleted one by one since the pending column families were last compacted. */
+    private final java.util.concurrent.atomic.AtomicLong pendingTombstones = new java.util.concurrent.atomic.AtomicLong();
+    /** After this many, the pending column families are compacted (they hold only pending deltas: small). */
+    static final long PENDING_COMPACT_AFTER = 50_000;
+
+    /**
+     * A publish deleted {@code n} pending keys one by one (Publisher.clearPending). Each stays as a tombstone
+     * that every scan of that view's pending range steps over until a compaction drops it, so one publish
+     * per group made each publish slower than the one before; once enough accumulated, the three pending
+     * column families are compacted on the collector's thread (they hold pending records only, no data).
+     */
+    void pendingDeleted(int n) {
+        if (pendingTombstones.addAndGet(n) < PENDING_COMPACT_AFTER) return;
+        pendingTombstones.set(0);
+        try {
+            gcThread.execute(() -> {
+                // under the publish lock, which close takes first: the store is never closed under a compaction
+                publishLock.lock();
+                try {
+                    if (closed) return;
+                    for (Cf cf : new Cf[] {Cf.P_NODE, Cf.P_DENT, Cf.P_KEY}) store.compact(cf);
+                } catch (StoreException e) {
+                    log.warn("compacting the pending records: {}", e.getMessage()); // only reads stay slower
+                } finally {
+                    publishLock.unlock();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the engine is closing
+        }
+    }
+
     // ---------------------------------------------------------------- group commit
 
     /**
@@ -717,6 +749,18 @@ public final class Engine implements AutoCloseable {
         if (g == null || reader == g.view() || g.view().changes == 0) return;
         if (publishLock.isHeldByCurrentThread() || holdsViewLock()) return;
         g.publishPending();
+    }
+
+    /**
+     * The group's view holds operations that returned to their callers and are everyone's as soon as
+     * they did: they are never dropped, and the view itself is the mount's, not anyone's to remove.
+     */
+    private void refuseGroupView(View v) {
+        GroupCommit g = group;
+        if (g != null && g.view() == v) {
+            throw new FsException(Errno.EINVAL, "view " + v.name + " is the mount's shared default: its changes are"
+                    + " published as they are made, there is nothing to abort");
+        }
     }
 
     private boolean holdsViewLock() {

@@ -22,6 +22,24 @@ final class StatusFormat {
         if (!backing.equals("ok")) {
             b.append("# backing directory: ").append(backing).append('\n');
         }
+        JsonNode g = r.path("group_commit");
+        if (!g.isMissingNode()) {
+            b.append("# group commit: ").append(g.path("operations").asLong()).append(" operations in ")
+                    .append(g.path("groups").asLong()).append(" versions, ").append(g.path("waiting").asLong()).append(" waiting");
+            if (g.has("last_error")) {
+                b.append("; NOT PUBLISHED (kept, retried): ").append(g.path("last_error").asText());
+            }
+            b.append('\n');
+        }
+        JsonNode a = r.path("auto_flush");
+        if (!a.isMissingNode()) {
+            b.append("# auto-flush every ").append(a.path("every_ms").asLong()).append(" ms: ")
+                    .append(a.path("flushes").asLong()).append(" flushes, ").append(a.path("failures").asLong()).append(" failed");
+            if (a.has("last_error")) {
+                b.append("; LAST FAILED (state kept, retried): ").append(a.path("last_error").asText());
+            }
+            b.append('\n');
+        }
         return b.toString();
     }
 

@@ -156,6 +156,15 @@ public final class RocksStore implements Store {
         return n;
     }
 
+    @Override
+    public void compact(Cf cf) {
+        try {
+            db.compactRange(byCf.get(cf));
+        } catch (RocksDBException e) {
+            throw wrap("compact " + cf.columnName(), e);
+        }
+    }
+
     /** Flushes memtables to SST files; used by benchmarks to measure storage growth. */
     public void flushMemtables() {
         try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {

@@ -28,6 +28,12 @@ public interface Store extends AutoCloseable {
      */
     default void beforeBackgroundDurability(Runnable hook) {}
 
+    /**
+     * Rewrites the column family so that deleted keys stop costing reads (RocksDB: a manual compaction,
+     * which drops the tombstones iterators otherwise step over until a compaction reaches them).
+     */
+    default void compact(Cf cf) {}
+
     /** Approximate bytes used, for statfs and benchmarks. */
     long approximateSize();
 
