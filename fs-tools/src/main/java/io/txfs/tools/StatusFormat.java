@@ -24,23 +24,24 @@ final class StatusFormat {
         }
         JsonNode g = r.path("group_commit");
         if (!g.isMissingNode()) {
-            b.append("# group commit: ").append(g.path("operations").asLong()).append(" operations in ")
-                    .append(g.path("groups").asLong()).append(" versions, ").append(g.path("waiting").asLong()).append(" waiting");
-            if (g.has("last_error")) {
-                b.append("; NOT PUBLISHED (kept, retried): ").append(g.path("last_error").asText());
-            }
-            b.append('\n');
+            backgroundLine(b, g, "group commit: " + g.path("operations").asLong() + " operations in " + g.path("groups").asLong()
+                    + " versions, " + g.path("waiting").asLong() + " waiting", "NOT PUBLISHED (kept, retried)");
         }
         JsonNode a = r.path("auto_flush");
         if (!a.isMissingNode()) {
-            b.append("# auto-flush every ").append(a.path("every_ms").asLong()).append(" ms: ")
-                    .append(a.path("flushes").asLong()).append(" flushes, ").append(a.path("failures").asLong()).append(" failed");
-            if (a.has("last_error")) {
-                b.append("; LAST FAILED (state kept, retried): ").append(a.path("last_error").asText());
-            }
-            b.append('\n');
+            backgroundLine(b, a, "auto-flush every " + a.path("every_ms").asLong() + " ms: " + a.path("flushes").asLong()
+                    + " flushes, " + a.path("failures").asLong() + " failed", "LAST FAILED (state kept, retried)");
         }
         return b.toString();
+    }
+
+    /** One line of background work in {@code txfs status}, with its last failure if it has one. */
+    private static void backgroundLine(StringBuilder b, JsonNode n, String counters, String failed) {
+        b.append("# ").append(counters);
+        if (n.has("last_error")) {
+            b.append("; ").append(failed).append(": ").append(n.path("last_error").asText());
+        }
+        b.append('\n');
     }
 
     /** {@code txfs rescan}: what was taken in from the backing directory, one path per line (A, M, D; ! overridden). */
