@@ -473,6 +473,10 @@ public final class Engine implements AutoCloseable {
     // ---------------------------------------------------------------- publish
 
     public PublishResult publish(View v, boolean force) {
+        GroupCommit g = group;
+        if (g != null && g.view() == v) {
+            return publish(v, true, false); // the group's own view publishes as its groups do: forced
+        }
         // a view's publish comes after the group's operations that returned before it: first committer wins
         observeGroup(v);
         return publish(v, force, false);

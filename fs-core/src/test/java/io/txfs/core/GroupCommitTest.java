@@ -91,6 +91,13 @@ class GroupCommitTest {
         }
         assertEquals(null, g.publishPending(), "nothing left: no empty version");
         assertEquals(before + 1, e.headVersion());
+        create(e, g, shared, "late", "x");
+        View other = e.createView("other", Isolation.SNAPSHOT, 0);
+        e.write(other, e.lookup(other, Engine.ROOT, b("late")).ino(), 0, b("y"));
+        e.publish(other, false);
+        e.write(shared, e.lookup(shared, Engine.ROOT, b("late")).ino(), 0, b("z"));
+        assertEquals(before + 4, e.publish(shared, false).version(), "publish of the shared view itself is forced, as its groups are");
+        assertThrows(FsException.class, () -> e.abort(shared), "its returned operations are never dropped");
     }
 
     @Test
