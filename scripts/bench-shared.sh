@@ -9,26 +9,21 @@
 #
 # Usage (as root): bash scripts/bench-shared.sh [--no-write]
 # Environment: BENCH_DIR (default /var/tmp/txfs-bench-shared), BENCH_OPS (100000, grouped run),
-#   BENCH_UNGROUPED_OPS (20000, the `--group-ops 1` run; 0 skips it), BENCH_BLOCK (10000),
+#   BENCH_UNGROUPED_OPS (10000, the `--group-ops 1` run, in blocks of a fifth; 0 skips it),
+#   BENCH_BLOCK (10000, the grouped run's block),
 #   TXFS_JAR (default fs-tools/target/txfs.jar).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 source scripts/bench-lib.sh
 
-write_doc=1
-[ "${1:-}" = "--no-write" ] && write_doc=0
-[ "$(id -u)" -eq 0 ] || bench_die "run as root: the mount needs it"
-[ -e /dev/fuse ] || bench_die "/dev/fuse does not exist"
-
+write_doc=$([ "${1:-}" = "--no-write" ] && echo 0 || echo 1)
+[ "$(id -u)" -eq 0 ] && [ -e /dev/fuse ] || bench_die "run as root, with /dev/fuse: the mount needs both"
+bench_use_txfs "$repo"
 ops=${BENCH_OPS:-100000}
-ungrouped_ops=${BENCH_UNGROUPED_OPS:-20000}
+ungrouped_ops=${BENCH_UNGROUPED_OPS:-10000}
 block=${BENCH_BLOCK:-10000}
 base=${BENCH_DIR:-/var/tmp/txfs-bench-shared}
-jar=${TXFS_JAR:-$repo/fs-tools/target/txfs.jar}
-[ -f "$jar" ] || bench_die "$jar not found (build it: mvn -B -DskipTests package -pl fs-tools -am)"
-java=${JAVA:-java}
-txfs() { "$java" -jar "$jar" "$@"; }
 
 [ -e "$base" ] && bench_die "$base exists; remove it or set BENCH_DIR"
 mkdir -p "$base"
@@ -44,18 +39,18 @@ cleanup() {
 trap cleanup EXIT
 
 declare -A result
-# run NAME OPS MOUNT-ARGS...: mounts a fresh BACKING in shared mode, runs the op mix in a new session,
+# run NAME OPS BLOCK MOUNT-ARGS...: mounts a fresh BACKING in shared mode, runs the op mix in a new session,
 # records first/last block rates, total seconds, `txfs log` versions and the group commit counters.
 run() {
-  local name=$1 n=$2
-  shift 2
+  local name=$1 n=$2 blk=$3
+  shift 3
   local dir=$base/$name
   mkdir -p "$dir"/{backing,mnt,state}
   txfs mount --state "$dir/state" --default-view shared "$@" "$dir/backing" "$dir/mnt" >/dev/null
   bench_await_mount "$dir/mnt"
   local t0 t1
   t0=$(bench_now_ns)
-  setsid -w python3 "$repo/scripts/shared-opmix.py" "$dir/mnt/work" "$n" 1 "$block" > "$dir/opmix.out" \
+  setsid -w python3 "$repo/scripts/shared-opmix.py" "$dir/mnt/work" "$n" 1 "$blk" > "$dir/opmix.out" \
     || { cat "$dir/opmix.out" >&2; bench_die "the op mix failed ($name)"; }
   t1=$(bench_now_ns)
   result[$name,first]=$(awk '/^first/ { print $3 }' "$dir/opmix.out")
@@ -63,6 +58,7 @@ run() {
   result[$name,blocks]=$(awk '/^ops/ { printf "%s%s", sep, $3; sep = " " }' "$dir/opmix.out")
   result[$name,secs]=$(( (t1 - t0) / 1000000000 ))
   result[$name,ops]=$n
+  result[$name,block]=$blk
   result[$name,versions]=$(txfs log --mount "$dir/mnt" | grep -c ' publish shared ' || true)
   result[$name,group]=$(txfs status --json --mount "$dir/mnt" | python3 -c 'import json,sys; g=json.load(sys.stdin)["group_commit"]; print("%d operations, %d groups, %d failures" % (g["operations"], g["groups"], g["failures"]))')
   txfs unmount "$dir/mnt" >/dev/null
@@ -70,10 +66,10 @@ run() {
 }
 
 bench_log "grouped: $ops operations"
-run grouped "$ops"
+run grouped "$ops" "$block"
 if [ "$ungrouped_ops" -gt 0 ]; then
   bench_log "ungrouped (--group-ops 1): $ungrouped_ops operations"
-  run ungrouped "$ungrouped_ops" --group-ops 1
+  run ungrouped "$ungrouped_ops" $((ungrouped_ops / 5)) --group-ops 1
 fi
 
 table=$base/table.md
@@ -82,24 +78,18 @@ table=$base/table.md
   echo "checked against a model, 10% truncate, 8% create, 5% unlink, 7% rename, 5% fsync; ≤ 128 files of ≤ 64 KiB;"
   echo "each operation opens and closes its file), run outside any view of a \`--default-view shared\` mount."
   echo
-  echo "| run | operations | first $block (ops/s) | last $block (ops/s) | total (s) | \`txfs log\` versions | group commit |"
+  echo "| run | operations | first block (ops/s) | last block (ops/s) | total (s) | \`txfs log\` versions | group commit |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
   for name in grouped ungrouped; do
     [ -n "${result[$name,ops]:-}" ] || continue
     label=$([ $name = grouped ] && echo "group commit (100 ms / 1,000 ops)" || echo "\`--group-ops 1\` (a version per operation)")
-    echo "| $label | ${result[$name,ops]} | ${result[$name,first]} | ${result[$name,last]} | ${result[$name,secs]} | ${result[$name,versions]} | ${result[$name,group]} |"
+    echo "| $label | ${result[$name,ops]} (blocks of ${result[$name,block]}) | ${result[$name,first]} | ${result[$name,last]} | ${result[$name,secs]} | ${result[$name,versions]} | ${result[$name,group]} |"
   done
   echo
-  echo "Rates per block of $block: grouped: ${result[grouped,blocks]}$([ -n "${result[ungrouped,ops]:-}" ] && echo "; ungrouped: ${result[ungrouped,blocks]}")."
+  echo "Rates per block: grouped: ${result[grouped,blocks]}$([ -n "${result[ungrouped,ops]:-}" ] && echo "; ungrouped: ${result[ungrouped,blocks]}")."
 } > "$table"
 cat "$table"
 if [ "$write_doc" -eq 1 ]; then
-  begin='<!-- bench:shared:begin -->' end='<!-- bench:shared:end -->'
-  doc=$repo/docs/benchmarks.md
-  grep -qF "$begin" "$doc" || printf '\n## Shared default (issue 15)\n\n%s\n%s\n' "$begin" "$end" >> "$doc"
-  awk -v b="$begin" -v e="$end" -v t="$table" '
-    $0 == b { print; while ((getline line < t) > 0) print line; skip = 1; next }
-    $0 == e { skip = 0 }
-    !skip { print }' "$doc" > "$doc.tmp" && mv "$doc.tmp" "$doc"
+  bench_write_named_section "$repo/docs/benchmarks.md" shared "Shared default (issue 15)" "$table"
   bench_log "results written into docs/benchmarks.md"
 fi

@@ -48,8 +48,8 @@ final class DataFirstStore implements Store {
     }
 
     @Override
-    public void compact(Cf cf) {
-        inner.compact(cf); // a compaction that flushes the memtable first runs the background-durability hook
+    public void compact(Cf cf, byte[] from, byte[] to) {
+        inner.compact(cf, from, to); // a compaction that flushes the memtable first runs the background-durability hook
     }
 
     @Override

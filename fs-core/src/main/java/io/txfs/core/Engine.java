@@ -693,29 +693,31 @@ public final class Engine implements AutoCloseable {
         return readOnce(v, c -> new DeltaBuilder(this, c).build());
     }
 
-    /** Pending keys deleted one by one since the pending column families were last compacted. */
-    private final java.util.concurrent.atomic.AtomicLong pendingTombstones = new java.util.concurrent.atomic.AtomicLong();
-    /** After this many, the pending column families are compacted (they hold only pending deltas: small). */
-    static final long PENDING_COMPACT_AFTER = 50_000;
+    /** After this many, a view's pending key range is compacted (it holds the view's pending records only: small). */
+    static final long PENDING_COMPACT_AFTER = 10_000;
 
     /**
-     * A publish deleted {@code n} pending keys one by one (Publisher.clearPending). Each stays as a tombstone
-     * that every scan of that view's pending range steps over until a compaction drops it, so one publish
-     * per group made each publish slower than the one before; once enough accumulated, the three pending
-     * column families are compacted on the collector's thread (they hold pending records only, no data).
+     * A publish of {@code v} deleted {@code n} pending keys one by one (Publisher.clearPending), under the
+     * publish lock. Each stays as a tombstone that every scan of the view's pending range steps over until
+     * a compaction drops it, so one publish per group made each publish slower than the one before; once
+     * enough accumulated, the view's range of the three pending column families is compacted on the
+     * collector's thread (pending records only, no data; other views' ranges are not rewritten).
      */
-    void pendingDeleted(int n) {
-        if (pendingTombstones.addAndGet(n) < PENDING_COMPACT_AFTER) return;
-        pendingTombstones.set(0);
+    void pendingDeleted(View v, int n) {
+        v.pointDeletes += n;
+        if (v.pointDeletes < PENDING_COMPACT_AFTER) return;
+        v.pointDeletes = 0;
+        byte[] from = Bytes.longs(v.id);
+        byte[] to = Bytes.longs(v.id + 1);
         try {
             gcThread.execute(() -> {
                 // under the publish lock, which close takes first: the store is never closed under a compaction
                 publishLock.lock();
                 try {
                     if (closed) return;
-                    for (Cf cf : new Cf[] {Cf.P_NODE, Cf.P_DENT, Cf.P_KEY}) store.compact(cf);
+                    for (Cf cf : new Cf[] {Cf.P_NODE, Cf.P_DENT, Cf.P_KEY}) store.compact(cf, from, to);
                 } catch (StoreException e) {
-                    log.warn("compacting the pending records: {}", e.getMessage()); // only reads stay slower
+                    log.warn("compacting the pending records of {}: {}", v.name, e.getMessage()); // only its reads stay slower
                 } finally {
                     publishLock.unlock();
                 }
@@ -979,18 +981,30 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Sorted by name bytes; pending entries over the published ones at the view's version. */
+    /** Older versions of one name stepped over before {@link #entries} seeks past the rest (a seek costs a few steps). */
+    private static final int DENT_SKIP_BEFORE_SEEK = 8;
+
     TreeMap<byte[], Dent> entries(Ctx c, long dirId) {
         TreeMap<byte[], Dent> out = new TreeMap<>(Arrays::compareUnsigned);
         try (KvIterator it = store.scan(Cf.DENT, Bytes.longs(dirId))) {
             byte[] lastName = null;
-            for (; it.valid(); it.next()) {
+            int skipped = 0;
+            while (it.valid()) {
                 byte[] k = it.key();
                 byte[] name = Arrays.copyOfRange(k, 8, k.length - 9);
                 long version = Keys.inv(Bytes.getLong(k, k.length - 8));
-                if (version > c.snap) continue;
-                if (lastName != null && Arrays.equals(lastName, name)) continue;
-                lastName = name;
-                out.put(name, Dent.decode(it.value()));
+                if (version <= c.snap && (lastName == null || !Arrays.equals(lastName, name))) {
+                    lastName = name;
+                    out.put(name, Dent.decode(it.value()));
+                    skipped = 0;
+                } else if (lastName != null && Arrays.equals(lastName, name) && ++skipped >= DENT_SKIP_BEFORE_SEEK) {
+                    // a name changed by many publishes (the shared default's groups): jump past its older
+                    // versions instead of stepping through each, so a listing costs its names, not its history
+                    it.seek(Keys.afterVersions(dirId, name));
+                    skipped = 0;
+                    continue;
+                }
+                it.next();
             }
         }
         if (c.view.id != 0) {

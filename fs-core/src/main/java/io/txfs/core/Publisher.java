@@ -165,7 +165,7 @@ final class Publisher {
             return;
         }
         for (PendingKey k : pendingKeys) b.delete(k.cf(), k.key());
-        e.pendingDeleted(pendingKeys.size());
+        e.pendingDeleted(v, pendingKeys.size());
     }
 
     /**

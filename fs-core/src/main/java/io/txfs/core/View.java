@@ -25,6 +25,8 @@ public final class View {
      * when it is not 0, so no empty version is ever published.
      */
     volatile long changes;
+    /** Pending keys of this view deleted one by one since its key range was last compacted; under the publish lock. */
+    long pointDeletes;
     /**
      * The pending delta's records as last read or written; changes under {@link #lock}'s write lock
      * only. Only the engine's own handle of a view has one: copies (PinnedViews, ViewDiff) have their

@@ -114,6 +114,7 @@ public final class RocksStore implements Store {
             @Override public byte[] key() { return it.key(); }
             @Override public byte[] value() { return it.value(); }
             @Override public void next() { it.next(); }
+            @Override public void seek(byte[] target) { it.seek(target); }
 
             @Override
             public void close() {
@@ -157,9 +158,9 @@ public final class RocksStore implements Store {
     }
 
     @Override
-    public void compact(Cf cf) {
+    public void compact(Cf cf, byte[] from, byte[] to) {
         try {
-            db.compactRange(byCf.get(cf));
+            db.compactRange(byCf.get(cf), from, to);
         } catch (RocksDBException e) {
             throw wrap("compact " + cf.columnName(), e);
         }

@@ -29,10 +29,10 @@ public interface Store extends AutoCloseable {
     default void beforeBackgroundDurability(Runnable hook) {}
 
     /**
-     * Rewrites the column family so that deleted keys stop costing reads (RocksDB: a manual compaction,
+     * Rewrites the keys in [from, to) of the column family so that deleted keys stop costing reads (RocksDB: a manual compaction,
      * which drops the tombstones iterators otherwise step over until a compaction reaches them).
      */
-    default void compact(Cf cf) {}
+    default void compact(Cf cf, byte[] from, byte[] to) {}
 
     /** Approximate bytes used, for statfs and benchmarks. */
     long approximateSize();
