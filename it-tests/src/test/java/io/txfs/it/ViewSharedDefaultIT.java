@@ -89,4 +89,11 @@ final class ViewSharedDefaultIT {
         ProcessRun inView = inMount("run", "--", "cat", "kept/f199");
         assertEquals("file 199\n", inView.stdout(), "and published: a new view reads it\n" + inView.describe());
     }
+
+    @Test
+    void aDescriptorOpenedBeforeAWriteReadsIt() {
+        // the append waits in its group (2 s window) while the descriptor opened before it reads
+        ProcessRun r = inNewSession("echo one > \"$0/fd.txt\" && exec 3< \"$0/fd.txt\" && echo two >> \"$0/fd.txt\" && cat <&3");
+        assertEquals("one\ntwo\n", r.stdout(), "a read sees every write that returned, as on an ordinary filesystem\n" + r.describe());
+    }
 }

@@ -260,6 +260,11 @@ final class Views {
         group = engine.groupCommit(shared, policy, r -> invalidator.invalidate(SHARED_VIEW, r.visibleChanges().get(SHARED_VIEW)));
     }
 
+    /** Whether {@code view} is the shared default's view, whose operations are group-committed. */
+    boolean isGroupView(String view) {
+        return group != null && SHARED_VIEW.equals(view);
+    }
+
     /** The shared default's group commit, or null. */
     io.txfs.core.GroupCommit groupCommit() {
         return group;
