@@ -201,3 +201,24 @@ bench_make_project() {
     printf 'return s == 42; }\n'; } > "$dir/main.c"
   printf 'SRC := $(wildcard *.c)\nprog: $(SRC:.c=.o)\n\t$(CC) -o $@ $^\n%%.o: %%.c\n\t$(CC) -O2 -c -o $@ $<\n' > "$dir/Makefile"
 }
+
+# bench_use_txfs REPO: sets jar (TXFS_JAR, default REPO/fs-tools/target/txfs.jar) and java (JAVA, default
+# java), and defines txfs() to run the CLI from that jar.
+bench_use_txfs() {
+  jar=${TXFS_JAR:-$1/fs-tools/target/txfs.jar}
+  [ -f "$jar" ] || bench_die "$jar not found (build it: mvn -B -DskipTests package -pl fs-tools -am)"
+  java=${JAVA:-java}
+  txfs() { "$java" -jar "$jar" "$@"; }
+}
+
+# bench_write_named_section FILE NAME TITLE TEXTFILE: replaces the text between the markers
+# <!-- bench:NAME:begin --> and <!-- bench:NAME:end --> in FILE with TEXTFILE, adding a "## TITLE"
+# section with the markers at the end if they are missing.
+bench_write_named_section() {
+  local file=$1 begin="<!-- bench:$2:begin -->" end="<!-- bench:$2:end -->" title=$3 text=$4
+  grep -qF "$begin" "$file" || printf '\n## %s\n\n%s\n%s\n' "$title" "$begin" "$end" >> "$file"
+  awk -v b="$begin" -v e="$end" -v t="$text" '
+    $0 == b { print; while ((getline line < t) > 0) print line; skip = 1; next }
+    $0 == e { skip = 0 }
+    !skip { print }' "$file" > "$file.tmp" && mv "$file.tmp" "$file"
+}

@@ -166,6 +166,8 @@ public final class Engine implements AutoCloseable {
     /** The first version from which every publish wrote subtree marks (SubtreeVersions). */
     private long subtreeFrom;
     private volatile VersionHook versionHook = VersionHook.NONE;
+    /** The group commit of the shared default view, if the mount has one (docs/views.md, "Group commit"). */
+    private volatile GroupCommit group;
 
     /** The long operations running now (flush, gc, …), for progress shown by any client. */
     public LongWorks works() {
@@ -260,6 +262,9 @@ public final class Engine implements AutoCloseable {
                 String name = new String(it.key(), StandardCharsets.UTF_8);
                 View v = View.decode(name, it.value());
                 v.pending = new PendingCache();
+                try (KvIterator p = store.scan(Cf.P_NODE, Bytes.longs(v.id))) {
+                    if (p.valid()) v.changes = 1;
+                }
                 views.put(name, v);
             }
         }
@@ -299,6 +304,7 @@ public final class Engine implements AutoCloseable {
 
     public View createView(String name, Isolation isolation, int ownerUid) {
         checkViewName(name);
+        observeGroup(null); // a new view begins on a state that holds every operation that returned
         publishLock.lock();
         try {
             checkOpen(null);
@@ -340,6 +346,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public long headVersion() {
+        observeGroup(null);
         return head;
     }
 
@@ -350,6 +357,7 @@ public final class Engine implements AutoCloseable {
     /** Discards the pending delta; the view continues empty on the newest published state. */
     public ChangeSet abort(View v) {
         requireWritable(v);
+        refuseGroupView(v);
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
@@ -367,6 +375,7 @@ public final class Engine implements AutoCloseable {
      */
     public ChangeSet discard(View v) {
         requireWritable(v);
+        refuseGroupView(v);
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
@@ -412,6 +421,7 @@ public final class Engine implements AutoCloseable {
         v.layer = layers.next();
         v.snapshot = head;
         v.pendingBytes = 0;
+        v.changes = 0;
         byte[] name = v.name.getBytes(StandardCharsets.UTF_8);
         if (remove) b.delete(Cf.VIEWS, name);
         else b.put(Cf.VIEWS, name, v.encode());
@@ -441,6 +451,7 @@ public final class Engine implements AutoCloseable {
      */
     public void beginSnapshot(View v) {
         requireWritable(v);
+        observeGroup(v);
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
@@ -457,6 +468,7 @@ public final class Engine implements AutoCloseable {
 
     /** Moves a snapshot view onto the newest published state (its pending delta stays on top). */
     public ChangeSet refresh(View v) {
+        observeGroup(v);
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
@@ -490,11 +502,30 @@ public final class Engine implements AutoCloseable {
     // ---------------------------------------------------------------- publish
 
     public PublishResult publish(View v, boolean force) {
+        GroupCommit g = group;
+        if (g != null && g.view() == v) {
+            return publish(v, true, false); // the group's own view publishes as its groups do: forced
+        }
+        // a view's publish comes after the group's operations that returned before it: first committer wins
+        observeGroup(v);
+        return publish(v, force, false);
+    }
+
+    /**
+     * Publishes the view's pending delta, forced, if anything was committed to it since its last publish;
+     * else null. For {@link GroupCommit}.
+     */
+    PublishResult publishIfChanged(View v) {
+        return publish(v, true, true);
+    }
+
+    private PublishResult publish(View v, boolean force, boolean onlyIfChanged) {
         requireWritable(v);
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
             checkOpen(v);
+            if (onlyIfChanged && v.changes == 0) return null;
             String stopped = flusher.incomplete();
             if (stopped != null) {
                 // the committed plan of that flush owns the next version number
@@ -525,6 +556,7 @@ public final class Engine implements AutoCloseable {
 
     private FlushResult flushOnce() {
         FlushResult r;
+        observeGroup(null); // a flush writes every operation that returned before it
         publishLock.lock();
         try {
             checkOpen(null);
@@ -770,6 +802,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public List<LogEntry> log() {
+        observeGroup(null);
         List<LogEntry> out = new ArrayList<>();
         try (KvIterator it = store.scan(Cf.LOG, EMPTY)) {
             for (; it.valid(); it.next()) out.add(LogCodec.decode(Bytes.getLong(it.key(), 0), it.value()));
@@ -780,6 +813,90 @@ public final class Engine implements AutoCloseable {
     /** The pending delta of a view, one entry per changed path, sorted by path. */
     public List<DeltaEntry> pendingDelta(View v) {
         return readOnce(v, c -> new DeltaBuilder(this, c).build());
+    }
+
+    /** After this many, a view's pending key range is compacted (it holds the view's pending records only: small). */
+    static final long PENDING_COMPACT_AFTER = 10_000;
+
+    /**
+     * A publish of {@code v} deleted {@code n} pending keys one by one (Publisher.clearPending), under the
+     * publish lock. Each stays as a tombstone that every scan of the view's pending range steps over until
+     * a compaction drops it, so one publish per group made each publish slower than the one before; once
+     * enough accumulated, the view's range of the three pending column families is compacted on the
+     * collector's thread (pending records only, no data; other views' ranges are not rewritten).
+     */
+    void pendingDeleted(View v, int n) {
+        v.pointDeletes += n;
+        if (v.pointDeletes < PENDING_COMPACT_AFTER) return;
+        v.pointDeletes = 0;
+        byte[] from = Bytes.longs(v.id);
+        byte[] to = Bytes.longs(v.id + 1);
+        try {
+            gcThread.execute(() -> {
+                // under the publish lock, which close takes first: the store is never closed under a compaction
+                publishLock.lock();
+                try {
+                    if (closed) return;
+                    for (Cf cf : new Cf[] {Cf.P_NODE, Cf.P_DENT, Cf.P_KEY}) store.compact(cf, from, to);
+                } catch (StoreException e) {
+                    log.warn("compacting the pending records of {}: {}", v.name, e.getMessage()); // only its reads stay slower
+                } finally {
+                    publishLock.unlock();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the engine is closing
+        }
+    }
+
+    // ---------------------------------------------------------------- group commit
+
+    /**
+     * Groups the operations of {@code v} (the shared default view) into published versions by
+     * {@code policy}; {@code onPublish} gets each group's publish result. Whatever {@code v} still holds
+     * from before (a daemon killed before its group was published) is published now.
+     */
+    public GroupCommit groupCommit(View v, GroupPolicy policy, java.util.function.Consumer<PublishResult> onPublish) {
+        requireWritable(v);
+        if (group != null) throw new IllegalStateException("the engine has a group commit already");
+        GroupCommit g = new GroupCommit(this, v, policy, onPublish);
+        group = g;
+        if (v.changes != 0) log.info("publishing the operations view {} held from before the restart", v.name);
+        g.publishPending();
+        return g;
+    }
+
+    /**
+     * Someone other than the group's view is about to read or change the published state
+     * ({@code reader}: the view that reads, or null): the operations the group holds were returned to
+     * their callers, so they are published first. Skipped on a thread that holds an engine lock
+     * (an engine-internal read): publishing takes the publish lock first, then the view's.
+     */
+    private void observeGroup(View reader) {
+        GroupCommit g = group;
+        if (g == null || reader == g.view() || g.view().changes == 0) return;
+        if (publishLock.isHeldByCurrentThread() || holdsViewLock()) return;
+        g.publishPending();
+    }
+
+    /**
+     * The group's view holds operations that returned to their callers and are everyone's as soon as
+     * they did: they are never dropped, and the view itself is the mount's, not anyone's to remove.
+     */
+    private void refuseGroupView(View v) {
+        GroupCommit g = group;
+        if (g != null && g.view() == v) {
+            throw new FsException(Errno.EINVAL, "view " + v.name + " is the mount's shared default: its changes are"
+                    + " published as they are made, there is nothing to abort");
+        }
+    }
+
+    private boolean holdsViewLock() {
+        if (published.lock.getReadHoldCount() > 0 || published.lock.isWriteLockedByCurrentThread()) return true;
+        for (View o : views.values()) {
+            if (o.lock.getReadHoldCount() > 0 || o.lock.isWriteLockedByCurrentThread()) return true;
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------- running operations
@@ -804,6 +921,7 @@ public final class Engine implements AutoCloseable {
 
     /** read without the outside-change handling: for status and diffs, which must work while BACKING is gone. */
     <T> T readOnce(View v, Function<Ctx, T> f) {
+        if (v == published || v.isolation == Isolation.READ_COMMITTED) observeGroup(v);
         v.lock.readLock().lock();
         try {
             checkOpen(v);
@@ -829,6 +947,7 @@ public final class Engine implements AutoCloseable {
 
     private <T> T mutateOnce(View v, Function<Ctx, T> f) {
         requireWritable(v);
+        if (v.isolation == Isolation.READ_COMMITTED) observeGroup(v);
         v.lock.writeLock().lock();
         try {
             checkOpen(v);
@@ -869,6 +988,7 @@ public final class Engine implements AutoCloseable {
             throw e;
         }
         for (Runnable r : c.afterCommit) r.run();
+        if (!c.batch.isEmpty()) c.view.changes++;
         if (c.dirShapeChanged) dirLinks.changed();
         // Only after the batch is in: a failed write leaves the cache describing the store as it is.
         PendingCache pc = c.view.pending;
@@ -986,18 +1106,30 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Sorted by name bytes; pending entries over the published ones at the view's version. */
+    /** Older versions of one name stepped over before {@link #entries} seeks past the rest (a seek costs a few steps). */
+    private static final int DENT_SKIP_BEFORE_SEEK = 8;
+
     TreeMap<byte[], Dent> entries(Ctx c, long dirId) {
         TreeMap<byte[], Dent> out = new TreeMap<>(Arrays::compareUnsigned);
         try (KvIterator it = store.scan(Cf.DENT, Bytes.longs(dirId))) {
             byte[] lastName = null;
-            for (; it.valid(); it.next()) {
+            int skipped = 0;
+            while (it.valid()) {
                 byte[] k = it.key();
                 byte[] name = Arrays.copyOfRange(k, 8, k.length - 9);
                 long version = Keys.inv(Bytes.getLong(k, k.length - 8));
-                if (version > c.snap) continue;
-                if (lastName != null && Arrays.equals(lastName, name)) continue;
-                lastName = name;
-                out.put(name, Dent.decode(it.value()));
+                if (version <= c.snap && (lastName == null || !Arrays.equals(lastName, name))) {
+                    lastName = name;
+                    out.put(name, Dent.decode(it.value()));
+                    skipped = 0;
+                } else if (lastName != null && Arrays.equals(lastName, name) && ++skipped >= DENT_SKIP_BEFORE_SEEK) {
+                    // a name changed by many publishes (the shared default's groups): jump past its older
+                    // versions instead of stepping through each, so a listing costs its names, not its history
+                    it.seek(Keys.afterVersions(dirId, name));
+                    skipped = 0;
+                    continue;
+                }
+                it.next();
             }
         }
         if (c.view.id != 0) {
@@ -1602,6 +1734,8 @@ public final class Engine implements AutoCloseable {
     /** Closes the engine: waits for running operations, then the store, then the lock file. Idempotent. */
     @Override
     public void close() {
+        GroupCommit g = group;
+        if (g != null && !closed) g.close(); // publishes what the group holds; if it cannot, the next open does
         publishLock.lock();
         List<View> all = new ArrayList<>(views.values());
         all.add(published);

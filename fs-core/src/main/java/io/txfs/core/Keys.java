@@ -25,6 +25,11 @@ final class Keys {
         return Bytes.concat(dentName(parent, name), Bytes.longs(inv(version)));
     }
 
+    /** A key after every version of entry {@code name} of {@code parent} and before the next name's. */
+    static byte[] afterVersions(long parent, byte[] name) {
+        return Bytes.concat(dentName(parent, name), new byte[] {-1, -1, -1, -1, -1, -1, -1, -1, 0});
+    }
+
     static byte[] chunk(long id, long index, long layer) {
         return Bytes.longs(id, index, layer);
     }

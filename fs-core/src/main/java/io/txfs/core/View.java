@@ -20,6 +20,14 @@ public final class View {
     volatile long pendingBytes;
     volatile boolean discarded;
     /**
+     * Commits to the pending delta since it was last published or dropped (written under {@link #lock}'s
+     * write lock); a view loaded at open with pending records counts 1. A group commit publishes only
+     * when it is not 0, so no empty version is ever published.
+     */
+    volatile long changes;
+    /** Pending keys of this view deleted one by one since its key range was last compacted; under the publish lock. */
+    long pointDeletes;
+    /**
      * The pending delta's records as last read or written; changes under {@link #lock}'s write lock
      * only. Only the engine's own handle of a view has one: copies (PinnedViews, ViewDiff) have their
      * own lock, so they read the store directly.

@@ -48,7 +48,7 @@ final class MountCommand implements Callable<Integer> {
     List<String> options = new ArrayList<>();
 
     @Option(names = "--default-view", paramLabel = "session|shared", defaultValue = "session",
-            description = "What a process outside any view works in: session (one view per Linux session, the default) or shared (the published state, each operation published on its own).")
+            description = "What a process outside any view works in: session (one view per Linux session, the default) or shared (the published state, like an ordinary filesystem; operations are grouped into published versions, see --group-window).")
     String defaultView;
 
     @Option(names = "--mode", paramLabel = "views|passthrough", defaultValue = "views",
@@ -58,6 +58,18 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = "--keep-versions", paramLabel = "N|all", defaultValue = "1",
             description = "How many of the newest published versions stay readable for `txfs diff --from/--to` across flushes (default 1: only the versions since the last flush; all: every version). More kept versions keep more old data in the state directory.")
     String keepVersions;
+
+    @Option(names = "--group-window", paramLabel = "DUR", defaultValue = "100ms",
+            description = "With --default-view shared: operations are grouped into one published version for at most DUR after the first (default 100ms; 1ms to 10s).")
+    String groupWindow;
+
+    @Option(names = "--group-ops", paramLabel = "N", defaultValue = "1000",
+            description = "With --default-view shared: a group is published at its Nth operation at the latest (default 1000).")
+    String groupOps;
+
+    @Option(names = "--auto-flush", paramLabel = "DUR",
+            description = "Flush the published state to BACKING in the background, at most every DUR (e.g. 1s, 30s, 5m). Failures are logged and shown by `txfs status`.")
+    String autoFlush;
 
     @Option(names = "--flush-group", paramLabel = "GROUP",
             description = "A group (name or number) whose members may flush (and commit) besides root and the mount's owner.")
@@ -84,6 +96,8 @@ final class MountCommand implements Callable<Integer> {
         Path mnt = requireDirectory(mountpoint, "mountpoint");
         MountOptions.Builder opts = parseOptions();
         keptVersions(); // bad values are refused here, before a daemon is started
+        groupPolicy();
+        autoFlushEvery();
         administrators();
         StateDirectory stateDir = StateDirectory.forMount(state, mnt);
         if (stateDir.path().startsWith(backingDir)) {
@@ -124,6 +138,32 @@ final class MountCommand implements Callable<Integer> {
             // falls through to the message below
         }
         throw new UserFacingException("--keep-versions must be a number of at least 1 or 'all', not '" + keepVersions + "'");
+    }
+
+    private io.txfs.core.GroupPolicy groupPolicy() {
+        int ops;
+        try {
+            ops = Integer.parseInt(groupOps);
+        } catch (NumberFormatException e) {
+            throw new UserFacingException("--group-ops must be a number of operations, not '" + groupOps + "'");
+        }
+        try {
+            return new io.txfs.core.GroupPolicy(AgeDuration.duration(groupWindow), ops);
+        } catch (IllegalArgumentException e) {
+            throw new UserFacingException("--group-window/--group-ops: " + e.getMessage());
+        }
+    }
+
+    /** The --auto-flush interval, or null. */
+    private java.time.Duration autoFlushEvery() {
+        if (autoFlush == null) {
+            return null;
+        }
+        java.time.Duration d = AgeDuration.duration(autoFlush);
+        if (d.isZero()) {
+            throw new UserFacingException("--auto-flush must be more than 0");
+        }
+        return d;
     }
 
     /** Root, this daemon's uid, and the {@code --flush-group}. */
@@ -168,7 +208,8 @@ final class MountCommand implements Callable<Integer> {
             FuseFilesystem fs;
             if (views) {
                 try {
-                    viewMount = ViewMount.open(backingDir, stateDir.path(), policy, keptVersions(), administrators());
+                    viewMount = ViewMount.open(backingDir, stateDir.path(), policy, keptVersions(), administrators(),
+                            groupPolicy(), autoFlushEvery());
                 } catch (IOException | RuntimeException e) {
                     throw new UserFacingException("cannot open the store in " + stateDir.path() + ": " + e.getMessage(), e);
                 }
@@ -227,6 +268,11 @@ final class MountCommand implements Callable<Integer> {
     List<String> foregroundArguments(StateDirectory stateDir) {
         List<String> args = new ArrayList<>(List.of("mount", "-f", "--state", stateDir.path().toString(),
                 "--mode", mode, "--default-view", defaultView, "--keep-versions", keepVersions));
+        args.addAll(List.of("--group-window", groupWindow, "--group-ops", groupOps));
+        if (autoFlush != null) {
+            args.add("--auto-flush");
+            args.add(autoFlush);
+        }
         if (flushGroup != null) {
             args.add("--flush-group");
             args.add(flushGroup);

@@ -22,7 +22,26 @@ final class StatusFormat {
         if (!backing.equals("ok")) {
             b.append("# backing directory: ").append(backing).append('\n');
         }
+        JsonNode g = r.path("group_commit");
+        if (!g.isMissingNode()) {
+            backgroundLine(b, g, "group commit: " + g.path("operations").asLong() + " operations in " + g.path("groups").asLong()
+                    + " versions, " + g.path("waiting").asLong() + " waiting", "NOT PUBLISHED (kept, retried)");
+        }
+        JsonNode a = r.path("auto_flush");
+        if (!a.isMissingNode()) {
+            backgroundLine(b, a, "auto-flush every " + a.path("every_ms").asLong() + " ms: " + a.path("flushes").asLong()
+                    + " flushes, " + a.path("failures").asLong() + " failed", "LAST FAILED (state kept, retried)");
+        }
         return b.toString();
+    }
+
+    /** One line of background work in {@code txfs status}, with its last failure if it has one. */
+    private static void backgroundLine(StringBuilder b, JsonNode n, String counters, String failed) {
+        b.append("# ").append(counters);
+        if (n.has("last_error")) {
+            b.append("; ").append(failed).append(": ").append(n.path("last_error").asText());
+        }
+        b.append('\n');
     }
 
     /** {@code txfs rescan}: what was taken in from the backing directory, one path per line (A, M, D; ! overridden). */

@@ -30,6 +30,24 @@ class StatusFormatTest {
     }
 
     @Test
+    void statusShowsTheGroupCommitAndAutoFlushWithTheirFailures() throws Exception {
+        String text = StatusFormat.status(json("""
+                {"view":"shared","changed_paths":0,"changed_bytes":0,"snapshot_version":9,"published_version":9,"entries":[],
+                 "group_commit":{"window_ms":100,"max_operations":1000,"operations":2500,"groups":7,"waiting":3,"failures":1,
+                                 "last_error":"a flush stopped after committing its plan"},
+                 "auto_flush":{"every_ms":1000,"flushes":4,"failures":2,"last_error":"not flushed: /x: ENOSPC"}}
+                """));
+        assertTrue(text.endsWith("""
+                # group commit: 2500 operations in 7 versions, 3 waiting; NOT PUBLISHED (kept, retried): a flush stopped after committing its plan
+                # auto-flush every 1000 ms: 4 flushes, 2 failed; LAST FAILED (state kept, retried): not flushed: /x: ENOSPC
+                """), text);
+        String fine = StatusFormat.status(json("""
+                {"view":"shared","entries":[],"group_commit":{"operations":5,"groups":1,"waiting":0,"failures":0}}
+                """));
+        assertTrue(fine.endsWith("# group commit: 5 operations in 1 versions, 0 waiting\n"), fine);
+    }
+
+    @Test
     void statusSaysWhenTheBackingDirectoryIsGone() throws Exception {
         String text = StatusFormat.status(json("""
                 {"view":"w","changed_paths":0,"changed_bytes":0,"snapshot_version":1,"published_version":1,

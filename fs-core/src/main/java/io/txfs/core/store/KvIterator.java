@@ -10,6 +10,9 @@ public interface KvIterator extends AutoCloseable {
 
     void next();
 
+    /** Moves to the first key >= target (still limited to the prefix); target must not be before the current key. */
+    void seek(byte[] target);
+
     @Override
     void close();
 }

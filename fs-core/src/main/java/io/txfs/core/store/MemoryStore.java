@@ -42,8 +42,9 @@ public final class MemoryStore implements Store {
     @Override
     public KvIterator scan(Cf cf, byte[] from, byte[] prefix) {
         checkOpen();
-        Iterator<Map.Entry<byte[], byte[]>> it = maps.get(cf).tailMap(from, true).entrySet().iterator();
+        java.util.concurrent.ConcurrentSkipListMap<byte[], byte[]> map = maps.get(cf);
         return new KvIterator() {
+            Iterator<Map.Entry<byte[], byte[]>> it = map.tailMap(from, true).entrySet().iterator();
             Map.Entry<byte[], byte[]> cur = advance();
 
             private Map.Entry<byte[], byte[]> advance() {
@@ -56,6 +57,12 @@ public final class MemoryStore implements Store {
             @Override public byte[] key() { return cur.getKey(); }
             @Override public byte[] value() { return cur.getValue(); }
             @Override public void next() { cur = advance(); }
+
+            @Override
+            public void seek(byte[] target) {
+                it = map.tailMap(target, true).entrySet().iterator();
+                cur = advance();
+            }
             @Override public void close() {}
         };
     }

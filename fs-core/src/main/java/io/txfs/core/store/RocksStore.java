@@ -123,6 +123,7 @@ public final class RocksStore implements Store {
             @Override public byte[] key() { return it.key(); }
             @Override public byte[] value() { return it.value(); }
             @Override public void next() { it.next(); }
+            @Override public void seek(byte[] target) { it.seek(target); }
 
             @Override
             public void close() {
@@ -165,6 +166,15 @@ public final class RocksStore implements Store {
             throw wrap("size", e);
         }
         return n;
+    }
+
+    @Override
+    public void compact(Cf cf, byte[] from, byte[] to) {
+        try {
+            db.compactRange(byCf.get(cf), from, to);
+        } catch (RocksDBException e) {
+            throw wrap("compact " + cf.columnName(), e);
+        }
     }
 
     /** Flushes memtables to SST files; used by benchmarks to measure storage growth. */

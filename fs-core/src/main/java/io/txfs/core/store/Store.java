@@ -35,6 +35,12 @@ public interface Store extends AutoCloseable {
      */
     default void compact() {}
 
+    /**
+     * Rewrites the keys in [from, to) of the column family so that deleted keys stop costing reads (RocksDB: a manual compaction,
+     * which drops the tombstones iterators otherwise step over until a compaction reaches them).
+     */
+    default void compact(Cf cf, byte[] from, byte[] to) {}
+
     /** Approximate bytes used, for statfs and benchmarks. */
     long approximateSize();
 

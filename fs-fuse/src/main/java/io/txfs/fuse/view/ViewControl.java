@@ -318,6 +318,35 @@ final class ViewControl implements ControlHandler {
         return seconds > Long.MAX_VALUE / 1_000_000_000L ? Long.MAX_VALUE : seconds * 1_000_000_000L;
     }
 
+    /** The shared default's group commit and the auto-flush, where the mount has them: their failures are never only in the log. */
+    private void backgroundWork(ControlReply reply) {
+        io.txfs.core.GroupCommit group = views.groupCommit();
+        if (group != null) {
+            io.txfs.core.GroupCommit.Status g = group.status();
+            ObjectNode n = ControlReply.json().createObjectNode();
+            n.put("window_ms", g.policy().window().toMillis()).put("max_operations", g.policy().maxOps())
+                    .put("operations", g.operations()).put("groups", g.groups()).put("waiting", g.waiting())
+                    .put("failures", g.failures());
+            if (g.lastError() != null) {
+                n.put("last_error", g.lastError());
+            }
+            reply.putNode("group_commit", n);
+        }
+        io.txfs.core.AutoFlush flush = views.autoFlush();
+        if (flush != null) {
+            io.txfs.core.AutoFlush.Status a = flush.status();
+            ObjectNode n = ControlReply.json().createObjectNode();
+            n.put("every_ms", a.every().toMillis()).put("flushes", a.flushes()).put("failures", a.failures());
+            if (a.lastFlushedVersion() >= 0) {
+                n.put("last_flushed_version", a.lastFlushedVersion());
+            }
+            if (a.lastError() != null) {
+                n.put("last_error", a.lastError());
+            }
+            reply.putNode("auto_flush", n);
+        }
+    }
+
     private ControlReply status(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
         View v = target(caller, cmd);
         List<DeltaEntry> delta = engine.pendingDelta(v);
@@ -345,6 +374,7 @@ final class ViewControl implements ControlHandler {
                 .put("flushed_version", engine.flushedVersion())
                 .put("backing", backingState())
                 .put("changed_paths", delta.size()).put("changed_bytes", bytes).putNode("entries", entries);
+        backgroundWork(reply);
         if (cmd.canonical()) {
             Delta d = canonicalDelta(caller, cmd, v, delta);
             ArrayNode canonical = ControlReply.json().createArrayNode();

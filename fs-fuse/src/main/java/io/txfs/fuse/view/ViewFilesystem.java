@@ -389,7 +389,12 @@ public final class ViewFilesystem implements FuseFilesystem {
             }
             views.afterChange(k.view());
         }
-        if (!write && v.isolation() == Isolation.READ_COMMITTED) {
+        // Not for the shared default's view: a pin reads that view's pending records at the version of the
+        // open, and its group's publish moves them to a later version, so the descriptor would read the
+        // file as it was before the writes of the group (and an ordinary filesystem's reader sees every
+        // write that returned, whenever it opened). Reads through the view itself take its lock, so each
+        // is still answered whole from one state.
+        if (!write && v.isolation() == Isolation.READ_COMMITTED && !views.isGroupView(k.view())) {
             long fh = nextHandle.getAndIncrement();
             pinned.put(fh, PinnedViews.pin(engine, v));
             return OpenResult.of(fh, openFlags(v, false));

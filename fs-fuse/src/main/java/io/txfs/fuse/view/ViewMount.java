@@ -1,7 +1,9 @@
 package io.txfs.fuse.view;
 
+import io.txfs.core.AutoFlush;
 import io.txfs.core.Engine;
 import io.txfs.core.GcPolicy;
+import io.txfs.core.GroupPolicy;
 import io.txfs.core.inspect.engine.DeltaIdLog;
 import io.txfs.core.progress.LongWorks;
 import io.txfs.fuse.caller.CallerResolver;
@@ -14,6 +16,7 @@ import io.txfs.fuse.sys.LibC;
 import io.txfs.fuse.sys.Sys;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** Wires the engine, the caller registry, the control file and the kernel invalidator into one filesystem. */
@@ -25,9 +28,11 @@ public final class ViewMount implements AutoCloseable {
     private final ViewFilesystem filesystem;
     private final int backingFd;
     private final DeltaIdLog ids;
+    private final AutoFlush autoFlush;
 
-    private ViewMount(Engine engine, ViewFilesystem filesystem, int backingFd, DeltaIdLog ids) {
+    private ViewMount(Engine engine, ViewFilesystem filesystem, int backingFd, DeltaIdLog ids, AutoFlush autoFlush) {
         this.ids = ids;
+        this.autoFlush = autoFlush;
         this.engine = engine;
         this.filesystem = filesystem;
         this.backingFd = backingFd;
@@ -54,6 +59,15 @@ public final class ViewMount implements AutoCloseable {
     /** As above; {@code administrators} may flush (the daemon's own uid and root, unless more are named). */
     public static ViewMount open(Path backing, Path stateDir, DefaultView policy, long keepVersions,
                                  MountAdministrators administrators) throws IOException {
+        return open(backing, stateDir, policy, keepVersions, administrators, GroupPolicy.DEFAULT, null);
+    }
+
+    /**
+     * As above, with the shared default's group commit ({@code group}, used with {@link DefaultView#SHARED})
+     * and a background flush at most every {@code autoFlush} (null: none).
+     */
+    public static ViewMount open(Path backing, Path stateDir, DefaultView policy, long keepVersions,
+                                 MountAdministrators administrators, GroupPolicy group, Duration autoFlush) throws IOException {
         int fd = LibC.INSTANCE.open(backing.toString(), Sys.O_PATH | Sys.O_DIRECTORY | Sys.O_CLOEXEC, 0);
         if (fd < 0) {
             throw new IOException("cannot open backing directory " + backing + ": " + Errno.nameOf(LibC.errno()));
@@ -80,8 +94,11 @@ public final class ViewMount implements AutoCloseable {
         views.sweepIdleSessionsLater(); // sessions of the previous daemon's life that ended without changes
         RequestCounts counts = new RequestCounts();
         DeltaIdLog ids = DeltaIdLog.start(engine);
+        views.startGroupCommit(group);
+        AutoFlush flusher = autoFlush == null ? null : AutoFlush.start(engine, autoFlush);
+        views.autoFlush(flusher);
         ControlEndpoint control = new ControlEndpoint(new ViewControl(engine, views, invalidator, Path.of("/proc/self/fd/" + fd + "/."), counts, ids, administrators));
-        return new ViewMount(engine, new ViewFilesystem(engine, views, nodes, invalidator, control, DEFAULT_TTL_NANOS, counts), fd, ids);
+        return new ViewMount(engine, new ViewFilesystem(engine, views, nodes, invalidator, control, DEFAULT_TTL_NANOS, counts), fd, ids, flusher);
     }
 
     public ViewFilesystem filesystem() {
@@ -96,6 +113,9 @@ public final class ViewMount implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (autoFlush != null) {
+                autoFlush.close(); // a round in progress finishes; what is left is flushed by the next flush
+            }
             ids.close(); // ids not computed yet are computed at the next start
             engine.close();
         } finally {

@@ -4,7 +4,6 @@ import io.txfs.core.Engine;
 import io.txfs.core.Errno;
 import io.txfs.core.FsException;
 import io.txfs.core.Isolation;
-import io.txfs.core.PublishResult;
 import io.txfs.core.View;
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.RequestContext;
@@ -27,6 +26,10 @@ final class Views {
     private final ViewRegistry registry;
     private final DefaultView policy;
     private final KernelInvalidator invalidator;
+    /** The shared default's group commit (null unless {@code --default-view shared}). */
+    private volatile io.txfs.core.GroupCommit group;
+    /** The mount's {@code --auto-flush} (null unless given). */
+    private volatile io.txfs.core.AutoFlush autoFlush;
     private final java.util.concurrent.ExecutorService sweeper = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "txfs-session-sweep");
         t.setDaemon(true);
@@ -243,11 +246,44 @@ final class Views {
         }
     }
 
-    /** In the shared default, each operation is published on its own, last writer winning. */
+    /**
+     * In the shared default, operations are grouped into published versions (last writer winning, as
+     * each on its own would), and everyone else sees each as soon as it returned (docs/views.md, "Group
+     * commit"). The view is made here, at start, so that what a killed daemon left in it is published
+     * before anything is served.
+     */
+    void startGroupCommit(io.txfs.core.GroupPolicy policy) {
+        if (this.policy != DefaultView.SHARED) {
+            return;
+        }
+        View shared = getOrCreate(SHARED_VIEW, () -> 0);
+        group = engine.groupCommit(shared, policy, r -> invalidator.invalidate(SHARED_VIEW, r.visibleChanges().get(SHARED_VIEW)));
+    }
+
+    /** Whether {@code view} is the shared default's view, whose operations are group-committed. */
+    boolean isGroupView(String view) {
+        return group != null && SHARED_VIEW.equals(view);
+    }
+
+    /** The shared default's group commit, or null. */
+    io.txfs.core.GroupCommit groupCommit() {
+        return group;
+    }
+
+    void autoFlush(io.txfs.core.AutoFlush a) {
+        autoFlush = a;
+    }
+
+    /** The mount's auto-flush, or null. */
+    io.txfs.core.AutoFlush autoFlush() {
+        return autoFlush;
+    }
+
+    /** An operation of the shared default view returned: it joins the group commit. */
     void afterChange(String view) {
-        if (policy == DefaultView.SHARED && SHARED_VIEW.equals(view)) {
-            PublishResult r = engine.publish(engine.view(view), true);
-            invalidator.invalidate(view, r.visibleChanges().get(view));
+        io.txfs.core.GroupCommit g = group;
+        if (g != null && SHARED_VIEW.equals(view)) {
+            g.operationDone();
         }
     }
 }
