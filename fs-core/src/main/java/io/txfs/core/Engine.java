@@ -272,12 +272,17 @@ public final class Engine implements AutoCloseable {
     // ---------------------------------------------------------------- views
 
     public View createView(String name, Isolation isolation, int ownerUid) {
+        return createView(name, isolation, ownerUid, false);
+    }
+
+    /** {@code anonymous}: made without a name, ending once it holds nothing and no process is in it ({@link View#anonymous}). */
+    public View createView(String name, Isolation isolation, int ownerUid, boolean anonymous) {
         checkViewName(name);
         publishLock.lock();
         try {
             checkOpen(null);
             if (views.containsKey(name)) throw new FsException(Errno.EEXIST, "view " + name + " exists");
-            View v = new View(name, viewIds.next(), isolation, ownerUid, clock.nowNanos(), head, layers.next(), 0);
+            View v = new View(name, viewIds.next(), isolation, ownerUid, clock.nowNanos(), head, layers.next(), 0, anonymous);
             v.pending = new PendingCache();
             store.write(new Batch().put(Cf.VIEWS, name.getBytes(StandardCharsets.UTF_8), v.encode()), false);
             views.put(name, v);
@@ -304,6 +309,15 @@ public final class Engine implements AutoCloseable {
 
     public View published() {
         return published;
+    }
+
+    /**
+     * A read-only handle named {@code name} on the published state as it is at each access: what a view that
+     * has not begun yet reads (a session's default view before its first write). It holds nothing, so the
+     * view begun at that first write ({@link #createView}, read-committed) reads the very same state.
+     */
+    public View notYetBegun(String name, int ownerUid) {
+        return new View(name, 0, Isolation.READ_COMMITTED, ownerUid, 0, head, 0, 0);
     }
 
     public List<ViewInfo> listViews() {
@@ -345,6 +359,25 @@ public final class Engine implements AutoCloseable {
         v.lock.writeLock().lock();
         try {
             checkOpen(v);
+            return dropPending(v, true);
+        } finally {
+            v.lock.writeLock().unlock();
+            publishLock.unlock();
+        }
+    }
+
+    /**
+     * Removes the view as {@link #discard} does, but only if it has no pending change (its delta is empty:
+     * made and undone counts as nothing); else changes nothing and returns null. One step under the view's
+     * write lock, so no write slips in between the check and the removal.
+     */
+    public ChangeSet discardIfUnchanged(View v) {
+        requireWritable(v);
+        publishLock.lock();
+        v.lock.writeLock().lock();
+        try {
+            checkOpen(v);
+            if (v.discarded || !pendingDelta(v).isEmpty()) return null;
             return dropPending(v, true);
         } finally {
             v.lock.writeLock().unlock();
@@ -426,16 +459,28 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Moves a snapshot view onto the newest published state (its pending delta stays on top). */
+    /**
+     * Moves a view onto the newest published state, its pending delta staying on top (a rebase; SPEC:
+     * {@code txfs refresh}). Refused with {@link RefreshConflictException} and nothing changed when a path
+     * the view changed was published since the base of that change, by the rules a publish applies
+     * (Publisher): refreshing then would hide the other's change under the view's without anyone
+     * choosing. Returns what the view's kernel-facing side may have cached of the state it leaves.
+     */
     public ChangeSet refresh(View v) {
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
             checkOpen(v);
+            if (v.id != 0) {
+                List<String> conflicts = new Publisher(this).conflicts(v);
+                if (!conflicts.isEmpty()) throw new RefreshConflictException(v.name, conflicts);
+            }
             long old = v.snapshot;
             v.snapshot = head;
             if (v.id != 0) store.write(new Batch().put(Cf.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), v.encode()), false);
             return v.isolation == Isolation.SNAPSHOT ? changesBetween(old, head) : ChangeSet.empty();
+        } catch (StoreException e) {
+            throw storeError(e);
         } finally {
             v.lock.writeLock().unlock();
             publishLock.unlock();

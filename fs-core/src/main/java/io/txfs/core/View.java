@@ -13,6 +13,11 @@ public final class View {
     volatile Isolation isolation;
     final int ownerUid;
     final long createdNs;
+    /**
+     * Made without a name (txfs run without --view): nobody will come back for it by name, so it ends once it
+     * holds nothing and no process is in it (docs/views.md, "Views that end").
+     */
+    final boolean anonymous;
     /** Mutations hold the write lock, reads the read lock (docs/concurrency.md). */
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     volatile long snapshot;
@@ -28,6 +33,12 @@ public final class View {
 
     View(String name, long id, Isolation isolation, int ownerUid, long createdNs, long snapshot, long layer,
          long pendingBytes) {
+        this(name, id, isolation, ownerUid, createdNs, snapshot, layer, pendingBytes, false);
+    }
+
+    View(String name, long id, Isolation isolation, int ownerUid, long createdNs, long snapshot, long layer,
+         long pendingBytes, boolean anonymous) {
+        this.anonymous = anonymous;
         this.name = name;
         this.id = id;
         this.isolation = isolation;
@@ -50,6 +61,10 @@ public final class View {
         return ownerUid;
     }
 
+    public boolean anonymous() {
+        return anonymous;
+    }
+
     public boolean isPublished() {
         return id == 0;
     }
@@ -58,18 +73,19 @@ public final class View {
         return new ViewInfo(name, isolation, snapshot, ownerUid, createdNs, pendingBytes);
     }
 
+    /** Format 2 adds the flags byte (bit 0: anonymous); format 1 records read as named views. */
     byte[] encode() {
-        byte[] b = new byte[1 + 8 + 1 + 8 + 8 + 4 + 8 + 8];
+        byte[] b = new byte[1 + 8 + 1 + 8 + 8 + 4 + 8 + 8 + 1];
         java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
-        bb.put((byte) 1).putLong(id).put((byte) isolation.ordinal()).putLong(snapshot).putLong(layer)
-                .putInt(ownerUid).putLong(createdNs).putLong(pendingBytes);
+        bb.put((byte) 2).putLong(id).put((byte) isolation.ordinal()).putLong(snapshot).putLong(layer)
+                .putInt(ownerUid).putLong(createdNs).putLong(pendingBytes).put((byte) (anonymous ? 1 : 0));
         return b;
     }
 
     static View decode(String name, byte[] b) {
         java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
         int format = bb.get();
-        if (format != 1) throw new IllegalStateException("unknown view record format " + format);
+        if (format != 1 && format != 2) throw new IllegalStateException("unknown view record format " + format);
         long id = bb.getLong();
         Isolation iso = Isolation.values()[bb.get()];
         long snap = bb.getLong();
@@ -77,7 +93,8 @@ public final class View {
         int owner = bb.getInt();
         long created = bb.getLong();
         long pending = bb.getLong();
-        return new View(name, id, iso, owner, created, snap, layer, pending);
+        boolean anonymous = format >= 2 && (bb.get() & 1) != 0;
+        return new View(name, id, iso, owner, created, snap, layer, pending, anonymous);
     }
 
     @Override
