@@ -438,28 +438,6 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Makes a read-committed view a snapshot view of the newest published state, which is what it was
-     * reading already, so nothing it sees changes. A default session view does this at its first write
-     * (SPEC: begun at the session's first write, reading the published state until then), so that its
-     * conflicts are judged against what was published after it began writing, not after it was created.
-     */
-    public void beginSnapshot(View v) {
-        requireWritable(v);
-        publishLock.lock();
-        v.lock.writeLock().lock();
-        try {
-            checkOpen(v);
-            if (v.isolation != Isolation.READ_COMMITTED) return;
-            v.isolation = Isolation.SNAPSHOT;
-            v.snapshot = head;
-            store.write(new Batch().put(Cf.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), v.encode()), false);
-        } finally {
-            v.lock.writeLock().unlock();
-            publishLock.unlock();
-        }
-    }
-
-    /**
      * Moves a view onto the newest published state, its pending delta staying on top (a rebase; SPEC:
      * {@code txfs refresh}). Refused with {@link RefreshConflictException} and nothing changed when a path
      * the view changed was published since the base of that change, by the rules a publish applies

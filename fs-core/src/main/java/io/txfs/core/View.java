@@ -9,8 +9,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class View {
     final String name;
     final long id;
-    /** Changes once at most: a default session view becomes a snapshot at its first write. */
-    volatile Isolation isolation;
+    final Isolation isolation;
     final int ownerUid;
     final long createdNs;
     /**
