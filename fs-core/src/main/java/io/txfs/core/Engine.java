@@ -337,16 +337,7 @@ public final class Engine implements AutoCloseable {
 
     /** Discards the pending delta; the view continues empty on the newest published state. */
     public ChangeSet abort(View v) {
-        requireWritable(v);
-        publishLock.lock();
-        v.lock.writeLock().lock();
-        try {
-            checkOpen(v);
-            return dropPending(v, false);
-        } finally {
-            v.lock.writeLock().unlock();
-            publishLock.unlock();
-        }
+        return changingView(v, () -> dropPending(v, false));
     }
 
     /**
@@ -354,16 +345,7 @@ public final class Engine implements AutoCloseable {
      * cached of the dropped changes. Its name is free again: a view created under it later is a new one.
      */
     public ChangeSet discard(View v) {
-        requireWritable(v);
-        publishLock.lock();
-        v.lock.writeLock().lock();
-        try {
-            checkOpen(v);
-            return dropPending(v, true);
-        } finally {
-            v.lock.writeLock().unlock();
-            publishLock.unlock();
-        }
+        return changingView(v, () -> dropPending(v, true));
     }
 
     /**
@@ -372,13 +354,17 @@ public final class Engine implements AutoCloseable {
      * write lock, so no write slips in between the check and the removal.
      */
     public ChangeSet discardIfUnchanged(View v) {
+        return changingView(v, () -> v.discarded || !pendingDelta(v).isEmpty() ? null : dropPending(v, true));
+    }
+
+    /** Runs f on a view that may change, holding the publish lock and the view's write lock (in that order). */
+    private <T> T changingView(View v, java.util.function.Supplier<T> f) {
         requireWritable(v);
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
             checkOpen(v);
-            if (v.discarded || !pendingDelta(v).isEmpty()) return null;
-            return dropPending(v, true);
+            return f.get();
         } finally {
             v.lock.writeLock().unlock();
             publishLock.unlock();

@@ -6,15 +6,8 @@ import java.util.List;
  * Refresh refused: paths the view changed were published by others since (the rules of a publish). EBUSY,
  * listing the paths; the view is unchanged, still on its old base.
  */
-public final class RefreshConflictException extends FsException {
-    private final List<String> paths;
-
+public final class RefreshConflictException extends PathConflictException {
     public RefreshConflictException(String view, List<String> paths) {
-        super(Errno.EBUSY, "refresh of view " + view + " conflicts on " + paths);
-        this.paths = List.copyOf(paths);
-    }
-
-    public List<String> paths() {
-        return paths;
+        super("refresh of view " + view, paths);
     }
 }
