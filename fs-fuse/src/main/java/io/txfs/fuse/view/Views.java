@@ -137,7 +137,7 @@ final class Views {
 
     /**
      * The name of the view the caller works in, without creating it (a session's view is created at the
-     * session's first access through {@link #forCaller}). Unknown callers are refused.
+     * session's first change, {@link #forChange}). Unknown callers are refused.
      */
     String nameForCaller(RequestContext ctx) throws FuseErrnoException {
         CallerView cv = resolve(ctx);
