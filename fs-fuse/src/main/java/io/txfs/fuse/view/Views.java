@@ -91,7 +91,9 @@ final class Views {
      * The view a change of a node of {@code name} goes to: a session's view begins here, at the session's
      * first change (SPEC), read-committed on the newest published state — what the session read until
      * now — so nothing it sees moves, and its conflicts are judged per path against what was published
-     * after it read the path it changes. A view ended meanwhile (aborted) gives ENOENT.
+     * after it read the path it changes (an aborted session view begins again here). A change that then
+     * fails (EEXIST, EACCES) leaves the begun view empty; the sweep drops it once the session ended. Any
+     * other view ended meanwhile gives ENOENT.
      */
     View forChange(String name, RequestContext ctx) {
         if (!name.startsWith(SESSION_PREFIX)) {
