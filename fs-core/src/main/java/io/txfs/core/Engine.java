@@ -303,13 +303,18 @@ public final class Engine implements AutoCloseable {
     // ---------------------------------------------------------------- views
 
     public View createView(String name, Isolation isolation, int ownerUid) {
+        return createView(name, isolation, ownerUid, false);
+    }
+
+    /** {@code anonymous}: made without a name, ending once it holds nothing and no process is in it ({@link View#anonymous}). */
+    public View createView(String name, Isolation isolation, int ownerUid, boolean anonymous) {
         checkViewName(name);
         observeGroup(null); // a new view begins on a state that holds every operation that returned
         publishLock.lock();
         try {
             checkOpen(null);
             if (views.containsKey(name)) throw new FsException(Errno.EEXIST, "view " + name + " exists");
-            View v = new View(name, viewIds.next(), isolation, ownerUid, clock.nowNanos(), head, layers.next(), 0);
+            View v = new View(name, viewIds.next(), isolation, ownerUid, clock.nowNanos(), head, layers.next(), 0, anonymous);
             v.pending = new PendingCache();
             store.write(new Batch().put(Cf.VIEWS, name.getBytes(StandardCharsets.UTF_8), v.encode()), false);
             views.put(name, v);
@@ -338,6 +343,15 @@ public final class Engine implements AutoCloseable {
         return published;
     }
 
+    /**
+     * A read-only handle named {@code name} on the published state as it is at each access: what a view that
+     * has not begun yet reads (a session's default view before its first write). It holds nothing, so the
+     * view begun at that first write ({@link #createView}, read-committed) reads the very same state.
+     */
+    public View notYetBegun(String name, int ownerUid) {
+        return new View(name, 0, Isolation.READ_COMMITTED, ownerUid, 0, head, 0, 0);
+    }
+
     public List<ViewInfo> listViews() {
         List<ViewInfo> out = new ArrayList<>();
         for (View v : views.values()) out.add(v.info());
@@ -356,17 +370,7 @@ public final class Engine implements AutoCloseable {
 
     /** Discards the pending delta; the view continues empty on the newest published state. */
     public ChangeSet abort(View v) {
-        requireWritable(v);
-        refuseGroupView(v);
-        publishLock.lock();
-        v.lock.writeLock().lock();
-        try {
-            checkOpen(v);
-            return dropPending(v, false);
-        } finally {
-            v.lock.writeLock().unlock();
-            publishLock.unlock();
-        }
+        return changingView(v, () -> dropPending(v, false));
     }
 
     /**
@@ -374,13 +378,27 @@ public final class Engine implements AutoCloseable {
      * cached of the dropped changes. Its name is free again: a view created under it later is a new one.
      */
     public ChangeSet discard(View v) {
+        return changingView(v, () -> dropPending(v, true));
+    }
+
+    /**
+     * Removes the view as {@link #discard} does, but only if it has no pending change (its delta is empty:
+     * made and undone counts as nothing); else changes nothing and returns null. One step under the view's
+     * write lock, so no write slips in between the check and the removal.
+     */
+    public ChangeSet discardIfUnchanged(View v) {
+        return changingView(v, () -> v.discarded || !pendingDelta(v).isEmpty() ? null : dropPending(v, true));
+    }
+
+    /** Runs f on a view that may change, holding the publish lock and the view's write lock (in that order). */
+    private <T> T changingView(View v, java.util.function.Supplier<T> f) {
         requireWritable(v);
         refuseGroupView(v);
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
             checkOpen(v);
-            return dropPending(v, true);
+            return f.get();
         } finally {
             v.lock.writeLock().unlock();
             publishLock.unlock();
@@ -444,39 +462,28 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Makes a read-committed view a snapshot view of the newest published state, which is what it was
-     * reading already, so nothing it sees changes. A default session view does this at its first write
-     * (SPEC: begun at the session's first write, reading the published state until then), so that its
-     * conflicts are judged against what was published after it began writing, not after it was created.
+     * Moves a view onto the newest published state, its pending delta staying on top (a rebase; SPEC:
+     * {@code txfs refresh}). Refused with {@link RefreshConflictException} and nothing changed when a path
+     * the view changed was published since the base of that change, by the rules a publish applies
+     * (Publisher): refreshing then would hide the other's change under the view's without anyone
+     * choosing. Returns what the view's kernel-facing side may have cached of the state it leaves.
      */
-    public void beginSnapshot(View v) {
-        requireWritable(v);
-        observeGroup(v);
-        publishLock.lock();
-        v.lock.writeLock().lock();
-        try {
-            checkOpen(v);
-            if (v.isolation != Isolation.READ_COMMITTED) return;
-            v.isolation = Isolation.SNAPSHOT;
-            v.snapshot = head;
-            store.write(new Batch().put(Cf.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), v.encode()), false);
-        } finally {
-            v.lock.writeLock().unlock();
-            publishLock.unlock();
-        }
-    }
-
-    /** Moves a snapshot view onto the newest published state (its pending delta stays on top). */
     public ChangeSet refresh(View v) {
         observeGroup(v);
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
             checkOpen(v);
+            if (v.id != 0) {
+                List<String> conflicts = new Publisher(this).conflicts(v);
+                if (!conflicts.isEmpty()) throw new RefreshConflictException(v.name, conflicts);
+            }
             long old = v.snapshot;
             v.snapshot = head;
             if (v.id != 0) store.write(new Batch().put(Cf.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), v.encode()), false);
             return v.isolation == Isolation.SNAPSHOT ? changesBetween(old, head) : ChangeSet.empty();
+        } catch (StoreException e) {
+            throw storeError(e);
         } finally {
             v.lock.writeLock().unlock();
             publishLock.unlock();

@@ -512,7 +512,7 @@ final class Flusher {
         for (View v : e.views.values()) {
             if (v.snapshot == plan.head) {
                 bumped.add(v);
-                View after = new View(v.name, v.id, v.isolation, v.ownerUid, v.createdNs, plan.version, v.layer, v.pendingBytes);
+                View after = new View(v.name, v.id, v.isolation, v.ownerUid, v.createdNs, plan.version, v.layer, v.pendingBytes, v.anonymous);
                 b.put(Cf.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), after.encode());
             }
         }

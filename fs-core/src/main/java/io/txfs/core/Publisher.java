@@ -30,13 +30,7 @@ final class Publisher {
 
     PublishResult publish(View v, boolean force) {
         Ctx c = e.readCtx(v);
-        Map<ByteBuffer, Long> keys = new LinkedHashMap<>();
-        try (KvIterator it = e.store.scan(Cf.P_KEY, Bytes.longs(v.id))) {
-            for (; it.valid(); it.next()) {
-                byte[] k = it.key();
-                keys.put(ByteBuffer.wrap(Arrays.copyOfRange(k, 8, k.length)), Bytes.getLong(it.value(), 0));
-            }
-        }
+        Map<ByteBuffer, Long> keys = conflictKeys(v);
         if (!force) {
             List<String> conflicts = conflicts(c, keys);
             if (!conflicts.isEmpty()) throw new PublishConflictException(v.name, conflicts);
@@ -101,7 +95,7 @@ final class Publisher {
         b.put(Cf.META, Keys.meta("head"), Bytes.longs(ver));
         long oldSnapshot = v.snapshot;
         long newLayer = e.layers.next();
-        View after = new View(v.name, v.id, v.isolation, v.ownerUid, v.createdNs, ver, newLayer, 0);
+        View after = new View(v.name, v.id, v.isolation, v.ownerUid, v.createdNs, ver, newLayer, 0, v.anonymous);
         b.put(Cf.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), after.encode());
         e.faults.reached(FaultPoint.PUBLISH_BEFORE_BATCH);
         // Not synced: publish is visibility, flush is durability (SPEC). The batch is in the WAL, so a
@@ -166,6 +160,27 @@ final class Publisher {
         }
         for (PendingKey k : pendingKeys) b.delete(k.cf(), k.key());
         e.pendingDeleted(v, pendingKeys.size());
+    }
+
+    /**
+     * The paths where the view's pending changes conflict with what was published since their bases: what
+     * a publish without force would refuse with (refresh refuses with the same list). Caller holds the
+     * publish lock and the view's write lock.
+     */
+    List<String> conflicts(View v) {
+        return conflicts(e.readCtx(v), conflictKeys(v));
+    }
+
+    /** The view's conflict keys, each with the published version it was based on when first written. */
+    private Map<ByteBuffer, Long> conflictKeys(View v) {
+        Map<ByteBuffer, Long> keys = new LinkedHashMap<>();
+        try (KvIterator it = e.store.scan(Cf.P_KEY, Bytes.longs(v.id))) {
+            for (; it.valid(); it.next()) {
+                byte[] k = it.key();
+                keys.put(ByteBuffer.wrap(Arrays.copyOfRange(k, 8, k.length)), Bytes.getLong(it.value(), 0));
+            }
+        }
+        return keys;
     }
 
     /**

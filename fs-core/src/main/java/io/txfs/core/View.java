@@ -9,10 +9,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class View {
     final String name;
     final long id;
-    /** Changes once at most: a default session view becomes a snapshot at its first write. */
-    volatile Isolation isolation;
+    final Isolation isolation;
     final int ownerUid;
     final long createdNs;
+    /**
+     * Made without a name (txfs run without --view): nobody will come back for it by name, so it ends once it
+     * holds nothing and no process is in it (docs/views.md, "Views that end").
+     */
+    final boolean anonymous;
     /** Mutations hold the write lock, reads the read lock (docs/concurrency.md). */
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     volatile long snapshot;
@@ -36,6 +40,12 @@ public final class View {
 
     View(String name, long id, Isolation isolation, int ownerUid, long createdNs, long snapshot, long layer,
          long pendingBytes) {
+        this(name, id, isolation, ownerUid, createdNs, snapshot, layer, pendingBytes, false);
+    }
+
+    View(String name, long id, Isolation isolation, int ownerUid, long createdNs, long snapshot, long layer,
+         long pendingBytes, boolean anonymous) {
+        this.anonymous = anonymous;
         this.name = name;
         this.id = id;
         this.isolation = isolation;
@@ -58,6 +68,10 @@ public final class View {
         return ownerUid;
     }
 
+    public boolean anonymous() {
+        return anonymous;
+    }
+
     public boolean isPublished() {
         return id == 0;
     }
@@ -66,18 +80,19 @@ public final class View {
         return new ViewInfo(name, isolation, snapshot, ownerUid, createdNs, pendingBytes);
     }
 
+    /** Format 2 adds the flags byte (bit 0: anonymous); format 1 records read as named views. */
     byte[] encode() {
-        byte[] b = new byte[1 + 8 + 1 + 8 + 8 + 4 + 8 + 8];
+        byte[] b = new byte[1 + 8 + 1 + 8 + 8 + 4 + 8 + 8 + 1];
         java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
-        bb.put((byte) 1).putLong(id).put((byte) isolation.ordinal()).putLong(snapshot).putLong(layer)
-                .putInt(ownerUid).putLong(createdNs).putLong(pendingBytes);
+        bb.put((byte) 2).putLong(id).put((byte) isolation.ordinal()).putLong(snapshot).putLong(layer)
+                .putInt(ownerUid).putLong(createdNs).putLong(pendingBytes).put((byte) (anonymous ? 1 : 0));
         return b;
     }
 
     static View decode(String name, byte[] b) {
         java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
         int format = bb.get();
-        if (format != 1) throw new IllegalStateException("unknown view record format " + format);
+        if (format != 1 && format != 2) throw new IllegalStateException("unknown view record format " + format);
         long id = bb.getLong();
         Isolation iso = Isolation.values()[bb.get()];
         long snap = bb.getLong();
@@ -85,7 +100,8 @@ public final class View {
         int owner = bb.getInt();
         long created = bb.getLong();
         long pending = bb.getLong();
-        return new View(name, id, iso, owner, created, snap, layer, pending);
+        boolean anonymous = format >= 2 && (bb.get() & 1) != 0;
+        return new View(name, id, iso, owner, created, snap, layer, pending, anonymous);
     }
 
     @Override

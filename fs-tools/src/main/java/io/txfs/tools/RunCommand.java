@@ -55,10 +55,19 @@ final class RunCommand extends ViewCommands.Base {
     int run() {
         Path ctl = mount.controlFile();
         Path mnt = MountLocator.mountOf(ctl).toAbsolutePath();
-        String begin = "begin" + viewArg(view) + (isolation == null ? "" : " isolation=" + isolation);
+        // toplevel: refused inside a view other than --view's (a sibling, not a child: no nesting yet)
+        String begin = "begin toplevel" + viewArg(view) + (isolation == null ? "" : " isolation=" + isolation);
         JsonNode entered = ControlCall.send(ctl, begin);
         String name = entered.path("view").asText(view);
-        requireWorkingDirectoryInView(mnt, name);
+        boolean made = view == null; // nobody named it: it ends with the command unless it holds changes
+        try {
+            requireWorkingDirectoryInView(mnt, name);
+        } catch (UserFacingException e) {
+            if (made) {
+                ControlCall.send(ctl, "abort if_unchanged view=" + name);
+            }
+            throw e;
+        }
 
         boolean useNamespace = switch (namespace) {
             case never -> false;
@@ -74,18 +83,48 @@ final class RunCommand extends ViewCommands.Base {
         if (status == EXIT_WRAPPER_FAILED && useNamespace) {
             err().println("txfs: could not enter view " + name + "'s root in a mount namespace (status 125)");
         }
-        if (status != 0) {
-            err().println("txfs: command exited with status " + status + "; view " + name + " kept");
-            return status;
+        String why = status == 0 ? "" : "command exited with status " + status + "; ";
+        if (status == 0 && after != null && (after.publish || after.commit)) {
+            try {
+                JsonNode r = ControlCall.send(ctl, (after.commit ? "commit" : "publish") + " view=" + name);
+                err().println("txfs: " + StatusFormat.summary(r));
+                StatusFormat.forceLines(r).forEach(err()::println);
+            } catch (ControlCall.RefusedException refused) {
+                int exit = refused.report(err());
+                end(ctl, name, made, (after.commit ? "commit" : "publish") + " refused; ");
+                return exit;
+            }
         }
-        if (after != null && (after.publish || after.commit)) {
-            JsonNode r = ControlCall.send(ctl, (after.commit ? "commit" : "publish") + " view=" + name);
-            err().println("txfs: " + StatusFormat.summary(r));
-            StatusFormat.forceLines(r).forEach(err()::println);
+        end(ctl, name, made, why);
+        return status;
+    }
+
+    /**
+     * What becomes of the view once the command ended: one made here is removed when nothing is pending
+     * in it (the daemon checks and removes in one step), and kept otherwise; a view the user named is kept
+     * either way. A kept view with changes is named with the commands that inspect, publish or drop it.
+     */
+    private void end(Path ctl, String name, boolean made, String why) {
+        JsonNode r;
+        try {
+            r = ControlCall.send(ctl, made ? "abort if_unchanged view=" + name : "status view=" + name);
+        } catch (ControlCall.RefusedException gone) {
+            // e.g. the command aborted its own view: the command's exit status still stands
+            err().print("txfs: " + why);
+            gone.report(err());
+            return;
+        }
+        if (r.path("removed").asBoolean(false)) {
+            err().println("txfs: " + why + "nothing pending in view " + name + ": removed");
+        } else if (r.path("changed_paths").asLong() == 0) {
+            err().println("txfs: " + why + "nothing pending in view " + name + (made ? "" : " (kept: it was named with --view)"));
         } else {
-            err().println("txfs: view " + name + " holds the command's changes (txfs status " + name + ")");
+            err().println("txfs: " + why + "view " + name + " keeps the command's changes (" + r.path("changed_paths").asLong()
+                    + " paths, " + r.path("changed_bytes").asLong() + " bytes" + (made ? "; listed as orphaned in txfs views" : "") + ")");
+            err().println("txfs:   inspect: txfs status " + name + "    txfs diff " + name);
+            err().println("txfs:   publish: txfs publish " + name);
+            err().println("txfs:   drop:    txfs abort " + name);
         }
-        return Txfs.EXIT_OK;
     }
 
     /**

@@ -119,6 +119,12 @@ final class StatusFormat {
                 + " pending paths discarded)";
     }
 
+    /** The stderr line of {@code txfs refresh}: where the view reads now, with how much pending on top. */
+    static String refreshed(JsonNode r) {
+        return "refreshed view " + r.path("view").asText("?") + ": reads published version "
+                + r.path("snapshot_version").asLong() + ", " + r.path("changed_paths").asLong() + " pending paths on top";
+    }
+
     /** The stderr line of {@code views prune}: how many went, and which were kept for a live process. */
     static String pruneSummary(JsonNode r) {
         StringBuilder b = new StringBuilder("pruned ").append(r.path("pruned").size()).append(" orphaned views");

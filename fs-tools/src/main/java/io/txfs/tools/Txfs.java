@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "A transactional userspace filesystem: per-process views, atomic publish and flush.",
         subcommands = {MountCommand.class, UnmountCommand.class, RunCommand.class, ViewCommands.Views.class,
                 ViewCommands.Status.class, ViewCommands.Diff.class, ViewCommands.Publish.class, ViewCommands.Commit.class,
-                ViewCommands.Flush.class, ViewCommands.Rescan.class, ViewCommands.Gc.class, ViewCommands.Abort.class, InspectCommands.Hash.class, InspectCommands.Log.class,
+                ViewCommands.Flush.class, ViewCommands.Rescan.class, ViewCommands.Gc.class, ViewCommands.Refresh.class, ViewCommands.Abort.class, InspectCommands.Hash.class, InspectCommands.Log.class,
                 InspectCommands.Export.class, InspectCommands.Import.class})
 public final class Txfs implements Runnable {
     static final int EXIT_OK = 0;

@@ -278,6 +278,28 @@ final class ViewCommands {
         }
     }
 
+    @Command(name = "refresh", mixinStandardHelpOptions = true,
+            description = "Move a view with pending changes onto the newest published state (a rebase; exit 3 and the"
+                    + " conflicting paths, changing nothing, if others published a path it changed).")
+    static final class Refresh extends Base {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW", description = "Default: the caller's own view.")
+        String view;
+
+        @Option(names = "--json")
+        boolean json;
+
+        @Override
+        int run() {
+            JsonNode r = ControlCall.send(mount.controlFile(), "refresh" + viewArg(view));
+            if (json) {
+                out().println(r.toString());
+            } else {
+                err().println("txfs: " + StatusFormat.refreshed(r));
+            }
+            return Txfs.EXIT_OK;
+        }
+    }
+
     @Command(name = "abort", mixinStandardHelpOptions = true, description = "Discard a view's pending changes and the view.")
     static final class Abort extends Base {
         @Parameters(index = "0", paramLabel = "VIEW")

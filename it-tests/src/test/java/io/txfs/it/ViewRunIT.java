@@ -57,8 +57,10 @@ final class ViewRunIT {
     }
 
     /**
-     * A session that only read holds nothing: once its processes are gone its view is dropped (when the
-     * next session appears), so `txfs views` lists what holds changes. A session that wrote keeps its view.
+     * A session that only read never gets a view (it begins at the first change); one that wrote and then
+     * published everything holds nothing, and once its processes are gone its view is dropped (when the
+     * next session appears), so `txfs views` lists what holds changes. A session that still holds changes
+     * keeps its view.
      */
     @Test
     void aSessionThatEndedWithoutChangesLeavesNoViewBehind() {
@@ -67,6 +69,12 @@ final class ViewRunIT {
                 "ls \"$0\" > /dev/null && echo $$", mnt));
         assertEquals(0, reader.exitCode(), reader.describe());
         String readerView = "session-" + reader.stdout().trim();
+        assertFalse(viewNames().contains(readerView), "a session that only read has no view: " + viewNames());
+        String cli = String.join(" ", ViewMountFixture.command());
+        ProcessRun published = MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/sh", "-c",
+                "cd \"$0\" && echo p > session-published.txt && " + cli + " publish 2>/dev/null && echo $$", mnt));
+        assertEquals(0, published.exitCode(), published.describe());
+        String publishedView = "session-" + published.stdout().trim();
         ProcessRun writer = MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/sh", "-c",
                 "echo kept > \"$0/session-kept.txt\" && echo $$", mnt));
         assertEquals(0, writer.exitCode(), writer.describe());
@@ -74,9 +82,9 @@ final class ViewRunIT {
         // a new session makes the daemon look for ended ones; keep making them until it has looked
         boolean dropped = ViewMountFixture.await(java.time.Duration.ofSeconds(20), () -> {
             MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/ls", mnt));
-            return !viewNames().contains(readerView);
+            return !viewNames().contains(publishedView);
         });
-        assertTrue(dropped, readerView + " is dropped once its session ended: " + viewNames());
+        assertTrue(dropped, publishedView + " is dropped once its session ended: " + viewNames());
         assertTrue(viewNames().contains(writerView), "the session that wrote keeps its view: " + viewNames());
     }
 

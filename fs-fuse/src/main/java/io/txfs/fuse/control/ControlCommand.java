@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 /**
  * One line written to {@code .txfs/ctl}: {@code VERB [view=NAME] [isolation=snapshot|read-committed] [force]
  * [published] [backing] [format=WORD] [objects=sha1|sha256] [extended] [mtimes] [canonical] [path=P] [fd=N]
- * [from=S to=S] [wait] [older_than=SECONDS]}, each
+ * [from=S to=S] [wait] [older_than=SECONDS] [toplevel] [if_unchanged]}, each
  * verb taking only its own arguments ({@link ControlVerb}). Words are separated by single spaces or tabs;
  * one trailing newline is allowed. Anything else is refused.
  *
@@ -21,7 +21,7 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
                              boolean published, boolean backing, Optional<String> format, Optional<String> objects,
                              boolean extended, boolean mtimes, boolean canonical, Optional<String> path,
                              Optional<Integer> fd, Optional<String> from, Optional<String> to, boolean await,
-                             Optional<Long> olderThanSeconds) {
+                             Optional<Long> olderThanSeconds, boolean toplevel, boolean ifUnchanged) {
     /** Longer lines are refused before they are decoded: no command needs more. */
     public static final int MAX_LINE_BYTES = 4096;
     private static final Pattern VIEW_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,63}");
@@ -86,6 +86,8 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
         Optional<String> to = Optional.empty();
         boolean await = false;
         Optional<Long> olderThan = Optional.empty();
+        boolean toplevel = false;
+        boolean ifUnchanged = false;
         for (int i = 1; i < words.length; i++) {
             String w = words[i];
             int eq = w.indexOf('=');
@@ -111,6 +113,8 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
                 case "to" -> to = Optional.of(state(key, value));
                 case "wait" -> await = flag(key, value);
                 case "older_than" -> olderThan = Optional.of(seconds(key, value));
+                case "toplevel" -> toplevel = flag(key, value);
+                case "if_unchanged" -> ifUnchanged = flag(key, value);
                 case "path" -> {
                     decodePath(value);
                     path = Optional.of(value);
@@ -131,7 +135,7 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
             throw new BadControlCommandException("diff either a view or from=/to=, not both");
         }
         return new ControlCommand(verb, view, isolation, force, published, backing, format, objects, extended,
-                mtimes, canonical, path, fd, from, to, await, olderThan);
+                mtimes, canonical, path, fd, from, to, await, olderThan, toplevel, ifUnchanged);
     }
 
     /** The raw bytes {@code path=} names, relative to the tree's root; empty for the root. */
@@ -274,6 +278,12 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
             b.append(" wait");
         }
         olderThanSeconds.ifPresent(s -> b.append(" older_than=").append(s));
+        if (toplevel) {
+            b.append(" toplevel");
+        }
+        if (ifUnchanged) {
+            b.append(" if_unchanged");
+        }
         return b.append('\n').toString();
     }
 

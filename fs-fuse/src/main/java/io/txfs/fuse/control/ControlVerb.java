@@ -5,11 +5,22 @@ import java.util.Set;
 
 /** The verbs of {@code .txfs/ctl}, each with the arguments it takes. */
 public enum ControlVerb {
-    BEGIN(Set.of("view", "isolation")),
+    /**
+     * {@code toplevel}: refused (EPERM) when the caller already works in a view entered by {@code begin}
+     * other than the one named: the new view would be a sibling of the caller's, not its child (no nesting
+     * yet). {@code txfs run} always asks so.
+     */
+    BEGIN(Set.of("view", "isolation", "toplevel")),
     PUBLISH(Set.of("view", "force")),
     FLUSH(Set.of()),
     COMMIT(Set.of("view", "force")),
-    ABORT(Set.of("view")),
+    /** {@code if_unchanged}: only when the view has no pending change; the reply says {@code removed}. */
+    ABORT(Set.of("view", "if_unchanged")),
+    /**
+     * {@code refresh [view=NAME]}: moves the view onto the newest published state, its pending changes on
+     * top (a rebase); refused with EBUSY and the conflicting paths, changing nothing.
+     */
+    REFRESH(Set.of("view")),
     /** {@code canonical} adds the canonical delta entries and its id; {@code objects=} their hash. */
     STATUS(Set.of("view", "canonical", "objects")),
     /**

@@ -1,6 +1,7 @@
 package io.txfs.fuse.view;
 
 import io.txfs.core.ChangeSet;
+import io.txfs.core.Engine;
 import io.txfs.core.EngineListener;
 import io.txfs.fuse.Names;
 import io.txfs.fuse.Notifier;
@@ -36,6 +37,11 @@ final class KernelInvalidator implements EngineListener, AutoCloseable {
         return t;
     });
     private volatile Notifier notifier;
+    /**
+     * Views that have not begun (a session that only read) and read the published state through node ids
+     * of their own: what changes the published state changes what they see, as for a read-committed view.
+     */
+    private final Set<String> readersOfPublished = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Whether the kernel takes FUSE_NOTIFY_INC_EPOCH (Linux 6.16 and later); probed at attach. */
     private volatile boolean canExpireAll;
 
@@ -81,15 +87,39 @@ final class KernelInvalidator implements EngineListener, AutoCloseable {
         }
     }
 
+    /**
+     * {@code view} has not begun and reads the published state: it is told of every change to it from now on.
+     * Returns whether it is new to the list.
+     */
+    boolean followPublished(String view) {
+        return readersOfPublished.add(view);
+    }
+
+    /** {@code view} began (it is told of publishes as a view of its own) or ended. */
+    void unfollowPublished(String view) {
+        readersOfPublished.remove(view);
+    }
+
+    /** Forgets the followers {@code gone} says no process reads through any more. */
+    void unfollowPublishedIf(java.util.function.Predicate<String> gone) {
+        readersOfPublished.removeIf(gone);
+    }
+
     @Override
     public void visibleChange(String view, ChangeSet changes) {
         invalidate(view, changes);
+        if (Engine.PUBLISHED_VIEW.equals(view)) {
+            readersOfPublished.forEach(r -> invalidate(r, changes));
+        }
     }
 
     /** From a reader thread (an outside change found while serving a request): queued, never waited for. */
     @Override
     public void visibleChangeLater(String view, ChangeSet changes) {
         invalidateLater(view, changes);
+        if (Engine.PUBLISHED_VIEW.equals(view)) {
+            readersOfPublished.forEach(r -> invalidateLater(r, changes));
+        }
     }
 
     /** Invalidates {@code changes} as seen by {@code view}, and waits until the kernel took them. */

@@ -127,6 +127,7 @@ final class ViewControl implements ControlHandler {
                 case GC -> gc(caller, cmd);
                 case PRUNE -> prune(caller, cmd);
                 case PROGRESS -> progress();
+                case REFRESH -> refresh(caller, cmd);
             };
         } catch (FsException e) {
             throw new ControlRefusal(fuseErrno(e.errno().code()), cmd.verb(), e.getMessage());
@@ -155,6 +156,9 @@ final class ViewControl implements ControlHandler {
     }
 
     private ControlReply beginLocked(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
+        if (cmd.toplevel()) {
+            refuseSibling(caller, cmd);
+        }
         String name = cmd.view().orElseGet(() -> "v" + caller.pid() + "-" + generated.incrementAndGet());
         boolean created = false;
         View v;
@@ -164,7 +168,8 @@ final class ViewControl implements ControlHandler {
         } catch (FsException absent) {
             Isolation iso = cmd.isolation().map(i -> i == ControlCommand.Isolation.READ_COMMITTED
                     ? Isolation.READ_COMMITTED : Isolation.SNAPSHOT).orElse(Isolation.SNAPSHOT);
-            v = engine.createView(name, iso, caller.uid());
+            // a view nobody named ends once it holds nothing and nothing runs in it (publish, txfs run)
+            v = engine.createView(name, iso, caller.uid(), cmd.view().isEmpty());
             created = true;
         }
         try {
@@ -177,8 +182,36 @@ final class ViewControl implements ControlHandler {
                 .put("isolation", isolationWord(v.isolation())).put("snapshot_version", v.info().snapshotVersion());
     }
 
+    /**
+     * {@code begin toplevel} from a process that works in a view it (or an ancestor) entered by begin: a new
+     * view would be its sibling over the published state, not a child whose publish goes into the caller's
+     * view (SPEC "Checkpoints and nesting", not built yet), so the caller's pending work would be invisible to
+     * the command and the command's publish would bypass it. Refused until nesting exists. Entering the
+     * caller's own view again is no sibling and passes; so does a process outside any view (its session's
+     * view is where a shell works, not a view it chose).
+     */
+    private void refuseSibling(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
+        java.util.Optional<String> in;
+        try {
+            in = views.enteredView(caller);
+        } catch (FuseErrnoException e) {
+            throw new ControlRefusal(Errno.EPERM, cmd.verb(), e.getMessage());
+        }
+        if (in.isPresent() && !cmd.view().equals(in)) {
+            throw new ControlRefusal(Errno.EPERM, cmd.verb(), "already in view " + in.get() + ": a view begun here would be"
+                    + " a sibling of " + in.get() + ", not nested in it (nested views are not supported yet); run it outside"
+                    + " any view, or in " + in.get() + " itself (view=" + in.get() + ")");
+        }
+    }
+
     private ControlReply publish(RequestContext caller, ControlCommand cmd, ControlVerb verb) throws ControlRefusal {
         View v = target(caller, cmd);
+        if (Views.notBegun(v)) {
+            // a session that never wrote has nothing to publish: no version is made
+            return ControlReply.ok(verb).put("view", v.name()).put("changed_paths", 0).put("changed_bytes", 0)
+                    .put("published_version", engine.headVersion()).putStrings("overridden", List.of())
+                    .putStrings("kept", List.of());
+        }
         PublishResult r;
         try {
             r = engine.publish(v, cmd.force());
@@ -192,7 +225,59 @@ final class ViewControl implements ControlHandler {
         // overridden/kept: what a forced publish did to others' changes and to its own (docs/publish-force.md)
         return ControlReply.ok(verb).put("view", r.view()).put("changed_paths", r.changedPaths())
                 .put("changed_bytes", r.bytes()).put("published_version", r.version())
-                .putStrings("overridden", r.overridden()).putStrings("kept", r.kept());
+                .putStrings("overridden", r.overridden()).putStrings("kept", r.kept())
+                .put("removed", removeIfAbandoned(v));
+    }
+
+    /**
+     * A view made without a name (txfs run without --view) that holds nothing and that no process is in has
+     * nobody to come back for it: removed (after the publish that emptied it, e.g. `txfs publish VIEW` of an
+     * orphaned run view). Named views stay until aborted: their name is how their user finds them again.
+     */
+    private boolean removeIfAbandoned(View v) {
+        if (!v.anonymous()) {
+            return false;
+        }
+        synchronized (membership) {
+            if (views.liveness().live(v.name())) {
+                return false;
+            }
+            boolean removed = removeIfUnchanged(v);
+            if (removed) {
+                log.info("removed view {}: made by txfs run, now empty, and no process is in it", v.name());
+            }
+            return removed;
+        }
+    }
+
+    /** Removes the view as abort does if nothing is pending in it (one step in the engine); says whether it did. */
+    private boolean removeIfUnchanged(View v) {
+        ChangeSet cs = engine.discardIfUnchanged(v);
+        if (cs == null) {
+            return false;
+        }
+        views.registry().forgetView(v.name());
+        invalidator.invalidate(v.name(), cs);
+        return true;
+    }
+
+    /**
+     * {@code refresh [view=NAME]}: a rebase onto the newest published state (Engine.refresh), refused with the
+     * conflicting paths like a publish. The kernel's caches of the view's nodes are dropped as after a publish.
+     */
+    private ControlReply refresh(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
+        View v = target(caller, cmd);
+        if (!Views.notBegun(v)) {
+            try {
+                invalidator.invalidate(v.name(), engine.refresh(v));
+            } catch (io.txfs.core.RefreshConflictException e) {
+                throw new ControlRefusal(Errno.EBUSY, ControlReply.error(cmd.verb(), "EBUSY",
+                        "refresh of view " + v.name() + " conflicts with newer published changes; nothing was changed")
+                        .put("view", v.name()).putStrings("conflicts", e.paths()));
+            }
+        }
+        return ControlReply.ok(ControlVerb.REFRESH).put("view", v.name()).put("snapshot_version", v.info().snapshotVersion())
+                .put("published_version", engine.headVersion()).put("changed_paths", engine.pendingDelta(v).size());
     }
 
     /** Collecting and compacting works on the whole mount's state: the mount's administrators decide when. */
@@ -259,7 +344,16 @@ final class ViewControl implements ControlHandler {
 
     private ControlReply abort(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
         View v = target(caller, cmd);
-        return ControlReply.ok(ControlVerb.ABORT).put("view", v.name()).put("discarded_paths", remove(v));
+        if (Views.notBegun(v)) {
+            return ControlReply.ok(ControlVerb.ABORT).put("view", v.name()).put("discarded_paths", 0).put("removed", false);
+        }
+        if (cmd.ifUnchanged()) {
+            boolean removed = removeIfUnchanged(v);
+            return ControlReply.ok(ControlVerb.ABORT).put("view", v.name()).put("discarded_paths", 0).put("removed", removed)
+                    .put("changed_paths", removed ? 0 : engine.pendingDelta(v).size())
+                    .put("changed_bytes", removed ? 0 : v.info().pendingBytes());
+        }
+        return ControlReply.ok(ControlVerb.ABORT).put("view", v.name()).put("discarded_paths", remove(v)).put("removed", true);
     }
 
     /** Removes a view as abort does; returns how many pending paths it discarded. */
@@ -320,6 +414,9 @@ final class ViewControl implements ControlHandler {
 
     /** The shared default's group commit and the auto-flush, where the mount has them: their failures are never only in the log. */
     private void backgroundWork(ControlReply reply) {
+        if (views == null) {
+            return; // a control over the engine alone (InspectRepliesGoldenTest) has no default views
+        }
         io.txfs.core.GroupCommit group = views.groupCommit();
         if (group != null) {
             io.txfs.core.GroupCommit.Status g = group.status();
@@ -535,6 +632,9 @@ final class ViewControl implements ControlHandler {
                 }
             } else {
                 v = target(caller, cmd);
+                if (Views.notBegun(v)) {
+                    v = views.forChange(v.name(), caller); // an import is a change: the session's view begins
+                }
             }
             boolean root = caller.uid() == 0;
             OciLayerImporter importer = new OciLayerImporter(new OciLayerImporter.Options(1 << 20, root, true));

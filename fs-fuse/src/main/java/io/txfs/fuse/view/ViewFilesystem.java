@@ -122,7 +122,8 @@ public final class ViewFilesystem implements FuseFilesystem {
      */
     private ViewKey key(RequestContext ctx, long node) throws IOException {
         if (node == ROOT_ID) {
-            return new ViewKey(views.forCaller(ctx).name(), Engine.ROOT);
+            // by name: a session's view that has not begun is not created by a read (Views.viewOf)
+            return new ViewKey(views.nameForCaller(ctx), Engine.ROOT);
         }
         if (isControl(node)) {
             throw new FuseErrnoException(Errno.EPERM, ".txfs is read-only");
@@ -198,7 +199,7 @@ public final class ViewFilesystem implements FuseFilesystem {
     }
 
     private View view(ViewKey k) {
-        return engine.view(k.view());
+        return views.viewOf(k.view());
     }
 
     private Entry entry(ViewKey k, io.txfs.core.Attr a, boolean underSharedRoot) {
@@ -382,7 +383,8 @@ public final class ViewFilesystem implements FuseFilesystem {
         boolean truncate = write && (flags & 01000) != 0;
         ViewKey k = truncate ? mutable(ctx, node) : key(ctx, node);
         View v = view(k);
-        engine.open(v, k.ino(), write, truncate);
+        // an open for writing changes nothing yet: a session's view begins at the first write (mutable)
+        engine.open(v, k.ino(), write && !Views.notBegun(v), truncate);
         if (truncate) {
             if ((openFlags & OPEN_KILL_SUIDGID) != 0) {
                 clearSetIdBits(ctx, v, k.ino());
@@ -612,7 +614,7 @@ public final class ViewFilesystem implements FuseFilesystem {
             throw new FuseErrnoException(Errno.EPERM, ".txfs is read-only");
         }
         ViewKey k = key(ctx, node);
-        views.beforeChange(k.view());
+        views.forChange(k.view(), ctx); // a session's view begins at its first change
         return k;
     }
 

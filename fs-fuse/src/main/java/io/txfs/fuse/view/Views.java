@@ -20,6 +20,11 @@ final class Views {
     static final String SHARED_VIEW = "shared";
     static final String SESSION_PREFIX = "session-";
     private static final int SELF = (int) ProcessHandle.current().pid();
+    /**
+     * The owner of a not-begun session view's handle as the filesystem uses it: never a permission decision
+     * ({@link #mayUse} decides by name; a view that has not begun holds nothing private).
+     */
+    private static final int NOT_BEGUN_OWNER = -1;
 
     private final Engine engine;
     private final CallerResolver resolver;
@@ -44,35 +49,106 @@ final class Views {
         this.invalidator = invalidator;
     }
 
-    /** The caller's view: its registered one, else the default policy's. Unknown callers are refused. */
+    /**
+     * The caller's view: its registered one, else the default policy's. A session's view that has not begun
+     * (the session never wrote) is not created: the handle reads the published state ({@link #viewOf}).
+     * Unknown callers are refused.
+     */
     View forCaller(RequestContext ctx) throws FuseErrnoException {
         String name = nameForCaller(ctx);
+        View v = viewOf(name);
+        if (v.isPublished() && name.startsWith(SESSION_PREFIX)) {
+            // the owner matters to the control verbs naming it (status, diff): the session leader's uid
+            return engine.notYetBegun(name, sessionOwner(sessionId(name), ctx.uid()));
+        }
+        return v;
+    }
+
+    /**
+     * The view a node of {@code name} works in, without beginning one: the engine's view, the published
+     * state for a session's view that has not begun (it reads exactly what the view begun at its first write
+     * will read: read-committed, nothing pending), or ENOENT. The shared default view is begun at once: it
+     * holds nothing either, its every change being published.
+     */
+    View viewOf(String name) {
         if (name.equals(Engine.PUBLISHED_VIEW)) {
             return engine.published();
         }
         if (name.equals(SHARED_VIEW) && policy == DefaultView.SHARED) {
             return getOrCreate(SHARED_VIEW, () -> 0);
         }
-        if (name.startsWith(SESSION_PREFIX)) {
-            // a session's view, created at its first access (or a view the caller entered by that name)
-            return getOrCreate(name, () -> sessionOwner(Integer.parseInt(name.substring(SESSION_PREFIX.length())), ctx.uid()));
+        try {
+            return engine.view(name);
+        } catch (FsException absent) {
+            if (!name.startsWith(SESSION_PREFIX) || absent.errno() != Errno.ENOENT) {
+                throw absent;
+            }
+            if (invalidator.followPublished(name)) {
+                sweepIdleSessionsLater(); // a new session: look for ended ones
+            }
+            return engine.notYetBegun(name, NOT_BEGUN_OWNER);
         }
-        return engine.view(name);
     }
 
     /**
-     * The name of the view the caller works in, without creating it (a session's view is created at the
-     * session's first access through {@link #forCaller}). Unknown callers are refused.
+     * The view a change of a node of {@code name} goes to: a session's view begins here, at the session's
+     * first change (SPEC), read-committed on the newest published state — what the session read until
+     * now — so nothing it sees moves, and its conflicts are judged per path against what was published
+     * after it read the path it changes (an aborted session view begins again here). A change that then
+     * fails (EEXIST, EACCES) leaves the begun view empty; the sweep drops it once the session ended. Any
+     * other view ended meanwhile gives ENOENT.
      */
-    String nameForCaller(RequestContext ctx) throws FuseErrnoException {
-        CallerView cv = resolve(ctx);
+    View forChange(String name, RequestContext ctx) {
+        if (!name.startsWith(SESSION_PREFIX)) {
+            return viewOf(name);
+        }
+        View v = getOrCreate(name, () -> sessionOwner(sessionId(name), ctx.uid()));
+        invalidator.unfollowPublished(name); // told of publishes as a read-committed view from now on
+        return v;
+    }
+
+    /** Whether {@code v} is a handle on a view that has not begun ({@link #viewOf}): it reads the published state. */
+    static boolean notBegun(View v) {
+        return v.isPublished() && !v.name().equals(Engine.PUBLISHED_VIEW);
+    }
+
+    /**
+     * The view the caller (or its nearest registered ancestor) entered with {@code begin}, if it still
+     * exists; empty for a process outside any view, which works in its default view.
+     */
+    java.util.Optional<String> enteredView(RequestContext ctx) throws FuseErrnoException {
+        return entered(resolve(ctx));
+    }
+
+    private java.util.Optional<String> entered(CallerView cv) {
         if (cv instanceof CallerView.Named n) {
             try {
-                return engine.view(n.name()).name();
+                return java.util.Optional.of(engine.view(n.name()).name());
             } catch (FsException gone) {
                 // discarded since the caller entered it: back to the default
                 registry.forgetView(n.name());
             }
+        }
+        return java.util.Optional.empty();
+    }
+
+    private static int sessionId(String name) {
+        try {
+            return Integer.parseInt(name.substring(SESSION_PREFIX.length()));
+        } catch (NumberFormatException notASession) {
+            return -1;
+        }
+    }
+
+    /**
+     * The name of the view the caller works in, without creating it (a session's view is created at the
+     * session's first change, {@link #forChange}). Unknown callers are refused.
+     */
+    String nameForCaller(RequestContext ctx) throws FuseErrnoException {
+        CallerView cv = resolve(ctx);
+        java.util.Optional<String> entered = entered(cv);
+        if (entered.isPresent()) {
+            return entered.get();
         }
         int sid = 0;
         if (cv instanceof CallerView.Unregistered u) {
@@ -116,8 +192,9 @@ final class Views {
     }
 
     /**
-     * Default views start read-committed: a session view thereby reads the published state until its
-     * first write (when {@link #beforeChange} makes it a snapshot), and the shared view is the published state.
+     * Default views are read-committed (SPEC: session views read-commit by default): a session view sees
+     * others' publishes at its next access, apart from the paths it changed itself, and the shared view is
+     * the published state.
      */
     private View getOrCreate(String name, java.util.function.IntSupplier owner) {
         try {
@@ -159,11 +236,10 @@ final class Views {
     }
 
     /**
-     * Drops, in the background, the session views that never changed anything (still read-committed:
-     * {@link #beforeChange} makes a session view a snapshot at its first change) and whose session has
-     * no process left. They hold nothing: no delta, no snapshot; a session with that id later gets an
-     * identical fresh one. Run when a new session appears and once at start, so that `txfs views` lists
-     * what holds changes instead of every session that ever looked.
+     * Drops, in the background, the session views that hold nothing (published or undone everything; or,
+     * from before views began at the first write, never changed anything) and whose session has no process
+     * left; a session with that id later reads the published state like one that never wrote. Run when a
+     * session's view begins and once at start, so that `txfs views` lists what holds changes.
      */
     void sweepIdleSessionsLater() {
         try {
@@ -176,6 +252,8 @@ final class Views {
     private void sweepIdleSessions() {
         try {
             java.util.Set<Integer> live = liveSessions();
+            // sessions gone: nobody reads through their nodes any more
+            invalidator.unfollowPublishedIf(n -> !live.contains(sessionId(n)));
             for (io.txfs.core.ViewInfo info : engine.listViews()) {
                 String name = info.name();
                 if (!name.startsWith(SESSION_PREFIX)) {
@@ -191,8 +269,7 @@ final class Views {
                     continue;
                 }
                 View v = engine.view(name);
-                if (v.isolation() == Isolation.READ_COMMITTED && engine.pendingDelta(v).isEmpty()) {
-                    engine.discard(v);
+                if (engine.discardIfUnchanged(v) != null) {
                     log.debug("dropped idle view {}: its session ended without changes", name);
                 }
             }
@@ -234,16 +311,6 @@ final class Views {
 
     ViewRegistry registry() {
         return registry;
-    }
-
-    /** A default session view begins (takes its snapshot) at its first change. */
-    void beforeChange(String view) {
-        if (policy == DefaultView.SESSION && view.startsWith(SESSION_PREFIX)) {
-            View v = engine.view(view);
-            if (v.isolation() == Isolation.READ_COMMITTED) {
-                engine.beginSnapshot(v);
-            }
-        }
     }
 
     /**

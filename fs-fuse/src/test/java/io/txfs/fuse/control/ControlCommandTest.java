@@ -42,7 +42,8 @@ class ControlCommandTest {
                 "status view=a objects=sha256 canonical\n", "diff format=jsonl\n", "diff view=a format=text objects=sha1\n",
                 "hash\n", "hash view=a format=sha256 extended mtimes path=a%20b/%C3%28\n", "hash published\n",
                 "hash backing format=sha1 path=src\n", "log\n", "export view=a format=oci-tar\n", "import view=a fd=0\n",
-                "prune\n", "prune older_than=3600\n")) {
+                "prune\n", "prune older_than=3600\n", "refresh\n", "refresh view=a\n", "begin view=a toplevel\n",
+                "abort view=a if_unchanged\n")) {
             assertEquals(line, parse(line).toLine());
         }
     }
@@ -55,6 +56,9 @@ class ControlCommandTest {
         assertTrue(refusal("PUBLISH").contains("unknown verb"));
         assertTrue(refusal("flush view=a").contains("takes no argument 'view'"));
         assertTrue(refusal("views force").contains("takes no argument"));
+        assertTrue(refusal("refresh force").contains("'refresh' takes no argument 'force'"));
+        assertTrue(refusal("publish toplevel").contains("takes no argument"));
+        assertTrue(refusal("begin toplevel=1").contains("no value"));
         assertTrue(refusal("publish force=yes").contains("no value"));
         assertTrue(refusal("begin isolation=serializable").contains("snapshot or read-committed"));
         assertTrue(refusal("begin view=../etc").contains("bad view name"));

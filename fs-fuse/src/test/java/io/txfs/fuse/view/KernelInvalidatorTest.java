@@ -68,6 +68,32 @@ final class KernelInvalidatorTest {
         assertEquals(3, sent.size(), "nothing for nodes the kernel does not know in this view: " + sent);
     }
 
+    /**
+     * A session that has not begun reads the published state through node ids of its own: a change to the
+     * published state reaches them while it follows, and no longer once it began (or its session ended).
+     */
+    @Test
+    void aChangeToThePublishedStateReachesTheNodesOfSessionsThatHaveNotBegun() {
+        NodeTable<ViewKey> nodes = new NodeTable<>(16);
+        long reader = nodes.acquire(new ViewKey("session-5", 9)).id();
+        long published = nodes.acquire(new ViewKey(io.txfs.core.Engine.PUBLISHED_VIEW, 9)).id();
+        Recorder r = new Recorder();
+        try (KernelInvalidator inv = new KernelInvalidator(nodes)) {
+            inv.attach(r);
+            r.sent.clear();
+            assertEquals(true, inv.followPublished("session-5"));
+            assertEquals(false, inv.followPublished("session-5"), "already following");
+            inv.visibleChange(io.txfs.core.Engine.PUBLISHED_VIEW, new ChangeSet(Set.of(9L), Set.of()));
+            assertEquals(Set.of("inode " + published + " 0 0", "inode " + reader + " 0 0"), Set.copyOf(r.sent));
+            r.sent.clear();
+            inv.visibleChange("other", new ChangeSet(Set.of(9L), Set.of()));
+            assertEquals(List.of(), r.sent, "another view's change is not the published state's");
+            inv.unfollowPublished("session-5");
+            inv.visibleChange(io.txfs.core.Engine.PUBLISHED_VIEW, new ChangeSet(Set.of(9L), Set.of()));
+            assertEquals(List.of("inode " + published + " 0 0"), r.sent, "a session that began is told as a view of its own");
+        }
+    }
+
     @Test
     void aKernelWithoutTheEpochNotificationIsRememberedAsSuch() {
         Recorder r = new Recorder();
