@@ -59,9 +59,10 @@ public final class Engine implements AutoCloseable {
     private static final byte[] EMPTY = new byte[0];
     /**
      * The store's format (META "format"): 2 since chunk values may name data files, 3 since preserved
-     * copies are keyed by an identity with its gen (Identity).
+     * copies are keyed by an identity with its gen (Identity), 4 since a preserved copy may be partial,
+     * naming its successor (PreservedMarker; format-3 markers read as complete copies, as they are).
      */
-    static final byte FORMAT = 3;
+    static final byte FORMAT = 4;
 
     /** How to open an engine. store null means RocksDB in stateDir/db. */
     public record Config(Path backing, Path stateDir, Store store, Clock clock, FaultInjector faults,
