@@ -55,6 +55,15 @@ final class Collector {
         }
     }
 
+    /** The versions reachable pinned handles read. */
+    Set<Long> pinnedVersions() {
+        synchronized (pins) {
+            Set<Long> out = new HashSet<>();
+            for (View p : pins.keySet()) out.add(p.snapshot);
+            return out;
+        }
+    }
+
     /** The oldest version a reachable pinned handle reads (Long.MAX_VALUE if none). */
     long oldestPin() {
         synchronized (pins) {

@@ -314,6 +314,20 @@ public final class Engine implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Per view, the bytes garbage collection keeps only for the version it reads (PinnedBytes;
+     * docs/storage-format.md, "Pinned bytes"). Costs a scan of the collector's queue and one seek per
+     * preserved copy.
+     */
+    public Map<String, Long> pinnedBytes() {
+        publishLock.lock();
+        try {
+            return PinnedBytes.byView(this, gcPolicy.retainFrom(head, flushed), collector.pinnedVersions());
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
     public long headVersion() {
         return head;
     }

@@ -210,4 +210,36 @@ class PartialPreserveTest {
         assertArrayEquals(patched(content, 7L * C, new byte[] {9, 9}), Files.readAllBytes(backing.resolve("big.bin")));
         assertEquals(C, preservedBytes(e));
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void pinnedBytesAreWhatOnlyThatSnapshotKeeps(String store) throws Exception {
+        kind = store;
+        backing = Files.createDirectories(tmp.resolve("backing"));
+        Files.write(backing.resolve("big.bin"), random(16 * C, 6));
+        e = open();
+        TestFs w = new TestFs(e, e.createView("w", Isolation.READ_COMMITTED, 0));
+        for (int i = 0; i < 3; i++) e.createView("s" + i, Isolation.SNAPSHOT, 0);
+        assertEquals(0L, e.pinnedBytes().get("s0"), "nothing is pinned before anything changed");
+        e.write(w.view, w.ino("big.bin"), 5L * C + 1, new byte[] {1});
+        e.publish(w.view, false);
+        e.flush();
+        var pinned = e.pinnedBytes();
+        for (int i = 0; i < 3; i++) {
+            long p = pinned.get("s" + i);
+            assertTrue(p >= C && p < C + 4096, "s" + i + ": the chunk and a few old records: " + p);
+        }
+        assertEquals(0L, pinned.get("w"), "a read-committed view reads the head");
+        e.createView("s3", Isolation.SNAPSHOT, 0);
+        assertEquals(0L, e.pinnedBytes().get("s3"), "the flushed version is kept anyway");
+
+        e.write(w.view, w.ino("big.bin"), 9L * C, new byte[] {2});
+        e.publish(w.view, false);
+        e.flush();
+        pinned = e.pinnedBytes();
+        // s0 alone reads chunk 5's old bytes; chunk 9's old bytes are read by s0..s3 alike: nobody's alone
+        assertTrue(pinned.get("s0") >= C && pinned.get("s0") < C + 4096, "s0: " + pinned.get("s0"));
+        assertTrue(pinned.get("s3") < 4096, "s3 shares the chunk it reads with s0: " + pinned.get("s3"));
+        assertEquals(2L * C, preservedBytes(e));
+    }
 }
