@@ -151,12 +151,15 @@ bench_machine_line() {
   echo "${cpu:-unknown CPU}, $(nproc) cores, $mem RAM, Linux $(uname -r)"
 }
 
-# bench_write_section FILE TEXTFILE: replaces the text between the bench markers in FILE with the
-# content of TEXTFILE (creating the markers at the end if they are missing).
+# bench_write_section FILE TEXTFILE [NAME HEADING]: replaces the text between the bench markers in
+# FILE with the content of TEXTFILE (creating the markers at the end if they are missing). NAME: other
+# markers than the passthrough results' (<!-- bench:NAME:begin -->), under "## HEADING" when created.
 bench_write_section() {
-  local file=$1 text=$2 begin='<!-- bench:results:begin -->' end='<!-- bench:results:end -->'
+  local file=$1 text=$2 name=${3:-results} heading=${4:-}
+  local begin="<!-- bench:$name:begin -->" end="<!-- bench:$name:end -->"
   [ -f "$file" ] || printf '# Benchmarks\n' > "$file"
   if ! grep -qF "$begin" "$file"; then
+    [ -n "$heading" ] && printf '\n## %s\n' "$heading" >> "$file"
     printf '\n%s\n%s\n' "$begin" "$end" >> "$file"
   fi
   awk -v b="$begin" -v e="$end" -v t="$text" '
