@@ -41,7 +41,7 @@ final class PinnedBytes {
         }
     }
 
-    /** Pinned bytes by view name (0 for views that pin nothing). Called under the publish lock. */
+    /** Pinned bytes by view name (0 for views that pin nothing); records that vanish meanwhile count as gone. */
     static Map<String, Long> byView(Engine e, long retainFrom, Set<Long> pins) {
         PinnedBytes p = new PinnedBytes(e, e.head, retainFrom, pins);
         if (!p.bySnapshot.isEmpty()) {
