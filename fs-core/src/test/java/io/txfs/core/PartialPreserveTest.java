@@ -53,6 +53,16 @@ class PartialPreserveTest {
         return b;
     }
 
+    /** A backing directory holding big.bin of size random bytes, and an engine over it; returns the bytes. */
+    private byte[] start(String store, int size, long seed) throws Exception {
+        kind = store;
+        backing = Files.createDirectories(tmp.resolve("backing"));
+        byte[] content = random(size, seed);
+        Files.write(backing.resolve("big.bin"), content);
+        e = open();
+        return content;
+    }
+
     /** The chunk bytes held in preserved copies (markers not counted). */
     static long preservedBytes(Engine e) {
         long n = 0;
@@ -86,11 +96,7 @@ class PartialPreserveTest {
     @ParameterizedTest
     @ValueSource(strings = {"memory", "rocks"})
     void snapshotsReadTheirContentAfterThreeOverlappingPatches(String store) throws Exception {
-        kind = store;
-        backing = Files.createDirectories(tmp.resolve("backing"));
-        byte[] content = random(40 * C + 123, 1);
-        Files.write(backing.resolve("big.bin"), content);
-        e = open();
+        byte[] content = start(store, 40 * C + 123, 1);
         TestFs w = new TestFs(e, e.createView("w", Isolation.READ_COMMITTED, 0));
         List<TestFs> snaps = new ArrayList<>();
         List<byte[]> want = new ArrayList<>();
@@ -172,11 +178,7 @@ class PartialPreserveTest {
     @ParameterizedTest
     @ValueSource(strings = {"memory", "rocks"})
     void aOneBytePatchOfAMultiMegabyteFilePreservesOneChunk(String store) throws Exception {
-        kind = store;
-        backing = Files.createDirectories(tmp.resolve("backing"));
-        byte[] content = random(8 << 20, 4);
-        Files.write(backing.resolve("big.bin"), content);
-        e = open();
+        byte[] content = start(store, 8 << 20, 4);
         TestFs w = new TestFs(e, e.createView("w", Isolation.READ_COMMITTED, 0));
         List<TestFs> snaps = new ArrayList<>();
         for (int i = 0; i < 3; i++) snaps.add(new TestFs(e, e.createView("s" + i, Isolation.SNAPSHOT, 0)));
@@ -190,11 +192,7 @@ class PartialPreserveTest {
     @ParameterizedTest
     @ValueSource(strings = {FaultPoint.FLUSH_APPLY_STEP, FaultPoint.FLUSH_BEFORE_COMPLETION})
     void aFlushCompletedByRecoveryLinksItsPartialCopy(String point) throws Exception {
-        kind = "memory";
-        backing = Files.createDirectories(tmp.resolve("backing"));
-        byte[] content = random(20 * C, 5);
-        Files.write(backing.resolve("big.bin"), content);
-        e = open();
+        byte[] content = start("memory", 20 * C, 5);
         TestFs w = new TestFs(e, e.createView("w", Isolation.READ_COMMITTED, 0));
         e.createView("s0", Isolation.SNAPSHOT, 0);
         e.write(w.view, w.ino("big.bin"), 7L * C, new byte[] {9, 9});
@@ -214,10 +212,7 @@ class PartialPreserveTest {
     @ParameterizedTest
     @ValueSource(strings = {"memory", "rocks"})
     void pinnedBytesAreWhatOnlyThatSnapshotKeeps(String store) throws Exception {
-        kind = store;
-        backing = Files.createDirectories(tmp.resolve("backing"));
-        Files.write(backing.resolve("big.bin"), random(16 * C, 6));
-        e = open();
+        start(store, 16 * C, 6);
         TestFs w = new TestFs(e, e.createView("w", Isolation.READ_COMMITTED, 0));
         for (int i = 0; i < 3; i++) e.createView("s" + i, Isolation.SNAPSHOT, 0);
         assertEquals(0L, e.pinnedBytes().get("s0"), "nothing is pinned before anything changed");
