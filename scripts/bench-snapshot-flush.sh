@@ -2,8 +2,9 @@
 # Benchmarks flush with idle snapshot views (issue 15, point 3): a 2 GiB file and a small one in the
 # backing directory, three snapshot views made before any change (idle: nothing runs in them), then a
 # 1-byte change published and flushed, twice: in the small file next to the large one, and in the large
-# file itself (the case where the old content has to be kept for the snapshots). Reports each flush's
-# wall time (`txfs flush`, a new JVM included), the bytes each snapshot view pins (`txfs views`, PINNED;
+# file itself (the case where the old content has to be kept for the snapshots). Reports how long the
+# mount's delta-id thread took after each publish (a flush waits for it: the id of a version that
+# changed a file hashes that whole file), then each flush's wall time (`txfs flush`, a new JVM included), the bytes each snapshot view pins (`txfs views`, PINNED;
 # "n/a" for a txfs without it), how much the state directory grew, and whether the three views still
 # read the large file's old bytes (sha256sum in a process run in each view).
 # Prints a markdown table and writes it into docs/benchmarks.md (section "snapshot-flush").
@@ -54,27 +55,38 @@ state_bytes() { du -sb "$base/state" | cut -f1; }
 pinned() { # the PINNED bytes of each snapshot view, "n/a" when the reply has none
   txfs views --mount "$mnt" --json | jq -r '[.views[] | select(.name | startswith("snap")) | (.pinned_bytes // "n/a")] | join(" / ")'
 }
-# flush_after NAME CMD: runs CMD in the view "writer-NAME", publishes it, and times txfs flush (ms).
+# delta_pending: true while the newest log version's delta id is still being computed.
+delta_pending() {
+  txfs log --mount "$mnt" --json | jq -e '.entries[-1] | (.delta_id | type) != "string" and (.delta_state // "pending") == "pending"' >/dev/null
+}
+# flush_after NAME CMD: runs CMD in the read-committed view "writer-NAME" (it pins nothing) and
+# publishes it; prints how long the mount's delta-id thread took for that version after the publish
+# returned (ms, polled every 0.2 s; flush waits for it), then how long txfs flush took (ms).
 flush_after() {
-  local name=$1 t0 t1
+  local name=$1 t0 t1 t2
   shift
-  txfs run --mount "$mnt" --view "writer-$name" --publish -- "$@" >&2
-  sync
+  txfs run --mount "$mnt" --view "writer-$name" --isolation read-committed --publish -- "$@" >&2
   t0=$(bench_now_ns)
-  txfs flush --mount "$mnt" >&2
+  while delta_pending; do sleep 0.2; done
   t1=$(bench_now_ns)
-  echo $(((t1 - t0) / 1000000))
+  sync
+  txfs flush --mount "$mnt" >&2
+  t2=$(bench_now_ns)
+  echo $(((t1 - t0) / 1000000)) $(((t2 - t1) / 1000000))
 }
 
 declare -A result
+t0=$(bench_now_ns)
+txfs log --mount "$mnt" --json >/dev/null
+cli_ms=$((($(bench_now_ns) - t0) / 1000000))
 s0=$(state_bytes)
 bench_log "1 byte in the small file"
-result[small,ms]=$(flush_after small /bin/sh -c 'printf X | dd of="$0/small.txt" bs=1 seek=3 conv=notrunc status=none' "$mnt")
+read -r result[small,id] result[small,ms] < <(flush_after small /bin/sh -c 'printf X | dd of="$0/small.txt" bs=1 seek=3 conv=notrunc status=none' "$mnt")
 result[small,pinned]=$(pinned)
 s1=$(state_bytes)
 result[small,grew]=$((s1 - s0))
 bench_log "1 byte in the large file"
-result[big,ms]=$(flush_after big /bin/sh -c 'printf X | dd of="$0/big.bin" bs=1 seek=1000000000 conv=notrunc status=none' "$mnt")
+read -r result[big,id] result[big,ms] < <(flush_after big /bin/sh -c 'printf X | dd of="$0/big.bin" bs=1 seek=1000000000 conv=notrunc status=none' "$mnt")
 result[big,pinned]=$(pinned)
 s2=$(state_bytes)
 result[big,grew]=$((s2 - s1))
@@ -90,13 +102,16 @@ table=$base/table.md
 {
   echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(bench_machine_line); one run ($label: $(basename "$(dirname "$jar")")/$(basename "$jar"))."
   echo "Backing directory on $(df -T "$base/backing" | awk 'NR == 2 { print $2 " (" $1 ")" }'); a $mib MiB file of random bytes;" \
-    "three idle snapshot views made before the changes; flush time is \`txfs flush\` as a command (JVM start included)."
+    "three idle snapshot views made before the changes; flush time is \`txfs flush\` as a command, JVM start included" \
+    "(a \`txfs log\` took $cli_ms ms the same way)."
   echo "Do the three views read the large file's old bytes afterwards (sha256sum in each)?${reads%;}."
   echo
-  echo "| 1-byte change published, then flushed | flush (ms) | PINNED per snapshot view (bytes) | state directory grew (bytes) |"
-  echo "| --- | ---: | ---: | ---: |"
-  echo "| in a small file next to the $mib MiB file | ${result[small,ms]} | ${result[small,pinned]} | ${result[small,grew]} |"
-  echo "| in the $mib MiB file | ${result[big,ms]} | ${result[big,pinned]} | ${result[big,grew]} |"
+  echo "| 1-byte change published, then flushed | delta id ready after the publish (ms) | flush (ms) | PINNED per snapshot view (bytes) | state directory grew (bytes) |"
+  echo "| --- | ---: | ---: | ---: | ---: |"
+  for c in small big; do
+    echo "| $([ $c = small ] && echo "in a small file next to the $mib MiB file" || echo "in the $mib MiB file") |" \
+      "${result[$c,id]} | ${result[$c,ms]} | ${result[$c,pinned]} | ${result[$c,grew]} |"
+  done
 } > "$table"
 cat "$table"
 if [ "$write_doc" -eq 1 ]; then
