@@ -4,7 +4,7 @@
 # 1-byte change published and flushed, twice: in the small file next to the large one, and in the large
 # file itself (the case where the old content has to be kept for the snapshots). Reports how long the
 # mount's delta-id thread took after each publish (a flush waits for it: the id of a version that
-# changed a file hashes that whole file), then each flush's wall time (`txfs flush`, a new JVM included), the bytes each snapshot view pins (`txfs views`, PINNED;
+# changed a file hashes that whole file), then each flush's time (a \`flush\` line written to the control file), the bytes each snapshot view pins (`txfs views`, PINNED;
 # "n/a" for a txfs without it), how much the state directory grew, and whether the three views still
 # read the large file's old bytes (sha256sum in a process run in each view).
 # Prints a markdown table and writes it into docs/benchmarks.md (section "snapshot-flush").
@@ -55,30 +55,45 @@ state_bytes() { du -sb "$base/state" | cut -f1; }
 pinned() { # the PINNED bytes of each snapshot view, "n/a" when the reply has none
   txfs views --mount "$mnt" --json | jq -r '[.views[] | select(.name | startswith("snap")) | (.pinned_bytes // "n/a")] | join(" / ")'
 }
+# ctl LINE: one control command written to the mount's control file and its JSON reply read, by a
+# small client (no JVM start, so the time is the daemon's); prints the reply and, on stderr, the ms.
+ctl() {
+  python3 - "$mnt/.txfs/ctl" "$1" <<'PY'
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR)
+t0 = time.monotonic_ns()
+os.write(fd, (sys.argv[2] + "\n").encode())
+out = b""
+while True:
+    b = os.read(fd, 1 << 20)
+    if not b:
+        break
+    out += b
+print(out.decode())
+print((time.monotonic_ns() - t0) // 1000000, file=sys.stderr)
+PY
+}
 # delta_pending: true while the newest log version's delta id is still being computed.
 delta_pending() {
-  txfs log --mount "$mnt" --json | jq -e '.entries[-1] | (.delta_id | type) != "string" and (.delta_state // "pending") == "pending"' >/dev/null
+  ctl log 2>/dev/null | jq -e '.entries[-1] | (.delta_id | type) != "string" and (.delta_state // "pending") == "pending"' >/dev/null
 }
 # flush_after NAME CMD: runs CMD in the read-committed view "writer-NAME" (it pins nothing) and
 # publishes it; prints how long the mount's delta-id thread took for that version after the publish
-# returned (ms, polled every 0.2 s; flush waits for it), then how long txfs flush took (ms).
+# returned (ms, polled every 0.1 s; a flush waits for it), then how long the flush took (ms).
 flush_after() {
-  local name=$1 t0 t1 t2
+  local name=$1 t0 t1 ms
   shift
   txfs run --mount "$mnt" --view "writer-$name" --isolation read-committed --publish -- "$@" >&2
   t0=$(bench_now_ns)
-  while delta_pending; do sleep 0.2; done
+  while delta_pending; do sleep 0.1; done
   t1=$(bench_now_ns)
   sync
-  txfs flush --mount "$mnt" >&2
-  t2=$(bench_now_ns)
-  echo $(((t1 - t0) / 1000000)) $(((t2 - t1) / 1000000))
+  ctl flush > "$base/flush.json" 2> "$base/flush.ms"
+  jq -e '.ok == true' "$base/flush.json" >/dev/null || bench_die "flush failed: $(cat "$base/flush.json")"
+  echo $(((t1 - t0) / 1000000)) "$(cat "$base/flush.ms")"
 }
 
 declare -A result
-t0=$(bench_now_ns)
-txfs log --mount "$mnt" --json >/dev/null
-cli_ms=$((($(bench_now_ns) - t0) / 1000000))
 s0=$(state_bytes)
 bench_log "1 byte in the small file"
 read -r result[small,id] result[small,ms] < <(flush_after small /bin/sh -c 'printf X | dd of="$0/small.txt" bs=1 seek=3 conv=notrunc status=none' "$mnt")
@@ -102,8 +117,8 @@ table=$base/table.md
 {
   echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(bench_machine_line); one run ($label: $(basename "$(dirname "$jar")")/$(basename "$jar"))."
   echo "Backing directory on $(df -T "$base/backing" | awk 'NR == 2 { print $2 " (" $1 ")" }'); a $mib MiB file of random bytes;" \
-    "three idle snapshot views made before the changes; flush time is \`txfs flush\` as a command, JVM start included" \
-    "(a \`txfs log\` took $cli_ms ms the same way)."
+    "three idle snapshot views made before the changes; times are taken by a small client of the control file" \
+    "(no JVM start): the flush's is the daemon's."
   echo "Do the three views read the large file's old bytes afterwards (sha256sum in each)?${reads%;}."
   echo
   echo "| 1-byte change published, then flushed | delta id ready after the publish (ms) | flush (ms) | PINNED per snapshot view (bytes) | state directory grew (bytes) |"
