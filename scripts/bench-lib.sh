@@ -8,6 +8,12 @@ bench_die() { echo "bench: error: $*" >&2; exit 1; }
 
 bench_now_ns() { date +%s%N; }
 
+# bench_require_root_and_fuse WHY: exits unless running as root (WHY says what needs it) with /dev/fuse.
+bench_require_root_and_fuse() {
+  [ "$(id -u)" -eq 0 ] || bench_die "run as root: $1"
+  [ -e /dev/fuse ] || bench_die "/dev/fuse does not exist"
+}
+
 # bench_is_mounted DIR: true if DIR is a mount point in this mount namespace.
 bench_is_mounted() {
   local dir

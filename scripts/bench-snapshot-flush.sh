@@ -14,14 +14,11 @@
 #   file, 2048), TXFS_JAR (default fs-tools/target/txfs.jar; point it at another build to compare),
 #   BENCH_LABEL (the table's name for that build, default "this tree").
 set -euo pipefail
-cd "$(dirname "$0")/.."
-repo=$PWD
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
 source scripts/bench-lib.sh
-
-write_doc=1
-[ "${1:-}" = "--no-write" ] && write_doc=0
-[ "$(id -u)" -eq 0 ] || bench_die "run as root: txfs run's namespaces and dropping caches need it"
-[ -e /dev/fuse ] || bench_die "/dev/fuse does not exist"
+write_doc=$([ "${1:-}" = "--no-write" ] && echo 0 || echo 1)
+bench_require_root_and_fuse "txfs run's namespaces need it"
 command -v jq >/dev/null || bench_die "jq is needed to read txfs views --json"
 
 mib=${BENCH_MIB:-2048}
@@ -101,7 +98,7 @@ result[small,pinned]=$(pinned)
 s1=$(state_bytes)
 result[small,grew]=$((s1 - s0))
 bench_log "1 byte in the large file"
-read -r result[big,id] result[big,ms] < <(flush_after big /bin/sh -c 'printf X | dd of="$0/big.bin" bs=1 seek=1000000000 conv=notrunc status=none' "$mnt")
+read -r result[big,id] result[big,ms] < <(flush_after big /bin/sh -c 'printf X | dd of="$0/big.bin" bs=1 seek="$1" conv=notrunc status=none' "$mnt" $((mib * 524288 + 12345)))
 result[big,pinned]=$(pinned)
 s2=$(state_bytes)
 result[big,grew]=$((s2 - s1))
