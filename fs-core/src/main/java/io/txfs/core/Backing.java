@@ -116,26 +116,54 @@ final class Backing {
                 ns(a.get("lastModifiedTime")));
     }
 
-    /** Reads len bytes at off (chunk-aligned, within one chunk) of the base content of node id. */
+    /** Reads len bytes at off (within one chunk) of the base content of node id. */
     byte[] read(long id, Identity want, long off, int len) {
         ByteBuffer buf = ByteBuffer.allocate(len);
         int n = read(id, want, off, buf);
         return n == len ? buf.array() : java.util.Arrays.copyOf(buf.array(), n);
     }
 
-    /** Like {@link #read(long, Identity, long, int)} for dst's remaining bytes, into dst; returns how many it put (fewer at the end of the file). */
+    /**
+     * Like {@link #read(long, Identity, long, int)} for dst's remaining bytes, into dst; returns how many it
+     * put (fewer at the end of the file). Content no longer on disk is read from its preserved copy; a
+     * partial copy holds only the chunks a flush overwrote, the others are read where its successor's
+     * content is (PreservedMarker), a chain that ends at the file on disk or at a complete copy.
+     */
     int read(long id, Identity want, long off, ByteBuffer dst) {
-        FileChannel ch = channel(id, want);
-        if (ch == null) {
-            byte[] b = readPreserved(id, want, off, dst.remaining());
-            dst.put(b);
-            return b.length;
+        Identity cur = want;
+        java.util.Set<Identity> seen = new java.util.HashSet<>();
+        while (true) {
+            FileChannel ch = channel(id, cur);
+            if (ch != null) return readFile(id, cur, ch, off, dst);
+            byte[] m = store.get(Cf.PRESERVED, Keys.preserved(cur, -1));
+            if (m == null) {
+                throw changedOutside(id, want, "no file with identity " + cur + " and no preserved copy");
+            }
+            byte[] v = store.get(Cf.PRESERVED, Keys.preserved(cur, off / Engine.CHUNK));
+            if (v != null) {
+                int in = (int) (off % Engine.CHUNK); // reads need not start at the chunk's start
+                int n = Math.max(0, Math.min(dst.remaining(), v.length - 1 - in));
+                dst.put(v, 1 + in, n);
+                return n;
+            }
+            PreservedMarker pm = PreservedMarker.decode(m);
+            if (pm.isComplete()) return 0; // past the copy's end
+            if (pm.successor() == null) {
+                // the flush that made this copy stopped after its plan: the rest is on disk, not yet named
+                throw new FsException(Errno.EIO, "node " + id + ": its content " + cur + " is being flushed;"
+                        + " the next flush (or start) completes it");
+            }
+            if (!seen.add(cur)) throw changedOutside(id, want, "preserved copies of " + want + " form a loop");
+            cur = pm.successor();
         }
+    }
+
+    private int readFile(long id, Identity have, FileChannel ch, long off, ByteBuffer dst) {
         try {
             long size = ch.size();
-            if (size != want.size()) {
+            if (size != have.size()) {
                 closeAll(); // the open file is not the content recorded any more
-                throw changedOutside(id, want, "size " + size + " != " + want.size());
+                throw changedOutside(id, have, "size " + size + " != " + have.size());
             }
             int start = dst.position();
             long pos = off;
@@ -176,18 +204,6 @@ final class Backing {
         } catch (IOException e) {
             throw new FsException(Errno.EIO, "open backing file " + display(rel) + ": " + e.getMessage(), e);
         }
-    }
-
-    private byte[] readPreserved(long id, Identity want, long off, int len) {
-        if (store.get(Cf.PRESERVED, Keys.preserved(want, -1)) == null) {
-            throw changedOutside(id, want, "no file with identity " + want + " and no preserved copy");
-        }
-        byte[] v = store.get(Cf.PRESERVED, Keys.preserved(want, off / Engine.CHUNK));
-        if (v == null) return new byte[0];
-        int avail = Math.min(len, v.length - 1);
-        byte[] out = new byte[Math.max(avail, 0)];
-        System.arraycopy(v, 1, out, 0, out.length);
-        return out;
     }
 
     /**

@@ -56,6 +56,15 @@ final class Collector {
         }
     }
 
+    /** The versions reachable pinned handles read. */
+    Set<Long> pinnedVersions() {
+        synchronized (pins) {
+            Set<Long> out = new HashSet<>();
+            for (View p : pins.keySet()) out.add(p.snapshot);
+            return out;
+        }
+    }
+
     /** The oldest version a reachable pinned handle reads (Long.MAX_VALUE if none). */
     long oldestPin() {
         synchronized (pins) {
@@ -408,12 +417,9 @@ final class Collector {
         }
         // every key of these unnamed layers goes in this batch: their files go once it is written
         for (long layer : dataFiles) afterBatch.add(new long[] {ino, layer});
-        for (Identity id : decodeIdentities(e.store.get(Cf.GC, Bytes.concat(new byte[] {'C'}, entry)))) {
-            if (bases.contains(id) || e.store.get(Cf.PRESERVED, Keys.preserved(id, -1)) == null) continue;
-            b.deleteRange(Cf.PRESERVED, Keys.preserved(id, 0), Keys.preserved(id, -1));
-            b.delete(Cf.PRESERVED, Keys.preserved(id, -1));
-            preserved++;
-        }
+        // a partial copy is also read through by older copies whose successor it is (PreservedCopies)
+        preserved += PreservedCopies.dropUnreachable(e.store, b,
+                decodeIdentities(e.store.get(Cf.GC, Bytes.concat(new byte[] {'C'}, entry))), bases);
         return true;
     }
 

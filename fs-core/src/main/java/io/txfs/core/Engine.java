@@ -61,9 +61,10 @@ public final class Engine implements AutoCloseable {
     private static final byte[] EMPTY = new byte[0];
     /**
      * The store's format (META "format"): 2 since chunk values may name data files, 3 since preserved
-     * copies are keyed by an identity with its gen (Identity).
+     * copies are keyed by an identity with its gen (Identity), 4 since a preserved copy may be partial,
+     * naming its successor (PreservedMarker; format-3 markers read as complete copies, as they are).
      */
-    static final byte FORMAT = 3;
+    static final byte FORMAT = 4;
 
     /** How to open an engine. store null means RocksDB in stateDir/db. */
     public record Config(Path backing, Path stateDir, Store store, Clock clock, FaultInjector faults,
@@ -357,6 +358,16 @@ public final class Engine implements AutoCloseable {
         for (View v : views.values()) out.add(v.info());
         out.sort(Comparator.comparing(ViewInfo::name));
         return out;
+    }
+
+    /**
+     * Per view, the bytes garbage collection keeps only for the version it reads (PinnedBytes;
+     * docs/storage-format.md, "Pinned bytes"). Costs a scan of the collector's queue and one seek per
+     * preserved copy. Taken without the publish lock, so `txfs views` does not wait for a running flush:
+     * during a publish, flush or collection the numbers are those of a moment before or after it.
+     */
+    public Map<String, Long> pinnedBytes() {
+        return PinnedBytes.byView(this, gcPolicy.retainFrom(head, flushed), collector.pinnedVersions());
     }
 
     public long headVersion() {

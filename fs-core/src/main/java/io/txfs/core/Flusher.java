@@ -212,6 +212,8 @@ final class Flusher {
         List<FlushPlan.Step> patches = new ArrayList<>();
         List<Long> rewrites = new ArrayList<>();
         Set<Long> preserveCandidates = new LinkedHashSet<>();
+        // content patched in place: only the chunks the patch overwrites need keeping for old readers
+        Map<Long, Set<Long>> overwritten = new HashMap<>();
         for (long id : changed.inodes()) {
             NodeRecord r = e.publishedNode(id, head);
             if (r == null || r.type != FileType.REGULAR || !inBacking(old, id)) continue;
@@ -229,8 +231,10 @@ final class Flusher {
             } else if (r.chainLayer.length > 0 || r.baseValid != r.bsize || r.size != r.bsize) {
                 patches.add(new FlushPlan.Step(FlushPlan.Kind.PATCH, id, e.rawPathOf(old, id), "", r0.bino));
                 preserveCandidates.add(id);
+                overwritten.put(id, overwrittenChunks(id, r, r0.identity()));
             } else if (r.mtime != r0.bmtime) {
-                preserveCandidates.add(id);
+                preserveCandidates.add(id); // a new identity for the same bytes: nothing to copy
+                overwritten.put(id, Set.of());
             }
         }
         for (Move m : moves) {
@@ -242,7 +246,7 @@ final class Flusher {
         Set<Long> preserved = new HashSet<>();
         for (long id : preserveCandidates) {
             verifyUnchanged(old, id);
-            if (snapshotsNeedOld(head) || pendingRefers(id)) preserve(old, id, preserved);
+            if (snapshotsNeedOld(head) || pendingRefers(id)) preserve(old, id, preserved, overwritten.get(id));
         }
 
         // Stage every object that is new in the backing directory, with all its metadata, and rehearse
@@ -351,7 +355,9 @@ final class Flusher {
         try {
             // Views may have copied a file up while we staged: preserve what they now need.
             for (long id : preserveCandidates) {
-                if (!preserved.contains(id) && (snapshotsNeedOld(head) || pendingRefers(id))) preserve(old, id, preserved);
+                if (!preserved.contains(id) && (snapshotsNeedOld(head) || pendingRefers(id))) {
+                    preserve(old, id, preserved, overwritten.get(id));
+                }
             }
             e.faults.reached(FaultPoint.FLUSH_BEFORE_PLAN_BATCH);
             Batch planBatch = new Batch().put(Cf.FLUSH, PLAN_KEY, plan.encode());
@@ -500,6 +506,7 @@ final class Flusher {
             }
             // a file whose content this flush wrote is new content, whatever its inode, size and mtime
             r.setIdentity(id.withGen(written.contains(s.node()) ? plan.version : r.bgen));
+            if (r.type == FileType.REGULAR) nameSuccessor(b, s.node(), r.identity());
             b.put(Cf.NODE, Keys.node(s.node(), plan.version), r.encode());
             Collector.enqueueNode(b, s.node()); // supersedes records the change log does not name
         }
@@ -650,20 +657,37 @@ final class Flusher {
 
     // ---------------------------------------------------------------- steps
 
-    /** Rewrites the chunks the record holds over the file's own bytes; idempotent. */
-    private void patch(FlushPlan.Step s, long head, BackingDir.Entry en) throws IOException {
-        Long ino = inoOf(en.path);
-        if (ino == null || ino != s.ino()) return; // already patched and moved on by an earlier run
-        NodeRecord r = e.publishedNode(s.node(), head);
+    /** The chunks of node id's chain that a patch writes over the backing file (below the record's size). */
+    private TreeSet<Long> chainChunks(long id, NodeRecord r) {
         Set<Long> chain = new HashSet<>();
         for (long l : r.chainLayer) chain.add(l);
         TreeSet<Long> indexes = new TreeSet<>();
-        try (KvIterator it = e.store.scan(Cf.CHUNK, Bytes.longs(s.node()))) {
+        try (KvIterator it = e.store.scan(Cf.CHUNK, Bytes.longs(id))) {
             for (; it.valid(); it.next()) {
                 long k = Bytes.getLong(it.key(), 8);
                 if (chain.contains(Bytes.getLong(it.key(), 16)) && k * C < r.size) indexes.add(k);
             }
         }
+        return indexes;
+    }
+
+    /**
+     * The chunks of the old content {@code before} whose bytes a patch to record r changes on disk: those
+     * the chain writes and those from the truncate to {@code baseValid} on (cut, then zeros or chunks).
+     */
+    private TreeSet<Long> overwrittenChunks(long id, NodeRecord r, Identity before) {
+        TreeSet<Long> ks = chainChunks(id, r);
+        ks.removeIf(k -> k * C >= before.size());
+        if (r.baseValid < before.size()) for (long k = r.baseValid / C; k * C < before.size(); k++) ks.add(k);
+        return ks;
+    }
+
+    /** Rewrites the chunks the record holds over the file's own bytes; idempotent. */
+    private void patch(FlushPlan.Step s, long head, BackingDir.Entry en) throws IOException {
+        Long ino = inoOf(en.path);
+        if (ino == null || ino != s.ino()) return; // already patched and moved on by an earlier run
+        NodeRecord r = e.publishedNode(s.node(), head);
+        TreeSet<Long> indexes = chainChunks(s.node(), r);
         try (FileChannel ch = FileChannel.open(en.path, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             if (r.baseValid < ch.size()) ch.truncate(r.baseValid);
             for (long k : indexes) {
@@ -868,18 +892,35 @@ final class Flusher {
         }
     }
 
-    /** Copies the old backing content of node id into the store, keyed by its identity. */
-    private void preserve(Ctx old, long id, Set<Long> done) throws IOException {
+    /**
+     * Copies old backing content of node id into the store, keyed by its identity: every chunk when the
+     * file goes (only == null), else only the chunks in {@code only}, those the flush overwrites, as a
+     * partial copy whose successor the completion batch names (nameSuccessor; PreservedMarker).
+     */
+    private void preserve(Ctx old, long id, Set<Long> done, Set<Long> only) throws IOException {
         NodeRecord r0 = e.publishedNode(id, old.snap);
         String p = e.rawPathOf(old, id);
         if (r0 == null || !r0.hasBase || p == null || r0.type != FileType.REGULAR) return;
         Identity ident = r0.identity();
         done.add(id);
-        if (e.store.get(Cf.PRESERVED, Keys.preserved(ident, -1)) != null) return;
+        byte[] m = e.store.get(Cf.PRESERVED, Keys.preserved(ident, -1));
+        PreservedMarker was = m == null ? null : PreservedMarker.decode(m);
+        if (was != null && was.isComplete()) return;
+        // a copy left by a refused flush (or one named while this content was last on disk) holds this
+        // same content: its chunks stay and are counted
+        long bytes = was == null || was.bytes() < 0 ? 0 : was.bytes();
         try (BackingDir.Entry en = entry(p);
              FileChannel ch = FileChannel.open(en.path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             Batch b = new Batch();
-            for (long k = 0; k * C < ident.size(); k++) {
+            Iterable<Long> chunks = only != null ? only : () -> java.util.stream.LongStream
+                    .range(0, (ident.size() + C - 1) / C).iterator();
+            if (only == null) bytes = 0;
+            for (long k : chunks) {
+                byte[] key = Keys.preserved(ident, k);
+                if (only != null) {
+                    byte[] had = e.store.get(Cf.PRESERVED, key);
+                    if (had != null) bytes -= had.length - 1;
+                }
                 ByteBuffer buf = ByteBuffer.allocate(1 + (int) Math.min(C, ident.size() - k * C));
                 buf.put((byte) 1);
                 long pos = k * C;
@@ -888,15 +929,37 @@ final class Flusher {
                     if (n < 0) break;
                     pos += n;
                 }
-                b.put(Cf.PRESERVED, Keys.preserved(ident, k), buf.array());
+                b.put(Cf.PRESERVED, key, buf.array());
+                bytes += buf.capacity() - 1;
                 if (b.size() >= 64) {
                     e.store.write(b, false);
                     b = new Batch();
                 }
             }
-            b.put(Cf.PRESERVED, Keys.preserved(ident, -1), new byte[] {1});
+            PreservedMarker marker = only == null ? PreservedMarker.complete(id, bytes) : PreservedMarker.staged(id, bytes);
+            b.put(Cf.PRESERVED, Keys.preserved(ident, -1), marker.encode());
             e.store.write(b, false);
         }
+    }
+
+    /**
+     * In the completion batch: the partial copy of node id's old content (staged by preserve) gets the
+     * identity the file now has as its successor. Derived from the store, so a rerun after a crash does
+     * the same. A stale successor link of the identity now on disk (its content came back: a restored
+     * mtime) goes; its chunks, the same bytes as the disk's, stay for the collector.
+     */
+    private void nameSuccessor(Batch b, long id, Identity now) {
+        NodeRecord was = e.publishedNode(id, e.flushed);
+        if (was == null || !was.hasBase || was.type != FileType.REGULAR) return;
+        Identity before = was.identity();
+        if (before.equals(now)) return;
+        byte[] m = e.store.get(Cf.PRESERVED, Keys.preserved(before, -1));
+        if (m != null) {
+            PreservedMarker pm = PreservedMarker.decode(m);
+            if (pm.kind() == PreservedMarker.STAGED) b.put(Cf.PRESERVED, Keys.preserved(before, -1), pm.withSuccessor(now).encode());
+        }
+        byte[] mine = e.store.get(Cf.PRESERVED, Keys.preserved(now, -1));
+        if (mine != null && !PreservedMarker.decode(mine).isComplete()) b.delete(Cf.PRESERVED, Keys.preserved(now, -1));
     }
 
     // ---------------------------------------------------------------- helpers

@@ -84,17 +84,17 @@ final class StatusFormat {
 
     /**
      * {@code txfs views}: per view its owner, whether a live process is in it, isolation, pending paths
-     * and bytes, the published version it reads, and its age.
+     * and bytes, the published version it reads, the bytes kept only for that version, and its age.
      */
     static String views(JsonNode r) {
         StringBuilder b = new StringBuilder();
-        String row = "%-24s %6s %-8s %-15s %8s %12s %8s %8s%n";
-        b.append(String.format(row, "VIEW", "OWNER", "STATE", "ISOLATION", "PATHS", "BYTES", "VERSION", "AGE"));
+        String row = "%-24s %6s %-8s %-15s %8s %12s %8s %12s %8s%n";
+        b.append(String.format(row, "VIEW", "OWNER", "STATE", "ISOLATION", "PATHS", "BYTES", "VERSION", "PINNED", "AGE"));
         for (JsonNode v : r.path("views")) {
             String state = v.path("state").asText(v.path("orphaned").asBoolean() ? "orphaned" : "live");
             b.append(String.format(row, v.path("name").asText(), v.path("owner_uid").asText(), state,
                     v.path("isolation").asText(), v.path("changed_paths").asText(), v.path("changed_bytes").asText(),
-                    v.path("snapshot_version").asText(), v.has("age_seconds") ? age(v.get("age_seconds").asLong()) : "?"));
+                    v.path("snapshot_version").asText(), v.path("pinned_bytes").asText("?"), v.has("age_seconds") ? age(v.get("age_seconds").asLong()) : "?"));
         }
         return b.toString();
     }

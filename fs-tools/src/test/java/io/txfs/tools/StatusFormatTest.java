@@ -93,17 +93,17 @@ class StatusFormatTest {
     void viewsTableHasAHeaderAndARowPerView() throws Exception {
         String t = StatusFormat.views(json("""
                 {"views":[{"name":"a","isolation":"snapshot","owner_uid":1000,"changed_paths":1,"changed_bytes":2,
-                           "snapshot_version":7,"state":"orphaned","orphaned":true,"age_seconds":7200},
+                           "snapshot_version":7,"pinned_bytes":65600,"state":"orphaned","orphaned":true,"age_seconds":7200},
                           {"name":"b","isolation":"read-committed","owner_uid":0,"changed_paths":0,"changed_bytes":0,
                            "snapshot_version":9,"state":"live","orphaned":false,"age_seconds":5}]}
                 """));
         String[] lines = t.split("\n");
         assertEquals(3, lines.length);
-        assertEquals(java.util.List.of("VIEW", "OWNER", "STATE", "ISOLATION", "PATHS", "BYTES", "VERSION", "AGE"),
+        assertEquals(java.util.List.of("VIEW", "OWNER", "STATE", "ISOLATION", "PATHS", "BYTES", "VERSION", "PINNED", "AGE"),
                 java.util.List.of(lines[0].trim().split(" +")));
-        assertEquals(java.util.List.of("a", "1000", "orphaned", "snapshot", "1", "2", "7", "2h"),
+        assertEquals(java.util.List.of("a", "1000", "orphaned", "snapshot", "1", "2", "7", "65600", "2h"),
                 java.util.List.of(lines[1].trim().split(" +")));
-        assertEquals(java.util.List.of("b", "0", "live", "read-committed", "0", "0", "9", "5s"),
+        assertEquals(java.util.List.of("b", "0", "live", "read-committed", "0", "0", "9", "?", "5s"),
                 java.util.List.of(lines[2].trim().split(" +")));
     }
 

@@ -801,6 +801,7 @@ final class ViewControl implements ControlHandler {
         ArrayNode list = ControlReply.json().createArrayNode();
         ViewLiveness liveness = views.liveness();
         long now = Clock.SYSTEM.nowNanos();
+        java.util.Map<String, Long> pinned = engine.pinnedBytes();
         for (ViewInfo i : engine.listViews()) {
             if (caller.uid() != 0 && caller.uid() != i.ownerUid()) {
                 continue;
@@ -812,6 +813,7 @@ final class ViewControl implements ControlHandler {
             o.put("snapshot_version", i.snapshotVersion());
             o.put("changed_bytes", i.pendingBytes());
             o.put("changed_paths", engine.pendingDelta(engine.view(i.name())).size());
+            o.put("pinned_bytes", pinned.getOrDefault(i.name(), 0L));
             boolean live = liveness.live(i.name());
             o.put("state", live ? "live" : "orphaned");
             o.put("orphaned", !live);

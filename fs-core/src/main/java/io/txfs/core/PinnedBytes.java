@@ -1,0 +1,158 @@
+package io.txfs.core;
+
+import io.txfs.core.store.Bytes;
+import io.txfs.core.store.Cf;
+import io.txfs.core.store.KvIterator;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What each snapshot view pins (docs/storage-format.md, "Pinned bytes"): the bytes garbage collection
+ * keeps only because that view reads its version — record versions (key and value) no other reader sees,
+ * and preserved chunks (PreservedMarker) only the view's records reach. Other readers: the kept versions
+ * (retainFrom to head), other snapshot versions, pinned handles and pending records. Views that read the
+ * same version each show the bytes kept for it.
+ */
+final class PinnedBytes {
+    private static final byte[] EMPTY = new byte[0];
+
+    private final Engine e;
+    private final long head;
+    private final long retainFrom;
+    /** Snapshot versions older than retainFrom (younger ones are kept anyway): what they pin. */
+    private final Map<Long, Long> bySnapshot = new HashMap<>();
+    /** Every version a snapshot view or pinned handle reads. */
+    private final TreeSet<Long> points = new TreeSet<>();
+
+    private PinnedBytes(Engine e, long head, long retainFrom, Set<Long> pins) {
+        this.e = e;
+        this.head = head;
+        this.retainFrom = retainFrom;
+        points.addAll(pins);
+        for (View v : e.views.values()) {
+            if (v.isolation != Isolation.SNAPSHOT) continue;
+            points.add(v.snapshot);
+            if (v.snapshot < retainFrom) bySnapshot.put(v.snapshot, 0L);
+        }
+    }
+
+    /** Pinned bytes by view name (0 for views that pin nothing); records that vanish meanwhile count as gone. */
+    static Map<String, Long> byView(Engine e, long retainFrom, Set<Long> pins) {
+        PinnedBytes p = new PinnedBytes(e, e.head, retainFrom, pins);
+        if (!p.bySnapshot.isEmpty()) {
+            p.recordVersions();
+            p.preserved();
+        }
+        Map<String, Long> out = new HashMap<>();
+        for (View v : e.views.values()) {
+            out.put(v.name, v.isolation == Isolation.SNAPSHOT ? p.bySnapshot.getOrDefault(v.snapshot, 0L) : 0L);
+        }
+        return out;
+    }
+
+    /**
+     * Record versions of the keys the collector still has queued (those with more than one record left:
+     * every key whose older versions a reader holds back is among them).
+     */
+    private void recordVersions() {
+        try (KvIterator q = e.store.scan(Cf.GC, EMPTY)) {
+            for (; q.valid(); q.next()) {
+                byte[] k = q.key();
+                if (k[0] == 'N') {
+                    versions(Cf.NODE, Arrays.copyOfRange(k, 1, 9));
+                } else if (k[0] == 'E') {
+                    versions(Cf.DENT, Keys.dentName(Bytes.getLong(k, 1), Arrays.copyOfRange(k, 9, k.length)));
+                }
+            }
+        }
+    }
+
+    private void versions(Cf cf, byte[] prefix) {
+        long until = Long.MAX_VALUE;
+        try (KvIterator it = e.store.scan(cf, prefix)) {
+            for (; it.valid(); it.next()) {
+                byte[] k = it.key();
+                long v = Long.MAX_VALUE - Bytes.getLong(k, k.length - 8);
+                Long only = onlyReader(v, until);
+                if (only != null) bySnapshot.merge(only, (long) (k.length + it.value().length), Long::sum);
+                until = v;
+            }
+        }
+    }
+
+    /** The snapshot version that alone reads a record written at from and superseded at until, else null. */
+    private Long onlyReader(long from, long until) {
+        if (from > head || until > retainFrom) return null; // a kept version reads it
+        Long p = points.ceiling(from);
+        if (p == null || p >= until) return null;
+        Long next = points.higher(p);
+        if (next != null && next < until) return null;
+        return bySnapshot.containsKey(p) ? p : null;
+    }
+
+    /** Preserved chunks only one snapshot version's records reach. One seek per preserved identity. */
+    private void preserved() {
+        Map<Long, Map<Long, Set<Identity>>> reachByNode = new HashMap<>();
+        byte[] from = EMPTY;
+        while (true) {
+            byte[] key;
+            try (KvIterator it = e.store.scan(Cf.PRESERVED, from, EMPTY)) {
+                if (!it.valid()) return;
+                key = it.key();
+            }
+            byte[] idBytes = Arrays.copyOf(key, 40);
+            from = Bytes.prefixEnd(idBytes);
+            Identity id = new Identity(Bytes.getLong(key, 0), Bytes.getLong(key, 8), Bytes.getLong(key, 16),
+                    Bytes.getLong(key, 24), Bytes.getLong(key, 32));
+            PreservedMarker m = PreservedCopies.marker(e.store, id);
+            if (m == null || m.node() == 0 || m.bytes() <= 0) continue; // no marker, or a format-3 one: not attributed
+            Map<Long, Set<Identity>> reach = reachByNode.computeIfAbsent(m.node(), this::reachByReader);
+            Long only = null;
+            int readers = 0;
+            for (var r : reach.entrySet()) {
+                if (!r.getValue().contains(id)) continue;
+                readers++;
+                only = r.getKey();
+            }
+            if (readers == 1 && only != null && bySnapshot.containsKey(only)) bySnapshot.merge(only, m.bytes(), Long::sum);
+        }
+    }
+
+    /**
+     * For node ino, the identities each reader reaches: key a snapshot version older than retainFrom, or
+     * -1 for everything else (kept versions, younger snapshots, pins, pending records).
+     */
+    private Map<Long, Set<Identity>> reachByReader(long ino) {
+        Map<Long, List<Identity>> bases = new HashMap<>();
+        List<Identity> others = new ArrayList<>();
+        bases.put(-1L, others);
+        for (long p : points) {
+            NodeRecord r = e.publishedNode(ino, p);
+            if (r == null || !r.hasBase) continue;
+            if (bySnapshot.containsKey(p)) bases.computeIfAbsent(p, k -> new ArrayList<>()).add(r.identity());
+            else others.add(r.identity());
+        }
+        try (KvIterator it = e.store.scan(Cf.NODE, Bytes.longs(ino))) {
+            for (; it.valid(); it.next()) {
+                long v = Long.MAX_VALUE - Bytes.getLong(it.key(), 8);
+                NodeRecord r = NodeRecord.decode(it.value());
+                if (r.hasBase && v <= head) others.add(r.identity());
+                if (v <= retainFrom) break; // the record retainFrom reads is the oldest a kept version reads
+            }
+        }
+        for (View v : e.views.values()) {
+            byte[] p = e.store.get(Cf.P_NODE, Keys.pNode(v.id, ino));
+            if (p == null) continue;
+            NodeRecord r = NodeRecord.decode(p);
+            if (r.hasBase) others.add(r.identity());
+        }
+        Map<Long, Set<Identity>> out = new HashMap<>();
+        for (var b : bases.entrySet()) out.put(b.getKey(), PreservedCopies.reachable(e.store, b.getValue()));
+        return out;
+    }
+}
