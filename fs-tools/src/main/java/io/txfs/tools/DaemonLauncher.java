@@ -22,6 +22,7 @@ final class DaemonLauncher {
             argv.add("/usr/bin/setsid");
         }
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        argv.addAll(DaemonJvm.OPTIONS);
         String javaOpts = System.getenv("TXFS_DAEMON_JAVA_OPTS");
         if (javaOpts != null && !javaOpts.isBlank()) {
             argv.addAll(List.of(javaOpts.trim().split("\\s+")));
@@ -32,7 +33,9 @@ final class DaemonLauncher {
         argv.addAll(cmd.foregroundArguments(stateDir));
 
         Path out = stateDir.daemonOutput();
-        Process daemon = new ProcessBuilder(argv)
+        ProcessBuilder builder = new ProcessBuilder(argv);
+        DaemonJvm.ENVIRONMENT.forEach(builder.environment()::putIfAbsent);
+        Process daemon = builder
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))

@@ -32,6 +32,8 @@ public final class RocksStore implements Store {
         RocksNativeLibrary.load();
     }
 
+    /** Cache, memtable and table-reader memory: all memory options are there, none here. */
+    private final RocksMemory memory = RocksMemory.fromSystemProperties();
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
     private final ColumnFamilyOptions chunkOptions;
@@ -59,13 +61,12 @@ public final class RocksStore implements Store {
     };
 
     public RocksStore(Path dir) {
-        dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+        dbOptions = memory.apply(new DBOptions()).setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
                 .setMaxBackgroundJobs(2).setKeepLogFileNum(4).setListeners(List.of(flushListener));
-        cfOptions = new ColumnFamilyOptions().setCompressionType(CompressionType.NO_COMPRESSION);
-        // Chunks are large and written once: big memtables, no compression (file data rarely compresses
-        // well enough to pay for the CPU on the write path).
-        chunkOptions = new ColumnFamilyOptions().setCompressionType(CompressionType.NO_COMPRESSION)
-                .setWriteBufferSize(128L << 20).setMaxWriteBufferNumber(4)
+        cfOptions = memory.applyToMetadata(new ColumnFamilyOptions()).setCompressionType(CompressionType.NO_COMPRESSION);
+        // Chunks are large and written once: no compression (file data rarely compresses well enough to
+        // pay for the CPU on the write path). Memtable sizes: RocksMemory.
+        chunkOptions = memory.applyToChunks(new ColumnFamilyOptions()).setCompressionType(CompressionType.NO_COMPRESSION)
                 .setTargetFileSizeBase(256L << 20)
                 // Values go to blob files when memtables flush, so compaction never rewrites file data.
                 .setEnableBlobFiles(true).setMinBlobSize(4096).setBlobFileSize(256L << 20);
@@ -156,6 +157,16 @@ public final class RocksStore implements Store {
         return n;
     }
 
+    @Override
+    public StoreMemory memory() {
+        try {
+            return new StoreMemory(memory.cacheBytes(), memory.cacheUsage(), memory.cachePinnedUsage(),
+                    memory.memtableBudgetBytes(), RocksMemory.memtableUsage(db, handles));
+        } catch (RocksDBException e) {
+            throw wrap("memory", e);
+        }
+    }
+
     /** Flushes memtables to SST files; used by benchmarks to measure storage growth. */
     public void flushMemtables() {
         try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
@@ -203,5 +214,7 @@ public final class RocksStore implements Store {
         dbOptions.close();
         cfOptions.close();
         chunkOptions.close();
+        // after the database and every options object that refers to them
+        memory.close();
     }
 }

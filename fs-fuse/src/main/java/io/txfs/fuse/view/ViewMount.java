@@ -73,7 +73,8 @@ public final class ViewMount implements AutoCloseable {
         views.sweepIdleSessionsLater(); // sessions of the previous daemon's life that ended without changes
         RequestCounts counts = new RequestCounts();
         DeltaIdLog ids = DeltaIdLog.start(engine);
-        ControlEndpoint control = new ControlEndpoint(new ViewControl(engine, views, invalidator, Path.of("/proc/self/fd/" + fd + "/."), counts, ids, administrators));
+        ControlEndpoint control = new ControlEndpoint(new ViewControl(engine, views, invalidator, Path.of("/proc/self/fd/" + fd + "/."), counts, ids, administrators,
+                new DaemonMemory(engine, stateDir)));
         return new ViewMount(engine, new ViewFilesystem(engine, views, nodes, invalidator, control, DEFAULT_TTL_NANOS, counts), fd, ids);
     }
 
