@@ -466,35 +466,10 @@ final class ViewControl implements ControlHandler {
                         .put("objects", d.format().gitName()).put("delta_id", d.id().hex()).put("entries", d.entries().size());
                 out.write((h.toString() + "\n").getBytes(StandardCharsets.UTF_8));
             }
-            CountingOutputStream counted = new CountingOutputStream(out);
+            io.txfs.core.inspect.oci.CountingOutputStream counted = new io.txfs.core.inspect.oci.CountingOutputStream(out);
             new OciLayerWriter(OciLayerWriter.Options.defaults()).write(d, b, a, counted);
             log.info("export of view {} for uid {}: {} entries, {} bytes", viewName, caller.uid(), d.entries().size(), counted.count());
         });
-    }
-
-    /** Counts what goes through, for the export's log line. */
-    private static final class CountingOutputStream extends java.io.FilterOutputStream {
-        private long count;
-
-        CountingOutputStream(java.io.OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        long count() {
-            return count;
-        }
     }
 
     /**

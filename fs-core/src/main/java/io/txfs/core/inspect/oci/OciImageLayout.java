@@ -37,7 +37,7 @@ public final class OciImageLayout {
     private final Path blobs;
     private final Path partial;
     private final MessageDigest digest;
-    private final CountingOutput layer;
+    private final CountingOutputStream layer;
     private boolean finished;
 
     private OciImageLayout(Path dir) throws IOException {
@@ -46,7 +46,7 @@ public final class OciImageLayout {
         Files.createDirectories(blobs);
         this.partial = Files.createTempFile(blobs, ".layer-", ".partial");
         this.digest = sha256();
-        this.layer = new CountingOutput(new DigestOutputStream(Files.newOutputStream(partial), digest));
+        this.layer = new CountingOutputStream(new DigestOutputStream(Files.newOutputStream(partial), digest));
     }
 
     /** Starts a layout in {@code dir}, which must be absent or empty (a layout is never merged into another). */
@@ -98,7 +98,7 @@ public final class OciImageLayout {
         manifest.putObject("config").put("mediaType", CONFIG_MEDIA_TYPE)
                 .put("digest", configBlob.digest).put("size", configBlob.size);
         ObjectNode layerNode = manifest.putArray("layers").addObject().put("mediaType", LAYER_MEDIA_TYPE)
-                .put("digest", layerDigest).put("size", layer.count);
+                .put("digest", layerDigest).put("size", layer.count());
         if (!layerAnnotations.isEmpty()) {
             ObjectNode a = layerNode.putObject("annotations");
             layerAnnotations.forEach(a::put);
@@ -112,7 +112,7 @@ public final class OciImageLayout {
                 .putObject("annotations").put("org.opencontainers.image.ref.name", refName);
         Files.write(dir.resolve("index.json"), JSON.writeValueAsBytes(index));
         Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}", StandardCharsets.US_ASCII);
-        return new Result(layerDigest, layer.count, configBlob.digest, manifestBlob.digest);
+        return new Result(layerDigest, layer.count(), configBlob.digest, manifestBlob.digest);
     }
 
     /** Removes the partial layer after a failed export (the directories stay: they may have been there). */
@@ -155,25 +155,5 @@ public final class OciImageLayout {
             case "aarch64" -> "arm64";
             default -> a;
         };
-    }
-
-    private static final class CountingOutput extends java.io.FilterOutputStream {
-        private long count;
-
-        CountingOutput(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
     }
 }
