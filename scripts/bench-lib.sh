@@ -151,10 +151,10 @@ bench_machine_line() {
   echo "${cpu:-unknown CPU}, $(nproc) cores, $mem RAM, Linux $(uname -r)"
 }
 
-# bench_write_section FILE TEXTFILE: replaces the text between the bench markers in FILE with the
-# content of TEXTFILE (creating the markers at the end if they are missing).
+# bench_write_section FILE TEXTFILE [NAME]: replaces the text between the bench markers NAME (default
+# results) in FILE with the content of TEXTFILE (creating the markers at the end if they are missing).
 bench_write_section() {
-  local file=$1 text=$2 begin='<!-- bench:results:begin -->' end='<!-- bench:results:end -->'
+  local file=$1 text=$2 begin="<!-- bench:${3:-results}:begin -->" end="<!-- bench:${3:-results}:end -->"
   [ -f "$file" ] || printf '# Benchmarks\n' > "$file"
   if ! grep -qF "$begin" "$file"; then
     printf '\n%s\n%s\n' "$begin" "$end" >> "$file"

@@ -19,10 +19,7 @@ cd "$(dirname "$0")/.."
 repo=$PWD
 source scripts/bench-lib.sh
 
-write_doc=1
-[ "${1:-}" = "--no-write" ] && write_doc=0
-[ "$(id -u)" -eq 0 ] || bench_die "run as root: the mount and /proc/PID/clear_refs need it"
-[ -e /dev/fuse ] || bench_die "/dev/fuse does not exist"
+bench_start "the mount and /proc/PID/clear_refs need it" "$@"
 
 tree_files=${BENCH_TREE_FILES:-30000}
 pending_mib=${BENCH_PENDING_MIB:-2560}
@@ -124,12 +121,6 @@ table=$base/table.md
 } > "$table"
 cat "$table"
 if [ "$write_doc" -eq 1 ]; then
-  begin="<!-- bench:memory:${BENCH_SECTION:-default}:begin -->" end="<!-- bench:memory:${BENCH_SECTION:-default}:end -->"
-  doc=$repo/docs/benchmarks.md
-  grep -qF "$begin" "$doc" || printf '\n%s\n%s\n' "$begin" "$end" >> "$doc"
-  awk -v b="$begin" -v e="$end" -v t="$table" '
-    $0 == b { print; while ((getline line < t) > 0) print line; skip = 1; next }
-    $0 == e { skip = 0 }
-    !skip { print }' "$doc" > "$doc.tmp" && mv "$doc.tmp" "$doc"
+  bench_write_section "$repo/docs/benchmarks.md" "$table" "memory:${BENCH_SECTION:-default}"
   bench_log "results written into docs/benchmarks.md"
 fi
