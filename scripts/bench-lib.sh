@@ -6,6 +6,17 @@
 bench_log() { echo "bench: $*" >&2; }
 bench_die() { echo "bench: error: $*" >&2; exit 1; }
 
+# bench_start WHY ARGS...: the common start of a benchmark run as root on FUSE; sets write_doc to 0
+# when ARGS is --no-write (print the table only). WHY: what root is needed for.
+bench_start() {
+  local why=$1
+  shift
+  write_doc=1
+  [ "${1:-}" = "--no-write" ] && write_doc=0
+  [ "$(id -u)" -eq 0 ] || bench_die "run as root: $why"
+  [ -e /dev/fuse ] || bench_die "/dev/fuse does not exist"
+}
+
 bench_now_ns() { date +%s%N; }
 
 # bench_is_mounted DIR: true if DIR is a mount point in this mount namespace.

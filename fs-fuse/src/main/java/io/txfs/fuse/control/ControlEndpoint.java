@@ -133,7 +133,7 @@ public final class ControlEndpoint {
             r = s.byWriter.getOrDefault(reader, s.latest);
         }
         if (r.stream != null) {
-            // outside the session's lock: it waits for the producer, and another process's reply must not
+            // outside the session's lock: this read may wait for the producer, and no other reader may wait behind it
             try {
                 return r.stream.read(dst);
             } catch (java.io.IOException e) {
