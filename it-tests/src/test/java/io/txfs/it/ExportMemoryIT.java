@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * Issue 15 points 6 and 7 through the real launcher ({@code txfs mount} without -f, so the daemon's JVM
  * is sized as users get it): a view of several GiB is written and exported as a tar, and the daemon's
  * resident size never reaches 512 MiB (its VmHWM, the kernel's own peak, and samples of VmRSS). The tar
- * is checked by GNU tar and by the sha256 of its big member. {@code --format oci-dir} writes an image
+ * is checked by GNU tar and by the sha256 of its big member, and imported into a new view whose tree id
+ * equals the exported view's. {@code --format oci-dir} writes an image
  * layout whose digests the test recomputes, carrying the view's delta id. GiB written:
  * {@code -Dtxfs.it.export.gib=N} (default 2; scripts/bench-memory.sh measures 5).
  */
@@ -122,6 +123,16 @@ final class ExportMemoryIT {
             assertTrue(extract.succeeded(), extract.describe());
             assertEquals(expected, sha256(member), "the big member's content");
             Files.delete(member);
+
+            // the same layer back into a new view: the daemon spools it once and reads it in place
+            ProcessRun imported = ProcessRun.run(importCommand(tar, mp), LONG);
+            assertTrue(imported.succeeded(), imported.describe());
+            ProcessRun hashBig = txfs(LONG, "hash", "--mount", mp, "--view", "big");
+            ProcessRun hashImported = txfs(LONG, "hash", "--mount", mp, "--view", "imported");
+            assertTrue(hashBig.succeeded() && hashImported.succeeded(), hashBig.describe() + hashImported.describe());
+            assertEquals(hashBig.stdout(), hashImported.stdout(), "the imported view has the exported tree");
+            hwm = status(pid, "VmHWM:");
+            assertTrue(hwm < BUDGET, "after the import the daemon's peak resident size was " + (hwm >> 20) + " MiB");
             Files.delete(tar);
 
             ProcessRun small = txfs(LONG, "run", "--mount", mp, "--view", "small", "--", "/bin/sh", "-c",
@@ -162,6 +173,13 @@ final class ExportMemoryIT {
             assertTrue(unmount.succeeded(), unmount.describe());
         }
         assertTrue(sampledPeak.get() > 0 && sampledPeak.get() < BUDGET, "sampled VmRSS peaked at " + (sampledPeak.get() >> 20) + " MiB");
+    }
+
+    /** {@code txfs import} with the tar on stdin, as a user runs it. */
+    private static List<String> importCommand(Path tar, String mp) {
+        List<String> c = new ArrayList<>(List.of("/bin/sh", "-c", "\"$@\" < \"$0\"", tar.toString()));
+        c.addAll(MountFixture.txfs("import", "--mount", mp, "imported"));
+        return c;
     }
 
     private static void anImageLayoutNamesItsLayerByDigestAndCarriesTheDeltaId(Path root, String mp) throws Exception {
