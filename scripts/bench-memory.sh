@@ -46,12 +46,15 @@ cleanup() {
 trap cleanup EXIT
 
 bench_log "making a tree of $tree_files files to extract"
-for d in $(seq 0 $((tree_files / 100 - 1))); do
-  mkdir -p "$base/src/tree/d$d"
-  for f in $(seq 0 99); do
-    head -c $(( (RANDOM % 16 + 1) * 1024 )) /dev/urandom > "$base/src/tree/d$d/f$f"
-  done
-done
+python3 - "$base/src/tree" "$tree_files" <<'PY'
+import os, random, sys
+root, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    d = os.path.join(root, "d%d" % (i // 100))
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "f%d" % (i % 100)), "wb") as f:
+        f.write(os.urandom(random.randint(1, 16) * 1024))
+PY
 tar -C "$base/src" -cf "$base/tree.tar" tree
 rm -rf "$base/src/tree"
 tree_mib=$(( $(stat -c %s "$base/tree.tar") >> 20 ))
