@@ -22,11 +22,7 @@ final class DaemonLauncher {
             argv.add("/usr/bin/setsid");
         }
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        argv.addAll(DaemonJvm.OPTIONS);
-        String javaOpts = System.getenv("TXFS_DAEMON_JAVA_OPTS");
-        if (javaOpts != null && !javaOpts.isBlank()) {
-            argv.addAll(List.of(javaOpts.trim().split("\\s+")));
-        }
+        argv.addAll(DaemonJvm.options(System.getenv("TXFS_DAEMON_JAVA_OPTS")));
         argv.add("-cp");
         argv.add(System.getProperty("java.class.path"));
         argv.add(Txfs.class.getName());
