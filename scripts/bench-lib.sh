@@ -6,6 +6,16 @@
 bench_log() { echo "bench: $*" >&2; }
 bench_die() { echo "bench: error: $*" >&2; exit 1; }
 
+# bench_start WHY ARGS...: the common start of a benchmark run as root on FUSE; sets write_doc to 0
+# when ARGS is --no-write (print the table only). WHY: what root is needed for.
+bench_start() {
+  local why=$1
+  shift
+  write_doc=1
+  [ "${1:-}" = "--no-write" ] && write_doc=0
+  bench_require_root "$why"
+}
+
 bench_now_ns() { date +%s%N; }
 
 # bench_require_root WHY: dies unless run as root with /dev/fuse present (WHY: what needs root).
@@ -200,25 +210,4 @@ bench_make_project() {
     for i in $(seq 1 "$sources"); do printf 'extern int f%d(int); s += f%d(%d);\n' "$i" "$i" "$i"; done
     printf 'return s == 42; }\n'; } > "$dir/main.c"
   printf 'SRC := $(wildcard *.c)\nprog: $(SRC:.c=.o)\n\t$(CC) -o $@ $^\n%%.o: %%.c\n\t$(CC) -O2 -c -o $@ $<\n' > "$dir/Makefile"
-}
-
-# bench_use_txfs REPO: sets jar (TXFS_JAR, default REPO/fs-tools/target/txfs.jar) and java (JAVA, default
-# java), and defines txfs() to run the CLI from that jar.
-bench_use_txfs() {
-  jar=${TXFS_JAR:-$1/fs-tools/target/txfs.jar}
-  [ -f "$jar" ] || bench_die "$jar not found (build it: mvn -B -DskipTests package -pl fs-tools -am)"
-  java=${JAVA:-java}
-  txfs() { "$java" -jar "$jar" "$@"; }
-}
-
-# bench_write_named_section FILE NAME TITLE TEXTFILE: replaces the text between the markers
-# <!-- bench:NAME:begin --> and <!-- bench:NAME:end --> in FILE with TEXTFILE, adding a "## TITLE"
-# section with the markers at the end if they are missing.
-bench_write_named_section() {
-  local file=$1 begin="<!-- bench:$2:begin -->" end="<!-- bench:$2:end -->" title=$3 text=$4
-  grep -qF "$begin" "$file" || printf '\n## %s\n\n%s\n%s\n' "$title" "$begin" "$end" >> "$file"
-  awk -v b="$begin" -v e="$end" -v t="$text" '
-    $0 == b { print; while ((getline line < t) > 0) print line; skip = 1; next }
-    $0 == e { skip = 0 }
-    !skip { print }' "$file" > "$file.tmp" && mv "$file.tmp" "$file"
 }

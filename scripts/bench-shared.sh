@@ -90,6 +90,6 @@ table=$base/table.md
 } > "$table"
 cat "$table"
 if [ "$write_doc" -eq 1 ]; then
-  bench_write_named_section "$repo/docs/benchmarks.md" shared "Shared default (issue 15)" "$table"
+  bench_write_marked "$repo/docs/benchmarks.md" shared "Shared default (issue 15)" "$table"
   bench_log "results written into docs/benchmarks.md"
 fi

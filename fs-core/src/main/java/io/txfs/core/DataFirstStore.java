@@ -63,6 +63,11 @@ final class DataFirstStore implements Store {
     }
 
     @Override
+    public io.txfs.core.store.StoreMemory memory() {
+        return inner.memory();
+    }
+
+    @Override
     public void close() {
         inner.close();
     }

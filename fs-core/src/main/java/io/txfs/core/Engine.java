@@ -340,6 +340,11 @@ public final class Engine implements AutoCloseable {
         return v;
     }
 
+    /** What the store holds in memory against its budget now (txfs stats). */
+    public io.txfs.core.store.StoreMemory storeMemory() {
+        return store.memory();
+    }
+
     public View published() {
         return published;
     }

@@ -22,17 +22,16 @@ final class DaemonLauncher {
             argv.add("/usr/bin/setsid");
         }
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String javaOpts = System.getenv("TXFS_DAEMON_JAVA_OPTS");
-        if (javaOpts != null && !javaOpts.isBlank()) {
-            argv.addAll(List.of(javaOpts.trim().split("\\s+")));
-        }
+        argv.addAll(DaemonJvm.options(System.getenv("TXFS_DAEMON_JAVA_OPTS")));
         argv.add("-cp");
         argv.add(System.getProperty("java.class.path"));
         argv.add(Txfs.class.getName());
         argv.addAll(cmd.foregroundArguments(stateDir));
 
         Path out = stateDir.daemonOutput();
-        Process daemon = new ProcessBuilder(argv)
+        ProcessBuilder builder = new ProcessBuilder(argv);
+        DaemonJvm.ENVIRONMENT.forEach(builder.environment()::putIfAbsent);
+        Process daemon = builder
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))

@@ -143,26 +143,125 @@ final class InspectCommands {
     }
 
     @Command(name = "export", mixinStandardHelpOptions = true,
-            description = "Write a view's pending delta to stdout as an OCI image layer tar (whiteouts for deletes).")
+            description = "Write a view's pending delta as an OCI image layer tar (whiteouts for deletes), streamed: "
+                    + "to stdout or a file (oci-tar), or as an OCI image-layout directory (oci-dir).")
     static final class Export extends ViewCommands.Base {
         @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW", description = "Default: the caller's own view.")
         String view;
 
-        @Option(names = "--format", paramLabel = "oci-tar", defaultValue = "oci-tar", description = "Only oci-tar.")
+        @Option(names = "--format", paramLabel = "oci-tar|oci-dir", defaultValue = "oci-tar",
+                description = "oci-tar (default): the layer tar; oci-dir: an image-layout directory (needs --output DIR) "
+                        + "with the layer, a config, a manifest and the delta id as the layer's annotation io.txfs.delta-id.")
         String format;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "PATH",
+                description = "oci-tar: the file to write (default: stdout); oci-dir: the directory (new or empty).")
+        Path output;
 
         @Override
         int run() {
-            if (!format.equals("oci-tar")) {
-                throw new ParameterException(spec.commandLine(), "--format must be oci-tar");
-            }
-            if (System.console() != null) {
+            return switch (format) {
+                case "oci-tar" -> tar();
+                case "oci-dir" -> layout();
+                default -> throw new ParameterException(spec.commandLine(), "--format must be oci-tar or oci-dir");
+            };
+        }
+
+        private int tar() {
+            if (output == null && System.console() != null) {
                 throw new UserFacingException("refusing to write a tar to a terminal; redirect stdout: txfs export VIEW > layer.tar");
             }
-            java.io.OutputStream stdout = new java.io.FileOutputStream(java.io.FileDescriptor.out);
-            long n = RawControlCall.send(mount.controlFile(), "export" + viewArg(view) + " format=oci-tar", stdout);
-            err().println("txfs: exported " + n + " bytes");
+            try (java.io.OutputStream out = output == null
+                    ? new java.io.FileOutputStream(java.io.FileDescriptor.out)
+                    : java.nio.file.Files.newOutputStream(output)) {
+                long n = RawControlCall.send(mount.controlFile(), "export" + viewArg(view) + " format=oci-tar", out);
+                err().println("txfs: exported " + n + " bytes");
+            } catch (java.io.IOException e) {
+                throw new UserFacingException("writing " + output + ": " + e.getMessage(), e);
+            }
             return Txfs.EXIT_OK;
+        }
+
+        private int layout() {
+            if (output == null) {
+                throw new ParameterException(spec.commandLine(), "--format oci-dir needs --output DIR");
+            }
+            io.txfs.core.inspect.oci.OciImageLayout layout;
+            try {
+                layout = io.txfs.core.inspect.oci.OciImageLayout.create(output);
+            } catch (java.io.IOException e) {
+                throw new UserFacingException("cannot write an image layout to " + output + ": " + e.getMessage(), e);
+            }
+            boolean done = false;
+            try {
+                HeaderLine header = new HeaderLine(layout.layer());
+                RawControlCall.send(mount.controlFile(), "export" + viewArg(view) + " format=oci-tar canonical", header);
+                JsonNode h = header.header();
+                io.txfs.core.inspect.oci.OciImageLayout.Result r = layout.finish(
+                        java.util.Map.of("io.txfs.delta-id", h.path("objects").asText() + ":" + h.path("delta_id").asText(),
+                                "io.txfs.view", h.path("view").asText()),
+                        h.path("view").asText());
+                done = true;
+                err().println("txfs: exported view " + h.path("view").asText() + " to " + output + ": layer " + r.layerDigest()
+                        + " (" + r.layerSize() + " bytes), delta " + h.path("delta_id").asText());
+                return Txfs.EXIT_OK;
+            } catch (java.io.IOException e) {
+                throw new UserFacingException("writing the image layout " + output + ": " + e.getMessage(), e);
+            } finally {
+                if (!done) {
+                    layout.abandon();
+                }
+            }
+        }
+    }
+
+    /** Takes the one JSON line an {@code export ... canonical} reply starts with, and passes the rest on. */
+    static final class HeaderLine extends java.io.OutputStream {
+        private static final int MAX = 64 * 1024;
+        private final java.io.OutputStream rest;
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        private boolean inBody;
+
+        HeaderLine(java.io.OutputStream rest) {
+            this.rest = rest;
+        }
+
+        @Override
+        public void write(int b) throws java.io.IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws java.io.IOException {
+            if (!inBody) {
+                int end = off;
+                while (end < off + len && b[end] != '\n') {
+                    end++;
+                }
+                line.write(b, off, end - off);
+                if (line.size() > MAX) {
+                    throw new java.io.IOException("the export's header line is longer than " + MAX + " bytes");
+                }
+                if (end == off + len) {
+                    return;
+                }
+                inBody = true;
+                len -= end + 1 - off;
+                off = end + 1;
+            }
+            rest.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws java.io.IOException {
+            rest.flush();
+        }
+
+        JsonNode header() throws java.io.IOException {
+            if (!inBody) {
+                throw new java.io.IOException("the export's reply ended inside its header line");
+            }
+            return io.txfs.fuse.control.ControlReply.parse(line.toString(StandardCharsets.UTF_8));
         }
     }
 

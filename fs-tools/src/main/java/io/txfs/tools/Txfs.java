@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {MountCommand.class, UnmountCommand.class, RunCommand.class, ViewCommands.Views.class,
                 ViewCommands.Status.class, ViewCommands.Diff.class, ViewCommands.Publish.class, ViewCommands.Commit.class,
                 ViewCommands.Flush.class, ViewCommands.Rescan.class, ViewCommands.Gc.class, ViewCommands.Refresh.class, ViewCommands.Abort.class, InspectCommands.Hash.class, InspectCommands.Log.class,
-                InspectCommands.Export.class, InspectCommands.Import.class})
+                InspectCommands.Export.class, InspectCommands.Import.class, StatsCommand.class})
 public final class Txfs implements Runnable {
     static final int EXIT_OK = 0;
     static final int EXIT_FAILURE = 1;

@@ -167,6 +167,9 @@ class PermissionMatrixIT {
         }
         ProcessRun log = cliAs(HOSTILE, MOUNT, "log --mount " + mnt);
         assertTrue(log.succeeded(), log.describe());
+        ProcessRun stats = cliAs(HOSTILE, MOUNT, "stats --mount " + mnt);
+        assertTrue(stats.succeeded() && stats.stdout().contains("heap") && stats.stdout().contains("block cache"),
+                "the daemon's memory is for every user of the mount to read: " + stats.describe());
         ProcessRun unmount = cliAs(HOSTILE, MOUNT, "unmount " + mnt);
         assertFalse(unmount.succeeded(), "root's mount is not another user's to end: " + unmount.describe());
         assertEquals("OK", ctlAs(0, MOUNT, "views"), "still served");

@@ -34,6 +34,8 @@ public final class RocksStore implements Store {
         RocksNativeLibrary.load();
     }
 
+    /** Cache, memtable and table-reader memory: all memory options are there, none here. */
+    private final RocksMemory memory = RocksMemory.fromSystemProperties();
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
     private final ColumnFamilyOptions chunkOptions;
@@ -66,14 +68,13 @@ public final class RocksStore implements Store {
     };
 
     public RocksStore(Path dir) {
-        dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+        dbOptions = memory.apply(new DBOptions()).setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
                 .setMaxBackgroundJobs(2).setKeepLogFileNum(4).setListeners(List.of(flushListener));
         boundWal(dbOptions);
-        cfOptions = reclaimTombstones(new ColumnFamilyOptions().setCompressionType(CompressionType.NO_COMPRESSION));
-        // Chunks are large and written once: big memtables, no compression (file data rarely compresses
-        // well enough to pay for the CPU on the write path).
-        chunkOptions = new ColumnFamilyOptions().setCompressionType(CompressionType.NO_COMPRESSION)
-                .setWriteBufferSize(128L << 20).setMaxWriteBufferNumber(4)
+        cfOptions = reclaimTombstones(memory.applyToMetadata(new ColumnFamilyOptions()).setCompressionType(CompressionType.NO_COMPRESSION));
+        // Chunks are large and written once: no compression (file data rarely compresses well enough to
+        // pay for the CPU on the write path). Memtable sizes: RocksMemory.
+        chunkOptions = memory.applyToChunks(new ColumnFamilyOptions()).setCompressionType(CompressionType.NO_COMPRESSION)
                 .setTargetFileSizeBase(256L << 20)
                 // Values go to blob files when memtables flush, so compaction never rewrites file data.
                 .setEnableBlobFiles(true).setMinBlobSize(4096).setBlobFileSize(256L << 20);
@@ -174,6 +175,16 @@ public final class RocksStore implements Store {
             db.compactRange(byCf.get(cf), from, to);
         } catch (RocksDBException e) {
             throw wrap("compact " + cf.columnName(), e);
+        }
+    }
+
+    @Override
+    public StoreMemory memory() {
+        try {
+            return new StoreMemory(memory.cacheBytes(), memory.cacheUsage(), memory.cachePinnedUsage(),
+                    memory.memtableBudgetBytes(), RocksMemory.memtableUsage(db, handles));
+        } catch (RocksDBException e) {
+            throw wrap("memory", e);
         }
     }
 
@@ -342,5 +353,7 @@ public final class RocksStore implements Store {
         dbOptions.close();
         cfOptions.close();
         chunkOptions.close();
+        // after the database and every options object that refers to them
+        memory.close();
     }
 }

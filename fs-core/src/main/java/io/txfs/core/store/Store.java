@@ -44,6 +44,11 @@ public interface Store extends AutoCloseable {
     /** Approximate bytes used, for statfs and benchmarks. */
     long approximateSize();
 
+    /** Memory held against the store's budget now (docs/memory.md). */
+    default StoreMemory memory() {
+        return StoreMemory.NONE;
+    }
+
     @Override
     void close();
 }

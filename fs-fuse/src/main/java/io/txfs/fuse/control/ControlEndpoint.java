@@ -26,13 +26,21 @@ public final class ControlEndpoint {
     /** Writers remembered per descriptor; beyond that the oldest's reply is forgotten. */
     static final int MAX_WRITERS = 64;
 
-    /** One command's reply and how far it has been read. */
+    /** One command's reply and how far it has been read, or the stream it is read from. */
     private static final class Reply {
         private byte[] bytes;
         private int cursor;
+        private final StreamedReply stream;
 
-        Reply(byte[] bytes) {
+        Reply(byte[] bytes, StreamedReply stream) {
             this.bytes = bytes;
+            this.stream = stream;
+        }
+
+        void cancel() {
+            if (stream != null) {
+                stream.cancel();
+            }
         }
     }
 
@@ -40,10 +48,20 @@ public final class ControlEndpoint {
         private final Map<Integer, Reply> byWriter = new java.util.LinkedHashMap<>(4, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Integer, Reply> e) {
-                return size() > MAX_WRITERS;
+                boolean forget = size() > MAX_WRITERS;
+                if (forget && e.getValue() != latest) {
+                    e.getValue().cancel();
+                }
+                return forget;
             }
         };
-        private Reply latest = new Reply(new byte[0]);
+        private Reply latest = new Reply(new byte[0], null);
+
+        /** Stops the streams nobody can read any more. */
+        void cancelAll() {
+            byWriter.values().forEach(Reply::cancel);
+            latest.cancel();
+        }
     }
 
     private final ControlHandler handler;
@@ -110,8 +128,19 @@ public final class ControlEndpoint {
     public int read(RequestContext caller, long fh, ByteBuffer dst) throws FuseErrnoException {
         Session s = session(fh);
         int reader = processOf.applyAsInt(caller.pid());
+        Reply r;
         synchronized (s) {
-            Reply r = s.byWriter.getOrDefault(reader, s.latest);
+            r = s.byWriter.getOrDefault(reader, s.latest);
+        }
+        if (r.stream != null) {
+            // outside the session's lock: this read may wait for the producer, and no other reader may wait behind it
+            try {
+                return r.stream.read(dst);
+            } catch (java.io.IOException e) {
+                throw new FuseErrnoException(Errno.EIO, "the reply failed while streaming: " + e.getMessage());
+            }
+        }
+        synchronized (s) {
             int n = Math.min(dst.remaining(), r.bytes.length - r.cursor);
             dst.put(r.bytes, r.cursor, n);
             r.cursor += n;
@@ -125,7 +154,12 @@ public final class ControlEndpoint {
     }
 
     public void release(long fh) {
-        sessions.remove(fh);
+        Session s = sessions.remove(fh);
+        if (s != null) {
+            synchronized (s) {
+                s.cancelAll();
+            }
+        }
     }
 
     private int refuse(Session s, int writer, ControlRefusal r) throws FuseErrnoException {
@@ -134,9 +168,14 @@ public final class ControlEndpoint {
     }
 
     private static void answer(Session s, int writer, ControlReply reply) {
-        Reply r = new Reply(reply.bytes());
+        Reply r = reply.stream() != null
+                ? new Reply(null, StreamedReply.start(reply.node().path("verb").asText(), reply.stream()))
+                : new Reply(reply.bytes(), null);
         synchronized (s) {
-            s.byWriter.put(writer, r);
+            Reply before = s.byWriter.put(writer, r);
+            if (before != null && before != r) {
+                before.cancel(); // its writer sent another command: nobody reads the old reply any more
+            }
             s.latest = r;
         }
     }

@@ -14,33 +14,44 @@ import java.util.Collection;
 public final class ControlReply {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ObjectNode node;
-    /** A reply that is raw bytes instead of JSON ({@code export}'s tar); null for JSON replies. */
-    private final byte[] raw;
+    /** A raw reply written while it is read ({@code export}); null otherwise. */
+    private final RawProducer stream;
+
+    /** Writes a streamed reply's bytes; runs on a thread of its own after the command's write returned. */
+    @FunctionalInterface
+    public interface RawProducer {
+        void writeTo(java.io.OutputStream out) throws java.io.IOException;
+    }
 
     private ControlReply(ObjectNode node) {
         this(node, null);
     }
 
-    private ControlReply(ObjectNode node, byte[] raw) {
+    private ControlReply(ObjectNode node, RawProducer stream) {
         this.node = node;
-        this.raw = raw;
+        this.stream = stream;
     }
 
     /**
-     * A successful reply whose bytes are {@code payload} itself, read to EOF by the client (only a
-     * verb documented to answer so may use it; failures are always JSON).
+     * A successful reply whose bytes {@code producer} writes while the client reads them to EOF: any
+     * size, bounded memory (StreamedReply). A failure after the command was accepted is the read's EIO.
      */
-    public static ControlReply raw(ControlVerb verb, byte[] payload) {
+    public static ControlReply streamed(ControlVerb verb, RawProducer producer) {
         ObjectNode n = JSON.createObjectNode();
         n.put("ok", true);
         n.put("verb", verb.word());
-        n.put("raw_bytes", payload.length);
-        return new ControlReply(n, payload);
+        n.put("streamed", true);
+        return new ControlReply(n, producer);
     }
 
-    /** What a reader of the control file gets: the raw payload, or the JSON line. */
+    /** The producer of a streamed reply; null for any other. */
+    RawProducer stream() {
+        return stream;
+    }
+
+    /** What a reader of the control file gets, unless the reply is streamed: the JSON line. */
     public byte[] bytes() {
-        return raw != null ? raw : toJsonLine().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return toJsonLine().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     public static ControlReply ok(ControlVerb verb) {

@@ -37,8 +37,11 @@ public enum ControlVerb {
      * is computed (else at most 2 s, then the rest show as pending).
      */
     LOG(Set.of("wait")),
-    /** {@code export [view=V] format=oci-tar}: the reply is the raw layer tar of the view's pending delta. */
-    EXPORT(Set.of("view", "format")),
+    /**
+     * {@code export [view=V] format=oci-tar [canonical]}: the reply is the raw layer tar of the view's pending
+     * delta, streamed; {@code canonical}: after one JSON line with the delta id.
+     */
+    EXPORT(Set.of("view", "format", "canonical")),
     /**
      * {@code import view=V fd=N}: applies the layer tar the caller holds open as descriptor N (the
      * daemon reads it through /proc/PID/fd/N, only when the caller opened it for reading).

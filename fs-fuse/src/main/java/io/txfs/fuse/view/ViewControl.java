@@ -87,6 +87,7 @@ final class ViewControl implements ControlHandler {
     private final io.txfs.fuse.RequestCounts requestCounts;
     private final VersionControl versions;
     private final MountAdministrators administrators;
+    private final DaemonMemory memory;
     /** Held by begin and prune, so that a view found orphaned gets no new process before it is removed. */
     private final Object membership = new Object();
 
@@ -97,6 +98,14 @@ final class ViewControl implements ControlHandler {
     /** {@code ids}: the delta ids of the log (null: the log shows them as pending). */
     ViewControl(Engine engine, Views views, KernelInvalidator invalidator, Path backing,
                 io.txfs.fuse.RequestCounts requestCounts, DeltaIdLog ids, MountAdministrators administrators) {
+        this(engine, views, invalidator, backing, requestCounts, ids, administrators, new DaemonMemory(engine, null));
+    }
+
+    /** {@code memory}: what {@code stats} reports of the daemon's memory budget. */
+    ViewControl(Engine engine, Views views, KernelInvalidator invalidator, Path backing,
+                io.txfs.fuse.RequestCounts requestCounts, DeltaIdLog ids, MountAdministrators administrators,
+                DaemonMemory memory) {
+        this.memory = memory;
         this.administrators = administrators;
         this.engine = engine;
         this.views = views;
@@ -141,7 +150,9 @@ final class ViewControl implements ControlHandler {
             requestCounts.snapshot().forEach(requests::put);
             requestCounts.micros().forEach(micros::put);
         }
-        return ControlReply.ok(ControlVerb.STATS).putNode("requests", requests).putNode("request_micros", micros);
+        // any user of the mount may read it: sizes and counters, nothing of anyone's files
+        return ControlReply.ok(ControlVerb.STATS).putNode("memory", memory.report())
+                .putNode("requests", requests).putNode("request_micros", micros);
     }
 
     private ControlReply progress() {
@@ -573,8 +584,10 @@ final class ViewControl implements ControlHandler {
     }
 
     /**
-     * {@code export}: the view's pending delta as an OCI layer tar, the raw reply. It is built in memory
-     * (one byte array, under 2 GiB), read as the caller may read the tree.
+     * {@code export}: the view's pending delta as an OCI layer tar, the raw reply, read as the caller may
+     * read the tree. The delta (paths and content hashes) is computed now; the tar is written while the
+     * client reads it (ControlReply.streamed): any size, a bounded buffer of heap. With {@code canonical}
+     * one JSON line with the delta id comes first ({@code txfs export --format oci-dir}).
      */
     private ControlReply export(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
         View v = target(caller, cmd);
@@ -582,28 +595,38 @@ final class ViewControl implements ControlHandler {
             throw new ControlRefusal(Errno.EINVAL, cmd.verb(), "export needs format=oci-tar");
         }
         List<DeltaEntry> pending = engine.pendingDelta(v);
+        TreeSource b;
+        TreeSource a;
+        Delta d;
         try {
             TreeSource before = new ViewTreeSource(engine, ViewDiff.baseOf(engine, v));
             TreeSource after = new ViewTreeSource(engine, v);
             PendingScopeTreeSource.Scope scope = PendingScopeTreeSource.Scope.of(pending, before, after);
             Set<Long> groups = groupsOf(caller);
-            TreeSource b = CallerAccessTreeSource.forCaller(scope.wrap(before), caller.uid(), groups);
-            TreeSource a = CallerAccessTreeSource.forCaller(scope.wrap(after), caller.uid(), groups);
-            Delta d = new DeltaComputer(ObjectFormat.SHA1, false).compute(b, a);
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            new OciLayerWriter(OciLayerWriter.Options.defaults()).write(d, b, a, out);
-            log.info("export of view {} for uid {}: {} entries, {} bytes", v.name(), caller.uid(), d.entries().size(), out.size());
-            return ControlReply.raw(ControlVerb.EXPORT, out.toByteArray());
-        } catch (OutOfMemoryError e) {
-            throw new ControlRefusal(Errno.EFBIG, cmd.verb(), "the layer is too large to build in memory");
+            b = CallerAccessTreeSource.forCaller(scope.wrap(before), caller.uid(), groups);
+            a = CallerAccessTreeSource.forCaller(scope.wrap(after), caller.uid(), groups);
+            d = new DeltaComputer(ObjectFormat.SHA1, false).compute(b, a);
         } catch (IOException e) {
             throw refusal(cmd.verb(), e);
         }
+        String viewName = v.name();
+        boolean header = cmd.canonical();
+        return ControlReply.streamed(ControlVerb.EXPORT, out -> {
+            if (header) {
+                ObjectNode h = ControlReply.json().createObjectNode().put("view", viewName)
+                        .put("objects", d.format().gitName()).put("delta_id", d.id().hex()).put("entries", d.entries().size());
+                out.write((h.toString() + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            io.txfs.core.inspect.oci.CountingOutputStream counted = new io.txfs.core.inspect.oci.CountingOutputStream(out);
+            new OciLayerWriter(OciLayerWriter.Options.defaults()).write(d, b, a, counted);
+            log.info("export of view {} for uid {}: {} entries, {} bytes", viewName, caller.uid(), d.entries().size(), counted.count());
+        });
     }
 
     /**
      * {@code import}: applies the layer the caller holds open as {@code fd} to a view (created on the
-     * newest published state when it does not exist). The layer is spooled, checked completely (the
+     * newest published state when it does not exist). The layer is spooled once (a file the caller can no
+     * longer change) and read from there in place by both passes, so its size costs disk, not heap; it is checked completely (the
      * importer's validation plus {@link LayerPrecheckSink}'s dry run) and only then applied; a rejected
      * layer changes nothing. An I/O error during the apply itself discards a view this import created
      * and leaves a view that existed before with the changes made so far (reported).
@@ -641,9 +664,9 @@ final class ViewControl implements ControlHandler {
             io.txfs.core.Caller owner = new io.txfs.core.Caller(caller.uid(), caller.gid());
             AccessIdentity who = new AccessIdentity(caller.uid(), Integer.toUnsignedLong(caller.gid()), groupsOf(caller));
             View checkIn = v != null ? v : engine.published();
-            try (java.io.InputStream layer = Files.newInputStream(spool)) {
+            try {
                 // the dry run checks permissions too, so a layer refused for them changes nothing
-                importer.apply(layer, CallerCheckedSink.forCaller(
+                importer.apply(spool, CallerCheckedSink.forCaller(
                         new LayerPrecheckSink(new ViewTreeSink(engine, checkIn, owner), root),
                         new ViewTreeSource(engine, checkIn), who));
             } catch (IOException e) {
@@ -654,8 +677,8 @@ final class ViewControl implements ControlHandler {
                 created = true;
             }
             OciLayerImporter.Summary summary;
-            try (java.io.InputStream layer = Files.newInputStream(spool)) {
-                summary = importer.apply(layer, CallerCheckedSink.forCaller(
+            try {
+                summary = importer.apply(spool, CallerCheckedSink.forCaller(
                         new ViewTreeSink(engine, v, owner), new ViewTreeSource(engine, v), who));
             } catch (IOException | FsException e) {
                 if (created) {

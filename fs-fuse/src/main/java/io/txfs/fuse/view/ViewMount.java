@@ -97,7 +97,8 @@ public final class ViewMount implements AutoCloseable {
         views.startGroupCommit(group);
         AutoFlush flusher = autoFlush == null ? null : AutoFlush.start(engine, autoFlush);
         views.autoFlush(flusher);
-        ControlEndpoint control = new ControlEndpoint(new ViewControl(engine, views, invalidator, Path.of("/proc/self/fd/" + fd + "/."), counts, ids, administrators));
+        ControlEndpoint control = new ControlEndpoint(new ViewControl(engine, views, invalidator, Path.of("/proc/self/fd/" + fd + "/."), counts, ids, administrators,
+                new DaemonMemory(engine, stateDir)));
         return new ViewMount(engine, new ViewFilesystem(engine, views, nodes, invalidator, control, DEFAULT_TTL_NANOS, counts), fd, ids, flusher);
     }
 

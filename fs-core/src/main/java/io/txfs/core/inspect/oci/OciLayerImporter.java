@@ -71,12 +71,20 @@ public final class OciLayerImporter {
         Path spool = Files.createTempFile("txfs-layer", ".tar");
         try {
             Files.copy(layer, spool, StandardCopyOption.REPLACE_EXISTING);
-            Plan plan = parse(spool, RawTarScanner.scan(spool, options.maxMetadataBytes));
-            validate(plan, sink);
-            return applyPlan(plan, spool, sink);
+            return apply(spool, sink);
         } finally {
             Files.deleteIfExists(spool);
         }
+    }
+
+    /**
+     * As {@link #apply(InputStream, TreeSink)} from a file nobody else changes meanwhile (the daemon's
+     * own spool): read in place, in a bounded amount of memory whatever its size.
+     */
+    public Summary apply(Path layer, TreeSink sink) throws IOException {
+        Plan plan = parse(layer, RawTarScanner.scan(layer, options.maxMetadataBytes));
+        validate(plan, sink);
+        return applyPlan(plan, layer, sink);
     }
 
     // ---- pass 2: entries, names, types ----

@@ -1,0 +1,34 @@
+package io.txfs.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The daemon's JVM options with the user's TXFS_DAEMON_JAVA_OPTS after them. */
+class DaemonJvmTest {
+    @Test
+    void withoutUserOptionsTheBudgetAndG1() {
+        assertEquals(DaemonJvm.OPTIONS, DaemonJvm.options(null));
+        assertEquals(DaemonJvm.OPTIONS, DaemonJvm.options("  "));
+        assertTrue(DaemonJvm.options(null).contains("-Xmx192m"));
+        assertTrue(DaemonJvm.options(null).contains("-XX:+UseG1GC"));
+    }
+
+    @Test
+    void userOptionsComeLastSoTheyWin() {
+        List<String> o = DaemonJvm.options("-Xmx256m  -Dtxfs.rocksdb.cache-mib=64");
+        assertEquals(List.of("-Xmx256m", "-Dtxfs.rocksdb.cache-mib=64"), o.subList(o.size() - 2, o.size()));
+        assertTrue(o.indexOf("-Xmx192m") < o.indexOf("-Xmx256m"));
+    }
+
+    @Test
+    void anotherCollectorReplacesG1InsteadOfStoppingTheJvm() {
+        List<String> o = DaemonJvm.options("-XX:+UseSerialGC");
+        assertFalse(o.contains("-XX:+UseG1GC"), o.toString());
+        assertFalse(o.stream().anyMatch(x -> x.startsWith("-XX:G1")), o.toString());
+        assertTrue(o.contains("-XX:+UseSerialGC") && o.contains("-Xmx192m"), o.toString());
+    }
+}
