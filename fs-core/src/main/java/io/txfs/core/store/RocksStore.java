@@ -226,9 +226,16 @@ public final class RocksStore implements Store {
         try (FlushOptions fo = new FlushOptions().setWaitForFlush(false).setAllowWriteStall(true)) {
             db.flush(fo, handles);
         } catch (RocksDBException e) {
-            throw wrap("flush", e);
+            // Never the writer's failure: its batch is in. RocksDB refuses a manual flush while writes are
+            // stopped (the memtable budget of RocksMemory is full and its own flushes are running, which
+            // release WAL files too); try again after a little more WAL instead of a whole bound.
+            walSinceFlush.addAndGet(MAX_TOTAL_WAL_BYTES - WAL_RETRY_BYTES);
+            log.debug("WAL-bound flush deferred: {}", e.toString());
         }
     }
+
+    /** After a refused WAL-bound flush, the WAL written before the next try. */
+    private static final long WAL_RETRY_BYTES = 16L << 20;
 
     /**
      * Tombstones and stale versions of keys are dropped only by compaction. Why periodic: the collector
