@@ -158,6 +158,9 @@ final class InspectCommands {
                 description = "oci-tar: the file to write (default: stdout); oci-dir: the directory (new or empty).")
         Path output;
 
+        @Mixin
+        ProgressOption progress;
+
         @Override
         int run() {
             return switch (format) {
@@ -174,7 +177,8 @@ final class InspectCommands {
             try (java.io.OutputStream out = output == null
                     ? new java.io.FileOutputStream(java.io.FileDescriptor.out)
                     : java.nio.file.Files.newOutputStream(output)) {
-                long n = RawControlCall.send(mount.controlFile(), "export" + viewArg(view) + " format=oci-tar", out);
+                long n = progress.around(mount.controlFile(), "export",
+                        () -> RawControlCall.send(mount.controlFile(), "export" + viewArg(view) + " format=oci-tar", out));
                 err().println("txfs: exported " + n + " bytes");
             } catch (java.io.IOException e) {
                 throw new UserFacingException("writing " + output + ": " + e.getMessage(), e);
@@ -195,7 +199,8 @@ final class InspectCommands {
             boolean done = false;
             try {
                 HeaderLine header = new HeaderLine(layout.layer());
-                RawControlCall.send(mount.controlFile(), "export" + viewArg(view) + " format=oci-tar canonical", header);
+                progress.around(mount.controlFile(), "export",
+                        () -> RawControlCall.send(mount.controlFile(), "export" + viewArg(view) + " format=oci-tar canonical", header));
                 JsonNode h = header.header();
                 io.txfs.core.inspect.oci.OciImageLayout.Result r = layout.finish(
                         java.util.Map.of("io.txfs.delta-id", h.path("objects").asText() + ":" + h.path("delta_id").asText(),
@@ -275,6 +280,9 @@ final class InspectCommands {
         @Option(names = "--json", description = "Print the daemon's JSON reply.")
         boolean json;
 
+        @Mixin
+        ProgressOption progress;
+
         @Override
         int run() {
             if (System.console() != null) {
@@ -283,7 +291,8 @@ final class InspectCommands {
             // the daemon reads the layer through this process's descriptor (stdin, or its spooled copy)
             JsonNode r;
             try (LayerInput in = LayerInput.ofStdin()) {
-                r = ControlCall.send(mount.controlFile(), "import" + viewArg(view) + " fd=" + in.fd());
+                r = progress.around(mount.controlFile(), "import",
+                        () -> ControlCall.send(mount.controlFile(), "import" + viewArg(view) + " fd=" + in.fd()));
             }
             if (json) {
                 out().println(r.toString());

@@ -19,11 +19,15 @@ final class ProgressLines implements ProgressRenderer {
         if (r.title().equals(lastTitle) && now - lastNs < EVERY_NS) return;
         lastTitle = r.title();
         lastNs = now;
-        StringBuilder line = new StringBuilder("txfs: ").append(r.title()).append(": ").append(r.itemsDone());
-        if (r.itemsTotal() >= 0) line.append('/').append(r.itemsTotal());
-        line.append(" items");
-        if (!r.bytesText().isEmpty()) line.append(", ").append(r.bytesText());
-        line.append(String.format(", %.1f s", r.elapsedNs() / 1e9));
+        StringBuilder line = new StringBuilder("txfs: ").append(r.title()).append(":");
+        if (r.itemsTotal() >= 0 || r.itemsDone() > 0) {
+            // a phase that counts only bytes (an export's tar) shows no item count
+            line.append(' ').append(r.itemsDone());
+            if (r.itemsTotal() >= 0) line.append('/').append(r.itemsTotal());
+            line.append(" items,");
+        }
+        if (!r.bytesText().isEmpty()) line.append(' ').append(r.bytesText()).append(',');
+        line.append(String.format(" %.1f s", r.elapsedNs() / 1e9));
         err.println(line);
     }
 

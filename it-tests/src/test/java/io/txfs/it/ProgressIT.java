@@ -92,6 +92,23 @@ final class ProgressIT {
     }
 
     @Test
+    void exportAndImportShowTheirBytes() {
+        String mnt = MOUNT.mountpoint().toString();
+        ProcessRun w = MOUNT.txfs("run", "--mount", mnt, "--view", "progress-x", "--", "/bin/sh", "-c",
+                "head -c " + MIB + "M /dev/zero > \"$0/x.bin\"", mnt);
+        assertEquals(0, w.exitCode(), w.describe());
+        Path tar = MOUNT.scratch().resolve("progress-x.tar");
+        ProcessRun export = MOUNT.txfs("export", "--mount", mnt, "progress-x", "-o", tar.toString(), "--progress=plain");
+        assertEquals(0, export.exitCode(), export.describe());
+        assertTrue(export.stderr().matches("(?s).*txfs: export write: [0-9.]+ MiB.*"), export.describe());
+        ProcessRun imported = ProcessRun.run(List.of("/bin/sh", "-c", String.join(" ", ViewMountFixture.command(
+                "import", "--mount", mnt, "progress-y", "--progress=plain")) + " < " + tar), MOUNT.scratch(), java.util.Map.of(),
+                ViewMountFixture.CLI_DEADLINE);
+        assertEquals(0, imported.exitCode(), imported.describe());
+        assertTrue(imported.stderr().contains("txfs: import "), imported.describe());
+    }
+
+    @Test
     void onAPipeOrWithNoneNothingIsDrawnAndOnATerminalABarIs() throws Exception {
         String mnt = MOUNT.mountpoint().toString();
         publishBigView("progress-b");

@@ -51,6 +51,7 @@ import io.txfs.core.inspect.engine.ViewTreeSource;
 import io.txfs.core.inspect.oci.OciLayerImporter;
 import io.txfs.core.inspect.oci.OciLayerWriter;
 import io.txfs.core.progress.LongWork;
+import io.txfs.core.progress.ProgressOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -617,9 +618,13 @@ final class ViewControl implements ControlHandler {
                         .put("objects", d.format().gitName()).put("delta_id", d.id().hex()).put("entries", d.entries().size());
                 out.write((h.toString() + "\n").getBytes(StandardCharsets.UTF_8));
             }
-            io.txfs.core.inspect.oci.CountingOutputStream counted = new io.txfs.core.inspect.oci.CountingOutputStream(out);
-            new OciLayerWriter(OciLayerWriter.Options.defaults()).write(d, b, a, counted);
-            log.info("export of view {} for uid {}: {} entries, {} bytes", viewName, caller.uid(), d.entries().size(), counted.count());
+            try (LongWork work = engine.works().start("export")) {
+                work.phase("write", LongWork.UNKNOWN, LongWork.UNKNOWN);
+                io.txfs.core.inspect.oci.CountingOutputStream counted =
+                        new io.txfs.core.inspect.oci.CountingOutputStream(new ProgressOutputStream(out, work));
+                new OciLayerWriter(OciLayerWriter.Options.defaults()).write(d, b, a, counted);
+                log.info("export of view {} for uid {}: {} entries, {} bytes", viewName, caller.uid(), d.entries().size(), counted.count());
+            }
         });
     }
 
@@ -635,10 +640,19 @@ final class ViewControl implements ControlHandler {
         if (cmd.fd().isEmpty()) {
             throw new ControlRefusal(Errno.EINVAL, cmd.verb(), "import needs fd=N (a descriptor of the caller open on the layer)");
         }
+        try (LongWork work = engine.works().start("import")) {
+            return importLayer(caller, cmd, work);
+        }
+    }
+
+    private ControlReply importLayer(RequestContext caller, ControlCommand cmd, LongWork work) throws ControlRefusal {
         Path spool = null;
+        work.phase("read", LongWork.UNKNOWN, LongWork.UNKNOWN);
         try (CallerDescriptor in = CallerDescriptor.open(caller.pid(), cmd.fd().get())) {
             spool = Files.createTempFile("txfs-import-", ".tar");
-            Files.copy(in, spool, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            try (java.io.OutputStream to = new ProgressOutputStream(Files.newOutputStream(spool), work)) {
+                in.transferTo(to);
+            }
         } catch (IOException e) {
             deleteQuietly(spool);
             throw refusal(cmd.verb(), e);
@@ -664,6 +678,7 @@ final class ViewControl implements ControlHandler {
             io.txfs.core.Caller owner = new io.txfs.core.Caller(caller.uid(), caller.gid());
             AccessIdentity who = new AccessIdentity(caller.uid(), Integer.toUnsignedLong(caller.gid()), groupsOf(caller));
             View checkIn = v != null ? v : engine.published();
+            work.phase("check", LongWork.UNKNOWN, LongWork.UNKNOWN);
             try {
                 // the dry run checks permissions too, so a layer refused for them changes nothing
                 importer.apply(spool, CallerCheckedSink.forCaller(
@@ -677,6 +692,7 @@ final class ViewControl implements ControlHandler {
                 created = true;
             }
             OciLayerImporter.Summary summary;
+            work.phase("apply", LongWork.UNKNOWN, LongWork.UNKNOWN);
             try {
                 summary = importer.apply(spool, CallerCheckedSink.forCaller(
                         new ViewTreeSink(engine, v, owner), new ViewTreeSource(engine, v), who));
