@@ -190,6 +190,19 @@ class ForcedPublishTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"memory", "rocks"})
+    void mvDirOntoADirectoryOthersWroteInAtTheSameName(String store) throws Exception {
+        // as above, but the moved directory already had an s: B's e/s (the file it moved there) wins over
+        // A's e/s, which used to take its name (B's file dropped, A's published at e/s, nothing listed)
+        row(store, s -> {
+            s.mkdir("e");
+            s.mkdir("d/s");
+            s.write("d/s/s", "base s");
+        }, a -> a.write("e/s", "A e/s"), b -> b.mv("d/s", "e"),
+                tree("f", "f:base f", "d", "d", "d/old", "f:old", "e", "d", "e/s", "f:base s"), List.of("/e/s"), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
     void bothMoveADirectory(String store) throws Exception {
         // B's place wins (g); A's new file stays at the place A gave the directory (e, recreated); A's
         // e/old, which only went along with A's move, is listed
