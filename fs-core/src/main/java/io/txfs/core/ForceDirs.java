@@ -245,9 +245,12 @@ final class ForceDirs {
             if (p == NONE) return id = NONE;
             Link l = new Link(p, at.name());
             Dent there = s.dent(l);
-            if (there.child() == 0) id = newDir(template, l);
-            else id = there.type() == FileType.DIRECTORY ? there.child() : NONE;
-            return id;
+            if (there.child() == 0) return id = newDir(template, l);
+            if (there.type() != FileType.DIRECTORY) return id = NONE;
+            // a directory the view moved here may itself leave entries others added to it behind (rule 4):
+            // they go first, so that the names they free are free for what comes in, whatever the order
+            keepForOthers(there.child());
+            return id = there.child();
         }
     }
 
@@ -276,8 +279,12 @@ final class ForceDirs {
         int i = c.links.indexOf(from);
         if (i >= 0) c.links.set(i, to);
         s.put(from, Dent.DELETED);
-        if (s.dents.containsKey(to) && s.dents.get(to).child() != d.child()) {
-            s.displace(d.child(), to); // the view's own entry at that path wins
+        // What that path will hold wins: the view's entry (a removal too), or a node that stays there (taking
+        // its name would leave it listing a name it no longer has). A name this merge freed is free.
+        Dent there = s.dent(to);
+        boolean viewRemoved = there.child() == 0 && s.dents.containsKey(to) && !s.extraLinks.contains(to);
+        if (viewRemoved || there.child() != 0 && there.child() != d.child()) {
+            s.displace(d.child(), to);
             return;
         }
         s.place(to, d.child(), d.type());

@@ -71,7 +71,11 @@ class ForcedPublishRandomTest {
                     + "\noverridden " + r.overridden() + " kept " + r.kept();
             assertEquals(List.of(), LinkCheck.errors(e), what);
             check(base, head, mine, result, r, what);
-            e.flush();
+            try {
+                e.flush();
+            } catch (RuntimeException ex) {
+                throw new AssertionError("flush failed: " + what, ex);
+            }
             assertEquals(contents(result), contents(tree(e, e.published())), what);
             assertEquals(contents(result), Trees.ofDisk(backing), what);
         }

@@ -168,6 +168,41 @@ class ForcedPublishTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"memory", "rocks"})
+    void mvDirOntoADirectoryOthersWroteIn(String store) throws Exception {
+        // B moved d/s over the empty e, in which A wrote (ForcedPublishRandomTest seed 6461243655779, trial
+        // 167). e is B's d/s: A's e/s goes into it, A's e/d loses to B's; d/s is recreated for A's d/s/s.
+        // e is made before d/s so that it is merged first: its e/s used to take the name s of A's d/s/s
+        // before that moved out of the directory (a node at d/s/s listing no name, nlink 0).
+        row(store, s -> {
+            s.mkdir("e");
+            s.mkdir("d/s");
+            s.write("d/s/b", "b");
+        }, a -> {
+            a.write("d/s/s", "A s");
+            a.write("e/d", "A d");
+            a.write("e/s", "A e/s");
+        }, b -> {
+            b.write("d/s/d", "B");
+            b.mv("d/s", "e");
+        }, tree("f", "f:base f", "d", "d", "d/old", "f:old", "d/s", "d", "d/s/s", "f:A s",
+                "e", "d", "e/b", "f:b", "e/d", "f:B", "e/s", "f:A e/s"), List.of("/e/d"), List.of("/d/s"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
+    void mvDirOntoADirectoryOthersWroteInAtTheSameName(String store) throws Exception {
+        // as above, but the moved directory already had an s: B's e/s (the file it moved there) wins over
+        // A's e/s, which used to take its name (B's file dropped, A's published at e/s, nothing listed)
+        row(store, s -> {
+            s.mkdir("e");
+            s.mkdir("d/s");
+            s.write("d/s/s", "base s");
+        }, a -> a.write("e/s", "A e/s"), b -> b.mv("d/s", "e"),
+                tree("f", "f:base f", "d", "d", "d/old", "f:old", "e", "d", "e/s", "f:base s"), List.of("/e/s"), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "rocks"})
     void bothMoveADirectory(String store) throws Exception {
         // B's place wins (g); A's new file stays at the place A gave the directory (e, recreated); A's
         // e/old, which only went along with A's move, is listed
