@@ -4,27 +4,18 @@ import io.txfs.core.progress.LongWork;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.List;
-import java.util.Optional;
-import java.util.SortedMap;
 
 /**
  * A source that counts what a reader of it has done into a {@link LongWork}: one item per entry
  * looked at, the bytes of every file content read. A walk of the backing directory has no total it
  * could know without walking twice, so the work's totals stay unknown and clients show a count and a rate.
  */
-public final class ProgressTreeSource implements TreeSource {
-    private final TreeSource inner;
+public final class ProgressTreeSource extends ForwardingTreeSource {
     private final LongWork work;
 
     public ProgressTreeSource(TreeSource inner, LongWork work) {
-        this.inner = inner;
+        super(inner);
         this.work = work;
-    }
-
-    @Override
-    public List<Name> list(TreePath dir) throws IOException {
-        return inner.list(dir);
     }
 
     @Override
@@ -32,11 +23,6 @@ public final class ProgressTreeSource implements TreeSource {
         EntryStat s = inner.stat(path);
         work.advance(1, 0);
         return s;
-    }
-
-    @Override
-    public SortedMap<Name, byte[]> xattrs(TreePath path) throws IOException {
-        return inner.xattrs(path);
     }
 
     @Override
@@ -56,15 +42,5 @@ public final class ProgressTreeSource implements TreeSource {
                 return n;
             }
         };
-    }
-
-    @Override
-    public byte[] readLink(TreePath path) throws IOException {
-        return inner.readLink(path);
-    }
-
-    @Override
-    public Optional<Object> version(TreePath path) throws IOException {
-        return inner.version(path);
     }
 }
