@@ -50,6 +50,20 @@ final class Collector {
         }
     }
 
+    /**
+     * View {@code viewId}'s own publish moved its pending records into version {@code to}: its pinned read
+     * handles follow them there. A pin reads the view's pending records live and the published state at
+     * its version, so one left behind would read the file without the view's own writes once they are
+     * published (a descriptor opened after a write reading what was there before it).
+     */
+    void advancePins(long viewId, long to) {
+        synchronized (pins) {
+            for (View p : pins.keySet()) {
+                if (p.id == viewId && p.snapshot < to) p.snapshot = to;
+            }
+        }
+    }
+
     void unpin(View v) {
         synchronized (pins) {
             pins.remove(v);

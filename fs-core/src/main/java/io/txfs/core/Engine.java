@@ -556,6 +556,7 @@ public final class Engine implements AutoCloseable {
                         + "); flush again to complete it before publishing");
             }
             PublishResult r = new Publisher(this).publish(v, force);
+            collector.advancePins(v.id, r.version());
             versionHook.published(r.version());
             return r;
         } catch (StoreException e) {
