@@ -107,7 +107,7 @@ class ModelBasedRandomTest {
 
     @Test
     void randomOperationsMatchTheModel() throws Exception {
-        long seed = Long.getLong("txfs.seed", System.nanoTime());
+        long seed = TestSeeds.seed(20261206L);
         System.err.println("ModelBasedRandomTest seed " + seed + " (rerun with -Dtxfs.seed=" + seed + ")");
         backing = Files.createDirectories(tmp.resolve("backing"));
         Map<String, String> initial = new TreeMap<>();
