@@ -12,11 +12,22 @@ final class LinkCheck {
     private LinkCheck() {}
 
     static List<String> errors(Engine e) {
+        // one version throughout: with views publishing in other threads, a walk at one head and records
+        // read at a later one disagree without anything being wrong (a file unlinked in between)
+        View at = PinnedViews.pin(e, e.published());
+        try {
+            return errors(e, at);
+        } finally {
+            PinnedViews.release(e, at);
+        }
+    }
+
+    private static List<String> errors(Engine e, View at) {
         List<String> out = new ArrayList<>();
         Map<Long, Set<Link>> seen = new HashMap<>();
-        walk(e, Engine.ROOT, "", seen, out);
+        walk(e, at, Engine.ROOT, "", seen, out);
         for (var en : seen.entrySet()) {
-            NodeRecord r = e.publishedNode(en.getKey(), e.head);
+            NodeRecord r = e.publishedNode(en.getKey(), at.snapshot);
             if (!new HashSet<>(r.links).equals(en.getValue())) {
                 out.add("node " + en.getKey() + " lists " + names(r.links) + " but is at " + names(en.getValue()));
             }
@@ -32,10 +43,10 @@ final class LinkCheck {
         return s.toString();
     }
 
-    private static void walk(Engine e, long dir, String path, Map<Long, Set<Link>> seen, List<String> out) {
-        for (DirEntry d : e.readdir(e.published(), dir)) {
+    private static void walk(Engine e, View at, long dir, String path, Map<Long, Set<Link>> seen, List<String> out) {
+        for (DirEntry d : e.readdir(at, dir)) {
             seen.computeIfAbsent(d.ino(), k -> new HashSet<>()).add(new Link(dir, d.name()));
-            if (d.type() == FileType.DIRECTORY) walk(e, d.ino(), path + "/" + d.nameString(), seen, out);
+            if (d.type() == FileType.DIRECTORY) walk(e, at, d.ino(), path + "/" + d.nameString(), seen, out);
         }
     }
 }
