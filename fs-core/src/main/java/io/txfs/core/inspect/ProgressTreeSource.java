@@ -1,7 +1,7 @@
 package io.txfs.core.inspect;
 
 import io.txfs.core.progress.LongWork;
-import java.io.FilterInputStream;
+import io.txfs.core.progress.ProgressInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -27,20 +27,6 @@ public final class ProgressTreeSource extends ForwardingTreeSource {
 
     @Override
     public InputStream open(TreePath path) throws IOException {
-        return new FilterInputStream(inner.open(path)) {
-            @Override
-            public int read() throws IOException {
-                int b = super.read();
-                if (b >= 0) work.advance(0, 1);
-                return b;
-            }
-
-            @Override
-            public int read(byte[] buf, int off, int len) throws IOException {
-                int n = super.read(buf, off, len);
-                if (n > 0) work.advance(0, n);
-                return n;
-            }
-        };
+        return new ProgressInputStream(inner.open(path), work);
     }
 }
