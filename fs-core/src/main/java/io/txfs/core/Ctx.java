@@ -15,7 +15,7 @@ final class Ctx {
     final View view;
     final long snap;
     final long layer;
-    /** Set by mkdir, rmdir and rename: some directory may have gained or lost a subdirectory (DirLinks). */
+    /** Set when an entry naming a directory is written: some directory may have gained or lost a subdirectory (DirLinks). */
     boolean dirShapeChanged;
     final Batch batch = new Batch();
     final Map<Long, NodeRecord> nodes = new LinkedHashMap<>();

@@ -543,6 +543,24 @@ public final class Engine implements AutoCloseable {
     }
 
     private PublishResult publish(View v, boolean force, boolean onlyIfChanged) {
+        PublishResult r = publishLocked(v, force, onlyIfChanged);
+        if (r != null) tellOthers(v.name, r.visibleChanges());
+        return r;
+    }
+
+    /**
+     * Tells the listener what a publish changed for the other views, after the publish released its locks:
+     * telling the kernel may wait for a directory lock held by a process whose request waits for the
+     * publish lock, and a publish that waited under it stalled every operation of the mount (10 s per
+     * view told, until the listener gave up).
+     */
+    private void tellOthers(String publisher, Map<String, ChangeSet> visible) {
+        for (var en : visible.entrySet()) {
+            if (!en.getKey().equals(publisher)) listener.visibleChange(en.getKey(), en.getValue());
+        }
+    }
+
+    private PublishResult publishLocked(View v, boolean force, boolean onlyIfChanged) {
         requireWritable(v);
         publishLock.lock();
         v.lock.writeLock().lock();
@@ -1359,6 +1377,10 @@ public final class Engine implements AutoCloseable {
     }
 
     void putDent(Ctx c, long parent, byte[] name, long child, FileType type) {
+        // only entries of directories change a directory's link count: renaming or removing files
+        // keeps every cached count (a rename of a file used to drop them all, and recounting made
+        // long runs of renames slow down as dead entries piled up)
+        if (type == FileType.DIRECTORY) c.dirShapeChanged = true;
         c.dents.put(new Link(parent, name), child == 0 ? Dent.DELETED : new Dent(child, type));
     }
 
@@ -1463,10 +1485,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public Attr mkdir(View v, long parent, byte[] name, int perm, Caller who) {
-        return mutate(v, c -> {
-            c.dirShapeChanged = true;
-            return makeNode(c, parent, name, FileType.DIRECTORY, perm, 0, null, who);
-        });
+        return mutate(v, c -> makeNode(c, parent, name, FileType.DIRECTORY, perm, 0, null, who));
     }
 
     public Attr mknod(View v, long parent, byte[] name, FileType type, int perm, long rdev, Caller who) {
@@ -1572,7 +1591,6 @@ public final class Engine implements AutoCloseable {
             if (id == 0) throw new FsException(Errno.ENOENT, new String(name, StandardCharsets.UTF_8));
             NodeRecord m = mutable(c, id);
             if (!m.isDir()) throw new FsException(Errno.ENOTDIR, "rmdir of a non-directory");
-            c.dirShapeChanged = true;
             ensureImported(id, m);
             if (!entries(c, id).isEmpty()) throw new FsException(Errno.ENOTEMPTY, new String(name, StandardCharsets.UTF_8));
             dropLink(c, id, m, parent, name);
@@ -1583,7 +1601,6 @@ public final class Engine implements AutoCloseable {
 
     public void rename(View v, long oldParent, byte[] oldName, long newParent, byte[] newName, int flags) {
         mutate(v, c -> {
-            c.dirShapeChanged = true;
             new Renamer(this, c).rename(oldParent, oldName, newParent, newName, flags);
             return null;
         });

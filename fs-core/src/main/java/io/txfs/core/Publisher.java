@@ -121,9 +121,7 @@ final class Publisher {
             if (o != v && o.isolation == Isolation.READ_COMMITTED) visible.put(o.name, mine);
         }
         visible.put(Engine.PUBLISHED_VIEW, mine);
-        for (var en : visible.entrySet()) {
-            if (!en.getKey().equals(v.name)) e.listener.visibleChange(en.getKey(), en.getValue());
-        }
+        // the kernel is told by Engine once the locks are released (Engine.tellOthers)
         if (report == null) return new PublishResult(v.name, ver, paths, bytes, visible, List.of(), List.of());
         e.dirLinks.changed(); // a forced publish may recreate or remove directories no view's operation did
         return new PublishResult(v.name, ver, paths, bytes, visible, report.overridden(e, ver), report.kept(e, ver));

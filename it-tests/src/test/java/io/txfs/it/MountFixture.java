@@ -170,6 +170,7 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
       // A restarted daemon appends, so that the log tells the whole story.
       daemonStderr = root.resolve("daemon.stderr");
       daemonEnded = false;
+      logBefore = Files.exists(daemonStderr) ? Files.size(daemonStderr) : 0;
       List<String> args = new ArrayList<>(List.of("mount", "-f", "--state", state.toString()));
       args.addAll(modeArguments);
       if (!options.isEmpty()) {
@@ -203,6 +204,21 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
     state = root.resolve("state");
   }
 
+  /** Length of the daemon's stderr when start() began: a restarted daemon appends to it. */
+  private long logBefore;
+
+  /** Whether the daemon started last logged that it serves (MountCommand). */
+  private boolean saidServing() {
+    try {
+      byte[] all = Files.readAllBytes(daemonStderr);
+      String since = new String(all, (int) Math.min(logBefore, all.length), (int) Math.max(0, all.length - logBefore),
+          java.nio.charset.StandardCharsets.UTF_8);
+      return since.contains("MountCommand - serving ");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   private void awaitServing() {
     long deadline = System.nanoTime() + MOUNT_DEADLINE.toNanos();
     String lastProblem = "no FUSE mount in /proc/self/mountinfo yet";
@@ -211,7 +227,10 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
         failStart("the daemon exited with status " + daemon.exitValue() + " before the mount served");
       }
       Optional<MountTable.Mount> mount = MountTable.at(mountpoint);
-      if (mount.isPresent() && mount.get().isFuse()) {
+      if (mount.isPresent() && !saidServing()) {
+        // a dead daemon's mount can answer a stat from cached attributes: only the new daemon's word counts
+        lastProblem = "a mount is there, but the daemon has not said it serves: " + mount.get();
+      } else if (mount.isPresent() && mount.get().isFuse()) {
         Optional<String> statProblem = statAnswers(mountpoint, Duration.ofSeconds(10));
         if (statProblem.isEmpty()) {
           return;

@@ -6,7 +6,9 @@ import io.txfs.core.EngineListener;
 import io.txfs.fuse.Names;
 import io.txfs.fuse.Notifier;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -107,10 +109,15 @@ final class KernelInvalidator implements EngineListener, AutoCloseable {
 
     @Override
     public void visibleChange(String view, ChangeSet changes) {
-        invalidate(view, changes);
-        if (Engine.PUBLISHED_VIEW.equals(view)) {
-            readersOfPublished.forEach(r -> invalidate(r, changes));
+        if (!Engine.PUBLISHED_VIEW.equals(view)) {
+            invalidate(view, changes);
+            return;
         }
+        // one wait for all of them: a sender stuck on one directory lock must not cost the wait once per follower
+        List<String> told = new ArrayList<>();
+        told.add(view);
+        told.addAll(readersOfPublished);
+        invalidate(told, changes);
     }
 
     /** From a reader thread (an outside change found while serving a request): queued, never waited for. */
@@ -124,19 +131,28 @@ final class KernelInvalidator implements EngineListener, AutoCloseable {
 
     /** Invalidates {@code changes} as seen by {@code view}, and waits until the kernel took them. */
     void invalidate(String view, ChangeSet changes) {
+        invalidate(List.of(view), changes);
+    }
+
+    private void invalidate(List<String> views, ChangeSet changes) {
         Notifier n = notifier;
         if (n == null || changes == null || changes.isEmpty()) {
             return;
         }
-        Future<?> done = sender.submit(() -> send(n, view, changes));
+        Future<?> done;
+        try {
+            done = sender.submit(() -> views.forEach(view -> send(n, view, changes)));
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            return; // the mount is ending: nothing is cached any more
+        }
         try {
             done.get(DELIVERY_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            log.warn("kernel invalidations for view {} still pending after {} s; continuing", view, DELIVERY_WAIT_SECONDS);
+            log.warn("kernel invalidations for views {} still pending after {} s; continuing", views, DELIVERY_WAIT_SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            log.warn("kernel invalidations for view {} failed", view, e);
+            log.warn("kernel invalidations for views {} failed", views, e);
         }
     }
 
