@@ -12,6 +12,8 @@ final class DaemonJvm {
     private DaemonJvm() {
     }
 
+    static final String SIZED_PROPERTY = "txfs.daemon.sized";
+
     /** The collector and its own options: left out when the user names another collector. */
     static final List<String> COLLECTOR = List.of("-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=15000");
 
@@ -23,7 +25,9 @@ final class DaemonJvm {
             "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=48m", "-XX:MaxDirectMemorySize=64m",
             // NIO's per-thread cache of temporary direct buffers keeps the largest one each thread ever used
             "-Djdk.nio.maxCachedBufferSize=262144",
-            "-Xss512k");
+            "-Xss512k",
+            // says this JVM is sized already: a foreground mount started in it does not re-execute itself
+            "-D" + DaemonJvm.SIZED_PROPERTY + "=true");
 
     /**
      * The daemon's JVM options: these, then {@code userOptions} (TXFS_DAEMON_JAVA_OPTS; null or blank: none).
@@ -31,7 +35,11 @@ final class DaemonJvm {
      * names one ({@code -XX:+Use…GC}), G1 and its options are left out.
      */
     static List<String> options(String userOptions) {
-        List<String> user = userOptions == null || userOptions.isBlank() ? List.of() : List.of(userOptions.trim().split("\\s+"));
+        return optionsWith(userOptions == null || userOptions.isBlank() ? List.of() : List.of(userOptions.trim().split("\\s+")));
+    }
+
+    /** As {@link #options(String)}, the user's options given one per element. */
+    static List<String> optionsWith(List<String> user) {
         boolean ownCollector = user.stream().anyMatch(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"));
         List<String> all = new java.util.ArrayList<>();
         for (String o : OPTIONS) {
@@ -41,6 +49,18 @@ final class DaemonJvm {
         }
         all.addAll(user);
         return all;
+    }
+
+    /**
+     * Whether a foreground daemon should re-execute itself with {@link #OPTIONS}: not when it runs with
+     * them already, and not when whoever started the JVM chose its heap ({@code -Xmx} among {@code jvmArguments}).
+     */
+    static boolean shouldResize(String sizedProperty, List<String> jvmArguments) {
+        if (Boolean.parseBoolean(sizedProperty)) {
+            return false;
+        }
+        return jvmArguments.stream().noneMatch(a -> a.startsWith("-Xmx") || a.startsWith("-XX:MaxHeapSize")
+                || a.startsWith("-XX:MaxRAMPercentage") || a.startsWith("-XX:MaxRAM="));
     }
 
     /** glibc's arenas: one per thread by default, each keeping freed memory resident (RocksDB's allocations). */

@@ -114,7 +114,11 @@ final class MountCommand implements Callable<Integer> {
             // the daemon decides again under the locks; this makes a refusal the command's own line
             BackingClaim.check(backingDir, stateDir.path(), adopt);
         }
-        return foreground ? serve(backingDir, mnt, opts, stateDir) : DaemonLauncher.launch(this, stateDir, mnt);
+        if (foreground) {
+            ForegroundJvm.resizeIfUnsized(foregroundArguments(stateDir));
+            return serve(backingDir, mnt, opts, stateDir);
+        }
+        return DaemonLauncher.launch(this, stateDir, mnt);
     }
 
     private DefaultView policy() {

@@ -31,4 +31,22 @@ class DaemonJvmTest {
         assertFalse(o.stream().anyMatch(x -> x.startsWith("-XX:G1")), o.toString());
         assertTrue(o.contains("-XX:+UseSerialGC") && o.contains("-Xmx192m"), o.toString());
     }
+
+    @Test
+    void aForegroundDaemonResizesOnlyAJvmNobodySized() {
+        assertTrue(DaemonJvm.shouldResize(null, List.of()));
+        assertTrue(DaemonJvm.shouldResize(null, List.of("-Dtxfs.test.x=1")));
+        assertFalse(DaemonJvm.shouldResize("true", List.of()), "re-executed already");
+        assertFalse(DaemonJvm.shouldResize(null, List.of("-Xmx1g")), "its starter chose the heap");
+        assertFalse(DaemonJvm.shouldResize(null, List.of("-XX:MaxRAMPercentage=10")));
+        assertTrue(DaemonJvm.OPTIONS.contains("-D" + DaemonJvm.SIZED_PROPERTY + "=true"),
+                "the detached daemon's JVM says it is sized, so it does not re-execute itself");
+    }
+
+    @Test
+    void theStartersCollectorReplacesG1() {
+        List<String> o = DaemonJvm.optionsWith(List.of("-XX:+UseSerialGC", "-Dx=1"));
+        assertFalse(o.contains("-XX:+UseG1GC"), o.toString());
+        assertTrue(o.indexOf("-Xmx192m") < o.indexOf("-Dx=1"));
+    }
 }

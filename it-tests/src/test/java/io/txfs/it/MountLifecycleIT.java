@@ -66,6 +66,22 @@ class MountLifecycleIT {
     }
   }
 
+  /**
+   * {@code java -jar txfs.jar mount -f} gets the JVM's default heap (a quarter of the machine): the daemon
+   * re-executes itself, in the same process, in a JVM sized as the detached daemon's (docs/memory.md).
+   */
+  @Test
+  void aForegroundDaemonReplacesItselfByASizedJvmKeepingItsPid() throws IOException {
+    try (MountFixture mount = MountFixture.mountPassthrough()) {
+      long pid = mount.daemon().pid();
+      String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+      assertTrue(cmdline.contains(" -Xmx192m ") && cmdline.contains(" -Dtxfs.daemon.sized=true "),
+          () -> "the serving daemon (pid " + pid + ") runs " + cmdline);
+      Files.writeString(mount.mountpoint().resolve("f"), "served");
+      assertEquals("served", Files.readString(mount.backing().resolve("f")));
+    }
+  }
+
   @Test
   void sigintFinishesTheDaemonAndRemovesTheMount() {
     try (MountFixture mount = MountFixture.mountPassthrough()) {

@@ -137,6 +137,9 @@ public interface LibC {
 
   @IgnoreError int getuid();
 
+  /** Replaces this process's image (same pid, same descriptors); returns only on failure (-1). */
+  int execve(String path, String[] argv, String[] envp);
+
   /** 1 when fd is a terminal (the CLI draws progress bars only there). */
   @IgnoreError int isatty(int fd);
 
