@@ -103,6 +103,33 @@ class OutsideChangesTest {
         assertEquals("late", rc.read("dir/late.txt"));
     }
 
+    /**
+     * An old version read through {@link Engine#versionView} (the delta-id worker, diffs of versions) never
+     * takes in an outside change: that would publish, under the publish lock, which a flush holds while it
+     * waits for the worker. The change is found by the next read of the live state instead.
+     */
+    @Test
+    void readingAnOldVersionTakesNothingIn() throws IOException {
+        TestFs rc = view("rc", Isolation.READ_COMMITTED);
+        assertEquals(List.of("a.txt", "sub"), rc.ls("dir"));
+        long head = engine.headVersion();
+        Files.writeString(backing.resolve("dir/late.txt"), "late");
+        bumpMtime(backing.resolve("dir"));
+        Files.writeString(backing.resolve("hello.txt"), "changed behind txfs's back");
+        View old = engine.versionView(head);
+        try {
+            TestFs version = new TestFs(engine, old);
+            assertEquals(List.of("a.txt", "sub"), version.ls("dir"), "the version's own listing");
+            assertFalse(version.exists("dir/late.txt"));
+            assertThrows(FsException.class, () -> version.read("hello.txt"), "its base file changed: ESTALE, nothing taken in");
+            assertEquals(head, engine.headVersion(), "reading the version published nothing");
+        } finally {
+            PinnedViews.release(engine, old);
+        }
+        assertEquals(List.of("a.txt", "late.txt", "sub"), rc.ls("dir"), "the live state takes the change in");
+        assertEquals(head + 1, engine.headVersion());
+    }
+
     /** A listing is compared when the directory's stat differs; tests must not rely on the clock's granularity. */
     private static void bumpMtime(Path dir) throws IOException {
         Files.setLastModifiedTime(dir, java.nio.file.attribute.FileTime.fromMillis(

@@ -167,16 +167,15 @@ public final class DeltaIdLog implements VersionHook, AutoCloseable {
         if (!self.kind().equals("flush")) {
             return version - 1;
         }
-        long previousFlush = 0;
-        for (LogEntry e : engine.log()) {
-            if (e.version() >= version) {
-                break;
-            }
-            if (e.kind().equals("flush")) {
-                previousFlush = e.version();
+        // record by record, not engine.log(): that publishes the shared default's waiting group first, which
+        // takes the publish lock, and a flush holds it while it waits for this thread
+        for (long v = version - 1; v > 0; v--) {
+            LogEntry e = engine.logEntry(v);
+            if (e != null && e.kind().equals("flush")) {
+                return v;
             }
         }
-        return previousFlush;
+        return 0;
     }
 
     /** The record of the delta from version {@code from} to {@code to}; null when the engine closed meanwhile. */
