@@ -21,6 +21,8 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   want diff diffutils
   want tar tar
   want setpriv util-linux
+  want skopeo skopeo
+  want umoci umoci
 fi
 if [ "$level" = bench ]; then
   want bindfs bindfs

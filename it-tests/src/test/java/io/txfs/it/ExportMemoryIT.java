@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * resident size never reaches 512 MiB (its VmHWM, the kernel's own peak, and samples of VmRSS). The tar
  * is checked by GNU tar and by the sha256 of its big member, and imported into a new view whose tree id
  * equals the exported view's. {@code --format oci-dir} writes an image
- * layout whose digests the test recomputes, carrying the view's delta id. GiB written:
+ * layout whose digests the test recomputes, carrying the view's delta id, and which skopeo
+ * inspects and umoci unpacks (Debian's packages). GiB written:
  * {@code -Dtxfs.it.export.gib=N} (default 2; scripts/bench-memory.sh measures 5).
  */
 final class ExportMemoryIT {
@@ -207,6 +208,16 @@ final class ExportMemoryIT {
 
         ProcessRun list = ProcessRun.run(List.of("tar", "-tvf", blobs.resolve(layerDigest.substring(7)).toString()), Duration.ofMinutes(1));
         assertTrue(list.succeeded() && list.stdout().contains("one.txt"), list.describe());
+
+        // the image tools themselves take it: skopeo reads the layout, umoci unpacks the view by its ref name
+        ProcessRun inspect = ProcessRun.run(List.of("skopeo", "inspect", "oci:" + layout), Duration.ofMinutes(1));
+        assertTrue(inspect.succeeded(), inspect.describe());
+        assertEquals(layerDigest, JSON.readTree(inspect.stdout()).get("Layers").get(0).asText(), inspect.describe());
+        Path bundle = root.resolve("bundle");
+        ProcessRun unpack = ProcessRun.run(List.of("umoci", "unpack", "--image", layout + ":small", bundle.toString()),
+                Duration.ofMinutes(1));
+        assertTrue(unpack.succeeded(), unpack.describe());
+        assertTrue(Files.isRegularFile(bundle.resolve("rootfs/one.txt")), "umoci unpacked the view's file: " + unpack.describe());
     }
 
     private static void deleteTree(Path dir) throws IOException {
