@@ -771,7 +771,9 @@ public final class Engine implements AutoCloseable {
                 throw new FsException(Errno.ENOENT, "version " + version + " is no longer kept (versions " + from
                         + " to " + head + " are: garbage collection keeps the versions since the last flush)");
             }
-            return new View(PUBLISHED_VIEW, 0, Isolation.SNAPSHOT, 0, 0, version, 0, 0);
+            View h = new View(PUBLISHED_VIEW, 0, Isolation.SNAPSHOT, 0, 0, version, 0, 0);
+            h.historical = true;
+            return h;
         });
     }
 
@@ -1466,7 +1468,7 @@ public final class Engine implements AutoCloseable {
      * worker (a deadlock CI met in ViewSharedDefaultIT).
      */
     private boolean isVersionView(View v) {
-        return v.id == 0 && v != published;
+        return v.historical;
     }
 
     private List<DirEntry> readdirOnce(View v, long dirIno) {

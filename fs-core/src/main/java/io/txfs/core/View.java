@@ -24,6 +24,11 @@ public final class View {
     volatile long pendingBytes;
     volatile boolean discarded;
     /**
+     * A handle on one old published version ({@link Engine#versionView}): its reads never take in an
+     * outside change (Engine.isVersionView). Set before the handle is handed out.
+     */
+    boolean historical;
+    /**
      * Commits to the pending delta since it was last published or dropped (written under {@link #lock}'s
      * write lock); a view loaded at open with pending records counts 1. A group commit publishes only
      * when it is not 0, so no empty version is ever published.
