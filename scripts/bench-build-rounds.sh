@@ -77,7 +77,7 @@ rows=()
 for r in $(seq 1 "$rounds"); do
   echo 5 > "/proc/$pid/clear_refs" # resets VmHWM to the current resident size
   t0=$(bench_now_ns)
-  txfs run --mount "$base/mnt" --view "round$r" --commit -- sh "$base/round.sh" || bench_die "round $r failed"
+  txfs run --mount "$base/mnt" --commit -- sh "$base/round.sh" || bench_die "round $r failed"
   t1=$(bench_now_ns)
   [ -x "$base/backing/work/gen/prog" ] || bench_die "round $r: the built program is not in the backing directory"
   rows+=("| round $r | $(( (t1 - t0) / 1000000000 )) | $(mib "$(kib VmHWM)") | $(mib "$(kib VmRSS)") | $(state_mib) |")
@@ -93,7 +93,7 @@ live_mib=$(du -sm "$base/backing" | awk '{ print $1 }')
 table=$base/table.md
 {
   echo "Run $(date -u '+%Y-%m-%d %H:%M') UTC on $(bench_machine_line); one run. Each round is"
-  echo "\`txfs run --view roundN --commit\` of: remove the last round's tree, extract Lua 5.4 (Debian source)"
+  echo "\`txfs run --commit\` (a view of its own, ended at exit) of: remove the last round's tree, extract Lua 5.4 (Debian source)"
   echo "and \`make -j2 linux\`, extract and \`make -j2\` a generated 400-file C project, write $big_mib MiB"
   echo "(scripts/bench-build-rounds.sh). RSS after mount: $started_rss MiB. Views left after the rounds: $views."
   echo "The backing directory holds $live_mib MiB at the end."
@@ -102,7 +102,7 @@ table=$base/table.md
   echo "| --- | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${rows[@]}"
   echo
-  echo "\`txfs gc\`: $(echo "$gc_out" | tail -1)"
+  echo "\`txfs gc\` after the idle minute: $(echo "$gc_out" | grep "^state:")"
 } > "$table"
 cat "$table"
 if [ "$write_doc" -eq 1 ]; then
