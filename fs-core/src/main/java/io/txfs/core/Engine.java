@@ -212,6 +212,7 @@ public final class Engine implements AutoCloseable {
         this.lockChannel = lc;
         this.lockFile = lk;
         this.stateDir = c.stateDir();
+        emptyScratch();
         this.chunkData = c.stateDir() != null ? new FileChunkData(c.stateDir().resolve("chunks")) : MemoryChunkData.of(s);
         this.store = new DataFirstStore(s, chunkData);
         this.backing = new Backing(c.backing(), s, this::backingPath, this::backingIdentity);
@@ -660,6 +661,30 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Bytes of the state directory (store and chunk files); the store's estimate when it has none. */
+    /**
+     * Where the daemon keeps files of work in progress (an import's spooled layer): in the state directory,
+     * whose filesystem was chosen for txfs's data and is counted in {@link #stateBytes}, not the system's
+     * temporary directory (often small, or memory). Emptied at open: a spool a killed daemon left is garbage.
+     * Null without a state directory (an in-memory store): use the system's.
+     */
+    public Path scratchDirectory() throws IOException {
+        if (stateDir == null) return null;
+        Path dir = stateDir.resolve("scratch");
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    private void emptyScratch() {
+        if (stateDir == null) return;
+        Path dir = stateDir.resolve("scratch");
+        if (!Files.isDirectory(dir)) return;
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) Files.deleteIfExists(f);
+        } catch (IOException e) {
+            log.warn("cannot empty {}: {}", dir, e.toString());
+        }
+    }
+
     public long stateBytes() {
         return stateDir != null ? StateSize.of(stateDir) : store.approximateSize();
     }

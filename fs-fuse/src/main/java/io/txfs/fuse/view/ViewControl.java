@@ -649,7 +649,8 @@ final class ViewControl implements ControlHandler {
         Path spool = null;
         work.phase("read", LongWork.UNKNOWN, LongWork.UNKNOWN);
         try (CallerDescriptor in = CallerDescriptor.open(caller.pid(), cmd.fd().get())) {
-            spool = Files.createTempFile("txfs-import-", ".tar");
+            Path scratch = engine.scratchDirectory();
+            spool = scratch != null ? Files.createTempFile(scratch, "import-", ".tar") : Files.createTempFile("txfs-import-", ".tar");
             try (java.io.OutputStream to = new ProgressOutputStream(Files.newOutputStream(spool), work)) {
                 in.transferTo(to);
             }
