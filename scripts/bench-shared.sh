@@ -10,7 +10,8 @@
 # Usage (as root): bash scripts/bench-shared.sh [--no-write]
 # Environment: BENCH_DIR (default /var/tmp/txfs-bench-shared), BENCH_OPS (100000, grouped run),
 #   BENCH_UNGROUPED_OPS (10000, the `--group-ops 1` run, in blocks of a fifth; 0 skips it),
-#   BENCH_BLOCK (10000, the grouped run's block),
+#   BENCH_BLOCK (10000, the grouped run's block), BENCH_AUTOFLUSH (10s: a third run, grouped with
+#   `--auto-flush 10s`, so that the versions kept since the last flush stay few; empty skips it),
 #   TXFS_JAR (default fs-tools/target/txfs.jar).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,7 @@ bench_use_txfs "$repo"
 ops=${BENCH_OPS:-100000}
 ungrouped_ops=${BENCH_UNGROUPED_OPS:-10000}
 block=${BENCH_BLOCK:-10000}
+autoflush=${BENCH_AUTOFLUSH-10s}
 base=${BENCH_DIR:-/var/tmp/txfs-bench-shared}
 
 [ -e "$base" ] && bench_die "$base exists; remove it or set BENCH_DIR"
@@ -67,6 +69,10 @@ run() {
 
 bench_log "grouped: $ops operations"
 run grouped "$ops" "$block"
+if [ -n "$autoflush" ]; then
+  bench_log "grouped with --auto-flush $autoflush: $ops operations"
+  run autoflush "$ops" "$block" --auto-flush "$autoflush"
+fi
 if [ "$ungrouped_ops" -gt 0 ]; then
   bench_log "ungrouped (--group-ops 1): $ungrouped_ops operations"
   run ungrouped "$ungrouped_ops" $((ungrouped_ops / 5)) --group-ops 1
@@ -80,13 +86,17 @@ table=$base/table.md
   echo
   echo "| run | operations | first block (ops/s) | last block (ops/s) | total (s) | \`txfs log\` versions | group commit |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
-  for name in grouped ungrouped; do
+  for name in grouped autoflush ungrouped; do
     [ -n "${result[$name,ops]:-}" ] || continue
-    label=$([ $name = grouped ] && echo "group commit (100 ms / 1,000 ops)" || echo "\`--group-ops 1\` (a version per operation)")
+    case $name in
+      grouped) label="group commit (100 ms / 1,000 ops)" ;;
+      autoflush) label="group commit and \`--auto-flush $autoflush\`" ;;
+      *) label="\`--group-ops 1\` (a version per operation)" ;;
+    esac
     echo "| $label | ${result[$name,ops]} (blocks of ${result[$name,block]}) | ${result[$name,first]} | ${result[$name,last]} | ${result[$name,secs]} | ${result[$name,versions]} | ${result[$name,group]} |"
   done
   echo
-  echo "Rates per block: grouped: ${result[grouped,blocks]}$([ -n "${result[ungrouped,ops]:-}" ] && echo "; ungrouped: ${result[ungrouped,blocks]}")."
+  echo "Rates per block: grouped: ${result[grouped,blocks]}$([ -n "${result[autoflush,ops]:-}" ] && echo "; with --auto-flush: ${result[autoflush,blocks]}")$([ -n "${result[ungrouped,ops]:-}" ] && echo "; ungrouped: ${result[ungrouped,blocks]}")."
 } > "$table"
 cat "$table"
 if [ "$write_doc" -eq 1 ]; then
