@@ -76,12 +76,6 @@ final class Content {
         return out;
     }
 
-    /** Where chunk k of record r is stored when it is a whole external chunk of one layer: for flush's copies. */
-    static long externalLayer(Engine e, long id, NodeRecord r, long k) {
-        Source s = locate(e, id, r, k);
-        return s.value != null && isExternal(s.value) ? s.layer : -1;
-    }
-
     static byte[] read(Engine e, long id, NodeRecord r, long off, int len) {
         if (off >= r.size) return new byte[0];
         byte[] out = new byte[(int) Math.min(len, r.size - off)];

@@ -314,7 +314,7 @@ public final class Engine implements AutoCloseable {
         observeGroup(null); // a new view begins on a state that holds every operation that returned
         publishLock.lock();
         try {
-            checkOpen(null);
+            checkOpen();
             if (views.containsKey(name)) throw new FsException(Errno.EEXIST, "view " + name + " exists");
             View v = new View(name, viewIds.next(), isolation, ownerUid, clock.nowNanos(), head, layers.next(), 0, anonymous);
             v.pending = new PendingCache();
@@ -348,6 +348,11 @@ public final class Engine implements AutoCloseable {
 
     public View published() {
         return published;
+    }
+
+    /** The engine's clock: what the mount side stamps times with (utimensat's UTIME_NOW), so tests control it. */
+    public Clock clock() {
+        return clock;
     }
 
     /**
@@ -414,7 +419,7 @@ public final class Engine implements AutoCloseable {
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
-            checkOpen(v);
+            checkOpen();
             return f.get();
         } finally {
             v.lock.writeLock().unlock();
@@ -490,7 +495,7 @@ public final class Engine implements AutoCloseable {
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
-            checkOpen(v);
+            checkOpen();
             if (v.id != 0) {
                 List<String> conflicts = new Publisher(this).conflicts(v);
                 if (!conflicts.isEmpty()) throw new RefreshConflictException(v.name, conflicts);
@@ -566,7 +571,7 @@ public final class Engine implements AutoCloseable {
         publishLock.lock();
         v.lock.writeLock().lock();
         try {
-            checkOpen(v);
+            checkOpen();
             if (onlyIfChanged && v.changes == 0) return null;
             String stopped = flusher.incomplete();
             if (stopped != null) {
@@ -602,7 +607,7 @@ public final class Engine implements AutoCloseable {
         observeGroup(null); // a flush writes every operation that returned before it
         publishLock.lock();
         try {
-            checkOpen(null);
+            checkOpen();
             // Set before waiting for the delta ids: their worker reads trees, and a read that found an
             // outside change would take it in under the publish lock this thread holds while it waits.
             flushRunning = true;
@@ -996,7 +1001,7 @@ public final class Engine implements AutoCloseable {
         if (v == published || v.isolation == Isolation.READ_COMMITTED) observeGroup(v);
         v.lock.readLock().lock();
         try {
-            checkOpen(v);
+            checkOpen();
             return f.apply(readCtx(v));
         } catch (StoreException e) {
             throw storeError(e);
@@ -1022,7 +1027,7 @@ public final class Engine implements AutoCloseable {
         if (v.isolation == Isolation.READ_COMMITTED) observeGroup(v);
         v.lock.writeLock().lock();
         try {
-            checkOpen(v);
+            checkOpen();
             if (v.discarded) throw new FsException(Errno.ENOENT, "view " + v.name + " was discarded");
             Ctx c = readCtx(v);
             T result = f.apply(c);
@@ -1070,7 +1075,7 @@ public final class Engine implements AutoCloseable {
         pc.addKeys(c.keys);
     }
 
-    private void checkOpen(View v) {
+    private void checkOpen() {
         if (closed) throw new FsException(Errno.EIO, "engine closed");
     }
 

@@ -103,20 +103,6 @@ public final class TreePath implements Comparable<TreePath> {
                 && Arrays.equals(bytes, 0, other.bytes.length, other.bytes, 0, other.bytes.length);
     }
 
-    /** This path relative to {@code base}, which must be an ancestor or equal. */
-    public TreePath relativeTo(TreePath base) {
-        if (!startsWith(base)) {
-            throw new IllegalArgumentException(this + " is not below " + base);
-        }
-        if (base.isRoot()) {
-            return this;
-        }
-        if (bytes.length == base.bytes.length) {
-            return ROOT;
-        }
-        return new TreePath(Arrays.copyOfRange(bytes, base.bytes.length + 1, bytes.length));
-    }
-
     public byte[] bytes() {
         return bytes.clone();
     }

@@ -106,14 +106,6 @@ public final class ViewRegistry {
         save();
     }
 
-    /** Forgets a process that has exited. */
-    public void forgetProcess(ProcessKey process) {
-        if (entries.remove(process) != null) {
-            generation.incrementAndGet();
-            save();
-        }
-    }
-
     /** The view {@code process} was in at time {@code at}: its latest entry made no later than {@code at}. */
     Optional<String> viewAt(ProcessKey process, long at) {
         List<Entry> l = entries.get(process);

@@ -629,7 +629,7 @@ public final class ViewFilesystem implements FuseFilesystem {
         // A truncate of ctl is a change under .txfs like any other (EPERM, from mutable). `echo verb > ctl`
         // opens with O_TRUNC, which never gets here: with ATOMIC_O_TRUNC the kernel passes it in OPEN.
         ViewKey k = mutable(ctx, node);
-        long now = System.currentTimeMillis() * 1_000_000L;
+        long now = engine.clock().nowNanos();
         SetAttr c = new SetAttr(
                 s.hasMode() ? s.mode() & 07777 : null,
                 s.hasUid() ? s.uid() : null,
