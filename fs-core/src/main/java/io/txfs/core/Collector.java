@@ -91,11 +91,13 @@ final class Collector {
     /**
      * The versions that must stay readable, taken under the publish lock (head, flushed and every
      * snapshot change only under it). Read-committed views read the head, which is always kept.
+     * {@code keepFrom}..head is the newest run of kept versions ({@link GcPolicy#keepFrom}); {@code points}
+     * are the kept versions older than that: the flushed one, snapshots and pinned handles.
      */
-    private record Live(long head, long retainFrom, TreeSet<Long> points, long snapshotFloor, Set<Long> layers) {
+    private record Live(long head, long retainFrom, long keepFrom, TreeSet<Long> points, long snapshotFloor, Set<Long> layers) {
         /** Whether a kept version sees the record written at {@code from} and superseded at {@code until}. */
         boolean needed(long from, long until) {
-            if (from > head || until > retainFrom) return true;
+            if (from > head || until > keepFrom) return true;
             Long p = points.ceiling(from);
             return p != null && p < until;
         }
@@ -110,6 +112,7 @@ final class Collector {
         TreeSet<Long> points = new TreeSet<>();
         Set<Long> layers = new HashSet<>();
         long snapshotFloor = head;
+        points.add(e.flushed);
         for (View v : e.views.values()) {
             layers.add(v.layer);
             if (v.isolation == Isolation.SNAPSHOT) {
@@ -120,7 +123,21 @@ final class Collector {
         synchronized (pins) {
             for (View p : pins.keySet()) points.add(p.snapshot);
         }
-        return new Live(head, policy.retainFrom(head, e.flushed), points, snapshotFloor, layers);
+        return new Live(head, policy.retainFrom(head, e.flushed), e.keepFrom(), points, snapshotFloor, layers);
+    }
+
+    /**
+     * Whether version {@code version} is still whole (every record it reads kept), checked by handles on
+     * old versions before they pin it. Every kept version was kept by every earlier collection: the
+     * newest run only moves forward, and a snapshot or pin reads a version that was kept when it began.
+     */
+    boolean keeps(long version) {
+        if (version >= e.keepFrom() || version == e.flushed) return true;
+        for (View v : e.views.values()) if (v.isolation == Isolation.SNAPSHOT && v.snapshot == version) return true;
+        synchronized (pins) {
+            for (View p : pins.keySet()) if (p.snapshot == version) return true;
+        }
+        return false;
     }
 
     /**
@@ -179,6 +196,8 @@ final class Collector {
     private long entries;
     private long chunks;
     private long preserved;
+    /** Entry versions deleted per directory since {@link #takeThinnedDirectories} last ran. */
+    private final Map<Long, Integer> dentDeletes = new java.util.HashMap<>();
     /** Chunk data files (ino, layer) whose every key the current batch deletes. */
     private final List<long[]> afterBatch = new ArrayList<>();
 
@@ -201,6 +220,21 @@ final class Collector {
                 && loop(work.phase("content", LongWork.UNKNOWN, LongWork.UNKNOWN), new QueueStep(new byte[] {'C'}, this::collectContent))
                 && loop(work.phase("logs", LongWork.UNKNOWN, LongWork.UNKNOWN), this::collectLogs);
         return new GcResult(nodes, entries, chunks, preserved);
+    }
+
+    /**
+     * The directories from which collections deleted at least {@code min} entry versions since the last
+     * call. Deleted keys stay as tombstones that every listing of the directory steps over until a
+     * compaction drops them: the caller compacts these directories' ranges.
+     */
+    synchronized List<Long> takeThinnedDirectories(int min) {
+        List<Long> out = new ArrayList<>();
+        dentDeletes.entrySet().removeIf(en -> {
+            if (en.getValue() < min) return false;
+            out.add(en.getKey());
+            return true;
+        });
+        return out;
     }
 
     // ---------------------------------------------------------------- the queue
@@ -291,7 +325,7 @@ final class Collector {
         long newestVersion = version(keys.get(0));
         boolean gone = ino != Engine.ROOT && NodeRecord.decode(values.get(0)).nlink == 0;
         // A removed node nobody can reach any more goes whole: every kept version sees it removed.
-        boolean dead = gone && newestVersion <= live.retainFrom() && newestVersion <= live.oldestPoint()
+        boolean dead = gone && newestVersion <= live.keepFrom() && newestVersion <= live.oldestPoint()
                 && !pendingRefers(ino);
         List<Identity> freed = new ArrayList<>();
         long until = Long.MAX_VALUE;
@@ -382,6 +416,7 @@ final class Collector {
             } else {
                 b.delete(Cf.DENT, keys.get(i));
                 entries++;
+                dentDeletes.merge(parent, 1, Integer::sum);
             }
             until = v;
         }
@@ -391,6 +426,7 @@ final class Collector {
             if (Dent.decode(values.get(last)).child() == 0 && version(keys.get(last)) <= live.head()) {
                 b.delete(Cf.DENT, keys.get(last));
                 entries++;
+                dentDeletes.merge(parent, 1, Integer::sum);
                 kept.remove(kept.size() - 1);
             }
         }

@@ -226,6 +226,7 @@ public final class Engine implements AutoCloseable {
         this.collector = new Collector(this, c.gc());
         flusher.recover();
         sweepChunkData();
+        this.idFloor = oldestWithoutDeltaId();
         if (gcPolicy.auto()) collectAfter("open");
         recountPendingBytes();
         log.info("engine open: backing {}, head {}, flushed {}, {} views", c.backing(), head, flushed, views.size());
@@ -378,7 +379,7 @@ public final class Engine implements AutoCloseable {
      * during a publish, flush or collection the numbers are those of a moment before or after it.
      */
     public Map<String, Long> pinnedBytes() {
-        return PinnedBytes.byView(this, gcPolicy.retainFrom(head, flushed), collector.pinnedVersions());
+        return PinnedBytes.byView(this, keepFrom(), flushed, collector.pinnedVersions());
     }
 
     public long headVersion() {
@@ -582,6 +583,7 @@ public final class Engine implements AutoCloseable {
             PublishResult r = new Publisher(this).publish(v, force);
             collector.advancePins(v.id, r.version());
             versionHook.published(r.version());
+            thinAfterPublish();
             return r;
         } catch (StoreException e) {
             throw storeError(e);
@@ -721,13 +723,54 @@ public final class Engine implements AutoCloseable {
     static final long COMPACT_AFTER_BYTES = 64L << 20;
     static final long COMPACT_AFTER_CHUNKS = 1024;
 
+    /** head when the last collection after publishes was scheduled. */
+    private long thinnedAt;
+
+    /**
+     * Publishes without a flush (the shared default's groups) pile up versions whose records only the
+     * newest keepUnflushed stay readable for: every keepUnflushed / 2 publishes beyond that window a
+     * collection thins the rest out, so listing a directory costs its names, not every name it had
+     * since the last flush. Called under the publish lock.
+     */
+    private void thinAfterPublish() {
+        long window = gcPolicy.keepUnflushed();
+        if (!gcPolicy.auto() || head - flushed <= window || head - thinnedAt < Math.max(1, window / 2)) return;
+        thinnedAt = head;
+        collectAfter("publishes");
+    }
+
     /** Schedules an automatic collection on the gc thread (one pending at most). */
     private void collectAfter(String when) {
         onGcThread(gcScheduled, "gc after " + when, () -> {
             GcResult g = collector.collect();
             if (g.deletedAnything()) log.debug("gc after {}: {}", when, g);
             if (g.chunks() >= COMPACT_AFTER_CHUNKS && !closed) compact(when);
+            compactThinnedDirectories();
         });
+    }
+
+    /** Tests: waits until what the gc thread was given so far has run (it runs tasks in order). */
+    void awaitGcThread() throws Exception {
+        gcThread.submit(() -> { }).get();
+    }
+
+    /** Entry versions deleted from one directory before its range is compacted (a listing steps over each). */
+    static final int COMPACT_DIRECTORY_AFTER = 512;
+
+    /** Compacts the entry ranges of directories the collector thinned, so their listings stop stepping over tombstones. */
+    private void compactThinnedDirectories() {
+        for (long dir : collector.takeThinnedDirectories(COMPACT_DIRECTORY_AFTER)) {
+            // under the publish lock, which close takes first: the store is never closed under a compaction
+            publishLock.lock();
+            try {
+                if (closed) return;
+                store.compact(Cf.DENT, Bytes.longs(dir), Bytes.longs(dir + 1));
+            } catch (StoreException e) {
+                log.warn("compacting the entries of directory {}: {}", dir, e.getMessage()); // only its listings stay slower
+            } finally {
+                publishLock.unlock();
+            }
+        }
     }
 
     private final java.util.concurrent.atomic.AtomicBoolean compactScheduled = new java.util.concurrent.atomic.AtomicBoolean();
@@ -796,15 +839,23 @@ public final class Engine implements AutoCloseable {
         // a pin, so the collector keeps the version while the handle is in use; a version it may already have
         // thinned out is refused rather than read from the older records that remain
         return collector.pin(() -> {
-            long from = gcPolicy.retainFrom(head, flushed);
-            if (version < from) {
-                throw new FsException(Errno.ENOENT, "version " + version + " is no longer kept (versions " + from
-                        + " to " + head + " are: garbage collection keeps the versions since the last flush)");
+            if (!collector.keeps(version)) {
+                throw new FsException(Errno.ENOENT, "version " + version + " is no longer kept (kept: the flushed version "
+                        + flushed + ", versions " + keepFrom() + " to " + head + ", and those snapshot views or open"
+                        + " handles read; txfs mount --keep-versions and --keep-unflushed keep more)");
             }
             View h = new View(PUBLISHED_VIEW, 0, Isolation.SNAPSHOT, 0, 0, version, 0, 0);
             h.historical = true;
             return h;
         });
+    }
+
+    /**
+     * The first version of the newest run of kept versions: the garbage-collection policy's, or older
+     * when derived work (delta ids) still has to read an older one.
+     */
+    long keepFrom() {
+        return Math.min(Math.min(gcPolicy.keepFrom(head, flushed), versionHook.oldestNeeded()), idFloor);
     }
 
     /** Tells the version hook of a version written by the engine itself (an outside change taken in). */
@@ -841,9 +892,28 @@ public final class Engine implements AutoCloseable {
         outside.watch(original);
     }
 
-    /** Installs the observer of publishes and flushes (one; NONE to remove). */
+    /**
+     * Installs the observer of publishes and flushes (one; NONE to remove). A hook other than NONE takes
+     * over keeping the versions whose delta ids are missing: it must have queued them (its
+     * {@link VersionHook#oldestNeeded}) before it is installed.
+     */
     public void setVersionHook(VersionHook hook) {
         versionHook = hook == null ? VersionHook.NONE : hook;
+        if (versionHook != VersionHook.NONE) idFloor = Long.MAX_VALUE;
+    }
+
+    /**
+     * Until a version hook is installed, the version before the oldest publish since the last flush that
+     * has no delta id (a daemon killed before its thread got there): the collection at open must not thin
+     * out what the restarted delta-id thread will read. Long.MAX_VALUE when none is missing.
+     */
+    private volatile long idFloor = Long.MAX_VALUE;
+
+    private long oldestWithoutDeltaId() {
+        for (long v = flushed + 1; v <= head; v++) {
+            if (logEntry(v) != null && deltaId(v) == null) return v - 1;
+        }
+        return Long.MAX_VALUE;
     }
 
     /** The stored delta id of log version {@code version}, or null if none is stored (yet). */

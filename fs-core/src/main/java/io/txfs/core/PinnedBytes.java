@@ -14,9 +14,9 @@ import java.util.TreeSet;
 /**
  * What each snapshot view pins (docs/storage-format.md, "Pinned bytes"): the bytes garbage collection
  * keeps only because that view reads its version — record versions (key and value) no other reader sees,
- * and preserved chunks (PreservedMarker) only the view's records reach. Other readers: the kept versions
- * (retainFrom to head), other snapshot versions, pinned handles and pending records. Views that read the
- * same version each show the bytes kept for it.
+ * and preserved chunks (PreservedMarker) only the view's records reach. Other readers: the newest kept
+ * versions (retainFrom, the collector's keepFrom, to head), the flushed version, other snapshot versions,
+ * pinned handles and pending records. Views that read the same version each show the bytes kept for it.
  */
 final class PinnedBytes {
     private static final byte[] EMPTY = new byte[0];
@@ -24,26 +24,27 @@ final class PinnedBytes {
     private final Engine e;
     private final long head;
     private final long retainFrom;
-    /** Snapshot versions older than retainFrom (younger ones are kept anyway): what they pin. */
+    /** Snapshot versions older than retainFrom, other than the flushed one (those are kept anyway): what they pin. */
     private final Map<Long, Long> bySnapshot = new HashMap<>();
     /** Every version a snapshot view or pinned handle reads. */
     private final TreeSet<Long> points = new TreeSet<>();
 
-    private PinnedBytes(Engine e, long head, long retainFrom, Set<Long> pins) {
+    private PinnedBytes(Engine e, long head, long retainFrom, long flushed, Set<Long> pins) {
         this.e = e;
         this.head = head;
         this.retainFrom = retainFrom;
         points.addAll(pins);
+        points.add(flushed);
         for (View v : e.views.values()) {
             if (v.isolation != Isolation.SNAPSHOT) continue;
             points.add(v.snapshot);
-            if (v.snapshot < retainFrom) bySnapshot.put(v.snapshot, 0L);
+            if (v.snapshot < retainFrom && v.snapshot != flushed) bySnapshot.put(v.snapshot, 0L);
         }
     }
 
     /** Pinned bytes by view name (0 for views that pin nothing); records that vanish meanwhile count as gone. */
-    static Map<String, Long> byView(Engine e, long retainFrom, Set<Long> pins) {
-        PinnedBytes p = new PinnedBytes(e, e.head, retainFrom, pins);
+    static Map<String, Long> byView(Engine e, long retainFrom, long flushed, Set<Long> pins) {
+        PinnedBytes p = new PinnedBytes(e, e.head, retainFrom, flushed, pins);
         if (!p.bySnapshot.isEmpty()) {
             p.recordVersions();
             p.preserved();

@@ -16,6 +16,14 @@ public interface VersionHook {
      */
     DeltaIdRecord beforeFlush(long flushed, long head);
 
+    /**
+     * The oldest published version derived work still has to read (Long.MAX_VALUE: none): the collector
+     * keeps it and every newer one, however many publishes since the last flush it would otherwise thin.
+     */
+    default long oldestNeeded() {
+        return Long.MAX_VALUE;
+    }
+
     VersionHook NONE = new VersionHook() {
         @Override
         public void published(long version) {

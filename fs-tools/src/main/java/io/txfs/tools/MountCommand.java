@@ -56,8 +56,12 @@ final class MountCommand implements Callable<Integer> {
     String mode;
 
     @Option(names = "--keep-versions", paramLabel = "N|all", defaultValue = "1",
-            description = "How many of the newest published versions stay readable for `txfs diff --from/--to` across flushes (default 1: only the versions since the last flush; all: every version). More kept versions keep more old data in the state directory.")
+            description = "How many of the newest published versions stay readable for `txfs diff --from/--to` across flushes (default 1: none before the last flush; all: every version). More kept versions keep more old data in the state directory.")
     String keepVersions;
+
+    @Option(names = "--keep-unflushed", paramLabel = "N|all", defaultValue = "64",
+            description = "How many of the newest versions published since the last flush stay readable besides the flushed one (default 64; all: every one). Older ones are thinned out, so that many publishes without a flush (--default-view shared) keep costing what they keep, not their whole history.")
+    String keepUnflushed;
 
     @Option(names = "--group-window", paramLabel = "DUR", defaultValue = "100ms",
             description = "With --default-view shared: operations are grouped into one published version for at most DUR after the first (default 100ms; 1ms to 10s).")
@@ -95,7 +99,7 @@ final class MountCommand implements Callable<Integer> {
         Path backingDir = requireDirectory(backing, "backing directory");
         Path mnt = requireDirectory(mountpoint, "mountpoint");
         MountOptions.Builder opts = parseOptions();
-        keptVersions(); // bad values are refused here, before a daemon is started
+        gcPolicy(); // bad values are refused here, before a daemon is started
         groupPolicy();
         autoFlushEvery();
         administrators();
@@ -129,19 +133,24 @@ final class MountCommand implements Callable<Integer> {
         };
     }
 
-    private long keptVersions() {
-        if (keepVersions.equals("all")) {
+    private io.txfs.core.GcPolicy gcPolicy() {
+        return new io.txfs.core.GcPolicy(true, versionCount("--keep-versions", keepVersions),
+                versionCount("--keep-unflushed", keepUnflushed));
+    }
+
+    private static long versionCount(String option, String value) {
+        if (value.equals("all")) {
             return Long.MAX_VALUE;
         }
         try {
-            long n = Long.parseLong(keepVersions);
+            long n = Long.parseLong(value);
             if (n >= 1) {
                 return n;
             }
         } catch (NumberFormatException e) {
             // falls through to the message below
         }
-        throw new UserFacingException("--keep-versions must be a number of at least 1 or 'all', not '" + keepVersions + "'");
+        throw new UserFacingException(option + " must be a number of at least 1 or 'all', not '" + value + "'");
     }
 
     private io.txfs.core.GroupPolicy groupPolicy() {
@@ -212,7 +221,7 @@ final class MountCommand implements Callable<Integer> {
             FuseFilesystem fs;
             if (views) {
                 try {
-                    viewMount = ViewMount.open(backingDir, stateDir.path(), policy, keptVersions(), administrators(),
+                    viewMount = ViewMount.open(backingDir, stateDir.path(), policy, gcPolicy(), administrators(),
                             groupPolicy(), autoFlushEvery());
                 } catch (IOException | RuntimeException e) {
                     throw new UserFacingException("cannot open the store in " + stateDir.path() + ": " + e.getMessage(), e);
@@ -271,7 +280,7 @@ final class MountCommand implements Callable<Integer> {
     /** The arguments to give a detached copy of this command, in the foreground. */
     List<String> foregroundArguments(StateDirectory stateDir) {
         List<String> args = new ArrayList<>(List.of("mount", "-f", "--state", stateDir.path().toString(),
-                "--mode", mode, "--default-view", defaultView, "--keep-versions", keepVersions));
+                "--mode", mode, "--default-view", defaultView, "--keep-versions", keepVersions, "--keep-unflushed", keepUnflushed));
         args.addAll(List.of("--group-window", groupWindow, "--group-ops", groupOps));
         if (autoFlush != null) {
             args.add("--auto-flush");

@@ -59,14 +59,14 @@ public final class ViewMount implements AutoCloseable {
     /** As above; {@code administrators} may flush (the daemon's own uid and root, unless more are named). */
     public static ViewMount open(Path backing, Path stateDir, DefaultView policy, long keepVersions,
                                  MountAdministrators administrators) throws IOException {
-        return open(backing, stateDir, policy, keepVersions, administrators, GroupPolicy.DEFAULT, null);
+        return open(backing, stateDir, policy, new GcPolicy(true, keepVersions), administrators, GroupPolicy.DEFAULT, null);
     }
 
     /**
      * As above, with the shared default's group commit ({@code group}, used with {@link DefaultView#SHARED})
      * and a background flush at most every {@code autoFlush} (null: none).
      */
-    public static ViewMount open(Path backing, Path stateDir, DefaultView policy, long keepVersions,
+    public static ViewMount open(Path backing, Path stateDir, DefaultView policy, GcPolicy gc,
                                  MountAdministrators administrators, GroupPolicy group, Duration autoFlush) throws IOException {
         int fd = LibC.INSTANCE.open(backing.toString(), Sys.O_PATH | Sys.O_DIRECTORY | Sys.O_CLOEXEC, 0);
         if (fd < 0) {
@@ -80,7 +80,7 @@ public final class ViewMount implements AutoCloseable {
         works.listen(opening);
         try {
             engine = Engine.open(Engine.Config.rocks(Path.of("/proc/self/fd/" + fd + "/."), stateDir.resolve("engine"))
-                    .withListener(invalidator).withGc(new GcPolicy(true, keepVersions)).withWorks(works));
+                    .withListener(invalidator).withGc(gc).withWorks(works));
         } catch (RuntimeException e) {
             LibC.INSTANCE.close(fd);
             invalidator.close();

@@ -47,6 +47,8 @@ public final class DeltaIdLog implements VersionHook, AutoCloseable {
     private final boolean hold;
     private final Object lock = new Object();
     private int queued;
+    /** Versions queued and not yet computed: the collector keeps them and the ones before them. */
+    private final java.util.concurrent.ConcurrentSkipListSet<Long> waiting = new java.util.concurrent.ConcurrentSkipListSet<>();
     private volatile boolean closed;
 
     private DeltaIdLog(Engine engine, boolean hold) {
@@ -67,7 +69,6 @@ public final class DeltaIdLog implements VersionHook, AutoCloseable {
     /** {@code hold}: tests only, see {@link #HOLD_PROPERTY}. */
     public static DeltaIdLog start(Engine engine, boolean hold) {
         DeltaIdLog d = new DeltaIdLog(engine, hold);
-        engine.setVersionHook(d);
         int missing = 0;
         for (LogEntry e : engine.log()) {
             if (engine.deltaId(e.version()) == null) {
@@ -75,6 +76,8 @@ public final class DeltaIdLog implements VersionHook, AutoCloseable {
                 missing++;
             }
         }
+        // after queueing: installed, the hook tells the collector which old versions its queue still reads
+        engine.setVersionHook(d);
         if (missing > 0) {
             log.info("computing {} delta ids missing from the log", missing);
         }
@@ -90,12 +93,16 @@ public final class DeltaIdLog implements VersionHook, AutoCloseable {
         synchronized (lock) {
             queued++;
         }
+        waiting.add(version);
         worker.execute(() -> {
             try {
                 if (!hold && !closed) {
                     ensure(version);
                 }
             } finally {
+                if (!hold) {
+                    waiting.remove(version);
+                }
                 synchronized (lock) {
                     if (!hold) {
                         queued--;
@@ -141,6 +148,13 @@ public final class DeltaIdLog implements VersionHook, AutoCloseable {
             return only;
         }
         return compute(flushed, head);
+    }
+
+    /** A queued publish reads the version before it; a flush's delta is computed by the flush itself. */
+    @Override
+    public long oldestNeeded() {
+        Long first = waiting.ceiling(Long.MIN_VALUE); // null when empty, without first()'s race
+        return first == null ? Long.MAX_VALUE : first - 1;
     }
 
     /** Computes and stores the id of log version {@code version} unless it is stored already. */
