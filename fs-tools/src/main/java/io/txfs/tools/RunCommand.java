@@ -69,7 +69,10 @@ final class RunCommand extends ViewCommands.Base {
             throw e;
         }
 
-        boolean useNamespace = switch (namespace) {
+        // already working in the view (txfs run --view X from inside X): the command inherits it, and a bind of
+        // X's root over a mountpoint that already is X's root would make a directory its own ancestor (ELOOP)
+        boolean inheritsView = entered.path("already_in").asBoolean(false);
+        boolean useNamespace = !inheritsView && switch (namespace) {
             case never -> false;
             case always -> {
                 if (!hasSysAdmin()) {

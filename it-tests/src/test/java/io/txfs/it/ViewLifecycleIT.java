@@ -168,6 +168,26 @@ final class ViewLifecycleIT {
         assertEquals(0, txfs("abort", "--mount", mnt(), "outer").exitCode());
     }
 
+    /**
+     * {@code txfs run --view X} from a command already running in X inside X's mount namespace: the mountpoint
+     * there already is X's root, so binding X's root over it again would make a directory its own ancestor
+     * (ELOOP: "could not enter view"). The command inherits the view instead.
+     */
+    @Test
+    void runInTheSameViewFromItsNamespaceInheritsIt() {
+        String script = cli() + " run --mount \"$0\" --view ns-outer -- /bin/sh -c 'echo inner > \"$0/ns-inner.txt\"' \"$0\"; echo same=$?";
+        ProcessRun r = run("run", "--mount", mnt(), "--view", "ns-outer", "--namespace", "always", "--", "/bin/sh", "-c", script, mnt());
+        try {
+            assertEquals(0, r.exitCode(), r.describe());
+            assertTrue(r.stdout().contains("same=0"), r.describe());
+            assertFalse(r.stderr().contains("could not enter"), r.describe());
+            assertEquals(1, views().get("ns-outer").path("changed_paths").asLong(), "the inner command wrote into ns-outer");
+            assertFalse(Files.exists(Path.of(mnt(), "ns-inner.txt")), "and nowhere else");
+        } finally {
+            txfs("abort", "--mount", mnt(), "ns-outer");
+        }
+    }
+
     // ------------------------------------------------------------------ 3. plain shells make no view until they write
 
     /**

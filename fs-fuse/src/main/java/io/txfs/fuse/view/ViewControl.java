@@ -168,9 +168,7 @@ final class ViewControl implements ControlHandler {
     }
 
     private ControlReply beginLocked(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
-        if (cmd.toplevel()) {
-            refuseSibling(caller, cmd);
-        }
+        boolean already = cmd.toplevel() && refuseSibling(caller, cmd);
         String name = cmd.view().orElseGet(() -> "v" + caller.pid() + "-" + generated.incrementAndGet());
         boolean created = false;
         View v;
@@ -191,7 +189,8 @@ final class ViewControl implements ControlHandler {
         }
         log.info("pid {} (uid {}) entered view {}{}", caller.pid(), caller.uid(), name, created ? " (new)" : "");
         return ControlReply.ok(ControlVerb.BEGIN).put("view", name).put("created", created)
-                .put("isolation", isolationWord(v.isolation())).put("snapshot_version", v.info().snapshotVersion());
+                .put("isolation", isolationWord(v.isolation())).put("snapshot_version", v.info().snapshotVersion())
+                .put("already_in", already);
     }
 
     /**
@@ -199,10 +198,11 @@ final class ViewControl implements ControlHandler {
      * view would be its sibling over the published state, not a child whose publish goes into the caller's
      * view (SPEC "Checkpoints and nesting", not built yet), so the caller's pending work would be invisible to
      * the command and the command's publish would bypass it. Refused until nesting exists. Entering the
-     * caller's own view again is no sibling and passes; so does a process outside any view (its session's
+     * caller's own view again is no sibling and passes (true: the caller works in it already, so a command
+     * it starts is in it without another mount namespace); so does a process outside any view (its session's
      * view is where a shell works, not a view it chose).
      */
-    private void refuseSibling(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
+    private boolean refuseSibling(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
         java.util.Optional<String> in;
         try {
             in = views.enteredView(caller);
@@ -214,6 +214,7 @@ final class ViewControl implements ControlHandler {
                     + " a sibling of " + in.get() + ", not nested in it (nested views are not supported yet); run it outside"
                     + " any view, or in " + in.get() + " itself (view=" + in.get() + ")");
         }
+        return in.isPresent();
     }
 
     private ControlReply publish(RequestContext caller, ControlCommand cmd, ControlVerb verb) throws ControlRefusal {
