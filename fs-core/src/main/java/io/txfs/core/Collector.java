@@ -132,12 +132,7 @@ final class Collector {
      * newest run only moves forward, and a snapshot or pin reads a version that was kept when it began.
      */
     boolean keeps(long version) {
-        if (version >= e.keepFrom() || version == e.flushed) return true;
-        for (View v : e.views.values()) if (v.isolation == Isolation.SNAPSHOT && v.snapshot == version) return true;
-        synchronized (pins) {
-            for (View p : pins.keySet()) if (p.snapshot == version) return true;
-        }
-        return false;
+        return version >= e.keepFrom() || live().points().contains(version);
     }
 
     /**
