@@ -154,9 +154,26 @@ final class ForceMerge {
             // keeping both would make a hard link nobody made.
             for (Link l : h.links) if (!was.contains(l)) ForceState.unlinkName(r, l);
         }
+        boolean viewMovedIt = base != null && movedAway(new HashSet<>(base.links), new HashSet<>(m.links));
+        if (viewMovedIt) {
+            // The view moved the node away from a name whose directory others moved (so the removal, by
+            // path, found nothing there): the node's own link is still in head at the new path, and keeping
+            // it beside the view's new name would make a hard link nobody made (for a directory, two names).
+            for (Link l : base.links) if (!m.links.contains(l)) ForceState.unlinkName(r, l);
+        }
         for (Link l : now) if (!was.contains(l)) ForceState.linkName(r, l);
+        if (r.isDir() && viewMovedIt) {
+            // a directory has one name: where the view put it
+            for (Link l : new ArrayList<>(r.links)) if (!now.contains(l)) ForceState.unlinkName(r, l);
+        }
         if (r.isDir()) r.nlink = r.links.isEmpty() ? 0 : 1;
         return r;
+    }
+
+    /** The view gave the node a name it did not have. */
+    private static boolean movedAway(Set<Link> was, Set<Link> now) {
+        for (Link l : now) if (!was.contains(l)) return true;
+        return false;
     }
 
     /** The view moved the node (dropped a name, added one) and head also lacks a name the view dropped. */

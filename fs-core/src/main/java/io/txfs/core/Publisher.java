@@ -191,6 +191,7 @@ final class Publisher {
         for (var en : raw.entrySet()) records.put(en.getKey(), NodeRecord.decode(en.getValue()));
         Map<Link, Dent> dents = new LinkedHashMap<>();
         for (var en : dentRaw.entrySet()) dents.put(en.getKey(), Dent.decode(en.getValue()));
+        dropUndone(v, keys, records, dents);
         ForceReport report = ForceReport.before(e, v, dents);
         ForceMerge m = new ForceMerge(e, v, records, dents);
         m.run();
@@ -214,6 +215,37 @@ final class Publisher {
         dentRaw.clear();
         for (var en : dents.entrySet()) dentRaw.put(en.getKey(), en.getValue().encode());
         return report;
+    }
+
+    /**
+     * Rule 5 of docs/publish-force.md applied to the view's own delta before the merge: an entry that
+     * names what the snapshot named there, and a file whose record differs from the snapshot's only in
+     * access/change times, are changes made and undone (a file moved away and back). They are not the
+     * view's version of anything, so they must not win over what others published there: a name another
+     * view removed meanwhile would otherwise come back pointing at a node whose record has no name.
+     */
+    private void dropUndone(View v, Map<ByteBuffer, Long> keys, Map<Long, NodeRecord> records, Map<Link, Dent> dents) {
+        for (var it = dents.entrySet().iterator(); it.hasNext(); ) {
+            var en = it.next();
+            Link l = en.getKey();
+            Dent was = e.publishedDent(l.parent(), l.name(), v.snapshot);
+            Dent now = en.getValue();
+            if (was.child() != now.child() || (now.child() != 0 && was.type() != now.type())) continue;
+            it.remove();
+            keys.remove(ByteBuffer.wrap(Keys.conflictKeyE(l.parent(), l.name())));
+        }
+        for (var it = records.entrySet().iterator(); it.hasNext(); ) {
+            var en = it.next();
+            NodeRecord now = en.getValue();
+            NodeRecord was = e.publishedNode(en.getKey(), v.snapshot);
+            if (was == null || now.isDir() || !ForceState.sameContent(was, now) || was.nlink != now.nlink
+                    || !ForceState.sameLinks(was.links, now.links)) {
+                continue;
+            }
+            it.remove();
+            keys.remove(ByteBuffer.wrap(Keys.conflictKey('N', en.getKey())));
+            keys.remove(ByteBuffer.wrap(Keys.conflictKey('R', en.getKey())));
+        }
     }
 
     /** A directory changed only as a side effect (entries added or removed): keep what others published. */

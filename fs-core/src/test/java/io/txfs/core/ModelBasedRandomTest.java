@@ -55,6 +55,10 @@ class ModelBasedRandomTest {
     private Engine engine;
     private Path backing;
     private final ConcurrentLinkedQueue<String> trace = new ConcurrentLinkedQueue<>();
+    /** -Dtxfs.serialize: threads take turns step by step; the order is written for -Dtxfs.order replay. */
+    private static final boolean SERIALIZE = Boolean.getBoolean("txfs.serialize");
+    private final Object serial = new Object();
+    private final List<Integer> order = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicLong collected = new java.util.concurrent.atomic.AtomicLong();
 
     private void trace(ViewModel m, String what) {
@@ -136,7 +140,12 @@ class ModelBasedRandomTest {
                 List<Random> rnds = new ArrayList<>();
                 for (int i = 0; i < VIEWS; i++) rnds.add(new Random(seed + i));
                 try {
-                    for (int n = 0; n < OPS_PER_VIEW; n++) for (int i = 0; i < VIEWS; i++) step(models.get(i), rnds.get(i));
+                    String replay = System.getProperty("txfs.order");
+                    if (replay != null) {
+                        for (String i : Files.readString(Path.of(replay)).trim().split(",")) step(models.get(Integer.parseInt(i)), rnds.get(Integer.parseInt(i)));
+                    } else {
+                        for (int n = 0; n < OPS_PER_VIEW; n++) for (int i = 0; i < VIEWS; i++) step(models.get(i), rnds.get(i));
+                    }
                 } catch (Throwable t) {
                     List<String> tr = new ArrayList<>(trace);
                     for (String line : tr) System.err.println("TRACE " + line);
@@ -149,7 +158,16 @@ class ModelBasedRandomTest {
                 Random rnd = new Random(seed + i);
                 Thread t = new Thread(() -> {
                     try {
-                        for (int n = 0; n < OPS_PER_VIEW && failures.isEmpty(); n++) step(m, rnd);
+                        for (int n = 0; n < OPS_PER_VIEW && failures.isEmpty(); n++) {
+                            if (SERIALIZE) {
+                                synchronized (serial) {
+                                    order.add(models.indexOf(m));
+                                    step(m, rnd);
+                                }
+                            } else {
+                                step(m, rnd);
+                            }
+                        }
                     } catch (Throwable e) {
                         failures.add(new AssertionError("view " + m.view.name() + " seed " + seed, e));
                     }
@@ -158,6 +176,9 @@ class ModelBasedRandomTest {
                 t.start();
             }
             for (Thread t : threads) t.join(120_000);
+            if (SERIALIZE && !failures.isEmpty()) {
+                Files.writeString(Path.of("target/model-order.txt"), order.toString().replaceAll("[\\[\\] ]", ""));
+            }
             if (!failures.isEmpty()) {
                 AssertionError e = new AssertionError(failures.size() + " failures, first: " + failures.peek(), failures.peek());
                 throw e;
