@@ -38,15 +38,17 @@ final class ForceReport {
         for (ChangeSet.Entry en : others.entries()) {
             List<byte[]> path = path(e, head, en.parent(), en.name());
             Dent d = e.publishedDent(en.parent(), en.name(), e.head);
-            boolean netChange = e.publishedDent(en.parent(), en.name(), v.snapshot).child() != d.child(); // not made and undone
+            Dent was = e.publishedDent(en.parent(), en.name(), v.snapshot);
+            boolean netChange = was.child() != d.child(); // not made and undone
             // a file another view put there also keeps its content (the view may have changed that file elsewhere)
             NodeRecord file = d.child() == 0 || d.type() == FileType.DIRECTORY ? null : e.publishedNode(d.child(), e.head);
             if (path == null || !netChange) continue;
-            r.entries.add(new Expect(path, d.child(), d.type(), file));
+            // directories are compared by type: a directory replaced by a directory is a change of entries only
+            boolean dirForDir = was.child() != 0 && was.type() == FileType.DIRECTORY && d.type() == FileType.DIRECTORY;
+            if (!dirForDir) r.entries.add(new Expect(path, d.child(), d.type(), file));
             // a directory another view moved there brings paths of its own: each must survive too
             if (d.type() == FileType.DIRECTORY && e.publishedNode(d.child(), v.snapshot) != null) r.subtree(e, head, d.child(), path, 0);
             // and a directory moved or removed from there leaves paths whose absence is their change too
-            Dent was = e.publishedDent(en.parent(), en.name(), v.snapshot);
             if (was.type() == FileType.DIRECTORY && was.child() != 0) r.vacated(e, new Ctx(e.published, v.snapshot), was.child(), path, 0);
         }
         for (long id : others.inodes()) {
