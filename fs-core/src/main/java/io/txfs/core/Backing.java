@@ -1,6 +1,8 @@
 package io.txfs.core;
 
-import io.txfs.core.inspect.dir.LibC;
+import io.txfs.sys.PathCalls;
+import io.txfs.sys.Errno;
+import io.txfs.sys.LibC;
 import io.txfs.core.store.Cf;
 import io.txfs.core.store.Store;
 import java.io.IOException;
@@ -92,7 +94,7 @@ final class Backing {
     /** The exact target bytes of the symlink at raw path rel (java.nio would normalize them). */
     byte[] readLink(String rel) throws IOException {
         try (BackingDir.Entry en = entry(rel)) {
-            return LibC.readLink(en.cPath);
+            return PathCalls.readLink(en.cPath);
         }
     }
 

@@ -1,6 +1,9 @@
 package io.txfs.core;
 
-import io.txfs.core.inspect.dir.LibC;
+import io.txfs.sys.Errno;
+import io.txfs.sys.PathCalls;
+import io.txfs.sys.Sys;
+import io.txfs.sys.LibC;
 import io.txfs.core.inspect.dir.RawPaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +25,8 @@ import java.nio.file.Path;
 final class BackingDir implements AutoCloseable {
     private static final String FD_DIR = "/proc/self/fd/";
     private static final long[] HOW_DIR = {
-        LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0,
-        LibC.RESOLVE_BENEATH | LibC.RESOLVE_NO_SYMLINKS | LibC.RESOLVE_NO_MAGICLINKS};
+        Sys.O_PATH | Sys.O_DIRECTORY | Sys.O_CLOEXEC, 0,
+        Sys.RESOLVE_BENEATH | Sys.RESOLVE_NO_SYMLINKS | Sys.RESOLVE_NO_MAGICLINKS};
 
     /**
      * One object of BACKING, addressable while open: path and cPath go through the descriptor of its
@@ -48,18 +51,18 @@ final class BackingDir implements AutoCloseable {
 
         @Override
         public void close() {
-            if (fd >= 0) LibC.get().close(fd);
+            if (fd >= 0) LibC.INSTANCE.close(fd);
         }
     }
 
-    private final LibC.Native libc = LibC.get();
+    private final LibC libc = LibC.INSTANCE;
     private final int rootFd;
 
     /** root: the backing directory as configured (trusted: the administrator named it). */
     BackingDir(Path root) throws IOException {
         byte[] c = RawPaths.cString(RawPaths.absolute(root));
-        rootFd = libc.open(c, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
-        if (rootFd < 0) throw LibC.error("open", c);
+        rootFd = libc.open(c, Sys.O_PATH | Sys.O_DIRECTORY | Sys.O_CLOEXEC, 0);
+        if (rootFd < 0) throw PathCalls.error("open", c);
     }
 
     /** The object at raw backing path rel (not the root), through its directory opened beneath BACKING. */
@@ -171,9 +174,9 @@ final class BackingDir implements AutoCloseable {
         int fd = openDirFd(rel);
         if (fd >= 0) {
             libc.close(fd);
-        } else if (LibC.errno() == LibC.ELOOP) {
+        } else if (LibC.errno() == Errno.ELOOP.code()) {
             throw symlinkIn(rel);
-        } else if (LibC.errno() == LibC.ENOTDIR && rel.indexOf('/') > 0) {
+        } else if (LibC.errno() == Errno.ENOTDIR.code() && rel.indexOf('/') > 0) {
             checkNoSymlink(rel.substring(0, rel.lastIndexOf('/'))); // rel itself is a file: its directories count
         }
     }
@@ -184,18 +187,19 @@ final class BackingDir implements AutoCloseable {
         if (fd >= 0) return fd;
         int errno = LibC.errno();
         String shown = "BACKING/" + Backing.display(rel);
-        switch (errno) {
-            case LibC.ELOOP -> throw symlinkIn(rel);
-            case LibC.ENOENT -> throw new NoSuchFileException(shown);
-            case LibC.ENOTDIR -> throw new NotDirectoryException(shown);
-            case LibC.ENOSYS -> throw new IOException("openat2 is not available (Linux 5.6 or later is needed):"
+        Errno known = Errno.of(errno);
+        switch (known == null ? Errno.EIO : known) {
+            case ELOOP -> throw symlinkIn(rel);
+            case ENOENT -> throw new NoSuchFileException(shown);
+            case ENOTDIR -> throw new NotDirectoryException(shown);
+            case ENOSYS -> throw new IOException("openat2 is not available (Linux 5.6 or later is needed):"
                     + " txfs cannot reach BACKING safely");
             default -> throw new IOException("open " + shown + " beneath BACKING: " + LibC.describe(errno));
         }
     }
 
     private int openDirFd(String rel) {
-        return (int) libc.syscall(LibC.SYS_OPENAT2, rootFd, RawPaths.cString(Backing.bytes(rel)), HOW_DIR, 24);
+        return (int) libc.syscall(Sys.SYS_OPENAT2, rootFd, RawPaths.cString(Backing.bytes(rel)), HOW_DIR, 24);
     }
 
     /** ELOOP on rel: the first of its prefixes that fails so is the symlink (those before it opened fine). */
@@ -205,7 +209,7 @@ final class BackingDir implements AutoCloseable {
             int slash = rel.indexOf('/', from);
             String prefix = slash < 0 ? rel : rel.substring(0, slash);
             int fd = openDirFd(prefix);
-            if (fd < 0 && LibC.errno() == LibC.ELOOP) return new BackingSymlinkException(prefix);
+            if (fd < 0 && LibC.errno() == Errno.ELOOP.code()) return new BackingSymlinkException(prefix);
             if (fd >= 0) libc.close(fd);
             if (slash < 0) return new BackingSymlinkException(rel);
             from = slash + 1;

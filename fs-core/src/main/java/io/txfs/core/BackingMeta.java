@@ -1,7 +1,9 @@
 package io.txfs.core;
 
+import io.txfs.sys.Errno;
+import io.txfs.sys.Sys;
 import io.txfs.core.inspect.dir.DirectoryTreeSource;
-import io.txfs.core.inspect.dir.LibC;
+import io.txfs.sys.LibC;
 import io.txfs.core.inspect.dir.RawPaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +32,7 @@ final class BackingMeta {
         }
     }
 
-    private final LibC.Native libc = LibC.get();
+    private final LibC libc = LibC.INSTANCE;
 
     /**
      * Makes the object en hold r's owner, xattrs, mode and times, changing only what differs.
@@ -49,14 +51,14 @@ final class BackingMeta {
             xattrs(r, c, drop);
         }
         if (r.type != FileType.SYMLINK && (chowned || ((Integer) a.get("mode") & 07777) != r.perm)) {
-            if (libc.fchmodat(LibC.AT_FDCWD, c, r.perm, LibC.AT_SYMLINK_NOFOLLOW) != 0) {
+            if (libc.fchmodat(Sys.AT_FDCWD, c, r.perm, Sys.AT_SYMLINK_NOFOLLOW) != 0) {
                 throw new Refused("chmod " + octal(r.perm), LibC.errno());
             }
         }
         if (Backing.ns(a.get("lastModifiedTime")) != r.mtime || Backing.ns(a.get("lastAccessTime")) != r.atime) {
             long[] times = {Math.floorDiv(r.atime, 1_000_000_000L), Math.floorMod(r.atime, 1_000_000_000L),
                 Math.floorDiv(r.mtime, 1_000_000_000L), Math.floorMod(r.mtime, 1_000_000_000L)};
-            if (libc.utimensat(LibC.AT_FDCWD, c, times, LibC.AT_SYMLINK_NOFOLLOW) != 0) {
+            if (libc.utimensat(Sys.AT_FDCWD, c, times, Sys.AT_SYMLINK_NOFOLLOW) != 0) {
                 throw new Refused("set times (mtime " + r.mtime + " ns)", LibC.errno());
             }
         }
@@ -70,7 +72,7 @@ final class BackingMeta {
         }
         for (String n : have.keySet()) {
             if (!r.xattrs.containsKey(n) && (n.startsWith("user.") || drop.contains(n))) {
-                if (libc.lremovexattr(c, name(n)) != 0 && LibC.errno() != LibC.ENODATA) {
+                if (libc.lremovexattr(c, name(n)) != 0 && LibC.errno() != Errno.ENODATA.code()) {
                     throw new Refused("remove xattr " + n, LibC.errno());
                 }
             }

@@ -1,5 +1,6 @@
 package io.txfs.core;
 
+import io.txfs.sys.Errno;
 import io.txfs.core.store.Cf;
 import java.util.Arrays;
 

@@ -1,5 +1,7 @@
 package io.txfs.core;
 
+import io.txfs.sys.PathCalls;
+import io.txfs.sys.Errno;
 import io.txfs.core.inspect.dir.RawPaths;
 import io.txfs.core.progress.LongWork;
 import io.txfs.core.progress.LongWorks;
@@ -1403,7 +1405,7 @@ public final class Engine implements AutoCloseable {
         r.baseValid = r.size;
         try {
             if (r.type == FileType.SYMLINK) {
-                r.target = io.txfs.core.inspect.dir.LibC.readLink(cPath);
+                r.target = io.txfs.sys.PathCalls.readLink(cPath);
                 r.size = r.target.length;
             }
             if (r.type == FileType.REGULAR || r.type == FileType.DIRECTORY) {

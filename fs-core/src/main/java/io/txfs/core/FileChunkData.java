@@ -1,5 +1,8 @@
 package io.txfs.core;
 
+import io.txfs.sys.Sys;
+import io.txfs.sys.LibC;
+import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
@@ -190,12 +193,12 @@ final class FileChunkData implements ChunkData {
     }
 
     private void startWriteback(Key k) {
-        io.txfs.core.inspect.dir.LibC.Native libc = io.txfs.core.inspect.dir.LibC.get();
+        io.txfs.sys.LibC libc = io.txfs.sys.LibC.INSTANCE;
         byte[] c = (path(k).toString() + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        int fd = libc.open(c, io.txfs.core.inspect.dir.LibC.O_RDONLY_CLOEXEC, 0);
+        int fd = libc.open(c, io.txfs.sys.Sys.O_CLOEXEC, 0);
         if (fd < 0) return; // deleted meanwhile: nothing to write back
         try {
-            libc.sync_file_range(fd, 0, 0, io.txfs.core.inspect.dir.LibC.SYNC_FILE_RANGE_WRITE); // a hint: its failure changes nothing
+            libc.sync_file_range(fd, 0, 0, io.txfs.sys.Sys.SYNC_FILE_RANGE_WRITE); // a hint: its failure changes nothing
         } finally {
             libc.close(fd);
         }

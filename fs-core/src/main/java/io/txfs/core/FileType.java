@@ -1,5 +1,6 @@
 package io.txfs.core;
 
+import io.txfs.sys.Errno;
 /** Node types with their S_IFMT bits. */
 public enum FileType {
     REGULAR(0100000), DIRECTORY(0040000), SYMLINK(0120000), FIFO(0010000), CHAR_DEVICE(0020000),

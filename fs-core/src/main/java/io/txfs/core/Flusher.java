@@ -1,6 +1,9 @@
 package io.txfs.core;
 
-import io.txfs.core.inspect.dir.LibC;
+import io.txfs.sys.PathCalls;
+import io.txfs.sys.Sys;
+import io.txfs.sys.Errno;
+import io.txfs.sys.LibC;
 import io.txfs.core.inspect.dir.RawPaths;
 import io.txfs.core.progress.LongWork;
 import io.txfs.core.store.Batch;
@@ -559,8 +562,8 @@ final class Flusher {
             if (r.isDir() && (r.perm & 0700) != 0700) {
                 // placing its children needs write access for a daemon that is not root; the metadata
                 // step after the placements sets the published mode
-                if (LibC.get().fchmodat(LibC.AT_FDCWD, en.cPath, r.perm | 0700, LibC.AT_SYMLINK_NOFOLLOW) != 0) {
-                    throw LibC.error("chmod", en.cPath);
+                if (LibC.INSTANCE.fchmodat(Sys.AT_FDCWD, en.cPath, r.perm | 0700, Sys.AT_SYMLINK_NOFOLLOW) != 0) {
+                    throw PathCalls.error("chmod", en.cPath);
                 }
             }
             return new Staged(ino, bytes);
@@ -627,11 +630,11 @@ final class Flusher {
             case REGULAR -> create(en.path).close();
             case DIRECTORY -> Files.createDirectory(en.path);
             case SYMLINK -> {
-                if (LibC.get().symlink(RawPaths.cString(r.target), c) != 0) throw LibC.error("symlink", c);
+                if (LibC.INSTANCE.symlink(RawPaths.cString(r.target), c) != 0) throw PathCalls.error("symlink", c);
             }
             default -> {
-                if (LibC.get().mknod(c, r.type.bits() | 0600, r.rdev) != 0) {
-                    if (LibC.errno() != LibC.EPERM) throw LibC.error("mknod", c);
+                if (LibC.INSTANCE.mknod(c, r.type.bits() | 0600, r.rdev) != 0) {
+                    if (LibC.errno() != Errno.EPERM.code()) throw PathCalls.error("mknod", c);
                     create(en.path).close();
                 }
             }
@@ -650,7 +653,7 @@ final class Flusher {
         long[] times = {Math.floorDiv(at, 1_000_000_000L), Math.floorMod(at, 1_000_000_000L),
             Math.floorDiv(mt, 1_000_000_000L), Math.floorMod(mt, 1_000_000_000L)};
         byte[] c = RawPaths.cString(RawPaths.absolute(p));
-        if (LibC.get().utimensat(LibC.AT_FDCWD, c, times, LibC.AT_SYMLINK_NOFOLLOW) != 0) {
+        if (LibC.INSTANCE.utimensat(Sys.AT_FDCWD, c, times, Sys.AT_SYMLINK_NOFOLLOW) != 0) {
             log.warn("flush refused: could not set the times of {} back: {}", p, LibC.describe(LibC.errno()));
         }
     }
@@ -712,11 +715,11 @@ final class Flusher {
         if (n < ch.size()) {
             ch.truncate(n);
         } else if (n > ch.size()) {
-            LibC.Native libc = LibC.get();
-            int fd = libc.open(en.cPath, LibC.O_WRONLY | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0);
-            if (fd < 0) throw LibC.error("open", en.cPath);
+            LibC libc = LibC.INSTANCE;
+            int fd = libc.open(en.cPath, Sys.O_WRONLY | Sys.O_NOFOLLOW | Sys.O_NONBLOCK | Sys.O_CLOEXEC, 0);
+            if (fd < 0) throw PathCalls.error("open", en.cPath);
             try {
-                if (libc.ftruncate(fd, n) != 0) throw LibC.error("ftruncate", en.cPath);
+                if (libc.ftruncate(fd, n) != 0) throw PathCalls.error("ftruncate", en.cPath);
             } finally {
                 libc.close(fd);
             }
@@ -737,7 +740,7 @@ final class Flusher {
             case SYMLINK -> {
                 // exact target bytes: java.nio would decode them and normalize "a//b/"
                 byte[] c = en.cPath;
-                if (LibC.get().symlink(RawPaths.cString(r.target), c) != 0) throw LibC.error("symlink", c);
+                if (LibC.INSTANCE.symlink(RawPaths.cString(r.target), c) != 0) throw PathCalls.error("symlink", c);
             }
             case REGULAR -> {
                 if (!r.hasBase) return stageFromChunks(id, r, en);
@@ -756,7 +759,7 @@ final class Flusher {
             }
             default -> {
                 byte[] c = en.cPath;
-                if (LibC.get().mknod(c, r.type.bits() | (r.perm & 0777), r.rdev) != 0) throw LibC.error("mknod", c);
+                if (LibC.INSTANCE.mknod(c, r.type.bits() | (r.perm & 0777), r.rdev) != 0) throw PathCalls.error("mknod", c);
             }
         }
         return bytes;

@@ -1,5 +1,6 @@
 package io.txfs.core;
 
+import io.txfs.sys.Errno;
 /** A filesystem error with the errno a local filesystem would give. */
 public class FsException extends RuntimeException {
     private final Errno errno;

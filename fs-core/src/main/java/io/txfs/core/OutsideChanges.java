@@ -1,5 +1,6 @@
 package io.txfs.core;
 
+import io.txfs.sys.Errno;
 import io.txfs.core.inspect.dir.RawPaths;
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;

@@ -1,5 +1,6 @@
 package io.txfs.core;
 
+import io.txfs.sys.Errno;
 import java.util.Arrays;
 
 /** rename and rename2 (RENAME_NOREPLACE, RENAME_EXCHANGE) with the errors Linux gives. */

@@ -1,5 +1,7 @@
 package io.txfs.core;
 
+import io.txfs.sys.LibC;
+import io.txfs.sys.Errno;
 import static io.txfs.core.TestFs.b;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -613,7 +615,7 @@ abstract class EngineContractTest {
             xv.write("empty", java.nio.ByteBuffer.allocate(0));
         }
         // trusted.* (settable by root only; a no-op otherwise) is not a user attribute: never imported
-        io.txfs.core.inspect.dir.LibC.get().lsetxattr(
+        io.txfs.sys.LibC.INSTANCE.lsetxattr(
                 io.txfs.core.inspect.dir.RawPaths.cString(f.toString().getBytes(StandardCharsets.UTF_8)),
                 io.txfs.core.inspect.dir.RawPaths.cString(b("trusted.hidden")), b("x"), 1, 0);
         assertArrayEquals(b("backing tagged.txt"), engine.getxattr(a.view, a.ino("tagged.txt"), "user.origin"));

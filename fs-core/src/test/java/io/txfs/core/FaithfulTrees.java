@@ -1,7 +1,8 @@
 package io.txfs.core;
 
+import io.txfs.sys.PathCalls;
 import io.txfs.core.inspect.dir.DirectoryTreeSource;
-import io.txfs.core.inspect.dir.LibC;
+import io.txfs.sys.LibC;
 import io.txfs.core.inspect.dir.RawPaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -70,7 +71,7 @@ final class FaithfulTrees {
         byte[] c = RawPaths.cString(RawPaths.absolute(p));
         String content = switch (t) {
             case REGULAR -> digest(Files.readAllBytes(p));
-            case SYMLINK -> new String(LibC.readLink(c), StandardCharsets.ISO_8859_1);
+            case SYMLINK -> new String(PathCalls.readLink(c), StandardCharsets.ISO_8859_1);
             default -> "";
         };
         SortedMap<String, String> x = new TreeMap<>();

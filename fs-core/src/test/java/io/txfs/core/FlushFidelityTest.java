@@ -1,12 +1,14 @@
 package io.txfs.core;
 
+import io.txfs.sys.PathCalls;
+import io.txfs.sys.Errno;
 import static io.txfs.core.TestFs.b;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.txfs.core.inspect.dir.LibC;
+import io.txfs.sys.LibC;
 import io.txfs.core.inspect.dir.RawPaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -72,11 +74,11 @@ class FlushFidelityTest {
     }
 
     private static void mknod(Path p, int mode, long rdev) throws IOException {
-        if (LibC.get().mknod(c(p), mode, rdev) != 0) throw LibC.error("mknod", c(p));
+        if (LibC.INSTANCE.mknod(c(p), mode, rdev) != 0) throw PathCalls.error("mknod", c(p));
     }
 
     private static void setxattr(Path p, String name, byte[] value) throws IOException {
-        if (LibC.get().lsetxattr(c(p), RawPaths.cString(b(name)), value, value.length, 0) != 0) throw LibC.error("lsetxattr", c(p));
+        if (LibC.INSTANCE.lsetxattr(c(p), RawPaths.cString(b(name)), value, value.length, 0) != 0) throw PathCalls.error("lsetxattr", c(p));
     }
 
     private Engine open(Path backing) {
@@ -118,8 +120,8 @@ class FlushFidelityTest {
             for (Path p : (Iterable<Path>) all::iterator) {
                 Object mode = Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
                 if (((Integer) mode & 0170000) != 0010000) continue;
-                int fd = LibC.get().open(c(p), 01 | 04000, 0); // O_WRONLY | O_NONBLOCK: ENXIO when nobody reads
-                if (fd >= 0) LibC.get().close(fd);
+                int fd = LibC.INSTANCE.open(c(p), 01 | 04000, 0); // O_WRONLY | O_NONBLOCK: ENXIO when nobody reads
+                if (fd >= 0) LibC.INSTANCE.close(fd);
             }
         } catch (IOException | java.io.UncheckedIOException ignored) {
             // best effort: the assertion that brought us here is the failure to report
@@ -220,7 +222,7 @@ class FlushFidelityTest {
         Path probe = Files.createFile(tmp.resolve("probe"));
         byte[] big = new byte[65536];
         Arrays.fill(big, (byte) 'x');
-        if (LibC.get().lsetxattr(c(probe), RawPaths.cString(b("user.big")), big, big.length, 0) == 0) {
+        if (LibC.INSTANCE.lsetxattr(c(probe), RawPaths.cString(b("user.big")), big, big.length, 0) == 0) {
             System.err.println("SKIPPED LOUDLY: " + Files.getFileStore(tmp).type() + " here holds a 64 KiB xattr value");
             Assumptions.abort("the temp dir's filesystem holds 64 KiB xattr values");
         }

@@ -1,5 +1,6 @@
 package io.txfs.core;
 
+import io.txfs.sys.Errno;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

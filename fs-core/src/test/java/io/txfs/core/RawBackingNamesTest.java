@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.txfs.core.inspect.dir.LibC;
+import io.txfs.sys.LibC;
 import io.txfs.core.inspect.dir.RawPaths;
 import io.txfs.core.store.MemoryStore;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +56,7 @@ class RawBackingNamesTest {
         Files.writeString(onDisk(backing, DIR + "/" + FILE), "original");
         Files.writeString(onDisk(backing, "plain"), "p");
         byte[] c = RawPaths.cString(RawPaths.absolute(onDisk(backing, LINK)));
-        assertEquals(0, LibC.get().symlink(RawPaths.cString(raw(TARGET)), c), "symlink with a raw target");
+        assertEquals(0, LibC.INSTANCE.symlink(RawPaths.cString(raw(TARGET)), c), "symlink with a raw target");
 
         Engine e = open(store, backing);
         try {

@@ -1,6 +1,7 @@
 package io.txfs.core;
 
-import io.txfs.core.inspect.dir.LibC;
+import io.txfs.sys.PathCalls;
+import io.txfs.sys.LibC;
 import io.txfs.core.inspect.dir.RawPaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +57,7 @@ final class Trees {
                 continue;
             }
             if (Files.isSymbolicLink(p)) {
-                out.put(rel, "l:" + new String(LibC.readLink(RawPaths.cString(RawPaths.absolute(p))), StandardCharsets.ISO_8859_1));
+                out.put(rel, "l:" + new String(PathCalls.readLink(RawPaths.cString(RawPaths.absolute(p))), StandardCharsets.ISO_8859_1));
             } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                 out.put(rel, "d");
                 walkDisk(p, rel, out);

@@ -1,7 +1,8 @@
 package io.txfs.fuse;
 
-import io.txfs.fuse.sys.LibC;
-import io.txfs.fuse.sys.Sys;
+import io.txfs.sys.Errno;
+import io.txfs.sys.LibC;
+import io.txfs.sys.Sys;
 import java.nio.ByteBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

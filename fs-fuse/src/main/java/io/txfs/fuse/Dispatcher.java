@@ -1,5 +1,6 @@
 package io.txfs.fuse;
 
+import io.txfs.sys.Errno;
 import static io.txfs.fuse.proto.Wire.IN_HEADER;
 import static io.txfs.fuse.proto.Wire.OUT_HEADER;
 

@@ -1,8 +1,9 @@
 package io.txfs.fuse;
 
-import io.txfs.fuse.sys.LibC;
-import io.txfs.fuse.sys.StatBuf;
-import io.txfs.fuse.sys.Sys;
+import io.txfs.sys.LibC;
+import io.txfs.sys.MountInfo;
+import io.txfs.sys.StatBuf;
+import io.txfs.sys.Sys;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -235,20 +236,12 @@ public final class FuseMount implements AutoCloseable {
 
   /** The minor device number of the mount at {@code mountpoint} per /proc/self/mountinfo, or -1. */
   private static long minorFromMountinfo(Path mountpoint) {
-    long minor = -1;
     try {
-      String escaped = mountpoint.toString().replace("\\", "\\134").replace(" ", "\\040").replace("\t", "\\011")
-          .replace("\n", "\\012");
-      for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-        String[] f = line.split(" ");
-        if (f.length > 4 && f[4].equals(escaped)) {
-          minor = Long.parseLong(f[2].substring(f[2].indexOf(':') + 1));
-        }
-      }
+      return MountInfo.at(mountpoint).map(m -> (long) m.minor()).orElse(-1L);
     } catch (IOException | RuntimeException e) {
       LOG.debug("cannot read /proc/self/mountinfo", e);
+      return -1;
     }
-    return minor;
   }
 
   private void abortConnection() {

@@ -1,5 +1,6 @@
 package io.txfs.fuse;
 
+import io.txfs.sys.Errno;
 import io.txfs.fuse.proto.Wire;
 import java.io.IOException;
 import java.nio.ByteBuffer;

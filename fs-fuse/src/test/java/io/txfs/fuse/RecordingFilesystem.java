@@ -1,5 +1,6 @@
 package io.txfs.fuse;
 
+import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

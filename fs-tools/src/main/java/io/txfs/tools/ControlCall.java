@@ -1,10 +1,10 @@
 package io.txfs.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.txfs.fuse.control.BadControlCommandException;
-import io.txfs.fuse.control.ControlClient;
-import io.txfs.fuse.control.ControlCommand;
-import io.txfs.fuse.control.ControlException;
+import io.txfs.control.BadControlCommandException;
+import io.txfs.control.ControlClient;
+import io.txfs.control.ControlCommand;
+import io.txfs.control.ControlException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

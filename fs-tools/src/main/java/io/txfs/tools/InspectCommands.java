@@ -1,7 +1,7 @@
 package io.txfs.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.txfs.fuse.control.ControlCommand;
+import io.txfs.control.ControlCommand;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import picocli.CommandLine.ArgGroup;
@@ -266,7 +266,7 @@ final class InspectCommands {
             if (!inBody) {
                 throw new java.io.IOException("the export's reply ended inside its header line");
             }
-            return io.txfs.fuse.control.ControlReply.parse(line.toString(StandardCharsets.UTF_8));
+            return io.txfs.control.ControlReply.parse(line.toString(StandardCharsets.UTF_8));
         }
     }
 

@@ -1,8 +1,8 @@
 package io.txfs.tools;
 
-import io.txfs.fuse.sys.LibC;
-import io.txfs.fuse.sys.ProcFds;
-import io.txfs.fuse.sys.Sys;
+import io.txfs.sys.LibC;
+import io.txfs.sys.ProcFds;
+import io.txfs.sys.Sys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package io.txfs.tools;
 
-import io.txfs.fuse.Errno;
-import io.txfs.fuse.sys.LibC;
-import io.txfs.fuse.sys.StatBuf;
-import io.txfs.fuse.sys.Sys;
+import io.txfs.sys.Errno;
+import io.txfs.sys.LibC;
+import io.txfs.sys.StatBuf;
+import io.txfs.sys.Sys;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Optional;

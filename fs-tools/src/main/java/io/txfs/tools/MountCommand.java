@@ -4,7 +4,7 @@ import io.txfs.fuse.FuseFilesystem;
 import io.txfs.fuse.FuseMount;
 import io.txfs.fuse.MountOptions;
 import io.txfs.fuse.passthrough.PassthroughFilesystem;
-import io.txfs.fuse.sys.LibC;
+import io.txfs.sys.LibC;
 import io.txfs.fuse.view.DefaultView;
 import io.txfs.fuse.view.MountAdministrators;
 import io.txfs.fuse.view.ViewMount;

@@ -1,7 +1,7 @@
 package io.txfs.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.txfs.fuse.control.ControlReply;
+import io.txfs.control.ControlReply;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.txfs.tools;
 
-import io.txfs.fuse.sys.LibC;
+import io.txfs.sys.LibC;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 import picocli.CommandLine.Option;

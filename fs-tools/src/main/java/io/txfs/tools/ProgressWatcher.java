@@ -1,7 +1,7 @@
 package io.txfs.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.txfs.fuse.control.ControlClient;
+import io.txfs.control.ControlClient;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;

@@ -1,37 +1,22 @@
 package io.txfs.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.txfs.fuse.control.BadControlCommandException;
-import io.txfs.fuse.control.ControlCommand;
-import io.txfs.fuse.control.ControlException;
-import io.txfs.fuse.control.ControlReply;
+import io.txfs.control.BadControlCommandException;
+import io.txfs.control.ControlCommand;
+import io.txfs.control.ControlException;
+import io.txfs.control.ControlReply;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Runtime;
+import io.txfs.sys.LibC;
+import io.txfs.sys.Sys;
 
 /**
  * A control command whose successful reply is raw bytes ({@code export}): write the line, then copy
  * the reply to EOF into {@code out}. A refusal is the write's errno with a JSON reply, as for every verb.
  */
 final class RawControlCall {
-    private static final int O_RDWR = 2;
-    private static final int O_CLOEXEC = 0x80000;
-
-    public interface LibC {
-        int open(String path, int flags);
-
-        long write(int fd, byte[] buf, long count);
-
-        long read(int fd, byte[] buf, long count);
-
-        int close(int fd);
-    }
-
-    private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
-    private static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
 
     private RawControlCall() {
     }
@@ -43,15 +28,15 @@ final class RawControlCall {
         } catch (BadControlCommandException e) {
             throw new UserFacingException(e.getMessage(), e);
         }
-        int fd = LIBC.open(ctl.toString(), O_RDWR | O_CLOEXEC);
+        int fd = LibC.INSTANCE.open(ctl.toString(), Sys.O_RDWR | Sys.O_CLOEXEC);
         if (fd < 0) {
-            throw new UserFacingException("cannot open " + ctl + ": errno " + RUNTIME.getLastError());
+            throw new UserFacingException("cannot open " + ctl + ": errno " + LibC.errno());
         }
         try {
             byte[] cmd = line.getBytes(StandardCharsets.UTF_8);
-            long n = LIBC.write(fd, cmd, cmd.length);
+            long n = LibC.INSTANCE.write(fd, cmd, cmd.length);
             if (n < 0) {
-                int errno = RUNTIME.getLastError();
+                int errno = LibC.errno();
                 java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
                 copy(fd, err);
                 String text = err.toString(StandardCharsets.UTF_8);
@@ -67,7 +52,7 @@ final class RawControlCall {
         } catch (IOException e) {
             throw new UserFacingException("reading the reply from " + ctl + ": " + e.getMessage(), e);
         } finally {
-            LIBC.close(fd);
+            LibC.INSTANCE.close(fd);
         }
     }
 
@@ -75,9 +60,9 @@ final class RawControlCall {
         byte[] buf = new byte[128 * 1024];
         long total = 0;
         while (true) {
-            long n = LIBC.read(fd, buf, buf.length);
+            long n = LibC.INSTANCE.read(fd, buf, buf.length);
             if (n < 0) {
-                throw new IOException("read: errno " + RUNTIME.getLastError());
+                throw new IOException("read: errno " + LibC.errno());
             }
             if (n == 0) {
                 out.flush();

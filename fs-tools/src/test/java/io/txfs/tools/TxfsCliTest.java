@@ -106,10 +106,4 @@ class TxfsCliTest {
         assertEquals(a, StateDirectory.forMount(null, Path.of("/mnt/a")).path());
     }
 
-    @Test
-    void mountinfoEscapesAreDecoded() {
-        assertEquals("/tmp/a b\tc\\d", MountTable.unescape("/tmp/a\\040b\\011c\\134d"));
-        assertEquals("/plain", MountTable.unescape("/plain"));
-        assertEquals("/x\\9", MountTable.unescape("/x\\9"));
-    }
 }

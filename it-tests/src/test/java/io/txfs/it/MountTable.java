@@ -1,17 +1,15 @@
 package io.txfs.it;
 
+import io.txfs.sys.MountInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The mounts this process sees, read from /proc/self/mountinfo. */
+/** The mounts this process sees (MountInfo), as the tests look at them. */
 final class MountTable {
-  private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
-
   /** One mountinfo line: the fields the tests look at. */
   record Mount(String mountPoint, String fsType, String source, String mountOptions, String superOptions) {
     boolean isFuse() {
@@ -22,22 +20,15 @@ final class MountTable {
   private MountTable() {}
 
   static List<Mount> read() {
-    List<String> lines;
+    List<MountInfo.Mount> parsed;
     try {
-      lines = Files.readAllLines(MOUNTINFO);
+      parsed = MountInfo.self();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     List<Mount> mounts = new ArrayList<>();
-    for (String line : lines) {
-      // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
-      String[] fields = line.split(" ");
-      int dash = List.of(fields).indexOf("-");
-      if (dash < 6 || fields.length < dash + 4) {
-        continue;
-      }
-      mounts.add(new Mount(unescape(fields[4]), fields[dash + 1], unescape(fields[dash + 2]), fields[5],
-          fields[dash + 3]));
+    for (MountInfo.Mount m : parsed) {
+      mounts.add(new Mount(m.mountPoint(), m.fsType(), m.source(), m.mountOptions(), m.superOptions()));
     }
     return mounts;
   }
@@ -52,23 +43,5 @@ final class MountTable {
       }
     }
     return Optional.ofNullable(found);
-  }
-
-  /** mountinfo escapes space, tab, newline and backslash as \ooo octal. */
-  private static String unescape(String field) {
-    StringBuilder out = new StringBuilder(field.length());
-    for (int i = 0; i < field.length(); i++) {
-      char c = field.charAt(i);
-      if (c == '\\' && i + 3 < field.length()) {
-        String octal = field.substring(i + 1, i + 4);
-        if (octal.matches("[0-7]{3}")) {
-          out.append((char) Integer.parseInt(octal, 8));
-          i += 3;
-          continue;
-        }
-      }
-      out.append(c);
-    }
-    return out.toString();
   }
 }

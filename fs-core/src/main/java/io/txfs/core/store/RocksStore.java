@@ -188,8 +188,8 @@ public final class RocksStore implements Store {
         }
     }
 
-    /** Flushes memtables to SST files; used by benchmarks to measure storage growth. */
-    public void flushMemtables() {
+    /** Flushes memtables to SST files, so that a full compaction sees every key. */
+    private void flushMemtables() {
         try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
             db.flush(fo, handles);
         } catch (RocksDBException e) {

@@ -1,6 +1,10 @@
 package io.txfs.fuse.control;
 
-import io.txfs.fuse.Errno;
+import io.txfs.control.ControlRefusal;
+import io.txfs.control.BadControlCommandException;
+import io.txfs.control.ControlReply;
+import io.txfs.control.ControlCommand;
+import io.txfs.sys.Errno;
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.RequestContext;
 import java.nio.ByteBuffer;

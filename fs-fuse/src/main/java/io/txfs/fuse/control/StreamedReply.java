@@ -1,5 +1,6 @@
 package io.txfs.fuse.control;
 
+import io.txfs.control.ControlReply;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;

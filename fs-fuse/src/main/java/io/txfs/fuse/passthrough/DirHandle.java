@@ -2,7 +2,7 @@ package io.txfs.fuse.passthrough;
 
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.Names;
-import io.txfs.fuse.sys.LibC;
+import io.txfs.sys.LibC;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,9 +1,9 @@
 package io.txfs.fuse.passthrough;
 
-import io.txfs.fuse.Errno;
+import io.txfs.sys.Errno;
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.FuseFilesystem;
-import io.txfs.fuse.sys.LibC;
+import io.txfs.sys.LibC;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

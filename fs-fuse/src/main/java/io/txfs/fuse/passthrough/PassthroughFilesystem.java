@@ -1,16 +1,16 @@
 package io.txfs.fuse.passthrough;
 
-import static io.txfs.fuse.sys.Sys.AT_EMPTY_PATH;
-import static io.txfs.fuse.sys.Sys.AT_REMOVEDIR;
-import static io.txfs.fuse.sys.Sys.AT_SYMLINK_NOFOLLOW;
-import static io.txfs.fuse.sys.Sys.O_CLOEXEC;
-import static io.txfs.fuse.sys.Sys.O_CREAT;
-import static io.txfs.fuse.sys.Sys.O_DIRECTORY;
-import static io.txfs.fuse.sys.Sys.O_EXCL;
-import static io.txfs.fuse.sys.Sys.O_NOCTTY;
-import static io.txfs.fuse.sys.Sys.O_NOFOLLOW;
-import static io.txfs.fuse.sys.Sys.O_PATH;
-import static io.txfs.fuse.sys.Sys.O_RDONLY;
+import static io.txfs.sys.Sys.AT_EMPTY_PATH;
+import static io.txfs.sys.Sys.AT_REMOVEDIR;
+import static io.txfs.sys.Sys.AT_SYMLINK_NOFOLLOW;
+import static io.txfs.sys.Sys.O_CLOEXEC;
+import static io.txfs.sys.Sys.O_CREAT;
+import static io.txfs.sys.Sys.O_DIRECTORY;
+import static io.txfs.sys.Sys.O_EXCL;
+import static io.txfs.sys.Sys.O_NOCTTY;
+import static io.txfs.sys.Sys.O_NOFOLLOW;
+import static io.txfs.sys.Sys.O_PATH;
+import static io.txfs.sys.Sys.O_RDONLY;
 
 import io.txfs.fuse.Attr;
 import io.txfs.fuse.BackingFiles;
@@ -27,9 +27,9 @@ import io.txfs.fuse.RequestContext;
 import io.txfs.fuse.SetAttr;
 import io.txfs.fuse.StatFs;
 import io.txfs.fuse.passthrough.Inodes.Inode;
-import io.txfs.fuse.sys.LibC;
-import io.txfs.fuse.sys.StatBuf;
-import io.txfs.fuse.sys.Sys;
+import io.txfs.sys.LibC;
+import io.txfs.sys.StatBuf;
+import io.txfs.sys.Sys;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -299,7 +299,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
       throw e;
     }
     Inode i = inodes.acquire(fd, StatBuf.dev(st), StatBuf.ino(st));
-    return new Entry(i.id, 0, StatBuf.toAttr(st), entryTtl, attrTtl);
+    return new Entry(i.id, 0, attrOf(st), entryTtl, attrTtl);
   }
 
   @Override
@@ -310,7 +310,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   private Attr attrOf(Inode i) throws FuseErrnoException {
     ByteBuffer st = stat();
     check(C.fstatat(i.fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
-    return StatBuf.toAttr(st);
+    return attrOf(st);
   }
 
   @Override
@@ -611,7 +611,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   private DirHandle dir(long fh, long offset) throws FuseErrnoException {
     DirHandle h = dirs.get(fh);
     if (h == null) {
-      throw new FuseErrnoException(io.txfs.fuse.Errno.EBADF);
+      throw new FuseErrnoException(io.txfs.sys.Errno.EBADF);
     }
     h.load(offset == 0, smallBuf.get());
     return h;
@@ -682,7 +682,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   public void fsyncdir(RequestContext ctx, long node, long fh, boolean datasync) throws IOException {
     DirHandle h = dirs.get(fh);
     if (h == null) {
-      throw new FuseErrnoException(io.txfs.fuse.Errno.EBADF);
+      throw new FuseErrnoException(io.txfs.sys.Errno.EBADF);
     }
     check(datasync ? C.fdatasync(h.fd()) : C.fsync(h.fd()));
   }
@@ -778,4 +778,13 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     return inodes.lookups(node);
   }
 
+
+  /** The FUSE attributes of a glibc {@code struct stat} (x86_64 layout, see StatBuf). */
+  private static Attr attrOf(ByteBuffer b) {
+    long nlink = b.getLong(16);
+    return new Attr(b.getLong(8), b.getLong(48), b.getLong(64),
+        b.getLong(72), (int) b.getLong(80), b.getLong(88), (int) b.getLong(96), b.getLong(104), (int) b.getLong(112),
+        b.getInt(24), (int) Math.min(nlink, 0xffffffffL), b.getInt(28), b.getInt(32), Sys.devToFuse(b.getLong(40)),
+        (int) b.getLong(56));
+  }
 }

@@ -3,7 +3,7 @@ package io.txfs.fuse.view;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.txfs.core.Engine;
 import io.txfs.core.store.StoreMemory;
-import io.txfs.fuse.control.ControlReply;
+import io.txfs.control.ControlReply;
 import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;

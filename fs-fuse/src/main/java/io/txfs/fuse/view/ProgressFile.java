@@ -3,7 +3,7 @@ package io.txfs.fuse.view;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.txfs.core.progress.LongWorks;
 import io.txfs.core.progress.WorkSnapshot;
-import io.txfs.fuse.control.ControlReply;
+import io.txfs.control.ControlReply;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

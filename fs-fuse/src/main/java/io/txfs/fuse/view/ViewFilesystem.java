@@ -15,7 +15,7 @@ import io.txfs.fuse.AttrReply;
 import io.txfs.fuse.CreateResult;
 import io.txfs.fuse.DirectoryFiller;
 import io.txfs.fuse.Entry;
-import io.txfs.fuse.Errno;
+import io.txfs.sys.Errno;
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.FuseFilesystem;
 import io.txfs.fuse.Names;
@@ -24,7 +24,7 @@ import io.txfs.fuse.OpenResult;
 import io.txfs.fuse.RequestContext;
 import io.txfs.fuse.RequestCounts;
 import io.txfs.fuse.StatFs;
-import io.txfs.fuse.control.ControlCommand;
+import io.txfs.control.ControlCommand;
 import io.txfs.fuse.control.ControlEndpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -295,7 +295,7 @@ public final class ViewFilesystem implements FuseFilesystem {
         try {
             return entry(p, engine.lookup(view(p), p.ino(), bytes(name)), parent == ROOT_ID);
         } catch (FsException e) {
-            if (e.errno() != io.txfs.core.Errno.ENOENT || parent == ROOT_ID) {
+            if (e.errno() != io.txfs.sys.Errno.ENOENT || parent == ROOT_ID) {
                 throw e;
             }
             // A missing name below a view-private directory may be remembered like a present one: the view's

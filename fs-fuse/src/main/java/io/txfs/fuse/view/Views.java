@@ -1,7 +1,7 @@
 package io.txfs.fuse.view;
 
 import io.txfs.core.Engine;
-import io.txfs.core.Errno;
+import io.txfs.sys.Errno;
 import io.txfs.core.FsException;
 import io.txfs.core.Isolation;
 import io.txfs.core.View;
@@ -167,7 +167,7 @@ final class Views {
             return resolver.resolve(ctx.pid());
         } catch (UnknownCallerException e) {
             log.warn("refused a request from uid {}: {}", ctx.uid(), e.getMessage());
-            throw new FuseErrnoException(io.txfs.fuse.Errno.EPERM, e.getMessage());
+            throw new FuseErrnoException(io.txfs.sys.Errno.EPERM, e.getMessage());
         }
     }
 

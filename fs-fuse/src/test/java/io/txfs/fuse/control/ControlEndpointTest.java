@@ -1,12 +1,16 @@
 package io.txfs.fuse.control;
 
+import io.txfs.control.ControlRefusal;
+import io.txfs.control.ControlReply;
+import io.txfs.control.ControlVerb;
+import io.txfs.control.ControlCommand;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.txfs.fuse.Errno;
+import io.txfs.sys.Errno;
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.RequestContext;
 import java.nio.ByteBuffer;

@@ -1,11 +1,12 @@
 package io.txfs.fuse.control;
 
+import io.txfs.control.ControlReply;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.txfs.fuse.Errno;
+import io.txfs.sys.Errno;
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.RequestContext;
 import java.io.ByteArrayOutputStream;

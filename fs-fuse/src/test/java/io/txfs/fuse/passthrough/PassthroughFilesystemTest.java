@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.txfs.fuse.DirectoryFiller;
 import io.txfs.fuse.Entry;
-import io.txfs.fuse.Errno;
+import io.txfs.sys.Errno;
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.FuseFilesystem;
 import io.txfs.fuse.OpenResult;

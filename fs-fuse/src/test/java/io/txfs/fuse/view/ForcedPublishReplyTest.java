@@ -10,7 +10,7 @@ import io.txfs.core.Isolation;
 import io.txfs.core.View;
 import io.txfs.core.store.MemoryStore;
 import io.txfs.fuse.RequestContext;
-import io.txfs.fuse.control.ControlCommand;
+import io.txfs.control.ControlCommand;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

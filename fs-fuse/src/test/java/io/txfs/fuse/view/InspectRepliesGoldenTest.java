@@ -12,8 +12,8 @@ import io.txfs.core.View;
 import io.txfs.core.inspect.engine.DeltaIdLog;
 import io.txfs.core.store.MemoryStore;
 import io.txfs.fuse.RequestContext;
-import io.txfs.fuse.control.ControlCommand;
-import io.txfs.fuse.control.ControlRefusal;
+import io.txfs.control.ControlCommand;
+import io.txfs.control.ControlRefusal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,7 +138,7 @@ class InspectRepliesGoldenTest {
                 + ":3,\\\"content\\\":\\\"8352675d67aed6625ece79af41c27fdb4ee2e867\\\"}\\n\"}",
                 reply("diff from=0 to=flushed format=jsonl"));
         ControlRefusal r = assertThrows(ControlRefusal.class, () -> reply("diff from=9 to=1"));
-        assertEquals(io.txfs.fuse.Errno.ENOENT, r.errno());
+        assertEquals(io.txfs.sys.Errno.ENOENT, r.errno());
         assertTrue(r.reply().toJsonLine().contains("no version 9"), r.reply().toJsonLine());
     }
 }

@@ -115,7 +115,7 @@ final class KernelInvalidatorTest {
 
             @Override
             public boolean expireAllEntries() throws java.io.IOException {
-                throw new io.txfs.fuse.FuseErrnoException(io.txfs.fuse.Errno.EINVAL, "notification 8 refused by the kernel");
+                throw new io.txfs.fuse.FuseErrnoException(io.txfs.sys.Errno.EINVAL, "notification 8 refused by the kernel");
             }
         };
         try (KernelInvalidator inv = new KernelInvalidator(new NodeTable<>(16))) {

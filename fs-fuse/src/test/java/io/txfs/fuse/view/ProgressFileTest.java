@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.txfs.core.progress.LongWork;
 import io.txfs.core.progress.LongWorks;
-import io.txfs.fuse.control.ControlReply;
+import io.txfs.control.ControlReply;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;

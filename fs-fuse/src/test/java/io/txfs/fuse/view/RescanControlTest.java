@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.txfs.core.Engine;
 import io.txfs.core.store.MemoryStore;
-import io.txfs.fuse.Errno;
+import io.txfs.sys.Errno;
 import io.txfs.fuse.RequestContext;
-import io.txfs.fuse.control.ControlCommand;
-import io.txfs.fuse.control.ControlRefusal;
+import io.txfs.control.ControlCommand;
+import io.txfs.control.ControlRefusal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,8 @@
 package io.txfs.core.inspect.dir;
 
+import io.txfs.sys.Errno;
+import io.txfs.sys.PathCalls;
+import io.txfs.sys.LibC;
 import io.txfs.core.inspect.EntryKind;
 import io.txfs.core.inspect.EntryStat;
 import io.txfs.core.inspect.Name;
@@ -72,7 +75,7 @@ public final class DirectoryTreeSource implements TreeSource {
 
     /** Every extended attribute of the file at cPath (NUL-terminated), without following a symlink. */
     public static SortedMap<Name, byte[]> readXattrs(byte[] cPath) throws IOException {
-        LibC.Native libc = LibC.get();
+        LibC libc = LibC.INSTANCE;
         SortedMap<Name, byte[]> out = new TreeMap<>();
         byte[] list = new byte[0];
         long n;
@@ -83,11 +86,11 @@ public final class DirectoryTreeSource implements TreeSource {
             }
             if (n < 0) {
                 int errno = LibC.errno();
-                if (errno == LibC.ENOTSUP) {
+                if (errno == Errno.ENOTSUP.code()) {
                     return out;
                 }
-                if (errno != LibC.ERANGE) {
-                    throw LibC.error("llistxattr", cPath);
+                if (errno != Errno.ERANGE.code()) {
+                    throw PathCalls.error("llistxattr", cPath);
                 }
                 list = new byte[Math.max(64, list.length * 2)];
             } else {
@@ -109,23 +112,23 @@ public final class DirectoryTreeSource implements TreeSource {
     }
 
     private static byte[] readXattr(byte[] cPath, byte[] name) throws IOException {
-        LibC.Native libc = LibC.get();
+        LibC libc = LibC.INSTANCE;
         byte[] cName = RawPaths.cString(name);
         while (true) {
             long size = libc.lgetxattr(cPath, cName, new byte[0], 0);
             if (size < 0) {
-                if (LibC.errno() == LibC.ENODATA) {
+                if (LibC.errno() == Errno.ENODATA.code()) {
                     return null;
                 }
-                throw LibC.error("lgetxattr", cPath);
+                throw PathCalls.error("lgetxattr", cPath);
             }
             byte[] value = new byte[(int) size];
             long got = libc.lgetxattr(cPath, cName, value, value.length);
             if (got >= 0) {
                 return Arrays.copyOf(value, (int) got);
             }
-            if (LibC.errno() != LibC.ERANGE) {
-                throw LibC.error("lgetxattr", cPath);
+            if (LibC.errno() != Errno.ERANGE.code()) {
+                throw PathCalls.error("lgetxattr", cPath);
             }
         }
     }
@@ -137,6 +140,6 @@ public final class DirectoryTreeSource implements TreeSource {
 
     @Override
     public byte[] readLink(TreePath path) throws IOException {
-        return LibC.readLink(RawPaths.cString(rootBytes, path, true));
+        return PathCalls.readLink(RawPaths.cString(rootBytes, path, true));
     }
 }

@@ -1,6 +1,6 @@
 package io.txfs.core.inspect.engine;
 
-import io.txfs.core.Errno;
+import io.txfs.sys.Errno;
 import io.txfs.core.FileType;
 import io.txfs.core.FsException;
 import io.txfs.core.inspect.EntryKind;

@@ -70,7 +70,7 @@ public final class ViewTreeSink implements TreeSink {
                 Attr a = engine.lookup(view, cur, name);
                 cur = a.ino();
             } catch (FsException e) {
-                if (e.errno() == io.txfs.core.Errno.ENOENT || e.errno() == io.txfs.core.Errno.ENOTDIR) {
+                if (e.errno() == io.txfs.sys.Errno.ENOENT || e.errno() == io.txfs.sys.Errno.ENOTDIR) {
                     return Optional.empty();
                 }
                 throw EngineTrees.io(e, path);

@@ -1,4 +1,4 @@
-package io.txfs.fuse.control;
+package io.txfs.control;
 
 import java.util.Locale;
 import java.util.Set;

@@ -1,13 +1,13 @@
-package io.txfs.fuse.control;
+package io.txfs.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import io.txfs.fuse.Errno;
+import io.txfs.sys.Errno;
 import java.nio.file.Path;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Runtime;
+import io.txfs.sys.LibC;
+import io.txfs.sys.Sys;
 
 /**
  * Speaks to a mount's {@code .txfs/ctl} the way a shell does: open, write one command, read the reply
@@ -15,24 +15,7 @@ import jnr.ffi.Runtime;
  * (EBUSY = conflict) and java.io only offers its message text.
  */
 public final class ControlClient {
-    private static final int O_RDWR = 2;
-    private static final int O_CLOEXEC = 0x80000;
     private static final int MAX_REPLY = 64 << 20;
-
-    public interface LibC {
-        int open(String path, int flags);
-
-        long write(int fd, byte[] buf, long count);
-
-        long read(int fd, byte[] buf, long count);
-
-        int close(int fd);
-
-        int chdir(String path);
-    }
-
-    private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
-    private static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
 
     private ControlClient() {
     }
@@ -43,14 +26,14 @@ public final class ControlClient {
     }
 
     public static JsonNode send(Path ctl, String line) throws IOException, ControlException {
-        int fd = LIBC.open(ctl.toString(), O_RDWR | O_CLOEXEC);
+        int fd = LibC.INSTANCE.open(ctl.toString(), Sys.O_RDWR | Sys.O_CLOEXEC);
         if (fd < 0) {
-            throw new IOException("cannot open " + ctl + ": " + errnoName(RUNTIME.getLastError()));
+            throw new IOException("cannot open " + ctl + ": " + errnoName(LibC.errno()));
         }
         try {
             byte[] cmd = line.getBytes(StandardCharsets.UTF_8);
-            long n = LIBC.write(fd, cmd, cmd.length);
-            int writeErrno = n < 0 ? RUNTIME.getLastError() : 0;
+            long n = LibC.INSTANCE.write(fd, cmd, cmd.length);
+            int writeErrno = n < 0 ? LibC.errno() : 0;
             String replyText = readAll(fd);
             JsonNode reply = replyText.isBlank() ? null : ControlReply.parse(replyText);
             if (n < 0) {
@@ -65,7 +48,7 @@ public final class ControlClient {
             }
             return reply;
         } finally {
-            LIBC.close(fd);
+            LibC.INSTANCE.close(fd);
         }
     }
 
@@ -79,9 +62,9 @@ public final class ControlClient {
         }
         JsonNode reply = send(ctl, begin);
         String cwd = System.getProperty("user.dir");
-        if (LIBC.chdir(cwd) != 0) {
+        if (LibC.INSTANCE.chdir(cwd) != 0) {
             throw new IOException("entered the view, but cannot re-enter the working directory " + cwd + ": "
-                    + errnoName(RUNTIME.getLastError()));
+                    + errnoName(LibC.errno()));
         }
         return reply;
     }
@@ -90,9 +73,9 @@ public final class ControlClient {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[64 * 1024];
         while (true) {
-            long n = LIBC.read(fd, buf, buf.length);
+            long n = LibC.INSTANCE.read(fd, buf, buf.length);
             if (n < 0) {
-                throw new IOException("reading the reply: " + errnoName(RUNTIME.getLastError()));
+                throw new IOException("reading the reply: " + errnoName(LibC.errno()));
             }
             if (n == 0) {
                 return out.toString(StandardCharsets.UTF_8);

@@ -1,18 +1,20 @@
-package io.txfs.fuse.sys;
+package io.txfs.sys;
 
 import java.nio.ByteBuffer;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.annotations.Direct;
 import jnr.ffi.annotations.IgnoreError;
 import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
 /**
- * The libc calls fs-fuse needs, bound once through jnr-ffi. Direct ByteBuffers are passed as
- * address + position (jnr-ffi semantics), so a slice or a positioned buffer names the bytes to use.
- * Errors: -1 return and {@link #errno()}.
+ * Every libc call txfs makes, bound once through jnr-ffi (the engine's backing directory, the FUSE
+ * daemon, the control client). Direct ByteBuffers are passed as address + position (jnr-ffi
+ * semantics), so a slice or a positioned buffer names the bytes to use. Paths given as byte[] are
+ * NUL-terminated raw names (not always UTF-8). Errors: -1 return and {@link #errno()}.
  */
 @SaveError
 public interface LibC {
@@ -22,7 +24,23 @@ public interface LibC {
     return jnr.ffi.Runtime.getSystemRuntime().getLastError();
   }
 
+  /** The text of errno n, with its number: "No space left on device (errno 28)". */
+  static String describe(int n) {
+    String s = INSTANCE.strerror(n);
+    return (s == null ? "error" : s) + " (errno " + n + ")";
+  }
+
   int open(String path, int flags, int mode);
+
+  int open(String path, int flags);
+
+  int open(@In byte[] path, int flags, int mode);
+
+  int chdir(String path);
+
+  @ssize_t long read(int fd, @Out byte[] buf, @size_t long count);
+
+  @ssize_t long write(int fd, @In byte[] buf, @size_t long count);
 
   int openat(int dirfd, String path, int flags, int mode);
 
@@ -146,4 +164,47 @@ public interface LibC {
   @IgnoreError int getgid();
 
   String strerror(int errnum);
+
+  // Byte-exact calls on raw paths that java.nio cannot make: raw symlink targets (nio normalizes
+  // "a//b/"), every xattr namespace without following links, mknod, truncate.
+
+  @ssize_t long readlink(@In byte[] path, @Out byte[] buf, @size_t long size);
+
+  int symlink(@In byte[] target, @In byte[] linkpath);
+
+  @ssize_t long llistxattr(@In byte[] path, @Out byte[] list, @size_t long size);
+
+  @ssize_t long lgetxattr(@In byte[] path, @In byte[] name, @Out byte[] value, @size_t long size);
+
+  int lsetxattr(@In byte[] path, @In byte[] name, @In byte[] value, @size_t long size, int flags);
+
+  int lremovexattr(@In byte[] path, @In byte[] name);
+
+  int mknod(@In byte[] path, int mode, long dev);
+
+  int truncate(@In byte[] path, long length);
+
+  int chmod(@In byte[] path, int mode);
+
+  int lchown(@In byte[] path, int uid, int gid);
+
+  /** flags AT_SYMLINK_NOFOLLOW: changes the mode without opening the file (open() blocks on a FIFO). */
+  int fchmodat(int dirfd, @In byte[] path, int mode, int flags);
+
+  /** times: {atime sec, atime nsec, mtime sec, mtime nsec}. */
+  int utimensat(int dirfd, @In byte[] path, @In long[] times, int flags);
+
+  @IgnoreError int geteuid();
+
+  /** Starts writeback of a file's dirty pages (flags: SYNC_FILE_RANGE_WRITE) without waiting for it. */
+  int sync_file_range(int fd, long offset, long nbytes, int flags);
+
+  /**
+   * The raw system call; used for openat2 (glibc has no wrapper): nr SYS_OPENAT2, how: struct
+   * open_how {u64 flags; u64 mode; u64 resolve}.
+   */
+  long syscall(long nr, int dirfd, @In byte[] path, @In long[] how, long size);
+
+  /** The raw system call with four integer arguments (pidfd_open, pidfd_send_signal). */
+  long syscall(long number, long a1, long a2, long a3, long a4);
 }

@@ -1,6 +1,6 @@
-package io.txfs.fuse.sys;
+package io.txfs.sys;
 
-/** Linux x86_64 / generic constants used with {@link LibC}. Values from the kernel's uapi headers. */
+/** Linux x86_64 / generic constants used with {@link LibC}, each defined once. Values from the kernel's uapi headers. */
 public final class Sys {
   private Sys() {}
 
@@ -34,6 +34,19 @@ public final class Sys {
   public static final int S_IFREG = 0100000;
   public static final int S_IFLNK = 0120000;
   public static final int S_ISGID = 02000;
+
+  public static final int SYNC_FILE_RANGE_WRITE = 2;
+
+  /** openat2 (Linux 5.6+): the same number on every architecture. */
+  public static final long SYS_OPENAT2 = 437;
+  public static final long RESOLVE_NO_MAGICLINKS = 0x02;
+  public static final long RESOLVE_NO_SYMLINKS = 0x04;
+  public static final long RESOLVE_BENEATH = 0x08;
+
+  public static final long SYS_PIDFD_SEND_SIGNAL = 424;
+  public static final long SYS_PIDFD_OPEN = 434;
+  /** PIDFD_THREAD (Linux 6.9): a pidfd for a thread, not only for a thread-group leader. */
+  public static final long PIDFD_THREAD = 0x80;
 
   public static final long UTIME_NOW = (1L << 30) - 1;
   public static final long UTIME_OMIT = (1L << 30) - 2;

@@ -1,5 +1,8 @@
 package io.txfs.core.inspect.dir;
 
+import io.txfs.sys.PathCalls;
+import io.txfs.sys.Sys;
+import io.txfs.sys.LibC;
 import io.txfs.core.inspect.EntryKind;
 import io.txfs.core.inspect.EntryMetadata;
 import io.txfs.core.inspect.Name;
@@ -103,8 +106,8 @@ public final class DirectoryTreeSink implements TreeSink {
     private void removeOtherXattrs(TreePath p, EntryMetadata meta) throws IOException {
         byte[] c = cPath(p);
         for (Name name : DirectoryTreeSource.readXattrs(c).keySet()) {
-            if (!meta.xattrs().containsKey(name) && LibC.get().lremovexattr(c, RawPaths.cString(name.bytes())) != 0) {
-                throw LibC.error("lremovexattr " + name, c);
+            if (!meta.xattrs().containsKey(name) && LibC.INSTANCE.lremovexattr(c, RawPaths.cString(name.bytes())) != 0) {
+                throw PathCalls.error("lremovexattr " + name, c);
             }
         }
     }
@@ -125,8 +128,8 @@ public final class DirectoryTreeSink implements TreeSink {
     public void makeSymlink(TreePath p, byte[] target, EntryMetadata meta) throws IOException {
         delete(p);
         byte[] c = cPath(p);
-        if (LibC.get().symlink(RawPaths.cString(target), c) != 0) {
-            throw LibC.error("symlink", c);
+        if (LibC.INSTANCE.symlink(RawPaths.cString(target), c) != 0) {
+            throw PathCalls.error("symlink", c);
         }
         applyMetadata(p, EntryKind.SYMLINK, meta);
     }
@@ -144,8 +147,8 @@ public final class DirectoryTreeSink implements TreeSink {
         }
         delete(p);
         byte[] c = cPath(p);
-        if (LibC.get().mknod(c, kind.formatBits() | meta.permissions(), kind.isDevice() ? rdev : 0) != 0) {
-            throw LibC.error("mknod", c);
+        if (LibC.INSTANCE.mknod(c, kind.formatBits() | meta.permissions(), kind.isDevice() ? rdev : 0) != 0) {
+            throw PathCalls.error("mknod", c);
         }
         applyMetadata(p, kind, meta);
     }
@@ -158,22 +161,22 @@ public final class DirectoryTreeSink implements TreeSink {
     // Through libc, not java.nio: nio's chmod opens the file first, which blocks on a fifo.
     private void applyMetadata(TreePath p, EntryKind kind, EntryMetadata meta) throws IOException {
         byte[] c = cPath(p);
-        LibC.Native libc = LibC.get();
+        LibC libc = LibC.INSTANCE;
         if (meta.uid() != null || meta.gid() != null) {
             // chown first: it clears setuid/setgid, which chmod then restores.
             int uid = meta.uid() == null ? -1 : (int) (long) meta.uid();
             int gid = meta.gid() == null ? -1 : (int) (long) meta.gid();
             if (libc.lchown(c, uid, gid) != 0) {
-                throw LibC.error("lchown", c);
+                throw PathCalls.error("lchown", c);
             }
         }
         if (kind != EntryKind.SYMLINK && libc.chmod(c, meta.permissions()) != 0) {
-            throw LibC.error("chmod", c);
+            throw PathCalls.error("chmod", c);
         }
         for (Map.Entry<Name, byte[]> x : meta.xattrs().entrySet()) {
             byte[] v = x.getValue();
             if (libc.lsetxattr(c, RawPaths.cString(x.getKey().bytes()), v, v.length, 0) != 0) {
-                throw LibC.error("lsetxattr " + x.getKey(), c);
+                throw PathCalls.error("lsetxattr " + x.getKey(), c);
             }
         }
         if (meta.mtimeNanos() != null) {
@@ -182,9 +185,9 @@ public final class DirectoryTreeSink implements TreeSink {
     }
 
     private static void setMtime(byte[] c, long nanos) throws IOException {
-        long[] times = {0, LibC.UTIME_OMIT, Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L)};
-        if (LibC.get().utimensat(LibC.AT_FDCWD, c, times, LibC.AT_SYMLINK_NOFOLLOW) != 0) {
-            throw LibC.error("utimensat", c);
+        long[] times = {0, Sys.UTIME_OMIT, Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L)};
+        if (LibC.INSTANCE.utimensat(Sys.AT_FDCWD, c, times, Sys.AT_SYMLINK_NOFOLLOW) != 0) {
+            throw PathCalls.error("utimensat", c);
         }
     }
 

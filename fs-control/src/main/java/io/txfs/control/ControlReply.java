@@ -1,4 +1,4 @@
-package io.txfs.fuse.control;
+package io.txfs.control;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -45,7 +45,7 @@ public final class ControlReply {
     }
 
     /** The producer of a streamed reply; null for any other. */
-    RawProducer stream() {
+    public RawProducer stream() {
         return stream;
     }
 

@@ -1,6 +1,5 @@
-package io.txfs.fuse.sys;
+package io.txfs.sys;
 
-import io.txfs.fuse.Attr;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -44,13 +43,5 @@ public final class StatBuf {
 
   public static long size(ByteBuffer b) {
     return b.getLong(48);
-  }
-
-  public static Attr toAttr(ByteBuffer b) {
-    long nlink = b.getLong(16);
-    return new Attr(b.getLong(8), b.getLong(48), b.getLong(64),
-        b.getLong(72), (int) b.getLong(80), b.getLong(88), (int) b.getLong(96), b.getLong(104), (int) b.getLong(112),
-        b.getInt(24), (int) Math.min(nlink, 0xffffffffL), b.getInt(28), b.getInt(32), Sys.devToFuse(b.getLong(40)),
-        (int) b.getLong(56));
   }
 }

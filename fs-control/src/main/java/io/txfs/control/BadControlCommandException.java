@@ -1,4 +1,4 @@
-package io.txfs.fuse.control;
+package io.txfs.control;
 
 /** A control line that is not a command: the write fails with EINVAL and the reply says why. */
 public final class BadControlCommandException extends Exception {

@@ -1,6 +1,6 @@
-package io.txfs.fuse.control;
+package io.txfs.control;
 
-import io.txfs.fuse.Errno;
+import io.txfs.sys.Errno;
 
 /** A command that was understood and refused: the errno the write fails with and the reply that explains it. */
 public final class ControlRefusal extends Exception {

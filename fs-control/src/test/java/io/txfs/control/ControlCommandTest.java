@@ -1,4 +1,4 @@
-package io.txfs.fuse.control;
+package io.txfs.control;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

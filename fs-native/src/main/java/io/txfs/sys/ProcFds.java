@@ -1,4 +1,4 @@
-package io.txfs.fuse.sys;
+package io.txfs.sys;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,16 +24,14 @@ public final class ProcFds {
 
     /**
      * True if the descriptor lies on a mount of type fuse.txfs, found by its mount id in the process's
-     * own mountinfo (fields: id parent major:minor root point options [optional...] - type ...).
+     * own mountinfo.
      */
     public static boolean onTxfsMount(long pid, int fd) throws IOException {
-        String id = fdinfo(pid, fd, "mnt_id:");
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/mountinfo"))) {
-            if (!line.startsWith(id + " ")) {
-                continue;
+        long id = Long.parseLong(fdinfo(pid, fd, "mnt_id:"));
+        for (MountInfo.Mount m : MountInfo.of(pid)) {
+            if (m.id() == id) {
+                return m.fsType().equals("fuse.txfs");
             }
-            int dash = line.indexOf(" - ");
-            return dash >= 0 && line.substring(dash + 3).startsWith("fuse.txfs ");
         }
         return false;
     }

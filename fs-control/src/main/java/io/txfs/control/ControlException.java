@@ -1,4 +1,4 @@
-package io.txfs.fuse.control;
+package io.txfs.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
