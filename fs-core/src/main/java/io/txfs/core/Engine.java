@@ -553,20 +553,19 @@ public final class Engine implements AutoCloseable {
 
     private PublishResult publish(View v, boolean force, boolean onlyIfChanged) {
         PublishResult r = publishLocked(v, force, onlyIfChanged);
-        if (r != null) tellOthers(v.name, r.visibleChanges());
+        if (r != null) tellViews(r.visibleChanges());
         return r;
     }
 
     /**
-     * Tells the listener what a publish changed for the other views, after the publish released its locks:
+     * Tells the listener what a publish changed for each view, the publisher's own included (others'
+     * changes it now sees): the one place a publish's invalidations start. After the publish released its locks:
      * telling the kernel may wait for a directory lock held by a process whose request waits for the
      * publish lock, and a publish that waited under it stalled every operation of the mount (10 s per
      * view told, until the listener gave up).
      */
-    private void tellOthers(String publisher, Map<String, ChangeSet> visible) {
-        for (var en : visible.entrySet()) {
-            if (!en.getKey().equals(publisher)) listener.visibleChange(en.getKey(), en.getValue());
-        }
+    private void tellViews(Map<String, ChangeSet> visible) {
+        for (var en : visible.entrySet()) listener.visibleChange(en.getKey(), en.getValue());
     }
 
     private PublishResult publishLocked(View v, boolean force, boolean onlyIfChanged) {
@@ -1002,10 +1001,10 @@ public final class Engine implements AutoCloseable {
      * {@code policy}; {@code onPublish} gets each group's publish result. Whatever {@code v} still holds
      * from before (a daemon killed before its group was published) is published now.
      */
-    public GroupCommit groupCommit(View v, GroupPolicy policy, java.util.function.Consumer<PublishResult> onPublish) {
+    public GroupCommit groupCommit(View v, GroupPolicy policy) {
         requireWritable(v);
         if (group != null) throw new IllegalStateException("the engine has a group commit already");
-        GroupCommit g = new GroupCommit(this, v, policy, onPublish);
+        GroupCommit g = new GroupCommit(this, v, policy);
         group = g;
         if (v.changes != 0) log.info("publishing the operations view {} held from before the restart", v.name);
         g.publishPending();

@@ -1,8 +1,10 @@
 package io.txfs.core;
 
 import io.txfs.sys.Errno;
+import io.txfs.sys.ErrnoAnswer;
+
 /** A filesystem error with the errno a local filesystem would give. */
-public class FsException extends RuntimeException {
+public class FsException extends RuntimeException implements ErrnoAnswer {
     private final Errno errno;
 
     public FsException(Errno errno, String message) {
@@ -17,6 +19,7 @@ public class FsException extends RuntimeException {
         this.errno = errno;
     }
 
+    @Override
     public Errno errno() {
         return errno;
     }

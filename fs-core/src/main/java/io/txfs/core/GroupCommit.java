@@ -5,7 +5,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +24,6 @@ public final class GroupCommit implements AutoCloseable {
     private final Engine engine;
     private final View view;
     private final GroupPolicy policy;
-    private final Consumer<PublishResult> onPublish;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "txfs-group-commit");
         t.setDaemon(true);
@@ -41,11 +39,10 @@ public final class GroupCommit implements AutoCloseable {
     private volatile String lastError;
     private volatile boolean closed;
 
-    GroupCommit(Engine engine, View view, GroupPolicy policy, Consumer<PublishResult> onPublish) {
+    GroupCommit(Engine engine, View view, GroupPolicy policy) {
         this.engine = engine;
         this.view = view;
         this.policy = policy;
-        this.onPublish = onPublish;
     }
 
     View view() {
@@ -105,7 +102,6 @@ public final class GroupCommit implements AutoCloseable {
         if (r == null) return null;
         groups.incrementAndGet();
         lastError = null;
-        onPublish.accept(r);
         return r;
     }
 

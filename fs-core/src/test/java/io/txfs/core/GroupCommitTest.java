@@ -77,7 +77,7 @@ class GroupCommitTest {
     void operationsInOneWindowBecomeOneVersion() {
         Engine e = open(FaultInjector.NONE);
         View shared = e.createView("shared", Isolation.READ_COMMITTED, 0);
-        GroupCommit g = e.groupCommit(shared, NEVER_BY_TIME, r -> { });
+        GroupCommit g = e.groupCommit(shared, NEVER_BY_TIME);
         long before = e.headVersion();
         int logBefore = e.log().size();
         for (int i = 0; i < 100; i++) create(e, g, shared, "f" + i, "data " + i);
@@ -105,7 +105,7 @@ class GroupCommitTest {
     void aFullGroupIsPublishedAtItsSize() {
         Engine e = open(FaultInjector.NONE);
         View shared = e.createView("shared", Isolation.READ_COMMITTED, 0);
-        GroupCommit g = e.groupCommit(shared, new GroupPolicy(GroupPolicy.MAX_WINDOW, 10), r -> { });
+        GroupCommit g = e.groupCommit(shared, new GroupPolicy(GroupPolicy.MAX_WINDOW, 10));
         long before = e.head;
         for (int i = 0; i < 25; i++) {
             e.mkdir(shared, Engine.ROOT, b("d" + i), 0755, Caller.ROOT);
@@ -120,7 +120,7 @@ class GroupCommitTest {
     void theWindowPublishesWithoutAnyoneAsking() throws Exception {
         Engine e = open(FaultInjector.NONE);
         View shared = e.createView("shared", Isolation.READ_COMMITTED, 0);
-        GroupCommit g = e.groupCommit(shared, new GroupPolicy(Duration.ofMillis(50), 1000), r -> { });
+        GroupCommit g = e.groupCommit(shared, new GroupPolicy(Duration.ofMillis(50), 1000));
         long before = e.head;
         for (int i = 0; i < 5; i++) create(e, g, shared, "f" + i, "x");
         await("the window's publish", () -> g.status().groups() == 1);
@@ -132,7 +132,7 @@ class GroupCommitTest {
         Engine e = open(FaultInjector.NONE);
         View shared = e.createView("shared", Isolation.READ_COMMITTED, 0);
         View committed = e.createView("rc", Isolation.READ_COMMITTED, 0);
-        GroupCommit g = e.groupCommit(shared, NEVER_BY_TIME, r -> { });
+        GroupCommit g = e.groupCommit(shared, NEVER_BY_TIME);
         long ino = create(e, g, shared, "f", "one");
         assertArrayEquals(b("one"), e.read(committed, ino, 0, 10), "a read-committed view reads it");
         e.write(shared, ino, 0, b("two"));
@@ -160,7 +160,7 @@ class GroupCommitTest {
     void aViewPublishAfterAGroupedChangeFollowsFirstCommitterWins() {
         Engine e = open(FaultInjector.NONE);
         View shared = e.createView("shared", Isolation.READ_COMMITTED, 0);
-        GroupCommit g = e.groupCommit(shared, NEVER_BY_TIME, r -> { });
+        GroupCommit g = e.groupCommit(shared, NEVER_BY_TIME);
         long ino = create(e, g, shared, "f", "base");
         View snap = e.createView("snap", Isolation.SNAPSHOT, 0);
         e.write(shared, ino, 0, b("mine"));
@@ -175,7 +175,7 @@ class GroupCommitTest {
     void aCrashLosesNoOperationThatReturned() {
         Engine first = open(FaultInjector.NONE);
         View shared = first.createView("shared", Isolation.READ_COMMITTED, 0);
-        GroupCommit g = first.groupCommit(shared, NEVER_BY_TIME, r -> { });
+        GroupCommit g = first.groupCommit(shared, NEVER_BY_TIME);
         long published = first.head;
         for (int i = 0; i < 20; i++) create(first, g, shared, "f" + i, "data " + i);
         assertEquals(published, first.head, "nothing of the group published yet");
@@ -186,7 +186,7 @@ class GroupCommitTest {
         engines.remove(first);
         Engine second = open(FaultInjector.NONE);
         View again = second.view("shared");
-        second.groupCommit(again, NEVER_BY_TIME, r -> { });
+        second.groupCommit(again, NEVER_BY_TIME);
         assertEquals(published + 1, second.head, "the group left pending is published at the start");
         for (int i = 0; i < 20; i++) {
             long ino = second.lookup(second.published(), Engine.ROOT, b("f" + i)).ino();
@@ -201,7 +201,7 @@ class GroupCommitTest {
             if (refuse.get() && point.equals(FaultPoint.PUBLISH_BEFORE_BATCH)) throw new FsException(Errno.EIO, "injected");
         });
         View shared = e.createView("shared", Isolation.READ_COMMITTED, 0);
-        GroupCommit g = e.groupCommit(shared, new GroupPolicy(Duration.ofMillis(50), 1000), r -> { });
+        GroupCommit g = e.groupCommit(shared, new GroupPolicy(Duration.ofMillis(50), 1000));
         refuse.set(true);
         long before = e.head;
         long ino = create(e, g, shared, "f", "kept");

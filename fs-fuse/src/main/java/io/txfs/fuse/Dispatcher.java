@@ -1,9 +1,11 @@
 package io.txfs.fuse;
 
 import io.txfs.sys.Errno;
+import io.txfs.sys.ErrnoAnswer;
 import static io.txfs.fuse.proto.Wire.IN_HEADER;
 import static io.txfs.fuse.proto.Wire.OUT_HEADER;
 
+import io.txfs.fuse.proto.FuseIn;
 import io.txfs.fuse.proto.InitFlags;
 import io.txfs.fuse.proto.Opcode;
 import io.txfs.fuse.proto.Wire;
@@ -25,8 +27,6 @@ final class Dispatcher {
   static final int MIN_MINOR = 23;
   private static final int MAX_BACKGROUND = 64;
   private static final int CONGESTION_THRESHOLD = 48;
-  private static final int GETATTR_FH = 1;
-  private static final int FSYNC_FDATASYNC = 1;
   private static final int ERANGE = Errno.ERANGE.code();
 
   /** Thrown (preallocated, no stack) when a request is shorter than its opcode's structs. */
@@ -54,6 +54,7 @@ final class Dispatcher {
     this.counts = fs.requestCounts();
     this.writebackCache = writebackCache;
     this.passthrough = passthrough;
+    registerOperations();
   }
 
   private volatile boolean defaultPermissions;
@@ -105,9 +106,8 @@ final class Dispatcher {
       LOG.warn("malformed {} request (unique {}, {} bytes): answered EINVAL", Opcode.name(opcode), unique, n);
       return error(w, unique, Errno.EINVAL.code());
     } catch (Throwable t) {
-      int mapped = mappedErrno(t);
-      if (mapped > 0) {
-        return error(w, unique, mapped);
+      if (t instanceof ErrnoAnswer answer) {
+        return error(w, unique, answer.errno().code());
       }
       logUnexpected(opcode, node, t);
       if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
@@ -129,14 +129,6 @@ final class Dispatcher {
       LOG.error("{} on node {} failed unexpectedly: answered EIO", Opcode.name(opcode), node, t);
     } else {
       LOG.warn("{} on node {} failed unexpectedly again: answered EIO ({})", Opcode.name(opcode), node, t.toString());
-    }
-  }
-
-  private int mappedErrno(Throwable t) {
-    try {
-      return fs.errnoOf(t);
-    } catch (RuntimeException e) {
-      return 0;
     }
   }
 
@@ -169,251 +161,362 @@ final class Dispatcher {
     return new RequestContext(unique, in.getInt(Wire.IN_UID), in.getInt(Wire.IN_GID), in.getInt(Wire.IN_PID));
   }
 
-  private int dispatch(Worker w, int n, int opcode, long unique, long node) throws Exception {
-    ByteBuffer in = w.in;
-    ByteBuffer out = w.out;
-    final int b = IN_HEADER;
-    switch (opcode) {
-      case Opcode.INIT:
-        return init(w, n, unique);
-      case Opcode.LOOKUP: {
-        int z = nulAt(w, b, n);
-        Entry e = fs.lookup(ctx(in, unique), node, w.string(b, z));
-        return ok(w, unique, Wire.putEntryOut(out, OUT_HEADER, e));
-      }
-      case Opcode.FORGET:
-        need(n, b + Wire.FORGET_IN);
-        fs.forget(node, in.getLong(b));
-        return 0;
-      case Opcode.BATCH_FORGET: {
-        need(n, b + Wire.BATCH_FORGET_IN);
-        int count = in.getInt(b);
-        need(n, b + Wire.BATCH_FORGET_IN + count * Wire.FORGET_ONE);
-        for (int i = 0, off = b + Wire.BATCH_FORGET_IN; i < count; i++, off += Wire.FORGET_ONE) {
-          fs.forget(in.getLong(off), in.getLong(off + 8));
-        }
-        return 0;
-      }
-      case Opcode.GETATTR: {
-        need(n, b + Wire.GETATTR_IN);
-        long fh = (in.getInt(b) & GETATTR_FH) != 0 ? in.getLong(b + 8) : -1;
-        AttrReply r = fs.getattr(ctx(in, unique), node, fh);
-        return ok(w, unique, Wire.putAttrOut(out, OUT_HEADER, r));
-      }
-      case Opcode.SETATTR: {
-        need(n, b + Wire.SETATTR_IN);
-        SetAttr s = new SetAttr(in.getInt(b), in.getLong(b + 8), in.getLong(b + 16), in.getLong(b + 24),
-            in.getLong(b + 32), in.getInt(b + 56), in.getLong(b + 40), in.getInt(b + 60),
-            in.getLong(b + 48), in.getInt(b + 64), in.getInt(b + 68), in.getInt(b + 76), in.getInt(b + 80));
-        AttrReply r = fs.setattr(ctx(in, unique), node, s);
-        return ok(w, unique, Wire.putAttrOut(out, OUT_HEADER, r));
-      }
-      case Opcode.READLINK: {
-        byte[] target = Names.encode(fs.readlink(ctx(in, unique), node));
-        out.put(OUT_HEADER, target);
-        return ok(w, unique, target.length);
-      }
-      case Opcode.SYMLINK: {
-        int z1 = nulAt(w, b, n);
-        int z2 = nulAt(w, z1 + 1, n);
-        Entry e = fs.symlink(ctx(in, unique), node, w.string(b, z1), w.string(z1 + 1, z2));
-        return ok(w, unique, Wire.putEntryOut(out, OUT_HEADER, e));
-      }
-      case Opcode.MKNOD: {
-        need(n, b + Wire.MKNOD_IN);
-        int z = nulAt(w, b + Wire.MKNOD_IN, n);
-        Entry e = fs.mknod(ctx(in, unique), node, w.string(b + Wire.MKNOD_IN, z), in.getInt(b), in.getInt(b + 4),
-            in.getInt(b + 8));
-        return ok(w, unique, Wire.putEntryOut(out, OUT_HEADER, e));
-      }
-      case Opcode.MKDIR: {
-        need(n, b + Wire.MKDIR_IN);
-        int z = nulAt(w, b + Wire.MKDIR_IN, n);
-        Entry e = fs.mkdir(ctx(in, unique), node, w.string(b + Wire.MKDIR_IN, z), in.getInt(b), in.getInt(b + 4));
-        return ok(w, unique, Wire.putEntryOut(out, OUT_HEADER, e));
-      }
-      case Opcode.UNLINK: {
-        int z = nulAt(w, b, n);
-        fs.unlink(ctx(in, unique), node, w.string(b, z));
-        return ok(w, unique, 0);
-      }
-      case Opcode.RMDIR: {
-        int z = nulAt(w, b, n);
-        fs.rmdir(ctx(in, unique), node, w.string(b, z));
-        return ok(w, unique, 0);
-      }
-      case Opcode.RENAME:
-      case Opcode.RENAME2: {
-        int size = opcode == Opcode.RENAME ? Wire.RENAME_IN : Wire.RENAME2_IN;
-        need(n, b + size);
-        long newDir = in.getLong(b);
-        int flags = opcode == Opcode.RENAME ? 0 : in.getInt(b + 8);
-        int z1 = nulAt(w, b + size, n);
-        int z2 = nulAt(w, z1 + 1, n);
-        fs.rename(ctx(in, unique), node, w.string(b + size, z1), newDir, w.string(z1 + 1, z2), flags);
-        return ok(w, unique, 0);
-      }
-      case Opcode.LINK: {
-        need(n, b + Wire.LINK_IN);
-        int z = nulAt(w, b + Wire.LINK_IN, n);
-        Entry e = fs.link(ctx(in, unique), in.getLong(b), node, w.string(b + Wire.LINK_IN, z));
-        return ok(w, unique, Wire.putEntryOut(out, OUT_HEADER, e));
-      }
-      case Opcode.OPEN: {
-        need(n, b + Wire.OPEN_IN);
-        OpenResult o = fs.open(ctx(in, unique), node, in.getInt(b), in.getInt(b + 4));
-        return ok(w, unique, Wire.putOpenOut(out, OUT_HEADER, o));
-      }
-      case Opcode.CREATE: {
-        need(n, b + Wire.CREATE_IN);
-        int z = nulAt(w, b + Wire.CREATE_IN, n);
-        CreateResult c = fs.create(ctx(in, unique), node, w.string(b + Wire.CREATE_IN, z), in.getInt(b + 4),
-            in.getInt(b), in.getInt(b + 8));
-        int len = Wire.putEntryOut(out, OUT_HEADER, c.entry());
-        len += Wire.putOpenOut(out, OUT_HEADER + len, c.open());
-        return ok(w, unique, len);
-      }
-      case Opcode.READ: {
-        need(n, b + Wire.READ_IN);
-        int size = in.getInt(b + 16);
-        ByteBuffer dst = w.outPayload;
-        if (size < 0 || size > dst.capacity()) {
-          throw MALFORMED;
-        }
-        dst.clear().limit(size);
-        int got = fs.read(ctx(in, unique), node, in.getLong(b), in.getLong(b + 8), dst);
-        if (got < 0 || got > size) {
-          throw new IllegalStateException("read returned " + got + " for a " + size + "-byte request");
-        }
-        return ok(w, unique, got);
-      }
-      case Opcode.WRITE: {
-        need(n, b + Wire.WRITE_IN);
-        int size = in.getInt(b + 16);
-        if (size < 0) {
-          throw MALFORMED;
-        }
-        need(n, b + Wire.WRITE_IN + size);
-        ByteBuffer data = w.writeData;
-        data.clear().limit(size);
-        int wrote = fs.write(ctx(in, unique), node, in.getLong(b), in.getLong(b + 8), data, in.getInt(b + 20));
-        return ok(w, unique, Wire.putSizeOut(out, OUT_HEADER, wrote));
-      }
-      case Opcode.STATFS: {
-        StatFs s = fs.statfs(ctx(in, unique), node);
-        return ok(w, unique, Wire.putStatfsOut(out, OUT_HEADER, s));
-      }
-      case Opcode.RELEASE: {
-        need(n, b + Wire.RELEASE_IN);
-        fs.release(ctx(in, unique), node, in.getLong(b), in.getInt(b + 8));
-        return ok(w, unique, 0);
-      }
-      case Opcode.FSYNC: {
-        need(n, b + Wire.FSYNC_IN);
-        fs.fsync(ctx(in, unique), node, in.getLong(b), (in.getInt(b + 8) & FSYNC_FDATASYNC) != 0);
-        return ok(w, unique, 0);
-      }
-      case Opcode.SETXATTR: {
-        int size = info.has(InitFlags.SETXATTR_EXT) ? 16 : Wire.SETXATTR_IN_COMPAT;
-        need(n, b + size);
-        int valueSize = in.getInt(b);
-        int z = nulAt(w, b + size, n);
-        need(n, z + 1 + valueSize);
-        if (valueSize < 0) {
-          throw MALFORMED;
-        }
-        ByteBuffer value = in.duplicate().position(z + 1).limit(z + 1 + valueSize).slice();
-        fs.setxattr(ctx(in, unique), node, w.string(b + size, z), value, in.getInt(b + 4));
-        return ok(w, unique, 0);
-      }
-      case Opcode.GETXATTR:
-      case Opcode.LISTXATTR: {
-        need(n, b + Wire.GETXATTR_IN);
-        int size = in.getInt(b);
-        ByteBuffer dst = w.outPayload;
-        if (size < 0 || size > dst.capacity()) {
-          throw MALFORMED;
-        }
-        dst.clear().limit(size);
-        int len;
-        if (opcode == Opcode.GETXATTR) {
-          int z = nulAt(w, b + Wire.GETXATTR_IN, n);
-          len = fs.getxattr(ctx(in, unique), node, w.string(b + Wire.GETXATTR_IN, z), dst);
-        } else {
-          len = fs.listxattr(ctx(in, unique), node, dst);
-        }
-        if (size == 0) {
-          return ok(w, unique, Wire.putSizeOut(out, OUT_HEADER, len));
-        }
-        if (len > size) {
-          return error(w, unique, ERANGE);
-        }
-        return ok(w, unique, len);
-      }
-      case Opcode.REMOVEXATTR: {
-        int z = nulAt(w, b, n);
-        fs.removexattr(ctx(in, unique), node, w.string(b, z));
-        return ok(w, unique, 0);
-      }
-      case Opcode.FLUSH: {
-        need(n, b + Wire.FLUSH_IN);
-        fs.flush(ctx(in, unique), node, in.getLong(b), in.getLong(b + 16));
-        return ok(w, unique, 0);
-      }
-      case Opcode.OPENDIR: {
-        need(n, b + Wire.OPEN_IN);
-        OpenResult o = fs.opendir(ctx(in, unique), node, in.getInt(b));
-        return ok(w, unique, Wire.putOpenOut(out, OUT_HEADER, o));
-      }
-      case Opcode.READDIR:
-      case Opcode.READDIRPLUS: {
-        need(n, b + Wire.READ_IN);
-        int size = in.getInt(b + 16);
-        if (size < 0) {
-          throw MALFORMED;
-        }
-        boolean plus = opcode == Opcode.READDIRPLUS;
-        w.startDir(plus, size);
-        if (plus) {
-          fs.readdirplus(ctx(in, unique), node, in.getLong(b), in.getLong(b + 8), w);
-        } else {
-          fs.readdir(ctx(in, unique), node, in.getLong(b), in.getLong(b + 8), w);
-        }
-        return ok(w, unique, w.dirEnd() - OUT_HEADER);
-      }
-      case Opcode.RELEASEDIR: {
-        need(n, b + Wire.RELEASE_IN);
-        fs.releasedir(ctx(in, unique), node, in.getLong(b));
-        return ok(w, unique, 0);
-      }
-      case Opcode.FSYNCDIR: {
-        need(n, b + Wire.FSYNC_IN);
-        fs.fsyncdir(ctx(in, unique), node, in.getLong(b), (in.getInt(b + 8) & FSYNC_FDATASYNC) != 0);
-        return ok(w, unique, 0);
-      }
-      case Opcode.ACCESS: {
-        need(n, b + Wire.ACCESS_IN);
-        fs.access(ctx(in, unique), node, in.getInt(b));
-        return ok(w, unique, 0);
-      }
-      case Opcode.INTERRUPT:
-        // Requests run to completion; the kernel copes with a late reply to an interrupted one.
-        return 0;
-      case Opcode.DESTROY:
-        return ok(w, unique, 0);
-      case Opcode.FALLOCATE: {
-        need(n, b + Wire.FALLOCATE_IN);
-        fs.fallocate(ctx(in, unique), node, in.getLong(b), in.getInt(b + 24), in.getLong(b + 8), in.getLong(b + 16));
-        return ok(w, unique, 0);
-      }
-      case Opcode.LSEEK: {
-        need(n, b + Wire.LSEEK_IN);
-        long off = fs.lseek(ctx(in, unique), node, in.getLong(b), in.getLong(b + 8), in.getInt(b + 16));
-        return ok(w, unique, Wire.putLseekOut(out, OUT_HEADER, off));
-      }
-      default:
-        return error(w, unique, Errno.ENOSYS.code());
+  /** What the dispatcher knows of an opcode: the fixed struct its request must hold, and its handler. */
+  private record Operation(int inSize, Handler handler) {}
+
+  @FunctionalInterface
+  private interface Handler {
+    /** Answers the request; returns the length of the reply in {@code w.out}, or 0 for no reply. */
+    int handle(Call c) throws Exception;
+  }
+
+  /**
+   * One request as a handler sees it: the struct at {@link #B} (its size checked before the handler
+   * runs), the names after it (each checked to end inside the request), and the reply to fill.
+   */
+  private static final class Call {
+    static final int B = IN_HEADER;
+    final Worker w;
+    final ByteBuffer in;
+    final int n;
+    final long unique;
+    final long node;
+    final int opcode;
+    /** Where the name after the last one read starts. */
+    private int next;
+
+    Call(Worker w, int n, long unique, long node, int opcode) {
+      this.w = w;
+      this.in = w.in;
+      this.n = n;
+      this.unique = unique;
+      this.node = node;
+      this.opcode = opcode;
     }
+
+    RequestContext ctx() {
+      return Dispatcher.ctx(in, unique);
+    }
+
+    /** The NUL-terminated name that starts {@code off} bytes after the request header. */
+    String name(int off) {
+      int z = nulAt(w, B + off, n);
+      next = z + 1;
+      return w.string(B + off, z);
+    }
+
+    /** The NUL-terminated name that follows the last one read. */
+    String nextName() {
+      int start = next;
+      int z = nulAt(w, start, n);
+      next = z + 1;
+      return w.string(start, z);
+    }
+
+    /** The request holds {@code bytes} more bytes from the end of the last name read. */
+    void needAfterName(int bytes) {
+      need(n, next + bytes);
+    }
+
+    int ok(int payload) {
+      return Dispatcher.ok(w, unique, payload);
+    }
+
+    int entry(Entry e) {
+      return ok(Wire.putEntryOut(w.out, OUT_HEADER, e));
+    }
+
+    int attr(AttrReply r) {
+      return ok(Wire.putAttrOut(w.out, OUT_HEADER, r));
+    }
+
+    int open(OpenResult o) {
+      return ok(Wire.putOpenOut(w.out, OUT_HEADER, o));
+    }
+
+    int error(int errno) {
+      return Dispatcher.error(w, unique, errno);
+    }
+  }
+
+  /** Opcode to operation; null: answered ENOSYS (unknown, or not wanted: see docs/fuse-protocol.md). */
+  private final Operation[] operations = new Operation[64];
+
+  private void on(int opcode, int inSize, Handler handler) {
+    operations[opcode] = new Operation(inSize, handler);
+  }
+
+  private void registerOperations() {
+    on(Opcode.INIT, 8, c -> init(c.w, c.n, c.unique));
+    on(Opcode.LOOKUP, 0, this::lookup);
+    on(Opcode.FORGET, Wire.FORGET_IN, this::forget);
+    on(Opcode.BATCH_FORGET, Wire.BATCH_FORGET_IN, this::batchForget);
+    on(Opcode.GETATTR, FuseIn.Getattr.SIZE, this::getattr);
+    on(Opcode.SETATTR, Wire.SETATTR_IN, this::setattr);
+    on(Opcode.READLINK, 0, this::readlink);
+    on(Opcode.SYMLINK, 0, this::symlink);
+    on(Opcode.MKNOD, FuseIn.Mknod.SIZE, this::mknod);
+    on(Opcode.MKDIR, FuseIn.Mkdir.SIZE, this::mkdir);
+    on(Opcode.UNLINK, 0, this::unlink);
+    on(Opcode.RMDIR, 0, this::rmdir);
+    on(Opcode.RENAME, Wire.RENAME_IN, this::rename);
+    on(Opcode.RENAME2, Wire.RENAME2_IN, this::rename);
+    on(Opcode.LINK, Wire.LINK_IN, this::link);
+    on(Opcode.OPEN, FuseIn.Open.SIZE, this::open);
+    on(Opcode.CREATE, FuseIn.Create.SIZE, this::create);
+    on(Opcode.READ, FuseIn.Read.SIZE, this::read);
+    on(Opcode.WRITE, FuseIn.Write.SIZE, this::write);
+    on(Opcode.STATFS, 0, this::statfs);
+    on(Opcode.RELEASE, FuseIn.Release.SIZE, this::release);
+    on(Opcode.FSYNC, FuseIn.Fsync.SIZE, this::fsync);
+    on(Opcode.SETXATTR, Wire.SETXATTR_IN_COMPAT, this::setxattr);
+    on(Opcode.GETXATTR, Wire.GETXATTR_IN, this::getxattr);
+    on(Opcode.LISTXATTR, Wire.GETXATTR_IN, this::getxattr);
+    on(Opcode.REMOVEXATTR, 0, this::removexattr);
+    on(Opcode.FLUSH, FuseIn.Flush.SIZE, this::flush);
+    on(Opcode.OPENDIR, FuseIn.Open.SIZE, this::opendir);
+    on(Opcode.READDIR, FuseIn.Read.SIZE, this::readdir);
+    on(Opcode.READDIRPLUS, FuseIn.Read.SIZE, this::readdir);
+    on(Opcode.RELEASEDIR, FuseIn.Release.SIZE, this::releasedir);
+    on(Opcode.FSYNCDIR, FuseIn.Fsync.SIZE, this::fsyncdir);
+    on(Opcode.ACCESS, Wire.ACCESS_IN, this::access);
+    // Requests run to completion; the kernel copes with a late reply to an interrupted one.
+    on(Opcode.INTERRUPT, 0, c -> 0);
+    on(Opcode.DESTROY, 0, c -> c.ok(0));
+    on(Opcode.FALLOCATE, FuseIn.Fallocate.SIZE, this::fallocate);
+    on(Opcode.LSEEK, FuseIn.Lseek.SIZE, this::lseek);
+  }
+
+  private int dispatch(Worker w, int n, int opcode, long unique, long node) throws Exception {
+    Operation op = opcode >= 0 && opcode < operations.length ? operations[opcode] : null;
+    if (op == null) {
+      return error(w, unique, Errno.ENOSYS.code());
+    }
+    need(n, IN_HEADER + op.inSize());
+    return op.handler().handle(new Call(w, n, unique, node, opcode));
+  }
+
+  private int lookup(Call c) throws Exception {
+    return c.entry(fs.lookup(c.ctx(), c.node, c.name(0)));
+  }
+
+  private int forget(Call c) {
+    fs.forget(c.node, c.in.getLong(Call.B));
+    return 0;
+  }
+
+  private int batchForget(Call c) {
+    int count = c.in.getInt(Call.B);
+    int first = Call.B + Wire.BATCH_FORGET_IN;
+    if (count < 0 || count > (c.n - first) / FuseIn.ForgetOne.SIZE) {
+      throw MALFORMED;
+    }
+    for (int i = 0; i < count; i++) {
+      FuseIn.ForgetOne f = FuseIn.ForgetOne.at(c.in, first + i * FuseIn.ForgetOne.SIZE);
+      fs.forget(f.node(), f.lookups());
+    }
+    return 0;
+  }
+
+  private int getattr(Call c) throws Exception {
+    return c.attr(fs.getattr(c.ctx(), c.node, FuseIn.Getattr.at(c.in, Call.B).fhOrNone()));
+  }
+
+  private int setattr(Call c) throws Exception {
+    return c.attr(fs.setattr(c.ctx(), c.node, SetAttr.at(c.in, Call.B)));
+  }
+
+  private int readlink(Call c) throws Exception {
+    byte[] target = Names.encode(fs.readlink(c.ctx(), c.node));
+    c.w.out.put(OUT_HEADER, target);
+    return c.ok(target.length);
+  }
+
+  private int symlink(Call c) throws Exception {
+    String name = c.name(0);
+    String target = c.nextName();
+    return c.entry(fs.symlink(c.ctx(), c.node, name, target));
+  }
+
+  private int mknod(Call c) throws Exception {
+    FuseIn.Mknod m = FuseIn.Mknod.at(c.in, Call.B);
+    return c.entry(fs.mknod(c.ctx(), c.node, c.name(FuseIn.Mknod.SIZE), m.mode(), m.rdev(), m.umask()));
+  }
+
+  private int mkdir(Call c) throws Exception {
+    FuseIn.Mkdir m = FuseIn.Mkdir.at(c.in, Call.B);
+    return c.entry(fs.mkdir(c.ctx(), c.node, c.name(FuseIn.Mkdir.SIZE), m.mode(), m.umask()));
+  }
+
+  private int unlink(Call c) throws Exception {
+    fs.unlink(c.ctx(), c.node, c.name(0));
+    return c.ok(0);
+  }
+
+  private int rmdir(Call c) throws Exception {
+    fs.rmdir(c.ctx(), c.node, c.name(0));
+    return c.ok(0);
+  }
+
+  private int rename(Call c) throws Exception {
+    boolean two = c.opcode == Opcode.RENAME2;
+    FuseIn.Rename r = FuseIn.Rename.at(c.in, Call.B, two);
+    String from = c.name(two ? Wire.RENAME2_IN : Wire.RENAME_IN);
+    String to = c.nextName();
+    fs.rename(c.ctx(), c.node, from, r.newDir(), to, r.flags());
+    return c.ok(0);
+  }
+
+  private int link(Call c) throws Exception {
+    long oldNode = c.in.getLong(Call.B);
+    return c.entry(fs.link(c.ctx(), oldNode, c.node, c.name(Wire.LINK_IN)));
+  }
+
+  private int open(Call c) throws Exception {
+    FuseIn.Open o = FuseIn.Open.at(c.in, Call.B);
+    return c.open(fs.open(c.ctx(), c.node, o.flags(), o.openFlags()));
+  }
+
+  private int create(Call c) throws Exception {
+    FuseIn.Create r = FuseIn.Create.at(c.in, Call.B);
+    CreateResult created = fs.create(c.ctx(), c.node, c.name(FuseIn.Create.SIZE), r.mode(), r.flags(), r.umask());
+    int len = Wire.putEntryOut(c.w.out, OUT_HEADER, created.entry());
+    len += Wire.putOpenOut(c.w.out, OUT_HEADER + len, created.open());
+    return c.ok(len);
+  }
+
+  private int read(Call c) throws Exception {
+    FuseIn.Read r = FuseIn.Read.at(c.in, Call.B);
+    ByteBuffer dst = c.w.outPayload;
+    if (r.size() < 0 || r.size() > dst.capacity()) {
+      throw MALFORMED;
+    }
+    dst.clear().limit(r.size());
+    int got = fs.read(c.ctx(), c.node, r.fh(), r.offset(), dst);
+    if (got < 0 || got > r.size()) {
+      throw new IllegalStateException("read returned " + got + " for a " + r.size() + "-byte request");
+    }
+    return c.ok(got);
+  }
+
+  private int write(Call c) throws Exception {
+    FuseIn.Write r = FuseIn.Write.at(c.in, Call.B);
+    if (r.size() < 0) {
+      throw MALFORMED;
+    }
+    need(c.n, Call.B + FuseIn.Write.SIZE + r.size());
+    ByteBuffer data = c.w.writeData;
+    data.clear().limit(r.size());
+    int wrote = fs.write(c.ctx(), c.node, r.fh(), r.offset(), data, r.writeFlags());
+    return c.ok(Wire.putSizeOut(c.w.out, OUT_HEADER, wrote));
+  }
+
+  private int statfs(Call c) throws Exception {
+    return c.ok(Wire.putStatfsOut(c.w.out, OUT_HEADER, fs.statfs(c.ctx(), c.node)));
+  }
+
+  private int release(Call c) throws Exception {
+    FuseIn.Release r = FuseIn.Release.at(c.in, Call.B);
+    fs.release(c.ctx(), c.node, r.fh(), r.flags());
+    return c.ok(0);
+  }
+
+  private int fsync(Call c) throws Exception {
+    FuseIn.Fsync f = FuseIn.Fsync.at(c.in, Call.B);
+    fs.fsync(c.ctx(), c.node, f.fh(), f.dataOnly());
+    return c.ok(0);
+  }
+
+  private int setxattr(Call c) throws Exception {
+    // the struct grew with FUSE_SETXATTR_EXT; the name follows whichever size was negotiated
+    int size = info.has(InitFlags.SETXATTR_EXT) ? FuseIn.Setxattr.SIZE_EXT : Wire.SETXATTR_IN_COMPAT;
+    need(c.n, Call.B + size);
+    FuseIn.Setxattr x = FuseIn.Setxattr.at(c.in, Call.B);
+    String name = c.name(size);
+    if (x.valueSize() < 0) {
+      throw MALFORMED;
+    }
+    c.needAfterName(x.valueSize());
+    ByteBuffer value = c.in.duplicate().position(c.next).limit(c.next + x.valueSize()).slice();
+    fs.setxattr(c.ctx(), c.node, name, value, x.flags());
+    return c.ok(0);
+  }
+
+  /** GETXATTR and LISTXATTR: size 0 asks for the size only; a value larger than size is ERANGE. */
+  private int getxattr(Call c) throws Exception {
+    int size = c.in.getInt(Call.B);
+    ByteBuffer dst = c.w.outPayload;
+    if (size < 0 || size > dst.capacity()) {
+      throw MALFORMED;
+    }
+    dst.clear().limit(size);
+    int len = c.opcode == Opcode.GETXATTR
+        ? fs.getxattr(c.ctx(), c.node, c.name(Wire.GETXATTR_IN), dst)
+        : fs.listxattr(c.ctx(), c.node, dst);
+    if (size == 0) {
+      return c.ok(Wire.putSizeOut(c.w.out, OUT_HEADER, len));
+    }
+    if (len > size) {
+      return c.error(ERANGE);
+    }
+    return c.ok(len);
+  }
+
+  private int removexattr(Call c) throws Exception {
+    fs.removexattr(c.ctx(), c.node, c.name(0));
+    return c.ok(0);
+  }
+
+  private int flush(Call c) throws Exception {
+    FuseIn.Flush f = FuseIn.Flush.at(c.in, Call.B);
+    fs.flush(c.ctx(), c.node, f.fh(), f.lockOwner());
+    return c.ok(0);
+  }
+
+  private int opendir(Call c) throws Exception {
+    return c.open(fs.opendir(c.ctx(), c.node, FuseIn.Open.at(c.in, Call.B).flags()));
+  }
+
+  private int readdir(Call c) throws Exception {
+    FuseIn.Read r = FuseIn.Read.at(c.in, Call.B);
+    if (r.size() < 0) {
+      throw MALFORMED;
+    }
+    boolean plus = c.opcode == Opcode.READDIRPLUS;
+    c.w.startDir(plus, r.size());
+    if (plus) {
+      fs.readdirplus(c.ctx(), c.node, r.fh(), r.offset(), c.w);
+    } else {
+      fs.readdir(c.ctx(), c.node, r.fh(), r.offset(), c.w);
+    }
+    return c.ok(c.w.dirEnd() - OUT_HEADER);
+  }
+
+  private int releasedir(Call c) throws Exception {
+    fs.releasedir(c.ctx(), c.node, FuseIn.Release.at(c.in, Call.B).fh());
+    return c.ok(0);
+  }
+
+  private int fsyncdir(Call c) throws Exception {
+    FuseIn.Fsync f = FuseIn.Fsync.at(c.in, Call.B);
+    fs.fsyncdir(c.ctx(), c.node, f.fh(), f.dataOnly());
+    return c.ok(0);
+  }
+
+  private int access(Call c) throws Exception {
+    fs.access(c.ctx(), c.node, c.in.getInt(Call.B));
+    return c.ok(0);
+  }
+
+  private int fallocate(Call c) throws Exception {
+    FuseIn.Fallocate f = FuseIn.Fallocate.at(c.in, Call.B);
+    fs.fallocate(c.ctx(), c.node, f.fh(), f.mode(), f.offset(), f.length());
+    return c.ok(0);
+  }
+
+  private int lseek(Call c) throws Exception {
+    FuseIn.Lseek l = FuseIn.Lseek.at(c.in, Call.B);
+    return c.ok(Wire.putLseekOut(c.w.out, OUT_HEADER, fs.lseek(c.ctx(), c.node, l.fh(), l.offset(), l.whence())));
   }
 
   /** Flags we ask for when the kernel offers them; see docs/fuse-protocol.md for why each. */

@@ -19,15 +19,6 @@ public interface FuseFilesystem {
   long ROOT_ID = 1;
 
   /**
-   * The errno for an exception of this filesystem's own type (e.g. the core's typed exceptions), or
-   * 0 for "not mine": the dispatcher then answers EIO and logs it. Consulted only by the dispatcher,
-   * after {@link FuseErrnoException}; must not throw.
-   */
-  default int errnoOf(Throwable t) {
-    return 0;
-  }
-
-  /**
    * Where the dispatcher counts this filesystem's requests by opcode, or null (the default) for no
    * counting. Asked once, when the mount is set up.
    */

@@ -20,6 +20,14 @@ public record SetAttr(int valid, long fh, long size, long lockOwner,
   public static final int FATTR_CTIME = 1 << 10;
   public static final int FATTR_KILL_SUIDGID = 1 << 11;
 
+  /** fuse_setattr_in at offset {@code b}: valid, padding, fh, size, lock_owner, atime, mtime, ctime,
+   * atimensec, mtimensec, ctimensec, mode, unused, uid, gid, unused. */
+  public static SetAttr at(java.nio.ByteBuffer in, int b) {
+    return new SetAttr(in.getInt(b), in.getLong(b + 8), in.getLong(b + 16), in.getLong(b + 24),
+        in.getLong(b + 32), in.getInt(b + 56), in.getLong(b + 40), in.getInt(b + 60),
+        in.getLong(b + 48), in.getInt(b + 64), in.getInt(b + 68), in.getInt(b + 76), in.getInt(b + 80));
+  }
+
   public boolean has(int bit) {
     return (valid & bit) != 0;
   }

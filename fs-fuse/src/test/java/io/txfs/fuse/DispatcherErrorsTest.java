@@ -1,6 +1,7 @@
 package io.txfs.fuse;
 
 import io.txfs.sys.Errno;
+import io.txfs.sys.ErrnoAnswer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,9 +62,9 @@ class DispatcherErrorsTest {
   }
 
   @Test
-  void theFilesystemMayMapItsOwnExceptionTypes() throws Exception {
+  void anExceptionThatIsAnErrnoAnswerIsAnsweredWithItsErrno() throws Exception {
     FuseSession s = start();
-    fs.throwUnchecked = new UnsupportedOperationException("read-only");
+    fs.throwUnchecked = new ReadOnly();
     ch.send(new Req(Opcode.UNLINK, 9, 1).name("x"));
     assertEquals(-30, error(ch.reply()));
     ch.unmount(2);
@@ -160,5 +161,15 @@ class DispatcherErrorsTest {
     assertEquals('g', r.get(40));
     ch.unmount(2);
     s.awaitEnd();
+  }
+
+  /** Like the engine's typed exceptions: an answer, not a fault. */
+  private static final class ReadOnly extends RuntimeException implements ErrnoAnswer {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Errno errno() {
+      return Errno.EROFS;
+    }
   }
 }

@@ -39,11 +39,6 @@ final class RecordingFilesystem implements FuseFilesystem {
   }
 
   @Override
-  public int errnoOf(Throwable t) {
-    return t instanceof UnsupportedOperationException ? Errno.EROFS.code() : 0;
-  }
-
-  @Override
   public void init(InitInfo info) {
     init = info;
   }

@@ -140,7 +140,7 @@ final class ViewControl implements ControlHandler {
                 case REFRESH -> refresh(caller, cmd);
             };
         } catch (FsException e) {
-            throw new ControlRefusal(fuseErrno(e.errno().code()), cmd.verb(), e.getMessage());
+            throw new ControlRefusal(e.errno(), cmd.verb(), e.getMessage());
         }
     }
 
@@ -233,8 +233,7 @@ final class ViewControl implements ControlHandler {
                     "publish of view " + v.name() + " conflicts with newer published changes; nothing was published")
                     .put("view", v.name()).putStrings("conflicts", e.paths()));
         }
-        // other views were told through the engine's listener; the publisher's own view may have moved too
-        invalidator.invalidate(v.name(), r.visibleChanges().get(v.name()));
+        // every view, this one included, was told through the engine's listener before publish returned
         // overridden/kept: what a forced publish did to others' changes and to its own (docs/publish-force.md)
         return ControlReply.ok(verb).put("view", r.view()).put("changed_paths", r.changedPaths())
                 .put("changed_bytes", r.bytes()).put("published_version", r.version())
@@ -346,7 +345,7 @@ final class ViewControl implements ControlHandler {
             for (FlushRefusedException.Problem p : e.problems()) {
                 problems.addObject().put("path", p.path()).put("reason", p.reason());
             }
-            throw new ControlRefusal(fuseErrno(e.errno().code()),
+            throw new ControlRefusal(e.errno(),
                     ControlReply.error(verb, "EIO", e.getMessage()).putNode("problems", problems));
         }
     }
@@ -899,14 +898,5 @@ final class ViewControl implements ControlHandler {
 
     private static String isolationWord(Isolation i) {
         return i == Isolation.READ_COMMITTED ? "read-committed" : "snapshot";
-    }
-
-    static Errno fuseErrno(int code) {
-        for (Errno e : Errno.values()) {
-            if (e.code() == code) {
-                return e;
-            }
-        }
-        return Errno.EIO;
     }
 }

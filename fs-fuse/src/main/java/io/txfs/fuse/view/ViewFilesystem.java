@@ -44,7 +44,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * root at {@code .txfs/views/NAME}, a node belongs to one view and may be cached; what a publish changes
  * under a view is invalidated by {@link KernelInvalidator}.
  *
- * <p>Errors: the engine throws {@link FsException}; {@link #errnoOf} gives the dispatcher its errno.
+ * <p>Errors: the engine throws {@link FsException}, an ErrnoAnswer the dispatcher answers with.
  */
 public final class ViewFilesystem implements FuseFilesystem {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ViewFilesystem.class);
@@ -107,11 +107,6 @@ public final class ViewFilesystem implements FuseFilesystem {
     /** Gives the filesystem the mount's notifier, for invalidations after publishes. */
     public void attach(Notifier notifier) {
         invalidator.attach(notifier);
-    }
-
-    @Override
-    public int errnoOf(Throwable t) {
-        return t instanceof FsException fe ? fe.errno().code() : 0;
     }
 
     // ------------------------------------------------------------------ addressing

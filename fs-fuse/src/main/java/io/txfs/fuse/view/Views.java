@@ -324,7 +324,7 @@ final class Views {
             return;
         }
         View shared = getOrCreate(SHARED_VIEW, () -> 0);
-        group = engine.groupCommit(shared, policy, r -> invalidator.invalidate(SHARED_VIEW, r.visibleChanges().get(SHARED_VIEW)));
+        group = engine.groupCommit(shared, policy); // its publishes' invalidations come through the engine's listener
     }
 
     /** Whether {@code view} is the shared default's view, whose operations are group-committed. */
