@@ -2,9 +2,9 @@ package io.txfs.core;
 
 import io.txfs.sys.Errno;
 import io.txfs.sys.Sys;
-import io.txfs.core.inspect.dir.DirectoryTreeSource;
+import io.txfs.sys.Xattrs;
 import io.txfs.sys.LibC;
-import io.txfs.core.inspect.dir.RawPaths;
+import io.txfs.sys.RawPaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -67,8 +67,8 @@ final class BackingMeta {
 
     private void xattrs(NodeRecord r, byte[] c, Collection<String> drop) throws IOException {
         Map<String, byte[]> have = new HashMap<>();
-        for (var x : DirectoryTreeSource.readXattrs(c).entrySet()) {
-            have.put(new String(x.getKey().bytes(), StandardCharsets.UTF_8), x.getValue());
+        for (Xattrs.Xattr x : Xattrs.list(c)) {
+            have.put(new String(x.name(), StandardCharsets.UTF_8), x.value());
         }
         for (String n : have.keySet()) {
             if (!r.xattrs.containsKey(n) && (n.startsWith("user.") || drop.contains(n))) {
@@ -111,8 +111,8 @@ final class BackingMeta {
         }
         if (!r.xattrs.isEmpty()) {
             Map<String, byte[]> have = new HashMap<>();
-            for (var x : DirectoryTreeSource.readXattrs(en.cPath).entrySet()) {
-                have.put(new String(x.getKey().bytes(), StandardCharsets.UTF_8), x.getValue());
+            for (Xattrs.Xattr x : Xattrs.list(en.cPath)) {
+                have.put(new String(x.name(), StandardCharsets.UTF_8), x.value());
             }
             for (var x : r.xattrs.entrySet()) {
                 if (!Arrays.equals(have.get(x.getKey()), x.getValue())) out.add("xattr " + x.getKey() + " not kept");

@@ -1,8 +1,9 @@
 package io.txfs.core;
 
 import io.txfs.sys.PathCalls;
+import io.txfs.sys.Xattrs;
 import io.txfs.sys.Errno;
-import io.txfs.core.inspect.dir.RawPaths;
+import io.txfs.sys.RawPaths;
 import io.txfs.core.progress.LongWork;
 import io.txfs.core.progress.LongWorks;
 import io.txfs.core.store.Batch;
@@ -1404,14 +1405,14 @@ public final class Engine implements AutoCloseable {
         r.baseValid = r.size;
         try {
             if (r.type == FileType.SYMLINK) {
-                r.target = io.txfs.sys.PathCalls.readLink(cPath);
+                r.target = PathCalls.readLink(cPath);
                 r.size = r.target.length;
             }
             if (r.type == FileType.REGULAR || r.type == FileType.DIRECTORY) {
                 // one llistxattr on the path (the nio view opens the file for it); user.* only, as before
-                for (var x : io.txfs.core.inspect.dir.DirectoryTreeSource.readXattrs(cPath).entrySet()) {
-                    String n = new String(x.getKey().bytes(), StandardCharsets.UTF_8);
-                    if (n.startsWith("user.")) r.xattrs.put(n, x.getValue());
+                for (Xattrs.Xattr x : Xattrs.list(cPath)) {
+                    String n = new String(x.name(), StandardCharsets.UTF_8);
+                    if (n.startsWith("user.")) r.xattrs.put(n, x.value());
                 }
             }
         } catch (IOException | UnsupportedOperationException e) {

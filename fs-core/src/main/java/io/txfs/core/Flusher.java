@@ -4,7 +4,7 @@ import io.txfs.sys.PathCalls;
 import io.txfs.sys.Sys;
 import io.txfs.sys.Errno;
 import io.txfs.sys.LibC;
-import io.txfs.core.inspect.dir.RawPaths;
+import io.txfs.sys.RawPaths;
 import io.txfs.core.progress.LongWork;
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;

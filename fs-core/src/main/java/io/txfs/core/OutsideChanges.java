@@ -1,7 +1,7 @@
 package io.txfs.core;
 
 import io.txfs.sys.Errno;
-import io.txfs.core.inspect.dir.RawPaths;
+import io.txfs.sys.RawPaths;
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
 import io.txfs.core.store.Cf;

@@ -616,8 +616,8 @@ abstract class EngineContractTest {
         }
         // trusted.* (settable by root only; a no-op otherwise) is not a user attribute: never imported
         io.txfs.sys.LibC.INSTANCE.lsetxattr(
-                io.txfs.core.inspect.dir.RawPaths.cString(f.toString().getBytes(StandardCharsets.UTF_8)),
-                io.txfs.core.inspect.dir.RawPaths.cString(b("trusted.hidden")), b("x"), 1, 0);
+                io.txfs.sys.RawPaths.cString(f.toString().getBytes(StandardCharsets.UTF_8)),
+                io.txfs.sys.RawPaths.cString(b("trusted.hidden")), b("x"), 1, 0);
         assertArrayEquals(b("backing tagged.txt"), engine.getxattr(a.view, a.ino("tagged.txt"), "user.origin"));
         assertArrayEquals(b("backing tagged-dir"), engine.getxattr(a.view, a.ino("tagged-dir"), "user.origin"));
         assertArrayEquals(new byte[0], engine.getxattr(a.view, a.ino("tagged.txt"), "user.empty"));

@@ -3,7 +3,7 @@ package io.txfs.core;
 import io.txfs.sys.PathCalls;
 import io.txfs.core.inspect.dir.DirectoryTreeSource;
 import io.txfs.sys.LibC;
-import io.txfs.core.inspect.dir.RawPaths;
+import io.txfs.sys.RawPaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;

@@ -1,7 +1,7 @@
 package io.txfs.core;
 
 import io.txfs.sys.Errno;
-import io.txfs.core.inspect.dir.RawPaths;
+import io.txfs.sys.RawPaths;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

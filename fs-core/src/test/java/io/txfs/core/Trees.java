@@ -2,7 +2,7 @@ package io.txfs.core;
 
 import io.txfs.sys.PathCalls;
 import io.txfs.sys.LibC;
-import io.txfs.core.inspect.dir.RawPaths;
+import io.txfs.sys.RawPaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;

@@ -1,5 +1,7 @@
 package io.txfs.core.inspect.dir;
 
+import io.txfs.sys.Xattrs;
+import io.txfs.sys.RawPaths;
 import io.txfs.sys.Errno;
 import io.txfs.sys.PathCalls;
 import io.txfs.sys.LibC;
@@ -35,7 +37,7 @@ public final class DirectoryTreeSource implements TreeSource {
 
     /** The java.nio path of a tree path (exact bytes, whatever the JVM's file name encoding). */
     public Path toPath(TreePath path) {
-        return RawPaths.resolve(root, rootBytes, path);
+        return RawPaths.resolve(root, rootBytes, path.bytes());
     }
 
     @Override
@@ -69,68 +71,17 @@ public final class DirectoryTreeSource implements TreeSource {
 
     @Override
     public SortedMap<Name, byte[]> xattrs(TreePath path) throws IOException {
-        byte[] c = RawPaths.cString(rootBytes, path, true);
+        byte[] c = RawPaths.join(rootBytes, path.bytes(), true);
         return readXattrs(c);
     }
 
     /** Every extended attribute of the file at cPath (NUL-terminated), without following a symlink. */
     public static SortedMap<Name, byte[]> readXattrs(byte[] cPath) throws IOException {
-        LibC libc = LibC.INSTANCE;
         SortedMap<Name, byte[]> out = new TreeMap<>();
-        byte[] list = new byte[0];
-        long n;
-        while (true) {
-            n = libc.llistxattr(cPath, list, list.length);
-            if (n >= 0 && (list.length > 0 || n == 0)) {
-                break;
-            }
-            if (n < 0) {
-                int errno = LibC.errno();
-                if (errno == Errno.ENOTSUP.code()) {
-                    return out;
-                }
-                if (errno != Errno.ERANGE.code()) {
-                    throw PathCalls.error("llistxattr", cPath);
-                }
-                list = new byte[Math.max(64, list.length * 2)];
-            } else {
-                list = new byte[(int) n];
-            }
-        }
-        int start = 0;
-        for (int i = 0; i < n; i++) {
-            if (list[i] == 0) {
-                byte[] name = Arrays.copyOfRange(list, start, i);
-                byte[] value = readXattr(cPath, name);
-                if (value != null) {
-                    out.put(Name.xattr(name), value);
-                }
-                start = i + 1;
-            }
+        for (Xattrs.Xattr x : Xattrs.list(cPath)) {
+            out.put(Name.xattr(x.name()), x.value());
         }
         return out;
-    }
-
-    private static byte[] readXattr(byte[] cPath, byte[] name) throws IOException {
-        LibC libc = LibC.INSTANCE;
-        byte[] cName = RawPaths.cString(name);
-        while (true) {
-            long size = libc.lgetxattr(cPath, cName, new byte[0], 0);
-            if (size < 0) {
-                if (LibC.errno() == Errno.ENODATA.code()) {
-                    return null;
-                }
-                throw PathCalls.error("lgetxattr", cPath);
-            }
-            byte[] value = new byte[(int) size];
-            long got = libc.lgetxattr(cPath, cName, value, value.length);
-            if (got >= 0) {
-                return Arrays.copyOf(value, (int) got);
-            }
-            if (LibC.errno() != Errno.ERANGE.code()) {
-                throw PathCalls.error("lgetxattr", cPath);
-            }
-        }
     }
 
     @Override
@@ -140,6 +91,6 @@ public final class DirectoryTreeSource implements TreeSource {
 
     @Override
     public byte[] readLink(TreePath path) throws IOException {
-        return PathCalls.readLink(RawPaths.cString(rootBytes, path, true));
+        return PathCalls.readLink(RawPaths.join(rootBytes, path.bytes(), true));
     }
 }

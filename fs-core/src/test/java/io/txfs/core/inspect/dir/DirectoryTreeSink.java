@@ -1,5 +1,6 @@
 package io.txfs.core.inspect.dir;
 
+import io.txfs.sys.RawPaths;
 import io.txfs.sys.PathCalls;
 import io.txfs.sys.Sys;
 import io.txfs.sys.LibC;
@@ -33,11 +34,11 @@ public final class DirectoryTreeSink implements TreeSink {
     }
 
     private Path path(TreePath p) {
-        return RawPaths.resolve(root, rootBytes, p);
+        return RawPaths.resolve(root, rootBytes, p.bytes());
     }
 
     private byte[] cPath(TreePath p) {
-        return RawPaths.cString(rootBytes, p, true);
+        return RawPaths.join(rootBytes, p.bytes(), true);
     }
 
     @Override

@@ -1,8 +1,9 @@
-package io.txfs.core.inspect.dir;
+package io.txfs.sys;
 
-import io.txfs.core.inspect.Name;
-import io.txfs.core.inspect.TreePath;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -50,26 +51,16 @@ public final class RawPaths {
         return Arrays.copyOf(b, n);
     }
 
-    /** {@code root} joined with {@code rel}, with exactly rel's bytes. */
-    static Path resolve(Path root, byte[] rootBytes, TreePath rel) {
-        return rel.isRoot() ? root : resolve(root, rootBytes, rel.bytes());
-    }
-
     /** {@code root} joined with the relative path {@code relBytes} ("a/b", no leading slash), exactly. */
     public static Path resolve(Path root, byte[] rootBytes, byte[] relBytes) {
         if (relBytes.length == 0) {
             return root;
         }
-        String s = Name.Bytes.utf8OrNull(relBytes);
+        String s = utf8OrNull(relBytes);
         if (JNU_UTF8 && s != null) {
             return root.resolve(s);
         }
         return Path.of(URI.create("file://" + percentEncode(join(rootBytes, relBytes, false))));
-    }
-
-    /** root/rel as raw bytes, optionally NUL-terminated for libc. */
-    static byte[] cString(byte[] rootBytes, TreePath rel, boolean nul) {
-        return join(rootBytes, rel.bytes(), nul);
     }
 
     /** root/rel as raw bytes, optionally NUL-terminated for libc. */
@@ -88,6 +79,7 @@ public final class RawPaths {
         return out.toByteArray();
     }
 
+    /** b, NUL-terminated for libc. */
     public static byte[] cString(byte[] b) {
         return Arrays.copyOf(b, b.length + 1);
     }
@@ -120,5 +112,17 @@ public final class RawPaths {
             }
         }
         return out.toByteArray();
+    }
+
+    /** The text of b when it is valid UTF-8, else null. */
+    private static String utf8OrNull(byte[] b) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
     }
 }
