@@ -3,7 +3,7 @@ package io.txfs.core;
 import io.txfs.sys.PathCalls;
 import io.txfs.sys.Errno;
 import io.txfs.sys.LibC;
-import io.txfs.core.store.Cf;
+import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.Store;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -137,11 +137,11 @@ final class Backing {
         while (true) {
             FileChannel ch = channel(id, cur);
             if (ch != null) return readFile(id, cur, ch, off, dst);
-            byte[] m = store.get(Cf.PRESERVED, Keys.preserved(cur, -1));
+            byte[] m = store.get(ColumnFamily.PRESERVED, Keys.preserved(cur, -1));
             if (m == null) {
                 throw changedOutside(id, want, "no file with identity " + cur + " and no preserved copy");
             }
-            byte[] v = store.get(Cf.PRESERVED, Keys.preserved(cur, off / Engine.CHUNK));
+            byte[] v = store.get(ColumnFamily.PRESERVED, Keys.preserved(cur, off / Engine.CHUNK));
             if (v != null) {
                 int in = (int) (off % Engine.CHUNK); // reads need not start at the chunk's start
                 int n = Math.max(0, Math.min(dst.remaining(), v.length - 1 - in));

@@ -3,7 +3,7 @@ package io.txfs.core;
 import io.txfs.core.progress.LongWork;
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
-import io.txfs.core.store.Cf;
+import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -236,15 +236,15 @@ final class Collector {
 
     /** Queues every node and entry the change log names after the cursor. */
     private boolean enqueueChanges(Live live, Batch b) {
-        byte[] cursor = e.store.get(Cf.META, CURSOR);
+        byte[] cursor = e.store.get(ColumnFamily.META, CURSOR);
         byte[] from = cursor == null ? EMPTY : Bytes.concat(cursor, new byte[] {0});
         int n = 0;
         byte[] last = null;
-        try (KvIterator it = e.store.scan(Cf.CHANGE, from, EMPTY)) {
+        try (KvIterator it = e.store.scan(ColumnFamily.CHANGE, from, EMPTY)) {
             for (; it.valid(); it.next()) {
                 if (n++ == BATCH) return finishEnqueue(b, last, true);
                 byte[] v = it.value();
-                b.put(Cf.GC, Bytes.concat(new byte[] {v[1]}, Arrays.copyOfRange(v, 2, v.length)), new byte[] {1});
+                b.put(ColumnFamily.GC, Bytes.concat(new byte[] {v[1]}, Arrays.copyOfRange(v, 2, v.length)), new byte[] {1});
                 last = it.key();
             }
         }
@@ -252,13 +252,13 @@ final class Collector {
     }
 
     private static boolean finishEnqueue(Batch b, byte[] last, boolean more) {
-        if (last != null) b.put(Cf.META, CURSOR, last);
+        if (last != null) b.put(ColumnFamily.META, CURSOR, last);
         return more;
     }
 
     /** Queues a node whose record versions flush completion superseded (they are not in the change log). */
     static void enqueueNode(Batch b, long ino) {
-        b.put(Cf.GC, Bytes.concat(new byte[] {'N'}, Bytes.longs(ino)), new byte[] {1});
+        b.put(ColumnFamily.GC, Bytes.concat(new byte[] {'N'}, Bytes.longs(ino)), new byte[] {1});
     }
 
     private interface Entry {
@@ -281,7 +281,7 @@ final class Collector {
         @Override
         public boolean run(Live live, Batch b) {
             int n = 0;
-            try (KvIterator it = e.store.scan(Cf.GC, next, prefix)) {
+            try (KvIterator it = e.store.scan(ColumnFamily.GC, next, prefix)) {
                 for (; it.valid(); it.next()) {
                     if (n++ == BATCH || b.size() >= 4 * BATCH) {
                         next = it.key();
@@ -289,7 +289,7 @@ final class Collector {
                     }
                     byte[] k = it.key();
                     if (entry.collect(live, Arrays.copyOfRange(k, 1, k.length), b)) {
-                        b.delete(Cf.GC, k);
+                        b.delete(ColumnFamily.GC, k);
                     } else if (b.size() >= 4 * BATCH) {
                         next = k; // a full batch of this entry's deletions: visit it again
                         return true;
@@ -310,7 +310,7 @@ final class Collector {
         long ino = Bytes.getLong(entry, 0);
         List<byte[]> keys = new ArrayList<>();
         List<byte[]> values = new ArrayList<>();
-        try (KvIterator it = e.store.scan(Cf.NODE, Bytes.longs(ino))) {
+        try (KvIterator it = e.store.scan(ColumnFamily.NODE, Bytes.longs(ino))) {
             for (; it.valid(); it.next()) {
                 keys.add(it.key());
                 values.add(it.value());
@@ -335,24 +335,24 @@ final class Collector {
             if (needed) {
                 kept++;
             } else if (!keepForImport) {
-                b.delete(Cf.NODE, keys.get(i));
+                b.delete(ColumnFamily.NODE, keys.get(i));
                 nodes++;
                 deleted = true;
                 if (r.hasBase) freed.add(r.identity());
             }
             until = v;
         }
-        if (dead) b.delete(Cf.IMPORTED, Bytes.longs(ino));
+        if (dead) b.delete(ColumnFamily.IMPORTED, Bytes.longs(ino));
         if (deleted) enqueueContent(ino, freed, b);
         return dead || (kept <= 1 && !gone);
     }
 
     private boolean pendingRefers(long ino) {
-        for (View v : e.views.values()) if (e.store.get(Cf.P_NODE, Keys.pNode(v.id, ino)) != null) return true;
+        for (View v : e.views.values()) if (e.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino)) != null) return true;
         if (pendingChildren == null) {
             Set<Long> children = new HashSet<>();
-            try (KvIterator it = e.store.scan(Cf.P_DENT, EMPTY)) {
-                for (; it.valid(); it.next()) children.add(Dent.decode(it.value()).child());
+            try (KvIterator it = e.store.scan(ColumnFamily.P_DENT, EMPTY)) {
+                for (; it.valid(); it.next()) children.add(EntryValue.decode(it.value()).child());
             }
             pendingChildren = children;
         }
@@ -362,7 +362,7 @@ final class Collector {
     /** Queues a content check of node ino, remembering the base identities of the records deleted. */
     private void enqueueContent(long ino, List<Identity> freed, Batch b) {
         byte[] key = Bytes.concat(new byte[] {'C'}, Bytes.longs(ino));
-        byte[] old = e.store.get(Cf.GC, key);
+        byte[] old = e.store.get(ColumnFamily.GC, key);
         Set<Identity> ids = new java.util.LinkedHashSet<>(decodeIdentities(old));
         ids.addAll(freed);
         byte[] v = new byte[1 + 40 * ids.size()];
@@ -376,7 +376,7 @@ final class Collector {
             Bytes.putLong(v, off + 32, id.gen());
             off += 40;
         }
-        b.put(Cf.GC, key, v);
+        b.put(ColumnFamily.GC, key, v);
     }
 
     /** Format 1 values (written before identities had a gen) hold 32-byte identities of gen 0. */
@@ -396,7 +396,7 @@ final class Collector {
         byte[] name = Arrays.copyOfRange(entry, 8, entry.length);
         List<byte[]> keys = new ArrayList<>();
         List<byte[]> values = new ArrayList<>();
-        try (KvIterator it = e.store.scan(Cf.DENT, Keys.dentName(parent, name))) {
+        try (KvIterator it = e.store.scan(ColumnFamily.DENT, Keys.dentName(parent, name))) {
             for (; it.valid(); it.next()) {
                 keys.add(it.key());
                 values.add(it.value());
@@ -409,7 +409,7 @@ final class Collector {
             if (live.needed(v, until)) {
                 kept.add(i);
             } else {
-                b.delete(Cf.DENT, keys.get(i));
+                b.delete(ColumnFamily.DENT, keys.get(i));
                 entries++;
                 dentDeletes.merge(parent, 1, Integer::sum);
             }
@@ -418,14 +418,14 @@ final class Collector {
         // The oldest kept record saying "deleted" reads the same as no record at all.
         if (!kept.isEmpty()) {
             int last = kept.get(kept.size() - 1);
-            if (Dent.decode(values.get(last)).child() == 0 && version(keys.get(last)) <= live.head()) {
-                b.delete(Cf.DENT, keys.get(last));
+            if (EntryValue.decode(values.get(last)).child() == 0 && version(keys.get(last)) <= live.head()) {
+                b.delete(ColumnFamily.DENT, keys.get(last));
                 entries++;
                 dentDeletes.merge(parent, 1, Integer::sum);
                 kept.remove(kept.size() - 1);
             }
         }
-        return kept.isEmpty() || (kept.size() == 1 && Dent.decode(values.get(kept.get(0))).child() != 0);
+        return kept.isEmpty() || (kept.size() == 1 && EntryValue.decode(values.get(kept.get(0))).child() != 0);
     }
 
     // ---------------------------------------------------------------- chunks and preserved copies
@@ -441,21 +441,21 @@ final class Collector {
             if (r.hasBase) bases.add(r.identity());
             return true;
         };
-        try (KvIterator it = e.store.scan(Cf.NODE, Bytes.longs(ino))) {
+        try (KvIterator it = e.store.scan(ColumnFamily.NODE, Bytes.longs(ino))) {
             for (; it.valid(); it.next()) name.test(it.value());
         }
         for (View v : e.views.values()) {
-            byte[] p = e.store.get(Cf.P_NODE, Keys.pNode(v.id, ino));
+            byte[] p = e.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino));
             if (p != null) name.test(p);
         }
         int deletes = 0;
         Set<Long> dataFiles = new HashSet<>();
-        try (KvIterator it = e.store.scan(Cf.CHUNK, Bytes.longs(ino))) {
+        try (KvIterator it = e.store.scan(ColumnFamily.CHUNK, Bytes.longs(ino))) {
             for (; it.valid(); it.next()) {
                 long layer = Bytes.getLong(it.key(), 16);
                 if (layers.contains(layer)) continue;
                 if (deletes++ == 4 * BATCH) return false; // the rest (and the data files) in the next visit
-                b.delete(Cf.CHUNK, it.key());
+                b.delete(ColumnFamily.CHUNK, it.key());
                 if (Content.isExternal(it.value())) dataFiles.add(layer);
                 chunks++;
             }
@@ -464,7 +464,7 @@ final class Collector {
         for (long layer : dataFiles) afterBatch.add(new long[] {ino, layer});
         // a partial copy is also read through by older copies whose successor it is (PreservedCopies)
         preserved += PreservedCopies.dropUnreachable(e.store, b,
-                decodeIdentities(e.store.get(Cf.GC, Bytes.concat(new byte[] {'C'}, entry))), bases);
+                decodeIdentities(e.store.get(ColumnFamily.GC, Bytes.concat(new byte[] {'C'}, entry))), bases);
         return true;
     }
 
@@ -476,22 +476,22 @@ final class Collector {
      * view's pending keys (or a snapshot view's future keys) were read at.
      */
     private boolean collectLogs(Live live, Batch b) {
-        byte[] cursor = e.store.get(Cf.META, CURSOR);
+        byte[] cursor = e.store.get(ColumnFamily.META, CURSOR);
         long queued = cursor == null ? 0 : Bytes.getLong(cursor, 0) - 1; // versions fully queued
         long changeFloor = Math.min(Math.min(live.retainFrom(), live.snapshotFloor()), queued);
-        try (KvIterator first = e.store.scan(Cf.CHANGE, EMPTY)) {
+        try (KvIterator first = e.store.scan(ColumnFamily.CHANGE, EMPTY)) {
             if (first.valid() && Bytes.getLong(first.key(), 0) <= changeFloor) {
-                b.deleteRange(Cf.CHANGE, Bytes.longs(0), Bytes.longs(changeFloor + 1));
+                b.deleteRange(ColumnFamily.CHANGE, Bytes.longs(0), Bytes.longs(changeFloor + 1));
             }
         }
         long conflictFloor = live.snapshotFloor();
-        try (KvIterator first = e.store.scan(Cf.CONFLICT, EMPTY)) {
+        try (KvIterator first = e.store.scan(ColumnFamily.CONFLICT, EMPTY)) {
             if (!first.valid() || Bytes.getLong(first.key(), 0) > conflictFloor) return false;
         }
-        try (KvIterator it = e.store.scan(Cf.P_KEY, EMPTY)) {
+        try (KvIterator it = e.store.scan(ColumnFamily.P_KEY, EMPTY)) {
             for (; it.valid(); it.next()) conflictFloor = Math.min(conflictFloor, Bytes.getLong(it.value(), 0));
         }
-        if (conflictFloor > 0) b.deleteRange(Cf.CONFLICT, Bytes.longs(0), Bytes.longs(conflictFloor + 1));
+        if (conflictFloor > 0) b.deleteRange(ColumnFamily.CONFLICT, Bytes.longs(0), Bytes.longs(conflictFloor + 1));
         return false;
     }
 }

@@ -1,7 +1,7 @@
 package io.txfs.core;
 
 import io.txfs.sys.Errno;
-import io.txfs.core.store.Cf;
+import io.txfs.core.store.ColumnFamily;
 import java.util.Arrays;
 
 /**
@@ -46,7 +46,7 @@ final class Content {
 
     private static Source locate(Engine e, long id, NodeRecord r, long k) {
         for (int i = 0; i < r.chainLayer.length; i++) {
-            byte[] v = e.store.get(Cf.CHUNK, Keys.chunk(id, k, r.chainLayer[i]));
+            byte[] v = e.store.get(ColumnFamily.CHUNK, Keys.chunk(id, k, r.chainLayer[i]));
             if (v == null) continue;
             long valid = Math.max(0, Math.min(storedLength(v), r.chainValid[i] - k * C));
             return new Source(v, r.chainLayer[i], (int) valid);
@@ -153,7 +153,7 @@ final class Content {
      * bytes the view's own layer stores more than before (pendingBytes): a chunk it already holds,
      * overwritten, costs nothing more; a chunk copied up costs its whole stored length.
      */
-    static long write(Engine e, Ctx c, long id, NodeRecord m, long off, byte[] data, int len) {
+    static long write(Engine e, ViewOperation c, long id, NodeRecord m, long off, byte[] data, int len) {
         ensureOwnLayer(m, c.layer);
         long end = off + len;
         long oldSize = m.size;
@@ -167,7 +167,7 @@ final class Content {
             int newLen = (int) Math.max(oldLen, we - cs);
             byte[] key = Keys.chunk(id, k, c.layer);
             if (!externalIndex(k)) {
-                byte[] ownInline = e.store.get(Cf.CHUNK, key);
+                byte[] ownInline = e.store.get(ColumnFamily.CHUNK, key);
                 grown += newLen - (ownInline == null ? 0 : storedLength(ownInline));
                 byte[] buf = new byte[1 + newLen];
                 buf[0] = INLINE;
@@ -176,23 +176,23 @@ final class Content {
                     copy(e, id, m, k, old, 0, Math.min(old.len, oldLen), buf, 1);
                 }
                 System.arraycopy(data, (int) (ws - off), buf, 1 + (int) (ws - cs), (int) (we - ws));
-                c.batch.put(Cf.CHUNK, key, buf);
+                c.batch.put(ColumnFamily.CHUNK, key, buf);
                 continue;
             }
-            byte[] own = e.store.get(Cf.CHUNK, key);
+            byte[] own = e.store.get(ColumnFamily.CHUNK, key);
             if (own != null && isExternal(own)) {
                 // the view's own chunk: change the written bytes in place (a layer has one writer)
                 int have = storedLength(own);
                 if (ws - cs > have) files.zeros(cs + have, (int) (ws - cs - have));
                 files.add(ws, data, (int) (ws - off), (int) (we - ws));
                 if (we - cs > have) {
-                    c.batch.put(Cf.CHUNK, key, externalValue((int) (we - cs)));
+                    c.batch.put(ColumnFamily.CHUNK, key, externalValue((int) (we - cs)));
                     grown += we - cs - have;
                 }
             } else if (own == null && ws == cs && we - cs >= oldLen) {
                 // covers everything the chunk held: nothing to copy up
                 files.add(ws, data, (int) (ws - off), (int) (we - ws));
-                c.batch.put(Cf.CHUNK, key, externalValue((int) (we - cs)));
+                c.batch.put(ColumnFamily.CHUNK, key, externalValue((int) (we - cs)));
                 grown += we - cs;
             } else {
                 // copy-up (or an inline chunk from before data files): merge the old bytes, write the chunk whole
@@ -201,7 +201,7 @@ final class Content {
                 copy(e, id, m, k, old, 0, Math.min(old.len, oldLen), buf, 0);
                 System.arraycopy(data, (int) (ws - off), buf, (int) (ws - cs), (int) (we - ws));
                 files.add(cs, buf, 0, newLen);
-                c.batch.put(Cf.CHUNK, key, externalValue(newLen));
+                c.batch.put(ColumnFamily.CHUNK, key, externalValue(newLen));
                 grown += newLen - (own == null ? 0 : storedLength(own));
             }
         }
@@ -258,7 +258,7 @@ final class Content {
         }
     }
 
-    static void truncate(Engine e, Ctx c, long id, NodeRecord m, long n) {
+    static void truncate(Engine e, ViewOperation c, long id, NodeRecord m, long n) {
         if (n < 0) throw new FsException(Errno.EINVAL, "negative size");
         if (n > Engine.MAX_FILE_SIZE) throw new FsException(Errno.EFBIG, "size beyond the maximum file size");
         if (n < m.size) {
@@ -267,10 +267,10 @@ final class Content {
                 c.bytes -= e.deleteLayerChunks(c.batch, id, c.layer, (n + C - 1) / C);
                 if (n % C != 0) {
                     byte[] key = Keys.chunk(id, n / C, c.layer);
-                    byte[] v = e.store.get(Cf.CHUNK, key);
+                    byte[] v = e.store.get(ColumnFamily.CHUNK, key);
                     if (v != null && storedLength(v) > n % C) {
                         // an external chunk keeps its bytes beyond the cut in the file: a later write zeroes the gap
-                        c.batch.put(Cf.CHUNK, key, isExternal(v) ? externalValue((int) (n % C)) : Arrays.copyOf(v, 1 + (int) (n % C)));
+                        c.batch.put(ColumnFamily.CHUNK, key, isExternal(v) ? externalValue((int) (n % C)) : Arrays.copyOf(v, 1 + (int) (n % C)));
                         c.bytes -= storedLength(v) - n % C;
                     }
                 }

@@ -1,7 +1,7 @@
 package io.txfs.core;
 
 import io.txfs.core.store.Batch;
-import io.txfs.core.store.Cf;
+import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import io.txfs.core.store.Store;
 
@@ -21,12 +21,12 @@ final class DataFirstStore implements Store {
     }
 
     @Override
-    public byte[] get(Cf cf, byte[] key) {
+    public byte[] get(ColumnFamily cf, byte[] key) {
         return inner.get(cf, key);
     }
 
     @Override
-    public KvIterator scan(Cf cf, byte[] from, byte[] prefix) {
+    public KvIterator scan(ColumnFamily cf, byte[] from, byte[] prefix) {
         return inner.scan(cf, from, prefix);
     }
 
@@ -53,7 +53,7 @@ final class DataFirstStore implements Store {
     }
 
     @Override
-    public void compact(Cf cf, byte[] from, byte[] to) {
+    public void compact(ColumnFamily cf, byte[] from, byte[] to) {
         inner.compact(cf, from, to); // a compaction that flushes the memtable first runs the background-durability hook
     }
 

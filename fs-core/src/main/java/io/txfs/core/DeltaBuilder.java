@@ -1,7 +1,7 @@
 package io.txfs.core;
 
 import io.txfs.core.store.Bytes;
-import io.txfs.core.store.Cf;
+import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,19 +14,19 @@ import java.util.TreeMap;
  */
 final class DeltaBuilder {
     private final Engine e;
-    private final Ctx c;
-    private final Ctx old;
+    private final ViewOperation c;
+    private final ViewOperation old;
     private final TreeMap<String, DeltaEntry> out = new TreeMap<>();
 
-    DeltaBuilder(Engine e, Ctx c) {
+    DeltaBuilder(Engine e, ViewOperation c) {
         this.e = e;
         this.c = c;
-        this.old = new Ctx(e.published, c.snap);
+        this.old = new ViewOperation(e.published, c.snap);
     }
 
     List<DeltaEntry> build() {
         if (c.view.id == 0) return List.of();
-        try (KvIterator it = e.store.scan(Cf.P_DENT, Bytes.longs(c.view.id))) {
+        try (KvIterator it = e.store.scan(ColumnFamily.P_DENT, Bytes.longs(c.view.id))) {
             for (; it.valid(); it.next()) {
                 byte[] k = it.key();
                 long parent = Bytes.getLong(k, 8);
@@ -39,12 +39,12 @@ final class DeltaBuilder {
                 add(join(dir, Engine.utf8(name)), oldId, newId);
             }
         }
-        try (KvIterator it = e.store.scan(Cf.P_NODE, Bytes.longs(c.view.id))) {
+        try (KvIterator it = e.store.scan(ColumnFamily.P_NODE, Bytes.longs(c.view.id))) {
             for (; it.valid(); it.next()) {
                 long id = Bytes.getLong(it.key(), 8);
                 NodeRecord r = NodeRecord.decode(it.value());
-                if (e.store.get(Cf.P_KEY, Keys.pKey(c.view.id, Keys.conflictKey('N', id))) == null) continue;
-                for (Link l : r.links) {
+                if (e.store.get(ColumnFamily.P_KEY, Keys.pKey(c.view.id, Keys.conflictKey('N', id))) == null) continue;
+                for (EntryName l : r.links) {
                     String dir = e.pathOf(c, l.parent());
                     if (dir != null) add(join(dir, Engine.utf8(l.name())), id, id);
                 }

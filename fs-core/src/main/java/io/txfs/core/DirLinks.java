@@ -31,7 +31,7 @@ final class DirLinks {
         generation.incrementAndGet();
     }
 
-    int nlink(Engine e, Ctx c, long id, NodeRecord r) {
+    int nlink(Engine e, ViewOperation c, long id, NodeRecord r) {
         if (r.nlink == 0 && id != Engine.ROOT) return 0; // removed, still open somewhere
         // read before counting: a change committed meanwhile makes this entry one nobody asks for again
         Key k = new Key(c.view.id, c.layer, c.snap, id, generation.get());
@@ -39,7 +39,7 @@ final class DirLinks {
         if (cached != null) return cached;
         e.ensureImported(id, r);
         int n = 2;
-        for (Dent d : e.entries(c, id).values()) if (d.type() == FileType.DIRECTORY) n++;
+        for (EntryValue d : e.entries(c, id).values()) if (d.type() == FileType.DIRECTORY) n++;
         if (counts.size() >= BOUND) counts.clear();
         counts.put(k, n);
         return n;

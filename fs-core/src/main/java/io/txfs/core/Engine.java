@@ -8,7 +8,7 @@ import io.txfs.core.progress.LongWork;
 import io.txfs.core.progress.LongWorks;
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
-import io.txfs.core.store.Cf;
+import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import io.txfs.core.store.MemoryStore;
 import io.txfs.core.store.RocksStore;
@@ -236,39 +236,39 @@ public final class Engine implements AutoCloseable {
     }
 
     private void initialize() {
-        byte[] h = store.get(Cf.META, Keys.meta("head"));
+        byte[] h = store.get(ColumnFamily.META, Keys.meta("head"));
         if (h == null) {
             NodeRecord root = importRecord("", List.of());
             Batch b = new Batch();
-            b.put(Cf.NODE, Keys.node(ROOT, 0), root.encode());
-            b.put(Cf.META, Keys.meta("format"), new byte[] {FORMAT});
-            b.put(Cf.META, Keys.meta("head"), Bytes.longs(0));
-            b.put(Cf.META, Keys.meta("flushed"), Bytes.longs(0));
+            b.put(ColumnFamily.NODE, Keys.node(ROOT, 0), root.encode());
+            b.put(ColumnFamily.META, Keys.meta("format"), new byte[] {FORMAT});
+            b.put(ColumnFamily.META, Keys.meta("head"), Bytes.longs(0));
+            b.put(ColumnFamily.META, Keys.meta("flushed"), Bytes.longs(0));
             store.write(b, true);
             head = 0;
             flushed = 0;
         } else {
             head = Bytes.getLong(h, 0);
-            flushed = Bytes.getLong(store.get(Cf.META, Keys.meta("flushed")), 0);
+            flushed = Bytes.getLong(store.get(ColumnFamily.META, Keys.meta("flushed")), 0);
             checkSameBacking();
-            byte[] f = store.get(Cf.META, Keys.meta("format"));
+            byte[] f = store.get(ColumnFamily.META, Keys.meta("format"));
             if (f == null || f[0] < FORMAT) {
                 // format 1 stores hold only inline chunks, which format 2 still reads
                 Batch up = new Batch();
                 if (f == null || f[0] < 3) keyPreservedCopiesByGen(up);
-                up.put(Cf.META, Keys.meta("format"), new byte[] {FORMAT});
+                up.put(ColumnFamily.META, Keys.meta("format"), new byte[] {FORMAT});
                 store.write(up, true);
             } else if (f[0] > FORMAT) {
                 throw new FsException(Errno.EIO, "the store has format " + f[0] + "; this txfs reads up to " + FORMAT);
             }
         }
         subtreeFrom = SubtreeVersions.initialize(this);
-        try (KvIterator it = store.scan(Cf.VIEWS, EMPTY)) {
+        try (KvIterator it = store.scan(ColumnFamily.VIEWS, EMPTY)) {
             for (; it.valid(); it.next()) {
                 String name = new String(it.key(), StandardCharsets.UTF_8);
                 View v = View.decode(name, it.value());
                 v.pending = new PendingCache();
-                try (KvIterator p = store.scan(Cf.P_NODE, Bytes.longs(v.id))) {
+                try (KvIterator p = store.scan(ColumnFamily.P_NODE, Bytes.longs(v.id))) {
                     if (p.valid()) v.changes = 1;
                 }
                 views.put(name, v);
@@ -278,15 +278,15 @@ public final class Engine implements AutoCloseable {
 
     /** Format 3: preserved copies of formats 1 and 2 (key without gen) get the key of gen 0. */
     private void keyPreservedCopiesByGen(Batch up) {
-        try (KvIterator it = store.scan(Cf.PRESERVED, EMPTY)) {
+        try (KvIterator it = store.scan(ColumnFamily.PRESERVED, EMPTY)) {
             for (; it.valid(); it.next()) {
                 byte[] k = it.key();
                 if (k.length != 40) continue;
                 byte[] nk = new byte[48];
                 System.arraycopy(k, 0, nk, 0, 32);
                 System.arraycopy(k, 32, nk, 40, 8);
-                up.delete(Cf.PRESERVED, k);
-                up.put(Cf.PRESERVED, nk, it.value());
+                up.delete(ColumnFamily.PRESERVED, k);
+                up.put(ColumnFamily.PRESERVED, nk, it.value());
             }
         }
     }
@@ -322,7 +322,7 @@ public final class Engine implements AutoCloseable {
             if (views.containsKey(name)) throw new FsException(Errno.EEXIST, "view " + name + " exists");
             View v = new View(name, viewIds.next(), isolation, ownerUid, clock.nowNanos(), head, layers.next(), 0, anonymous);
             v.pending = new PendingCache();
-            store.write(new Batch().put(Cf.VIEWS, name.getBytes(StandardCharsets.UTF_8), v.encode()), false);
+            store.write(new Batch().put(ColumnFamily.VIEWS, name.getBytes(StandardCharsets.UTF_8), v.encode()), false);
             views.put(name, v);
             return v;
         } finally {
@@ -439,7 +439,7 @@ public final class Engine implements AutoCloseable {
         Set<Long> nodes = new HashSet<>();
         Set<ChangeSet.Entry> entries = new HashSet<>();
         byte[] prefix = Bytes.longs(v.id);
-        try (KvIterator it = store.scan(Cf.P_NODE, prefix)) {
+        try (KvIterator it = store.scan(ColumnFamily.P_NODE, prefix)) {
             for (; it.valid(); it.next()) {
                 long id = Bytes.getLong(it.key(), 8);
                 nodes.add(id);
@@ -448,18 +448,18 @@ public final class Engine implements AutoCloseable {
                     deleteLayerChunks(b, id, v.layer, 0);
                     ownData.add(id);
                 }
-                b.delete(Cf.P_NODE, it.key());
+                b.delete(ColumnFamily.P_NODE, it.key());
             }
         }
-        try (KvIterator it = store.scan(Cf.P_DENT, prefix)) {
+        try (KvIterator it = store.scan(ColumnFamily.P_DENT, prefix)) {
             for (; it.valid(); it.next()) {
                 byte[] k = it.key();
                 entries.add(new ChangeSet.Entry(Bytes.getLong(k, 8), Arrays.copyOfRange(k, 16, k.length)));
-                b.delete(Cf.P_DENT, k);
+                b.delete(ColumnFamily.P_DENT, k);
             }
         }
-        try (KvIterator it = store.scan(Cf.P_KEY, prefix)) {
-            for (; it.valid(); it.next()) b.delete(Cf.P_KEY, it.key());
+        try (KvIterator it = store.scan(ColumnFamily.P_KEY, prefix)) {
+            for (; it.valid(); it.next()) b.delete(ColumnFamily.P_KEY, it.key());
         }
         long old = v.snapshot;
         v.layer = layers.next();
@@ -467,8 +467,8 @@ public final class Engine implements AutoCloseable {
         v.pendingBytes = 0;
         v.changes = 0;
         byte[] name = v.name.getBytes(StandardCharsets.UTF_8);
-        if (remove) b.delete(Cf.VIEWS, name);
-        else b.put(Cf.VIEWS, name, v.encode());
+        if (remove) b.delete(ColumnFamily.VIEWS, name);
+        else b.put(ColumnFamily.VIEWS, name, v.encode());
         try {
             store.write(b, false);
         } finally {
@@ -506,7 +506,7 @@ public final class Engine implements AutoCloseable {
             }
             long old = v.snapshot;
             v.snapshot = head;
-            if (v.id != 0) store.write(new Batch().put(Cf.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), v.encode()), false);
+            if (v.id != 0) store.write(new Batch().put(ColumnFamily.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), v.encode()), false);
             return v.isolation == Isolation.SNAPSHOT ? changesBetween(old, head) : ChangeSet.empty();
         } catch (StoreException e) {
             throw storeError(e);
@@ -521,7 +521,7 @@ public final class Engine implements AutoCloseable {
         Set<Long> nodes = new HashSet<>();
         Set<ChangeSet.Entry> entries = new HashSet<>();
         if (to <= from) return new ChangeSet(nodes, entries);
-        try (KvIterator it = store.scan(Cf.CHANGE, Bytes.longs(from + 1), EMPTY)) {
+        try (KvIterator it = store.scan(ColumnFamily.CHANGE, Bytes.longs(from + 1), EMPTY)) {
             for (; it.valid(); it.next()) {
                 if (Bytes.getLong(it.key(), 0) > to) break;
                 byte[] v = it.value();
@@ -707,7 +707,7 @@ public final class Engine implements AutoCloseable {
     public long forgotten(View v, long ino) {
         if (v.id == 0 || v.discarded || closed) return 0;
         try {
-            byte[] p = store.get(Cf.P_NODE, Keys.pNode(v.id, ino));
+            byte[] p = store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino));
             if (p == null || !OwnLayerSpace.removedWithOwnChunks(NodeRecord.decode(p), v.layer)) return 0;
             long freed = mutate(v, c -> OwnLayerSpace.reclaimRemoved(this, c, ino));
             if (freed > 0 && reclaimedSinceCompaction.addAndGet(freed) >= COMPACT_AFTER_BYTES) compactAfter("removed files");
@@ -766,7 +766,7 @@ public final class Engine implements AutoCloseable {
             publishLock.lock();
             try {
                 if (closed) return;
-                store.compact(Cf.DENT, Bytes.longs(dir), Bytes.longs(dir + 1));
+                store.compact(ColumnFamily.DENT, Bytes.longs(dir), Bytes.longs(dir + 1));
             } catch (StoreException e) {
                 log.warn("compacting the entries of directory {}: {}", dir, e.getMessage()); // only its listings stay slower
             } finally {
@@ -921,7 +921,7 @@ public final class Engine implements AutoCloseable {
     /** The stored delta id of log version {@code version}, or null if none is stored (yet). */
     public DeltaIdRecord deltaId(long version) {
         try {
-            byte[] b = store.get(Cf.DELTA_ID, Bytes.longs(version));
+            byte[] b = store.get(ColumnFamily.DELTA_ID, Bytes.longs(version));
             return b == null ? null : DeltaIdRecord.decode(b);
         } catch (StoreException e) {
             throw storeError(e);
@@ -931,7 +931,7 @@ public final class Engine implements AutoCloseable {
     /** Stores the delta id of log version {@code version} (not synced: a later flush's synced plan carries it). */
     public void putDeltaId(long version, DeltaIdRecord r) {
         try {
-            store.write(new Batch().put(Cf.DELTA_ID, Bytes.longs(version), r.encode()), false);
+            store.write(new Batch().put(ColumnFamily.DELTA_ID, Bytes.longs(version), r.encode()), false);
         } catch (StoreException e) {
             throw storeError(e);
         }
@@ -940,7 +940,7 @@ public final class Engine implements AutoCloseable {
     /** The log record of version {@code version}, or null (a version that is neither a publish nor a flush: 0). */
     public LogEntry logEntry(long version) {
         try {
-            byte[] b = store.get(Cf.LOG, Bytes.longs(version));
+            byte[] b = store.get(ColumnFamily.LOG, Bytes.longs(version));
             return b == null ? null : LogCodec.decode(version, b);
         } catch (StoreException e) {
             throw storeError(e);
@@ -950,7 +950,7 @@ public final class Engine implements AutoCloseable {
     public List<LogEntry> log() {
         observeGroup(null);
         List<LogEntry> out = new ArrayList<>();
-        try (KvIterator it = store.scan(Cf.LOG, EMPTY)) {
+        try (KvIterator it = store.scan(ColumnFamily.LOG, EMPTY)) {
             for (; it.valid(); it.next()) out.add(LogCodec.decode(Bytes.getLong(it.key(), 0), it.value()));
         }
         return out;
@@ -983,7 +983,7 @@ public final class Engine implements AutoCloseable {
                 publishLock.lock();
                 try {
                     if (closed) return;
-                    for (Cf cf : new Cf[] {Cf.P_NODE, Cf.P_DENT, Cf.P_KEY}) store.compact(cf, from, to);
+                    for (ColumnFamily cf : new ColumnFamily[] {ColumnFamily.P_NODE, ColumnFamily.P_DENT, ColumnFamily.P_KEY}) store.compact(cf, from, to);
                 } catch (StoreException e) {
                     log.warn("compacting the pending records of {}: {}", v.name, e.getMessage()); // only its reads stay slower
                 } finally {
@@ -1047,15 +1047,15 @@ public final class Engine implements AutoCloseable {
 
     // ---------------------------------------------------------------- running operations
 
-    Ctx readCtx(View v) {
-        return new Ctx(v, v.isolation == Isolation.READ_COMMITTED ? head : v.snapshot);
+    ViewOperation readCtx(View v) {
+        return new ViewOperation(v, v.isolation == Isolation.READ_COMMITTED ? head : v.snapshot);
     }
 
     /**
      * Runs f under the view's read lock. A base read that finds its backing file changed outside txfs
      * takes the change in (outside the lock: it takes the publish lock) and runs f once more.
      */
-    <T> T read(View v, Function<Ctx, T> f) {
+    <T> T read(View v, Function<ViewOperation, T> f) {
         outside.requireBacking();
         try {
             return readOnce(v, f);
@@ -1069,7 +1069,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** read without the outside-change handling: for status and diffs, which must work while BACKING is gone. */
-    <T> T readOnce(View v, Function<Ctx, T> f) {
+    <T> T readOnce(View v, Function<ViewOperation, T> f) {
         if (v == published || v.isolation == Isolation.READ_COMMITTED) observeGroup(v);
         v.lock.readLock().lock();
         try {
@@ -1084,7 +1084,7 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    <T> T mutate(View v, Function<Ctx, T> f) {
+    <T> T mutate(View v, Function<ViewOperation, T> f) {
         outside.requireBacking();
         try {
             return mutateOnce(v, f);
@@ -1094,14 +1094,14 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private <T> T mutateOnce(View v, Function<Ctx, T> f) {
+    private <T> T mutateOnce(View v, Function<ViewOperation, T> f) {
         requireWritable(v);
         if (v.isolation == Isolation.READ_COMMITTED) observeGroup(v);
         v.lock.writeLock().lock();
         try {
             checkOpen();
             if (v.discarded) throw new FsException(Errno.ENOENT, "view " + v.name + " was discarded");
-            Ctx c = readCtx(v);
+            ViewOperation c = readCtx(v);
             T result = f.apply(c);
             commit(c);
             return result;
@@ -1114,21 +1114,21 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private void commit(Ctx c) {
+    private void commit(ViewOperation c) {
         Map<Long, byte[]> encoded = new HashMap<>();
         for (var e : c.nodes.entrySet()) {
             byte[] b = e.getValue().encode();
             encoded.put(e.getKey(), b);
-            c.batch.put(Cf.P_NODE, Keys.pNode(c.view.id, e.getKey()), b);
+            c.batch.put(ColumnFamily.P_NODE, Keys.pNode(c.view.id, e.getKey()), b);
         }
         for (var e : c.dents.entrySet()) {
-            c.batch.put(Cf.P_DENT, Keys.pDent(c.view.id, e.getKey().parent(), e.getKey().name()), e.getValue().encode());
+            c.batch.put(ColumnFamily.P_DENT, Keys.pDent(c.view.id, e.getKey().parent(), e.getKey().name()), e.getValue().encode());
         }
         long before = c.view.pendingBytes;
         if (c.bytes != 0) {
             // never below 0: records written before pendingBytes counted stored bytes may hold less
             c.view.pendingBytes = Math.max(0, before + c.bytes);
-            c.batch.put(Cf.VIEWS, c.view.name.getBytes(StandardCharsets.UTF_8), c.view.encode());
+            c.batch.put(ColumnFamily.VIEWS, c.view.name.getBytes(StandardCharsets.UTF_8), c.view.encode());
         }
         try {
             store.write(c.batch, false);
@@ -1143,7 +1143,7 @@ public final class Engine implements AutoCloseable {
         PendingCache pc = c.view.pending;
         if (pc == null) return;
         for (var e : encoded.entrySet()) pc.putNode(e.getKey(), e.getValue());
-        for (var e : c.dents.entrySet()) pc.putDent(new Link(e.getKey().parent(), e.getKey().name().clone()), e.getValue());
+        for (var e : c.dents.entrySet()) pc.putDent(new EntryName(e.getKey().parent(), e.getKey().name().clone()), e.getValue());
         pc.addKeys(c.keys);
     }
 
@@ -1162,14 +1162,14 @@ public final class Engine implements AutoCloseable {
 
     // ---------------------------------------------------------------- layered reads
 
-    NodeRecord node(Ctx c, long id) {
+    NodeRecord node(ViewOperation c, long id) {
         NodeRecord d = c.nodes.get(id);
         if (d != null) return d;
         if (c.view.id != 0) {
             PendingCache pc = c.view.pending;
             byte[] b = pc == null ? null : pc.node(id);
             if (b == null) {
-                b = store.get(Cf.P_NODE, Keys.pNode(c.view.id, id));
+                b = store.get(ColumnFamily.P_NODE, Keys.pNode(c.view.id, id));
                 if (pc != null) pc.putNode(id, b == null ? PendingCache.NONE : b);
             }
             if (b != null && b != PendingCache.NONE) return NodeRecord.decode(b);
@@ -1180,7 +1180,7 @@ public final class Engine implements AutoCloseable {
     NodeRecord publishedNode(long id, long version) {
         NodeRecord cached = publishedCache.node(id, version);
         if (cached != null) return cached;
-        try (KvIterator it = store.scan(Cf.NODE, Keys.node(id, version), Bytes.longs(id))) {
+        try (KvIterator it = store.scan(ColumnFamily.NODE, Keys.node(id, version), Bytes.longs(id))) {
             if (!it.valid()) return null;
             NodeRecord r = NodeRecord.decode(it.value());
             if (PublishedCache.cacheable(Keys.inv(Bytes.getLong(it.key(), 8)), r)) {
@@ -1191,7 +1191,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** A record of node id this operation may change (registered for the commit batch). */
-    NodeRecord mutable(Ctx c, long id) {
+    NodeRecord mutable(ViewOperation c, long id) {
         NodeRecord d = c.nodes.get(id);
         if (d != null) return d;
         NodeRecord r = node(c, id);
@@ -1200,35 +1200,35 @@ public final class Engine implements AutoCloseable {
         return r;
     }
 
-    Dent dent(Ctx c, long parent, byte[] name) {
-        Dent d = c.dents.get(new Link(parent, name));
+    EntryValue dent(ViewOperation c, long parent, byte[] name) {
+        EntryValue d = c.dents.get(new EntryName(parent, name));
         if (d != null) return d;
         if (c.view.id != 0) {
             PendingCache pc = c.view.pending;
             d = pc == null ? null : pc.dent(parent, name);
             if (d == null) {
-                byte[] b = store.get(Cf.P_DENT, Keys.pDent(c.view.id, parent, name));
-                d = b == null ? PendingCache.NO_DENT : Dent.decode(b);
-                if (pc != null) pc.putDent(new Link(parent, name.clone()), d);
+                byte[] b = store.get(ColumnFamily.P_DENT, Keys.pDent(c.view.id, parent, name));
+                d = b == null ? PendingCache.NO_DENT : EntryValue.decode(b);
+                if (pc != null) pc.putDent(new EntryName(parent, name.clone()), d);
             }
             if (d != PendingCache.NO_DENT) return d;
         }
         return publishedDent(parent, name, c.snap);
     }
 
-    Dent publishedDent(long parent, byte[] name, long version) {
-        Dent cached = publishedCache.dent(parent, name, version);
+    EntryValue publishedDent(long parent, byte[] name, long version) {
+        EntryValue cached = publishedCache.dent(parent, name, version);
         if (cached != null) return cached;
-        try (KvIterator it = store.scan(Cf.DENT, Keys.dent(parent, name, version), Keys.dentName(parent, name))) {
+        try (KvIterator it = store.scan(ColumnFamily.DENT, Keys.dent(parent, name, version), Keys.dentName(parent, name))) {
             if (!it.valid()) {
                 // Absent up to this version stays true: publishes add versions above head, and only the
                 // import of this directory's backing listing adds version-0 entries, which is done now.
                 if (imported.contains(parent) || unbackedDirs.contains(parent)) {
-                    publishedCache.putDent(parent, name, 0, version, Dent.DELETED);
+                    publishedCache.putDent(parent, name, 0, version, EntryValue.DELETED);
                 }
-                return Dent.DELETED;
+                return EntryValue.DELETED;
             }
-            Dent d = Dent.decode(it.value());
+            EntryValue d = EntryValue.decode(it.value());
             byte[] k = it.key();
             publishedCache.putDent(parent, name, Keys.inv(Bytes.getLong(k, k.length - 8)), version, d);
             return d;
@@ -1236,7 +1236,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** A live directory node or ENOENT/ENOTDIR; imports its backing listing on first use. */
-    NodeRecord dir(Ctx c, long id) {
+    NodeRecord dir(ViewOperation c, long id) {
         NodeRecord r = node(c, id);
         if (r == null || (r.nlink == 0 && id != ROOT)) throw new FsException(Errno.ENOENT, "no directory " + id);
         if (!r.isDir()) throw new FsException(Errno.ENOTDIR, "node " + id + " is not a directory");
@@ -1244,13 +1244,13 @@ public final class Engine implements AutoCloseable {
         return r;
     }
 
-    NodeRecord live(Ctx c, long id) {
+    NodeRecord live(ViewOperation c, long id) {
         NodeRecord r = node(c, id);
         if (r == null) throw new FsException(Errno.ENOENT, "no node " + id);
         return r;
     }
 
-    long child(Ctx c, long parent, byte[] name) {
+    long child(ViewOperation c, long parent, byte[] name) {
         return dent(c, parent, name).child();
     }
 
@@ -1258,9 +1258,9 @@ public final class Engine implements AutoCloseable {
     /** Older versions of one name stepped over before {@link #entries} seeks past the rest (a seek costs a few steps). */
     private static final int DENT_SKIP_BEFORE_SEEK = 8;
 
-    TreeMap<byte[], Dent> entries(Ctx c, long dirId) {
-        TreeMap<byte[], Dent> out = new TreeMap<>(Arrays::compareUnsigned);
-        try (KvIterator it = store.scan(Cf.DENT, Bytes.longs(dirId))) {
+    TreeMap<byte[], EntryValue> entries(ViewOperation c, long dirId) {
+        TreeMap<byte[], EntryValue> out = new TreeMap<>(Arrays::compareUnsigned);
+        try (KvIterator it = store.scan(ColumnFamily.DENT, Bytes.longs(dirId))) {
             byte[] lastName = null;
             int skipped = 0;
             while (it.valid()) {
@@ -1269,7 +1269,7 @@ public final class Engine implements AutoCloseable {
                 long version = Keys.inv(Bytes.getLong(k, k.length - 8));
                 if (version <= c.snap && (lastName == null || !Arrays.equals(lastName, name))) {
                     lastName = name;
-                    out.put(name, Dent.decode(it.value()));
+                    out.put(name, EntryValue.decode(it.value()));
                     skipped = 0;
                 } else if (lastName != null && Arrays.equals(lastName, name) && ++skipped >= DENT_SKIP_BEFORE_SEEK) {
                     // a name changed by many publishes (the shared default's groups): jump past its older
@@ -1282,10 +1282,10 @@ public final class Engine implements AutoCloseable {
             }
         }
         if (c.view.id != 0) {
-            try (KvIterator it = store.scan(Cf.P_DENT, Bytes.longs(c.view.id, dirId))) {
+            try (KvIterator it = store.scan(ColumnFamily.P_DENT, Bytes.longs(c.view.id, dirId))) {
                 for (; it.valid(); it.next()) {
                     byte[] k = it.key();
-                    out.put(Arrays.copyOfRange(k, 16, k.length), Dent.decode(it.value()));
+                    out.put(Arrays.copyOfRange(k, 16, k.length), EntryValue.decode(it.value()));
                 }
             }
         }
@@ -1303,7 +1303,7 @@ public final class Engine implements AutoCloseable {
         }
         if (imported.contains(dirId)) return;
         synchronized (importLock) {
-            if (store.get(Cf.IMPORTED, Bytes.longs(dirId)) != null) {
+            if (store.get(ColumnFamily.IMPORTED, Bytes.longs(dirId)) != null) {
                 imported.add(dirId);
                 return;
             }
@@ -1333,41 +1333,41 @@ public final class Engine implements AutoCloseable {
                     continue;
                 }
                 String childRel = rel.isEmpty() ? fname : rel + "/" + fname;
-                NodeRecord r = importRecord(p, dir.cChild(name), List.of(new Link(dirId, name)), a);
+                NodeRecord r = importRecord(p, dir.cChild(name), List.of(new EntryName(dirId, name)), a);
                 long id;
                 if (!r.isDir() && r.nlink > 1) {
                     byte[] bk = Bytes.longs(r.bdev, r.bino);
-                    byte[] known = store.get(Cf.BACKING_INDEX, bk);
+                    byte[] known = store.get(ColumnFamily.BACKING_INDEX, bk);
                     long knownId = known == null ? 0 : Bytes.getLong(known, 0);
                     NodeRecord other = knownId == 0 ? null
                             : linked.containsKey(knownId) ? linked.get(knownId) : publishedNode(knownId, 0);
                     // inode numbers are reused by the backing filesystem: trust the index only on a full match
                     if (other != null && other.identity() != null && other.identity().equals(r.identity())) {
                         id = knownId;
-                        other.links.add(new Link(dirId, name));
+                        other.links.add(new EntryName(dirId, name));
                         linked.put(id, other);
-                        b.put(Cf.NODE, Keys.node(id, 0), other.encode());
+                        b.put(ColumnFamily.NODE, Keys.node(id, 0), other.encode());
                     } else {
                         id = ids.next();
-                        b.put(Cf.BACKING_INDEX, bk, Bytes.longs(id));
+                        b.put(ColumnFamily.BACKING_INDEX, bk, Bytes.longs(id));
                         linked.put(id, r);
-                        store.write(new Batch().put(Cf.BACKING_INDEX, bk, Bytes.longs(id)), false);
-                        b.put(Cf.NODE, Keys.node(id, 0), r.encode());
+                        store.write(new Batch().put(ColumnFamily.BACKING_INDEX, bk, Bytes.longs(id)), false);
+                        b.put(ColumnFamily.NODE, Keys.node(id, 0), r.encode());
                     }
                 } else {
                     id = ids.next();
-                    b.put(Cf.NODE, Keys.node(id, 0), r.encode());
+                    b.put(ColumnFamily.NODE, Keys.node(id, 0), r.encode());
                 }
-                b.put(Cf.DENT, Keys.dent(dirId, name, 0), new Dent(id, r.type).encode());
+                b.put(ColumnFamily.DENT, Keys.dent(dirId, name, 0), new EntryValue(id, r.type).encode());
             }
         } catch (IOException e) {
             throw new FsException(Errno.EIO, "list backing directory " + Backing.display(rel), e);
         }
-        b.put(Cf.IMPORTED, Bytes.longs(dirId), new byte[] {1});
+        b.put(ColumnFamily.IMPORTED, Bytes.longs(dirId), new byte[] {1});
         store.write(b, false);
     }
 
-    private NodeRecord importRecord(String rel, List<Link> links) {
+    private NodeRecord importRecord(String rel, List<EntryName> links) {
         try (BackingDir.Entry en = rel.isEmpty() ? backing.dir(rel) : backing.entry(rel)) {
             return importRecord(en.path, en.cPath, links, Backing.lstat(en.path));
         } catch (IOException e) {
@@ -1376,7 +1376,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** The record of raw backing path rel, with lstat result a, reached beneath BACKING (BackingDir). */
-    NodeRecord importRecord(String rel, List<Link> links, Map<String, Object> a) throws IOException {
+    NodeRecord importRecord(String rel, List<EntryName> links, Map<String, Object> a) throws IOException {
         try (BackingDir.Entry en = backing.entry(rel)) {
             return importRecord(en.path, en.cPath, links, a);
         }
@@ -1386,7 +1386,7 @@ public final class Engine implements AutoCloseable {
      * p, cPath: the exact java.nio and libc paths of the object, from a BackingDir.Entry still open
      * (they go through a descriptor of its directory).
      */
-    NodeRecord importRecord(Path p, byte[] cPath, List<Link> links, Map<String, Object> a) {
+    NodeRecord importRecord(Path p, byte[] cPath, List<EntryName> links, Map<String, Object> a) {
         NodeRecord r = new NodeRecord();
         int mode = (Integer) a.get("mode");
         r.type = FileType.fromMode(mode);
@@ -1426,7 +1426,7 @@ public final class Engine implements AutoCloseable {
         if (id == ROOT) return "";
         NodeRecord r = publishedNode(id, flushed);
         if (r == null || r.links.isEmpty() || (r.isDir() && r.nlink == 0)) return null;
-        Link l = r.links.get(0);
+        EntryName l = r.links.get(0);
         String parent = backingPath(l.parent());
         if (parent == null) return null;
         String name = Backing.raw(l.name());
@@ -1464,31 +1464,31 @@ public final class Engine implements AutoCloseable {
         return Arrays.equals(name, DOT) || Arrays.equals(name, DOTDOT);
     }
 
-    void key(Ctx c, byte[] k) {
+    void key(ViewOperation c, byte[] k) {
         if (c.view.id == 0) return;
         ByteBuffer kb = ByteBuffer.wrap(k);
         if (!c.keys.add(kb) || (c.view.pending != null && c.view.pending.hasKey(kb))) return;
         byte[] pk = Keys.pKey(c.view.id, k);
-        if (store.get(Cf.P_KEY, pk) == null) c.batch.put(Cf.P_KEY, pk, Bytes.longs(c.snap));
+        if (store.get(ColumnFamily.P_KEY, pk) == null) c.batch.put(ColumnFamily.P_KEY, pk, Bytes.longs(c.snap));
     }
 
     /** A node changed: nobody else can know a node this view created, so those need no conflict key. */
-    void keyNode(Ctx c, long id, NodeRecord r) {
+    void keyNode(ViewOperation c, long id, NodeRecord r) {
         if (r.bornLayer != 0 && r.bornLayer == c.layer) return;
         key(c, Keys.conflictKey('N', id));
     }
 
-    void keyEntry(Ctx c, long parent, byte[] name) {
+    void keyEntry(ViewOperation c, long parent, byte[] name) {
         key(c, Keys.conflictKeyE(parent, name));
         key(c, Keys.conflictKey('C', parent));
     }
 
-    void putDent(Ctx c, long parent, byte[] name, long child, FileType type) {
+    void putDent(ViewOperation c, long parent, byte[] name, long child, FileType type) {
         // only entries of directories change a directory's link count: renaming or removing files
         // keeps every cached count (a rename of a file used to drop them all, and recounting made
         // long runs of renames slow down as dead entries piled up)
         if (type == FileType.DIRECTORY) c.dirShapeChanged = true;
-        c.dents.put(new Link(parent, name), child == 0 ? Dent.DELETED : new Dent(child, type));
+        c.dents.put(new EntryName(parent, name), child == 0 ? EntryValue.DELETED : new EntryValue(child, type));
     }
 
     void touch(NodeRecord r) {
@@ -1508,7 +1508,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** attr with a directory's link count as the view sees it (DirLinks). */
-    Attr attr(Ctx c, long id, NodeRecord r) {
+    Attr attr(ViewOperation c, long id, NodeRecord r) {
         Attr a = attr(id, r);
         if (!r.isDir()) return a;
         return new Attr(id, a.type(), a.perm(), a.uid(), a.gid(), dirLinks.nlink(this, c, id, r), a.size(), a.atimeNs(),
@@ -1619,7 +1619,7 @@ public final class Engine implements AutoCloseable {
         return mutate(v, c -> makeNode(c, parent, name, FileType.SYMLINK, 0777, 0, target, who));
     }
 
-    private Attr makeNode(Ctx c, long parent, byte[] name, FileType type, int perm, long rdev, byte[] target,
+    private Attr makeNode(ViewOperation c, long parent, byte[] name, FileType type, int perm, long rdev, byte[] target,
                           Caller who) {
         NodeRecord p = dir(c, parent);
         checkNewName(parent, name);
@@ -1640,7 +1640,7 @@ public final class Engine implements AutoCloseable {
         r.atime = now;
         r.mtime = now;
         r.ctime = now;
-        r.links.add(new Link(parent, name));
+        r.links.add(new EntryName(parent, name));
         r.bornLayer = c.layer;
         if (target != null) {
             r.target = target.clone();
@@ -1662,7 +1662,7 @@ public final class Engine implements AutoCloseable {
             checkNewName(newParent, newName);
             if (child(c, newParent, newName) != 0) throw new FsException(Errno.EEXIST, new String(newName, StandardCharsets.UTF_8));
             NodeRecord m = mutable(c, ino);
-            m.links.add(new Link(newParent, newName));
+            m.links.add(new EntryName(newParent, newName));
             m.nlink++;
             m.ctime = clock.nowNanos();
             putDent(c, newParent, newName, ino, m.type);
@@ -1688,8 +1688,8 @@ public final class Engine implements AutoCloseable {
         });
     }
 
-    private void dropLink(Ctx c, long id, NodeRecord m, long parent, byte[] name) {
-        m.links.remove(new Link(parent, name));
+    private void dropLink(ViewOperation c, long id, NodeRecord m, long parent, byte[] name) {
+        m.links.remove(new EntryName(parent, name));
         m.nlink = m.isDir() ? 0 : Math.max(0, m.nlink - 1);
         m.ctime = clock.nowNanos();
         putDent(c, parent, name, 0, m.type);
@@ -1940,7 +1940,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private boolean namesDataFile(long ino, long layer) {
-        try (KvIterator it = store.scan(Cf.CHUNK, Bytes.longs(ino))) {
+        try (KvIterator it = store.scan(ColumnFamily.CHUNK, Bytes.longs(ino))) {
             for (; it.valid(); it.next()) {
                 if (Bytes.getLong(it.key(), 16) == layer && Content.isExternal(it.value())) return true;
             }
@@ -1951,10 +1951,10 @@ public final class Engine implements AutoCloseable {
     /** Deletes the chunks of node id in layer from chunk fromIndex on; returns the bytes they stored. */
     long deleteLayerChunks(Batch b, long id, long layer, long fromIndex) {
         long stored = 0;
-        try (KvIterator it = store.scan(Cf.CHUNK, Keys.chunk(id, fromIndex, 0), Bytes.longs(id))) {
+        try (KvIterator it = store.scan(ColumnFamily.CHUNK, Keys.chunk(id, fromIndex, 0), Bytes.longs(id))) {
             for (; it.valid(); it.next()) {
                 if (Bytes.getLong(it.key(), 16) == layer) {
-                    b.delete(Cf.CHUNK, it.key());
+                    b.delete(ColumnFamily.CHUNK, it.key());
                     stored += Content.storedLength(it.value());
                 }
             }
@@ -1963,22 +1963,22 @@ public final class Engine implements AutoCloseable {
     }
 
     /** A path of node id in the view, for messages and deltas; null if unreachable. */
-    String pathOf(Ctx c, long id) {
+    String pathOf(ViewOperation c, long id) {
         return pathOf(c, id, StandardCharsets.UTF_8);
     }
 
     /** pathOf as a raw backing path (Backing.raw: one char per name byte), for flush. */
-    String rawPathOf(Ctx c, long id) {
+    String rawPathOf(ViewOperation c, long id) {
         return pathOf(c, id, StandardCharsets.ISO_8859_1);
     }
 
-    private String pathOf(Ctx c, long id, java.nio.charset.Charset names) {
+    private String pathOf(ViewOperation c, long id, java.nio.charset.Charset names) {
         if (id == ROOT) return "";
         NodeRecord r = node(c, id);
         if (r == null || r.links.isEmpty()) return null;
         List<String> parts = new ArrayList<>();
         long cur = id;
-        Link l = r.link();
+        EntryName l = r.link();
         int guard = 0;
         while (cur != ROOT) {
             if (l == null || guard++ > 4096) return null;

@@ -8,7 +8,7 @@ import io.txfs.sys.RawPaths;
 import io.txfs.core.progress.LongWork;
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
-import io.txfs.core.store.Cf;
+import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -81,7 +81,7 @@ final class Flusher {
     }
 
     private void recoverCached() {
-        byte[] p = e.store.get(Cf.FLUSH, PLAN_KEY);
+        byte[] p = e.store.get(ColumnFamily.FLUSH, PLAN_KEY);
         try {
             if (p == null) {
                 if (lstatOrNull(Engine.STAGING) != null) {
@@ -126,7 +126,7 @@ final class Flusher {
 
     /** Completes the plan a failed flush left committed, under every view's write lock as a flush does. */
     private FlushResult rollForward() {
-        byte[] p = e.store.get(Cf.FLUSH, PLAN_KEY);
+        byte[] p = e.store.get(ColumnFamily.FLUSH, PLAN_KEY);
         if (p == null) { // it stopped after its completion batch: nothing left to do
             incomplete = null;
             return null;
@@ -171,8 +171,8 @@ final class Flusher {
     private record Move(String path, long node, long ino, String staging, int depth) {}
 
     private FlushResult flush(long head, long flushed, DeltaIdRecord deltaId) throws IOException {
-        Ctx now = new Ctx(e.published, head);
-        Ctx old = new Ctx(e.published, flushed);
+        ViewOperation now = new ViewOperation(e.published, head);
+        ViewOperation old = new ViewOperation(e.published, flushed);
         ChangeSet changed = e.changesBetween(flushed, head);
         deleteTree(Engine.STAGING);
         Map<String, Object> rootBefore = Backing.lstat(e.backing.root);
@@ -363,9 +363,9 @@ final class Flusher {
                 }
             }
             e.faults.reached(FaultPoint.FLUSH_BEFORE_PLAN_BATCH);
-            Batch planBatch = new Batch().put(Cf.FLUSH, PLAN_KEY, plan.encode());
+            Batch planBatch = new Batch().put(ColumnFamily.FLUSH, PLAN_KEY, plan.encode());
             // a committed plan always completes (recovery rolls it forward), so its version will be this flush
-            if (deltaId != null) planBatch.put(Cf.DELTA_ID, Bytes.longs(plan.version), deltaId.encode());
+            if (deltaId != null) planBatch.put(ColumnFamily.DELTA_ID, Bytes.longs(plan.version), deltaId.encode());
             e.store.write(planBatch, true);
             e.faults.reached(FaultPoint.FLUSH_AFTER_PLAN_BATCH);
             try {
@@ -510,20 +510,20 @@ final class Flusher {
             // a file whose content this flush wrote is new content, whatever its inode, size and mtime
             r.setIdentity(id.withGen(written.contains(s.node()) ? plan.version : r.bgen));
             if (r.type == FileType.REGULAR) nameSuccessor(b, s.node(), r.identity());
-            b.put(Cf.NODE, Keys.node(s.node(), plan.version), r.encode());
+            b.put(ColumnFamily.NODE, Keys.node(s.node(), plan.version), r.encode());
             Collector.enqueueNode(b, s.node()); // supersedes records the change log does not name
         }
-        b.put(Cf.META, Keys.meta("head"), Bytes.longs(plan.version));
-        b.put(Cf.META, Keys.meta("flushed"), Bytes.longs(plan.version));
-        b.put(Cf.LOG, Bytes.longs(plan.version),
+        b.put(ColumnFamily.META, Keys.meta("head"), Bytes.longs(plan.version));
+        b.put(ColumnFamily.META, Keys.meta("flushed"), Bytes.longs(plan.version));
+        b.put(ColumnFamily.LOG, Bytes.longs(plan.version),
                 LogCodec.encode("flush", "", e.clock.nowNanos(), plan.identify.size(), plan.bytes));
-        b.delete(Cf.FLUSH, PLAN_KEY);
+        b.delete(ColumnFamily.FLUSH, PLAN_KEY);
         List<View> bumped = new ArrayList<>();
         for (View v : e.views.values()) {
             if (v.snapshot == plan.head) {
                 bumped.add(v);
                 View after = new View(v.name, v.id, v.isolation, v.ownerUid, v.createdNs, plan.version, v.layer, v.pendingBytes, v.anonymous);
-                b.put(Cf.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), after.encode());
+                b.put(ColumnFamily.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), after.encode());
             }
         }
         e.faults.reached(FaultPoint.FLUSH_BEFORE_COMPLETION);
@@ -544,7 +544,7 @@ final class Flusher {
      * null (and a problem naming the node's published path) when the backing filesystem refused or did
      * not keep something.
      */
-    private Staged stageFaithfully(long id, NodeRecord r, String name, Ctx now, List<FlushRefusedException.Problem> problems,
+    private Staged stageFaithfully(long id, NodeRecord r, String name, ViewOperation now, List<FlushRefusedException.Problem> problems,
                                    Map<String, List<String>> verified) {
         try (BackingDir.Entry en = entry(STAGED + name)) {
             long bytes = stage(id, r, en);
@@ -580,7 +580,7 @@ final class Flusher {
      * holds (xattrs txfs does not manage, such as security labels); such a refusal stops the flush after
      * its plan (see stopped()).
      */
-    private void rehearse(Ctx old, Ctx now, long id, List<FlushRefusedException.Problem> problems,
+    private void rehearse(ViewOperation old, ViewOperation now, long id, List<FlushRefusedException.Problem> problems,
                           Map<String, List<String>> verified) throws IOException {
         NodeRecord r = e.publishedNode(id, now.snap);
         NodeRecord r0 = e.publishedNode(id, old.snap);
@@ -641,7 +641,7 @@ final class Flusher {
         }
     }
 
-    private FlushRefusedException.Problem problem(Ctx now, long id, String reason) {
+    private FlushRefusedException.Problem problem(ViewOperation now, long id, String reason) {
         String p = e.rawPathOf(now, id);
         return new FlushRefusedException.Problem(p == null ? "node " + id : "/" + Backing.display(p), reason);
     }
@@ -665,7 +665,7 @@ final class Flusher {
         Set<Long> chain = new HashSet<>();
         for (long l : r.chainLayer) chain.add(l);
         TreeSet<Long> indexes = new TreeSet<>();
-        try (KvIterator it = e.store.scan(Cf.CHUNK, Bytes.longs(id))) {
+        try (KvIterator it = e.store.scan(ColumnFamily.CHUNK, Bytes.longs(id))) {
             for (; it.valid(); it.next()) {
                 long k = Bytes.getLong(it.key(), 8);
                 if (chain.contains(Bytes.getLong(it.key(), 16)) && k * C < r.size) indexes.add(k);
@@ -771,7 +771,7 @@ final class Flusher {
         for (int i = 0; i < r.chainLayer.length; i++) rank.put(r.chainLayer[i], i);
         long bytes = 0;
         try (FileChannel ch = create(en.path);
-             KvIterator it = e.store.scan(Cf.CHUNK, Bytes.longs(id))) {
+             KvIterator it = e.store.scan(ColumnFamily.CHUNK, Bytes.longs(id))) {
             ChunkCopier out = new ChunkCopier(ch, id, r);
             long curIdx = -1;
             byte[] best = null;
@@ -875,11 +875,11 @@ final class Flusher {
     }
 
     private boolean pendingRefers(long id) {
-        for (View v : e.views.values()) if (e.store.get(Cf.P_NODE, Keys.pNode(v.id, id)) != null) return true;
+        for (View v : e.views.values()) if (e.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, id)) != null) return true;
         return false;
     }
 
-    private void verifyUnchanged(Ctx old, long id) throws IOException {
+    private void verifyUnchanged(ViewOperation old, long id) throws IOException {
         NodeRecord r0 = e.publishedNode(id, old.snap);
         String p = e.rawPathOf(old, id);
         if (r0 == null || !r0.hasBase || p == null) return;
@@ -900,13 +900,13 @@ final class Flusher {
      * file goes (only == null), else only the chunks in {@code only}, those the flush overwrites, as a
      * partial copy whose successor the completion batch names (nameSuccessor; PreservedMarker).
      */
-    private void preserve(Ctx old, long id, Set<Long> done, Set<Long> only) throws IOException {
+    private void preserve(ViewOperation old, long id, Set<Long> done, Set<Long> only) throws IOException {
         NodeRecord r0 = e.publishedNode(id, old.snap);
         String p = e.rawPathOf(old, id);
         if (r0 == null || !r0.hasBase || p == null || r0.type != FileType.REGULAR) return;
         Identity ident = r0.identity();
         done.add(id);
-        byte[] m = e.store.get(Cf.PRESERVED, Keys.preserved(ident, -1));
+        byte[] m = e.store.get(ColumnFamily.PRESERVED, Keys.preserved(ident, -1));
         PreservedMarker was = m == null ? null : PreservedMarker.decode(m);
         if (was != null && was.isComplete()) return;
         // a copy left by a refused flush (or one named while this content was last on disk) holds this
@@ -921,7 +921,7 @@ final class Flusher {
             for (long k : chunks) {
                 byte[] key = Keys.preserved(ident, k);
                 if (only != null) {
-                    byte[] had = e.store.get(Cf.PRESERVED, key);
+                    byte[] had = e.store.get(ColumnFamily.PRESERVED, key);
                     if (had != null) bytes -= had.length - 1;
                 }
                 ByteBuffer buf = ByteBuffer.allocate(1 + (int) Math.min(C, ident.size() - k * C));
@@ -932,7 +932,7 @@ final class Flusher {
                     if (n < 0) break;
                     pos += n;
                 }
-                b.put(Cf.PRESERVED, key, buf.array());
+                b.put(ColumnFamily.PRESERVED, key, buf.array());
                 bytes += buf.capacity() - 1;
                 if (b.size() >= 64) {
                     e.store.write(b, false);
@@ -940,7 +940,7 @@ final class Flusher {
                 }
             }
             PreservedMarker marker = only == null ? PreservedMarker.complete(id, bytes) : PreservedMarker.staged(id, bytes);
-            b.put(Cf.PRESERVED, Keys.preserved(ident, -1), marker.encode());
+            b.put(ColumnFamily.PRESERVED, Keys.preserved(ident, -1), marker.encode());
             e.store.write(b, false);
         }
     }
@@ -956,31 +956,31 @@ final class Flusher {
         if (was == null || !was.hasBase || was.type != FileType.REGULAR) return;
         Identity before = was.identity();
         if (before.equals(now)) return;
-        byte[] m = e.store.get(Cf.PRESERVED, Keys.preserved(before, -1));
+        byte[] m = e.store.get(ColumnFamily.PRESERVED, Keys.preserved(before, -1));
         if (m != null) {
             PreservedMarker pm = PreservedMarker.decode(m);
-            if (pm.kind() == PreservedMarker.STAGED) b.put(Cf.PRESERVED, Keys.preserved(before, -1), pm.withSuccessor(now).encode());
+            if (pm.kind() == PreservedMarker.STAGED) b.put(ColumnFamily.PRESERVED, Keys.preserved(before, -1), pm.withSuccessor(now).encode());
         }
-        byte[] mine = e.store.get(Cf.PRESERVED, Keys.preserved(now, -1));
-        if (mine != null && !PreservedMarker.decode(mine).isComplete()) b.delete(Cf.PRESERVED, Keys.preserved(now, -1));
+        byte[] mine = e.store.get(ColumnFamily.PRESERVED, Keys.preserved(now, -1));
+        if (mine != null && !PreservedMarker.decode(mine).isComplete()) b.delete(ColumnFamily.PRESERVED, Keys.preserved(now, -1));
     }
 
     // ---------------------------------------------------------------- helpers
 
-    private boolean inBacking(Ctx old, long id) {
+    private boolean inBacking(ViewOperation old, long id) {
         NodeRecord r0 = e.publishedNode(id, old.snap);
         return r0 != null && r0.hasBase && e.rawPathOf(old, id) != null && (r0.nlink > 0 || id == Engine.ROOT);
     }
 
-    private String dirPath(Ctx c, long dir) {
+    private String dirPath(ViewOperation c, long dir) {
         NodeRecord r = e.node(c, dir);
         if (r == null || !r.isDir() || (r.nlink == 0 && dir != Engine.ROOT)) return null;
         return e.rawPathOf(c, dir);
     }
 
-    private String unchangedLinkPath(Ctx now, long id, Set<String> placed) {
+    private String unchangedLinkPath(ViewOperation now, long id, Set<String> placed) {
         NodeRecord r = e.publishedNode(id, now.snap);
-        for (Link l : r.links) {
+        for (EntryName l : r.links) {
             String d = dirPath(now, l.parent());
             if (d == null) continue;
             String p = join(d, l.name());

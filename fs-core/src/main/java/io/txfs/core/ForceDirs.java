@@ -56,9 +56,9 @@ final class ForceDirs {
         if (h == null || seen == null || seen.links.isEmpty() || !seen.isDir()) return p; // made or removed by the view
         NodeRecord base = e.publishedNode(p, snap);
         if (base == null || !ForceState.sameLinks(base.links, seen.links)) return p; // the view placed it: its entries say where
-        Link lb = seen.link();
-        Link lt = new Link(target(lb.parent()), lb.name());
-        Dent at = s.dent(lt);
+        EntryName lb = seen.link();
+        EntryName lt = new EntryName(target(lb.parent()), lb.name());
+        EntryValue at = s.dent(lt);
         if (at.child() == p && h.nlink > 0) return p;
         if (at.child() != 0 && at.type() == FileType.DIRECTORY) return at.child(); // another view's directory at that path
         if (h.nlink == 0) {
@@ -69,7 +69,7 @@ final class ForceDirs {
     }
 
     /** Another view removed directory p, which the view still writes into: it comes back at the view's path. */
-    private void revive(long p, Link at) {
+    private void revive(long p, EntryName at) {
         NodeRecord r = s.cur(p);
         r.links = new ArrayList<>(List.of(at));
         r.nlink = 1;
@@ -78,7 +78,7 @@ final class ForceDirs {
     }
 
     /** A directory at the view's path for its entries, when another view moved the one it had away. */
-    private long newDir(NodeRecord template, Link at) {
+    private long newDir(NodeRecord template, EntryName at) {
         long id = e.ids.next();
         NodeRecord r = template.copy();
         r.links = new ArrayList<>(List.of(at));
@@ -95,14 +95,14 @@ final class ForceDirs {
         return id;
     }
 
-    Link tr(Link l) {
+    EntryName tr(EntryName l) {
         long t = target(l.parent());
-        return t == l.parent() ? l : new Link(t, l.name());
+        return t == l.parent() ? l : new EntryName(t, l.name());
     }
 
-    Set<Link> tr(List<Link> links) {
-        Set<Link> out = new LinkedHashSet<>();
-        for (Link l : links) out.add(tr(l));
+    Set<EntryName> tr(List<EntryName> links) {
+        Set<EntryName> out = new LinkedHashSet<>();
+        for (EntryName l : links) out.add(tr(l));
         return out;
     }
 
@@ -110,15 +110,15 @@ final class ForceDirs {
      * Where a name the view removed is now, without making any directory exist: null when the view's
      * directory of it is gone and nothing is at its path (so the removal has nothing to remove).
      */
-    Link trGone(Link l) {
+    EntryName trGone(EntryName l) {
         long t = existing(l.parent());
-        return t == NONE ? null : t == l.parent() ? l : new Link(t, l.name());
+        return t == NONE ? null : t == l.parent() ? l : new EntryName(t, l.name());
     }
 
-    Set<Link> trGone(List<Link> links) {
-        Set<Link> out = new LinkedHashSet<>();
-        for (Link l : links) {
-            Link t = trGone(l);
+    Set<EntryName> trGone(List<EntryName> links) {
+        Set<EntryName> out = new LinkedHashSet<>();
+        for (EntryName l : links) {
+            EntryName t = trGone(l);
             if (t != null) out.add(t);
         }
         return out;
@@ -133,10 +133,10 @@ final class ForceDirs {
         if (h == null || seen == null || seen.links.isEmpty() || !seen.isDir()) return p;
         NodeRecord base = e.publishedNode(p, snap);
         if (base == null || !ForceState.sameLinks(base.links, seen.links)) return p;
-        Link lb = seen.link();
+        EntryName lb = seen.link();
         long parent = existing(lb.parent());
         if (parent == NONE) return NONE;
-        Dent at = s.dent(new Link(parent, lb.name()));
+        EntryValue at = s.dent(new EntryName(parent, lb.name()));
         if (at.child() == p && h.nlink > 0) return p;
         return at.child() != 0 && at.type() == FileType.DIRECTORY ? at.child() : NONE;
     }
@@ -160,15 +160,15 @@ final class ForceDirs {
         NodeRecord base = e.publishedNode(id, snap);
         NodeRecord h = e.publishedNode(id, head);
         if (m == null || h == null || base == null || !base.isDir() || revived.contains(id)) return false;
-        Set<Link> now = tr(m.links);
-        Link gone = null;
-        for (Link l : trGone(base.links)) if (!now.contains(l)) gone = l;
+        Set<EntryName> now = tr(m.links);
+        EntryName gone = null;
+        for (EntryName l : trGone(base.links)) if (!now.contains(l)) gone = l;
         if (gone == null) return false;
         if (!h.links.contains(gone)) {
             // another view moved it as well: what it added inside stays where it put the directory, if
             // the view's move (which wins) took the directory from there
             gone = null;
-            for (Link l : h.links) if (!s.recs.get(id).links.contains(l)) gone = l;
+            for (EntryName l : h.links) if (!s.recs.get(id).links.contains(l)) gone = l;
             if (gone == null) return false;
         }
         if (!changedSinceSnapshot(id)) return false;
@@ -176,8 +176,8 @@ final class ForceDirs {
         if (at != 0 && at != id && s.cur(at).type != FileType.DIRECTORY) {
             // the view put a file where the directory was: its version of that path wins over others' entries
             for (var en : foreignEntries(id).entrySet()) {
-                Link l = new Link(id, en.getKey());
-                s.put(l, Dent.DELETED);
+                EntryName l = new EntryName(id, en.getKey());
+                s.put(l, EntryValue.DELETED);
                 s.displace(en.getValue().child(), l);
             }
             return false;
@@ -187,7 +187,7 @@ final class ForceDirs {
             if (foreignEntries(id).isEmpty()) return false;
             r.links = new ArrayList<>(List.of(gone));
             r.nlink = 1;
-            s.put(gone, new Dent(id, FileType.DIRECTORY));
+            s.put(gone, new EntryValue(id, FileType.DIRECTORY));
             keptInPlace.add(id);
             return true;
         }
@@ -204,18 +204,18 @@ final class ForceDirs {
         for (var en : foreignEntries(dir).entrySet()) {
             long target = into.id();
             if (target == NONE) return moved;
-            moveEntry(new Link(dir, en.getKey()), new Link(target, en.getKey()), en.getValue());
+            moveEntry(new EntryName(dir, en.getKey()), new EntryName(target, en.getKey()), en.getValue());
             moved = true;
         }
         for (var en : e.entries(s.headCtx, dir).entrySet()) {
             long c = en.getValue().child();
-            Link l = new Link(dir, en.getKey());
+            EntryName l = new EntryName(dir, en.getKey());
             if (en.getValue().type() != FileType.DIRECTORY || s.mineDents.containsKey(l)) continue;
             if (e.publishedDent(dir, en.getKey(), snap).child() != c) continue; // others' own: moved whole above
             NodeRecord seen = e.node(s.viewCtx, c);
             NodeRecord base = e.publishedNode(c, snap);
             if (seen == null || base == null || !ForceState.sameLinks(base.links, seen.links)) continue; // the view moved it itself
-            moved |= relocate(c, new LazyDir(into, new Link(0, en.getKey()), base));
+            moved |= relocate(c, new LazyDir(into, new EntryName(0, en.getKey()), base));
         }
         return moved;
     }
@@ -229,11 +229,11 @@ final class ForceDirs {
     /** A directory at a path, found or made when an entry first needs it; NONE when a non-directory is there. */
     private final class LazyDir {
         private final LazyDir parent;
-        private final Link at;
+        private final EntryName at;
         private final NodeRecord template;
         private long id;
 
-        LazyDir(LazyDir parent, Link at, NodeRecord template) {
+        LazyDir(LazyDir parent, EntryName at, NodeRecord template) {
             this.parent = parent;
             this.at = at;
             this.template = template;
@@ -243,8 +243,8 @@ final class ForceDirs {
             if (id != 0) return id;
             long p = parent == null ? at.parent() : parent.id();
             if (p == NONE) return id = NONE;
-            Link l = new Link(p, at.name());
-            Dent there = s.dent(l);
+            EntryName l = new EntryName(p, at.name());
+            EntryValue there = s.dent(l);
             if (there.child() == 0) return id = newDir(template, l);
             if (there.type() != FileType.DIRECTORY) return id = NONE;
             // a directory the view moved here may itself leave entries others added to it behind (rule 4):
@@ -258,14 +258,14 @@ final class ForceDirs {
      * Live entries of dir at head that others added or replaced since the snapshot and the view left
      * alone, and subdirectories the view removed that stay for the same reason (rm -r over others' files).
      */
-    private Map<byte[], Dent> foreignEntries(long dir) {
-        Map<byte[], Dent> out = new java.util.TreeMap<>(java.util.Arrays::compareUnsigned);
+    private Map<byte[], EntryValue> foreignEntries(long dir) {
+        Map<byte[], EntryValue> out = new java.util.TreeMap<>(java.util.Arrays::compareUnsigned);
         e.ensureImported(dir, e.publishedNode(dir, head));
         for (var en : e.entries(s.headCtx, dir).entrySet()) {
-            Link l = new Link(dir, en.getKey());
+            EntryName l = new EntryName(dir, en.getKey());
             long child = en.getValue().child();
             boolean sinceSnapshot = e.publishedDent(dir, en.getKey(), snap).child() != child;
-            Dent viewDent = s.mineDents.get(l);
+            EntryValue viewDent = s.mineDents.get(l);
             if (viewDent == null ? sinceSnapshot : viewDent.child() == 0 && !sinceSnapshot && s.mine.containsKey(child)
                     && keepForOthers(child)) {
                 out.put(en.getKey(), en.getValue());
@@ -274,14 +274,14 @@ final class ForceDirs {
         return out;
     }
 
-    private void moveEntry(Link from, Link to, Dent d) {
+    private void moveEntry(EntryName from, EntryName to, EntryValue d) {
         NodeRecord c = s.cur(d.child());
         int i = c.links.indexOf(from);
         if (i >= 0) c.links.set(i, to);
-        s.put(from, Dent.DELETED);
+        s.put(from, EntryValue.DELETED);
         // What that path will hold wins: the view's entry (a removal too), or a node that stays there (taking
         // its name would leave it listing a name it no longer has). A name this merge freed is free.
-        Dent there = s.dent(to);
+        EntryValue there = s.dent(to);
         boolean viewRemoved = there.child() == 0 && s.dents.containsKey(to) && !s.extraLinks.contains(to);
         if (viewRemoved || there.child() != 0 && there.child() != d.child()) {
             s.displace(d.child(), to);

@@ -30,7 +30,7 @@ final class ForceMerge {
     /** Files whose content the view changed. */
     private final Set<Long> contentChanged = new HashSet<>();
 
-    ForceMerge(Engine e, View v, Map<Long, NodeRecord> recs, Map<Link, Dent> dents) {
+    ForceMerge(Engine e, View v, Map<Long, NodeRecord> recs, Map<EntryName, EntryValue> dents) {
         this.s = new ForceState(e, v, recs, dents);
         this.dirs = new ForceDirs(s);
         this.e = e;
@@ -43,7 +43,7 @@ final class ForceMerge {
         return s.extraNodes;
     }
 
-    Set<Link> extraLinks() {
+    Set<EntryName> extraLinks() {
         return s.extraLinks;
     }
 
@@ -56,12 +56,12 @@ final class ForceMerge {
      * Entries to be written as head already has them (both views removed a name, say): not written,
      * and their keys dropped, for the same reason as {@link #unchanged()}.
      */
-    Set<Link> unchangedEntries() {
-        Set<Link> out = new HashSet<>();
+    Set<EntryName> unchangedEntries() {
+        Set<EntryName> out = new HashSet<>();
         for (var en : s.dents.entrySet()) {
-            Link l = en.getKey();
-            Dent h = e.publishedDent(l.parent(), l.name(), head);
-            Dent d = en.getValue();
+            EntryName l = en.getKey();
+            EntryValue h = e.publishedDent(l.parent(), l.name(), head);
+            EntryValue d = en.getValue();
             if (h.child() == d.child() && (d.child() == 0 || h.type() == d.type())) out.add(l);
         }
         return out;
@@ -70,8 +70,8 @@ final class ForceMerge {
     void run() {
         // Only what the view adds makes directories exist again: a removal needs nothing where nothing is.
         for (var en : s.mineDents.entrySet()) if (en.getValue().child() != 0) dirs.target(en.getKey().parent());
-        for (NodeRecord r : s.mine.values()) for (Link l : r.links) dirs.target(l.parent());
-        Map<Long, Set<Link>> toPlace = new LinkedHashMap<>();
+        for (NodeRecord r : s.mine.values()) for (EntryName l : r.links) dirs.target(l.parent());
+        Map<Long, Set<EntryName>> toPlace = new LinkedHashMap<>();
         for (var en : s.mine.entrySet()) {
             long id = en.getKey();
             NodeRecord h = e.publishedNode(id, head);
@@ -87,7 +87,7 @@ final class ForceMerge {
         translateEntries();
         for (var en : toPlace.entrySet()) {
             NodeRecord m = s.recs.get(en.getKey());
-            for (Link l : en.getValue()) {
+            for (EntryName l : en.getValue()) {
                 if (m.links.contains(l) && s.dent(l).child() != en.getKey()) s.place(l, en.getKey(), m.type);
             }
         }
@@ -122,9 +122,9 @@ final class ForceMerge {
     /** The view's entries under moved directories go to the directories at the view's paths. */
     private void translateEntries() {
         for (var en : s.mineDents.entrySet()) {
-            Link l = en.getKey();
+            EntryName l = en.getKey();
             boolean removal = en.getValue().child() == 0;
-            Link t = removal ? dirs.trGone(l) : dirs.tr(l);
+            EntryName t = removal ? dirs.trGone(l) : dirs.tr(l);
             if (l.equals(t)) continue;
             if (s.dents.get(l) == en.getValue()) s.dents.remove(l);
             // a removal where nothing is (no directory at that path, or a recreated one) has nothing to write
@@ -142,46 +142,46 @@ final class ForceMerge {
         if (r.isDir() && !changed) r.mtime = Math.max(h.mtime, m.mtime);
         r.links = new ArrayList<>(h.links);
         r.nlink = h.nlink;
-        Set<Link> was = base == null ? Set.of() : dirs.trGone(base.links);
-        Set<Link> now = dirs.tr(m.links);
+        Set<EntryName> was = base == null ? Set.of() : dirs.trGone(base.links);
+        Set<EntryName> now = dirs.tr(m.links);
         // Content follows the file: if another view only renamed it, the view's change is there, and the
         // old name stays free (a name added back would make a hard link nobody made). reviveChanged()
         // brings back a changed file left with no name at all.
         if (changed && !r.isDir()) contentChanged.add(id);
-        for (Link l : was) if (!now.contains(l)) ForceState.unlinkName(r, l);
+        for (EntryName l : was) if (!now.contains(l)) ForceState.unlinkName(r, l);
         if (movedByBoth(was, now, h)) {
             // Both moved the file away from a name: it has one place, the view's (the other's is overridden);
             // keeping both would make a hard link nobody made.
-            for (Link l : h.links) if (!was.contains(l)) ForceState.unlinkName(r, l);
+            for (EntryName l : h.links) if (!was.contains(l)) ForceState.unlinkName(r, l);
         }
         boolean viewMovedIt = base != null && movedAway(new HashSet<>(base.links), new HashSet<>(m.links));
         if (viewMovedIt) {
             // The view moved the node away from a name whose directory others moved (so the removal, by
             // path, found nothing there): the node's own link is still in head at the new path, and keeping
             // it beside the view's new name would make a hard link nobody made (for a directory, two names).
-            for (Link l : base.links) if (!m.links.contains(l)) ForceState.unlinkName(r, l);
+            for (EntryName l : base.links) if (!m.links.contains(l)) ForceState.unlinkName(r, l);
         }
-        for (Link l : now) if (!was.contains(l)) ForceState.linkName(r, l);
+        for (EntryName l : now) if (!was.contains(l)) ForceState.linkName(r, l);
         if (r.isDir() && viewMovedIt) {
             // a directory has one name: where the view put it
-            for (Link l : new ArrayList<>(r.links)) if (!now.contains(l)) ForceState.unlinkName(r, l);
+            for (EntryName l : new ArrayList<>(r.links)) if (!now.contains(l)) ForceState.unlinkName(r, l);
         }
         if (r.isDir()) r.nlink = r.links.isEmpty() ? 0 : 1;
         return r;
     }
 
     /** The view gave the node a name it did not have. */
-    private static boolean movedAway(Set<Link> was, Set<Link> now) {
-        for (Link l : now) if (!was.contains(l)) return true;
+    private static boolean movedAway(Set<EntryName> was, Set<EntryName> now) {
+        for (EntryName l : now) if (!was.contains(l)) return true;
         return false;
     }
 
     /** The view moved the node (dropped a name, added one) and head also lacks a name the view dropped. */
-    private static boolean movedByBoth(Set<Link> was, Set<Link> now, NodeRecord h) {
+    private static boolean movedByBoth(Set<EntryName> was, Set<EntryName> now, NodeRecord h) {
         boolean added = false;
-        for (Link l : now) added |= !was.contains(l);
+        for (EntryName l : now) added |= !was.contains(l);
         if (!added) return false;
-        for (Link l : was) if (!now.contains(l) && !h.links.contains(l)) return true;
+        for (EntryName l : was) if (!now.contains(l) && !h.links.contains(l)) return true;
         return false;
     }
 
@@ -189,10 +189,10 @@ final class ForceMerge {
      * A file the view changed that was left without any name (another view removed it, or took the
      * names it had) comes back at the view's names: the view's version of those paths is that file.
      */
-    private void reviveChanged(long id, Set<Link> viewNames) {
+    private void reviveChanged(long id, Set<EntryName> viewNames) {
         NodeRecord r = s.recs.get(id);
         if (!contentChanged.contains(id) || !r.links.isEmpty()) return;
-        for (Link l : viewNames) {
+        for (EntryName l : viewNames) {
             ForceState.linkName(r, l);
             s.place(l, id, r.type);
         }
@@ -200,16 +200,16 @@ final class ForceMerge {
 
     /** Names head gave node id that the merge took from it (the view's move won) are written as removed. */
     private void clearDroppedNames(long id) {
-        List<Link> kept = s.recs.get(id).links;
-        for (Link l : e.publishedNode(id, head).links) {
-            if (!kept.contains(l) && s.dent(l).child() == id) s.put(l, Dent.DELETED);
+        List<EntryName> kept = s.recs.get(id).links;
+        for (EntryName l : e.publishedNode(id, head).links) {
+            if (!kept.contains(l) && s.dent(l).child() == id) s.put(l, EntryValue.DELETED);
         }
     }
 
     /** Whatever head had at a name the view set loses that name. */
     private void displaceOverwritten() {
         for (var en : new ArrayList<>(s.dents.entrySet())) {
-            Link l = en.getKey();
+            EntryName l = en.getKey();
             long was = e.publishedDent(l.parent(), l.name(), head).child();
             if (was != 0 && was != en.getValue().child()) s.displace(was, l);
         }

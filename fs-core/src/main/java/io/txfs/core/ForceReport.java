@@ -31,14 +31,14 @@ final class ForceReport {
     private ForceReport() {}
 
     /** Caller holds the publish lock and the view's write lock; viewDents: the view's pending entries. */
-    static ForceReport before(Engine e, View v, Map<Link, Dent> viewDents) {
+    static ForceReport before(Engine e, View v, Map<EntryName, EntryValue> viewDents) {
         ForceReport r = new ForceReport();
-        Ctx head = new Ctx(e.published, e.head);
+        ViewOperation head = new ViewOperation(e.published, e.head);
         ChangeSet others = e.changesBetween(v.snapshot, e.head);
         for (ChangeSet.Entry en : others.entries()) {
             List<byte[]> path = path(e, head, en.parent(), en.name());
-            Dent d = e.publishedDent(en.parent(), en.name(), e.head);
-            Dent was = e.publishedDent(en.parent(), en.name(), v.snapshot);
+            EntryValue d = e.publishedDent(en.parent(), en.name(), e.head);
+            EntryValue was = e.publishedDent(en.parent(), en.name(), v.snapshot);
             boolean netChange = was.child() != d.child(); // not made and undone
             // a file another view put there also keeps its content (the view may have changed that file elsewhere)
             NodeRecord file = d.child() == 0 || d.type() == FileType.DIRECTORY ? null : e.publishedNode(d.child(), e.head);
@@ -49,18 +49,18 @@ final class ForceReport {
             // a directory another view moved there brings paths of its own: each must survive too
             if (d.type() == FileType.DIRECTORY && e.publishedNode(d.child(), v.snapshot) != null) r.subtree(e, head, d.child(), path, 0);
             // and a directory moved or removed from there leaves paths whose absence is their change too
-            if (was.type() == FileType.DIRECTORY && was.child() != 0) r.vacated(e, new Ctx(e.published, v.snapshot), was.child(), path, 0);
+            if (was.type() == FileType.DIRECTORY && was.child() != 0) r.vacated(e, new ViewOperation(e.published, v.snapshot), was.child(), path, 0);
         }
         for (long id : others.inodes()) {
             NodeRecord h = e.publishedNode(id, e.head);
             NodeRecord base = e.publishedNode(id, v.snapshot);
             if (h == null || h.isDir() || h.nlink == 0 || base != null && ForceState.sameContent(base, h)) continue;
-            for (Link l : h.links) {
+            for (EntryName l : h.links) {
                 List<byte[]> path = path(e, head, l.parent(), l.name());
                 if (path != null) r.contents.add(new Expect(path, id, h.type, h));
             }
         }
-        Ctx view = e.readCtx(v);
+        ViewOperation view = e.readCtx(v);
         for (var en : viewDents.entrySet()) {
             List<byte[]> path = path(e, view, en.getKey().parent(), en.getKey().name());
             if (path != null) r.mine.add(new Expect(path, en.getValue().child(), en.getValue().type(), null));
@@ -69,14 +69,14 @@ final class ForceReport {
     }
 
     /** Expectations for everything below directory dir as the head has it (cost: that subtree). */
-    private void subtree(Engine e, Ctx head, long dir, List<byte[]> path, int depth) {
+    private void subtree(Engine e, ViewOperation head, long dir, List<byte[]> path, int depth) {
         NodeRecord rec = e.publishedNode(dir, head.snap);
         if (rec == null || depth > 4096) return;
         e.ensureImported(dir, rec);
         for (var en : e.entries(head, dir).entrySet()) {
             List<byte[]> p = new ArrayList<>(path);
             p.add(en.getKey());
-            Dent d = en.getValue();
+            EntryValue d = en.getValue();
             NodeRecord file = d.type() == FileType.DIRECTORY ? null : e.publishedNode(d.child(), head.snap);
             entries.add(new Expect(p, d.child(), d.type(), file));
             if (d.type() == FileType.DIRECTORY) subtree(e, head, d.child(), p, depth + 1);
@@ -84,14 +84,14 @@ final class ForceReport {
     }
 
     /** Expectations for the paths below directory dir as the snapshot had them: what head has there now. */
-    private void vacated(Engine e, Ctx base, long dir, List<byte[]> path, int depth) {
+    private void vacated(Engine e, ViewOperation base, long dir, List<byte[]> path, int depth) {
         NodeRecord rec = e.publishedNode(dir, base.snap);
         if (rec == null || depth > 4096) return;
         e.ensureImported(dir, rec);
         for (var en : e.entries(base, dir).entrySet()) {
             List<byte[]> p = new ArrayList<>(path);
             p.add(en.getKey());
-            Dent now = at(e, e.head, p);
+            EntryValue now = at(e, e.head, p);
             NodeRecord file = now.child() == 0 || now.type() == FileType.DIRECTORY ? null : e.publishedNode(now.child(), e.head);
             if (now.child() != en.getValue().child()) entries.add(new Expect(p, now.child(), now.type(), file)); // else not changed
             if (en.getValue().type() == FileType.DIRECTORY) vacated(e, base, en.getValue().child(), p, depth + 1);
@@ -120,26 +120,26 @@ final class ForceReport {
         return want.record == null || ForceState.sameContent(want.record, e.publishedNode(want.child, version));
     }
 
-    private static boolean same(Expect want, Dent got) {
+    private static boolean same(Expect want, EntryValue got) {
         if (want.child == got.child()) return true;
         return want.child != 0 && got.child() != 0 && want.type == FileType.DIRECTORY && got.type() == FileType.DIRECTORY;
     }
 
     /** The entry at path in a published version (DELETED when a component is missing or not a directory). */
-    private static Dent at(Engine e, long version, List<byte[]> path) {
+    private static EntryValue at(Engine e, long version, List<byte[]> path) {
         long dir = Engine.ROOT;
-        Dent d = Dent.DELETED;
+        EntryValue d = EntryValue.DELETED;
         for (int i = 0; i < path.size(); i++) {
             d = e.publishedDent(dir, path.get(i), version);
-            if (d.child() == 0) return Dent.DELETED;
-            if (i < path.size() - 1 && d.type() != FileType.DIRECTORY) return Dent.DELETED;
+            if (d.child() == 0) return EntryValue.DELETED;
+            if (i < path.size() - 1 && d.type() != FileType.DIRECTORY) return EntryValue.DELETED;
             dir = d.child();
         }
         return d;
     }
 
     /** The names from the root to (parent, name) as ctx sees them, or null if parent is not reachable. */
-    private static List<byte[]> path(Engine e, Ctx c, long parent, byte[] name) {
+    private static List<byte[]> path(Engine e, ViewOperation c, long parent, byte[] name) {
         LinkedList<byte[]> names = new LinkedList<>();
         names.add(name);
         long cur = parent;

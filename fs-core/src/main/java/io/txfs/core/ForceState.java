@@ -21,18 +21,18 @@ final class ForceState {
     /** Records to write, by node: starts as the view's pending records. */
     final Map<Long, NodeRecord> recs;
     /** Entries to write: starts as the view's pending entries. */
-    final Map<Link, Dent> dents;
+    final Map<EntryName, EntryValue> dents;
     /** The view's own pending records and entries, as committed (never changed). */
     final Map<Long, NodeRecord> mine = new HashMap<>();
-    final Map<Link, Dent> mineDents;
+    final Map<EntryName, EntryValue> mineDents;
     /** Nodes and entries written that were not in the view's delta (they need conflict keys too). */
     final Set<Long> extraNodes = new LinkedHashSet<>();
-    final Set<Link> extraLinks = new LinkedHashSet<>();
+    final Set<EntryName> extraLinks = new LinkedHashSet<>();
     /** The view as it is before the publish, and the head. */
-    final Ctx viewCtx;
-    final Ctx headCtx;
+    final ViewOperation viewCtx;
+    final ViewOperation headCtx;
 
-    ForceState(Engine e, View v, Map<Long, NodeRecord> recs, Map<Link, Dent> dents) {
+    ForceState(Engine e, View v, Map<Long, NodeRecord> recs, Map<EntryName, EntryValue> dents) {
         this.e = e;
         this.v = v;
         this.snap = v.snapshot;
@@ -42,16 +42,16 @@ final class ForceState {
         for (var en : recs.entrySet()) mine.put(en.getKey(), en.getValue().copy());
         this.mineDents = new LinkedHashMap<>(dents);
         this.viewCtx = e.readCtx(v);
-        this.headCtx = new Ctx(e.published, head);
+        this.headCtx = new ViewOperation(e.published, head);
     }
 
     /** The entry at l as it will be written: this merge's, else the head's. */
-    Dent dent(Link l) {
-        Dent d = dents.get(l);
+    EntryValue dent(EntryName l) {
+        EntryValue d = dents.get(l);
         return d != null ? d : e.publishedDent(l.parent(), l.name(), head);
     }
 
-    void put(Link l, Dent d) {
+    void put(EntryName l, EntryValue d) {
         if (!mineDents.containsKey(l)) extraLinks.add(l);
         dents.put(l, d);
     }
@@ -68,14 +68,14 @@ final class ForceState {
         return r;
     }
 
-    void place(Link l, long id, FileType type) {
+    void place(EntryName l, long id, FileType type) {
         long old = dent(l).child();
         if (old != 0 && old != id) displace(old, l);
-        put(l, new Dent(id, type));
+        put(l, new EntryValue(id, type));
     }
 
     /** Node id no longer has name l; a directory left without a name takes what others put in it along. */
-    void displace(long id, Link l) {
+    void displace(long id, EntryName l) {
         NodeRecord r = cur(id);
         if (!r.links.remove(l)) return;
         if (!r.isDir()) {
@@ -91,18 +91,18 @@ final class ForceState {
         if (r == null) return;
         e.ensureImported(dir, r);
         for (var en : e.entries(headCtx, dir).entrySet()) {
-            Link l = new Link(dir, en.getKey());
+            EntryName l = new EntryName(dir, en.getKey());
             if (mineDents.containsKey(l)) continue;
-            put(l, Dent.DELETED);
+            put(l, EntryValue.DELETED);
             displace(en.getValue().child(), l);
         }
     }
 
-    static void unlinkName(NodeRecord r, Link l) {
+    static void unlinkName(NodeRecord r, EntryName l) {
         if (r.links.remove(l)) r.nlink = r.isDir() ? 0 : Math.max(0, r.nlink - 1);
     }
 
-    static void linkName(NodeRecord r, Link l) {
+    static void linkName(NodeRecord r, EntryName l) {
         if (r.links.contains(l)) return;
         r.links.add(l);
         r.nlink = r.isDir() ? 1 : r.nlink + 1;
@@ -124,7 +124,7 @@ final class ForceState {
         return true;
     }
 
-    static boolean sameLinks(List<Link> a, List<Link> b) {
+    static boolean sameLinks(List<EntryName> a, List<EntryName> b) {
         return new HashSet<>(a).equals(new HashSet<>(b));
     }
 }

@@ -2,7 +2,7 @@ package io.txfs.core;
 
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
-import io.txfs.core.store.Cf;
+import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.Store;
 
 /**
@@ -19,7 +19,7 @@ final class IdAllocator {
     IdAllocator(Store store, String name, long first) {
         this.store = store;
         this.key = Keys.meta(name);
-        byte[] v = store.get(Cf.META, key);
+        byte[] v = store.get(ColumnFamily.META, key);
         next = v == null ? first : Bytes.getLong(v, 0);
         limit = next;
     }
@@ -27,7 +27,7 @@ final class IdAllocator {
     synchronized long next() {
         if (next >= limit) {
             long newLimit = next + BLOCK;
-            store.write(new Batch().put(Cf.META, key, Bytes.longs(newLimit)), false);
+            store.write(new Batch().put(ColumnFamily.META, key, Bytes.longs(newLimit)), false);
             limit = newLimit;
         }
         return next++;

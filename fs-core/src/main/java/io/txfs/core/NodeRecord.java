@@ -33,7 +33,7 @@ final class NodeRecord {
     long mtime;
     long ctime;
     long rdev;
-    List<Link> links = new ArrayList<>();
+    List<EntryName> links = new ArrayList<>();
     boolean backedDir;
     byte[] target = new byte[0];
     TreeMap<String, byte[]> xattrs = new TreeMap<>();
@@ -94,7 +94,7 @@ final class NodeRecord {
         return type == FileType.DIRECTORY;
     }
 
-    Link link() {
+    EntryName link() {
         return links.isEmpty() ? null : links.get(0);
     }
 
@@ -116,7 +116,7 @@ final class NodeRecord {
     byte[] encode() {
         byte[][] xnames = new byte[xattrs.size()][];
         int n = 1 + 1 + 4 * 4 + 5 * 8 + 4;
-        for (Link l : links) n += 8 + 4 + l.name().length;
+        for (EntryName l : links) n += 8 + 4 + l.name().length;
         n += 1 + 4 + target.length + 4;
         int i = 0;
         for (var e : xattrs.entrySet()) {
@@ -128,7 +128,7 @@ final class NodeRecord {
         o.put(FORMAT).put((byte) type.ordinal()).putInt(perm).putInt(uid).putInt(gid).putInt(nlink)
                 .putLong(size).putLong(atime).putLong(mtime).putLong(ctime).putLong(rdev);
         o.putInt(links.size());
-        for (Link l : links) {
+        for (EntryName l : links) {
             o.putLong(l.parent());
             putBytes(o, l.name());
         }
@@ -164,7 +164,7 @@ final class NodeRecord {
             r.ctime = in.getLong();
             r.rdev = in.getLong();
             int nl = in.getInt();
-            for (int i = 0; i < nl; i++) r.links.add(new Link(in.getLong(), getBytes(in)));
+            for (int i = 0; i < nl; i++) r.links.add(new EntryName(in.getLong(), getBytes(in)));
             r.backedDir = in.get() != 0;
             r.target = getBytes(in);
             int nx = in.getInt();

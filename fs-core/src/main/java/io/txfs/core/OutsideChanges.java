@@ -4,7 +4,7 @@ import io.txfs.sys.Errno;
 import io.txfs.sys.RawPaths;
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
-import io.txfs.core.store.Cf;
+import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -128,7 +128,7 @@ final class OutsideChanges {
     /** Compares every imported directory with the disk and takes in every difference. */
     RescanResult rescan() {
         List<Long> dirs = new ArrayList<>();
-        try (KvIterator it = e.store.scan(Cf.IMPORTED, new byte[0])) {
+        try (KvIterator it = e.store.scan(ColumnFamily.IMPORTED, new byte[0])) {
             for (; it.valid(); it.next()) dirs.add(Bytes.getLong(it.key(), 0));
         }
         return takeIn(dirs, Mode.RESCAN);
@@ -136,7 +136,7 @@ final class OutsideChanges {
 
     private static Set<Long> parentsOf(NodeRecord r) {
         Set<Long> out = new LinkedHashSet<>();
-        for (Link l : r.links) out.add(l.parent());
+        for (EntryName l : r.links) out.add(l.parent());
         if (out.isEmpty()) out.add(Engine.ROOT);
         return out;
     }
@@ -245,7 +245,7 @@ final class OutsideChanges {
         final long readAt;
         final long writeAt;
         final Map<Long, NodeRecord> nodes = new LinkedHashMap<>();
-        final Map<Link, Dent> dents = new LinkedHashMap<>();
+        final Map<EntryName, EntryValue> dents = new LinkedHashMap<>();
 
         State(long readAt, long writeAt) {
             this.readAt = readAt;
@@ -260,7 +260,7 @@ final class OutsideChanges {
         }
 
         long child(long parent, byte[] name) {
-            Dent d = dents.get(new Link(parent, name));
+            EntryValue d = dents.get(new EntryName(parent, name));
             return d != null ? d.child() : e.publishedDent(parent, name, readAt).child();
         }
 
@@ -270,7 +270,7 @@ final class OutsideChanges {
          */
         void detach(long id, long parent, byte[] name) {
             NodeRecord r = node(id);
-            if (r == null || !r.links.remove(new Link(parent, name))) return;
+            if (r == null || !r.links.remove(new EntryName(parent, name))) return;
             r.nlink = r.isDir() ? 0 : Math.max(0, r.nlink - 1);
         }
     }
@@ -287,7 +287,7 @@ final class OutsideChanges {
         final long o;
         final State atO;
         final State atF;
-        final Ctx flushedCtx;
+        final ViewOperation flushedCtx;
         final Deque<Long> queue = new ArrayDeque<>();
         final Set<Long> seen = new HashSet<>();
         final Map<Long, Identity> dirIdentity = new HashMap<>();
@@ -308,7 +308,7 @@ final class OutsideChanges {
             this.o = head + 1;
             this.atO = new State(head, o);
             this.atF = head > flushed ? new State(flushed, flushed) : null;
-            this.flushedCtx = new Ctx(e.published, flushed);
+            this.flushedCtx = new ViewOperation(e.published, flushed);
         }
 
         boolean nothing() {
@@ -339,7 +339,7 @@ final class OutsideChanges {
         private void compare(long d) {
             NodeRecord rd = e.publishedNode(d, flushed);
             if (rd == null || !rd.isDir() || (rd.nlink == 0 && d != Engine.ROOT) || !rd.backedDir) return;
-            if (e.store.get(Cf.IMPORTED, Bytes.longs(d)) == null) return;
+            if (e.store.get(ColumnFamily.IMPORTED, Bytes.longs(d)) == null) return;
             String rel = e.backingPath(d);
             if (rel == null) return;
             Map<String, Map<String, Object>> disk = new TreeMap<>();
@@ -360,7 +360,7 @@ final class OutsideChanges {
                 }
             } catch (NoSuchFileException | java.nio.file.NotDirectoryException | BackingSymlinkException dirGone) {
                 // the directory itself was removed or replaced (by a symlink too): its parent's listing shows that
-                if (d != Engine.ROOT) for (Link l : rd.links) queue.add(l.parent());
+                if (d != Engine.ROOT) for (EntryName l : rd.links) queue.add(l.parent());
                 return;
             } catch (IOException ex) {
                 throw new FsException(Errno.EIO, "list backing directory " + Backing.display(rel), ex);
@@ -395,7 +395,7 @@ final class OutsideChanges {
             dirIdentity.put(d, Backing.identity(dirAttrs));
         }
 
-        private NodeRecord importRecord(String rel, List<Link> links, Map<String, Object> a) {
+        private NodeRecord importRecord(String rel, List<EntryName> links, Map<String, Object> a) {
             try {
                 return e.importRecord(rel, links, a);
             } catch (IOException ex) {
@@ -424,7 +424,7 @@ final class OutsideChanges {
                             + " the next flush deletes it", p);
                     continue;
                 }
-                if (s == atO && atF != null && newestVersion(Cf.NODE, Bytes.longs(id), Keys.node(id, head)) > flushed) {
+                if (s == atO && atF != null && newestVersion(ColumnFamily.NODE, Bytes.longs(id), Keys.node(id, head)) > flushed) {
                     overridden.add(p);
                 }
                 s.nodes.put(id, withDiskContent(r, fresh, ident));
@@ -447,14 +447,14 @@ final class OutsideChanges {
         private void added(long d, byte[] name, String dirRel, Map<String, Object> a) {
             String rel = childRel(dirRel, name);
             long id = e.ids.next();
-            NodeRecord r = importRecord(rel, List.of(new Link(d, name)), a);
+            NodeRecord r = importRecord(rel, List.of(new EntryName(d, name)), a);
             // one node per name: hard links made outside are taken in as separate files (docs/outside-changes.md)
             r.nlink = 1;
             r.setIdentity(Backing.identity(a).withGen(o));
             newNodes.add(id);
             String p = path(d, name);
             added.add(p);
-            Link l = new Link(d, name);
+            EntryName l = new EntryName(d, name);
             entries.add(new ChangeSet.Entry(d, name));
             for (State s : states()) {
                 long had = s.child(d, name);
@@ -467,7 +467,7 @@ final class OutsideChanges {
                     }
                 }
                 s.nodes.put(id, r.copy());
-                s.dents.put(l, new Dent(id, r.type));
+                s.dents.put(l, new EntryValue(id, r.type));
             }
         }
 
@@ -486,13 +486,13 @@ final class OutsideChanges {
                 for (State s : states()) {
                     // a publish not flushed yet may have put another file there already: that one stays
                     if (s.child(dir, n) != c) continue;
-                    s.dents.put(new Link(dir, n), Dent.DELETED);
+                    s.dents.put(new EntryName(dir, n), EntryValue.DELETED);
                     s.detach(c, dir, n);
                 }
                 if (r != null && r.isDir()) {
                     removedDirs.add(c);
                     seen.add(c); // nothing of it is left to compare
-                    if (e.store.get(Cf.IMPORTED, Bytes.longs(c)) != null) {
+                    if (e.store.get(ColumnFamily.IMPORTED, Bytes.longs(c)) != null) {
                         for (var en : e.entries(flushedCtx, c).entrySet()) {
                             long cc = en.getValue().child();
                             todo.push(new Object[] {c, en.getKey(), cc, e.publishedNode(cc, flushed)});
@@ -503,7 +503,7 @@ final class OutsideChanges {
         }
 
         /** The newest version of a node or entry key at or below the seek key's version (-1: none). */
-        private long newestVersion(Cf cf, byte[] prefix, byte[] seek) {
+        private long newestVersion(ColumnFamily cf, byte[] prefix, byte[] seek) {
             try (KvIterator it = e.store.scan(cf, seek, prefix)) {
                 if (!it.valid()) return -1;
                 byte[] k = it.key();
@@ -531,16 +531,16 @@ final class OutsideChanges {
                 if (en.getValue() == null) continue;
                 byte[] enc = en.getValue().encode();
                 written.put(en.getKey(), enc);
-                b.put(Cf.NODE, Keys.node(en.getKey(), o), enc);
+                b.put(ColumnFamily.NODE, Keys.node(en.getKey(), o), enc);
                 if (!newNodes.contains(en.getKey())) {
-                    b.put(Cf.CHANGE, Keys.change(o, seq++), Bytes.concat(new byte[] {1, 'N'}, Bytes.longs(en.getKey())));
+                    b.put(ColumnFamily.CHANGE, Keys.change(o, seq++), Bytes.concat(new byte[] {1, 'N'}, Bytes.longs(en.getKey())));
                     invalidNodes.add(en.getKey());
                 }
             }
             for (var en : atO.dents.entrySet()) {
-                Link l = en.getKey();
-                b.put(Cf.DENT, Keys.dent(l.parent(), l.name(), o), en.getValue().encode());
-                b.put(Cf.CHANGE, Keys.change(o, seq++), Bytes.concat(new byte[] {1, 'E'}, Bytes.longs(l.parent()), l.name()));
+                EntryName l = en.getKey();
+                b.put(ColumnFamily.DENT, Keys.dent(l.parent(), l.name(), o), en.getValue().encode());
+                b.put(ColumnFamily.CHANGE, Keys.change(o, seq++), Bytes.concat(new byte[] {1, 'E'}, Bytes.longs(l.parent()), l.name()));
             }
             Set<java.nio.ByteBuffer> keys = new LinkedHashSet<>();
             for (long id : changedNodes) {
@@ -553,23 +553,23 @@ final class OutsideChanges {
                 keys.add(java.nio.ByteBuffer.wrap(Keys.conflictKeyE(en.parent(), en.name())));
                 keys.add(java.nio.ByteBuffer.wrap(Keys.conflictKey('C', en.parent())));
             }
-            for (java.nio.ByteBuffer k : keys) b.put(Cf.CONFLICT, Bytes.concat(Bytes.longs(o), k.array()), new byte[] {1});
+            for (java.nio.ByteBuffer k : keys) b.put(ColumnFamily.CONFLICT, Bytes.concat(Bytes.longs(o), k.array()), new byte[] {1});
             if (atF != null) {
                 for (var en : atF.nodes.entrySet()) {
-                    if (en.getValue() != null) b.put(Cf.NODE, Keys.node(en.getKey(), flushed), en.getValue().encode());
+                    if (en.getValue() != null) b.put(ColumnFamily.NODE, Keys.node(en.getKey(), flushed), en.getValue().encode());
                 }
                 for (var en : atF.dents.entrySet()) {
-                    Link l = en.getKey();
-                    b.put(Cf.DENT, Keys.dent(l.parent(), l.name(), flushed), en.getValue().encode());
+                    EntryName l = en.getKey();
+                    b.put(ColumnFamily.DENT, Keys.dent(l.parent(), l.name(), flushed), en.getValue().encode());
                 }
             }
             Set<Long> marked = new HashSet<>(invalidNodes);
             SubtreeVersions.mark(e, b, o, written, marked, entryParents);
             long paths = added.size() + changed.size() + removed.size();
-            b.put(Cf.LOG, Bytes.longs(o), LogCodec.encode("outside", WRITER, e.clock.nowNanos(), paths, 0));
-            b.put(Cf.META, Keys.meta("head"), Bytes.longs(o));
+            b.put(ColumnFamily.LOG, Bytes.longs(o), LogCodec.encode("outside", WRITER, e.clock.nowNanos(), paths, 0));
+            b.put(ColumnFamily.META, Keys.meta("head"), Bytes.longs(o));
             // with nothing waiting for a flush, BACKING now holds exactly version o
-            if (atF == null) b.put(Cf.META, Keys.meta("flushed"), Bytes.longs(o));
+            if (atF == null) b.put(ColumnFamily.META, Keys.meta("flushed"), Bytes.longs(o));
             e.faults.reached(FaultPoint.OUTSIDE_BEFORE_BATCH);
             e.store.write(b, true);
             e.faults.reached(FaultPoint.OUTSIDE_AFTER_BATCH);

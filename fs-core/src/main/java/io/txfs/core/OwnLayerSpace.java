@@ -2,7 +2,7 @@ package io.txfs.core;
 
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
-import io.txfs.core.store.Cf;
+import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -25,7 +25,7 @@ final class OwnLayerSpace {
      * Deletes the own-layer chunks (and data file) of node ino if the view removed it; the record forgets
      * the layer. Returns the bytes given back (0 if the node is not such a node).
      */
-    static long reclaimRemoved(Engine e, Ctx c, long ino) {
+    static long reclaimRemoved(Engine e, ViewOperation c, long ino) {
         NodeRecord r = e.node(c, ino);
         if (!removedWithOwnChunks(r, c.layer)) return 0;
         NodeRecord m = e.mutable(c, ino);
@@ -48,7 +48,7 @@ final class OwnLayerSpace {
         try {
             if (v.discarded || e.closed) return; // close holds every view's lock, then closes the store
             long n = 0;
-            try (KvIterator it = e.store.scan(Cf.P_NODE, Bytes.longs(v.id))) {
+            try (KvIterator it = e.store.scan(ColumnFamily.P_NODE, Bytes.longs(v.id))) {
                 for (; it.valid(); it.next()) {
                     NodeRecord r = NodeRecord.decode(it.value());
                     if (r.chainLayer.length > 0 && r.chainLayer[0] == v.layer) n += stored(e, Bytes.getLong(it.key(), 8), v.layer);
@@ -57,7 +57,7 @@ final class OwnLayerSpace {
             if (n == v.pendingBytes) return;
             v.pendingBytes = n;
             Batch b = new Batch();
-            b.put(Cf.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), v.encode());
+            b.put(ColumnFamily.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), v.encode());
             e.store.write(b, false);
         } finally {
             v.lock.writeLock().unlock();
@@ -66,7 +66,7 @@ final class OwnLayerSpace {
 
     private static long stored(Engine e, long ino, long layer) {
         long n = 0;
-        try (KvIterator it = e.store.scan(Cf.CHUNK, Bytes.longs(ino))) {
+        try (KvIterator it = e.store.scan(ColumnFamily.CHUNK, Bytes.longs(ino))) {
             for (; it.valid(); it.next()) {
                 if (Bytes.getLong(it.key(), 16) == layer) n += Content.storedLength(it.value());
             }

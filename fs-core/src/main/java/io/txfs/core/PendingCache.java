@@ -17,10 +17,10 @@ final class PendingCache {
     static final int MAX_ENTRIES = 16_384;
     /** "No pending record/entry": compared by identity. */
     static final byte[] NONE = new byte[0];
-    static final Dent NO_DENT = new Dent(-1, FileType.REGULAR);
+    static final EntryValue NO_DENT = new EntryValue(-1, FileType.REGULAR);
 
     private final Map<Long, byte[]> nodes = new ConcurrentHashMap<>();
-    private final Map<Link, Dent> dents = new ConcurrentHashMap<>();
+    private final Map<EntryName, EntryValue> dents = new ConcurrentHashMap<>();
     private final Set<ByteBuffer> keys = ConcurrentHashMap.newKeySet();
 
     /** The encoded pending record, {@link #NONE}, or null if not cached. */
@@ -34,12 +34,12 @@ final class PendingCache {
     }
 
     /** The pending entry, {@link #NO_DENT}, or null if not cached. */
-    Dent dent(long parent, byte[] name) {
-        return dents.get(new Link(parent, name));
+    EntryValue dent(long parent, byte[] name) {
+        return dents.get(new EntryName(parent, name));
     }
 
     /** name must not change afterwards (callers pass a copy or an array nobody else holds). */
-    void putDent(Link l, Dent d) {
+    void putDent(EntryName l, EntryValue d) {
         bound(dents);
         dents.put(l, d);
     }

@@ -1,7 +1,7 @@
 package io.txfs.core;
 
 import io.txfs.core.store.Bytes;
-import io.txfs.core.store.Cf;
+import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -61,19 +61,19 @@ final class PinnedBytes {
      * every key whose older versions a reader holds back is among them).
      */
     private void recordVersions() {
-        try (KvIterator q = e.store.scan(Cf.GC, EMPTY)) {
+        try (KvIterator q = e.store.scan(ColumnFamily.GC, EMPTY)) {
             for (; q.valid(); q.next()) {
                 byte[] k = q.key();
                 if (k[0] == 'N') {
-                    versions(Cf.NODE, Arrays.copyOfRange(k, 1, 9));
+                    versions(ColumnFamily.NODE, Arrays.copyOfRange(k, 1, 9));
                 } else if (k[0] == 'E') {
-                    versions(Cf.DENT, Keys.dentName(Bytes.getLong(k, 1), Arrays.copyOfRange(k, 9, k.length)));
+                    versions(ColumnFamily.DENT, Keys.dentName(Bytes.getLong(k, 1), Arrays.copyOfRange(k, 9, k.length)));
                 }
             }
         }
     }
 
-    private void versions(Cf cf, byte[] prefix) {
+    private void versions(ColumnFamily cf, byte[] prefix) {
         long until = Long.MAX_VALUE;
         try (KvIterator it = e.store.scan(cf, prefix)) {
             for (; it.valid(); it.next()) {
@@ -102,7 +102,7 @@ final class PinnedBytes {
         byte[] from = EMPTY;
         while (true) {
             byte[] key;
-            try (KvIterator it = e.store.scan(Cf.PRESERVED, from, EMPTY)) {
+            try (KvIterator it = e.store.scan(ColumnFamily.PRESERVED, from, EMPTY)) {
                 if (!it.valid()) return;
                 key = it.key();
             }
@@ -138,7 +138,7 @@ final class PinnedBytes {
             if (bySnapshot.containsKey(p)) bases.computeIfAbsent(p, k -> new ArrayList<>()).add(r.identity());
             else others.add(r.identity());
         }
-        try (KvIterator it = e.store.scan(Cf.NODE, Bytes.longs(ino))) {
+        try (KvIterator it = e.store.scan(ColumnFamily.NODE, Bytes.longs(ino))) {
             for (; it.valid(); it.next()) {
                 long v = Long.MAX_VALUE - Bytes.getLong(it.key(), 8);
                 NodeRecord r = NodeRecord.decode(it.value());
@@ -147,7 +147,7 @@ final class PinnedBytes {
             }
         }
         for (View v : e.views.values()) {
-            byte[] p = e.store.get(Cf.P_NODE, Keys.pNode(v.id, ino));
+            byte[] p = e.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino));
             if (p == null) continue;
             NodeRecord r = NodeRecord.decode(p);
             if (r.hasBase) others.add(r.identity());

@@ -1,7 +1,7 @@
 package io.txfs.core;
 
 import io.txfs.core.store.Batch;
-import io.txfs.core.store.Cf;
+import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.Store;
 import java.util.ArrayDeque;
 import java.util.Collection;
@@ -18,7 +18,7 @@ final class PreservedCopies {
 
     /** The marker of id's preserved copy, null if it has none. */
     static PreservedMarker marker(Store store, Identity id) {
-        byte[] m = store.get(Cf.PRESERVED, Keys.preserved(id, -1));
+        byte[] m = store.get(ColumnFamily.PRESERVED, Keys.preserved(id, -1));
         return m == null ? null : PreservedMarker.decode(m);
     }
 
@@ -49,9 +49,9 @@ final class PreservedCopies {
             Identity id = todo.pop();
             if (keep.contains(id) || !seen.add(id)) continue;
             PreservedMarker m = marker(store, id);
-            b.deleteRange(Cf.PRESERVED, Keys.preserved(id, 0), Keys.preserved(id, -1));
+            b.deleteRange(ColumnFamily.PRESERVED, Keys.preserved(id, 0), Keys.preserved(id, -1));
             if (m == null) continue;
-            b.delete(Cf.PRESERVED, Keys.preserved(id, -1));
+            b.delete(ColumnFamily.PRESERVED, Keys.preserved(id, -1));
             dropped++;
             if (m.successor() != null) todo.push(m.successor()); // reached through id alone, maybe
         }

@@ -21,7 +21,7 @@ final class PublishedCache {
     private record Entry<T>(long from, long upTo, T value) {}
 
     private final Map<Long, Entry<NodeRecord>> nodes = new ConcurrentHashMap<>();
-    private final Map<Link, Entry<Dent>> dents = new ConcurrentHashMap<>();
+    private final Map<EntryName, Entry<EntryValue>> dents = new ConcurrentHashMap<>();
 
     /** A copy of the record of node id as of version snap, or null if the cache cannot tell. */
     NodeRecord node(long id, long snap) {
@@ -36,15 +36,15 @@ final class PublishedCache {
         nodes.merge(id, new Entry<>(from, snap, r), PublishedCache::wider);
     }
 
-    Dent dent(long parent, byte[] name, long snap) {
-        Entry<Dent> e = dents.get(new Link(parent, name));
+    EntryValue dent(long parent, byte[] name, long snap) {
+        Entry<EntryValue> e = dents.get(new EntryName(parent, name));
         return e != null && e.from <= snap && snap <= e.upTo ? e.value : null;
     }
 
     /** Remembers that d, stored at version from, is the newest entry at version snap; name is copied. */
-    void putDent(long parent, byte[] name, long from, long snap, Dent d) {
+    void putDent(long parent, byte[] name, long from, long snap, EntryValue d) {
         bound(dents);
-        dents.merge(new Link(parent, name.clone()), new Entry<>(from, snap, d), PublishedCache::wider);
+        dents.merge(new EntryName(parent, name.clone()), new Entry<>(from, snap, d), PublishedCache::wider);
     }
 
     /** Version-0 records of multiply-linked files gain links when another directory is imported. */

@@ -2,7 +2,7 @@ package io.txfs.core;
 
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
-import io.txfs.core.store.Cf;
+import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +29,7 @@ final class Publisher {
     }
 
     PublishResult publish(View v, boolean force) {
-        Ctx c = e.readCtx(v);
+        ViewOperation c = e.readCtx(v);
         Map<ByteBuffer, Long> keys = conflictKeys(v);
         if (!force) {
             List<String> conflicts = conflicts(c, keys);
@@ -43,14 +43,14 @@ final class Publisher {
         Set<Long> changedInPlace = new HashSet<>();
         Set<ChangeSet.Entry> entries = new HashSet<>();
         Map<Long, byte[]> raw = new LinkedHashMap<>();
-        try (KvIterator it = e.store.scan(Cf.P_NODE, Bytes.longs(v.id))) {
+        try (KvIterator it = e.store.scan(ColumnFamily.P_NODE, Bytes.longs(v.id))) {
             for (; it.valid(); it.next()) raw.put(Bytes.getLong(it.key(), 8), it.value());
         }
-        Map<Link, byte[]> dentRaw = new LinkedHashMap<>();
-        try (KvIterator it = e.store.scan(Cf.P_DENT, Bytes.longs(v.id))) {
+        Map<EntryName, byte[]> dentRaw = new LinkedHashMap<>();
+        try (KvIterator it = e.store.scan(ColumnFamily.P_DENT, Bytes.longs(v.id))) {
             for (; it.valid(); it.next()) {
                 byte[] k = it.key();
-                dentRaw.put(new Link(Bytes.getLong(k, 8), Arrays.copyOfRange(k, 16, k.length)), it.value());
+                dentRaw.put(new EntryName(Bytes.getLong(k, 8), Arrays.copyOfRange(k, 16, k.length)), it.value());
             }
         }
         List<PendingKey> pendingKeys = pendingKeys(v, keys, raw, dentRaw);
@@ -62,10 +62,10 @@ final class Publisher {
             boolean dir = val[1] == FileType.DIRECTORY.ordinal();
             boolean explicit = keys.containsKey(ByteBuffer.wrap(Keys.conflictKey('N', id)));
             if (dir && !explicit && !force) val = mergeImplicit(id, NodeRecord.decode(val)).encode(); // force merged them
-            b.put(Cf.NODE, Keys.node(id, ver), val);
+            b.put(ColumnFamily.NODE, Keys.node(id, ver), val);
             // A node this view created is new to everyone: its entry tells them, no node change needed.
             if (NodeRecord.bornLayer(val) != v.layer) {
-                b.put(Cf.CHANGE, Keys.change(ver, seq++), Bytes.concat(new byte[] {1, 'N'}, Bytes.longs(id)));
+                b.put(ColumnFamily.CHANGE, Keys.change(ver, seq++), Bytes.concat(new byte[] {1, 'N'}, Bytes.longs(id)));
                 nodes.add(id);
             } else if (NodeRecord.nlink(val) == 0) {
                 Collector.enqueueNode(b, id); // made and removed in this view: not in the change log
@@ -75,10 +75,10 @@ final class Publisher {
         for (var en : dentRaw.entrySet()) {
             long parent = en.getKey().parent();
             byte[] name = en.getKey().name();
-            b.put(Cf.DENT, Keys.dent(parent, name, ver), en.getValue());
-            b.put(Cf.CHANGE, Keys.change(ver, seq++), Bytes.concat(new byte[] {1, 'E'}, Bytes.longs(parent), name));
+            b.put(ColumnFamily.DENT, Keys.dent(parent, name, ver), en.getValue());
+            b.put(ColumnFamily.CHANGE, Keys.change(ver, seq++), Bytes.concat(new byte[] {1, 'E'}, Bytes.longs(parent), name));
             entries.add(new ChangeSet.Entry(parent, name));
-            changedInPlace.remove(Dent.decode(en.getValue()).child());
+            changedInPlace.remove(EntryValue.decode(en.getValue()).child());
             paths++;
         }
         paths += changedInPlace.size();
@@ -86,17 +86,17 @@ final class Publisher {
         for (ChangeSet.Entry en : entries) entryParents.add(en.parent());
         SubtreeVersions.mark(e, b, ver, raw, nodes, entryParents);
         for (ByteBuffer k : keys.keySet()) {
-            b.put(Cf.CONFLICT, Bytes.concat(Bytes.longs(ver), k.array()), new byte[] {1});
+            b.put(ColumnFamily.CONFLICT, Bytes.concat(Bytes.longs(ver), k.array()), new byte[] {1});
         }
         clearPending(b, v, pendingKeys);
         long bytes = v.pendingBytes;
         long now = e.clock.nowNanos();
-        b.put(Cf.LOG, Bytes.longs(ver), LogCodec.encode("publish", v.name, now, paths, bytes));
-        b.put(Cf.META, Keys.meta("head"), Bytes.longs(ver));
+        b.put(ColumnFamily.LOG, Bytes.longs(ver), LogCodec.encode("publish", v.name, now, paths, bytes));
+        b.put(ColumnFamily.META, Keys.meta("head"), Bytes.longs(ver));
         long oldSnapshot = v.snapshot;
         long newLayer = e.layers.next();
         View after = new View(v.name, v.id, v.isolation, v.ownerUid, v.createdNs, ver, newLayer, 0, v.anonymous);
-        b.put(Cf.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), after.encode());
+        b.put(ColumnFamily.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), after.encode());
         e.faults.reached(FaultPoint.PUBLISH_BEFORE_BATCH);
         // Not synced: publish is visibility, flush is durability (SPEC). The batch is in the WAL, so a
         // killed process keeps it; syncing here would also wait for every unsynced byte the view wrote,
@@ -139,21 +139,21 @@ final class Publisher {
      */
     static final int POINT_DELETE_LIMIT = 4096;
 
-    private record PendingKey(Cf cf, byte[] key) {}
+    private record PendingKey(ColumnFamily cf, byte[] key) {}
 
     /** The store keys of the view's pending delta (as scanned, before a forced merge changes the maps), or null when it is large. */
-    private static List<PendingKey> pendingKeys(View v, Map<ByteBuffer, Long> keys, Map<Long, byte[]> raw, Map<Link, byte[]> dentRaw) {
+    private static List<PendingKey> pendingKeys(View v, Map<ByteBuffer, Long> keys, Map<Long, byte[]> raw, Map<EntryName, byte[]> dentRaw) {
         if (keys.size() + raw.size() + dentRaw.size() > POINT_DELETE_LIMIT) return null;
         List<PendingKey> out = new ArrayList<>(keys.size() + raw.size() + dentRaw.size());
-        for (long id : raw.keySet()) out.add(new PendingKey(Cf.P_NODE, Keys.pNode(v.id, id)));
-        for (Link l : dentRaw.keySet()) out.add(new PendingKey(Cf.P_DENT, Keys.pDent(v.id, l.parent(), l.name())));
-        for (ByteBuffer k : keys.keySet()) out.add(new PendingKey(Cf.P_KEY, Keys.pKey(v.id, k.array())));
+        for (long id : raw.keySet()) out.add(new PendingKey(ColumnFamily.P_NODE, Keys.pNode(v.id, id)));
+        for (EntryName l : dentRaw.keySet()) out.add(new PendingKey(ColumnFamily.P_DENT, Keys.pDent(v.id, l.parent(), l.name())));
+        for (ByteBuffer k : keys.keySet()) out.add(new PendingKey(ColumnFamily.P_KEY, Keys.pKey(v.id, k.array())));
         return out;
     }
 
     private void clearPending(Batch b, View v, List<PendingKey> pendingKeys) {
         if (pendingKeys == null) {
-            for (Cf cf : new Cf[] {Cf.P_NODE, Cf.P_DENT, Cf.P_KEY}) b.deleteRange(cf, Bytes.longs(v.id), Bytes.longs(v.id + 1));
+            for (ColumnFamily cf : new ColumnFamily[] {ColumnFamily.P_NODE, ColumnFamily.P_DENT, ColumnFamily.P_KEY}) b.deleteRange(cf, Bytes.longs(v.id), Bytes.longs(v.id + 1));
             return;
         }
         for (PendingKey k : pendingKeys) b.delete(k.cf(), k.key());
@@ -172,7 +172,7 @@ final class Publisher {
     /** The view's conflict keys, each with the published version it was based on when first written. */
     private Map<ByteBuffer, Long> conflictKeys(View v) {
         Map<ByteBuffer, Long> keys = new LinkedHashMap<>();
-        try (KvIterator it = e.store.scan(Cf.P_KEY, Bytes.longs(v.id))) {
+        try (KvIterator it = e.store.scan(ColumnFamily.P_KEY, Bytes.longs(v.id))) {
             for (; it.valid(); it.next()) {
                 byte[] k = it.key();
                 keys.put(ByteBuffer.wrap(Arrays.copyOfRange(k, 8, k.length)), Bytes.getLong(it.value(), 0));
@@ -186,17 +186,17 @@ final class Publisher {
      * (ForceMerge) and adds conflict keys for the records and entries of others it changes, so that a
      * view that read them before conflicts with this publish. Returns the report, noted beforehand.
      */
-    private ForceReport forceMerge(View v, Map<ByteBuffer, Long> keys, Map<Long, byte[]> raw, Map<Link, byte[]> dentRaw) {
+    private ForceReport forceMerge(View v, Map<ByteBuffer, Long> keys, Map<Long, byte[]> raw, Map<EntryName, byte[]> dentRaw) {
         Map<Long, NodeRecord> records = new LinkedHashMap<>();
         for (var en : raw.entrySet()) records.put(en.getKey(), NodeRecord.decode(en.getValue()));
-        Map<Link, Dent> dents = new LinkedHashMap<>();
-        for (var en : dentRaw.entrySet()) dents.put(en.getKey(), Dent.decode(en.getValue()));
+        Map<EntryName, EntryValue> dents = new LinkedHashMap<>();
+        for (var en : dentRaw.entrySet()) dents.put(en.getKey(), EntryValue.decode(en.getValue()));
         dropUndone(v, keys, records, dents);
         ForceReport report = ForceReport.before(e, v, dents);
         ForceMerge m = new ForceMerge(e, v, records, dents);
         m.run();
         for (long id : m.extraNodes()) keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKey('N', id)), v.snapshot);
-        for (Link l : m.extraLinks()) {
+        for (EntryName l : m.extraLinks()) {
             keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKeyE(l.parent(), l.name())), v.snapshot);
             keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKey('C', l.parent())), v.snapshot);
         }
@@ -206,7 +206,7 @@ final class Publisher {
             keys.remove(ByteBuffer.wrap(Keys.conflictKey('R', id)));
         }
         for (long id : m.keptInPlace()) keys.remove(ByteBuffer.wrap(Keys.conflictKey('R', id)));
-        for (Link l : m.unchangedEntries()) {
+        for (EntryName l : m.unchangedEntries()) {
             dents.remove(l);
             keys.remove(ByteBuffer.wrap(Keys.conflictKeyE(l.parent(), l.name()))); // the directory's 'C' key may be others'
         }
@@ -224,12 +224,12 @@ final class Publisher {
      * view's version of anything, so they must not win over what others published there: a name another
      * view removed meanwhile would otherwise come back pointing at a node whose record has no name.
      */
-    private void dropUndone(View v, Map<ByteBuffer, Long> keys, Map<Long, NodeRecord> records, Map<Link, Dent> dents) {
+    private void dropUndone(View v, Map<ByteBuffer, Long> keys, Map<Long, NodeRecord> records, Map<EntryName, EntryValue> dents) {
         for (var it = dents.entrySet().iterator(); it.hasNext(); ) {
             var en = it.next();
-            Link l = en.getKey();
-            Dent was = e.publishedDent(l.parent(), l.name(), v.snapshot);
-            Dent now = en.getValue();
+            EntryName l = en.getKey();
+            EntryValue was = e.publishedDent(l.parent(), l.name(), v.snapshot);
+            EntryValue now = en.getValue();
             if (was.child() != now.child() || (now.child() != 0 && was.type() != now.type())) continue;
             it.remove();
             keys.remove(ByteBuffer.wrap(Keys.conflictKeyE(l.parent(), l.name())));
@@ -263,7 +263,7 @@ final class Publisher {
      */
     private Map<ByteBuffer, Long> publishedSince(long version) {
         Map<ByteBuffer, Long> since = new HashMap<>();
-        try (KvIterator it = e.store.scan(Cf.CONFLICT, Bytes.longs(version + 1), new byte[0])) {
+        try (KvIterator it = e.store.scan(ColumnFamily.CONFLICT, Bytes.longs(version + 1), new byte[0])) {
             for (; it.valid(); it.next()) {
                 byte[] k = it.key();
                 since.merge(ByteBuffer.wrap(Arrays.copyOfRange(k, 8, k.length)), Bytes.getLong(k, 0), Math::max);
@@ -272,7 +272,7 @@ final class Publisher {
         return since;
     }
 
-    private List<String> conflicts(Ctx c, Map<ByteBuffer, Long> keys) {
+    private List<String> conflicts(ViewOperation c, Map<ByteBuffer, Long> keys) {
         TreeSet<String> out = new TreeSet<>();
         if (keys.isEmpty()) return List.of();
         long oldest = Long.MAX_VALUE;
@@ -313,7 +313,7 @@ final class Publisher {
     }
 
     /** The path of the first ancestor directory (parent included) removed or renamed after base. */
-    private String ancestorGone(Ctx c, Map<ByteBuffer, Long> since, long dir, long base, Map<String, Boolean> checked) {
+    private String ancestorGone(ViewOperation c, Map<ByteBuffer, Long> since, long dir, long base, Map<String, Boolean> checked) {
         long cur = dir;
         int guard = 0;
         while (cur != Engine.ROOT && guard++ < 4096) {
@@ -330,21 +330,21 @@ final class Publisher {
      * Where a conflict is, as a path from the mount root: in the view if it still has the path, else in
      * the newest published state, else where the view's snapshot had it (a path both sides removed).
      */
-    private List<Ctx> places(Ctx c) {
-        return List.of(c, new Ctx(e.published(), e.head), new Ctx(e.published(), c.view.snapshot));
+    private List<ViewOperation> places(ViewOperation c) {
+        return List.of(c, new ViewOperation(e.published(), e.head), new ViewOperation(e.published(), c.view.snapshot));
     }
 
-    private String path(Ctx c, long parent, byte[] name) {
+    private String path(ViewOperation c, long parent, byte[] name) {
         String n = Engine.utf8(name);
-        for (Ctx at : places(c)) {
+        for (ViewOperation at : places(c)) {
             String p = e.pathOf(at, parent);
             if (p != null) return "/" + (p.isEmpty() ? n : p + "/" + n);
         }
         return ".../" + n; // the directory is in none of them: only its name is known
     }
 
-    private String nodePath(Ctx c, long id) {
-        for (Ctx at : places(c)) {
+    private String nodePath(ViewOperation c, long id) {
+        for (ViewOperation at : places(c)) {
             String p = e.pathOf(at, id);
             if (p != null) return "/" + p;
         }

@@ -6,9 +6,9 @@ import java.util.Arrays;
 /** rename and rename2 (RENAME_NOREPLACE, RENAME_EXCHANGE) with the errors Linux gives. */
 final class Renamer {
     private final Engine e;
-    private final Ctx c;
+    private final ViewOperation c;
 
-    Renamer(Engine e, Ctx c) {
+    Renamer(Engine e, ViewOperation c) {
         this.e = e;
         this.c = c;
     }
@@ -46,7 +46,7 @@ final class Renamer {
                     e.ensureImported(dst, d);
                     if (!e.entries(c, dst).isEmpty()) throw new FsException(Errno.ENOTEMPTY, Engine.utf8(nn));
                 }
-                d.links.remove(new Link(np, nn));
+                d.links.remove(new EntryName(np, nn));
                 d.nlink = d.isDir() ? 0 : Math.max(0, d.nlink - 1);
                 d.ctime = e.clock.nowNanos();
                 e.key(c, Keys.conflictKey('N', dst));
@@ -61,9 +61,9 @@ final class Renamer {
 
     /** Node id moves from (op, on) to (np, nn); the caller fixes the old entry. */
     private void relink(long id, NodeRecord r, long op, byte[] on, long np, byte[] nn) {
-        int i = r.links.indexOf(new Link(op, on));
-        if (i >= 0) r.links.set(i, new Link(np, nn));
-        else r.links.add(new Link(np, nn));
+        int i = r.links.indexOf(new EntryName(op, on));
+        if (i >= 0) r.links.set(i, new EntryName(np, nn));
+        else r.links.add(new EntryName(np, nn));
         r.ctime = e.clock.nowNanos();
         e.putDent(c, np, nn, id, r.type);
         e.keyEntry(c, op, on);

@@ -2,7 +2,7 @@ package io.txfs.core;
 
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
-import io.txfs.core.store.Cf;
+import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import java.util.HashSet;
 import java.util.Map;
@@ -34,9 +34,9 @@ final class SubtreeVersions {
 
     /** Records the first version with complete marks when the store has none yet. */
     static long initialize(Engine e) {
-        byte[] from = e.store.get(Cf.META, FROM_KEY);
+        byte[] from = e.store.get(ColumnFamily.META, FROM_KEY);
         if (from != null) return Bytes.getLong(from, 0);
-        e.store.write(new Batch().put(Cf.META, FROM_KEY, Bytes.longs(e.head)), true);
+        e.store.write(new Batch().put(ColumnFamily.META, FROM_KEY, Bytes.longs(e.head)), true);
         return e.head;
     }
 
@@ -58,10 +58,10 @@ final class SubtreeVersions {
             }
             // a file needs no mark of its own (its record's version says when it changed); a file with
             // several names lies in several subtrees
-            for (Link l : r.links) up(e, written, l.parent(), marked);
+            for (EntryName l : r.links) up(e, written, l.parent(), marked);
         }
         for (long parent : entryParents) up(e, written, parent, marked);
-        for (long id : marked) b.put(Cf.SUBTREE, key(id, ver), MARK);
+        for (long id : marked) b.put(ColumnFamily.SUBTREE, key(id, ver), MARK);
     }
 
     private static void up(Engine e, Map<Long, byte[]> written, long dir, Set<Long> marked) {
@@ -86,12 +86,12 @@ final class SubtreeVersions {
      * whenever the node changes, and by a flush that rewrote its backing file); -1 if it has none.
      */
     static long changedAt(Engine e, long ino, long version, long from) {
-        try (KvIterator it = e.store.scan(Cf.NODE, Keys.node(ino, version), Bytes.longs(ino))) {
+        try (KvIterator it = e.store.scan(ColumnFamily.NODE, Keys.node(ino, version), Bytes.longs(ino))) {
             if (!it.valid()) return -1;
             if (!NodeRecord.decode(it.value()).isDir()) return Keys.inv(Bytes.getLong(it.key(), 8));
         }
         if (version < from) return -1;
-        try (KvIterator it = e.store.scan(Cf.SUBTREE, key(ino, version), Bytes.longs(ino))) {
+        try (KvIterator it = e.store.scan(ColumnFamily.SUBTREE, key(ino, version), Bytes.longs(ino))) {
             long at = it.valid() ? Keys.inv(Bytes.getLong(it.key(), 8)) : 0;
             return Math.max(at, from);
         }

@@ -728,18 +728,18 @@ abstract class EngineContractTest {
         // rewrite the store as format 2 left it: preserved keys without the gen, format byte 2
         io.txfs.core.store.Batch old = new io.txfs.core.store.Batch();
         int copies = 0;
-        try (io.txfs.core.store.KvIterator it = engine.store.scan(io.txfs.core.store.Cf.PRESERVED, new byte[0])) {
+        try (io.txfs.core.store.KvIterator it = engine.store.scan(io.txfs.core.store.ColumnFamily.PRESERVED, new byte[0])) {
             for (; it.valid(); it.next()) {
                 byte[] k = it.key();
                 byte[] k2 = new byte[40];
                 System.arraycopy(k, 0, k2, 0, 32);
                 System.arraycopy(k, 40, k2, 32, 8);
-                old.delete(io.txfs.core.store.Cf.PRESERVED, k).put(io.txfs.core.store.Cf.PRESERVED, k2, it.value());
+                old.delete(io.txfs.core.store.ColumnFamily.PRESERVED, k).put(io.txfs.core.store.ColumnFamily.PRESERVED, k2, it.value());
                 copies++;
             }
         }
         assertTrue(copies >= 2, "a marker and a chunk");
-        old.put(io.txfs.core.store.Cf.META, Keys.meta("format"), new byte[] {2});
+        old.put(io.txfs.core.store.ColumnFamily.META, Keys.meta("format"), new byte[] {2});
         engine.store.write(old, true);
         restart();
         assertEquals("hello world", bView.read("hello.txt"));

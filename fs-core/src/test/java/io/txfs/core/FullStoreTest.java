@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.txfs.core.store.Batch;
-import io.txfs.core.store.Cf;
+import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import io.txfs.core.store.MemoryStore;
 import io.txfs.core.store.Store;
@@ -22,8 +22,8 @@ class FullStoreTest {
         final MemoryStore inner = new MemoryStore();
         volatile boolean full;
 
-        @Override public byte[] get(Cf cf, byte[] key) { return inner.get(cf, key); }
-        @Override public KvIterator scan(Cf cf, byte[] from, byte[] prefix) { return inner.scan(cf, from, prefix); }
+        @Override public byte[] get(ColumnFamily cf, byte[] key) { return inner.get(cf, key); }
+        @Override public KvIterator scan(ColumnFamily cf, byte[] from, byte[] prefix) { return inner.scan(cf, from, prefix); }
         @Override public void syncWal() { inner.syncWal(); }
         @Override public long approximateSize() { return inner.approximateSize(); }
         @Override public void close() { inner.close(); }

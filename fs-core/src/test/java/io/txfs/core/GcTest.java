@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.txfs.core.store.Bytes;
-import io.txfs.core.store.Cf;
+import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import io.txfs.core.store.MemoryStore;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +39,7 @@ class GcTest {
         return x;
     }
 
-    private static long count(Engine e, Cf cf, byte[] prefix) {
+    private static long count(Engine e, ColumnFamily cf, byte[] prefix) {
         long n = 0;
         try (KvIterator it = e.store.scan(cf, prefix)) {
             for (; it.valid(); it.next()) n++;
@@ -47,7 +47,7 @@ class GcTest {
         return n;
     }
 
-    private static long count(Engine e, Cf cf) {
+    private static long count(Engine e, ColumnFamily cf) {
         return count(e, cf, new byte[0]);
     }
 
@@ -84,17 +84,17 @@ class GcTest {
             e.awaitGcThread();
             assertArrayEquals(original, old.readBytes("big.bin"), "the old snapshot still reads the old base");
             assertEquals(false, old.exists("new.txt"));
-            assertTrue(count(e, Cf.PRESERVED) > 0, "the old snapshot's base is preserved");
+            assertTrue(count(e, ColumnFamily.PRESERVED) > 0, "the old snapshot's base is preserved");
             GcResult again = e.collectGarbage();
             assertArrayEquals(original, old.readBytes("big.bin"), "after another collection too");
 
             e.discard(old.view);
             GcResult g = e.collectGarbage();
             assertTrue(g.nodeVersions() > 0 && g.preservedCopies() > 0, g + " / " + again);
-            assertEquals(0, count(e, Cf.PRESERVED), "no preserved copy is needed any more");
-            assertEquals(0, count(e, Cf.CHUNK), "every published byte is in the backing directory now");
+            assertEquals(0, count(e, ColumnFamily.PRESERVED), "no preserved copy is needed any more");
+            assertEquals(0, count(e, ColumnFamily.CHUNK), "every published byte is in the backing directory now");
             long big = w.ino("big.bin");
-            assertEquals(1, count(e, Cf.NODE, Bytes.longs(big)), "one record version left for big.bin");
+            assertEquals(1, count(e, ColumnFamily.NODE, Bytes.longs(big)), "one record version left for big.bin");
             byte[] want = filled(3 * C + 5, 'o');
             for (int round = 0; round < 4; round++) System.arraycopy(b("round" + round), 0, want, C + round, 6);
             assertArrayEquals(want, w.readBytes("big.bin"));
@@ -135,10 +135,10 @@ class GcTest {
                 }
             }
             long f = w.ino("f.txt");
-            long versions = count(e, Cf.NODE, Bytes.longs(f));
+            long versions = count(e, ColumnFamily.NODE, Bytes.longs(f));
             assertTrue(versions <= 6, versions + " record versions: older ones collected");
             assertTrue(versions >= 5, versions + " record versions: the kept ones stay");
-            assertTrue(count(e, Cf.CHANGE) > 0, "changes between kept versions stay");
+            assertTrue(count(e, ColumnFamily.CHANGE) > 0, "changes between kept versions stay");
         } finally {
             e.close();
         }
@@ -170,11 +170,11 @@ class GcTest {
             assertEquals(false, rc.exists("doomed"));
 
             e.collectGarbage();
-            assertEquals(2, count(e, Cf.NODE, Bytes.longs(doomed)), "the pin still holds the removed file");
+            assertEquals(2, count(e, ColumnFamily.NODE, Bytes.longs(doomed)), "the pin still holds the removed file");
             PinnedViews.release(e, pin);
             e.collectGarbage();
-            assertEquals(0, count(e, Cf.NODE, Bytes.longs(doomed)), "a removed file nobody reads goes whole");
-            assertEquals(0, count(e, Cf.CHUNK, Bytes.longs(doomed)));
+            assertEquals(0, count(e, ColumnFamily.NODE, Bytes.longs(doomed)), "a removed file nobody reads goes whole");
+            assertEquals(0, count(e, ColumnFamily.CHUNK, Bytes.longs(doomed)));
             assertEquals("changed", new TestFs(e, e.published()).read("small.txt"));
         } finally {
             e.close();

@@ -24,7 +24,7 @@ final class LinkCheck {
 
     private static List<String> errors(Engine e, View at) {
         List<String> out = new ArrayList<>();
-        Map<Long, Set<Link>> seen = new HashMap<>();
+        Map<Long, Set<EntryName>> seen = new HashMap<>();
         walk(e, at, Engine.ROOT, "", seen, out);
         for (var en : seen.entrySet()) {
             NodeRecord r = e.publishedNode(en.getKey(), at.snapshot);
@@ -37,15 +37,15 @@ final class LinkCheck {
         return out;
     }
 
-    private static String names(java.util.Collection<Link> links) {
+    private static String names(java.util.Collection<EntryName> links) {
         List<String> s = new ArrayList<>();
-        for (Link l : links) s.add(l.parent() + "/" + Engine.utf8(l.name()));
+        for (EntryName l : links) s.add(l.parent() + "/" + Engine.utf8(l.name()));
         return s.toString();
     }
 
-    private static void walk(Engine e, View at, long dir, String path, Map<Long, Set<Link>> seen, List<String> out) {
+    private static void walk(Engine e, View at, long dir, String path, Map<Long, Set<EntryName>> seen, List<String> out) {
         for (DirEntry d : e.readdir(at, dir)) {
-            seen.computeIfAbsent(d.ino(), k -> new HashSet<>()).add(new Link(dir, d.name()));
+            seen.computeIfAbsent(d.ino(), k -> new HashSet<>()).add(new EntryName(dir, d.name()));
             if (d.type() == FileType.DIRECTORY) walk(e, at, d.ino(), path + "/" + d.nameString(), seen, out);
         }
     }

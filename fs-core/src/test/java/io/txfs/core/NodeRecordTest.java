@@ -49,7 +49,7 @@ class NodeRecordTest {
         NodeRecord c = r.copy();
         assertArrayEquals(before, c.encode());
         c.chainValid[0] = 1;
-        c.links.add(new Link(99, new byte[] {'z'}));
+        c.links.add(new EntryName(99, new byte[] {'z'}));
         c.xattrs.put("user.new", new byte[] {1});
         c.size++;
         assertArrayEquals(before, r.encode());
@@ -68,7 +68,7 @@ class NodeRecordTest {
         r.mtime = rnd.nextLong();
         r.ctime = rnd.nextLong();
         r.rdev = rnd.nextLong();
-        for (int k = rnd.nextInt(3); k > 0; k--) r.links.add(new Link(rnd.nextLong(), bytes(rnd, 1 + rnd.nextInt(20))));
+        for (int k = rnd.nextInt(3); k > 0; k--) r.links.add(new EntryName(rnd.nextLong(), bytes(rnd, 1 + rnd.nextInt(20))));
         r.backedDir = rnd.nextBoolean();
         r.target = bytes(rnd, rnd.nextInt(30));
         String[] names = {"user.a", "trusted.x", "user.ünï", "user.\u0000nul", "user.\uD83D\uDE00"};
@@ -113,7 +113,7 @@ class NodeRecordTest {
         o.writeLong(r.ctime);
         o.writeLong(r.rdev);
         o.writeInt(r.links.size());
-        for (Link l : r.links) {
+        for (EntryName l : r.links) {
             o.writeLong(l.parent());
             o.writeInt(l.name().length);
             o.write(l.name());

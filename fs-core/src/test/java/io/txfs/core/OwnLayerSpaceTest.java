@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.txfs.core.store.Bytes;
-import io.txfs.core.store.Cf;
+import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import io.txfs.core.store.MemoryStore;
 import java.nio.file.Files;
@@ -42,7 +42,7 @@ class OwnLayerSpaceTest {
     /** Chunk keys of node ino in any layer. */
     private static long chunks(Engine e, long ino) {
         long n = 0;
-        try (KvIterator it = e.store.scan(Cf.CHUNK, Bytes.longs(ino))) {
+        try (KvIterator it = e.store.scan(ColumnFamily.CHUNK, Bytes.longs(ino))) {
             for (; it.valid(); it.next()) n++;
         }
         return n;
@@ -127,7 +127,7 @@ class OwnLayerSpaceTest {
             // as an older txfs left it: every byte ever written counted
             w.pendingBytes = 9_200_000_000L;
             io.txfs.core.store.Batch b = new io.txfs.core.store.Batch();
-            b.put(Cf.VIEWS, "w".getBytes(java.nio.charset.StandardCharsets.UTF_8), w.encode());
+            b.put(ColumnFamily.VIEWS, "w".getBytes(java.nio.charset.StandardCharsets.UTF_8), w.encode());
             e.store.write(b, false);
         }
         try (Engine e = Engine.open(Engine.Config.memory(backing, memory.reopened()))) {

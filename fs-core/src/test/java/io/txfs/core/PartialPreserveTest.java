@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.txfs.core.store.Bytes;
-import io.txfs.core.store.Cf;
+import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import io.txfs.core.store.MemoryStore;
 import java.nio.file.Files;
@@ -66,7 +66,7 @@ class PartialPreserveTest {
     /** The chunk bytes held in preserved copies (markers not counted). */
     static long preservedBytes(Engine e) {
         long n = 0;
-        try (KvIterator it = e.store.scan(Cf.PRESERVED, new byte[0])) {
+        try (KvIterator it = e.store.scan(ColumnFamily.PRESERVED, new byte[0])) {
             for (; it.valid(); it.next()) {
                 if (Bytes.getLong(it.key(), it.key().length - 8) != -1) n += it.value().length - 1;
             }
@@ -169,7 +169,7 @@ class PartialPreserveTest {
 
     private static long countKeys(Engine e) {
         long n = 0;
-        try (KvIterator it = e.store.scan(Cf.PRESERVED, new byte[0])) {
+        try (KvIterator it = e.store.scan(ColumnFamily.PRESERVED, new byte[0])) {
             for (; it.valid(); it.next()) n++;
         }
         return n;

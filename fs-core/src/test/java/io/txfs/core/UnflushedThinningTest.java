@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.txfs.core.store.Bytes;
-import io.txfs.core.store.Cf;
+import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import io.txfs.core.store.MemoryStore;
 import java.nio.file.Files;
@@ -45,7 +45,7 @@ class UnflushedThinningTest {
 
     private static long entryVersions(Engine e, long dir) {
         long n = 0;
-        try (KvIterator it = e.store.scan(Cf.DENT, Bytes.longs(dir))) {
+        try (KvIterator it = e.store.scan(ColumnFamily.DENT, Bytes.longs(dir))) {
             for (; it.valid(); it.next()) n++;
         }
         return n;

@@ -81,7 +81,7 @@ final class Dispatcher {
    * Handles the {@code n}-byte request in {@code w.in}; returns the length of the reply in
    * {@code w.out}, or 0 when the request gets no reply.
    */
-  int handle(Worker w, int n) {
+  int handle(RequestBuffers w, int n) {
     ByteBuffer in = w.in;
     if (n < OUT_HEADER) {
       LOG.warn("dropping a {}-byte request: too short to answer", n);
@@ -132,12 +132,12 @@ final class Dispatcher {
     }
   }
 
-  private static int error(Worker w, long unique, int errno) {
+  private static int error(RequestBuffers w, long unique, int errno) {
     Wire.putOutHeader(w.out, OUT_HEADER, -errno, unique);
     return OUT_HEADER;
   }
 
-  private static int ok(Worker w, long unique, int payload) {
+  private static int ok(RequestBuffers w, long unique, int payload) {
     Wire.putOutHeader(w.out, OUT_HEADER + payload, 0, unique);
     return OUT_HEADER + payload;
   }
@@ -149,7 +149,7 @@ final class Dispatcher {
   }
 
   /** The NUL-terminated string at {@code off}; its terminator must lie before {@code n}. */
-  private static int nulAt(Worker w, int off, int n) {
+  private static int nulAt(RequestBuffers w, int off, int n) {
     int z = Wire.nul(w.in, off, n);
     if (z < 0) {
       throw MALFORMED;
@@ -176,7 +176,7 @@ final class Dispatcher {
    */
   private static final class Call {
     static final int B = IN_HEADER;
-    final Worker w;
+    final RequestBuffers w;
     final ByteBuffer in;
     final int n;
     final long unique;
@@ -185,7 +185,7 @@ final class Dispatcher {
     /** Where the name after the last one read starts. */
     private int next;
 
-    Call(Worker w, int n, long unique, long node, int opcode) {
+    Call(RequestBuffers w, int n, long unique, long node, int opcode) {
       this.w = w;
       this.in = w.in;
       this.n = n;
@@ -287,7 +287,7 @@ final class Dispatcher {
     on(Opcode.LSEEK, FuseIn.Lseek.SIZE, this::lseek);
   }
 
-  private int dispatch(Worker w, int n, int opcode, long unique, long node) throws Exception {
+  private int dispatch(RequestBuffers w, int n, int opcode, long unique, long node) throws Exception {
     Operation op = opcode >= 0 && opcode < operations.length ? operations[opcode] : null;
     if (op == null) {
       return error(w, unique, Errno.ENOSYS.code());
@@ -537,7 +537,7 @@ final class Dispatcher {
     return want;
   }
 
-  private int init(Worker w, int n, long unique) {
+  private int init(RequestBuffers w, int n, long unique) {
     ByteBuffer in = w.in;
     final int b = IN_HEADER;
     need(n, b + 8);

@@ -59,7 +59,7 @@ final class FuseSession implements Notifier {
       if (ch != channel) {
         channels.add(ch);
       }
-      Worker worker = new Worker(Dispatcher.MAX_WRITE);
+      RequestBuffers worker = new RequestBuffers(Dispatcher.MAX_WRITE);
       Thread t = new Thread(() -> serve(ch, worker), "fuse-" + name + "-reader-" + i);
       t.setDaemon(true);
       threads.add(t);
@@ -67,7 +67,7 @@ final class FuseSession implements Notifier {
     threads.forEach(Thread::start);
   }
 
-  private void serve(FuseChannel ch, Worker w) {
+  private void serve(FuseChannel ch, RequestBuffers w) {
     try {
       while (true) {
         int n = ch.read(w.in);

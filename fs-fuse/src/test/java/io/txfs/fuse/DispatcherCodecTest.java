@@ -17,13 +17,13 @@ class DispatcherCodecTest {
   static final long U = 0x0102030405060708L;
   RecordingFilesystem fs;
   Dispatcher d;
-  Worker w;
+  RequestBuffers w;
 
   @BeforeEach
   void init() {
     fs = new RecordingFilesystem();
     d = new Dispatcher(fs, false, true);
-    w = new Worker(1 << 20);
+    w = new RequestBuffers(1 << 20);
     int n = initRequest(7, 45, 0x2000_0000 | (1 << 30), 1 << 5).into(w);
     assertEquals(80, d.handle(w, n));
   }
@@ -84,7 +84,7 @@ class DispatcherCodecTest {
 
   @Test
   void initReplyIsByteExact() {
-    Worker w2 = new Worker(1 << 20);
+    RequestBuffers w2 = new RequestBuffers(1 << 20);
     Dispatcher d2 = new Dispatcher(new RecordingFilesystem(), false, true);
     int all = (1 << 0) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 13) | (1 << 14) | (1 << 16) | (1 << 18) | (1 << 20)
         | (1 << 22) | (1 << 30);
@@ -119,7 +119,7 @@ class DispatcherCodecTest {
 
   @Test
   void initWithoutPassthroughOrExtAndOlderKernel() {
-    Worker w2 = new Worker(1 << 20);
+    RequestBuffers w2 = new RequestBuffers(1 << 20);
     Dispatcher d2 = new Dispatcher(new RecordingFilesystem(), true, false);
     int n = initRequest(7, 36, (1 << 16) | (1 << 22), 0).into(w2);
     d2.handle(w2, n);
@@ -131,7 +131,7 @@ class DispatcherCodecTest {
 
   @Test
   void initFromNewerMajorAsksForOurs() {
-    Worker w2 = new Worker(1 << 20);
+    RequestBuffers w2 = new RequestBuffers(1 << 20);
     Dispatcher d2 = new Dispatcher(new RecordingFilesystem(), false, false);
     int n = initRequest(8, 1, 0, 0).into(w2);
     assertEquals(24, d2.handle(w2, n));
@@ -142,7 +142,7 @@ class DispatcherCodecTest {
   @Test
   void requestsBeforeInitGetEio() {
     Dispatcher d2 = new Dispatcher(new RecordingFilesystem(), false, false);
-    Worker w2 = new Worker(1 << 20);
+    RequestBuffers w2 = new RequestBuffers(1 << 20);
     int n = new Req(Opcode.GETATTR, U, 1).struct(16).into(w2);
     assertEquals(16, d2.handle(w2, n));
     assertEquals(-5, w2.out.getInt(4));

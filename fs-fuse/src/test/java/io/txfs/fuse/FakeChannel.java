@@ -14,7 +14,7 @@ final class FakeChannel implements FuseChannel {
   volatile boolean closed;
 
   void send(Req r) {
-    Worker tmp = new Worker(4096);
+    RequestBuffers tmp = new RequestBuffers(4096);
     int n = r.into(tmp);
     byte[] a = new byte[n];
     tmp.in.get(0, a);

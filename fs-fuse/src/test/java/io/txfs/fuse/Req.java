@@ -56,7 +56,7 @@ final class Req {
   }
 
   /** Copies the request into the worker's in buffer; returns its length. */
-  int into(Worker w) {
+  int into(RequestBuffers w) {
     b.putInt(0, end);
     w.in.clear();
     for (int i = 0; i < end; i++) {

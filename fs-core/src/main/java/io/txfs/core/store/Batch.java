@@ -6,8 +6,8 @@ import java.util.List;
 /** Puts and deletes applied atomically by {@link Store#write}. */
 public final class Batch {
     /** One operation; value null means delete; end non-null means delete every key in [key, end). */
-    public record Op(Cf cf, byte[] key, byte[] value, byte[] end) {
-        Op(Cf cf, byte[] key, byte[] value) {
+    public record Op(ColumnFamily cf, byte[] key, byte[] value, byte[] end) {
+        Op(ColumnFamily cf, byte[] key, byte[] value) {
             this(cf, key, value, null);
         }
     }
@@ -15,20 +15,20 @@ public final class Batch {
     private final List<Op> ops = new ArrayList<>();
     private long bytes;
 
-    public Batch put(Cf cf, byte[] key, byte[] value) {
+    public Batch put(ColumnFamily cf, byte[] key, byte[] value) {
         ops.add(new Op(cf, key, value));
         bytes += key.length + value.length;
         return this;
     }
 
-    public Batch delete(Cf cf, byte[] key) {
+    public Batch delete(ColumnFamily cf, byte[] key) {
         ops.add(new Op(cf, key, null));
         bytes += key.length;
         return this;
     }
 
     /** Deletes every key from (inclusive) to end (exclusive). */
-    public Batch deleteRange(Cf cf, byte[] from, byte[] end) {
+    public Batch deleteRange(ColumnFamily cf, byte[] from, byte[] end) {
         ops.add(new Op(cf, from, null, end));
         bytes += from.length + end.length;
         return this;

@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 
 /** A heap store for fast tests. Batches are applied under one lock; readers never block. */
 public final class MemoryStore implements Store {
-    private final Map<Cf, ConcurrentSkipListMap<byte[], byte[]>> maps = new EnumMap<>(Cf.class);
+    private final Map<ColumnFamily, ConcurrentSkipListMap<byte[], byte[]>> maps = new EnumMap<>(ColumnFamily.class);
     private final Object writeLock = new Object();
     private volatile boolean closed;
     /** What an engine keeps beside its store on disk (its chunk data files): carried to {@link #reopened()} stores. */
@@ -15,7 +15,7 @@ public final class MemoryStore implements Store {
 
     public MemoryStore() {
         beside = new java.util.concurrent.ConcurrentHashMap<>();
-        for (Cf cf : Cf.values()) maps.put(cf, new ConcurrentSkipListMap<>(Bytes::compare));
+        for (ColumnFamily cf : ColumnFamily.values()) maps.put(cf, new ConcurrentSkipListMap<>(Bytes::compare));
     }
 
     private MemoryStore(MemoryStore other) {
@@ -34,13 +34,13 @@ public final class MemoryStore implements Store {
     }
 
     @Override
-    public byte[] get(Cf cf, byte[] key) {
+    public byte[] get(ColumnFamily cf, byte[] key) {
         checkOpen();
         return maps.get(cf).get(key);
     }
 
     @Override
-    public KvIterator scan(Cf cf, byte[] from, byte[] prefix) {
+    public KvIterator scan(ColumnFamily cf, byte[] from, byte[] prefix) {
         checkOpen();
         java.util.concurrent.ConcurrentSkipListMap<byte[], byte[]> map = maps.get(cf);
         return new KvIterator() {

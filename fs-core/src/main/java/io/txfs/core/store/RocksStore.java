@@ -41,9 +41,9 @@ public final class RocksStore implements Store {
     private final ColumnFamilyOptions chunkOptions;
     private final RocksDB db;
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
-    private final Map<Cf, ColumnFamilyHandle> byCf = new EnumMap<>(Cf.class);
-    /** RocksDB's id of each column family, by Cf ordinal (for WriteBatchRep). */
-    private final int[] cfIds = new int[Cf.values().length];
+    private final Map<ColumnFamily, ColumnFamilyHandle> byCf = new EnumMap<>(ColumnFamily.class);
+    /** RocksDB's id of each column family, by ColumnFamily ordinal (for WriteBatchRep). */
+    private final int[] cfIds = new int[ColumnFamily.values().length];
     private final WriteOptions async = new WriteOptions();
     /** Shared by every iterator: no snapshot, never changed after construction. */
     private final ReadOptions readOptions = new ReadOptions();
@@ -81,9 +81,9 @@ public final class RocksStore implements Store {
         collectBlobs(reclaimTombstones(chunkOptions));
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
-        for (Cf cf : Cf.values()) {
+        for (ColumnFamily cf : ColumnFamily.values()) {
             descriptors.add(new ColumnFamilyDescriptor(cf.columnName().getBytes(),
-                    cf == Cf.CHUNK || cf == Cf.PRESERVED ? chunkOptions : cfOptions));
+                    cf == ColumnFamily.CHUNK || cf == ColumnFamily.PRESERVED ? chunkOptions : cfOptions));
         }
         try {
             db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
@@ -91,8 +91,8 @@ public final class RocksStore implements Store {
             closeOptions();
             throw wrap("open " + dir, e);
         }
-        for (int i = 0; i < Cf.values().length; i++) {
-            byCf.put(Cf.values()[i], handles.get(i + 1));
+        for (int i = 0; i < ColumnFamily.values().length; i++) {
+            byCf.put(ColumnFamily.values()[i], handles.get(i + 1));
             cfIds[i] = handles.get(i + 1).getID();
         }
     }
@@ -103,7 +103,7 @@ public final class RocksStore implements Store {
     }
 
     @Override
-    public byte[] get(Cf cf, byte[] key) {
+    public byte[] get(ColumnFamily cf, byte[] key) {
         try {
             return db.get(byCf.get(cf), key);
         } catch (RocksDBException e) {
@@ -112,7 +112,7 @@ public final class RocksStore implements Store {
     }
 
     @Override
-    public KvIterator scan(Cf cf, byte[] from, byte[] prefix) {
+    public KvIterator scan(ColumnFamily cf, byte[] from, byte[] prefix) {
         RocksIterator it = db.newIterator(byCf.get(cf), readOptions);
         it.seek(from);
         return new KvIterator() {
@@ -170,7 +170,7 @@ public final class RocksStore implements Store {
     }
 
     @Override
-    public void compact(Cf cf, byte[] from, byte[] to) {
+    public void compact(ColumnFamily cf, byte[] from, byte[] to) {
         try {
             db.compactRange(byCf.get(cf), from, to);
         } catch (RocksDBException e) {
@@ -286,10 +286,10 @@ public final class RocksStore implements Store {
                     .setExclusiveManualCompaction(false);
             running = all;
             try {
-                for (Cf cf : Cf.values()) {
+                for (ColumnFamily cf : ColumnFamily.values()) {
                     if (closing) return;
                     ColumnFamilyHandle h = byCf.get(cf);
-                    boolean blobs = cf == Cf.CHUNK || cf == Cf.PRESERVED;
+                    boolean blobs = cf == ColumnFamily.CHUNK || cf == ColumnFamily.PRESERVED;
                     if (blobs) setBlobAgeCutoff(h, 1.0);
                     try {
                         db.compactRange(h, null, null, all);
@@ -312,7 +312,7 @@ public final class RocksStore implements Store {
         db.setOptions(h, MutableColumnFamilyOptions.builder().setBlobGarbageCollectionAgeCutoff(cutoff).build());
     }
 
-    ColumnFamilyHandle handle(Cf cf) {
+    ColumnFamilyHandle handle(ColumnFamily cf) {
         return byCf.get(cf);
     }
 

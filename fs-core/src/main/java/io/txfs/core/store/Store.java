@@ -7,12 +7,12 @@ package io.txfs.core.store;
  * it publishes by advancing a version number after the batch is in.
  */
 public interface Store extends AutoCloseable {
-    byte[] get(Cf cf, byte[] key);
+    byte[] get(ColumnFamily cf, byte[] key);
 
     /** Iterates keys >= from that start with prefix. */
-    KvIterator scan(Cf cf, byte[] from, byte[] prefix);
+    KvIterator scan(ColumnFamily cf, byte[] from, byte[] prefix);
 
-    default KvIterator scan(Cf cf, byte[] prefix) {
+    default KvIterator scan(ColumnFamily cf, byte[] prefix) {
         return scan(cf, prefix, prefix);
     }
 
@@ -39,7 +39,7 @@ public interface Store extends AutoCloseable {
      * Rewrites the keys in [from, to) of the column family so that deleted keys stop costing reads (RocksDB: a manual compaction,
      * which drops the tombstones iterators otherwise step over until a compaction reaches them).
      */
-    default void compact(Cf cf, byte[] from, byte[] to) {}
+    default void compact(ColumnFamily cf, byte[] from, byte[] to) {}
 
     /** Approximate bytes used, for statfs and benchmarks. */
     long approximateSize();

@@ -49,7 +49,7 @@ class RocksMemoryTest {
             for (int i = 0; i < n; i += 100) {
                 Batch b = new Batch();
                 for (int j = i; j < i + 100; j++) {
-                    b.put(Cf.NODE, key(j), value(j));
+                    b.put(ColumnFamily.NODE, key(j), value(j));
                 }
                 store.write(b, false);
                 m = store.memory();
@@ -60,7 +60,7 @@ class RocksMemoryTest {
             // a full budget makes RocksDB flush (and stall writers): one memtable's growth past it at most
             assertTrue(memtablePeak <= MEMTABLES + RocksMemory.META_WRITE_BUFFER, "memtables peaked at " + memtablePeak);
             for (int i = 0; i < n; i += 7) {
-                assertArrayEquals(value(i), store.get(Cf.NODE, key(i)));
+                assertArrayEquals(value(i), store.get(ColumnFamily.NODE, key(i)));
                 cachePeak = Math.max(cachePeak, store.memory().cacheUsage());
             }
             assertTrue(cachePeak <= CACHE, "the strict cache held " + cachePeak);

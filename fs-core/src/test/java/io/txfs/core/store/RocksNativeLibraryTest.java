@@ -15,7 +15,7 @@ final class RocksNativeLibraryTest {
     /** Opens a store in args[0] and prints every mapped path of the RocksDB library. */
     public static void main(String[] args) throws Exception {
         try (RocksStore s = new RocksStore(Path.of(args[0]))) {
-            s.get(Cf.META, new byte[] {1});
+            s.get(ColumnFamily.META, new byte[] {1});
         }
         Files.readAllLines(Path.of("/proc/self/maps")).stream()
                 .filter(l -> l.contains("librocksdbjni"))

@@ -40,14 +40,14 @@ class RocksStoreSpaceTest {
         try (RocksStore s = new RocksStore(db)) {
             // one small write to a family that then sees none: before max_total_wal_size it kept every WAL file
             Batch first = new Batch();
-            first.put(Cf.VIEWS, Bytes.longs(1), new byte[] {1});
+            first.put(ColumnFamily.VIEWS, Bytes.longs(1), new byte[] {1});
             s.write(first, false);
             byte[] value = new byte[VALUE];
             long maxWal = 0;
             for (int i = 0; i < VALUES; i++) {
                 value[0] = (byte) i;
                 Batch b = new Batch();
-                b.put(Cf.CHUNK, Bytes.longs(i), value);
+                b.put(ColumnFamily.CHUNK, Bytes.longs(i), value);
                 s.write(b, false);
                 if (i % 640 == 0) maxWal = Math.max(maxWal, bytes(db, ".log"));
             }
@@ -64,7 +64,7 @@ class RocksStoreSpaceTest {
                     "WAL files held " + settled + " bytes after writing " + (long) VALUE * VALUES + " (at most " + maxWal + " while writing)");
             for (int i = 0; i < VALUES; i++) {
                 Batch b = new Batch();
-                b.delete(Cf.CHUNK, Bytes.longs(i));
+                b.delete(ColumnFamily.CHUNK, Bytes.longs(i));
                 s.write(b, false);
             }
             s.compact();
@@ -72,8 +72,8 @@ class RocksStoreSpaceTest {
             long wal = bytes(db, ".log");
             assertTrue(blobs < 8L << 20, "blob files after compaction: " + blobs);
             assertTrue(wal < 8L << 20, "WAL after compaction: " + wal);
-            assertNotNull(s.get(Cf.VIEWS, Bytes.longs(1)));
-            assertEquals(null, s.get(Cf.CHUNK, Bytes.longs(5)));
+            assertNotNull(s.get(ColumnFamily.VIEWS, Bytes.longs(1)));
+            assertEquals(null, s.get(ColumnFamily.CHUNK, Bytes.longs(5)));
         }
     }
 }

@@ -22,7 +22,7 @@ class WriteBatchRepTest {
                 Batch b = new Batch();
                 int n = rnd.nextInt(40);
                 for (int i = 0; i < n; i++) {
-                    Cf cf = Cf.values()[rnd.nextInt(Cf.values().length)];
+                    ColumnFamily cf = ColumnFamily.values()[rnd.nextInt(ColumnFamily.values().length)];
                     // lengths past 127 and 16383 take two- and three-byte varints
                     byte[] key = bytes(rnd, rnd.nextInt(3) == 0 ? 100 + rnd.nextInt(20_000) : rnd.nextInt(30));
                     switch (rnd.nextInt(3)) {
@@ -47,14 +47,14 @@ class WriteBatchRepTest {
     void rocksStoreAppliesEncodedBatches() {
         try (RocksStore s = new RocksStore(tmp.resolve("db"))) {
             byte[] big = bytes(new Random(3), 200_000);
-            s.write(new Batch().put(Cf.CHUNK, new byte[] {1}, big).put(Cf.NODE, new byte[] {2}, new byte[] {9})
-                    .put(Cf.NODE, new byte[] {3}, new byte[] {8}).put(Cf.NODE, new byte[] {4}, new byte[] {7}), false);
-            assertArrayEquals(big, s.get(Cf.CHUNK, new byte[] {1}));
-            s.write(new Batch().delete(Cf.NODE, new byte[] {2}).deleteRange(Cf.NODE, new byte[] {3}, new byte[] {4}), true);
-            assertNull(s.get(Cf.NODE, new byte[] {2}));
-            assertNull(s.get(Cf.NODE, new byte[] {3}));
-            assertArrayEquals(new byte[] {7}, s.get(Cf.NODE, new byte[] {4}));
-            assertNull(s.get(Cf.CHUNK, new byte[] {2}));
+            s.write(new Batch().put(ColumnFamily.CHUNK, new byte[] {1}, big).put(ColumnFamily.NODE, new byte[] {2}, new byte[] {9})
+                    .put(ColumnFamily.NODE, new byte[] {3}, new byte[] {8}).put(ColumnFamily.NODE, new byte[] {4}, new byte[] {7}), false);
+            assertArrayEquals(big, s.get(ColumnFamily.CHUNK, new byte[] {1}));
+            s.write(new Batch().delete(ColumnFamily.NODE, new byte[] {2}).deleteRange(ColumnFamily.NODE, new byte[] {3}, new byte[] {4}), true);
+            assertNull(s.get(ColumnFamily.NODE, new byte[] {2}));
+            assertNull(s.get(ColumnFamily.NODE, new byte[] {3}));
+            assertArrayEquals(new byte[] {7}, s.get(ColumnFamily.NODE, new byte[] {4}));
+            assertNull(s.get(ColumnFamily.CHUNK, new byte[] {2}));
         }
     }
 

@@ -3,10 +3,10 @@ package io.txfs.core;
 import java.util.Arrays;
 
 /** One name of a node: (parent directory, name). */
-record Link(long parent, byte[] name) {
+record EntryName(long parent, byte[] name) {
     @Override
     public boolean equals(Object o) {
-        return o instanceof Link l && l.parent == parent && Arrays.equals(l.name, name);
+        return o instanceof EntryName l && l.parent == parent && Arrays.equals(l.name, name);
     }
 
     @Override

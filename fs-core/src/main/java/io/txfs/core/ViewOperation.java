@@ -11,7 +11,7 @@ import java.util.Set;
  * One operation on one view: the version it reads, the layer it writes, and its changes so far (read
  * back by later steps of the same operation before they go to the store in one batch).
  */
-final class Ctx {
+final class ViewOperation {
     final View view;
     final long snap;
     final long layer;
@@ -19,14 +19,14 @@ final class Ctx {
     boolean dirShapeChanged;
     final Batch batch = new Batch();
     final Map<Long, NodeRecord> nodes = new LinkedHashMap<>();
-    final Map<Link, Dent> dents = new LinkedHashMap<>();
+    final Map<EntryName, EntryValue> dents = new LinkedHashMap<>();
     final Set<ByteBuffer> keys = new HashSet<>();
     /** Change of the bytes the view's own layer stores (pendingBytes): chunk bytes added minus removed. */
     long bytes;
     /** Runs after the batch is in, under the view's lock (e.g. removing a data file no key names any more). */
     final java.util.List<Runnable> afterCommit = new java.util.ArrayList<>();
 
-    Ctx(View view, long snap) {
+    ViewOperation(View view, long snap) {
         this.view = view;
         this.snap = snap;
         this.layer = view.layer;

@@ -1,7 +1,7 @@
 package io.txfs.core.store;
 
 /** Every column family of the store, named in one place. See docs/storage-format.md. */
-public enum Cf {
+public enum ColumnFamily {
     META, VIEWS, NODE, DENT, CHUNK, P_NODE, P_DENT, P_KEY, CONFLICT, LOG, CHANGE, IMPORTED, BACKING_INDEX,
     PRESERVED, FLUSH, GC, SUBTREE, DELTA_ID;
 

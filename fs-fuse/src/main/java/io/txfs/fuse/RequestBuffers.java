@@ -8,7 +8,7 @@ import java.nio.ByteOrder;
  * One reader thread's buffers, allocated once: the request buffer, the reply buffer, and views of
  * them that READ and WRITE hand to the filesystem without copying.
  */
-final class Worker implements DirectoryFiller {
+final class RequestBuffers implements DirectoryFiller {
   /** Room for the in header, fuse_write_in and slack beyond max_write. */
   static final int HEADER_ROOM = 64 * 1024;
 
@@ -25,7 +25,7 @@ final class Worker implements DirectoryFiller {
   private int pos;
   private int limit;
 
-  Worker(int maxWrite) {
+  RequestBuffers(int maxWrite) {
     in = ByteBuffer.allocateDirect(maxWrite + HEADER_ROOM).order(ByteOrder.LITTLE_ENDIAN);
     out = ByteBuffer.allocateDirect(maxWrite + HEADER_ROOM).order(ByteOrder.LITTLE_ENDIAN);
     outPayload = out.duplicate().position(Wire.OUT_HEADER).slice().order(ByteOrder.LITTLE_ENDIAN);

@@ -3,8 +3,8 @@ package io.txfs.core;
 import io.txfs.core.store.Bytes;
 
 /** A directory entry value: the child node (0 = deleted in this layer) and its type. */
-record Dent(long child, FileType type) {
-    static final Dent DELETED = new Dent(0, FileType.REGULAR);
+record EntryValue(long child, FileType type) {
+    static final EntryValue DELETED = new EntryValue(0, FileType.REGULAR);
 
     byte[] encode() {
         byte[] b = new byte[10];
@@ -14,8 +14,8 @@ record Dent(long child, FileType type) {
         return b;
     }
 
-    static Dent decode(byte[] b) {
+    static EntryValue decode(byte[] b) {
         if (b[0] != 1) throw new IllegalStateException("unknown dent format " + b[0]);
-        return new Dent(Bytes.getLong(b, 1), FileType.values()[b[9]]);
+        return new EntryValue(Bytes.getLong(b, 1), FileType.values()[b[9]]);
     }
 }
