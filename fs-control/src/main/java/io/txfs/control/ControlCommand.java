@@ -1,5 +1,7 @@
 package io.txfs.control;
 
+import java.io.ByteArrayOutputStream;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -169,7 +171,7 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
         if (value == null) {
             throw new BadControlCommandException("'path' needs a value: path=a/b (percent-encoded)");
         }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '%') {

@@ -1,5 +1,9 @@
 package io.txfs.control;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,7 +24,7 @@ public final class ControlReply {
     /** Writes a streamed reply's bytes; runs on a thread of its own after the command's write returned. */
     @FunctionalInterface
     public interface RawProducer {
-        void writeTo(java.io.OutputStream out) throws java.io.IOException;
+        void writeTo(OutputStream out) throws IOException;
     }
 
     private ControlReply(ObjectNode node) {
@@ -51,7 +55,7 @@ public final class ControlReply {
 
     /** What a reader of the control file gets, unless the reply is streamed: the JSON line. */
     public byte[] bytes() {
-        return toJsonLine().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return toJsonLine().getBytes(StandardCharsets.UTF_8);
     }
 
     public static ControlReply ok(ControlVerb verb) {

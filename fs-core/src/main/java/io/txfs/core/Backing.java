@@ -1,5 +1,12 @@
 package io.txfs.core;
 
+import java.io.UncheckedIOException;
+import java.nio.file.NotDirectoryException;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
 import io.txfs.sys.PathCalls;
 import io.txfs.sys.Errno;
 import io.txfs.sys.LibC;
@@ -59,7 +66,7 @@ final class Backing {
         try {
             this.dir = new BackingDir(root);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("open backing directory " + root, e);
+            throw new UncheckedIOException("open backing directory " + root, e);
         }
         this.store = store;
         this.pathOf = pathOf;
@@ -122,7 +129,7 @@ final class Backing {
     byte[] read(long id, Identity want, long off, int len) {
         ByteBuffer buf = ByteBuffer.allocate(len);
         int n = read(id, want, off, buf);
-        return n == len ? buf.array() : java.util.Arrays.copyOf(buf.array(), n);
+        return n == len ? buf.array() : Arrays.copyOf(buf.array(), n);
     }
 
     /**
@@ -133,7 +140,7 @@ final class Backing {
      */
     int read(long id, Identity want, long off, ByteBuffer dst) {
         Identity cur = want;
-        java.util.Set<Identity> seen = new java.util.HashSet<>();
+        Set<Identity> seen = new HashSet<>();
         while (true) {
             FileChannel ch = channel(id, cur);
             if (ch != null) return readFile(id, cur, ch, off, dst);
@@ -199,7 +206,7 @@ final class Backing {
             Open old = open.put(id, new Open(want, ch));
             if (old != null) closeQuietly(old.channel());
             return ch;
-        } catch (NoSuchFileException | java.nio.file.NotDirectoryException | BackingSymlinkException e) {
+        } catch (NoSuchFileException | NotDirectoryException | BackingSymlinkException e) {
             // not the recorded file any more (a directory on its path removed, or swapped for a symlink,
             // which is never followed): read as a change outside txfs
             return null;
@@ -226,7 +233,7 @@ final class Backing {
     }
 
     /** Contents already reported as gone (one warning each, not one per read). */
-    private final java.util.Set<Identity> staleLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Identity> staleLogged = ConcurrentHashMap.newKeySet();
 
     /** Forgets open files; called when flush changes the backing directory. */
     synchronized void closeAll() {

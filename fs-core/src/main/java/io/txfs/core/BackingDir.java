@@ -1,5 +1,9 @@
 package io.txfs.core;
 
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import io.txfs.sys.Errno;
 import io.txfs.sys.PathCalls;
 import io.txfs.sys.Sys;
@@ -46,7 +50,7 @@ final class BackingDir implements AutoCloseable {
 
         /** The NUL-terminated libc path of child name; only for entries from {@link #dir}. */
         byte[] cChild(byte[] name) {
-            return RawPaths.join(java.util.Arrays.copyOf(cPath, cPath.length - 1), name, true);
+            return RawPaths.join(Arrays.copyOf(cPath, cPath.length - 1), name, true);
         }
 
         @Override
@@ -103,9 +107,9 @@ final class BackingDir implements AutoCloseable {
      */
     final class Cache implements AutoCloseable {
         private static final int MAX = 64;
-        private final java.util.LinkedHashMap<String, Integer> fds = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        private final LinkedHashMap<String, Integer> fds = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(java.util.Map.Entry<String, Integer> e) {
+            protected boolean removeEldestEntry(Map.Entry<String, Integer> e) {
                 if (size() <= MAX) return false;
                 libc.close(e.getValue());
                 return true;

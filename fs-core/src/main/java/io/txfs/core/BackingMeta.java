@@ -1,5 +1,7 @@
 package io.txfs.core;
 
+import java.util.TreeMap;
+
 import io.txfs.sys.Errno;
 import io.txfs.sys.Sys;
 import io.txfs.sys.Xattrs;
@@ -131,7 +133,7 @@ final class BackingMeta {
         StringBuilder s = new StringBuilder().append(r.type).append(' ').append(r.perm).append(' ').append(r.uid)
                 .append(':').append(r.gid).append(' ').append(r.rdev).append(' ').append(timeClass(r.mtime))
                 .append(' ').append(timeClass(r.atime));
-        for (var x : new java.util.TreeMap<>(r.xattrs).entrySet()) {
+        for (var x : new TreeMap<>(r.xattrs).entrySet()) {
             s.append(' ').append(x.getKey()).append('=').append(Arrays.hashCode(x.getValue())).append('/').append(x.getValue().length);
         }
         return s.toString();

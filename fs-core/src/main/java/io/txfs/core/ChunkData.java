@@ -1,5 +1,7 @@
 package io.txfs.core;
 
+import java.nio.ByteBuffer;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.List;
@@ -19,7 +21,7 @@ interface ChunkData extends AutoCloseable {
     void read(long ino, long layer, long pos, byte[] dst, int off, int len);
 
     /** Fills all of dst's remaining bytes from pos, moving its position; bytes never written read as zeros. */
-    default void read(long ino, long layer, long pos, java.nio.ByteBuffer dst) {
+    default void read(long ino, long layer, long pos, ByteBuffer dst) {
         byte[] b = new byte[dst.remaining()];
         read(ino, layer, pos, b, 0, b.length);
         dst.put(b);

@@ -1,11 +1,13 @@
 package io.txfs.core;
 
+import java.time.Instant;
+
 /** Time source, injected so tests control timestamps. */
 public interface Clock {
     long nowNanos();
 
     Clock SYSTEM = () -> {
-        java.time.Instant now = java.time.Instant.now();
+        Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     };
 }

@@ -1,5 +1,8 @@
 package io.txfs.core;
 
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+
 import io.txfs.core.progress.LongWork;
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
@@ -192,7 +195,7 @@ final class Collector {
     private long chunks;
     private long preserved;
     /** Entry versions deleted per directory since {@link #takeThinnedDirectories} last ran. */
-    private final Map<Long, Integer> dentDeletes = new java.util.HashMap<>();
+    private final Map<Long, Integer> dentDeletes = new HashMap<>();
     /** Chunk data files (ino, layer) whose every key the current batch deletes. */
     private final List<long[]> afterBatch = new ArrayList<>();
 
@@ -363,7 +366,7 @@ final class Collector {
     private void enqueueContent(long ino, List<Identity> freed, Batch b) {
         byte[] key = Bytes.concat(new byte[] {'C'}, Bytes.longs(ino));
         byte[] old = e.store.get(ColumnFamily.GC, key);
-        Set<Identity> ids = new java.util.LinkedHashSet<>(decodeIdentities(old));
+        Set<Identity> ids = new LinkedHashSet<>(decodeIdentities(old));
         ids.addAll(freed);
         byte[] v = new byte[1 + 40 * ids.size()];
         v[0] = 2;

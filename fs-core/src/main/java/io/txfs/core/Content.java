@@ -1,5 +1,7 @@
 package io.txfs.core;
 
+import java.nio.ByteBuffer;
+
 import io.txfs.sys.Errno;
 import io.txfs.core.store.ColumnFamily;
 import java.util.Arrays;
@@ -63,7 +65,7 @@ final class Content {
      */
     private static void copy(Engine e, long id, NodeRecord r, long k, Source s, int from, int n, byte[] dst, int off) {
         if (n <= 0) return;
-        copy(e, id, r, k, s, from, n, java.nio.ByteBuffer.wrap(dst, off, n));
+        copy(e, id, r, k, s, from, n, ByteBuffer.wrap(dst, off, n));
     }
 
     /** The bytes of chunk k as the record sees them; shorter than a chunk means zeros follow. */
@@ -80,7 +82,7 @@ final class Content {
     static byte[] read(Engine e, long id, NodeRecord r, long off, int len) {
         if (off >= r.size) return new byte[0];
         byte[] out = new byte[(int) Math.min(len, r.size - off)];
-        read(e, id, r, off, java.nio.ByteBuffer.wrap(out));
+        read(e, id, r, off, ByteBuffer.wrap(out));
         return out;
     }
 
@@ -89,7 +91,7 @@ final class Content {
      * dst.remaining() bytes, every one of them written (holes and the ends of short chunks as zeros: dst
      * is a reused reply buffer). Returns the count; dst's position moves past them.
      */
-    static int read(Engine e, long id, NodeRecord r, long off, java.nio.ByteBuffer dst) {
+    static int read(Engine e, long id, NodeRecord r, long off, ByteBuffer dst) {
         if (off >= r.size) return 0;
         int n = (int) Math.min(dst.remaining(), r.size - off);
         int start = dst.position();
@@ -109,8 +111,8 @@ final class Content {
     }
 
     /** Puts bytes [from, from + n) of chunk k into dst; returns how many its source had (the rest are zeros). */
-    private static int copy(Engine e, long id, NodeRecord r, long k, Source s, int from, int n, java.nio.ByteBuffer dst) {
-        java.nio.ByteBuffer part = dst.slice(dst.position(), n);
+    private static int copy(Engine e, long id, NodeRecord r, long k, Source s, int from, int n, ByteBuffer dst) {
+        ByteBuffer part = dst.slice(dst.position(), n);
         int got;
         if (s.value == null) {
             got = e.backing.read(id, r.identity(), k * C + from, part);
@@ -127,7 +129,7 @@ final class Content {
 
     private static final byte[] ZERO_BLOCK = new byte[1 << 16];
 
-    private static void zeros(java.nio.ByteBuffer dst, int n) {
+    private static void zeros(ByteBuffer dst, int n) {
         while (n > 0) {
             int m = Math.min(n, ZERO_BLOCK.length);
             dst.put(ZERO_BLOCK, 0, m);

@@ -1,5 +1,7 @@
 package io.txfs.core;
 
+import io.txfs.core.store.StoreMemory;
+
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
@@ -63,7 +65,7 @@ final class DataFirstStore implements Store {
     }
 
     @Override
-    public io.txfs.core.store.StoreMemory memory() {
+    public StoreMemory memory() {
         return inner.memory();
     }
 

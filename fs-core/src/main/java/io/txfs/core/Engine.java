@@ -1,5 +1,17 @@
 package io.txfs.core;
 
+import io.txfs.core.store.StoreMemory;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.Charset;
+import java.nio.file.NoSuchFileException;
+import java.util.Collections;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
 import io.txfs.sys.PathCalls;
 import io.txfs.sys.Xattrs;
 import io.txfs.sys.Errno;
@@ -123,7 +135,7 @@ public final class Engine implements AutoCloseable {
     /** Where the store and chunk files live (null for engines over a MemoryStore without one). */
     private final Path stateDir;
     /** Own-layer bytes given back since the store last compacted (compactAfterReclaim). */
-    private final java.util.concurrent.atomic.AtomicLong reclaimedSinceCompaction = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong reclaimedSinceCompaction = new AtomicLong();
     /** Chunk bytes outside the store (Content): files in stateDir/chunks, or the heap for memory stores. */
     final ChunkData chunkData;
     final Clock clock;
@@ -158,12 +170,12 @@ public final class Engine implements AutoCloseable {
     final Collector collector;
     private final GcPolicy gcPolicy;
     /** Runs automatic collections off the caller's thread, so flush and open do not wait for them. */
-    private final java.util.concurrent.ExecutorService gcThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    private final ExecutorService gcThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "txfs-gc");
         t.setDaemon(true);
         return t;
     });
-    private final java.util.concurrent.atomic.AtomicBoolean gcScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean gcScheduled = new AtomicBoolean();
     volatile boolean closed;
     /** A flush is changing the backing directory: quick outside-change checks wait for its records (OutsideChanges). */
     volatile boolean flushRunning;
@@ -199,7 +211,7 @@ public final class Engine implements AutoCloseable {
                         StandardOpenOption.WRITE);
                 try {
                     lk = lc.tryLock();
-                } catch (java.nio.channels.OverlappingFileLockException sameProcess) {
+                } catch (OverlappingFileLockException sameProcess) {
                     lk = null;
                 }
                 if (lk == null) {
@@ -346,7 +358,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** What the store holds in memory against its budget now (txfs stats). */
-    public io.txfs.core.store.StoreMemory storeMemory() {
+    public StoreMemory storeMemory() {
         return store.memory();
     }
 
@@ -417,7 +429,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Runs f on a view that may change, holding the publish lock and the view's write lock (in that order). */
-    private <T> T changingView(View v, java.util.function.Supplier<T> f) {
+    private <T> T changingView(View v, Supplier<T> f) {
         requireWritable(v);
         refuseGroupView(v);
         publishLock.lock();
@@ -775,7 +787,7 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private final java.util.concurrent.atomic.AtomicBoolean compactScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean compactScheduled = new AtomicBoolean();
 
     private void compactAfter(String when) {
         onGcThread(compactScheduled, "compaction after " + when, () -> compact(when));
@@ -799,7 +811,7 @@ public final class Engine implements AutoCloseable {
      * leaves garbage behind, never fails the operation that asked for it; a closed engine runs nothing
      * (the next open collects).
      */
-    private void onGcThread(java.util.concurrent.atomic.AtomicBoolean scheduled, String what, Runnable task) {
+    private void onGcThread(AtomicBoolean scheduled, String what, Runnable task) {
         if (scheduled != null && !scheduled.compareAndSet(false, true)) return;
         try {
             gcThread.execute(() -> {
@@ -810,7 +822,7 @@ public final class Engine implements AutoCloseable {
                     if (!closed) log.warn("{} stopped: {}", what, e.toString());
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
+        } catch (RejectedExecutionException closing) {
             if (scheduled != null) scheduled.set(false);
         }
     }
@@ -990,7 +1002,7 @@ public final class Engine implements AutoCloseable {
                     publishLock.unlock();
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
+        } catch (RejectedExecutionException closing) {
             // the engine is closing
         }
     }
@@ -1329,7 +1341,7 @@ public final class Engine implements AutoCloseable {
                 Map<String, Object> a;
                 try {
                     a = Backing.lstat(p);
-                } catch (java.nio.file.NoSuchFileException gone) {
+                } catch (NoSuchFileException gone) {
                     continue;
                 }
                 String childRel = rel.isEmpty() ? fname : rel + "/" + fname;
@@ -1772,7 +1784,7 @@ public final class Engine implements AutoCloseable {
      * returns the count. A FUSE reply buffer takes the bytes without an array per read: for 1 MiB reads
      * the allocation and zeroing of that array was half the daemon's time.
      */
-    public int read(View v, long ino, long offset, java.nio.ByteBuffer dst) {
+    public int read(View v, long ino, long offset, ByteBuffer dst) {
         if (offset < 0) throw new FsException(Errno.EINVAL, "negative offset");
         return read(v, c -> {
             NodeRecord r = live(c, ino);
@@ -1972,7 +1984,7 @@ public final class Engine implements AutoCloseable {
         return pathOf(c, id, StandardCharsets.ISO_8859_1);
     }
 
-    private String pathOf(ViewOperation c, long id, java.nio.charset.Charset names) {
+    private String pathOf(ViewOperation c, long id, Charset names) {
         if (id == ROOT) return "";
         NodeRecord r = node(c, id);
         if (r == null || r.links.isEmpty()) return null;
@@ -1989,7 +2001,7 @@ public final class Engine implements AutoCloseable {
             if (pr == null || pr.nlink == 0) return null;
             l = pr.link();
         }
-        java.util.Collections.reverse(parts);
+        Collections.reverse(parts);
         return String.join("/", parts);
     }
 }

@@ -1,5 +1,7 @@
 package io.txfs.core;
 
+import java.nio.charset.StandardCharsets;
+
 import io.txfs.sys.Sys;
 import io.txfs.sys.LibC;
 import io.txfs.sys.Errno;
@@ -193,12 +195,12 @@ final class FileChunkData implements ChunkData {
     }
 
     private void startWriteback(Key k) {
-        io.txfs.sys.LibC libc = io.txfs.sys.LibC.INSTANCE;
-        byte[] c = (path(k).toString() + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        int fd = libc.open(c, io.txfs.sys.Sys.O_CLOEXEC, 0);
+        LibC libc = LibC.INSTANCE;
+        byte[] c = (path(k).toString() + "\0").getBytes(StandardCharsets.UTF_8);
+        int fd = libc.open(c, Sys.O_CLOEXEC, 0);
         if (fd < 0) return; // deleted meanwhile: nothing to write back
         try {
-            libc.sync_file_range(fd, 0, 0, io.txfs.sys.Sys.SYNC_FILE_RANGE_WRITE); // a hint: its failure changes nothing
+            libc.sync_file_range(fd, 0, 0, Sys.SYNC_FILE_RANGE_WRITE); // a hint: its failure changes nothing
         } finally {
             libc.close(fd);
         }

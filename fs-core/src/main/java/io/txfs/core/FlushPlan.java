@@ -1,5 +1,8 @@
 package io.txfs.core;
 
+import java.util.HashSet;
+import java.util.Set;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -33,10 +36,10 @@ final class FlushPlan {
      * The nodes whose file content the plan writes: patched in place, rewritten whole, or placed as a new
      * object (a PLACE of a node no step moved out; moved objects keep their content).
      */
-    java.util.Set<Long> contentWritten() {
-        java.util.Set<Long> movedOut = new java.util.HashSet<>();
+    Set<Long> contentWritten() {
+        Set<Long> movedOut = new HashSet<>();
         for (Step s : steps) if (s.kind() == Kind.MOVE_OUT) movedOut.add(s.node());
-        java.util.Set<Long> out = new java.util.HashSet<>();
+        Set<Long> out = new HashSet<>();
         for (Step s : steps) {
             switch (s.kind()) {
                 case PATCH, REPLACE -> out.add(s.node());

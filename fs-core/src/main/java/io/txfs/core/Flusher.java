@@ -1,5 +1,9 @@
 package io.txfs.core;
 
+import java.nio.file.DirectoryStream;
+import java.util.Arrays;
+import java.util.stream.LongStream;
+
 import io.txfs.sys.PathCalls;
 import io.txfs.sys.Sys;
 import io.txfs.sys.Errno;
@@ -619,7 +623,7 @@ final class Flusher {
 
     private static boolean xattrsEqual(NodeRecord a, NodeRecord b) {
         if (!a.xattrs.keySet().equals(b.xattrs.keySet())) return false;
-        for (var x : a.xattrs.entrySet()) if (!java.util.Arrays.equals(x.getValue(), b.xattrs.get(x.getKey()))) return false;
+        for (var x : a.xattrs.entrySet()) if (!Arrays.equals(x.getValue(), b.xattrs.get(x.getKey()))) return false;
         return true;
     }
 
@@ -915,7 +919,7 @@ final class Flusher {
         try (BackingDir.Entry en = entry(p);
              FileChannel ch = FileChannel.open(en.path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             Batch b = new Batch();
-            Iterable<Long> chunks = only != null ? only : () -> java.util.stream.LongStream
+            Iterable<Long> chunks = only != null ? only : () -> LongStream
                     .range(0, (ident.size() + C - 1) / C).iterator();
             if (only == null) bytes = 0;
             for (long k : chunks) {
@@ -1045,7 +1049,7 @@ final class Flusher {
         if (FileType.fromMode((Integer) a.get("mode")) == FileType.DIRECTORY) {
             List<String> children = new ArrayList<>();
             try (BackingDir.Entry d = e.backing.dir(rel);
-                 java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(d.path)) {
+                 DirectoryStream<Path> ds = Files.newDirectoryStream(d.path)) {
                 for (Path c : ds) children.add(rel + "/" + Backing.raw(RawPaths.fileName(c)));
             }
             for (String c : children) deleteTree(c);

@@ -1,5 +1,8 @@
 package io.txfs.core;
 
+import java.util.Arrays;
+import java.util.TreeMap;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -259,7 +262,7 @@ final class ForceDirs {
      * alone, and subdirectories the view removed that stay for the same reason (rm -r over others' files).
      */
     private Map<byte[], EntryValue> foreignEntries(long dir) {
-        Map<byte[], EntryValue> out = new java.util.TreeMap<>(java.util.Arrays::compareUnsigned);
+        Map<byte[], EntryValue> out = new TreeMap<>(Arrays::compareUnsigned);
         e.ensureImported(dir, e.publishedNode(dir, head));
         for (var en : e.entries(s.headCtx, dir).entrySet()) {
             EntryName l = new EntryName(dir, en.getKey());

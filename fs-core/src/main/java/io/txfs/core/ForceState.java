@@ -1,5 +1,8 @@
 package io.txfs.core;
 
+import java.util.Arrays;
+import java.util.Objects;
+
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -112,15 +115,15 @@ final class ForceState {
     static boolean sameContent(NodeRecord a, NodeRecord b) {
         boolean times = a.isDir() || a.mtime == b.mtime;
         return a.type == b.type && a.perm == b.perm && a.uid == b.uid && a.gid == b.gid && a.size == b.size
-                && a.rdev == b.rdev && times && java.util.Arrays.equals(a.target, b.target)
-                && sameXattrs(a, b) && java.util.Arrays.equals(a.chainLayer, b.chainLayer)
-                && java.util.Arrays.equals(a.chainValid, b.chainValid) && java.util.Objects.equals(a.identity(), b.identity())
+                && a.rdev == b.rdev && times && Arrays.equals(a.target, b.target)
+                && sameXattrs(a, b) && Arrays.equals(a.chainLayer, b.chainLayer)
+                && Arrays.equals(a.chainValid, b.chainValid) && Objects.equals(a.identity(), b.identity())
                 && a.baseValid == b.baseValid;
     }
 
     private static boolean sameXattrs(NodeRecord a, NodeRecord b) {
         if (!a.xattrs.keySet().equals(b.xattrs.keySet())) return false;
-        for (var en : a.xattrs.entrySet()) if (!java.util.Arrays.equals(en.getValue(), b.xattrs.get(en.getKey()))) return false;
+        for (var en : a.xattrs.entrySet()) if (!Arrays.equals(en.getValue(), b.xattrs.get(en.getKey()))) return false;
         return true;
     }
 

@@ -1,5 +1,7 @@
 package io.txfs.core;
 
+import java.util.concurrent.RejectedExecutionException;
+
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -69,7 +71,7 @@ public final class GroupCommit implements AutoCloseable {
         if (due != null || closed) return;
         try {
             due = timer.schedule(this::publishPending, policy.window().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
+        } catch (RejectedExecutionException closing) {
             // the engine is closing: close() publishes what is left
         }
     }

@@ -1,5 +1,7 @@
 package io.txfs.core;
 
+import java.nio.charset.StandardCharsets;
+
 import io.txfs.core.store.Bytes;
 
 /** Key layouts of every column family (docs/storage-format.md). Versions are stored inverted: newest first. */
@@ -76,6 +78,6 @@ final class Keys {
     }
 
     static byte[] meta(String name) {
-        return name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return name.getBytes(StandardCharsets.UTF_8);
     }
 }

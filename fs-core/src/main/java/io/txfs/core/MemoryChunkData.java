@@ -1,5 +1,11 @@
 package io.txfs.core;
 
+import io.txfs.core.store.MemoryStore;
+import io.txfs.core.store.Store;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.WeakHashMap;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -17,11 +23,11 @@ final class MemoryChunkData implements ChunkData {
     private final Map<Page, byte[]> pages = new ConcurrentHashMap<>();
 
     /** Stores that wrap a memory store (tests): one chunk data per wrapper. */
-    private static final Map<Object, MemoryChunkData> BY_STORE = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    private static final Map<Object, MemoryChunkData> BY_STORE = Collections.synchronizedMap(new WeakHashMap<>());
 
     /** The chunk data beside a store: it must outlive each engine, and a reopened memory store, like files would. */
-    static MemoryChunkData of(io.txfs.core.store.Store store) {
-        if (store instanceof io.txfs.core.store.MemoryStore m) return (MemoryChunkData) m.beside("chunks", MemoryChunkData::new);
+    static MemoryChunkData of(Store store) {
+        if (store instanceof MemoryStore m) return (MemoryChunkData) m.beside("chunks", MemoryChunkData::new);
         return BY_STORE.computeIfAbsent(store, s -> new MemoryChunkData());
     }
 
@@ -54,7 +60,7 @@ final class MemoryChunkData implements ChunkData {
         parts(pos, len, (index, at, n, done) -> {
             byte[] page = pages.get(new Page(ino, layer, index));
             if (page == null) {
-                java.util.Arrays.fill(dst, off + done, off + done + n, (byte) 0);
+                Arrays.fill(dst, off + done, off + done + n, (byte) 0);
                 return;
             }
             synchronized (page) {

@@ -1,5 +1,8 @@
 package io.txfs.core;
 
+import io.txfs.core.store.Bytes;
+import java.nio.BufferUnderflowException;
+
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -52,7 +55,7 @@ final class NodeRecord {
 
     /** bornLayer of an encoded record without decoding it. */
     static long bornLayer(byte[] encoded) {
-        return encoded[0] >= 2 ? io.txfs.core.store.Bytes.getLong(encoded, encoded.length - 8) : 0;
+        return encoded[0] >= 2 ? Bytes.getLong(encoded, encoded.length - 8) : 0;
     }
 
     /** nlink of an encoded record without decoding it (it sits after format, type, perm, uid, gid). */
@@ -185,7 +188,7 @@ final class NodeRecord {
             if (format >= 3) r.bgen = in.getLong();
             if (format >= 2) r.bornLayer = in.getLong();
             return r;
-        } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException | NegativeArraySizeException
+        } catch (BufferUnderflowException | IndexOutOfBoundsException | NegativeArraySizeException
                  | IOException e) {
             throw new IllegalStateException("corrupt node record", e);
         }

@@ -1,5 +1,8 @@
 package io.txfs.core;
 
+import java.nio.ByteBuffer;
+import java.nio.file.NotDirectoryException;
+
 import io.txfs.sys.Errno;
 import io.txfs.sys.RawPaths;
 import io.txfs.core.store.Batch;
@@ -358,7 +361,7 @@ final class OutsideChanges {
                         }
                     }
                 }
-            } catch (NoSuchFileException | java.nio.file.NotDirectoryException | BackingSymlinkException dirGone) {
+            } catch (NoSuchFileException | NotDirectoryException | BackingSymlinkException dirGone) {
                 // the directory itself was removed or replaced (by a symlink too): its parent's listing shows that
                 if (d != Engine.ROOT) for (EntryName l : rd.links) queue.add(l.parent());
                 return;
@@ -542,18 +545,18 @@ final class OutsideChanges {
                 b.put(ColumnFamily.DENT, Keys.dent(l.parent(), l.name(), o), en.getValue().encode());
                 b.put(ColumnFamily.CHANGE, Keys.change(o, seq++), Bytes.concat(new byte[] {1, 'E'}, Bytes.longs(l.parent()), l.name()));
             }
-            Set<java.nio.ByteBuffer> keys = new LinkedHashSet<>();
+            Set<ByteBuffer> keys = new LinkedHashSet<>();
             for (long id : changedNodes) {
-                if (!newNodes.contains(id)) keys.add(java.nio.ByteBuffer.wrap(Keys.conflictKey('N', id)));
+                if (!newNodes.contains(id)) keys.add(ByteBuffer.wrap(Keys.conflictKey('N', id)));
             }
-            for (long id : removedDirs) keys.add(java.nio.ByteBuffer.wrap(Keys.conflictKey('R', id)));
+            for (long id : removedDirs) keys.add(ByteBuffer.wrap(Keys.conflictKey('R', id)));
             Set<Long> entryParents = new HashSet<>();
             for (ChangeSet.Entry en : entries) {
                 entryParents.add(en.parent());
-                keys.add(java.nio.ByteBuffer.wrap(Keys.conflictKeyE(en.parent(), en.name())));
-                keys.add(java.nio.ByteBuffer.wrap(Keys.conflictKey('C', en.parent())));
+                keys.add(ByteBuffer.wrap(Keys.conflictKeyE(en.parent(), en.name())));
+                keys.add(ByteBuffer.wrap(Keys.conflictKey('C', en.parent())));
             }
-            for (java.nio.ByteBuffer k : keys) b.put(ColumnFamily.CONFLICT, Bytes.concat(Bytes.longs(o), k.array()), new byte[] {1});
+            for (ByteBuffer k : keys) b.put(ColumnFamily.CONFLICT, Bytes.concat(Bytes.longs(o), k.array()), new byte[] {1});
             if (atF != null) {
                 for (var en : atF.nodes.entrySet()) {
                     if (en.getValue() != null) b.put(ColumnFamily.NODE, Keys.node(en.getKey(), flushed), en.getValue().encode());

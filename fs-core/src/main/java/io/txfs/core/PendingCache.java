@@ -1,5 +1,7 @@
 package io.txfs.core;
 
+import java.util.Collection;
+
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Set;
@@ -60,7 +62,7 @@ final class PendingCache {
         keys.clear();
     }
 
-    private static void bound(java.util.Collection<?> c) {
+    private static void bound(Collection<?> c) {
         if (c.size() >= MAX_ENTRIES) c.clear();
     }
 

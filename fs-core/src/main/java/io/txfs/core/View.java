@@ -1,5 +1,7 @@
 package io.txfs.core;
 
+import java.nio.ByteBuffer;
+
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -88,14 +90,14 @@ public final class View {
     /** Format 2 adds the flags byte (bit 0: anonymous); format 1 records read as named views. */
     byte[] encode() {
         byte[] b = new byte[1 + 8 + 1 + 8 + 8 + 4 + 8 + 8 + 1];
-        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
+        ByteBuffer bb = ByteBuffer.wrap(b);
         bb.put((byte) 2).putLong(id).put((byte) isolation.ordinal()).putLong(snapshot).putLong(layer)
                 .putInt(ownerUid).putLong(createdNs).putLong(pendingBytes).put((byte) (anonymous ? 1 : 0));
         return b;
     }
 
     static View decode(String name, byte[] b) {
-        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
+        ByteBuffer bb = ByteBuffer.wrap(b);
         int format = bb.get();
         if (format != 1 && format != 2) throw new IllegalStateException("unknown view record format " + format);
         long id = bb.getLong();

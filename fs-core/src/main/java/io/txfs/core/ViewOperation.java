@@ -1,5 +1,8 @@
 package io.txfs.core;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import io.txfs.core.store.Batch;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
@@ -24,7 +27,7 @@ final class ViewOperation {
     /** Change of the bytes the view's own layer stores (pendingBytes): chunk bytes added minus removed. */
     long bytes;
     /** Runs after the batch is in, under the view's lock (e.g. removing a data file no key names any more). */
-    final java.util.List<Runnable> afterCommit = new java.util.ArrayList<>();
+    final List<Runnable> afterCommit = new ArrayList<>();
 
     ViewOperation(View view, long snap) {
         this.view = view;

@@ -1,5 +1,8 @@
 package io.txfs.core;
 
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -91,7 +94,7 @@ class BackingBeneathTest {
                 try {
                     swapForSymlink("a", outside);
                 } catch (IOException ex) {
-                    throw new java.io.UncheckedIOException(ex);
+                    throw new UncheckedIOException(ex);
                 }
             }
         });
@@ -122,7 +125,7 @@ class BackingBeneathTest {
                 try {
                     swapForSymlink(Engine.STAGING, outside);
                 } catch (IOException ex) {
-                    throw new java.io.UncheckedIOException(ex);
+                    throw new UncheckedIOException(ex);
                 }
             }
         });
@@ -163,7 +166,7 @@ class BackingBeneathTest {
 
         String got;
         try {
-            got = new String(engine.read(v.view, ino, 0, 100), java.nio.charset.StandardCharsets.UTF_8);
+            got = new String(engine.read(v.view, ino, 0, 100), StandardCharsets.UTF_8);
         } catch (FsException refused) {
             got = "refused: " + refused.getMessage();
         }

@@ -1,5 +1,8 @@
 package io.txfs.core;
 
+import java.nio.file.attribute.FileTime;
+import java.util.concurrent.TimeUnit;
+
 import static io.txfs.core.TestFs.b;
 
 import java.io.IOException;
@@ -22,7 +25,7 @@ final class CrashScenario {
         Arrays.fill(big, (byte) 'b');
         Files.write(backing.resolve("big.bin"), big);
         Files.writeString(backing.resolve("same.txt"), SAME_BEFORE);
-        Files.setLastModifiedTime(backing.resolve("same.txt"), java.nio.file.attribute.FileTime.from(SAME_MTIME_S, java.util.concurrent.TimeUnit.SECONDS));
+        Files.setLastModifiedTime(backing.resolve("same.txt"), FileTime.from(SAME_MTIME_S, TimeUnit.SECONDS));
         // names that are not valid UTF-8 must be flushed and recovered byte-exactly
         Files.createDirectories(TestFs.onDisk(backing, RAW_DIR));
         Files.writeString(TestFs.onDisk(backing, RAW_DIR + "/" + RAW_INNER), "inner raw");

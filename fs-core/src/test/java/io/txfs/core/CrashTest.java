@@ -1,5 +1,8 @@
 package io.txfs.core;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -102,7 +105,7 @@ class CrashTest {
      * Killed after a write's bytes reached a new data file but before its keys committed: the write never
      * returned, so the view reads as before it, and the file nothing names is removed at open.
      */
-    @org.junit.jupiter.api.Test
+    @Test
     void killedBetweenChunkDataAndItsBatchLosesOnlyThatWrite(@TempDir Path tmp) throws Exception {
         Path backing = Files.createDirectories(tmp.resolve("backing"));
         Path state = tmp.resolve("state");
@@ -132,7 +135,7 @@ class CrashTest {
      * takes the change in again; either way the published state ends equal to the disk.
      */
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {FaultPoint.OUTSIDE_BEFORE_BATCH, FaultPoint.OUTSIDE_AFTER_BATCH})
+    @ValueSource(strings = {FaultPoint.OUTSIDE_BEFORE_BATCH, FaultPoint.OUTSIDE_AFTER_BATCH})
     void killedAroundTheOutsideTakeInBatchLeavesAllOrNothing(String point, @TempDir Path tmp) throws Exception {
         Path backing = Files.createDirectories(tmp.resolve("backing"));
         Path state = tmp.resolve("state");

@@ -1,5 +1,22 @@
 package io.txfs.core;
 
+import io.txfs.core.store.Batch;
+import io.txfs.core.store.ColumnFamily;
+import io.txfs.core.store.KvIterator;
+import io.txfs.sys.RawPaths;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
 import io.txfs.sys.LibC;
 import io.txfs.sys.Errno;
 import static io.txfs.core.TestFs.b;
@@ -132,7 +149,7 @@ abstract class EngineContractTest {
     @Test
     void copyOnWriteOfABackingFileStoresAChunkAndLeavesBackingAlone() throws IOException {
         byte[] data = new byte[Engine.CHUNK * 4];
-        new java.util.Random(1).nextBytes(data);
+        new Random(1).nextBytes(data);
         Files.write(backing.resolve("large.bin"), data);
         long ino = a.ino("large.bin");
         engine.write(a.view, ino, Engine.CHUNK + 5, new byte[] {42});
@@ -314,7 +331,7 @@ abstract class EngineContractTest {
                 for (int len : new int[] {1, 7, c, 3 * c + 9, 5 * c}) {
                     View view = f[0] == backing ? bView.view : a.view;
                     byte[] want = engine.read(view, f[0], off, len);
-                    java.nio.ByteBuffer got = java.nio.ByteBuffer.allocateDirect(len + 16);
+                    ByteBuffer got = ByteBuffer.allocateDirect(len + 16);
                     while (got.hasRemaining()) got.put((byte) 0x5A);
                     got.position(8).limit(8 + len);
                     int n = engine.read(view, f[0], off, got);
@@ -589,17 +606,17 @@ abstract class EngineContractTest {
         engine.publish(a.view, false);
         engine.flush();
         Path h = backing.resolve("hello.txt");
-        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(h)));
-        assertEquals(2_000_000_007L, Files.getLastModifiedTime(h).to(java.util.concurrent.TimeUnit.NANOSECONDS));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(h)));
+        assertEquals(2_000_000_007L, Files.getLastModifiedTime(h).to(TimeUnit.NANOSECONDS));
         assertEquals("hello world", Files.readString(h));
-        var xv = Files.getFileAttributeView(h, java.nio.file.attribute.UserDefinedFileAttributeView.class);
-        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(16);
+        var xv = Files.getFileAttributeView(h, UserDefinedFileAttributeView.class);
+        ByteBuffer buf = ByteBuffer.allocate(16);
         xv.read("color", buf);
         assertEquals("blue", new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8));
-        assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(
+        assertEquals("rw-r-----", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(backing.resolve("fresh"))));
         assertEquals(List.of("k"), Files.getFileAttributeView(backing.resolve("fresh"),
-                java.nio.file.attribute.UserDefinedFileAttributeView.class).list());
+                UserDefinedFileAttributeView.class).list());
         assertArrayEquals(b("blue"), engine.getxattr(engine.published(), hello, "user.color"));
         assertErrno(Errno.ENODATA, () -> engine.getxattr(bView.view, hello, "user.color"));
         assertEquals(0644, bView.stat("hello.txt").perm(), "an older snapshot keeps the old mode after the flush");
@@ -610,18 +627,18 @@ abstract class EngineContractTest {
         Path f = Files.writeString(backing.resolve("tagged.txt"), "t");
         Path d = Files.createDirectories(backing.resolve("tagged-dir"));
         for (Path p : List.of(f, d)) {
-            var xv = Files.getFileAttributeView(p, java.nio.file.attribute.UserDefinedFileAttributeView.class);
-            xv.write("origin", java.nio.ByteBuffer.wrap(b("backing " + p.getFileName())));
-            xv.write("empty", java.nio.ByteBuffer.allocate(0));
+            var xv = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class);
+            xv.write("origin", ByteBuffer.wrap(b("backing " + p.getFileName())));
+            xv.write("empty", ByteBuffer.allocate(0));
         }
         // trusted.* (settable by root only; a no-op otherwise) is not a user attribute: never imported
-        io.txfs.sys.LibC.INSTANCE.lsetxattr(
-                io.txfs.sys.RawPaths.cString(f.toString().getBytes(StandardCharsets.UTF_8)),
-                io.txfs.sys.RawPaths.cString(b("trusted.hidden")), b("x"), 1, 0);
+        LibC.INSTANCE.lsetxattr(
+                RawPaths.cString(f.toString().getBytes(StandardCharsets.UTF_8)),
+                RawPaths.cString(b("trusted.hidden")), b("x"), 1, 0);
         assertArrayEquals(b("backing tagged.txt"), engine.getxattr(a.view, a.ino("tagged.txt"), "user.origin"));
         assertArrayEquals(b("backing tagged-dir"), engine.getxattr(a.view, a.ino("tagged-dir"), "user.origin"));
         assertArrayEquals(new byte[0], engine.getxattr(a.view, a.ino("tagged.txt"), "user.empty"));
-        assertEquals(List.of("user.empty", "user.origin"), new java.util.ArrayList<>(new java.util.TreeSet<>(engine.listxattr(a.view, a.ino("tagged.txt")))));
+        assertEquals(List.of("user.empty", "user.origin"), new ArrayList<>(new TreeSet<>(engine.listxattr(a.view, a.ino("tagged.txt")))));
     }
 
     @Test
@@ -630,15 +647,15 @@ abstract class EngineContractTest {
         engine.publish(a.view, false);
         View reader = engine.createView("reader", Isolation.SNAPSHOT, 0);
         TestFs r = new TestFs(engine, reader);
-        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicBoolean stop = new AtomicBoolean();
         Thread t = new Thread(() -> {
             try {
                 while (!stop.get()) {
                     engine.refresh(reader);
                     String first = r.read("gen0");
                     for (int i = 1; i < 10; i++) assertEquals(first, r.read("gen" + i), "generation of gen" + i);
-                    java.util.Set<String> names = new java.util.HashSet<>(r.ls(""));
+                    Set<String> names = new HashSet<>(r.ls(""));
                     assertTrue(names.contains("gen9"));
                 }
             } catch (Throwable e) {
@@ -694,9 +711,9 @@ abstract class EngineContractTest {
         // The backing filesystem hands a deleted file's inode number to the next new file (ext4 does so
         // most of the time); with the same size and mtime, only the gen tells the two contents apart.
         long mtime = a.stat("hello.txt").mtimeNs();
-        List<TestFs> snapshots = new java.util.ArrayList<>(List.of(bView));
-        List<String> names = new java.util.ArrayList<>(List.of("hello.txt"));
-        List<String> contents = new java.util.ArrayList<>(List.of("hello world"));
+        List<TestFs> snapshots = new ArrayList<>(List.of(bView));
+        List<String> names = new ArrayList<>(List.of("hello.txt"));
+        List<String> contents = new ArrayList<>(List.of("hello world"));
         for (int i = 0; i < 6; i++) {
             a.rm(names.get(i));
             engine.publish(a.view, false);
@@ -726,20 +743,20 @@ abstract class EngineContractTest {
         engine.flush();
         assertEquals("hello world", bView.read("hello.txt"), "served from the preserved copy");
         // rewrite the store as format 2 left it: preserved keys without the gen, format byte 2
-        io.txfs.core.store.Batch old = new io.txfs.core.store.Batch();
+        Batch old = new Batch();
         int copies = 0;
-        try (io.txfs.core.store.KvIterator it = engine.store.scan(io.txfs.core.store.ColumnFamily.PRESERVED, new byte[0])) {
+        try (KvIterator it = engine.store.scan(ColumnFamily.PRESERVED, new byte[0])) {
             for (; it.valid(); it.next()) {
                 byte[] k = it.key();
                 byte[] k2 = new byte[40];
                 System.arraycopy(k, 0, k2, 0, 32);
                 System.arraycopy(k, 40, k2, 32, 8);
-                old.delete(io.txfs.core.store.ColumnFamily.PRESERVED, k).put(io.txfs.core.store.ColumnFamily.PRESERVED, k2, it.value());
+                old.delete(ColumnFamily.PRESERVED, k).put(ColumnFamily.PRESERVED, k2, it.value());
                 copies++;
             }
         }
         assertTrue(copies >= 2, "a marker and a chunk");
-        old.put(io.txfs.core.store.ColumnFamily.META, Keys.meta("format"), new byte[] {2});
+        old.put(ColumnFamily.META, Keys.meta("format"), new byte[] {2});
         engine.store.write(old, true);
         restart();
         assertEquals("hello world", bView.read("hello.txt"));
@@ -895,7 +912,7 @@ abstract class EngineContractTest {
         try {
             return Files.readAllBytes(backing.resolve(rel));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.txfs.core;
 
+import java.util.Comparator;
+
 import io.txfs.sys.PathCalls;
 import io.txfs.core.inspect.dir.DirectoryTreeSource;
 import io.txfs.sys.LibC;
@@ -111,7 +113,7 @@ final class FaithfulTrees {
 
     /** Identities become link groups (the sorted paths sharing one non-directory object). */
     private static TreeMap<String, String> describe(Map<String, Node> nodes) {
-        Map<Object, List<String>> groups = new TreeMap<>(java.util.Comparator.comparing(Object::toString));
+        Map<Object, List<String>> groups = new TreeMap<>(Comparator.comparing(Object::toString));
         for (var en : nodes.entrySet()) {
             if (!en.getValue().type().equals("d")) groups.computeIfAbsent(en.getValue().identity(), k -> new ArrayList<>()).add(en.getKey());
         }

@@ -1,5 +1,8 @@
 package io.txfs.core;
 
+import java.io.UncheckedIOException;
+import java.util.concurrent.atomic.AtomicReference;
+
 import io.txfs.sys.PathCalls;
 import io.txfs.sys.Errno;
 import static io.txfs.core.TestFs.b;
@@ -89,7 +92,7 @@ class FlushFidelityTest {
 
     /** Flushes on a thread of its own, failing (not hanging) when it does not return within FLUSH_LIMIT. */
     private FlushResult flush() throws InterruptedException {
-        java.util.concurrent.atomic.AtomicReference<Object> out = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Object> out = new AtomicReference<>();
         Thread t = new Thread(() -> {
             try {
                 out.set(engine.flush());
@@ -123,7 +126,7 @@ class FlushFidelityTest {
                 int fd = LibC.INSTANCE.open(c(p), 01 | 04000, 0); // O_WRONLY | O_NONBLOCK: ENXIO when nobody reads
                 if (fd >= 0) LibC.INSTANCE.close(fd);
             }
-        } catch (IOException | java.io.UncheckedIOException ignored) {
+        } catch (IOException | UncheckedIOException ignored) {
             // best effort: the assertion that brought us here is the failure to report
         }
     }

@@ -1,5 +1,7 @@
 package io.txfs.core;
 
+import org.junit.jupiter.api.Assertions;
+
 import io.txfs.sys.Errno;
 import static io.txfs.core.TestFs.b;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -194,7 +196,7 @@ class GcTest {
             View held = e.versionView(v1); // handed out before the flush: pinned
             e.flush();
             e.collectGarbage();
-            FsException refused = org.junit.jupiter.api.Assertions.assertThrows(FsException.class, () -> e.versionView(v2));
+            FsException refused = Assertions.assertThrows(FsException.class, () -> e.versionView(v2));
             assertEquals(Errno.ENOENT, refused.errno());
             assertTrue(refused.getMessage().contains("no longer kept"), refused.getMessage());
             assertArrayEquals(b("one"), new TestFs(e, held).readBytes("f.txt"), "a pinned version handle keeps reading its version");

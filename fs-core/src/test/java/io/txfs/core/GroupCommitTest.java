@@ -1,5 +1,8 @@
 package io.txfs.core;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
 import io.txfs.sys.Errno;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -151,8 +154,8 @@ class GroupCommitTest {
     private String readBacking(String name) {
         try {
             return Files.readString(backing.resolve(name));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

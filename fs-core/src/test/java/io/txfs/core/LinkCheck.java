@@ -1,5 +1,7 @@
 package io.txfs.core;
 
+import java.util.Collection;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,7 +39,7 @@ final class LinkCheck {
         return out;
     }
 
-    private static String names(java.util.Collection<EntryName> links) {
+    private static String names(Collection<EntryName> links) {
         List<String> s = new ArrayList<>();
         for (EntryName l : links) s.add(l.parent() + "/" + Engine.utf8(l.name()));
         return s.toString();

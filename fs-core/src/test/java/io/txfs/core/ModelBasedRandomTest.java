@@ -1,5 +1,11 @@
 package io.txfs.core;
 
+import java.nio.file.attribute.FileTime;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
 import io.txfs.sys.Errno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,10 +50,10 @@ class ModelBasedRandomTest {
     Path tmp;
 
     /** Published versions as full path -> content maps, and the paths each version changed. */
-    private final List<Map<String, String>> versions = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<Set<String>> changedAt = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Map<String, String>> versions = new CopyOnWriteArrayList<>();
+    private final List<Set<String>> changedAt = new CopyOnWriteArrayList<>();
     /** Paths a forced publish touched without a visible change: the engine may or may not count them. */
-    private final List<Set<String>> maybeChangedAt = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Set<String>> maybeChangedAt = new CopyOnWriteArrayList<>();
     /** Flushes run beside view operations (they share the commit lock); this orders their bookkeeping. */
     private final Object flushMutex = new Object();
     /** Publishes and flushes take it exclusively; view operations share it so both sides read one head. */
@@ -60,7 +66,7 @@ class ModelBasedRandomTest {
     private static final boolean SERIALIZE = Boolean.getBoolean("txfs.serialize");
     private final Object serial = new Object();
     private final List<Integer> order = new ArrayList<>();
-    private final java.util.concurrent.atomic.AtomicLong collected = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong collected = new AtomicLong();
 
     private void trace(ViewModel m, String what) {
         if (Boolean.getBoolean("txfs.sequential")) trace.add(m.view.name() + " " + what);
@@ -123,7 +129,7 @@ class ModelBasedRandomTest {
                 String c = "initial " + p;
                 Files.writeString(backing.resolve(p), c);
                 Files.setLastModifiedTime(backing.resolve(p),
-                        java.nio.file.attribute.FileTime.from(OLD_MTIME_NS / 1000, java.util.concurrent.TimeUnit.MICROSECONDS));
+                        FileTime.from(OLD_MTIME_NS / 1000, TimeUnit.MICROSECONDS));
                 initial.put(p, c);
             }
         }
@@ -369,7 +375,7 @@ class ModelBasedRandomTest {
                     changed.clear();
                     Map<String, String> prev = versions.get((int) head);
                     for (String p : union(prev.keySet(), next.keySet())) {
-                        if (!java.util.Objects.equals(prev.get(p), next.get(p))) changed.add(p);
+                        if (!Objects.equals(prev.get(p), next.get(p))) changed.add(p);
                     }
                 }
                 maybeChanged.removeAll(changed);

@@ -1,5 +1,13 @@
 package io.txfs.core;
 
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.function.Executable;
+
 import io.txfs.sys.Errno;
 import static io.txfs.core.TestFs.b;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,7 +57,7 @@ class OutsideChangesTest {
         return new TestFs(engine, engine.createView(name, isolation, 0));
     }
 
-    private static void assertErrno(Errno want, org.junit.jupiter.api.function.Executable op) {
+    private static void assertErrno(Errno want, Executable op) {
         FsException e = assertThrows(FsException.class, op);
         assertEquals(want, e.errno(), e.getMessage());
     }
@@ -133,7 +141,7 @@ class OutsideChangesTest {
 
     /** A listing is compared when the directory's stat differs; tests must not rely on the clock's granularity. */
     private static void bumpMtime(Path dir) throws IOException {
-        Files.setLastModifiedTime(dir, java.nio.file.attribute.FileTime.fromMillis(
+        Files.setLastModifiedTime(dir, FileTime.fromMillis(
                 Files.getLastModifiedTime(dir).toMillis() + 5_000));
     }
 
@@ -144,7 +152,7 @@ class OutsideChangesTest {
         assertEquals("hello world", rc.read("hello.txt"));
         // how editors save: write a new file, rename it over the old name
         Files.writeString(backing.resolve("hello.txt.tmp"), "saved by an editor");
-        Files.move(backing.resolve("hello.txt.tmp"), backing.resolve("hello.txt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(backing.resolve("hello.txt.tmp"), backing.resolve("hello.txt"), StandardCopyOption.REPLACE_EXISTING);
         bumpMtime(backing);
         assertEquals("saved by an editor", rc.read("hello.txt"));
         assertTrue(rc.ino("hello.txt") != old, "another file, another node");
@@ -320,7 +328,7 @@ class OutsideChangesTest {
         engine.publish(v.view, false);
         engine.readdir(engine.published(), Engine.ROOT);
         Files.writeString(backing.resolve("outside.txt"), "from outside"); // the root's identity changes
-        java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor();
+        ExecutorService reader = Executors.newSingleThreadExecutor();
         try {
             engine.setVersionHook(new VersionHook() {
                 @Override
@@ -331,8 +339,8 @@ class OutsideChangesTest {
                 public DeltaIdRecord beforeFlush(long flushed, long head) {
                     try {
                         reader.submit(() -> engine.readdir(engine.published(), Engine.ROOT))
-                                .get(30, java.util.concurrent.TimeUnit.SECONDS);
-                    } catch (java.util.concurrent.TimeoutException e) {
+                                .get(30, TimeUnit.SECONDS);
+                    } catch (TimeoutException e) {
                         throw new AssertionError("the read waited for the flush that waited for it", e);
                     } catch (Exception e) {
                         throw new AssertionError(e);

@@ -1,5 +1,9 @@
 package io.txfs.core;
 
+import io.txfs.core.store.Batch;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -117,7 +121,7 @@ class OwnLayerSpaceTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void aCountWrittenByAnOlderTxfsIsCorrectedAtOpen() throws Exception {
         Path backing = Files.createDirectories(tmp.resolve("backing"));
         MemoryStore memory = new MemoryStore();
@@ -126,8 +130,8 @@ class OwnLayerSpaceTest {
             new TestFs(e, w).write("f", filled(MIB, 1));
             // as an older txfs left it: every byte ever written counted
             w.pendingBytes = 9_200_000_000L;
-            io.txfs.core.store.Batch b = new io.txfs.core.store.Batch();
-            b.put(ColumnFamily.VIEWS, "w".getBytes(java.nio.charset.StandardCharsets.UTF_8), w.encode());
+            Batch b = new Batch();
+            b.put(ColumnFamily.VIEWS, "w".getBytes(StandardCharsets.UTF_8), w.encode());
             e.store.write(b, false);
         }
         try (Engine e = Engine.open(Engine.Config.memory(backing, memory.reopened()))) {
@@ -138,7 +142,7 @@ class OwnLayerSpaceTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void gcGivesRemovedFilesDiskSpaceBackAndReportsTheStateDirectory() throws Exception {
         Path chunksDir;
         try (Engine e = open("rocks")) {

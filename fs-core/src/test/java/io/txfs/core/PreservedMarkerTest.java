@@ -1,5 +1,7 @@
 package io.txfs.core;
 
+import java.util.Arrays;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -47,7 +49,7 @@ class PreservedMarkerTest {
         byte[] b = PreservedMarker.complete(1, 1).encode();
         b[1] = 'x';
         assertThrows(IllegalStateException.class, () -> PreservedMarker.decode(b));
-        byte[] cut = java.util.Arrays.copyOf(PreservedMarker.staged(1, 1).withSuccessor(new Identity(1, 1, 1, 1, 1)).encode(), 30);
+        byte[] cut = Arrays.copyOf(PreservedMarker.staged(1, 1).withSuccessor(new Identity(1, 1, 1, 1, 1)).encode(), 30);
         assertThrows(IllegalStateException.class, () -> PreservedMarker.decode(cut));
     }
 }

@@ -1,5 +1,7 @@
 package io.txfs.core;
 
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+
 import static io.txfs.core.TestFs.b;
 import static io.txfs.core.TestFs.onDisk;
 import static io.txfs.core.TestFs.raw;
@@ -90,7 +92,7 @@ class RawBackingNamesTest {
             assertTrue(Files.getPosixFilePermissions(onDisk(backing, DIR + "/new\u00fa")).toString().contains("GROUP_READ"));
             if (Files.getFileStore(backing).supportsFileAttributeView("user")) {
                 var xv = Files.getFileAttributeView(onDisk(backing, "sub\u00a0\u00a0/moved\u00ff"),
-                        java.nio.file.attribute.UserDefinedFileAttributeView.class);
+                        UserDefinedFileAttributeView.class);
                 assertEquals(List.of("k"), xv.list(), "user xattrs reach a file with a raw name");
             }
             assertEquals("original", new String(e.read(old.view, old.rawIno(DIR + "/" + FILE), 0, 100), StandardCharsets.UTF_8),

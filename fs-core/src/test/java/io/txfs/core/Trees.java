@@ -1,5 +1,9 @@
 package io.txfs.core;
 
+import java.nio.file.FileVisitResult;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+
 import io.txfs.sys.PathCalls;
 import io.txfs.sys.LibC;
 import io.txfs.sys.RawPaths;
@@ -21,19 +25,19 @@ final class Trees {
     /** Keys and symlink targets are raw bytes (ISO-8859-1), so names that are not UTF-8 compare exactly. */
     /** Deletes a directory tree of the test's own (symlinks deleted, not followed). */
     static void deleteTree(Path root) throws IOException {
-        if (!java.nio.file.Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
-        java.nio.file.Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) return;
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
-            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) throws IOException {
-                java.nio.file.Files.delete(f);
-                return java.nio.file.FileVisitResult.CONTINUE;
+            public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+                Files.delete(f);
+                return FileVisitResult.CONTINUE;
             }
 
             @Override
-            public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException ex) throws IOException {
+            public FileVisitResult postVisitDirectory(Path d, IOException ex) throws IOException {
                 if (ex != null) throw ex;
-                java.nio.file.Files.delete(d);
-                return java.nio.file.FileVisitResult.CONTINUE;
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
             }
         });
     }

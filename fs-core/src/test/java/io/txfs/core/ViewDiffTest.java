@@ -1,5 +1,7 @@
 package io.txfs.core;
 
+import java.nio.file.attribute.PosixFilePermissions;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,7 +84,7 @@ class ViewDiffTest {
     @Test
     void anotherUserSeesNoContentOfFilesTheyCannotRead() throws Exception {
         Path secret = Files.writeString(backing.resolve("secret"), "root only\n");
-        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
         Files.writeString(backing.resolve("open"), "anyone\n");
         try (Engine e = Engine.open(Engine.Config.memory(backing, new MemoryStore()))) {
             View v = e.createView("v", Isolation.SNAPSHOT, 1000);

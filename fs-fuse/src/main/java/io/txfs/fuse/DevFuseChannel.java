@@ -1,5 +1,8 @@
 package io.txfs.fuse;
 
+import java.io.IOException;
+import java.nio.ByteOrder;
+
 import io.txfs.sys.Errno;
 import io.txfs.sys.LibC;
 import io.txfs.sys.Sys;
@@ -54,9 +57,9 @@ final class DevFuseChannel implements FuseChannel {
   public BackingFiles backingFiles() {
     return new BackingFiles() {
       @Override
-      public int open(int backingFd) throws java.io.IOException {
+      public int open(int backingFd) throws IOException {
         // struct fuse_backing_map: fd@0 (s32), flags@4, padding@8 (u64)
-        ByteBuffer map = ByteBuffer.allocateDirect(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer map = ByteBuffer.allocateDirect(16).order(ByteOrder.LITTLE_ENDIAN);
         map.putInt(0, backingFd).putInt(4, 0).putLong(8, 0);
         int id = C.ioctl(fd, Sys.FUSE_DEV_IOC_BACKING_OPEN, map);
         if (id < 0) {

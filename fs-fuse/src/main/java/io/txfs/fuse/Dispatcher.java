@@ -1,5 +1,8 @@
 package io.txfs.fuse;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
 import io.txfs.sys.Errno;
 import io.txfs.sys.ErrnoAnswer;
 import static io.txfs.fuse.proto.Wire.IN_HEADER;
@@ -47,7 +50,7 @@ final class Dispatcher {
   private final CompletableFuture<InitInfo> init = new CompletableFuture<>();
   private volatile InitInfo info;
   private volatile BackingFiles backingFiles;
-  private final java.util.Set<String> loggedFailures = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
 
   Dispatcher(FuseFilesystem fs, boolean writebackCache, boolean passthrough) {
     this.fs = fs;

@@ -1,5 +1,9 @@
 package io.txfs.fuse;
 
+import java.io.File;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
 import io.txfs.sys.LibC;
 import io.txfs.sys.MountInfo;
 import io.txfs.sys.StatBuf;
@@ -36,7 +40,7 @@ public final class FuseMount implements AutoCloseable {
   private final Path mountpoint;
   private final FuseSession session;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final java.util.concurrent.CountDownLatch closeDone = new java.util.concurrent.CountDownLatch(1);
+  private final CountDownLatch closeDone = new CountDownLatch(1);
   private volatile Thread exitHook;
   /** The connection's number under /sys/fs/fuse/connections (the mount's minor device), or -1. */
   private volatile long connectionMinor = -1;
@@ -60,7 +64,7 @@ public final class FuseMount implements AutoCloseable {
           + (e == 2 ? " (is the fuse module loaded? in a container, pass --device /dev/fuse)" : ""));
     }
     // Registered before mount(2): a SIGTERM at any moment from here on still unmounts.
-    java.util.concurrent.atomic.AtomicReference<FuseMount> served = new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<FuseMount> served = new AtomicReference<>();
     AtomicBoolean mountedOnly = new AtomicBoolean();
     Thread hook = new Thread(() -> {
       FuseMount m = served.get();
@@ -132,7 +136,7 @@ public final class FuseMount implements AutoCloseable {
     Process p;
     try {
       p = new ProcessBuilder("stat", "-c", "%d", mountpoint.toString())
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
           .redirectErrorStream(true).start();
     } catch (IOException e) {
       LOG.warn("cannot run stat(1) to probe the mount ({}); INIT was answered, going on", e.toString());
@@ -142,7 +146,7 @@ public final class FuseMount implements AutoCloseable {
       if (!p.waitFor(remaining(deadline), TimeUnit.NANOSECONDS)) {
         throw new TimeoutException();
       }
-      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       if (p.exitValue() == 0) {
         return Long.parseLong(out);
       }

@@ -1,5 +1,7 @@
 package io.txfs.fuse;
 
+import java.util.Optional;
+
 import io.txfs.fuse.proto.InitFlags;
 import java.util.List;
 
@@ -116,8 +118,8 @@ public final class InitInfo {
   }
 
   /** Present when FUSE_PASSTHROUGH was negotiated on a real device. */
-  public java.util.Optional<BackingFiles> backingFiles() {
-    return java.util.Optional.ofNullable(backingFiles);
+  public Optional<BackingFiles> backingFiles() {
+    return Optional.ofNullable(backingFiles);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.txfs.fuse;
 
+import java.io.ByteArrayOutputStream;
+
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -78,7 +80,7 @@ public final class Names {
     if (plain) {
       return s.getBytes(StandardCharsets.UTF_8);
     }
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length() + 8);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length() + 8);
     for (int i = 0; i < s.length(); i++) {
       char ch = s.charAt(i);
       if (Character.isHighSurrogate(ch) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {

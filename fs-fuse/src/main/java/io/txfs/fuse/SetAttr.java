@@ -1,5 +1,7 @@
 package io.txfs.fuse;
 
+import java.nio.ByteBuffer;
+
 /**
  * A SETATTR request: {@code valid} says which fields to change (FATTR_* bits). Times with the
  * *_NOW bit mean "now"; fh is meaningful only when {@link #hasFh()}.
@@ -22,7 +24,7 @@ public record SetAttr(int valid, long fh, long size, long lockOwner,
 
   /** fuse_setattr_in at offset {@code b}: valid, padding, fh, size, lock_owner, atime, mtime, ctime,
    * atimensec, mtimensec, ctimensec, mode, unused, uid, gid, unused. */
-  public static SetAttr at(java.nio.ByteBuffer in, int b) {
+  public static SetAttr at(ByteBuffer in, int b) {
     return new SetAttr(in.getInt(b), in.getLong(b + 8), in.getLong(b + 16), in.getLong(b + 24),
         in.getLong(b + 32), in.getInt(b + 56), in.getLong(b + 40), in.getInt(b + 60),
         in.getLong(b + 48), in.getInt(b + 64), in.getInt(b + 68), in.getInt(b + 76), in.getInt(b + 80));

@@ -1,5 +1,7 @@
 package io.txfs.fuse;
 
+import java.nio.ByteOrder;
+
 import io.txfs.sys.Errno;
 import io.txfs.sys.ErrnoAnswer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -100,7 +102,7 @@ class DispatcherErrorsTest {
     assertEquals(-22, error(ch.reply()));
     // a header whose len disagrees with what was read
     byte[] lying = new byte[48];
-    ByteBuffer lb = ByteBuffer.wrap(lying).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer lb = ByteBuffer.wrap(lying).order(ByteOrder.LITTLE_ENDIAN);
     lb.putInt(0, 4000).putInt(4, Opcode.GETATTR).putLong(8, 13);
     ch.sendRaw(lying);
     ByteBuffer r = ch.reply();

@@ -1,5 +1,7 @@
 package io.txfs.fuse;
 
+import java.io.IOException;
+
 import io.txfs.sys.Errno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -76,14 +78,14 @@ class HelloMountTest {
     Path mp = Files.createDirectory(tmp.resolve("grumpy"));
     FuseFilesystem grumpy = new HelloFilesystem() {
       @Override
-      public AttrReply getattr(RequestContext ctx, long node, long fh) throws java.io.IOException {
+      public AttrReply getattr(RequestContext ctx, long node, long fh) throws IOException {
         throw new FuseErrnoException(Errno.EACCES);
       }
     };
     FuseMount m = FuseMount.mount(mp, grumpy, MountOptions.defaults());
     try {
       assertTrue(MountPreconditions.mounted(mp));
-      assertThrows(java.nio.file.AccessDeniedException.class, () -> Files.readAttributes(mp, "unix:ino"));
+      assertThrows(AccessDeniedException.class, () -> Files.readAttributes(mp, "unix:ino"));
     } finally {
       m.close();
     }

@@ -1,5 +1,7 @@
 package io.txfs.sys;
 
+import jnr.ffi.Runtime;
+
 import java.nio.ByteBuffer;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.annotations.Direct;
@@ -21,7 +23,7 @@ public interface LibC {
   LibC INSTANCE = LibraryLoader.create(LibC.class).failImmediately().load("c");
 
   static int errno() {
-    return jnr.ffi.Runtime.getSystemRuntime().getLastError();
+    return Runtime.getSystemRuntime().getLastError();
   }
 
   /** The text of errno n, with its number: "No space left on device (errno 28)". */

@@ -1,5 +1,7 @@
 package io.txfs.tools;
 
+import java.time.Duration;
+
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -13,13 +15,13 @@ final class AgeDuration {
     private static final Pattern FINE = Pattern.compile("([0-9]{1,12})(ms|[smhd]?)");
 
     /** As {@link #seconds}, also in milliseconds ({@code 100ms}). */
-    static java.time.Duration duration(String word) {
+    static Duration duration(String word) {
         Matcher m = word == null ? null : FINE.matcher(word);
         if (m == null || !m.matches()) {
             throw new UserFacingException("bad duration '" + word + "': a whole number with ms, s, m, h or d (100ms, 30s, 10m, 2h, 1d)");
         }
         long n = Long.parseLong(m.group(1));
-        return m.group(2).equals("ms") ? java.time.Duration.ofMillis(n) : java.time.Duration.ofSeconds(seconds(word));
+        return m.group(2).equals("ms") ? Duration.ofMillis(n) : Duration.ofSeconds(seconds(word));
     }
 
     /** The duration in seconds; a malformed word is the user's error, named in the message. */

@@ -1,5 +1,11 @@
 package io.txfs.tools;
 
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -29,7 +35,7 @@ import java.util.UUID;
  * is bound silently to the backing directory it first serves.
  */
 final class BackingClaim implements AutoCloseable {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BackingClaim.class);
+    private static final Logger log = LoggerFactory.getLogger(BackingClaim.class);
     static final String MARKER_DIR = ".txfs";
     static final String RECORD = "backing";
 
@@ -282,7 +288,7 @@ final class BackingClaim implements AutoCloseable {
         /** The file's values, or empty if there is no file; a file without one of the keys is refused. */
         static Optional<Map<String, String>> read(Path file, String... keys) {
             try {
-                Map<String, String> m = new java.util.HashMap<>();
+                Map<String, String> m = new HashMap<>();
                 for (String line : Files.readAllLines(file)) {
                     int eq = line.indexOf('=');
                     if (!line.startsWith("#") && eq > 0) {
@@ -312,12 +318,12 @@ final class BackingClaim implements AutoCloseable {
 
         static void write(Path file, String comment, Map<String, String> values) {
             StringBuilder b = new StringBuilder("# ").append(comment).append('\n');
-            new java.util.TreeMap<>(values).forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
+            new TreeMap<>(values).forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             try {
                 Files.writeString(tmp, b, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                         StandardOpenOption.WRITE, StandardOpenOption.SYNC);
-                Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
                 throw new UserFacingException("cannot write " + file + ": " + e.getMessage(), e);
             }

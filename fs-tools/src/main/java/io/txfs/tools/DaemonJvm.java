@@ -1,5 +1,7 @@
 package io.txfs.tools;
 
+import java.util.ArrayList;
+
 import java.util.List;
 import java.util.Map;
 
@@ -41,7 +43,7 @@ final class DaemonJvm {
     /** As {@link #options(String)}, the user's options given one per element. */
     static List<String> optionsWith(List<String> user) {
         boolean ownCollector = user.stream().anyMatch(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"));
-        List<String> all = new java.util.ArrayList<>();
+        List<String> all = new ArrayList<>();
         for (String o : OPTIONS) {
             if (!(ownCollector && COLLECTOR.contains(o))) {
                 all.add(o);

@@ -1,5 +1,7 @@
 package io.txfs.tools;
 
+import java.util.Optional;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,19 +76,19 @@ final class DaemonLauncher {
     }
 
     /** The daemon logs what INIT negotiated before the mount answers its first stat. */
-    private static java.util.Optional<String> negotiated(Path out) {
+    private static Optional<String> negotiated(Path out) {
         try {
             List<String> lines = Files.readAllLines(out);
             for (int i = lines.size() - 1; i >= 0; i--) {
                 int at = lines.get(i).indexOf("negotiated FUSE");
                 if (at >= 0) {
-                    return java.util.Optional.of(lines.get(i).substring(at));
+                    return Optional.of(lines.get(i).substring(at));
                 }
             }
         } catch (IOException e) {
             // only informative
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     private static boolean answersStat(Path mountpoint) {

@@ -1,5 +1,8 @@
 package io.txfs.tools;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.txfs.sys.LibC;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -16,7 +19,7 @@ import java.util.TreeMap;
  * process it started. Runs before the daemon takes any lock or opens the store.
  */
 final class ForegroundJvm {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ForegroundJvm.class);
+    private static final Logger log = LoggerFactory.getLogger(ForegroundJvm.class);
 
     private ForegroundJvm() {
     }

@@ -1,5 +1,15 @@
 package io.txfs.tools;
 
+import io.txfs.control.ControlReply;
+import io.txfs.core.inspect.oci.OciImageLayout;
+import java.io.ByteArrayOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.util.Map;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.txfs.control.ControlCommand;
 import java.nio.charset.StandardCharsets;
@@ -174,13 +184,13 @@ final class InspectCommands {
             if (output == null && System.console() != null) {
                 throw new UserFacingException("refusing to write a tar to a terminal; redirect stdout: txfs export VIEW > layer.tar");
             }
-            try (java.io.OutputStream out = output == null
-                    ? new java.io.FileOutputStream(java.io.FileDescriptor.out)
-                    : java.nio.file.Files.newOutputStream(output)) {
+            try (OutputStream out = output == null
+                    ? new FileOutputStream(FileDescriptor.out)
+                    : Files.newOutputStream(output)) {
                 long n = progress.around(mount.controlFile(), "export",
                         () -> RawControlCall.send(mount.controlFile(), "export" + viewArg(view) + " format=oci-tar", out));
                 err().println("txfs: exported " + n + " bytes");
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new UserFacingException("writing " + output + ": " + e.getMessage(), e);
             }
             return Txfs.EXIT_OK;
@@ -190,10 +200,10 @@ final class InspectCommands {
             if (output == null) {
                 throw new ParameterException(spec.commandLine(), "--format oci-dir needs --output DIR");
             }
-            io.txfs.core.inspect.oci.OciImageLayout layout;
+            OciImageLayout layout;
             try {
-                layout = io.txfs.core.inspect.oci.OciImageLayout.create(output);
-            } catch (java.io.IOException e) {
+                layout = OciImageLayout.create(output);
+            } catch (IOException e) {
                 throw new UserFacingException("cannot write an image layout to " + output + ": " + e.getMessage(), e);
             }
             boolean done = false;
@@ -202,15 +212,15 @@ final class InspectCommands {
                 progress.around(mount.controlFile(), "export",
                         () -> RawControlCall.send(mount.controlFile(), "export" + viewArg(view) + " format=oci-tar canonical", header));
                 JsonNode h = header.header();
-                io.txfs.core.inspect.oci.OciImageLayout.Result r = layout.finish(
-                        java.util.Map.of("io.txfs.delta-id", h.path("objects").asText() + ":" + h.path("delta_id").asText(),
+                OciImageLayout.Result r = layout.finish(
+                        Map.of("io.txfs.delta-id", h.path("objects").asText() + ":" + h.path("delta_id").asText(),
                                 "io.txfs.view", h.path("view").asText()),
                         h.path("view").asText());
                 done = true;
                 err().println("txfs: exported view " + h.path("view").asText() + " to " + output + ": layer " + r.layerDigest()
                         + " (" + r.layerSize() + " bytes), delta " + h.path("delta_id").asText());
                 return Txfs.EXIT_OK;
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new UserFacingException("writing the image layout " + output + ": " + e.getMessage(), e);
             } finally {
                 if (!done) {
@@ -221,23 +231,23 @@ final class InspectCommands {
     }
 
     /** Takes the one JSON line an {@code export ... canonical} reply starts with, and passes the rest on. */
-    static final class HeaderLine extends java.io.OutputStream {
+    static final class HeaderLine extends OutputStream {
         private static final int MAX = 64 * 1024;
-        private final java.io.OutputStream rest;
-        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        private final OutputStream rest;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
         private boolean inBody;
 
-        HeaderLine(java.io.OutputStream rest) {
+        HeaderLine(OutputStream rest) {
             this.rest = rest;
         }
 
         @Override
-        public void write(int b) throws java.io.IOException {
+        public void write(int b) throws IOException {
             write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
-        public void write(byte[] b, int off, int len) throws java.io.IOException {
+        public void write(byte[] b, int off, int len) throws IOException {
             if (!inBody) {
                 int end = off;
                 while (end < off + len && b[end] != '\n') {
@@ -245,7 +255,7 @@ final class InspectCommands {
                 }
                 line.write(b, off, end - off);
                 if (line.size() > MAX) {
-                    throw new java.io.IOException("the export's header line is longer than " + MAX + " bytes");
+                    throw new IOException("the export's header line is longer than " + MAX + " bytes");
                 }
                 if (end == off + len) {
                     return;
@@ -258,15 +268,15 @@ final class InspectCommands {
         }
 
         @Override
-        public void flush() throws java.io.IOException {
+        public void flush() throws IOException {
             rest.flush();
         }
 
-        JsonNode header() throws java.io.IOException {
+        JsonNode header() throws IOException {
             if (!inBody) {
-                throw new java.io.IOException("the export's reply ended inside its header line");
+                throw new IOException("the export's reply ended inside its header line");
             }
-            return io.txfs.control.ControlReply.parse(line.toString(StandardCharsets.UTF_8));
+            return ControlReply.parse(line.toString(StandardCharsets.UTF_8));
         }
     }
 

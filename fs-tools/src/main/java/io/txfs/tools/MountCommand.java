@@ -1,5 +1,11 @@
 package io.txfs.tools;
 
+import io.txfs.core.Engine;
+import io.txfs.core.GcPolicy;
+import io.txfs.core.GroupPolicy;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
 import io.txfs.fuse.FuseFilesystem;
 import io.txfs.fuse.FuseMount;
 import io.txfs.fuse.MountOptions;
@@ -133,8 +139,8 @@ final class MountCommand implements Callable<Integer> {
         };
     }
 
-    private io.txfs.core.GcPolicy gcPolicy() {
-        return new io.txfs.core.GcPolicy(true, versionCount("--keep-versions", keepVersions),
+    private GcPolicy gcPolicy() {
+        return new GcPolicy(true, versionCount("--keep-versions", keepVersions),
                 versionCount("--keep-unflushed", keepUnflushed));
     }
 
@@ -153,7 +159,7 @@ final class MountCommand implements Callable<Integer> {
         throw new UserFacingException(option + " must be a number of at least 1 or 'all', not '" + value + "'");
     }
 
-    private io.txfs.core.GroupPolicy groupPolicy() {
+    private GroupPolicy groupPolicy() {
         int ops;
         try {
             ops = Integer.parseInt(groupOps);
@@ -161,18 +167,18 @@ final class MountCommand implements Callable<Integer> {
             throw new UserFacingException("--group-ops must be a number of operations, not '" + groupOps + "'");
         }
         try {
-            return new io.txfs.core.GroupPolicy(AgeDuration.duration(groupWindow), ops);
+            return new GroupPolicy(AgeDuration.duration(groupWindow), ops);
         } catch (IllegalArgumentException e) {
             throw new UserFacingException("--group-window/--group-ops: " + e.getMessage());
         }
     }
 
     /** The --auto-flush interval, or null. */
-    private java.time.Duration autoFlushEvery() {
+    private Duration autoFlushEvery() {
         if (autoFlush == null) {
             return null;
         }
-        java.time.Duration d = AgeDuration.duration(autoFlush);
+        Duration d = AgeDuration.duration(autoFlush);
         if (d.isZero()) {
             throw new UserFacingException("--auto-flush must be more than 0");
         }
@@ -202,7 +208,7 @@ final class MountCommand implements Callable<Integer> {
      * it would go on serving the moved directory). Not when the mount covers that path (MOUNTPOINT equal
      * to BACKING or above it): the path then names the mount itself.
      */
-    private static void watchBacking(io.txfs.core.Engine engine, Path backingDir, Path mnt) throws IOException {
+    private static void watchBacking(Engine engine, Path backingDir, Path mnt) throws IOException {
         Path b = backingDir.toRealPath();
         Path m = mnt.toRealPath();
         if (!b.startsWith(m)) {
@@ -247,7 +253,7 @@ final class MountCommand implements Callable<Integer> {
             }
             // SIGTERM/SIGINT: unmount (in-flight requests finish), then close the store, once
             ViewMount store = viewMount;
-            java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicBoolean closed = new AtomicBoolean();
             Runnable shutdown = () -> {
                 if (closed.compareAndSet(false, true)) {
                     mount.close();

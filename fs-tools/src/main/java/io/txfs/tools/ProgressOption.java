@@ -1,5 +1,7 @@
 package io.txfs.tools;
 
+import java.util.Locale;
+
 import io.txfs.sys.LibC;
 import java.nio.file.Path;
 import java.util.function.Supplier;
@@ -38,7 +40,7 @@ final class ProgressOption {
     static final class ModeConverter implements picocli.CommandLine.ITypeConverter<Mode> {
         @Override
         public Mode convert(String value) {
-            return Mode.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+            return Mode.valueOf(value.toUpperCase(Locale.ROOT));
         }
     }
 }

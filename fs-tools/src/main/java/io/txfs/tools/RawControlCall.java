@@ -1,5 +1,7 @@
 package io.txfs.tools;
 
+import java.io.ByteArrayOutputStream;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.txfs.control.BadControlCommandException;
 import io.txfs.control.ControlCommand;
@@ -37,7 +39,7 @@ final class RawControlCall {
             long n = LibC.INSTANCE.write(fd, cmd, cmd.length);
             if (n < 0) {
                 int errno = LibC.errno();
-                java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+                ByteArrayOutputStream err = new ByteArrayOutputStream();
                 copy(fd, err);
                 String text = err.toString(StandardCharsets.UTF_8);
                 JsonNode reply = text.isBlank() ? null : ControlReply.parse(text);

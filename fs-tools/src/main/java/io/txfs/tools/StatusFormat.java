@@ -1,5 +1,8 @@
 package io.txfs.tools;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** Renders the daemon's JSON replies as text for people. */
@@ -162,8 +165,8 @@ final class StatusFormat {
      * The stderr lines of a forced publish or commit: each path where another view's published change was
      * overridden, and each path this view removed that stays for files others published inside it.
      */
-    static java.util.List<String> forceLines(JsonNode r) {
-        java.util.List<String> out = new java.util.ArrayList<>();
+    static List<String> forceLines(JsonNode r) {
+        List<String> out = new ArrayList<>();
         for (JsonNode p : r.path("overridden")) out.add("txfs: overrode " + p.asText() + " (published by another view)");
         for (JsonNode p : r.path("kept")) out.add("txfs: kept " + p.asText() + " (another view published files inside it)");
         return out;
@@ -194,7 +197,7 @@ final class StatusFormat {
      * "Bin" for binary files, then the totals.
      */
     static String diffStat(String unified) {
-        java.util.List<String[]> rows = new java.util.ArrayList<>();
+        List<String[]> rows = new ArrayList<>();
         long files = 0;
         long plus = 0;
         long minus = 0;

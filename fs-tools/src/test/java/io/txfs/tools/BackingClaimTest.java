@@ -1,5 +1,7 @@
 package io.txfs.tools;
 
+import java.nio.file.attribute.PosixFilePermissions;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -138,7 +140,7 @@ class BackingClaimTest {
         Files.setAttribute(planted, "unix:uid", 4242);
         assertTrue(refused(backing, state, false, planted).contains("uid 4242"));
         Files.setAttribute(planted, "unix:uid", 0);
-        Files.setPosixFilePermissions(planted, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setPosixFilePermissions(planted, PosixFilePermissions.fromString("rwxrwxrwx"));
         assertTrue(refused(backing, state, false, planted).contains("mode 777"));
         assertEquals("precious\n", Files.readString(victim));
     }

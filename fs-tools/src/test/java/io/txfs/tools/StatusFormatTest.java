@@ -1,5 +1,9 @@
 package io.txfs.tools;
 
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Assertions;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,11 +86,11 @@ class StatusFormatTest {
 
     @Test
     void forcedPublishNamesEveryOverriddenPath() throws Exception {
-        assertEquals(java.util.List.of("txfs: overrode /a/f (published by another view)",
+        assertEquals(List.of("txfs: overrode /a/f (published by another view)",
                         "txfs: overrode /d/x (published by another view)",
                         "txfs: kept /d (another view published files inside it)"),
                 StatusFormat.forceLines(json("{\"verb\":\"publish\",\"overridden\":[\"/a/f\",\"/d/x\"],\"kept\":[\"/d\"]}")));
-        assertEquals(java.util.List.of(), StatusFormat.forceLines(json("{\"verb\":\"publish\",\"overridden\":[],\"kept\":[]}")));
+        assertEquals(List.of(), StatusFormat.forceLines(json("{\"verb\":\"publish\",\"overridden\":[],\"kept\":[]}")));
     }
 
     @Test
@@ -99,12 +103,12 @@ class StatusFormatTest {
                 """));
         String[] lines = t.split("\n");
         assertEquals(3, lines.length);
-        assertEquals(java.util.List.of("VIEW", "OWNER", "STATE", "ISOLATION", "PATHS", "BYTES", "VERSION", "PINNED", "AGE"),
-                java.util.List.of(lines[0].trim().split(" +")));
-        assertEquals(java.util.List.of("a", "1000", "orphaned", "snapshot", "1", "2", "7", "65600", "2h"),
-                java.util.List.of(lines[1].trim().split(" +")));
-        assertEquals(java.util.List.of("b", "0", "live", "read-committed", "0", "0", "9", "?", "5s"),
-                java.util.List.of(lines[2].trim().split(" +")));
+        assertEquals(List.of("VIEW", "OWNER", "STATE", "ISOLATION", "PATHS", "BYTES", "VERSION", "PINNED", "AGE"),
+                List.of(lines[0].trim().split(" +")));
+        assertEquals(List.of("a", "1000", "orphaned", "snapshot", "1", "2", "7", "65600", "2h"),
+                List.of(lines[1].trim().split(" +")));
+        assertEquals(List.of("b", "0", "live", "read-committed", "0", "0", "9", "?", "5s"),
+                List.of(lines[2].trim().split(" +")));
     }
 
     @Test
@@ -132,14 +136,14 @@ class StatusFormatTest {
         assertEquals(7200, AgeDuration.seconds("2h"));
         assertEquals(86400, AgeDuration.seconds("1d"));
         for (String bad : new String[] {"", "1w", "-1s", "1.5h", "h"}) {
-            org.junit.jupiter.api.Assertions.assertThrows(UserFacingException.class, () -> AgeDuration.seconds(bad), bad);
+            Assertions.assertThrows(UserFacingException.class, () -> AgeDuration.seconds(bad), bad);
         }
     }
 
     @Test
     void controlCommandsOutsideAMountFailClearly() {
-        UserFacingException e = org.junit.jupiter.api.Assertions.assertThrows(UserFacingException.class,
-                () -> MountLocator.controlFile(java.nio.file.Path.of("/proc")));
+        UserFacingException e = Assertions.assertThrows(UserFacingException.class,
+                () -> MountLocator.controlFile(Path.of("/proc")));
         assertTrue(e.getMessage().contains("no txfs mount"), e.getMessage());
     }
 
@@ -213,15 +217,15 @@ class StatusFormatTest {
 
     @Test
     void hashPathsAreTakenRelativeToTheMount() {
-        java.nio.file.Path mp = java.nio.file.Path.of("/mnt/tx");
-        assertEquals("src/a", InspectCommands.Hash.treePath(mp, java.nio.file.Path.of("/mnt/tx/src/./a")));
-        assertEquals("", InspectCommands.Hash.treePath(mp, java.nio.file.Path.of("/mnt/tx")));
-        assertEquals("src", InspectCommands.Hash.treePath(mp, java.nio.file.Path.of("src")));
-        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(UserFacingException.class,
-                () -> InspectCommands.Hash.treePath(mp, java.nio.file.Path.of("/etc"))).getMessage().contains("not inside"));
-        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(UserFacingException.class,
-                () -> InspectCommands.Hash.treePath(mp, java.nio.file.Path.of("/mnt/tx/.txfs/ctl"))).getMessage().contains("control"));
-        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(UserFacingException.class,
-                () -> InspectCommands.Hash.treePath(mp, java.nio.file.Path.of("../x"))).getMessage().contains("leaves"));
+        Path mp = Path.of("/mnt/tx");
+        assertEquals("src/a", InspectCommands.Hash.treePath(mp, Path.of("/mnt/tx/src/./a")));
+        assertEquals("", InspectCommands.Hash.treePath(mp, Path.of("/mnt/tx")));
+        assertEquals("src", InspectCommands.Hash.treePath(mp, Path.of("src")));
+        assertTrue(Assertions.assertThrows(UserFacingException.class,
+                () -> InspectCommands.Hash.treePath(mp, Path.of("/etc"))).getMessage().contains("not inside"));
+        assertTrue(Assertions.assertThrows(UserFacingException.class,
+                () -> InspectCommands.Hash.treePath(mp, Path.of("/mnt/tx/.txfs/ctl"))).getMessage().contains("control"));
+        assertTrue(Assertions.assertThrows(UserFacingException.class,
+                () -> InspectCommands.Hash.treePath(mp, Path.of("../x"))).getMessage().contains("leaves"));
     }
 }

@@ -1,5 +1,7 @@
 package io.txfs.core.inspect;
 
+import java.nio.charset.StandardCharsets;
+
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
@@ -32,7 +34,7 @@ public enum ObjectFormat {
     /** The id of git's empty tree in this format (what an empty directory hashes to). */
     public ObjectId emptyTreeId() {
         MessageDigest md = newDigest();
-        md.update("tree 0\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        md.update("tree 0\0".getBytes(StandardCharsets.US_ASCII));
         return new ObjectId(md.digest());
     }
 }

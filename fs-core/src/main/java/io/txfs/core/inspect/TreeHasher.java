@@ -1,5 +1,7 @@
 package io.txfs.core.inspect;
 
+import java.io.FilterInputStream;
+
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -320,7 +322,7 @@ public final class TreeHasher {
     }
 
     /** Counts what was read so a file that changed length under us is noticed. */
-    private static final class LengthCheckingInputStream extends java.io.FilterInputStream {
+    private static final class LengthCheckingInputStream extends FilterInputStream {
         private long count;
 
         LengthCheckingInputStream(InputStream in) {

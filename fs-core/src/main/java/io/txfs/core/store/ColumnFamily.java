@@ -1,11 +1,13 @@
 package io.txfs.core.store;
 
+import java.util.Locale;
+
 /** Every column family of the store, named in one place. See docs/storage-format.md. */
 public enum ColumnFamily {
     META, VIEWS, NODE, DENT, CHUNK, P_NODE, P_DENT, P_KEY, CONFLICT, LOG, CHANGE, IMPORTED, BACKING_INDEX,
     PRESERVED, FLUSH, GC, SUBTREE, DELTA_ID;
 
     public String columnName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

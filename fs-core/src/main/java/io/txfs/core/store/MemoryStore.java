@@ -1,5 +1,8 @@
 package io.txfs.core.store;
 
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -14,7 +17,7 @@ public final class MemoryStore implements Store {
     private final Map<String, Object> beside;
 
     public MemoryStore() {
-        beside = new java.util.concurrent.ConcurrentHashMap<>();
+        beside = new ConcurrentHashMap<>();
         for (ColumnFamily cf : ColumnFamily.values()) maps.put(cf, new ConcurrentSkipListMap<>(Bytes::compare));
     }
 
@@ -24,7 +27,7 @@ public final class MemoryStore implements Store {
     }
 
     /** The object kept beside this store under name, made by make the first time. */
-    public Object beside(String name, java.util.function.Supplier<Object> make) {
+    public Object beside(String name, Supplier<Object> make) {
         return beside.computeIfAbsent(name, n -> make.get());
     }
 
@@ -42,7 +45,7 @@ public final class MemoryStore implements Store {
     @Override
     public KvIterator scan(ColumnFamily cf, byte[] from, byte[] prefix) {
         checkOpen();
-        java.util.concurrent.ConcurrentSkipListMap<byte[], byte[]> map = maps.get(cf);
+        ConcurrentSkipListMap<byte[], byte[]> map = maps.get(cf);
         return new KvIterator() {
             Iterator<Map.Entry<byte[], byte[]>> it = map.tailMap(from, true).entrySet().iterator();
             Map.Entry<byte[], byte[]> cur = advance();

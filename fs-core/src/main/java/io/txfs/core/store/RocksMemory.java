@@ -1,5 +1,7 @@
 package io.txfs.core.store;
 
+import org.rocksdb.ColumnFamilyHandle;
+
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
@@ -87,9 +89,9 @@ public final class RocksMemory implements AutoCloseable {
     }
 
     /** What {@code db}'s memtables (mutable, immutable and pinned) hold now, summed over the column families. */
-    static long memtableUsage(RocksDB db, Iterable<org.rocksdb.ColumnFamilyHandle> handles) throws RocksDBException {
+    static long memtableUsage(RocksDB db, Iterable<ColumnFamilyHandle> handles) throws RocksDBException {
         long n = 0;
-        for (org.rocksdb.ColumnFamilyHandle h : handles) {
+        for (ColumnFamilyHandle h : handles) {
             n += db.getLongProperty(h, "rocksdb.size-all-mem-tables");
         }
         return n;

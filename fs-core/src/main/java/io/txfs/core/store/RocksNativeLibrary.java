@@ -1,5 +1,9 @@
 package io.txfs.core.store;
 
+import java.net.JarURLConnection;
+import java.net.URL;
+import java.net.URLConnection;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
@@ -65,11 +69,11 @@ final class RocksNativeLibrary {
         String file = Environment.getJniLibraryFileName("rocksdb");
         // RocksDB.loadLibrary(paths) looks for the jar's file under this other name ("librocksdbjnijni-…")
         Path target = dir.resolve(Environment.getJniLibraryFileName("rocksdbjni"));
-        java.net.URL resource = RocksDB.class.getClassLoader().getResource(file);
+        URL resource = RocksDB.class.getClassLoader().getResource(file);
         if (resource == null) {
             throw new IOException(file + " is not in the rocksdbjni jar");
         }
-        java.net.URLConnection entry = resource.openConnection();
+        URLConnection entry = resource.openConnection();
         entry.setUseCaches(false); // a cached jar would stay open for the JVM's life
         try {
             long size = entry.getContentLengthLong();
@@ -78,13 +82,13 @@ final class RocksNativeLibrary {
             }
             extract(entry, dir, file, target);
         } finally {
-            if (entry instanceof java.net.JarURLConnection jar) {
+            if (entry instanceof JarURLConnection jar) {
                 jar.getJarFile().close();
             }
         }
     }
 
-    private static void extract(java.net.URLConnection entry, Path dir, String file, Path target) throws IOException {
+    private static void extract(URLConnection entry, Path dir, String file, Path target) throws IOException {
         try (InputStream in = entry.getInputStream()) {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, file, ".part");

@@ -1,5 +1,9 @@
 package io.txfs.core.store;
 
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -29,7 +33,7 @@ import org.rocksdb.WriteOptions;
  * handles, the database, then options (idempotent).
  */
 public final class RocksStore implements Store {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RocksStore.class);
+    private static final Logger log = LoggerFactory.getLogger(RocksStore.class);
     static {
         RocksNativeLibrary.load();
     }
@@ -215,7 +219,7 @@ public final class RocksStore implements Store {
     static final long MAX_TOTAL_WAL_BYTES = 128L << 20;
     /** RocksDB's own bound, a backstop four times ours (it flushes without the hook, see above). */
     static final long WAL_BACKSTOP_BYTES = 4 * MAX_TOTAL_WAL_BYTES;
-    private final java.util.concurrent.atomic.AtomicLong walSinceFlush = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong walSinceFlush = new AtomicLong();
 
     /** Counts bytes written to the WAL; past the bound, flushes every memtable without waiting for it. */
     private void countWal(long bytes) {

@@ -1,5 +1,8 @@
 package io.txfs.core.bench;
 
+import java.util.Arrays;
+import java.util.Random;
+
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
 import io.txfs.core.FlushResult;
@@ -47,8 +50,8 @@ public final class CoreBench {
                     ms[round] = (System.nanoTime() - t0) / 1e6;
                 }
                 double first = ms[0];
-                double[] warm = java.util.Arrays.copyOfRange(ms, 1, ms.length);
-                java.util.Arrays.sort(warm);
+                double[] warm = Arrays.copyOfRange(ms, 1, ms.length);
+                Arrays.sort(warm);
                 out.append(String.format("| publish 10,000 new files of %d B | %.1f ms (median of 5 in a running engine; the first in a fresh JVM %.1f ms) | < 100 ms, independent of size | - |%n",
                         fileSize, warm[warm.length / 2], first));
             }
@@ -78,14 +81,14 @@ public final class CoreBench {
             double ms = (System.nanoTime() - t0) / 1e6;
             e.fsync(v);
             double[] more = new double[21];
-            java.util.Random rnd = new java.util.Random(3);
+            Random rnd = new Random(3);
             for (int i = 0; i < more.length; i++) {
                 long off = (long) (rnd.nextDouble() * (size - 1));
                 long t = System.nanoTime();
                 e.write(v, ino, off, new byte[] {2});
                 more[i] = (System.nanoTime() - t) / 1e6;
             }
-            java.util.Arrays.sort(more);
+            Arrays.sort(more);
             e.close();
             long growth = dirSize(state) - before;
             out.append(String.format("| 1-byte write into a %d GiB backing file | %.2f ms (then median of 21 more at random offsets %.2f ms); state grew %d KiB for those 22 writes | < 5 ms, ~ one 64 KiB chunk each | - |%n",
@@ -127,7 +130,7 @@ public final class CoreBench {
     /** Allocated bytes under dir (du): chunk data files are sparse, their apparent size says nothing. */
     private static long dirSize(Path dir) throws IOException {
         Process p = new ProcessBuilder("du", "-s", "-B1", dir.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         try {
             if (p.waitFor() != 0) throw new IOException("du failed: " + out);
         } catch (InterruptedException e) {

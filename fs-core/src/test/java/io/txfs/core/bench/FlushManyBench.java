@@ -1,5 +1,6 @@
 package io.txfs.core.bench;
 
+
 import io.txfs.sys.LibC;
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
@@ -21,7 +22,7 @@ public final class FlushManyBench {
         Path backing = Files.createDirectories(dir.resolve("backing"));
         if (args.length > 2 && args[2].equals("procfd")) {
             byte[] c = (backing.toAbsolutePath() + "\0").getBytes(StandardCharsets.UTF_8);
-            int fd = io.txfs.sys.LibC.INSTANCE.open(c, 0x200000 | 0x10000, 0); // O_PATH | O_DIRECTORY
+            int fd = LibC.INSTANCE.open(c, 0x200000 | 0x10000, 0); // O_PATH | O_DIRECTORY
             if (fd < 0) throw new IllegalStateException("open " + backing);
             backing = Path.of("/proc/self/fd/" + fd + "/.");
         }

@@ -1,5 +1,7 @@
 package io.txfs.core.bench;
 
+import java.util.Comparator;
+
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
 import io.txfs.core.Isolation;
@@ -58,7 +60,7 @@ public final class PublishMarksBench {
         System.out.printf("publish 10k new files: median %.1f ms (min %.1f); 10k modified files: median %.1f ms (min %.1f)%n",
                 created[2], created[0], modified[2], modified[0]);
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }

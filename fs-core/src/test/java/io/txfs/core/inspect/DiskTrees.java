@@ -1,5 +1,8 @@
 package io.txfs.core.inspect;
 
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+
 import io.txfs.core.inspect.dir.DirectoryTreeSink;
 import io.txfs.core.inspect.dir.DirectoryTreeSource;
 import java.io.ByteArrayInputStream;
@@ -70,8 +73,8 @@ final class DiskTrees {
                 }
                 case 5 -> {
                     if (sink.kind(target).orElse(null) == EntryKind.FILE) {
-                        java.nio.file.Files.setPosixFilePermissions(src.toPath(target),
-                                java.nio.file.attribute.PosixFilePermissions.fromString(rnd.nextBoolean() ? "rwxr-xr-x" : "rw-------"));
+                        Files.setPosixFilePermissions(src.toPath(target),
+                                PosixFilePermissions.fromString(rnd.nextBoolean() ? "rwxr-xr-x" : "rw-------"));
                     }
                 }
                 case 7 -> {

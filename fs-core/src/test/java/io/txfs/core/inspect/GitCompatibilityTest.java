@@ -1,5 +1,7 @@
 package io.txfs.core.inspect;
 
+import java.nio.file.attribute.PosixFilePermissions;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
@@ -117,7 +119,7 @@ class GitCompatibilityTest {
         TreeHasher h = new TreeHasher(TreeIdOptions.git(ObjectFormat.SHA1));
         DirectoryTreeSource src = new DirectoryTreeSource(tree);
         ObjectId before = h.hash(src, TreePath.root());
-        Files.setPosixFilePermissions(tree.resolve("README"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr--r--"));
+        Files.setPosixFilePermissions(tree.resolve("README"), PosixFilePermissions.fromString("rwxr--r--"));
         ObjectId chmodded = h.hash(src, TreePath.root());
         assertNotEquals(before, chmodded);
         Files.createDirectory(tree.resolve("another-empty"));

@@ -1,5 +1,9 @@
 package io.txfs.core.inspect;
 
+import java.nio.ByteBuffer;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -41,8 +45,8 @@ class OciLayerTest {
     void probeXattrs() throws IOException {
         Path probe = Files.createFile(tmp.resolve("probe"));
         try {
-            Files.getFileAttributeView(probe, java.nio.file.attribute.UserDefinedFileAttributeView.class)
-                    .write("k", java.nio.ByteBuffer.wrap(new byte[] {1}));
+            Files.getFileAttributeView(probe, UserDefinedFileAttributeView.class)
+                    .write("k", ByteBuffer.wrap(new byte[] {1}));
             xattrsSupported = true;
         } catch (IOException | UnsupportedOperationException e) {
             xattrsSupported = false;
@@ -232,7 +236,7 @@ class OciLayerTest {
         DirectoryTreeSink s = new DirectoryTreeSink(src);
         write(s, "dir/" + "long-component-".repeat(8) + "/file", "deep");
         write(s, "exec", "x");
-        Files.setPosixFilePermissions(src.resolve("exec"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        Files.setPosixFilePermissions(src.resolve("exec"), PosixFilePermissions.fromString("rwxr-x---"));
         s.makeSymlink(TreePath.of("ln"), "dir".getBytes(StandardCharsets.UTF_8), GitCompatibilityTest.linkMeta());
         byte[] odd = {'o', (byte) 0xff};
         s.writeFile(TreePath.ofBytes(odd), GitCompatibilityTest.fileMeta(0600), new ByteArrayInputStream(odd), 2);

@@ -1,5 +1,7 @@
 package io.txfs.core.inspect;
 
+import org.junit.jupiter.api.Assertions;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.txfs.core.inspect.dir.DirectoryTreeSource;
@@ -33,7 +35,7 @@ class ProgressTreeSourceTest {
         }
         assertEquals(plain, counted);
         assertEquals(3345, end.bytesDone(), "both files read whole, once");
-        org.junit.jupiter.api.Assertions.assertTrue(end.itemsDone() >= 5, "every entry below the root looked at: " + end);
+        Assertions.assertTrue(end.itemsDone() >= 5, "every entry below the root looked at: " + end);
         assertEquals(LongWork.UNKNOWN, end.itemsTotal(), "a walk cannot know its total");
     }
 }

@@ -1,5 +1,7 @@
 package io.txfs.core.store;
 
+import org.junit.jupiter.api.Assertions;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -70,6 +72,6 @@ class RocksMemoryTest {
 
     @Test
     void aMemtableBudgetThatFillsTheCacheIsRefused() {
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new RocksMemory(8L << 20, 8L << 20));
+        Assertions.assertThrows(IllegalArgumentException.class, () -> new RocksMemory(8L << 20, 8L << 20));
     }
 }

@@ -1,5 +1,7 @@
 package io.txfs.core.store;
 
+import java.nio.file.NoSuchFileException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +28,7 @@ class RocksStoreSpaceTest {
                 if (!p.toString().endsWith(suffix)) continue;
                 try {
                     n += Files.size(p);
-                } catch (java.nio.file.NoSuchFileException gone) {
+                } catch (NoSuchFileException gone) {
                     // deleted by RocksDB between the listing and here: it holds nothing any more
                 }
             }

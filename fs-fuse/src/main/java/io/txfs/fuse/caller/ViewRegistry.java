@@ -1,5 +1,13 @@
 package io.txfs.fuse.caller;
 
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +37,7 @@ public final class ViewRegistry {
     }
 
     /** A registry kept in {@code path} as well, loaded now with the entries of processes still running. */
-    public ViewRegistry(java.nio.file.Path path, ProcessTable processes) {
+    public ViewRegistry(Path path, ProcessTable processes) {
         this.file = new RegistryFile(path);
         this.processes = processes;
         for (Entry e : file.load(processes)) {
@@ -53,13 +61,13 @@ public final class ViewRegistry {
      */
     private void saveSoon() {
         if (file != null && saveQueued.compareAndSet(false, true)) {
-            SAVER.schedule(this::save, 1, java.util.concurrent.TimeUnit.SECONDS);
+            SAVER.schedule(this::save, 1, TimeUnit.SECONDS);
         }
     }
 
-    private final java.util.concurrent.atomic.AtomicBoolean saveQueued = new java.util.concurrent.atomic.AtomicBoolean();
-    private static final java.util.concurrent.ScheduledExecutorService SAVER =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+    private final AtomicBoolean saveQueued = new AtomicBoolean();
+    private static final ScheduledExecutorService SAVER =
+            Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "txfs-registry-save");
                 t.setDaemon(true);
                 return t;
@@ -133,8 +141,8 @@ public final class ViewRegistry {
      * each of its entries counts (prune errs towards keeping). A registry kept only in memory cannot
      * check processes and counts every entry as live.
      */
-    public java.util.Set<String> viewsOfLiveProcesses() {
-        java.util.Set<String> out = new java.util.HashSet<>();
+    public Set<String> viewsOfLiveProcesses() {
+        Set<String> out = new HashSet<>();
         entries.forEach((k, l) -> {
             if (processes == null || RegistryFile.alive(processes, k)) {
                 l.forEach(e -> out.add(e.view()));

@@ -1,5 +1,11 @@
 package io.txfs.fuse.control;
 
+import io.txfs.fuse.caller.NoSuchProcessException;
+import io.txfs.fuse.caller.ProcStat;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.function.IntUnaryOperator;
+
 import io.txfs.control.ControlRefusal;
 import io.txfs.control.BadControlCommandException;
 import io.txfs.control.ControlReply;
@@ -49,7 +55,7 @@ public final class ControlEndpoint {
     }
 
     private static final class Session {
-        private final Map<Integer, Reply> byWriter = new java.util.LinkedHashMap<>(4, 0.75f, true) {
+        private final Map<Integer, Reply> byWriter = new LinkedHashMap<>(4, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Integer, Reply> e) {
                 boolean forget = size() > MAX_WRITERS;
@@ -69,7 +75,7 @@ public final class ControlEndpoint {
     }
 
     private final ControlHandler handler;
-    private final java.util.function.IntUnaryOperator processOf;
+    private final IntUnaryOperator processOf;
     private final Map<Long, Session> sessions = new ConcurrentHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(1);
 
@@ -78,15 +84,15 @@ public final class ControlEndpoint {
     }
 
     /** processOf: the process (thread group) of the thread a request names. */
-    ControlEndpoint(ControlHandler handler, java.util.function.IntUnaryOperator processOf) {
+    ControlEndpoint(ControlHandler handler, IntUnaryOperator processOf) {
         this.handler = handler;
         this.processOf = processOf;
     }
 
     private static int threadGroup(int tid) {
         try {
-            return io.txfs.fuse.caller.ProcStat.threadGroupOf(tid);
-        } catch (io.txfs.fuse.caller.NoSuchProcessException gone) {
+            return ProcStat.threadGroupOf(tid);
+        } catch (NoSuchProcessException gone) {
             return tid; // it exited mid-request: nobody will read its reply
         }
     }
@@ -140,7 +146,7 @@ public final class ControlEndpoint {
             // outside the session's lock: this read may wait for the producer, and no other reader may wait behind it
             try {
                 return r.stream.read(dst);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new FuseErrnoException(Errno.EIO, "the reply failed while streaming: " + e.getMessage());
             }
         }

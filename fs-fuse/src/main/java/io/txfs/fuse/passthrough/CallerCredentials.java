@@ -1,5 +1,7 @@
 package io.txfs.fuse.passthrough;
 
+import io.txfs.fuse.caller.SupplementaryGroups;
+
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.RequestContext;
 import io.txfs.sys.LibC;
@@ -87,7 +89,7 @@ final class CallerCredentials {
 
   private static int[] readGroups(int pid) {
     try {
-      return io.txfs.fuse.caller.SupplementaryGroups.of(pid, MAX_GROUPS);
+      return SupplementaryGroups.of(pid, MAX_GROUPS);
     } catch (IOException e) {
       return new int[0]; // the caller is gone: act with no supplementary groups
     }

@@ -1,5 +1,10 @@
 package io.txfs.fuse.passthrough;
 
+import io.txfs.fuse.proto.InitFlags;
+import io.txfs.sys.Errno;
+import java.nio.file.Files;
+import java.util.HashMap;
+
 import static io.txfs.sys.Sys.AT_EMPTY_PATH;
 import static io.txfs.sys.Sys.AT_REMOVEDIR;
 import static io.txfs.sys.Sys.AT_SYMLINK_NOFOLLOW;
@@ -60,7 +65,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   private final long attrTtl;
   private final Map<Long, DirHandle> dirs = new ConcurrentHashMap<>();
   /** Guarded by itself. */
-  private final Map<Long, Backing> backings = new java.util.HashMap<>();
+  private final Map<Long, Backing> backings = new HashMap<>();
   private final Map<Long, Long> openNodes = new ConcurrentHashMap<>();
   private final boolean kernelPassthrough;
   private volatile BackingFiles backingFiles;
@@ -123,7 +128,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     }
     long want = 1 << 20;
     try {
-      want = Math.min(want, Long.parseLong(java.nio.file.Files.readString(Path.of("/proc/sys/fs/nr_open")).trim()));
+      want = Math.min(want, Long.parseLong(Files.readString(Path.of("/proc/sys/fs/nr_open")).trim()));
     } catch (IOException | NumberFormatException e) {
       want = Math.min(want, rl.getLong(8));
     }
@@ -150,7 +155,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   @Override
   public void init(InitInfo info) {
     backingFiles = kernelPassthrough ? info.backingFiles().orElse(null) : null;
-    writebackCache = info.has(io.txfs.fuse.proto.InitFlags.WRITEBACK_CACHE);
+    writebackCache = info.has(InitFlags.WRITEBACK_CACHE);
     // Without default_permissions the kernel walks cached names without asking anyone: a name root
     // looked up would stay reachable for a user the backing would refuse. So every walk asks.
     entryTtl = info.defaultPermissions() ? configuredEntryTtl : 0;
@@ -611,7 +616,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   private DirHandle dir(long fh, long offset) throws FuseErrnoException {
     DirHandle h = dirs.get(fh);
     if (h == null) {
-      throw new FuseErrnoException(io.txfs.sys.Errno.EBADF);
+      throw new FuseErrnoException(Errno.EBADF);
     }
     h.load(offset == 0, smallBuf.get());
     return h;
@@ -682,7 +687,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
   public void fsyncdir(RequestContext ctx, long node, long fh, boolean datasync) throws IOException {
     DirHandle h = dirs.get(fh);
     if (h == null) {
-      throw new FuseErrnoException(io.txfs.sys.Errno.EBADF);
+      throw new FuseErrnoException(Errno.EBADF);
     }
     check(datasync ? C.fdatasync(h.fd()) : C.fsync(h.fd()));
   }

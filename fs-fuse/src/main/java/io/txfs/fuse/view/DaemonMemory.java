@@ -1,5 +1,7 @@
 package io.txfs.fuse.view;
 
+import java.lang.management.MemoryPoolMXBean;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.txfs.core.Engine;
 import io.txfs.core.store.StoreMemory;
@@ -35,7 +37,7 @@ final class DaemonMemory {
         ObjectNode n = ControlReply.json().createObjectNode();
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         n.put("heap_used", heap.getUsed()).put("heap_committed", heap.getCommitted()).put("heap_max", heap.getMax());
-        for (java.lang.management.MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
             if (p.getName().equals("Metaspace")) {
                 n.put("metaspace_used", p.getUsage().getUsed()).put("metaspace_max", p.getUsage().getMax());
             }

@@ -1,5 +1,9 @@
 package io.txfs.fuse.view;
 
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Predicate;
+
 import io.txfs.core.ChangeSet;
 import io.txfs.core.Engine;
 import io.txfs.core.EngineListener;
@@ -43,7 +47,7 @@ final class KernelInvalidator implements EngineListener, AutoCloseable {
      * Views that have not begun (a session that only read) and read the published state through node ids
      * of their own: what changes the published state changes what they see, as for a read-committed view.
      */
-    private final Set<String> readersOfPublished = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> readersOfPublished = ConcurrentHashMap.newKeySet();
     /** Whether the kernel takes FUSE_NOTIFY_INC_EPOCH (Linux 6.16 and later); probed at attach. */
     private volatile boolean canExpireAll;
 
@@ -103,7 +107,7 @@ final class KernelInvalidator implements EngineListener, AutoCloseable {
     }
 
     /** Forgets the followers {@code gone} says no process reads through any more. */
-    void unfollowPublishedIf(java.util.function.Predicate<String> gone) {
+    void unfollowPublishedIf(Predicate<String> gone) {
         readersOfPublished.removeIf(gone);
     }
 
@@ -142,7 +146,7 @@ final class KernelInvalidator implements EngineListener, AutoCloseable {
         Future<?> done;
         try {
             done = sender.submit(() -> views.forEach(view -> send(n, view, changes)));
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
+        } catch (RejectedExecutionException closing) {
             return; // the mount is ending: nothing is cached any more
         }
         try {
@@ -167,7 +171,7 @@ final class KernelInvalidator implements EngineListener, AutoCloseable {
         }
         try {
             sender.execute(() -> send(n, view, changes));
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
+        } catch (RejectedExecutionException closing) {
             // the mount is ending: nothing is cached any more
         }
     }

@@ -1,5 +1,7 @@
 package io.txfs.fuse.view;
 
+import java.io.UncheckedIOException;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.txfs.core.DeltaIdRecord;
@@ -125,7 +127,7 @@ final class VersionControl {
             throw new ControlRefusal(Errno.EIO, cmd.verb(), "version " + from + " or " + to + " changed while being read: " + e.getMessage());
         } catch (AccessDeniedException e) {
             throw new ControlRefusal(Errno.EACCES, cmd.verb(), "permission denied: " + e.getFile() + " (" + e.getReason() + ")");
-        } catch (IOException | FsException | java.io.UncheckedIOException e) {
+        } catch (IOException | FsException | UncheckedIOException e) {
             log.warn("diff of versions {} and {}: {}", from, to, e.toString());
             throw new ControlRefusal(Errno.EIO, cmd.verb(), "the content of version " + Math.min(from, to) + " or " + Math.max(from, to)
                     + " can no longer be read (a later flush replaced a backing file it was in, and nothing preserved it): "

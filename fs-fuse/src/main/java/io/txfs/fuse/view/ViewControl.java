@@ -1,5 +1,20 @@
 package io.txfs.fuse.view;
 
+import io.txfs.core.AutoFlush;
+import io.txfs.core.Caller;
+import io.txfs.core.GroupCommit;
+import io.txfs.core.RefreshConflictException;
+import io.txfs.core.inspect.oci.CountingOutputStream;
+import io.txfs.core.inspect.oci.LayerRejectedException;
+import io.txfs.fuse.RequestCounts;
+import io.txfs.fuse.caller.SupplementaryGroups;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.txfs.core.ChangeSet;
@@ -85,7 +100,7 @@ final class ViewControl implements ControlHandler {
     /** The backing directory as the daemon reaches it (never through its own mount); null: not offered. */
     private final Path backing;
     /** The mount's request counters (the {@code stats} verb); null when not counted. */
-    private final io.txfs.fuse.RequestCounts requestCounts;
+    private final RequestCounts requestCounts;
     private final VersionControl versions;
     private final MountAdministrators administrators;
     private final DaemonMemory memory;
@@ -98,13 +113,13 @@ final class ViewControl implements ControlHandler {
 
     /** {@code ids}: the delta ids of the log (null: the log shows them as pending). */
     ViewControl(Engine engine, Views views, KernelInvalidator invalidator, Path backing,
-                io.txfs.fuse.RequestCounts requestCounts, DeltaIdLog ids, MountAdministrators administrators) {
+                RequestCounts requestCounts, DeltaIdLog ids, MountAdministrators administrators) {
         this(engine, views, invalidator, backing, requestCounts, ids, administrators, new DaemonMemory(engine, null));
     }
 
     /** {@code memory}: what {@code stats} reports of the daemon's memory budget. */
     ViewControl(Engine engine, Views views, KernelInvalidator invalidator, Path backing,
-                io.txfs.fuse.RequestCounts requestCounts, DeltaIdLog ids, MountAdministrators administrators,
+                RequestCounts requestCounts, DeltaIdLog ids, MountAdministrators administrators,
                 DaemonMemory memory) {
         this.memory = memory;
         this.administrators = administrators;
@@ -203,7 +218,7 @@ final class ViewControl implements ControlHandler {
      * view is where a shell works, not a view it chose).
      */
     private boolean refuseSibling(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
-        java.util.Optional<String> in;
+        Optional<String> in;
         try {
             in = views.enteredView(caller);
         } catch (FuseErrnoException e) {
@@ -282,7 +297,7 @@ final class ViewControl implements ControlHandler {
         if (!Views.notBegun(v)) {
             try {
                 invalidator.invalidate(v.name(), engine.refresh(v));
-            } catch (io.txfs.core.RefreshConflictException e) {
+            } catch (RefreshConflictException e) {
                 throw new ControlRefusal(Errno.EBUSY, ControlReply.error(cmd.verb(), "EBUSY",
                         "refresh of view " + v.name() + " conflicts with newer published changes; nothing was changed")
                         .put("view", v.name()).putStrings("conflicts", e.paths()));
@@ -429,9 +444,9 @@ final class ViewControl implements ControlHandler {
         if (views == null) {
             return; // a control over the engine alone (InspectRepliesGoldenTest) has no default views
         }
-        io.txfs.core.GroupCommit group = views.groupCommit();
+        GroupCommit group = views.groupCommit();
         if (group != null) {
-            io.txfs.core.GroupCommit.Status g = group.status();
+            GroupCommit.Status g = group.status();
             ObjectNode n = ControlReply.json().createObjectNode();
             n.put("window_ms", g.policy().window().toMillis()).put("max_operations", g.policy().maxOps())
                     .put("operations", g.operations()).put("groups", g.groups()).put("waiting", g.waiting())
@@ -441,9 +456,9 @@ final class ViewControl implements ControlHandler {
             }
             reply.putNode("group_commit", n);
         }
-        io.txfs.core.AutoFlush flush = views.autoFlush();
+        AutoFlush flush = views.autoFlush();
         if (flush != null) {
-            io.txfs.core.AutoFlush.Status a = flush.status();
+            AutoFlush.Status a = flush.status();
             ObjectNode n = ControlReply.json().createObjectNode();
             n.put("every_ms", a.every().toMillis()).put("flushes", a.flushes()).put("failures", a.failures());
             if (a.lastFlushedVersion() >= 0) {
@@ -464,14 +479,14 @@ final class ViewControl implements ControlHandler {
         for (DeltaEntry d : delta) {
             ObjectNode e = entries.addObject();
             e.put("path", d.path());
-            e.put("kind", d.kind().name().toLowerCase(java.util.Locale.ROOT));
+            e.put("kind", d.kind().name().toLowerCase(Locale.ROOT));
             if (d.oldType() != null) {
-                e.put("old_type", d.oldType().name().toLowerCase(java.util.Locale.ROOT));
+                e.put("old_type", d.oldType().name().toLowerCase(Locale.ROOT));
                 e.put("old_size", d.oldSize());
                 e.put("old_mode", d.oldType().bits() | d.oldPerm());
             }
             if (d.newType() != null) {
-                e.put("new_type", d.newType().name().toLowerCase(java.util.Locale.ROOT));
+                e.put("new_type", d.newType().name().toLowerCase(Locale.ROOT));
                 e.put("new_size", d.newSize());
                 e.put("new_mode", d.newType().bits() | d.newPerm());
             }
@@ -530,7 +545,7 @@ final class ViewControl implements ControlHandler {
                     .put("changed_paths", d.entries().size())
                     .put("jsonl", new String(d.canonicalBytes(), StandardCharsets.UTF_8));
         }
-        return ControlReply.ok(ControlVerb.DIFF).put("view", v.name()).put("diff", ViewDiff.unified(engine, v, new io.txfs.core.Caller(caller.uid(), caller.gid())));
+        return ControlReply.ok(ControlVerb.DIFF).put("view", v.name()).put("diff", ViewDiff.unified(engine, v, new Caller(caller.uid(), caller.gid())));
     }
 
     /** {@code hash}: the git-compatible (or extended) id of a view, the published state or the backing directory. */
@@ -620,8 +635,8 @@ final class ViewControl implements ControlHandler {
             }
             try (LongWork work = engine.works().start("export")) {
                 work.phase("write", LongWork.UNKNOWN, LongWork.UNKNOWN);
-                io.txfs.core.inspect.oci.CountingOutputStream counted =
-                        new io.txfs.core.inspect.oci.CountingOutputStream(new ProgressOutputStream(out, work));
+                CountingOutputStream counted =
+                        new CountingOutputStream(new ProgressOutputStream(out, work));
                 new OciLayerWriter(OciLayerWriter.Options.defaults()).write(d, b, a, counted);
                 log.info("export of view {} for uid {}: {} entries, {} bytes", viewName, caller.uid(), d.entries().size(), counted.count());
             }
@@ -651,7 +666,7 @@ final class ViewControl implements ControlHandler {
         try (CallerDescriptor in = CallerDescriptor.open(caller.pid(), cmd.fd().get())) {
             Path scratch = engine.scratchDirectory();
             spool = scratch != null ? Files.createTempFile(scratch, "import-", ".tar") : Files.createTempFile("txfs-import-", ".tar");
-            try (java.io.OutputStream to = new ProgressOutputStream(Files.newOutputStream(spool), work)) {
+            try (OutputStream to = new ProgressOutputStream(Files.newOutputStream(spool), work)) {
                 in.transferTo(to);
             }
         } catch (IOException e) {
@@ -676,7 +691,7 @@ final class ViewControl implements ControlHandler {
             }
             boolean root = caller.uid() == 0;
             OciLayerImporter importer = new OciLayerImporter(new OciLayerImporter.Options(1 << 20, root, true));
-            io.txfs.core.Caller owner = new io.txfs.core.Caller(caller.uid(), caller.gid());
+            Caller owner = new Caller(caller.uid(), caller.gid());
             AccessIdentity who = new AccessIdentity(caller.uid(), Integer.toUnsignedLong(caller.gid()), groupsOf(caller));
             View checkIn = v != null ? v : engine.published();
             work.phase("check", LongWork.UNKNOWN, LongWork.UNKNOWN);
@@ -761,7 +776,7 @@ final class ViewControl implements ControlHandler {
         if (e instanceof AccessDeniedException a) {
             return new ControlRefusal(Errno.EACCES, verb, "permission denied: " + a.getFile() + " (" + a.getReason() + ")");
         }
-        if (e instanceof io.txfs.core.inspect.oci.LayerRejectedException r) {
+        if (e instanceof LayerRejectedException r) {
             return new ControlRefusal(Errno.EINVAL, verb, "layer rejected (" + r.reason() + "): " + e.getMessage() + "; nothing was changed");
         }
         if (e instanceof CallerDescriptor.InsideMountException || e instanceof CallerDescriptor.NotRegularException) {
@@ -782,7 +797,7 @@ final class ViewControl implements ControlHandler {
             return out;
         }
         try {
-            for (int g : io.txfs.fuse.caller.SupplementaryGroups.of(caller.pid(), Integer.MAX_VALUE)) {
+            for (int g : SupplementaryGroups.of(caller.pid(), Integer.MAX_VALUE)) {
                 out.add(Integer.toUnsignedLong(g));
             }
         } catch (IOException e) {
@@ -827,7 +842,7 @@ final class ViewControl implements ControlHandler {
         }
 
         @Override
-        public java.io.InputStream open(TreePath path) throws IOException {
+        public InputStream open(TreePath path) throws IOException {
             return inner.open(check(path));
         }
 
@@ -841,7 +856,7 @@ final class ViewControl implements ControlHandler {
         ArrayNode list = ControlReply.json().createArrayNode();
         ViewLiveness liveness = views.liveness();
         long now = Clock.SYSTEM.nowNanos();
-        java.util.Map<String, Long> pinned = engine.pinnedBytes();
+        Map<String, Long> pinned = engine.pinnedBytes();
         for (ViewInfo i : engine.listViews()) {
             if (caller.uid() != 0 && caller.uid() != i.ownerUid()) {
                 continue;
@@ -857,7 +872,7 @@ final class ViewControl implements ControlHandler {
             boolean live = liveness.live(i.name());
             o.put("state", live ? "live" : "orphaned");
             o.put("orphaned", !live);
-            o.put("created", java.time.Instant.ofEpochSecond(0, i.createdNs()).toString());
+            o.put("created", Instant.ofEpochSecond(0, i.createdNs()).toString());
             o.put("age_seconds", Math.max(0, (now - i.createdNs()) / 1_000_000_000L));
         }
         return ControlReply.ok(ControlVerb.VIEWS).put("published_version", engine.headVersion())

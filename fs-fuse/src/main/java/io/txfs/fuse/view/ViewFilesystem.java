@@ -1,5 +1,9 @@
 package io.txfs.fuse.view;
 
+import java.io.ByteArrayOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.txfs.core.Caller;
 import io.txfs.core.ChangeSet;
 import io.txfs.core.DirEntry;
@@ -47,7 +51,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Errors: the engine throws {@link FsException}, an ErrnoAnswer the dispatcher answers with.
  */
 public final class ViewFilesystem implements FuseFilesystem {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ViewFilesystem.class);
+    private static final Logger log = LoggerFactory.getLogger(ViewFilesystem.class);
     static final long TXFS_DIR = 2;
     static final long CTL = 3;
     static final long VIEWS_DIR = 4;
@@ -290,7 +294,7 @@ public final class ViewFilesystem implements FuseFilesystem {
         try {
             return entry(p, engine.lookup(view(p), p.ino(), bytes(name)), parent == ROOT_ID);
         } catch (FsException e) {
-            if (e.errno() != io.txfs.sys.Errno.ENOENT || parent == ROOT_ID) {
+            if (e.errno() != Errno.ENOENT || parent == ROOT_ID) {
                 throw e;
             }
             // A missing name below a view-private directory may be remembered like a present one: the view's
@@ -573,7 +577,7 @@ public final class ViewFilesystem implements FuseFilesystem {
             return 0;
         }
         ViewKey k = key(ctx, node);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (String n : engine.listxattr(view(k), k.ino())) {
             out.writeBytes(n.getBytes(StandardCharsets.UTF_8));
             out.write(0);

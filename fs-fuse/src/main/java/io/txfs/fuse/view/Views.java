@@ -1,5 +1,24 @@
 package io.txfs.fuse.view;
 
+import io.txfs.core.AutoFlush;
+import io.txfs.core.GroupCommit;
+import io.txfs.core.GroupPolicy;
+import io.txfs.core.ViewInfo;
+import io.txfs.fuse.caller.NoSuchProcessException;
+import io.txfs.fuse.caller.ProcStat;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.IntSupplier;
+
 import io.txfs.core.Engine;
 import io.txfs.sys.Errno;
 import io.txfs.core.FsException;
@@ -32,10 +51,10 @@ final class Views {
     private final DefaultView policy;
     private final KernelInvalidator invalidator;
     /** The shared default's group commit (null unless {@code --default-view shared}). */
-    private volatile io.txfs.core.GroupCommit group;
+    private volatile GroupCommit group;
     /** The mount's {@code --auto-flush} (null unless given). */
-    private volatile io.txfs.core.AutoFlush autoFlush;
-    private final java.util.concurrent.ExecutorService sweeper = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    private volatile AutoFlush autoFlush;
+    private final ExecutorService sweeper = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "txfs-session-sweep");
         t.setDaemon(true);
         return t;
@@ -116,20 +135,20 @@ final class Views {
      * The view the caller (or its nearest registered ancestor) entered with {@code begin}, if it still
      * exists; empty for a process outside any view, which works in its default view.
      */
-    java.util.Optional<String> enteredView(RequestContext ctx) throws FuseErrnoException {
+    Optional<String> enteredView(RequestContext ctx) throws FuseErrnoException {
         return entered(resolve(ctx));
     }
 
-    private java.util.Optional<String> entered(CallerView cv) {
+    private Optional<String> entered(CallerView cv) {
         if (cv instanceof CallerView.Named n) {
             try {
-                return java.util.Optional.of(engine.view(n.name()).name());
+                return Optional.of(engine.view(n.name()).name());
             } catch (FsException gone) {
                 // discarded since the caller entered it: back to the default
                 registry.forgetView(n.name());
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     private static int sessionId(String name) {
@@ -146,7 +165,7 @@ final class Views {
      */
     String nameForCaller(RequestContext ctx) throws FuseErrnoException {
         CallerView cv = resolve(ctx);
-        java.util.Optional<String> entered = entered(cv);
+        Optional<String> entered = entered(cv);
         if (entered.isPresent()) {
             return entered.get();
         }
@@ -167,7 +186,7 @@ final class Views {
             return resolver.resolve(ctx.pid());
         } catch (UnknownCallerException e) {
             log.warn("refused a request from uid {}: {}", ctx.uid(), e.getMessage());
-            throw new FuseErrnoException(io.txfs.sys.Errno.EPERM, e.getMessage());
+            throw new FuseErrnoException(Errno.EPERM, e.getMessage());
         }
     }
 
@@ -196,7 +215,7 @@ final class Views {
      * others' publishes at its next access, apart from the paths it changed itself, and the shared view is
      * the published state.
      */
-    private View getOrCreate(String name, java.util.function.IntSupplier owner) {
+    private View getOrCreate(String name, IntSupplier owner) {
         try {
             return engine.view(name);
         } catch (FsException absent) {
@@ -224,13 +243,13 @@ final class Views {
      */
     private static int sessionOwner(int sid, int callerUid) {
         try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Integer.toString(sid), "status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(sid), "status"))) {
                 if (line.startsWith("Uid:")) {
                     return Integer.parseInt(line.substring(4).trim().split("\\s+")[0]);
                 }
             }
             return callerUid;
-        } catch (java.io.IOException | RuntimeException leaderGone) {
+        } catch (IOException | RuntimeException leaderGone) {
             return callerUid;
         }
     }
@@ -244,17 +263,17 @@ final class Views {
     void sweepIdleSessionsLater() {
         try {
             sweeper.execute(this::sweepIdleSessions);
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
+        } catch (RejectedExecutionException closing) {
             // the mount is ending
         }
     }
 
     private void sweepIdleSessions() {
         try {
-            java.util.Set<Integer> live = liveSessions();
+            Set<Integer> live = liveSessions();
             // sessions gone: nobody reads through their nodes any more
             invalidator.unfollowPublishedIf(n -> !live.contains(sessionId(n)));
-            for (io.txfs.core.ViewInfo info : engine.listViews()) {
+            for (ViewInfo info : engine.listViews()) {
                 String name = info.name();
                 if (!name.startsWith(SESSION_PREFIX)) {
                     continue;
@@ -273,29 +292,29 @@ final class Views {
                     log.debug("dropped idle view {}: its session ended without changes", name);
                 }
             }
-        } catch (FsException | java.io.UncheckedIOException raced) {
+        } catch (FsException | UncheckedIOException raced) {
             // a view went or began meanwhile: the next sweep looks again
             log.debug("idle session sweep: {}", raced.getMessage());
         }
     }
 
     /** The session ids of all running processes, from /proc. */
-    static java.util.Set<Integer> liveSessions() {
-        java.util.Set<Integer> out = new java.util.HashSet<>();
-        try (java.nio.file.DirectoryStream<java.nio.file.Path> procs = java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc"))) {
-            for (java.nio.file.Path p : procs) {
+    static Set<Integer> liveSessions() {
+        Set<Integer> out = new HashSet<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"))) {
+            for (Path p : procs) {
                 String n = p.getFileName().toString();
                 if (n.isEmpty() || !Character.isDigit(n.charAt(0))) {
                     continue;
                 }
                 try {
-                    out.add(io.txfs.fuse.caller.ProcStat.read(Integer.parseInt(n)).session());
-                } catch (io.txfs.fuse.caller.NoSuchProcessException | RuntimeException gone) {
+                    out.add(ProcStat.read(Integer.parseInt(n)).session());
+                } catch (NoSuchProcessException | RuntimeException gone) {
                     // exited while listed
                 }
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return out;
     }
@@ -319,7 +338,7 @@ final class Views {
      * commit"). The view is made here, at start, so that what a killed daemon left in it is published
      * before anything is served.
      */
-    void startGroupCommit(io.txfs.core.GroupPolicy policy) {
+    void startGroupCommit(GroupPolicy policy) {
         if (this.policy != DefaultView.SHARED) {
             return;
         }
@@ -333,22 +352,22 @@ final class Views {
     }
 
     /** The shared default's group commit, or null. */
-    io.txfs.core.GroupCommit groupCommit() {
+    GroupCommit groupCommit() {
         return group;
     }
 
-    void autoFlush(io.txfs.core.AutoFlush a) {
+    void autoFlush(AutoFlush a) {
         autoFlush = a;
     }
 
     /** The mount's auto-flush, or null. */
-    io.txfs.core.AutoFlush autoFlush() {
+    AutoFlush autoFlush() {
         return autoFlush;
     }
 
     /** An operation of the shared default view returned: it joins the group commit. */
     void afterChange(String view) {
-        io.txfs.core.GroupCommit g = group;
+        GroupCommit g = group;
         if (g != null && SHARED_VIEW.equals(view)) {
             g.operationDone();
         }

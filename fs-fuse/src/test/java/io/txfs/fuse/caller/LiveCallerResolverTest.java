@@ -1,5 +1,11 @@
 package io.txfs.fuse.caller;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,8 +60,8 @@ class LiveCallerResolverTest {
     @Test
     void aThreadOfThisProcessResolvesLikeTheProcess() throws Exception {
         r.enter(self(), "v");
-        java.util.concurrent.CompletableFuture<Integer> tid = new java.util.concurrent.CompletableFuture<>();
-        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        CompletableFuture<Integer> tid = new CompletableFuture<>();
+        CountDownLatch done = new CountDownLatch(1);
         Thread t = new Thread(() -> {
             tid.complete(gettid());
             try {
@@ -87,8 +93,8 @@ class LiveCallerResolverTest {
 
     private static int gettid() {
         try {
-            return Integer.parseInt(java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self")).getFileName().toString());
-        } catch (java.io.IOException e) {
+            return Integer.parseInt(Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString());
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

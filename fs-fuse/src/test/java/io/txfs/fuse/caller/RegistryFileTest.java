@@ -1,5 +1,7 @@
 package io.txfs.fuse.caller;
 
+import java.util.Set;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,9 +51,9 @@ class RegistryFileTest {
             registry.enter(me, "now", 11);
             registry.enter(kid, "gone", 12);
             registry.enter(new ProcessKey(self, me.startTime() + 1), "impostor", 13); // same pid, other start
-            assertEquals(java.util.Set.of("earlier", "now", "gone"), registry.viewsOfLiveProcesses());
+            assertEquals(Set.of("earlier", "now", "gone"), registry.viewsOfLiveProcesses());
             child.destroyForcibly().waitFor();
-            assertEquals(java.util.Set.of("earlier", "now"), registry.viewsOfLiveProcesses());
+            assertEquals(Set.of("earlier", "now"), registry.viewsOfLiveProcesses());
         } finally {
             child.destroyForcibly().waitFor();
         }

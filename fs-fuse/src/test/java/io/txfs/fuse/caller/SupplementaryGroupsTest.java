@@ -1,5 +1,8 @@
 package io.txfs.fuse.caller;
 
+import java.util.Set;
+import java.util.TreeSet;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -14,9 +17,9 @@ final class SupplementaryGroupsTest {
         Process id = new ProcessBuilder("id", "-G").redirectErrorStream(true).start();
         String out = new String(id.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertEquals(0, id.waitFor());
-        java.util.Set<Integer> expected = new java.util.TreeSet<>();
+        Set<Integer> expected = new TreeSet<>();
         Arrays.stream(out.split("\\s+")).map(Integer::valueOf).forEach(expected::add);
-        java.util.Set<Integer> got = new java.util.TreeSet<>();
+        Set<Integer> got = new TreeSet<>();
         Arrays.stream(SupplementaryGroups.of((int) ProcessHandle.current().pid(), Integer.MAX_VALUE)).forEach(got::add);
         // id -G starts with the effective gid, which /proc lists only when it is also a supplementary group
         got.add(Integer.valueOf(out.split("\\s+")[0]));

@@ -1,5 +1,7 @@
 package io.txfs.fuse.passthrough;
 
+import java.nio.file.attribute.PosixFilePermissions;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -90,7 +92,7 @@ class PassthroughFilesystemTest {
 
   @Test
   void createdFilesBelongToTheCallerWithTheKernelsMode() throws Exception {
-    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
     Entry d = fs.mkdir(USER, ROOT, "d", 0750, 022);
     assertEquals(1234, d.attr().uid());
     assertEquals(4321, d.attr().gid());
@@ -112,9 +114,9 @@ class PassthroughFilesystemTest {
 
   @Test
   void theBackingChecksPermissionsAsTheCaller() throws Exception {
-    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.writeString(dir.resolve("secret"), "s");
-    Files.setPosixFilePermissions(dir.resolve("secret"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(dir.resolve("secret"), PosixFilePermissions.fromString("rw-------"));
     assertEquals(Errno.EACCES.code(), errno(() -> fs.mkdir(USER, ROOT, "x", 0755, 0)));
     long secret = fs.lookup(USER, ROOT, "secret").nodeId();
     assertEquals(Errno.EACCES.code(), errno(() -> fs.open(USER, secret, 0)));

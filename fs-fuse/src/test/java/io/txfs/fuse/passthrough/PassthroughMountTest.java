@@ -1,5 +1,7 @@
 package io.txfs.fuse.passthrough;
 
+import io.txfs.fuse.proto.InitFlags;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -170,7 +172,7 @@ class PassthroughMountTest {
     Files.writeString(backing.resolve("f"), "0123456789");
     FuseMount m = FuseMount.mount(mp, new PassthroughFilesystem(backing, true), MountOptions.defaults());
     try {
-      assertTrue(m.negotiated().backingFiles().isPresent() || !m.negotiated().has(io.txfs.fuse.proto.InitFlags.PASSTHROUGH));
+      assertTrue(m.negotiated().backingFiles().isPresent() || !m.negotiated().has(InitFlags.PASSTHROUGH));
       try (FileChannel r = FileChannel.open(mp.resolve("f"), StandardOpenOption.READ);
            FileChannel w = FileChannel.open(mp.resolve("f"), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         w.write(ByteBuffer.wrap("abc".getBytes(StandardCharsets.US_ASCII)));
@@ -198,7 +200,7 @@ class PassthroughMountTest {
         MountOptions.parse("nopassthrough,readers=1").build());
     try {
       assertFalse(m.negotiated().backingFiles().isPresent());
-      assertFalse(m.negotiated().has(io.txfs.fuse.proto.InitFlags.PASSTHROUGH));
+      assertFalse(m.negotiated().has(InitFlags.PASSTHROUGH));
       Files.writeString(mp.resolve("f"), "daemon");
       assertEquals("daemon", Files.readString(mp.resolve("f")));
       assertEquals("daemon", Files.readString(backing.resolve("f")));

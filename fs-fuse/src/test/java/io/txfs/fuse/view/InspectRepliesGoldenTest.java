@@ -1,5 +1,8 @@
 package io.txfs.fuse.view;
 
+import io.txfs.core.GcPolicy;
+import io.txfs.sys.Errno;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,7 +43,7 @@ class InspectRepliesGoldenTest {
     void open() throws Exception {
         Path backing = Files.createDirectories(tmp.resolve("backing"));
         engine = Engine.open(Engine.Config.memory(backing, new MemoryStore()).withClock(() -> T0)
-                .withGc(new io.txfs.core.GcPolicy(true, Long.MAX_VALUE))); // versions before the flush stay diffable
+                .withGc(new GcPolicy(true, Long.MAX_VALUE))); // versions before the flush stay diffable
         ids = DeltaIdLog.start(engine);
         control = new ViewControl(engine, null, null, null, null, ids, MountAdministrators.owner(0));
     }
@@ -138,7 +141,7 @@ class InspectRepliesGoldenTest {
                 + ":3,\\\"content\\\":\\\"8352675d67aed6625ece79af41c27fdb4ee2e867\\\"}\\n\"}",
                 reply("diff from=0 to=flushed format=jsonl"));
         ControlRefusal r = assertThrows(ControlRefusal.class, () -> reply("diff from=9 to=1"));
-        assertEquals(io.txfs.sys.Errno.ENOENT, r.errno());
+        assertEquals(Errno.ENOENT, r.errno());
         assertTrue(r.reply().toJsonLine().contains("no version 9"), r.reply().toJsonLine());
     }
 }

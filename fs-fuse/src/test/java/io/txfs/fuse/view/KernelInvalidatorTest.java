@@ -1,5 +1,10 @@
 package io.txfs.fuse.view;
 
+import io.txfs.core.Engine;
+import io.txfs.fuse.FuseErrnoException;
+import io.txfs.sys.Errno;
+import java.io.IOException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.txfs.core.ChangeSet;
@@ -76,20 +81,20 @@ final class KernelInvalidatorTest {
     void aChangeToThePublishedStateReachesTheNodesOfSessionsThatHaveNotBegun() {
         NodeTable<ViewKey> nodes = new NodeTable<>(16);
         long reader = nodes.acquire(new ViewKey("session-5", 9)).id();
-        long published = nodes.acquire(new ViewKey(io.txfs.core.Engine.PUBLISHED_VIEW, 9)).id();
+        long published = nodes.acquire(new ViewKey(Engine.PUBLISHED_VIEW, 9)).id();
         Recorder r = new Recorder();
         try (KernelInvalidator inv = new KernelInvalidator(nodes)) {
             inv.attach(r);
             r.sent.clear();
             assertEquals(true, inv.followPublished("session-5"));
             assertEquals(false, inv.followPublished("session-5"), "already following");
-            inv.visibleChange(io.txfs.core.Engine.PUBLISHED_VIEW, new ChangeSet(Set.of(9L), Set.of()));
+            inv.visibleChange(Engine.PUBLISHED_VIEW, new ChangeSet(Set.of(9L), Set.of()));
             assertEquals(Set.of("inode " + published + " 0 0", "inode " + reader + " 0 0"), Set.copyOf(r.sent));
             r.sent.clear();
             inv.visibleChange("other", new ChangeSet(Set.of(9L), Set.of()));
             assertEquals(List.of(), r.sent, "another view's change is not the published state's");
             inv.unfollowPublished("session-5");
-            inv.visibleChange(io.txfs.core.Engine.PUBLISHED_VIEW, new ChangeSet(Set.of(9L), Set.of()));
+            inv.visibleChange(Engine.PUBLISHED_VIEW, new ChangeSet(Set.of(9L), Set.of()));
             assertEquals(List.of("inode " + published + " 0 0"), r.sent, "a session that began is told as a view of its own");
         }
     }
@@ -114,8 +119,8 @@ final class KernelInvalidatorTest {
             }
 
             @Override
-            public boolean expireAllEntries() throws java.io.IOException {
-                throw new io.txfs.fuse.FuseErrnoException(io.txfs.sys.Errno.EINVAL, "notification 8 refused by the kernel");
+            public boolean expireAllEntries() throws IOException {
+                throw new FuseErrnoException(Errno.EINVAL, "notification 8 refused by the kernel");
             }
         };
         try (KernelInvalidator inv = new KernelInvalidator(new NodeTable<>(16))) {
@@ -138,7 +143,7 @@ final class KernelInvalidatorTest {
         CountDownLatch release = new CountDownLatch(1);
         Notifier blocking = new Notifier() {
             @Override
-            public boolean invalInode(long node, long offset, long length) throws java.io.IOException {
+            public boolean invalInode(long node, long offset, long length) throws IOException {
                 try {
                     release.await(10, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {

@@ -1,5 +1,7 @@
 package io.txfs.core.inspect.delta;
 
+import java.io.FilterOutputStream;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -140,7 +142,7 @@ public final class DeltaJson {
     }
 
     /** Keeps the generator from closing the caller's stream. */
-    private static final class NonClosing extends java.io.FilterOutputStream {
+    private static final class NonClosing extends FilterOutputStream {
         NonClosing(OutputStream out) {
             super(out);
         }

@@ -1,5 +1,7 @@
 package io.txfs.core.inspect.delta;
 
+import java.util.Arrays;
+
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
 import com.github.difflib.patch.Patch;
@@ -44,7 +46,7 @@ public final class DeltaText {
             }
             byte[] a = old == null ? null : content(before, path, old);
             byte[] b = now == null ? null : content(after, path, now);
-            if (old != null && now != null && a != TOO_LARGE && b != TOO_LARGE && java.util.Arrays.equals(a, b)) {
+            if (old != null && now != null && a != TOO_LARGE && b != TOO_LARGE && Arrays.equals(a, b)) {
                 continue;
             }
             body(out, p, old, now, a, b);

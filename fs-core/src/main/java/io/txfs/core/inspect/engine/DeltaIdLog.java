@@ -1,5 +1,8 @@
 package io.txfs.core.inspect.engine;
 
+import java.io.UncheckedIOException;
+import java.util.concurrent.ConcurrentSkipListSet;
+
 import io.txfs.core.DeltaIdRecord;
 import io.txfs.core.Engine;
 import io.txfs.core.FsException;
@@ -48,7 +51,7 @@ public final class DeltaIdLog implements VersionHook, AutoCloseable {
     private final Object lock = new Object();
     private int queued;
     /** Versions queued and not yet computed: the collector keeps them and the ones before them. */
-    private final java.util.concurrent.ConcurrentSkipListSet<Long> waiting = new java.util.concurrent.ConcurrentSkipListSet<>();
+    private final ConcurrentSkipListSet<Long> waiting = new ConcurrentSkipListSet<>();
     private volatile boolean closed;
 
     private DeltaIdLog(Engine engine, boolean hold) {
@@ -203,7 +206,7 @@ public final class DeltaIdLog implements VersionHook, AutoCloseable {
                     new StopOnClose(SnapshotTokenSources.version(engine, before)),
                     new StopOnClose(SnapshotTokenSources.version(engine, after)));
             return DeltaIdRecord.computed(from, d.id().hex(), d.entries().size());
-        } catch (IOException | FsException | java.io.UncheckedIOException e) {
+        } catch (IOException | FsException | UncheckedIOException e) {
             if (closed) {
                 return null;
             }

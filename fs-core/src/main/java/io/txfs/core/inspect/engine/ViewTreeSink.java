@@ -1,5 +1,8 @@
 package io.txfs.core.inspect.engine;
 
+import io.txfs.sys.Errno;
+import java.nio.file.NoSuchFileException;
+
 import io.txfs.core.Attr;
 import io.txfs.core.Caller;
 import io.txfs.core.DirEntry;
@@ -70,7 +73,7 @@ public final class ViewTreeSink implements TreeSink {
                 Attr a = engine.lookup(view, cur, name);
                 cur = a.ino();
             } catch (FsException e) {
-                if (e.errno() == io.txfs.sys.Errno.ENOENT || e.errno() == io.txfs.sys.Errno.ENOTDIR) {
+                if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR) {
                     return Optional.empty();
                 }
                 throw EngineTrees.io(e, path);
@@ -85,7 +88,7 @@ public final class ViewTreeSink implements TreeSink {
         }
         Optional<Long> p = find(path.parent());
         if (p.isEmpty()) {
-            throw new java.nio.file.NoSuchFileException(path.parent().toString());
+            throw new NoSuchFileException(path.parent().toString());
         }
         return p.get();
     }
@@ -124,7 +127,7 @@ public final class ViewTreeSink implements TreeSink {
     public void clearDirectory(TreePath dir) throws IOException {
         Optional<Long> ino = find(dir);
         if (ino.isEmpty()) {
-            throw new java.nio.file.NoSuchFileException(dir.toString());
+            throw new NoSuchFileException(dir.toString());
         }
         try {
             for (DirEntry d : engine.readdir(view, ino.get())) {
@@ -195,7 +198,7 @@ public final class ViewTreeSink implements TreeSink {
     public void makeHardLink(TreePath path, TreePath existing) throws IOException {
         Optional<Long> target = find(existing);
         if (target.isEmpty()) {
-            throw new java.nio.file.NoSuchFileException(existing.toString());
+            throw new NoSuchFileException(existing.toString());
         }
         if (find(path).equals(target)) {
             return;
@@ -226,7 +229,7 @@ public final class ViewTreeSink implements TreeSink {
     public void setDirectoryMtime(TreePath path, long mtimeNanos) throws IOException {
         Optional<Long> ino = find(path);
         if (ino.isEmpty()) {
-            throw new java.nio.file.NoSuchFileException(path.toString());
+            throw new NoSuchFileException(path.toString());
         }
         try {
             engine.setattr(view, ino.get(), SetAttr.times(null, mtimeNanos));

@@ -1,5 +1,7 @@
 package io.txfs.core.inspect.oci;
 
+import java.util.Locale;
+
 import java.io.IOException;
 
 /** A layer tar that import refuses; nothing was changed. {@link #reason()} says which rule it broke. */
@@ -15,7 +17,7 @@ public final class LayerRejectedException extends IOException {
     private final Reason reason;
 
     public LayerRejectedException(Reason reason, String message) {
-        super("layer rejected (" + reason.name().toLowerCase(java.util.Locale.ROOT) + "): " + message);
+        super("layer rejected (" + reason.name().toLowerCase(Locale.ROOT) + "): " + message);
         this.reason = reason;
     }
 

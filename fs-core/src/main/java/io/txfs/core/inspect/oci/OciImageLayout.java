@@ -1,5 +1,7 @@
 package io.txfs.core.inspect.oci;
 
+import java.nio.file.attribute.PosixFilePermissions;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -83,7 +85,7 @@ public final class OciImageLayout {
         layer.close();
         String layerDigest = "sha256:" + HexFormat.of().formatHex(digest.digest());
         // the temporary file was private while partial; a finished blob is as readable as the others
-        Files.setPosixFilePermissions(partial, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rw-r--r--"));
         Files.move(partial, blob(layerDigest), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 
         ObjectNode config = JSON.createObjectNode();

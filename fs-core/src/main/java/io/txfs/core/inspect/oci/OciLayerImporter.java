@@ -1,5 +1,7 @@
 package io.txfs.core.inspect.oci;
 
+import java.util.concurrent.TimeUnit;
+
 import static io.txfs.core.inspect.oci.LayerRejectedException.Reason;
 
 import io.txfs.core.inspect.EntryKind;
@@ -192,7 +194,7 @@ public final class OciLayerImporter {
         EntryMetadata meta = new EntryMetadata(t.getMode() & 07777,
                 options.applyOwnership ? t.getLongUserId() : null,
                 options.applyOwnership ? t.getLongGroupId() : null,
-                options.applyMtimes ? t.getLastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS) : null,
+                options.applyMtimes ? t.getLastModifiedTime().to(TimeUnit.NANOSECONDS) : null,
                 r.xattrs());
         return new Item(index, path, kind, t, linkTarget, symlinkTarget, meta, hardLink);
     }

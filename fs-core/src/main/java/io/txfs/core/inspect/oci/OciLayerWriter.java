@@ -1,5 +1,7 @@
 package io.txfs.core.inspect.oci;
 
+import java.io.FilterOutputStream;
+
 import io.txfs.core.inspect.EntryKind;
 import io.txfs.core.inspect.Name;
 import io.txfs.core.inspect.TreePath;
@@ -308,7 +310,7 @@ public final class OciLayerWriter {
     }
 
     /** Keeps the tar from closing the caller's stream (and lets a stream copy stop at the entry). */
-    static final class NonClosing extends java.io.FilterOutputStream {
+    static final class NonClosing extends FilterOutputStream {
         NonClosing(OutputStream out) {
             super(out);
         }

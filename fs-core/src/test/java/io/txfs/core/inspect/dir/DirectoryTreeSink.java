@@ -1,5 +1,7 @@
 package io.txfs.core.inspect.dir;
 
+import java.util.List;
+
 import io.txfs.sys.RawPaths;
 import io.txfs.sys.PathCalls;
 import io.txfs.sys.Sys;
@@ -86,7 +88,7 @@ public final class DirectoryTreeSink implements TreeSink {
         if (kind(dir).orElse(null) != EntryKind.DIRECTORY) {
             return;
         }
-        java.util.List<Name> names = new DirectoryTreeSource(root).list(dir);
+        List<Name> names = new DirectoryTreeSource(root).list(dir);
         for (Name n : names) {
             delete(dir.resolve(n));
         }

@@ -1,5 +1,11 @@
 package io.txfs.core.inspect.engine;
 
+import io.txfs.core.FsException;
+import io.txfs.core.GcPolicy;
+import io.txfs.core.PinnedViews;
+import java.nio.file.NoSuchFileException;
+import java.util.function.Consumer;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -43,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 abstract class VersionInspectionContract {
     /** Every version stays readable (the tests compare versions across flushes); GcTest covers the default rule. */
-    static final io.txfs.core.GcPolicy KEEP_ALL = new io.txfs.core.GcPolicy(true, Long.MAX_VALUE);
+    static final GcPolicy KEEP_ALL = new GcPolicy(true, Long.MAX_VALUE);
 
     @TempDir
     Path tmp;
@@ -82,13 +88,13 @@ abstract class VersionInspectionContract {
         try {
             ino = engine.resolve(v, path);
             engine.setattr(v, ino, SetAttr.size(0));
-        } catch (io.txfs.core.FsException absent) {
+        } catch (FsException absent) {
             ino = engine.create(v, dir, b(path.substring(slash + 1)), 0644, Caller.ROOT).ino();
         }
         engine.write(v, ino, 0, b(content));
     }
 
-    long publish(String view, java.util.function.Consumer<View> change) {
+    long publish(String view, Consumer<View> change) {
         View v = engine.createView(view, Isolation.SNAPSHOT, 0);
         change.accept(v);
         long ver = engine.publish(v, false).version();
@@ -97,14 +103,14 @@ abstract class VersionInspectionContract {
     }
 
     Delta delta(long from, long to) throws IOException {
-        io.txfs.core.View a = engine.versionView(from);
-        io.txfs.core.View b = engine.versionView(to);
+        View a = engine.versionView(from);
+        View b = engine.versionView(to);
         try {
             return new DeltaComputer(ObjectFormat.SHA1, false).compute(
                     SnapshotTokenSources.version(engine, a), SnapshotTokenSources.version(engine, b));
         } finally {
-            io.txfs.core.PinnedViews.release(engine, a);
-            io.txfs.core.PinnedViews.release(engine, b);
+            PinnedViews.release(engine, a);
+            PinnedViews.release(engine, b);
         }
     }
 
@@ -167,7 +173,7 @@ abstract class VersionInspectionContract {
                     try {
                         tx = sx.version(tp);
                         ty = sy.version(tp);
-                    } catch (java.nio.file.NoSuchFileException absent) {
+                    } catch (NoSuchFileException absent) {
                         continue;
                     }
                     if (tx.equals(ty)) {

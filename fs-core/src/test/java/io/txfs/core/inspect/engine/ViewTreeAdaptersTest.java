@@ -1,5 +1,12 @@
 package io.txfs.core.inspect.engine;
 
+import io.txfs.core.inspect.HashCache;
+import io.txfs.core.inspect.TreeSource;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.util.ArrayList;
+import java.util.Set;
+
 import io.txfs.core.inspect.ForwardingTreeSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -209,30 +216,30 @@ class ViewTreeAdaptersTest {
         file(v, secret, b("key"), "k", 0644);
         file(v, Engine.ROOT, b("private"), "p", 0600);
         ViewTreeSource s = new ViewTreeSource(engine, v);
-        var user = CallerAccessTreeSource.forCaller(s, 1000, java.util.Set.of(1000L));
+        var user = CallerAccessTreeSource.forCaller(s, 1000, Set.of(1000L));
         TreeHasher h = new TreeHasher(TreeIdOptions.git(ObjectFormat.SHA1));
-        assertThrows(java.nio.file.AccessDeniedException.class, () -> h.hash(user, TreePath.root()));
-        assertThrows(java.nio.file.AccessDeniedException.class, () -> h.hash(user, TreePath.of("secret/key")));
-        assertThrows(java.nio.file.AccessDeniedException.class, () -> h.hash(user, TreePath.of("private")));
+        assertThrows(AccessDeniedException.class, () -> h.hash(user, TreePath.root()));
+        assertThrows(AccessDeniedException.class, () -> h.hash(user, TreePath.of("secret/key")));
+        assertThrows(AccessDeniedException.class, () -> h.hash(user, TreePath.of("private")));
         assertEquals(h.hash(s, TreePath.of("src")), h.hash(user, TreePath.of("src")));
         // group members read what the group may; root is not checked
         engine.setattr(v, secret, SetAttr.owner(0, 1000));
         engine.setattr(v, secret, SetAttr.perm(0750));
         assertEquals(h.hash(s, TreePath.of("secret")),
-                h.hash(CallerAccessTreeSource.forCaller(s, 1000, java.util.Set.of(1000L)), TreePath.of("secret")));
-        assertTrue(CallerAccessTreeSource.forCaller(s, 0, java.util.Set.of()) == s);
+                h.hash(CallerAccessTreeSource.forCaller(s, 1000, Set.of(1000L)), TreePath.of("secret")));
+        assertTrue(CallerAccessTreeSource.forCaller(s, 0, Set.of()) == s);
     }
 
     /** Counts list calls, to see which directories a hash reads. */
     private static final class CountingLists extends ForwardingTreeSource {
-        final java.util.List<TreePath> listed = new java.util.ArrayList<>();
+        final List<TreePath> listed = new ArrayList<>();
 
-        CountingLists(io.txfs.core.inspect.TreeSource inner) {
+        CountingLists(TreeSource inner) {
             super(inner);
         }
 
         @Override
-        public List<Name> list(TreePath dir) throws java.io.IOException {
+        public List<Name> list(TreePath dir) throws IOException {
             listed.add(dir);
             return super.list(dir);
         }
@@ -246,7 +253,7 @@ class ViewTreeAdaptersTest {
             file(v, engine.mkdir(v, dir, b("sub"), 0755, Caller.ROOT).ino(), b("f"), "x" + d, 0644);
         }
         engine.publish(v, false);
-        io.txfs.core.inspect.HashCache cache = new io.txfs.core.inspect.HashCache(10_000);
+        HashCache cache = new HashCache(10_000);
         TreeIdOptions git = TreeIdOptions.git(ObjectFormat.SHA1);
         var published = SnapshotTokenSources.published(engine);
         assertEquals(new TreeHasher(git).hash(new ViewTreeSource(engine, engine.published()), TreePath.root()),
