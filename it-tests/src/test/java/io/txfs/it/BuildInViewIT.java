@@ -23,7 +23,7 @@ final class BuildInViewIT {
     private static final String APP_OUTPUT = "hello from a view; 3 words counted\n";
 
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views().seeded(BuildInViewIT::seed);
+    static final MountFixture MOUNT = MountFixture.views().seeded(BuildInViewIT::seed);
 
     private static void seed(Path backing) {
         try {
@@ -67,8 +67,8 @@ final class BuildInViewIT {
         String mnt = MOUNT.mountpoint().toString();
         Path proj = MOUNT.mountpoint().resolve("proj");
         // cd proj && txfs run: the command finds its working directory again inside the view
-        ProcessRun build = ProcessRun.run(ViewMountFixture.command("run", "--view", "build", "--", "make", "-j2"), proj,
-                Map.of(), ViewMountFixture.CLI_DEADLINE);
+        ProcessRun build = ProcessRun.run(MountFixture.command("run", "--view", "build", "--", "make", "-j2"), proj,
+                Map.of(), MountFixture.CLI_DEADLINE);
         assertEquals(0, build.exitCode(), "txfs run -- make -j2\n" + build.describe());
         assertTrue(build.stdout().contains("-o app"), "make linked the app\n" + build.describe());
 
@@ -83,8 +83,8 @@ final class BuildInViewIT {
                     "another view lists the sources only");
             assertEquals(APP_OUTPUT, inBuild.call("run", "argv", List.of(MOUNT.mnt("proj/app"))).get("out").asText(),
                     "the app runs inside its view");
-            ProcessRun upToDate = ProcessRun.run(ViewMountFixture.command("run", "--view", "build", "--", "make", "-q"),
-                    proj, Map.of(), ViewMountFixture.CLI_DEADLINE);
+            ProcessRun upToDate = ProcessRun.run(MountFixture.command("run", "--view", "build", "--", "make", "-q"),
+                    proj, Map.of(), MountFixture.CLI_DEADLINE);
             assertEquals(0, upToDate.exitCode(), "make -q in the view: everything is up to date (mtimes kept)\n"
                     + upToDate.describe());
         }

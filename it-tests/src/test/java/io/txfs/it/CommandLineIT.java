@@ -17,21 +17,21 @@ class CommandLineIT {
 
   @Test
   void versionPrintsAVersionAndSucceeds() {
-    ProcessRun run = ProcessRun.run(MountFixture.txfs("--version"), TIMEOUT);
+    ProcessRun run = ProcessRun.run(MountFixture.command("--version"), TIMEOUT);
     assertEquals(0, run.exitCode(), run::describe);
     assertTrue(run.stdout().matches("(?s).*\\d+\\.\\d+.*"), run::describe);
   }
 
   @Test
   void helpNamesTheMountAndUnmountCommands() {
-    ProcessRun run = ProcessRun.run(MountFixture.txfs("-h"), TIMEOUT);
+    ProcessRun run = ProcessRun.run(MountFixture.command("-h"), TIMEOUT);
     assertEquals(0, run.exitCode(), run::describe);
     assertTrue(run.stdout().contains("mount") && run.stdout().contains("unmount"), run::describe);
   }
 
   @Test
   void mountWithoutArgumentsIsAUsageError() {
-    ProcessRun run = ProcessRun.run(MountFixture.txfs("mount"), TIMEOUT);
+    ProcessRun run = ProcessRun.run(MountFixture.command("mount"), TIMEOUT);
     assertEquals(2, run.exitCode(), run::describe);
     assertFalse(run.stderr().isBlank(), run::describe);
     assertTrue(run.stdout().isBlank(), () -> "messages belong on stderr:\n" + run.describe());
@@ -40,7 +40,7 @@ class CommandLineIT {
   @Test
   void unmountingADirectoryThatIsNotMountedFailsWithAMessage(@TempDir Path dir) throws IOException {
     Path notMounted = Files.createDirectory(dir.resolve("plain"));
-    ProcessRun run = ProcessRun.run(MountFixture.txfs("unmount", notMounted.toString()), TIMEOUT);
+    ProcessRun run = ProcessRun.run(MountFixture.command("unmount", notMounted.toString()), TIMEOUT);
     assertEquals(1, run.exitCode(), run::describe);
     assertTrue(run.stderr().contains(notMounted.toString()), () -> "the message names the path:\n" + run.describe());
   }

@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 final class ControlFileIT {
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views().seeded(ControlFileIT::seed);
+    static final MountFixture MOUNT = MountFixture.views().seeded(ControlFileIT::seed);
 
     private static void seed(Path backing) {
         try {

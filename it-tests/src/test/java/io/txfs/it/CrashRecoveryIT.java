@@ -76,7 +76,7 @@ final class CrashRecoveryIT {
 
     @Test
     void sigkillDuringAWriteHeavyWorkloadLosesNothingThatHadReturned() {
-        try (ViewMountFixture m = ViewMountFixture.views().seeded(CrashRecoveryIT::seedPublished)) {
+        try (MountFixture m = MountFixture.views().seeded(CrashRecoveryIT::seedPublished)) {
             m.start();
             Map<String, String> backingBefore = snapshot(m.backing());
             Path writes = m.scratch().resolve("writes.journal");
@@ -92,11 +92,11 @@ final class CrashRecoveryIT {
                     "size", 16384);
             publisher.submit("gen_write", "paths", pubPaths, "mount", m.mountpoint().toString(), "first", 1, "last",
                     1_000_000, "journal", publishes.toString());
-            boolean busy = ViewMountFixture.await(WORKLOAD_DEADLINE,
+            boolean busy = MountFixture.await(WORKLOAD_DEADLINE,
                     () -> journal(writes).size() >= 60 && journal(publishes).size() >= 3);
             assertTrue(busy, "the workload got going: " + journal(writes).size() + " writes, "
                     + journal(publishes).size() + " publishes\n" + m.daemonLogTail(30));
-            m.killDaemon();
+            m.stopDaemon(true);
             JsonNode wrote = writer.awaitReply(Duration.ofSeconds(60));
             JsonNode published = publisher.awaitReply(Duration.ofSeconds(60));
             writer.close();
@@ -167,7 +167,7 @@ final class CrashRecoveryIT {
     @EnumSource(FlushPhase.class)
     void sigkillDuringAFlushLeavesTheBackingDirectoryWholeBeforeOrAfter(FlushPhase phase) throws Exception {
         int oldFiles = 40;
-        try (ViewMountFixture m = ViewMountFixture.views().seeded(backing -> {
+        try (MountFixture m = MountFixture.views().seeded(backing -> {
             try {
                 Path old = Files.createDirectory(backing.resolve("old"));
                 for (int i = 0; i < oldFiles; i++) {
@@ -213,13 +213,13 @@ final class CrashRecoveryIT {
                 after.put("new/" + f[0], "file " + f[1] + " " + f[2]);
             }
 
-            Process flush = new ProcessBuilder(ViewMountFixture.command("flush", "--mount", m.mountpoint().toString()))
+            Process flush = new ProcessBuilder(MountFixture.command("flush", "--mount", m.mountpoint().toString()))
                     .redirectErrorStream(true).redirectOutput(m.scratch().resolve("flush.out").toFile()).start();
             Path staging = m.backing().resolve(".txfs.flush");
-            boolean reached = ViewMountFixture.await(Duration.ofSeconds(60), () -> !flush.isAlive()
+            boolean reached = MountFixture.await(Duration.ofSeconds(60), () -> !flush.isAlive()
                     || (phase == FlushPhase.STAGING ? nonEmpty(staging) : Files.exists(m.backing().resolve("new"))));
             boolean finishedBeforeKill = !flush.isAlive();
-            m.killDaemon();
+            m.stopDaemon(true);
             assertTrue(reached, "the flush reached " + phase + " within 60 s");
             assertTrue(flush.waitFor(60, TimeUnit.SECONDS), "the flush command returned after the kill");
             System.out.println("crash during flush (" + phase + "): the flush had " + (finishedBeforeKill

@@ -39,7 +39,7 @@ final class ExportMemoryIT {
     private static final Pattern DAEMON_PID = Pattern.compile("daemon pid (\\d+)");
 
     private static ProcessRun txfs(Duration timeout, String... args) {
-        return ProcessRun.run(MountFixture.txfs(args), timeout);
+        return ProcessRun.run(MountFixture.command(args), timeout);
     }
 
     /** A line of /proc/PID/status in bytes. */
@@ -179,7 +179,7 @@ final class ExportMemoryIT {
     /** {@code txfs import} with the tar on stdin, as a user runs it. */
     private static List<String> importCommand(Path tar, String mp) {
         List<String> c = new ArrayList<>(List.of("/bin/sh", "-c", "\"$@\" < \"$0\"", tar.toString()));
-        c.addAll(MountFixture.txfs("import", "--mount", mp, "imported"));
+        c.addAll(MountFixture.command("import", "--mount", mp, "imported"));
         return c;
     }
 

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 final class FlushFidelityIT {
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views().seeded(FlushFidelityIT::seed);
+    static final MountFixture MOUNT = MountFixture.views().seeded(FlushFidelityIT::seed);
 
     /** 2020-01-02T03:04:05.123456789Z and a second later with other nanoseconds. */
     private static final long MTIME = 1_577_934_245_123_456_789L;
@@ -37,7 +37,7 @@ final class FlushFidelityIT {
 
     private static void seed(Path backing) {
         ProcessRun r = ProcessRun.run(List.of("mkfifo", "-m", "0644", backing.resolve("oldfifo").toString()),
-                ViewMountFixture.CLI_DEADLINE);
+                MountFixture.CLI_DEADLINE);
         if (!r.succeeded()) throw new UncheckedIOException(new IOException("mkfifo in BACKING\n" + r.describe()));
     }
 
@@ -47,7 +47,7 @@ final class FlushFidelityIT {
 
     /** Runs a shell script in view {@code view}, from the mountpoint. */
     private static ProcessRun inView(String view, String script) {
-        return MOUNT.run(MOUNT.mountpoint(), ViewMountFixture.command("run", "--mount", mnt(), "--view", view, "--",
+        return MOUNT.run(MOUNT.mountpoint(), MountFixture.command("run", "--mount", mnt(), "--view", view, "--",
                 "sh", "-c", script));
     }
 
@@ -99,7 +99,7 @@ final class FlushFidelityIT {
         Path probe = Files.createFile(MOUNT.backing().resolveSibling("xattr-probe"));
         ProcessRun fits = ProcessRun.run(List.of("python3", "-c",
                 "import os,sys; os.setxattr(sys.argv[1], 'user.big', b'x' * 16000)", probe.toString()),
-                ViewMountFixture.CLI_DEADLINE);
+                MountFixture.CLI_DEADLINE);
         if (fits.succeeded()) {
             System.err.println("SKIPPED LOUDLY: the backing filesystem here holds a 16000-byte xattr value");
             Assumptions.abort("the backing filesystem holds a 16000-byte xattr value");

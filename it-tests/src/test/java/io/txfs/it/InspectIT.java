@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 final class InspectIT {
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views().seeded(backing -> {
+    static final MountFixture MOUNT = MountFixture.views().seeded(backing -> {
         try {
             Files.createDirectories(backing.resolve("src"));
             Files.createDirectories(backing.resolve("old/inner"));
@@ -57,7 +57,7 @@ final class InspectIT {
             """;
 
     private static ProcessRun cli(String... args) {
-        return ProcessRun.run(ViewMountFixture.command(args), MOUNT.scratch(), Map.of(), ViewMountFixture.CLI_DEADLINE);
+        return ProcessRun.run(MountFixture.command(args), MOUNT.scratch(), Map.of(), MountFixture.CLI_DEADLINE);
     }
 
     private static ProcessRun sh(String script, String dir) {
@@ -77,7 +77,7 @@ final class InspectIT {
     }
 
     private static boolean gitAvailable() {
-        ProcessRun r = ProcessRun.run(List.of("git", "--version"), ViewMountFixture.CLI_DEADLINE);
+        ProcessRun r = ProcessRun.run(List.of("git", "--version"), MountFixture.CLI_DEADLINE);
         return r.succeeded();
     }
 
@@ -184,7 +184,7 @@ final class InspectIT {
 
     private static String cliLine(String... args) {
         StringBuilder b = new StringBuilder();
-        for (String a : ViewMountFixture.command(args)) {
+        for (String a : MountFixture.command(args)) {
             b.append('\'').append(a.replace("'", "'\\''")).append("' ");
         }
         return b.toString();

@@ -18,10 +18,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 final class KeepVersionsIT {
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views("--keep-versions", "7");
+    static final MountFixture MOUNT = MountFixture.views("--keep-versions", "7");
 
     private static ProcessRun cli(String... args) {
-        return ProcessRun.run(ViewMountFixture.command(args), MOUNT.scratch(), Map.of(), ViewMountFixture.CLI_DEADLINE);
+        return ProcessRun.run(MountFixture.command(args), MOUNT.scratch(), Map.of(), MountFixture.CLI_DEADLINE);
     }
 
     private static String mnt() {

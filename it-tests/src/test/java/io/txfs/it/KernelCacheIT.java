@@ -28,7 +28,7 @@ final class KernelCacheIT {
     private static final Duration ENTRY_TTL = Duration.ofSeconds(10);
 
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views().seeded(KernelCacheIT::seed);
+    static final MountFixture MOUNT = MountFixture.views().seeded(KernelCacheIT::seed);
 
     private static void seed(Path backing) {
         try {
@@ -248,7 +248,7 @@ final class KernelCacheIT {
             // Each change sends its own batch: the create's batch drops the listing, so a listing taken
             // between the two batches is already right while the unlink's entry invalidation is still on
             // its way; wait for both.
-            assertTrue(ViewMountFixture.await(Duration.ofSeconds(5), () -> own.list("").contains("kc-both.txt")
+            assertTrue(MountFixture.await(Duration.ofSeconds(5), () -> own.list("").contains("kc-both.txt")
                             && !own.list("").contains("kc-gone.txt") && !own.exists("kc-gone.txt")),
                     "the view's own root lists the names changed through the shared root: " + own.list(""));
             assertFalse(own.exists("kc-gone.txt"), "and no stale entry is left for the removed name");

@@ -46,7 +46,7 @@ class MountLifecycleIT {
       assertEquals("underneath", Files.readString(mount.mountpoint().resolve("before")));
       TranscriptComparison.assertSameAsNative(mount, "links.py");
       Files.writeString(mount.mountpoint().resolve("during"), "written through the mount");
-      ProcessRun unmount = ProcessRun.run(MountFixture.txfs("unmount", mount.mountpoint().toString()),
+      ProcessRun unmount = ProcessRun.run(MountFixture.command("unmount", mount.mountpoint().toString()),
           MountFixture.EXIT_DEADLINE);
       assertTrue(unmount.succeeded(), unmount::describe);
       assertTrue(MountTable.at(mount.mountpoint()).isEmpty(), "unmounted");
@@ -102,7 +102,7 @@ class MountLifecycleIT {
     try (MountFixture mount = MountFixture.mountPassthrough()) {
       mount.stopDaemon(true);
       assertTrue(MountTable.at(mount.mountpoint()).isPresent(), "a killed daemon leaves its mount behind");
-      ProcessRun unmount = ProcessRun.run(MountFixture.txfs("unmount", mount.mountpoint().toString()),
+      ProcessRun unmount = ProcessRun.run(MountFixture.command("unmount", mount.mountpoint().toString()),
           MountFixture.EXIT_DEADLINE);
       assertTrue(unmount.succeeded(), unmount::describe);
       assertTrue(MountTable.at(mount.mountpoint()).isEmpty(), "txfs unmount removed the dead mount");
@@ -123,7 +123,7 @@ class MountLifecycleIT {
     Path mountpoint = Files.createDirectory(root.resolve("mnt"));
     try {
       for (int round = 0; round < 5; round++) {
-        Process daemon = new ProcessBuilder(MountFixture.txfs("mount", "-f", "--mode", "passthrough", "--state",
+        Process daemon = new ProcessBuilder(MountFixture.command("mount", "-f", "--mode", "passthrough", "--state",
             root.resolve("state").toString(), backing.toString(), mountpoint.toString()))
             .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         try (java.io.BufferedReader out = new java.io.BufferedReader(
@@ -137,7 +137,7 @@ class MountLifecycleIT {
         } finally {
           daemon.destroyForcibly();
         }
-        ProcessRun unmount = ProcessRun.run(MountFixture.txfs("unmount", mountpoint.toString()), MountFixture.EXIT_DEADLINE);
+        ProcessRun unmount = ProcessRun.run(MountFixture.command("unmount", mountpoint.toString()), MountFixture.EXIT_DEADLINE);
         assertTrue(MountTable.at(mountpoint).isEmpty(), "round " + round + ": the dead mount was cleared: " + unmount.describe());
       }
     } finally {
@@ -157,7 +157,6 @@ class MountLifecycleIT {
     try (MountFixture mount = MountFixture.mountPassthrough()) {
       Files.writeString(mount.mountpoint().resolve("before"), "kept");
       mount.stopDaemon(true);
-      mount.forgetDaemon();
       mount.start();
       long mountsThere = MountTable.read().stream()
           .filter(m -> m.mountPoint().equals(mount.mountpoint().toString())).count();
@@ -178,19 +177,19 @@ class MountLifecycleIT {
     Path backing = Files.createDirectory(root.resolve("backing"));
     Path mountpoint = Files.createDirectory(root.resolve("mnt"));
     try {
-      ProcessRun mount = ProcessRun.run(MountFixture.txfs("mount", "--state", root.resolve("state").toString(),
+      ProcessRun mount = ProcessRun.run(MountFixture.command("mount", "--state", root.resolve("state").toString(),
           backing.toString(), mountpoint.toString()), MountFixture.MOUNT_DEADLINE);
       assertTrue(mount.succeeded(), mount::describe);
       java.util.regex.Matcher pid = java.util.regex.Pattern.compile("daemon pid (\\d+)").matcher(mount.stderr());
       assertTrue(pid.find(), mount::describe);
-      ProcessRun views = ProcessRun.run(MountFixture.txfs("views", "--mount", mountpoint.toString()),
+      ProcessRun views = ProcessRun.run(MountFixture.command("views", "--mount", mountpoint.toString()),
           MountFixture.EXIT_DEADLINE);
       assertTrue(views.succeeded(), views::describe);
       assertFalse(views.stdout().contains("session-" + pid.group(1) + " "),
           () -> "no view for the daemon's own session (" + pid.group(1) + "):\n" + views.stdout());
     } finally {
       if (MountTable.at(mountpoint).isPresent()) {
-        ProcessRun.run(MountFixture.txfs("unmount", mountpoint.toString()), MountFixture.EXIT_DEADLINE);
+        ProcessRun.run(MountFixture.command("unmount", mountpoint.toString()), MountFixture.EXIT_DEADLINE);
       }
       if (MountTable.at(mountpoint).isPresent()) {
         ProcessRun.run(List.of("umount", "-l", mountpoint.toString()), Duration.ofSeconds(20));
@@ -207,14 +206,14 @@ class MountLifecycleIT {
     Path mountpoint = Files.createDirectory(root.resolve("mnt"));
     Files.writeString(backing.resolve("hello"), "world");
     try {
-      ProcessRun mount = ProcessRun.run(MountFixture.txfs("mount", "--state", root.resolve("state").toString(),
+      ProcessRun mount = ProcessRun.run(MountFixture.command("mount", "--state", root.resolve("state").toString(),
           "--mode", "passthrough", backing.toString(), mountpoint.toString()), MountFixture.MOUNT_DEADLINE);
       assertTrue(mount.succeeded(), mount::describe);
       // No waiting here: returning is the promise that the mount already serves.
       assertTrue(MountTable.at(mountpoint).map(MountTable.Mount::isFuse).orElse(false), "mounted on return");
       assertEquals(Optional.empty(), MountFixture.statAnswers(mountpoint, Duration.ofSeconds(5)));
       assertEquals("world", Files.readString(mountpoint.resolve("hello")));
-      ProcessRun unmount = ProcessRun.run(MountFixture.txfs("unmount", mountpoint.toString()),
+      ProcessRun unmount = ProcessRun.run(MountFixture.command("unmount", mountpoint.toString()),
           MountFixture.EXIT_DEADLINE);
       assertTrue(unmount.succeeded(), unmount::describe);
       assertTrue(MountTable.at(mountpoint).isEmpty(), "unmounted");
@@ -235,7 +234,7 @@ class MountLifecycleIT {
     Path root = Files.createTempDirectory("txfs-it-bad-");
     Path mountpoint = Files.createDirectory(root.resolve("mnt"));
     try {
-      ProcessRun mount = ProcessRun.run(MountFixture.txfs("mount", "-f", "--state", root.resolve("state").toString(),
+      ProcessRun mount = ProcessRun.run(MountFixture.command("mount", "-f", "--state", root.resolve("state").toString(),
           "--mode", "passthrough", root.resolve("no-such-backing").toString(), mountpoint.toString()), MountFixture.MOUNT_DEADLINE);
       assertFalse(mount.timedOut(), "the daemon gave up instead of hanging");
       assertNotEquals(0, mount.exitCode(), mount::describe);
@@ -267,12 +266,12 @@ class MountLifecycleIT {
     args.addAll(List.of(options));
     args.add(backing.toString());
     args.add(mountpoint.toString());
-    return ProcessRun.run(MountFixture.txfs(args.toArray(String[]::new)), MountFixture.MOUNT_DEADLINE);
+    return ProcessRun.run(MountFixture.command(args.toArray(String[]::new)), MountFixture.MOUNT_DEADLINE);
   }
 
   private static void unmount(Path mountpoint) {
     if (MountTable.at(mountpoint).isPresent()) {
-      ProcessRun.run(MountFixture.txfs("unmount", mountpoint.toString()), MountFixture.EXIT_DEADLINE);
+      ProcessRun.run(MountFixture.command("unmount", mountpoint.toString()), MountFixture.EXIT_DEADLINE);
     }
     if (MountTable.at(mountpoint).isPresent()) {
       ProcessRun.run(List.of("umount", "-l", mountpoint.toString()), Duration.ofSeconds(20));
@@ -321,7 +320,7 @@ class MountLifecycleIT {
   /** A backing directory a live daemon serves is refused to a second state directory, --adopt or not. */
   @Test
   void aLiveBackingDirectoryIsNotServedWithASecondStateDirectory() throws IOException {
-    try (ViewMountFixture live = ViewMountFixture.views()) {
+    try (MountFixture live = MountFixture.views()) {
       live.start();
       Path mnt2 = Files.createDirectory(live.scratch().resolve("mnt2"));
       Path state2 = live.scratch().resolve("state2");
@@ -342,12 +341,12 @@ class MountLifecycleIT {
    */
   @Test
   void afterSigkillTheSameStateDirectoryServesAgainAndTheMarkerStaysOutOfEveryTree() throws IOException {
-    try (ViewMountFixture m = ViewMountFixture.views()) {
+    try (MountFixture m = MountFixture.views()) {
       m.start();
       Path marker = m.backing().resolve(".txfs/owner");
       String recorded = Files.readString(marker);
       assertTrue(recorded.contains("state=" + m.stateDirectory()), recorded);
-      m.killDaemon();
+      m.stopDaemon(true);
       m.restart(); // fails unless the new daemon serves
       assertEquals(recorded, Files.readString(marker), "the restart kept the pairing");
       try (ViewAgent a = m.agent("lc-marker", ViewAgent.Way.SHARED_ROOT)) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 final class OutsideChangeBackingMovedIT {
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views().seeded(b -> {
+    static final MountFixture MOUNT = MountFixture.views().seeded(b -> {
         try {
             Files.writeString(b.resolve("f"), "content\n");
         } catch (IOException e) {

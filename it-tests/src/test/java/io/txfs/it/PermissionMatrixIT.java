@@ -32,11 +32,11 @@ class PermissionMatrixIT {
     private static final int THIRD = 60001;
 
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views().seeded(PermissionMatrixIT::seed);
+    static final MountFixture MOUNT = MountFixture.views().seeded(PermissionMatrixIT::seed);
 
     /** The same tree with the hostile user's group allowed to flush. */
     @RegisterExtension
-    static final ViewMountFixture GROUP_MOUNT = ViewMountFixture.views("--flush-group", String.valueOf(HOSTILE))
+    static final MountFixture GROUP_MOUNT = MountFixture.views("--flush-group", String.valueOf(HOSTILE))
             .seeded(PermissionMatrixIT::seed);
 
     private static Path readableJar;
@@ -67,23 +67,23 @@ class PermissionMatrixIT {
     }
 
     /** A shell command line run as {@code uid} (its own group, no others) with the mount as cwd. */
-    private static ProcessRun as(int uid, ViewMountFixture m, String script, String... args) {
+    private static ProcessRun as(int uid, MountFixture m, String script, String... args) {
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
                 "/bin/sh", "-c", script, "sh"));
         cmd.addAll(List.of(args));
-        return ProcessRun.run(cmd, m.mountpoint(), Map.of("TXFS", txfsLine(), "HOME", "/tmp"), ViewMountFixture.CLI_DEADLINE);
+        return ProcessRun.run(cmd, m.mountpoint(), Map.of("TXFS", txfsLine(), "HOME", "/tmp"), MountFixture.CLI_DEADLINE);
     }
 
     private static String txfsLine() {
         return Path.of(System.getProperty("java.home"), "bin", "java") + " -jar " + readableJar;
     }
 
-    private static ProcessRun cliAs(int uid, ViewMountFixture m, String args) {
+    private static ProcessRun cliAs(int uid, MountFixture m, String args) {
         return as(uid, m, "exec $TXFS " + args);
     }
 
     /** One control command through a raw descriptor: "OK" or the errno's name. */
-    private static String ctlAs(int uid, ViewMountFixture m, String command) {
+    private static String ctlAs(int uid, MountFixture m, String command) {
         String py = "import os,errno,sys\n"
                 + "fd=os.open(sys.argv[1],os.O_RDWR)\n"
                 + "try:\n os.write(fd,(sys.argv[2]+'\\n').encode()); print('OK')\n"
@@ -93,15 +93,15 @@ class PermissionMatrixIT {
         return r.stdout().trim();
     }
 
-    private static void makeViews(ViewMountFixture m) {
-        ProcessRun root = ProcessRun.run(ViewMountFixture.command("run", "--view", "v-root", "--", "sh", "-c",
-                "echo root > sys/rootfile"), m.mountpoint(), Map.of(), ViewMountFixture.CLI_DEADLINE);
+    private static void makeViews(MountFixture m) {
+        ProcessRun root = ProcessRun.run(MountFixture.command("run", "--view", "v-root", "--", "sh", "-c",
+                "echo root > sys/rootfile"), m.mountpoint(), Map.of(), MountFixture.CLI_DEADLINE);
         assertTrue(root.succeeded(), root.describe());
         ProcessRun third = as(THIRD, m, "exec $TXFS run --view v-third -- sh -c 'echo third > home/" + THIRD + "/f'");
         assertTrue(third.succeeded(), third.describe());
     }
 
-    private static String statusOfViewsAsRoot(ViewMountFixture m) {
+    private static String statusOfViewsAsRoot(MountFixture m) {
         ProcessRun r = m.txfs("views", "--mount", m.mountpoint().toString(), "--json");
         assertTrue(r.succeeded(), r.describe());
         // a view's age grows while the matrix runs; everything else must stay as it was
@@ -218,7 +218,7 @@ class PermissionMatrixIT {
         Files.writeString(mixed.resolve("home/" + HOSTILE + "/first"), "first\n");
         Files.writeString(mixed.resolve("sys/passwd"), "hostile\n");
         ProcessRun tar = ProcessRun.run(List.of("tar", "--numeric-owner", "-cf", mixed + ".tar", "-C", mixed.toString(),
-                "home/" + HOSTILE + "/first", "sys/passwd"), ViewMountFixture.CLI_DEADLINE);
+                "home/" + HOSTILE + "/first", "sys/passwd"), MountFixture.CLI_DEADLINE);
         assertTrue(tar.succeeded(), tar.describe());
         String before = cliAs(HOSTILE, MOUNT, "status --mount " + mnt + " evil2 --json").stdout();
         ProcessRun partial = as(HOSTILE, MOUNT, "exec $TXFS import --mount " + mnt + " evil2 < \"$1\"", mixed + ".tar");
@@ -270,7 +270,7 @@ class PermissionMatrixIT {
         Files.writeString(f, content, StandardCharsets.UTF_8);
         Files.setAttribute(f, "unix:mode", 04755);
         ProcessRun r = ProcessRun.run(List.of("tar", "--numeric-owner", "--owner=0", "--group=0", "-cf", tar.toString(),
-                "-C", dir.toString(), path), ViewMountFixture.CLI_DEADLINE);
+                "-C", dir.toString(), path), MountFixture.CLI_DEADLINE);
         assertTrue(r.succeeded(), r.describe());
         Files.setPosixFilePermissions(tar, PosixFilePermissions.fromString("rw-r--r--"));
     }

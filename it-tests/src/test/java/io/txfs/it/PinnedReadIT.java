@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 final class PinnedReadIT {
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views();
+    static final MountFixture MOUNT = MountFixture.views();
 
     @ParameterizedTest
     @ValueSource(strings = {"never", "auto"})
@@ -23,7 +23,7 @@ final class PinnedReadIT {
         ProcessRun seed = MOUNT.txfs("run", "--mount", mnt, "--view", name + "-seed", "--publish", "--", "/bin/sh", "-c",
                 "echo base > \"$0/" + name + "\"", mnt);
         assertEquals(0, seed.exitCode(), seed.describe());
-        String cli = String.join(" ", ViewMountFixture.command("publish", "--mount", mnt));
+        String cli = String.join(" ", MountFixture.command("publish", "--mount", mnt));
         ProcessRun r = MOUNT.txfs("run", "--mount", mnt, "--view", name, "--isolation", "read-committed", "--namespace", namespace,
                 "--", "/bin/sh", "-c", "cd \"$0\" && echo mine > " + name + " && exec 3< " + name + " && " + cli
                         + " >/dev/null 2>&1 && cat <&3", mnt);

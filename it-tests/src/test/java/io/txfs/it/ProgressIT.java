@@ -29,7 +29,7 @@ final class ProgressIT {
     private static final int MIB = 200;
 
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views();
+    static final MountFixture MOUNT = MountFixture.views();
 
     private static void publishBigView(String view) {
         String mnt = MOUNT.mountpoint().toString();
@@ -51,7 +51,7 @@ final class ProgressIT {
     }
 
     private static Process start(Path stderr, String... args) throws IOException {
-        return new ProcessBuilder(ViewMountFixture.command(args)).redirectErrorStream(false)
+        return new ProcessBuilder(MountFixture.command(args)).redirectErrorStream(false)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(stderr.toFile()).start();
     }
 
@@ -63,7 +63,7 @@ final class ProgressIT {
         List<String> phases = new ArrayList<>();
         try {
             java.util.concurrent.atomic.AtomicBoolean sawRunning = new java.util.concurrent.atomic.AtomicBoolean();
-            ViewMountFixture.await(Duration.ofSeconds(120), () -> {
+            MountFixture.await(Duration.ofSeconds(120), () -> {
                 try {
                     for (JsonNode w : control("progress").path("running")) {
                         if (w.path("kind").asText().equals("flush") && flush.isAlive()) {
@@ -101,9 +101,9 @@ final class ProgressIT {
         ProcessRun export = MOUNT.txfs("export", "--mount", mnt, "progress-x", "-o", tar.toString(), "--progress=plain");
         assertEquals(0, export.exitCode(), export.describe());
         assertTrue(export.stderr().matches("(?s).*txfs: export write: [0-9.]+ MiB.*"), export.describe());
-        ProcessRun imported = ProcessRun.run(List.of("/bin/sh", "-c", String.join(" ", ViewMountFixture.command(
+        ProcessRun imported = ProcessRun.run(List.of("/bin/sh", "-c", String.join(" ", MountFixture.command(
                 "import", "--mount", mnt, "progress-y", "--progress=plain")) + " < " + tar), MOUNT.scratch(), java.util.Map.of(),
-                ViewMountFixture.CLI_DEADLINE);
+                MountFixture.CLI_DEADLINE);
         assertEquals(0, imported.exitCode(), imported.describe());
         assertTrue(imported.stderr().contains("txfs: import "), imported.describe());
     }
@@ -119,8 +119,8 @@ final class ProgressIT {
 
         publishBigView("progress-c");
         // script(1) gives the CLI a terminal as stdout and stderr
-        String cli = String.join(" ", ViewMountFixture.command("flush", "--mount", mnt));
-        ProcessRun tty = ProcessRun.run(List.of("script", "-qec", cli, "/dev/null"), MOUNT.scratch(), java.util.Map.of("TERM", "xterm", "COLUMNS", "120"), ViewMountFixture.CLI_DEADLINE);
+        String cli = String.join(" ", MountFixture.command("flush", "--mount", mnt));
+        ProcessRun tty = ProcessRun.run(List.of("script", "-qec", cli, "/dev/null"), MOUNT.scratch(), java.util.Map.of("TERM", "xterm", "COLUMNS", "120"), MountFixture.CLI_DEADLINE);
         assertEquals(0, tty.exitCode(), tty.describe());
         assertTrue(tty.stdout().contains("flush") && tty.stdout().contains("%") && tty.stdout().contains("\r"),
                 "a bar redrawn in place on the terminal:\n" + tty.describe());

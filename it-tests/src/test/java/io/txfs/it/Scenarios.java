@@ -107,8 +107,23 @@ final class Scenarios {
 
   /** As {@link #run(String, Path, Path, Duration)}, as uid/gid 65534 with no groups when unprivileged. */
   static ProcessRun run(String scenario, Path workDir, Path outside, Duration timeout, boolean unprivileged) {
+    return run(scenario, workDir, outside, timeout, unprivileged, null);
+  }
+
+  /**
+   * As above; with {@code view} not null the scenario runs inside that view ({@code txfs run --view NAME
+   * --namespace always|never}), where it first makes workDir itself: a directory the test JVM made would
+   * be in the JVM's own (session) view, not in the scenario's.
+   */
+  static ProcessRun run(String scenario, Path workDir, Path outside, Duration timeout, boolean unprivileged,
+      TranscriptComparison.InView view) {
     Path dir = directory();
     List<String> command = new ArrayList<>();
+    if (view != null) {
+      command.addAll(MountFixture.command("run", "--mount", view.mount().mountpoint().toString(), "--view", view.name(),
+          "--namespace", view.way().option, "--", "/bin/sh", "-c", "mkdir -m 0755 \"$0\" && cd \"$0\" && exec \"$@\"",
+          workDir.toString()));
+    }
     if (unprivileged) {
       command.addAll(List.of("setpriv", "--reuid=" + UNPRIVILEGED_ID, "--regid=" + UNPRIVILEGED_ID, "--clear-groups"));
     }
@@ -132,7 +147,8 @@ final class Scenarios {
     env.put("OUTSIDE", outside.toString());
     env.put("LC_ALL", "C");
     env.put("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
-    ProcessRun raw = ProcessRun.run(command, workDir, env, timeout);
+    // in a view the command starts outside the mount and enters workDir once it is in the view
+    ProcessRun raw = ProcessRun.run(command, view == null ? workDir : outside, env, timeout);
     // A safety net: no scenario should print an absolute path, but if one does it must not differ.
     String stdout = raw.stdout().replace(workDir.toString(), "$WORKDIR").replace(outside.toString(), "$OUTSIDE");
     return new ProcessRun(raw.command(), raw.exitCode(), stdout, raw.stderr(), raw.timedOut());

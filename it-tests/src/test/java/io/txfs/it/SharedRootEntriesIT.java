@@ -42,7 +42,7 @@ final class SharedRootEntriesIT {
     }
 
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views().seeded(SharedRootEntriesIT::seed);
+    static final MountFixture MOUNT = MountFixture.views().seeded(SharedRootEntriesIT::seed);
 
     private static void seed(Path backing) {
         try {

@@ -26,7 +26,7 @@ final class SnapshotFlushIT {
     private static String before;
 
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views().seeded(SnapshotFlushIT::seed);
+    static final MountFixture MOUNT = MountFixture.views().seeded(SnapshotFlushIT::seed);
 
     private static void seed(Path backing) {
         try (OutputStream out = Files.newOutputStream(backing.resolve("big.bin"))) {

@@ -30,7 +30,7 @@ final class StorageReclaimIT {
     private static final long MIB = 1 << 20;
 
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views();
+    static final MountFixture MOUNT = MountFixture.views();
 
     private static Path readableJar;
 
@@ -96,7 +96,7 @@ final class StorageReclaimIT {
         assertEquals(written, pendingBytes("big"), "an overwrite of the view's own bytes costs nothing more");
 
         inView("big", "cd \"$0\" && rm big1 big2 big3");
-        assertTrue(ViewMountFixture.await(Duration.ofSeconds(60), () -> pendingBytes("big") == 0 && stateBytes("") < 64 * MIB),
+        assertTrue(MountFixture.await(Duration.ofSeconds(60), () -> pendingBytes("big") == 0 && stateBytes("") < 64 * MIB),
                 "within a minute: pending " + pendingBytes("big") + ", state " + stateBytes(""));
         ProcessRun status = MOUNT.txfs("status", "--mount", mnt(), "big");
         assertTrue(status.succeeded() && status.stdout().contains(" 0 bytes pending"), status.describe());

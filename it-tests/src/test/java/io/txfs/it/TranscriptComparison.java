@@ -9,7 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Runs a scenario once in a fresh plain directory and once in a fresh directory inside the mount, and
@@ -37,18 +43,111 @@ final class TranscriptComparison {
    * and the scenario's {@code expect:} lines (written for root) are not required.
    */
   static ProcessRun assertSameAsNative(MountFixture mount, String scenario, Duration timeout, boolean unprivileged) {
-    String name = scenario.replace('.', '-') + (unprivileged ? "-unprivileged" : "");
-    Path nativeDir = freshDirectory(mount.scratch().resolve("native"), name);
-    Path mountedDir = freshDirectory(mount.mountpoint(), name);
-    // Out of each run's filesystem: tmpfs for the plain run, the plain /tmp filesystem for the mount.
-    Path nativeOutside = freshDirectory(OTHER_FILESYSTEM, "txfs-it-outside-" + ProcessHandle.current().pid() + "-" + name);
+    return compare(mount, null, scenario, timeout, unprivileged);
+  }
+
+  /** A scenario run inside view {@code name} of a views mount, entered the given way. */
+  record InView(MountFixture mount, String name, ViewAgent.Way way) {}
+
+  /**
+   * A difference from a plain directory that a test knows of and pins: the line of {@code operation} (the
+   * transcript's text before the first ": ") may differ, and then must read {@code operation + ": "} and
+   * an outcome matching {@code outcome} (a regex). {@code why} says why (a finding, or a reason by design).
+   * A pin that no run needs fails the test, so a difference that goes away takes its pin with it.
+   */
+  record Known(String operation, String outcome, String why) {}
+
+  /**
+   * Compares the scenario on a plain directory with the same scenario run inside a fresh view of a views
+   * mount (its own view, named after the scenario and the way in), entered through the shared root or
+   * through a mount namespace. Lines may differ only as {@code known} says, and each of those must.
+   */
+  static ProcessRun assertSameAsNativeInView(MountFixture mount, ViewAgent.Way way, String scenario, List<Known> known) {
+    String view = "suite-" + scenario.replace('.', '-') + "-" + way.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    return compare(mount, new InView(mount, view, way), scenario, DEFAULT_TIMEOUT, false, known);
+  }
+
+  /** Plain-directory transcripts by scenario: deterministic (ScenarioDeterminismIT), so each runs once per JVM. */
+  private static final Map<String, ProcessRun> NATIVE = new ConcurrentHashMap<>();
+
+  private static ProcessRun compare(MountFixture mount, InView view, String scenario, Duration timeout,
+      boolean unprivileged) {
+    return compare(mount, view, scenario, timeout, unprivileged, List.of());
+  }
+
+  private static ProcessRun compare(MountFixture mount, InView view, String scenario, Duration timeout,
+      boolean unprivileged, List<Known> known) {
+    String name = scenario.replace('.', '-') + (unprivileged ? "-unprivileged" : "")
+        + (view == null ? "" : "-" + view.name());
+    // in a view the scenario makes its directory itself, inside the view
+    Path mountedDir = view == null ? freshDirectory(mount.mountpoint(), name) : mount.mountpoint().resolve(name);
     Path mountedOutside = freshDirectory(mount.scratch().resolve("outside"), name);
     if (unprivileged) {
-      for (Path dir : List.of(nativeDir, mountedDir, nativeOutside, mountedOutside)) {
+      for (Path dir : List.of(mountedDir, mountedOutside)) {
         giveToUnprivilegedUser(dir);
       }
     }
+    ProcessRun expected = NATIVE.computeIfAbsent(scenario + (unprivileged ? " unprivileged" : ""),
+        k -> runNative(mount, scenario, name, timeout, unprivileged));
+    ProcessRun actual = Scenarios.run(scenario, mountedDir, mountedOutside, timeout, unprivileged, view);
+    String where = view == null ? "txfs " + mount.mode().name().toLowerCase(java.util.Locale.ROOT) + " mount"
+        : "view " + view.name() + " (" + view.way() + ")";
+    List<String> problems = new ArrayList<>();
+    if (actual.exitCode() != expected.exitCode()) {
+      problems.add("exit " + (actual.timedOut() ? "timed out" : actual.exitCode()) + ", plain " + expected.exitCode());
+    }
+    List<String> want = expected.stdout().lines().toList();
+    List<String> got = actual.stdout().lines().toList();
+    Set<Known> used = new HashSet<>();
+    if (want.size() != got.size()) {
+      problems.add(got.size() + " lines, plain " + want.size());
+    } else {
+      for (int i = 0; i < want.size(); i++) {
+        String w = want.get(i);
+        String g = got.get(i);
+        if (w.equals(g)) {
+          continue;
+        }
+        Optional<Known> pin = known.stream().filter(k -> w.startsWith(k.operation() + ": ")
+            && g.startsWith(k.operation() + ": ") && g.substring(k.operation().length() + 2).matches(k.outcome())).findFirst();
+        if (pin.isPresent()) {
+          used.add(pin.get());
+        } else {
+          problems.add("line " + (i + 1) + " differs and no known difference covers it: " + g);
+        }
+      }
+    }
+    if (problems.isEmpty() && used.isEmpty() && !expected.stdout().equals(actual.stdout())) {
+      problems.add("the transcripts differ in their line endings");
+    }
+    for (Known k : known) {
+      if (!used.contains(k)) {
+        problems.add("the known difference \"" + k.operation() + ": " + k.outcome() + "\" (" + k.why()
+            + ") did not occur: remove it if it is gone");
+      }
+    }
+    if (!problems.isEmpty()) {
+      fail("scenario " + scenario + ": the transcript in the " + where + " differs from a plain directory's:\n- "
+          + String.join("\n- ", problems)
+          + "\n--- plain directory, +++ " + where + ":\n" + LineDiff.of(expected.stdout(), actual.stdout())
+          + "\nmount run: exit " + (actual.timedOut() ? "timed out" : actual.exitCode())
+          + (actual.stderr().isBlank() ? "" : ", stderr:\n" + actual.stderr().strip())
+          + "\n" + mount.daemonLogTail(40));
+    }
+    return actual;
+  }
+
+  /** The scenario in a fresh plain directory beside the mount; it must run cleanly (see assertNativeRunIsValid). */
+  private static ProcessRun runNative(MountFixture mount, String scenario, String name, Duration timeout,
+      boolean unprivileged) {
+    Path nativeDir = freshDirectory(mount.scratch().resolve("native"), name);
+    // Out of each run's filesystem: tmpfs for the plain run, the plain /tmp filesystem for the mount.
+    Path nativeOutside = freshDirectory(OTHER_FILESYSTEM, "txfs-it-outside-" + ProcessHandle.current().pid() + "-" + name);
     try {
+      if (unprivileged) {
+        giveToUnprivilegedUser(nativeDir);
+        giveToUnprivilegedUser(nativeOutside);
+      }
       ProcessRun expected = Scenarios.run(scenario, nativeDir, nativeOutside, timeout, unprivileged);
       if (unprivileged) {
         assertTrue(expected.succeeded() && expected.stderr().isBlank(),
@@ -56,17 +155,10 @@ final class TranscriptComparison {
       } else {
         assertNativeRunIsValid(scenario, expected);
       }
-      ProcessRun actual = Scenarios.run(scenario, mountedDir, mountedOutside, timeout, unprivileged);
-      if (!expected.stdout().equals(actual.stdout()) || actual.exitCode() != expected.exitCode()) {
-        fail("scenario " + scenario + ": the mount's transcript differs from a plain directory's"
-            + "\n--- plain directory, +++ txfs mount:\n" + LineDiff.of(expected.stdout(), actual.stdout())
-            + "\nmount run: exit " + (actual.timedOut() ? "timed out" : actual.exitCode())
-            + (actual.stderr().isBlank() ? "" : ", stderr:\n" + actual.stderr().strip())
-            + "\ndaemon stderr (last lines):\n" + mount.daemonLogTail(40));
-      }
-      return actual;
+      return expected;
     } finally {
       deleteTree(nativeOutside);
+      deleteTree(nativeDir);
     }
   }
 

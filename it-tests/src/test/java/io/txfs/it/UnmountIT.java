@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 final class UnmountIT {
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views();
+    static final MountFixture MOUNT = MountFixture.views();
 
     @Test
     void unmountEndsTheDaemonEvenWhileAMountNamespaceStillHoldsTheMount() throws Exception {

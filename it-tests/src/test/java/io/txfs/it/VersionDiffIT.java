@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 final class VersionDiffIT {
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views().seeded(backing -> {
+    static final MountFixture MOUNT = MountFixture.views().seeded(backing -> {
         try {
             Files.createDirectories(backing.resolve("src"));
             Files.writeString(backing.resolve("src/main.c"), "int main() {\n  return 0;\n}\n");
@@ -38,7 +38,7 @@ final class VersionDiffIT {
     });
 
     private static ProcessRun cli(String... args) {
-        return ProcessRun.run(ViewMountFixture.command(args), MOUNT.scratch(), Map.of(), ViewMountFixture.CLI_DEADLINE);
+        return ProcessRun.run(MountFixture.command(args), MOUNT.scratch(), Map.of(), MountFixture.CLI_DEADLINE);
     }
 
     private static String mnt() {
@@ -194,7 +194,7 @@ final class VersionDiffIT {
     @Test
     @Order(5)
     void anIdNotComputedBeforeASigkillIsComputedAfterTheRestart() {
-        MOUNT.killDaemon();
+        MOUNT.stopDaemon(true);
         MOUNT.restart(List.of("-Dtxfs.test.holdDeltaIds=true"));
         long v = publish("held", "printf 'held\\n' > held.txt");
         JsonNode held = logEntry(v, false);
@@ -203,7 +203,7 @@ final class VersionDiffIT {
         ProcessRun text = cli("log", "--mount", mnt());
         assertTrue(text.stdout().lines().anyMatch(l -> l.trim().startsWith(v + " ") && l.endsWith(" pending")), text.describe());
 
-        MOUNT.killDaemon();
+        MOUNT.stopDaemon(true);
         MOUNT.restart(List.of());
         JsonNode after = logEntry(v);
         assertEquals("computed", after.path("delta_state").asText(), after.toString());

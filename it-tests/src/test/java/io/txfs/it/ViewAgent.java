@@ -47,7 +47,7 @@ public final class ViewAgent implements AutoCloseable {
         }
     }
 
-    private final ViewMountFixture fixture;
+    private final MountFixture fixture;
     private final String view;
     private final Way way;
     private final Process process;
@@ -56,7 +56,7 @@ public final class ViewAgent implements AutoCloseable {
     private final BlockingQueue<JsonNode> replies = new LinkedBlockingQueue<>();
     private int pending;
 
-    private ViewAgent(ViewMountFixture fixture, String view, Way way, Process process, Path stderr) {
+    private ViewAgent(MountFixture fixture, String view, Way way, Process process, Path stderr) {
         this.fixture = fixture;
         this.view = view;
         this.way = way;
@@ -68,7 +68,7 @@ public final class ViewAgent implements AutoCloseable {
         reader.start();
     }
 
-    static ViewAgent start(ViewMountFixture fixture, String view, Way way, String isolation) {
+    static ViewAgent start(MountFixture fixture, String view, Way way, String isolation) {
         List<String> args = new ArrayList<>(List.of("run", "--mount", fixture.mountpoint().toString(), "--view", view,
                 "--namespace", way.option));
         if (isolation != null) {
@@ -82,7 +82,7 @@ public final class ViewAgent implements AutoCloseable {
         Path err = fixture.scratch().resolve("agent-" + view + "-" + System.nanoTime() + ".stderr");
         Process p;
         try {
-            p = new ProcessBuilder(ViewMountFixture.command(args.toArray(String[]::new)))
+            p = new ProcessBuilder(MountFixture.command(args.toArray(String[]::new)))
                     .directory(fixture.scratch().toFile())
                     .redirectError(err.toFile())
                     .start();
@@ -99,7 +99,7 @@ public final class ViewAgent implements AutoCloseable {
      * is given, e.g. a reference directory on the local filesystem that a differential test compares a
      * view with.
      */
-    static ViewAgent plain(ViewMountFixture fixture, String name) {
+    static ViewAgent plain(MountFixture fixture, String name) {
         Path err = fixture.scratch().resolve("plain-" + name + "-" + System.nanoTime() + ".stderr");
         Process p;
         try {

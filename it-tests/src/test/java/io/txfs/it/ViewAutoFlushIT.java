@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** {@code --auto-flush 1s}: the backing directory follows the published state without a `txfs flush`. */
 final class ViewAutoFlushIT {
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views("--default-view", "shared", "--auto-flush", "1s");
+    static final MountFixture MOUNT = MountFixture.views("--default-view", "shared", "--auto-flush", "1s");
 
     private static String readOrNull(Path p) {
         try {
@@ -32,7 +32,7 @@ final class ViewAutoFlushIT {
         assertTrue(write.succeeded(), write.describe());
         Path a = MOUNT.backing().resolve("auto/a.txt");
         Path b = MOUNT.backing().resolve("auto/b.txt");
-        assertTrue(ViewMountFixture.await(Duration.ofSeconds(30), () -> "one\n".equals(readOrNull(a)) && "two\n".equals(readOrNull(b))),
+        assertTrue(MountFixture.await(Duration.ofSeconds(30), () -> "one\n".equals(readOrNull(a)) && "two\n".equals(readOrNull(b))),
                 "BACKING holds the writes within 30 s (auto-flush every 1 s); a.txt: " + readOrNull(a));
         ProcessRun status = MOUNT.txfs("status", "--json", "--mount", MOUNT.mountpoint().toString());
         assertTrue(status.succeeded(), status.describe());

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 final class ViewConflictIT {
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views().seeded(ViewConflictIT::seed);
+    static final MountFixture MOUNT = MountFixture.views().seeded(ViewConflictIT::seed);
 
     private static void seed(Path backing) {
         try {

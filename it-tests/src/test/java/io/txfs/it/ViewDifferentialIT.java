@@ -39,7 +39,7 @@ final class ViewDifferentialIT {
     private static final List<String> BELOW = List.of("x", "y");
 
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views().seeded(ViewDifferentialIT::seed);
+    static final MountFixture MOUNT = MountFixture.views().seeded(ViewDifferentialIT::seed);
 
     private static void seed(Path dir) {
         try {

@@ -48,7 +48,7 @@ final class ViewIsolationIT {
     private static final int MAP_SIZE = 8192;
 
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views().seeded(ViewIsolationIT::seed);
+    static final MountFixture MOUNT = MountFixture.views().seeded(ViewIsolationIT::seed);
 
     private static Path toolA;
     private static Path toolB;

@@ -38,7 +38,7 @@ final class ViewLifecycleIT {
     private static final Pattern KEPT_VIEW = Pattern.compile("txfs: view (v[0-9]+-[0-9]+) keeps the command's changes");
 
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views().seeded(b -> {
+    static final MountFixture MOUNT = MountFixture.views().seeded(b -> {
         try {
             Files.writeString(b.resolve("f"), "base f\n");
             Files.createDirectories(b.resolve("sub"));
@@ -61,7 +61,7 @@ final class ViewLifecycleIT {
 
     /** The CLI as one shell word list, for command lines run by a shell. */
     private static String cli() {
-        return ViewMountFixture.command().stream().map(ViewLifecycleIT::quote).collect(Collectors.joining(" "));
+        return MountFixture.command().stream().map(ViewLifecycleIT::quote).collect(Collectors.joining(" "));
     }
 
     private static String quote(String s) {
@@ -92,7 +92,7 @@ final class ViewLifecycleIT {
     }
 
     private static ProcessRun run(String... args) {
-        return ProcessRun.run(ViewMountFixture.command(args), MOUNT.scratch(), Map.of(), ViewMountFixture.CLI_DEADLINE);
+        return ProcessRun.run(MountFixture.command(args), MOUNT.scratch(), Map.of(), MountFixture.CLI_DEADLINE);
     }
 
     // ------------------------------------------------------------------ 1. views made by txfs run
@@ -314,7 +314,7 @@ final class ViewLifecycleIT {
     private static ProcessRun asNobody(String args) {
         List<String> cmd = List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
                 "/bin/sh", "-c", "exec " + Path.of(System.getProperty("java.home"), "bin", "java") + " -jar " + readableJar + " " + args);
-        return ProcessRun.run(cmd, MOUNT.scratch(), Map.of("HOME", "/tmp"), ViewMountFixture.CLI_DEADLINE);
+        return ProcessRun.run(cmd, MOUNT.scratch(), Map.of("HOME", "/tmp"), MountFixture.CLI_DEADLINE);
     }
 
     /**
@@ -358,7 +358,7 @@ final class ViewLifecycleIT {
                 in.flush();
                 StringBuilder out = new StringBuilder();
                 while (true) {
-                    String l = lines.poll(ViewMountFixture.CLI_DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                    String l = lines.poll(MountFixture.CLI_DEADLINE.toSeconds(), TimeUnit.SECONDS);
                     if (l == null) {
                         fail("the shell did not finish " + command + "; so far:\n" + out);
                     }

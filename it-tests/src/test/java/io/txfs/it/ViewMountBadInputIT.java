@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 final class ViewMountBadInputIT {
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views().seeded(b -> {
+    static final MountFixture MOUNT = MountFixture.views().seeded(b -> {
         try {
             Files.writeString(b.resolve("served.txt"), "served\n");
         } catch (IOException e) {

@@ -28,7 +28,7 @@ final class ViewPublishIT {
     private static final int GENERATIONS = 40;
 
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views().seeded(ViewPublishIT::seed);
+    static final MountFixture MOUNT = MountFixture.views().seeded(ViewPublishIT::seed);
 
     private static String dir(ViewAgent.Way way, String what) {
         return what + "-" + way.name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -32,7 +32,7 @@ final class ViewRootAccessIT {
     private static final int NOBODY = 65534;
 
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views();
+    static final MountFixture MOUNT = MountFixture.views();
 
     private static Path intruder;
     private static Path leaver;

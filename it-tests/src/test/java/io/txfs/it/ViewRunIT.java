@@ -16,10 +16,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 final class ViewRunIT {
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views();
+    static final MountFixture MOUNT = MountFixture.views();
 
     private static ProcessRun run(String... args) {
-        return ProcessRun.run(ViewMountFixture.command(args), MOUNT.scratch(), Map.of(), ViewMountFixture.CLI_DEADLINE);
+        return ProcessRun.run(MountFixture.command(args), MOUNT.scratch(), Map.of(), MountFixture.CLI_DEADLINE);
     }
 
     @Test
@@ -70,7 +70,7 @@ final class ViewRunIT {
         assertEquals(0, reader.exitCode(), reader.describe());
         String readerView = "session-" + reader.stdout().trim();
         assertFalse(viewNames().contains(readerView), "a session that only read has no view: " + viewNames());
-        String cli = String.join(" ", ViewMountFixture.command());
+        String cli = String.join(" ", MountFixture.command());
         ProcessRun published = MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/sh", "-c",
                 "cd \"$0\" && echo p > session-published.txt && " + cli + " publish 2>/dev/null && echo $$", mnt));
         assertEquals(0, published.exitCode(), published.describe());
@@ -80,7 +80,7 @@ final class ViewRunIT {
         assertEquals(0, writer.exitCode(), writer.describe());
         String writerView = "session-" + writer.stdout().trim();
         // a new session makes the daemon look for ended ones; keep making them until it has looked
-        boolean dropped = ViewMountFixture.await(java.time.Duration.ofSeconds(20), () -> {
+        boolean dropped = MountFixture.await(java.time.Duration.ofSeconds(20), () -> {
             MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/ls", mnt));
             return !viewNames().contains(publishedView);
         });
@@ -155,7 +155,7 @@ final class ViewRunIT {
         assertEquals(0, mk.exitCode(), mk.describe());
         List<String> cmd = new java.util.ArrayList<>(List.of("setsid", "-w", "/bin/sh", "-c",
                 "cd \"$0/cwd-kept\" && \"$@\" && /usr/bin/python3 -c 'import os; print(os.getcwd())'", mnt));
-        cmd.addAll(ViewMountFixture.command("run", "--view", "cwd-kept-run", "--namespace", "always", "--",
+        cmd.addAll(MountFixture.command("run", "--view", "cwd-kept-run", "--namespace", "always", "--",
                 "/bin/sh", "-c", "pwd; echo made > made-here"));
         ProcessRun r = MOUNT.run(MOUNT.scratch(), cmd);
         assertEquals(0, r.exitCode(), "the caller's getcwd() still works after txfs run\n" + r.describe());
@@ -172,7 +172,7 @@ final class ViewRunIT {
         for (String ns : List.of("never", "always")) {
             List<String> cmd = new java.util.ArrayList<>(List.of("setsid", "-w", "/bin/sh", "-c",
                     "mkdir \"$0/pending-$1\" && cd \"$0/pending-$1\" && shift && exec \"$@\"", mnt, ns));
-            cmd.addAll(ViewMountFixture.command("run", "--mount", mnt, "--view", "cwd-" + ns, "--namespace", ns,
+            cmd.addAll(MountFixture.command("run", "--mount", mnt, "--view", "cwd-" + ns, "--namespace", ns,
                     "--", "/bin/sh", "-c", "pwd > \"$0/ran-$1\"", mnt, ns));
             ProcessRun r = MOUNT.run(MOUNT.scratch(), cmd);
             assertEquals(1, r.exitCode(), "a start directory missing in the new view is a failure (" + ns + ")\n" + r.describe());

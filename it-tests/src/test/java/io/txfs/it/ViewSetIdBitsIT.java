@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 final class ViewSetIdBitsIT {
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views();
+    static final MountFixture MOUNT = MountFixture.views();
 
     @Test
     void setIdBitsAreClearedAsOnTheLocalFilesystem() throws IOException {
@@ -37,7 +37,7 @@ final class ViewSetIdBitsIT {
         String mnt = MOUNT.mountpoint().toString();
         for (String isolation : List.of("snapshot", "read-committed")) {
             for (String ns : List.of("never", "always")) {
-                List<String> cmd = new ArrayList<>(ViewMountFixture.command("run", "--mount", mnt, "--view",
+                List<String> cmd = new ArrayList<>(MountFixture.command("run", "--mount", mnt, "--view",
                         "setid-" + isolation + "-" + ns, "--isolation", isolation, "--namespace", ns, "--",
                         "python3", script.toString()));
                 ProcessRun inView = MOUNT.run(MOUNT.mountpoint(), cmd);

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 final class ViewSharedDefaultIT {
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views("--default-view", "shared", "--group-window", "2s");
+    static final MountFixture MOUNT = MountFixture.views("--default-view", "shared", "--group-window", "2s");
 
     private static ProcessRun inNewSession(String script) {
         return MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/sh", "-c", script, MOUNT.mountpoint().toString()));
@@ -53,7 +53,7 @@ final class ViewSharedDefaultIT {
 
     /** The CLI started with its working directory at the mount's root (as `cd MOUNT && txfs ...`). */
     private static ProcessRun inMount(String... args) {
-        return ProcessRun.run(ViewMountFixture.command(args), MOUNT.mountpoint(), java.util.Map.of(), ViewMountFixture.CLI_DEADLINE);
+        return ProcessRun.run(MountFixture.command(args), MOUNT.mountpoint(), java.util.Map.of(), MountFixture.CLI_DEADLINE);
     }
 
     /** Versions the log lists as publishes of the shared view. */
@@ -82,7 +82,7 @@ final class ViewSharedDefaultIT {
         ProcessRun write = inNewSession("mkdir \"$0/kept\" && i=0; while [ $i -lt 200 ]; do i=$((i+1)); echo \"file $i\" > \"$0/kept/f$i\"; done");
         assertTrue(write.succeeded(), write.describe());
         // nothing asked about the state since: the last group waits in the shared view's pending delta
-        MOUNT.killDaemon();
+        MOUNT.stopDaemon(true);
         MOUNT.restart();
         ProcessRun read = inNewSession("cd \"$0/kept\" && ls | wc -l && cat f1 f200");
         assertEquals("200\nfile 1\nfile 200\n", read.stdout(), "every write that returned is there\n" + read.describe());

@@ -25,7 +25,7 @@ final class ViewsEndIT {
     private static final int NOBODY = 65534;
 
     @RegisterExtension
-    static final ViewMountFixture MOUNT = ViewMountFixture.views();
+    static final MountFixture MOUNT = MountFixture.views();
 
     private static Path readableJar;
 
@@ -103,7 +103,7 @@ final class ViewsEndIT {
             assertEquals("y\n", live.read("prune-live.txt"), "the live view keeps its changes");
         }
         // its process gone, the live view is orphaned and goes with the next prune
-        ViewMountFixture.await(java.time.Duration.ofSeconds(10), () -> "orphaned".equals(views().get("prune-live").path("state").asText()));
+        MountFixture.await(java.time.Duration.ofSeconds(10), () -> "orphaned".equals(views().get("prune-live").path("state").asText()));
         ProcessRun prune = txfs("views", "prune", "--mount", mnt, "--older-than", "0s");
         assertTrue(prune.stdout().contains("removed view prune-live"), prune.describe());
         assertFalse(views().containsKey("prune-live"));

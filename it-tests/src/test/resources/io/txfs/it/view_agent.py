@@ -196,7 +196,7 @@ def op(a):
         os.unlink(a["path"])
         return None
     if o == "mkdir":
-        os.mkdir(a["path"])
+        os.mkdir(a["path"], a.get("mode", 0o777))
         return None
     if o == "rmdir":
         os.rmdir(a["path"])
@@ -214,8 +214,37 @@ def op(a):
         os.truncate(a["path"], a["size"])
         return None
     if o == "setxattr":
-        os.setxattr(a["path"], a["name"], b(a["value"]))
+        os.setxattr(a["path"], a["name"], b(a["value"]), a.get("flags", 0))
         return None
+    if o == "removexattr":
+        os.removexattr(a["path"], a["name"])
+        return None
+    if o == "create":
+        # O_EXCL: an existing name is EEXIST, as a creat that must make a new file
+        fd = os.open(a["path"], os.O_WRONLY | os.O_CREAT | os.O_EXCL, a.get("mode", 0o644))
+        try:
+            os.write(fd, b(a["data"]))
+        finally:
+            os.close(fd)
+        return None
+    if o == "pwrite":
+        fd = os.open(a["path"], os.O_WRONLY)
+        try:
+            os.pwrite(fd, b(a["data"]), a["offset"])
+        finally:
+            os.close(fd)
+        return None
+    if o == "readlink":
+        return t(os.readlink(os.fsencode(a["path"])))
+    if o == "entries":
+        # name and d_type of each entry, as readdir hands them out (no stat)
+        out = []
+        with os.scandir(a["path"]) as it:
+            for e in it:
+                kind = ("symlink" if e.is_symlink() else "dir" if e.is_dir(follow_symlinks=False)
+                        else "file" if e.is_file(follow_symlinks=False) else "other")
+                out.append([e.name, kind])
+        return sorted(out)
     if o == "getxattr":
         return t(os.getxattr(a["path"], a["name"]))
     if o == "listxattr":
