@@ -1,5 +1,8 @@
 package io.txfs.it;
 
+import java.io.File;
+import java.nio.file.attribute.PosixFilePermissions;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -179,11 +182,11 @@ final class ControlFileIT {
             }
             Path in = MOUNT.scratch().resolve("nobody-commands.jsonl");
             Files.writeString(in, input.toString());
-            Files.setPosixFilePermissions(in, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            Files.setPosixFilePermissions(in, PosixFilePermissions.fromString("rw-r--r--"));
             // a session of its own: a session view is its first process's, and this one must be uid 65534's
             Process p = new ProcessBuilder("setsid", "-w", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                     "/usr/bin/python3", MOUNT.agentScript().toString())
-                    .directory(new java.io.File("/"))
+                    .directory(new File("/"))
                     .redirectInput(in.toFile()).redirectErrorStream(true).start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the unprivileged client finished");

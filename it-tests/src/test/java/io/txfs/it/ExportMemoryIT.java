@@ -1,5 +1,7 @@
 package io.txfs.it;
 
+import java.util.concurrent.TimeUnit;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -165,7 +167,7 @@ final class ExportMemoryIT {
             ProcessRun unmount = txfs(Duration.ofMinutes(2), "unmount", mnt.toString());
             ProcessHandle.of(pid).ifPresent(h -> {
                 try {
-                    h.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    h.onExit().get(30, TimeUnit.SECONDS);
                 } catch (Exception stillThere) {
                     h.destroyForcibly(); // the daemon this test started, and only it
                 }

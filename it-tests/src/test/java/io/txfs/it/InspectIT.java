@@ -1,5 +1,11 @@
 package io.txfs.it;
 
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -37,7 +43,7 @@ final class InspectIT {
             // readable by root only: hashes for other users must not read it
             Files.createDirectories(backing.resolve("secret"));
             Files.writeString(backing.resolve("secret/key"), "k\n");
-            Files.setPosixFilePermissions(backing.resolve("secret"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            Files.setPosixFilePermissions(backing.resolve("secret"), PosixFilePermissions.fromString("rwx------"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -254,7 +260,7 @@ final class InspectIT {
         Path good = MOUNT.scratch().resolve("good.tar");
         assertTrue(MOUNT.run(MOUNT.scratch(), List.of("tar", "-cf", good.toString(), "-C", MOUNT.scratch().toString(), "payload")).succeeded());
         Path cut = MOUNT.scratch().resolve("cut.tar");
-        Files.write(cut, java.util.Arrays.copyOf(Files.readAllBytes(good), 1000));
+        Files.write(cut, Arrays.copyOf(Files.readAllBytes(good), 1000));
         ProcessRun truncated = sh(cliLine("import", "--mount", mnt, "im-keep") + " < \"$0\"", cut.toString());
         assertFalse(truncated.succeeded(), truncated.describe());
         assertTrue(truncated.stderr().contains("TRUNCATED"), truncated.describe());
@@ -283,12 +289,12 @@ final class InspectIT {
             }
             Path in = MOUNT.scratch().resolve("inspect-nobody.jsonl");
             Files.writeString(in, input.toString());
-            Files.setPosixFilePermissions(in, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            Files.setPosixFilePermissions(in, PosixFilePermissions.fromString("rw-r--r--"));
             Process p = new ProcessBuilder("setsid", "-w", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                     "/usr/bin/python3", MOUNT.agentScript().toString())
-                    .directory(new java.io.File("/")).redirectInput(in.toFile()).redirectErrorStream(true).start();
-            String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the unprivileged client finished");
+                    .directory(new File("/")).redirectInput(in.toFile()).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the unprivileged client finished");
             List<String> lines = output.lines().toList();
             assertEquals(commands.size(), lines.size(), output);
             List<String> expected = List.of("EPERM", "EPERM", "EPERM", "EACCES", "", "EACCES", "EACCES");
@@ -304,7 +310,7 @@ final class InspectIT {
     }
 
     private static String[] concat(String[] a, String[] b) {
-        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        String[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }

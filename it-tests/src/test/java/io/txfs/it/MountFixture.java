@@ -1,5 +1,10 @@
 package io.txfs.it;
 
+import java.io.File;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -48,7 +53,7 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
     static final Duration EXIT_DEADLINE = Duration.ofSeconds(30);
     static final Duration CLI_DEADLINE = Duration.ofSeconds(60);
     private static final Path DEV_FUSE = Path.of("/dev/fuse");
-    private static final java.io.File DEV_NULL = new java.io.File("/dev/null");
+    private static final File DEV_NULL = new File("/dev/null");
 
     /** What the daemon serves. */
     public enum Mode {
@@ -416,9 +421,9 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
                     .toString() + Files.getFileStore(path).getTotalSpace());
             result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return Optional.empty();
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             return Optional.of("no answer within " + timeout.toSeconds() + " s");
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             return Optional.of(String.valueOf(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -597,7 +602,7 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
     }
 
     /** Polls a condition until it holds or the deadline passes; true if it held. */
-    static boolean await(Duration timeout, java.util.function.BooleanSupplier condition) {
+    static boolean await(Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (condition.getAsBoolean()) {

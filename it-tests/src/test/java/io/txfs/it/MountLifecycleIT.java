@@ -1,5 +1,17 @@
 package io.txfs.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -85,7 +97,7 @@ class MountLifecycleIT {
   @Test
   void sigintFinishesTheDaemonAndRemovesTheMount() {
     try (MountFixture mount = MountFixture.mountPassthrough()) {
-      ProcessRun kill = ProcessRun.run(java.util.List.of("kill", "-INT", Long.toString(mount.daemon().pid())),
+      ProcessRun kill = ProcessRun.run(List.of("kill", "-INT", Long.toString(mount.daemon().pid())),
           Duration.ofSeconds(10));
       assertTrue(kill.succeeded(), kill::describe);
       Integer status = mount.awaitExit(MountFixture.EXIT_DEADLINE);
@@ -125,15 +137,15 @@ class MountLifecycleIT {
       for (int round = 0; round < 5; round++) {
         Process daemon = new ProcessBuilder(MountFixture.command("mount", "-f", "--mode", "passthrough", "--state",
             root.resolve("state").toString(), backing.toString(), mountpoint.toString()))
-            .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        try (java.io.BufferedReader out = new java.io.BufferedReader(
-            new java.io.InputStreamReader(daemon.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        try (BufferedReader out = new BufferedReader(
+            new InputStreamReader(daemon.getInputStream(), StandardCharsets.UTF_8))) {
           String line;
           while ((line = out.readLine()) != null && !line.contains("negotiated FUSE")) {
             // the kill comes right after INIT, before the daemon reports the mount as served
           }
           daemon.destroyForcibly();
-          assertTrue(daemon.waitFor(15, java.util.concurrent.TimeUnit.SECONDS), "round " + round + ": the daemon survived SIGKILL");
+          assertTrue(daemon.waitFor(15, TimeUnit.SECONDS), "round " + round + ": the daemon survived SIGKILL");
         } finally {
           daemon.destroyForcibly();
         }
@@ -145,8 +157,8 @@ class MountLifecycleIT {
         ProcessRun.run(List.of("umount", "-l", mountpoint.toString()), Duration.ofSeconds(20));
       }
       if (MountTable.at(mountpoint).isEmpty()) {
-        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
-          paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try (Stream<Path> paths = Files.walk(root)) {
+          paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
       }
     }
@@ -180,7 +192,7 @@ class MountLifecycleIT {
       ProcessRun mount = ProcessRun.run(MountFixture.command("mount", "--state", root.resolve("state").toString(),
           backing.toString(), mountpoint.toString()), MountFixture.MOUNT_DEADLINE);
       assertTrue(mount.succeeded(), mount::describe);
-      java.util.regex.Matcher pid = java.util.regex.Pattern.compile("daemon pid (\\d+)").matcher(mount.stderr());
+      Matcher pid = Pattern.compile("daemon pid (\\d+)").matcher(mount.stderr());
       assertTrue(pid.find(), mount::describe);
       ProcessRun views = ProcessRun.run(MountFixture.command("views", "--mount", mountpoint.toString()),
           MountFixture.EXIT_DEADLINE);
@@ -262,7 +274,7 @@ class MountLifecycleIT {
   }
 
   private static ProcessRun mount(Path state, Path backing, Path mountpoint, String... options) {
-    List<String> args = new java.util.ArrayList<>(List.of("mount", "--state", state.toString()));
+    List<String> args = new ArrayList<>(List.of("mount", "--state", state.toString()));
     args.addAll(List.of(options));
     args.add(backing.toString());
     args.add(mountpoint.toString());
@@ -352,7 +364,7 @@ class MountLifecycleIT {
       try (ViewAgent a = m.agent("lc-marker", ViewAgent.Way.SHARED_ROOT)) {
         a.write("new.txt", "new\n");
         assertFalse(a.list("").contains(".txfs"), "hidden from the view's listing");
-        com.fasterxml.jackson.databind.JsonNode status = a.ctl("status");
+        JsonNode status = a.ctl("status");
         assertEquals(1, status.path("reply").path("changed_paths").asInt(), "only the file written: " + status);
         assertTrue(a.ctl("commit").path("errno").isNull());
       }
@@ -375,7 +387,7 @@ class MountLifecycleIT {
     try {
       ProcessRun first = mount(state, backing, backing);
       assertTrue(first.succeeded(), first::describe);
-      java.util.regex.Matcher pid = java.util.regex.Pattern.compile("daemon pid (\\d+)").matcher(first.stderr());
+      Matcher pid = Pattern.compile("daemon pid (\\d+)").matcher(first.stderr());
       assertTrue(pid.find(), first::describe);
       ProcessHandle daemon = ProcessHandle.of(Long.parseLong(pid.group(1))).orElseThrow();
       daemon.destroyForcibly();

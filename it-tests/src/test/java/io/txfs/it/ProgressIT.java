@@ -1,5 +1,8 @@
 package io.txfs.it;
 
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,7 +65,7 @@ final class ProgressIT {
         Process flush = start(err, "flush", "--mount", MOUNT.mountpoint().toString(), "--progress=plain");
         List<String> phases = new ArrayList<>();
         try {
-            java.util.concurrent.atomic.AtomicBoolean sawRunning = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicBoolean sawRunning = new AtomicBoolean();
             MountFixture.await(Duration.ofSeconds(120), () -> {
                 try {
                     for (JsonNode w : control("progress").path("running")) {
@@ -102,7 +105,7 @@ final class ProgressIT {
         assertEquals(0, export.exitCode(), export.describe());
         assertTrue(export.stderr().matches("(?s).*txfs: export write: [0-9.]+ MiB.*"), export.describe());
         ProcessRun imported = ProcessRun.run(List.of("/bin/sh", "-c", String.join(" ", MountFixture.command(
-                "import", "--mount", mnt, "progress-y", "--progress=plain")) + " < " + tar), MOUNT.scratch(), java.util.Map.of(),
+                "import", "--mount", mnt, "progress-y", "--progress=plain")) + " < " + tar), MOUNT.scratch(), Map.of(),
                 MountFixture.CLI_DEADLINE);
         assertEquals(0, imported.exitCode(), imported.describe());
         assertTrue(imported.stderr().contains("txfs: import "), imported.describe());
@@ -120,7 +123,7 @@ final class ProgressIT {
         publishBigView("progress-c");
         // script(1) gives the CLI a terminal as stdout and stderr
         String cli = String.join(" ", MountFixture.command("flush", "--mount", mnt));
-        ProcessRun tty = ProcessRun.run(List.of("script", "-qec", cli, "/dev/null"), MOUNT.scratch(), java.util.Map.of("TERM", "xterm", "COLUMNS", "120"), MountFixture.CLI_DEADLINE);
+        ProcessRun tty = ProcessRun.run(List.of("script", "-qec", cli, "/dev/null"), MOUNT.scratch(), Map.of("TERM", "xterm", "COLUMNS", "120"), MountFixture.CLI_DEADLINE);
         assertEquals(0, tty.exitCode(), tty.describe());
         assertTrue(tty.stdout().contains("flush") && tty.stdout().contains("%") && tty.stdout().contains("\r"),
                 "a bar redrawn in place on the terminal:\n" + tty.describe());

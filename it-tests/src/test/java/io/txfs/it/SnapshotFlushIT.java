@@ -1,5 +1,9 @@
 package io.txfs.it;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.security.NoSuchAlgorithmException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,7 +45,7 @@ final class SnapshotFlushIT {
             before = HexFormat.of().formatHex(sha.digest());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         }
     }
@@ -79,8 +83,8 @@ final class SnapshotFlushIT {
         long flushMs = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(0, flush.exitCode(), flush.describe());
         byte[] one = new byte[1];
-        try (var ch = java.nio.channels.FileChannel.open(MOUNT.backing().resolve("big.bin"))) {
-            ch.read(java.nio.ByteBuffer.wrap(one), 100_000_000);
+        try (var ch = FileChannel.open(MOUNT.backing().resolve("big.bin"))) {
+            ch.read(ByteBuffer.wrap(one), 100_000_000);
         }
         assertEquals('X', one[0], "the change is in the backing file");
 

@@ -1,5 +1,7 @@
 package io.txfs.it;
 
+import java.util.Locale;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -63,7 +65,7 @@ final class TranscriptComparison {
    * through a mount namespace. Lines may differ only as {@code known} says, and each of those must.
    */
   static ProcessRun assertSameAsNativeInView(MountFixture mount, ViewAgent.Way way, String scenario, List<Known> known) {
-    String view = "suite-" + scenario.replace('.', '-') + "-" + way.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    String view = "suite-" + scenario.replace('.', '-') + "-" + way.name().toLowerCase(Locale.ROOT).replace('_', '-');
     return compare(mount, new InView(mount, view, way), scenario, DEFAULT_TIMEOUT, false, known);
   }
 
@@ -90,7 +92,7 @@ final class TranscriptComparison {
     ProcessRun expected = NATIVE.computeIfAbsent(scenario + (unprivileged ? " unprivileged" : ""),
         k -> runNative(mount, scenario, name, timeout, unprivileged));
     ProcessRun actual = Scenarios.run(scenario, mountedDir, mountedOutside, timeout, unprivileged, view);
-    String where = view == null ? "txfs " + mount.mode().name().toLowerCase(java.util.Locale.ROOT) + " mount"
+    String where = view == null ? "txfs " + mount.mode().name().toLowerCase(Locale.ROOT) + " mount"
         : "view " + view.name() + " (" + view.way() + ")";
     List<String> problems = new ArrayList<>();
     if (actual.exitCode() != expected.exitCode()) {

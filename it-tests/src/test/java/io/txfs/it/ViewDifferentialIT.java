@@ -1,5 +1,7 @@
 package io.txfs.it;
 
+import java.util.function.UnaryOperator;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -130,7 +132,7 @@ final class ViewDifferentialIT {
     }
 
     /** Sends the operation with paths rebased by {@code at}; returns "ok" or the errno name. */
-    private static String apply(ViewAgent a, Op op, java.util.function.UnaryOperator<String> at) {
+    private static String apply(ViewAgent a, Op op, UnaryOperator<String> at) {
         List<Object> x = op.args();
         JsonNode reply = switch (op.op()) {
             case "write" -> a.raw("write", "path", at.apply((String) x.get(0)), "data", x.get(1), "nonblock", true);

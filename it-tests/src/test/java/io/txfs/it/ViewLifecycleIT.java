@@ -1,5 +1,7 @@
 package io.txfs.it;
 
+import java.util.Set;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,7 +101,7 @@ final class ViewLifecycleIT {
 
     @Test
     void aViewMadeByRunEndsWithItsCommandUnlessItHoldsChanges() {
-        java.util.Set<String> before = views().keySet();
+        Set<String> before = views().keySet();
         ProcessRun reader = run("run", "--mount", mnt(), "--", "/bin/cat", mnt() + "/f");
         assertEquals(0, reader.exitCode(), reader.describe());
         assertEquals("base f\n", reader.stdout());
@@ -142,7 +144,7 @@ final class ViewLifecycleIT {
 
     @Test
     void runWithPublishRemovesTheViewItMadeOnceItIsPublished() {
-        java.util.Set<String> before = views().keySet();
+        Set<String> before = views().keySet();
         ProcessRun r = run("run", "--mount", mnt(), "--publish", "--", "/bin/sh", "-c", "echo p > \"$0/run-published.txt\"", mnt());
         assertEquals(0, r.exitCode(), r.describe());
         assertTrue(r.stderr().contains("publish view") && r.stderr().contains("removed"), r.describe());

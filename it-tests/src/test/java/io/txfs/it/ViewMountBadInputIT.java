@@ -1,5 +1,9 @@
 package io.txfs.it;
 
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Optional;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +24,7 @@ final class ViewMountBadInputIT {
         try {
             Files.writeString(b.resolve("served.txt"), "served\n");
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     });
 
@@ -31,7 +35,7 @@ final class ViewMountBadInputIT {
 
     /** Read from this JVM's own session view: the daemon answers. */
     private static void assertStillServing() throws IOException {
-        assertEquals(java.util.Optional.empty(), MountFixture.statAnswers(MOUNT.mountpoint(), java.time.Duration.ofSeconds(10)),
+        assertEquals(Optional.empty(), MountFixture.statAnswers(MOUNT.mountpoint(), Duration.ofSeconds(10)),
                 "the existing mount still answers");
         assertEquals("served\n", Files.readString(MOUNT.mountpoint().resolve("served.txt")), "the existing mount still serves reads");
     }

@@ -1,5 +1,11 @@
 package io.txfs.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,7 +86,7 @@ final class ViewRunIT {
         assertEquals(0, writer.exitCode(), writer.describe());
         String writerView = "session-" + writer.stdout().trim();
         // a new session makes the daemon look for ended ones; keep making them until it has looked
-        boolean dropped = MountFixture.await(java.time.Duration.ofSeconds(20), () -> {
+        boolean dropped = MountFixture.await(Duration.ofSeconds(20), () -> {
             MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/ls", mnt));
             return !viewNames().contains(publishedView);
         });
@@ -91,13 +97,13 @@ final class ViewRunIT {
     private static List<String> viewNames() {
         ProcessRun views = MOUNT.txfs("views", "--mount", MOUNT.mountpoint().toString(), "--json");
         assertTrue(views.succeeded(), views.describe());
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         try {
-            for (com.fasterxml.jackson.databind.JsonNode v : ViewAgent.JSON.readTree(views.stdout()).path("views")) {
+            for (JsonNode v : ViewAgent.JSON.readTree(views.stdout()).path("views")) {
                 names.add(v.path("name").asText());
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return names;
     }
@@ -132,8 +138,8 @@ final class ViewRunIT {
         String view = "session-" + p.stdout().trim();
         ProcessRun views = MOUNT.txfs("views", "--mount", mnt, "--json");
         assertTrue(views.succeeded(), views.describe());
-        com.fasterxml.jackson.databind.JsonNode owner = null;
-        for (com.fasterxml.jackson.databind.JsonNode v : ViewAgent.JSON.readTree(views.stdout()).path("views")) {
+        JsonNode owner = null;
+        for (JsonNode v : ViewAgent.JSON.readTree(views.stdout()).path("views")) {
             if (v.path("name").asText().equals(view)) {
                 owner = v.path("owner_uid");
             }
@@ -153,7 +159,7 @@ final class ViewRunIT {
         String mnt = MOUNT.mountpoint().toString();
         ProcessRun mk = run("run", "--mount", mnt, "--view", "cwd-kept-mk", "--publish", "--", "mkdir", mnt + "/cwd-kept");
         assertEquals(0, mk.exitCode(), mk.describe());
-        List<String> cmd = new java.util.ArrayList<>(List.of("setsid", "-w", "/bin/sh", "-c",
+        List<String> cmd = new ArrayList<>(List.of("setsid", "-w", "/bin/sh", "-c",
                 "cd \"$0/cwd-kept\" && \"$@\" && /usr/bin/python3 -c 'import os; print(os.getcwd())'", mnt));
         cmd.addAll(MountFixture.command("run", "--view", "cwd-kept-run", "--namespace", "always", "--",
                 "/bin/sh", "-c", "pwd; echo made > made-here"));
@@ -170,7 +176,7 @@ final class ViewRunIT {
     void aWorkingDirectoryPendingInAnotherViewIsReportedNotSilentlyReplaced() {
         String mnt = MOUNT.mountpoint().toString();
         for (String ns : List.of("never", "always")) {
-            List<String> cmd = new java.util.ArrayList<>(List.of("setsid", "-w", "/bin/sh", "-c",
+            List<String> cmd = new ArrayList<>(List.of("setsid", "-w", "/bin/sh", "-c",
                     "mkdir \"$0/pending-$1\" && cd \"$0/pending-$1\" && shift && exec \"$@\"", mnt, ns));
             cmd.addAll(MountFixture.command("run", "--mount", mnt, "--view", "cwd-" + ns, "--namespace", ns,
                     "--", "/bin/sh", "-c", "pwd > \"$0/ran-$1\"", mnt, ns));

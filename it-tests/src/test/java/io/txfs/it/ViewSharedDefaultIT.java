@@ -1,5 +1,7 @@
 package io.txfs.it;
 
+import java.util.Map;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,7 +55,7 @@ final class ViewSharedDefaultIT {
 
     /** The CLI started with its working directory at the mount's root (as `cd MOUNT && txfs ...`). */
     private static ProcessRun inMount(String... args) {
-        return ProcessRun.run(MountFixture.command(args), MOUNT.mountpoint(), java.util.Map.of(), MountFixture.CLI_DEADLINE);
+        return ProcessRun.run(MountFixture.command(args), MOUNT.mountpoint(), Map.of(), MountFixture.CLI_DEADLINE);
     }
 
     /** Versions the log lists as publishes of the shared view. */

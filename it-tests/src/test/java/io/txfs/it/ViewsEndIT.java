@@ -1,5 +1,7 @@
 package io.txfs.it;
 
+import java.time.Duration;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,7 +105,7 @@ final class ViewsEndIT {
             assertEquals("y\n", live.read("prune-live.txt"), "the live view keeps its changes");
         }
         // its process gone, the live view is orphaned and goes with the next prune
-        MountFixture.await(java.time.Duration.ofSeconds(10), () -> "orphaned".equals(views().get("prune-live").path("state").asText()));
+        MountFixture.await(Duration.ofSeconds(10), () -> "orphaned".equals(views().get("prune-live").path("state").asText()));
         ProcessRun prune = txfs("views", "prune", "--mount", mnt, "--older-than", "0s");
         assertTrue(prune.stdout().contains("removed view prune-live"), prune.describe());
         assertFalse(views().containsKey("prune-live"));
