@@ -1,13 +1,13 @@
 package io.txfs.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.txfs.sys.Errno;
+import io.txfs.sys.LibC;
+import io.txfs.sys.Sys;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import io.txfs.sys.Errno;
 import java.nio.file.Path;
-import io.txfs.sys.LibC;
-import io.txfs.sys.Sys;
 
 /**
  * Speaks to a mount's {@code .txfs/ctl} the way a shell does: open, write one command, read the reply
@@ -17,8 +17,7 @@ import io.txfs.sys.Sys;
 public final class ControlClient {
     private static final int MAX_REPLY = 64 << 20;
 
-    private ControlClient() {
-    }
+    private ControlClient() {}
 
     /** Sends {@code command} to the control file at {@code ctl}; returns the reply, or throws the refusal. */
     public static JsonNode send(Path ctl, ControlCommand command) throws IOException, ControlException {
@@ -37,7 +36,9 @@ public final class ControlClient {
             String replyText = readAll(fd);
             JsonNode reply = replyText.isBlank() ? null : ControlReply.parse(replyText);
             if (n < 0) {
-                String msg = reply != null && reply.hasNonNull("message") ? reply.get("message").asText() : errnoName(writeErrno);
+                String msg = reply != null && reply.hasNonNull("message")
+                        ? reply.get("message").asText()
+                        : errnoName(writeErrno);
                 throw new ControlException(errnoName(writeErrno), msg, reply);
             }
             if (n != cmd.length) {
@@ -58,7 +59,8 @@ public final class ControlClient {
      */
     public static JsonNode begin(Path ctl, ControlCommand begin) throws IOException, ControlException {
         if (begin.verb() != ControlVerb.BEGIN) {
-            throw new IllegalArgumentException("not a begin command: " + begin.toLine().trim());
+            throw new IllegalArgumentException(
+                    "not a begin command: " + begin.toLine().trim());
         }
         JsonNode reply = send(ctl, begin);
         String cwd = System.getProperty("user.dir");

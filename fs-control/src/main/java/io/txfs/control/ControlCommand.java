@@ -1,7 +1,6 @@
 package io.txfs.control;
 
 import java.io.ByteArrayOutputStream;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -19,17 +18,34 @@ import java.util.regex.Pattern;
  * <p>{@code path=} is percent-encoded ({@code %XX} for any byte, required for space, '%', control
  * bytes and bytes over 0x7e) so that any raw name bytes fit in one word; {@link #pathBytes()} decodes it.
  */
-public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<Isolation> isolation, boolean force,
-                             boolean published, boolean backing, Optional<String> format, Optional<String> objects,
-                             boolean extended, boolean mtimes, boolean canonical, Optional<String> path,
-                             Optional<Integer> fd, Optional<String> from, Optional<String> to, boolean await,
-                             Optional<Long> olderThanSeconds, boolean toplevel, boolean ifUnchanged) {
+public record ControlCommand(
+        ControlVerb verb,
+        Optional<String> view,
+        Optional<Isolation> isolation,
+        boolean force,
+        boolean published,
+        boolean backing,
+        Optional<String> format,
+        Optional<String> objects,
+        boolean extended,
+        boolean mtimes,
+        boolean canonical,
+        Optional<String> path,
+        Optional<Integer> fd,
+        Optional<String> from,
+        Optional<String> to,
+        boolean await,
+        Optional<Long> olderThanSeconds,
+        boolean toplevel,
+        boolean ifUnchanged) {
     /** Longer lines are refused before they are decoded: no command needs more. */
     public static final int MAX_LINE_BYTES = 4096;
+
     private static final Pattern VIEW_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,63}");
 
     public enum Isolation {
-        SNAPSHOT("snapshot"), READ_COMMITTED("read-committed");
+        SNAPSHOT("snapshot"),
+        READ_COMMITTED("read-committed");
 
         private final String word;
 
@@ -48,10 +64,12 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
         }
         String line;
         try {
-            line = StandardCharsets.UTF_8.newDecoder()
+            line = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new BadControlCommandException("command is not UTF-8 text");
         }
@@ -95,7 +113,8 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
             int eq = w.indexOf('=');
             String key = eq < 0 ? w : w.substring(0, eq);
             if (!verb.takes(key)) {
-                throw new BadControlCommandException("'" + verb.word() + "' takes no argument '" + printable(key) + "'");
+                throw new BadControlCommandException(
+                        "'" + verb.word() + "' takes no argument '" + printable(key) + "'");
             }
             String value = eq < 0 ? null : w.substring(eq + 1);
             switch (key) {
@@ -107,8 +126,7 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
                 case "extended" -> extended = flag(key, value);
                 case "mtimes" -> mtimes = flag(key, value);
                 case "canonical" -> canonical = flag(key, value);
-                case "format" -> format = Optional.of(oneOf(key, value,
-                        formats(verb)));
+                case "format" -> format = Optional.of(oneOf(key, value, formats(verb)));
                 case "objects" -> objects = Optional.of(oneOf(key, value, new String[] {"sha1", "sha256"}));
                 case "fd" -> fd = Optional.of(descriptor(value));
                 case "from" -> from = Optional.of(state(key, value));
@@ -136,8 +154,26 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
         if (from.isPresent() && view.isPresent()) {
             throw new BadControlCommandException("diff either a view or from=/to=, not both");
         }
-        return new ControlCommand(verb, view, isolation, force, published, backing, format, objects, extended,
-                mtimes, canonical, path, fd, from, to, await, olderThan, toplevel, ifUnchanged);
+        return new ControlCommand(
+                verb,
+                view,
+                isolation,
+                force,
+                published,
+                backing,
+                format,
+                objects,
+                extended,
+                mtimes,
+                canonical,
+                path,
+                fd,
+                from,
+                to,
+                await,
+                olderThan,
+                toplevel,
+                ifUnchanged);
     }
 
     /** The raw bytes {@code path=} names, relative to the tree's root; empty for the root. */
@@ -160,7 +196,8 @@ public record ControlCommand(ControlVerb verb, Optional<String> view, Optional<I
             if (u > 0x20 && u < 0x7f && u != '%') {
                 b.append((char) u);
             } else {
-                b.append('%').append(Character.toUpperCase(Character.forDigit(u >> 4, 16)))
+                b.append('%')
+                        .append(Character.toUpperCase(Character.forDigit(u >> 4, 16)))
                         .append(Character.toUpperCase(Character.forDigit(u & 0xf, 16)));
             }
         }

@@ -37,12 +37,30 @@ class ControlCommandTest {
 
     @Test
     void everyCommandRoundTripsThroughItsLine() throws Exception {
-        for (String line : List.of("begin view=a isolation=snapshot\n", "publish view=a force\n", "flush\n",
-                "commit force\n", "abort view=a\n", "status\n", "diff view=a\n", "views\n",
-                "status view=a objects=sha256 canonical\n", "diff format=jsonl\n", "diff view=a format=text objects=sha1\n",
-                "hash\n", "hash view=a format=sha256 extended mtimes path=a%20b/%C3%28\n", "hash published\n",
-                "hash backing format=sha1 path=src\n", "log\n", "export view=a format=oci-tar\n", "import view=a fd=0\n",
-                "prune\n", "prune older_than=3600\n", "refresh\n", "refresh view=a\n", "begin view=a toplevel\n",
+        for (String line : List.of(
+                "begin view=a isolation=snapshot\n",
+                "publish view=a force\n",
+                "flush\n",
+                "commit force\n",
+                "abort view=a\n",
+                "status\n",
+                "diff view=a\n",
+                "views\n",
+                "status view=a objects=sha256 canonical\n",
+                "diff format=jsonl\n",
+                "diff view=a format=text objects=sha1\n",
+                "hash\n",
+                "hash view=a format=sha256 extended mtimes path=a%20b/%C3%28\n",
+                "hash published\n",
+                "hash backing format=sha1 path=src\n",
+                "log\n",
+                "export view=a format=oci-tar\n",
+                "import view=a fd=0\n",
+                "prune\n",
+                "prune older_than=3600\n",
+                "refresh\n",
+                "refresh view=a\n",
+                "begin view=a toplevel\n",
                 "abort view=a if_unchanged\n")) {
             assertEquals(line, parse(line).toLine());
         }
@@ -87,7 +105,8 @@ class ControlCommandTest {
         assertEquals(Optional.of("sha256"), h.format());
         assertTrue(h.extended());
         assertFalse(h.mtimes());
-        assertArrayEquals(new byte[] {'a', ' ', 'b', '/', 'x', (byte) 0xff}, h.pathBytes().orElseThrow());
+        assertArrayEquals(
+                new byte[] {'a', ' ', 'b', '/', 'x', (byte) 0xff}, h.pathBytes().orElseThrow());
         assertTrue(parse("hash published").published());
         assertTrue(parse("hash backing").backing());
         assertTrue(parse("status canonical").canonical());
@@ -131,7 +150,10 @@ class ControlCommandTest {
 
     @Test
     void repliesAreOneLineOfJson() throws Exception {
-        String ok = ControlReply.ok(ControlVerb.PUBLISH).put("view", "a").put("changed_paths", 3).toJsonLine();
+        String ok = ControlReply.ok(ControlVerb.PUBLISH)
+                .put("view", "a")
+                .put("changed_paths", 3)
+                .toJsonLine();
         assertTrue(ok.endsWith("\n"));
         assertEquals(1, ok.split("\n").length);
         JsonNode n = ControlReply.parse(ok);
@@ -139,7 +161,8 @@ class ControlCommandTest {
         assertEquals(3, n.get("changed_paths").asLong());
 
         JsonNode e = ControlReply.parse(ControlReply.error(ControlVerb.PUBLISH, "EBUSY", "conflict")
-                .putStrings("conflicts", List.of("a/b", "c\nd")).toJsonLine());
+                .putStrings("conflicts", List.of("a/b", "c\nd"))
+                .toJsonLine());
         assertFalse(e.get("ok").asBoolean());
         assertEquals("EBUSY", e.get("error").asText());
         assertEquals("c\nd", e.get("conflicts").get(1).asText());
@@ -157,7 +180,9 @@ class ControlCommandTest {
         ControlCommand d = parse("diff from=3 to=published format=jsonl objects=sha256");
         assertEquals(Optional.of("3"), d.from());
         assertEquals(Optional.of("published"), d.to());
-        for (String line : new String[] {"diff from=flushed to=published\n", "diff format=jsonl from=0 to=12\n", "log wait\n", "log\n"}) {
+        for (String line : new String[] {
+            "diff from=flushed to=published\n", "diff format=jsonl from=0 to=12\n", "log wait\n", "log\n"
+        }) {
             assertEquals(line, parse(line).toLine());
         }
         assertTrue(parse("log wait").await());

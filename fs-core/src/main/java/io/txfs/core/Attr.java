@@ -1,8 +1,18 @@
 package io.txfs.core;
 
 /** What getattr returns. perm holds the 07777 bits; {@link #stMode()} adds the type bits. */
-public record Attr(long ino, FileType type, int perm, int uid, int gid, int nlink, long size, long atimeNs,
-                   long mtimeNs, long ctimeNs, long rdev) {
+public record Attr(
+        long ino,
+        FileType type,
+        int perm,
+        int uid,
+        int gid,
+        int nlink,
+        long size,
+        long atimeNs,
+        long mtimeNs,
+        long ctimeNs,
+        long rdev) {
     public int stMode() {
         return type.bits() | perm;
     }

@@ -36,7 +36,8 @@ public final class AutoFlush implements AutoCloseable {
     }
 
     public static AutoFlush start(Engine engine, Duration every) {
-        if (every.isNegative() || every.isZero()) throw new IllegalArgumentException("auto-flush interval must be more than 0");
+        if (every.isNegative() || every.isZero())
+            throw new IllegalArgumentException("auto-flush interval must be more than 0");
         AutoFlush a = new AutoFlush(engine, every);
         long nanos = every.toNanos();
         a.timer.scheduleWithFixedDelay(a::flushIfBehind, nanos, nanos, TimeUnit.NANOSECONDS);
@@ -55,7 +56,10 @@ public final class AutoFlush implements AutoCloseable {
             if (engine.closed) return;
             failures.incrementAndGet();
             lastError = e.getMessage() == null ? e.toString() : e.getMessage();
-            log.error("auto-flush failed (the published state stays pending; next try in {} ms): {}", every.toMillis(), lastError);
+            log.error(
+                    "auto-flush failed (the published state stays pending; next try in {} ms): {}",
+                    every.toMillis(),
+                    lastError);
         }
     }
 

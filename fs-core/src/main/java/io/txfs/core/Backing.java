@@ -1,29 +1,27 @@
 package io.txfs.core;
 
-import java.io.UncheckedIOException;
-import java.nio.file.NotDirectoryException;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-
-import io.txfs.sys.PathCalls;
-import io.txfs.sys.Errno;
-import io.txfs.sys.LibC;
 import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.Store;
+import io.txfs.sys.Errno;
+import io.txfs.sys.PathCalls;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 import org.slf4j.Logger;
@@ -45,6 +43,7 @@ final class Backing {
     final Path root;
     /** Every path into BACKING goes through it: none follows a symlink. */
     final BackingDir dir;
+
     private final Store store;
     private final LongFunction<String> pathOf;
     private final LongFunction<Identity> onDisk;
@@ -109,7 +108,8 @@ final class Backing {
      * The attributes txfs reads, by name as in the "unix" view. Named rather than "unix:*", which would
      * also resolve the owner and group names (a passwd and group lookup per file).
      */
-    private static final String ATTRIBUTES = "unix:mode,uid,gid,nlink,size,lastAccessTime,lastModifiedTime,ctime,rdev,dev,ino";
+    private static final String ATTRIBUTES =
+            "unix:mode,uid,gid,nlink,size,lastAccessTime,lastModifiedTime,ctime,rdev,dev,ino";
 
     static Map<String, Object> lstat(Path p) throws IOException {
         return Files.readAttributes(p, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
@@ -121,8 +121,8 @@ final class Backing {
 
     /** The identity of an lstat result as far as the disk can tell (Identity.onDisk: gen 0). */
     static Identity identity(Map<String, Object> a) {
-        return Identity.onDisk((Long) a.get("dev"), (Long) a.get("ino"), (Long) a.get("size"),
-                ns(a.get("lastModifiedTime")));
+        return Identity.onDisk(
+                (Long) a.get("dev"), (Long) a.get("ino"), (Long) a.get("size"), ns(a.get("lastModifiedTime")));
     }
 
     /** Reads len bytes at off (within one chunk) of the base content of node id. */
@@ -159,8 +159,10 @@ final class Backing {
             if (pm.isComplete()) return 0; // past the copy's end
             if (pm.successor() == null) {
                 // the flush that made this copy stopped after its plan: the rest is on disk, not yet named
-                throw new FsException(Errno.EIO, "node " + id + ": its content " + cur + " is being flushed;"
-                        + " the next flush (or start) completes it");
+                throw new FsException(
+                        Errno.EIO,
+                        "node " + id + ": its content " + cur + " is being flushed;"
+                                + " the next flush (or start) completes it");
             }
             if (!seen.add(cur)) throw changedOutside(id, want, "preserved copies of " + want + " form a loop");
             cur = pm.successor();

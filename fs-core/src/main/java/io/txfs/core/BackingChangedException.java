@@ -1,6 +1,7 @@
 package io.txfs.core;
 
 import io.txfs.sys.Errno;
+
 /**
  * The backing file of a node no longer matches what txfs recorded for it at the flushed version: it was
  * changed behind the daemon's back. Thrown where the base content is read; the engine takes the change

@@ -1,19 +1,18 @@
 package io.txfs.core;
 
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import io.txfs.sys.Errno;
-import io.txfs.sys.PathCalls;
-import io.txfs.sys.Sys;
 import io.txfs.sys.LibC;
+import io.txfs.sys.PathCalls;
 import io.txfs.sys.RawPaths;
+import io.txfs.sys.Sys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Resolves paths beneath the backing directory without following a symlink on any component. BACKING
@@ -29,8 +28,10 @@ import java.nio.file.Path;
 final class BackingDir implements AutoCloseable {
     private static final String FD_DIR = "/proc/self/fd/";
     private static final long[] HOW_DIR = {
-        Sys.O_PATH | Sys.O_DIRECTORY | Sys.O_CLOEXEC, 0,
-        Sys.RESOLVE_BENEATH | Sys.RESOLVE_NO_SYMLINKS | Sys.RESOLVE_NO_MAGICLINKS};
+        Sys.O_PATH | Sys.O_DIRECTORY | Sys.O_CLOEXEC,
+        0,
+        Sys.RESOLVE_BENEATH | Sys.RESOLVE_NO_SYMLINKS | Sys.RESOLVE_NO_MAGICLINKS
+    };
 
     /**
      * One object of BACKING, addressable while open: path and cPath go through the descriptor of its
@@ -40,6 +41,7 @@ final class BackingDir implements AutoCloseable {
         final Path path;
         /** path as NUL-terminated raw bytes, for libc. */
         final byte[] cPath;
+
         private final int fd;
 
         private Entry(Path path, byte[] cPath, int fd) {
@@ -95,7 +97,8 @@ final class BackingDir implements AutoCloseable {
         String dir = FD_DIR + fd;
         byte[] dirBytes = dir.getBytes(StandardCharsets.US_ASCII);
         byte[] nameBytes = Backing.bytes(name);
-        return new Entry(RawPaths.resolve(Path.of(dir), dirBytes, nameBytes), RawPaths.join(dirBytes, nameBytes, true), owned);
+        return new Entry(
+                RawPaths.resolve(Path.of(dir), dirBytes, nameBytes), RawPaths.join(dirBytes, nameBytes, true), owned);
     }
 
     /**
@@ -196,8 +199,9 @@ final class BackingDir implements AutoCloseable {
             case ELOOP -> throw symlinkIn(rel);
             case ENOENT -> throw new NoSuchFileException(shown);
             case ENOTDIR -> throw new NotDirectoryException(shown);
-            case ENOSYS -> throw new IOException("openat2 is not available (Linux 5.6 or later is needed):"
-                    + " txfs cannot reach BACKING safely");
+            case ENOSYS ->
+                throw new IOException("openat2 is not available (Linux 5.6 or later is needed):"
+                        + " txfs cannot reach BACKING safely");
             default -> throw new IOException("open " + shown + " beneath BACKING: " + LibC.describe(errno));
         }
     }

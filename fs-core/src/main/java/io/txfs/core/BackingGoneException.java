@@ -1,6 +1,7 @@
 package io.txfs.core;
 
 import io.txfs.sys.Errno;
+
 /**
  * The backing directory was deleted or moved away while mounted. Every filesystem operation fails with
  * this (ESTALE: what the daemon serves no longer exists), the status says so, and nothing is written;

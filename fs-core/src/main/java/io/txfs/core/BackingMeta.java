@@ -1,12 +1,10 @@
 package io.txfs.core;
 
-import java.util.TreeMap;
-
 import io.txfs.sys.Errno;
-import io.txfs.sys.Sys;
-import io.txfs.sys.Xattrs;
 import io.txfs.sys.LibC;
 import io.txfs.sys.RawPaths;
+import io.txfs.sys.Sys;
+import io.txfs.sys.Xattrs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,6 +13,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Sets a node's metadata on a backing object by path (a BackingDir.Entry: no symlink followed on its
@@ -58,8 +57,12 @@ final class BackingMeta {
             }
         }
         if (Backing.ns(a.get("lastModifiedTime")) != r.mtime || Backing.ns(a.get("lastAccessTime")) != r.atime) {
-            long[] times = {Math.floorDiv(r.atime, 1_000_000_000L), Math.floorMod(r.atime, 1_000_000_000L),
-                Math.floorDiv(r.mtime, 1_000_000_000L), Math.floorMod(r.mtime, 1_000_000_000L)};
+            long[] times = {
+                Math.floorDiv(r.atime, 1_000_000_000L),
+                Math.floorMod(r.atime, 1_000_000_000L),
+                Math.floorDiv(r.mtime, 1_000_000_000L),
+                Math.floorMod(r.mtime, 1_000_000_000L)
+            };
             if (libc.utimensat(Sys.AT_FDCWD, c, times, Sys.AT_SYMLINK_NOFOLLOW) != 0) {
                 throw new Refused("set times (mtime " + r.mtime + " ns)", LibC.errno());
             }
@@ -105,7 +108,8 @@ final class BackingMeta {
             out.add("owner kept as " + a.get("uid") + ":" + a.get("gid") + " instead of " + r.uid + ":" + r.gid);
         }
         long mtime = Backing.ns(a.get("lastModifiedTime"));
-        if (mtime != r.mtime) out.add("mtime kept as " + mtime + " ns instead of " + r.mtime + " (the filesystem's time granularity?)");
+        if (mtime != r.mtime)
+            out.add("mtime kept as " + mtime + " ns instead of " + r.mtime + " (the filesystem's time granularity?)");
         long atime = Backing.ns(a.get("lastAccessTime"));
         if (atime != r.atime) out.add("atime kept as " + atime + " ns instead of " + r.atime);
         if ((r.type == FileType.CHAR_DEVICE || r.type == FileType.BLOCK_DEVICE) && (Long) a.get("rdev") != r.rdev) {
@@ -130,11 +134,27 @@ final class BackingMeta {
      * ns; a coarse filesystem keeps the first and not the rest) or, outside 0..2^31 s, the time itself.
      */
     static String signature(NodeRecord r) {
-        StringBuilder s = new StringBuilder().append(r.type).append(' ').append(r.perm).append(' ').append(r.uid)
-                .append(':').append(r.gid).append(' ').append(r.rdev).append(' ').append(timeClass(r.mtime))
-                .append(' ').append(timeClass(r.atime));
+        StringBuilder s = new StringBuilder()
+                .append(r.type)
+                .append(' ')
+                .append(r.perm)
+                .append(' ')
+                .append(r.uid)
+                .append(':')
+                .append(r.gid)
+                .append(' ')
+                .append(r.rdev)
+                .append(' ')
+                .append(timeClass(r.mtime))
+                .append(' ')
+                .append(timeClass(r.atime));
         for (var x : new TreeMap<>(r.xattrs).entrySet()) {
-            s.append(' ').append(x.getKey()).append('=').append(Arrays.hashCode(x.getValue())).append('/').append(x.getValue().length);
+            s.append(' ')
+                    .append(x.getKey())
+                    .append('=')
+                    .append(Arrays.hashCode(x.getValue()))
+                    .append('/')
+                    .append(x.getValue().length);
         }
         return s.toString();
     }

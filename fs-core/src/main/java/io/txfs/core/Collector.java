@@ -1,8 +1,5 @@
 package io.txfs.core;
 
-import java.util.HashMap;
-import java.util.LinkedHashSet;
-
 import io.txfs.core.progress.LongWork;
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
@@ -10,7 +7,9 @@ import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,6 +29,7 @@ import java.util.function.Supplier;
 final class Collector {
     /** Queue entries (or chunk keys) handled per batch: bounds how long one batch holds the publish lock. */
     static final int BATCH = 256;
+
     private static final byte[] CURSOR = Keys.meta("gcChanges");
     private static final byte[] EMPTY = new byte[0];
 
@@ -37,6 +37,7 @@ final class Collector {
     private final GcPolicy policy;
     /** Pinned read handles (PinnedViews, ViewDiff.baseOf); a pin lasts while its handle is reachable. */
     private final Map<View, Boolean> pins = new WeakHashMap<>();
+
     private Set<Long> pendingChildren;
 
     Collector(Engine e, GcPolicy policy) {
@@ -97,7 +98,8 @@ final class Collector {
      * {@code keepFrom}..head is the newest run of kept versions ({@link GcPolicy#keepFrom}); {@code points}
      * are the kept versions older than that: the flushed one, snapshots and pinned handles.
      */
-    private record Live(long head, long retainFrom, long keepFrom, TreeSet<Long> points, long snapshotFloor, Set<Long> layers) {
+    private record Live(
+            long head, long retainFrom, long keepFrom, TreeSet<Long> points, long snapshotFloor, Set<Long> layers) {
         /** Whether a kept version sees the record written at {@code from} and superseded at {@code until}. */
         boolean needed(long from, long until) {
             if (from > head || until > keepFrom) return true;
@@ -213,9 +215,13 @@ final class Collector {
         pendingChildren = null;
         // Stops early only when the engine closes; what is left waits for the next collection.
         boolean unused = loop(work.phase("queue", LongWork.UNKNOWN, LongWork.UNKNOWN), this::enqueueChanges)
-                && loop(work.phase("records", LongWork.UNKNOWN, LongWork.UNKNOWN), new QueueStep(new byte[] {'N'}, this::collectNode))
+                && loop(
+                        work.phase("records", LongWork.UNKNOWN, LongWork.UNKNOWN),
+                        new QueueStep(new byte[] {'N'}, this::collectNode))
                 && loop(work, new QueueStep(new byte[] {'E'}, this::collectDent))
-                && loop(work.phase("content", LongWork.UNKNOWN, LongWork.UNKNOWN), new QueueStep(new byte[] {'C'}, this::collectContent))
+                && loop(
+                        work.phase("content", LongWork.UNKNOWN, LongWork.UNKNOWN),
+                        new QueueStep(new byte[] {'C'}, this::collectContent))
                 && loop(work.phase("logs", LongWork.UNKNOWN, LongWork.UNKNOWN), this::collectLogs);
         return new GcResult(nodes, entries, chunks, preserved);
     }
@@ -247,7 +253,9 @@ final class Collector {
             for (; it.valid(); it.next()) {
                 if (n++ == BATCH) return finishEnqueue(b, last, true);
                 byte[] v = it.value();
-                b.put(ColumnFamily.GC, Bytes.concat(new byte[] {v[1]}, Arrays.copyOfRange(v, 2, v.length)), new byte[] {1});
+                b.put(ColumnFamily.GC, Bytes.concat(new byte[] {v[1]}, Arrays.copyOfRange(v, 2, v.length)), new byte[] {
+                    1
+                });
                 last = it.key();
             }
         }
@@ -323,8 +331,8 @@ final class Collector {
         long newestVersion = version(keys.get(0));
         boolean gone = ino != Engine.ROOT && NodeRecord.decode(values.get(0)).nlink == 0;
         // A removed node nobody can reach any more goes whole: every kept version sees it removed.
-        boolean dead = gone && newestVersion <= live.keepFrom() && newestVersion <= live.oldestPoint()
-                && !pendingRefers(ino);
+        boolean dead =
+                gone && newestVersion <= live.keepFrom() && newestVersion <= live.oldestPoint() && !pendingRefers(ino);
         List<Identity> freed = new ArrayList<>();
         long until = Long.MAX_VALUE;
         int kept = 0;
@@ -351,11 +359,13 @@ final class Collector {
     }
 
     private boolean pendingRefers(long ino) {
-        for (View v : e.views.values()) if (e.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino)) != null) return true;
+        for (View v : e.views.values())
+            if (e.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino)) != null) return true;
         if (pendingChildren == null) {
             Set<Long> children = new HashSet<>();
             try (KvIterator it = e.store.scan(ColumnFamily.P_DENT, EMPTY)) {
-                for (; it.valid(); it.next()) children.add(EntryValue.decode(it.value()).child());
+                for (; it.valid(); it.next())
+                    children.add(EntryValue.decode(it.value()).child());
             }
             pendingChildren = children;
         }
@@ -388,8 +398,12 @@ final class Collector {
         if (v == null) return out;
         int size = v[0] == 1 ? 32 : 40;
         for (int off = 1; off + size <= v.length; off += size) {
-            out.add(new Identity(Bytes.getLong(v, off), Bytes.getLong(v, off + 8), Bytes.getLong(v, off + 16),
-                    Bytes.getLong(v, off + 24), size == 40 ? Bytes.getLong(v, off + 32) : 0));
+            out.add(new Identity(
+                    Bytes.getLong(v, off),
+                    Bytes.getLong(v, off + 8),
+                    Bytes.getLong(v, off + 16),
+                    Bytes.getLong(v, off + 24),
+                    size == 40 ? Bytes.getLong(v, off + 32) : 0));
         }
         return out;
     }
@@ -428,7 +442,9 @@ final class Collector {
                 kept.remove(kept.size() - 1);
             }
         }
-        return kept.isEmpty() || (kept.size() == 1 && EntryValue.decode(values.get(kept.get(0))).child() != 0);
+        return kept.isEmpty()
+                || (kept.size() == 1
+                        && EntryValue.decode(values.get(kept.get(0))).child() != 0);
     }
 
     // ---------------------------------------------------------------- chunks and preserved copies
@@ -466,8 +482,11 @@ final class Collector {
         // every key of these unnamed layers goes in this batch: their files go once it is written
         for (long layer : dataFiles) afterBatch.add(new long[] {ino, layer});
         // a partial copy is also read through by older copies whose successor it is (PreservedCopies)
-        preserved += PreservedCopies.dropUnreachable(e.store, b,
-                decodeIdentities(e.store.get(ColumnFamily.GC, Bytes.concat(new byte[] {'C'}, entry))), bases);
+        preserved += PreservedCopies.dropUnreachable(
+                e.store,
+                b,
+                decodeIdentities(e.store.get(ColumnFamily.GC, Bytes.concat(new byte[] {'C'}, entry))),
+                bases);
         return true;
     }
 

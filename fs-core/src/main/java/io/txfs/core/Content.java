@@ -1,9 +1,8 @@
 package io.txfs.core;
 
-import java.nio.ByteBuffer;
-
-import io.txfs.sys.Errno;
 import io.txfs.core.store.ColumnFamily;
+import io.txfs.sys.Errno;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -72,7 +71,8 @@ final class Content {
     static byte[] chunk(Engine e, long id, NodeRecord r, long k) {
         Source s = locate(e, id, r, k);
         if (s == ZEROS) return new byte[0];
-        if (s.value != null && !isExternal(s.value) && s.len == s.value.length - 1) return Arrays.copyOfRange(s.value, 1, s.value.length);
+        if (s.value != null && !isExternal(s.value) && s.len == s.value.length - 1)
+            return Arrays.copyOfRange(s.value, 1, s.value.length);
         if (s.value == null) return e.backing.read(id, r.identity(), k * C, s.len);
         byte[] out = new byte[s.len];
         copy(e, id, r, k, s, 0, s.len, out, 0);
@@ -272,7 +272,10 @@ final class Content {
                     byte[] v = e.store.get(ColumnFamily.CHUNK, key);
                     if (v != null && storedLength(v) > n % C) {
                         // an external chunk keeps its bytes beyond the cut in the file: a later write zeroes the gap
-                        c.batch.put(ColumnFamily.CHUNK, key, isExternal(v) ? externalValue((int) (n % C)) : Arrays.copyOf(v, 1 + (int) (n % C)));
+                        c.batch.put(
+                                ColumnFamily.CHUNK,
+                                key,
+                                isExternal(v) ? externalValue((int) (n % C)) : Arrays.copyOf(v, 1 + (int) (n % C)));
                         c.bytes -= storedLength(v) - n % C;
                     }
                 }

@@ -1,11 +1,10 @@
 package io.txfs.core;
 
-import io.txfs.core.store.StoreMemory;
-
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import io.txfs.core.store.Store;
+import io.txfs.core.store.StoreMemory;
 
 /**
  * The engine's view of its store: before anything the store makes durable (a synced batch, a WAL sync,

@@ -69,26 +69,40 @@ final class DeltaBuilder {
         else if (oldId != newId || contentDiffers(o, n)) kind = DeltaEntry.Kind.MODIFIED;
         else if (metaDiffers(o, n)) kind = DeltaEntry.Kind.METADATA;
         else return;
-        out.put(path, new DeltaEntry(path, kind, o == null ? null : o.type, n == null ? null : n.type,
-                o == null ? null : e.attr(oldId, o).size(), n == null ? null : e.attr(newId, n).size(),
-                o == null ? null : o.perm, n == null ? null : n.perm));
+        out.put(
+                path,
+                new DeltaEntry(
+                        path,
+                        kind,
+                        o == null ? null : o.type,
+                        n == null ? null : n.type,
+                        o == null ? null : e.attr(oldId, o).size(),
+                        n == null ? null : e.attr(newId, n).size(),
+                        o == null ? null : o.perm,
+                        n == null ? null : n.perm));
         if (kind == DeltaEntry.Kind.ADDED || kind == DeltaEntry.Kind.TYPE_CHANGED || kind == DeltaEntry.Kind.MODIFIED) {
             if (n.isDir() && oldId != newId) {
                 e.ensureImported(newId, n);
-                for (var en : e.entries(c, newId).entrySet()) add(join(path, Engine.utf8(en.getKey())), 0, en.getValue().child());
+                for (var en : e.entries(c, newId).entrySet())
+                    add(join(path, Engine.utf8(en.getKey())), 0, en.getValue().child());
             }
         }
-        if (kind == DeltaEntry.Kind.DELETED || kind == DeltaEntry.Kind.TYPE_CHANGED || kind == DeltaEntry.Kind.MODIFIED) {
+        if (kind == DeltaEntry.Kind.DELETED
+                || kind == DeltaEntry.Kind.TYPE_CHANGED
+                || kind == DeltaEntry.Kind.MODIFIED) {
             if (o.isDir() && oldId != newId) {
                 e.ensureImported(oldId, o);
-                for (var en : e.entries(old, oldId).entrySet()) add(join(path, Engine.utf8(en.getKey())), en.getValue().child(), 0);
+                for (var en : e.entries(old, oldId).entrySet())
+                    add(join(path, Engine.utf8(en.getKey())), en.getValue().child(), 0);
             }
         }
     }
 
     private boolean contentDiffers(NodeRecord o, NodeRecord n) {
-        return o.size != n.size || !Arrays.equals(o.target, n.target)
-                || (n.chainLayer.length > 0 && n.chainLayer[0] == c.layer) || n.baseValid != o.baseValid;
+        return o.size != n.size
+                || !Arrays.equals(o.target, n.target)
+                || (n.chainLayer.length > 0 && n.chainLayer[0] == c.layer)
+                || n.baseValid != o.baseValid;
     }
 
     private static boolean metaDiffers(NodeRecord o, NodeRecord n) {

@@ -24,8 +24,13 @@ public record DeltaIdRecord(long from, String id, long entries, String problem) 
     /** {@code [1] from(8) entries(8) state('i' id | 'x' problem) utf-8 text}. */
     byte[] encode() {
         byte[] text = (id != null ? id : problem).getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(1 + 8 + 8 + 1 + text.length).put((byte) 1).putLong(from).putLong(entries)
-                .put((byte) (id != null ? 'i' : 'x')).put(text).array();
+        return ByteBuffer.allocate(1 + 8 + 8 + 1 + text.length)
+                .put((byte) 1)
+                .putLong(from)
+                .putLong(entries)
+                .put((byte) (id != null ? 'i' : 'x'))
+                .put(text)
+                .array();
     }
 
     static DeltaIdRecord decode(byte[] b) {

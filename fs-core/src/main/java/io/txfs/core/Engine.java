@@ -1,21 +1,5 @@
 package io.txfs.core;
 
-import io.txfs.core.store.StoreMemory;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.Charset;
-import java.nio.file.NoSuchFileException;
-import java.util.Collections;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
-
-import io.txfs.sys.PathCalls;
-import io.txfs.sys.Xattrs;
-import io.txfs.sys.Errno;
-import io.txfs.sys.RawPaths;
 import io.txfs.core.progress.LongWork;
 import io.txfs.core.progress.LongWorks;
 import io.txfs.core.store.Batch;
@@ -26,20 +10,29 @@ import io.txfs.core.store.MemoryStore;
 import io.txfs.core.store.RocksStore;
 import io.txfs.core.store.Store;
 import io.txfs.core.store.StoreException;
+import io.txfs.core.store.StoreMemory;
+import io.txfs.sys.Errno;
+import io.txfs.sys.PathCalls;
+import io.txfs.sys.RawPaths;
+import io.txfs.sys.Xattrs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,8 +41,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,8 +81,15 @@ public final class Engine implements AutoCloseable {
     static final byte FORMAT = 4;
 
     /** How to open an engine. store null means RocksDB in stateDir/db. */
-    public record Config(Path backing, Path stateDir, Store store, Clock clock, FaultInjector faults,
-                         EngineListener listener, GcPolicy gc, LongWorks works) {
+    public record Config(
+            Path backing,
+            Path stateDir,
+            Store store,
+            Clock clock,
+            FaultInjector faults,
+            EngineListener listener,
+            GcPolicy gc,
+            LongWorks works) {
         public Config {
             if (works == null) works = LongWorks.system();
             if (clock == null) clock = Clock.SYSTEM;
@@ -92,12 +98,19 @@ public final class Engine implements AutoCloseable {
             if (gc == null) gc = GcPolicy.DEFAULT;
         }
 
-        public Config(Path backing, Path stateDir, Store store, Clock clock, FaultInjector faults, EngineListener listener,
-                      GcPolicy gc) {
+        public Config(
+                Path backing,
+                Path stateDir,
+                Store store,
+                Clock clock,
+                FaultInjector faults,
+                EngineListener listener,
+                GcPolicy gc) {
             this(backing, stateDir, store, clock, faults, listener, gc, null);
         }
 
-        public Config(Path backing, Path stateDir, Store store, Clock clock, FaultInjector faults, EngineListener listener) {
+        public Config(
+                Path backing, Path stateDir, Store store, Clock clock, FaultInjector faults, EngineListener listener) {
             this(backing, stateDir, store, clock, faults, listener, null, null);
         }
 
@@ -138,6 +151,7 @@ public final class Engine implements AutoCloseable {
     private final AtomicLong reclaimedSinceCompaction = new AtomicLong();
     /** Chunk bytes outside the store (Content): files in stateDir/chunks, or the heap for memory stores. */
     final ChunkData chunkData;
+
     final Clock clock;
     final FaultInjector faults;
     final EngineListener listener;
@@ -164,9 +178,11 @@ public final class Engine implements AutoCloseable {
     final PublishedCache publishedCache = new PublishedCache();
     /** Subdirectory counts (DirLinks), valid while no mkdir, rmdir or rename committed since. */
     final DirLinks dirLinks = new DirLinks();
+
     private final Flusher flusher;
     /** Changes made to the backing directory behind the daemon's back (docs/outside-changes.md). */
     final OutsideChanges outside = new OutsideChanges(this);
+
     final Collector collector;
     private final GcPolicy gcPolicy;
     /** Runs automatic collections off the caller's thread, so flush and open do not wait for them. */
@@ -175,12 +191,14 @@ public final class Engine implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+
     private final AtomicBoolean gcScheduled = new AtomicBoolean();
     volatile boolean closed;
     /** A flush is changing the backing directory: quick outside-change checks wait for its records (OutsideChanges). */
     volatile boolean flushRunning;
     /** The first version from which every publish wrote subtree marks (SubtreeVersions). */
     private long subtreeFrom;
+
     private volatile VersionHook versionHook = VersionHook.NONE;
     /** The group commit of the shared default view, if the mount has one (docs/views.md, "Group commit"). */
     private volatile GroupCommit group;
@@ -204,11 +222,12 @@ public final class Engine implements AutoCloseable {
         Store s = c.store();
         try {
             if (c.stateDir() != null) {
-                Files.createDirectories(c.stateDir(),
+                Files.createDirectories(
+                        c.stateDir(),
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 Files.setPosixFilePermissions(c.stateDir(), PosixFilePermissions.fromString("rwx------"));
-                lc = FileChannel.open(c.stateDir().resolve("lock"), StandardOpenOption.CREATE,
-                        StandardOpenOption.WRITE);
+                lc = FileChannel.open(
+                        c.stateDir().resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 try {
                     lk = lc.tryLock();
                 } catch (OverlappingFileLockException sameProcess) {
@@ -216,7 +235,8 @@ public final class Engine implements AutoCloseable {
                 }
                 if (lk == null) {
                     lc.close();
-                    throw new FsException(Errno.EBUSY, "state directory " + c.stateDir() + " is in use by another engine");
+                    throw new FsException(
+                            Errno.EBUSY, "state directory " + c.stateDir() + " is in use by another engine");
                 }
                 if (s == null) s = new RocksStore(c.stateDir().resolve("db"));
             }
@@ -228,7 +248,8 @@ public final class Engine implements AutoCloseable {
         this.lockFile = lk;
         this.stateDir = c.stateDir();
         emptyScratch();
-        this.chunkData = c.stateDir() != null ? new FileChunkData(c.stateDir().resolve("chunks")) : MemoryChunkData.of(s);
+        this.chunkData =
+                c.stateDir() != null ? new FileChunkData(c.stateDir().resolve("chunks")) : MemoryChunkData.of(s);
         this.store = new DataFirstStore(s, chunkData);
         this.backing = new Backing(c.backing(), s, this::backingPath, this::backingIdentity);
         this.ids = new IdAllocator(s, "nextId", ROOT + 1);
@@ -308,10 +329,17 @@ public final class Engine implements AutoCloseable {
         NodeRecord root = publishedNode(ROOT, flushed); // version 0 may be collected
         try {
             Map<String, Object> a = Backing.lstat(backing.root);
-            if (root != null && root.hasBase && (root.bdev != (Long) a.get("dev") || root.bino != (Long) a.get("ino"))) {
-                log.error("state directory was made for another backing directory (dev {} ino {}), now {} is dev {} ino {};"
-                        + " backing files will read as changed outside txfs", root.bdev, root.bino, backing.root,
-                        a.get("dev"), a.get("ino"));
+            if (root != null
+                    && root.hasBase
+                    && (root.bdev != (Long) a.get("dev") || root.bino != (Long) a.get("ino"))) {
+                log.error(
+                        "state directory was made for another backing directory (dev {} ino {}), now {} is dev {} ino {};"
+                                + " backing files will read as changed outside txfs",
+                        root.bdev,
+                        root.bino,
+                        backing.root,
+                        a.get("dev"),
+                        a.get("ino"));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("stat backing root " + backing.root, e);
@@ -332,7 +360,8 @@ public final class Engine implements AutoCloseable {
         try {
             checkOpen();
             if (views.containsKey(name)) throw new FsException(Errno.EEXIST, "view " + name + " exists");
-            View v = new View(name, viewIds.next(), isolation, ownerUid, clock.nowNanos(), head, layers.next(), 0, anonymous);
+            View v = new View(
+                    name, viewIds.next(), isolation, ownerUid, clock.nowNanos(), head, layers.next(), 0, anonymous);
             v.pending = new PendingCache();
             store.write(new Batch().put(ColumnFamily.VIEWS, name.getBytes(StandardCharsets.UTF_8), v.encode()), false);
             views.put(name, v);
@@ -343,7 +372,10 @@ public final class Engine implements AutoCloseable {
     }
 
     private static void checkViewName(String name) {
-        if (name.isEmpty() || name.length() > 200 || name.contains("/") || name.indexOf('\0') >= 0
+        if (name.isEmpty()
+                || name.length() > 200
+                || name.contains("/")
+                || name.indexOf('\0') >= 0
                 || name.startsWith("@")) {
             throw new FsException(Errno.EINVAL, "bad view name '" + name + "'");
         }
@@ -486,9 +518,11 @@ public final class Engine implements AutoCloseable {
         } finally {
             if (v.pending != null) v.pending.clear();
         }
-        for (long id : ownData) chunkData.delete(id, oldLayer); // after the batch: a crash before leaves them to the sweep
+        for (long id : ownData)
+            chunkData.delete(id, oldLayer); // after the batch: a crash before leaves them to the sweep
         // the layer's chunk files went just now; its first chunks (in the store) go at a compaction
-        if (dropped > 0 && reclaimedSinceCompaction.addAndGet(dropped) >= COMPACT_AFTER_BYTES) compactAfter("a discard");
+        if (dropped > 0 && reclaimedSinceCompaction.addAndGet(dropped) >= COMPACT_AFTER_BYTES)
+            compactAfter("a discard");
         if (remove) {
             v.discarded = true;
             views.remove(v.name);
@@ -518,7 +552,10 @@ public final class Engine implements AutoCloseable {
             }
             long old = v.snapshot;
             v.snapshot = head;
-            if (v.id != 0) store.write(new Batch().put(ColumnFamily.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), v.encode()), false);
+            if (v.id != 0)
+                store.write(
+                        new Batch().put(ColumnFamily.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), v.encode()),
+                        false);
             return v.isolation == Isolation.SNAPSHOT ? changesBetween(old, head) : ChangeSet.empty();
         } catch (StoreException e) {
             throw storeError(e);
@@ -591,8 +628,10 @@ public final class Engine implements AutoCloseable {
             String stopped = flusher.incomplete();
             if (stopped != null) {
                 // the committed plan of that flush owns the next version number
-                throw new FsException(Errno.EIO, "a flush stopped after committing its plan (" + stopped
-                        + "); flush again to complete it before publishing");
+                throw new FsException(
+                        Errno.EIO,
+                        "a flush stopped after committing its plan (" + stopped
+                                + "); flush again to complete it before publishing");
             }
             PublishResult r = new Publisher(this).publish(v, force);
             collector.advancePins(v.id, r.version());
@@ -722,7 +761,8 @@ public final class Engine implements AutoCloseable {
             byte[] p = store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino));
             if (p == null || !OwnLayerSpace.removedWithOwnChunks(NodeRecord.decode(p), v.layer)) return 0;
             long freed = mutate(v, c -> OwnLayerSpace.reclaimRemoved(this, c, ino));
-            if (freed > 0 && reclaimedSinceCompaction.addAndGet(freed) >= COMPACT_AFTER_BYTES) compactAfter("removed files");
+            if (freed > 0 && reclaimedSinceCompaction.addAndGet(freed) >= COMPACT_AFTER_BYTES)
+                compactAfter("removed files");
             return freed;
         } catch (StoreException e) {
             throw storeError(e);
@@ -735,6 +775,7 @@ public final class Engine implements AutoCloseable {
      * compacts on the gc thread.
      */
     static final long COMPACT_AFTER_BYTES = 64L << 20;
+
     static final long COMPACT_AFTER_CHUNKS = 1024;
 
     /** head when the last collection after publishes was scheduled. */
@@ -765,7 +806,7 @@ public final class Engine implements AutoCloseable {
 
     /** Tests: waits until what the gc thread was given so far has run (it runs tasks in order). */
     void awaitGcThread() throws Exception {
-        gcThread.submit(() -> { }).get();
+        gcThread.submit(() -> {}).get();
     }
 
     /** Entry versions deleted from one directory before its range is compacted (a listing steps over each). */
@@ -780,7 +821,10 @@ public final class Engine implements AutoCloseable {
                 if (closed) return;
                 store.compact(ColumnFamily.DENT, Bytes.longs(dir), Bytes.longs(dir + 1));
             } catch (StoreException e) {
-                log.warn("compacting the entries of directory {}: {}", dir, e.getMessage()); // only its listings stay slower
+                log.warn(
+                        "compacting the entries of directory {}: {}",
+                        dir,
+                        e.getMessage()); // only its listings stay slower
             } finally {
                 publishLock.unlock();
             }
@@ -849,14 +893,18 @@ public final class Engine implements AutoCloseable {
 
     /** A read-only handle on published version {@code version} (0 to head), for tools that compare versions. */
     public View versionView(long version) {
-        if (version < 0 || version > head) throw new FsException(Errno.ENOENT, "no version " + version + " (head is " + head + ")");
+        if (version < 0 || version > head)
+            throw new FsException(Errno.ENOENT, "no version " + version + " (head is " + head + ")");
         // a pin, so the collector keeps the version while the handle is in use; a version it may already have
         // thinned out is refused rather than read from the older records that remain
         return collector.pin(() -> {
             if (!collector.keeps(version)) {
-                throw new FsException(Errno.ENOENT, "version " + version + " is no longer kept (kept: the flushed version "
-                        + flushed + ", versions " + keepFrom() + " to " + head + ", and those snapshot views or open"
-                        + " handles read; txfs mount --keep-versions and --keep-unflushed keep more)");
+                throw new FsException(
+                        Errno.ENOENT,
+                        "version " + version + " is no longer kept (kept: the flushed version "
+                                + flushed + ", versions " + keepFrom() + " to " + head
+                                + ", and those snapshot views or open"
+                                + " handles read; txfs mount --keep-versions and --keep-unflushed keep more)");
             }
             View h = new View(PUBLISHED_VIEW, 0, Isolation.SNAPSHOT, 0, 0, version, 0, 0);
             h.historical = true;
@@ -995,9 +1043,14 @@ public final class Engine implements AutoCloseable {
                 publishLock.lock();
                 try {
                     if (closed) return;
-                    for (ColumnFamily cf : new ColumnFamily[] {ColumnFamily.P_NODE, ColumnFamily.P_DENT, ColumnFamily.P_KEY}) store.compact(cf, from, to);
+                    for (ColumnFamily cf :
+                            new ColumnFamily[] {ColumnFamily.P_NODE, ColumnFamily.P_DENT, ColumnFamily.P_KEY})
+                        store.compact(cf, from, to);
                 } catch (StoreException e) {
-                    log.warn("compacting the pending records of {}: {}", v.name, e.getMessage()); // only its reads stay slower
+                    log.warn(
+                            "compacting the pending records of {}: {}",
+                            v.name,
+                            e.getMessage()); // only its reads stay slower
                 } finally {
                     publishLock.unlock();
                 }
@@ -1044,8 +1097,10 @@ public final class Engine implements AutoCloseable {
     private void refuseGroupView(View v) {
         GroupCommit g = group;
         if (g != null && g.view() == v) {
-            throw new FsException(Errno.EINVAL, "view " + v.name + " is the mount's shared default: its changes are"
-                    + " published as they are made, there is nothing to abort");
+            throw new FsException(
+                    Errno.EINVAL,
+                    "view " + v.name + " is the mount's shared default: its changes are"
+                            + " published as they are made, there is nothing to abort");
         }
     }
 
@@ -1073,7 +1128,8 @@ public final class Engine implements AutoCloseable {
             return readOnce(v, f);
         } catch (BackingChangedException changed) {
             if (isVersionView(v)) {
-                throw new FsException(Errno.ESTALE, "version " + v.snapshot + " read a backing file changed outside txfs since");
+                throw new FsException(
+                        Errno.ESTALE, "version " + v.snapshot + " read a backing file changed outside txfs since");
             }
             outside.nodeChanged(changed.node);
             return readOnce(v, f);
@@ -1134,7 +1190,10 @@ public final class Engine implements AutoCloseable {
             c.batch.put(ColumnFamily.P_NODE, Keys.pNode(c.view.id, e.getKey()), b);
         }
         for (var e : c.dents.entrySet()) {
-            c.batch.put(ColumnFamily.P_DENT, Keys.pDent(c.view.id, e.getKey().parent(), e.getKey().name()), e.getValue().encode());
+            c.batch.put(
+                    ColumnFamily.P_DENT,
+                    Keys.pDent(c.view.id, e.getKey().parent(), e.getKey().name()),
+                    e.getValue().encode());
         }
         long before = c.view.pendingBytes;
         if (c.bytes != 0) {
@@ -1155,7 +1214,8 @@ public final class Engine implements AutoCloseable {
         PendingCache pc = c.view.pending;
         if (pc == null) return;
         for (var e : encoded.entrySet()) pc.putNode(e.getKey(), e.getValue());
-        for (var e : c.dents.entrySet()) pc.putDent(new EntryName(e.getKey().parent(), e.getKey().name().clone()), e.getValue());
+        for (var e : c.dents.entrySet())
+            pc.putDent(new EntryName(e.getKey().parent(), e.getKey().name().clone()), e.getValue());
         pc.addKeys(c.keys);
     }
 
@@ -1231,7 +1291,8 @@ public final class Engine implements AutoCloseable {
     EntryValue publishedDent(long parent, byte[] name, long version) {
         EntryValue cached = publishedCache.dent(parent, name, version);
         if (cached != null) return cached;
-        try (KvIterator it = store.scan(ColumnFamily.DENT, Keys.dent(parent, name, version), Keys.dentName(parent, name))) {
+        try (KvIterator it =
+                store.scan(ColumnFamily.DENT, Keys.dent(parent, name, version), Keys.dentName(parent, name))) {
             if (!it.valid()) {
                 // Absent up to this version stays true: publishes add versions above head, and only the
                 // import of this directory's backing listing adds version-0 entries, which is done now.
@@ -1301,7 +1362,8 @@ public final class Engine implements AutoCloseable {
                 }
             }
         }
-        for (var e : c.dents.entrySet()) if (e.getKey().parent() == dirId) out.put(e.getKey().name(), e.getValue());
+        for (var e : c.dents.entrySet())
+            if (e.getKey().parent() == dirId) out.put(e.getKey().name(), e.getValue());
         out.values().removeIf(d -> d.child() == 0);
         return out;
     }
@@ -1333,7 +1395,7 @@ public final class Engine implements AutoCloseable {
         // the directory is opened beneath BACKING without following a symlink; its entries are reached
         // through that descriptor (BackingDir), so a directory swapped meanwhile is never read as root
         try (BackingDir.Entry dir = backing.dir(rel);
-             DirectoryStream<Path> ds = Files.newDirectoryStream(dir.path)) {
+                DirectoryStream<Path> ds = Files.newDirectoryStream(dir.path)) {
             for (Path p : ds) {
                 byte[] name = RawPaths.fileName(p); // exact bytes, valid UTF-8 or not
                 String fname = Backing.raw(name);
@@ -1351,10 +1413,13 @@ public final class Engine implements AutoCloseable {
                     byte[] bk = Bytes.longs(r.bdev, r.bino);
                     byte[] known = store.get(ColumnFamily.BACKING_INDEX, bk);
                     long knownId = known == null ? 0 : Bytes.getLong(known, 0);
-                    NodeRecord other = knownId == 0 ? null
+                    NodeRecord other = knownId == 0
+                            ? null
                             : linked.containsKey(knownId) ? linked.get(knownId) : publishedNode(knownId, 0);
                     // inode numbers are reused by the backing filesystem: trust the index only on a full match
-                    if (other != null && other.identity() != null && other.identity().equals(r.identity())) {
+                    if (other != null
+                            && other.identity() != null
+                            && other.identity().equals(r.identity())) {
                         id = knownId;
                         other.links.add(new EntryName(dirId, name));
                         linked.put(id, other);
@@ -1523,8 +1588,18 @@ public final class Engine implements AutoCloseable {
     Attr attr(ViewOperation c, long id, NodeRecord r) {
         Attr a = attr(id, r);
         if (!r.isDir()) return a;
-        return new Attr(id, a.type(), a.perm(), a.uid(), a.gid(), dirLinks.nlink(this, c, id, r), a.size(), a.atimeNs(),
-                a.mtimeNs(), a.ctimeNs(), a.rdev());
+        return new Attr(
+                id,
+                a.type(),
+                a.perm(),
+                a.uid(),
+                a.gid(),
+                dirLinks.nlink(this, c, id, r),
+                a.size(),
+                a.atimeNs(),
+                a.mtimeNs(),
+                a.ctimeNs(),
+                a.rdev());
     }
 
     // ---------------------------------------------------------------- namespace operations
@@ -1589,7 +1664,9 @@ public final class Engine implements AutoCloseable {
         return read(v, c -> {
             dir(c, dirIno);
             List<DirEntry> out = new ArrayList<>();
-            for (var e : entries(c, dirIno).entrySet()) out.add(new DirEntry(e.getKey(), e.getValue().child(), e.getValue().type()));
+            for (var e : entries(c, dirIno).entrySet())
+                out.add(new DirEntry(
+                        e.getKey(), e.getValue().child(), e.getValue().type()));
             return out;
         });
     }
@@ -1631,8 +1708,8 @@ public final class Engine implements AutoCloseable {
         return mutate(v, c -> makeNode(c, parent, name, FileType.SYMLINK, 0777, 0, target, who));
     }
 
-    private Attr makeNode(ViewOperation c, long parent, byte[] name, FileType type, int perm, long rdev, byte[] target,
-                          Caller who) {
+    private Attr makeNode(
+            ViewOperation c, long parent, byte[] name, FileType type, int perm, long rdev, byte[] target, Caller who) {
         NodeRecord p = dir(c, parent);
         checkNewName(parent, name);
         if (child(c, parent, name) != 0) throw new FsException(Errno.EEXIST, new String(name, StandardCharsets.UTF_8));
@@ -1672,7 +1749,8 @@ public final class Engine implements AutoCloseable {
             if (r.isDir()) throw new FsException(Errno.EPERM, "hard link to a directory");
             dir(c, newParent);
             checkNewName(newParent, newName);
-            if (child(c, newParent, newName) != 0) throw new FsException(Errno.EEXIST, new String(newName, StandardCharsets.UTF_8));
+            if (child(c, newParent, newName) != 0)
+                throw new FsException(Errno.EEXIST, new String(newName, StandardCharsets.UTF_8));
             NodeRecord m = mutable(c, ino);
             m.links.add(new EntryName(newParent, newName));
             m.nlink++;
@@ -1689,7 +1767,8 @@ public final class Engine implements AutoCloseable {
         mutate(v, c -> {
             dir(c, parent);
             checkName(name);
-            if (parent == ROOT && Arrays.equals(name, RESERVED)) throw new FsException(Errno.EPERM, ".txfs is reserved");
+            if (parent == ROOT && Arrays.equals(name, RESERVED))
+                throw new FsException(Errno.EPERM, ".txfs is reserved");
             long id = child(c, parent, name);
             if (id == 0) throw new FsException(Errno.ENOENT, new String(name, StandardCharsets.UTF_8));
             NodeRecord m = mutable(c, id);
@@ -1716,13 +1795,15 @@ public final class Engine implements AutoCloseable {
             checkName(name);
             if (Arrays.equals(name, DOT)) throw new FsException(Errno.EINVAL, "rmdir of '.'");
             if (Arrays.equals(name, DOTDOT)) throw new FsException(Errno.ENOTEMPTY, "rmdir of '..'");
-            if (parent == ROOT && Arrays.equals(name, RESERVED)) throw new FsException(Errno.EPERM, ".txfs is reserved");
+            if (parent == ROOT && Arrays.equals(name, RESERVED))
+                throw new FsException(Errno.EPERM, ".txfs is reserved");
             long id = child(c, parent, name);
             if (id == 0) throw new FsException(Errno.ENOENT, new String(name, StandardCharsets.UTF_8));
             NodeRecord m = mutable(c, id);
             if (!m.isDir()) throw new FsException(Errno.ENOTDIR, "rmdir of a non-directory");
             ensureImported(id, m);
-            if (!entries(c, id).isEmpty()) throw new FsException(Errno.ENOTEMPTY, new String(name, StandardCharsets.UTF_8));
+            if (!entries(c, id).isEmpty())
+                throw new FsException(Errno.ENOTEMPTY, new String(name, StandardCharsets.UTF_8));
             dropLink(c, id, m, parent, name);
             touch(mutable(c, parent));
             return null;
@@ -1762,7 +1843,8 @@ public final class Engine implements AutoCloseable {
         outside.requireBacking();
         if (!isVersionView(v)) outside.checkFile(ino); // the content about to be read must be what BACKING holds now
         Attr a = getattr(v, ino);
-        if (a.type() == FileType.DIRECTORY && write) throw new FsException(Errno.EISDIR, "open of a directory for writing");
+        if (a.type() == FileType.DIRECTORY && write)
+            throw new FsException(Errno.EISDIR, "open of a directory for writing");
         if (write && v.id == 0) throw new FsException(Errno.EROFS, "the published view is read-only");
         if (truncate && write && a.type() == FileType.REGULAR && a.size() != 0) return setattr(v, ino, SetAttr.size(0));
         return a;
@@ -1881,8 +1963,14 @@ public final class Engine implements AutoCloseable {
         try {
             FileStore fs = Files.getFileStore(backing.root);
             long bs = 4096;
-            return new StatFs(bs, fs.getTotalSpace() / bs, fs.getUnallocatedSpace() / bs, fs.getUsableSpace() / bs,
-                    1L << 32, 1L << 31, NAME_MAX);
+            return new StatFs(
+                    bs,
+                    fs.getTotalSpace() / bs,
+                    fs.getUnallocatedSpace() / bs,
+                    fs.getUsableSpace() / bs,
+                    1L << 32,
+                    1L << 31,
+                    NAME_MAX);
         } catch (IOException e) {
             throw new FsException(Errno.EIO, "statfs of backing directory", e);
         }

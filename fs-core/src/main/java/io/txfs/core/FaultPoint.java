@@ -21,9 +21,17 @@ public final class FaultPoint {
 
     /** Before and after the one batch that takes in a change made to the backing directory outside txfs (CrashTest has its own cases). */
     public static final String OUTSIDE_BEFORE_BATCH = "outside.before-batch";
+
     public static final String OUTSIDE_AFTER_BATCH = "outside.after-batch";
 
-    public static final List<String> ALL = List.of(PUBLISH_BEFORE_BATCH, PUBLISH_AFTER_BATCH, FLUSH_STAGED_FILE,
-            FLUSH_BEFORE_PLAN_BATCH, FLUSH_AFTER_PLAN_BATCH, FLUSH_APPLY_STEP, FLUSH_BEFORE_COMPLETION,
-            FLUSH_AFTER_COMPLETION, GC_BATCH);
+    public static final List<String> ALL = List.of(
+            PUBLISH_BEFORE_BATCH,
+            PUBLISH_AFTER_BATCH,
+            FLUSH_STAGED_FILE,
+            FLUSH_BEFORE_PLAN_BATCH,
+            FLUSH_AFTER_PLAN_BATCH,
+            FLUSH_APPLY_STEP,
+            FLUSH_BEFORE_COMPLETION,
+            FLUSH_AFTER_COMPLETION,
+            GC_BATCH);
 }

@@ -1,15 +1,14 @@
 package io.txfs.core;
 
-import java.nio.charset.StandardCharsets;
-
-import io.txfs.sys.Sys;
-import io.txfs.sys.LibC;
 import io.txfs.sys.Errno;
+import io.txfs.sys.LibC;
+import io.txfs.sys.Sys;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -60,6 +59,7 @@ final class FileChunkData implements ChunkData {
     private final Map<Key, Long> unstarted = new ConcurrentHashMap<>();
     /** A file was created or removed since the directory was last fsynced. */
     private final AtomicBoolean dirDirty = new AtomicBoolean();
+
     private boolean closed;
 
     FileChunkData(Path dir) {
@@ -84,7 +84,8 @@ final class FileChunkData implements ChunkData {
                 if (create) {
                     Path p = path(k);
                     boolean existed = Files.exists(p);
-                    ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+                    ch = FileChannel.open(
+                            p, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
                     if (!existed) dirDirty.set(true);
                 } else {
                     ch = FileChannel.open(path(k), StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -148,7 +149,8 @@ final class FileChunkData implements ChunkData {
             try {
                 h = acquire(k, create);
             } catch (NoSuchFileException e) {
-                throw new FsException(Errno.EIO, "chunk data file of node " + ino + " layer " + layer + " is missing", e);
+                throw new FsException(
+                        Errno.EIO, "chunk data file of node " + ino + " layer " + layer + " is missing", e);
             } catch (IOException e) {
                 throw error(what, k, e);
             }
@@ -232,7 +234,8 @@ final class FileChunkData implements ChunkData {
     }
 
     @Override
-    public void copyTo(long ino, long layer, long pos, long len, FileChannel target, long targetPos) throws IOException {
+    public void copyTo(long ino, long layer, long pos, long len, FileChannel target, long targetPos)
+            throws IOException {
         long[] done = {0};
         withChannel(ino, layer, false, "copy", ch -> {
             long size = ch.size();
@@ -301,7 +304,9 @@ final class FileChunkData implements ChunkData {
                     log.warn("unexpected file in {}: {}", dir, n);
                     continue;
                 }
-                out.add(new long[] {Long.parseUnsignedLong(n.substring(0, 16), 16), Long.parseUnsignedLong(n.substring(17), 16)});
+                out.add(new long[] {
+                    Long.parseUnsignedLong(n.substring(0, 16), 16), Long.parseUnsignedLong(n.substring(17), 16)
+                });
             }
         } catch (IOException | NumberFormatException e) {
             throw new FsException(Errno.EIO, "cannot list " + dir + ": " + e, e);

@@ -1,10 +1,16 @@
 package io.txfs.core;
 
 import io.txfs.sys.Errno;
+
 /** Node types with their S_IFMT bits. */
 public enum FileType {
-    REGULAR(0100000), DIRECTORY(0040000), SYMLINK(0120000), FIFO(0010000), CHAR_DEVICE(0020000),
-    BLOCK_DEVICE(0060000), SOCKET(0140000);
+    REGULAR(0100000),
+    DIRECTORY(0040000),
+    SYMLINK(0120000),
+    FIFO(0010000),
+    CHAR_DEVICE(0020000),
+    BLOCK_DEVICE(0060000),
+    SOCKET(0140000);
 
     private final int bits;
 

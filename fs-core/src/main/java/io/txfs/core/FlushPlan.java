@@ -1,8 +1,5 @@
 package io.txfs.core;
 
-import java.util.HashSet;
-import java.util.Set;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -10,14 +7,25 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The redo plan of a flush, committed to the store before the backing directory is touched. Every step
  * is idempotent given the identities it records, so recovery simply runs the whole plan again.
  */
 final class FlushPlan {
-    enum Kind { PATCH, MOVE_OUT, PLACE, LINK, META, CLEANUP, FSYNC_DIR, REPLACE }
+    enum Kind {
+        PATCH,
+        MOVE_OUT,
+        PLACE,
+        LINK,
+        META,
+        CLEANUP,
+        FSYNC_DIR,
+        REPLACE
+    }
 
     /**
      * node: a node id; path/other: raw paths relative to the backing root (Backing.raw: one char per
@@ -46,7 +54,7 @@ final class FlushPlan {
                 case PLACE -> {
                     if (!movedOut.contains(s.node())) out.add(s.node());
                 }
-                default -> { }
+                default -> {}
             }
         }
         return out;
@@ -99,8 +107,12 @@ final class FlushPlan {
     private static void readSteps(DataInputStream in, List<Step> steps, int format) throws IOException {
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
-            steps.add(new Step(Kind.values()[in.readByte()], in.readLong(), path(in.readUTF(), format),
-                    path(in.readUTF(), format), in.readLong()));
+            steps.add(new Step(
+                    Kind.values()[in.readByte()],
+                    in.readLong(),
+                    path(in.readUTF(), format),
+                    path(in.readUTF(), format),
+                    in.readLong()));
         }
     }
 

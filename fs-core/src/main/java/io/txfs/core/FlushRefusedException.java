@@ -20,8 +20,10 @@ public final class FlushRefusedException extends FsException {
     private final List<Problem> problems;
 
     public FlushRefusedException(long version, List<Problem> problems) {
-        super(Errno.EIO, "flush of version " + version + " refused, the backing directory is unchanged and the"
-                + " published state stays pending: " + summary(problems));
+        super(
+                Errno.EIO,
+                "flush of version " + version + " refused, the backing directory is unchanged and the"
+                        + " published state stays pending: " + summary(problems));
         this.problems = List.copyOf(problems);
     }
 

@@ -1,24 +1,21 @@
 package io.txfs.core;
 
-import java.nio.file.DirectoryStream;
-import java.util.Arrays;
-import java.util.stream.LongStream;
-
-import io.txfs.sys.PathCalls;
-import io.txfs.sys.Sys;
-import io.txfs.sys.Errno;
-import io.txfs.sys.LibC;
-import io.txfs.sys.RawPaths;
 import io.txfs.core.progress.LongWork;
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
 import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
+import io.txfs.sys.Errno;
+import io.txfs.sys.LibC;
+import io.txfs.sys.PathCalls;
+import io.txfs.sys.RawPaths;
+import io.txfs.sys.Sys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -26,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -35,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.LongStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -195,8 +194,12 @@ final class Flusher {
         for (ChangeSet.Entry en : changed.entries()) {
             String oldDir = dirPath(old, en.parent());
             String newDir = dirPath(now, en.parent());
-            long oldChild = oldDir == null ? 0 : e.publishedDent(en.parent(), en.name(), flushed).child();
-            long newChild = newDir == null ? 0 : e.publishedDent(en.parent(), en.name(), head).child();
+            long oldChild = oldDir == null
+                    ? 0
+                    : e.publishedDent(en.parent(), en.name(), flushed).child();
+            long newChild = newDir == null
+                    ? 0
+                    : e.publishedDent(en.parent(), en.name(), head).child();
             if (oldChild == newChild) continue;
             if (oldChild != 0) {
                 NodeRecord r0 = e.publishedNode(oldChild, flushed);
@@ -300,7 +303,8 @@ final class Flusher {
 
         plan.steps.addAll(patches);
         moves.sort(Comparator.comparingInt(Move::depth).reversed());
-        for (Move m : moves) plan.steps.add(new FlushPlan.Step(FlushPlan.Kind.MOVE_OUT, m.node(), m.path(), m.staging(), m.ino()));
+        for (Move m : moves)
+            plan.steps.add(new FlushPlan.Step(FlushPlan.Kind.MOVE_OUT, m.node(), m.path(), m.staging(), m.ino()));
         List<FlushPlan.Step> places = new ArrayList<>();
         List<FlushPlan.Step> links = new ArrayList<>();
         for (var en : placeNodes.entrySet()) {
@@ -315,7 +319,8 @@ final class Flusher {
             }
             if (source != null) {
                 places.add(new FlushPlan.Step(FlushPlan.Kind.PLACE, id, paths.get(0), source, ino));
-                for (String p : paths.subList(1, paths.size())) links.add(new FlushPlan.Step(FlushPlan.Kind.LINK, id, p, paths.get(0), ino));
+                for (String p : paths.subList(1, paths.size()))
+                    links.add(new FlushPlan.Step(FlushPlan.Kind.LINK, id, p, paths.get(0), ino));
             } else {
                 String existing = unchangedLinkPath(now, id, placePaths);
                 NodeRecord r0 = e.publishedNode(id, flushed);
@@ -344,7 +349,8 @@ final class Flusher {
         plan.steps.add(new FlushPlan.Step(FlushPlan.Kind.CLEANUP, 0, Engine.STAGING, "", 0));
         plan.steps.addAll(metas);
         plan.identify.addAll(metas);
-        if (!metaNodes.contains(Engine.ROOT)) plan.steps.add(new FlushPlan.Step(FlushPlan.Kind.META, Engine.ROOT, "", "", 1));
+        if (!metaNodes.contains(Engine.ROOT))
+            plan.steps.add(new FlushPlan.Step(FlushPlan.Kind.META, Engine.ROOT, "", "", 1));
         for (FlushPlan.Step s : patches) dirsToSync.add(parentOf(s.path()));
         for (String d : dirsToSync) plan.steps.add(new FlushPlan.Step(FlushPlan.Kind.FSYNC_DIR, 0, d, "", 0));
         for (FlushPlan.Step s : patches) {
@@ -354,8 +360,9 @@ final class Flusher {
         plan.bytes = bytes;
         // a directory on a path of the plan swapped for a symlink is found now, while refusing still
         // leaves BACKING as it was (one swapped later stops the plan at that step, see stopped())
-        for (String bad : symlinkedDirs(plan)) problems.add(new FlushRefusedException.Problem("/" + Backing.display(bad),
-                new BackingSymlinkException(bad).getMessage()));
+        for (String bad : symlinkedDirs(plan))
+            problems.add(new FlushRefusedException.Problem(
+                    "/" + Backing.display(bad), new BackingSymlinkException(bad).getMessage()));
         refuseIf(problems, head, rootBefore);
 
         List<View> all = lockAll();
@@ -385,7 +392,8 @@ final class Flusher {
     }
 
     /** Refuses the flush if anything is in problems: nothing of BACKING changed (the staging area goes). */
-    private void refuseIf(List<FlushRefusedException.Problem> problems, long head, Map<String, Object> rootBefore) throws IOException {
+    private void refuseIf(List<FlushRefusedException.Problem> problems, long head, Map<String, Object> rootBefore)
+            throws IOException {
         if (problems.isEmpty()) return;
         deleteTree(Engine.STAGING);
         restoreTimes(e.backing.root, rootBefore);
@@ -448,7 +456,8 @@ final class Flusher {
                         if (ino == null || ino != s.ino()) {
                             try (BackingDir.Entry src = entry(STAGED + s.other())) {
                                 if (s.kind() == FlushPlan.Kind.PLACE && inoOf(src.path) == null) {
-                                    throw new IOException("flush plan inconsistent: " + STAGED + s.other() + " missing");
+                                    throw new IOException(
+                                            "flush plan inconsistent: " + STAGED + s.other() + " missing");
                                 }
                                 Files.move(src.path, p.path, StandardCopyOption.ATOMIC_MOVE);
                                 forget(STAGED + s.other());
@@ -519,14 +528,25 @@ final class Flusher {
         }
         b.put(ColumnFamily.META, Keys.meta("head"), Bytes.longs(plan.version));
         b.put(ColumnFamily.META, Keys.meta("flushed"), Bytes.longs(plan.version));
-        b.put(ColumnFamily.LOG, Bytes.longs(plan.version),
+        b.put(
+                ColumnFamily.LOG,
+                Bytes.longs(plan.version),
                 LogCodec.encode("flush", "", e.clock.nowNanos(), plan.identify.size(), plan.bytes));
         b.delete(ColumnFamily.FLUSH, PLAN_KEY);
         List<View> bumped = new ArrayList<>();
         for (View v : e.views.values()) {
             if (v.snapshot == plan.head) {
                 bumped.add(v);
-                View after = new View(v.name, v.id, v.isolation, v.ownerUid, v.createdNs, plan.version, v.layer, v.pendingBytes, v.anonymous);
+                View after = new View(
+                        v.name,
+                        v.id,
+                        v.isolation,
+                        v.ownerUid,
+                        v.createdNs,
+                        plan.version,
+                        v.layer,
+                        v.pendingBytes,
+                        v.anonymous);
                 b.put(ColumnFamily.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), after.encode());
             }
         }
@@ -548,8 +568,13 @@ final class Flusher {
      * null (and a problem naming the node's published path) when the backing filesystem refused or did
      * not keep something.
      */
-    private Staged stageFaithfully(long id, NodeRecord r, String name, ViewOperation now, List<FlushRefusedException.Problem> problems,
-                                   Map<String, List<String>> verified) {
+    private Staged stageFaithfully(
+            long id,
+            NodeRecord r,
+            String name,
+            ViewOperation now,
+            List<FlushRefusedException.Problem> problems,
+            Map<String, List<String>> verified) {
         try (BackingDir.Entry en = entry(STAGED + name)) {
             long bytes = stage(id, r, en);
             long ino = meta.apply(r, en, Set.of());
@@ -584,12 +609,21 @@ final class Flusher {
      * holds (xattrs txfs does not manage, such as security labels); such a refusal stops the flush after
      * its plan (see stopped()).
      */
-    private void rehearse(ViewOperation old, ViewOperation now, long id, List<FlushRefusedException.Problem> problems,
-                          Map<String, List<String>> verified) throws IOException {
+    private void rehearse(
+            ViewOperation old,
+            ViewOperation now,
+            long id,
+            List<FlushRefusedException.Problem> problems,
+            Map<String, List<String>> verified)
+            throws IOException {
         NodeRecord r = e.publishedNode(id, now.snap);
         NodeRecord r0 = e.publishedNode(id, old.snap);
         if (r == null || r0 == null || (r.nlink == 0 && id != Engine.ROOT) || e.rawPathOf(now, id) == null) return;
-        if (r.perm == r0.perm && r.uid == r0.uid && r.gid == r0.gid && r.mtime == r0.mtime && r.atime == r0.atime
+        if (r.perm == r0.perm
+                && r.uid == r0.uid
+                && r.gid == r0.gid
+                && r.mtime == r0.mtime
+                && r.atime == r0.atime
                 && xattrsEqual(r, r0)) {
             return;
         }
@@ -654,8 +688,12 @@ final class Flusher {
     private static void restoreTimes(Path p, Map<String, Object> a) {
         long at = Backing.ns(a.get("lastAccessTime"));
         long mt = Backing.ns(a.get("lastModifiedTime"));
-        long[] times = {Math.floorDiv(at, 1_000_000_000L), Math.floorMod(at, 1_000_000_000L),
-            Math.floorDiv(mt, 1_000_000_000L), Math.floorMod(mt, 1_000_000_000L)};
+        long[] times = {
+            Math.floorDiv(at, 1_000_000_000L),
+            Math.floorMod(at, 1_000_000_000L),
+            Math.floorDiv(mt, 1_000_000_000L),
+            Math.floorMod(mt, 1_000_000_000L)
+        };
         byte[] c = RawPaths.cString(RawPaths.absolute(p));
         if (LibC.INSTANCE.utimensat(Sys.AT_FDCWD, c, times, Sys.AT_SYMLINK_NOFOLLOW) != 0) {
             log.warn("flush refused: could not set the times of {} back: {}", p, LibC.describe(LibC.errno()));
@@ -731,7 +769,11 @@ final class Flusher {
     }
 
     private static FileChannel create(Path p) throws IOException {
-        return FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW,
+        return FileChannel.open(
+                p,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.CREATE_NEW,
                 LinkOption.NOFOLLOW_LINKS);
     }
 
@@ -763,7 +805,8 @@ final class Flusher {
             }
             default -> {
                 byte[] c = en.cPath;
-                if (LibC.INSTANCE.mknod(c, r.type.bits() | (r.perm & 0777), r.rdev) != 0) throw PathCalls.error("mknod", c);
+                if (LibC.INSTANCE.mknod(c, r.type.bits() | (r.perm & 0777), r.rdev) != 0)
+                    throw PathCalls.error("mknod", c);
             }
         }
         return bytes;
@@ -775,7 +818,7 @@ final class Flusher {
         for (int i = 0; i < r.chainLayer.length; i++) rank.put(r.chainLayer[i], i);
         long bytes = 0;
         try (FileChannel ch = create(en.path);
-             KvIterator it = e.store.scan(ColumnFamily.CHUNK, Bytes.longs(id))) {
+                KvIterator it = e.store.scan(ColumnFamily.CHUNK, Bytes.longs(id))) {
             ChunkCopier out = new ChunkCopier(ch, id, r);
             long curIdx = -1;
             byte[] best = null;
@@ -917,10 +960,11 @@ final class Flusher {
         // same content: its chunks stay and are counted
         long bytes = was == null || was.bytes() < 0 ? 0 : was.bytes();
         try (BackingDir.Entry en = entry(p);
-             FileChannel ch = FileChannel.open(en.path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                FileChannel ch = FileChannel.open(en.path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             Batch b = new Batch();
-            Iterable<Long> chunks = only != null ? only : () -> LongStream
-                    .range(0, (ident.size() + C - 1) / C).iterator();
+            Iterable<Long> chunks = only != null
+                    ? only
+                    : () -> LongStream.range(0, (ident.size() + C - 1) / C).iterator();
             if (only == null) bytes = 0;
             for (long k : chunks) {
                 byte[] key = Keys.preserved(ident, k);
@@ -943,7 +987,8 @@ final class Flusher {
                     b = new Batch();
                 }
             }
-            PreservedMarker marker = only == null ? PreservedMarker.complete(id, bytes) : PreservedMarker.staged(id, bytes);
+            PreservedMarker marker =
+                    only == null ? PreservedMarker.complete(id, bytes) : PreservedMarker.staged(id, bytes);
             b.put(ColumnFamily.PRESERVED, Keys.preserved(ident, -1), marker.encode());
             e.store.write(b, false);
         }
@@ -963,10 +1008,15 @@ final class Flusher {
         byte[] m = e.store.get(ColumnFamily.PRESERVED, Keys.preserved(before, -1));
         if (m != null) {
             PreservedMarker pm = PreservedMarker.decode(m);
-            if (pm.kind() == PreservedMarker.STAGED) b.put(ColumnFamily.PRESERVED, Keys.preserved(before, -1), pm.withSuccessor(now).encode());
+            if (pm.kind() == PreservedMarker.STAGED)
+                b.put(
+                        ColumnFamily.PRESERVED,
+                        Keys.preserved(before, -1),
+                        pm.withSuccessor(now).encode());
         }
         byte[] mine = e.store.get(ColumnFamily.PRESERVED, Keys.preserved(now, -1));
-        if (mine != null && !PreservedMarker.decode(mine).isComplete()) b.delete(ColumnFamily.PRESERVED, Keys.preserved(now, -1));
+        if (mine != null && !PreservedMarker.decode(mine).isComplete())
+            b.delete(ColumnFamily.PRESERVED, Keys.preserved(now, -1));
     }
 
     // ---------------------------------------------------------------- helpers
@@ -1021,7 +1071,7 @@ final class Flusher {
     /** fsync of directory rel, opened beneath BACKING (never a symlink, never a FIFO or device). */
     private void fsyncDir(String rel) throws IOException {
         try (BackingDir.Entry d = e.backing.dir(rel);
-             FileChannel ch = FileChannel.open(d.path, StandardOpenOption.READ)) {
+                FileChannel ch = FileChannel.open(d.path, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (NoSuchFileException gone) {
             // a directory deleted by this flush has nothing left to sync
@@ -1049,7 +1099,7 @@ final class Flusher {
         if (FileType.fromMode((Integer) a.get("mode")) == FileType.DIRECTORY) {
             List<String> children = new ArrayList<>();
             try (BackingDir.Entry d = e.backing.dir(rel);
-                 DirectoryStream<Path> ds = Files.newDirectoryStream(d.path)) {
+                    DirectoryStream<Path> ds = Files.newDirectoryStream(d.path)) {
                 for (Path c : ds) children.add(rel + "/" + Backing.raw(RawPaths.fileName(c)));
             }
             for (String c : children) deleteTree(c);

@@ -1,15 +1,14 @@
 package io.txfs.core;
 
-import java.util.Arrays;
-import java.util.TreeMap;
-
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The directories of a forced publish (docs/publish-force.md, rules 3 and 4): where the view's entries
@@ -25,6 +24,7 @@ final class ForceDirs {
     private final long head;
     /** Where the view's entries under a directory go: the directory, or the one at its path now. */
     private final Map<Long, Long> target = new HashMap<>();
+
     private final Set<Long> revived = new HashSet<>();
     private final Map<Long, Boolean> keepDone = new HashMap<>();
     /** Directories the view removed that stay where they were: not removed, so no removal key. */
@@ -58,12 +58,14 @@ final class ForceDirs {
         NodeRecord seen = e.node(s.viewCtx, p);
         if (h == null || seen == null || seen.links.isEmpty() || !seen.isDir()) return p; // made or removed by the view
         NodeRecord base = e.publishedNode(p, snap);
-        if (base == null || !ForceState.sameLinks(base.links, seen.links)) return p; // the view placed it: its entries say where
+        if (base == null || !ForceState.sameLinks(base.links, seen.links))
+            return p; // the view placed it: its entries say where
         EntryName lb = seen.link();
         EntryName lt = new EntryName(target(lb.parent()), lb.name());
         EntryValue at = s.dent(lt);
         if (at.child() == p && h.nlink > 0) return p;
-        if (at.child() != 0 && at.type() == FileType.DIRECTORY) return at.child(); // another view's directory at that path
+        if (at.child() != 0 && at.type() == FileType.DIRECTORY)
+            return at.child(); // another view's directory at that path
         if (h.nlink == 0) {
             revive(p, lt);
             return p;
@@ -217,7 +219,8 @@ final class ForceDirs {
             if (e.publishedDent(dir, en.getKey(), snap).child() != c) continue; // others' own: moved whole above
             NodeRecord seen = e.node(s.viewCtx, c);
             NodeRecord base = e.publishedNode(c, snap);
-            if (seen == null || base == null || !ForceState.sameLinks(base.links, seen.links)) continue; // the view moved it itself
+            if (seen == null || base == null || !ForceState.sameLinks(base.links, seen.links))
+                continue; // the view moved it itself
             moved |= relocate(c, new LazyDir(into, new EntryName(0, en.getKey()), base));
         }
         return moved;
@@ -269,8 +272,9 @@ final class ForceDirs {
             long child = en.getValue().child();
             boolean sinceSnapshot = e.publishedDent(dir, en.getKey(), snap).child() != child;
             EntryValue viewDent = s.mineDents.get(l);
-            if (viewDent == null ? sinceSnapshot : viewDent.child() == 0 && !sinceSnapshot && s.mine.containsKey(child)
-                    && keepForOthers(child)) {
+            if (viewDent == null
+                    ? sinceSnapshot
+                    : viewDent.child() == 0 && !sinceSnapshot && s.mine.containsKey(child) && keepForOthers(child)) {
                 out.put(en.getKey(), en.getValue());
             }
         }

@@ -69,7 +69,8 @@ final class ForceMerge {
 
     void run() {
         // Only what the view adds makes directories exist again: a removal needs nothing where nothing is.
-        for (var en : s.mineDents.entrySet()) if (en.getValue().child() != 0) dirs.target(en.getKey().parent());
+        for (var en : s.mineDents.entrySet())
+            if (en.getValue().child() != 0) dirs.target(en.getKey().parent());
         for (NodeRecord r : s.mine.values()) for (EntryName l : r.links) dirs.target(l.parent());
         Map<Long, Set<EntryName>> toPlace = new LinkedHashMap<>();
         for (var en : s.mine.entrySet()) {
@@ -108,7 +109,11 @@ final class ForceMerge {
         for (long id : s.mine.keySet()) {
             NodeRecord h = e.publishedNode(id, head);
             NodeRecord r = s.recs.get(id);
-            if (h == null || r == null || !ForceState.sameContent(h, r) || h.nlink != r.nlink || !ForceState.sameLinks(h.links, r.links)) continue;
+            if (h == null
+                    || r == null
+                    || !ForceState.sameContent(h, r)
+                    || h.nlink != r.nlink
+                    || !ForceState.sameLinks(h.links, r.links)) continue;
             if (r.isDir() && r.mtime != h.mtime) continue; // entries added: the directory's times move on
             out.add(id);
         }
@@ -128,7 +133,9 @@ final class ForceMerge {
             if (l.equals(t)) continue;
             if (s.dents.get(l) == en.getValue()) s.dents.remove(l);
             // a removal where nothing is (no directory at that path, or a recreated one) has nothing to write
-            if (t != null && (!removal || e.publishedDent(t.parent(), t.name(), head).child() != 0)) s.dents.put(t, en.getValue());
+            if (t != null
+                    && (!removal || e.publishedDent(t.parent(), t.name(), head).child() != 0))
+                s.dents.put(t, en.getValue());
         }
     }
 

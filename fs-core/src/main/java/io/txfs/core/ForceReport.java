@@ -41,15 +41,18 @@ final class ForceReport {
             EntryValue was = e.publishedDent(en.parent(), en.name(), v.snapshot);
             boolean netChange = was.child() != d.child(); // not made and undone
             // a file another view put there also keeps its content (the view may have changed that file elsewhere)
-            NodeRecord file = d.child() == 0 || d.type() == FileType.DIRECTORY ? null : e.publishedNode(d.child(), e.head);
+            NodeRecord file =
+                    d.child() == 0 || d.type() == FileType.DIRECTORY ? null : e.publishedNode(d.child(), e.head);
             if (path == null || !netChange) continue;
             // directories are compared by type: a directory replaced by a directory is a change of entries only
             boolean dirForDir = was.child() != 0 && was.type() == FileType.DIRECTORY && d.type() == FileType.DIRECTORY;
             if (!dirForDir) r.entries.add(new Expect(path, d.child(), d.type(), file));
             // a directory another view moved there brings paths of its own: each must survive too
-            if (d.type() == FileType.DIRECTORY && e.publishedNode(d.child(), v.snapshot) != null) r.subtree(e, head, d.child(), path, 0);
+            if (d.type() == FileType.DIRECTORY && e.publishedNode(d.child(), v.snapshot) != null)
+                r.subtree(e, head, d.child(), path, 0);
             // and a directory moved or removed from there leaves paths whose absence is their change too
-            if (was.type() == FileType.DIRECTORY && was.child() != 0) r.vacated(e, new ViewOperation(e.published, v.snapshot), was.child(), path, 0);
+            if (was.type() == FileType.DIRECTORY && was.child() != 0)
+                r.vacated(e, new ViewOperation(e.published, v.snapshot), was.child(), path, 0);
         }
         for (long id : others.inodes()) {
             NodeRecord h = e.publishedNode(id, e.head);
@@ -63,7 +66,8 @@ final class ForceReport {
         ViewOperation view = e.readCtx(v);
         for (var en : viewDents.entrySet()) {
             List<byte[]> path = path(e, view, en.getKey().parent(), en.getKey().name());
-            if (path != null) r.mine.add(new Expect(path, en.getValue().child(), en.getValue().type(), null));
+            if (path != null)
+                r.mine.add(new Expect(path, en.getValue().child(), en.getValue().type(), null));
         }
         return r;
     }
@@ -92,16 +96,20 @@ final class ForceReport {
             List<byte[]> p = new ArrayList<>(path);
             p.add(en.getKey());
             EntryValue now = at(e, e.head, p);
-            NodeRecord file = now.child() == 0 || now.type() == FileType.DIRECTORY ? null : e.publishedNode(now.child(), e.head);
-            if (now.child() != en.getValue().child()) entries.add(new Expect(p, now.child(), now.type(), file)); // else not changed
-            if (en.getValue().type() == FileType.DIRECTORY) vacated(e, base, en.getValue().child(), p, depth + 1);
+            NodeRecord file =
+                    now.child() == 0 || now.type() == FileType.DIRECTORY ? null : e.publishedNode(now.child(), e.head);
+            if (now.child() != en.getValue().child())
+                entries.add(new Expect(p, now.child(), now.type(), file)); // else not changed
+            if (en.getValue().type() == FileType.DIRECTORY)
+                vacated(e, base, en.getValue().child(), p, depth + 1);
         }
     }
 
     /** Paths (from the mount root) where others' changes did not survive the publish of version. */
     List<String> overridden(Engine e, long version) {
         TreeSet<String> out = new TreeSet<>();
-        for (Expect x : entries) if (!same(x, at(e, version, x.path)) || !sameFile(e, x, version)) out.add(show(x.path));
+        for (Expect x : entries)
+            if (!same(x, at(e, version, x.path)) || !sameFile(e, x, version)) out.add(show(x.path));
         for (Expect x : contents) {
             NodeRecord now = e.publishedNode(x.child, version);
             if (now == null || now.nlink == 0 || !ForceState.sameContent(x.record, now)) out.add(show(x.path));
@@ -122,7 +130,10 @@ final class ForceReport {
 
     private static boolean same(Expect want, EntryValue got) {
         if (want.child == got.child()) return true;
-        return want.child != 0 && got.child() != 0 && want.type == FileType.DIRECTORY && got.type() == FileType.DIRECTORY;
+        return want.child != 0
+                && got.child() != 0
+                && want.type == FileType.DIRECTORY
+                && got.type() == FileType.DIRECTORY;
     }
 
     /** The entry at path in a published version (DELETED when a component is missing or not a directory). */

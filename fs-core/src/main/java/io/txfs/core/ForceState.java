@@ -1,14 +1,13 @@
 package io.txfs.core;
 
 import java.util.Arrays;
-import java.util.Objects;
-
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -27,12 +26,15 @@ final class ForceState {
     final Map<EntryName, EntryValue> dents;
     /** The view's own pending records and entries, as committed (never changed). */
     final Map<Long, NodeRecord> mine = new HashMap<>();
+
     final Map<EntryName, EntryValue> mineDents;
     /** Nodes and entries written that were not in the view's delta (they need conflict keys too). */
     final Set<Long> extraNodes = new LinkedHashSet<>();
+
     final Set<EntryName> extraLinks = new LinkedHashSet<>();
     /** The view as it is before the publish, and the head. */
     final ViewOperation viewCtx;
+
     final ViewOperation headCtx;
 
     ForceState(Engine e, View v, Map<Long, NodeRecord> recs, Map<EntryName, EntryValue> dents) {
@@ -114,10 +116,18 @@ final class ForceState {
     /** Everything but names, link count and access/change times: what a reader of the file sees. */
     static boolean sameContent(NodeRecord a, NodeRecord b) {
         boolean times = a.isDir() || a.mtime == b.mtime;
-        return a.type == b.type && a.perm == b.perm && a.uid == b.uid && a.gid == b.gid && a.size == b.size
-                && a.rdev == b.rdev && times && Arrays.equals(a.target, b.target)
-                && sameXattrs(a, b) && Arrays.equals(a.chainLayer, b.chainLayer)
-                && Arrays.equals(a.chainValid, b.chainValid) && Objects.equals(a.identity(), b.identity())
+        return a.type == b.type
+                && a.perm == b.perm
+                && a.uid == b.uid
+                && a.gid == b.gid
+                && a.size == b.size
+                && a.rdev == b.rdev
+                && times
+                && Arrays.equals(a.target, b.target)
+                && sameXattrs(a, b)
+                && Arrays.equals(a.chainLayer, b.chainLayer)
+                && Arrays.equals(a.chainValid, b.chainValid)
+                && Objects.equals(a.identity(), b.identity())
                 && a.baseValid == b.baseValid;
     }
 

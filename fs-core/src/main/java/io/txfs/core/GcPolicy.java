@@ -14,6 +14,7 @@ package io.txfs.core;
 public record GcPolicy(boolean auto, long keepVersions, long keepUnflushed) {
     /** The newest versions since the last flush that stay readable by default (a few seconds of groups). */
     public static final long DEFAULT_KEEP_UNFLUSHED = 64;
+
     public static final GcPolicy DEFAULT = new GcPolicy(true, 1);
 
     public GcPolicy {

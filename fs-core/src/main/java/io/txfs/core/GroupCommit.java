@@ -1,8 +1,7 @@
 package io.txfs.core;
 
-import java.util.concurrent.RejectedExecutionException;
-
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +34,7 @@ public final class GroupCommit implements AutoCloseable {
     private int ops;
     /** The publish the window asks for; guarded by this. */
     private ScheduledFuture<?> due;
+
     private final AtomicLong groups = new AtomicLong();
     private final AtomicLong operations = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
@@ -95,7 +95,8 @@ public final class GroupCommit implements AutoCloseable {
         } catch (FsException e) {
             failures.incrementAndGet();
             lastError = e.getMessage();
-            log.warn("group commit of view {} not published, kept pending and retried: {}", view.name(), e.getMessage());
+            log.warn(
+                    "group commit of view {} not published, kept pending and retried: {}", view.name(), e.getMessage());
             synchronized (this) {
                 scheduleLocked();
             }
@@ -123,7 +124,8 @@ public final class GroupCommit implements AutoCloseable {
      * @param failures publishes of a group that failed (each was kept and retried)
      * @param lastError why the last publish failed, if the one after it has not succeeded yet
      */
-    public record Status(GroupPolicy policy, long operations, long groups, int waiting, long failures, String lastError) {}
+    public record Status(
+            GroupPolicy policy, long operations, long groups, int waiting, long failures, String lastError) {}
 
     /** Publishes what is left (a failure leaves it pending: the next open publishes it) and stops the timer. */
     @Override

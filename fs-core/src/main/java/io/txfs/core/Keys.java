@@ -1,8 +1,7 @@
 package io.txfs.core;
 
-import java.nio.charset.StandardCharsets;
-
 import io.txfs.core.store.Bytes;
+import java.nio.charset.StandardCharsets;
 
 /** Key layouts of every column family (docs/storage-format.md). Versions are stored inverted: newest first. */
 final class Keys {

@@ -9,8 +9,14 @@ final class LogCodec {
 
     static byte[] encode(String kind, String view, long timeNs, long paths, long bytes) {
         byte[] v = view.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(2 + 24 + v.length).put((byte) 1).put((byte) kind.charAt(0)).putLong(timeNs)
-                .putLong(paths).putLong(bytes).put(v).array();
+        return ByteBuffer.allocate(2 + 24 + v.length)
+                .put((byte) 1)
+                .put((byte) kind.charAt(0))
+                .putLong(timeNs)
+                .putLong(paths)
+                .putLong(bytes)
+                .put(v)
+                .array();
     }
 
     static LogEntry decode(long version, byte[] b) {

@@ -2,16 +2,15 @@ package io.txfs.core;
 
 import io.txfs.core.store.MemoryStore;
 import io.txfs.core.store.Store;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.WeakHashMap;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** ChunkData on the heap, for engines over the in-memory store (fast tests of the same code paths). */
@@ -70,7 +69,8 @@ final class MemoryChunkData implements ChunkData {
     }
 
     @Override
-    public void copyTo(long ino, long layer, long pos, long len, FileChannel target, long targetPos) throws IOException {
+    public void copyTo(long ino, long layer, long pos, long len, FileChannel target, long targetPos)
+            throws IOException {
         byte[] buf = new byte[(int) Math.min(len, 1 << 20)];
         while (len > 0) {
             int n = (int) Math.min(len, buf.length);
@@ -93,7 +93,9 @@ final class MemoryChunkData implements ChunkData {
     @Override
     public List<long[]> list() {
         List<long[]> out = new ArrayList<>();
-        pages.keySet().stream().map(p -> List.of(p.ino(), p.layer())).distinct()
+        pages.keySet().stream()
+                .map(p -> List.of(p.ino(), p.layer()))
+                .distinct()
                 .forEach(l -> out.add(new long[] {l.get(0), l.get(1)}));
         return out;
     }

@@ -1,13 +1,12 @@
 package io.txfs.core;
 
 import io.txfs.core.store.Bytes;
-import java.nio.BufferUnderflowException;
-
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.ByteArrayInputStream;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +48,7 @@ final class NodeRecord {
     long bmtime;
     /** Identity.gen of the base. */
     long bgen;
+
     long baseValid;
     /** The layer that created the node (0 if listed from the backing directory or unknown). */
     long bornLayer;
@@ -60,7 +60,10 @@ final class NodeRecord {
 
     /** nlink of an encoded record without decoding it (it sits after format, type, perm, uid, gid). */
     static int nlink(byte[] encoded) {
-        return (encoded[14] & 0xff) << 24 | (encoded[15] & 0xff) << 16 | (encoded[16] & 0xff) << 8 | (encoded[17] & 0xff);
+        return (encoded[14] & 0xff) << 24
+                | (encoded[15] & 0xff) << 16
+                | (encoded[16] & 0xff) << 8
+                | (encoded[17] & 0xff);
     }
 
     /** An independent copy (arrays and collections copied; names and values are never changed in place). */
@@ -128,8 +131,17 @@ final class NodeRecord {
         }
         n += 4 + 16 * chainLayer.length + 1 + 7 * 8;
         ByteBuffer o = ByteBuffer.allocate(n);
-        o.put(FORMAT).put((byte) type.ordinal()).putInt(perm).putInt(uid).putInt(gid).putInt(nlink)
-                .putLong(size).putLong(atime).putLong(mtime).putLong(ctime).putLong(rdev);
+        o.put(FORMAT)
+                .put((byte) type.ordinal())
+                .putInt(perm)
+                .putInt(uid)
+                .putInt(gid)
+                .putInt(nlink)
+                .putLong(size)
+                .putLong(atime)
+                .putLong(mtime)
+                .putLong(ctime)
+                .putLong(rdev);
         o.putInt(links.size());
         for (EntryName l : links) {
             o.putLong(l.parent());
@@ -146,7 +158,13 @@ final class NodeRecord {
         o.putInt(chainLayer.length);
         for (int k = 0; k < chainLayer.length; k++) o.putLong(chainLayer[k]).putLong(chainValid[k]);
         o.put((byte) (hasBase ? 1 : 0));
-        o.putLong(bdev).putLong(bino).putLong(bsize).putLong(bmtime).putLong(baseValid).putLong(bgen).putLong(bornLayer);
+        o.putLong(bdev)
+                .putLong(bino)
+                .putLong(bsize)
+                .putLong(bmtime)
+                .putLong(baseValid)
+                .putLong(bgen)
+                .putLong(bornLayer);
         return o.array();
     }
 
@@ -188,8 +206,7 @@ final class NodeRecord {
             if (format >= 3) r.bgen = in.getLong();
             if (format >= 2) r.bornLayer = in.getLong();
             return r;
-        } catch (BufferUnderflowException | IndexOutOfBoundsException | NegativeArraySizeException
-                 | IOException e) {
+        } catch (BufferUnderflowException | IndexOutOfBoundsException | NegativeArraySizeException | IOException e) {
             throw new IllegalStateException("corrupt node record", e);
         }
     }

@@ -1,18 +1,17 @@
 package io.txfs.core;
 
-import java.nio.ByteBuffer;
-import java.nio.file.NotDirectoryException;
-
-import io.txfs.sys.Errno;
-import io.txfs.sys.RawPaths;
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
 import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
+import io.txfs.sys.Errno;
+import io.txfs.sys.RawPaths;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -182,8 +181,10 @@ final class OutsideChanges {
         synchronized (this) {
             if (gone == null) {
                 gone = why;
-                log.error("the backing directory {}: every operation on the mount now fails with ESTALE;"
-                        + " pending and published changes stay in the state directory", why);
+                log.error(
+                        "the backing directory {}: every operation on the mount now fails with ESTALE;"
+                                + " pending and published changes stay in the state directory",
+                        why);
             }
         }
         throw new BackingGoneException(gone);
@@ -386,7 +387,9 @@ final class OutsideChanges {
                     removed(d, name, child, rc);
                     added(d, name, rel, a);
                     entriesChanged = true;
-                } else if (type != FileType.DIRECTORY && rc.hasBase && !rc.identity().matchesDisk(di)) {
+                } else if (type != FileType.DIRECTORY
+                        && rc.hasBase
+                        && !rc.identity().matchesDisk(di)) {
                     changed(child, d, name, rel, a);
                 }
             }
@@ -423,11 +426,15 @@ final class OutsideChanges {
                 if (r == null) continue;
                 if (s == atO && r.nlink == 0) {
                     // removed by a publish not flushed yet: that removal stands, the flush will delete the file
-                    log.warn("backing file {} changed outside txfs, but a publish not yet flushed removed it;"
-                            + " the next flush deletes it", p);
+                    log.warn(
+                            "backing file {} changed outside txfs, but a publish not yet flushed removed it;"
+                                    + " the next flush deletes it",
+                            p);
                     continue;
                 }
-                if (s == atO && atF != null && newestVersion(ColumnFamily.NODE, Bytes.longs(id), Keys.node(id, head)) > flushed) {
+                if (s == atO
+                        && atF != null
+                        && newestVersion(ColumnFamily.NODE, Bytes.longs(id), Keys.node(id, head)) > flushed) {
                     overridden.add(p);
                 }
                 s.nodes.put(id, withDiskContent(r, fresh, ident));
@@ -443,7 +450,8 @@ final class OutsideChanges {
             n.setIdentity(ident);
             n.baseValid = n.type == FileType.REGULAR ? ident.size() : 0;
             // xattrs other than user.* live only in the store (the backing directory never holds them)
-            for (var x : r.xattrs.entrySet()) if (!x.getKey().startsWith("user.")) n.xattrs.put(x.getKey(), x.getValue());
+            for (var x : r.xattrs.entrySet())
+                if (!x.getKey().startsWith("user.")) n.xattrs.put(x.getKey(), x.getValue());
             return n;
         }
 
@@ -536,14 +544,23 @@ final class OutsideChanges {
                 written.put(en.getKey(), enc);
                 b.put(ColumnFamily.NODE, Keys.node(en.getKey(), o), enc);
                 if (!newNodes.contains(en.getKey())) {
-                    b.put(ColumnFamily.CHANGE, Keys.change(o, seq++), Bytes.concat(new byte[] {1, 'N'}, Bytes.longs(en.getKey())));
+                    b.put(
+                            ColumnFamily.CHANGE,
+                            Keys.change(o, seq++),
+                            Bytes.concat(new byte[] {1, 'N'}, Bytes.longs(en.getKey())));
                     invalidNodes.add(en.getKey());
                 }
             }
             for (var en : atO.dents.entrySet()) {
                 EntryName l = en.getKey();
-                b.put(ColumnFamily.DENT, Keys.dent(l.parent(), l.name(), o), en.getValue().encode());
-                b.put(ColumnFamily.CHANGE, Keys.change(o, seq++), Bytes.concat(new byte[] {1, 'E'}, Bytes.longs(l.parent()), l.name()));
+                b.put(
+                        ColumnFamily.DENT,
+                        Keys.dent(l.parent(), l.name(), o),
+                        en.getValue().encode());
+                b.put(
+                        ColumnFamily.CHANGE,
+                        Keys.change(o, seq++),
+                        Bytes.concat(new byte[] {1, 'E'}, Bytes.longs(l.parent()), l.name()));
             }
             Set<ByteBuffer> keys = new LinkedHashSet<>();
             for (long id : changedNodes) {
@@ -556,14 +573,22 @@ final class OutsideChanges {
                 keys.add(ByteBuffer.wrap(Keys.conflictKeyE(en.parent(), en.name())));
                 keys.add(ByteBuffer.wrap(Keys.conflictKey('C', en.parent())));
             }
-            for (ByteBuffer k : keys) b.put(ColumnFamily.CONFLICT, Bytes.concat(Bytes.longs(o), k.array()), new byte[] {1});
+            for (ByteBuffer k : keys)
+                b.put(ColumnFamily.CONFLICT, Bytes.concat(Bytes.longs(o), k.array()), new byte[] {1});
             if (atF != null) {
                 for (var en : atF.nodes.entrySet()) {
-                    if (en.getValue() != null) b.put(ColumnFamily.NODE, Keys.node(en.getKey(), flushed), en.getValue().encode());
+                    if (en.getValue() != null)
+                        b.put(
+                                ColumnFamily.NODE,
+                                Keys.node(en.getKey(), flushed),
+                                en.getValue().encode());
                 }
                 for (var en : atF.dents.entrySet()) {
                     EntryName l = en.getKey();
-                    b.put(ColumnFamily.DENT, Keys.dent(l.parent(), l.name(), flushed), en.getValue().encode());
+                    b.put(
+                            ColumnFamily.DENT,
+                            Keys.dent(l.parent(), l.name(), flushed),
+                            en.getValue().encode());
                 }
             }
             Set<Long> marked = new HashSet<>(invalidNodes);
@@ -586,8 +611,10 @@ final class OutsideChanges {
             warn(changed, "changed");
             warn(removed, "removed");
             for (String p : overridden) {
-                log.warn("conflict: the outside change to {} overrides a published change not yet flushed"
-                        + " (the backing directory holds the newer fact)", p);
+                log.warn(
+                        "conflict: the outside change to {} overrides a published change not yet flushed"
+                                + " (the backing directory holds the newer fact)",
+                        p);
             }
             invalidNodes.addAll(touchedDirs.keySet());
             return new ChangeSet(invalidNodes, new HashSet<>(entries));
@@ -601,8 +628,11 @@ final class OutsideChanges {
             int n = 0;
             for (String p : paths) {
                 if (n++ == MAX_WARNINGS) {
-                    log.warn("backing directory changed outside txfs: {} more paths were {} (taken in as version {})",
-                            paths.size() - MAX_WARNINGS, kind, o);
+                    log.warn(
+                            "backing directory changed outside txfs: {} more paths were {} (taken in as version {})",
+                            paths.size() - MAX_WARNINGS,
+                            kind,
+                            o);
                     return;
                 }
                 log.warn("backing directory changed outside txfs: {} was {} (taken in as version {})", p, kind, o);
@@ -610,7 +640,12 @@ final class OutsideChanges {
         }
 
         RescanResult result() {
-            return new RescanResult(o, checked, new ArrayList<>(added), new ArrayList<>(changed), new ArrayList<>(removed),
+            return new RescanResult(
+                    o,
+                    checked,
+                    new ArrayList<>(added),
+                    new ArrayList<>(changed),
+                    new ArrayList<>(removed),
                     new ArrayList<>(overridden));
         }
     }

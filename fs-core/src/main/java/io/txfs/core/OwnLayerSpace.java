@@ -34,7 +34,8 @@ final class OwnLayerSpace {
         m.chainValid = Arrays.copyOfRange(m.chainValid, 1, m.chainValid.length);
         c.bytes -= freed;
         long layer = c.layer;
-        c.afterCommit.add(() -> e.chunkData.delete(ino, layer)); // after the batch: a crash before leaves it to the sweep
+        c.afterCommit.add(
+                () -> e.chunkData.delete(ino, layer)); // after the batch: a crash before leaves it to the sweep
         return freed;
     }
 
@@ -51,7 +52,8 @@ final class OwnLayerSpace {
             try (KvIterator it = e.store.scan(ColumnFamily.P_NODE, Bytes.longs(v.id))) {
                 for (; it.valid(); it.next()) {
                     NodeRecord r = NodeRecord.decode(it.value());
-                    if (r.chainLayer.length > 0 && r.chainLayer[0] == v.layer) n += stored(e, Bytes.getLong(it.key(), 8), v.layer);
+                    if (r.chainLayer.length > 0 && r.chainLayer[0] == v.layer)
+                        n += stored(e, Bytes.getLong(it.key(), 8), v.layer);
                 }
             }
             if (n == v.pendingBytes) return;

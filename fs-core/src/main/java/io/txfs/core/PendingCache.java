@@ -1,8 +1,7 @@
 package io.txfs.core;
 
-import java.util.Collection;
-
 import java.nio.ByteBuffer;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +18,7 @@ final class PendingCache {
     static final int MAX_ENTRIES = 16_384;
     /** "No pending record/entry": compared by identity. */
     static final byte[] NONE = new byte[0];
+
     static final EntryValue NO_DENT = new EntryValue(-1, FileType.REGULAR);
 
     private final Map<Long, byte[]> nodes = new ConcurrentHashMap<>();

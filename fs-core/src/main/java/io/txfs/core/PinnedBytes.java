@@ -108,8 +108,12 @@ final class PinnedBytes {
             }
             byte[] idBytes = Arrays.copyOf(key, 40);
             from = Bytes.prefixEnd(idBytes);
-            Identity id = new Identity(Bytes.getLong(key, 0), Bytes.getLong(key, 8), Bytes.getLong(key, 16),
-                    Bytes.getLong(key, 24), Bytes.getLong(key, 32));
+            Identity id = new Identity(
+                    Bytes.getLong(key, 0),
+                    Bytes.getLong(key, 8),
+                    Bytes.getLong(key, 16),
+                    Bytes.getLong(key, 24),
+                    Bytes.getLong(key, 32));
             PreservedMarker m = PreservedCopies.marker(e.store, id);
             if (m == null || m.node() == 0 || m.bytes() <= 0) continue; // no marker, or a format-3 one: not attributed
             Map<Long, Set<Identity>> reach = reachByNode.computeIfAbsent(m.node(), this::reachByReader);
@@ -120,7 +124,8 @@ final class PinnedBytes {
                 readers++;
                 only = r.getKey();
             }
-            if (readers == 1 && only != null && bySnapshot.containsKey(only)) bySnapshot.merge(only, m.bytes(), Long::sum);
+            if (readers == 1 && only != null && bySnapshot.containsKey(only))
+                bySnapshot.merge(only, m.bytes(), Long::sum);
         }
     }
 
@@ -135,7 +140,8 @@ final class PinnedBytes {
         for (long p : points) {
             NodeRecord r = e.publishedNode(ino, p);
             if (r == null || !r.hasBase) continue;
-            if (bySnapshot.containsKey(p)) bases.computeIfAbsent(p, k -> new ArrayList<>()).add(r.identity());
+            if (bySnapshot.containsKey(p))
+                bases.computeIfAbsent(p, k -> new ArrayList<>()).add(r.identity());
             else others.add(r.identity());
         }
         try (KvIterator it = e.store.scan(ColumnFamily.NODE, Bytes.longs(ino))) {

@@ -7,8 +7,7 @@ package io.txfs.core;
  * filesystem's open descriptor keeps the file it opened, too).
  */
 public final class PinnedViews {
-    private PinnedViews() {
-    }
+    private PinnedViews() {}
 
     /**
      * Ends a pin early: its version may be collected and flush stops preserving old content for it.
@@ -21,7 +20,7 @@ public final class PinnedViews {
     /** {@code v} with its published version fixed at the one it reads now; use it for reads only. */
     public static View pin(Engine e, View v) {
         // registered with the collector, which keeps this version readable while the handle is reachable
-        return e.collector.pin(() -> new View(v.name, v.id, Isolation.SNAPSHOT, v.ownerUid, v.createdNs, e.readCtx(v).snap,
-                v.layer, v.pendingBytes));
+        return e.collector.pin(() -> new View(
+                v.name, v.id, Isolation.SNAPSHOT, v.ownerUid, v.createdNs, e.readCtx(v).snap, v.layer, v.pendingBytes));
     }
 }

@@ -63,7 +63,11 @@ record PreservedMarker(byte kind, long node, long bytes, Identity successor) {
         Identity next = null;
         if (v[1] == PARTIAL) {
             if (v.length < 58) throw new IllegalStateException("preserved marker without its successor");
-            next = new Identity(Bytes.getLong(v, 18), Bytes.getLong(v, 26), Bytes.getLong(v, 34), Bytes.getLong(v, 42),
+            next = new Identity(
+                    Bytes.getLong(v, 18),
+                    Bytes.getLong(v, 26),
+                    Bytes.getLong(v, 34),
+                    Bytes.getLong(v, 42),
                     Bytes.getLong(v, 50));
         }
         return new PreservedMarker(v[1], Bytes.getLong(v, 2), Bytes.getLong(v, 10), next);

@@ -13,8 +13,14 @@ import java.util.Map;
  * replaced by this view's version; {@code kept} lists the paths this view removed or moved away that
  * stay because another view published files inside them.
  */
-public record PublishResult(String view, long version, long changedPaths, long bytes,
-                            Map<String, ChangeSet> visibleChanges, List<String> overridden, List<String> kept) {
+public record PublishResult(
+        String view,
+        long version,
+        long changedPaths,
+        long bytes,
+        Map<String, ChangeSet> visibleChanges,
+        List<String> overridden,
+        List<String> kept) {
     public PublishResult {
         overridden = List.copyOf(overridden);
         kept = List.copyOf(kept);

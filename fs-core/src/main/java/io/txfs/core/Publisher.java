@@ -61,7 +61,8 @@ final class Publisher {
             // Records are copied as they are; only directories changed as a side effect are decoded.
             boolean dir = val[1] == FileType.DIRECTORY.ordinal();
             boolean explicit = keys.containsKey(ByteBuffer.wrap(Keys.conflictKey('N', id)));
-            if (dir && !explicit && !force) val = mergeImplicit(id, NodeRecord.decode(val)).encode(); // force merged them
+            if (dir && !explicit && !force)
+                val = mergeImplicit(id, NodeRecord.decode(val)).encode(); // force merged them
             b.put(ColumnFamily.NODE, Keys.node(id, ver), val);
             // A node this view created is new to everyone: its entry tells them, no node change needed.
             if (NodeRecord.bornLayer(val) != v.layer) {
@@ -76,7 +77,10 @@ final class Publisher {
             long parent = en.getKey().parent();
             byte[] name = en.getKey().name();
             b.put(ColumnFamily.DENT, Keys.dent(parent, name, ver), en.getValue());
-            b.put(ColumnFamily.CHANGE, Keys.change(ver, seq++), Bytes.concat(new byte[] {1, 'E'}, Bytes.longs(parent), name));
+            b.put(
+                    ColumnFamily.CHANGE,
+                    Keys.change(ver, seq++),
+                    Bytes.concat(new byte[] {1, 'E'}, Bytes.longs(parent), name));
             entries.add(new ChangeSet.Entry(parent, name));
             changedInPlace.remove(EntryValue.decode(en.getValue()).child());
             paths++;
@@ -142,18 +146,21 @@ final class Publisher {
     private record PendingKey(ColumnFamily cf, byte[] key) {}
 
     /** The store keys of the view's pending delta (as scanned, before a forced merge changes the maps), or null when it is large. */
-    private static List<PendingKey> pendingKeys(View v, Map<ByteBuffer, Long> keys, Map<Long, byte[]> raw, Map<EntryName, byte[]> dentRaw) {
+    private static List<PendingKey> pendingKeys(
+            View v, Map<ByteBuffer, Long> keys, Map<Long, byte[]> raw, Map<EntryName, byte[]> dentRaw) {
         if (keys.size() + raw.size() + dentRaw.size() > POINT_DELETE_LIMIT) return null;
         List<PendingKey> out = new ArrayList<>(keys.size() + raw.size() + dentRaw.size());
         for (long id : raw.keySet()) out.add(new PendingKey(ColumnFamily.P_NODE, Keys.pNode(v.id, id)));
-        for (EntryName l : dentRaw.keySet()) out.add(new PendingKey(ColumnFamily.P_DENT, Keys.pDent(v.id, l.parent(), l.name())));
+        for (EntryName l : dentRaw.keySet())
+            out.add(new PendingKey(ColumnFamily.P_DENT, Keys.pDent(v.id, l.parent(), l.name())));
         for (ByteBuffer k : keys.keySet()) out.add(new PendingKey(ColumnFamily.P_KEY, Keys.pKey(v.id, k.array())));
         return out;
     }
 
     private void clearPending(Batch b, View v, List<PendingKey> pendingKeys) {
         if (pendingKeys == null) {
-            for (ColumnFamily cf : new ColumnFamily[] {ColumnFamily.P_NODE, ColumnFamily.P_DENT, ColumnFamily.P_KEY}) b.deleteRange(cf, Bytes.longs(v.id), Bytes.longs(v.id + 1));
+            for (ColumnFamily cf : new ColumnFamily[] {ColumnFamily.P_NODE, ColumnFamily.P_DENT, ColumnFamily.P_KEY})
+                b.deleteRange(cf, Bytes.longs(v.id), Bytes.longs(v.id + 1));
             return;
         }
         for (PendingKey k : pendingKeys) b.delete(k.cf(), k.key());
@@ -186,7 +193,8 @@ final class Publisher {
      * (ForceMerge) and adds conflict keys for the records and entries of others it changes, so that a
      * view that read them before conflicts with this publish. Returns the report, noted beforehand.
      */
-    private ForceReport forceMerge(View v, Map<ByteBuffer, Long> keys, Map<Long, byte[]> raw, Map<EntryName, byte[]> dentRaw) {
+    private ForceReport forceMerge(
+            View v, Map<ByteBuffer, Long> keys, Map<Long, byte[]> raw, Map<EntryName, byte[]> dentRaw) {
         Map<Long, NodeRecord> records = new LinkedHashMap<>();
         for (var en : raw.entrySet()) records.put(en.getKey(), NodeRecord.decode(en.getValue()));
         Map<EntryName, EntryValue> dents = new LinkedHashMap<>();
@@ -208,7 +216,8 @@ final class Publisher {
         for (long id : m.keptInPlace()) keys.remove(ByteBuffer.wrap(Keys.conflictKey('R', id)));
         for (EntryName l : m.unchangedEntries()) {
             dents.remove(l);
-            keys.remove(ByteBuffer.wrap(Keys.conflictKeyE(l.parent(), l.name()))); // the directory's 'C' key may be others'
+            keys.remove(
+                    ByteBuffer.wrap(Keys.conflictKeyE(l.parent(), l.name()))); // the directory's 'C' key may be others'
         }
         raw.clear();
         for (var en : records.entrySet()) raw.put(en.getKey(), en.getValue().encode());
@@ -224,7 +233,8 @@ final class Publisher {
      * view's version of anything, so they must not win over what others published there: a name another
      * view removed meanwhile would otherwise come back pointing at a node whose record has no name.
      */
-    private void dropUndone(View v, Map<ByteBuffer, Long> keys, Map<Long, NodeRecord> records, Map<EntryName, EntryValue> dents) {
+    private void dropUndone(
+            View v, Map<ByteBuffer, Long> keys, Map<Long, NodeRecord> records, Map<EntryName, EntryValue> dents) {
         for (var it = dents.entrySet().iterator(); it.hasNext(); ) {
             var en = it.next();
             EntryName l = en.getKey();
@@ -238,7 +248,10 @@ final class Publisher {
             var en = it.next();
             NodeRecord now = en.getValue();
             NodeRecord was = e.publishedNode(en.getKey(), v.snapshot);
-            if (was == null || now.isDir() || !ForceState.sameContent(was, now) || was.nlink != now.nlink
+            if (was == null
+                    || now.isDir()
+                    || !ForceState.sameContent(was, now)
+                    || was.nlink != now.nlink
                     || !ForceState.sameLinks(was.links, now.links)) {
                 continue;
             }
@@ -296,12 +309,13 @@ final class Publisher {
                 }
                 case 'R' -> {
                     long id = Bytes.getLong(k, 1);
-                    if (after(since, k, base) || after(since, Keys.conflictKey('C', id), base)
+                    if (after(since, k, base)
+                            || after(since, Keys.conflictKey('C', id), base)
                             || after(since, Keys.conflictKey('N', id), base)) {
                         out.add(nodePath(c, id));
                     }
                 }
-                default -> { }
+                default -> {}
             }
         }
         return new ArrayList<>(out);
@@ -313,12 +327,14 @@ final class Publisher {
     }
 
     /** The path of the first ancestor directory (parent included) removed or renamed after base. */
-    private String ancestorGone(ViewOperation c, Map<ByteBuffer, Long> since, long dir, long base, Map<String, Boolean> checked) {
+    private String ancestorGone(
+            ViewOperation c, Map<ByteBuffer, Long> since, long dir, long base, Map<String, Boolean> checked) {
         long cur = dir;
         int guard = 0;
         while (cur != Engine.ROOT && guard++ < 4096) {
             long d = cur;
-            if (checked.computeIfAbsent(d + "@" + base, x -> after(since, Keys.conflictKey('R', d), base))) return nodePath(c, d);
+            if (checked.computeIfAbsent(d + "@" + base, x -> after(since, Keys.conflictKey('R', d), base)))
+                return nodePath(c, d);
             NodeRecord r = e.node(c, cur);
             if (r == null || r.links.isEmpty()) return null;
             cur = r.link().parent();

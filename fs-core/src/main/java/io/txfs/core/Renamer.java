@@ -21,8 +21,10 @@ final class Renamer {
         e.dir(c, np);
         Engine.checkName(on);
         Engine.checkName(nn);
-        if (Engine.isDotOrDotDot(on) || Engine.isDotOrDotDot(nn)) throw new FsException(Errno.EBUSY, "rename of '.' or '..'");
-        if ((op == Engine.ROOT && Arrays.equals(on, Engine.RESERVED)) || (np == Engine.ROOT && Arrays.equals(nn, Engine.RESERVED))) {
+        if (Engine.isDotOrDotDot(on) || Engine.isDotOrDotDot(nn))
+            throw new FsException(Errno.EBUSY, "rename of '.' or '..'");
+        if ((op == Engine.ROOT && Arrays.equals(on, Engine.RESERVED))
+                || (np == Engine.ROOT && Arrays.equals(nn, Engine.RESERVED))) {
             throw new FsException(Errno.EPERM, ".txfs is reserved");
         }
         long src = e.child(c, op, on);
@@ -40,7 +42,8 @@ final class Renamer {
             relink(dst, d, np, nn, op, on);
         } else {
             if (d != null) {
-                if (s.isDir() && !d.isDir()) throw new FsException(Errno.ENOTDIR, Engine.utf8(nn) + " is not a directory");
+                if (s.isDir() && !d.isDir())
+                    throw new FsException(Errno.ENOTDIR, Engine.utf8(nn) + " is not a directory");
                 if (!s.isDir() && d.isDir()) throw new FsException(Errno.EISDIR, Engine.utf8(nn) + " is a directory");
                 if (d.isDir()) {
                     e.ensureImported(dst, d);

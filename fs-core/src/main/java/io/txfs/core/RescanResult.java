@@ -7,8 +7,13 @@ import java.util.List;
  * nothing had changed), and the paths added, changed and removed outside txfs. {@code overridden} are
  * paths where the outside change replaced a published change that was not flushed yet.
  */
-public record RescanResult(long version, long directoriesChecked, List<String> added, List<String> changed,
-                           List<String> removed, List<String> overridden) {
+public record RescanResult(
+        long version,
+        long directoriesChecked,
+        List<String> added,
+        List<String> changed,
+        List<String> removed,
+        List<String> overridden) {
     public boolean tookIn() {
         return version != 0;
     }

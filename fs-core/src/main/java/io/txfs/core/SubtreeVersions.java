@@ -25,8 +25,7 @@ final class SubtreeVersions {
     static final byte[] FROM_KEY = Keys.meta("subtreeFrom");
     private static final byte[] MARK = {1};
 
-    private SubtreeVersions() {
-    }
+    private SubtreeVersions() {}
 
     static byte[] key(long ino, long version) {
         return Keys.node(ino, version);
@@ -46,7 +45,8 @@ final class SubtreeVersions {
      * {@code entryParents} the directories whose entries changed. Ancestors are found in the state at
      * {@code ver}: the records being written, else the published head the publish is based on.
      */
-    static void mark(Engine e, Batch b, long ver, Map<Long, byte[]> written, Set<Long> changedNodes, Set<Long> entryParents) {
+    static void mark(
+            Engine e, Batch b, long ver, Map<Long, byte[]> written, Set<Long> changedNodes, Set<Long> entryParents) {
         Set<Long> marked = new HashSet<>();
         for (long id : changedNodes) {
             if (marked.contains(id)) continue;

@@ -26,8 +26,7 @@ public interface VersionHook {
 
     VersionHook NONE = new VersionHook() {
         @Override
-        public void published(long version) {
-        }
+        public void published(long version) {}
 
         @Override
         public DeltaIdRecord beforeFlush(long flushed, long head) {

@@ -1,7 +1,6 @@
 package io.txfs.core;
 
 import java.nio.ByteBuffer;
-
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -21,6 +20,7 @@ public final class View {
     final boolean anonymous;
     /** Mutations hold the write lock, reads the read lock (docs/concurrency.md). */
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+
     volatile long snapshot;
     volatile long layer;
     volatile long pendingBytes;
@@ -45,13 +45,28 @@ public final class View {
      */
     volatile PendingCache pending;
 
-    View(String name, long id, Isolation isolation, int ownerUid, long createdNs, long snapshot, long layer,
-         long pendingBytes) {
+    View(
+            String name,
+            long id,
+            Isolation isolation,
+            int ownerUid,
+            long createdNs,
+            long snapshot,
+            long layer,
+            long pendingBytes) {
         this(name, id, isolation, ownerUid, createdNs, snapshot, layer, pendingBytes, false);
     }
 
-    View(String name, long id, Isolation isolation, int ownerUid, long createdNs, long snapshot, long layer,
-         long pendingBytes, boolean anonymous) {
+    View(
+            String name,
+            long id,
+            Isolation isolation,
+            int ownerUid,
+            long createdNs,
+            long snapshot,
+            long layer,
+            long pendingBytes,
+            boolean anonymous) {
         this.anonymous = anonymous;
         this.name = name;
         this.id = id;
@@ -91,8 +106,15 @@ public final class View {
     byte[] encode() {
         byte[] b = new byte[1 + 8 + 1 + 8 + 8 + 4 + 8 + 8 + 1];
         ByteBuffer bb = ByteBuffer.wrap(b);
-        bb.put((byte) 2).putLong(id).put((byte) isolation.ordinal()).putLong(snapshot).putLong(layer)
-                .putInt(ownerUid).putLong(createdNs).putLong(pendingBytes).put((byte) (anonymous ? 1 : 0));
+        bb.put((byte) 2)
+                .putLong(id)
+                .put((byte) isolation.ordinal())
+                .putLong(snapshot)
+                .putLong(layer)
+                .putInt(ownerUid)
+                .putLong(createdNs)
+                .putLong(pendingBytes)
+                .put((byte) (anonymous ? 1 : 0));
         return b;
     }
 

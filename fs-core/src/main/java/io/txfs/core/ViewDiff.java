@@ -20,17 +20,17 @@ import java.util.regex.Pattern;
 public final class ViewDiff {
     /** Larger files are summarised, not diffed line by line. */
     public static final long MAX_TEXT_BYTES = 8L << 20;
+
     private static final int CONTEXT_LINES = 3;
     private static final int READ_PIECE = 1 << 20;
 
-    private ViewDiff() {
-    }
+    private ViewDiff() {}
 
     /** A read-only view of the published state under {@code v}'s pending delta. */
     public static View baseOf(Engine e, View v) {
         // pinned: the collector keeps this version readable while the handle is reachable
-        return e.collector.pin(() -> new View(Engine.PUBLISHED_VIEW, 0, Isolation.SNAPSHOT, v.ownerUid, v.createdNs,
-                e.readCtx(v).snap, 0, 0));
+        return e.collector.pin(() -> new View(
+                Engine.PUBLISHED_VIEW, 0, Isolation.SNAPSHOT, v.ownerUid, v.createdNs, e.readCtx(v).snap, 0, 0));
     }
 
     public static String unified(Engine e, View v) {
@@ -48,12 +48,22 @@ public final class ViewDiff {
             String p = d.path().startsWith("/") ? d.path().substring(1) : d.path();
             out.append("diff --txfs a/").append(p).append(" b/").append(p).append('\n');
             switch (d.kind()) {
-                case ADDED -> out.append("new file mode ").append(octal(d.newType(), d.newPerm())).append('\n');
-                case DELETED -> out.append("deleted file mode ").append(octal(d.oldType(), d.oldPerm())).append('\n');
+                case ADDED ->
+                    out.append("new file mode ")
+                            .append(octal(d.newType(), d.newPerm()))
+                            .append('\n');
+                case DELETED ->
+                    out.append("deleted file mode ")
+                            .append(octal(d.oldType(), d.oldPerm()))
+                            .append('\n');
                 default -> {
                     if (d.oldType() != d.newType() || !d.oldPerm().equals(d.newPerm())) {
-                        out.append("old mode ").append(octal(d.oldType(), d.oldPerm())).append('\n');
-                        out.append("new mode ").append(octal(d.newType(), d.newPerm())).append('\n');
+                        out.append("old mode ")
+                                .append(octal(d.oldType(), d.oldPerm()))
+                                .append('\n');
+                        out.append("new mode ")
+                                .append(octal(d.newType(), d.newPerm()))
+                                .append('\n');
                     }
                 }
             }
@@ -79,9 +89,15 @@ public final class ViewDiff {
         List<String> oldLines = before.tooLarge ? null : lines(before.bytes);
         List<String> newLines = after.tooLarge ? null : lines(after.bytes);
         if (oldLines == null || newLines == null) {
-            out.append("Binary files ").append(a).append(" and ").append(b).append(" differ (")
-                    .append(d.oldSize() == null ? 0 : d.oldSize()).append(" -> ")
-                    .append(d.newSize() == null ? 0 : d.newSize()).append(" bytes)\n");
+            out.append("Binary files ")
+                    .append(a)
+                    .append(" and ")
+                    .append(b)
+                    .append(" differ (")
+                    .append(d.oldSize() == null ? 0 : d.oldSize())
+                    .append(" -> ")
+                    .append(d.newSize() == null ? 0 : d.newSize())
+                    .append(" bytes)\n");
             return;
         }
         Patch<String> patch = DiffUtils.diff(oldLines, newLines);
@@ -101,8 +117,8 @@ public final class ViewDiff {
         if (!m.matches()) {
             return header;
         }
-        return "@@ -" + range(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)))
-                + " +" + range(Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4))) + " @@" + m.group(5);
+        return "@@ -" + range(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))) + " +"
+                + range(Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4))) + " @@" + m.group(5);
     }
 
     private static String range(int start, int count) {
@@ -156,8 +172,11 @@ public final class ViewDiff {
             }
         }
         try {
-            String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(content)).toString();
+            String s = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(content))
+                    .toString();
             // a final newline ends the last line rather than starting an empty one
             List<String> l = Arrays.asList(s.split("\n", -1));
             return s.endsWith("\n") ? l.subList(0, l.size() - 1) : l;

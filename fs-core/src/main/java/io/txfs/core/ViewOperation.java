@@ -1,12 +1,11 @@
 package io.txfs.core;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.txfs.core.store.Batch;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -20,6 +19,7 @@ final class ViewOperation {
     final long layer;
     /** Set when an entry naming a directory is written: some directory may have gained or lost a subdirectory (DirLinks). */
     boolean dirShapeChanged;
+
     final Batch batch = new Batch();
     final Map<Long, NodeRecord> nodes = new LinkedHashMap<>();
     final Map<EntryName, EntryValue> dents = new LinkedHashMap<>();

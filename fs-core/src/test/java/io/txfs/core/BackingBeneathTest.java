@@ -1,8 +1,5 @@
 package io.txfs.core;
 
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -29,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BackingBeneathTest {
     @TempDir
     Path tmp;
+
     private Path backing;
     private Path outside;
     private Engine engine;
@@ -59,7 +59,9 @@ class BackingBeneathTest {
 
     private List<String> listOutside() throws IOException {
         try (Stream<Path> s = Files.walk(outside)) {
-            return s.filter(p -> !p.equals(outside)).map(p -> outside.relativize(p).toString()).toList();
+            return s.filter(p -> !p.equals(outside))
+                    .map(p -> outside.relativize(p).toString())
+                    .toList();
         }
     }
 
@@ -72,7 +74,8 @@ class BackingBeneathTest {
         swapForSymlink("a", outside);
 
         FsException ex = assertThrows(FsException.class, engine::flush);
-        assertTrue(ex.getMessage().contains("BACKING/a is a symlink, txfs never follows one in BACKING"), ex.getMessage());
+        assertTrue(
+                ex.getMessage().contains("BACKING/a is a symlink, txfs never follows one in BACKING"), ex.getMessage());
         assertEquals(List.of(), listOutside(), "nothing written outside BACKING");
         assertEquals(flushed, engine.flushedVersion(), "the published state stays pending");
         assertTrue(engine.headVersion() > engine.flushedVersion());

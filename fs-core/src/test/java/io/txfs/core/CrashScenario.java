@@ -1,14 +1,13 @@
 package io.txfs.core;
 
-import java.nio.file.attribute.FileTime;
-import java.util.concurrent.TimeUnit;
-
 import static io.txfs.core.TestFs.b;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 /** The work the crash tests interrupt, shared by the child JVM and the parent's expectations. */
 final class CrashScenario {
@@ -34,6 +33,7 @@ final class CrashScenario {
 
     /** same.txt: published as SAME_AFTER with its mtime restored (cp -p): same size, same mtime, same inode. */
     static final String SAME_BEFORE = "same size A";
+
     static final String SAME_AFTER = "SAME SIZE B";
     static final long SAME_MTIME_S = 1_600_000_000L;
 
@@ -65,7 +65,8 @@ final class CrashScenario {
         e.write(keep.view, keep.ino("dir/a.txt"), 0, b("K"));
         e.write(keep.view, keep.ino("big.bin"), 2L * Engine.CHUNK, b("Q"));
         // several chunks in the view's data file, in two writes
-        long big = e.create(keep.view, Engine.ROOT, b("keepbig.bin"), 0644, Caller.ROOT).ino();
+        long big = e.create(keep.view, Engine.ROOT, b("keepbig.bin"), 0644, Caller.ROOT)
+                .ino();
         e.write(keep.view, big, 0, Arrays.copyOf(KEEP_BIG, 2 * Engine.CHUNK));
         e.write(keep.view, big, 2L * Engine.CHUNK, Arrays.copyOfRange(KEEP_BIG, 2 * Engine.CHUNK, KEEP_BIG.length));
     }
@@ -97,11 +98,13 @@ final class CrashScenario {
         e.symlink(p.view, Engine.ROOT, b("sym"), b("hello.txt"), Caller.ROOT);
         e.write(p.view, p.rawIno(RAW_FILE), 0, b("RAW"));
         e.rename(p.view, p.rawIno(RAW_DIR), TestFs.raw(RAW_INNER), Engine.ROOT, TestFs.raw("moved\u00e9"), 0);
-        long made = e.create(p.view, p.rawIno(RAW_DIR), TestFs.raw("new\u00fa\u00ff"), 0644, Caller.ROOT).ino();
+        long made = e.create(p.view, p.rawIno(RAW_DIR), TestFs.raw("new\u00fa\u00ff"), 0644, Caller.ROOT)
+                .ino();
         e.write(p.view, made, 0, b("new raw"));
         e.symlink(p.view, Engine.ROOT, TestFs.raw("rawlink\u0090"), TestFs.raw("x\u00ff//y/"), Caller.ROOT);
         byte[] multi = pattern(3 * Engine.CHUNK + 100, 5);
-        long m = e.create(p.view, Engine.ROOT, b("multi.bin"), 0644, Caller.ROOT).ino();
+        long m =
+                e.create(p.view, Engine.ROOT, b("multi.bin"), 0644, Caller.ROOT).ino();
         e.write(p.view, m, 0, Arrays.copyOf(multi, Engine.CHUNK + 10));
         e.write(p.view, m, Engine.CHUNK + 10, Arrays.copyOfRange(multi, Engine.CHUNK + 10, multi.length));
         // the cut leaves the old bytes in the data file: the write past it must read zeros in between

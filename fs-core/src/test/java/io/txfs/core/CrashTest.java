@@ -1,8 +1,5 @@
 package io.txfs.core;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,9 +18,11 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * For every fault point: run the engine in a child JVM, SIGKILL it there, reopen, and check that the
@@ -71,16 +70,20 @@ class CrashTest {
             boolean publishLanded = !point.equals(FaultPoint.PUBLISH_BEFORE_BATCH);
             assertEquals(publishLanded ? afterPublish : before, published, "published state is all or nothing");
 
-            boolean flushRolledForward = flushing && !point.equals(FaultPoint.FLUSH_STAGED_FILE)
+            boolean flushRolledForward = flushing
+                    && !point.equals(FaultPoint.FLUSH_STAGED_FILE)
                     && !point.equals(FaultPoint.FLUSH_BEFORE_PLAN_BATCH);
-            assertEquals(flushRolledForward ? afterPublish : before, Trees.ofDisk(backing),
+            assertEquals(
+                    flushRolledForward ? afterPublish : before,
+                    Trees.ofDisk(backing),
                     "backing directory is the whole state before or after the flush");
             assertFalse(Files.exists(backing.resolve(Engine.STAGING)), "no staging area left behind");
 
             TestFs keep = new TestFs(e, e.view("keep"));
             assertEquals(CrashScenario.KEEP_CONTENT, keep.read("keep.txt"), "pending data survived");
             assertEquals("K", keep.read("dir/a.txt"), "pending copy-up survived");
-            assertArrayEquals(CrashScenario.KEEP_BIG, keep.readBytes("keepbig.bin"), "pending chunks in data files survived");
+            assertArrayEquals(
+                    CrashScenario.KEEP_BIG, keep.readBytes("keepbig.bin"), "pending chunks in data files survived");
             if (publishLanded) {
                 assertArrayEquals(CrashScenario.multiPublished(), new TestFs(e, e.published()).readBytes("multi.bin"));
             }
@@ -89,14 +92,18 @@ class CrashTest {
             e.flush();
             assertEquals(afterPublishIfLanded(publishLanded), Trees.ofDisk(backing), "a later flush completes");
             e.collectGarbage();
-            assertEquals(afterPublishIfLanded(publishLanded), Trees.ofView(e, e.published()), "collection keeps the head");
+            assertEquals(
+                    afterPublishIfLanded(publishLanded), Trees.ofView(e, e.published()), "collection keeps the head");
             assertEquals("K", keep.read("dir/a.txt"));
             byte[] big = keep.readBytes("big.bin");
             assertEquals('b', big[Engine.CHUNK + 3], "the keep view's snapshot still reads the old base content");
             assertEquals('Q', big[2 * Engine.CHUNK]);
-            assertEquals(CrashScenario.SAME_BEFORE, keep.read("same.txt"),
+            assertEquals(
+                    CrashScenario.SAME_BEFORE,
+                    keep.read("same.txt"),
                     "the keep view's snapshot reads the old content of a file patched to the same size and mtime");
-            assertEquals(publishLanded ? CrashScenario.SAME_AFTER : CrashScenario.SAME_BEFORE,
+            assertEquals(
+                    publishLanded ? CrashScenario.SAME_AFTER : CrashScenario.SAME_BEFORE,
                     new TestFs(e, e.published()).read("same.txt"));
         }
     }
@@ -143,7 +150,8 @@ class CrashTest {
         String marker = runChildUntilFault(backing, state, point, "outside", tmp);
         assertEquals("FAULT " + point, marker);
         try (Engine e = Engine.open(Engine.Config.rocks(backing, state))) {
-            long outside = e.log().stream().filter(l -> l.kind().equals("outside")).count();
+            long outside =
+                    e.log().stream().filter(l -> l.kind().equals("outside")).count();
             boolean landed = point.equals(FaultPoint.OUTSIDE_AFTER_BATCH);
             assertEquals(landed ? 1 : 0, outside, "the take-in is one batch");
             assertEquals(e.headVersion(), e.flushedVersion());
@@ -174,8 +182,15 @@ class CrashTest {
     private static String runChildUntilFault(Path backing, Path state, String point, String mode, Path tmp)
             throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                CrashChild.class.getName(), backing.toString(), state.toString(), point, mode);
+        ProcessBuilder pb = new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                CrashChild.class.getName(),
+                backing.toString(),
+                state.toString(),
+                point,
+                mode);
         File err = tmp.resolve("child-stderr.txt").toFile();
         pb.redirectError(err);
         Process p = pb.start();

@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DirectoryNlinkTest {
     @TempDir
     Path tmp;
+
     private Path backing;
     private MemoryStore memory;
 
@@ -50,7 +51,9 @@ class DirectoryNlinkTest {
             assertEquals(1, n(a, "d/file"), "files keep their own link count");
             assertEquals(4, e.lookup(a.view, a.ino("d/s1"), b("..")).nlink(), "'..' of s1 is d");
             if ((Integer) Files.getAttribute(backing.resolve("d"), "unix:nlink") != 1) {
-                assertEquals((int) (Integer) Files.getAttribute(backing.resolve("d"), "unix:nlink"), n(a, "d"),
+                assertEquals(
+                        (int) (Integer) Files.getAttribute(backing.resolve("d"), "unix:nlink"),
+                        n(a, "d"),
                         "same as the backing filesystem");
             }
         }
@@ -62,7 +65,8 @@ class DirectoryNlinkTest {
         try (Engine e = setUp(store)) {
             TestFs a = new TestFs(e, e.createView("a", Isolation.SNAPSHOT, 0));
             TestFs other = new TestFs(e, e.createView("other", Isolation.SNAPSHOT, 0));
-            assertEquals(2, e.mkdir(a.view, a.ino("e"), b("new"), 0755, Caller.ROOT).nlink(), "a new directory");
+            assertEquals(
+                    2, e.mkdir(a.view, a.ino("e"), b("new"), 0755, Caller.ROOT).nlink(), "a new directory");
             assertEquals(3, n(a, "e"));
             a.rmdir("d/s1");
             assertEquals(3, n(a, "d"));

@@ -1,24 +1,5 @@
 package io.txfs.core;
 
-import io.txfs.core.store.Batch;
-import io.txfs.core.store.ColumnFamily;
-import io.txfs.core.store.KvIterator;
-import io.txfs.sys.RawPaths;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserDefinedFileAttributeView;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Random;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-
-import io.txfs.sys.LibC;
-import io.txfs.sys.Errno;
 import static io.txfs.core.TestFs.b;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,14 +7,32 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.core.store.Batch;
+import io.txfs.core.store.ColumnFamily;
+import io.txfs.core.store.KvIterator;
+import io.txfs.sys.Errno;
+import io.txfs.sys.LibC;
+import io.txfs.sys.RawPaths;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 abstract class EngineContractTest {
     @TempDir
     Path tmp;
+
     Path backing;
     Engine engine;
     TestFs a;
@@ -178,7 +178,8 @@ abstract class EngineContractTest {
         assertErrno(Errno.EINVAL, () -> engine.create(a.view, Engine.ROOT, b("a/b"), 0644, Caller.ROOT));
         assertErrno(Errno.EINVAL, () -> engine.create(a.view, Engine.ROOT, new byte[] {'a', 0}, 0644, Caller.ROOT));
         assertErrno(Errno.EFBIG, () -> engine.write(a.view, a.ino("hello.txt"), Engine.MAX_FILE_SIZE, b("x")));
-        assertErrno(Errno.EFBIG, () -> engine.setattr(a.view, a.ino("hello.txt"), SetAttr.size(Engine.MAX_FILE_SIZE + 1)));
+        assertErrno(
+                Errno.EFBIG, () -> engine.setattr(a.view, a.ino("hello.txt"), SetAttr.size(Engine.MAX_FILE_SIZE + 1)));
         assertErrno(Errno.EISDIR, () -> engine.read(a.view, a.ino("dir"), 0, 1));
         assertErrno(Errno.EISDIR, () -> engine.open(a.view, a.ino("dir"), true, false));
         assertErrno(Errno.EPERM, () -> engine.link(a.view, a.ino("dir"), Engine.ROOT, b("dirlink")));
@@ -220,11 +221,15 @@ abstract class EngineContractTest {
         a.mkdir("d1");
         a.mkdir("d2");
         a.write("d2/inner", "i");
-        assertErrno(Errno.EEXIST, () -> engine.rename(a.view, Engine.ROOT, b("x"), Engine.ROOT, b("y"), Engine.RENAME_NOREPLACE));
+        assertErrno(
+                Errno.EEXIST,
+                () -> engine.rename(a.view, Engine.ROOT, b("x"), Engine.ROOT, b("y"), Engine.RENAME_NOREPLACE));
         engine.rename(a.view, Engine.ROOT, b("x"), Engine.ROOT, b("y"), Engine.RENAME_EXCHANGE);
         assertEquals("Y", a.read("x"));
         assertEquals("X", a.read("y"));
-        assertErrno(Errno.ENOENT, () -> engine.rename(a.view, Engine.ROOT, b("x"), Engine.ROOT, b("nx"), Engine.RENAME_EXCHANGE));
+        assertErrno(
+                Errno.ENOENT,
+                () -> engine.rename(a.view, Engine.ROOT, b("x"), Engine.ROOT, b("nx"), Engine.RENAME_EXCHANGE));
         assertErrno(Errno.EISDIR, () -> a.mv("x", "d1"));
         assertErrno(Errno.ENOTDIR, () -> a.mv("d1", "x"));
         assertErrno(Errno.ENOTEMPTY, () -> a.mv("d1", "d2"));
@@ -318,7 +323,8 @@ abstract class EngineContractTest {
     @Test
     void readsIntoABufferMatchArrayReadsOverEveryKindOfSource() {
         int c = Engine.CHUNK;
-        long sparse = engine.create(a.view, Engine.ROOT, b("sparse"), 0644, Caller.ROOT).ino();
+        long sparse = engine.create(a.view, Engine.ROOT, b("sparse"), 0644, Caller.ROOT)
+                .ino();
         engine.write(a.view, sparse, 10, b("head"));
         engine.write(a.view, sparse, 2L * c + 5, b("third chunk"));
         engine.setattr(a.view, sparse, SetAttr.size(4L * c + 123));
@@ -357,7 +363,8 @@ abstract class EngineContractTest {
     @Test
     void aWriteOfPartOfABufferWritesThatPartOnly() {
         int c = Engine.CHUNK;
-        long ino = engine.create(a.view, Engine.ROOT, b("part"), 0644, Caller.ROOT).ino();
+        long ino =
+                engine.create(a.view, Engine.ROOT, b("part"), 0644, Caller.ROOT).ino();
         byte[] buf = new byte[3 * c];
         Arrays.fill(buf, (byte) 'x');
         assertEquals(c + 10, engine.write(a.view, ino, 5, buf, c + 10));
@@ -432,7 +439,8 @@ abstract class EngineContractTest {
         a.write("hello.txt", "from a");
         bView.write("hello.txt", "from b");
         engine.publish(a.view, false);
-        PublishConflictException c = assertThrows(PublishConflictException.class, () -> engine.publish(bView.view, false));
+        PublishConflictException c =
+                assertThrows(PublishConflictException.class, () -> engine.publish(bView.view, false));
         assertEquals(Errno.EBUSY, c.errno());
         assertEquals(List.of("/hello.txt"), c.paths());
         assertEquals("from b", bView.read("hello.txt"), "view intact after a conflict");
@@ -455,7 +463,8 @@ abstract class EngineContractTest {
         a.rmdir("dir/sub");
         bView.write("dir/sub/new", "n");
         engine.publish(a.view, false);
-        PublishConflictException c = assertThrows(PublishConflictException.class, () -> engine.publish(bView.view, false));
+        PublishConflictException c =
+                assertThrows(PublishConflictException.class, () -> engine.publish(bView.view, false));
         assertTrue(c.paths().contains("/dir/sub"), c.paths().toString());
     }
 
@@ -468,7 +477,9 @@ abstract class EngineContractTest {
         engine.publish(bView.view, false);
         PublishConflictException c = assertThrows(PublishConflictException.class, () -> engine.publish(a.view, false));
         assertTrue(c.paths().contains("/dir/sub/deep.txt"), c.paths().toString());
-        assertTrue(c.paths().stream().allMatch(p -> p.startsWith("/") && !p.contains("?")), c.paths().toString());
+        assertTrue(
+                c.paths().stream().allMatch(p -> p.startsWith("/") && !p.contains("?")),
+                c.paths().toString());
     }
 
     /** A node both views removed has a path in neither: it is named by where it was (it used to say "?node-N"). */
@@ -563,7 +574,8 @@ abstract class EngineContractTest {
         engine.symlink(a.view, Engine.ROOT, b("sym"), b("hello.txt"), Caller.ROOT);
         engine.link(a.view, a.ino("nd/inner/f"), a.ino("nd"), b("f-link"));
         byte[] sparse = new byte[10];
-        long ino = engine.create(a.view, Engine.ROOT, b("sparse"), 0644, Caller.ROOT).ino();
+        long ino = engine.create(a.view, Engine.ROOT, b("sparse"), 0644, Caller.ROOT)
+                .ino();
         engine.write(a.view, ino, 3L * Engine.CHUNK, sparse);
         engine.publish(a.view, false);
         TreeMap<String, String> want = Trees.ofView(engine, engine.published());
@@ -572,7 +584,8 @@ abstract class EngineContractTest {
         assertEquals(want, Trees.ofDisk(backing));
         assertEquals(want, Trees.ofView(engine, engine.published()));
         assertEquals(want, Trees.ofView(engine, a.view));
-        assertEquals(Files.getAttribute(backing.resolve("nd/inner/f"), "unix:ino"),
+        assertEquals(
+                Files.getAttribute(backing.resolve("nd/inner/f"), "unix:ino"),
                 Files.getAttribute(backing.resolve("nd/f-link"), "unix:ino"));
         assertEquals(3L * Engine.CHUNK + 10, Files.size(backing.resolve("sparse")));
         assertTrue(engine.flush().nothingToDo());
@@ -601,7 +614,8 @@ abstract class EngineContractTest {
         engine.setattr(a.view, hello, SetAttr.perm(0600));
         engine.setattr(a.view, hello, SetAttr.times(1_000_000_000L, 2_000_000_007L));
         engine.setxattr(a.view, hello, "user.color", b("blue"), 0);
-        long fresh = engine.create(a.view, Engine.ROOT, b("fresh"), 0640, Caller.ROOT).ino();
+        long fresh = engine.create(a.view, Engine.ROOT, b("fresh"), 0640, Caller.ROOT)
+                .ino();
         engine.setxattr(a.view, fresh, "user.k", b("v"), 0);
         engine.publish(a.view, false);
         engine.flush();
@@ -613,10 +627,12 @@ abstract class EngineContractTest {
         ByteBuffer buf = ByteBuffer.allocate(16);
         xv.read("color", buf);
         assertEquals("blue", new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8));
-        assertEquals("rw-r-----", PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(backing.resolve("fresh"))));
-        assertEquals(List.of("k"), Files.getFileAttributeView(backing.resolve("fresh"),
-                UserDefinedFileAttributeView.class).list());
+        assertEquals(
+                "rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(backing.resolve("fresh"))));
+        assertEquals(
+                List.of("k"),
+                Files.getFileAttributeView(backing.resolve("fresh"), UserDefinedFileAttributeView.class)
+                        .list());
         assertArrayEquals(b("blue"), engine.getxattr(engine.published(), hello, "user.color"));
         assertErrno(Errno.ENODATA, () -> engine.getxattr(bView.view, hello, "user.color"));
         assertEquals(0644, bView.stat("hello.txt").perm(), "an older snapshot keeps the old mode after the flush");
@@ -634,11 +650,16 @@ abstract class EngineContractTest {
         // trusted.* (settable by root only; a no-op otherwise) is not a user attribute: never imported
         LibC.INSTANCE.lsetxattr(
                 RawPaths.cString(f.toString().getBytes(StandardCharsets.UTF_8)),
-                RawPaths.cString(b("trusted.hidden")), b("x"), 1, 0);
+                RawPaths.cString(b("trusted.hidden")),
+                b("x"),
+                1,
+                0);
         assertArrayEquals(b("backing tagged.txt"), engine.getxattr(a.view, a.ino("tagged.txt"), "user.origin"));
         assertArrayEquals(b("backing tagged-dir"), engine.getxattr(a.view, a.ino("tagged-dir"), "user.origin"));
         assertArrayEquals(new byte[0], engine.getxattr(a.view, a.ino("tagged.txt"), "user.empty"));
-        assertEquals(List.of("user.empty", "user.origin"), new ArrayList<>(new TreeSet<>(engine.listxattr(a.view, a.ino("tagged.txt")))));
+        assertEquals(
+                List.of("user.empty", "user.origin"),
+                new ArrayList<>(new TreeSet<>(engine.listxattr(a.view, a.ino("tagged.txt")))));
     }
 
     @Test
@@ -812,7 +833,9 @@ abstract class EngineContractTest {
         assertEquals(pubIno, published().ino("pub.txt"));
         assertEquals("published", bView.read("pub.txt"));
         assertFalse(a.exists("pub.txt"), "snapshot kept across restart");
-        assertEquals(List.of("a", "b"), engine.listViews().stream().map(ViewInfo::name).toList());
+        assertEquals(
+                List.of("a", "b"),
+                engine.listViews().stream().map(ViewInfo::name).toList());
         a.write("after", "restart");
         long afterIno = a.ino("after");
         assertTrue(afterIno != pendingIno && afterIno != pubIno, "ids are never reused");
@@ -829,7 +852,8 @@ abstract class EngineContractTest {
     @Test
     void multiChunkWritesOverwritesAndHolesReadBackExactly() {
         byte[] want = pattern(4 * C + 123, 1);
-        long ino = engine.create(a.view, Engine.ROOT, b("m.bin"), 0644, Caller.ROOT).ino();
+        long ino = engine.create(a.view, Engine.ROOT, b("m.bin"), 0644, Caller.ROOT)
+                .ino();
         // unaligned pieces: copy-ups, in-place writes into the view's own chunks, one write spanning three chunks
         engine.write(a.view, ino, 0, Arrays.copyOfRange(want, 0, 1000));
         engine.write(a.view, ino, 1000, Arrays.copyOfRange(want, 1000, 3 * C + 7));
@@ -857,7 +881,8 @@ abstract class EngineContractTest {
     @Test
     void aCutChunkReadsZerosWhereItsOldBytesWereWhenWrittenOrExtendedPastTheCut() {
         byte[] full = pattern(3 * C, 2);
-        long ino = engine.create(a.view, Engine.ROOT, b("t.bin"), 0644, Caller.ROOT).ino();
+        long ino = engine.create(a.view, Engine.ROOT, b("t.bin"), 0644, Caller.ROOT)
+                .ino();
         engine.write(a.view, ino, 0, full);
         engine.setattr(a.view, ino, SetAttr.size(C + 10)); // cuts chunk 1, drops chunk 2
         engine.write(a.view, ino, C + 20, b("W")); // 10 bytes past the cut: zeros, not the old bytes
@@ -877,7 +902,8 @@ abstract class EngineContractTest {
     @Test
     void aPublishedLayerNeverChangesUnderTheViewsThatReadIt() {
         byte[] v1 = pattern(2 * C + 50, 3);
-        long ino = engine.create(a.view, Engine.ROOT, b("p.bin"), 0644, Caller.ROOT).ino();
+        long ino = engine.create(a.view, Engine.ROOT, b("p.bin"), 0644, Caller.ROOT)
+                .ino();
         engine.write(a.view, ino, 0, v1);
         engine.publish(a.view, false);
         TestFs reader = new TestFs(engine, engine.createView("reader", Isolation.SNAPSHOT, 0));

@@ -1,10 +1,7 @@
 package io.txfs.core;
 
-import java.util.Comparator;
-
-import io.txfs.sys.PathCalls;
 import io.txfs.core.inspect.dir.DirectoryTreeSource;
-import io.txfs.sys.LibC;
+import io.txfs.sys.PathCalls;
 import io.txfs.sys.RawPaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +13,7 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +32,17 @@ final class FaithfulTrees {
     private FaithfulTrees() {}
 
     /** One node as both sides can describe it. */
-    private record Node(String type, int perm, int uid, int gid, long size, String content, long rdev, long mtimeNs,
-                        SortedMap<String, String> xattrs, Object identity) {}
+    private record Node(
+            String type,
+            int perm,
+            int uid,
+            int gid,
+            long size,
+            String content,
+            long rdev,
+            long mtimeNs,
+            SortedMap<String, String> xattrs,
+            Object identity) {}
 
     static TreeMap<String, String> ofDisk(Path root) throws IOException {
         Map<String, Node> nodes = new TreeMap<>();
@@ -66,8 +73,8 @@ final class FaithfulTrees {
     }
 
     private static Node disk(Path p) throws IOException {
-        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime,rdev,dev,ino",
-                LinkOption.NOFOLLOW_LINKS);
+        Map<String, Object> a = Files.readAttributes(
+                p, "unix:mode,uid,gid,size,lastModifiedTime,rdev,dev,ino", LinkOption.NOFOLLOW_LINKS);
         int mode = (Integer) a.get("mode");
         FileType t = FileType.fromMode(mode);
         byte[] c = RawPaths.cString(RawPaths.absolute(p));
@@ -83,8 +90,16 @@ final class FaithfulTrees {
         }
         long size = t == FileType.REGULAR || t == FileType.SYMLINK ? (Long) a.get("size") : 0;
         boolean dev = t == FileType.CHAR_DEVICE || t == FileType.BLOCK_DEVICE;
-        return new Node(letter(t), mode & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"), size, content,
-                dev ? (Long) a.get("rdev") : 0, ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS), x,
+        return new Node(
+                letter(t),
+                mode & 07777,
+                (Integer) a.get("uid"),
+                (Integer) a.get("gid"),
+                size,
+                content,
+                dev ? (Long) a.get("rdev") : 0,
+                ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
+                x,
                 a.get("dev") + ":" + a.get("ino"));
     }
 
@@ -108,22 +123,36 @@ final class FaithfulTrees {
         for (String n : e.listxattr(v, ino)) if (n.startsWith("user.")) x.put(n, digest(e.getxattr(v, ino, n)));
         long size = a.type() == FileType.REGULAR || a.type() == FileType.SYMLINK ? a.size() : 0;
         boolean dev = a.type() == FileType.CHAR_DEVICE || a.type() == FileType.BLOCK_DEVICE;
-        return new Node(letter(a.type()), a.perm(), a.uid(), a.gid(), size, content, dev ? a.rdev() : 0, a.mtimeNs(), x, ino);
+        return new Node(
+                letter(a.type()), a.perm(), a.uid(), a.gid(), size, content, dev ? a.rdev() : 0, a.mtimeNs(), x, ino);
     }
 
     /** Identities become link groups (the sorted paths sharing one non-directory object). */
     private static TreeMap<String, String> describe(Map<String, Node> nodes) {
         Map<Object, List<String>> groups = new TreeMap<>(Comparator.comparing(Object::toString));
         for (var en : nodes.entrySet()) {
-            if (!en.getValue().type().equals("d")) groups.computeIfAbsent(en.getValue().identity(), k -> new ArrayList<>()).add(en.getKey());
+            if (!en.getValue().type().equals("d"))
+                groups.computeIfAbsent(en.getValue().identity(), k -> new ArrayList<>())
+                        .add(en.getKey());
         }
         TreeMap<String, String> out = new TreeMap<>();
         for (var en : nodes.entrySet()) {
             Node n = en.getValue();
             List<String> group = n.type().equals("d") ? List.of() : groups.get(n.identity());
-            out.put(en.getKey(), String.format("%s mode=%05o uid=%d gid=%d size=%d rdev=%d mtime=%d content=%s xattrs=%s links=%s",
-                    n.type(), n.perm(), n.uid(), n.gid(), n.size(), n.rdev(), n.mtimeNs(), n.content(), n.xattrs(),
-                    group.size() > 1 ? group : "-"));
+            out.put(
+                    en.getKey(),
+                    String.format(
+                            "%s mode=%05o uid=%d gid=%d size=%d rdev=%d mtime=%d content=%s xattrs=%s links=%s",
+                            n.type(),
+                            n.perm(),
+                            n.uid(),
+                            n.gid(),
+                            n.size(),
+                            n.rdev(),
+                            n.mtimeNs(),
+                            n.content(),
+                            n.xattrs(),
+                            group.size() > 1 ? group : "-"));
         }
         return out;
     }
@@ -142,7 +171,9 @@ final class FaithfulTrees {
 
     private static String digest(byte[] b) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b)).substring(0, 16);
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(b))
+                    .substring(0, 16);
         } catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
         }

@@ -1,19 +1,17 @@
 package io.txfs.core;
 
-import java.io.UncheckedIOException;
-import java.util.concurrent.atomic.AtomicReference;
-
-import io.txfs.sys.PathCalls;
-import io.txfs.sys.Errno;
 import static io.txfs.core.TestFs.b;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.sys.Errno;
 import io.txfs.sys.LibC;
+import io.txfs.sys.PathCalls;
 import io.txfs.sys.RawPaths;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -21,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -37,12 +36,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FlushFidelityTest {
     /** Every call of a flush here must return well within this (one that opens a FIFO never does). */
     private static final Duration FLUSH_LIMIT = Duration.ofSeconds(Long.getLong("txfs.test.flushLimitSeconds", 60));
+
     private static final long T = 1_600_000_000_000_000_000L;
     /** makedev(1, 3): /dev/null. */
     private static final long DEV_NULL = (1 << 8) | 3;
 
     @TempDir
     Path tmp;
+
     private Path shm;
     private Engine engine;
     private Path backing;
@@ -68,7 +69,8 @@ class FlushFidelityTest {
             dir = Files.createDirectory(tmp.resolve("backing"));
         }
         String type = Files.getFileStore(dir).type();
-        if (!type.equals(fs)) System.err.println("FlushFidelityTest: asked for " + fs + ", the directory is on " + type);
+        if (!type.equals(fs))
+            System.err.println("FlushFidelityTest: asked for " + fs + ", the directory is on " + type);
         return dir;
     }
 
@@ -81,7 +83,8 @@ class FlushFidelityTest {
     }
 
     private static void setxattr(Path p, String name, byte[] value) throws IOException {
-        if (LibC.INSTANCE.lsetxattr(c(p), RawPaths.cString(b(name)), value, value.length, 0) != 0) throw PathCalls.error("lsetxattr", c(p));
+        if (LibC.INSTANCE.lsetxattr(c(p), RawPaths.cString(b(name)), value, value.length, 0) != 0)
+            throw PathCalls.error("lsetxattr", c(p));
     }
 
     private Engine open(Path backing) {
@@ -93,13 +96,15 @@ class FlushFidelityTest {
     /** Flushes on a thread of its own, failing (not hanging) when it does not return within FLUSH_LIMIT. */
     private FlushResult flush() throws InterruptedException {
         AtomicReference<Object> out = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                out.set(engine.flush());
-            } catch (RuntimeException ex) {
-                out.set(ex);
-            }
-        }, "test-flush");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        out.set(engine.flush());
+                    } catch (RuntimeException ex) {
+                        out.set(ex);
+                    }
+                },
+                "test-flush");
         t.start();
         t.join(FLUSH_LIMIT.toMillis());
         if (t.isAlive()) {
@@ -134,7 +139,10 @@ class FlushFidelityTest {
     private void assertFaithful(Path backing) throws IOException {
         TreeMap<String, String> published = FaithfulTrees.ofView(engine, engine.published());
         TreeMap<String, String> disk = FaithfulTrees.ofDisk(backing);
-        assertEquals(String.join("\n", published.entrySet().stream().map(Object::toString).toList()),
+        assertEquals(
+                String.join(
+                        "\n",
+                        published.entrySet().stream().map(Object::toString).toList()),
                 String.join("\n", disk.entrySet().stream().map(Object::toString).toList()));
     }
 
@@ -156,17 +164,20 @@ class FlushFidelityTest {
         View v = a.view;
 
         // special files, new and existing: mode and nanosecond times, never an open()
-        long fifo = e.mknod(v, Engine.ROOT, b("fifo"), FileType.FIFO, 0640, 0, Caller.ROOT).ino();
+        long fifo = e.mknod(v, Engine.ROOT, b("fifo"), FileType.FIFO, 0640, 0, Caller.ROOT)
+                .ino();
         e.setattr(v, fifo, SetAttr.times(T + 11, T + 1));
         e.setattr(v, a.ino("oldfifo"), SetAttr.perm(0604));
         e.setattr(v, a.ino("oldfifo"), SetAttr.times(T + 12, T + 2));
-        long dev = e.mknod(v, Engine.ROOT, b("dev"), FileType.CHAR_DEVICE, 0620, DEV_NULL, Caller.ROOT).ino();
+        long dev = e.mknod(v, Engine.ROOT, b("dev"), FileType.CHAR_DEVICE, 0620, DEV_NULL, Caller.ROOT)
+                .ino();
         e.setattr(v, dev, SetAttr.perm(0660));
         e.setattr(v, dev, SetAttr.times(T + 13, T + 3));
         e.setattr(v, a.ino("olddev"), SetAttr.perm(0666));
         e.setattr(v, a.ino("olddev"), SetAttr.times(T + 14, T + 123_456_789));
         // symlinks: owner and nanosecond mtime
-        long link = e.symlink(v, Engine.ROOT, b("link"), b("old.txt"), Caller.ROOT).ino();
+        long link =
+                e.symlink(v, Engine.ROOT, b("link"), b("old.txt"), Caller.ROOT).ino();
         e.setattr(v, link, SetAttr.owner(1000, 1000));
         e.setattr(v, link, SetAttr.times(T + 15, T + 987_654_321));
         e.setattr(v, a.ino("oldlink"), SetAttr.times(T + 16, T + 5));
@@ -226,7 +237,8 @@ class FlushFidelityTest {
         byte[] big = new byte[65536];
         Arrays.fill(big, (byte) 'x');
         if (LibC.INSTANCE.lsetxattr(c(probe), RawPaths.cString(b("user.big")), big, big.length, 0) == 0) {
-            System.err.println("SKIPPED LOUDLY: " + Files.getFileStore(tmp).type() + " here holds a 64 KiB xattr value");
+            System.err.println(
+                    "SKIPPED LOUDLY: " + Files.getFileStore(tmp).type() + " here holds a 64 KiB xattr value");
             Assumptions.abort("the temp dir's filesystem holds 64 KiB xattr values");
         }
         Files.writeString(backing.resolve("kept.txt"), "kept");
@@ -248,7 +260,12 @@ class FlushFidelityTest {
         e.setxattr(v, a.ino("huge"), "user.big", big, 0);
         e.setxattr(v, a.ino("kept.txt"), "user.big2", big, 0);
         // the same metadata as kept.txt: rehearsed once, and still named
-        e.setattr(v, a.ino("kept2.txt"), SetAttr.times(e.getattr(v, a.ino("kept.txt")).atimeNs(), e.getattr(v, a.ino("kept.txt")).mtimeNs()));
+        e.setattr(
+                v,
+                a.ino("kept2.txt"),
+                SetAttr.times(
+                        e.getattr(v, a.ino("kept.txt")).atimeNs(),
+                        e.getattr(v, a.ino("kept.txt")).mtimeNs()));
         e.setxattr(v, a.ino("kept2.txt"), "user.big2", big, 0);
         long published = e.publish(v, false).version();
 
@@ -256,7 +273,12 @@ class FlushFidelityTest {
         assertEquals(Errno.EIO, ex.errno());
         assertTrue(ex instanceof FlushRefusedException, ex.toString());
         String msg = ex.getMessage();
-        assertTrue(msg.contains("/huge:") && msg.contains("/kept.txt:") && msg.contains("/kept2.txt:") && msg.contains("user.big"), msg);
+        assertTrue(
+                msg.contains("/huge:")
+                        && msg.contains("/kept.txt:")
+                        && msg.contains("/kept2.txt:")
+                        && msg.contains("user.big"),
+                msg);
         assertTrue(msg.contains("No space left on device") || msg.contains("ENOSPC") || msg.contains("E2BIG"), msg);
         assertEquals(3, ((FlushRefusedException) ex).problems().size(), msg);
         assertEquals(flushedBefore, e.flushedVersion());
@@ -288,7 +310,8 @@ class FlushFidelityTest {
         int[] failures = {1};
         this.backing = backing;
         engine = Engine.open(Engine.Config.rocks(backing, tmp.resolve("state")).withFaults(point -> {
-            if (point.equals(FaultPoint.FLUSH_APPLY_STEP) && failures[0]-- > 0) throw new IllegalStateException("injected I/O failure");
+            if (point.equals(FaultPoint.FLUSH_APPLY_STEP) && failures[0]-- > 0)
+                throw new IllegalStateException("injected I/O failure");
         }));
         TestFs a = new TestFs(engine, engine.createView("a", Isolation.SNAPSHOT, 0));
         a.write("a.txt", "changed");
@@ -299,7 +322,9 @@ class FlushFidelityTest {
 
         FsException ex = assertThrows(FsException.class, this::flush);
         assertEquals(Errno.EIO, ex.errno());
-        assertTrue(ex.getMessage().contains("stopped after its plan was committed") && ex.getMessage().contains("injected"),
+        assertTrue(
+                ex.getMessage().contains("stopped after its plan was committed")
+                        && ex.getMessage().contains("injected"),
                 ex.getMessage());
         assertEquals(flushed, engine.flushedVersion());
         a.write("c.txt", "later");

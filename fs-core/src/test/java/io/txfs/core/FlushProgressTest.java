@@ -25,7 +25,8 @@ class FlushProgressTest {
         LongWorks works = LongWorks.system();
         List<WorkSnapshot> seen = new ArrayList<>();
         works.listen(w -> seen.addAll(w.running()));
-        try (Engine e = Engine.open(new Engine.Config(backing, null, new MemoryStore(), null, null, null).withWorks(works))) {
+        try (Engine e =
+                Engine.open(new Engine.Config(backing, null, new MemoryStore(), null, null, null).withWorks(works))) {
             TestFs w = new TestFs(e, e.createView("w", Isolation.SNAPSHOT, 0));
             for (int i = 0; i < 5; i++) w.write("f" + i, TestFs.b("content " + i));
             e.publish(w.view, false);
@@ -33,12 +34,19 @@ class FlushProgressTest {
             e.flush();
         }
         assertTrue(works.running().isEmpty(), "a finished flush is no longer running");
-        List<WorkSnapshot> flush = seen.stream().filter(s -> s.kind().equals("flush")).toList();
-        WorkSnapshot lastStage = flush.stream().filter(s -> s.phase().equals("stage")).reduce((a, b) -> b).orElseThrow();
+        List<WorkSnapshot> flush =
+                seen.stream().filter(s -> s.kind().equals("flush")).toList();
+        WorkSnapshot lastStage = flush.stream()
+                .filter(s -> s.phase().equals("stage"))
+                .reduce((a, b) -> b)
+                .orElseThrow();
         assertEquals(5, lastStage.itemsTotal(), "five new files to stage");
         assertEquals(5, lastStage.itemsDone());
         assertTrue(lastStage.bytesDone() >= 5 * "content 0".length(), "staged bytes counted: " + lastStage);
-        WorkSnapshot lastApply = flush.stream().filter(s -> s.phase().equals("apply")).reduce((a, b) -> b).orElseThrow();
+        WorkSnapshot lastApply = flush.stream()
+                .filter(s -> s.phase().equals("apply"))
+                .reduce((a, b) -> b)
+                .orElseThrow();
         assertTrue(lastApply.itemsTotal() > 0);
         assertEquals(lastApply.itemsTotal(), lastApply.itemsDone(), "every plan step applied");
     }

@@ -67,8 +67,8 @@ class ForcedPublishRandomTest {
                 throw new AssertionError("trial " + t + " " + log, ex);
             }
             Map<String, String> result = tree(e, e.published());
-            String what = "trial " + t + " " + log + "\nbase " + base + "\nhead " + head + "\nB    " + mine + "\nresult " + result
-                    + "\noverridden " + r.overridden() + " kept " + r.kept();
+            String what = "trial " + t + " " + log + "\nbase " + base + "\nhead " + head + "\nB    " + mine
+                    + "\nresult " + result + "\noverridden " + r.overridden() + " kept " + r.kept();
             assertEquals(List.of(), LinkCheck.errors(e), what);
             check(base, head, mine, result, r, what);
             try {
@@ -81,8 +81,13 @@ class ForcedPublishRandomTest {
         }
     }
 
-    private static void check(Map<String, String> base, Map<String, String> head, Map<String, String> mine,
-                              Map<String, String> result, PublishResult r, String what) {
+    private static void check(
+            Map<String, String> base,
+            Map<String, String> head,
+            Map<String, String> mine,
+            Map<String, String> result,
+            PublishResult r,
+            String what) {
         TreeSet<String> all = new TreeSet<>(base.keySet());
         all.addAll(head.keySet());
         all.addAll(mine.keySet());
@@ -91,12 +96,19 @@ class ForcedPublishRandomTest {
             boolean byA = !same(base.get(p), head.get(p));
             boolean byB = !same(base.get(p), mine.get(p));
             if (!byA && !byB) assertTrue(same(base.get(p), result.get(p)), "nobody changed " + p + ": " + what);
-            if (byA && !same(head.get(p), result.get(p)) && !listed(r.overridden(), p) && !livesOn(head.get(p), result)) {
+            if (byA
+                    && !same(head.get(p), result.get(p))
+                    && !listed(r.overridden(), p)
+                    && !livesOn(head.get(p), result)) {
                 throw new AssertionError("A's change at " + p + " lost silently: " + what);
             }
         }
-        for (String p : r.overridden()) assertTrue(!same(base.get(p.substring(1)), head.get(p.substring(1))), "A did not change " + p + ": " + what);
-        for (String p : r.kept()) assertTrue(!same(base.get(p.substring(1)), mine.get(p.substring(1))), "B did not change " + p + ": " + what);
+        for (String p : r.overridden())
+            assertTrue(
+                    !same(base.get(p.substring(1)), head.get(p.substring(1))), "A did not change " + p + ": " + what);
+        for (String p : r.kept())
+            assertTrue(
+                    !same(base.get(p.substring(1)), mine.get(p.substring(1))), "B did not change " + p + ": " + what);
     }
 
     /** Entries "d" (directories are compared by type: one may be recreated) or "f:<ino>:content". */
@@ -161,7 +173,10 @@ class ForcedPublishRandomTest {
                 walk(e, v, d.ino(), p, out);
             } else {
                 Attr at = e.getattr(v, d.ino());
-                out.put(p, "f:" + d.ino() + ":" + new String(e.read(v, d.ino(), 0, (int) at.size()), StandardCharsets.UTF_8));
+                out.put(
+                        p,
+                        "f:" + d.ino() + ":"
+                                + new String(e.read(v, d.ino(), 0, (int) at.size()), StandardCharsets.UTF_8));
             }
         }
     }

@@ -1,6 +1,5 @@
 package io.txfs.core;
 
-import io.txfs.sys.Errno;
 import static io.txfs.core.TestFs.b;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +10,7 @@ import io.txfs.core.store.KvIterator;
 import io.txfs.core.store.MemoryStore;
 import io.txfs.core.store.Store;
 import io.txfs.core.store.StoreException;
+import io.txfs.sys.Errno;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -22,11 +22,30 @@ class FullStoreTest {
         final MemoryStore inner = new MemoryStore();
         volatile boolean full;
 
-        @Override public byte[] get(ColumnFamily cf, byte[] key) { return inner.get(cf, key); }
-        @Override public KvIterator scan(ColumnFamily cf, byte[] from, byte[] prefix) { return inner.scan(cf, from, prefix); }
-        @Override public void syncWal() { inner.syncWal(); }
-        @Override public long approximateSize() { return inner.approximateSize(); }
-        @Override public void close() { inner.close(); }
+        @Override
+        public byte[] get(ColumnFamily cf, byte[] key) {
+            return inner.get(cf, key);
+        }
+
+        @Override
+        public KvIterator scan(ColumnFamily cf, byte[] from, byte[] prefix) {
+            return inner.scan(cf, from, prefix);
+        }
+
+        @Override
+        public void syncWal() {
+            inner.syncWal();
+        }
+
+        @Override
+        public long approximateSize() {
+            return inner.approximateSize();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
 
         @Override
         public void write(Batch batch, boolean sync) {

@@ -1,8 +1,5 @@
 package io.txfs.core;
 
-import org.junit.jupiter.api.Assertions;
-
-import io.txfs.sys.Errno;
 import static io.txfs.core.TestFs.b;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,10 +9,12 @@ import io.txfs.core.store.Bytes;
 import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import io.txfs.core.store.MemoryStore;
+import io.txfs.sys.Errno;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,11 +25,14 @@ class GcTest {
 
     @TempDir
     Path tmp;
+
     private Path backing;
     private MemoryStore memory;
 
     private Engine open(String store, GcPolicy gc) {
-        if (store.equals("rocks")) return Engine.open(Engine.Config.rocks(backing, tmp.resolve("state")).withGc(gc));
+        if (store.equals("rocks"))
+            return Engine.open(
+                    Engine.Config.rocks(backing, tmp.resolve("state")).withGc(gc));
         memory = memory == null ? new MemoryStore() : memory.reopened();
         return Engine.open(new Engine.Config(backing, null, memory, null, null, null, gc));
     }
@@ -182,6 +184,7 @@ class GcTest {
             e.close();
         }
     }
+
     @ParameterizedTest
     @ValueSource(strings = {"memory", "rocks"})
     void versionHandlesAreRefusedBelowWhatCollectionKeepsAndPinWhatTheyRead(String store) throws Exception {
@@ -199,7 +202,10 @@ class GcTest {
             FsException refused = Assertions.assertThrows(FsException.class, () -> e.versionView(v2));
             assertEquals(Errno.ENOENT, refused.errno());
             assertTrue(refused.getMessage().contains("no longer kept"), refused.getMessage());
-            assertArrayEquals(b("one"), new TestFs(e, held).readBytes("f.txt"), "a pinned version handle keeps reading its version");
+            assertArrayEquals(
+                    b("one"),
+                    new TestFs(e, held).readBytes("f.txt"),
+                    "a pinned version handle keeps reading its version");
             assertArrayEquals(b("two"), new TestFs(e, e.versionView(e.headVersion())).readBytes("f.txt"));
         } finally {
             e.close();

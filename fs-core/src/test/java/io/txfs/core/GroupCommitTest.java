@@ -1,9 +1,5 @@
 package io.txfs.core;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-
-import io.txfs.sys.Errno;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -11,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.txfs.core.store.MemoryStore;
+import io.txfs.sys.Errno;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +33,7 @@ class GroupCommitTest {
 
     @TempDir
     Path tmp;
+
     private Path backing;
     private MemoryStore store;
     private final List<Engine> engines = new ArrayList<>();
@@ -100,7 +100,10 @@ class GroupCommitTest {
         e.write(other, e.lookup(other, Engine.ROOT, b("late")).ino(), 0, b("y"));
         e.publish(other, false);
         e.write(shared, e.lookup(shared, Engine.ROOT, b("late")).ino(), 0, b("z"));
-        assertEquals(before + 4, e.publish(shared, false).version(), "publish of the shared view itself is forced, as its groups are");
+        assertEquals(
+                before + 4,
+                e.publish(shared, false).version(),
+                "publish of the shared view itself is forced, as its groups are");
         assertThrows(FsException.class, () -> e.abort(shared), "its returned operations are never dropped");
     }
 
@@ -114,7 +117,10 @@ class GroupCommitTest {
             e.mkdir(shared, Engine.ROOT, b("d" + i), 0755, Caller.ROOT);
             g.operationDone();
         }
-        assertEquals(before + 2, e.head, "two full groups of 10 published, read without asking for the head (which publishes)");
+        assertEquals(
+                before + 2,
+                e.head,
+                "two full groups of 10 published, read without asking for the head (which publishes)");
         assertEquals(5, g.status().waiting());
         assertEquals(2, g.status().groups());
     }
@@ -192,7 +198,8 @@ class GroupCommitTest {
         second.groupCommit(again, NEVER_BY_TIME);
         assertEquals(published + 1, second.head, "the group left pending is published at the start");
         for (int i = 0; i < 20; i++) {
-            long ino = second.lookup(second.published(), Engine.ROOT, b("f" + i)).ino();
+            long ino =
+                    second.lookup(second.published(), Engine.ROOT, b("f" + i)).ino();
             assertArrayEquals(b("data " + i), second.read(second.published(), ino, 0, 100));
         }
     }
@@ -201,7 +208,8 @@ class GroupCommitTest {
     void aGroupThatCannotPublishStaysPendingAndIsRetried() throws Exception {
         AtomicBoolean refuse = new AtomicBoolean();
         Engine e = open(point -> {
-            if (refuse.get() && point.equals(FaultPoint.PUBLISH_BEFORE_BATCH)) throw new FsException(Errno.EIO, "injected");
+            if (refuse.get() && point.equals(FaultPoint.PUBLISH_BEFORE_BATCH))
+                throw new FsException(Errno.EIO, "injected");
         });
         View shared = e.createView("shared", Isolation.READ_COMMITTED, 0);
         GroupCommit g = e.groupCommit(shared, new GroupPolicy(Duration.ofMillis(50), 1000));

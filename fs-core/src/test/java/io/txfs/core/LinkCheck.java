@@ -1,8 +1,7 @@
 package io.txfs.core;
 
-import java.util.Collection;
-
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -33,7 +32,8 @@ final class LinkCheck {
             if (!new HashSet<>(r.links).equals(en.getValue())) {
                 out.add("node " + en.getKey() + " lists " + names(r.links) + " but is at " + names(en.getValue()));
             }
-            if (!r.isDir() && r.nlink < r.links.size()) out.add("node " + en.getKey() + " nlink " + r.nlink + " < " + r.links.size());
+            if (!r.isDir() && r.nlink < r.links.size())
+                out.add("node " + en.getKey() + " nlink " + r.nlink + " < " + r.links.size());
             if (r.nlink == 0) out.add("node " + en.getKey() + " reachable with nlink 0");
         }
         return out;
@@ -45,7 +45,8 @@ final class LinkCheck {
         return s.toString();
     }
 
-    private static void walk(Engine e, View at, long dir, String path, Map<Long, Set<EntryName>> seen, List<String> out) {
+    private static void walk(
+            Engine e, View at, long dir, String path, Map<Long, Set<EntryName>> seen, List<String> out) {
         for (DirEntry d : e.readdir(at, dir)) {
             seen.computeIfAbsent(d.ino(), k -> new HashSet<>()).add(new EntryName(dir, d.name()));
             if (d.type() == FileType.DIRECTORY) walk(e, at, d.ino(), path + "/" + d.nameString(), seen, out);

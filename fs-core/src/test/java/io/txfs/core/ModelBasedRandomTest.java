@@ -1,31 +1,30 @@
 package io.txfs.core;
 
-import java.nio.file.attribute.FileTime;
-import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-
-import io.txfs.sys.Errno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.txfs.core.store.MemoryStore;
+import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +50,7 @@ class ModelBasedRandomTest {
 
     /** Published versions as full path -> content maps, and the paths each version changed. */
     private final List<Map<String, String>> versions = new CopyOnWriteArrayList<>();
+
     private final List<Set<String>> changedAt = new CopyOnWriteArrayList<>();
     /** Paths a forced publish touched without a visible change: the engine may or may not count them. */
     private final List<Set<String>> maybeChangedAt = new CopyOnWriteArrayList<>();
@@ -58,12 +58,14 @@ class ModelBasedRandomTest {
     private final Object flushMutex = new Object();
     /** Publishes and flushes take it exclusively; view operations share it so both sides read one head. */
     private final ReentrantReadWriteLock commitLock = new ReentrantReadWriteLock();
+
     private final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
     private Engine engine;
     private Path backing;
     private final ConcurrentLinkedQueue<String> trace = new ConcurrentLinkedQueue<>();
     /** -Dtxfs.serialize: threads take turns step by step; the order is written for -Dtxfs.order replay. */
     private static final boolean SERIALIZE = Boolean.getBoolean("txfs.serialize");
+
     private final Object serial = new Object();
     private final List<Integer> order = new ArrayList<>();
     private final AtomicLong collected = new AtomicLong();
@@ -128,8 +130,8 @@ class ModelBasedRandomTest {
                 String p = path(d, "f" + i);
                 String c = "initial " + p;
                 Files.writeString(backing.resolve(p), c);
-                Files.setLastModifiedTime(backing.resolve(p),
-                        FileTime.from(OLD_MTIME_NS / 1000, TimeUnit.MICROSECONDS));
+                Files.setLastModifiedTime(
+                        backing.resolve(p), FileTime.from(OLD_MTIME_NS / 1000, TimeUnit.MICROSECONDS));
                 initial.put(p, c);
             }
         }
@@ -149,9 +151,11 @@ class ModelBasedRandomTest {
                 try {
                     String replay = System.getProperty("txfs.order");
                     if (replay != null) {
-                        for (String i : Files.readString(Path.of(replay)).trim().split(",")) step(models.get(Integer.parseInt(i)), rnds.get(Integer.parseInt(i)));
+                        for (String i : Files.readString(Path.of(replay)).trim().split(","))
+                            step(models.get(Integer.parseInt(i)), rnds.get(Integer.parseInt(i)));
                     } else {
-                        for (int n = 0; n < OPS_PER_VIEW; n++) for (int i = 0; i < VIEWS; i++) step(models.get(i), rnds.get(i));
+                        for (int n = 0; n < OPS_PER_VIEW; n++)
+                            for (int i = 0; i < VIEWS; i++) step(models.get(i), rnds.get(i));
                     }
                 } catch (Throwable t) {
                     List<String> tr = new ArrayList<>(trace);
@@ -163,31 +167,35 @@ class ModelBasedRandomTest {
             for (int i = 0; i < VIEWS && !Boolean.getBoolean("txfs.sequential"); i++) {
                 ViewModel m = models.get(i);
                 Random rnd = new Random(seed + i);
-                Thread t = new Thread(() -> {
-                    try {
-                        for (int n = 0; n < OPS_PER_VIEW && failures.isEmpty(); n++) {
-                            if (SERIALIZE) {
-                                synchronized (serial) {
-                                    order.add(models.indexOf(m));
-                                    step(m, rnd);
+                Thread t = new Thread(
+                        () -> {
+                            try {
+                                for (int n = 0; n < OPS_PER_VIEW && failures.isEmpty(); n++) {
+                                    if (SERIALIZE) {
+                                        synchronized (serial) {
+                                            order.add(models.indexOf(m));
+                                            step(m, rnd);
+                                        }
+                                    } else {
+                                        step(m, rnd);
+                                    }
                                 }
-                            } else {
-                                step(m, rnd);
+                            } catch (Throwable e) {
+                                failures.add(new AssertionError("view " + m.view.name() + " seed " + seed, e));
                             }
-                        }
-                    } catch (Throwable e) {
-                        failures.add(new AssertionError("view " + m.view.name() + " seed " + seed, e));
-                    }
-                }, "model-" + i);
+                        },
+                        "model-" + i);
                 threads.add(t);
                 t.start();
             }
             for (Thread t : threads) t.join(120_000);
             if (SERIALIZE && !failures.isEmpty()) {
-                Files.writeString(Path.of("target/model-order.txt"), order.toString().replaceAll("[\\[\\] ]", ""));
+                Files.writeString(
+                        Path.of("target/model-order.txt"), order.toString().replaceAll("[\\[\\] ]", ""));
             }
             if (!failures.isEmpty()) {
-                AssertionError e = new AssertionError(failures.size() + " failures, first: " + failures.peek(), failures.peek());
+                AssertionError e =
+                        new AssertionError(failures.size() + " failures, first: " + failures.peek(), failures.peek());
                 throw e;
             }
             for (ViewModel m : models) checkWholeView(m);
@@ -357,12 +365,15 @@ class ModelBasedRandomTest {
             try {
                 PublishResult r = engine.publish(m.view, force);
                 List<String> bad = LinkCheck.errors(engine);
-                if (!bad.isEmpty()) throw new AssertionError("after publish v" + r.version() + " by " + m.view.name() + " force=" + force + ": " + bad);
+                if (!bad.isEmpty())
+                    throw new AssertionError(
+                            "after publish v" + r.version() + " by " + m.view.name() + " force=" + force + ": " + bad);
                 trace(m, "  published v" + r.version() + " touched " + new TreeSet<>(m.touchedBase.keySet()));
                 assertTrue(!expectConflict, "engine published but the model expected conflicts on " + conflicts);
                 Map<String, String> next = new TreeMap<>(versions.get((int) head));
                 for (var en : m.pending.entrySet()) {
-                    if (en.getValue().isPresent()) next.put(en.getKey(), en.getValue().get());
+                    if (en.getValue().isPresent())
+                        next.put(en.getKey(), en.getValue().get());
                     else next.remove(en.getKey());
                 }
                 Set<String> changed = new HashSet<>(m.touchedBase.keySet());
@@ -388,7 +399,9 @@ class ModelBasedRandomTest {
                 m.snap = r.version();
             } catch (PublishConflictException e) {
                 trace(m, "  conflict " + e.paths());
-                assertTrue(expectConflict || mayConflict, "engine reported conflicts " + e.paths() + " the model does not have");
+                assertTrue(
+                        expectConflict || mayConflict,
+                        "engine reported conflicts " + e.paths() + " the model does not have");
                 assertTrue(!e.paths().isEmpty());
             }
         } finally {
@@ -434,7 +447,8 @@ class ModelBasedRandomTest {
     private Map<String, String> publishedFiles() {
         Map<String, String> out = new TreeMap<>();
         for (var en : Trees.ofView(engine, engine.published()).entrySet()) {
-            if (en.getValue().startsWith("f:")) out.put(en.getKey(), en.getValue().substring(2));
+            if (en.getValue().startsWith("f:"))
+                out.put(en.getKey(), en.getValue().substring(2));
         }
         return out;
     }

@@ -68,11 +68,13 @@ class NodeRecordTest {
         r.mtime = rnd.nextLong();
         r.ctime = rnd.nextLong();
         r.rdev = rnd.nextLong();
-        for (int k = rnd.nextInt(3); k > 0; k--) r.links.add(new EntryName(rnd.nextLong(), bytes(rnd, 1 + rnd.nextInt(20))));
+        for (int k = rnd.nextInt(3); k > 0; k--)
+            r.links.add(new EntryName(rnd.nextLong(), bytes(rnd, 1 + rnd.nextInt(20))));
         r.backedDir = rnd.nextBoolean();
         r.target = bytes(rnd, rnd.nextInt(30));
         String[] names = {"user.a", "trusted.x", "user.ünï", "user.\u0000nul", "user.\uD83D\uDE00"};
-        for (int k = rnd.nextInt(4); k > 0; k--) r.xattrs.put(names[rnd.nextInt(names.length)], bytes(rnd, rnd.nextInt(40)));
+        for (int k = rnd.nextInt(4); k > 0; k--)
+            r.xattrs.put(names[rnd.nextInt(names.length)], bytes(rnd, rnd.nextInt(40)));
         int n = rnd.nextInt(4);
         r.chainLayer = new long[n];
         r.chainValid = new long[n];

@@ -1,14 +1,5 @@
 package io.txfs.core;
 
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.function.Executable;
-
-import io.txfs.sys.Errno;
 import static io.txfs.core.TestFs.b;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,15 +8,23 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class OutsideChangesTest {
     @TempDir
     Path tmp;
+
     Path backing;
     Engine engine;
 
@@ -70,7 +70,8 @@ class OutsideChangesTest {
         long head = engine.headVersion();
         Files.writeString(backing.resolve("hello.txt"), "changed behind txfs's back");
         // no lookup or open in between: the base read itself finds the change
-        assertEquals("changed behind txfs's back", new String(engine.read(rc.view, ino, 0, 100), StandardCharsets.UTF_8));
+        assertEquals(
+                "changed behind txfs's back", new String(engine.read(rc.view, ino, 0, 100), StandardCharsets.UTF_8));
         assertEquals(head + 1, engine.headVersion(), "taken in as one published version");
         assertEquals(engine.headVersion(), engine.flushedVersion(), "with nothing waiting, BACKING holds that version");
         assertEquals("outside", engine.logEntry(engine.headVersion()).kind());
@@ -130,7 +131,10 @@ class OutsideChangesTest {
             TestFs version = new TestFs(engine, old);
             assertEquals(List.of("a.txt", "sub"), version.ls("dir"), "the version's own listing");
             assertFalse(version.exists("dir/late.txt"));
-            assertThrows(FsException.class, () -> version.read("hello.txt"), "its base file changed: ESTALE, nothing taken in");
+            assertThrows(
+                    FsException.class,
+                    () -> version.read("hello.txt"),
+                    "its base file changed: ESTALE, nothing taken in");
             assertEquals(head, engine.headVersion(), "reading the version published nothing");
         } finally {
             PinnedViews.release(engine, old);
@@ -141,8 +145,8 @@ class OutsideChangesTest {
 
     /** A listing is compared when the directory's stat differs; tests must not rely on the clock's granularity. */
     private static void bumpMtime(Path dir) throws IOException {
-        Files.setLastModifiedTime(dir, FileTime.fromMillis(
-                Files.getLastModifiedTime(dir).toMillis() + 5_000));
+        Files.setLastModifiedTime(
+                dir, FileTime.fromMillis(Files.getLastModifiedTime(dir).toMillis() + 5_000));
     }
 
     @Test
@@ -193,7 +197,8 @@ class OutsideChangesTest {
         assertEquals(List.of("/hello.txt"), r.changed());
         PublishConflictException e = assertThrows(PublishConflictException.class, () -> engine.publish(a.view, false));
         assertEquals(List.of("/hello.txt"), e.paths());
-        PublishConflictException e2 = assertThrows(PublishConflictException.class, () -> engine.publish(b2.view, false));
+        PublishConflictException e2 =
+                assertThrows(PublishConflictException.class, () -> engine.publish(b2.view, false));
         assertEquals(List.of("/dir/new.txt"), e2.paths());
         assertEquals("mine", a.read("hello.txt"), "the view stays intact");
         engine.publish(a.view, true);
@@ -332,8 +337,7 @@ class OutsideChangesTest {
         try {
             engine.setVersionHook(new VersionHook() {
                 @Override
-                public void published(long version) {
-                }
+                public void published(long version) {}
 
                 @Override
                 public DeltaIdRecord beforeFlush(long flushed, long head) {

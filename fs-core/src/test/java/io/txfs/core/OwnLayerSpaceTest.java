@@ -1,21 +1,20 @@
 package io.txfs.core;
 
-import io.txfs.core.store.Batch;
-import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
 import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import io.txfs.core.store.MemoryStore;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -83,7 +82,8 @@ class OwnLayerSpaceTest {
             long f2 = w.ino("f2");
             w.rm("f2");
             assertEquals(3L * MIB, w.view.pendingBytes);
-            assertArrayEquals(filled(MIB, 2), e.read(w.view, f2, 0, MIB), "an open descriptor still reads a removed file");
+            assertArrayEquals(
+                    filled(MIB, 2), e.read(w.view, f2, 0, MIB), "an open descriptor still reads a removed file");
             assertEquals(MIB, e.forgotten(w.view, f2));
             assertEquals(2L * MIB, w.view.pendingBytes);
             assertEquals(0, chunks(e, f2));
@@ -137,7 +137,8 @@ class OwnLayerSpaceTest {
         try (Engine e = Engine.open(Engine.Config.memory(backing, memory.reopened()))) {
             View w = e.view("w");
             long deadline = System.nanoTime() + 10_000_000_000L;
-            while (w.pendingBytes != MIB && System.nanoTime() < deadline) Thread.sleep(5); // polled: the gc thread counts
+            while (w.pendingBytes != MIB && System.nanoTime() < deadline)
+                Thread.sleep(5); // polled: the gc thread counts
             assertEquals(MIB, w.pendingBytes, "counted again from the layer's chunks at open");
         }
     }

@@ -30,6 +30,7 @@ class PartialPreserveTest {
 
     @TempDir
     Path tmp;
+
     private Path backing;
     private MemoryStore memory;
     private String kind;
@@ -37,7 +38,9 @@ class PartialPreserveTest {
     private FaultInjector faults = FaultInjector.NONE;
 
     private Engine open() {
-        if (kind.equals("rocks")) return Engine.open(Engine.Config.rocks(backing, tmp.resolve("state")).withFaults(p -> faults.reached(p)));
+        if (kind.equals("rocks"))
+            return Engine.open(
+                    Engine.Config.rocks(backing, tmp.resolve("state")).withFaults(p -> faults.reached(p)));
         memory = memory == null ? new MemoryStore() : memory.reopened();
         return Engine.open(Engine.Config.memory(backing, memory).withFaults(p -> faults.reached(p)));
     }
@@ -155,7 +158,9 @@ class PartialPreserveTest {
         long before = preservedBytes(e);
         e.discard(snaps.get(0).view);
         e.collectGarbage();
-        assertTrue(preservedBytes(e) < before, "the oldest snapshot's own chunks went: " + before + " -> " + preservedBytes(e));
+        assertTrue(
+                preservedBytes(e) < before,
+                "the oldest snapshot's own chunks went: " + before + " -> " + preservedBytes(e));
         assertSnapshots(snaps.subList(1, 3), want.subList(1, 3), "after the oldest snapshot was discarded");
         e.discard(snaps.get(2).view);
         e.collectGarbage();

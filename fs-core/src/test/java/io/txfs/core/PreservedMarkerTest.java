@@ -1,7 +1,5 @@
 package io.txfs.core;
 
-import java.util.Arrays;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.txfs.core.store.Bytes;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** The preserved-copy marker is a storage format: byte layout, the format-3 marker, refusal of others. */
@@ -26,13 +25,15 @@ class PreservedMarkerTest {
 
     @Test
     void completeAndStagedMarkersHaveNoSuccessor() {
-        for (PreservedMarker m : new PreservedMarker[] {PreservedMarker.complete(3, 10), PreservedMarker.staged(3, 0)}) {
+        for (PreservedMarker m :
+                new PreservedMarker[] {PreservedMarker.complete(3, 10), PreservedMarker.staged(3, 0)}) {
             byte[] b = m.encode();
             assertEquals(18, b.length);
             assertEquals(m, PreservedMarker.decode(b));
             assertNull(PreservedMarker.decode(b).successor());
         }
-        assertTrue(PreservedMarker.decode(PreservedMarker.complete(3, 10).encode()).isComplete());
+        assertTrue(
+                PreservedMarker.decode(PreservedMarker.complete(3, 10).encode()).isComplete());
     }
 
     @Test
@@ -49,7 +50,11 @@ class PreservedMarkerTest {
         byte[] b = PreservedMarker.complete(1, 1).encode();
         b[1] = 'x';
         assertThrows(IllegalStateException.class, () -> PreservedMarker.decode(b));
-        byte[] cut = Arrays.copyOf(PreservedMarker.staged(1, 1).withSuccessor(new Identity(1, 1, 1, 1, 1)).encode(), 30);
+        byte[] cut = Arrays.copyOf(
+                PreservedMarker.staged(1, 1)
+                        .withSuccessor(new Identity(1, 1, 1, 1, 1))
+                        .encode(),
+                30);
         assertThrows(IllegalStateException.class, () -> PreservedMarker.decode(cut));
     }
 }

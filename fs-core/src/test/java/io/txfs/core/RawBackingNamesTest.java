@@ -1,7 +1,5 @@
 package io.txfs.core;
 
-import java.nio.file.attribute.UserDefinedFileAttributeView;
-
 import static io.txfs.core.TestFs.b;
 import static io.txfs.core.TestFs.onDisk;
 import static io.txfs.core.TestFs.raw;
@@ -10,12 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.core.store.MemoryStore;
 import io.txfs.sys.LibC;
 import io.txfs.sys.RawPaths;
-import io.txfs.core.store.MemoryStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -36,6 +35,7 @@ class RawBackingNamesTest {
 
     @TempDir
     Path tmp;
+
     private MemoryStore memory;
 
     private Engine open(String store, Path backing) {
@@ -66,7 +66,9 @@ class RawBackingNamesTest {
             TestFs old = new TestFs(e, e.createView("old", Isolation.SNAPSHOT, 0));
             assertEquals(List.of(DIR, LINK, "plain"), names(e, a.view, Engine.ROOT));
             assertEquals(List.of(FILE), names(e, a.view, a.rawIno(DIR)));
-            assertEquals("original", new String(a.engine.read(a.view, a.rawIno(DIR + "/" + FILE), 0, 100), StandardCharsets.UTF_8));
+            assertEquals(
+                    "original",
+                    new String(a.engine.read(a.view, a.rawIno(DIR + "/" + FILE), 0, 100), StandardCharsets.UTF_8));
             assertArrayEquals(raw(TARGET), e.readlink(a.view, a.rawIno(LINK)));
             assertEquals(Trees.ofDisk(backing), Trees.ofView(e, a.view), "the view lists the backing tree exactly");
             old.read("plain"); // old's snapshot is taken before anything changes
@@ -74,7 +76,8 @@ class RawBackingNamesTest {
             long f = a.rawIno(DIR + "/" + FILE);
             e.write(a.view, f, 0, b("CHANGED!"));
             e.setxattr(a.view, f, "user.k", b("v"), 0);
-            long made = e.create(a.view, a.rawIno(DIR), raw("new\u00fa"), 0640, Caller.ROOT).ino();
+            long made = e.create(a.view, a.rawIno(DIR), raw("new\u00fa"), 0640, Caller.ROOT)
+                    .ino();
             e.write(a.view, made, 0, b("made"));
             e.mkdir(a.view, Engine.ROOT, raw("sub\u00a0\u00a0"), 0755, Caller.ROOT);
             e.rename(a.view, a.rawIno(DIR), raw(FILE), a.rawIno("sub\u00a0\u00a0"), raw("moved\u00ff"), 0);
@@ -89,13 +92,17 @@ class RawBackingNamesTest {
             assertEquals(want, Trees.ofDisk(backing), "flush wrote exactly the published names");
             assertEquals("CHANGED!", Files.readString(onDisk(backing, "sub\u00a0\u00a0/moved\u00ff")));
             assertFalse(Files.exists(onDisk(backing, DIR + "/" + FILE)));
-            assertTrue(Files.getPosixFilePermissions(onDisk(backing, DIR + "/new\u00fa")).toString().contains("GROUP_READ"));
+            assertTrue(Files.getPosixFilePermissions(onDisk(backing, DIR + "/new\u00fa"))
+                    .toString()
+                    .contains("GROUP_READ"));
             if (Files.getFileStore(backing).supportsFileAttributeView("user")) {
-                var xv = Files.getFileAttributeView(onDisk(backing, "sub\u00a0\u00a0/moved\u00ff"),
-                        UserDefinedFileAttributeView.class);
+                var xv = Files.getFileAttributeView(
+                        onDisk(backing, "sub\u00a0\u00a0/moved\u00ff"), UserDefinedFileAttributeView.class);
                 assertEquals(List.of("k"), xv.list(), "user xattrs reach a file with a raw name");
             }
-            assertEquals("original", new String(e.read(old.view, old.rawIno(DIR + "/" + FILE), 0, 100), StandardCharsets.UTF_8),
+            assertEquals(
+                    "original",
+                    new String(e.read(old.view, old.rawIno(DIR + "/" + FILE), 0, 100), StandardCharsets.UTF_8),
                     "an older snapshot still reads the content the flush replaced");
 
             // A second flush patches the file under its raw name in place.
@@ -111,8 +118,10 @@ class RawBackingNamesTest {
         try {
             assertEquals(Trees.ofDisk(backing), Trees.ofView(e, e.published()), "after restart");
             TestFs a = new TestFs(e, e.view("a"));
-            assertEquals("CHANGED!+more", new String(e.read(a.view, a.rawIno("sub\u00a0\u00a0/moved\u00ff"), 0, 100),
-                    StandardCharsets.UTF_8));
+            assertEquals(
+                    "CHANGED!+more",
+                    new String(
+                            e.read(a.view, a.rawIno("sub\u00a0\u00a0/moved\u00ff"), 0, 100), StandardCharsets.UTF_8));
         } finally {
             e.close();
         }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RecordCacheTest {
     @TempDir
     Path tmp;
+
     Path backing;
     Engine engine;
 
@@ -90,8 +91,11 @@ class RecordCacheTest {
     void absenceInADirectoryNotYetImportedIsNotCached() {
         TestFs fs = new TestFs(engine, engine.createView("v", Isolation.SNAPSHOT, 0));
         // from the root's listing: a lookup would list d2 itself (its link count counts subdirectories)
-        long d2 = engine.readdir(fs.view, Engine.ROOT).stream().filter(e -> new String(e.name()).equals("d2"))
-                .findFirst().orElseThrow().ino();
+        long d2 = engine.readdir(fs.view, Engine.ROOT).stream()
+                .filter(e -> new String(e.name()).equals("d2"))
+                .findFirst()
+                .orElseThrow()
+                .ino();
         assertEquals(0, engine.publishedDent(d2, b("b"), engine.head).child());
         assertEquals("shared", fs.read("d2/b"), "the import of d2 brings the name");
     }

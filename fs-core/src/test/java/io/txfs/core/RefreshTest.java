@@ -1,6 +1,5 @@
 package io.txfs.core;
 
-import io.txfs.sys.Errno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.txfs.core.store.MemoryStore;
+import io.txfs.sys.Errno;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RefreshTest {
     @TempDir
     Path backing;
+
     Engine engine;
     TestFs mine;
     TestFs other;
@@ -59,7 +60,9 @@ class RefreshTest {
         assertEquals("mine", mine.read("f"));
         assertEquals("base g", mine.read("g"), "still reads its old snapshot");
         assertEquals(2, engine.pendingDelta(mine.view).size(), "the pending delta is intact");
-        assertThrows(PublishConflictException.class, () -> engine.publish(mine.view, false),
+        assertThrows(
+                PublishConflictException.class,
+                () -> engine.publish(mine.view, false),
                 "and a publish still conflicts the same way");
     }
 
@@ -75,7 +78,9 @@ class RefreshTest {
         assertEquals("mine", mine.read("f"), "its own change stays on top");
         assertEquals("theirs", mine.read("g"), "what others published shows");
         assertEquals("new in d", mine.read("d/y"));
-        assertEquals(List.of("f"), engine.pendingDelta(mine.view).stream().map(DeltaEntry::path).toList(),
+        assertEquals(
+                List.of("f"),
+                engine.pendingDelta(mine.view).stream().map(DeltaEntry::path).toList(),
                 "others' changes are not in its delta");
 
         other.write("g", "later");

@@ -34,7 +34,8 @@ final class TestFs {
     /** The node at a path of raw names (one char per byte), looked up name by name. */
     long rawIno(String oneCharPerByte) {
         long cur = Engine.ROOT;
-        for (String part : oneCharPerByte.split("/")) cur = engine.lookup(view, cur, raw(part)).ino();
+        for (String part : oneCharPerByte.split("/"))
+            cur = engine.lookup(view, cur, raw(part)).ino();
         return cur;
     }
 
@@ -79,7 +80,8 @@ final class TestFs {
             ino = ino(path);
             engine.setattr(view, ino, SetAttr.size(0));
         } else {
-            ino = engine.create(view, parent(path), name(path), 0644, Caller.ROOT).ino();
+            ino = engine.create(view, parent(path), name(path), 0644, Caller.ROOT)
+                    .ino();
         }
         if (content.length > 0) engine.write(view, ino, 0, content);
     }

@@ -7,8 +7,7 @@ package io.txfs.core;
  * covered") and docs/testing.md ("Random tests"); run it by hand, it is not a gate.
  */
 final class TestSeeds {
-    private TestSeeds() {
-    }
+    private TestSeeds() {}
 
     static long seed(long fixed) {
         String s = System.getProperty("txfs.seed");

@@ -1,18 +1,16 @@
 package io.txfs.core;
 
-import java.nio.file.FileVisitResult;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-
 import io.txfs.sys.PathCalls;
-import io.txfs.sys.LibC;
 import io.txfs.sys.RawPaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +59,12 @@ final class Trees {
                 continue;
             }
             if (Files.isSymbolicLink(p)) {
-                out.put(rel, "l:" + new String(PathCalls.readLink(RawPaths.cString(RawPaths.absolute(p))), StandardCharsets.ISO_8859_1));
+                out.put(
+                        rel,
+                        "l:"
+                                + new String(
+                                        PathCalls.readLink(RawPaths.cString(RawPaths.absolute(p))),
+                                        StandardCharsets.ISO_8859_1));
             } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                 out.put(rel, "d");
                 walkDisk(p, rel, out);

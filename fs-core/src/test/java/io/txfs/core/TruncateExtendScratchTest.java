@@ -16,11 +16,13 @@ class TruncateExtendScratchTest {
 
     @ParameterizedTest
     @CsvSource({"true,true,true", "true,false,true", "false,true,true", "true,true,false", "false,false,false"})
-    void holeAfterShrinkReadsZeros(boolean publishAfterTruncate, boolean force, boolean publishBeforeTruncate) throws Exception {
+    void holeAfterShrinkReadsZeros(boolean publishAfterTruncate, boolean force, boolean publishBeforeTruncate)
+            throws Exception {
         Path backing = Files.createDirectories(tmp.resolve("b"));
         try (Engine e = Engine.open(Engine.Config.memory(backing, new MemoryStore()))) {
             View v = e.createView("shared", Isolation.READ_COMMITTED, 0);
-            long ino = e.create(v, Engine.ROOT, "f".getBytes(), 0644, Caller.ROOT).ino();
+            long ino =
+                    e.create(v, Engine.ROOT, "f".getBytes(), 0644, Caller.ROOT).ino();
             byte[] a = new byte[65536];
             Arrays.fill(a, (byte) 'a');
             e.write(v, ino, 0, a);

@@ -1,6 +1,5 @@
 package io.txfs.core;
 
-import io.txfs.sys.Errno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +9,7 @@ import io.txfs.core.store.Bytes;
 import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import io.txfs.core.store.MemoryStore;
+import io.txfs.sys.Errno;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,6 +28,7 @@ class UnflushedThinningTest {
 
     @TempDir
     Path tmp;
+
     private Path backing;
     private MemoryStore memory;
 
@@ -38,7 +39,9 @@ class UnflushedThinningTest {
     /** auto false: collections run only when the test asks, so it sees the store before and after one. */
     private Engine open(String store, boolean auto) {
         GcPolicy gc = new GcPolicy(auto, 1, WINDOW);
-        if (store.equals("rocks")) return Engine.open(Engine.Config.rocks(backing, tmp.resolve("state")).withGc(gc));
+        if (store.equals("rocks"))
+            return Engine.open(
+                    Engine.Config.rocks(backing, tmp.resolve("state")).withGc(gc));
         memory = memory == null ? new MemoryStore() : memory.reopened();
         return Engine.open(new Engine.Config(backing, null, memory, null, null, null, gc));
     }
@@ -164,7 +167,9 @@ class UnflushedThinningTest {
                 if (round == 0) first = v;
             }
             e.collectGarbage();
-            assertEquals("round 0", new TestFs(e, e.versionView(first)).read("f.txt"),
+            assertEquals(
+                    "round 0",
+                    new TestFs(e, e.versionView(first)).read("f.txt"),
                     "the first publish, still waited for, is whole");
             assertEquals("round 1", new TestFs(e, e.versionView(first + 1)).read("f.txt"));
         } finally {

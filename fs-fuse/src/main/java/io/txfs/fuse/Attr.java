@@ -5,6 +5,18 @@ package io.txfs.fuse;
  * kernel's 32-bit new_encode_dev() form.
  */
 public record Attr(
-    long ino, long size, long blocks,
-    long atimeSec, int atimeNsec, long mtimeSec, int mtimeNsec, long ctimeSec, int ctimeNsec,
-    int mode, int nlink, int uid, int gid, int rdev, int blksize) {}
+        long ino,
+        long size,
+        long blocks,
+        long atimeSec,
+        int atimeNsec,
+        long mtimeSec,
+        int mtimeNsec,
+        long ctimeSec,
+        int ctimeNsec,
+        int mode,
+        int nlink,
+        int uid,
+        int gid,
+        int rdev,
+        int blksize) {}

@@ -8,9 +8,9 @@ import java.io.IOException;
  * kernel do reads, writes and mmap of that open file on the backing descriptor directly.
  */
 public interface BackingFiles {
-  /** Returns a backing id (> 0) for {@code fd}; needs CAP_SYS_ADMIN. */
-  int open(int fd) throws IOException;
+    /** Returns a backing id (> 0) for {@code fd}; needs CAP_SYS_ADMIN. */
+    int open(int fd) throws IOException;
 
-  /** Drops the registration; the kernel keeps its reference for files already opened with it. */
-  void close(int backingId);
+    /** Drops the registration; the kernel keeps its reference for files already opened with it. */
+    void close(int backingId);
 }

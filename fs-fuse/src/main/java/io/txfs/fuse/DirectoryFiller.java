@@ -6,12 +6,12 @@ package io.txfs.fuse;
  * last accepted entry's {@code nextOffset}.
  */
 public interface DirectoryFiller {
-  /** READDIR: {@code type} is the file type as in mode bits ({@code mode >>> 12}, i.e. DT_*). */
-  boolean add(String name, long ino, int type, long nextOffset);
+    /** READDIR: {@code type} is the file type as in mode bits ({@code mode >>> 12}, i.e. DT_*). */
+    boolean add(String name, long ino, int type, long nextOffset);
 
-  /**
-   * READDIRPLUS: when this returns true and {@code entry.nodeId() != 0}, the kernel counts one
-   * lookup of that node (except for "." and ".."), exactly as a LOOKUP reply would.
-   */
-  boolean addPlus(String name, Entry entry, long nextOffset);
+    /**
+     * READDIRPLUS: when this returns true and {@code entry.nodeId() != 0}, the kernel counts one
+     * lookup of that node (except for "." and ".."), exactly as a LOOKUP reply would.
+     */
+    boolean addPlus(String name, Entry entry, long nextOffset);
 }

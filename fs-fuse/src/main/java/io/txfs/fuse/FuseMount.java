@@ -1,22 +1,21 @@
 package io.txfs.fuse;
 
-import java.io.File;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
-
 import io.txfs.sys.LibC;
 import io.txfs.sys.MountInfo;
 import io.txfs.sys.StatBuf;
 import io.txfs.sys.Sys;
+import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,360 +25,374 @@ import org.slf4j.LoggerFactory;
  * unmounts, lets in-flight requests finish and stops the readers.
  */
 public final class FuseMount implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(FuseMount.class);
-  private static final LibC C = LibC.INSTANCE;
-  private static final long PROBE_TIMEOUT_MS = 15_000;
-  private static final long CLOSE_TIMEOUT_MS = 10_000;
-  private static final int EPERM = 1;
-  private static final int EINVAL = 22;
-  private static final int EBUSY = 16;
-  private static final int ENOTCONN = 107;
-  private static final int ECONNABORTED = 103;
-  private static final int ENODEV = 19;
+    private static final Logger LOG = LoggerFactory.getLogger(FuseMount.class);
+    private static final LibC C = LibC.INSTANCE;
+    private static final long PROBE_TIMEOUT_MS = 15_000;
+    private static final long CLOSE_TIMEOUT_MS = 10_000;
+    private static final int EPERM = 1;
+    private static final int EINVAL = 22;
+    private static final int EBUSY = 16;
+    private static final int ENOTCONN = 107;
+    private static final int ECONNABORTED = 103;
+    private static final int ENODEV = 19;
 
-  private final Path mountpoint;
-  private final FuseSession session;
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final CountDownLatch closeDone = new CountDownLatch(1);
-  private volatile Thread exitHook;
-  /** The connection's number under /sys/fs/fuse/connections (the mount's minor device), or -1. */
-  private volatile long connectionMinor = -1;
+    private final Path mountpoint;
+    private final FuseSession session;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch closeDone = new CountDownLatch(1);
+    private volatile Thread exitHook;
+    /** The connection's number under /sys/fs/fuse/connections (the mount's minor device), or -1. */
+    private volatile long connectionMinor = -1;
 
-  private FuseMount(Path mountpoint, FuseSession session) {
-    this.mountpoint = mountpoint;
-    this.session = session;
-  }
-
-  public static FuseMount mount(Path mountpoint, FuseFilesystem fs, MountOptions opts) throws IOException {
-    Path mp = mountpoint.toAbsolutePath().normalize();
-    ByteBuffer st = StatBuf.allocate();
-    if (C.stat(mp.toString(), st) != 0) {
-      throw new FuseMountException("cannot stat mountpoint " + mp + ": " + C.strerror(LibC.errno()));
+    private FuseMount(Path mountpoint, FuseSession session) {
+        this.mountpoint = mountpoint;
+        this.session = session;
     }
-    int rootmode = StatBuf.mode(st) & Sys.S_IFMT;
-    int fd = C.open("/dev/fuse", Sys.O_RDWR | Sys.O_CLOEXEC, 0);
-    if (fd < 0) {
-      int e = LibC.errno();
-      throw new FuseMountException("cannot open /dev/fuse: " + C.strerror(e)
-          + (e == 2 ? " (is the fuse module loaded? in a container, pass --device /dev/fuse)" : ""));
-    }
-    // Registered before mount(2): a SIGTERM at any moment from here on still unmounts.
-    AtomicReference<FuseMount> served = new AtomicReference<>();
-    AtomicBoolean mountedOnly = new AtomicBoolean();
-    Thread hook = new Thread(() -> {
-      FuseMount m = served.get();
-      if (m != null) {
-        m.close();
-      } else if (mountedOnly.get()) {
-        C.umount2(mp.toString(), Sys.MNT_DETACH);
-      }
-    }, "fuse-unmount-on-exit");
-    Runtime.getRuntime().addShutdownHook(hook);
-    String data = "fd=" + fd + ",rootmode=" + Integer.toOctalString(rootmode) + ",user_id=" + C.getuid()
-        + ",group_id=" + C.getgid() + (opts.allowOther() ? ",allow_other" : "")
-        + (opts.defaultPermissions() ? ",default_permissions" : "");
-    if (C.mount(opts.fsName(), mp.toString(), "fuse." + opts.subtype(), Sys.MS_NOSUID | Sys.MS_NODEV, data) != 0) {
-      int e = LibC.errno();
-      C.close(fd);
-      removeHook(hook);
-      if (e == EPERM) {
-        throw new FuseMountException("mount(2) of " + mp + " was refused (EPERM): mounting FUSE directly needs "
-            + "CAP_SYS_ADMIN; run as root (or in a container with --cap-add SYS_ADMIN --device /dev/fuse)");
-      }
-      throw new FuseMountException("mount(2) of " + mp + " failed: " + C.strerror(e) + " (data " + data + ")");
-    }
-    Dispatcher dispatcher = new Dispatcher(fs, opts.writebackCache(), opts.passthrough());
-    dispatcher.defaultPermissions(opts.defaultPermissions());
-    FuseSession session = new FuseSession(new DevFuseChannel(fd), fs, dispatcher, opts.readerThreads(),
-        mp.getFileName() == null ? "root" : mp.getFileName().toString());
-    mountedOnly.set(true);
-    FuseMount m = new FuseMount(mp, session);
-    m.exitHook = hook;
-    served.set(m);
-    session.start();
-    try {
-      m.awaitServing();
-    } catch (IOException | RuntimeException e) {
-      m.close();
-      throw e;
-    }
-    LOG.info("mounted {} on {} ({})", opts.fsName(), mp, opts);
-    return m;
-  }
 
-  /**
-   * Waits until INIT was answered and a stat of the mountpoint came back from the filesystem. The stat
-   * runs in a child process, never in this one: a thread of the daemon waiting on its own mount cannot
-   * be killed once a reader took its request, so a SIGKILL at that moment left an unkillable daemon
-   * holding /dev/fuse, and the mount hung (seen in MountLifecycleIT). A child stuck the same way ends
-   * when the daemon's death closes the connection.
-   */
-  private void awaitServing() throws IOException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROBE_TIMEOUT_MS);
-    try {
-      session.dispatcher().initFuture().get(remaining(deadline), TimeUnit.NANOSECONDS);
-      long dev = probe(deadline);
-      connectionMinor = dev >= 0 ? Sys.minor(dev) : minorFromMountinfo(mountpoint);
-    } catch (TimeoutException e) {
-      throw new FuseMountException("the mount at " + mountpoint + " did not answer within " + PROBE_TIMEOUT_MS + " ms");
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      throw c instanceof IOException ? (IOException) c : new FuseMountException("mount probe failed", c);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new FuseMountException("interrupted while waiting for the mount to answer");
-    }
-  }
-
-  /** The mountpoint's device number as stat(1) in a child process sees it; -1 when it answered with an error. */
-  private long probe(long deadline) throws IOException, InterruptedException, TimeoutException {
-    Process p;
-    try {
-      p = new ProcessBuilder("stat", "-c", "%d", mountpoint.toString())
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-          .redirectErrorStream(true).start();
-    } catch (IOException e) {
-      LOG.warn("cannot run stat(1) to probe the mount ({}); INIT was answered, going on", e.toString());
-      return -1;
-    }
-    try {
-      if (!p.waitFor(remaining(deadline), TimeUnit.NANOSECONDS)) {
-        throw new TimeoutException();
-      }
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      if (p.exitValue() == 0) {
-        return Long.parseLong(out);
-      }
-      if (out.contains("not connected") || out.contains("aborted") || out.contains("No such device")) {
-        throw new FuseMountException("probe stat of " + mountpoint + " failed: " + out);
-      }
-      // The filesystem answered, with an error: it is serving, though its root is unhappy.
-      LOG.warn("the filesystem answered the mount probe's stat of {} with: {}", mountpoint, out);
-      return -1;
-    } catch (NumberFormatException e) {
-      throw new FuseMountException("probe stat of " + mountpoint + " printed something unexpected");
-    } finally {
-      p.destroyForcibly();
-    }
-  }
-
-  private static long remaining(long deadline) {
-    return Math.max(1, deadline - System.nanoTime());
-  }
-
-  public Path mountpoint() {
-    return mountpoint;
-  }
-
-  public InitInfo negotiated() {
-    return session.dispatcher().info();
-  }
-
-  public Notifier notifier() {
-    return session;
-  }
-
-  /** Returns when the session has ended: after {@link #close()} or an external unmount. */
-  public void awaitTermination() throws InterruptedException {
-    session.awaitEnd();
-  }
-
-  /** Unmounts (lazily if busy), waits for the readers to finish, and closes the device. Idempotent. */
-  @Override
-  public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      // a second caller (say, the CLI's shutdown hook next to ours) returns only once it is done
-      try {
-        closeDone.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return;
-    }
-    try {
-      unmountAndWait();
-    } finally {
-      closeDone.countDown();
-      if (Thread.currentThread() != exitHook) {
-        removeHook(exitHook);
-      }
-    }
-  }
-
-  private static void removeHook(Thread hook) {
-    if (hook == null) {
-      return;
-    }
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException shuttingDown) {
-      // the JVM is exiting; the hook runs or ran
-    }
-  }
-
-  private void unmountAndWait() {
-    if (!session.hasEnded()) {
-      int rc = umount(mountpoint.toString());
-      if (rc != 0 && rc != EINVAL) {
-        LOG.warn("unmounting {} failed: {}", mountpoint, C.strerror(rc));
-      }
-    }
-    try {
-      if (!session.awaitEnd(CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-        LOG.warn("{} is still in use {} ms after a lazy unmount; aborting the connection", mountpoint,
-            CLOSE_TIMEOUT_MS);
-        abortConnection();
-        if (!session.awaitEnd(CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-          LOG.error("FUSE session on {} did not end; giving up", mountpoint);
+    public static FuseMount mount(Path mountpoint, FuseFilesystem fs, MountOptions opts) throws IOException {
+        Path mp = mountpoint.toAbsolutePath().normalize();
+        ByteBuffer st = StatBuf.allocate();
+        if (C.stat(mp.toString(), st) != 0) {
+            throw new FuseMountException("cannot stat mountpoint " + mp + ": " + C.strerror(LibC.errno()));
         }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+        int rootmode = StatBuf.mode(st) & Sys.S_IFMT;
+        int fd = C.open("/dev/fuse", Sys.O_RDWR | Sys.O_CLOEXEC, 0);
+        if (fd < 0) {
+            int e = LibC.errno();
+            throw new FuseMountException("cannot open /dev/fuse: " + C.strerror(e)
+                    + (e == 2 ? " (is the fuse module loaded? in a container, pass --device /dev/fuse)" : ""));
+        }
+        // Registered before mount(2): a SIGTERM at any moment from here on still unmounts.
+        AtomicReference<FuseMount> served = new AtomicReference<>();
+        AtomicBoolean mountedOnly = new AtomicBoolean();
+        Thread hook = new Thread(
+                () -> {
+                    FuseMount m = served.get();
+                    if (m != null) {
+                        m.close();
+                    } else if (mountedOnly.get()) {
+                        C.umount2(mp.toString(), Sys.MNT_DETACH);
+                    }
+                },
+                "fuse-unmount-on-exit");
+        Runtime.getRuntime().addShutdownHook(hook);
+        String data = "fd=" + fd + ",rootmode=" + Integer.toOctalString(rootmode) + ",user_id=" + C.getuid()
+                + ",group_id=" + C.getgid() + (opts.allowOther() ? ",allow_other" : "")
+                + (opts.defaultPermissions() ? ",default_permissions" : "");
+        if (C.mount(opts.fsName(), mp.toString(), "fuse." + opts.subtype(), Sys.MS_NOSUID | Sys.MS_NODEV, data) != 0) {
+            int e = LibC.errno();
+            C.close(fd);
+            removeHook(hook);
+            if (e == EPERM) {
+                throw new FuseMountException("mount(2) of " + mp + " was refused (EPERM): mounting FUSE directly needs "
+                        + "CAP_SYS_ADMIN; run as root (or in a container with --cap-add SYS_ADMIN --device /dev/fuse)");
+            }
+            throw new FuseMountException("mount(2) of " + mp + " failed: " + C.strerror(e) + " (data " + data + ")");
+        }
+        Dispatcher dispatcher = new Dispatcher(fs, opts.writebackCache(), opts.passthrough());
+        dispatcher.defaultPermissions(opts.defaultPermissions());
+        FuseSession session = new FuseSession(
+                new DevFuseChannel(fd),
+                fs,
+                dispatcher,
+                opts.readerThreads(),
+                mp.getFileName() == null ? "root" : mp.getFileName().toString());
+        mountedOnly.set(true);
+        FuseMount m = new FuseMount(mp, session);
+        m.exitHook = hook;
+        served.set(m);
+        session.start();
+        try {
+            m.awaitServing();
+        } catch (IOException | RuntimeException e) {
+            m.close();
+            throw e;
+        }
+        LOG.info("mounted {} on {} ({})", opts.fsName(), mp, opts);
+        return m;
     }
-  }
 
-  /** The minor device number of the mount at {@code mountpoint} per /proc/self/mountinfo, or -1. */
-  private static long minorFromMountinfo(Path mountpoint) {
-    try {
-      return MountInfo.at(mountpoint).map(m -> (long) m.minor()).orElse(-1L);
-    } catch (IOException | RuntimeException e) {
-      LOG.debug("cannot read /proc/self/mountinfo", e);
-      return -1;
-    }
-  }
-
-  private void abortConnection() {
-    long minor = connectionMinor;
-    if (minor < 0) {
-      LOG.warn("cannot find the FUSE connection of {} to abort it", mountpoint);
-      return;
-    }
-    abortConnection(minor);
-  }
-
-  private static final Path CONNECTIONS = Path.of("/sys/fs/fuse/connections");
-
-  /** The fusectl directory of connection {@code minor}, mounting fusectl first when it is absent. */
-  private static Path connectionDir(long minor) {
-    Path dir = CONNECTIONS.resolve(Long.toString(minor));
-    if (!Files.exists(dir) && C.mount("fusectl", CONNECTIONS.toString(), "fusectl", 0, null) != 0) {
-      LOG.debug("cannot mount fusectl on {}: {}", CONNECTIONS, C.strerror(LibC.errno()));
-    }
-    return dir;
-  }
-
-  private static void abortConnection(long minor) {
-    Path abort = connectionDir(minor).resolve("abort");
-    try {
-      Files.write(abort, "1".getBytes(StandardCharsets.US_ASCII));
-    } catch (IOException e) {
-      LOG.warn("cannot abort the FUSE connection via {}: {}", abort, e.toString());
-    }
-  }
-
-  /** How {@link #unmountAndEnd} ended the mount. */
-  public enum Ending {
-    /** The kernel ended the connection at the unmount (or within the grace period): the daemon saw the end. */
-    ENDED,
     /**
-     * The mount lived on after the grace period (in other mount namespaces, e.g. of {@code txfs run},
-     * or lazily detached with files open) and its connection was aborted: those processes get ENOTCONN.
+     * Waits until INIT was answered and a stat of the mountpoint came back from the filesystem. The stat
+     * runs in a child process, never in this one: a thread of the daemon waiting on its own mount cannot
+     * be killed once a reader took its request, so a SIGKILL at that moment left an unkillable daemon
+     * holding /dev/fuse, and the mount hung (seen in MountLifecycleIT). A child stuck the same way ends
+     * when the daemon's death closes the connection.
      */
-    ABORTED,
-    /** The connection could not be found (no fusectl): unmounted here, the end was not observed. */
-    UNOBSERVED
-  }
-
-  /**
-   * Unmounts a FUSE mount served by any process, and makes sure its connection ends. A plain unmount
-   * removes the mount from the caller's mount namespace only: a process in a private namespace (as
-   * {@code txfs run} starts them) keeps the superblock, and with it the daemon, serving. So this waits
-   * up to {@code graceMs} for the kernel to drop the connection (it removes its fusectl directory when
-   * the last mount of it goes), and otherwise aborts it through {@code /sys/fs/fuse/connections/N/abort}:
-   * the daemon's readers then see ENODEV and it shuts down.
-   */
-  public static Ending unmountAndEnd(Path mountpoint, long graceMs) throws IOException {
-    Path mnt = mountpoint.toAbsolutePath().normalize();
-    long minor = minorFromMountinfo(mnt);
-    Path dir = minor >= 0 ? connectionDir(minor) : null;
-    boolean observable = dir != null && Files.isDirectory(dir);
-    unmount(mnt);
-    if (!observable) {
-      return Ending.UNOBSERVED;
+    private void awaitServing() throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROBE_TIMEOUT_MS);
+        try {
+            session.dispatcher().initFuture().get(remaining(deadline), TimeUnit.NANOSECONDS);
+            long dev = probe(deadline);
+            connectionMinor = dev >= 0 ? Sys.minor(dev) : minorFromMountinfo(mountpoint);
+        } catch (TimeoutException e) {
+            throw new FuseMountException(
+                    "the mount at " + mountpoint + " did not answer within " + PROBE_TIMEOUT_MS + " ms");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof IOException ? (IOException) c : new FuseMountException("mount probe failed", c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FuseMountException("interrupted while waiting for the mount to answer");
+        }
     }
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMs);
-    while (Files.exists(dir)) {
-      if (System.nanoTime() - deadline > 0) {
-        LOG.warn("{} is still mounted elsewhere {} ms after the unmount (another mount namespace, or open files); "
-            + "aborting its FUSE connection {}", mnt, graceMs, minor);
+
+    /** The mountpoint's device number as stat(1) in a child process sees it; -1 when it answered with an error. */
+    private long probe(long deadline) throws IOException, InterruptedException, TimeoutException {
+        Process p;
+        try {
+            p = new ProcessBuilder("stat", "-c", "%d", mountpoint.toString())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectErrorStream(true)
+                    .start();
+        } catch (IOException e) {
+            LOG.warn("cannot run stat(1) to probe the mount ({}); INIT was answered, going on", e.toString());
+            return -1;
+        }
+        try {
+            if (!p.waitFor(remaining(deadline), TimeUnit.NANOSECONDS)) {
+                throw new TimeoutException();
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (p.exitValue() == 0) {
+                return Long.parseLong(out);
+            }
+            if (out.contains("not connected") || out.contains("aborted") || out.contains("No such device")) {
+                throw new FuseMountException("probe stat of " + mountpoint + " failed: " + out);
+            }
+            // The filesystem answered, with an error: it is serving, though its root is unhappy.
+            LOG.warn("the filesystem answered the mount probe's stat of {} with: {}", mountpoint, out);
+            return -1;
+        } catch (NumberFormatException e) {
+            throw new FuseMountException("probe stat of " + mountpoint + " printed something unexpected");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static long remaining(long deadline) {
+        return Math.max(1, deadline - System.nanoTime());
+    }
+
+    public Path mountpoint() {
+        return mountpoint;
+    }
+
+    public InitInfo negotiated() {
+        return session.dispatcher().info();
+    }
+
+    public Notifier notifier() {
+        return session;
+    }
+
+    /** Returns when the session has ended: after {@link #close()} or an external unmount. */
+    public void awaitTermination() throws InterruptedException {
+        session.awaitEnd();
+    }
+
+    /** Unmounts (lazily if busy), waits for the readers to finish, and closes the device. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            // a second caller (say, the CLI's shutdown hook next to ours) returns only once it is done
+            try {
+                closeDone.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        try {
+            unmountAndWait();
+        } finally {
+            closeDone.countDown();
+            if (Thread.currentThread() != exitHook) {
+                removeHook(exitHook);
+            }
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        if (hook == null) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is exiting; the hook runs or ran
+        }
+    }
+
+    private void unmountAndWait() {
+        if (!session.hasEnded()) {
+            int rc = umount(mountpoint.toString());
+            if (rc != 0 && rc != EINVAL) {
+                LOG.warn("unmounting {} failed: {}", mountpoint, C.strerror(rc));
+            }
+        }
+        try {
+            if (!session.awaitEnd(CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+                LOG.warn(
+                        "{} is still in use {} ms after a lazy unmount; aborting the connection",
+                        mountpoint,
+                        CLOSE_TIMEOUT_MS);
+                abortConnection();
+                if (!session.awaitEnd(CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+                    LOG.error("FUSE session on {} did not end; giving up", mountpoint);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The minor device number of the mount at {@code mountpoint} per /proc/self/mountinfo, or -1. */
+    private static long minorFromMountinfo(Path mountpoint) {
+        try {
+            return MountInfo.at(mountpoint).map(m -> (long) m.minor()).orElse(-1L);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("cannot read /proc/self/mountinfo", e);
+            return -1;
+        }
+    }
+
+    private void abortConnection() {
+        long minor = connectionMinor;
+        if (minor < 0) {
+            LOG.warn("cannot find the FUSE connection of {} to abort it", mountpoint);
+            return;
+        }
         abortConnection(minor);
-        return Ending.ABORTED;
-      }
-      try {
-        Thread.sleep(20); // polling an external condition: the kernel offers no notification for it
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while waiting for " + mnt + " to end", e);
-      }
     }
-    return Ending.ENDED;
-  }
 
-  /** umount2, falling back to a lazy detach when busy; returns 0 or the errno. */
-  private static int umount(String path) {
-    if (C.umount2(path, 0) == 0) {
-      return 0;
-    }
-    int e = LibC.errno();
-    if (e == EBUSY) {
-      if (C.umount2(path, Sys.MNT_DETACH) == 0) {
-        return 0;
-      }
-      e = LibC.errno();
-    }
-    return e;
-  }
+    private static final Path CONNECTIONS = Path.of("/sys/fs/fuse/connections");
 
-  /** Unmounts a FUSE mount served by any process (e.g. {@code txfs unmount}). */
-  public static void unmount(Path mountpoint) throws IOException {
-    String p = mountpoint.toAbsolutePath().normalize().toString();
-    int e = umount(p);
-    if (e == ENOTCONN || e == ECONNABORTED) {
-      if (C.umount2(p, Sys.MNT_DETACH) == 0) {
-        return;
-      }
-      e = LibC.errno();
+    /** The fusectl directory of connection {@code minor}, mounting fusectl first when it is absent. */
+    private static Path connectionDir(long minor) {
+        Path dir = CONNECTIONS.resolve(Long.toString(minor));
+        if (!Files.exists(dir) && C.mount("fusectl", CONNECTIONS.toString(), "fusectl", 0, null) != 0) {
+            LOG.debug("cannot mount fusectl on {}: {}", CONNECTIONS, C.strerror(LibC.errno()));
+        }
+        return dir;
     }
-    if (e == 0) {
-      return;
-    }
-    if (e == EPERM) {
-      throw new FuseMountException("unmounting " + p + " needs CAP_SYS_ADMIN (run as root, or fusermount3 -u)");
-    }
-    if (e == EINVAL) {
-      throw new FuseMountException(p + " is not a mount point");
-    }
-    throw new FuseMountException("unmounting " + p + " failed: " + C.strerror(e));
-  }
 
-  /** If a dead FUSE mount is at {@code mountpoint} (stat gives ENOTCONN), detaches it and returns true. */
-  public static boolean clearStaleMount(Path mountpoint) {
-    String p = mountpoint.toAbsolutePath().normalize().toString();
-    // statfs, not stat: the kernel answers stat of a dead mount's root from its attribute cache for a
-    // while, but always asks the filesystem for statfs (an aborted connection says ENOTCONN at once)
-    ByteBuffer st = ByteBuffer.allocateDirect(256);
-    if (C.statfs(p, st) == 0) {
-      return false;
+    private static void abortConnection(long minor) {
+        Path abort = connectionDir(minor).resolve("abort");
+        try {
+            Files.write(abort, "1".getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            LOG.warn("cannot abort the FUSE connection via {}: {}", abort, e.toString());
+        }
     }
-    int e = LibC.errno();
-    if (e != ENOTCONN && e != ECONNABORTED) {
-      return false;
+
+    /** How {@link #unmountAndEnd} ended the mount. */
+    public enum Ending {
+        /** The kernel ended the connection at the unmount (or within the grace period): the daemon saw the end. */
+        ENDED,
+        /**
+         * The mount lived on after the grace period (in other mount namespaces, e.g. of {@code txfs run},
+         * or lazily detached with files open) and its connection was aborted: those processes get ENOTCONN.
+         */
+        ABORTED,
+        /** The connection could not be found (no fusectl): unmounted here, the end was not observed. */
+        UNOBSERVED
     }
-    if (C.umount2(p, Sys.MNT_DETACH) != 0) {
-      LOG.warn("cannot detach the dead mount at {}: {}", p, C.strerror(LibC.errno()));
-      return false;
+
+    /**
+     * Unmounts a FUSE mount served by any process, and makes sure its connection ends. A plain unmount
+     * removes the mount from the caller's mount namespace only: a process in a private namespace (as
+     * {@code txfs run} starts them) keeps the superblock, and with it the daemon, serving. So this waits
+     * up to {@code graceMs} for the kernel to drop the connection (it removes its fusectl directory when
+     * the last mount of it goes), and otherwise aborts it through {@code /sys/fs/fuse/connections/N/abort}:
+     * the daemon's readers then see ENODEV and it shuts down.
+     */
+    public static Ending unmountAndEnd(Path mountpoint, long graceMs) throws IOException {
+        Path mnt = mountpoint.toAbsolutePath().normalize();
+        long minor = minorFromMountinfo(mnt);
+        Path dir = minor >= 0 ? connectionDir(minor) : null;
+        boolean observable = dir != null && Files.isDirectory(dir);
+        unmount(mnt);
+        if (!observable) {
+            return Ending.UNOBSERVED;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMs);
+        while (Files.exists(dir)) {
+            if (System.nanoTime() - deadline > 0) {
+                LOG.warn(
+                        "{} is still mounted elsewhere {} ms after the unmount (another mount namespace, or open files); "
+                                + "aborting its FUSE connection {}",
+                        mnt,
+                        graceMs,
+                        minor);
+                abortConnection(minor);
+                return Ending.ABORTED;
+            }
+            try {
+                Thread.sleep(20); // polling an external condition: the kernel offers no notification for it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for " + mnt + " to end", e);
+            }
+        }
+        return Ending.ENDED;
     }
-    LOG.info("detached a dead FUSE mount at {}", p);
-    return true;
-  }
+
+    /** umount2, falling back to a lazy detach when busy; returns 0 or the errno. */
+    private static int umount(String path) {
+        if (C.umount2(path, 0) == 0) {
+            return 0;
+        }
+        int e = LibC.errno();
+        if (e == EBUSY) {
+            if (C.umount2(path, Sys.MNT_DETACH) == 0) {
+                return 0;
+            }
+            e = LibC.errno();
+        }
+        return e;
+    }
+
+    /** Unmounts a FUSE mount served by any process (e.g. {@code txfs unmount}). */
+    public static void unmount(Path mountpoint) throws IOException {
+        String p = mountpoint.toAbsolutePath().normalize().toString();
+        int e = umount(p);
+        if (e == ENOTCONN || e == ECONNABORTED) {
+            if (C.umount2(p, Sys.MNT_DETACH) == 0) {
+                return;
+            }
+            e = LibC.errno();
+        }
+        if (e == 0) {
+            return;
+        }
+        if (e == EPERM) {
+            throw new FuseMountException("unmounting " + p + " needs CAP_SYS_ADMIN (run as root, or fusermount3 -u)");
+        }
+        if (e == EINVAL) {
+            throw new FuseMountException(p + " is not a mount point");
+        }
+        throw new FuseMountException("unmounting " + p + " failed: " + C.strerror(e));
+    }
+
+    /** If a dead FUSE mount is at {@code mountpoint} (stat gives ENOTCONN), detaches it and returns true. */
+    public static boolean clearStaleMount(Path mountpoint) {
+        String p = mountpoint.toAbsolutePath().normalize().toString();
+        // statfs, not stat: the kernel answers stat of a dead mount's root from its attribute cache for a
+        // while, but always asks the filesystem for statfs (an aborted connection says ENOTCONN at once)
+        ByteBuffer st = ByteBuffer.allocateDirect(256);
+        if (C.statfs(p, st) == 0) {
+            return false;
+        }
+        int e = LibC.errno();
+        if (e != ENOTCONN && e != ECONNABORTED) {
+            return false;
+        }
+        if (C.umount2(p, Sys.MNT_DETACH) != 0) {
+            LOG.warn("cannot detach the dead mount at {}: {}", p, C.strerror(LibC.errno()));
+            return false;
+        }
+        LOG.info("detached a dead FUSE mount at {}", p);
+        return true;
+    }
 }

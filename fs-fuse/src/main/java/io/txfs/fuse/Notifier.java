@@ -9,20 +9,20 @@ import java.io.IOException;
  * (ENOENT), which is not an error.
  */
 public interface Notifier {
-  /** Drop cached attributes of {@code node} and its page cache from {@code offset} for {@code length} bytes (length 0 = to the end; offset -1 = attributes only). */
-  boolean invalInode(long node, long offset, long length) throws IOException;
+    /** Drop cached attributes of {@code node} and its page cache from {@code offset} for {@code length} bytes (length 0 = to the end; offset -1 = attributes only). */
+    boolean invalInode(long node, long offset, long length) throws IOException;
 
-  /** Drop the cached dentry {@code name} in {@code parent}. */
-  boolean invalEntry(long parent, String name) throws IOException;
+    /** Drop the cached dentry {@code name} in {@code parent}. */
+    boolean invalEntry(long parent, String name) throws IOException;
 
-  /** Like invalEntry, and also tell inotify watchers that {@code child} was deleted. */
-  boolean delete(long parent, long child, String name) throws IOException;
+    /** Like invalEntry, and also tell inotify watchers that {@code child} was deleted. */
+    boolean delete(long parent, long child, String name) throws IOException;
 
-  /**
-   * Makes every dentry the kernel holds now invalid at its next revalidation (FUSE_NOTIFY_INC_EPOCH,
-   * Linux 6.16): the next walk through each asks the filesystem again. Unlike the others it takes no
-   * lock in the kernel (it only increments a counter), so it may be sent from inside a request handler,
-   * before the reply. Throws (EINVAL) where the kernel does not know it.
-   */
-  boolean expireAllEntries() throws IOException;
+    /**
+     * Makes every dentry the kernel holds now invalid at its next revalidation (FUSE_NOTIFY_INC_EPOCH,
+     * Linux 6.16): the next walk through each asks the filesystem again. Unlike the others it takes no
+     * lock in the kernel (it only increments a counter), so it may be sent from inside a request handler,
+     * before the reply. Throws (EINVAL) where the kernel does not know it.
+     */
+    boolean expireAllEntries() throws IOException;
 }

@@ -9,75 +9,77 @@ import java.nio.ByteOrder;
  * them that READ and WRITE hand to the filesystem without copying.
  */
 final class RequestBuffers implements DirectoryFiller {
-  /** Room for the in header, fuse_write_in and slack beyond max_write. */
-  static final int HEADER_ROOM = 64 * 1024;
+    /** Room for the in header, fuse_write_in and slack beyond max_write. */
+    static final int HEADER_ROOM = 64 * 1024;
 
-  final ByteBuffer in;
-  final ByteBuffer out;
-  /** {@code out} from the end of the out header: where READ data and other payloads go. */
-  final ByteBuffer outPayload;
-  /** {@code in} from the start of WRITE data. */
-  final ByteBuffer writeData;
-  private final byte[] scratch = new byte[8192];
+    final ByteBuffer in;
+    final ByteBuffer out;
+    /** {@code out} from the end of the out header: where READ data and other payloads go. */
+    final ByteBuffer outPayload;
+    /** {@code in} from the start of WRITE data. */
+    final ByteBuffer writeData;
 
-  // readdir state
-  private boolean plus;
-  private int pos;
-  private int limit;
+    private final byte[] scratch = new byte[8192];
 
-  RequestBuffers(int maxWrite) {
-    in = ByteBuffer.allocateDirect(maxWrite + HEADER_ROOM).order(ByteOrder.LITTLE_ENDIAN);
-    out = ByteBuffer.allocateDirect(maxWrite + HEADER_ROOM).order(ByteOrder.LITTLE_ENDIAN);
-    outPayload = out.duplicate().position(Wire.OUT_HEADER).slice().order(ByteOrder.LITTLE_ENDIAN);
-    writeData = in.duplicate().position(Wire.IN_HEADER + Wire.WRITE_IN).slice().order(ByteOrder.LITTLE_ENDIAN);
-  }
+    // readdir state
+    private boolean plus;
+    private int pos;
+    private int limit;
 
-  /** Decodes the string in [off, end) without the intermediate copies of new String(ByteBuffer). */
-  String string(int off, int end) {
-    int len = end - off;
-    byte[] bytes = len <= scratch.length ? scratch : new byte[len];
-    in.get(off, bytes, 0, len);
-    return Names.decode(bytes, 0, len);
-  }
-
-  void startDir(boolean plus, int size) {
-    this.plus = plus;
-    this.pos = Wire.OUT_HEADER;
-    this.limit = Math.min(out.capacity(), Wire.OUT_HEADER + size);
-  }
-
-  int dirEnd() {
-    return pos;
-  }
-
-  @Override
-  public boolean add(String name, long ino, int type, long nextOffset) {
-    byte[] n = Names.encode(name);
-    int end;
-    if (plus) {
-      // nodeid 0: the kernel shows the name but links no inode, so no lookup is counted
-      Attr a = new Attr(ino, 0, 0, 0, 0, 0, 0, 0, 0, type << 12, 0, 0, 0, 0, 0);
-      end = Wire.putDirentPlus(out, pos, limit, new Entry(0, 0, a, 0, 0), nextOffset, n);
-    } else {
-      end = Wire.putDirent(out, pos, limit, ino, nextOffset, type, n);
+    RequestBuffers(int maxWrite) {
+        in = ByteBuffer.allocateDirect(maxWrite + HEADER_ROOM).order(ByteOrder.LITTLE_ENDIAN);
+        out = ByteBuffer.allocateDirect(maxWrite + HEADER_ROOM).order(ByteOrder.LITTLE_ENDIAN);
+        outPayload = out.duplicate().position(Wire.OUT_HEADER).slice().order(ByteOrder.LITTLE_ENDIAN);
+        writeData =
+                in.duplicate().position(Wire.IN_HEADER + Wire.WRITE_IN).slice().order(ByteOrder.LITTLE_ENDIAN);
     }
-    if (end < 0) {
-      return false;
-    }
-    pos = end;
-    return true;
-  }
 
-  @Override
-  public boolean addPlus(String name, Entry entry, long nextOffset) {
-    if (!plus) {
-      throw new IllegalStateException("addPlus during READDIR: use add()");
+    /** Decodes the string in [off, end) without the intermediate copies of new String(ByteBuffer). */
+    String string(int off, int end) {
+        int len = end - off;
+        byte[] bytes = len <= scratch.length ? scratch : new byte[len];
+        in.get(off, bytes, 0, len);
+        return Names.decode(bytes, 0, len);
     }
-    int end = Wire.putDirentPlus(out, pos, limit, entry, nextOffset, Names.encode(name));
-    if (end < 0) {
-      return false;
+
+    void startDir(boolean plus, int size) {
+        this.plus = plus;
+        this.pos = Wire.OUT_HEADER;
+        this.limit = Math.min(out.capacity(), Wire.OUT_HEADER + size);
     }
-    pos = end;
-    return true;
-  }
+
+    int dirEnd() {
+        return pos;
+    }
+
+    @Override
+    public boolean add(String name, long ino, int type, long nextOffset) {
+        byte[] n = Names.encode(name);
+        int end;
+        if (plus) {
+            // nodeid 0: the kernel shows the name but links no inode, so no lookup is counted
+            Attr a = new Attr(ino, 0, 0, 0, 0, 0, 0, 0, 0, type << 12, 0, 0, 0, 0, 0);
+            end = Wire.putDirentPlus(out, pos, limit, new Entry(0, 0, a, 0, 0), nextOffset, n);
+        } else {
+            end = Wire.putDirent(out, pos, limit, ino, nextOffset, type, n);
+        }
+        if (end < 0) {
+            return false;
+        }
+        pos = end;
+        return true;
+    }
+
+    @Override
+    public boolean addPlus(String name, Entry entry, long nextOffset) {
+        if (!plus) {
+            throw new IllegalStateException("addPlus during READDIR: use add()");
+        }
+        int end = Wire.putDirentPlus(out, pos, limit, entry, nextOffset, Names.encode(name));
+        if (end < 0) {
+            return false;
+        }
+        pos = end;
+        return true;
+    }
 }

@@ -15,15 +15,23 @@ import java.util.Optional;
  */
 public final class MountInfo {
     /** One line: the fields txfs looks at, paths unescaped. */
-    public record Mount(long id, long parent, int major, int minor, String root, String mountPoint,
-            String mountOptions, String fsType, String source, String superOptions) {
+    public record Mount(
+            long id,
+            long parent,
+            int major,
+            int minor,
+            String root,
+            String mountPoint,
+            String mountOptions,
+            String fsType,
+            String source,
+            String superOptions) {
         public boolean isFuse() {
             return fsType.equals("fuse") || fsType.startsWith("fuse.");
         }
     }
 
-    private MountInfo() {
-    }
+    private MountInfo() {}
 
     /** The mounts of this process, in the file's order (a later mount at a path is on top). */
     public static List<Mount> self() throws IOException {
@@ -63,9 +71,17 @@ public final class MountInfo {
             }
             int colon = f[2].indexOf(':');
             try {
-                mounts.add(new Mount(Long.parseLong(f[0]), Long.parseLong(f[1]),
-                        Integer.parseInt(f[2].substring(0, colon)), Integer.parseInt(f[2].substring(colon + 1)),
-                        unescape(f[3]), unescape(f[4]), f[5], f[dash + 1], unescape(f[dash + 2]), f[dash + 3]));
+                mounts.add(new Mount(
+                        Long.parseLong(f[0]),
+                        Long.parseLong(f[1]),
+                        Integer.parseInt(f[2].substring(0, colon)),
+                        Integer.parseInt(f[2].substring(colon + 1)),
+                        unescape(f[3]),
+                        unescape(f[4]),
+                        f[5],
+                        f[dash + 1],
+                        unescape(f[dash + 2]),
+                        f[dash + 3]));
             } catch (RuntimeException malformed) {
                 // not a line of the documented shape: skipped like a short one
             }

@@ -7,8 +7,7 @@ import java.util.Arrays;
 
 /** Helpers over {@link LibC} calls that take a NUL-terminated raw path. */
 public final class PathCalls {
-    private PathCalls() {
-    }
+    private PathCalls() {}
 
     /** The exact target bytes of the symlink at cPath (NUL-terminated). */
     public static byte[] readLink(byte[] cPath) throws IOException {

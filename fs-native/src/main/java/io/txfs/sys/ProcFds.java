@@ -9,8 +9,7 @@ import java.nio.file.Path;
  * stat-ing /proc/PID/fd/N would be a call into whatever filesystem holds it).
  */
 public final class ProcFds {
-    private ProcFds() {
-    }
+    private ProcFds() {}
 
     /** The value of one field of /proc/PID/fdinfo/FD ("flags:", "mnt_id:", ...). */
     public static String fdinfo(long pid, int fd, String field) throws IOException {

@@ -1,10 +1,10 @@
 package io.txfs.sys;
 
 import java.io.ByteArrayOutputStream;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,8 +19,7 @@ import java.util.Arrays;
 public final class RawPaths {
     private static final boolean JNU_UTF8 = "UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding"));
 
-    private RawPaths() {
-    }
+    private RawPaths() {}
 
     /** The raw bytes of the last component of a path read from a directory stream. */
     public static byte[] fileName(Path p) {
@@ -88,12 +87,19 @@ public final class RawPaths {
         StringBuilder sb = new StringBuilder(b.length * 3);
         for (byte x : b) {
             int u = x & 0xff;
-            boolean plain = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9')
-                    || u == '/' || u == '-' || u == '.' || u == '_' || u == '~';
+            boolean plain = (u >= 'a' && u <= 'z')
+                    || (u >= 'A' && u <= 'Z')
+                    || (u >= '0' && u <= '9')
+                    || u == '/'
+                    || u == '-'
+                    || u == '.'
+                    || u == '_'
+                    || u == '~';
             if (plain) {
                 sb.append((char) u);
             } else {
-                sb.append('%').append(Character.toUpperCase(Character.forDigit(u >> 4, 16)))
+                sb.append('%')
+                        .append(Character.toUpperCase(Character.forDigit(u >> 4, 16)))
                         .append(Character.toUpperCase(Character.forDigit(u & 15, 16)));
             }
         }
@@ -117,10 +123,12 @@ public final class RawPaths {
     /** The text of b when it is valid UTF-8, else null. */
     private static String utf8OrNull(byte[] b) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(b)).toString();
+                    .decode(ByteBuffer.wrap(b))
+                    .toString();
         } catch (CharacterCodingException e) {
             return null;
         }

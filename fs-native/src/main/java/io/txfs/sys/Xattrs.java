@@ -10,8 +10,7 @@ public final class Xattrs {
     /** One attribute: its full name ("user.x", "trusted.y") and value, as raw bytes. */
     public record Xattr(byte[] name, byte[] value) {}
 
-    private Xattrs() {
-    }
+    private Xattrs() {}
 
     /**
      * The attributes of the file at cPath (NUL-terminated), in the order the filesystem lists them;

@@ -37,9 +37,11 @@ class MountInfoTest {
 
     @Test
     void theLastMountAtAPathIsOnTop() {
-        MountInfo.Mount top = MountInfo.topmostAt(MountInfo.parse(LINES), Path.of("/tmp/a b\\c")).orElseThrow();
+        MountInfo.Mount top = MountInfo.topmostAt(MountInfo.parse(LINES), Path.of("/tmp/a b\\c"))
+                .orElseThrow();
         assertEquals("tmpfs", top.fsType());
-        assertTrue(MountInfo.topmostAt(MountInfo.parse(LINES), Path.of("/nowhere")).isEmpty());
+        assertTrue(
+                MountInfo.topmostAt(MountInfo.parse(LINES), Path.of("/nowhere")).isEmpty());
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.txfs.tools;
 
 import java.time.Duration;
-
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -9,8 +8,7 @@ import java.util.regex.Pattern;
 final class AgeDuration {
     private static final Pattern FORM = Pattern.compile("([0-9]{1,12})([smhd]?)");
 
-    private AgeDuration() {
-    }
+    private AgeDuration() {}
 
     private static final Pattern FINE = Pattern.compile("([0-9]{1,12})(ms|[smhd]?)");
 
@@ -18,7 +16,8 @@ final class AgeDuration {
     static Duration duration(String word) {
         Matcher m = word == null ? null : FINE.matcher(word);
         if (m == null || !m.matches()) {
-            throw new UserFacingException("bad duration '" + word + "': a whole number with ms, s, m, h or d (100ms, 30s, 10m, 2h, 1d)");
+            throw new UserFacingException(
+                    "bad duration '" + word + "': a whole number with ms, s, m, h or d (100ms, 30s, 10m, 2h, 1d)");
         }
         long n = Long.parseLong(m.group(1));
         return m.group(2).equals("ms") ? Duration.ofMillis(n) : Duration.ofSeconds(seconds(word));
@@ -28,7 +27,8 @@ final class AgeDuration {
     static long seconds(String word) {
         Matcher m = word == null ? null : FORM.matcher(word);
         if (m == null || !m.matches()) {
-            throw new UserFacingException("bad duration '" + word + "': a whole number with s, m, h or d (30s, 10m, 2h, 1d)");
+            throw new UserFacingException(
+                    "bad duration '" + word + "': a whole number with s, m, h or d (30s, 10m, 2h, 1d)");
         }
         long n = Long.parseLong(m.group(1));
         long unit = switch (m.group(2)) {

@@ -1,11 +1,5 @@
 package io.txfs.tools;
 
-import java.nio.file.StandardCopyOption;
-import java.util.HashMap;
-import java.util.TreeMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -14,10 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * SPEC: a state directory belongs to one backing directory, and a backing directory is served by one
@@ -63,14 +62,28 @@ final class BackingClaim implements AutoCloseable {
     record StateRecord(Path backing, Identity identity) {
         static Optional<StateRecord> read(Path stateDir) {
             Path file = stateDir.resolve(RECORD);
-            return KeyValueFile.read(file, "path", "dev", "ino", "id").map(m -> new StateRecord(Path.of(m.get("path")),
-                    new Identity(KeyValueFile.number(file, m.get("dev")), KeyValueFile.number(file, m.get("ino")), m.get("id"))));
+            return KeyValueFile.read(file, "path", "dev", "ino", "id")
+                    .map(m -> new StateRecord(
+                            Path.of(m.get("path")),
+                            new Identity(
+                                    KeyValueFile.number(file, m.get("dev")),
+                                    KeyValueFile.number(file, m.get("ino")),
+                                    m.get("id"))));
         }
 
         void write(Path stateDir) {
-            KeyValueFile.write(stateDir.resolve(RECORD), "txfs: the backing directory this state directory belongs to",
-                    Map.of("path", backing.toString(), "dev", Long.toString(identity.dev()),
-                            "ino", Long.toString(identity.ino()), "id", identity.id()));
+            KeyValueFile.write(
+                    stateDir.resolve(RECORD),
+                    "txfs: the backing directory this state directory belongs to",
+                    Map.of(
+                            "path",
+                            backing.toString(),
+                            "dev",
+                            Long.toString(identity.dev()),
+                            "ino",
+                            Long.toString(identity.ino()),
+                            "id",
+                            identity.id()));
         }
     }
 
@@ -88,7 +101,8 @@ final class BackingClaim implements AutoCloseable {
         }
 
         void write(MarkerDirectory dir) {
-            KeyValueFile.write(dir.path("owner"),
+            KeyValueFile.write(
+                    dir.path("owner"),
                     "txfs: this directory is served by the state directory below; see docs/architecture.md",
                     Map.of("id", id, "state", state.toString()));
         }
@@ -116,8 +130,8 @@ final class BackingClaim implements AutoCloseable {
         Path shown = backing.resolve(MARKER_DIR);
         FileChannel ch = null;
         try (MarkerDirectory dir = MarkerDirectory.open(backing, true).orElseThrow()) {
-            ch = FileChannel.open(dir.path("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS);
+            ch = FileChannel.open(
+                    dir.path("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
             FileLock lock = tryLock(ch);
             if (lock == null) {
                 refuseLive(backing, stateDir, Marker.read(backing));
@@ -125,15 +139,24 @@ final class BackingClaim implements AutoCloseable {
             BackingClaim claim = new BackingClaim(ch, lock);
             ch = null;
             try {
-                Marker marker = decide(backing, stateDir, Marker.read(backing), adopt).orElse(null);
-                String id = marker != null && marker.id() != null ? marker.id() : UUID.randomUUID().toString();
+                Marker marker =
+                        decide(backing, stateDir, Marker.read(backing), adopt).orElse(null);
+                String id = marker != null && marker.id() != null
+                        ? marker.id()
+                        : UUID.randomUUID().toString();
                 if (marker == null || !id.equals(marker.id()) || !sameDirectory(marker.state(), stateDir)) {
                     new Marker(id, stateDir).write(dir);
                 }
                 StateRecord now = new StateRecord(backing, Identity.of(backing, id));
                 if (!StateRecord.read(stateDir).equals(Optional.of(now))) {
-                    log.info("state directory {} now belongs to backing directory {} (device {} inode {} id {}){}", stateDir,
-                            backing, now.identity().dev(), now.identity().ino(), id, adopt ? ", taken with --adopt" : "");
+                    log.info(
+                            "state directory {} now belongs to backing directory {} (device {} inode {} id {}){}",
+                            stateDir,
+                            backing,
+                            now.identity().dev(),
+                            now.identity().ino(),
+                            id,
+                            adopt ? ", taken with --adopt" : "");
                 }
                 now.write(stateDir);
                 return claim;
@@ -142,7 +165,8 @@ final class BackingClaim implements AutoCloseable {
                 throw e;
             }
         } catch (IOException e) {
-            throw new UserFacingException("cannot claim backing directory " + backing + " (" + shown + "): " + e.getMessage(), e);
+            throw new UserFacingException(
+                    "cannot claim backing directory " + backing + " (" + shown + "): " + e.getMessage(), e);
         } finally {
             if (ch != null) {
                 closeQuietly(ch);
@@ -162,9 +186,11 @@ final class BackingClaim implements AutoCloseable {
             if (why != null) {
                 Path was = record.get().backing();
                 if (was.equals(backing)) {
-                    throw new UserFacingException("state directory " + stateDir + " belongs to the directory that was at "
-                            + backing + " when it was recorded, not the one there now (" + why + "); --adopt binds it to "
-                            + backing + " as it is now");
+                    throw new UserFacingException(
+                            "state directory " + stateDir + " belongs to the directory that was at "
+                                    + backing + " when it was recorded, not the one there now (" + why
+                                    + "); --adopt binds it to "
+                                    + backing + " as it is now");
                 }
                 throw new UserFacingException("state directory " + stateDir + " belongs to backing directory " + was
                         + ", not " + backing + " (" + why + "); --adopt binds it to " + backing);
@@ -195,7 +221,9 @@ final class BackingClaim implements AutoCloseable {
     /** Whether the state directory a marker names still records this id: else the claim was abandoned. */
     private static boolean claimed(Marker m) {
         try {
-            return StateRecord.read(m.state()).map(r -> r.identity().id().equals(m.id())).orElse(false);
+            return StateRecord.read(m.state())
+                    .map(r -> r.identity().id().equals(m.id()))
+                    .orElse(false);
         } catch (UserFacingException unreadable) {
             return true; // cannot tell: better refused with a message than taken silently
         }
@@ -204,8 +232,8 @@ final class BackingClaim implements AutoCloseable {
     private static void refuseLive(Path backing, Path stateDir, Optional<Marker> marker) {
         Optional<Path> owner = marker.map(Marker::state);
         if (owner.isPresent() && sameDirectory(owner.get(), stateDir)) {
-            throw new UserFacingException("state directory " + stateDir + " is in use by another txfs daemon (serving "
-                    + backing + ")");
+            throw new UserFacingException(
+                    "state directory " + stateDir + " is in use by another txfs daemon (serving " + backing + ")");
         }
         throw new UserFacingException("backing directory " + backing + " is being served by another txfs daemon"
                 + owner.map(o -> " with state directory " + o).orElse("") + "; it cannot also be served with "
@@ -214,8 +242,8 @@ final class BackingClaim implements AutoCloseable {
 
     private static void refuseTxfsMount(Path backing) {
         if (MountTable.typeAt(backing).map(t -> t.equals("fuse.txfs")).orElse(false)) {
-            throw new UserFacingException("backing directory " + backing + " is itself a txfs mount, served already;"
-                    + " unmount it first");
+            throw new UserFacingException(
+                    "backing directory " + backing + " is itself a txfs mount, served already;" + " unmount it first");
         }
     }
 
@@ -226,7 +254,8 @@ final class BackingClaim implements AutoCloseable {
             return false;
         }
         try (MarkerDirectory d = dir.get();
-             FileChannel ch = FileChannel.open(d.path("lock"), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                FileChannel ch =
+                        FileChannel.open(d.path("lock"), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             FileLock l = tryLock(ch);
             if (l == null) {
                 return true;
@@ -236,7 +265,8 @@ final class BackingClaim implements AutoCloseable {
         } catch (NoSuchFileException e) {
             return false;
         } catch (IOException e) {
-            throw new UserFacingException("cannot check the lock of backing directory " + backing + ": " + e.getMessage(), e);
+            throw new UserFacingException(
+                    "cannot check the lock of backing directory " + backing + ": " + e.getMessage(), e);
         }
     }
 
@@ -282,8 +312,7 @@ final class BackingClaim implements AutoCloseable {
 
     /** Small "key=value" files, written whole (a temporary file renamed over the old one). */
     static final class KeyValueFile {
-        private KeyValueFile() {
-        }
+        private KeyValueFile() {}
 
         /** The file's values, or empty if there is no file; a file without one of the keys is refused. */
         static Optional<Map<String, String>> read(Path file, String... keys) {
@@ -297,7 +326,8 @@ final class BackingClaim implements AutoCloseable {
                 }
                 for (String k : keys) {
                     if (m.get(k) == null || m.get(k).isEmpty()) {
-                        throw new UserFacingException(file + " is damaged (no " + k + "=); remove it to record the pairing afresh");
+                        throw new UserFacingException(
+                                file + " is damaged (no " + k + "=); remove it to record the pairing afresh");
                     }
                 }
                 return Optional.of(m);
@@ -312,17 +342,25 @@ final class BackingClaim implements AutoCloseable {
             try {
                 return Long.parseLong(value);
             } catch (NumberFormatException e) {
-                throw new UserFacingException(file + " is damaged ('" + value + "' is not a number); remove it to record the pairing afresh", e);
+                throw new UserFacingException(
+                        file + " is damaged ('" + value + "' is not a number); remove it to record the pairing afresh",
+                        e);
             }
         }
 
         static void write(Path file, String comment, Map<String, String> values) {
             StringBuilder b = new StringBuilder("# ").append(comment).append('\n');
-            new TreeMap<>(values).forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
+            new TreeMap<>(values)
+                    .forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             try {
-                Files.writeString(tmp, b, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                        StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+                Files.writeString(
+                        tmp,
+                        b,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE,
+                        StandardOpenOption.SYNC);
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
                 throw new UserFacingException("cannot write " + file + ": " + e.getMessage(), e);

@@ -14,8 +14,7 @@ import java.nio.file.Path;
 final class ControlCall {
     static final int EXIT_CONFLICT = 3;
 
-    private ControlCall() {
-    }
+    private ControlCall() {}
 
     static JsonNode send(Path ctl, String line) {
         try {
@@ -56,7 +55,8 @@ final class ControlCall {
             if (reply != null && reply.has("problems")) {
                 // a refused flush: every path the backing directory could not hold, and why
                 for (JsonNode p : reply.get("problems")) {
-                    err.println("  not flushed: " + p.path("path").asText() + ": " + p.path("reason").asText());
+                    err.println("  not flushed: " + p.path("path").asText() + ": "
+                            + p.path("reason").asText());
                 }
             }
             return isConflict() ? EXIT_CONFLICT : Txfs.EXIT_FAILURE;

@@ -1,7 +1,6 @@
 package io.txfs.tools;
 
 import java.util.ArrayList;
-
 import java.util.List;
 import java.util.Map;
 
@@ -11,8 +10,7 @@ import java.util.Map;
  * {@code TXFS_DAEMON_JAVA_OPTS} come after these, so they win.
  */
 final class DaemonJvm {
-    private DaemonJvm() {
-    }
+    private DaemonJvm() {}
 
     static final String SIZED_PROPERTY = "txfs.daemon.sized";
 
@@ -20,11 +18,17 @@ final class DaemonJvm {
     static final List<String> COLLECTOR = List.of("-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=15000");
 
     static final List<String> OPTIONS = List.of(
-            "-Xms16m", "-Xmx192m",
+            "-Xms16m",
+            "-Xmx192m",
             // G1 gives committed heap back after a periodic collection once the daemon is idle; SerialGC
             // shrinks only after a full collection, which an idle daemon never has (docs/memory.md)
-            COLLECTOR.get(0), COLLECTOR.get(1), "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
-            "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=48m", "-XX:MaxDirectMemorySize=64m",
+            COLLECTOR.get(0),
+            COLLECTOR.get(1),
+            "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=30",
+            "-XX:MaxMetaspaceSize=96m",
+            "-XX:ReservedCodeCacheSize=48m",
+            "-XX:MaxDirectMemorySize=64m",
             // NIO's per-thread cache of temporary direct buffers keeps the largest one each thread ever used
             "-Djdk.nio.maxCachedBufferSize=262144",
             "-Xss512k",
@@ -37,7 +41,10 @@ final class DaemonJvm {
      * names one ({@code -XX:+Use…GC}), G1 and its options are left out.
      */
     static List<String> options(String userOptions) {
-        return optionsWith(userOptions == null || userOptions.isBlank() ? List.of() : List.of(userOptions.trim().split("\\s+")));
+        return optionsWith(
+                userOptions == null || userOptions.isBlank()
+                        ? List.of()
+                        : List.of(userOptions.trim().split("\\s+")));
     }
 
     /** As {@link #options(String)}, the user's options given one per element. */
@@ -61,8 +68,11 @@ final class DaemonJvm {
         if (Boolean.parseBoolean(sizedProperty)) {
             return false;
         }
-        return jvmArguments.stream().noneMatch(a -> a.startsWith("-Xmx") || a.startsWith("-XX:MaxHeapSize")
-                || a.startsWith("-XX:MaxRAMPercentage") || a.startsWith("-XX:MaxRAM="));
+        return jvmArguments.stream()
+                .noneMatch(a -> a.startsWith("-Xmx")
+                        || a.startsWith("-XX:MaxHeapSize")
+                        || a.startsWith("-XX:MaxRAMPercentage")
+                        || a.startsWith("-XX:MaxRAM="));
     }
 
     /** glibc's arenas: one per thread by default, each keeping freed memory resident (RocksDB's allocations). */

@@ -1,12 +1,11 @@
 package io.txfs.tools;
 
-import java.util.Optional;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,10 +13,10 @@ import java.util.concurrent.TimeUnit;
  * mount is observed serving: the mount table shows it and a stat through it is answered.
  */
 final class DaemonLauncher {
-    private DaemonLauncher() {
-    }
+    private DaemonLauncher() {}
 
-    static int launch(MountCommand cmd, StateDirectory stateDir, Path mountpoint) throws IOException, InterruptedException {
+    static int launch(MountCommand cmd, StateDirectory stateDir, Path mountpoint)
+            throws IOException, InterruptedException {
         List<String> argv = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             // the daemon must not belong to the caller's terminal session: it would get its SIGHUP
@@ -33,8 +32,8 @@ final class DaemonLauncher {
         Path out = stateDir.daemonOutput();
         ProcessBuilder builder = new ProcessBuilder(argv);
         DaemonJvm.ENVIRONMENT.forEach(builder.environment()::putIfAbsent);
-        Process daemon = builder
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+        Process daemon = builder.redirectInput(
+                        ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
                 .start();
@@ -47,8 +46,15 @@ final class DaemonLauncher {
         }
     }
 
-    private static int await(MountCommand cmd, StateDirectory stateDir, Path mountpoint, Process daemon, Path out, long deadline,
-                             ProgressRenderer shown) throws IOException, InterruptedException {
+    private static int await(
+            MountCommand cmd,
+            StateDirectory stateDir,
+            Path mountpoint,
+            Process daemon,
+            Path out,
+            long deadline,
+            ProgressRenderer shown)
+            throws IOException, InterruptedException {
         Path progress = stateDir.path().resolve("progress.json");
         while (System.nanoTime() < deadline) {
             if (shown != null) {
@@ -56,12 +62,14 @@ final class DaemonLauncher {
                 ProgressFileReader.newest(progress).ifPresent(shown::show);
             }
             if (!daemon.isAlive()) {
-                System.err.println("txfs: the daemon exited with status " + daemon.exitValue() + " before serving; its output (" + out + "):");
+                System.err.println("txfs: the daemon exited with status " + daemon.exitValue()
+                        + " before serving; its output (" + out + "):");
                 System.err.print(tail(out, 40));
                 return Txfs.EXIT_FAILURE;
             }
             if (MountTable.isFuseMountAt(mountpoint) && answersStat(mountpoint)) {
-                System.err.println("txfs: mounted at " + mountpoint + " (daemon pid " + daemon.pid() + ", state " + stateDir.path() + ")");
+                System.err.println("txfs: mounted at " + mountpoint + " (daemon pid " + daemon.pid() + ", state "
+                        + stateDir.path() + ")");
                 if (cmd.verbose) {
                     negotiated(out).ifPresent(n -> System.err.println("txfs: kernel " + n));
                 }
@@ -70,7 +78,8 @@ final class DaemonLauncher {
             daemon.waitFor(50, TimeUnit.MILLISECONDS);
         }
         daemon.destroy();
-        System.err.println("txfs: the mount did not come up within " + cmd.startupTimeoutSeconds() + " s; stopped the daemon. Output (" + out + "):");
+        System.err.println("txfs: the mount did not come up within " + cmd.startupTimeoutSeconds()
+                + " s; stopped the daemon. Output (" + out + "):");
         System.err.print(tail(out, 40));
         return Txfs.EXIT_FAILURE;
     }

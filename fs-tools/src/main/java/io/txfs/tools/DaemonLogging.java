@@ -10,8 +10,7 @@ import org.slf4j.LoggerFactory;
 
 /** The daemon logs to stderr (logback.xml) and, once its state directory is known, to a file there. */
 final class DaemonLogging {
-    private DaemonLogging() {
-    }
+    private DaemonLogging() {}
 
     static void alsoTo(Path logFile) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();

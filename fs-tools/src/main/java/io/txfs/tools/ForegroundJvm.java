@@ -1,8 +1,5 @@
 package io.txfs.tools;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.txfs.sys.LibC;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -10,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code txfs mount -f} in a JVM nobody sized (the launcher's plain {@code java -jar}: a heap of a quarter
@@ -21,8 +20,7 @@ import java.util.TreeMap;
 final class ForegroundJvm {
     private static final Logger log = LoggerFactory.getLogger(ForegroundJvm.class);
 
-    private ForegroundJvm() {
-    }
+    private ForegroundJvm() {}
 
     /** Returns only when this JVM serves as it is: sized already, sized by its starter, or execve failed. */
     static void resizeIfUnsized(List<String> foregroundArguments) {
@@ -44,12 +42,16 @@ final class ForegroundJvm {
         argv.addAll(foregroundArguments);
         Map<String, String> env = new TreeMap<>(System.getenv());
         DaemonJvm.ENVIRONMENT.forEach(env::putIfAbsent);
-        String[] envp = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        String[] envp = env.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new);
         System.out.flush();
         System.err.flush();
         LibC.INSTANCE.execve(java, argv.toArray(String[]::new), envp);
         // still here: serve in this JVM rather than not at all
-        log.warn("could not re-execute the daemon in a sized JVM (errno {}); serving with this JVM's heap of {} MiB",
-                LibC.errno(), Runtime.getRuntime().maxMemory() >> 20);
+        log.warn(
+                "could not re-execute the daemon in a sized JVM (errno {}); serving with this JVM's heap of {} MiB",
+                LibC.errno(),
+                Runtime.getRuntime().maxMemory() >> 20);
     }
 }

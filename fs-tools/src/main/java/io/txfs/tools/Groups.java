@@ -7,8 +7,7 @@ import java.util.OptionalLong;
 
 /** Group names to numbers, from /etc/group (Java offers names only through principals without their gid). */
 final class Groups {
-    private Groups() {
-    }
+    private Groups() {}
 
     /** A number as it is, or the gid of a name listed in /etc/group; empty when neither. */
     static OptionalLong gidOf(String group) {

@@ -1,5 +1,7 @@
 package io.txfs.tools;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.txfs.control.ControlCommand;
 import io.txfs.control.ControlReply;
 import io.txfs.core.inspect.oci.OciImageLayout;
 import java.io.ByteArrayOutputStream;
@@ -7,13 +9,10 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import io.txfs.control.ControlCommand;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,11 +22,13 @@ import picocli.CommandLine.Parameters;
 
 /** {@code txfs hash} and {@code txfs log}: reproducibility checks through the control file. */
 final class InspectCommands {
-    private InspectCommands() {
-    }
+    private InspectCommands() {}
 
-    @Command(name = "hash", mixinStandardHelpOptions = true,
-            description = "A deterministic tree id of a state (equal to git write-tree's over names, contents and modes).")
+    @Command(
+            name = "hash",
+            mixinStandardHelpOptions = true,
+            description =
+                    "A deterministic tree id of a state (equal to git write-tree's over names, contents and modes).")
     static final class Hash extends ViewCommands.Base {
         static final class State {
             @Option(names = "--view", paramLabel = "VIEW", description = "A view (default: the caller's own).")
@@ -54,7 +55,9 @@ final class InspectCommands {
         @ArgGroup(exclusive = true)
         Format format;
 
-        @Option(names = "--extended", description = "Also ownership, all mode bits, xattrs, devices, hard links, empty directories.")
+        @Option(
+                names = "--extended",
+                description = "Also ownership, all mode bits, xattrs, devices, hard links, empty directories.")
         boolean extended;
 
         @Option(names = "--mtimes", description = "With --extended: include mtimes.")
@@ -63,8 +66,12 @@ final class InspectCommands {
         @Option(names = "--json", description = "Print the daemon's JSON reply.")
         boolean json;
 
-        @Parameters(index = "0", arity = "0..1", paramLabel = "PATH",
-                description = "A subtree or file: a path inside the mount, or relative to its root. Default: the whole tree.")
+        @Parameters(
+                index = "0",
+                arity = "0..1",
+                paramLabel = "PATH",
+                description =
+                        "A subtree or file: a path inside the mount, or relative to its root. Default: the whole tree.")
         Path path;
 
         /** Only a hash of the backing directory reports progress: the others reuse unchanged subtrees. */
@@ -137,7 +144,10 @@ final class InspectCommands {
         @Option(names = "--json", description = "Print the daemon's JSON reply.")
         boolean json;
 
-        @Option(names = "--wait", description = "Wait until every delta id is computed (else ids still being computed after 2 s show as pending).")
+        @Option(
+                names = "--wait",
+                description =
+                        "Wait until every delta id is computed (else ids still being computed after 2 s show as pending).")
         boolean await;
 
         @Override
@@ -152,19 +162,27 @@ final class InspectCommands {
         }
     }
 
-    @Command(name = "export", mixinStandardHelpOptions = true,
+    @Command(
+            name = "export",
+            mixinStandardHelpOptions = true,
             description = "Write a view's pending delta as an OCI image layer tar (whiteouts for deletes), streamed: "
                     + "to stdout or a file (oci-tar), or as an OCI image-layout directory (oci-dir).")
     static final class Export extends ViewCommands.Base {
         @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW", description = "Default: the caller's own view.")
         String view;
 
-        @Option(names = "--format", paramLabel = "oci-tar|oci-dir", defaultValue = "oci-tar",
-                description = "oci-tar (default): the layer tar; oci-dir: an image-layout directory (needs --output DIR) "
-                        + "with the layer, a config, a manifest and the delta id as the layer's annotation io.txfs.delta-id.")
+        @Option(
+                names = "--format",
+                paramLabel = "oci-tar|oci-dir",
+                defaultValue = "oci-tar",
+                description =
+                        "oci-tar (default): the layer tar; oci-dir: an image-layout directory (needs --output DIR) "
+                                + "with the layer, a config, a manifest and the delta id as the layer's annotation io.txfs.delta-id.")
         String format;
 
-        @Option(names = {"-o", "--output"}, paramLabel = "PATH",
+        @Option(
+                names = {"-o", "--output"},
+                paramLabel = "PATH",
                 description = "oci-tar: the file to write (default: stdout); oci-dir: the directory (new or empty).")
         Path output;
 
@@ -182,13 +200,16 @@ final class InspectCommands {
 
         private int tar() {
             if (output == null && System.console() != null) {
-                throw new UserFacingException("refusing to write a tar to a terminal; redirect stdout: txfs export VIEW > layer.tar");
+                throw new UserFacingException(
+                        "refusing to write a tar to a terminal; redirect stdout: txfs export VIEW > layer.tar");
             }
-            try (OutputStream out = output == null
-                    ? new FileOutputStream(FileDescriptor.out)
-                    : Files.newOutputStream(output)) {
-                long n = progress.around(mount.controlFile(), "export",
-                        () -> RawControlCall.send(mount.controlFile(), "export" + viewArg(view) + " format=oci-tar", out));
+            try (OutputStream out =
+                    output == null ? new FileOutputStream(FileDescriptor.out) : Files.newOutputStream(output)) {
+                long n = progress.around(
+                        mount.controlFile(),
+                        "export",
+                        () -> RawControlCall.send(
+                                mount.controlFile(), "export" + viewArg(view) + " format=oci-tar", out));
                 err().println("txfs: exported " + n + " bytes");
             } catch (IOException e) {
                 throw new UserFacingException("writing " + output + ": " + e.getMessage(), e);
@@ -209,16 +230,24 @@ final class InspectCommands {
             boolean done = false;
             try {
                 HeaderLine header = new HeaderLine(layout.layer());
-                progress.around(mount.controlFile(), "export",
-                        () -> RawControlCall.send(mount.controlFile(), "export" + viewArg(view) + " format=oci-tar canonical", header));
+                progress.around(
+                        mount.controlFile(),
+                        "export",
+                        () -> RawControlCall.send(
+                                mount.controlFile(), "export" + viewArg(view) + " format=oci-tar canonical", header));
                 JsonNode h = header.header();
                 OciImageLayout.Result r = layout.finish(
-                        Map.of("io.txfs.delta-id", h.path("objects").asText() + ":" + h.path("delta_id").asText(),
-                                "io.txfs.view", h.path("view").asText()),
+                        Map.of(
+                                "io.txfs.delta-id",
+                                h.path("objects").asText() + ":"
+                                        + h.path("delta_id").asText(),
+                                "io.txfs.view",
+                                h.path("view").asText()),
                         h.path("view").asText());
                 done = true;
-                err().println("txfs: exported view " + h.path("view").asText() + " to " + output + ": layer " + r.layerDigest()
-                        + " (" + r.layerSize() + " bytes), delta " + h.path("delta_id").asText());
+                err().println("txfs: exported view " + h.path("view").asText() + " to " + output + ": layer "
+                        + r.layerDigest() + " (" + r.layerSize() + " bytes), delta "
+                        + h.path("delta_id").asText());
                 return Txfs.EXIT_OK;
             } catch (IOException e) {
                 throw new UserFacingException("writing the image layout " + output + ": " + e.getMessage(), e);
@@ -280,9 +309,12 @@ final class InspectCommands {
         }
     }
 
-    @Command(name = "import", mixinStandardHelpOptions = true,
-            description = "Apply an OCI image layer tar from stdin to a view (created on the published state if absent). "
-                    + "The whole layer is checked first: a bad layer changes nothing.")
+    @Command(
+            name = "import",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Apply an OCI image layer tar from stdin to a view (created on the published state if absent). "
+                            + "The whole layer is checked first: a bad layer changes nothing.")
     static final class Import extends ViewCommands.Base {
         @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW", description = "Default: the caller's own view.")
         String view;
@@ -301,14 +333,18 @@ final class InspectCommands {
             // the daemon reads the layer through this process's descriptor (stdin, or its spooled copy)
             JsonNode r;
             try (LayerInput in = LayerInput.ofStdin()) {
-                r = progress.around(mount.controlFile(), "import",
+                r = progress.around(
+                        mount.controlFile(),
+                        "import",
                         () -> ControlCall.send(mount.controlFile(), "import" + viewArg(view) + " fd=" + in.fd()));
             }
             if (json) {
                 out().println(r.toString());
             } else {
-                err().println("txfs: imported into view " + r.path("view").asText() + (r.path("created").asBoolean() ? " (new)" : "")
-                        + ": " + r.path("entries").asLong() + " entries, " + r.path("deletions").asLong() + " deletions, "
+                err().println("txfs: imported into view " + r.path("view").asText()
+                        + (r.path("created").asBoolean() ? " (new)" : "")
+                        + ": " + r.path("entries").asLong() + " entries, "
+                        + r.path("deletions").asLong() + " deletions, "
                         + r.path("changed_paths").asLong() + " paths pending");
             }
             return Txfs.EXIT_OK;

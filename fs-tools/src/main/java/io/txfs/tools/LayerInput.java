@@ -41,8 +41,9 @@ final class LayerInput implements AutoCloseable {
                     throw new IOException("open " + spool + ": errno " + LibC.errno());
                 }
                 if (ProcFds.onTxfsMount(self, fd)) {
-                    throw new UserFacingException("the temporary directory " + spool.getParent() + " is inside a txfs mount; "
-                            + "pipe the layer (cat FILE | txfs import VIEW) or set TXFS_JAVA_OPTS=-Djava.io.tmpdir=DIR");
+                    throw new UserFacingException(
+                            "the temporary directory " + spool.getParent() + " is inside a txfs mount; "
+                                    + "pipe the layer (cat FILE | txfs import VIEW) or set TXFS_JAVA_OPTS=-Djava.io.tmpdir=DIR");
                 }
                 return new LayerInput(fd, spool);
             } catch (IOException | RuntimeException e) {

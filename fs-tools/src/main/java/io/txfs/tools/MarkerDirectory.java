@@ -30,11 +30,13 @@ final class MarkerDirectory implements AutoCloseable {
         LibC c = LibC.INSTANCE;
         int parent = c.open(backing.toString(), Sys.O_PATH | Sys.O_DIRECTORY | Sys.O_CLOEXEC, 0);
         if (parent < 0) {
-            throw new UserFacingException("cannot open backing directory " + backing + ": " + Errno.nameOf(LibC.errno()));
+            throw new UserFacingException(
+                    "cannot open backing directory " + backing + ": " + Errno.nameOf(LibC.errno()));
         }
         try {
             if (create && c.mkdirat(parent, NAME, 0755) != 0 && LibC.errno() != Errno.EEXIST.code()) {
-                throw new UserFacingException("cannot create " + backing.resolve(NAME) + ": " + Errno.nameOf(LibC.errno()));
+                throw new UserFacingException(
+                        "cannot create " + backing.resolve(NAME) + ": " + Errno.nameOf(LibC.errno()));
             }
             int fd = c.openat(parent, NAME, Sys.O_RDONLY | Sys.O_DIRECTORY | Sys.O_NOFOLLOW | Sys.O_CLOEXEC, 0);
             if (fd < 0) {
@@ -66,7 +68,8 @@ final class MarkerDirectory implements AutoCloseable {
         int uid = LibC.INSTANCE.getuid();
         if (StatBuf.uid(st) != uid || (StatBuf.mode(st) & 022) != 0) {
             throw new UserFacingException(backing.resolve(NAME) + " belongs to uid " + StatBuf.uid(st) + " with mode "
-                    + Integer.toOctalString(StatBuf.mode(st) & 07777) + "; txfs keeps its marker only in a directory of uid "
+                    + Integer.toOctalString(StatBuf.mode(st) & 07777)
+                    + "; txfs keeps its marker only in a directory of uid "
                     + uid + " that nobody else may write: remove it, and txfs makes its own");
         }
     }

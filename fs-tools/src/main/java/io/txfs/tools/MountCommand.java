@@ -3,25 +3,24 @@ package io.txfs.tools;
 import io.txfs.core.Engine;
 import io.txfs.core.GcPolicy;
 import io.txfs.core.GroupPolicy;
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
-
 import io.txfs.fuse.FuseFilesystem;
 import io.txfs.fuse.FuseMount;
 import io.txfs.fuse.MountOptions;
 import io.txfs.fuse.passthrough.PassthroughFilesystem;
-import io.txfs.sys.LibC;
 import io.txfs.fuse.view.DefaultView;
 import io.txfs.fuse.view.MountAdministrators;
 import io.txfs.fuse.view.ViewMount;
+import io.txfs.sys.LibC;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -30,8 +29,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code txfs mount}: serve BACKING at MOUNTPOINT, in the foreground or as a detached daemon. */
-@Command(name = "mount", mixinStandardHelpOptions = true,
-        description = "Mount BACKING at MOUNTPOINT (MOUNTPOINT may equal BACKING). Without -f, returns once the mount is serving.")
+@Command(
+        name = "mount",
+        mixinStandardHelpOptions = true,
+        description =
+                "Mount BACKING at MOUNTPOINT (MOUNTPOINT may equal BACKING). Without -f, returns once the mount is serving.")
 final class MountCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(MountCommand.class);
 
@@ -41,52 +43,92 @@ final class MountCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "MOUNTPOINT", description = "Where to mount it.")
     Path mountpoint;
 
-    @Option(names = "--state", paramLabel = "DIR", description = "State directory (store, logs). Default: per mountpoint under /var/lib/txfs as root.")
+    @Option(
+            names = "--state",
+            paramLabel = "DIR",
+            description = "State directory (store, logs). Default: per mountpoint under /var/lib/txfs as root.")
     Path state;
 
     @Option(names = "-f", description = "Stay in the foreground.")
     boolean foreground;
 
-    @Option(names = {"-v", "--verbose"}, description = "Print what was negotiated with the kernel.")
+    @Option(
+            names = {"-v", "--verbose"},
+            description = "Print what was negotiated with the kernel.")
     boolean verbose;
 
-    @Option(names = "-o", paramLabel = "OPTS", description = "Comma-separated mount options, e.g. default_permissions,readers=4.")
+    @Option(
+            names = "-o",
+            paramLabel = "OPTS",
+            description = "Comma-separated mount options, e.g. default_permissions,readers=4.")
     List<String> options = new ArrayList<>();
 
-    @Option(names = "--default-view", paramLabel = "session|shared", defaultValue = "session",
-            description = "What a process outside any view works in: session (one view per Linux session, the default) or shared (the published state, like an ordinary filesystem; operations are grouped into published versions, see --group-window).")
+    @Option(
+            names = "--default-view",
+            paramLabel = "session|shared",
+            defaultValue = "session",
+            description =
+                    "What a process outside any view works in: session (one view per Linux session, the default) or shared (the published state, like an ordinary filesystem; operations are grouped into published versions, see --group-window).")
     String defaultView;
 
-    @Option(names = "--mode", paramLabel = "views|passthrough", defaultValue = "views",
-            description = "views (transactional, the default) or passthrough (serve BACKING as it is, no views: for comparison and benchmarks).")
+    @Option(
+            names = "--mode",
+            paramLabel = "views|passthrough",
+            defaultValue = "views",
+            description =
+                    "views (transactional, the default) or passthrough (serve BACKING as it is, no views: for comparison and benchmarks).")
     String mode;
 
-    @Option(names = "--keep-versions", paramLabel = "N|all", defaultValue = "1",
-            description = "How many of the newest published versions stay readable for `txfs diff --from/--to` across flushes (default 1: none before the last flush; all: every version). More kept versions keep more old data in the state directory.")
+    @Option(
+            names = "--keep-versions",
+            paramLabel = "N|all",
+            defaultValue = "1",
+            description =
+                    "How many of the newest published versions stay readable for `txfs diff --from/--to` across flushes (default 1: none before the last flush; all: every version). More kept versions keep more old data in the state directory.")
     String keepVersions;
 
-    @Option(names = "--keep-unflushed", paramLabel = "N|all", defaultValue = "64",
-            description = "How many of the newest versions published since the last flush stay readable besides the flushed one (default 64; all: every one). Older ones are thinned out, so that many publishes without a flush (--default-view shared) keep costing what they keep, not their whole history.")
+    @Option(
+            names = "--keep-unflushed",
+            paramLabel = "N|all",
+            defaultValue = "64",
+            description =
+                    "How many of the newest versions published since the last flush stay readable besides the flushed one (default 64; all: every one). Older ones are thinned out, so that many publishes without a flush (--default-view shared) keep costing what they keep, not their whole history.")
     String keepUnflushed;
 
-    @Option(names = "--group-window", paramLabel = "DUR", defaultValue = "100ms",
-            description = "With --default-view shared: operations are grouped into one published version for at most DUR after the first (default 100ms; 1ms to 10s).")
+    @Option(
+            names = "--group-window",
+            paramLabel = "DUR",
+            defaultValue = "100ms",
+            description =
+                    "With --default-view shared: operations are grouped into one published version for at most DUR after the first (default 100ms; 1ms to 10s).")
     String groupWindow;
 
-    @Option(names = "--group-ops", paramLabel = "N", defaultValue = "1000",
-            description = "With --default-view shared: a group is published at its Nth operation at the latest (default 1000).")
+    @Option(
+            names = "--group-ops",
+            paramLabel = "N",
+            defaultValue = "1000",
+            description =
+                    "With --default-view shared: a group is published at its Nth operation at the latest (default 1000).")
     String groupOps;
 
-    @Option(names = "--auto-flush", paramLabel = "DUR",
-            description = "Flush the published state to BACKING in the background, at most every DUR (e.g. 1s, 30s, 5m). Failures are logged and shown by `txfs status`.")
+    @Option(
+            names = "--auto-flush",
+            paramLabel = "DUR",
+            description =
+                    "Flush the published state to BACKING in the background, at most every DUR (e.g. 1s, 30s, 5m). Failures are logged and shown by `txfs status`.")
     String autoFlush;
 
-    @Option(names = "--flush-group", paramLabel = "GROUP",
-            description = "A group (name or number) whose members may flush (and commit) besides root and the mount's owner.")
+    @Option(
+            names = "--flush-group",
+            paramLabel = "GROUP",
+            description =
+                    "A group (name or number) whose members may flush (and commit) besides root and the mount's owner.")
     String flushGroup;
 
-    @Option(names = "--adopt",
-            description = "Serve BACKING with this state directory even if either belongs to another (its record names another directory, or BACKING is owned by another state directory). Never overrides a live daemon serving BACKING.")
+    @Option(
+            names = "--adopt",
+            description =
+                    "Serve BACKING with this state directory even if either belongs to another (its record names another directory, or BACKING is owned by another state directory). Never overrides a live daemon serving BACKING.")
     boolean adopt;
 
     /** Shows recovery at start (a flush to roll forward), which the detached launcher waits for. */
@@ -111,14 +153,16 @@ final class MountCommand implements Callable<Integer> {
         administrators();
         StateDirectory stateDir = StateDirectory.forMount(state, mnt);
         if (stateDir.path().startsWith(backingDir)) {
-            throw new UserFacingException("state directory " + stateDir.path() + " must be outside the backing directory");
+            throw new UserFacingException(
+                    "state directory " + stateDir.path() + " must be outside the backing directory");
         }
         stateDir.create();
         if (MountTable.isFuseMountAt(mnt)) {
             throw new UserFacingException("mountpoint " + mnt + " is busy: a FUSE filesystem is already mounted there");
         }
         if (!mnt.equals(backingDir) && !isEmpty(mnt)) {
-            throw new UserFacingException("mountpoint " + mnt + " is not empty (mount over the backing directory itself, or use an empty directory)");
+            throw new UserFacingException("mountpoint " + mnt
+                    + " is not empty (mount over the backing directory itself, or use an empty directory)");
         }
         if (viewsMode()) {
             // the daemon decides again under the locks; this makes a refusal the command's own line
@@ -135,13 +179,14 @@ final class MountCommand implements Callable<Integer> {
         return switch (defaultView) {
             case "session" -> DefaultView.SESSION;
             case "shared" -> DefaultView.SHARED;
-            default -> throw new UserFacingException("--default-view must be session or shared, not '" + defaultView + "'");
+            default ->
+                throw new UserFacingException("--default-view must be session or shared, not '" + defaultView + "'");
         };
     }
 
     private GcPolicy gcPolicy() {
-        return new GcPolicy(true, versionCount("--keep-versions", keepVersions),
-                versionCount("--keep-unflushed", keepUnflushed));
+        return new GcPolicy(
+                true, versionCount("--keep-versions", keepVersions), versionCount("--keep-unflushed", keepUnflushed));
     }
 
     private static long versionCount(String option, String value) {
@@ -191,8 +236,11 @@ final class MountCommand implements Callable<Integer> {
         if (flushGroup == null) {
             return MountAdministrators.owner(owner);
         }
-        return new MountAdministrators(owner, OptionalLong.of(Groups.gidOf(flushGroup)
-                .orElseThrow(() -> new UserFacingException("--flush-group: no group '" + flushGroup + "' (a name from /etc/group or a number)"))));
+        return new MountAdministrators(
+                owner,
+                OptionalLong.of(Groups.gidOf(flushGroup)
+                        .orElseThrow(() -> new UserFacingException(
+                                "--flush-group: no group '" + flushGroup + "' (a name from /etc/group or a number)"))));
     }
 
     private boolean viewsMode() {
@@ -220,17 +268,24 @@ final class MountCommand implements Callable<Integer> {
         boolean views = viewsMode();
         DefaultView policy = policy();
         try (StateDirectory.Lock lock = stateDir.lock();
-             BackingClaim claim = views ? BackingClaim.take(backingDir, stateDir.path(), adopt) : null) {
+                BackingClaim claim = views ? BackingClaim.take(backingDir, stateDir.path(), adopt) : null) {
             DaemonLogging.alsoTo(stateDir.logFile());
             Files.writeString(stateDir.pidFile(), ProcessHandle.current().pid() + "\n");
             ViewMount viewMount = null;
             FuseFilesystem fs;
             if (views) {
                 try {
-                    viewMount = ViewMount.open(backingDir, stateDir.path(), policy, gcPolicy(), administrators(),
-                            groupPolicy(), autoFlushEvery());
+                    viewMount = ViewMount.open(
+                            backingDir,
+                            stateDir.path(),
+                            policy,
+                            gcPolicy(),
+                            administrators(),
+                            groupPolicy(),
+                            autoFlushEvery());
                 } catch (IOException | RuntimeException e) {
-                    throw new UserFacingException("cannot open the store in " + stateDir.path() + ": " + e.getMessage(), e);
+                    throw new UserFacingException(
+                            "cannot open the store in " + stateDir.path() + ": " + e.getMessage(), e);
                 }
                 watchBacking(viewMount.engine(), backingDir, mnt);
                 fs = viewMount.filesystem();
@@ -241,7 +296,8 @@ final class MountCommand implements Callable<Integer> {
             }
             FuseMount mount;
             try {
-                mount = FuseMount.mount(mnt, fs, opts.fsName("txfs:" + backingDir).build());
+                mount = FuseMount.mount(
+                        mnt, fs, opts.fsName("txfs:" + backingDir).build());
             } catch (IOException e) {
                 if (viewMount != null) {
                     viewMount.close();
@@ -264,7 +320,12 @@ final class MountCommand implements Callable<Integer> {
             };
             Thread hook = new Thread(shutdown, "txfs-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            log.info("serving {} at {} (pid {}, state {})", backingDir, mnt, ProcessHandle.current().pid(), stateDir.path());
+            log.info(
+                    "serving {} at {} (pid {}, state {})",
+                    backingDir,
+                    mnt,
+                    ProcessHandle.current().pid(),
+                    stateDir.path());
             if (verbose) {
                 System.err.println("txfs: kernel negotiated " + mount.negotiated());
             }
@@ -285,8 +346,19 @@ final class MountCommand implements Callable<Integer> {
 
     /** The arguments to give a detached copy of this command, in the foreground. */
     List<String> foregroundArguments(StateDirectory stateDir) {
-        List<String> args = new ArrayList<>(List.of("mount", "-f", "--state", stateDir.path().toString(),
-                "--mode", mode, "--default-view", defaultView, "--keep-versions", keepVersions, "--keep-unflushed", keepUnflushed));
+        List<String> args = new ArrayList<>(List.of(
+                "mount",
+                "-f",
+                "--state",
+                stateDir.path().toString(),
+                "--mode",
+                mode,
+                "--default-view",
+                defaultView,
+                "--keep-versions",
+                keepVersions,
+                "--keep-unflushed",
+                keepUnflushed));
         args.addAll(List.of("--group-window", groupWindow, "--group-ops", groupOps));
         if (autoFlush != null) {
             args.add("--auto-flush");

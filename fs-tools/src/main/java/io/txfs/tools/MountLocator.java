@@ -5,8 +5,7 @@ import java.nio.file.Path;
 
 /** Finds the mount a command acts on: {@code --mount}, else the nearest ancestor of the working directory with a {@code .txfs/ctl}. */
 final class MountLocator {
-    private MountLocator() {
-    }
+    private MountLocator() {}
 
     static Path controlFile(Path explicitMount) {
         if (explicitMount != null) {

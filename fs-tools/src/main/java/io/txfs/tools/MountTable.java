@@ -7,8 +7,7 @@ import java.util.Optional;
 
 /** Is something mounted at a path, and of which filesystem type (MountInfo, as a user-facing error). */
 final class MountTable {
-    private MountTable() {
-    }
+    private MountTable() {}
 
     /** The filesystem type of the topmost mount exactly at {@code mountpoint}, if any. */
     static Optional<String> typeAt(Path mountpoint) {

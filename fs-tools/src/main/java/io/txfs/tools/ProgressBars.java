@@ -24,9 +24,15 @@ final class ProgressBars implements ProgressRenderer {
         if (bar == null || !r.title().equals(title)) {
             end();
             title = r.title();
-            bar = new ProgressBarBuilder().setTaskName(title).setInitialMax(r.itemsTotal() >= 0 ? r.itemsTotal() : -1)
-                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).showSpeed()
-                    .setConsumer(new ConsoleProgressBarConsumer(err)).setUnit(" items", 1).build();
+            bar = new ProgressBarBuilder()
+                    .setTaskName(title)
+                    .setInitialMax(r.itemsTotal() >= 0 ? r.itemsTotal() : -1)
+                    .setStyle(ProgressBarStyle.ASCII)
+                    .setUpdateIntervalMillis(200)
+                    .showSpeed()
+                    .setConsumer(new ConsoleProgressBarConsumer(err))
+                    .setUnit(" items", 1)
+                    .build();
         }
         if (r.itemsTotal() >= 0 && bar.getMax() != r.itemsTotal()) bar.maxHint(r.itemsTotal());
         bar.stepTo(r.itemsDone());

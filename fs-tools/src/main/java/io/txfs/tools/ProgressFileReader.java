@@ -9,8 +9,7 @@ import java.util.Optional;
 
 /** Reads {@code STATE/progress.json}, where a daemon still opening (recovering) says how far it got. */
 final class ProgressFileReader {
-    private ProgressFileReader() {
-    }
+    private ProgressFileReader() {}
 
     static Optional<ProgressReport> newest(Path file) {
         try {

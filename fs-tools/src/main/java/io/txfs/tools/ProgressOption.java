@@ -1,9 +1,8 @@
 package io.txfs.tools;
 
-import java.util.Locale;
-
 import io.txfs.sys.LibC;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.function.Supplier;
 import picocli.CommandLine.Option;
 
@@ -13,10 +12,17 @@ import picocli.CommandLine.Option;
  * the work; the CLI only polls the control file's {@code progress} verb beside its own call.
  */
 final class ProgressOption {
-    enum Mode { AUTO, PLAIN, NONE }
+    enum Mode {
+        AUTO,
+        PLAIN,
+        NONE
+    }
 
-    @Option(names = "--progress", paramLabel = "MODE",
-            description = "auto (default: a bar when stderr is a terminal, nothing otherwise), plain (a line every second), none.",
+    @Option(
+            names = "--progress",
+            paramLabel = "MODE",
+            description =
+                    "auto (default: a bar when stderr is a terminal, nothing otherwise), plain (a line every second), none.",
             converter = ModeConverter.class)
     Mode mode = Mode.AUTO;
 

@@ -3,12 +3,27 @@ package io.txfs.tools;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** One long operation's progress as the daemon reported it (the control file's {@code progress} verb). */
-record ProgressReport(long id, String kind, String phase, long itemsDone, long itemsTotal, long bytesDone,
-                      long bytesTotal, long elapsedNs, long phaseElapsedNs) {
+record ProgressReport(
+        long id,
+        String kind,
+        String phase,
+        long itemsDone,
+        long itemsTotal,
+        long bytesDone,
+        long bytesTotal,
+        long elapsedNs,
+        long phaseElapsedNs) {
     static ProgressReport of(JsonNode n) {
-        return new ProgressReport(n.path("id").asLong(), n.path("kind").asText(), n.path("phase").asText(),
-                n.path("items_done").asLong(), n.path("items_total").asLong(-1), n.path("bytes_done").asLong(),
-                n.path("bytes_total").asLong(-1), n.path("elapsed_ns").asLong(), n.path("phase_elapsed_ns").asLong());
+        return new ProgressReport(
+                n.path("id").asLong(),
+                n.path("kind").asText(),
+                n.path("phase").asText(),
+                n.path("items_done").asLong(),
+                n.path("items_total").asLong(-1),
+                n.path("bytes_done").asLong(),
+                n.path("bytes_total").asLong(-1),
+                n.path("elapsed_ns").asLong(),
+                n.path("phase_elapsed_ns").asLong());
     }
 
     /** "12.5 MiB, 40.1 MiB/s" or "" when no bytes moved. */

@@ -32,7 +32,8 @@ final class ProgressWatcher implements AutoCloseable {
     static ProgressWatcher start(Path ctl, String kind, ProgressRenderer renderer) {
         Set<Long> running = new HashSet<>();
         JsonNode now = ask(ctl);
-        if (now != null) now.path("running").forEach(w -> running.add(w.path("id").asLong()));
+        if (now != null)
+            now.path("running").forEach(w -> running.add(w.path("id").asLong()));
         ProgressWatcher w = new ProgressWatcher(ctl, kind, renderer, running);
         w.thread.start();
         return w;
@@ -53,7 +54,8 @@ final class ProgressWatcher implements AutoCloseable {
             if (r != null) {
                 for (JsonNode w : r.path("running")) {
                     ProgressReport p = ProgressReport.of(w);
-                    if (p.kind().equals(kind) && !before.contains(p.id()) && (newest == null || p.id() > newest.id())) newest = p;
+                    if (p.kind().equals(kind) && !before.contains(p.id()) && (newest == null || p.id() > newest.id()))
+                        newest = p;
                 }
             }
             synchronized (this) {

@@ -1,18 +1,17 @@
 package io.txfs.tools;
 
-import java.io.ByteArrayOutputStream;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.txfs.control.BadControlCommandException;
 import io.txfs.control.ControlCommand;
 import io.txfs.control.ControlException;
 import io.txfs.control.ControlReply;
+import io.txfs.sys.LibC;
+import io.txfs.sys.Sys;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import io.txfs.sys.LibC;
-import io.txfs.sys.Sys;
 
 /**
  * A control command whose successful reply is raw bytes ({@code export}): write the line, then copy
@@ -20,8 +19,7 @@ import io.txfs.sys.Sys;
  */
 final class RawControlCall {
 
-    private RawControlCall() {
-    }
+    private RawControlCall() {}
 
     /** Returns the number of bytes copied. */
     static long send(Path ctl, String line, OutputStream out) {
@@ -43,8 +41,11 @@ final class RawControlCall {
                 copy(fd, err);
                 String text = err.toString(StandardCharsets.UTF_8);
                 JsonNode reply = text.isBlank() ? null : ControlReply.parse(text);
-                String errnoName = reply != null && reply.has("error") ? reply.get("error").asText() : "errno " + errno;
-                String msg = reply != null && reply.hasNonNull("message") ? reply.get("message").asText() : errnoName;
+                String errnoName =
+                        reply != null && reply.has("error") ? reply.get("error").asText() : "errno " + errno;
+                String msg = reply != null && reply.hasNonNull("message")
+                        ? reply.get("message").asText()
+                        : errnoName;
                 throw new ControlCall.RefusedException(new ControlException(errnoName, msg, reply));
             }
             if (n != cmd.length) {

@@ -17,24 +17,41 @@ import sun.misc.Signal;
  * the view first (so everything it forks afterwards belongs to it), then starts the command — in a
  * private mount namespace with the view's own root bound over the mountpoint where permitted.
  */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run CMD in a view (created, or entered if --view names an existing one). Returns CMD's exit status.")
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run CMD in a view (created, or entered if --view names an existing one). Returns CMD's exit status.")
 final class RunCommand extends ViewCommands.Base {
     /** CAP_SYS_ADMIN's bit in /proc/self/status CapEff. */
     private static final int CAP_SYS_ADMIN = 21;
     /** The status the namespace wrapper exits with when it could not bind the view root. */
     private static final int EXIT_WRAPPER_FAILED = 125;
 
-    enum Namespace { auto, always, never }
+    enum Namespace {
+        auto,
+        always,
+        never
+    }
 
-    @Option(names = "--view", paramLabel = "NAME", description = "The view to run in: entered if it exists, created otherwise.")
+    @Option(
+            names = "--view",
+            paramLabel = "NAME",
+            description = "The view to run in: entered if it exists, created otherwise.")
     String view;
 
-    @Option(names = "--isolation", paramLabel = "snapshot|read-committed", description = "For a new view (default snapshot).")
+    @Option(
+            names = "--isolation",
+            paramLabel = "snapshot|read-committed",
+            description = "For a new view (default snapshot).")
     String isolation;
 
-    @Option(names = "--namespace", paramLabel = "auto|always|never", defaultValue = "auto",
-            description = "Run in a private mount namespace with the view root over the mountpoint: auto (when permitted), always, never.")
+    @Option(
+            names = "--namespace",
+            paramLabel = "auto|always|never",
+            defaultValue = "auto",
+            description =
+                    "Run in a private mount namespace with the view root over the mountpoint: auto (when permitted), always, never.")
     Namespace namespace;
 
     @ArgGroup(exclusive = true)
@@ -72,17 +89,21 @@ final class RunCommand extends ViewCommands.Base {
         // already working in the view (txfs run --view X from inside X): the command inherits it, and a bind of
         // X's root over a mountpoint that already is X's root would make a directory its own ancestor (ELOOP)
         boolean inheritsView = entered.path("already_in").asBoolean(false);
-        boolean useNamespace = !inheritsView && switch (namespace) {
-            case never -> false;
-            case always -> {
-                if (!hasSysAdmin()) {
-                    throw new UserFacingException("--namespace always needs CAP_SYS_ADMIN (run as root, or use --namespace never)");
-                }
-                yield true;
-            }
-            case auto -> hasSysAdmin() && Files.isExecutable(Path.of("/usr/bin/unshare"));
-        };
-        int status = useNamespace ? runChild(inNamespace(mnt, name), Path.of("/")) : runChild(command, Path.of("").toAbsolutePath());
+        boolean useNamespace = !inheritsView
+                && switch (namespace) {
+                    case never -> false;
+                    case always -> {
+                        if (!hasSysAdmin()) {
+                            throw new UserFacingException(
+                                    "--namespace always needs CAP_SYS_ADMIN (run as root, or use --namespace never)");
+                        }
+                        yield true;
+                    }
+                    case auto -> hasSysAdmin() && Files.isExecutable(Path.of("/usr/bin/unshare"));
+                };
+        int status = useNamespace
+                ? runChild(inNamespace(mnt, name), Path.of("/"))
+                : runChild(command, Path.of("").toAbsolutePath());
         if (status == EXIT_WRAPPER_FAILED && useNamespace) {
             err().println("txfs: could not enter view " + name + "'s root in a mount namespace (status 125)");
         }
@@ -120,10 +141,13 @@ final class RunCommand extends ViewCommands.Base {
         if (r.path("removed").asBoolean(false)) {
             err().println("txfs: " + why + "nothing pending in view " + name + ": removed");
         } else if (r.path("changed_paths").asLong() == 0) {
-            err().println("txfs: " + why + "nothing pending in view " + name + (made ? "" : " (kept: it was named with --view)"));
+            err().println("txfs: " + why + "nothing pending in view " + name
+                    + (made ? "" : " (kept: it was named with --view)"));
         } else {
-            err().println("txfs: " + why + "view " + name + " keeps the command's changes (" + r.path("changed_paths").asLong()
-                    + " paths, " + r.path("changed_bytes").asLong() + " bytes" + (made ? "; listed as orphaned in txfs views" : "") + ")");
+            err().println("txfs: " + why + "view " + name + " keeps the command's changes ("
+                    + r.path("changed_paths").asLong() + " paths, "
+                    + r.path("changed_bytes").asLong() + " bytes" + (made ? "; listed as orphaned in txfs views" : "")
+                    + ")");
             err().println("txfs:   inspect: txfs status " + name + "    txfs diff " + name);
             err().println("txfs:   publish: txfs publish " + name);
             err().println("txfs:   drop:    txfs abort " + name);
@@ -160,11 +184,20 @@ final class RunCommand extends ViewCommands.Base {
      * through the view's own root, so nothing of the new view walks the shared root (see above).
      */
     private List<String> inNamespace(Path mnt, String name) {
-        List<String> argv = new ArrayList<>(List.of("/usr/bin/unshare", "--mount", "--propagation", "private", "--",
-                "/bin/sh", "-c",
-                "mount --bind \"$1/.txfs/views/$2\" \"$1\" || exit " + EXIT_WRAPPER_FAILED + "; "
-                        + "cd \"$3\" || exit " + EXIT_WRAPPER_FAILED + "; shift 3; exec \"$@\"",
-                "txfs-run", mnt.toString(), name, Path.of("").toAbsolutePath().toString()));
+        List<String> argv = new ArrayList<>(List.of(
+                "/usr/bin/unshare",
+                "--mount",
+                "--propagation",
+                "private",
+                "--",
+                "/bin/sh",
+                "-c",
+                "mount --bind \"$1/.txfs/views/$2\" \"$1\" || exit " + EXIT_WRAPPER_FAILED + "; " + "cd \"$3\" || exit "
+                        + EXIT_WRAPPER_FAILED + "; shift 3; exec \"$@\"",
+                "txfs-run",
+                mnt.toString(),
+                name,
+                Path.of("").toAbsolutePath().toString()));
         argv.addAll(command);
         return argv;
     }
@@ -183,7 +216,7 @@ final class RunCommand extends ViewCommands.Base {
             throw new UserFacingException("cannot start " + argv.get(0) + ": " + e.getMessage(), e);
         }
         // Ctrl-C reaches the child through the terminal; this process waits for the child's answer
-        Signal.handle(new Signal("INT"), s -> { });
+        Signal.handle(new Signal("INT"), s -> {});
         Thread forwardTerm = new Thread(child::destroy, "txfs-run-forward-term");
         Runtime.getRuntime().addShutdownHook(forwardTerm);
         try {

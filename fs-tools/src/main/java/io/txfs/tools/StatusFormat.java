@@ -1,39 +1,57 @@
 package io.txfs.tools;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 /** Renders the daemon's JSON replies as text for people. */
 final class StatusFormat {
-    private StatusFormat() {
-    }
+    private StatusFormat() {}
 
     /** {@code git status --short} style: one letter and the path, then the counts. */
     static String status(JsonNode r) {
         StringBuilder b = new StringBuilder();
         for (JsonNode e : r.path("entries")) {
-            b.append(kindLetter(e.path("kind").asText())).append("  ").append(e.path("path").asText()).append('\n');
+            b.append(kindLetter(e.path("kind").asText()))
+                    .append("  ")
+                    .append(e.path("path").asText())
+                    .append('\n');
         }
-        b.append("# view ").append(r.path("view").asText("?"))
-                .append(": ").append(r.path("changed_paths").asLong()).append(" paths, ")
-                .append(r.path("changed_bytes").asLong()).append(" bytes pending")
-                .append(" (snapshot ").append(r.path("snapshot_version").asLong())
-                .append(", published ").append(r.path("published_version").asLong()).append(")\n");
+        b.append("# view ")
+                .append(r.path("view").asText("?"))
+                .append(": ")
+                .append(r.path("changed_paths").asLong())
+                .append(" paths, ")
+                .append(r.path("changed_bytes").asLong())
+                .append(" bytes pending")
+                .append(" (snapshot ")
+                .append(r.path("snapshot_version").asLong())
+                .append(", published ")
+                .append(r.path("published_version").asLong())
+                .append(")\n");
         String backing = r.path("backing").asText("ok");
         if (!backing.equals("ok")) {
             b.append("# backing directory: ").append(backing).append('\n');
         }
         JsonNode g = r.path("group_commit");
         if (!g.isMissingNode()) {
-            backgroundLine(b, g, "group commit: " + g.path("operations").asLong() + " operations in " + g.path("groups").asLong()
-                    + " versions, " + g.path("waiting").asLong() + " waiting", "NOT PUBLISHED (kept, retried)");
+            backgroundLine(
+                    b,
+                    g,
+                    "group commit: " + g.path("operations").asLong() + " operations in "
+                            + g.path("groups").asLong() + " versions, "
+                            + g.path("waiting").asLong() + " waiting",
+                    "NOT PUBLISHED (kept, retried)");
         }
         JsonNode a = r.path("auto_flush");
         if (!a.isMissingNode()) {
-            backgroundLine(b, a, "auto-flush every " + a.path("every_ms").asLong() + " ms: " + a.path("flushes").asLong()
-                    + " flushes, " + a.path("failures").asLong() + " failed", "LAST FAILED (state kept, retried)");
+            backgroundLine(
+                    b,
+                    a,
+                    "auto-flush every " + a.path("every_ms").asLong() + " ms: "
+                            + a.path("flushes").asLong() + " flushes, "
+                            + a.path("failures").asLong() + " failed",
+                    "LAST FAILED (state kept, retried)");
         }
         return b.toString();
     }
@@ -42,7 +60,10 @@ final class StatusFormat {
     private static void backgroundLine(StringBuilder b, JsonNode n, String counters, String failed) {
         b.append("# ").append(counters);
         if (n.has("last_error")) {
-            b.append("; ").append(failed).append(": ").append(n.path("last_error").asText());
+            b.append("; ")
+                    .append(failed)
+                    .append(": ")
+                    .append(n.path("last_error").asText());
         }
         b.append('\n');
     }
@@ -53,11 +74,12 @@ final class StatusFormat {
         for (JsonNode p : r.path("added")) b.append("A  ").append(p.asText()).append('\n');
         for (JsonNode p : r.path("changed")) b.append("M  ").append(p.asText()).append('\n');
         for (JsonNode p : r.path("removed")) b.append("D  ").append(p.asText()).append('\n');
-        for (JsonNode p : r.path("overridden")) b.append("!  ").append(p.asText())
-                .append("  (a published change not yet flushed was overridden)\n");
+        for (JsonNode p : r.path("overridden"))
+            b.append("!  ").append(p.asText()).append("  (a published change not yet flushed was overridden)\n");
         b.append("# ").append(r.path("directories_checked").asLong()).append(" directories checked; ");
         if (r.path("took_in").asBoolean()) {
-            b.append("changes made outside txfs taken in as published version ").append(r.path("outside_version").asLong());
+            b.append("changes made outside txfs taken in as published version ")
+                    .append(r.path("outside_version").asLong());
         } else {
             b.append("the backing directory holds what txfs recorded");
         }
@@ -68,10 +90,16 @@ final class StatusFormat {
     static String gc(JsonNode r) {
         long before = r.path("bytes_before").asLong();
         long after = r.path("bytes_after").asLong();
-        return String.format("state: %d bytes before, %d bytes after (%d reclaimed) in %d ms%n"
+        return String.format(
+                "state: %d bytes before, %d bytes after (%d reclaimed) in %d ms%n"
                         + "# deleted: %d node versions, %d entry versions, %d chunks, %d preserved copies%n",
-                before, after, Math.max(0, before - after), r.path("millis").asLong(),
-                r.path("node_versions").asLong(), r.path("entry_versions").asLong(), r.path("chunks").asLong(),
+                before,
+                after,
+                Math.max(0, before - after),
+                r.path("millis").asLong(),
+                r.path("node_versions").asLong(),
+                r.path("entry_versions").asLong(),
+                r.path("chunks").asLong(),
                 r.path("preserved_copies").asLong());
     }
 
@@ -92,12 +120,21 @@ final class StatusFormat {
     static String views(JsonNode r) {
         StringBuilder b = new StringBuilder();
         String row = "%-24s %6s %-8s %-15s %8s %12s %8s %12s %8s%n";
-        b.append(String.format(row, "VIEW", "OWNER", "STATE", "ISOLATION", "PATHS", "BYTES", "VERSION", "PINNED", "AGE"));
+        b.append(String.format(
+                row, "VIEW", "OWNER", "STATE", "ISOLATION", "PATHS", "BYTES", "VERSION", "PINNED", "AGE"));
         for (JsonNode v : r.path("views")) {
             String state = v.path("state").asText(v.path("orphaned").asBoolean() ? "orphaned" : "live");
-            b.append(String.format(row, v.path("name").asText(), v.path("owner_uid").asText(), state,
-                    v.path("isolation").asText(), v.path("changed_paths").asText(), v.path("changed_bytes").asText(),
-                    v.path("snapshot_version").asText(), v.path("pinned_bytes").asText("?"), v.has("age_seconds") ? age(v.get("age_seconds").asLong()) : "?"));
+            b.append(String.format(
+                    row,
+                    v.path("name").asText(),
+                    v.path("owner_uid").asText(),
+                    state,
+                    v.path("isolation").asText(),
+                    v.path("changed_paths").asText(),
+                    v.path("changed_bytes").asText(),
+                    v.path("snapshot_version").asText(),
+                    v.path("pinned_bytes").asText("?"),
+                    v.has("age_seconds") ? age(v.get("age_seconds").asLong()) : "?"));
         }
         return b.toString();
     }
@@ -118,19 +155,21 @@ final class StatusFormat {
 
     /** One line per view {@code views rm} or {@code views prune} removed. */
     static String removed(JsonNode r) {
-        return "removed view " + r.path("view").asText("?") + " (" + r.path("discarded_paths").asLong()
-                + " pending paths discarded)";
+        return "removed view " + r.path("view").asText("?") + " ("
+                + r.path("discarded_paths").asLong() + " pending paths discarded)";
     }
 
     /** The stderr line of {@code txfs refresh}: where the view reads now, with how much pending on top. */
     static String refreshed(JsonNode r) {
         return "refreshed view " + r.path("view").asText("?") + ": reads published version "
-                + r.path("snapshot_version").asLong() + ", " + r.path("changed_paths").asLong() + " pending paths on top";
+                + r.path("snapshot_version").asLong() + ", "
+                + r.path("changed_paths").asLong() + " pending paths on top";
     }
 
     /** The stderr line of {@code views prune}: how many went, and which were kept for a live process. */
     static String pruneSummary(JsonNode r) {
-        StringBuilder b = new StringBuilder("pruned ").append(r.path("pruned").size()).append(" orphaned views");
+        StringBuilder b =
+                new StringBuilder("pruned ").append(r.path("pruned").size()).append(" orphaned views");
         if (r.path("live").size() > 0) {
             b.append("; kept live:");
             r.path("live").forEach(n -> b.append(' ').append(n.asText()));
@@ -149,8 +188,11 @@ final class StatusFormat {
             b.append(" view ").append(r.get("view").asText());
         }
         if (r.has("changed_paths")) {
-            b.append(": ").append(r.get("changed_paths").asLong()).append(" paths, ")
-                    .append(r.path("changed_bytes").asLong()).append(" bytes");
+            b.append(": ")
+                    .append(r.get("changed_paths").asLong())
+                    .append(" paths, ")
+                    .append(r.path("changed_bytes").asLong())
+                    .append(" bytes");
         }
         if (r.has("published_version")) {
             b.append(", published version ").append(r.get("published_version").asLong());
@@ -167,19 +209,31 @@ final class StatusFormat {
      */
     static List<String> forceLines(JsonNode r) {
         List<String> out = new ArrayList<>();
-        for (JsonNode p : r.path("overridden")) out.add("txfs: overrode " + p.asText() + " (published by another view)");
-        for (JsonNode p : r.path("kept")) out.add("txfs: kept " + p.asText() + " (another view published files inside it)");
+        for (JsonNode p : r.path("overridden"))
+            out.add("txfs: overrode " + p.asText() + " (published by another view)");
+        for (JsonNode p : r.path("kept"))
+            out.add("txfs: kept " + p.asText() + " (another view published files inside it)");
         return out;
     }
 
     /** {@code txfs log}: one line per publish or flush, oldest first, its delta id last (or pending / unavailable). */
     static String log(JsonNode r) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format("%8s %-7s %-24s %-30s %8s %12s %s%n", "VERSION", "KIND", "VIEW", "TIME", "PATHS", "BYTES", "DELTA"));
+        b.append(String.format(
+                "%8s %-7s %-24s %-30s %8s %12s %s%n", "VERSION", "KIND", "VIEW", "TIME", "PATHS", "BYTES", "DELTA"));
         for (JsonNode e : r.path("entries")) {
-            String delta = e.path("delta_id").isTextual() ? e.path("delta_id").asText() : e.path("delta_state").asText("pending");
-            b.append(String.format("%8d %-7s %-24s %-30s %8d %12d %s%n", e.path("version").asLong(), e.path("kind").asText(),
-                    e.path("view").asText(), e.path("time").asText(), e.path("paths").asLong(), e.path("bytes").asLong(), delta));
+            String delta = e.path("delta_id").isTextual()
+                    ? e.path("delta_id").asText()
+                    : e.path("delta_state").asText("pending");
+            b.append(String.format(
+                    "%8d %-7s %-24s %-30s %8d %12d %s%n",
+                    e.path("version").asLong(),
+                    e.path("kind").asText(),
+                    e.path("view").asText(),
+                    e.path("time").asText(),
+                    e.path("paths").asLong(),
+                    e.path("bytes").asLong(),
+                    delta));
         }
         return b.toString();
     }
@@ -187,8 +241,11 @@ final class StatusFormat {
     /** The stderr line of {@code txfs diff --format=jsonl}: the delta id and what it covers. */
     static String deltaIdLine(JsonNode r) {
         String between = r.has("from_version")
-                ? ", versions " + r.get("from_version").asLong() + " to " + r.path("to_version").asLong() : "";
-        return "txfs: delta id " + r.path("delta_id").asText() + " (" + r.path("changed_paths").asLong() + " paths, "
+                ? ", versions " + r.get("from_version").asLong() + " to "
+                        + r.path("to_version").asLong()
+                : "";
+        return "txfs: delta id " + r.path("delta_id").asText() + " ("
+                + r.path("changed_paths").asLong() + " paths, "
                 + r.path("objects").asText() + between + ")";
     }
 
@@ -208,7 +265,9 @@ final class StatusFormat {
         for (String line : (unified + "diff --txfs a/ b/\n").split("\n", -1)) {
             if (line.startsWith("diff --txfs a/")) {
                 if (path != null) {
-                    rows.add(new String[] {path, binary != null ? binary : Long.toString(p + m), binary != null ? "" : bar(p, m)});
+                    rows.add(new String[] {
+                        path, binary != null ? binary : Long.toString(p + m), binary != null ? "" : bar(p, m)
+                    });
                     files++;
                     plus += p;
                     minus += m;
@@ -236,7 +295,11 @@ final class StatusFormat {
         }
         StringBuilder b = new StringBuilder();
         for (String[] r : rows) {
-            b.append(' ').append(r[0]).append(" ".repeat(width - r[0].length())).append(" | ").append(r[1]);
+            b.append(' ')
+                    .append(r[0])
+                    .append(" ".repeat(width - r[0].length()))
+                    .append(" | ")
+                    .append(r[1]);
             b.append(r[2].isEmpty() ? "" : " " + r[2]).append('\n');
         }
         b.append(' ').append(files).append(files == 1 ? " file changed" : " files changed");

@@ -4,14 +4,31 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code txfs} command: exit 0 ok, 1 failure, 2 usage. */
-@Command(name = "txfs",
+@Command(
+        name = "txfs",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "A transactional userspace filesystem: per-process views, atomic publish and flush.",
-        subcommands = {MountCommand.class, UnmountCommand.class, RunCommand.class, ViewCommands.Views.class,
-                ViewCommands.Status.class, ViewCommands.Diff.class, ViewCommands.Publish.class, ViewCommands.Commit.class,
-                ViewCommands.Flush.class, ViewCommands.Rescan.class, ViewCommands.Gc.class, ViewCommands.Refresh.class, ViewCommands.Abort.class, InspectCommands.Hash.class, InspectCommands.Log.class,
-                InspectCommands.Export.class, InspectCommands.Import.class, StatsCommand.class})
+        subcommands = {
+            MountCommand.class,
+            UnmountCommand.class,
+            RunCommand.class,
+            ViewCommands.Views.class,
+            ViewCommands.Status.class,
+            ViewCommands.Diff.class,
+            ViewCommands.Publish.class,
+            ViewCommands.Commit.class,
+            ViewCommands.Flush.class,
+            ViewCommands.Rescan.class,
+            ViewCommands.Gc.class,
+            ViewCommands.Refresh.class,
+            ViewCommands.Abort.class,
+            InspectCommands.Hash.class,
+            InspectCommands.Log.class,
+            InspectCommands.Export.class,
+            InspectCommands.Import.class,
+            StatsCommand.class
+        })
 public final class Txfs implements Runnable {
     static final int EXIT_OK = 0;
     static final int EXIT_FAILURE = 1;

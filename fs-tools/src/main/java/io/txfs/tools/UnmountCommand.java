@@ -8,10 +8,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code txfs unmount}: unmount a live mount, or clear a dead one left by a killed daemon. */
-@Command(name = "unmount", aliases = "umount", mixinStandardHelpOptions = true,
-        description = "Unmount MOUNTPOINT; the daemon finishes in-flight requests and exits. Processes still in the mount "
-                + "(e.g. txfs run in a private mount namespace) keep it alive for up to 5 s; then its connection is "
-                + "aborted and they get ENOTCONN. Also clears a dead mount.")
+@Command(
+        name = "unmount",
+        aliases = "umount",
+        mixinStandardHelpOptions = true,
+        description =
+                "Unmount MOUNTPOINT; the daemon finishes in-flight requests and exits. Processes still in the mount "
+                        + "(e.g. txfs run in a private mount namespace) keep it alive for up to 5 s; then its connection is "
+                        + "aborted and they get ENOTCONN. Also clears a dead mount.")
 final class UnmountCommand implements Callable<Integer> {
     /** How long in-flight requests and other namespaces' holds may keep the connection after the unmount. */
     private static final long GRACE_MS = 5_000;

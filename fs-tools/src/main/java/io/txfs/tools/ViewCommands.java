@@ -12,8 +12,7 @@ import picocli.CommandLine.Spec;
 
 /** The commands that read or move a view through the control file. Data to stdout, messages to stderr. */
 final class ViewCommands {
-    private ViewCommands() {
-    }
+    private ViewCommands() {}
 
     /** Shared by every command here: the mount, the view, JSON output, and error reporting. */
     abstract static class Base implements Callable<Integer> {
@@ -50,8 +49,11 @@ final class ViewCommands {
         abstract int run();
     }
 
-    @Command(name = "views", mixinStandardHelpOptions = true,
-            description = "List the views: owner, state (live or orphaned), isolation, pending changes, the version read, age.",
+    @Command(
+            name = "views",
+            mixinStandardHelpOptions = true,
+            description =
+                    "List the views: owner, state (live or orphaned), isolation, pending changes, the version read, age.",
             subcommands = {ViewEndCommands.Rm.class, ViewEndCommands.Prune.class})
     static final class Views extends Base {
         @Option(names = "--json", description = "Print the daemon's JSON reply.")
@@ -69,7 +71,10 @@ final class ViewCommands {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Changed paths of a view (A added, M modified, D deleted, T type changed).")
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
+            description = "Changed paths of a view (A added, M modified, D deleted, T type changed).")
     static final class Status extends Base {
         @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW", description = "Default: the caller's own view.")
         String view;
@@ -85,8 +90,9 @@ final class ViewCommands {
 
         @Override
         int run() {
-            JsonNode r = ControlCall.send(mount.controlFile(), "status" + viewArg(view)
-                    + (sha256 ? " objects=sha256" : "") + (canonical ? " canonical" : ""));
+            JsonNode r = ControlCall.send(
+                    mount.controlFile(),
+                    "status" + viewArg(view) + (sha256 ? " objects=sha256" : "") + (canonical ? " canonical" : ""));
             if (json) {
                 out().println(r.toString());
             } else {
@@ -96,14 +102,20 @@ final class ViewCommands {
         }
     }
 
-    @Command(name = "diff", mixinStandardHelpOptions = true,
-            description = "Unified diff of a view's pending changes (binary files summarised), or its canonical delta as JSON lines;"
-                    + " with --from/--to between two versions of the log, with --published --backing what the next flush writes.")
+    @Command(
+            name = "diff",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Unified diff of a view's pending changes (binary files summarised), or its canonical delta as JSON lines;"
+                            + " with --from/--to between two versions of the log, with --published --backing what the next flush writes.")
     static final class Diff extends Base {
         @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW")
         String view;
 
-        @Option(names = "--from", paramLabel = "VERSION", description = "A version of txfs log (or flushed, published).")
+        @Option(
+                names = "--from",
+                paramLabel = "VERSION",
+                description = "A version of txfs log (or flushed, published).")
         String from;
 
         @Option(names = "--to", paramLabel = "VERSION", description = "A version of txfs log (or flushed, published).")
@@ -112,13 +124,20 @@ final class ViewCommands {
         @Option(names = "--published", description = "With --backing: from the flushed state to the published one.")
         boolean published;
 
-        @Option(names = "--backing", description = "With --published: the backing directory's state as txfs flushed it.")
+        @Option(
+                names = "--backing",
+                description = "With --published: the backing directory's state as txfs flushed it.")
         boolean backing;
 
-        @Option(names = "--json", description = "Print the daemon's JSON reply (with --format=jsonl: includes delta_id).")
+        @Option(
+                names = "--json",
+                description = "Print the daemon's JSON reply (with --format=jsonl: includes delta_id).")
         boolean json;
 
-        @Option(names = "--format", paramLabel = "text|jsonl", defaultValue = "text",
+        @Option(
+                names = "--format",
+                paramLabel = "text|jsonl",
+                defaultValue = "text",
                 description = "text (unified diff) or jsonl (the canonical delta, one JSON object per line).")
         String format;
 
@@ -136,8 +155,10 @@ final class ViewCommands {
             if (stat && format.equals("jsonl")) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--stat is for the text format");
             }
-            JsonNode r = ControlCall.send(mount.controlFile(), "diff" + states()
-                    + (format.equals("jsonl") ? " format=jsonl" : "") + (sha256 ? " objects=sha256" : ""));
+            JsonNode r = ControlCall.send(
+                    mount.controlFile(),
+                    "diff" + states() + (format.equals("jsonl") ? " format=jsonl" : "")
+                            + (sha256 ? " objects=sha256" : ""));
             if (json) {
                 out().println(r.toString());
             } else if (format.equals("jsonl")) {
@@ -153,10 +174,12 @@ final class ViewCommands {
         /** The control arguments naming what to compare: a view, two versions, or flushed to published. */
         private String states() {
             if (published != backing) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--published and --backing go together");
+                throw new picocli.CommandLine.ParameterException(
+                        spec.commandLine(), "--published and --backing go together");
             }
             if (published && (from != null || to != null)) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--published --backing is --from flushed --to published");
+                throw new picocli.CommandLine.ParameterException(
+                        spec.commandLine(), "--published --backing is --from flushed --to published");
             }
             String f = published ? "flushed" : from;
             String t = published ? "published" : to;
@@ -167,24 +190,32 @@ final class ViewCommands {
                 return viewArg(view);
             }
             if (view != null) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "compare a VIEW or two versions, not both");
+                throw new picocli.CommandLine.ParameterException(
+                        spec.commandLine(), "compare a VIEW or two versions, not both");
             }
             for (String word : new String[] {f, t}) {
                 if (!word.matches("[0-9]{1,18}|flushed|published")) {
-                    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a VERSION is a number, flushed or published: " + word);
+                    throw new picocli.CommandLine.ParameterException(
+                            spec.commandLine(), "a VERSION is a number, flushed or published: " + word);
                 }
             }
             return " from=" + f + " to=" + t;
         }
     }
 
-    @Command(name = "publish", mixinStandardHelpOptions = true, description = "Make a view's changes visible to all (exit 3 on conflict).")
+    @Command(
+            name = "publish",
+            mixinStandardHelpOptions = true,
+            description = "Make a view's changes visible to all (exit 3 on conflict).")
     static final class Publish extends Base {
         @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW")
         String view;
 
-        @Option(names = "--force", description = "Publish over conflicting changes: this view's version wins for every path it"
-                + " changed, the rest of others' changes stay; each overridden path is printed on stderr (docs/publish-force.md).")
+        @Option(
+                names = "--force",
+                description =
+                        "Publish over conflicting changes: this view's version wins for every path it"
+                                + " changed, the rest of others' changes stay; each overridden path is printed on stderr (docs/publish-force.md).")
         boolean force;
 
         @Option(names = "--json")
@@ -198,7 +229,10 @@ final class ViewCommands {
         }
     }
 
-    @Command(name = "commit", mixinStandardHelpOptions = true, description = "Publish a view, then flush (exit 3 on conflict).")
+    @Command(
+            name = "commit",
+            mixinStandardHelpOptions = true,
+            description = "Publish a view, then flush (exit 3 on conflict).")
     static final class Commit extends Base {
         @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW")
         String view;
@@ -215,14 +249,19 @@ final class ViewCommands {
         @Override
         int run() {
             // the publish is short; what a commit may spend long in is its flush
-            JsonNode r = progress.around(mount.controlFile(), "flush",
+            JsonNode r = progress.around(
+                    mount.controlFile(),
+                    "flush",
                     () -> ControlCall.send(mount.controlFile(), "commit" + viewArg(view) + (force ? " force" : "")));
             report(this, r, json);
             return Txfs.EXIT_OK;
         }
     }
 
-    @Command(name = "flush", mixinStandardHelpOptions = true, description = "Make the published state durable in the backing directory.")
+    @Command(
+            name = "flush",
+            mixinStandardHelpOptions = true,
+            description = "Make the published state durable in the backing directory.")
     static final class Flush extends Base {
         @Option(names = "--json")
         boolean json;
@@ -232,14 +271,20 @@ final class ViewCommands {
 
         @Override
         int run() {
-            report(this, progress.around(mount.controlFile(), "flush", () -> ControlCall.send(mount.controlFile(), "flush")), json);
+            report(
+                    this,
+                    progress.around(mount.controlFile(), "flush", () -> ControlCall.send(mount.controlFile(), "flush")),
+                    json);
             return Txfs.EXIT_OK;
         }
     }
 
-    @Command(name = "rescan", mixinStandardHelpOptions = true,
-            description = "Check the whole backing directory for changes made outside txfs and take them in as a published version"
-                    + " (root, the mount's owner and --flush-group).")
+    @Command(
+            name = "rescan",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Check the whole backing directory for changes made outside txfs and take them in as a published version"
+                            + " (root, the mount's owner and --flush-group).")
     static final class Rescan extends Base {
         @Option(names = "--json")
         boolean json;
@@ -256,9 +301,12 @@ final class ViewCommands {
         }
     }
 
-    @Command(name = "gc", mixinStandardHelpOptions = true,
-            description = "Collect garbage now and compact the store; print the state directory's bytes before and after"
-                    + " (root, the mount's owner and --flush-group).")
+    @Command(
+            name = "gc",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Collect garbage now and compact the store; print the state directory's bytes before and after"
+                            + " (root, the mount's owner and --flush-group).")
     static final class Gc extends Base {
         @Option(names = "--json")
         boolean json;
@@ -278,7 +326,9 @@ final class ViewCommands {
         }
     }
 
-    @Command(name = "refresh", mixinStandardHelpOptions = true,
+    @Command(
+            name = "refresh",
+            mixinStandardHelpOptions = true,
             description = "Move a view with pending changes onto the newest published state (a rebase; exit 3 and the"
                     + " conflicting paths, changing nothing, if others published a path it changed).")
     static final class Refresh extends Base {
@@ -300,7 +350,10 @@ final class ViewCommands {
         }
     }
 
-    @Command(name = "abort", mixinStandardHelpOptions = true, description = "Discard a view's pending changes and the view.")
+    @Command(
+            name = "abort",
+            mixinStandardHelpOptions = true,
+            description = "Discard a view's pending changes and the view.")
     static final class Abort extends Base {
         @Parameters(index = "0", paramLabel = "VIEW")
         String view;

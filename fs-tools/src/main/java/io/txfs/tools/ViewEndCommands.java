@@ -11,11 +11,13 @@ import picocli.CommandLine.Parameters;
  * one {@code abort} per name, prune one {@code prune}, and the daemon checks ownership and liveness.
  */
 final class ViewEndCommands {
-    private ViewEndCommands() {
-    }
+    private ViewEndCommands() {}
 
-    @Command(name = "rm", mixinStandardHelpOptions = true,
-            description = "Remove views with their pending changes, each like txfs abort (owner or root); exit 1 if any could not be.")
+    @Command(
+            name = "rm",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Remove views with their pending changes, each like txfs abort (owner or root); exit 1 if any could not be.")
     static final class Rm extends ViewCommands.Base {
         @Parameters(arity = "1..*", paramLabel = "VIEW")
         List<String> names;
@@ -43,11 +45,15 @@ final class ViewEndCommands {
         }
     }
 
-    @Command(name = "prune", mixinStandardHelpOptions = true,
+    @Command(
+            name = "prune",
+            mixinStandardHelpOptions = true,
             description = "Remove your orphaned views (no live process is in them; root: everyone's), like txfs abort."
                     + " Views with a live process are never removed.")
     static final class Prune extends ViewCommands.Base {
-        @Option(names = "--older-than", paramLabel = "DUR",
+        @Option(
+                names = "--older-than",
+                paramLabel = "DUR",
                 description = "Only views created more than DUR ago: 30s, 10m, 2h, 1d (a bare number is seconds).")
         String olderThan;
 

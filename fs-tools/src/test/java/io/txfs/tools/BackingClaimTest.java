@@ -1,7 +1,5 @@
 package io.txfs.tools;
 
-import java.nio.file.attribute.PosixFilePermissions;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BackingClaimTest {
     @TempDir
     Path tmp;
+
     Path backing;
     Path other;
     Path state;
@@ -40,8 +40,11 @@ class BackingClaimTest {
     }
 
     private static String refused(Path backing, Path state, boolean adopt, Path... named) {
-        UserFacingException e = assertThrows(UserFacingException.class, () -> BackingClaim.check(backing, state, adopt));
-        UserFacingException t = assertThrows(UserFacingException.class, () -> BackingClaim.take(backing, state, adopt).close());
+        UserFacingException e =
+                assertThrows(UserFacingException.class, () -> BackingClaim.check(backing, state, adopt));
+        UserFacingException t = assertThrows(
+                UserFacingException.class,
+                () -> BackingClaim.take(backing, state, adopt).close());
         assertEquals(e.getMessage(), t.getMessage(), "the command and the daemon refuse alike");
         assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
         for (Path p : named) {
@@ -66,7 +69,9 @@ class BackingClaimTest {
         String why = refused(other, state, false, state, backing, other);
         assertTrue(why.contains("--adopt"), why);
         served(other, state, true);
-        assertTrue(Files.readString(state.resolve("backing")).contains("path=" + other), "adopted: bound to the other directory");
+        assertTrue(
+                Files.readString(state.resolve("backing")).contains("path=" + other),
+                "adopted: bound to the other directory");
         refused(backing, state, false, state, backing);
     }
 
@@ -76,7 +81,9 @@ class BackingClaimTest {
         String why = refused(backing, state2, false, backing, state, state2);
         assertTrue(why.contains("--adopt"), why);
         served(backing, state2, true);
-        assertTrue(Files.readString(backing.resolve(".txfs/owner")).contains("state=" + state2), "the marker names the new owner");
+        assertTrue(
+                Files.readString(backing.resolve(".txfs/owner")).contains("state=" + state2),
+                "the marker names the new owner");
         refused(backing, state, false, backing, state, state2);
     }
 

@@ -39,7 +39,8 @@ class DaemonJvmTest {
         assertFalse(DaemonJvm.shouldResize("true", List.of()), "re-executed already");
         assertFalse(DaemonJvm.shouldResize(null, List.of("-Xmx1g")), "its starter chose the heap");
         assertFalse(DaemonJvm.shouldResize(null, List.of("-XX:MaxRAMPercentage=10")));
-        assertTrue(DaemonJvm.OPTIONS.contains("-D" + DaemonJvm.SIZED_PROPERTY + "=true"),
+        assertTrue(
+                DaemonJvm.OPTIONS.contains("-D" + DaemonJvm.SIZED_PROPERTY + "=true"),
                 "the detached daemon's JVM says it is sized, so it does not re-execute itself");
     }
 

@@ -38,15 +38,18 @@ class ExportOutputTest {
 
     @Test
     void statsTextNamesEachPartWithItsLimit() throws Exception {
-        JsonNode m = new ObjectMapper().readTree("{\"heap_used\":10485760,\"heap_committed\":20971520,\"heap_max\":201326592,"
-                + "\"metaspace_used\":1048576,\"metaspace_max\":100663296,\"direct_used\":0,\"direct_max\":67108864,"
-                + "\"rss\":157286400,\"rss_peak\":209715200,\"block_cache_capacity\":100663296,\"block_cache_usage\":1048576,"
-                + "\"memtable_budget\":50331648,\"memtable_usage\":524288,\"state_bytes\":-1}");
+        JsonNode m = new ObjectMapper()
+                .readTree("{\"heap_used\":10485760,\"heap_committed\":20971520,\"heap_max\":201326592,"
+                        + "\"metaspace_used\":1048576,\"metaspace_max\":100663296,\"direct_used\":0,\"direct_max\":67108864,"
+                        + "\"rss\":157286400,\"rss_peak\":209715200,\"block_cache_capacity\":100663296,\"block_cache_usage\":1048576,"
+                        + "\"memtable_budget\":50331648,\"memtable_usage\":524288,\"state_bytes\":-1}");
         String text = StatsCommand.text(m);
         assertTrue(text.contains("heap                 10.0 MiB  of max 192.0 MiB (committed 20.0 MiB)"), text);
         assertTrue(text.contains("block cache           1.0 MiB  of 96.0 MiB"), text);
         assertTrue(text.contains("memtables             0.5 MiB  of 48.0 MiB"), text);
         assertTrue(text.contains("rss                 150.0 MiB  peak 200.0 MiB"), text);
-        assertTrue(text.lines().anyMatch(l -> l.startsWith("state directory") && l.endsWith(" ?")), "unknown sizes say so: " + text);
+        assertTrue(
+                text.lines().anyMatch(l -> l.startsWith("state directory") && l.endsWith(" ?")),
+                "unknown sizes say so: " + text);
     }
 }

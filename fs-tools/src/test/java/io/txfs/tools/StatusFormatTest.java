@@ -1,14 +1,13 @@
 package io.txfs.tools;
 
-import java.nio.file.Path;
-import java.util.List;
-import org.junit.jupiter.api.Assertions;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class StatusFormatTest {
@@ -58,7 +57,8 @@ class StatusFormatTest {
                  "backing":"was deleted while mounted","entries":[]}
                 """));
         assertTrue(text.endsWith("# backing directory: was deleted while mounted\n"), text);
-        assertTrue(!StatusFormat.status(json("{\"view\":\"w\",\"backing\":\"ok\",\"entries\":[]}")).contains("backing"));
+        assertTrue(!StatusFormat.status(json("{\"view\":\"w\",\"backing\":\"ok\",\"entries\":[]}"))
+                .contains("backing"));
     }
 
     @Test
@@ -73,23 +73,31 @@ class StatusFormatTest {
                 {"took_in":true,"outside_version":7,"directories_checked":3,"added":["/d/new"],"changed":["/f"],
                  "removed":["/gone"],"overridden":["/f"]}
                 """)));
-        assertEquals("# 3 directories checked; the backing directory holds what txfs recorded\n",
+        assertEquals(
+                "# 3 directories checked; the backing directory holds what txfs recorded\n",
                 StatusFormat.rescan(json("{\"took_in\":false,\"directories_checked\":3}")));
     }
 
     @Test
     void summaryNamesWhatHappened() throws Exception {
-        assertEquals("publish view v: 2 paths, 7 bytes, published version 9",
-                StatusFormat.summary(json("{\"verb\":\"publish\",\"view\":\"v\",\"changed_paths\":2,\"changed_bytes\":7,\"published_version\":9}")));
-        assertEquals("flush, flushed version 9", StatusFormat.summary(json("{\"verb\":\"flush\",\"flushed_version\":9}")));
+        assertEquals(
+                "publish view v: 2 paths, 7 bytes, published version 9",
+                StatusFormat.summary(
+                        json(
+                                "{\"verb\":\"publish\",\"view\":\"v\",\"changed_paths\":2,\"changed_bytes\":7,\"published_version\":9}")));
+        assertEquals(
+                "flush, flushed version 9", StatusFormat.summary(json("{\"verb\":\"flush\",\"flushed_version\":9}")));
     }
 
     @Test
     void forcedPublishNamesEveryOverriddenPath() throws Exception {
-        assertEquals(List.of("txfs: overrode /a/f (published by another view)",
+        assertEquals(
+                List.of(
+                        "txfs: overrode /a/f (published by another view)",
                         "txfs: overrode /d/x (published by another view)",
                         "txfs: kept /d (another view published files inside it)"),
-                StatusFormat.forceLines(json("{\"verb\":\"publish\",\"overridden\":[\"/a/f\",\"/d/x\"],\"kept\":[\"/d\"]}")));
+                StatusFormat.forceLines(
+                        json("{\"verb\":\"publish\",\"overridden\":[\"/a/f\",\"/d/x\"],\"kept\":[\"/d\"]}")));
         assertEquals(List.of(), StatusFormat.forceLines(json("{\"verb\":\"publish\",\"overridden\":[],\"kept\":[]}")));
     }
 
@@ -103,11 +111,14 @@ class StatusFormatTest {
                 """));
         String[] lines = t.split("\n");
         assertEquals(3, lines.length);
-        assertEquals(List.of("VIEW", "OWNER", "STATE", "ISOLATION", "PATHS", "BYTES", "VERSION", "PINNED", "AGE"),
+        assertEquals(
+                List.of("VIEW", "OWNER", "STATE", "ISOLATION", "PATHS", "BYTES", "VERSION", "PINNED", "AGE"),
                 List.of(lines[0].trim().split(" +")));
-        assertEquals(List.of("a", "1000", "orphaned", "snapshot", "1", "2", "7", "65600", "2h"),
+        assertEquals(
+                List.of("a", "1000", "orphaned", "snapshot", "1", "2", "7", "65600", "2h"),
                 List.of(lines[1].trim().split(" +")));
-        assertEquals(List.of("b", "0", "live", "read-committed", "0", "0", "9", "?", "5s"),
+        assertEquals(
+                List.of("b", "0", "live", "read-committed", "0", "0", "9", "?", "5s"),
                 List.of(lines[2].trim().split(" +")));
     }
 
@@ -122,9 +133,12 @@ class StatusFormatTest {
 
     @Test
     void pruneSummaryNamesTheViewsKeptLive() throws Exception {
-        assertEquals("pruned 1 orphaned views; kept live: w",
-                StatusFormat.pruneSummary(json("{\"pruned\":[{\"view\":\"a\",\"discarded_paths\":1}],\"live\":[\"w\"],\"younger\":[]}")));
-        assertEquals("removed view a (1 pending paths discarded)",
+        assertEquals(
+                "pruned 1 orphaned views; kept live: w",
+                StatusFormat.pruneSummary(
+                        json("{\"pruned\":[{\"view\":\"a\",\"discarded_paths\":1}],\"live\":[\"w\"],\"younger\":[]}")));
+        assertEquals(
+                "removed view a (1 pending paths discarded)",
                 StatusFormat.removed(json("{\"view\":\"a\",\"discarded_paths\":1}")));
     }
 
@@ -142,8 +156,8 @@ class StatusFormatTest {
 
     @Test
     void controlCommandsOutsideAMountFailClearly() {
-        UserFacingException e = Assertions.assertThrows(UserFacingException.class,
-                () -> MountLocator.controlFile(Path.of("/proc")));
+        UserFacingException e =
+                Assertions.assertThrows(UserFacingException.class, () -> MountLocator.controlFile(Path.of("/proc")));
         assertTrue(e.getMessage().contains("no txfs mount"), e.getMessage());
     }
 
@@ -221,11 +235,18 @@ class StatusFormatTest {
         assertEquals("src/a", InspectCommands.Hash.treePath(mp, Path.of("/mnt/tx/src/./a")));
         assertEquals("", InspectCommands.Hash.treePath(mp, Path.of("/mnt/tx")));
         assertEquals("src", InspectCommands.Hash.treePath(mp, Path.of("src")));
-        assertTrue(Assertions.assertThrows(UserFacingException.class,
-                () -> InspectCommands.Hash.treePath(mp, Path.of("/etc"))).getMessage().contains("not inside"));
-        assertTrue(Assertions.assertThrows(UserFacingException.class,
-                () -> InspectCommands.Hash.treePath(mp, Path.of("/mnt/tx/.txfs/ctl"))).getMessage().contains("control"));
-        assertTrue(Assertions.assertThrows(UserFacingException.class,
-                () -> InspectCommands.Hash.treePath(mp, Path.of("../x"))).getMessage().contains("leaves"));
+        assertTrue(Assertions.assertThrows(
+                        UserFacingException.class, () -> InspectCommands.Hash.treePath(mp, Path.of("/etc")))
+                .getMessage()
+                .contains("not inside"));
+        assertTrue(Assertions.assertThrows(
+                        UserFacingException.class,
+                        () -> InspectCommands.Hash.treePath(mp, Path.of("/mnt/tx/.txfs/ctl")))
+                .getMessage()
+                .contains("control"));
+        assertTrue(Assertions.assertThrows(
+                        UserFacingException.class, () -> InspectCommands.Hash.treePath(mp, Path.of("../x")))
+                .getMessage()
+                .contains("leaves"));
     }
 }

@@ -18,8 +18,7 @@ class TxfsCliTest {
     @TempDir
     Path tmp;
 
-    private record Run(int status, String out, String err) {
-    }
+    private record Run(int status, String out, String err) {}
 
     private static Run run(String... args) {
         PrintStream oldOut = System.out;
@@ -60,7 +59,12 @@ class TxfsCliTest {
     @Test
     void missingBackingDirectoryFailsWithOneClearLine() {
         Path mnt = tmp.resolve("mnt");
-        Run r = run("mount", "--state", tmp.resolve("state").toString(), tmp.resolve("nope").toString(), mnt.toString());
+        Run r = run(
+                "mount",
+                "--state",
+                tmp.resolve("state").toString(),
+                tmp.resolve("nope").toString(),
+                mnt.toString());
         assertEquals(1, r.status);
         assertTrue(r.err.contains("backing directory") && r.err.contains("does not exist"), r.err);
     }
@@ -105,5 +109,4 @@ class TxfsCliTest {
         assertFalse(a.equals(b));
         assertEquals(a, StateDirectory.forMount(null, Path.of("/mnt/a")).path());
     }
-
 }

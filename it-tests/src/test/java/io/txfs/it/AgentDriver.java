@@ -46,7 +46,8 @@ final class AgentDriver implements FsDriver {
 
     private static List<String> strings(JsonNode array) {
         List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.isArray() ? n.get(0).asText() + " " + n.get(1).asText() : n.asText()));
+        array.forEach(
+                n -> out.add(n.isArray() ? n.get(0).asText() + " " + n.get(1).asText() : n.asText()));
         return out;
     }
 
@@ -109,7 +110,11 @@ final class AgentDriver implements FsDriver {
     public Stat stat(String path) {
         JsonNode s = call("stat", "path", p(path));
         int mode = s.path("mode").asInt();
-        return new Stat(Stat.typeOf(mode), mode & 07777, s.path("nlink").asLong(), s.path("size").asLong(),
+        return new Stat(
+                Stat.typeOf(mode),
+                mode & 07777,
+                s.path("nlink").asLong(),
+                s.path("size").asLong(),
                 s.path("ino").asLong());
     }
 

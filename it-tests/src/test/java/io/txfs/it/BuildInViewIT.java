@@ -29,7 +29,9 @@ final class BuildInViewIT {
         try {
             Path p = Files.createDirectory(backing.resolve("proj"));
             Files.writeString(p.resolve("greet.h"), "const char *greeting(void);\nint count_words(const char *s);\n");
-            Files.writeString(p.resolve("greet.c"), "#include \"greet.h\"\nconst char *greeting(void) { return \"hello from a view\"; }\n");
+            Files.writeString(
+                    p.resolve("greet.c"),
+                    "#include \"greet.h\"\nconst char *greeting(void) { return \"hello from a view\"; }\n");
             Files.writeString(p.resolve("count.c"), """
                     #include "greet.h"
                     int count_words(const char *s) {
@@ -67,26 +69,42 @@ final class BuildInViewIT {
         String mnt = MOUNT.mountpoint().toString();
         Path proj = MOUNT.mountpoint().resolve("proj");
         // cd proj && txfs run: the command finds its working directory again inside the view
-        ProcessRun build = ProcessRun.run(MountFixture.command("run", "--view", "build", "--", "make", "-j2"), proj,
-                Map.of(), MountFixture.CLI_DEADLINE);
+        ProcessRun build = ProcessRun.run(
+                MountFixture.command("run", "--view", "build", "--", "make", "-j2"),
+                proj,
+                Map.of(),
+                MountFixture.CLI_DEADLINE);
         assertEquals(0, build.exitCode(), "txfs run -- make -j2\n" + build.describe());
         assertTrue(build.stdout().contains("-o app"), "make linked the app\n" + build.describe());
 
         try (ViewAgent inBuild = MOUNT.agent("build", ViewAgent.Way.NAMESPACE);
-             ViewAgent other = MOUNT.agent("build-other", ViewAgent.Way.SHARED_ROOT, "read-committed")) {
+                ViewAgent other = MOUNT.agent("build-other", ViewAgent.Way.SHARED_ROOT, "read-committed")) {
             for (String o : OUTPUTS) {
                 assertTrue(inBuild.exists("proj/" + o), o + " is in the build view");
                 assertFalse(other.exists("proj/" + o), o + " must not be visible in another view");
-                assertFalse(Files.exists(MOUNT.backing().resolve("proj").resolve(o)), o + " must not be in the backing directory yet");
+                assertFalse(
+                        Files.exists(MOUNT.backing().resolve("proj").resolve(o)),
+                        o + " must not be in the backing directory yet");
             }
-            assertEquals(List.of("Makefile", "count.c", "greet.c", "greet.h", "main.c"), other.list("proj"),
+            assertEquals(
+                    List.of("Makefile", "count.c", "greet.c", "greet.h", "main.c"),
+                    other.list("proj"),
                     "another view lists the sources only");
-            assertEquals(APP_OUTPUT, inBuild.call("run", "argv", List.of(MOUNT.mnt("proj/app"))).get("out").asText(),
+            assertEquals(
+                    APP_OUTPUT,
+                    inBuild.call("run", "argv", List.of(MOUNT.mnt("proj/app")))
+                            .get("out")
+                            .asText(),
                     "the app runs inside its view");
-            ProcessRun upToDate = ProcessRun.run(MountFixture.command("run", "--view", "build", "--", "make", "-q"),
-                    proj, Map.of(), MountFixture.CLI_DEADLINE);
-            assertEquals(0, upToDate.exitCode(), "make -q in the view: everything is up to date (mtimes kept)\n"
-                    + upToDate.describe());
+            ProcessRun upToDate = ProcessRun.run(
+                    MountFixture.command("run", "--view", "build", "--", "make", "-q"),
+                    proj,
+                    Map.of(),
+                    MountFixture.CLI_DEADLINE);
+            assertEquals(
+                    0,
+                    upToDate.exitCode(),
+                    "make -q in the view: everything is up to date (mtimes kept)\n" + upToDate.describe());
         }
 
         ProcessRun status = MOUNT.txfs("status", "--mount", mnt, "build");
@@ -98,7 +116,9 @@ final class BuildInViewIT {
         ProcessRun commit = MOUNT.txfs("commit", "--mount", mnt, "build");
         assertTrue(commit.succeeded(), "txfs commit build\n" + commit.describe());
         for (String o : OUTPUTS) {
-            assertTrue(Files.isRegularFile(MOUNT.backing().resolve("proj").resolve(o)), o + " is in the backing directory after commit");
+            assertTrue(
+                    Files.isRegularFile(MOUNT.backing().resolve("proj").resolve(o)),
+                    o + " is in the backing directory after commit");
         }
         Path app = MOUNT.backing().resolve("proj/app");
         assertTrue(Files.isExecutable(app), "the committed app keeps its execute bit");

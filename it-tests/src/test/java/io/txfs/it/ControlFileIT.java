@@ -1,8 +1,5 @@
 package io.txfs.it;
 
-import java.io.File;
-import java.nio.file.attribute.PosixFilePermissions;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -17,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +43,16 @@ final class ControlFileIT {
     }
 
     private static ProcessRun sh(String script) {
-        return MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/sh", "-c", script, "sh", MOUNT.mountpoint().toString()));
+        return MOUNT.run(
+                MOUNT.scratch(),
+                List.of(
+                        "setsid",
+                        "-w",
+                        "/bin/sh",
+                        "-c",
+                        script,
+                        "sh",
+                        MOUNT.mountpoint().toString()));
     }
 
     private static void assertDaemonServes(ViewAgent reader) {
@@ -67,7 +75,8 @@ final class ControlFileIT {
         ProcessRun frob = sh("echo frob > \"$1/.txfs/ctl\"");
         assertNotEquals(0, frob.exitCode(), "echo frob > .txfs/ctl must fail\n" + frob.describe());
         ProcessRun missing = sh("echo publish view=no-such-view > \"$1/.txfs/ctl\"");
-        assertNotEquals(0, missing.exitCode(), "publishing a view that does not exist must fail\n" + missing.describe());
+        assertNotEquals(
+                0, missing.exitCode(), "publishing a view that does not exist must fail\n" + missing.describe());
         ProcessRun ok = sh("echo status > \"$1/.txfs/ctl\"");
         assertEquals(0, ok.exitCode(), "a good command still succeeds\n" + ok.describe());
     }
@@ -84,11 +93,20 @@ final class ControlFileIT {
                 echo "publish-status=$?"
                 cat shell-conflict.txt
                 """;
-        Process shell = new ProcessBuilder("setsid", "-w", "/bin/sh", "-c", script, "sh", MOUNT.mountpoint().toString())
-                .redirectErrorStream(true).start();
+        Process shell = new ProcessBuilder(
+                        "setsid",
+                        "-w",
+                        "/bin/sh",
+                        "-c",
+                        script,
+                        "sh",
+                        MOUNT.mountpoint().toString())
+                .redirectErrorStream(true)
+                .start();
         try (ViewAgent other = MOUNT.agent("cf-shell-rival", ViewAgent.Way.SHARED_ROOT);
-             BufferedReader out = new BufferedReader(new InputStreamReader(shell.getInputStream(), StandardCharsets.UTF_8));
-             OutputStream in = shell.getOutputStream()) {
+                BufferedReader out =
+                        new BufferedReader(new InputStreamReader(shell.getInputStream(), StandardCharsets.UTF_8));
+                OutputStream in = shell.getOutputStream()) {
             List<String> lines = new ArrayList<>();
             String line;
             while ((line = out.readLine()) != null && !line.equals("ready")) {
@@ -104,9 +122,14 @@ final class ControlFileIT {
                 lines.add(line);
             }
             assertTrue(shell.waitFor(60, TimeUnit.SECONDS), "the shell finished");
-            String status = lines.stream().filter(l -> l.startsWith("publish-status=")).findFirst().orElse("(none)");
+            String status = lines.stream()
+                    .filter(l -> l.startsWith("publish-status="))
+                    .findFirst()
+                    .orElse("(none)");
             assertNotEquals("publish-status=0", status, "echo publish > .txfs/ctl on a conflict must fail: " + lines);
-            assertTrue(lines.contains("mine"), "the shell's view still holds its file after the refused publish: " + lines);
+            assertTrue(
+                    lines.contains("mine"),
+                    "the shell's view still holds its file after the refused publish: " + lines);
         } finally {
             shell.destroy();
         }
@@ -119,8 +142,11 @@ final class ControlFileIT {
         try (ViewAgent a = MOUNT.agent(name, way)) {
             a.write("inside-" + name + ".txt", "x\n");
             JsonNode status = a.ctl("status");
-            assertTrue(status.get("errno").isNull(), "status through " + MOUNT.mnt(".txfs/ctl") + " in " + way + ": " + status);
-            assertEquals(name, status.get("reply").path("view").asText(), "the reply names the caller's view: " + status);
+            assertTrue(
+                    status.get("errno").isNull(),
+                    "status through " + MOUNT.mnt(".txfs/ctl") + " in " + way + ": " + status);
+            assertEquals(
+                    name, status.get("reply").path("view").asText(), "the reply names the caller's view: " + status);
             assertEquals(1, status.get("reply").path("changed_paths").asInt(), "one changed path: " + status);
         }
     }
@@ -129,8 +155,15 @@ final class ControlFileIT {
     void badCommandsAreRefusedWithEinvalAndTheDaemonKeepsServing() {
         try (ViewAgent a = MOUNT.agent("cf-bad", ViewAgent.Way.SHARED_ROOT)) {
             String mnt = MOUNT.mountpoint().toString();
-            for (String line : List.of("frobnicate", "", "   ", "publish force=yes", "publish view=../x",
-                    "begin isolation=serializable", "status extra", "publish\npublish")) {
+            for (String line : List.of(
+                    "frobnicate",
+                    "",
+                    "   ",
+                    "publish force=yes",
+                    "publish view=../x",
+                    "begin isolation=serializable",
+                    "status extra",
+                    "publish\npublish")) {
                 JsonNode r = a.ctl(line);
                 assertEquals("EINVAL", r.get("errno").asText(), "command " + JsonQuote.of(line) + ": " + r);
             }
@@ -148,19 +181,29 @@ final class ControlFileIT {
     @Test
     void everyChangeUnderTxfsIsRefusedWithEperm() {
         try (ViewAgent a = MOUNT.agent("cf-readonly", ViewAgent.Way.SHARED_ROOT)) {
-            assertEquals("EPERM", a.errno("write", "path", MOUNT.mnt(".txfs/new-file"), "data", "x"), "create in .txfs");
+            assertEquals(
+                    "EPERM", a.errno("write", "path", MOUNT.mnt(".txfs/new-file"), "data", "x"), "create in .txfs");
             assertEquals("EPERM", a.errno("mkdir", "path", MOUNT.mnt(".txfs/dir")), "mkdir in .txfs");
             assertEquals("EPERM", a.errno("unlink", "path", MOUNT.mnt(".txfs/ctl")), "unlink .txfs/ctl");
             assertEquals("EPERM", a.errno("rmdir", "path", MOUNT.mnt(".txfs/views")), "rmdir .txfs/views");
             assertEquals("EPERM", a.errno("chmod", "path", MOUNT.mnt(".txfs/ctl"), "mode", 0600), "chmod .txfs/ctl");
             assertEquals("EPERM", a.errno("truncate", "path", MOUNT.mnt(".txfs/ctl"), "size", 0), "truncate .txfs/ctl");
-            assertEquals("EPERM", a.errno("truncate", "path", MOUNT.mnt(".txfs/ctl"), "size", 10), "truncate .txfs/ctl to 10");
-            assertEquals("EPERM", a.errno("setxattr", "path", MOUNT.mnt(".txfs/ctl"), "name", "user.x", "value", "1"),
+            assertEquals(
+                    "EPERM",
+                    a.errno("truncate", "path", MOUNT.mnt(".txfs/ctl"), "size", 10),
+                    "truncate .txfs/ctl to 10");
+            assertEquals(
+                    "EPERM",
+                    a.errno("setxattr", "path", MOUNT.mnt(".txfs/ctl"), "name", "user.x", "value", "1"),
                     "setxattr on .txfs/ctl");
-            assertEquals("EPERM", a.errno("rename", "path", MOUNT.mnt(".txfs/ctl"), "to", MOUNT.mnt(".txfs/ctl2")),
+            assertEquals(
+                    "EPERM",
+                    a.errno("rename", "path", MOUNT.mnt(".txfs/ctl"), "to", MOUNT.mnt(".txfs/ctl2")),
                     "rename inside .txfs");
             a.write("to-move.txt", "x\n");
-            assertEquals("EPERM", a.errno("rename", "path", MOUNT.mnt("to-move.txt"), "to", MOUNT.mnt(".txfs/moved")),
+            assertEquals(
+                    "EPERM",
+                    a.errno("rename", "path", MOUNT.mnt("to-move.txt"), "to", MOUNT.mnt(".txfs/moved")),
                     "rename a file into .txfs");
             assertFalse(a.list("").contains(".txfs"), ".txfs is hidden from readdir");
             a.call("unlink", "path", MOUNT.mnt("to-move.txt"));
@@ -174,28 +217,44 @@ final class ControlFileIT {
         try (ViewAgent owner = MOUNT.agent("cf-owned", ViewAgent.Way.SHARED_ROOT)) {
             owner.write("owned.txt", "root's pending file\n");
             String mnt = MOUNT.mountpoint().toString();
-            List<String> commands = List.of("status view=cf-owned", "publish view=cf-owned", "abort view=cf-owned",
-                    "begin view=cf-owned", "commit view=cf-owned", "status", "views");
+            List<String> commands = List.of(
+                    "status view=cf-owned",
+                    "publish view=cf-owned",
+                    "abort view=cf-owned",
+                    "begin view=cf-owned",
+                    "commit view=cf-owned",
+                    "status",
+                    "views");
             StringBuilder input = new StringBuilder();
             for (String c : commands) {
-                input.append(ViewAgent.command("ctl", "mount", mnt, "line", c + "\n")).append('\n');
+                input.append(ViewAgent.command("ctl", "mount", mnt, "line", c + "\n"))
+                        .append('\n');
             }
             Path in = MOUNT.scratch().resolve("nobody-commands.jsonl");
             Files.writeString(in, input.toString());
             Files.setPosixFilePermissions(in, PosixFilePermissions.fromString("rw-r--r--"));
             // a session of its own: a session view is its first process's, and this one must be uid 65534's
-            Process p = new ProcessBuilder("setsid", "-w", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                    "/usr/bin/python3", MOUNT.agentScript().toString())
+            Process p = new ProcessBuilder(
+                            "setsid",
+                            "-w",
+                            "setpriv",
+                            "--reuid=65534",
+                            "--regid=65534",
+                            "--clear-groups",
+                            "/usr/bin/python3",
+                            MOUNT.agentScript().toString())
                     .directory(new File("/"))
-                    .redirectInput(in.toFile()).redirectErrorStream(true).start();
+                    .redirectInput(in.toFile())
+                    .redirectErrorStream(true)
+                    .start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the unprivileged client finished");
             List<String> lines = output.lines().toList();
             assertEquals(commands.size(), lines.size(), "one reply per command from uid 65534:\n" + output);
             for (int i = 0; i < 5; i++) {
                 JsonNode r = ViewAgent.JSON.readTree(lines.get(i));
-                assertEquals("EPERM", r.path("result").path("errno").asText(),
-                        "uid 65534: " + commands.get(i) + " -> " + r);
+                assertEquals(
+                        "EPERM", r.path("result").path("errno").asText(), "uid 65534: " + commands.get(i) + " -> " + r);
             }
             JsonNode own = ViewAgent.JSON.readTree(lines.get(5));
             assertTrue(own.path("result").path("errno").isNull(), "uid 65534 may ask about its own view: " + own);
@@ -211,10 +270,14 @@ final class ControlFileIT {
         ProcessRun none = MOUNT.txfs("run", "--", "true");
         assertEquals(1, none.exitCode(), "txfs run outside any mount\n" + none.describe());
         assertTrue(none.stderr().contains("mount"), "the message says there is no mount\n" + none.describe());
-        ProcessRun missing = MOUNT.txfs("run", "--mount", MOUNT.scratch().resolve("no-such-dir").toString(), "--", "true");
+        ProcessRun missing = MOUNT.txfs(
+                "run", "--mount", MOUNT.scratch().resolve("no-such-dir").toString(), "--", "true");
         assertEquals(1, missing.exitCode(), "txfs run --mount of a missing directory\n" + missing.describe());
         ProcessRun notMounted = MOUNT.txfs("run", "--mount", MOUNT.backing().toString(), "--", "true");
-        assertEquals(1, notMounted.exitCode(), "txfs run --mount of a directory that is not a mount\n" + notMounted.describe());
+        assertEquals(
+                1,
+                notMounted.exitCode(),
+                "txfs run --mount of a directory that is not a mount\n" + notMounted.describe());
         ProcessRun usage = MOUNT.txfs("run", "--mount", MOUNT.mountpoint().toString());
         assertEquals(2, usage.exitCode(), "txfs run without a command is a usage error\n" + usage.describe());
         try (ViewAgent a = MOUNT.agent("cf-after-run", ViewAgent.Way.SHARED_ROOT)) {
@@ -231,7 +294,7 @@ final class ControlFileIT {
     void abortRemovesTheViewAndItsProcessesFallBackOrGetEnoent() {
         String mnt = MOUNT.mountpoint().toString();
         try (ViewAgent shared = MOUNT.agent("cf-aborted", ViewAgent.Way.SHARED_ROOT);
-             ViewAgent bound = MOUNT.agent("cf-aborted", ViewAgent.Way.NAMESPACE)) {
+                ViewAgent bound = MOUNT.agent("cf-aborted", ViewAgent.Way.NAMESPACE)) {
             shared.write("aborted.txt", "pending\n");
             assertTrue(MOUNT.txfs("views", "--mount", mnt).stdout().contains("cf-aborted"), "listed before the abort");
             ProcessRun abort = MOUNT.txfs("abort", "cf-aborted", "--mount", mnt);
@@ -240,11 +303,19 @@ final class ControlFileIT {
             assertTrue(views.succeeded(), views.describe());
             assertFalse(views.stdout().contains("cf-aborted"), "txfs views after txfs abort:\n" + views.stdout());
             assertFalse(shared.exists("aborted.txt"), "the aborted change is gone");
-            assertEquals("still served\n", shared.read("served.txt"), "a process of the aborted view reads its default view");
+            assertEquals(
+                    "still served\n",
+                    shared.read("served.txt"),
+                    "a process of the aborted view reads its default view");
             JsonNode status = shared.ctl("status");
             assertTrue(status.get("errno").isNull(), "status from a process of the aborted view: " + status);
-            assertNotEquals("cf-aborted", status.get("reply").path("view").asText(), "it is in its default view now: " + status);
-            assertEquals("ENOENT", bound.errno("read", "path", MOUNT.mnt("served.txt")),
+            assertNotEquals(
+                    "cf-aborted",
+                    status.get("reply").path("view").asText(),
+                    "it is in its default view now: " + status);
+            assertEquals(
+                    "ENOENT",
+                    bound.errno("read", "path", MOUNT.mnt("served.txt")),
                     "a namespace bound to the aborted view's root");
             assertDaemonServes(shared);
         }
@@ -285,8 +356,14 @@ final class ControlFileIT {
                 os.write(a_gr[1], b"g"); os.wait()
                 os.write(b_gr[1], b"g"); os.wait()
                 """);
-        ProcessRun r = MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/usr/bin/python3", script.toString(),
-                MOUNT.mountpoint().toString()));
+        ProcessRun r = MOUNT.run(
+                MOUNT.scratch(),
+                List.of(
+                        "setsid",
+                        "-w",
+                        "/usr/bin/python3",
+                        script.toString(),
+                        MOUNT.mountpoint().toString()));
         assertEquals(0, r.exitCode(), r.describe());
         List<String> lines = r.stdout().lines().toList();
         assertEquals(2, lines.size(), r.describe());

@@ -88,14 +88,35 @@ final class CrashRecoveryIT {
             ViewAgent writer = m.agent("crash-writer", ViewAgent.Way.NAMESPACE);
             ViewAgent publisher = m.agent("crash-publisher", ViewAgent.Way.SHARED_ROOT);
             writer.call("mkdir", "path", m.mnt("work"));
-            writer.submit("crash_write", "dir", m.mnt("work"), "journal", writes.toString(), "count", 1_000_000,
-                    "size", 16384);
-            publisher.submit("gen_write", "paths", pubPaths, "mount", m.mountpoint().toString(), "first", 1, "last",
-                    1_000_000, "journal", publishes.toString());
-            boolean busy = MountFixture.await(WORKLOAD_DEADLINE,
+            writer.submit(
+                    "crash_write",
+                    "dir",
+                    m.mnt("work"),
+                    "journal",
+                    writes.toString(),
+                    "count",
+                    1_000_000,
+                    "size",
+                    16384);
+            publisher.submit(
+                    "gen_write",
+                    "paths",
+                    pubPaths,
+                    "mount",
+                    m.mountpoint().toString(),
+                    "first",
+                    1,
+                    "last",
+                    1_000_000,
+                    "journal",
+                    publishes.toString());
+            boolean busy = MountFixture.await(
+                    WORKLOAD_DEADLINE,
                     () -> journal(writes).size() >= 60 && journal(publishes).size() >= 3);
-            assertTrue(busy, "the workload got going: " + journal(writes).size() + " writes, "
-                    + journal(publishes).size() + " publishes\n" + m.daemonLogTail(30));
+            assertTrue(
+                    busy,
+                    "the workload got going: " + journal(writes).size() + " writes, "
+                            + journal(publishes).size() + " publishes\n" + m.daemonLogTail(30));
             m.stopDaemon(true);
             JsonNode wrote = writer.awaitReply(Duration.ofSeconds(60));
             JsonNode published = publisher.awaitReply(Duration.ofSeconds(60));
@@ -103,13 +124,17 @@ final class CrashRecoveryIT {
             publisher.close();
             List<String> returned = journal(writes);
             List<String> publishedGens = journal(publishes);
-            int lastPublished = Integer.parseInt(publishedGens.get(publishedGens.size() - 1).trim());
+            int lastPublished =
+                    Integer.parseInt(publishedGens.get(publishedGens.size() - 1).trim());
             System.out.println("crash during writes: " + returned.size() + " writes and " + publishedGens.size()
                     + " publishes had returned; writer " + wrote + ", publisher " + published.path("errno"));
 
             m.restart();
             ProcessRun views = m.txfs("views", "--mount", m.mountpoint().toString(), "--json");
-            assertTrue(views.succeeded() && views.stdout().contains("crash-writer") && views.stdout().contains("crash-publisher"),
+            assertTrue(
+                    views.succeeded()
+                            && views.stdout().contains("crash-writer")
+                            && views.stdout().contains("crash-publisher"),
                     "both views survive the restart\n" + views.describe());
 
             try (ViewAgent again = m.agent("crash-writer", ViewAgent.Way.NAMESPACE)) {
@@ -127,9 +152,11 @@ final class CrashRecoveryIT {
                         lost.add("work/" + f[0] + ": expected " + expected + ", found " + actual);
                     }
                 }
-                assertTrue(lost.isEmpty(), lost.size() + " of " + returned.size()
-                        + " writes that had returned are not in view crash-writer after the restart, e.g. "
-                        + lost.subList(0, Math.min(5, lost.size())) + "\n" + m.daemonLogTail(40));
+                assertTrue(
+                        lost.isEmpty(),
+                        lost.size() + " of " + returned.size()
+                                + " writes that had returned are not in view crash-writer after the restart, e.g. "
+                                + lost.subList(0, Math.min(5, lost.size())) + "\n" + m.daemonLogTail(40));
             }
 
             try (ViewAgent check = m.agent("crash-check", ViewAgent.Way.SHARED_ROOT, "read-committed")) {
@@ -140,10 +167,15 @@ final class CrashRecoveryIT {
                     assertEquals(payload(g, "g" + i), content, "pub/g" + i + " holds one whole generation");
                     gens.add(g);
                 }
-                assertEquals(1, gens.size(), "after the restart all published files hold one generation (whole publishes): " + gens);
+                assertEquals(
+                        1,
+                        gens.size(),
+                        "after the restart all published files hold one generation (whole publishes): " + gens);
                 int g = gens.first();
-                assertTrue(g >= lastPublished && g <= lastPublished + 1, "the published generation after the restart is "
-                        + g + "; the last publish that had returned was " + lastPublished);
+                assertTrue(
+                        g >= lastPublished && g <= lastPublished + 1,
+                        "the published generation after the restart is " + g
+                                + "; the last publish that had returned was " + lastPublished);
 
                 assertEquals(backingBefore, snapshot(m.backing()), "no flush ran: the backing directory is untouched");
                 ProcessRun flush = m.txfs("flush", "--mount", m.mountpoint().toString());
@@ -182,8 +214,16 @@ final class CrashRecoveryIT {
             Path created = m.scratch().resolve("created.journal");
             try (ViewAgent big = m.agent("flush-big", ViewAgent.Way.NAMESPACE)) {
                 big.call("mkdir", "path", m.mnt("new"));
-                JsonNode wrote = big.call("crash_write", "dir", m.mnt("new"), "journal", created.toString(), "count", 200,
-                        "size", 64 * 1024);
+                JsonNode wrote = big.call(
+                        "crash_write",
+                        "dir",
+                        m.mnt("new"),
+                        "journal",
+                        created.toString(),
+                        "count",
+                        200,
+                        "size",
+                        64 * 1024);
                 assertEquals(200, wrote.get("written").asInt(), "the view wrote its new files: " + wrote);
                 for (int i = 0; i < oldFiles; i++) {
                     String name = String.format("old/o%02d", i);
@@ -213,27 +253,40 @@ final class CrashRecoveryIT {
                 after.put("new/" + f[0], "file " + f[1] + " " + f[2]);
             }
 
-            Process flush = new ProcessBuilder(MountFixture.command("flush", "--mount", m.mountpoint().toString()))
-                    .redirectErrorStream(true).redirectOutput(m.scratch().resolve("flush.out").toFile()).start();
+            Process flush = new ProcessBuilder(MountFixture.command(
+                            "flush", "--mount", m.mountpoint().toString()))
+                    .redirectErrorStream(true)
+                    .redirectOutput(m.scratch().resolve("flush.out").toFile())
+                    .start();
             Path staging = m.backing().resolve(".txfs.flush");
-            boolean reached = MountFixture.await(Duration.ofSeconds(60), () -> !flush.isAlive()
-                    || (phase == FlushPhase.STAGING ? nonEmpty(staging) : Files.exists(m.backing().resolve("new"))));
+            boolean reached = MountFixture.await(
+                    Duration.ofSeconds(60),
+                    () -> !flush.isAlive()
+                            || (phase == FlushPhase.STAGING
+                                    ? nonEmpty(staging)
+                                    : Files.exists(m.backing().resolve("new"))));
             boolean finishedBeforeKill = !flush.isAlive();
             m.stopDaemon(true);
             assertTrue(reached, "the flush reached " + phase + " within 60 s");
             assertTrue(flush.waitFor(60, TimeUnit.SECONDS), "the flush command returned after the kill");
-            System.out.println("crash during flush (" + phase + "): the flush had " + (finishedBeforeKill
-                    ? "already finished (status " + flush.exitValue() + ")" : "not finished; it returned " + flush.exitValue())
+            System.out.println("crash during flush (" + phase + "): the flush had "
+                    + (finishedBeforeKill
+                            ? "already finished (status " + flush.exitValue() + ")"
+                            : "not finished; it returned " + flush.exitValue())
                     + " when the daemon was killed");
 
             m.restart();
             Map<String, String> recovered = snapshot(m.backing());
             if (!recovered.equals(before) && !recovered.equals(after)) {
-                fail("after the restart the backing directory is neither the state before the flush nor the state after it"
-                        + "\n  vs before: " + difference(before, recovered) + "\n  vs after: " + difference(after, recovered)
-                        + "\n" + m.daemonLogTail(40));
+                fail(
+                        "after the restart the backing directory is neither the state before the flush nor the state after it"
+                                + "\n  vs before: " + difference(before, recovered) + "\n  vs after: "
+                                + difference(after, recovered)
+                                + "\n" + m.daemonLogTail(40));
             }
-            assertFalse(Files.exists(staging, LinkOption.NOFOLLOW_LINKS), "no staging area is left in the backing directory");
+            assertFalse(
+                    Files.exists(staging, LinkOption.NOFOLLOW_LINKS),
+                    "no staging area is left in the backing directory");
             if (finishedBeforeKill && flush.exitValue() == 0) {
                 assertEquals(after, recovered, "a flush that had returned survives the SIGKILL");
             }
@@ -246,14 +299,22 @@ final class CrashRecoveryIT {
                 JsonNode found = reader.call("sha", "paths", paths);
                 for (String line : journal(created)) {
                     String[] f = line.split(" ");
-                    assertEquals(f[1] + " " + f[2], found.path(f[0]).asText("(missing)"), "published new/" + f[0] + " after the restart");
+                    assertEquals(
+                            f[1] + " " + f[2],
+                            found.path(f[0]).asText("(missing)"),
+                            "published new/" + f[0] + " after the restart");
                 }
                 assertEquals("changed 0\n", reader.read("old/o00"), "a published change after the restart");
-                assertFalse(reader.exists(String.format("old/o%02d", oldFiles - 1)), "a published delete after the restart");
+                assertFalse(
+                        reader.exists(String.format("old/o%02d", oldFiles - 1)),
+                        "a published delete after the restart");
             }
             ProcessRun again = m.txfs("flush", "--mount", m.mountpoint().toString());
             assertTrue(again.succeeded(), "flush after the restart\n" + again.describe());
-            assertEquals(after, snapshot(m.backing()), "after a flush following the restart the backing directory holds the published state");
+            assertEquals(
+                    after,
+                    snapshot(m.backing()),
+                    "after a flush following the restart the backing directory holds the published state");
         }
     }
 
@@ -290,7 +351,9 @@ final class CrashRecoveryIT {
 
     private static String describe(byte[] data) {
         try {
-            return "file " + data.length + " " + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+            return "file " + data.length + " "
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(data));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -10,11 +10,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * caller — any local user could act as root on the backing directory. A local directory refuses.
  */
 class DefaultMountPermissionIT {
-  @RegisterExtension
-  static final MountFixture MOUNT = MountFixture.passthrough();
+    @RegisterExtension
+    static final MountFixture MOUNT = MountFixture.passthrough();
 
-  @Test
-  void aMountWithDefaultOptionsDoesNotLetAnUnprivilegedUserActAsRoot() {
-    TranscriptComparison.assertSameAsNative(MOUNT, "perms.sh");
-  }
+    @Test
+    void aMountWithDefaultOptionsDoesNotLetAnUnprivilegedUserActAsRoot() {
+        TranscriptComparison.assertSameAsNative(MOUNT, "perms.sh");
+    }
 }

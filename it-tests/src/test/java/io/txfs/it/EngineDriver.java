@@ -32,7 +32,8 @@ final class EngineDriver implements FsDriver {
     EngineDriver(String caseName) {
         try {
             dir = Files.createTempDirectory("txfs-it-engine-");
-            engine = Engine.open(Engine.Config.rocks(Files.createDirectory(dir.resolve("backing")), dir.resolve("state")));
+            engine = Engine.open(
+                    Engine.Config.rocks(Files.createDirectory(dir.resolve("backing")), dir.resolve("state")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -95,7 +96,8 @@ final class EngineDriver implements FsDriver {
     @Override
     public void create(String path, String content) {
         run("create " + path, () -> {
-            long ino = engine.create(view, parent(path), name(path), 0644, Caller.ROOT).ino();
+            long ino = engine.create(view, parent(path), name(path), 0644, Caller.ROOT)
+                    .ino();
             if (!content.isEmpty()) {
                 engine.write(view, ino, 0, bytes(content));
             }
@@ -148,7 +150,8 @@ final class EngineDriver implements FsDriver {
 
     @Override
     public String readlink(String path) {
-        return call("readlink " + path, () -> new String(engine.readlink(view, ino(path)), StandardCharsets.ISO_8859_1));
+        return call(
+                "readlink " + path, () -> new String(engine.readlink(view, ino(path)), StandardCharsets.ISO_8859_1));
     }
 
     @Override
@@ -210,13 +213,19 @@ final class EngineDriver implements FsDriver {
 
     @Override
     public String getxattr(String path, String name) {
-        return call("getxattr " + path, () -> new String(engine.getxattr(view, ino(path), name), StandardCharsets.ISO_8859_1));
+        return call(
+                "getxattr " + path,
+                () -> new String(engine.getxattr(view, ino(path), name), StandardCharsets.ISO_8859_1));
     }
 
     @Override
     public List<String> listxattr(String path) {
-        return call("listxattr " + path, () -> engine.listxattr(view, ino(path)).stream()
-                .filter(n -> n.startsWith("user.")).sorted().toList());
+        return call(
+                "listxattr " + path,
+                () -> engine.listxattr(view, ino(path)).stream()
+                        .filter(n -> n.startsWith("user."))
+                        .sorted()
+                        .toList());
     }
 
     @Override

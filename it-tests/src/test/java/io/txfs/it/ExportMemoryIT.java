@@ -1,7 +1,5 @@
 package io.txfs.it;
 
-import java.util.concurrent.TimeUnit;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -83,30 +82,43 @@ final class ExportMemoryIT {
         Path backing = Files.createDirectory(root.resolve("backing"));
         Path mnt = Files.createDirectory(root.resolve("mnt"));
         Path state = root.resolve("state");
-        ProcessRun mount = txfs(Duration.ofMinutes(2), "mount", "--state", state.toString(), backing.toString(), mnt.toString());
+        ProcessRun mount =
+                txfs(Duration.ofMinutes(2), "mount", "--state", state.toString(), backing.toString(), mnt.toString());
         assertTrue(mount.succeeded(), mount.describe());
         Matcher m = DAEMON_PID.matcher(mount.stderr());
         assertTrue(m.find(), mount.describe());
         long pid = Long.parseLong(m.group(1));
         AtomicLong sampledPeak = new AtomicLong();
         AtomicBoolean sampling = new AtomicBoolean(true);
-        Thread sampler = new Thread(() -> {
-            while (sampling.get()) {
-                sampledPeak.accumulateAndGet(status(pid, "VmRSS:"), Math::max);
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "rss-sampler");
+        Thread sampler = new Thread(
+                () -> {
+                    while (sampling.get()) {
+                        sampledPeak.accumulateAndGet(status(pid, "VmRSS:"), Math::max);
+                        try {
+                            Thread.sleep(200);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "rss-sampler");
         sampler.setDaemon(true);
         sampler.start();
         try {
             String mp = mnt.toString();
-            ProcessRun write = txfs(LONG, "run", "--mount", mp, "--view", "big", "--", "/bin/sh", "-c",
+            ProcessRun write = txfs(
+                    LONG,
+                    "run",
+                    "--mount",
+                    mp,
+                    "--view",
+                    "big",
+                    "--",
+                    "/bin/sh",
+                    "-c",
                     "set -e; dd if=/dev/urandom of=\"$0/big.bin\" bs=1M count=" + (gib * 1024) + " status=none;"
-                            + " mkdir -p \"$0/d\"; echo small > \"$0/d/small.txt\"; sha256sum \"$0/big.bin\"", mp);
+                            + " mkdir -p \"$0/d\"; echo small > \"$0/d/small.txt\"; sha256sum \"$0/big.bin\"",
+                    mp);
             assertTrue(write.succeeded(), write.describe());
             String expected = write.stdout().trim().split("\\s+")[0];
 
@@ -118,11 +130,15 @@ final class ExportMemoryIT {
 
             ProcessRun list = ProcessRun.run(List.of("tar", "-tvf", tar.toString()), Duration.ofMinutes(5));
             assertTrue(list.succeeded(), list.describe());
-            assertTrue(list.stdout().contains(" " + (gib << 30) + " ") && list.stdout().contains("big.bin")
-                    && list.stdout().contains("d/small.txt"), list.describe());
+            assertTrue(
+                    list.stdout().contains(" " + (gib << 30) + " ")
+                            && list.stdout().contains("big.bin")
+                            && list.stdout().contains("d/small.txt"),
+                    list.describe());
             Path member = root.resolve("member");
-            ProcessRun extract = ProcessRun.run(List.of("/bin/sh", "-c", "tar -xOf \"$0\" big.bin > \"$1\"",
-                    tar.toString(), member.toString()), Duration.ofMinutes(10));
+            ProcessRun extract = ProcessRun.run(
+                    List.of("/bin/sh", "-c", "tar -xOf \"$0\" big.bin > \"$1\"", tar.toString(), member.toString()),
+                    Duration.ofMinutes(10));
             assertTrue(extract.succeeded(), extract.describe());
             assertEquals(expected, sha256(member), "the big member's content");
             Files.delete(member);
@@ -138,23 +154,42 @@ final class ExportMemoryIT {
             assertTrue(hwm < BUDGET, "after the import the daemon's peak resident size was " + (hwm >> 20) + " MiB");
             Files.delete(tar);
 
-            ProcessRun small = txfs(LONG, "run", "--mount", mp, "--view", "small", "--", "/bin/sh", "-c",
-                    "echo one > \"$0/one.txt\"", mp);
+            ProcessRun small = txfs(
+                    LONG,
+                    "run",
+                    "--mount",
+                    mp,
+                    "--view",
+                    "small",
+                    "--",
+                    "/bin/sh",
+                    "-c",
+                    "echo one > \"$0/one.txt\"",
+                    mp);
             assertTrue(small.succeeded(), small.describe());
             anImageLayoutNamesItsLayerByDigestAndCarriesTheDeltaId(root, mp);
 
-            JsonNode stats = json(txfs(Duration.ofMinutes(1), "stats", "--mount", mp, "--json")).get("memory");
+            JsonNode stats = json(txfs(Duration.ofMinutes(1), "stats", "--mount", mp, "--json"))
+                    .get("memory");
             assertEquals(96L << 20, stats.get("block_cache_capacity").asLong());
             assertEquals(192L << 20, stats.get("heap_max").asLong());
-            assertTrue(stats.get("block_cache_usage").asLong() <= stats.get("block_cache_capacity").asLong(), stats.toString());
+            assertTrue(
+                    stats.get("block_cache_usage").asLong()
+                            <= stats.get("block_cache_capacity").asLong(),
+                    stats.toString());
             assertTrue(stats.get("rss").asLong() > 0 && stats.get("rss").asLong() < BUDGET, stats.toString());
-            assertTrue(stats.get("state_bytes").asLong() >= gib << 30, "the pending GiB are in the state directory: " + stats);
+            assertTrue(
+                    stats.get("state_bytes").asLong() >= gib << 30,
+                    "the pending GiB are in the state directory: " + stats);
 
             // after the work the heap is handed back (G1's periodic collection): poll, never sleep blindly
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             long committed = Long.MAX_VALUE;
             while (System.nanoTime() < deadline) {
-                committed = json(txfs(Duration.ofMinutes(1), "stats", "--mount", mp, "--json")).get("memory").get("heap_committed").asLong();
+                committed = json(txfs(Duration.ofMinutes(1), "stats", "--mount", mp, "--json"))
+                        .get("memory")
+                        .get("heap_committed")
+                        .asLong();
                 if (committed <= 64L << 20) {
                     break;
                 }
@@ -175,7 +210,9 @@ final class ExportMemoryIT {
             deleteTree(root);
             assertTrue(unmount.succeeded(), unmount.describe());
         }
-        assertTrue(sampledPeak.get() > 0 && sampledPeak.get() < BUDGET, "sampled VmRSS peaked at " + (sampledPeak.get() >> 20) + " MiB");
+        assertTrue(
+                sampledPeak.get() > 0 && sampledPeak.get() < BUDGET,
+                "sampled VmRSS peaked at " + (sampledPeak.get() >> 20) + " MiB");
     }
 
     /** {@code txfs import} with the tar on stdin, as a user runs it. */
@@ -187,39 +224,56 @@ final class ExportMemoryIT {
 
     private static void anImageLayoutNamesItsLayerByDigestAndCarriesTheDeltaId(Path root, String mp) throws Exception {
         Path layout = root.resolve("layout");
-        ProcessRun export = txfs(LONG, "export", "--mount", mp, "small", "--format", "oci-dir", "-o", layout.toString());
+        ProcessRun export =
+                txfs(LONG, "export", "--mount", mp, "small", "--format", "oci-dir", "-o", layout.toString());
         assertTrue(export.succeeded(), export.describe());
         Path blobs = layout.resolve("blobs/sha256");
         try (Stream<Path> all = Files.list(blobs)) {
             for (Path b : all.toList()) {
-                assertEquals(b.getFileName().toString(), sha256(b), "blob " + b.getFileName() + " is named by its digest");
+                assertEquals(
+                        b.getFileName().toString(), sha256(b), "blob " + b.getFileName() + " is named by its digest");
             }
         }
-        assertEquals("1.0.0", JSON.readTree(Files.readAllBytes(layout.resolve("oci-layout"))).get("imageLayoutVersion").asText());
+        assertEquals(
+                "1.0.0",
+                JSON.readTree(Files.readAllBytes(layout.resolve("oci-layout")))
+                        .get("imageLayoutVersion")
+                        .asText());
         JsonNode index = JSON.readTree(Files.readAllBytes(layout.resolve("index.json")));
         String manifestDigest = index.get("manifests").get(0).get("digest").asText();
         JsonNode manifest = JSON.readTree(Files.readAllBytes(blobs.resolve(manifestDigest.substring(7))));
         JsonNode layer = manifest.get("layers").get(0);
         String layerDigest = layer.get("digest").asText();
-        JsonNode config = JSON.readTree(Files.readAllBytes(blobs.resolve(manifest.get("config").get("digest").asText().substring(7))));
+        JsonNode config = JSON.readTree(Files.readAllBytes(
+                blobs.resolve(manifest.get("config").get("digest").asText().substring(7))));
         assertEquals(layerDigest, config.get("rootfs").get("diff_ids").get(0).asText());
-        assertEquals(Files.size(blobs.resolve(layerDigest.substring(7))), layer.get("size").asLong());
+        assertEquals(
+                Files.size(blobs.resolve(layerDigest.substring(7))),
+                layer.get("size").asLong());
 
         JsonNode status = json(txfs(Duration.ofMinutes(2), "status", "--mount", mp, "small", "--canonical", "--json"));
-        assertEquals("sha1:" + status.get("delta_id").asText(), layer.get("annotations").get("io.txfs.delta-id").asText());
+        assertEquals(
+                "sha1:" + status.get("delta_id").asText(),
+                layer.get("annotations").get("io.txfs.delta-id").asText());
 
-        ProcessRun list = ProcessRun.run(List.of("tar", "-tvf", blobs.resolve(layerDigest.substring(7)).toString()), Duration.ofMinutes(1));
+        ProcessRun list = ProcessRun.run(
+                List.of("tar", "-tvf", blobs.resolve(layerDigest.substring(7)).toString()), Duration.ofMinutes(1));
         assertTrue(list.succeeded() && list.stdout().contains("one.txt"), list.describe());
 
         // the image tools themselves take it: skopeo reads the layout, umoci unpacks the view by its ref name
         ProcessRun inspect = ProcessRun.run(List.of("skopeo", "inspect", "oci:" + layout), Duration.ofMinutes(1));
         assertTrue(inspect.succeeded(), inspect.describe());
-        assertEquals(layerDigest, JSON.readTree(inspect.stdout()).get("Layers").get(0).asText(), inspect.describe());
+        assertEquals(
+                layerDigest,
+                JSON.readTree(inspect.stdout()).get("Layers").get(0).asText(),
+                inspect.describe());
         Path bundle = root.resolve("bundle");
-        ProcessRun unpack = ProcessRun.run(List.of("umoci", "unpack", "--image", layout + ":small", bundle.toString()),
-                Duration.ofMinutes(1));
+        ProcessRun unpack = ProcessRun.run(
+                List.of("umoci", "unpack", "--image", layout + ":small", bundle.toString()), Duration.ofMinutes(1));
         assertTrue(unpack.succeeded(), unpack.describe());
-        assertTrue(Files.isRegularFile(bundle.resolve("rootfs/one.txt")), "umoci unpacked the view's file: " + unpack.describe());
+        assertTrue(
+                Files.isRegularFile(bundle.resolve("rootfs/one.txt")),
+                "umoci unpacked the view's file: " + unpack.describe());
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -33,11 +33,12 @@ final class FlushFidelityIT {
 
     /** 2020-01-02T03:04:05.123456789Z and a second later with other nanoseconds. */
     private static final long MTIME = 1_577_934_245_123_456_789L;
+
     private static final long LINK_MTIME = 1_577_934_246_987_654_321L;
 
     private static void seed(Path backing) {
-        ProcessRun r = ProcessRun.run(List.of("mkfifo", "-m", "0644", backing.resolve("oldfifo").toString()),
-                MountFixture.CLI_DEADLINE);
+        ProcessRun r = ProcessRun.run(
+                List.of("mkfifo", "-m", "0644", backing.resolve("oldfifo").toString()), MountFixture.CLI_DEADLINE);
         if (!r.succeeded()) throw new UncheckedIOException(new IOException("mkfifo in BACKING\n" + r.describe()));
     }
 
@@ -47,8 +48,9 @@ final class FlushFidelityIT {
 
     /** Runs a shell script in view {@code view}, from the mountpoint. */
     private static ProcessRun inView(String view, String script) {
-        return MOUNT.run(MOUNT.mountpoint(), MountFixture.command("run", "--mount", mnt(), "--view", view, "--",
-                "sh", "-c", script));
+        return MOUNT.run(
+                MOUNT.mountpoint(),
+                MountFixture.command("run", "--mount", mnt(), "--view", view, "--", "sh", "-c", script));
     }
 
     private static long flushedVersion() throws IOException {
@@ -70,16 +72,20 @@ final class FlushFidelityIT {
     @Test
     void fifosAreFlushedWithoutBeingOpened() throws IOException {
         String stamp = "@" + (MTIME / 1_000_000_000L) + "." + String.format("%09d", MTIME % 1_000_000_000L);
-        String linkStamp = "@" + (LINK_MTIME / 1_000_000_000L) + "." + String.format("%09d", LINK_MTIME % 1_000_000_000L);
-        ProcessRun made = inView("flush-fifo", "mkfifo -m 0640 pipe && touch -h -d " + stamp + " pipe"
-                + " && chmod 0600 oldfifo && touch -h -d " + stamp + " oldfifo"
-                + " && ln -s pipe pipe-link && touch -h -d " + linkStamp + " pipe-link");
+        String linkStamp =
+                "@" + (LINK_MTIME / 1_000_000_000L) + "." + String.format("%09d", LINK_MTIME % 1_000_000_000L);
+        ProcessRun made = inView(
+                "flush-fifo",
+                "mkfifo -m 0640 pipe && touch -h -d " + stamp + " pipe"
+                        + " && chmod 0600 oldfifo && touch -h -d " + stamp + " oldfifo"
+                        + " && ln -s pipe pipe-link && touch -h -d " + linkStamp + " pipe-link");
         assertTrue(made.succeeded(), made.describe());
         ProcessRun publish = MOUNT.txfs("publish", "--mount", mnt(), "flush-fifo");
         assertTrue(publish.succeeded(), publish.describe());
 
         ProcessRun flush = MOUNT.txfs("flush", "--mount", mnt());
-        assertFalse(flush.timedOut(), "txfs flush must return (a flusher that opens a FIFO blocks)\n" + flush.describe());
+        assertFalse(
+                flush.timedOut(), "txfs flush must return (a flusher that opens a FIFO blocks)\n" + flush.describe());
         assertTrue(flush.succeeded(), flush.describe());
 
         Path backing = MOUNT.backing();
@@ -97,33 +103,47 @@ final class FlushFidelityIT {
     @Test
     void whatTheBackingCannotHoldFailsTheFlushLoudly() throws IOException {
         Path probe = Files.createFile(MOUNT.backing().resolveSibling("xattr-probe"));
-        ProcessRun fits = ProcessRun.run(List.of("python3", "-c",
-                "import os,sys; os.setxattr(sys.argv[1], 'user.big', b'x' * 16000)", probe.toString()),
+        ProcessRun fits = ProcessRun.run(
+                List.of(
+                        "python3",
+                        "-c",
+                        "import os,sys; os.setxattr(sys.argv[1], 'user.big', b'x' * 16000)",
+                        probe.toString()),
                 MountFixture.CLI_DEADLINE);
         if (fits.succeeded()) {
             System.err.println("SKIPPED LOUDLY: the backing filesystem here holds a 16000-byte xattr value");
             Assumptions.abort("the backing filesystem holds a 16000-byte xattr value");
         }
         long flushed = flushedVersion();
-        ProcessRun made = inView("flush-refused", "echo data > huge && echo other > other.txt && python3 -c "
-                + "\"import os; os.setxattr('huge', 'user.big', b'x' * 16000)\"");
+        ProcessRun made = inView(
+                "flush-refused",
+                "echo data > huge && echo other > other.txt && python3 -c "
+                        + "\"import os; os.setxattr('huge', 'user.big', b'x' * 16000)\"");
         assertTrue(made.succeeded(), "the view holds the value\n" + made.describe());
         assertTrue(MOUNT.txfs("publish", "--mount", mnt(), "flush-refused").succeeded());
 
         ProcessRun flush = MOUNT.txfs("flush", "--mount", mnt());
         assertFalse(flush.timedOut(), flush.describe());
         assertNotEquals(0, flush.exitCode(), "txfs flush must fail\n" + flush.describe());
-        assertTrue(flush.stderr().contains("/huge") && flush.stderr().contains("user.big")
-                && flush.stderr().contains("No space left on device"), "the error names the path and why\n" + flush.describe());
-        ProcessRun ctl = MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/sh", "-c",
-                "echo flush > \"$1/.txfs/ctl\"", "sh", mnt()));
+        assertTrue(
+                flush.stderr().contains("/huge")
+                        && flush.stderr().contains("user.big")
+                        && flush.stderr().contains("No space left on device"),
+                "the error names the path and why\n" + flush.describe());
+        ProcessRun ctl = MOUNT.run(
+                MOUNT.scratch(),
+                List.of("setsid", "-w", "/bin/sh", "-c", "echo flush > \"$1/.txfs/ctl\"", "sh", mnt()));
         assertNotEquals(0, ctl.exitCode(), "the control-file write fails too\n" + ctl.describe());
         assertTrue(Files.notExists(MOUNT.backing().resolve("huge"), LinkOption.NOFOLLOW_LINKS), "nothing was flushed");
-        assertTrue(Files.notExists(MOUNT.backing().resolve("other.txt"), LinkOption.NOFOLLOW_LINKS), "nothing was flushed");
-        assertTrue(Files.notExists(MOUNT.backing().resolve(".txfs.flush"), LinkOption.NOFOLLOW_LINKS), "no staging left");
+        assertTrue(
+                Files.notExists(MOUNT.backing().resolve("other.txt"), LinkOption.NOFOLLOW_LINKS),
+                "nothing was flushed");
+        assertTrue(
+                Files.notExists(MOUNT.backing().resolve(".txfs.flush"), LinkOption.NOFOLLOW_LINKS), "no staging left");
         assertEquals(flushed, flushedVersion(), "the published state stays pending");
 
-        ProcessRun fixed = inView("flush-refused", "python3 -c \"import os; os.setxattr('huge', 'user.big', b'small')\"");
+        ProcessRun fixed =
+                inView("flush-refused", "python3 -c \"import os; os.setxattr('huge', 'user.big', b'small')\"");
         assertTrue(fixed.succeeded(), fixed.describe());
         assertTrue(MOUNT.txfs("publish", "--mount", mnt(), "flush-refused").succeeded());
         ProcessRun again = MOUNT.txfs("flush", "--mount", mnt());

@@ -1,11 +1,5 @@
 package io.txfs.it;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -14,12 +8,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -73,11 +72,16 @@ final class InspectIT {
     private static String git(Path workTree, String objectFormat) {
         Path gitDir = MOUNT.scratch().resolve("git-" + objectFormat + "-" + System.nanoTime());
         String env = "HOME=" + MOUNT.scratch() + " GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null LC_ALL=C";
-        ProcessRun r = MOUNT.run(MOUNT.scratch(), List.of("/bin/sh", "-c",
-                "env " + env + " git --git-dir=\"$1\" init -q --object-format=" + objectFormat
-                        + " && env " + env + " git --git-dir=\"$1\" --work-tree=\"$0\" add -A --force"
-                        + " && env " + env + " git --git-dir=\"$1\" --work-tree=\"$0\" write-tree",
-                workTree.toString(), gitDir.toString()));
+        ProcessRun r = MOUNT.run(
+                MOUNT.scratch(),
+                List.of(
+                        "/bin/sh",
+                        "-c",
+                        "env " + env + " git --git-dir=\"$1\" init -q --object-format=" + objectFormat
+                                + " && env " + env + " git --git-dir=\"$1\" --work-tree=\"$0\" add -A --force"
+                                + " && env " + env + " git --git-dir=\"$1\" --work-tree=\"$0\" write-tree",
+                        workTree.toString(),
+                        gitDir.toString()));
         assertTrue(r.succeeded(), r.describe());
         return r.stdout().trim();
     }
@@ -104,19 +108,26 @@ final class InspectIT {
         // the published state before any change is the backing directory, in both object formats (copies
         // of it leave out .txfs, where the daemon records which state directory serves it: views never show it)
         Path before = MOUNT.scratch().resolve("before");
-        assertTrue(sh("cp -a \"$0/.\" \"$0/../before\" && rm -r \"$0/../before/.txfs\"", MOUNT.backing().toString()).succeeded());
+        assertTrue(sh(
+                        "cp -a \"$0/.\" \"$0/../before\" && rm -r \"$0/../before/.txfs\"",
+                        MOUNT.backing().toString())
+                .succeeded());
         for (String format : List.of("sha1", "sha256")) {
             ProcessRun pub = cli("hash", "--mount", mnt, "--published", "--" + format);
             assertTrue(pub.succeeded(), pub.describe());
             assertEquals(git(before, format), pub.stdout().trim(), "published, " + format);
             ProcessRun back = cli("hash", "--mount", mnt, "--backing", "--" + format);
-            assertEquals(pub.stdout(), back.stdout(), "backing equals published before any publish\n" + back.describe());
+            assertEquals(
+                    pub.stdout(), back.stdout(), "backing equals published before any publish\n" + back.describe());
         }
 
         ProcessRun run = cli("run", "--mount", mnt, "--view", "hash-v", "--", "/bin/sh", "-c", CHANGES, mnt);
         assertTrue(run.succeeded(), run.describe());
         Path copy = MOUNT.scratch().resolve("copy");
-        assertTrue(sh("cp -a \"$0/.\" \"$0/../copy\" && rm -r \"$0/../copy/.txfs\"", MOUNT.backing().toString()).succeeded());
+        assertTrue(sh(
+                        "cp -a \"$0/.\" \"$0/../copy\" && rm -r \"$0/../copy/.txfs\"",
+                        MOUNT.backing().toString())
+                .succeeded());
         ProcessRun same = sh(CHANGES, copy.toString());
         assertTrue(same.succeeded(), same.describe());
 
@@ -135,7 +146,9 @@ final class InspectIT {
         assertTrue(sh("cp -a \"$0/a b/.\" \"$0/../sub-copy\"", copy.toString()).succeeded());
         assertEquals(git(subCopy, "sha1"), subReply.path("id").asText());
         // the published state did not move
-        assertEquals(git(before, "sha1"), cli("hash", "--mount", mnt, "--published").stdout().trim());
+        assertEquals(
+                git(before, "sha1"),
+                cli("hash", "--mount", mnt, "--published").stdout().trim());
     }
 
     @Test
@@ -164,14 +177,18 @@ final class InspectIT {
                 printf 'y\\n' > d/e/y.txt
                 printf 'x\\n' > x.txt
                 """;
-        assertTrue(cli("run", "--mount", mnt, "--view", "order-a", "--", "/bin/sh", "-c", forward, mnt).succeeded());
-        assertTrue(cli("run", "--mount", mnt, "--view", "order-b", "--", "/bin/sh", "-c", backward, mnt).succeeded());
+        assertTrue(cli("run", "--mount", mnt, "--view", "order-a", "--", "/bin/sh", "-c", forward, mnt)
+                .succeeded());
+        assertTrue(cli("run", "--mount", mnt, "--view", "order-b", "--", "/bin/sh", "-c", backward, mnt)
+                .succeeded());
         JsonNode a = json(cli("diff", "--mount", mnt, "order-a", "--format=jsonl", "--json"));
         JsonNode b = json(cli("diff", "--mount", mnt, "order-b", "--format=jsonl", "--json"));
         assertEquals(a.path("jsonl").asText(), b.path("jsonl").asText());
         assertEquals(a.path("delta_id").asText(), b.path("delta_id").asText());
         assertEquals(40, a.path("delta_id").asText().length(), a.toString());
-        assertTrue(a.path("jsonl").asText().contains("{\"path\":\"README\",\"change\":\"deleted\",\"type\":\"file\"}"), a.toString());
+        assertTrue(
+                a.path("jsonl").asText().contains("{\"path\":\"README\",\"change\":\"deleted\",\"type\":\"file\"}"),
+                a.toString());
 
         // the plain jsonl output is exactly the canonical lines, and sha256 gives a 64-digit id
         ProcessRun lines = cli("diff", "--mount", mnt, "order-a", "--format=jsonl");
@@ -183,7 +200,18 @@ final class InspectIT {
         JsonNode status = json(cli("status", "--mount", mnt, "order-b", "--canonical", "--json"));
         assertEquals(a.path("delta_id").asText(), status.path("delta_id").asText());
         assertTrue(status.path("entries").size() > 0, "the engine's entries stay");
-        assertTrue(cli("run", "--mount", mnt, "--view", "order-c", "--", "/bin/sh", "-c", "printf 'z\\n' > \"$0/x.txt\"", mnt).succeeded());
+        assertTrue(cli(
+                        "run",
+                        "--mount",
+                        mnt,
+                        "--view",
+                        "order-c",
+                        "--",
+                        "/bin/sh",
+                        "-c",
+                        "printf 'z\\n' > \"$0/x.txt\"",
+                        mnt)
+                .succeeded());
         JsonNode c = json(cli("diff", "--mount", mnt, "order-c", "--format=jsonl", "--json"));
         assertNotEquals(a.path("delta_id").asText(), c.path("delta_id").asText());
     }
@@ -200,13 +228,26 @@ final class InspectIT {
     @Order(3)
     void exportOneViewImportIntoANewViewGivesTheSameTree() {
         String mnt = MOUNT.mountpoint().toString();
-        assertTrue(cli("run", "--mount", mnt, "--view", "ex-src", "--", "/bin/sh", "-c", CHANGES
-                + "ln run.sh \"a b/run-link\"\nmkfifo pipe\n", mnt).succeeded());
+        assertTrue(cli(
+                        "run",
+                        "--mount",
+                        mnt,
+                        "--view",
+                        "ex-src",
+                        "--",
+                        "/bin/sh",
+                        "-c",
+                        CHANGES + "ln run.sh \"a b/run-link\"\nmkfifo pipe\n",
+                        mnt)
+                .succeeded());
         Path tar = MOUNT.scratch().resolve("layer.tar");
         ProcessRun export = sh(cliLine("export", "--mount", mnt, "ex-src") + " > \"$0\"", tar.toString());
         assertTrue(export.succeeded(), export.describe());
         ProcessRun list = MOUNT.run(MOUNT.scratch(), List.of("tar", "-tvf", tar.toString()));
-        assertTrue(list.succeeded() && list.stdout().contains(".wh.old") && list.stdout().contains("run.sh link to a b/run-link"),
+        assertTrue(
+                list.succeeded()
+                        && list.stdout().contains(".wh.old")
+                        && list.stdout().contains("run.sh link to a b/run-link"),
                 "GNU tar reads the layer, with the whiteout and the hard link\n" + list.describe());
 
         ProcessRun imp = sh(cliLine("import", "--mount", mnt, "ex-dst", "--json") + " < \"$0\"", tar.toString());
@@ -224,16 +265,46 @@ final class InspectIT {
 
         // A layer file inside the mount: the CLI spools it outside, since the daemon never reads
         // through its own mount; a raw control write handing it such a descriptor is refused.
-        ProcessRun carry = cli("run", "--mount", mnt, "--view", "ex-carrier", "--", "/bin/sh", "-c",
-                "cp \"$0\" \"$1/layer.tar\"", tar.toString(), mnt);
+        ProcessRun carry = cli(
+                "run",
+                "--mount",
+                mnt,
+                "--view",
+                "ex-carrier",
+                "--",
+                "/bin/sh",
+                "-c",
+                "cp \"$0\" \"$1/layer.tar\"",
+                tar.toString(),
+                mnt);
         assertTrue(carry.succeeded(), carry.describe());
-        ProcessRun inMount = cli("run", "--mount", mnt, "--view", "ex-carrier", "--", "/bin/sh", "-c",
-                cliLine("import", "--mount", mnt, "ex-in-mount", "--json") + " < \"$0/layer.tar\"", mnt);
+        ProcessRun inMount = cli(
+                "run",
+                "--mount",
+                mnt,
+                "--view",
+                "ex-carrier",
+                "--",
+                "/bin/sh",
+                "-c",
+                cliLine("import", "--mount", mnt, "ex-in-mount", "--json") + " < \"$0/layer.tar\"",
+                mnt);
         assertTrue(inMount.succeeded() && inMount.stdout().contains("\"created\":true"), inMount.describe());
-        assertEquals(cli("hash", "--mount", mnt, "--view", "ex-src").stdout(), cli("hash", "--mount", mnt, "--view", "ex-in-mount").stdout());
+        assertEquals(
+                cli("hash", "--mount", mnt, "--view", "ex-src").stdout(),
+                cli("hash", "--mount", mnt, "--view", "ex-in-mount").stdout());
         // bash, whose echo names the write's errno (dash's says "I/O error" for any)
-        ProcessRun raw = cli("run", "--mount", mnt, "--view", "ex-carrier", "--", "/bin/bash", "-c",
-                "echo 'import view=ex-raw fd=0' > \"$0/.txfs/ctl\" < \"$0/layer.tar\"", mnt);
+        ProcessRun raw = cli(
+                "run",
+                "--mount",
+                mnt,
+                "--view",
+                "ex-carrier",
+                "--",
+                "/bin/bash",
+                "-c",
+                "echo 'import view=ex-raw fd=0' > \"$0/.txfs/ctl\" < \"$0/layer.tar\"",
+                mnt);
         assertFalse(raw.succeeded(), raw.describe());
         assertTrue(raw.stderr().contains("Invalid argument"), raw.describe());
         assertFalse(cli("status", "--mount", mnt, "ex-raw").succeeded(), "no view was made");
@@ -243,8 +314,21 @@ final class InspectIT {
     @Order(4)
     void aBadLayerIsRejectedAndChangesNothing() throws Exception {
         String mnt = MOUNT.mountpoint().toString();
-        assertTrue(cli("run", "--mount", mnt, "--view", "im-keep", "--", "/bin/sh", "-c", "printf 'mine\\n' > \"$0/mine.txt\"", mnt).succeeded());
-        String before = json(cli("status", "--mount", mnt, "im-keep", "--json")).path("entries").toString();
+        assertTrue(cli(
+                        "run",
+                        "--mount",
+                        mnt,
+                        "--view",
+                        "im-keep",
+                        "--",
+                        "/bin/sh",
+                        "-c",
+                        "printf 'mine\\n' > \"$0/mine.txt\"",
+                        mnt)
+                .succeeded());
+        String before = json(cli("status", "--mount", mnt, "im-keep", "--json"))
+                .path("entries")
+                .toString();
         String hashBefore = cli("hash", "--mount", mnt, "--view", "im-keep").stdout();
 
         Path evil = MOUNT.scratch().resolve("evil.tar");
@@ -254,24 +338,44 @@ final class InspectIT {
         for (String view : List.of("im-keep", "im-new")) {
             ProcessRun imp = sh(cliLine("import", "--mount", mnt, view) + " < \"$0\"", evil.toString());
             assertFalse(imp.succeeded(), imp.describe());
-            assertTrue(imp.stderr().contains("ABSOLUTE_PATH") && imp.stderr().contains("nothing was changed"), imp.describe());
+            assertTrue(
+                    imp.stderr().contains("ABSOLUTE_PATH") && imp.stderr().contains("nothing was changed"),
+                    imp.describe());
         }
         // truncated: the first 1000 bytes of a good layer
         Path good = MOUNT.scratch().resolve("good.tar");
-        assertTrue(MOUNT.run(MOUNT.scratch(), List.of("tar", "-cf", good.toString(), "-C", MOUNT.scratch().toString(), "payload")).succeeded());
+        assertTrue(MOUNT.run(
+                        MOUNT.scratch(),
+                        List.of(
+                                "tar",
+                                "-cf",
+                                good.toString(),
+                                "-C",
+                                MOUNT.scratch().toString(),
+                                "payload"))
+                .succeeded());
         Path cut = MOUNT.scratch().resolve("cut.tar");
         Files.write(cut, Arrays.copyOf(Files.readAllBytes(good), 1000));
         ProcessRun truncated = sh(cliLine("import", "--mount", mnt, "im-keep") + " < \"$0\"", cut.toString());
         assertFalse(truncated.succeeded(), truncated.describe());
         assertTrue(truncated.stderr().contains("TRUNCATED"), truncated.describe());
         // a descriptor open for writing only is not read by the daemon
-        ProcessRun writeOnly = sh(cliLine("import", "--mount", mnt, "im-keep") + " 0> \"$0\"", MOUNT.scratch().resolve("w").toString());
+        ProcessRun writeOnly = sh(
+                cliLine("import", "--mount", mnt, "im-keep") + " 0> \"$0\"",
+                MOUNT.scratch().resolve("w").toString());
         assertFalse(writeOnly.succeeded(), writeOnly.describe());
         assertTrue(writeOnly.stderr().contains("not open for reading"), writeOnly.describe());
 
-        assertEquals(before, json(cli("status", "--mount", mnt, "im-keep", "--json")).path("entries").toString());
-        assertEquals(hashBefore, cli("hash", "--mount", mnt, "--view", "im-keep").stdout());
-        assertFalse(cli("views", "--mount", mnt, "--json").stdout().contains("im-new"), "a rejected import creates no view");
+        assertEquals(
+                before,
+                json(cli("status", "--mount", mnt, "im-keep", "--json"))
+                        .path("entries")
+                        .toString());
+        assertEquals(
+                hashBefore, cli("hash", "--mount", mnt, "--view", "im-keep").stdout());
+        assertFalse(
+                cli("views", "--mount", mnt, "--json").stdout().contains("im-new"),
+                "a rejected import creates no view");
     }
 
     @Test
@@ -280,19 +384,35 @@ final class InspectIT {
         String mnt = MOUNT.mountpoint().toString();
         try (ViewAgent owner = MOUNT.agent("ins-owned", ViewAgent.Way.SHARED_ROOT)) {
             owner.write("owned.txt", "root's pending file\n");
-            List<String> commands = List.of("hash view=ins-owned", "export view=ins-owned format=oci-tar",
-                    "diff view=ins-owned format=jsonl", "hash published", "hash published path=src",
-                    "hash published path=secret/key", "hash backing path=secret/key");
+            List<String> commands = List.of(
+                    "hash view=ins-owned",
+                    "export view=ins-owned format=oci-tar",
+                    "diff view=ins-owned format=jsonl",
+                    "hash published",
+                    "hash published path=src",
+                    "hash published path=secret/key",
+                    "hash backing path=secret/key");
             StringBuilder input = new StringBuilder();
             for (String c : commands) {
-                input.append(ViewAgent.command("ctl", "mount", mnt, "line", c + "\n")).append('\n');
+                input.append(ViewAgent.command("ctl", "mount", mnt, "line", c + "\n"))
+                        .append('\n');
             }
             Path in = MOUNT.scratch().resolve("inspect-nobody.jsonl");
             Files.writeString(in, input.toString());
             Files.setPosixFilePermissions(in, PosixFilePermissions.fromString("rw-r--r--"));
-            Process p = new ProcessBuilder("setsid", "-w", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                    "/usr/bin/python3", MOUNT.agentScript().toString())
-                    .directory(new File("/")).redirectInput(in.toFile()).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            "setsid",
+                            "-w",
+                            "setpriv",
+                            "--reuid=65534",
+                            "--regid=65534",
+                            "--clear-groups",
+                            "/usr/bin/python3",
+                            MOUNT.agentScript().toString())
+                    .directory(new File("/"))
+                    .redirectInput(in.toFile())
+                    .redirectErrorStream(true)
+                    .start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the unprivileged client finished");
             List<String> lines = output.lines().toList();
@@ -300,12 +420,16 @@ final class InspectIT {
             List<String> expected = List.of("EPERM", "EPERM", "EPERM", "EACCES", "", "EACCES", "EACCES");
             for (int i = 0; i < commands.size(); i++) {
                 JsonNode r = new ObjectMapper().readTree(lines.get(i));
-                String errno = r.path("result").path("errno").isNull() ? "" : r.path("result").path("errno").asText();
+                String errno = r.path("result").path("errno").isNull()
+                        ? ""
+                        : r.path("result").path("errno").asText();
                 assertEquals(expected.get(i), errno, "uid 65534: " + commands.get(i) + " -> " + r);
             }
-            JsonNode src = new ObjectMapper().readTree(lines.get(4)).path("result").path("reply");
+            JsonNode src =
+                    new ObjectMapper().readTree(lines.get(4)).path("result").path("reply");
             ProcessRun rootSrc = cli("hash", "--mount", mnt, "--published", "src");
-            assertEquals(rootSrc.stdout().trim(), src.path("id").asText(), "the same id as root's\n" + rootSrc.describe());
+            assertEquals(
+                    rootSrc.stdout().trim(), src.path("id").asText(), "the same id as root's\n" + rootSrc.describe());
         }
     }
 
@@ -320,18 +444,33 @@ final class InspectIT {
     @Order(9)
     void logListsAPublishWithItsView() {
         String mnt = MOUNT.mountpoint().toString();
-        ProcessRun run = cli("run", "--mount", mnt, "--view", "logged", "--publish", "--", "/bin/sh", "-c",
-                "printf 'l\\n' > \"$0/logged.txt\"", mnt);
+        ProcessRun run = cli(
+                "run",
+                "--mount",
+                mnt,
+                "--view",
+                "logged",
+                "--publish",
+                "--",
+                "/bin/sh",
+                "-c",
+                "printf 'l\\n' > \"$0/logged.txt\"",
+                mnt);
         assertTrue(run.succeeded(), run.describe());
         JsonNode log = json(cli("log", "--mount", mnt, "--json"));
         boolean found = false;
         for (JsonNode e : log.path("entries")) {
-            found |= e.path("view").asText().equals("logged") && e.path("kind").asText().equals("publish")
+            found |= e.path("view").asText().equals("logged")
+                    && e.path("kind").asText().equals("publish")
                     && e.path("paths").asLong() >= 1;
         }
         assertTrue(found, log.toString());
         ProcessRun text = cli("log", "--mount", mnt);
-        assertTrue(text.succeeded() && text.stdout().startsWith(" VERSION") && text.stdout().contains("logged"), text.describe());
+        assertTrue(
+                text.succeeded()
+                        && text.stdout().startsWith(" VERSION")
+                        && text.stdout().contains("logged"),
+                text.describe());
         assertFalse(text.stdout().isBlank());
     }
 }

@@ -38,17 +38,30 @@ final class KeepVersionsIT {
     }
 
     private static long publishAndFlush(String view, String script) {
-        ProcessRun run = cli("run", "--mount", mnt(), "--view", view, "--publish", "--", "/bin/sh", "-c",
-                "set -e; cd \"$0\"; " + script, mnt());
+        ProcessRun run = cli(
+                "run",
+                "--mount",
+                mnt(),
+                "--view",
+                view,
+                "--publish",
+                "--",
+                "/bin/sh",
+                "-c",
+                "set -e; cd \"$0\"; " + script,
+                mnt());
         assertTrue(run.succeeded(), run.describe());
-        long v = json(cli("log", "--mount", mnt(), "--json")).path("published_version").asLong();
+        long v = json(cli("log", "--mount", mnt(), "--json"))
+                .path("published_version")
+                .asLong();
         ProcessRun flush = cli("flush", "--mount", mnt());
         assertTrue(flush.succeeded(), flush.describe());
         return v;
     }
 
     private static ProcessRun diffLines(long from, long to) {
-        return cli("diff", "--mount", mnt(), "--from", Long.toString(from), "--to", Long.toString(to), "--format=jsonl");
+        return cli(
+                "diff", "--mount", mnt(), "--from", Long.toString(from), "--to", Long.toString(to), "--format=jsonl");
     }
 
     @Test
@@ -64,8 +77,10 @@ final class KeepVersionsIT {
         assertFalse(old.stdout().contains("b.txt"), old.describe());
         ProcessRun across = diffLines(first, third);
         assertTrue(across.succeeded(), across.describe());
-        assertTrue(across.stdout().contains("\"path\":\"out/a.txt\",\"change\":\"deleted\"")
-                && across.stdout().contains("\"path\":\"out/b.txt\",\"change\":\"added\""), across.describe());
+        assertTrue(
+                across.stdout().contains("\"path\":\"out/a.txt\",\"change\":\"deleted\"")
+                        && across.stdout().contains("\"path\":\"out/b.txt\",\"change\":\"added\""),
+                across.describe());
         assertTrue(diffLines(second - 1, second).stdout().contains("out/b.txt"));
 
         // seven versions kept: three more publish+flush rounds (two versions each) push `first` out
@@ -80,7 +95,12 @@ final class KeepVersionsIT {
     @Test
     void aBadValueIsRefusedBeforeAnyDaemonStarts() {
         for (String bad : new String[] {"0", "-3", "many", ""}) {
-            ProcessRun r = cli("mount", "--keep-versions", bad, MOUNT.scratch().toString(), MOUNT.scratch().toString());
+            ProcessRun r = cli(
+                    "mount",
+                    "--keep-versions",
+                    bad,
+                    MOUNT.scratch().toString(),
+                    MOUNT.scratch().toString());
             assertEquals(1, r.exitCode(), r.describe());
             assertTrue(r.stderr().contains("--keep-versions must be a number of at least 1 or 'all'"), r.describe());
         }

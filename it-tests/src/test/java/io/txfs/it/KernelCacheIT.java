@@ -76,15 +76,21 @@ final class KernelCacheIT {
             String warm = find(a);
             JsonNode s3 = stats(a);
             // a guard, not a timing assertion: entries the kernel may keep 10 s cannot be asked to outlive them
-            assumeTrue(System.nanoTime() - coldDone < ENTRY_TTL.toNanos() / 2, "the machine took too long between the passes");
+            assumeTrue(
+                    System.nanoTime() - coldDone < ENTRY_TTL.toNanos() / 2,
+                    "the machine took too long between the passes");
             assertEquals(cold, warm, "both passes see the same tree");
             assertEquals(DIRS * (FILES + 1) + 1, warm.lines().count(), "find saw the whole tree");
             for (String op : List.of("READDIR", "READDIRPLUS", "LOOKUP")) {
-                assertEquals(delta(s2, s1, op), delta(s3, s2, op),
-                        op + " requests during the warm pass (beyond the stats call's own): the kernel should answer from its caches\n"
+                assertEquals(
+                        delta(s2, s1, op),
+                        delta(s3, s2, op),
+                        op
+                                + " requests during the warm pass (beyond the stats call's own): the kernel should answer from its caches\n"
                                 + "before: " + s2 + "\nafter: " + s3);
             }
-            assertTrue(delta(s3, s2, "GETATTR") - delta(s2, s1, "GETATTR") <= DIRS + 1,
+            assertTrue(
+                    delta(s3, s2, "GETATTR") - delta(s2, s1, "GETATTR") <= DIRS + 1,
                     "at most one GETATTR per directory (its atime, which reading it invalidates): " + s2 + " -> " + s3);
         }
     }
@@ -92,7 +98,7 @@ final class KernelCacheIT {
     @Test
     void aPublishIsSeenAtOnceThroughCachedListingsOfAReadCommittedView() {
         try (ViewAgent reader = MOUNT.agent("kc-reader", ViewAgent.Way.NAMESPACE, "read-committed");
-             ViewAgent writer = MOUNT.agent("kc-writer", ViewAgent.Way.SHARED_ROOT)) {
+                ViewAgent writer = MOUNT.agent("kc-writer", ViewAgent.Way.SHARED_ROOT)) {
             for (int i = 0; i < 2; i++) { // the second listing of each comes from the kernel's cache
                 assertEquals(List.of("kept.txt", "old.txt"), sorted(reader.list("pub")));
                 assertFalse(reader.list("").contains("kc-top.txt"));
@@ -111,14 +117,18 @@ final class KernelCacheIT {
             JsonNode published = writer.ctl("publish");
             assertTrue(published.path("errno").isNull(), "publish: " + published);
 
-            assertEquals(List.of("kept.txt", "new.txt"), sorted(reader.list("pub")),
+            assertEquals(
+                    List.of("kept.txt", "new.txt"),
+                    sorted(reader.list("pub")),
                     "a read-committed view lists a published directory change right after the publish");
             assertTrue(reader.list("").contains("kc-top.txt"), "and a new name in its root");
-            assertEquals(List.of("a.txt", "b.txt"), sorted(reader.list("added")), "and a directory that only gained a name");
+            assertEquals(
+                    List.of("a.txt", "b.txt"), sorted(reader.list("added")), "and a directory that only gained a name");
             assertEquals("new\n", reader.read("pub/new.txt"), "a name it had found missing is there after the publish");
             assertEquals("top\n", reader.read("kc-top.txt"), "in its root too");
             assertFalse(reader.exists("pub/old.txt"), "a published delete is gone");
-            assertEquals("kept, changed\n", reader.read("pub/kept.txt"), "changed content is read, not the cached pages");
+            assertEquals(
+                    "kept, changed\n", reader.read("pub/kept.txt"), "changed content is read, not the cached pages");
             assertEquals(14, reader.stat("pub/kept.txt").get("size").asInt(), "and its new size");
         }
     }
@@ -126,13 +136,15 @@ final class KernelCacheIT {
     @Test
     void aSnapshotViewKeepsFilePagesAcrossOpensUntilItsOwnPublishOrAbortMovesIt() {
         try (ViewAgent snap = MOUNT.agent("kc-snap", ViewAgent.Way.NAMESPACE);
-             ViewAgent other = MOUNT.agent("kc-other", ViewAgent.Way.SHARED_ROOT)) {
+                ViewAgent other = MOUNT.agent("kc-other", ViewAgent.Way.SHARED_ROOT)) {
             assertEquals("page one\n", snap.read("snap/page.txt"));
             JsonNode s1 = stats(snap);
             JsonNode s2 = stats(snap); // s2 - s1: what one stats call costs by itself (its reply is a READ of ctl)
             assertEquals("page one\n", snap.read("snap/page.txt"));
             JsonNode s3 = stats(snap);
-            assertEquals(delta(s2, s1, "READ"), delta(s3, s2, "READ"),
+            assertEquals(
+                    delta(s2, s1, "READ"),
+                    delta(s3, s2, "READ"),
                     "a re-open of a file the view did not change reads the kernel's pages: " + s2 + " -> " + s3);
 
             // contents of one length: only the invalidation, not a changed size, can drop the pages
@@ -144,7 +156,8 @@ final class KernelCacheIT {
             assertFalse(snap.exists("snap/theirs.txt"), "nor a name published since");
             snap.write("snap/mine.txt", "mine\n");
             assertTrue(snap.ctl("publish").path("errno").isNull());
-            assertEquals("page TWO\n", snap.read("snap/page.txt"), "its own publish moved it onto the other view's publish");
+            assertEquals(
+                    "page TWO\n", snap.read("snap/page.txt"), "its own publish moved it onto the other view's publish");
             assertEquals("theirs\n", snap.read("snap/theirs.txt"), "including a name it had found missing");
 
             snap.write("snap/page.txt", "page MY3\n");
@@ -173,7 +186,9 @@ final class KernelCacheIT {
                 assertFalse(a.exists("snap/missing.o"));
             }
             JsonNode s3 = stats(a);
-            assertEquals(delta(s2, s1, "LOOKUP"), delta(s3, s2, "LOOKUP"),
+            assertEquals(
+                    delta(s2, s1, "LOOKUP"),
+                    delta(s3, s2, "LOOKUP"),
                     "probes of a name found missing make no LOOKUP: " + s2 + " -> " + s3);
             a.write("snap/missing.o", "made\n");
             assertEquals("made\n", a.read("snap/missing.o"), "the view's own create replaces the negative entry");
@@ -187,7 +202,8 @@ final class KernelCacheIT {
      */
     @Test
     void aWriterThatStatsBetweenWritesIsNotAskedForCapabilities() {
-        String script = String.join("\n",
+        String script = String.join(
+                "\n",
                 "import os, sys",
                 "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)",
                 "for i in range(20):",
@@ -202,10 +218,14 @@ final class KernelCacheIT {
             JsonNode r = a.call("run", "argv", List.of("python3", "-c", script, MOUNT.mnt("snap/as-like.o")));
             assertEquals(0, r.get("code").asInt(), "writer: " + r);
             JsonNode s3 = stats(a);
-            assertEquals(delta(s2, s1, "GETXATTR"), delta(s3, s2, "GETXATTR"),
+            assertEquals(
+                    delta(s2, s1, "GETXATTR"),
+                    delta(s3, s2, "GETXATTR"),
                     "no security.capability query per write: " + s2 + " -> " + s3);
-            assertEquals(20, delta(s3, s2, "WRITE") - delta(s2, s1, "WRITE"), "one WRITE per write(): " + s2 + " -> " + s3);
-            assertEquals("x".repeat(200), a.read("snap/as-like.o"), "a reader through another descriptor sees every write");
+            assertEquals(
+                    20, delta(s3, s2, "WRITE") - delta(s2, s1, "WRITE"), "one WRITE per write(): " + s2 + " -> " + s3);
+            assertEquals(
+                    "x".repeat(200), a.read("snap/as-like.o"), "a reader through another descriptor sees every write");
         }
     }
 
@@ -216,7 +236,8 @@ final class KernelCacheIT {
      */
     @Test
     void aDirectWriteDropsThePagesReadersCached() {
-        String overwrite = String.join("\n",
+        String overwrite = String.join(
+                "\n",
                 "import os, sys",
                 "fd = os.open(sys.argv[1], os.O_RDWR)",
                 "os.pwrite(fd, b'second', 0)",
@@ -228,14 +249,17 @@ final class KernelCacheIT {
             }
             JsonNode r = a.call("run", "argv", List.of("python3", "-c", overwrite, MOUNT.mnt("snap/cached.txt")));
             assertEquals(0, r.get("code").asInt(), "overwrite: " + r);
-            assertEquals("second", a.read("snap/cached.txt"), "a reader after the direct write sees it, not the cached pages");
+            assertEquals(
+                    "second",
+                    a.read("snap/cached.txt"),
+                    "a reader after the direct write sees it, not the cached pages");
         }
     }
 
     @Test
     void aChangeThroughTheSharedRootReachesTheSameViewThroughItsOwnRoot() {
         try (ViewAgent own = MOUNT.agent("kc-both", ViewAgent.Way.NAMESPACE);
-             ViewAgent shared = MOUNT.agent("kc-both", ViewAgent.Way.SHARED_ROOT)) {
+                ViewAgent shared = MOUNT.agent("kc-both", ViewAgent.Way.SHARED_ROOT)) {
             for (int i = 0; i < 2; i++) {
                 assertFalse(own.list("").contains("kc-both.txt"));
             }
@@ -248,8 +272,12 @@ final class KernelCacheIT {
             // Each change sends its own batch: the create's batch drops the listing, so a listing taken
             // between the two batches is already right while the unlink's entry invalidation is still on
             // its way; wait for both.
-            assertTrue(MountFixture.await(Duration.ofSeconds(5), () -> own.list("").contains("kc-both.txt")
-                            && !own.list("").contains("kc-gone.txt") && !own.exists("kc-gone.txt")),
+            assertTrue(
+                    MountFixture.await(
+                            Duration.ofSeconds(5),
+                            () -> own.list("").contains("kc-both.txt")
+                                    && !own.list("").contains("kc-gone.txt")
+                                    && !own.exists("kc-gone.txt")),
                     "the view's own root lists the names changed through the shared root: " + own.list(""));
             assertFalse(own.exists("kc-gone.txt"), "and no stale entry is left for the removed name");
             assertEquals("through the shared root\n", own.read("kc-both.txt"));

@@ -1,12 +1,8 @@
 package io.txfs.it;
 
-import java.io.File;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
-
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -22,10 +18,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -72,10 +71,12 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
     private final Mode mode;
     /** Extra {@code txfs mount} arguments after the mode's (e.g. "-o", "default_permissions", "--keep-versions", "7"). */
     private final List<String> mountArguments;
+
     private final boolean overBacking;
     /** JVM options of the daemon (after "java", before "-jar"). */
     private List<String> daemonJvmOptions = List.of();
-    private Consumer<Path> seed = b -> { };
+
+    private Consumer<Path> seed = b -> {};
     private final List<ViewAgent> agents = new CopyOnWriteArrayList<>();
     private Path root;
     private Path backing;
@@ -230,8 +231,8 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
         }
         try (Stream<Path> all = Files.walk(dir)) {
             for (Path p : all.toList()) {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(
-                        Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+                Files.setPosixFilePermissions(
+                        p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
             }
         }
         return dir.resolve("txfs.jar");
@@ -247,8 +248,15 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
      * read ({@link #readableJarCopy}); {@code args} is one shell-quoted string.
      */
     public ProcessRun txfsAs(int uid, Path readableJar, String args) {
-        List<String> cmd = List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
-                "/bin/sh", "-c", "exec " + Path.of(System.getProperty("java.home"), "bin", "java") + " -jar " + readableJar + " " + args);
+        List<String> cmd = List.of(
+                "setpriv",
+                "--reuid=" + uid,
+                "--regid=" + uid,
+                "--clear-groups",
+                "/bin/sh",
+                "-c",
+                "exec " + Path.of(System.getProperty("java.home"), "bin", "java") + " -jar " + readableJar + " "
+                        + args);
         return ProcessRun.run(cmd, mountpoint, Map.of("HOME", "/tmp"), CLI_DEADLINE);
     }
 
@@ -343,7 +351,8 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
             List<String> cmd = new ArrayList<>(command(args.toArray(String[]::new)));
             cmd.addAll(1, daemonJvmOptions);
             daemon = new ProcessBuilder(cmd)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("daemon.stdout").toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            root.resolve("daemon.stdout").toFile()))
                     .redirectError(ProcessBuilder.Redirect.appendTo(daemonStderr.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
                     .start();
@@ -366,7 +375,10 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
     }
 
     private long servingLines() {
-        return daemonLog().lines().filter(l -> l.contains("MountCommand - serving ")).count();
+        return daemonLog()
+                .lines()
+                .filter(l -> l.contains("MountCommand - serving "))
+                .count();
     }
 
     private void awaitServing() {
@@ -417,8 +429,9 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
         });
         try {
             // statfs too: the kernel answers a stat of a dead mount's root from its attribute cache for a while
-            Future<Object> result = executor.submit(() -> Files.readAttributes(path, "unix:ino,mode").get("mode")
-                    .toString() + Files.getFileStore(path).getTotalSpace());
+            Future<Object> result = executor.submit(() ->
+                    Files.readAttributes(path, "unix:ino,mode").get("mode").toString()
+                            + Files.getFileStore(path).getTotalSpace());
             result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return Optional.empty();
         } catch (TimeoutException e) {
@@ -449,8 +462,8 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
         if (status == null) {
             daemon.destroyForcibly();
             awaitExit(Duration.ofSeconds(10));
-            fail("the daemon did not exit within " + EXIT_DEADLINE.toSeconds() + " s of " + (hard ? "SIGKILL" : "SIGTERM")
-                    + "\n" + daemonLogTail(80));
+            fail("the daemon did not exit within " + EXIT_DEADLINE.toSeconds() + " s of "
+                    + (hard ? "SIGKILL" : "SIGTERM") + "\n" + daemonLogTail(80));
         }
         return status;
     }
@@ -508,7 +521,8 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
             }
         }
         if (mountpoint != null && MountTable.at(mountpoint).isPresent()) {
-            problems.add("a mount was left behind at " + mountpoint + ": " + MountTable.at(mountpoint).get());
+            problems.add("a mount was left behind at " + mountpoint + ": "
+                    + MountTable.at(mountpoint).get());
             forceUnmount();
         }
         Process finished = daemon;
@@ -524,14 +538,25 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
     /** What keeps a daemon alive after its unmount: its threads, and processes whose namespace still has the mount. */
     private String whyStillRunning() {
         StringBuilder b = new StringBuilder();
-        ProcessRun mounts = ProcessRun.run(List.of("sh", "-c",
-                "for m in /proc/[0-9]*/mountinfo; do grep -q \" $1 \" $m 2>/dev/null && echo \"${m%/mountinfo}\""
-                        + " $(tr '\\0' ' ' < ${m%/mountinfo}/cmdline 2>/dev/null | cut -c1-150); done", "sh",
-                mountpoint.toString()), Duration.ofSeconds(20));
-        b.append("processes whose mount namespace still holds ").append(mountpoint).append(":\n")
+        ProcessRun mounts = ProcessRun.run(
+                List.of(
+                        "sh",
+                        "-c",
+                        "for m in /proc/[0-9]*/mountinfo; do grep -q \" $1 \" $m 2>/dev/null && echo \"${m%/mountinfo}\""
+                                + " $(tr '\\0' ' ' < ${m%/mountinfo}/cmdline 2>/dev/null | cut -c1-150); done",
+                        "sh",
+                        mountpoint.toString()),
+                Duration.ofSeconds(20));
+        b.append("processes whose mount namespace still holds ")
+                .append(mountpoint)
+                .append(":\n")
                 .append(mounts.stdout().isBlank() ? "(none)\n" : mounts.stdout());
-        ProcessRun threads = ProcessRun.run(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                String.valueOf(daemon.pid()), "Thread.print"), Duration.ofSeconds(20));
+        ProcessRun threads = ProcessRun.run(
+                List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        String.valueOf(daemon.pid()),
+                        "Thread.print"),
+                Duration.ofSeconds(20));
         b.append("daemon threads (jcmd Thread.print, first 150 lines):\n")
                 .append(String.join("\n", threads.stdout().lines().limit(150).toList()));
         return b.toString();
@@ -565,7 +590,8 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
 
     private void appendToLog(String text) {
         try {
-            Files.writeString(daemonStderr, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    daemonStderr, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException ignored) {
             // only a marker in the log
         }
@@ -629,8 +655,8 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
     public void testFailed(ExtensionContext context, Throwable cause) {
         if (!failurePrinted && daemonStderr != null) {
             failurePrinted = true;
-            System.err.println("=== txfs daemon log (" + context.getDisplayName() + " failed) ===\n" + daemonLogTail(200)
-                    + "\n=== end ===");
+            System.err.println("=== txfs daemon log (" + context.getDisplayName() + " failed) ===\n"
+                    + daemonLogTail(200) + "\n=== end ===");
         }
     }
 }

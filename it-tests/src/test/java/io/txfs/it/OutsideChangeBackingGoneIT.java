@@ -39,12 +39,14 @@ final class OutsideChangeBackingGoneIT {
     @Test
     void backingDeletedWhileMountedFailsEveryOperationClearly() {
         String mnt = MOUNT.mountpoint().toString();
-        ProcessRun view = MOUNT.txfs("run", "--mount", mnt, "--view", "w", "--", "sh", "-c", "echo pending > \"$0\"/w.txt", mnt);
+        ProcessRun view =
+                MOUNT.txfs("run", "--mount", mnt, "--view", "w", "--", "sh", "-c", "echo pending > \"$0\"/w.txt", mnt);
         assertTrue(view.succeeded(), view.describe());
         assertEquals("content\n", run("cat", MOUNT.mnt("f")).stdout());
         assertEquals("x\n", run("cat", MOUNT.mnt("d/x")).stdout());
 
-        ProcessRun rm = MOUNT.run(MOUNT.scratch(), List.of("rm", "-rf", MOUNT.backing().toString()));
+        ProcessRun rm =
+                MOUNT.run(MOUNT.scratch(), List.of("rm", "-rf", MOUNT.backing().toString()));
         assertTrue(rm.succeeded(), rm.describe());
 
         assertStale(run("cat", MOUNT.mnt("f")));
@@ -56,10 +58,17 @@ final class OutsideChangeBackingGoneIT {
         ProcessRun status = MOUNT.txfs("status", "--mount", mnt, "w");
         assertTrue(status.succeeded(), status.describe());
         assertTrue(status.stdout().contains("# backing directory: was deleted"), status.describe());
-        assertTrue(status.stdout().contains("A  w.txt"), "the view's pending change is still there: " + status.describe());
+        assertTrue(
+                status.stdout().contains("A  w.txt"), "the view's pending change is still there: " + status.describe());
 
         String log = MOUNT.daemonLog();
-        assertEquals(1, log.lines().filter(l -> l.contains("every operation on the mount now fails with ESTALE")).count(), log);
-        assertEquals(0, log.lines().filter(l -> l.contains("Exception in thread")).count(), log);
+        assertEquals(
+                1,
+                log.lines()
+                        .filter(l -> l.contains("every operation on the mount now fails with ESTALE"))
+                        .count(),
+                log);
+        assertEquals(
+                0, log.lines().filter(l -> l.contains("Exception in thread")).count(), log);
     }
 }

@@ -34,7 +34,10 @@ final class OutsideChangeBackingMovedIT {
     void backingMovedAwayWhileMountedIsRefusedClearly() {
         String mnt = MOUNT.mountpoint().toString();
         assertEquals("content\n", run("cat", MOUNT.mnt("f")).stdout());
-        ProcessRun mv = run("mv", MOUNT.backing().toString(), MOUNT.scratch().resolve("moved").toString());
+        ProcessRun mv = run(
+                "mv",
+                MOUNT.backing().toString(),
+                MOUNT.scratch().resolve("moved").toString());
         assertTrue(mv.succeeded(), mv.describe());
 
         ProcessRun ls = run("ls", mnt);
@@ -47,6 +50,12 @@ final class OutsideChangeBackingMovedIT {
         ProcessRun flush = MOUNT.txfs("flush", "--mount", mnt);
         assertFalse(flush.succeeded(), "nothing is flushed into the moved directory: " + flush.describe());
         String log = MOUNT.daemonLog();
-        assertEquals(1, log.lines().filter(l -> l.contains("was moved away") && l.contains("every operation on the mount now fails")).count(), log);
+        assertEquals(
+                1,
+                log.lines()
+                        .filter(l ->
+                                l.contains("was moved away") && l.contains("every operation on the mount now fails"))
+                        .count(),
+                log);
     }
 }

@@ -9,11 +9,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * local filesystem gives them, and files the user creates are owned by the user.
  */
 class PermissionComparisonIT {
-  @RegisterExtension
-  static final MountFixture MOUNT = MountFixture.passthrough("default_permissions");
+    @RegisterExtension
+    static final MountFixture MOUNT = MountFixture.passthrough("default_permissions");
 
-  @Test
-  void anUnprivilegedUserGetsTheSameEaccesAndEpermAsOnALocalDirectory() {
-    TranscriptComparison.assertSameAsNative(MOUNT, "perms.sh");
-  }
+    @Test
+    void anUnprivilegedUserGetsTheSameEaccesAndEpermAsOnALocalDirectory() {
+        TranscriptComparison.assertSameAsNative(MOUNT, "perms.sh");
+    }
 }

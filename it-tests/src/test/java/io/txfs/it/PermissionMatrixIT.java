@@ -36,8 +36,8 @@ class PermissionMatrixIT {
 
     /** The same tree with the hostile user's group allowed to flush. */
     @RegisterExtension
-    static final MountFixture GROUP_MOUNT = MountFixture.views("--flush-group", String.valueOf(HOSTILE))
-            .seeded(PermissionMatrixIT::seed);
+    static final MountFixture GROUP_MOUNT =
+            MountFixture.views("--flush-group", String.valueOf(HOSTILE)).seeded(PermissionMatrixIT::seed);
 
     private static Path readableJar;
 
@@ -68,10 +68,11 @@ class PermissionMatrixIT {
 
     /** A shell command line run as {@code uid} (its own group, no others) with the mount as cwd. */
     private static ProcessRun as(int uid, MountFixture m, String script, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
-                "/bin/sh", "-c", script, "sh"));
+        List<String> cmd = new ArrayList<>(List.of(
+                "setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "/bin/sh", "-c", script, "sh"));
         cmd.addAll(List.of(args));
-        return ProcessRun.run(cmd, m.mountpoint(), Map.of("TXFS", txfsLine(), "HOME", "/tmp"), MountFixture.CLI_DEADLINE);
+        return ProcessRun.run(
+                cmd, m.mountpoint(), Map.of("TXFS", txfsLine(), "HOME", "/tmp"), MountFixture.CLI_DEADLINE);
     }
 
     private static String txfsLine() {
@@ -94,8 +95,11 @@ class PermissionMatrixIT {
     }
 
     private static void makeViews(MountFixture m) {
-        ProcessRun root = ProcessRun.run(MountFixture.command("run", "--view", "v-root", "--", "sh", "-c",
-                "echo root > sys/rootfile"), m.mountpoint(), Map.of(), MountFixture.CLI_DEADLINE);
+        ProcessRun root = ProcessRun.run(
+                MountFixture.command("run", "--view", "v-root", "--", "sh", "-c", "echo root > sys/rootfile"),
+                m.mountpoint(),
+                Map.of(),
+                MountFixture.CLI_DEADLINE);
         assertTrue(root.succeeded(), root.describe());
         ProcessRun third = as(THIRD, m, "exec $TXFS run --view v-third -- sh -c 'echo third > home/" + THIRD + "/f'");
         assertTrue(third.succeeded(), third.describe());
@@ -130,12 +134,21 @@ class PermissionMatrixIT {
             for (Map.Entry<String, String> v : verbs.entrySet()) {
                 ProcessRun r = cliAs(HOSTILE, MOUNT, v.getValue());
                 assertFalse(r.succeeded(), v.getKey() + " of " + view + " by uid " + HOSTILE + ": " + r.describe());
-                assertTrue(r.stderr().contains("belongs to uid") || r.stderr().contains("not uid " + HOSTILE),
+                assertTrue(
+                        r.stderr().contains("belongs to uid") || r.stderr().contains("not uid " + HOSTILE),
                         "a one-line reason: " + r.describe());
             }
-            for (String c : List.of("begin view=" + view, "publish view=" + view, "publish force view=" + view,
-                    "commit view=" + view, "abort view=" + view, "status view=" + view, "diff view=" + view,
-                    "diff view=" + view + " format=jsonl", "hash view=" + view, "export view=" + view + " format=oci-tar")) {
+            for (String c : List.of(
+                    "begin view=" + view,
+                    "publish view=" + view,
+                    "publish force view=" + view,
+                    "commit view=" + view,
+                    "abort view=" + view,
+                    "status view=" + view,
+                    "diff view=" + view,
+                    "diff view=" + view + " format=jsonl",
+                    "hash view=" + view,
+                    "export view=" + view + " format=oci-tar")) {
                 assertEquals("EPERM", ctlAs(HOSTILE, MOUNT, c), c + " by uid " + HOSTILE);
             }
         }
@@ -168,13 +181,17 @@ class PermissionMatrixIT {
         ProcessRun log = cliAs(HOSTILE, MOUNT, "log --mount " + mnt);
         assertTrue(log.succeeded(), log.describe());
         ProcessRun stats = cliAs(HOSTILE, MOUNT, "stats --mount " + mnt);
-        assertTrue(stats.succeeded() && stats.stdout().contains("heap") && stats.stdout().contains("block cache"),
+        assertTrue(
+                stats.succeeded()
+                        && stats.stdout().contains("heap")
+                        && stats.stdout().contains("block cache"),
                 "the daemon's memory is for every user of the mount to read: " + stats.describe());
         ProcessRun unmount = cliAs(HOSTILE, MOUNT, "unmount " + mnt);
         assertFalse(unmount.succeeded(), "root's mount is not another user's to end: " + unmount.describe());
         assertEquals("OK", ctlAs(0, MOUNT, "views"), "still served");
         // the hostile user's own view: publish is its own business, the flush is not
-        ProcessRun own = as(HOSTILE, MOUNT, "exec $TXFS run --view v-own -- sh -c 'echo mine > home/" + HOSTILE + "/mine'");
+        ProcessRun own =
+                as(HOSTILE, MOUNT, "exec $TXFS run --view v-own -- sh -c 'echo mine > home/" + HOSTILE + "/mine'");
         assertTrue(own.succeeded(), own.describe());
         ProcessRun commit = cliAs(HOSTILE, MOUNT, "commit --mount " + mnt + " v-own");
         assertFalse(commit.succeeded(), commit.describe());
@@ -182,7 +199,8 @@ class PermissionMatrixIT {
         assertTrue(cliAs(HOSTILE, MOUNT, "publish --mount " + mnt + " v-own").succeeded());
         assertFalse(Files.exists(MOUNT.backing().resolve("home/" + HOSTILE + "/mine")));
 
-        ProcessRun mine = as(HOSTILE, GROUP_MOUNT, "exec $TXFS run --view g-own -- sh -c 'echo mine > home/" + HOSTILE + "/mine'");
+        ProcessRun mine = as(
+                HOSTILE, GROUP_MOUNT, "exec $TXFS run --view g-own -- sh -c 'echo mine > home/" + HOSTILE + "/mine'");
         assertTrue(mine.succeeded(), mine.describe());
         ProcessRun groupCommit = cliAs(HOSTILE, GROUP_MOUNT, "commit --mount " + GROUP_MOUNT.mountpoint() + " g-own");
         assertTrue(groupCommit.succeeded(), "--flush-group " + HOSTILE + ": " + groupCommit.describe());
@@ -198,32 +216,50 @@ class PermissionMatrixIT {
         String mnt = MOUNT.mountpoint().toString();
         Path passwd = MOUNT.scratch().resolve("passwd.tar");
         makeLayer(passwd, "sys/passwd", "hostile::0:0\n");
-        ProcessRun replace = as(HOSTILE, MOUNT, "exec $TXFS import --mount " + mnt + " evil < \"$1\"", passwd.toString());
+        ProcessRun replace =
+                as(HOSTILE, MOUNT, "exec $TXFS import --mount " + mnt + " evil < \"$1\"", passwd.toString());
         assertFalse(replace.succeeded(), replace.describe());
-        assertTrue(replace.stderr().contains("permission denied") && replace.stderr().contains("sys"), replace.describe());
+        assertTrue(
+                replace.stderr().contains("permission denied")
+                        && replace.stderr().contains("sys"),
+                replace.describe());
         assertFalse(statusOfViewsAsRoot(MOUNT).contains("\"evil\""), "a refused import creates no view");
 
         Path whiteout = MOUNT.scratch().resolve("whiteout.tar");
         makeLayer(whiteout, "tmp/.wh.other", "");
-        ProcessRun delete = as(HOSTILE, MOUNT, "exec $TXFS import --mount " + mnt + " evil < \"$1\"", whiteout.toString());
+        ProcessRun delete =
+                as(HOSTILE, MOUNT, "exec $TXFS import --mount " + mnt + " evil < \"$1\"", whiteout.toString());
         assertFalse(delete.succeeded(), delete.describe());
         assertTrue(delete.stderr().contains("sticky"), delete.describe());
 
         // into a view that exists, a refused layer changes nothing of it
-        ProcessRun begin = as(HOSTILE, MOUNT, "exec $TXFS run --view evil2 -- sh -c 'echo keep > home/" + HOSTILE + "/keep'");
+        ProcessRun begin =
+                as(HOSTILE, MOUNT, "exec $TXFS run --view evil2 -- sh -c 'echo keep > home/" + HOSTILE + "/keep'");
         assertTrue(begin.succeeded(), begin.describe());
         Path mixed = MOUNT.scratch().resolve("mixed");
         Files.createDirectories(mixed.resolve("home/" + HOSTILE));
         Files.createDirectories(mixed.resolve("sys"));
         Files.writeString(mixed.resolve("home/" + HOSTILE + "/first"), "first\n");
         Files.writeString(mixed.resolve("sys/passwd"), "hostile\n");
-        ProcessRun tar = ProcessRun.run(List.of("tar", "--numeric-owner", "-cf", mixed + ".tar", "-C", mixed.toString(),
-                "home/" + HOSTILE + "/first", "sys/passwd"), MountFixture.CLI_DEADLINE);
+        ProcessRun tar = ProcessRun.run(
+                List.of(
+                        "tar",
+                        "--numeric-owner",
+                        "-cf",
+                        mixed + ".tar",
+                        "-C",
+                        mixed.toString(),
+                        "home/" + HOSTILE + "/first",
+                        "sys/passwd"),
+                MountFixture.CLI_DEADLINE);
         assertTrue(tar.succeeded(), tar.describe());
-        String before = cliAs(HOSTILE, MOUNT, "status --mount " + mnt + " evil2 --json").stdout();
+        String before =
+                cliAs(HOSTILE, MOUNT, "status --mount " + mnt + " evil2 --json").stdout();
         ProcessRun partial = as(HOSTILE, MOUNT, "exec $TXFS import --mount " + mnt + " evil2 < \"$1\"", mixed + ".tar");
         assertFalse(partial.succeeded(), partial.describe());
-        assertEquals(before, cliAs(HOSTILE, MOUNT, "status --mount " + mnt + " evil2 --json").stdout());
+        assertEquals(
+                before,
+                cliAs(HOSTILE, MOUNT, "status --mount " + mnt + " evil2 --json").stdout());
 
         // what the user may change goes through, owned by the user whatever the layer says
         Path own = MOUNT.scratch().resolve("own-root-owned.tar");
@@ -251,14 +287,19 @@ class PermissionMatrixIT {
                 + "except OSError as e: print(errno.errorcode[e.errno])\n";
         Path dir = Files.createTempDirectory(MOUNT.scratch(), "fifo-");
         Files.setAttribute(dir, "unix:uid", HOSTILE);
-        ProcessRun r = as(HOSTILE, MOUNT, "exec python3 -c \"$1\" \"$2\" \"$3\"", py, MOUNT.mnt(".txfs/ctl"),
+        ProcessRun r = as(
+                HOSTILE,
+                MOUNT,
+                "exec python3 -c \"$1\" \"$2\" \"$3\"",
+                py,
+                MOUNT.mnt(".txfs/ctl"),
                 dir.resolve("fifo").toString());
         assertFalse(r.timedOut(), "the daemon waited on the caller's FIFO: " + r.describe());
         assertEquals("EINVAL", r.stdout().trim(), r.describe());
         Path own = MOUNT.scratch().resolve("piped.tar");
         makeLayer(own, "home/" + HOSTILE + "/piped", "through a pipe\n");
-        ProcessRun piped = as(HOSTILE, MOUNT, "cat \"$1\" | $TXFS import --mount " + MOUNT.mountpoint() + " piped",
-                own.toString());
+        ProcessRun piped = as(
+                HOSTILE, MOUNT, "cat \"$1\" | $TXFS import --mount " + MOUNT.mountpoint() + " piped", own.toString());
         assertTrue(piped.succeeded(), piped.describe());
     }
 
@@ -269,8 +310,18 @@ class PermissionMatrixIT {
         Files.createDirectories(f.getParent());
         Files.writeString(f, content, StandardCharsets.UTF_8);
         Files.setAttribute(f, "unix:mode", 04755);
-        ProcessRun r = ProcessRun.run(List.of("tar", "--numeric-owner", "--owner=0", "--group=0", "-cf", tar.toString(),
-                "-C", dir.toString(), path), MountFixture.CLI_DEADLINE);
+        ProcessRun r = ProcessRun.run(
+                List.of(
+                        "tar",
+                        "--numeric-owner",
+                        "--owner=0",
+                        "--group=0",
+                        "-cf",
+                        tar.toString(),
+                        "-C",
+                        dir.toString(),
+                        path),
+                MountFixture.CLI_DEADLINE);
         assertTrue(r.succeeded(), r.describe());
         Files.setPosixFilePermissions(tar, PosixFilePermissions.fromString("rw-r--r--"));
     }

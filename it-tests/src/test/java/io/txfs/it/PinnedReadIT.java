@@ -20,13 +20,36 @@ final class PinnedReadIT {
     void aDescriptorReadsItsViewsOwnWriteAfterThePublish(String namespace) throws Exception {
         String mnt = MOUNT.mountpoint().toString();
         String name = "pinned-" + namespace;
-        ProcessRun seed = MOUNT.txfs("run", "--mount", mnt, "--view", name + "-seed", "--publish", "--", "/bin/sh", "-c",
-                "echo base > \"$0/" + name + "\"", mnt);
+        ProcessRun seed = MOUNT.txfs(
+                "run",
+                "--mount",
+                mnt,
+                "--view",
+                name + "-seed",
+                "--publish",
+                "--",
+                "/bin/sh",
+                "-c",
+                "echo base > \"$0/" + name + "\"",
+                mnt);
         assertEquals(0, seed.exitCode(), seed.describe());
         String cli = String.join(" ", MountFixture.command("publish", "--mount", mnt));
-        ProcessRun r = MOUNT.txfs("run", "--mount", mnt, "--view", name, "--isolation", "read-committed", "--namespace", namespace,
-                "--", "/bin/sh", "-c", "cd \"$0\" && echo mine > " + name + " && exec 3< " + name + " && " + cli
-                        + " >/dev/null 2>&1 && cat <&3", mnt);
+        ProcessRun r = MOUNT.txfs(
+                "run",
+                "--mount",
+                mnt,
+                "--view",
+                name,
+                "--isolation",
+                "read-committed",
+                "--namespace",
+                namespace,
+                "--",
+                "/bin/sh",
+                "-c",
+                "cd \"$0\" && echo mine > " + name + " && exec 3< " + name + " && " + cli
+                        + " >/dev/null 2>&1 && cat <&3",
+                mnt);
         assertEquals(0, r.exitCode(), r.describe());
         assertEquals("mine\n", r.stdout(), r.describe());
     }

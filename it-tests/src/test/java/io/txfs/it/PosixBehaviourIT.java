@@ -2,7 +2,6 @@ package io.txfs.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -15,9 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.EnumMap;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -46,6 +45,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class PosixBehaviourIT {
     @RegisterExtension
     static final MountFixture PASSTHROUGH = MountFixture.of(MountFixture.Mode.PASSTHROUGH);
+
     @RegisterExtension
     static final MountFixture VIEWS = MountFixture.of(MountFixture.Mode.VIEWS);
 
@@ -90,11 +90,20 @@ class PosixBehaviourIT {
         String name = caseName + "-" + mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
         return switch (mode) {
             case ENGINE -> new EngineDriver(name);
-            case PASSTHROUGH -> new AgentDriver(AGENTS.computeIfAbsent(mode, m -> PASSTHROUGH.plainAgent("suite")),
-                    PASSTHROUGH.mnt(name));
-            case VIEW_SHARED_ROOT, VIEW_NAMESPACE -> new AgentDriver(AGENTS.computeIfAbsent(mode,
-                    m -> VIEWS.agent("suite-cases-" + m.name().toLowerCase(Locale.ROOT).replace('_', '-'), m.way())),
-                    VIEWS.mnt(name));
+            case PASSTHROUGH ->
+                new AgentDriver(
+                        AGENTS.computeIfAbsent(mode, m -> PASSTHROUGH.plainAgent("suite")), PASSTHROUGH.mnt(name));
+            case VIEW_SHARED_ROOT, VIEW_NAMESPACE ->
+                new AgentDriver(
+                        AGENTS.computeIfAbsent(
+                                mode,
+                                m -> VIEWS.agent(
+                                        "suite-cases-"
+                                                + m.name()
+                                                        .toLowerCase(Locale.ROOT)
+                                                        .replace('_', '-'),
+                                        m.way())),
+                        VIEWS.mnt(name));
         };
     }
 
@@ -112,7 +121,7 @@ class PosixBehaviourIT {
         switch (mode) {
             case PASSTHROUGH -> TranscriptComparison.assertSameAsNative(PASSTHROUGH, scenario);
             case VIEW_SHARED_ROOT, VIEW_NAMESPACE ->
-                    TranscriptComparison.assertSameAsNativeInView(VIEWS, mode.way(), scenario, List.of(inViews));
+                TranscriptComparison.assertSameAsNativeInView(VIEWS, mode.way(), scenario, List.of(inViews));
             case ENGINE -> fail("transcript scenarios have no in-process mode");
         }
     }
@@ -144,7 +153,8 @@ class PosixBehaviourIT {
             fs.pwrite("f", 3, "LO world");
             assertEquals("helLO world", fs.read("f"), "an overwrite that extends");
             fs.pwrite("f", 20, "x");
-            assertEquals("helLO world" + "\0".repeat(9) + "x", fs.read("f"), "a write past the end leaves a hole of zeros");
+            assertEquals(
+                    "helLO world" + "\0".repeat(9) + "x", fs.read("f"), "a write past the end leaves a hole of zeros");
             assertEquals(21, fs.stat("f").size());
             assertEquals("EEXIST", outcome(() -> fs.create("f", "again")), "O_EXCL on an existing name");
             assertEquals("ENOENT", outcome(() -> fs.create("no-dir/f", "")), "a missing parent");
@@ -158,7 +168,10 @@ class PosixBehaviourIT {
     void directoriesAreMadeCountedListedAndRemovedOnlyWhenEmpty(Mode mode) {
         try (FsDriver fs = driver(mode, "dirs")) {
             fs.mkdir("d", 0755);
-            assertEquals(new FsDriver.Stat("dir", 0755, 2, fs.stat("d").size(), fs.stat("d").ino()), fs.stat("d"));
+            assertEquals(
+                    new FsDriver.Stat(
+                            "dir", 0755, 2, fs.stat("d").size(), fs.stat("d").ino()),
+                    fs.stat("d"));
             assertEquals("EEXIST", outcome(() -> fs.mkdir("d", 0755)));
             assertEquals("ENOENT", outcome(() -> fs.mkdir("d/e/f", 0755)));
             fs.create("file", "");
@@ -328,8 +341,10 @@ class PosixBehaviourIT {
         try (FsDriver fs = driver(mode, "xattr")) {
             fs.create("f", "");
             fs.setxattr("f", "user.k", "v", 1);
-            assertEquals("EEXIST", outcome(() -> fs.setxattr("f", "user.k", "v2", 1)), "XATTR_CREATE of an existing name");
-            assertEquals("ENODATA", outcome(() -> fs.setxattr("f", "user.none", "v2", 2)), "XATTR_REPLACE of a missing one");
+            assertEquals(
+                    "EEXIST", outcome(() -> fs.setxattr("f", "user.k", "v2", 1)), "XATTR_CREATE of an existing name");
+            assertEquals(
+                    "ENODATA", outcome(() -> fs.setxattr("f", "user.none", "v2", 2)), "XATTR_REPLACE of a missing one");
             fs.setxattr("f", "user.k", "v2", 2);
             fs.setxattr("f", "user.empty", "", 0);
             assertEquals("v2", fs.getxattr("f", "user.k"));
@@ -354,7 +369,8 @@ class PosixBehaviourIT {
             assertEquals("g", fs.read("other-name"));
             assertEquals(List.of("keep", "other-name"), fs.list(""));
             fs.create("gone", "new");
-            assertNotEquals(fs.stat("other-name").ino(), fs.stat("gone").ino(), "a new file under the old name is a new node");
+            assertNotEquals(
+                    fs.stat("other-name").ino(), fs.stat("gone").ino(), "a new file under the old name is a new node");
         }
     }
 
@@ -362,7 +378,8 @@ class PosixBehaviourIT {
     private static void requireUserXattrs(Path dir, String why) throws IOException {
         Path probe = Files.createTempFile(dir, "xattr-probe", "");
         try {
-            Files.getFileAttributeView(probe, UserDefinedFileAttributeView.class).write("probe", ByteBuffer.wrap(new byte[] {1}));
+            Files.getFileAttributeView(probe, UserDefinedFileAttributeView.class)
+                    .write("probe", ByteBuffer.wrap(new byte[] {1}));
         } catch (IOException | UnsupportedOperationException e) {
             Assumptions.abort(dir + " does not support user.* xattrs (" + e + "), and " + why);
         } finally {
@@ -370,7 +387,8 @@ class PosixBehaviourIT {
         }
     }
 
-    // ------------------------------------------------------------------ transcript scenarios (plain directory vs mount)
+    // ------------------------------------------------------------------ transcript scenarios (plain directory vs
+    // mount)
 
     @InMounts
     void directoriesMkdirRmdirModesAndTheirErrors(Mode mode) {
@@ -415,19 +433,25 @@ class PosixBehaviourIT {
     @InMounts
     void extendedAttributesWithCreateAndReplaceFlags(Mode mode) throws IOException {
         requireUserXattrs(PASSTHROUGH.scratch(), "the plain directory the transcript is compared with is there");
-        scenario(mode, "xattr.py",
+        scenario(
+                mode,
+                "xattr.py",
                 known("setxattr 4000-byte value", "OK", XATTR_SIZE),
                 known("getxattr 4000-byte value", "OK 4000", XATTR_SIZE),
                 known("setxattr 65536-byte value", "OK", XATTR_SIZE),
                 known("setxattr no namespace", "OK", ANY_XATTR_NAME),
                 known("setxattr unknown namespace", "OK", ANY_XATTR_NAME),
-                known("final listxattr", "OK \\['bogus\\.x', 'plain', 'trusted\\.t', 'user\\.a', 'user\\.big', .*'user\\.huge', .*\\]",
+                known(
+                        "final listxattr",
+                        "OK \\['bogus\\.x', 'plain', 'trusted\\.t', 'user\\.a', 'user\\.big', .*'user\\.huge', .*\\]",
                         "what the two findings above let in"));
     }
 
     @InMounts
     void sparseFilesSeekDataSeekHoleAndFallocate(Mode mode) {
-        scenario(mode, "sparse.py",
+        scenario(
+                mode,
+                "sparse.py",
                 known("blocks", "OK allocated>=size", NO_HOLES),
                 known("SEEK_HOLE from 0", "OK 8388608", NO_HOLES),
                 known("SEEK_DATA from 4096", "OK 4096", NO_HOLES),
@@ -447,9 +471,14 @@ class PosixBehaviourIT {
 
     @InMounts
     void fifosDeviceNodesStatfsAndFsync(Mode mode) {
-        scenario(mode, "special.py", known("statvfs", "OK bsize=4096 frsize=4096 blocks=\\d+ files=4294967296 namemax=255",
-                "by design: a view's f_files is the engine's own node-id space (2^32, Engine.statfs), not the backing"
-                        + " filesystem's inode table; f_ffree is not compared for any mount"));
+        scenario(
+                mode,
+                "special.py",
+                known(
+                        "statvfs",
+                        "OK bsize=4096 frsize=4096 blocks=\\d+ files=4294967296 namemax=255",
+                        "by design: a view's f_files is the engine's own node-id space (2^32, Engine.statfs), not the backing"
+                                + " filesystem's inode table; f_ffree is not compared for any mount"));
     }
 
     @InMounts
@@ -479,7 +508,9 @@ class PosixBehaviourIT {
 
     @InMounts
     void gitTarCpAndFindWorkAsOnALocalDirectory(Mode mode) {
-        scenario(mode, "tools.sh",
+        scenario(
+                mode,
+                "tools.sh",
                 known("extracted sparse file", "size 8388608, sparse no", NO_HOLES),
                 known("cp -a listing", "[0-9a-f]{16}", ACL_AS_XATTR));
     }

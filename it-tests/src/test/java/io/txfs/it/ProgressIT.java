@@ -1,8 +1,5 @@
 package io.txfs.it;
 
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +15,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -36,8 +35,17 @@ final class ProgressIT {
 
     private static void publishBigView(String view) {
         String mnt = MOUNT.mountpoint().toString();
-        ProcessRun w = MOUNT.txfs("run", "--mount", mnt, "--view", view, "--", "/bin/sh", "-c",
-                "head -c " + MIB + "M /dev/zero > \"$0/" + view + ".bin\" && echo x > \"$0/" + view + ".txt\"", mnt);
+        ProcessRun w = MOUNT.txfs(
+                "run",
+                "--mount",
+                mnt,
+                "--view",
+                view,
+                "--",
+                "/bin/sh",
+                "-c",
+                "head -c " + MIB + "M /dev/zero > \"$0/" + view + ".bin\" && echo x > \"$0/" + view + ".txt\"",
+                mnt);
         assertEquals(0, w.exitCode(), w.describe());
         ProcessRun p = MOUNT.txfs("publish", "--mount", mnt, view);
         assertEquals(0, p.exitCode(), p.describe());
@@ -45,7 +53,8 @@ final class ProgressIT {
 
     /** One control command from this JVM, on its own descriptor. */
     private static JsonNode control(String line) throws IOException {
-        try (FileChannel ch = FileChannel.open(MOUNT.mountpoint().resolve(".txfs/ctl"), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(
+                MOUNT.mountpoint().resolve(".txfs/ctl"), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
             ByteBuffer reply = ByteBuffer.allocate(1 << 16);
             ch.read(reply);
@@ -54,8 +63,11 @@ final class ProgressIT {
     }
 
     private static Process start(Path stderr, String... args) throws IOException {
-        return new ProcessBuilder(MountFixture.command(args)).redirectErrorStream(false)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(stderr.toFile()).start();
+        return new ProcessBuilder(MountFixture.command(args))
+                .redirectErrorStream(false)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(stderr.toFile())
+                .start();
     }
 
     @Test
@@ -79,7 +91,9 @@ final class ProgressIT {
                 }
                 return sawRunning.get() || !flush.isAlive();
             });
-            assertTrue(sawRunning.get(), "a progress reply named the running flush (answered while the flush's own write was in flight)");
+            assertTrue(
+                    sawRunning.get(),
+                    "a progress reply named the running flush (answered while the flush's own write was in flight)");
             // an ordinary command is not queued behind the flush either
             assertTrue(control("views").path("ok").asBoolean());
             assertTrue(flush.waitFor(300, TimeUnit.SECONDS), "the flush ends");
@@ -97,15 +111,34 @@ final class ProgressIT {
     @Test
     void exportAndImportShowTheirBytes() {
         String mnt = MOUNT.mountpoint().toString();
-        ProcessRun w = MOUNT.txfs("run", "--mount", mnt, "--view", "progress-x", "--", "/bin/sh", "-c",
-                "head -c " + MIB + "M /dev/zero > \"$0/x.bin\"", mnt);
+        ProcessRun w = MOUNT.txfs(
+                "run",
+                "--mount",
+                mnt,
+                "--view",
+                "progress-x",
+                "--",
+                "/bin/sh",
+                "-c",
+                "head -c " + MIB + "M /dev/zero > \"$0/x.bin\"",
+                mnt);
         assertEquals(0, w.exitCode(), w.describe());
         Path tar = MOUNT.scratch().resolve("progress-x.tar");
-        ProcessRun export = MOUNT.txfs("export", "--mount", mnt, "progress-x", "-o", tar.toString(), "--progress=plain");
+        ProcessRun export =
+                MOUNT.txfs("export", "--mount", mnt, "progress-x", "-o", tar.toString(), "--progress=plain");
         assertEquals(0, export.exitCode(), export.describe());
         assertTrue(export.stderr().matches("(?s).*txfs: export write: [0-9.]+ MiB.*"), export.describe());
-        ProcessRun imported = ProcessRun.run(List.of("/bin/sh", "-c", String.join(" ", MountFixture.command(
-                "import", "--mount", mnt, "progress-y", "--progress=plain")) + " < " + tar), MOUNT.scratch(), Map.of(),
+        ProcessRun imported = ProcessRun.run(
+                List.of(
+                        "/bin/sh",
+                        "-c",
+                        String.join(
+                                        " ",
+                                        MountFixture.command(
+                                                "import", "--mount", mnt, "progress-y", "--progress=plain"))
+                                + " < " + tar),
+                MOUNT.scratch(),
+                Map.of(),
                 MountFixture.CLI_DEADLINE);
         assertEquals(0, imported.exitCode(), imported.describe());
         assertTrue(imported.stderr().contains("txfs: import "), imported.describe());
@@ -123,12 +156,29 @@ final class ProgressIT {
         publishBigView("progress-c");
         // script(1) gives the CLI a terminal as stdout and stderr
         String cli = String.join(" ", MountFixture.command("flush", "--mount", mnt));
-        ProcessRun tty = ProcessRun.run(List.of("script", "-qec", cli, "/dev/null"), MOUNT.scratch(), Map.of("TERM", "xterm", "COLUMNS", "120"), MountFixture.CLI_DEADLINE);
+        ProcessRun tty = ProcessRun.run(
+                List.of("script", "-qec", cli, "/dev/null"),
+                MOUNT.scratch(),
+                Map.of("TERM", "xterm", "COLUMNS", "120"),
+                MountFixture.CLI_DEADLINE);
         assertEquals(0, tty.exitCode(), tty.describe());
-        assertTrue(tty.stdout().contains("flush") && tty.stdout().contains("%") && tty.stdout().contains("\r"),
+        assertTrue(
+                tty.stdout().contains("flush")
+                        && tty.stdout().contains("%")
+                        && tty.stdout().contains("\r"),
                 "a bar redrawn in place on the terminal:\n" + tty.describe());
 
-        MOUNT.txfs("run", "--mount", mnt, "--view", "progress-d", "--", "/bin/sh", "-c", "echo x > \"$0/progress-d.txt\"", mnt);
+        MOUNT.txfs(
+                "run",
+                "--mount",
+                mnt,
+                "--view",
+                "progress-d",
+                "--",
+                "/bin/sh",
+                "-c",
+                "echo x > \"$0/progress-d.txt\"",
+                mnt);
         MOUNT.txfs("publish", "--mount", mnt, "progress-d");
         ProcessRun none = MOUNT.txfs("flush", "--mount", mnt, "--progress=none");
         assertEquals(0, none.exitCode(), none.describe());

@@ -32,8 +32,18 @@ final class SharedRootEntriesIT {
 
     /** One case per kind of change; each has its own top-level names (prefix), seeded identically. */
     enum Kind {
-        RENAME_FILE_INTO_ROOT, RENAME_DIR_INTO_ROOT, RENAME_OVER_ROOT_FILE, RENAME_INTO_ROOT_AND_BACK,
-        RENAME_ROOT_INTO_DIR, EXCHANGE_WITH_ROOT, LINK_INTO_ROOT, SYMLINK, MKDIR, MKNOD, CREATE_OVER, RMDIR,
+        RENAME_FILE_INTO_ROOT,
+        RENAME_DIR_INTO_ROOT,
+        RENAME_OVER_ROOT_FILE,
+        RENAME_INTO_ROOT_AND_BACK,
+        RENAME_ROOT_INTO_DIR,
+        EXCHANGE_WITH_ROOT,
+        LINK_INTO_ROOT,
+        SYMLINK,
+        MKDIR,
+        MKNOD,
+        CREATE_OVER,
+        RMDIR,
         TYPE_FLIP;
 
         String prefix() {
@@ -98,10 +108,10 @@ final class SharedRootEntriesIT {
         String b = x + "-b";
         String root = x + "-root";
         String rootdir = x + "-rootdir";
-        Map<String, String> published = state(src, file(P), dir, DIR, dir + "/c", file(C), b, ABSENT, root, file(ROOT_FILE),
-                rootdir, DIR);
+        Map<String, String> published =
+                state(src, file(P), dir, DIR, dir + "/c", file(C), b, ABSENT, root, file(ROOT_FILE), rootdir, DIR);
         try (ViewAgent one = MOUNT.agent("one-" + x, ViewAgent.Way.SHARED_ROOT);
-             ViewAgent two = MOUNT.agent("two-" + x, ViewAgent.Way.SHARED_ROOT)) {
+                ViewAgent two = MOUNT.agent("two-" + x, ViewAgent.Way.SHARED_ROOT)) {
             // both views cache what they see of the published state
             expect(one, "before any change", published);
             expect(two, "before any change", published);

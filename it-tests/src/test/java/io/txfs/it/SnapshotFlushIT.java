@@ -1,9 +1,5 @@
 package io.txfs.it;
 
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.security.NoSuchAlgorithmException;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,9 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -53,8 +52,8 @@ final class SnapshotFlushIT {
     /** sha256sum of big.bin as a process in view sees it. */
     private static String hashIn(String view) {
         String mnt = MOUNT.mountpoint().toString();
-        ProcessRun r = MOUNT.txfs("run", "--mount", mnt, "--view", view, "--isolation", "snapshot", "--",
-                "sha256sum", mnt + "/big.bin");
+        ProcessRun r = MOUNT.txfs(
+                "run", "--mount", mnt, "--view", view, "--isolation", "snapshot", "--", "sha256sum", mnt + "/big.bin");
         assertEquals(0, r.exitCode(), r.describe());
         return r.stdout().trim().split(" +")[0];
     }
@@ -66,17 +65,30 @@ final class SnapshotFlushIT {
     }
 
     private static long pinned(JsonNode views, String name) {
-        for (JsonNode v : views.path("views")) if (v.path("name").asText().equals(name)) return v.path("pinned_bytes").asLong(-1);
+        for (JsonNode v : views.path("views"))
+            if (v.path("name").asText().equals(name))
+                return v.path("pinned_bytes").asLong(-1);
         throw new AssertionError("no view " + name + " in " + views);
     }
 
     @Test
     void aOneByteFlushNextToALargeFileKeepsOneChunkForThreeIdleSnapshots() throws IOException {
         String mnt = MOUNT.mountpoint().toString();
-        for (int i = 0; i < 3; i++) assertEquals(before, hashIn("snap" + i), "snap" + i + " reads the file as first listed");
+        for (int i = 0; i < 3; i++)
+            assertEquals(before, hashIn("snap" + i), "snap" + i + " reads the file as first listed");
 
-        ProcessRun change = MOUNT.txfs("run", "--mount", mnt, "--view", "writer", "--publish", "--", "/bin/sh", "-c",
-                "printf X | dd of=\"$0/big.bin\" bs=1 seek=100000000 conv=notrunc status=none", mnt);
+        ProcessRun change = MOUNT.txfs(
+                "run",
+                "--mount",
+                mnt,
+                "--view",
+                "writer",
+                "--publish",
+                "--",
+                "/bin/sh",
+                "-c",
+                "printf X | dd of=\"$0/big.bin\" bs=1 seek=100000000 conv=notrunc status=none",
+                mnt);
         assertEquals(0, change.exitCode(), change.describe());
         long t0 = System.nanoTime();
         ProcessRun flush = MOUNT.txfs("flush", "--mount", mnt);
@@ -92,7 +104,9 @@ final class SnapshotFlushIT {
         for (int i = 0; i < 3; i++) {
             long p = pinned(v, "snap" + i);
             // one 64 KiB chunk and a few old record versions; the whole file would be 256 MiB
-            assertTrue(p >= 64 * 1024 && p < MIB, "snap" + i + " pins " + p + " bytes (flush took " + flushMs + " ms)\n" + v);
+            assertTrue(
+                    p >= 64 * 1024 && p < MIB,
+                    "snap" + i + " pins " + p + " bytes (flush took " + flushMs + " ms)\n" + v);
         }
         assertEquals(0, pinned(v, "writer"), "a view that reads the newest version pins nothing\n" + v);
         ProcessRun table = MOUNT.txfs("views", "--mount", mnt);

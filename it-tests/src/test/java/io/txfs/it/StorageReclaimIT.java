@@ -60,7 +60,8 @@ final class StorageReclaimIT {
 
     private static long pendingBytes(String view) {
         for (JsonNode v : json(MOUNT.txfs("views", "--mount", mnt(), "--json")).path("views")) {
-            if (v.path("name").asText().equals(view)) return v.path("changed_bytes").asLong();
+            if (v.path("name").asText().equals(view))
+                return v.path("changed_bytes").asLong();
         }
         throw new AssertionError("no view " + view);
     }
@@ -87,7 +88,9 @@ final class StorageReclaimIT {
     @Test
     @Order(1)
     void aViewThatRemovesWhatItWroteHoldsNothingAndTheStateShrinksWithoutGc() {
-        inView("big", "cd \"$0\" && for i in 1 2 3; do dd if=/dev/urandom of=big$i bs=1M count=100 status=none || exit 1; done");
+        inView(
+                "big",
+                "cd \"$0\" && for i in 1 2 3; do dd if=/dev/urandom of=big$i bs=1M count=100 status=none || exit 1; done");
         long written = pendingBytes("big");
         assertTrue(written >= 300 * MIB && written <= 301 * MIB, "300 MiB written, pending " + written);
         assertTrue(stateBytes("") >= 300 * MIB, "the state holds it: " + stateBytes(""));
@@ -96,7 +99,8 @@ final class StorageReclaimIT {
         assertEquals(written, pendingBytes("big"), "an overwrite of the view's own bytes costs nothing more");
 
         inView("big", "cd \"$0\" && rm big1 big2 big3");
-        assertTrue(MountFixture.await(Duration.ofSeconds(60), () -> pendingBytes("big") == 0 && stateBytes("") < 64 * MIB),
+        assertTrue(
+                MountFixture.await(Duration.ofSeconds(60), () -> pendingBytes("big") == 0 && stateBytes("") < 64 * MIB),
                 "within a minute: pending " + pendingBytes("big") + ", state " + stateBytes(""));
         ProcessRun status = MOUNT.txfs("status", "--mount", mnt(), "big");
         assertTrue(status.succeeded() && status.stdout().contains(" 0 bytes pending"), status.describe());
@@ -110,16 +114,20 @@ final class StorageReclaimIT {
         for (int cycle = 1; cycle <= 3; cycle++) {
             String view = "cycle" + cycle;
             // 200 files of 100 KiB in 4 KiB writes: each write rewrites a file's first chunk in the store
-            inView(view, "mkdir -p \"$0/cycles\" && cd \"$0/cycles\" && head -c 102400 /dev/urandom > /tmp/src-$$ && "
-                    + "for i in $(seq 1 200); do dd if=/tmp/src-$$ of=f$i bs=4k status=none || exit 1; done; rm -f /tmp/src-$$");
+            inView(
+                    view,
+                    "mkdir -p \"$0/cycles\" && cd \"$0/cycles\" && head -c 102400 /dev/urandom > /tmp/src-$$ && "
+                            + "for i in $(seq 1 200); do dd if=/tmp/src-$$ of=f$i bs=4k status=none || exit 1; done; rm -f /tmp/src-$$");
             assertEquals(0, MOUNT.txfs("publish", "--mount", mnt(), view).exitCode());
             assertEquals(0, MOUNT.txfs("flush", "--mount", mnt()).exitCode());
             assertEquals(0, MOUNT.txfs("views", "rm", "--mount", mnt(), view).exitCode());
             maxWal = Math.max(maxWal, stateBytes(".log"));
         }
         // 4 KiB writes rewriting one 64 KiB chunk: ~64 KiB of WAL each, 8,000 of them ~500 MiB
-        inView("wal", "exec python3 -c 'import os,sys\nfd=os.open(sys.argv[1],os.O_WRONLY|os.O_CREAT,0o644)\nb=os.urandom(4096)\n"
-                + "for i in range(8000): os.pwrite(fd,b,(i%16)*4096)\nos.close(fd)' \"$0/rewritten\"");
+        inView(
+                "wal",
+                "exec python3 -c 'import os,sys\nfd=os.open(sys.argv[1],os.O_WRONLY|os.O_CREAT,0o644)\nb=os.urandom(4096)\n"
+                        + "for i in range(8000): os.pwrite(fd,b,(i%16)*4096)\nos.close(fd)' \"$0/rewritten\"");
         maxWal = Math.max(maxWal, stateBytes(".log"));
         assertTrue(maxWal <= 320 * MIB, "WAL files held " + maxWal + " bytes");
         assertEquals(0, MOUNT.txfs("abort", "--mount", mnt(), "wal").exitCode());
@@ -131,7 +139,9 @@ final class StorageReclaimIT {
         assertTrue(stateBytes("") < 64 * MIB, "state after gc: " + stateBytes(""));
         assertTrue(stateBytes(".log") < 8 * MIB, "WAL after gc: " + stateBytes(".log"));
         ProcessRun text = MOUNT.txfs("gc", "--mount", mnt());
-        assertTrue(text.succeeded() && text.stdout().matches("(?s)state: \\d+ bytes before, \\d+ bytes after .*"), text.describe());
+        assertTrue(
+                text.succeeded() && text.stdout().matches("(?s)state: \\d+ bytes before, \\d+ bytes after .*"),
+                text.describe());
         // the published files are intact in the backing directory and through the mount
         assertEquals(200, MOUNT.backing().resolve("cycles").toFile().list().length);
         assertEquals(102400, MOUNT.backing().resolve("cycles/f17").toFile().length());
@@ -142,7 +152,8 @@ final class StorageReclaimIT {
     void gcIsForTheMountsAdministratorsOnly() {
         ProcessRun denied = MOUNT.txfsAs(NOBODY, readableJar, "gc --mount " + mnt());
         assertEquals(1, denied.exitCode(), denied.describe());
-        assertTrue(denied.stderr().contains("EPERM") && denied.stderr().contains("not uid " + NOBODY), denied.describe());
+        assertTrue(
+                denied.stderr().contains("EPERM") && denied.stderr().contains("not uid " + NOBODY), denied.describe());
         assertEquals(1, denied.stderr().lines().count(), "a one-line reason\n" + denied.describe());
     }
 }

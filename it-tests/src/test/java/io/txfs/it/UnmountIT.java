@@ -22,16 +22,23 @@ final class UnmountIT {
             inNamespace.write("held.txt", "written before the unmount\n");
             ProcessRun unmount = MOUNT.txfs("unmount", MOUNT.mountpoint().toString());
             assertEquals(0, unmount.exitCode(), unmount.describe());
-            assertTrue(unmount.stderr().contains("aborted"), "the unmount says what it did to the holder\n" + unmount.describe());
+            assertTrue(
+                    unmount.stderr().contains("aborted"),
+                    "the unmount says what it did to the holder\n" + unmount.describe());
             Process daemon = MOUNT.daemon();
-            assertTrue(daemon.waitFor(30, TimeUnit.SECONDS), "the daemon stopped once unmounted\n" + MOUNT.daemonLogTail(40));
+            assertTrue(
+                    daemon.waitFor(30, TimeUnit.SECONDS),
+                    "the daemon stopped once unmounted\n" + MOUNT.daemonLogTail(40));
             assertEquals(0, daemon.exitValue(), "and shut down cleanly\n" + MOUNT.daemonLogTail(40));
-            assertEquals("ENOTCONN", inNamespace.errno("read", "path", MOUNT.mnt("held.txt")),
+            assertEquals(
+                    "ENOTCONN",
+                    inNamespace.errno("read", "path", MOUNT.mnt("held.txt")),
                     "the process in the namespace sees the mount gone, not a daemon serving on unseen");
         }
         MOUNT.restart();
         try (ViewAgent again = MOUNT.agent("um-held", ViewAgent.Way.NAMESPACE)) {
-            assertEquals("written before the unmount\n", again.read("held.txt"), "the view's change survived the unmount");
+            assertEquals(
+                    "written before the unmount\n", again.read("held.txt"), "the view's change survived the unmount");
         }
     }
 }

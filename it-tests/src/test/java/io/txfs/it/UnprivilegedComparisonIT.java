@@ -11,14 +11,31 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (chown, mknod of devices, trusted.* xattrs, dropping caches) must fail the same way here too.
  */
 class UnprivilegedComparisonIT {
-  @RegisterExtension
-  static final MountFixture MOUNT = MountFixture.passthrough("default_permissions");
+    @RegisterExtension
+    static final MountFixture MOUNT = MountFixture.passthrough("default_permissions");
 
-  @ParameterizedTest
-  @ValueSource(strings = {"dirs.py", "files.py", "names.py", "rename.py", "rename2.c", "links.py", "attrs.py",
-      "truncate.py", "xattr.py", "sparse.py", "special.py", "efbig.py", "mapping.py", "coherence.py", "readdir.py",
-      "exec.sh", "tools.sh"})
-  void anUnprivilegedUserSeesWhatALocalDirectoryGivesIt(String scenario) {
-    TranscriptComparison.assertSameAsNative(MOUNT, scenario, TranscriptComparison.DEFAULT_TIMEOUT, true);
-  }
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "dirs.py",
+                "files.py",
+                "names.py",
+                "rename.py",
+                "rename2.c",
+                "links.py",
+                "attrs.py",
+                "truncate.py",
+                "xattr.py",
+                "sparse.py",
+                "special.py",
+                "efbig.py",
+                "mapping.py",
+                "coherence.py",
+                "readdir.py",
+                "exec.sh",
+                "tools.sh"
+            })
+    void anUnprivilegedUserSeesWhatALocalDirectoryGivesIt(String scenario) {
+        TranscriptComparison.assertSameAsNative(MOUNT, scenario, TranscriptComparison.DEFAULT_TIMEOUT, true);
+    }
 }

@@ -56,10 +56,22 @@ final class VersionDiffIT {
 
     /** Runs a shell script in a new view and publishes it; returns the published version. */
     private static long publish(String view, String script) {
-        ProcessRun run = cli("run", "--mount", mnt(), "--view", view, "--publish", "--", "/bin/sh", "-c",
-                "set -e; cd \"$0\"; " + script, mnt());
+        ProcessRun run = cli(
+                "run",
+                "--mount",
+                mnt(),
+                "--view",
+                view,
+                "--publish",
+                "--",
+                "/bin/sh",
+                "-c",
+                "set -e; cd \"$0\"; " + script,
+                mnt());
         assertTrue(run.succeeded(), run.describe());
-        return json(cli("log", "--mount", mnt(), "--json")).path("published_version").asLong();
+        return json(cli("log", "--mount", mnt(), "--json"))
+                .path("published_version")
+                .asLong();
     }
 
     /** The log entry of a version, once every queued delta id is computed ({@code log --wait}). */
@@ -68,7 +80,8 @@ final class VersionDiffIT {
     }
 
     private static JsonNode logEntry(long version, boolean wait) {
-        ProcessRun log = wait ? cli("log", "--mount", mnt(), "--json", "--wait") : cli("log", "--mount", mnt(), "--json");
+        ProcessRun log =
+                wait ? cli("log", "--mount", mnt(), "--json", "--wait") : cli("log", "--mount", mnt(), "--json");
         for (JsonNode e : json(log).path("entries")) {
             if (e.path("version").asLong() == version) {
                 return e;
@@ -105,7 +118,11 @@ final class VersionDiffIT {
         assertEquals("computed", entry.path("delta_state").asText(), entry.toString());
         assertEquals(40, entry.path("delta_id").asText().length());
         // kept versions diff fine: the flush (version v + 1) changed nothing visible
-        assertEquals(0, diff("--from", Long.toString(v + 1), "--to", "published", "--format=jsonl").path("changed_paths").asLong());
+        assertEquals(
+                0,
+                diff("--from", Long.toString(v + 1), "--to", "published", "--format=jsonl")
+                        .path("changed_paths")
+                        .asLong());
     }
 
     @Test
@@ -118,22 +135,32 @@ final class VersionDiffIT {
         JsonNode e2 = logEntry(add2);
         assertEquals("computed", e1.path("delta_state").asText(), e1.toString());
         assertEquals(e1.path("delta_id").asText(), e2.path("delta_id").asText(), e1 + "\n" + e2);
-        assertNotEquals(e1.path("delta_id").asText(), logEntry(del).path("delta_id").asText());
+        assertNotEquals(
+                e1.path("delta_id").asText(), logEntry(del).path("delta_id").asText());
         // the id is the canonical delta's between the versions before and after the publish
         JsonNode d = diff("--from", Long.toString(add2 - 1), "--to", Long.toString(add2), "--format=jsonl");
         assertEquals(e2.path("delta_id").asText(), d.path("delta_id").asText());
         assertEquals(2, d.path("changed_paths").asLong(), d.toString());
         // the text log shows it in its last column
         ProcessRun text = cli("log", "--mount", mnt());
-        assertTrue(text.succeeded() && text.stdout().lines().anyMatch(l -> l.trim().startsWith(add2 + " ")
-                && l.endsWith(e2.path("delta_id").asText())), text.describe());
+        assertTrue(
+                text.succeeded()
+                        && text.stdout()
+                                .lines()
+                                .anyMatch(l -> l.trim().startsWith(add2 + " ")
+                                        && l.endsWith(e2.path("delta_id").asText())),
+                text.describe());
     }
 
     @Test
     @Order(3)
     void diffBetweenVersionsAsTextStatAndJsonLines() {
-        long before = json(cli("log", "--mount", mnt(), "--json")).path("published_version").asLong();
-        long after = publish("edit", "printf 'int main() {\\n  return 1;\\n}\\n' > src/main.c && rm README && ln -s src/main.c link");
+        long before = json(cli("log", "--mount", mnt(), "--json"))
+                .path("published_version")
+                .asLong();
+        long after = publish(
+                "edit",
+                "printf 'int main() {\\n  return 1;\\n}\\n' > src/main.c && rm README && ln -s src/main.c link");
         ProcessRun text = cli("diff", "--mount", mnt(), "--from", Long.toString(before), "--to", Long.toString(after));
         assertTrue(text.succeeded(), text.describe());
         assertEquals("""
@@ -158,16 +185,31 @@ final class VersionDiffIT {
                 +  return 1;
                  }
                 """, text.stdout());
-        ProcessRun stat = cli("diff", "--mount", mnt(), "--from", Long.toString(before), "--to", Long.toString(after), "--stat");
+        ProcessRun stat =
+                cli("diff", "--mount", mnt(), "--from", Long.toString(before), "--to", Long.toString(after), "--stat");
         assertTrue(stat.succeeded() && stat.stdout().contains(" 3 files changed"), stat.describe());
-        ProcessRun lines = cli("diff", "--mount", mnt(), "--from", Long.toString(before), "--to", Long.toString(after), "--format=jsonl");
+        ProcessRun lines = cli(
+                "diff",
+                "--mount",
+                mnt(),
+                "--from",
+                Long.toString(before),
+                "--to",
+                Long.toString(after),
+                "--format=jsonl");
         assertTrue(lines.succeeded(), lines.describe());
-        assertEquals(List.of("README", "link", "src/main.c"), lines.stdout().lines()
-                .map(l -> l.substring(l.indexOf("\"path\":\"") + 8, l.indexOf("\",\"change\""))).toList());
+        assertEquals(
+                List.of("README", "link", "src/main.c"),
+                lines.stdout()
+                        .lines()
+                        .map(l -> l.substring(l.indexOf("\"path\":\"") + 8, l.indexOf("\",\"change\"")))
+                        .toList());
         assertTrue(lines.stderr().contains("versions " + before + " to " + after), lines.describe());
         // backwards is the inverse change
         JsonNode back = diff("--from", Long.toString(after), "--to", Long.toString(before), "--format=jsonl");
-        assertTrue(back.path("jsonl").asText().contains("{\"path\":\"link\",\"change\":\"deleted\",\"type\":\"symlink\"}"), back.toString());
+        assertTrue(
+                back.path("jsonl").asText().contains("{\"path\":\"link\",\"change\":\"deleted\",\"type\":\"symlink\"}"),
+                back.toString());
         ProcessRun missing = cli("diff", "--mount", mnt(), "--from", "0", "--to", "99999");
         assertFalse(missing.succeeded());
         assertTrue(missing.stderr().contains("no version 99999"), missing.describe());
@@ -181,12 +223,20 @@ final class VersionDiffIT {
         assertTrue(pending.path("jsonl").asText().contains("\"path\":\"src/main.c\""), pending.toString());
         ProcessRun flush = cli("flush", "--mount", mnt());
         assertTrue(flush.succeeded(), flush.describe());
-        long flushed = json(cli("log", "--mount", mnt(), "--json")).path("flushed_version").asLong();
+        long flushed = json(cli("log", "--mount", mnt(), "--json"))
+                .path("flushed_version")
+                .asLong();
         JsonNode entry = logEntry(flushed);
         assertEquals("flush", entry.path("kind").asText());
-        assertEquals(pending.path("delta_id").asText(), entry.path("delta_id").asText(),
+        assertEquals(
+                pending.path("delta_id").asText(),
+                entry.path("delta_id").asText(),
                 "the flush's delta id is the published-vs-backing delta it wrote");
-        assertEquals(0, diff("--published", "--backing", "--format=jsonl").path("changed_paths").asLong());
+        assertEquals(
+                0,
+                diff("--published", "--backing", "--format=jsonl")
+                        .path("changed_paths")
+                        .asLong());
         ProcessRun empty = cli("diff", "--mount", mnt(), "--published", "--backing");
         assertTrue(empty.succeeded() && empty.stdout().isEmpty(), empty.describe());
     }
@@ -201,13 +251,18 @@ final class VersionDiffIT {
         assertEquals("pending", held.path("delta_state").asText(), held.toString());
         assertTrue(held.path("delta_id").isNull(), held.toString());
         ProcessRun text = cli("log", "--mount", mnt());
-        assertTrue(text.stdout().lines().anyMatch(l -> l.trim().startsWith(v + " ") && l.endsWith(" pending")), text.describe());
+        assertTrue(
+                text.stdout().lines().anyMatch(l -> l.trim().startsWith(v + " ") && l.endsWith(" pending")),
+                text.describe());
 
         MOUNT.stopDaemon(true);
         MOUNT.restart(List.of());
         JsonNode after = logEntry(v);
         assertEquals("computed", after.path("delta_state").asText(), after.toString());
-        assertEquals(diff("--from", Long.toString(v - 1), "--to", Long.toString(v), "--format=jsonl").path("delta_id").asText(),
+        assertEquals(
+                diff("--from", Long.toString(v - 1), "--to", Long.toString(v), "--format=jsonl")
+                        .path("delta_id")
+                        .asText(),
                 after.path("delta_id").asText());
     }
 }

@@ -69,8 +69,8 @@ public final class ViewAgent implements AutoCloseable {
     }
 
     static ViewAgent start(MountFixture fixture, String view, Way way, String isolation) {
-        List<String> args = new ArrayList<>(List.of("run", "--mount", fixture.mountpoint().toString(), "--view", view,
-                "--namespace", way.option));
+        List<String> args = new ArrayList<>(
+                List.of("run", "--mount", fixture.mountpoint().toString(), "--view", view, "--namespace", way.option));
         if (isolation != null) {
             args.add("--isolation");
             args.add(isolation);
@@ -103,7 +103,8 @@ public final class ViewAgent implements AutoCloseable {
         Path err = fixture.scratch().resolve("plain-" + name + "-" + System.nanoTime() + ".stderr");
         Process p;
         try {
-            p = new ProcessBuilder("/usr/bin/python3", "-u", fixture.agentScript().toString())
+            p = new ProcessBuilder(
+                            "/usr/bin/python3", "-u", fixture.agentScript().toString())
                     .directory(fixture.scratch().toFile())
                     .redirectError(err.toFile())
                     .start();
@@ -129,13 +130,15 @@ public final class ViewAgent implements AutoCloseable {
     }
 
     private void pump() {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 try {
                     replies.add(JSON.readTree(line));
                 } catch (IOException e) {
-                    replies.add(JSON.createObjectNode().put("ok", false).put("error", "unparsable agent output: " + line));
+                    replies.add(
+                            JSON.createObjectNode().put("ok", false).put("error", "unparsable agent output: " + line));
                 }
             }
         } catch (IOException ignored) {
@@ -200,7 +203,8 @@ public final class ViewAgent implements AutoCloseable {
     public JsonNode call(String op, Object... kv) {
         JsonNode r = raw(op, kv);
         if (!r.path("ok").asBoolean()) {
-            fail(this + ": " + command(op, kv) + " failed: " + r.path("errno").asText() + " " + r.path("error").asText());
+            fail(this + ": " + command(op, kv) + " failed: " + r.path("errno").asText() + " "
+                    + r.path("error").asText());
         }
         return r.get("result");
     }

@@ -27,14 +27,24 @@ final class ViewAutoFlushIT {
 
     @Test
     void theBackingDirectoryReceivesTheWritesWithinTheInterval() throws IOException {
-        ProcessRun write = MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/sh", "-c",
-                "mkdir \"$0/auto\" && echo one > \"$0/auto/a.txt\" && echo two > \"$0/auto/b.txt\"", MOUNT.mountpoint().toString()));
+        ProcessRun write = MOUNT.run(
+                MOUNT.scratch(),
+                List.of(
+                        "setsid",
+                        "-w",
+                        "/bin/sh",
+                        "-c",
+                        "mkdir \"$0/auto\" && echo one > \"$0/auto/a.txt\" && echo two > \"$0/auto/b.txt\"",
+                        MOUNT.mountpoint().toString()));
         assertTrue(write.succeeded(), write.describe());
         Path a = MOUNT.backing().resolve("auto/a.txt");
         Path b = MOUNT.backing().resolve("auto/b.txt");
-        assertTrue(MountFixture.await(Duration.ofSeconds(30), () -> "one\n".equals(readOrNull(a)) && "two\n".equals(readOrNull(b))),
+        assertTrue(
+                MountFixture.await(
+                        Duration.ofSeconds(30), () -> "one\n".equals(readOrNull(a)) && "two\n".equals(readOrNull(b))),
                 "BACKING holds the writes within 30 s (auto-flush every 1 s); a.txt: " + readOrNull(a));
-        ProcessRun status = MOUNT.txfs("status", "--json", "--mount", MOUNT.mountpoint().toString());
+        ProcessRun status =
+                MOUNT.txfs("status", "--json", "--mount", MOUNT.mountpoint().toString());
         assertTrue(status.succeeded(), status.describe());
         JsonNode auto = ViewAgent.JSON.readTree(status.stdout()).path("auto_flush");
         assertEquals(1000, auto.path("every_ms").asLong(), status.stdout());

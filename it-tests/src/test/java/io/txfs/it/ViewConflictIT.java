@@ -50,8 +50,8 @@ final class ViewConflictIT {
     void theSecondPublishOfTheSamePathFailsAndForceWins() {
         String mnt = MOUNT.mountpoint().toString();
         try (ViewAgent a = MOUNT.agent("conf-a", ViewAgent.Way.SHARED_ROOT);
-             ViewAgent b = MOUNT.agent("conf-b", ViewAgent.Way.SHARED_ROOT);
-             ViewAgent watcher = MOUNT.agent("conf-watch", ViewAgent.Way.SHARED_ROOT, "read-committed")) {
+                ViewAgent b = MOUNT.agent("conf-b", ViewAgent.Way.SHARED_ROOT);
+                ViewAgent watcher = MOUNT.agent("conf-watch", ViewAgent.Way.SHARED_ROOT, "read-committed")) {
             a.write("same/x.txt", "from A\n");
             b.write("same/x.txt", "from B\n");
             b.write("same/b-only.txt", "B's own new file\n");
@@ -62,7 +62,8 @@ final class ViewConflictIT {
 
             JsonNode second = b.ctl("publish");
             assertEquals("EBUSY", second.get("errno").asText(), "B's publish through the control file: " + second);
-            assertTrue(mentions(conflicts(second.get("reply")), "same/x.txt"),
+            assertTrue(
+                    mentions(conflicts(second.get("reply")), "same/x.txt"),
                     "the EBUSY reply lists same/x.txt: " + second);
             assertEquals("from A\n", watcher.read("same/x.txt"), "nothing of B was published");
             assertTrue(!watcher.exists("same/b-only.txt"), "B's non-conflicting new file was not published either");
@@ -71,10 +72,12 @@ final class ViewConflictIT {
 
             ProcessRun cli = MOUNT.txfs("publish", "--mount", mnt, "conf-b");
             assertEquals(3, cli.exitCode(), "txfs publish of the conflicting view exits 3\n" + cli.describe());
-            assertTrue(cli.stderr().contains("same/x.txt"), "txfs publish names the conflicting path\n" + cli.describe());
+            assertTrue(
+                    cli.stderr().contains("same/x.txt"), "txfs publish names the conflicting path\n" + cli.describe());
             ProcessRun status = MOUNT.txfs("status", "--mount", mnt, "--json", "conf-b");
             assertTrue(status.succeeded(), status.describe());
-            assertTrue(status.stdout().contains("same/x.txt") && status.stdout().contains("same/b-only.txt"),
+            assertTrue(
+                    status.stdout().contains("same/x.txt") && status.stdout().contains("same/b-only.txt"),
                     "txfs status still lists B's changes after the refused publishes\n" + status.describe());
 
             ProcessRun force = MOUNT.txfs("publish", "--mount", mnt, "--force", "conf-b");
@@ -88,15 +91,18 @@ final class ViewConflictIT {
     @Test
     void creatingInsideADirectoryAnotherViewDeletedConflicts() {
         try (ViewAgent del = MOUNT.agent("par-del", ViewAgent.Way.NAMESPACE);
-             ViewAgent add = MOUNT.agent("par-add", ViewAgent.Way.SHARED_ROOT)) {
+                ViewAgent add = MOUNT.agent("par-add", ViewAgent.Way.SHARED_ROOT)) {
             del.call("unlink", "path", MOUNT.mnt("parent/d/only.txt"));
             del.call("rmdir", "path", MOUNT.mnt("parent/d"));
             add.write("parent/d/new.txt", "created inside d\n");
-            ProcessRun first = MOUNT.txfs("publish", "--mount", MOUNT.mountpoint().toString(), "par-del");
+            ProcessRun first =
+                    MOUNT.txfs("publish", "--mount", MOUNT.mountpoint().toString(), "par-del");
             assertTrue(first.succeeded(), first.describe());
 
             JsonNode second = add.ctl("publish");
-            assertEquals("EBUSY", second.get("errno").asText(),
+            assertEquals(
+                    "EBUSY",
+                    second.get("errno").asText(),
                     "publishing a create inside a directory deleted by an earlier publish: " + second);
             assertTrue(!conflicts(second.get("reply")).isEmpty(), "the reply lists the conflicting paths: " + second);
             assertEquals("created inside d\n", add.read("parent/d/new.txt"), "the refused view is intact");

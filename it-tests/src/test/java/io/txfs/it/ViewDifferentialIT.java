@@ -1,7 +1,5 @@
 package io.txfs.it;
 
-import java.util.function.UnaryOperator;
-
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -18,6 +16,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -77,7 +76,8 @@ final class ViewDifferentialIT {
     private static long seconds() {
         String p = System.getProperty("txfs.differential.seconds");
         String e = System.getenv("TXFS_DIFFERENTIAL_SECONDS");
-        return Long.parseLong(p != null && !p.isBlank() ? p : e != null && !e.isBlank() ? e : String.valueOf(DEFAULT_SECONDS));
+        return Long.parseLong(
+                p != null && !p.isBlank() ? p : e != null && !e.isBlank() ? e : String.valueOf(DEFAULT_SECONDS));
     }
 
     private static long seedValue() {
@@ -114,7 +114,9 @@ final class ViewDifferentialIT {
             return new Op("rmdir", List.of(p));
         }
         if (k < 15) {
-            return r.nextBoolean() ? new Op("rename", List.of(p, randomPath(r, true))) : new Op("rename", List.of(randomPath(r, true), p));
+            return r.nextBoolean()
+                    ? new Op("rename", List.of(p, randomPath(r, true)))
+                    : new Op("rename", List.of(randomPath(r, true), p));
         }
         if (k < 16) {
             return new Op("link", List.of(p, randomPath(r, true)));
@@ -138,11 +140,15 @@ final class ViewDifferentialIT {
             case "write" -> a.raw("write", "path", at.apply((String) x.get(0)), "data", x.get(1), "nonblock", true);
             case "mkdir", "unlink", "rmdir", "mkfifo" -> a.raw(op.op(), "path", at.apply((String) x.get(0)));
             case "rename" -> a.raw("rename", "path", at.apply((String) x.get(0)), "to", at.apply((String) x.get(1)));
-            case "link", "exchange" -> a.raw(op.op(), "src", at.apply((String) x.get(0)), "dst", at.apply((String) x.get(1)));
+            case "link", "exchange" ->
+                a.raw(op.op(), "src", at.apply((String) x.get(0)), "dst", at.apply((String) x.get(1)));
             case "symlink" -> a.raw("symlink", "target", x.get(0), "path", at.apply((String) x.get(1)));
             case "describe" -> {
                 JsonNode d = a.call("describe", "paths", List.of(at.apply((String) x.get(0))));
-                yield ViewAgent.JSON.createObjectNode().put("ok", true).put("result", d.elements().next().asText());
+                yield ViewAgent.JSON
+                        .createObjectNode()
+                        .put("ok", true)
+                        .put("result", d.elements().next().asText());
             }
             default -> throw new IllegalArgumentException(op.op());
         };
@@ -187,7 +193,9 @@ final class ViewDifferentialIT {
     /** The whole tree, by listing every directory and describing every name in it. */
     private static Map<String, String> tree(ViewAgent a, String root) {
         Map<String, String> m = new TreeMap<>();
-        a.call("snapshot", "path", root).fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+        a.call("snapshot", "path", root)
+                .fields()
+                .forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
         return m;
     }
 
@@ -197,8 +205,13 @@ final class ViewDifferentialIT {
             String e = expected.get(k);
             String g = actual.get(k);
             if (e == null ? g != null : !e.equals(g)) {
-                b.append("  ").append(k).append(": expected ").append(e == null ? "(absent)" : e.strip())
-                        .append(", the view has ").append(g == null ? "(absent)" : g.strip()).append('\n');
+                b.append("  ")
+                        .append(k)
+                        .append(": expected ")
+                        .append(e == null ? "(absent)" : e.strip())
+                        .append(", the view has ")
+                        .append(g == null ? "(absent)" : g.strip())
+                        .append('\n');
             }
         }
         return b.toString();
@@ -210,11 +223,20 @@ final class ViewDifferentialIT {
         return s;
     }
 
-    private static void check(long seed, int step, Subject v, String how, Map<String, String> expected,
-                              Map<String, String> actual, Subject actor, Op op, Deque<String> history) {
+    private static void check(
+            long seed,
+            int step,
+            Subject v,
+            String how,
+            Map<String, String> expected,
+            Map<String, String> actual,
+            Subject actor,
+            Op op,
+            Deque<String> history) {
         String diff = difference(expected, actual);
         if (!diff.isEmpty()) {
-            fail("seed " + seed + ", step " + step + ": view " + v.name() + " (" + v.view().way() + "), " + how
+            fail("seed " + seed + ", step " + step + ": view " + v.name() + " ("
+                    + v.view().way() + "), " + how
                     + ", differs from its model after " + actor.name() + " " + op + ":\n" + diff + "history:\n"
                     + String.join("\n", history));
         }
@@ -224,15 +246,19 @@ final class ViewDifferentialIT {
     void everyViewSeesExactlyItsOwnChanges() throws IOException {
         long seed = seedValue();
         long seconds = seconds();
-        System.err.println("ViewDifferentialIT: seed " + seed + ", " + seconds + " s (replay with -Dtxfs.differential.seed=" + seed + ")");
+        System.err.println("ViewDifferentialIT: seed " + seed + ", " + seconds
+                + " s (replay with -Dtxfs.differential.seed=" + seed + ")");
         Random r = new Random(seed);
         List<Subject> subjects = new ArrayList<>();
         String[][] ways = {{"root-1", "SHARED_ROOT"}, {"root-2", "SHARED_ROOT"}, {"ns-3", "NAMESPACE"}};
         for (String[] w : ways) {
             Path ref = Files.createDirectory(MOUNT.scratch().resolve("reference-" + w[0]));
             seed(ref);
-            subjects.add(new Subject(w[0], MOUNT.agent("diff-" + w[0], ViewAgent.Way.valueOf(w[1])),
-                    MOUNT.plainAgent("reference-" + w[0]), ref));
+            subjects.add(new Subject(
+                    w[0],
+                    MOUNT.agent("diff-" + w[0], ViewAgent.Way.valueOf(w[1])),
+                    MOUNT.plainAgent("reference-" + w[0]),
+                    ref));
         }
         List<Map<String, String>> expected = new ArrayList<>();
         List<Map<String, String>> expectedProbe = new ArrayList<>();
@@ -255,7 +281,9 @@ final class ViewDifferentialIT {
             if (history.size() > 40) {
                 history.removeFirst();
             }
-            if (op.op().equals("rename") && got.equals("ok") && !((String) op.args().get(1)).contains("/")) {
+            if (op.op().equals("rename")
+                    && got.equals("ok")
+                    && !((String) op.args().get(1)).contains("/")) {
                 renamesIntoTop++;
             }
             if (!got.equals(want)) {
@@ -267,14 +295,33 @@ final class ViewDifferentialIT {
             // first every view walks the paths (what a process that knows the names does), then lists
             for (int i = 0; i < subjects.size(); i++) {
                 Subject v = subjects.get(i);
-                check(seed, steps, v, "walked by path", expectedProbe.get(i), probe(v.view(), MOUNT.mountpoint().toString()), s, op, history);
+                check(
+                        seed,
+                        steps,
+                        v,
+                        "walked by path",
+                        expectedProbe.get(i),
+                        probe(v.view(), MOUNT.mountpoint().toString()),
+                        s,
+                        op,
+                        history);
             }
             for (int i = 0; i < subjects.size(); i++) {
                 Subject v = subjects.get(i);
-                check(seed, steps, v, "listed", expected.get(i), tree(v.view(), MOUNT.mountpoint().toString()), s, op, history);
+                check(
+                        seed,
+                        steps,
+                        v,
+                        "listed",
+                        expected.get(i),
+                        tree(v.view(), MOUNT.mountpoint().toString()),
+                        s,
+                        op,
+                        history);
             }
         }
-        System.err.println("ViewDifferentialIT: " + steps + " steps, " + renamesIntoTop + " renames to a top-level name, no difference");
+        System.err.println("ViewDifferentialIT: " + steps + " steps, " + renamesIntoTop
+                + " renames to a top-level name, no difference");
         assertTrue(steps >= 50, "the differential test made only " + steps + " steps in " + seconds + " s");
         assertTrue(renamesIntoTop > 0, "no rename to a top-level name succeeded in " + steps + " steps");
     }

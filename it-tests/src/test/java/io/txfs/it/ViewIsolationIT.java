@@ -1,7 +1,5 @@
 package io.txfs.it;
 
-import java.util.ArrayList;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
@@ -92,8 +91,9 @@ final class ViewIsolationIT {
 
     private static Path compile(Path src, String name, String message) {
         Path out = MOUNT.scratch().resolve(name);
-        ProcessRun cc = MOUNT.run(MOUNT.scratch(), List.of("gcc", "-O0", "-o", out.toString(),
-                "-DMESSAGE=\"" + message + "\"", src.toString()));
+        ProcessRun cc = MOUNT.run(
+                MOUNT.scratch(),
+                List.of("gcc", "-O0", "-o", out.toString(), "-DMESSAGE=\"" + message + "\"", src.toString()));
         assertTrue(cc.succeeded(), cc.describe());
         return out;
     }
@@ -117,7 +117,7 @@ final class ViewIsolationIT {
         String base = d + "/base.txt";
         String top = "top-" + d + ".txt";
         try (ViewAgent a = MOUNT.agent(viewName(pair, "a", "content"), pair.a);
-             ViewAgent b = MOUNT.agent(viewName(pair, "b", "content"), pair.b)) {
+                ViewAgent b = MOUNT.agent(viewName(pair, "b", "content"), pair.b)) {
             // warm both views' caches on the published state
             assertEquals(BASE, a.read(base), "A reads the published file");
             assertEquals(BASE, b.read(base), "B reads the published file");
@@ -148,7 +148,8 @@ final class ViewIsolationIT {
             b.call("unlink", "path", MOUNT.mnt(top));
             a.write("rootnew-" + d + ".txt", "root-level file of A\n");
             assertEquals(List.of("base.txt", "m.dat", "new-a.txt"), a.list(d), "A's listing");
-            assertEquals(List.of("base.txt", "del.txt", "m.dat"), b.list(d), "B's listing must not show A's create/delete");
+            assertEquals(
+                    List.of("base.txt", "del.txt", "m.dat"), b.list(d), "B's listing must not show A's create/delete");
             assertFalse(b.exists(d + "/new-a.txt"), "B must not find A's new file");
             assertEquals("ENOENT", b.errno("read", "path", MOUNT.mnt(d + "/new-a.txt")), "B opening A's new file");
             assertEquals("to be deleted\n", b.read(d + "/del.txt"), "B still reads the file A deleted");
@@ -164,13 +165,23 @@ final class ViewIsolationIT {
 
             // xattrs
             a.call("setxattr", "path", MOUNT.mnt(d + "/base.txt"), "name", "user.color", "value", "red");
-            assertEquals("ENODATA", b.errno("getxattr", "path", MOUNT.mnt(d + "/base.txt"), "name", "user.color"),
+            assertEquals(
+                    "ENODATA",
+                    b.errno("getxattr", "path", MOUNT.mnt(d + "/base.txt"), "name", "user.color"),
                     "B must not see A's xattr");
             b.call("setxattr", "path", MOUNT.mnt(d + "/base.txt"), "name", "user.color", "value", "blue");
             b.call("setxattr", "path", MOUNT.mnt(d + "/base.txt"), "name", "user.only-b", "value", "1");
-            assertEquals("red", a.call("getxattr", "path", MOUNT.mnt(d + "/base.txt"), "name", "user.color").asText());
-            assertEquals("blue", b.call("getxattr", "path", MOUNT.mnt(d + "/base.txt"), "name", "user.color").asText());
-            assertEquals("[\"user.color\"]", a.call("listxattr", "path", MOUNT.mnt(d + "/base.txt")).toString(),
+            assertEquals(
+                    "red",
+                    a.call("getxattr", "path", MOUNT.mnt(d + "/base.txt"), "name", "user.color")
+                            .asText());
+            assertEquals(
+                    "blue",
+                    b.call("getxattr", "path", MOUNT.mnt(d + "/base.txt"), "name", "user.color")
+                            .asText());
+            assertEquals(
+                    "[\"user.color\"]",
+                    a.call("listxattr", "path", MOUNT.mnt(d + "/base.txt")).toString(),
                     "A's xattr names");
         }
     }
@@ -181,10 +192,11 @@ final class ViewIsolationIT {
         String m = MOUNT.mnt(pair.dir() + "/m.dat");
         String baseData = "base".repeat(MAP_SIZE / 4);
         try (ViewAgent a = MOUNT.agent(viewName(pair, "a", "mmap"), pair.a);
-             ViewAgent b = MOUNT.agent(viewName(pair, "b", "mmap"), pair.b)) {
+                ViewAgent b = MOUNT.agent(viewName(pair, "b", "mmap"), pair.b)) {
             int bPrivate = b.call("map", "path", m, "shared", false).asInt();
             int bShared = b.call("map", "path", m, "shared", true).asInt();
-            assertEquals(baseData, b.call("mapread", "map", bPrivate).asText(), "B's MAP_PRIVATE of the published file");
+            assertEquals(
+                    baseData, b.call("mapread", "map", bPrivate).asText(), "B's MAP_PRIVATE of the published file");
             assertEquals(baseData, a.read(pair.dir() + "/m.dat"), "A reads the published file");
 
             String aData = "A".repeat(MAP_SIZE);
@@ -193,20 +205,26 @@ final class ViewIsolationIT {
             assertEquals(baseData, b.call("mapread", "map", bShared).asText(), "B's MAP_SHARED after A's write()");
             assertEquals(baseData, b.read(pair.dir() + "/m.dat"), "B's read() after A's write()");
 
-            int aShared = a.call("map", "path", m, "shared", true, "writable", true).asInt();
+            int aShared =
+                    a.call("map", "path", m, "shared", true, "writable", true).asInt();
             assertEquals(aData, a.call("mapread", "map", aShared).asText(), "A maps its own content");
             a.call("mapwrite", "map", aShared, "offset", 0, "data", "SHARED-A");
-            assertEquals("SHARED-A" + aData.substring(8), a.read(pair.dir() + "/m.dat"),
+            assertEquals(
+                    "SHARED-A" + aData.substring(8),
+                    a.read(pair.dir() + "/m.dat"),
                     "A's read() sees its MAP_SHARED store after msync");
             assertEquals(baseData, b.call("mapread", "map", bShared).asText(), "B's MAP_SHARED after A's shared store");
             int bLate = b.call("map", "path", m, "shared", false).asInt();
             assertEquals(baseData, b.call("mapread", "map", bLate).asText(), "a new MAP_PRIVATE in B after A's store");
 
-            int bWritable = b.call("map", "path", m, "shared", true, "writable", true).asInt();
+            int bWritable =
+                    b.call("map", "path", m, "shared", true, "writable", true).asInt();
             b.call("mapwrite", "map", bWritable, "offset", 4, "data", "-B-");
             String bData = "base-B-" + baseData.substring(7);
             assertEquals(bData, b.read(pair.dir() + "/m.dat"), "B's read() sees its own MAP_SHARED store");
-            assertEquals("SHARED-A" + aData.substring(8), a.call("mapread", "map", aShared).asText(),
+            assertEquals(
+                    "SHARED-A" + aData.substring(8),
+                    a.call("mapread", "map", aShared).asText(),
                     "A's mapping after B's store");
             assertEquals("SHARED-A" + aData.substring(8), a.read(pair.dir() + "/m.dat"), "A's read() after B's store");
             for (int id : new int[] {bPrivate, bShared, bLate, bWritable}) {
@@ -221,7 +239,7 @@ final class ViewIsolationIT {
     void executablesStayInTheirView(Pair pair) {
         String tool = pair.dir() + "/tool";
         try (ViewAgent a = MOUNT.agent(viewName(pair, "a", "exec"), pair.a);
-             ViewAgent b = MOUNT.agent(viewName(pair, "b", "exec"), pair.b)) {
+                ViewAgent b = MOUNT.agent(viewName(pair, "b", "exec"), pair.b)) {
             a.write(tool, latin1(toolA));
             a.call("chmod", "path", MOUNT.mnt(tool), "mode", 0755);
             b.write(tool, latin1(toolB));
@@ -230,7 +248,9 @@ final class ViewIsolationIT {
             JsonNode runningA = a.call("spawn", "argv", List.of(MOUNT.mnt(tool)));
             assertEquals("I am the tool of view A\n", runningA.get("line").asText(), "A executes its own binary");
             JsonNode runningB = b.call("spawn", "argv", List.of(MOUNT.mnt(tool)));
-            assertEquals("I am the tool of view B\n", runningB.get("line").asText(),
+            assertEquals(
+                    "I am the tool of view B\n",
+                    runningB.get("line").asText(),
                     "B executes its own binary while A's copy runs");
             b.call("finish", "id", runningB.get("id").asInt());
 
@@ -238,14 +258,20 @@ final class ViewIsolationIT {
             b.write(tool, latin1(toolC));
             JsonNode rerunB = b.call("spawn", "argv", List.of(MOUNT.mnt(tool)));
             assertEquals("I am B's rewritten tool\n", rerunB.get("line").asText(), "B executes its rewritten binary");
-            assertEquals("ETXTBSY", a.errno("write", "path", MOUNT.mnt(tool), "data", "x"),
+            assertEquals(
+                    "ETXTBSY",
+                    a.errno("write", "path", MOUNT.mnt(tool), "data", "x"),
                     "A's own running binary is busy in A");
             JsonNode againA = a.call("spawn", "argv", List.of(MOUNT.mnt(tool)));
             assertEquals("I am the tool of view A\n", againA.get("line").asText(), "A executes its binary again");
             for (JsonNode p : List.of(runningA, againA)) {
-                assertEquals(0, a.call("finish", "id", p.get("id").asInt()).get("code").asInt());
+                assertEquals(
+                        0,
+                        a.call("finish", "id", p.get("id").asInt()).get("code").asInt());
             }
-            assertEquals(0, b.call("finish", "id", rerunB.get("id").asInt()).get("code").asInt());
+            assertEquals(
+                    0,
+                    b.call("finish", "id", rerunB.get("id").asInt()).get("code").asInt());
         }
     }
 
@@ -254,27 +280,46 @@ final class ViewIsolationIT {
     void aPathIsAFileInOneViewAndADirectoryInTheOther(Pair pair) {
         String p = pair.dir() + "/fd";
         try (ViewAgent a = MOUNT.agent(viewName(pair, "a", "fd"), pair.a);
-             ViewAgent b = MOUNT.agent(viewName(pair, "b", "fd"), pair.b)) {
+                ViewAgent b = MOUNT.agent(viewName(pair, "b", "fd"), pair.b)) {
             a.write(p, "a file in view A\n");
             b.call("mkdir", "path", MOUNT.mnt(p));
             b.write(p + "/inner.txt", "inside B's directory\n");
             int fileFd = a.call("open", "path", MOUNT.mnt(p), "how", "r").asInt();
             int dirFd = b.call("open", "path", MOUNT.mnt(p), "how", "dir").asInt();
 
-            assertEquals("a file in view A\n", a.call("fdread", "fd", fileFd).asText(), "A reads its file by descriptor");
-            assertEquals(List.of("inner.txt"), names(b.call("fdlist", "fd", dirFd)), "B lists its directory by descriptor");
+            assertEquals(
+                    "a file in view A\n", a.call("fdread", "fd", fileFd).asText(), "A reads its file by descriptor");
+            assertEquals(
+                    List.of("inner.txt"), names(b.call("fdlist", "fd", dirFd)), "B lists its directory by descriptor");
             b.call("fdcreate", "fd", dirFd, "name", "more.txt", "data", "more\n");
-            assertEquals("inside B's directory\n", b.call("fdreadat", "fd", dirFd, "name", "inner.txt").asText());
-            assertEquals(0100000, a.call("fdstat", "fd", fileFd).get("mode").asInt() & 0170000, "A's descriptor is a file");
-            assertEquals(0040000, b.call("fdstat", "fd", dirFd).get("mode").asInt() & 0170000, "B's descriptor is a directory");
+            assertEquals(
+                    "inside B's directory\n",
+                    b.call("fdreadat", "fd", dirFd, "name", "inner.txt").asText());
+            assertEquals(
+                    0100000, a.call("fdstat", "fd", fileFd).get("mode").asInt() & 0170000, "A's descriptor is a file");
+            assertEquals(
+                    0040000,
+                    b.call("fdstat", "fd", dirFd).get("mode").asInt() & 0170000,
+                    "B's descriptor is a directory");
             assertEquals(0100000, a.stat(p).get("mode").asInt() & 0170000, "A's path is a file");
             assertEquals(0040000, b.stat(p).get("mode").asInt() & 0170000, "B's path is a directory");
             assertEquals("ENOTDIR", a.errno("read", "path", MOUNT.mnt(p + "/inner.txt")), "A looks inside its file");
             assertEquals("EISDIR", b.errno("read", "path", MOUNT.mnt(p)), "B reads its directory as a file");
 
-            a.call("fdwrite", "fd", a.call("open", "path", MOUNT.mnt(p), "how", "rw").asInt(), "data", "A!");
-            assertEquals("A!file in view A\n", a.call("fdread", "fd", fileFd).asText(), "A's first descriptor sees its write");
-            assertEquals(List.of("inner.txt", "more.txt"), names(b.call("fdlist", "fd", dirFd)), "B's directory after A's write");
+            a.call(
+                    "fdwrite",
+                    "fd",
+                    a.call("open", "path", MOUNT.mnt(p), "how", "rw").asInt(),
+                    "data",
+                    "A!");
+            assertEquals(
+                    "A!file in view A\n",
+                    a.call("fdread", "fd", fileFd).asText(),
+                    "A's first descriptor sees its write");
+            assertEquals(
+                    List.of("inner.txt", "more.txt"),
+                    names(b.call("fdlist", "fd", dirFd)),
+                    "B's directory after A's write");
             a.call("close", "fd", fileFd);
             b.call("close", "fd", dirFd);
         }

@@ -1,7 +1,5 @@
 package io.txfs.it;
 
-import java.util.Set;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,6 +17,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -105,22 +104,31 @@ final class ViewLifecycleIT {
         ProcessRun reader = run("run", "--mount", mnt(), "--", "/bin/cat", mnt() + "/f");
         assertEquals(0, reader.exitCode(), reader.describe());
         assertEquals("base f\n", reader.stdout());
-        assertTrue(reader.stderr().contains("nothing pending in view") && reader.stderr().contains("removed"), reader.describe());
-        assertFalse(reader.stderr().contains("holds the command's changes") || reader.stderr().contains("keeps"), reader.describe());
+        assertTrue(
+                reader.stderr().contains("nothing pending in view")
+                        && reader.stderr().contains("removed"),
+                reader.describe());
+        assertFalse(
+                reader.stderr().contains("holds the command's changes")
+                        || reader.stderr().contains("keeps"),
+                reader.describe());
         ProcessRun failing = run("run", "--mount", mnt(), "--", "/bin/sh", "-c", "exit 4");
         assertEquals(4, failing.exitCode(), "the command's status\n" + failing.describe());
         assertTrue(failing.stderr().contains("status 4") && failing.stderr().contains("removed"), failing.describe());
-        ProcessRun undone = run("run", "--mount", mnt(), "--", "/bin/sh", "-c", "echo t > \"$0/tmp.txt\" && rm \"$0/tmp.txt\"", mnt());
+        ProcessRun undone = run(
+                "run", "--mount", mnt(), "--", "/bin/sh", "-c", "echo t > \"$0/tmp.txt\" && rm \"$0/tmp.txt\"", mnt());
         assertEquals(0, undone.exitCode(), undone.describe());
         assertTrue(undone.stderr().contains("removed"), "made and undone is nothing pending\n" + undone.describe());
         assertEquals(before, views().keySet(), "none of the three left a view");
 
-        ProcessRun writer = run("run", "--mount", mnt(), "--", "/bin/sh", "-c", "echo kept > \"$0/run-kept.txt\"", mnt());
+        ProcessRun writer =
+                run("run", "--mount", mnt(), "--", "/bin/sh", "-c", "echo kept > \"$0/run-kept.txt\"", mnt());
         assertEquals(0, writer.exitCode(), writer.describe());
         Matcher m = KEPT_VIEW.matcher(writer.stderr());
         assertTrue(m.find(), "the kept view is named\n" + writer.describe());
         String name = m.group(1);
-        for (String how : List.of("txfs status " + name, "txfs diff " + name, "txfs publish " + name, "txfs abort " + name)) {
+        for (String how :
+                List.of("txfs status " + name, "txfs diff " + name, "txfs publish " + name, "txfs abort " + name)) {
             assertTrue(writer.stderr().contains(how), "the message says how: " + how + "\n" + writer.describe());
         }
         JsonNode row = views().get(name);
@@ -131,7 +139,9 @@ final class ViewLifecycleIT {
 
         ProcessRun publish = txfs("publish", "--mount", mnt(), name);
         assertEquals(0, publish.exitCode(), publish.describe());
-        assertFalse(views().containsKey(name), "an orphaned run view emptied by its publish is removed: " + views().keySet());
+        assertFalse(
+                views().containsKey(name),
+                "an orphaned run view emptied by its publish is removed: " + views().keySet());
         ProcessRun seen = run("run", "--mount", mnt(), "--", "/bin/cat", mnt() + "/run-kept.txt");
         assertEquals("kept\n", seen.stdout(), "its change was published\n" + seen.describe());
 
@@ -145,7 +155,16 @@ final class ViewLifecycleIT {
     @Test
     void runWithPublishRemovesTheViewItMadeOnceItIsPublished() {
         Set<String> before = views().keySet();
-        ProcessRun r = run("run", "--mount", mnt(), "--publish", "--", "/bin/sh", "-c", "echo p > \"$0/run-published.txt\"", mnt());
+        ProcessRun r = run(
+                "run",
+                "--mount",
+                mnt(),
+                "--publish",
+                "--",
+                "/bin/sh",
+                "-c",
+                "echo p > \"$0/run-published.txt\"",
+                mnt());
         assertEquals(0, r.exitCode(), r.describe());
         assertTrue(r.stderr().contains("publish view") && r.stderr().contains("removed"), r.describe());
         assertEquals(before, views().keySet(), "no view left behind");
@@ -158,15 +177,31 @@ final class ViewLifecycleIT {
         String script = cli() + " run --mount \"$0\" -- /bin/true; echo anonymous=$?; "
                 + cli() + " run --mount \"$0\" --view sibling -- /bin/true; echo sibling=$?; "
                 + cli() + " run --mount \"$0\" --namespace never --view outer -- /bin/true; echo same=$?";
-        ProcessRun r = run("run", "--mount", mnt(), "--view", "outer", "--namespace", "never", "--", "/bin/sh", "-c", script, mnt());
+        ProcessRun r = run(
+                "run",
+                "--mount",
+                mnt(),
+                "--view",
+                "outer",
+                "--namespace",
+                "never",
+                "--",
+                "/bin/sh",
+                "-c",
+                script,
+                mnt());
         assertEquals(0, r.exitCode(), r.describe());
         assertTrue(r.stdout().contains("anonymous=1"), "exit 1: refused\n" + r.describe());
         assertTrue(r.stdout().contains("sibling=1"), r.describe());
-        assertTrue(r.stdout().contains("same=0"), "running in the caller's own view again is no sibling\n" + r.describe());
-        assertTrue(r.stderr().contains("already in view outer") && r.stderr().contains("not supported yet"), r.describe());
+        assertTrue(
+                r.stdout().contains("same=0"), "running in the caller's own view again is no sibling\n" + r.describe());
+        assertTrue(
+                r.stderr().contains("already in view outer") && r.stderr().contains("not supported yet"), r.describe());
         Map<String, JsonNode> after = views();
         assertFalse(after.containsKey("sibling"), "no sibling view was made: " + after.keySet());
-        assertFalse(after.keySet().stream().anyMatch(n -> n.matches("v[0-9]+-[0-9]+")), after.keySet().toString());
+        assertFalse(
+                after.keySet().stream().anyMatch(n -> n.matches("v[0-9]+-[0-9]+")),
+                after.keySet().toString());
         assertEquals(0, txfs("abort", "--mount", mnt(), "outer").exitCode());
     }
 
@@ -177,13 +212,27 @@ final class ViewLifecycleIT {
      */
     @Test
     void runInTheSameViewFromItsNamespaceInheritsIt() {
-        String script = cli() + " run --mount \"$0\" --view ns-outer -- /bin/sh -c 'echo inner > \"$0/ns-inner.txt\"' \"$0\"; echo same=$?";
-        ProcessRun r = run("run", "--mount", mnt(), "--view", "ns-outer", "--namespace", "always", "--", "/bin/sh", "-c", script, mnt());
+        String script = cli()
+                + " run --mount \"$0\" --view ns-outer -- /bin/sh -c 'echo inner > \"$0/ns-inner.txt\"' \"$0\"; echo same=$?";
+        ProcessRun r = run(
+                "run",
+                "--mount",
+                mnt(),
+                "--view",
+                "ns-outer",
+                "--namespace",
+                "always",
+                "--",
+                "/bin/sh",
+                "-c",
+                script,
+                mnt());
         try {
             assertEquals(0, r.exitCode(), r.describe());
             assertTrue(r.stdout().contains("same=0"), r.describe());
             assertFalse(r.stderr().contains("could not enter"), r.describe());
-            assertEquals(1, views().get("ns-outer").path("changed_paths").asLong(), "the inner command wrote into ns-outer");
+            assertEquals(
+                    1, views().get("ns-outer").path("changed_paths").asLong(), "the inner command wrote into ns-outer");
             assertFalse(Files.exists(Path.of(mnt(), "ns-inner.txt")), "and nowhere else");
         } finally {
             txfs("abort", "--mount", mnt(), "ns-outer");
@@ -205,14 +254,21 @@ final class ViewLifecycleIT {
                 + "ls > /dev/null; cat f > /dev/null; cd sub && cat s > /dev/null && cd ..; "
                 + cli() + " views --json > \"$2/before\"; "
                 + "echo w > \"written-$sid.txt\"; " + cli() + " views --json > \"$2/after\"";
-        ProcessRun r = MOUNT.run(MOUNT.scratch(), List.of("script", "-qec",
-                "/bin/sh -c " + quote(body) + " sh " + quote(mnt()) + " " + quote(out.toString()), "/dev/null"));
+        ProcessRun r = MOUNT.run(
+                MOUNT.scratch(),
+                List.of(
+                        "script",
+                        "-qec",
+                        "/bin/sh -c " + quote(body) + " sh " + quote(mnt()) + " " + quote(out.toString()),
+                        "/dev/null"));
         assertEquals(0, r.exitCode(), r.describe());
         String sid = Files.readString(out.resolve("sid")).trim();
         assertTrue(sid.matches("[0-9]+"), sid);
         String view = "session-" + sid;
-        assertTrue(Files.readString(out.resolve("status")).contains("0 paths"), Files.readString(out.resolve("status")));
-        assertFalse(parseViews(Files.readString(out.resolve("before"))).containsKey(view),
+        assertTrue(
+                Files.readString(out.resolve("status")).contains("0 paths"), Files.readString(out.resolve("status")));
+        assertFalse(
+                parseViews(Files.readString(out.resolve("before"))).containsKey(view),
                 "reads made no view: " + Files.readString(out.resolve("before")));
         JsonNode row = parseViews(Files.readString(out.resolve("after"))).get(view);
         assertTrue(row != null, "the first write made the view: " + Files.readString(out.resolve("after")));
@@ -225,7 +281,8 @@ final class ViewLifecycleIT {
 
     @Test
     void aSessionViewSeesOthersPublishesAtItsNextAccessExceptWhereItChanged() {
-        try (Shell a = new Shell(); Shell b = new Shell()) {
+        try (Shell a = new Shell();
+                Shell b = new Shell()) {
             a.ok("cd " + quote(mnt()));
             b.ok("cd " + quote(mnt()));
             assertEquals("base f", a.ok("cat f"));
@@ -233,8 +290,18 @@ final class ViewLifecycleIT {
             assertTrue(a.ok(cli() + " status").contains("A  rc-mine.txt"));
 
             // another view publishes: the session sees it at its next access, without a refresh
-            ProcessRun pub = run("run", "--mount", mnt(), "--view", "rc-other", "--publish", "--", "/bin/sh", "-c",
-                    "echo theirs > \"$0/f\" && echo new > \"$0/rc-new.txt\" && echo other > \"$0/rc-mine.txt\"", mnt());
+            ProcessRun pub = run(
+                    "run",
+                    "--mount",
+                    mnt(),
+                    "--view",
+                    "rc-other",
+                    "--publish",
+                    "--",
+                    "/bin/sh",
+                    "-c",
+                    "echo theirs > \"$0/f\" && echo new > \"$0/rc-new.txt\" && echo other > \"$0/rc-mine.txt\"",
+                    mnt());
             assertEquals(0, pub.exitCode(), pub.describe());
             assertEquals("theirs", a.ok("cat f"), "another view's publish shows at the next access");
             assertEquals("new", a.ok("cat rc-new.txt"));
@@ -277,9 +344,21 @@ final class ViewLifecycleIT {
             snap.write("snap-mine.txt", "mine\n");
             snap.write("sub/snap-edit.txt", "edit\n");
             assertFalse(snap.exists("refresh-new.txt"), "not there yet (and its absence may be cached)");
-            assertEquals(List.of("s", "snap-edit.txt"), snap.list("sub").stream().sorted().toList());
-            ProcessRun pub = run("run", "--mount", mnt(), "--view", "refresh-pub", "--publish", "--", "/bin/sh", "-c",
-                    "echo new > \"$0/refresh-new.txt\" && echo added > \"$0/sub/added.txt\"", mnt());
+            assertEquals(
+                    List.of("s", "snap-edit.txt"),
+                    snap.list("sub").stream().sorted().toList());
+            ProcessRun pub = run(
+                    "run",
+                    "--mount",
+                    mnt(),
+                    "--view",
+                    "refresh-pub",
+                    "--publish",
+                    "--",
+                    "/bin/sh",
+                    "-c",
+                    "echo new > \"$0/refresh-new.txt\" && echo added > \"$0/sub/added.txt\"",
+                    mnt());
             assertEquals(0, pub.exitCode(), pub.describe());
             assertFalse(snap.exists("refresh-new.txt"), "a snapshot view keeps its version");
 
@@ -291,8 +370,18 @@ final class ViewLifecycleIT {
             assertEquals("mine\n", snap.read("snap-mine.txt"), "its pending changes stay on top");
 
             // a conflict: refused with the path, nothing changed
-            ProcessRun clash = run("run", "--mount", mnt(), "--view", "refresh-clash", "--publish", "--", "/bin/sh", "-c",
-                    "echo theirs > \"$0/snap-mine.txt\" && echo more > \"$0/refresh-more.txt\"", mnt());
+            ProcessRun clash = run(
+                    "run",
+                    "--mount",
+                    mnt(),
+                    "--view",
+                    "refresh-clash",
+                    "--publish",
+                    "--",
+                    "/bin/sh",
+                    "-c",
+                    "echo theirs > \"$0/snap-mine.txt\" && echo more > \"$0/refresh-more.txt\"",
+                    mnt());
             assertEquals(0, clash.exitCode(), clash.describe());
             ProcessRun refused = txfs("refresh", "--mount", mnt(), "refresh-snap");
             assertEquals(3, refused.exitCode(), refused.describe());
@@ -307,15 +396,23 @@ final class ViewLifecycleIT {
             // another user may not refresh root's view
             ProcessRun other = asNobody("refresh --mount " + mnt() + " refresh-snap");
             assertEquals(1, other.exitCode(), other.describe());
-            assertTrue(other.stderr().contains("EPERM") && other.stderr().contains("belongs to uid 0"), other.describe());
+            assertTrue(
+                    other.stderr().contains("EPERM") && other.stderr().contains("belongs to uid 0"), other.describe());
         }
         assertEquals(0, txfs("abort", "--mount", mnt(), "refresh-snap").exitCode());
     }
 
     /** The CLI as uid 65534 (its own group, no others). */
     private static ProcessRun asNobody(String args) {
-        List<String> cmd = List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
-                "/bin/sh", "-c", "exec " + Path.of(System.getProperty("java.home"), "bin", "java") + " -jar " + readableJar + " " + args);
+        List<String> cmd = List.of(
+                "setpriv",
+                "--reuid=" + NOBODY,
+                "--regid=" + NOBODY,
+                "--clear-groups",
+                "/bin/sh",
+                "-c",
+                "exec " + Path.of(System.getProperty("java.home"), "bin", "java") + " -jar " + readableJar + " "
+                        + args);
         return ProcessRun.run(cmd, MOUNT.scratch(), Map.of("HOME", "/tmp"), MountFixture.CLI_DEADLINE);
     }
 
@@ -329,26 +426,30 @@ final class ViewLifecycleIT {
         private final OutputStream in;
         private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
-        record Result(int status, String out) {
-        }
+        record Result(int status, String out) {}
 
         Shell() {
             try {
                 process = new ProcessBuilder("setsid", "/bin/bash", "--norc", "--noprofile", "-s")
-                        .directory(MOUNT.scratch().toFile()).redirectErrorStream(true).start();
+                        .directory(MOUNT.scratch().toFile())
+                        .redirectErrorStream(true)
+                        .start();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
             in = process.getOutputStream();
-            Thread pump = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String l = r.readLine(); l != null; l = r.readLine()) {
-                        lines.add(l);
-                    }
-                } catch (IOException ended) {
-                    // the shell is gone
-                }
-            }, "shell-pump");
+            Thread pump = new Thread(
+                    () -> {
+                        try (BufferedReader r = new BufferedReader(
+                                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                            for (String l = r.readLine(); l != null; l = r.readLine()) {
+                                lines.add(l);
+                            }
+                        } catch (IOException ended) {
+                            // the shell is gone
+                        }
+                    },
+                    "shell-pump");
             pump.setDaemon(true);
             pump.start();
         }
@@ -356,7 +457,8 @@ final class ViewLifecycleIT {
         /** Runs one command line (stdin from /dev/null, stderr with stdout); its output and status. */
         Result run(String command) {
             try {
-                in.write(("{ " + command + "\n} < /dev/null 2>&1; echo \"" + END + "$?\"\n").getBytes(StandardCharsets.UTF_8));
+                in.write(("{ " + command + "\n} < /dev/null 2>&1; echo \"" + END + "$?\"\n")
+                        .getBytes(StandardCharsets.UTF_8));
                 in.flush();
                 StringBuilder out = new StringBuilder();
                 while (true) {
@@ -365,7 +467,9 @@ final class ViewLifecycleIT {
                         fail("the shell did not finish " + command + "; so far:\n" + out);
                     }
                     if (l.startsWith(END)) {
-                        return new Result(Integer.parseInt(l.substring(END.length()).trim()), out.toString().strip());
+                        return new Result(
+                                Integer.parseInt(l.substring(END.length()).trim()),
+                                out.toString().strip());
                     }
                     out.append(l).append('\n');
                 }

@@ -69,8 +69,8 @@ final class ViewPublishIT {
         String d = dir(way, "pub");
         String tag = way.name().toLowerCase(Locale.ROOT).replace('_', '-');
         try (ViewAgent w = MOUNT.agent("pw-" + tag, way);
-             ViewAgent rc = MOUNT.agent("prc-" + tag, way, "read-committed");
-             ViewAgent snap = MOUNT.agent("psnap-" + tag, way, "snapshot")) {
+                ViewAgent rc = MOUNT.agent("prc-" + tag, way, "read-committed");
+                ViewAgent snap = MOUNT.agent("psnap-" + tag, way, "snapshot")) {
             for (ViewAgent r : List.of(rc, snap)) {
                 assertEquals("v0\n", r.read(d + "/f.txt"), r + " before");
                 assertEquals(3, r.stat(d + "/f.txt").get("size").asInt());
@@ -84,8 +84,10 @@ final class ViewPublishIT {
             w.call("unlink", "path", MOUNT.mnt(d + "/gone.txt"));
             w.call("setxattr", "path", MOUNT.mnt(d + "/f.txt"), "name", "user.k", "value", "1");
             assertEquals("v0\n", rc.read(d + "/f.txt"), "read-committed view before the publish");
-            int early = rc.call("map", "path", MOUNT.mnt(d + "/f.txt"), "shared", false).asInt();
-            assertEquals("v0\n", rc.call("mapread", "map", early).asText(), "read-committed view maps the published file");
+            int early = rc.call("map", "path", MOUNT.mnt(d + "/f.txt"), "shared", false)
+                    .asInt();
+            assertEquals(
+                    "v0\n", rc.call("mapread", "map", early).asText(), "read-committed view maps the published file");
             rc.call("unmap", "map", early);
 
             publish(w, "first publish");
@@ -93,13 +95,20 @@ final class ViewPublishIT {
             // read-committed: at once, through the caches warmed above
             assertEquals(v1, rc.read(d + "/f.txt"), "read-committed view reads the published content");
             assertEquals(v1.length(), rc.stat(d + "/f.txt").get("size").asInt(), "read-committed view's stat size");
-            int late = rc.call("map", "path", MOUNT.mnt(d + "/f.txt"), "shared", false).asInt();
-            assertEquals(v1, rc.call("mapread", "map", late).asText(), "a new mapping in the read-committed view after the publish");
+            int late = rc.call("map", "path", MOUNT.mnt(d + "/f.txt"), "shared", false)
+                    .asInt();
+            assertEquals(
+                    v1,
+                    rc.call("mapread", "map", late).asText(),
+                    "a new mapping in the read-committed view after the publish");
             rc.call("unmap", "map", late);
             assertEquals(List.of("f.txt", "new.txt"), rc.list(d), "read-committed view's listing");
             assertEquals("new\n", rc.read(d + "/new.txt"), "read-committed view opens the new file");
             assertFalse(rc.exists(d + "/gone.txt"), "read-committed view no longer finds the deleted file");
-            assertEquals("1", rc.call("getxattr", "path", MOUNT.mnt(d + "/f.txt"), "name", "user.k").asText(),
+            assertEquals(
+                    "1",
+                    rc.call("getxattr", "path", MOUNT.mnt(d + "/f.txt"), "name", "user.k")
+                            .asText(),
                     "read-committed view's xattr");
 
             // snapshot: not until its own publish
@@ -153,10 +162,28 @@ final class ViewPublishIT {
             paths.add(MOUNT.mnt(d + "/g" + i));
         }
         try (ViewAgent writer = MOUNT.agent("aw-" + tag, ViewAgent.Way.SHARED_ROOT);
-             ViewAgent reader = MOUNT.agent("ar-" + tag, readerWay, isolation)) {
-            reader.submit("gen_check", "paths", paths, "mount", MOUNT.mountpoint().toString(), "mode", isolation,
-                    "final", GENERATIONS, "max_rounds", 20000);
-            writer.submit("gen_write", "paths", paths, "mount", MOUNT.mountpoint().toString(), "first", 1, "last",
+                ViewAgent reader = MOUNT.agent("ar-" + tag, readerWay, isolation)) {
+            reader.submit(
+                    "gen_check",
+                    "paths",
+                    paths,
+                    "mount",
+                    MOUNT.mountpoint().toString(),
+                    "mode",
+                    isolation,
+                    "final",
+                    GENERATIONS,
+                    "max_rounds",
+                    20000);
+            writer.submit(
+                    "gen_write",
+                    "paths",
+                    paths,
+                    "mount",
+                    MOUNT.mountpoint().toString(),
+                    "first",
+                    1,
+                    "last",
                     GENERATIONS);
             JsonNode written = writer.awaitReply(Duration.ofSeconds(120));
             JsonNode read = reader.awaitReply(Duration.ofSeconds(120));
@@ -167,7 +194,10 @@ final class ViewPublishIT {
             System.out.println("atomicity: " + report);
             assertEquals(0, read.get("result").get("violations").size(), "the reader saw part of a publish: " + report);
             JsonNode seen = read.get("result").get("seen");
-            assertEquals(GENERATIONS, seen.get(seen.size() - 1).asInt(), "the reader ends on the last generation: " + report);
+            assertEquals(
+                    GENERATIONS,
+                    seen.get(seen.size() - 1).asInt(),
+                    "the reader ends on the last generation: " + report);
         }
     }
 }

@@ -12,7 +12,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +54,8 @@ final class ViewRootAccessIT {
     }
 
     private static List<String> asNobody(String... command) {
-        List<String> argv = new ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
+        List<String> argv =
+                new ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
         argv.addAll(List.of(command));
         return argv;
     }
@@ -79,9 +79,14 @@ final class ViewRootAccessIT {
         List<String> argv = new ArrayList<>(List.of("setsid", "-w"));
         argv.addAll(asNobody("/usr/bin/python3", "-u", intruder.toString(), MOUNT.mnt(".txfs/views/" + view), mode));
         try {
-            Process p = new ProcessBuilder(argv).directory(MOUNT.scratch().toFile())
-                    .redirectError(MOUNT.scratch().resolve("intruder-" + view + ".stderr").toFile()).start();
-            String first = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            Process p = new ProcessBuilder(argv)
+                    .directory(MOUNT.scratch().toFile())
+                    .redirectError(MOUNT.scratch()
+                            .resolve("intruder-" + view + ".stderr")
+                            .toFile())
+                    .start();
+            String first =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
             assertEquals("ready", first, "the intruder starts\n" + stderrOf(view));
             return p;
         } catch (IOException e) {
@@ -120,8 +125,11 @@ final class ViewRootAccessIT {
     private static void assertKeptOut(JsonNode report, String when) {
         assertTrue(report.path("attempts").asInt() > 0, "the intruder tried " + when + ": " + report);
         assertEquals(0, report.path("won").asInt(), "uid " + NOBODY + " got into the view " + when + ": " + report);
-        report.path("errnos").fieldNames().forEachRemaining(e -> assertTrue(e.equals("ENOENT") || e.equals("EACCES"),
-                "a non-member is refused with ENOENT or EACCES " + when + ", not " + e + ": " + report));
+        report.path("errnos")
+                .fieldNames()
+                .forEachRemaining(e -> assertTrue(
+                        e.equals("ENOENT") || e.equals("EACCES"),
+                        "a non-member is refused with ENOENT or EACCES " + when + ", not " + e + ": " + report));
     }
 
     @Test
@@ -136,7 +144,10 @@ final class ViewRootAccessIT {
                 // every round puts the root's entry, the directory's and the file's entries and attributes,
                 // and the file's pages into the kernel's caches, while the intruder walks the same paths
                 for (int round = 0; round < 300; round++) {
-                    assertEquals("the view's data\n", member.read(root + "/open/data.txt"), "the member reads, round " + round);
+                    assertEquals(
+                            "the view's data\n",
+                            member.read(root + "/open/data.txt"),
+                            "the member reads, round " + round);
                     member.stat(root + "/open");
                     member.list(root + "/open");
                     member.stat(root);
@@ -145,7 +156,9 @@ final class ViewRootAccessIT {
                 report = finish(p, view);
             }
             System.err.println("ViewRootAccessIT: intruder while a member walked: " + report);
-            assertTrue(report.path("attempts").asInt() >= 110, "the intruder made at least ten rounds meanwhile: " + report);
+            assertTrue(
+                    report.path("attempts").asInt() >= 110,
+                    "the intruder made at least ten rounds meanwhile: " + report);
             assertKeptOut(report, "while a member walked the view root");
             assertEquals(List.of("data.txt"), member.list(root + "/open"), "nothing of the intruder's is in the view");
             assertEquals("the view's data\n", member.read(root + "/open/data.txt"), "the file is unchanged");
@@ -162,12 +175,24 @@ final class ViewRootAccessIT {
         for (int round = 0; round < 5; round++) {
             // the owner's command walks the view root and ends; the view is kept
             String mnt = MOUNT.mountpoint().toString();
-            ProcessRun owner = MOUNT.txfs("run", "--mount", mnt, "--view", view, "--namespace", "never", "--",
-                    "/bin/sh", "-c", "cat \"$0/open/data.txt\" \"$0/top.txt\" && ls \"$0\" \"$0/open\" > /dev/null",
+            ProcessRun owner = MOUNT.txfs(
+                    "run",
+                    "--mount",
+                    mnt,
+                    "--view",
+                    view,
+                    "--namespace",
+                    "never",
+                    "--",
+                    "/bin/sh",
+                    "-c",
+                    "cat \"$0/open/data.txt\" \"$0/top.txt\" && ls \"$0\" \"$0/open\" > /dev/null",
                     MOUNT.mnt(root));
             assertEquals(0, owner.exitCode(), owner.describe());
             assertEquals("the view's data\ntop\n", owner.stdout(), owner.describe());
-            assertKeptOut(finish(startIntruder(view, "once"), view), "right after the owner's txfs run ended (round " + round + ")");
+            assertKeptOut(
+                    finish(startIntruder(view, "once"), view),
+                    "right after the owner's txfs run ended (round " + round + ")");
         }
     }
 
@@ -177,8 +202,15 @@ final class ViewRootAccessIT {
         String root = ".txfs/views/" + view;
         try (ViewAgent member = MOUNT.agent(view, ViewAgent.Way.SHARED_ROOT)) {
             fillOpenToAll(member, root);
-            JsonNode run = member.call("run", "argv", asNobody("/usr/bin/python3", leaver.toString(),
-                    MOUNT.mnt(root + "/open"), MOUNT.mnt(".txfs/ctl"), "vr-left-by-nobody"));
+            JsonNode run = member.call(
+                    "run",
+                    "argv",
+                    asNobody(
+                            "/usr/bin/python3",
+                            leaver.toString(),
+                            MOUNT.mnt(root + "/open"),
+                            MOUNT.mnt(".txfs/ctl"),
+                            "vr-left-by-nobody"));
             assertEquals(0, run.get("code").asInt(), "leaver: " + run);
             JsonNode r;
             try {
@@ -187,12 +219,18 @@ final class ViewRootAccessIT {
                 throw new UncheckedIOException(e);
             }
             JsonNode before = r.get("before");
-            before.fieldNames().forEachRemaining(k -> assertEquals("ok", before.get(k).asText(),
-                    "uid " + NOBODY + " started inside the view is a member (" + k + "): " + r));
+            before.fieldNames()
+                    .forEachRemaining(k -> assertEquals(
+                            "ok",
+                            before.get(k).asText(),
+                            "uid " + NOBODY + " started inside the view is a member (" + k + "): " + r));
             assertEquals("ok", r.get("left").asText(), "the leaver begins another view: " + r);
             JsonNode after = r.get("after");
-            after.fieldNames().forEachRemaining(k -> assertEquals("EACCES", after.get(k).asText(),
-                    "after leaving, what it kept of the view is refused (" + k + "): " + r));
+            after.fieldNames()
+                    .forEachRemaining(k -> assertEquals(
+                            "EACCES",
+                            after.get(k).asText(),
+                            "after leaving, what it kept of the view is refused (" + k + "): " + r));
             assertEquals(List.of("data.txt"), member.list(root + "/open"), "the leaver created nothing in the view");
         }
     }
@@ -211,7 +249,9 @@ final class ViewRootAccessIT {
             assertEquals(MOUNT.mountpoint().toString(), ns.call("getcwd").asText(), "getcwd at the view root");
             for (int round = 0; round < 3; round++) {
                 assertKeptOut(finish(startIntruder(view, "once"), view), "with the view in a namespace");
-                assertEquals(MOUNT.mountpoint().toString(), ns.call("getcwd").asText(),
+                assertEquals(
+                        MOUNT.mountpoint().toString(),
+                        ns.call("getcwd").asText(),
                         "getcwd at the view root after a refused intruder (round " + round + ")");
                 assertEquals("the view's data\n", ns.read("open/data.txt"), "the namespace still reads its view");
             }

@@ -1,16 +1,15 @@
 package io.txfs.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.time.Duration;
-import java.util.ArrayList;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,17 +30,39 @@ final class ViewRunIT {
     @Test
     void commitAfterASucceedingCommandKeepTheViewOfAFailingOne() {
         String mnt = MOUNT.mountpoint().toString();
-        ProcessRun ok = run("run", "--mount", mnt, "--view", "run-ok", "--commit", "--", "/bin/sh", "-c",
-                "echo committed > \"$0/run-ok.txt\"", mnt);
+        ProcessRun ok = run(
+                "run",
+                "--mount",
+                mnt,
+                "--view",
+                "run-ok",
+                "--commit",
+                "--",
+                "/bin/sh",
+                "-c",
+                "echo committed > \"$0/run-ok.txt\"",
+                mnt);
         assertEquals(0, ok.exitCode(), ok.describe());
-        assertTrue(Files.exists(MOUNT.backing().resolve("run-ok.txt")), "--commit put the file into the backing directory\n" + ok.describe());
+        assertTrue(
+                Files.exists(MOUNT.backing().resolve("run-ok.txt")),
+                "--commit put the file into the backing directory\n" + ok.describe());
 
-        ProcessRun failed = run("run", "--mount", mnt, "--view", "run-failed", "--publish", "--", "/bin/sh", "-c",
-                "echo kept > \"$0/run-failed.txt\"; exit 3", mnt);
+        ProcessRun failed = run(
+                "run",
+                "--mount",
+                mnt,
+                "--view",
+                "run-failed",
+                "--publish",
+                "--",
+                "/bin/sh",
+                "-c",
+                "echo kept > \"$0/run-failed.txt\"; exit 3",
+                mnt);
         assertEquals(3, failed.exitCode(), "txfs run returns the command's exit status\n" + failed.describe());
         assertTrue(failed.stderr().contains("run-failed"), "the kept view is named\n" + failed.describe());
         try (ViewAgent other = MOUNT.agent("run-other", ViewAgent.Way.SHARED_ROOT, "read-committed");
-             ViewAgent again = MOUNT.agent("run-failed", ViewAgent.Way.NAMESPACE)) {
+                ViewAgent again = MOUNT.agent("run-failed", ViewAgent.Way.NAMESPACE)) {
             assertFalse(other.exists("run-failed.txt"), "a failing command's view is not published");
             assertEquals("committed\n", other.read("run-ok.txt"), "the committed file is published too");
             assertEquals("kept\n", again.read("run-failed.txt"), "the failing command's view keeps its change");
@@ -51,15 +72,31 @@ final class ViewRunIT {
     @Test
     void processesOutsideAnyViewWorkInOneViewPerSession() {
         String mnt = MOUNT.mountpoint().toString();
-        ProcessRun write = MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/sh", "-c",
-                "echo from session one > \"$0/session.txt\" && cat \"$0/session.txt\"", mnt));
+        ProcessRun write = MOUNT.run(
+                MOUNT.scratch(),
+                List.of(
+                        "setsid",
+                        "-w",
+                        "/bin/sh",
+                        "-c",
+                        "echo from session one > \"$0/session.txt\" && cat \"$0/session.txt\"",
+                        mnt));
         assertEquals("from session one\n", write.stdout(), "a session reads its own write\n" + write.describe());
-        ProcessRun read = MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/sh", "-c",
-                "test -e \"$0/session.txt\" && echo visible || echo absent", mnt));
+        ProcessRun read = MOUNT.run(
+                MOUNT.scratch(),
+                List.of(
+                        "setsid",
+                        "-w",
+                        "/bin/sh",
+                        "-c",
+                        "test -e \"$0/session.txt\" && echo visible || echo absent",
+                        mnt));
         assertEquals("absent\n", read.stdout(), "another session does not see it\n" + read.describe());
         assertFalse(Files.exists(MOUNT.backing().resolve("session.txt")), "nor does the backing directory");
         ProcessRun views = MOUNT.txfs("views", "--mount", mnt, "--json");
-        assertTrue(views.succeeded() && views.stdout().contains("session-"), "the session's view is listed\n" + views.describe());
+        assertTrue(
+                views.succeeded() && views.stdout().contains("session-"),
+                "the session's view is listed\n" + views.describe());
     }
 
     /**
@@ -71,18 +108,26 @@ final class ViewRunIT {
     @Test
     void aSessionThatEndedWithoutChangesLeavesNoViewBehind() {
         String mnt = MOUNT.mountpoint().toString();
-        ProcessRun reader = MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/sh", "-c",
-                "ls \"$0\" > /dev/null && echo $$", mnt));
+        ProcessRun reader = MOUNT.run(
+                MOUNT.scratch(), List.of("setsid", "-w", "/bin/sh", "-c", "ls \"$0\" > /dev/null && echo $$", mnt));
         assertEquals(0, reader.exitCode(), reader.describe());
         String readerView = "session-" + reader.stdout().trim();
         assertFalse(viewNames().contains(readerView), "a session that only read has no view: " + viewNames());
         String cli = String.join(" ", MountFixture.command());
-        ProcessRun published = MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/sh", "-c",
-                "cd \"$0\" && echo p > session-published.txt && " + cli + " publish 2>/dev/null && echo $$", mnt));
+        ProcessRun published = MOUNT.run(
+                MOUNT.scratch(),
+                List.of(
+                        "setsid",
+                        "-w",
+                        "/bin/sh",
+                        "-c",
+                        "cd \"$0\" && echo p > session-published.txt && " + cli + " publish 2>/dev/null && echo $$",
+                        mnt));
         assertEquals(0, published.exitCode(), published.describe());
         String publishedView = "session-" + published.stdout().trim();
-        ProcessRun writer = MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/sh", "-c",
-                "echo kept > \"$0/session-kept.txt\" && echo $$", mnt));
+        ProcessRun writer = MOUNT.run(
+                MOUNT.scratch(),
+                List.of("setsid", "-w", "/bin/sh", "-c", "echo kept > \"$0/session-kept.txt\" && echo $$", mnt));
         assertEquals(0, writer.exitCode(), writer.describe());
         String writerView = "session-" + writer.stdout().trim();
         // a new session makes the daemon look for ended ones; keep making them until it has looked
@@ -116,7 +161,8 @@ final class ViewRunIT {
     @Test
     void aSessionViewBelongsToTheSessionLeadersUid() throws Exception {
         String mnt = MOUNT.mountpoint().toString();
-        String leader = String.join("\n",
+        String leader = String.join(
+                "\n",
                 "import os, sys",
                 "r, w = os.pipe()",
                 "child = os.fork()",
@@ -145,7 +191,10 @@ final class ViewRunIT {
             }
         }
         assertTrue(owner != null, view + " is listed\n" + views.describe());
-        assertEquals(65534, owner.asInt(), "the session leader's uid owns " + view + ", not root who touched it first\n" + views.describe());
+        assertEquals(
+                65534,
+                owner.asInt(),
+                "the session leader's uid owns " + view + ", not root who touched it first\n" + views.describe());
     }
 
     /**
@@ -157,15 +206,31 @@ final class ViewRunIT {
     @Test
     void runInANamespaceLeavesTheCallersWorkingDirectoryIntact() {
         String mnt = MOUNT.mountpoint().toString();
-        ProcessRun mk = run("run", "--mount", mnt, "--view", "cwd-kept-mk", "--publish", "--", "mkdir", mnt + "/cwd-kept");
+        ProcessRun mk =
+                run("run", "--mount", mnt, "--view", "cwd-kept-mk", "--publish", "--", "mkdir", mnt + "/cwd-kept");
         assertEquals(0, mk.exitCode(), mk.describe());
-        List<String> cmd = new ArrayList<>(List.of("setsid", "-w", "/bin/sh", "-c",
-                "cd \"$0/cwd-kept\" && \"$@\" && /usr/bin/python3 -c 'import os; print(os.getcwd())'", mnt));
-        cmd.addAll(MountFixture.command("run", "--view", "cwd-kept-run", "--namespace", "always", "--",
-                "/bin/sh", "-c", "pwd; echo made > made-here"));
+        List<String> cmd = new ArrayList<>(List.of(
+                "setsid",
+                "-w",
+                "/bin/sh",
+                "-c",
+                "cd \"$0/cwd-kept\" && \"$@\" && /usr/bin/python3 -c 'import os; print(os.getcwd())'",
+                mnt));
+        cmd.addAll(MountFixture.command(
+                "run",
+                "--view",
+                "cwd-kept-run",
+                "--namespace",
+                "always",
+                "--",
+                "/bin/sh",
+                "-c",
+                "pwd; echo made > made-here"));
         ProcessRun r = MOUNT.run(MOUNT.scratch(), cmd);
         assertEquals(0, r.exitCode(), "the caller's getcwd() still works after txfs run\n" + r.describe());
-        assertEquals(mnt + "/cwd-kept\n" + mnt + "/cwd-kept\n", r.stdout(),
+        assertEquals(
+                mnt + "/cwd-kept\n" + mnt + "/cwd-kept\n",
+                r.stdout(),
                 "the command started in the same directory, and the caller is still in it\n" + r.describe());
         try (ViewAgent v = MOUNT.agent("cwd-kept-run", ViewAgent.Way.SHARED_ROOT)) {
             assertEquals("made\n", v.read("cwd-kept/made-here"), "the command ran in its view");
@@ -176,12 +241,33 @@ final class ViewRunIT {
     void aWorkingDirectoryPendingInAnotherViewIsReportedNotSilentlyReplaced() {
         String mnt = MOUNT.mountpoint().toString();
         for (String ns : List.of("never", "always")) {
-            List<String> cmd = new ArrayList<>(List.of("setsid", "-w", "/bin/sh", "-c",
-                    "mkdir \"$0/pending-$1\" && cd \"$0/pending-$1\" && shift && exec \"$@\"", mnt, ns));
-            cmd.addAll(MountFixture.command("run", "--mount", mnt, "--view", "cwd-" + ns, "--namespace", ns,
-                    "--", "/bin/sh", "-c", "pwd > \"$0/ran-$1\"", mnt, ns));
+            List<String> cmd = new ArrayList<>(List.of(
+                    "setsid",
+                    "-w",
+                    "/bin/sh",
+                    "-c",
+                    "mkdir \"$0/pending-$1\" && cd \"$0/pending-$1\" && shift && exec \"$@\"",
+                    mnt,
+                    ns));
+            cmd.addAll(MountFixture.command(
+                    "run",
+                    "--mount",
+                    mnt,
+                    "--view",
+                    "cwd-" + ns,
+                    "--namespace",
+                    ns,
+                    "--",
+                    "/bin/sh",
+                    "-c",
+                    "pwd > \"$0/ran-$1\"",
+                    mnt,
+                    ns));
             ProcessRun r = MOUNT.run(MOUNT.scratch(), cmd);
-            assertEquals(1, r.exitCode(), "a start directory missing in the new view is a failure (" + ns + ")\n" + r.describe());
+            assertEquals(
+                    1,
+                    r.exitCode(),
+                    "a start directory missing in the new view is a failure (" + ns + ")\n" + r.describe());
             assertTrue(r.stderr().contains("does not exist in view cwd-" + ns), "and says why\n" + r.describe());
             try (ViewAgent v = MOUNT.agent("cwd-" + ns, ViewAgent.Way.SHARED_ROOT)) {
                 assertFalse(v.exists("ran-" + ns), "the command never ran (" + ns + ")");

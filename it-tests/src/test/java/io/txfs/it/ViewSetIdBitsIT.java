@@ -31,18 +31,32 @@ final class ViewSetIdBitsIT {
         }
         Path plain = Files.createDirectory(MOUNT.scratch().resolve("plain"));
         ProcessRun expected = MOUNT.run(plain, List.of("python3", script.toString()));
-        assertTrue(expected.succeeded() && expected.stdout().contains("nobody writes 4777: 0o4777 -> 0o777"),
+        assertTrue(
+                expected.succeeded() && expected.stdout().contains("nobody writes 4777: 0o4777 -> 0o777"),
                 "the local filesystem clears the bits\n" + expected.describe());
 
         String mnt = MOUNT.mountpoint().toString();
         for (String isolation : List.of("snapshot", "read-committed")) {
             for (String ns : List.of("never", "always")) {
-                List<String> cmd = new ArrayList<>(MountFixture.command("run", "--mount", mnt, "--view",
-                        "setid-" + isolation + "-" + ns, "--isolation", isolation, "--namespace", ns, "--",
-                        "python3", script.toString()));
+                List<String> cmd = new ArrayList<>(MountFixture.command(
+                        "run",
+                        "--mount",
+                        mnt,
+                        "--view",
+                        "setid-" + isolation + "-" + ns,
+                        "--isolation",
+                        isolation,
+                        "--namespace",
+                        ns,
+                        "--",
+                        "python3",
+                        script.toString()));
                 ProcessRun inView = MOUNT.run(MOUNT.mountpoint(), cmd);
-                assertEquals(expected.stdout(), inView.stdout(),
-                        "a " + isolation + " view (namespace " + ns + ") behaves like the local filesystem\n" + inView.describe());
+                assertEquals(
+                        expected.stdout(),
+                        inView.stdout(),
+                        "a " + isolation + " view (namespace " + ns + ") behaves like the local filesystem\n"
+                                + inView.describe());
             }
         }
     }

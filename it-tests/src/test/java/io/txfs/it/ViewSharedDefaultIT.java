@@ -1,7 +1,5 @@
 package io.txfs.it;
 
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,7 +24,15 @@ final class ViewSharedDefaultIT {
     static final MountFixture MOUNT = MountFixture.views("--default-view", "shared", "--group-window", "2s");
 
     private static ProcessRun inNewSession(String script) {
-        return MOUNT.run(MOUNT.scratch(), List.of("setsid", "-w", "/bin/sh", "-c", script, MOUNT.mountpoint().toString()));
+        return MOUNT.run(
+                MOUNT.scratch(),
+                List.of(
+                        "setsid",
+                        "-w",
+                        "/bin/sh",
+                        "-c",
+                        script,
+                        MOUNT.mountpoint().toString()));
     }
 
     @Test
@@ -62,7 +69,10 @@ final class ViewSharedDefaultIT {
     private static long sharedPublishes() {
         ProcessRun log = MOUNT.txfs("log", "--mount", MOUNT.mountpoint().toString());
         assertTrue(log.succeeded(), log.describe());
-        return Pattern.compile("^\\s*\\d+ publish shared\\b", Pattern.MULTILINE).matcher(log.stdout()).results().count();
+        return Pattern.compile("^\\s*\\d+ publish shared\\b", Pattern.MULTILINE)
+                .matcher(log.stdout())
+                .results()
+                .count();
     }
 
     @Test
@@ -71,9 +81,11 @@ final class ViewSharedDefaultIT {
         ProcessRun begin = inMount("run", "--view", "watcher", "--isolation", "read-committed", "--", "true");
         assertTrue(begin.succeeded(), begin.describe());
         long before = sharedPublishes();
-        ProcessRun write = inNewSession("i=0; while [ $i -lt 1000 ]; do i=$((i+1)); echo \"line $i\" >> \"$0/many.txt\"; done");
+        ProcessRun write =
+                inNewSession("i=0; while [ $i -lt 1000 ]; do i=$((i+1)); echo \"line $i\" >> \"$0/many.txt\"; done");
         assertTrue(write.succeeded(), write.describe());
-        ProcessRun inView = inMount("run", "--view", "watcher", "--", "sh", "-c", "wc -l < many.txt; tail -n 1 many.txt");
+        ProcessRun inView =
+                inMount("run", "--view", "watcher", "--", "sh", "-c", "wc -l < many.txt; tail -n 1 many.txt");
         assertEquals("1000\nline 1000\n", inView.stdout(), "the view reads every write at once\n" + inView.describe());
         long versions = sharedPublishes() - before;
         assertTrue(versions >= 1 && versions < 100, "1000 writes (and as many opens) made " + versions + " versions");
@@ -81,13 +93,15 @@ final class ViewSharedDefaultIT {
 
     @Test
     void aDaemonKilledAfterTheWritesReturnedLosesNone() throws IOException {
-        ProcessRun write = inNewSession("mkdir \"$0/kept\" && i=0; while [ $i -lt 200 ]; do i=$((i+1)); echo \"file $i\" > \"$0/kept/f$i\"; done");
+        ProcessRun write = inNewSession(
+                "mkdir \"$0/kept\" && i=0; while [ $i -lt 200 ]; do i=$((i+1)); echo \"file $i\" > \"$0/kept/f$i\"; done");
         assertTrue(write.succeeded(), write.describe());
         // nothing asked about the state since: the last group waits in the shared view's pending delta
         MOUNT.stopDaemon(true);
         MOUNT.restart();
         ProcessRun read = inNewSession("cd \"$0/kept\" && ls | wc -l && cat f1 f200");
-        assertEquals("200\nfile 1\nfile 200\n", read.stdout(), "every write that returned is there\n" + read.describe());
+        assertEquals(
+                "200\nfile 1\nfile 200\n", read.stdout(), "every write that returned is there\n" + read.describe());
         ProcessRun inView = inMount("run", "--", "cat", "kept/f199");
         assertEquals("file 199\n", inView.stdout(), "and published: a new view reads it\n" + inView.describe());
     }
@@ -95,7 +109,11 @@ final class ViewSharedDefaultIT {
     @Test
     void aDescriptorOpenedBeforeAWriteReadsIt() {
         // the append waits in its group (2 s window) while the descriptor opened before it reads
-        ProcessRun r = inNewSession("echo one > \"$0/fd.txt\" && exec 3< \"$0/fd.txt\" && echo two >> \"$0/fd.txt\" && cat <&3");
-        assertEquals("one\ntwo\n", r.stdout(), "a read sees every write that returned, as on an ordinary filesystem\n" + r.describe());
+        ProcessRun r = inNewSession(
+                "echo one > \"$0/fd.txt\" && exec 3< \"$0/fd.txt\" && echo two >> \"$0/fd.txt\" && cat <&3");
+        assertEquals(
+                "one\ntwo\n",
+                r.stdout(),
+                "a read sees every write that returned, as on an ordinary filesystem\n" + r.describe());
     }
 }

@@ -1,7 +1,5 @@
 package io.txfs.it;
 
-import java.time.Duration;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +42,8 @@ final class ViewsEndIT {
     /** A view made by {@code txfs run} that wrote one file: orphaned as soon as the command exits. */
     private static void orphan(String view) {
         String mnt = MOUNT.mountpoint().toString();
-        ProcessRun r = txfs("run", "--mount", mnt, "--view", view, "--", "/bin/sh", "-c", "echo x > \"$0/" + view + ".txt\"", mnt);
+        ProcessRun r = txfs(
+                "run", "--mount", mnt, "--view", view, "--", "/bin/sh", "-c", "echo x > \"$0/" + view + ".txt\"", mnt);
         assertEquals(0, r.exitCode(), r.describe());
     }
 
@@ -80,24 +79,38 @@ final class ViewsEndIT {
             assertEquals("orphaned", before.get("prune-b").path("state").asText(), before.toString());
             assertEquals("live", before.get("prune-live").path("state").asText(), before.toString());
             assertEquals(1, before.get("prune-a").path("changed_paths").asLong(), before.toString());
-            assertTrue(before.get("prune-a").has("age_seconds") && before.get("prune-a").has("created"), before.toString());
+            assertTrue(
+                    before.get("prune-a").has("age_seconds")
+                            && before.get("prune-a").has("created"),
+                    before.toString());
 
             ProcessRun table = txfs("views", "--mount", mnt);
             assertTrue(table.succeeded(), table.describe());
-            assertTrue(table.stdout().lines().anyMatch(l -> l.startsWith("prune-a ") && l.contains(" orphaned ")), table.describe());
-            assertTrue(table.stdout().lines().anyMatch(l -> l.startsWith("prune-live ") && l.contains(" live ")), table.describe());
+            assertTrue(
+                    table.stdout().lines().anyMatch(l -> l.startsWith("prune-a ") && l.contains(" orphaned ")),
+                    table.describe());
+            assertTrue(
+                    table.stdout().lines().anyMatch(l -> l.startsWith("prune-live ") && l.contains(" live ")),
+                    table.describe());
 
             ProcessRun other = asNobody("views prune");
             assertEquals(0, other.exitCode(), other.describe());
-            assertTrue(views().keySet().containsAll(List.of("prune-a", "prune-b")), "another uid's prune leaves root's views\n" + other.describe());
+            assertTrue(
+                    views().keySet().containsAll(List.of("prune-a", "prune-b")),
+                    "another uid's prune leaves root's views\n" + other.describe());
 
             ProcessRun young = txfs("views", "prune", "--mount", mnt, "--older-than", "1d");
             assertEquals(0, young.exitCode(), young.describe());
-            assertTrue(views().keySet().containsAll(List.of("prune-a", "prune-b")), "views younger than a day stay\n" + young.describe());
+            assertTrue(
+                    views().keySet().containsAll(List.of("prune-a", "prune-b")),
+                    "views younger than a day stay\n" + young.describe());
 
             ProcessRun prune = txfs("views", "prune", "--mount", mnt);
             assertEquals(0, prune.exitCode(), prune.describe());
-            assertTrue(prune.stdout().contains("removed view prune-a") && prune.stdout().contains("removed view prune-b"), prune.describe());
+            assertTrue(
+                    prune.stdout().contains("removed view prune-a")
+                            && prune.stdout().contains("removed view prune-b"),
+                    prune.describe());
             assertFalse(prune.stdout().contains("prune-live"), prune.describe());
             Map<String, JsonNode> after = views();
             assertFalse(after.containsKey("prune-a") || after.containsKey("prune-b"), after.toString());
@@ -105,7 +118,9 @@ final class ViewsEndIT {
             assertEquals("y\n", live.read("prune-live.txt"), "the live view keeps its changes");
         }
         // its process gone, the live view is orphaned and goes with the next prune
-        MountFixture.await(Duration.ofSeconds(10), () -> "orphaned".equals(views().get("prune-live").path("state").asText()));
+        MountFixture.await(
+                Duration.ofSeconds(10),
+                () -> "orphaned".equals(views().get("prune-live").path("state").asText()));
         ProcessRun prune = txfs("views", "prune", "--mount", mnt, "--older-than", "0s");
         assertTrue(prune.stdout().contains("removed view prune-live"), prune.describe());
         assertFalse(views().containsKey("prune-live"));
@@ -119,14 +134,16 @@ final class ViewsEndIT {
         orphan("rm-c");
         ProcessRun rm = txfs("views", "rm", "--mount", mnt, "rm-a", "no-such-view", "rm-b");
         assertEquals(1, rm.exitCode(), "a name that failed makes the exit status 1\n" + rm.describe());
-        assertTrue(rm.stdout().contains("removed view rm-a") && rm.stdout().contains("removed view rm-b"), rm.describe());
+        assertTrue(
+                rm.stdout().contains("removed view rm-a") && rm.stdout().contains("removed view rm-b"), rm.describe());
         assertTrue(rm.stderr().contains("no view no-such-view"), rm.describe());
         Map<String, JsonNode> after = views();
         assertFalse(after.containsKey("rm-a") || after.containsKey("rm-b"), "both are gone: " + after.keySet());
 
         ProcessRun denied = asNobody("views rm --mount " + mnt + " rm-c");
         assertEquals(1, denied.exitCode(), denied.describe());
-        assertTrue(denied.stderr().contains("EPERM") && denied.stderr().contains("belongs to uid 0"), denied.describe());
+        assertTrue(
+                denied.stderr().contains("EPERM") && denied.stderr().contains("belongs to uid 0"), denied.describe());
         assertEquals(1, denied.stderr().lines().count(), "a one-line reason\n" + denied.describe());
         assertTrue(views().containsKey("rm-c"), "root's view stays");
 

@@ -10,8 +10,16 @@ import java.util.Objects;
  * @param inodeKey    identifies the inode within one source, so hard links share it; equals/hashCode
  *                    must be value-based
  */
-public record EntryStat(EntryKind kind, int permissions, long uid, long gid, long size,
-                        long mtimeNanos, long rdev, long nlink, Object inodeKey) {
+public record EntryStat(
+        EntryKind kind,
+        int permissions,
+        long uid,
+        long gid,
+        long size,
+        long mtimeNanos,
+        long rdev,
+        long nlink,
+        Object inodeKey) {
     public EntryStat {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(inodeKey, "inodeKey");

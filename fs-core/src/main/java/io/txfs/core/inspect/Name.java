@@ -91,16 +91,17 @@ public final class Name implements Comparable<Name> {
 
     /** Helpers for raw byte strings that may or may not be UTF-8. */
     public static final class Bytes {
-        private Bytes() {
-        }
+        private Bytes() {}
 
         /** The UTF-8 decoding of {@code b}, or null when b is not valid UTF-8. */
         public static String utf8OrNull(byte[] b) {
             try {
-                return StandardCharsets.UTF_8.newDecoder()
+                return StandardCharsets.UTF_8
+                        .newDecoder()
                         .onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(b)).toString();
+                        .decode(ByteBuffer.wrap(b))
+                        .toString();
             } catch (CharacterCodingException e) {
                 return null;
             }

@@ -1,7 +1,6 @@
 package io.txfs.core.inspect;
 
 import java.nio.charset.StandardCharsets;
-
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 

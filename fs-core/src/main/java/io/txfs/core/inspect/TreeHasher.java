@@ -1,9 +1,8 @@
 package io.txfs.core.inspect;
 
-import java.io.FilterInputStream;
-
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +61,8 @@ public final class TreeHasher {
         LengthCheckingInputStream counted = new LengthCheckingInputStream(in);
         byte[] id = GitIdentifiers.blobId(format.newDigest(), size, counted);
         if (counted.count() != size) {
-            throw new IOException("content changed while hashing: expected " + size + " bytes, read " + counted.count());
+            throw new IOException(
+                    "content changed while hashing: expected " + size + " bytes, read " + counted.count());
         }
         return new ObjectId(id);
     }
@@ -84,11 +84,9 @@ public final class TreeHasher {
 
     // ---- git ----
 
-    private record GitNode(String mode, byte[] id) {
-    }
+    private record GitNode(String mode, byte[] id) {}
 
-    private record CacheKey(TreeIdOptions options, Object version) {
-    }
+    private record CacheKey(TreeIdOptions options, Object version) {}
 
     private ObjectId gitId(TreeSource source, TreePath path, EntryStat stat) throws IOException {
         if (stat.kind() == EntryKind.DIRECTORY) {
@@ -107,10 +105,13 @@ public final class TreeHasher {
         switch (stat.kind()) {
             case FILE:
                 // Like git's ce_permissions(): executable iff the owner may execute.
-                return new GitNode((stat.permissions() & 0100) != 0 ? "100755" : "100644",
+                return new GitNode(
+                        (stat.permissions() & 0100) != 0 ? "100755" : "100644",
                         contentId(options.format(), source, path, stat).rawBytes());
             case SYMLINK:
-                return new GitNode("120000", blobId(options.format(), source.readLink(path)).rawBytes());
+                return new GitNode(
+                        "120000",
+                        blobId(options.format(), source.readLink(path)).rawBytes());
             case DIRECTORY:
                 return gitTree(source, path);
             default:
@@ -131,8 +132,8 @@ public final class TreeHasher {
             return null;
         }
         // Git sorts a directory as if its name ended in '/'.
-        entries.sort((a, b) -> Arrays.compareUnsigned(gitSortKey(a.getKey(), a.getValue()),
-                gitSortKey(b.getKey(), b.getValue())));
+        entries.sort((a, b) ->
+                Arrays.compareUnsigned(gitSortKey(a.getKey(), a.getValue()), gitSortKey(b.getKey(), b.getValue())));
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (Map.Entry<Name, GitNode> e : entries) {
             body.writeBytes(e.getValue().mode().getBytes(StandardCharsets.US_ASCII));
@@ -160,12 +161,10 @@ public final class TreeHasher {
     // ---- extended ----
 
     /** A file with more than one link, by path relative to the hashed node. */
-    private record LinkedFile(TreePath path, Object inodeKey) {
-    }
+    private record LinkedFile(TreePath path, Object inodeKey) {}
 
     /** id covers the node's own metadata; contentId only what is inside it (children, content). */
-    private record XNode(byte[] id, byte[] contentId, List<LinkedFile> links) {
-    }
+    private record XNode(byte[] id, byte[] contentId, List<LinkedFile> links) {}
 
     private ObjectId extendedId(TreeSource source, TreePath path, EntryStat stat) throws IOException {
         XNode node = xnode(source, path, stat);
@@ -208,8 +207,11 @@ public final class TreeHasher {
                 contentId = new byte[0];
         }
         Encoder e = new Encoder();
-        e.raw(XNODE_TAG).bytes(stat.kind().jsonName().getBytes(StandardCharsets.US_ASCII))
-                .u32(stat.permissions()).u64(stat.uid()).u64(stat.gid())
+        e.raw(XNODE_TAG)
+                .bytes(stat.kind().jsonName().getBytes(StandardCharsets.US_ASCII))
+                .u32(stat.permissions())
+                .u64(stat.uid())
+                .u64(stat.gid())
                 .u64(stat.kind().isDevice() ? stat.rdev() : 0);
         if (options.mtimes()) {
             e.u64(stat.mtimeNanos());

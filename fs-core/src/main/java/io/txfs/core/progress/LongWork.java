@@ -62,7 +62,8 @@ public final class LongWork implements AutoCloseable {
     }
 
     public WorkSnapshot snapshot() {
-        return new WorkSnapshot(id, kind, phase, itemsDone.get(), itemsTotal, bytesDone.get(), bytesTotal, startedNs, phaseStartedNs);
+        return new WorkSnapshot(
+                id, kind, phase, itemsDone.get(), itemsTotal, bytesDone.get(), bytesTotal, startedNs, phaseStartedNs);
     }
 
     @Override

@@ -21,7 +21,7 @@ public final class LongWorks {
     private final LongSupplier nanoClock;
     private final Map<Long, LongWork> running = new ConcurrentSkipListMap<>();
     private final AtomicLong nextId = new AtomicLong(1);
-    private volatile Listener listener = w -> { };
+    private volatile Listener listener = w -> {};
 
     public LongWorks(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
@@ -32,7 +32,7 @@ public final class LongWorks {
     }
 
     public void listen(Listener l) {
-        listener = l == null ? w -> { } : l;
+        listener = l == null ? w -> {} : l;
     }
 
     /** Registers an operation of this kind ("flush", "gc", "export", …); close it when it ends. */

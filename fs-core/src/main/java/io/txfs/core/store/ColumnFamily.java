@@ -4,8 +4,24 @@ import java.util.Locale;
 
 /** Every column family of the store, named in one place. See docs/storage-format.md. */
 public enum ColumnFamily {
-    META, VIEWS, NODE, DENT, CHUNK, P_NODE, P_DENT, P_KEY, CONFLICT, LOG, CHANGE, IMPORTED, BACKING_INDEX,
-    PRESERVED, FLUSH, GC, SUBTREE, DELTA_ID;
+    META,
+    VIEWS,
+    NODE,
+    DENT,
+    CHUNK,
+    P_NODE,
+    P_DENT,
+    P_KEY,
+    CONFLICT,
+    LOG,
+    CHANGE,
+    IMPORTED,
+    BACKING_INDEX,
+    PRESERVED,
+    FLUSH,
+    GC,
+    SUBTREE,
+    DELTA_ID;
 
     public String columnName() {
         return name().toLowerCase(Locale.ROOT);

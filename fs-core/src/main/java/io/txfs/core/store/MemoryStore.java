@@ -1,12 +1,11 @@
 package io.txfs.core.store;
 
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
-
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Supplier;
 
 /** A heap store for fast tests. Batches are applied under one lock; readers never block. */
 public final class MemoryStore implements Store {
@@ -47,7 +46,8 @@ public final class MemoryStore implements Store {
         checkOpen();
         ConcurrentSkipListMap<byte[], byte[]> map = maps.get(cf);
         return new KvIterator() {
-            Iterator<Map.Entry<byte[], byte[]>> it = map.tailMap(from, true).entrySet().iterator();
+            Iterator<Map.Entry<byte[], byte[]>> it =
+                    map.tailMap(from, true).entrySet().iterator();
             Map.Entry<byte[], byte[]> cur = advance();
 
             private Map.Entry<byte[], byte[]> advance() {
@@ -56,17 +56,34 @@ public final class MemoryStore implements Store {
                 return Bytes.startsWith(e.getKey(), prefix) ? e : null;
             }
 
-            @Override public boolean valid() { return cur != null; }
-            @Override public byte[] key() { return cur.getKey(); }
-            @Override public byte[] value() { return cur.getValue(); }
-            @Override public void next() { cur = advance(); }
+            @Override
+            public boolean valid() {
+                return cur != null;
+            }
+
+            @Override
+            public byte[] key() {
+                return cur.getKey();
+            }
+
+            @Override
+            public byte[] value() {
+                return cur.getValue();
+            }
+
+            @Override
+            public void next() {
+                cur = advance();
+            }
 
             @Override
             public void seek(byte[] target) {
                 it = map.tailMap(target, true).entrySet().iterator();
                 cur = advance();
             }
-            @Override public void close() {}
+
+            @Override
+            public void close() {}
         };
     }
 
@@ -75,7 +92,8 @@ public final class MemoryStore implements Store {
         checkOpen();
         synchronized (writeLock) {
             for (Batch.Op op : batch.ops()) {
-                if (op.end() != null) maps.get(op.cf()).subMap(op.key(), op.end()).clear();
+                if (op.end() != null)
+                    maps.get(op.cf()).subMap(op.key(), op.end()).clear();
                 else if (op.value() == null) maps.get(op.cf()).remove(op.key());
                 else maps.get(op.cf()).put(op.key(), op.value());
             }

@@ -1,8 +1,7 @@
 package io.txfs.core.store;
 
-import org.rocksdb.ColumnFamilyHandle;
-
 import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.LRUCache;
@@ -26,6 +25,7 @@ public final class RocksMemory implements AutoCloseable {
     static final long DEFAULT_MEMTABLES_MIB = 48;
     /** One memtable of the chunk column families: file data, several fit in the memtable budget. */
     static final long CHUNK_WRITE_BUFFER = 16L << 20;
+
     static final int CHUNK_WRITE_BUFFERS = 3;
     /** One memtable of the metadata column families: small records, many of them. */
     static final long META_WRITE_BUFFER = 8L << 20;
@@ -38,7 +38,8 @@ public final class RocksMemory implements AutoCloseable {
 
     RocksMemory(long cacheBytes, long memtableBytes) {
         if (memtableBytes >= cacheBytes) {
-            throw new IllegalArgumentException("memtables (" + memtableBytes + ") must leave room in the cache (" + cacheBytes + ")");
+            throw new IllegalArgumentException(
+                    "memtables (" + memtableBytes + ") must leave room in the cache (" + cacheBytes + ")");
         }
         this.cacheBytes = cacheBytes;
         this.memtableBytes = memtableBytes;
@@ -46,7 +47,8 @@ public final class RocksMemory implements AutoCloseable {
         cache = new LRUCache(cacheBytes, -1, true);
         // allow_stall: writers wait for a flush rather than push memtables past their budget
         writeBuffers = new WriteBufferManager(memtableBytes, cache, true);
-        tables = new BlockBasedTableConfig().setBlockCache(cache)
+        tables = new BlockBasedTableConfig()
+                .setBlockCache(cache)
                 .setCacheIndexAndFilterBlocks(true)
                 .setCacheIndexAndFilterBlocksWithHighPriority(true)
                 .setPinL0FilterAndIndexBlocksInCache(true);
@@ -64,11 +66,15 @@ public final class RocksMemory implements AutoCloseable {
     }
 
     ColumnFamilyOptions applyToMetadata(ColumnFamilyOptions cf) {
-        return cf.setTableFormatConfig(tables).setWriteBufferSize(META_WRITE_BUFFER).setMaxWriteBufferNumber(2);
+        return cf.setTableFormatConfig(tables)
+                .setWriteBufferSize(META_WRITE_BUFFER)
+                .setMaxWriteBufferNumber(2);
     }
 
     ColumnFamilyOptions applyToChunks(ColumnFamilyOptions cf) {
-        return cf.setTableFormatConfig(tables).setWriteBufferSize(CHUNK_WRITE_BUFFER).setMaxWriteBufferNumber(CHUNK_WRITE_BUFFERS);
+        return cf.setTableFormatConfig(tables)
+                .setWriteBufferSize(CHUNK_WRITE_BUFFER)
+                .setMaxWriteBufferNumber(CHUNK_WRITE_BUFFERS);
     }
 
     public long cacheBytes() {

@@ -1,12 +1,11 @@
 package io.txfs.core.store;
 
-import java.net.JarURLConnection;
-import java.net.URL;
-import java.net.URLConnection;
-
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.JarURLConnection;
 import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -60,7 +59,8 @@ final class RocksNativeLibrary {
             return null;
         }
         String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && xdg.startsWith("/") ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        Path base =
+                xdg != null && xdg.startsWith("/") ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
         return base.resolve("txfs").resolve("native").resolve(name.substring(0, name.length() - 4));
     }
 

@@ -1,14 +1,11 @@
 package io.txfs.core.store;
 
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.rocksdb.AbstractEventListener;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -26,6 +23,8 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded RocksDB store. Writes go to the WAL before returning (a SIGKILL loses nothing);
@@ -34,12 +33,14 @@ import org.rocksdb.WriteOptions;
  */
 public final class RocksStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(RocksStore.class);
+
     static {
         RocksNativeLibrary.load();
     }
 
     /** Cache, memtable and table-reader memory: all memory options are there, none here. */
     private final RocksMemory memory = RocksMemory.fromSystemProperties();
+
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
     private final ColumnFamilyOptions chunkOptions;
@@ -48,45 +49,58 @@ public final class RocksStore implements Store {
     private final Map<ColumnFamily, ColumnFamilyHandle> byCf = new EnumMap<>(ColumnFamily.class);
     /** RocksDB's id of each column family, by ColumnFamily ordinal (for WriteBatchRep). */
     private final int[] cfIds = new int[ColumnFamily.values().length];
+
     private final WriteOptions async = new WriteOptions();
     /** Shared by every iterator: no snapshot, never changed after construction. */
     private final ReadOptions readOptions = new ReadOptions();
+
     private final WriteOptions sync = new WriteOptions().setSync(true);
     private boolean closed;
     /** Held by a running {@link #compact()}; close cancels it and waits for it to stop. */
     private final Object compacting = new Object();
+
     private volatile boolean closing;
     private volatile CompactRangeOptions running;
     private final Object cancel = new Object();
     private volatile Runnable beforeFlush = () -> {};
-    private final AbstractEventListener flushListener = new AbstractEventListener(AbstractEventListener.EnabledEventCallback.ON_FLUSH_BEGIN) {
-        @Override
-        public void onFlushBegin(RocksDB db, FlushJobInfo info) {
-            try {
-                beforeFlush.run();
-            } catch (RuntimeException e) {
-                // cannot stop RocksDB's flush from here: say it loudly
-                log.error("before a memtable flush: {}", e.toString(), e);
-            }
-        }
-    };
+    private final AbstractEventListener flushListener =
+            new AbstractEventListener(AbstractEventListener.EnabledEventCallback.ON_FLUSH_BEGIN) {
+                @Override
+                public void onFlushBegin(RocksDB db, FlushJobInfo info) {
+                    try {
+                        beforeFlush.run();
+                    } catch (RuntimeException e) {
+                        // cannot stop RocksDB's flush from here: say it loudly
+                        log.error("before a memtable flush: {}", e.toString(), e);
+                    }
+                }
+            };
 
     public RocksStore(Path dir) {
-        dbOptions = memory.apply(new DBOptions()).setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
-                .setMaxBackgroundJobs(2).setKeepLogFileNum(4).setListeners(List.of(flushListener));
+        dbOptions = memory.apply(new DBOptions())
+                .setCreateIfMissing(true)
+                .setCreateMissingColumnFamilies(true)
+                .setMaxBackgroundJobs(2)
+                .setKeepLogFileNum(4)
+                .setListeners(List.of(flushListener));
         boundWal(dbOptions);
-        cfOptions = reclaimTombstones(memory.applyToMetadata(new ColumnFamilyOptions()).setCompressionType(CompressionType.NO_COMPRESSION));
+        cfOptions = reclaimTombstones(
+                memory.applyToMetadata(new ColumnFamilyOptions()).setCompressionType(CompressionType.NO_COMPRESSION));
         // Chunks are large and written once: no compression (file data rarely compresses well enough to
         // pay for the CPU on the write path). Memtable sizes: RocksMemory.
-        chunkOptions = memory.applyToChunks(new ColumnFamilyOptions()).setCompressionType(CompressionType.NO_COMPRESSION)
+        chunkOptions = memory.applyToChunks(new ColumnFamilyOptions())
+                .setCompressionType(CompressionType.NO_COMPRESSION)
                 .setTargetFileSizeBase(256L << 20)
                 // Values go to blob files when memtables flush, so compaction never rewrites file data.
-                .setEnableBlobFiles(true).setMinBlobSize(4096).setBlobFileSize(256L << 20);
+                .setEnableBlobFiles(true)
+                .setMinBlobSize(4096)
+                .setBlobFileSize(256L << 20);
         collectBlobs(reclaimTombstones(chunkOptions));
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
         for (ColumnFamily cf : ColumnFamily.values()) {
-            descriptors.add(new ColumnFamilyDescriptor(cf.columnName().getBytes(),
+            descriptors.add(new ColumnFamilyDescriptor(
+                    cf.columnName().getBytes(),
                     cf == ColumnFamily.CHUNK || cf == ColumnFamily.PRESERVED ? chunkOptions : cfOptions));
         }
         try {
@@ -125,10 +139,25 @@ public final class RocksStore implements Store {
                 return it.isValid() && Bytes.startsWith(it.key(), prefix);
             }
 
-            @Override public byte[] key() { return it.key(); }
-            @Override public byte[] value() { return it.value(); }
-            @Override public void next() { it.next(); }
-            @Override public void seek(byte[] target) { it.seek(target); }
+            @Override
+            public byte[] key() {
+                return it.key();
+            }
+
+            @Override
+            public byte[] value() {
+                return it.value();
+            }
+
+            @Override
+            public void next() {
+                it.next();
+            }
+
+            @Override
+            public void seek(byte[] target) {
+                it.seek(target);
+            }
 
             @Override
             public void close() {
@@ -185,8 +214,12 @@ public final class RocksStore implements Store {
     @Override
     public StoreMemory memory() {
         try {
-            return new StoreMemory(memory.cacheBytes(), memory.cacheUsage(), memory.cachePinnedUsage(),
-                    memory.memtableBudgetBytes(), RocksMemory.memtableUsage(db, handles));
+            return new StoreMemory(
+                    memory.cacheBytes(),
+                    memory.cacheUsage(),
+                    memory.cachePinnedUsage(),
+                    memory.memtableBudgetBytes(),
+                    RocksMemory.memtableUsage(db, handles));
         } catch (RocksDBException e) {
             throw wrap("memory", e);
         }
@@ -219,6 +252,7 @@ public final class RocksStore implements Store {
     static final long MAX_TOTAL_WAL_BYTES = 128L << 20;
     /** RocksDB's own bound, a backstop four times ours (it flushes without the hook, see above). */
     static final long WAL_BACKSTOP_BYTES = 4 * MAX_TOTAL_WAL_BYTES;
+
     private final AtomicLong walSinceFlush = new AtomicLong();
 
     /** Counts bytes written to the WAL; past the bound, flushes every memtable without waiting for it. */
@@ -257,6 +291,7 @@ public final class RocksStore implements Store {
      * compaction (done only by {@link #compact()}).
      */
     static final double BLOB_GC_AGE_CUTOFF = 0.5;
+
     static final double BLOB_GC_FORCE_THRESHOLD = 0.5;
 
     private static void boundWal(DBOptions o) {
@@ -269,7 +304,8 @@ public final class RocksStore implements Store {
     }
 
     private static void collectBlobs(ColumnFamilyOptions o) {
-        o.setEnableBlobGarbageCollection(true).setBlobGarbageCollectionAgeCutoff(BLOB_GC_AGE_CUTOFF)
+        o.setEnableBlobGarbageCollection(true)
+                .setBlobGarbageCollectionAgeCutoff(BLOB_GC_AGE_CUTOFF)
                 .setBlobGarbageCollectionForceThreshold(BLOB_GC_FORCE_THRESHOLD);
     }
 
@@ -313,7 +349,11 @@ public final class RocksStore implements Store {
     }
 
     private void setBlobAgeCutoff(ColumnFamilyHandle h, double cutoff) throws RocksDBException {
-        db.setOptions(h, MutableColumnFamilyOptions.builder().setBlobGarbageCollectionAgeCutoff(cutoff).build());
+        db.setOptions(
+                h,
+                MutableColumnFamilyOptions.builder()
+                        .setBlobGarbageCollectionAgeCutoff(cutoff)
+                        .build());
     }
 
     ColumnFamilyHandle handle(ColumnFamily cf) {
@@ -328,7 +368,8 @@ public final class RocksStore implements Store {
         Status s = e.getStatus();
         String msg = e.getMessage() == null ? "" : e.getMessage();
         boolean noSpace = (s != null && s.getSubCode() == Status.SubCode.NoSpace)
-                || msg.contains("No space left") || msg.contains("ENOSPC");
+                || msg.contains("No space left")
+                || msg.contains("ENOSPC");
         return new StoreException("rocksdb " + what + ": " + msg, e, noSpace);
     }
 

@@ -5,6 +5,7 @@ package io.txfs.core.store;
  * capacity and usage (memtable reservations included) and the memtables' own size and budget.
  * All zero for a store without such a budget (the in-memory store of tests).
  */
-public record StoreMemory(long cacheCapacity, long cacheUsage, long cachePinned, long memtableBudget, long memtableUsage) {
+public record StoreMemory(
+        long cacheCapacity, long cacheUsage, long cachePinned, long memtableBudget, long memtableUsage) {
     public static final StoreMemory NONE = new StoreMemory(0, 0, 0, 0, 0);
 }

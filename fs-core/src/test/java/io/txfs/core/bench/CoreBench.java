@@ -1,8 +1,5 @@
 package io.txfs.core.bench;
 
-import java.util.Arrays;
-import java.util.Random;
-
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
 import io.txfs.core.FlushResult;
@@ -12,7 +9,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Random;
 import java.util.stream.Stream;
 
 /**
@@ -28,7 +27,8 @@ public final class CoreBench {
         long size = gib << 30;
         deleteTree(work);
         Files.createDirectories(work);
-        StringBuilder out = new StringBuilder("| figure | result | target | baseline (same run) |\n|---|---|---|---|\n");
+        StringBuilder out =
+                new StringBuilder("| figure | result | target | baseline (same run) |\n|---|---|---|---|\n");
 
         // 1. publish of 10,000 changed paths, tiny files and 64 KiB files. The first publish in a fresh JVM
         // also pays for compiling the publish path; a daemon that has served a while has it compiled, so
@@ -39,10 +39,13 @@ public final class CoreBench {
                 double[] ms = new double[6];
                 for (int round = 0; round < ms.length; round++) {
                     View v = e.createView("bench" + round, Isolation.SNAPSHOT, 0);
-                    long dir = e.mkdir(v, Engine.ROOT, ("d" + round).getBytes(StandardCharsets.UTF_8), 0755, Caller.ROOT).ino();
+                    long dir = e.mkdir(
+                                    v, Engine.ROOT, ("d" + round).getBytes(StandardCharsets.UTF_8), 0755, Caller.ROOT)
+                            .ino();
                     byte[] data = new byte[fileSize];
                     for (int i = 0; i < 10_000 - 1; i++) { // + the directory: 10,000 paths
-                        long ino = e.create(v, dir, ("f" + i).getBytes(StandardCharsets.UTF_8), 0644, Caller.ROOT).ino();
+                        long ino = e.create(v, dir, ("f" + i).getBytes(StandardCharsets.UTF_8), 0644, Caller.ROOT)
+                                .ino();
                         e.write(v, ino, 0, data);
                     }
                     long t0 = System.nanoTime();
@@ -52,7 +55,8 @@ public final class CoreBench {
                 double first = ms[0];
                 double[] warm = Arrays.copyOfRange(ms, 1, ms.length);
                 Arrays.sort(warm);
-                out.append(String.format("| publish 10,000 new files of %d B | %.1f ms (median of 5 in a running engine; the first in a fresh JVM %.1f ms) | < 100 ms, independent of size | - |%n",
+                out.append(String.format(
+                        "| publish 10,000 new files of %d B | %.1f ms (median of 5 in a running engine; the first in a fresh JVM %.1f ms) | < 100 ms, independent of size | - |%n",
                         fileSize, warm[warm.length / 2], first));
             }
         }
@@ -91,7 +95,8 @@ public final class CoreBench {
             Arrays.sort(more);
             e.close();
             long growth = dirSize(state) - before;
-            out.append(String.format("| 1-byte write into a %d GiB backing file | %.2f ms (then median of 21 more at random offsets %.2f ms); state grew %d KiB for those 22 writes | < 5 ms, ~ one 64 KiB chunk each | - |%n",
+            out.append(String.format(
+                    "| 1-byte write into a %d GiB backing file | %.2f ms (then median of 21 more at random offsets %.2f ms); state grew %d KiB for those 22 writes | < 5 ms, ~ one 64 KiB chunk each | - |%n",
                     gib, ms, more[10], growth / 1024));
         }
 
@@ -101,14 +106,16 @@ public final class CoreBench {
             SequentialWrite w = SequentialWrite.into(e, size);
             View v = w.view();
             double s = w.seconds();
-            out.append(String.format("| sequential write of %d GiB into a view (128 KiB writes, then fsync) | %.0f MiB/s | >= 500 MiB/s | dd to the disk: %.0f MiB/s |%n",
+            out.append(String.format(
+                    "| sequential write of %d GiB into a view (128 KiB writes, then fsync) | %.0f MiB/s | >= 500 MiB/s | dd to the disk: %.0f MiB/s |%n",
                     gib, size / 1048576.0 / s, ddWrite));
             e.publish(v, false);
             long t1 = System.nanoTime();
             FlushResult fr = e.flush();
             double fs = (System.nanoTime() - t1) / 1e9;
             double ddAgain = dd(work.resolve("dd-again.bin"), gib, true);
-            out.append(String.format("| flush of %d GiB (new file) | %.0f MiB/s (%.1f s) | >= 80%% of dd | dd conv=fsync: %.0f MiB/s (%.0f%%) |%n",
+            out.append(String.format(
+                    "| flush of %d GiB (new file) | %.0f MiB/s (%.1f s) | >= 80%% of dd | dd conv=fsync: %.0f MiB/s (%.0f%%) |%n",
                     gib, size / 1048576.0 / fs, fs, ddAgain, 100 * (size / 1048576.0 / fs) / ddAgain));
             if (fr.nothingToDo()) throw new IllegalStateException("flush did nothing");
         }
@@ -119,8 +126,16 @@ public final class CoreBench {
     /** MiB/s of dd writing gib GiB of zeros to path with conv=fsync (the disk's sequential write baseline). */
     private static double dd(Path path, long gib, boolean remove) throws Exception {
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder("dd", "if=/dev/zero", "of=" + path, "bs=1M", "count=" + (gib * 1024),
-                "conv=fsync", "status=none").inheritIO().start();
+        Process p = new ProcessBuilder(
+                        "dd",
+                        "if=/dev/zero",
+                        "of=" + path,
+                        "bs=1M",
+                        "count=" + (gib * 1024),
+                        "conv=fsync",
+                        "status=none")
+                .inheritIO()
+                .start();
         if (p.waitFor() != 0) throw new IOException("dd failed");
         double s = (System.nanoTime() - t0) / 1e9;
         if (remove) Files.delete(path);
@@ -129,7 +144,9 @@ public final class CoreBench {
 
     /** Allocated bytes under dir (du): chunk data files are sparse, their apparent size says nothing. */
     private static long dirSize(Path dir) throws IOException {
-        Process p = new ProcessBuilder("du", "-s", "-B1", dir.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("du", "-s", "-B1", dir.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         try {
             if (p.waitFor() != 0) throw new IOException("du failed: " + out);
@@ -146,5 +163,4 @@ public final class CoreBench {
             s.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
         }
     }
-
 }

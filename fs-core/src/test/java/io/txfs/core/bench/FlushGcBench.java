@@ -30,15 +30,18 @@ public final class FlushGcBench {
         }
         Collections.sort(on);
         Collections.sort(off);
-        System.out.printf("flush of %d MiB: gc on median %.0f ms %s, gc off median %.0f ms %s%n", mib,
-                on.get(reps / 2), on, off.get(reps / 2), off);
+        System.out.printf(
+                "flush of %d MiB: gc on median %.0f ms %s, gc off median %.0f ms %s%n",
+                mib, on.get(reps / 2), on, off.get(reps / 2), off);
     }
 
     private static double run(Path dir, int mib, GcPolicy gc) throws Exception {
         Path backing = Files.createDirectories(dir.resolve("backing"));
-        try (Engine e = Engine.open(Engine.Config.rocks(backing, dir.resolve("state")).withGc(gc))) {
+        try (Engine e =
+                Engine.open(Engine.Config.rocks(backing, dir.resolve("state")).withGc(gc))) {
             View v = e.createView("w", Isolation.SNAPSHOT, 0);
-            long ino = e.create(v, Engine.ROOT, "f".getBytes(), 0644, Caller.ROOT).ino();
+            long ino =
+                    e.create(v, Engine.ROOT, "f".getBytes(), 0644, Caller.ROOT).ino();
             byte[] buf = new byte[128 << 10];
             for (int i = 0; i < buf.length; i++) buf[i] = (byte) i;
             for (long off = 0; off < (long) mib << 20; off += buf.length) e.write(v, ino, off, buf);

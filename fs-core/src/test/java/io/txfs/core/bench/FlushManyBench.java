@@ -1,12 +1,11 @@
 package io.txfs.core.bench;
 
-
-import io.txfs.sys.LibC;
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
 import io.txfs.core.Isolation;
 import io.txfs.core.SetAttr;
 import io.txfs.core.View;
+import io.txfs.sys.LibC;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,9 +29,11 @@ public final class FlushManyBench {
             View v = e.createView("w", Isolation.SNAPSHOT, 0);
             long[] ids = new long[n];
             for (int d = 0; d < 50; d++) {
-                long di = e.mkdir(v, Engine.ROOT, ("d" + d).getBytes(StandardCharsets.UTF_8), 0755, Caller.ROOT).ino();
+                long di = e.mkdir(v, Engine.ROOT, ("d" + d).getBytes(StandardCharsets.UTF_8), 0755, Caller.ROOT)
+                        .ino();
                 for (int i = d; i < n; i += 50) {
-                    ids[i] = e.create(v, di, ("f" + i).getBytes(StandardCharsets.UTF_8), 0644, Caller.ROOT).ino();
+                    ids[i] = e.create(v, di, ("f" + i).getBytes(StandardCharsets.UTF_8), 0644, Caller.ROOT)
+                            .ino();
                     e.write(v, ids[i], 0, ("content " + i).getBytes(StandardCharsets.UTF_8));
                 }
             }
@@ -45,7 +46,8 @@ public final class FlushManyBench {
             long t2 = System.nanoTime();
             e.flush();
             long t3 = System.nanoTime();
-            System.out.printf("new %d files: %.0f ms; chmod of %d in place: %.0f ms%n", n, (t1 - t0) / 1e6, n, (t3 - t2) / 1e6);
+            System.out.printf(
+                    "new %d files: %.0f ms; chmod of %d in place: %.0f ms%n", n, (t1 - t0) / 1e6, n, (t3 - t2) / 1e6);
         }
     }
 }

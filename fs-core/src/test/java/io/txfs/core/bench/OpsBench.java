@@ -32,8 +32,14 @@ public final class OpsBench {
             Path dir = Files.createDirectories(backing.resolve("d" + d));
             for (int f = 0; f < FILES; f++) Files.write(dir.resolve("f" + f), new byte[] {1});
         }
-        String[] names = {"backing lookup+getattr", "readdir (100 entries)", "create+unlink", "pending lookup+getattr",
-            "published lookup+getattr", "read 4 KiB of a backing file"};
+        String[] names = {
+            "backing lookup+getattr",
+            "readdir (100 entries)",
+            "create+unlink",
+            "pending lookup+getattr",
+            "published lookup+getattr",
+            "read 4 KiB of a backing file"
+        };
         double[][] results = new double[names.length][rounds];
         try (Engine e = Engine.open(Engine.Config.rocks(backing, work.resolve("state")))) {
             View pub = e.createView("pub", Isolation.SNAPSHOT, 0);
@@ -41,10 +47,12 @@ public final class OpsBench {
             for (int i = 0; i < DIRS * FILES; i++) e.create(pub, pd, b("p" + i), 0644, Caller.ROOT);
             e.publish(pub, false);
             View v = e.createView("bench", Isolation.SNAPSHOT, 0);
-            long pending = e.mkdir(v, Engine.ROOT, b("pending"), 0755, Caller.ROOT).ino();
+            long pending =
+                    e.mkdir(v, Engine.ROOT, b("pending"), 0755, Caller.ROOT).ino();
             for (int i = 0; i < DIRS * FILES; i++) e.create(v, pending, b("q" + i), 0644, Caller.ROOT);
             long[] dirIno = new long[DIRS];
-            for (int d = 0; d < DIRS; d++) dirIno[d] = e.lookup(v, Engine.ROOT, b("d" + d)).ino();
+            for (int d = 0; d < DIRS; d++)
+                dirIno[d] = e.lookup(v, Engine.ROOT, b("d" + d)).ino();
             byte[][] fileNames = new byte[FILES][];
             for (int f = 0; f < FILES; f++) fileNames[f] = b("f" + f);
             long oneFile = e.lookup(v, dirIno[0], fileNames[0]).ino();
@@ -70,10 +78,12 @@ public final class OpsBench {
                 }
                 record(results, 2, slot, t, DIRS * FILES);
                 t = System.nanoTime();
-                for (int i = 0; i < DIRS * FILES; i++) e.getattr(v, e.lookup(v, pending, b("q" + i)).ino());
+                for (int i = 0; i < DIRS * FILES; i++)
+                    e.getattr(v, e.lookup(v, pending, b("q" + i)).ino());
                 record(results, 3, slot, t, DIRS * FILES);
                 t = System.nanoTime();
-                for (int i = 0; i < DIRS * FILES; i++) e.getattr(v, e.lookup(v, pd, b("p" + i)).ino());
+                for (int i = 0; i < DIRS * FILES; i++)
+                    e.getattr(v, e.lookup(v, pd, b("p" + i)).ino());
                 record(results, 4, slot, t, DIRS * FILES);
                 t = System.nanoTime();
                 for (int i = 0; i < DIRS * FILES; i++) e.read(v, oneFile, 0, 4096);

@@ -1,7 +1,5 @@
 package io.txfs.core.bench;
 
-import java.util.Comparator;
-
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
 import io.txfs.core.Isolation;
@@ -10,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
 
 /**
  * Publish of 10,000 paths on RocksDB, two shapes: new files (100 directories of 100) and in-place changes
@@ -32,11 +31,13 @@ public final class PublishMarksBench {
         try (Engine e = Engine.open(Engine.Config.rocks(backing, dir.resolve("s")))) {
             for (int round = 0; round < 5; round++) {
                 View v = e.createView("new" + round, Isolation.SNAPSHOT, 0);
-                long top = e.mkdir(v, Engine.ROOT, b("r" + round), 0755, Caller.ROOT).ino();
+                long top = e.mkdir(v, Engine.ROOT, b("r" + round), 0755, Caller.ROOT)
+                        .ino();
                 for (int d = 0; d < 100; d++) {
                     long sub = e.mkdir(v, top, b("d" + d), 0755, Caller.ROOT).ino();
                     for (int f = 0; f < 100; f++) {
-                        long ino = e.create(v, sub, b("f" + f), 0644, Caller.ROOT).ino();
+                        long ino =
+                                e.create(v, sub, b("f" + f), 0644, Caller.ROOT).ino();
                         e.write(v, ino, 0, new byte[] {1});
                     }
                 }
@@ -57,7 +58,8 @@ public final class PublishMarksBench {
         }
         Arrays.sort(created);
         Arrays.sort(modified);
-        System.out.printf("publish 10k new files: median %.1f ms (min %.1f); 10k modified files: median %.1f ms (min %.1f)%n",
+        System.out.printf(
+                "publish 10k new files: median %.1f ms (min %.1f); 10k modified files: median %.1f ms (min %.1f)%n",
                 created[2], created[0], modified[2], modified[0]);
         try (var paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

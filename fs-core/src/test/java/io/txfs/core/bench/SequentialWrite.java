@@ -11,7 +11,8 @@ import java.util.Random;
 record SequentialWrite(View view, long ino, int writeBytes, double seconds) {
     static SequentialWrite into(Engine e, long size) {
         View v = e.createView("bench", Isolation.SNAPSHOT, 0);
-        long ino = e.create(v, Engine.ROOT, "seq.bin".getBytes(StandardCharsets.UTF_8), 0644, Caller.ROOT).ino();
+        long ino = e.create(v, Engine.ROOT, "seq.bin".getBytes(StandardCharsets.UTF_8), 0644, Caller.ROOT)
+                .ino();
         byte[] buf = new byte[128 * 1024];
         new Random(7).nextBytes(buf);
         long t0 = System.nanoTime();

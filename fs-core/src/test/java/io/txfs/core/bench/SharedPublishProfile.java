@@ -28,7 +28,8 @@ public final class SharedPublishProfile {
             View v = e.createView("shared", Isolation.READ_COMMITTED, 0);
             long[] files = new long[64];
             for (int i = 0; i < files.length; i++) {
-                files[i] = e.create(v, Engine.ROOT, ("f" + i).getBytes(StandardCharsets.UTF_8), 0644, Caller.ROOT).ino();
+                files[i] = e.create(v, Engine.ROOT, ("f" + i).getBytes(StandardCharsets.UTF_8), 0644, Caller.ROOT)
+                        .ino();
             }
             e.publish(v, true);
             Random r = new Random(1);
@@ -41,7 +42,9 @@ public final class SharedPublishProfile {
                 if (i % group == 0) e.publish(v, true);
                 if (i % block == 0) {
                     long t1 = System.nanoTime();
-                    System.out.printf("ops %d..%d: %.0f ops/s (head %d)%n", i - block, i, block / ((t1 - t0) / 1e9), e.headVersion());
+                    System.out.printf(
+                            "ops %d..%d: %.0f ops/s (head %d)%n",
+                            i - block, i, block / ((t1 - t0) / 1e9), e.headVersion());
                     t0 = t1;
                 }
             }

@@ -25,8 +25,14 @@ class DeltaTest {
     private static final DeltaComputer DIFF = new DeltaComputer(ObjectFormat.SHA256, false);
 
     private static MemoryTree base() {
-        return new MemoryTree().mkdir("src").write("src/a.c", "int a;").write("src/b.c", "int b;")
-                .mkdir("old").write("old/x", "x").write("keep", "keep").symlink("ln", "keep");
+        return new MemoryTree()
+                .mkdir("src")
+                .write("src/a.c", "int a;")
+                .write("src/b.c", "int b;")
+                .mkdir("old")
+                .write("old/x", "x")
+                .write("keep", "keep")
+                .symlink("ln", "keep");
     }
 
     @Test
@@ -34,24 +40,49 @@ class DeltaTest {
         MemoryTree a = base();
         MemoryTree b = base();
         MemoryTree run1 = a.snapshot();
-        run1.write("src/a.c", "int a = 1;").mkdir("new").write("new/n", "n").delete("old").chmod("keep", 0755)
-                .symlink("ln2", "src").rename("src/b.c", "src/c.c");
+        run1.write("src/a.c", "int a = 1;")
+                .mkdir("new")
+                .write("new/n", "n")
+                .delete("old")
+                .chmod("keep", 0755)
+                .symlink("ln2", "src")
+                .rename("src/b.c", "src/c.c");
         MemoryTree run2 = b.snapshot();
-        run2.rename("src/b.c", "tmp").mkdir("new").chmod("keep", 0700).delete("old/x").symlink("ln2", "elsewhere")
-                .write("new/scratch", "deleted later").delete("old").write("new/n", "n").rename("tmp", "src/c.c")
-                .chmod("keep", 0755).write("src/a.c", "int a = 1;").delete("new/scratch").delete("ln2")
+        run2.rename("src/b.c", "tmp")
+                .mkdir("new")
+                .chmod("keep", 0700)
+                .delete("old/x")
+                .symlink("ln2", "elsewhere")
+                .write("new/scratch", "deleted later")
+                .delete("old")
+                .write("new/n", "n")
+                .rename("tmp", "src/c.c")
+                .chmod("keep", 0755)
+                .write("src/a.c", "int a = 1;")
+                .delete("new/scratch")
+                .delete("ln2")
                 .symlink("ln2", "src");
         Delta d1 = DIFF.compute(a, run1);
         Delta d2 = DIFF.compute(b, run2);
-        assertEquals(new String(d1.canonicalBytes(), StandardCharsets.UTF_8),
+        assertEquals(
+                new String(d1.canonicalBytes(), StandardCharsets.UTF_8),
                 new String(d2.canonicalBytes(), StandardCharsets.UTF_8));
         assertEquals(d1.id(), d2.id());
         List<String> summary = new ArrayList<>();
         for (DeltaEntry e : d1.entries()) {
             summary.add(e.toString());
         }
-        assertEquals(List.of("metadata file keep", "added symlink ln2", "added dir new", "added file new/n",
-                "deleted dir old", "modified file src/a.c", "deleted file src/b.c", "added file src/c.c"), summary);
+        assertEquals(
+                List.of(
+                        "metadata file keep",
+                        "added symlink ln2",
+                        "added dir new",
+                        "added file new/n",
+                        "deleted dir old",
+                        "modified file src/a.c",
+                        "deleted file src/b.c",
+                        "added file src/c.c"),
+                summary);
     }
 
     @Test
@@ -66,8 +97,13 @@ class DeltaTest {
     @Test
     void typeChangesAndMetadataOnlyChangesAreNamed() throws IOException {
         MemoryTree a = base();
-        MemoryTree b = a.snapshot().delete("old").write("old", "now a file").delete("keep").mkdir("keep")
-                .write("keep/inner", "i").setXattr("src/a.c", "user.tag", new byte[] {(byte) 0xff});
+        MemoryTree b = a.snapshot()
+                .delete("old")
+                .write("old", "now a file")
+                .delete("keep")
+                .mkdir("keep")
+                .write("keep/inner", "i")
+                .setXattr("src/a.c", "user.tag", new byte[] {(byte) 0xff});
         Delta d = DIFF.compute(a, b);
         assertEquals(ChangeKind.TYPE_CHANGED, find(d, "keep").change());
         assertEquals(ChangeKind.ADDED, find(d, "keep/inner").change());
@@ -75,7 +111,10 @@ class DeltaTest {
         assertEquals(ChangeKind.METADATA, find(d, "src/a.c").change());
         String json = new String(d.canonicalBytes(), StandardCharsets.UTF_8);
         assertTrue(json.contains("\"xattrs\":[[\"user.tag\",{\"base64\":\"/w==\"}]]"), json);
-        assertTrue(json.startsWith("{\"path\":\"keep\",\"change\":\"type-changed\",\"type\":\"dir\",\"mode\":\"0755\",\"uid\":0,\"gid\":0}\n"), json);
+        assertTrue(
+                json.startsWith(
+                        "{\"path\":\"keep\",\"change\":\"type-changed\",\"type\":\"dir\",\"mode\":\"0755\",\"uid\":0,\"gid\":0}\n"),
+                json);
     }
 
     @Test
@@ -123,12 +162,17 @@ class DeltaTest {
         MemoryTree a = base();
         MemoryTree b = a.snapshot().write("src/a.c", "changed").write("keep", "outside the subtree");
         Delta d = DIFF.compute(a, b, TreePath.of("src"));
-        assertEquals(List.of(TreePath.of("a.c")), d.entries().stream().map(DeltaEntry::path).toList());
+        assertEquals(
+                List.of(TreePath.of("a.c")),
+                d.entries().stream().map(DeltaEntry::path).toList());
         TreeHasher h = new TreeHasher(TreeIdOptions.git(ObjectFormat.SHA1));
         assertEquals(h.hash(b, TreePath.of("src")), h.hash(b.subtree(TreePath.of("src")), TreePath.root()));
     }
 
     private static DeltaEntry find(Delta d, String path) {
-        return d.entries().stream().filter(e -> e.path().equals(TreePath.of(path))).findFirst().orElseThrow();
+        return d.entries().stream()
+                .filter(e -> e.path().equals(TreePath.of(path)))
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -1,14 +1,13 @@
 package io.txfs.core.inspect;
 
-import java.nio.file.Files;
-import java.nio.file.attribute.PosixFilePermissions;
-
 import io.txfs.core.inspect.dir.DirectoryTreeSink;
 import io.txfs.core.inspect.dir.DirectoryTreeSource;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +17,12 @@ import java.util.concurrent.TimeUnit;
 
 /** Random trees on disk and the little process plumbing tests need. */
 final class DiskTrees {
-    private static final String[] NAMES = {"a", "b", "c.txt", "dir", "with space", "ünï", "x-y", "Z", "a.b",
-        "long-" + "n".repeat(120)};
+    private static final String[] NAMES = {
+        "a", "b", "c.txt", "dir", "with space", "ünï", "x-y", "Z", "a.b", "long-" + "n".repeat(120)
+    };
     private static final int[] PERMS = {0644, 0755, 0600, 0700, 0640, 04755, 0444};
 
-    private DiskTrees() {
-    }
+    private DiskTrees() {}
 
     /** cp -a: ownership, modes, xattrs, links and times as they are. */
     static void copy(Path from, Path to) throws IOException, InterruptedException {
@@ -49,14 +48,15 @@ final class DiskTrees {
             List<TreePath> all = new ArrayList<>();
             collect(src, TreePath.root(), dirs, all);
             TreePath dir = dirs.get(rnd.nextInt(dirs.size()));
-            TreePath target = rnd.nextInt(3) == 0 && !all.isEmpty() ? all.get(rnd.nextInt(all.size()))
+            TreePath target = rnd.nextInt(3) == 0 && !all.isEmpty()
+                    ? all.get(rnd.nextInt(all.size()))
                     : dir.resolve(randomName(rnd));
             if (target.names().size() > 4) {
                 continue;
             }
             int perms = PERMS[rnd.nextInt(PERMS.length)];
-            EntryMetadata meta = new EntryMetadata(perms, null, null, null,
-                    xattrs && rnd.nextInt(4) == 0 ? xattr(rnd) : new TreeMap<>());
+            EntryMetadata meta = new EntryMetadata(
+                    perms, null, null, null, xattrs && rnd.nextInt(4) == 0 ? xattr(rnd) : new TreeMap<>());
             switch (rnd.nextInt(8)) {
                 case 0, 1 -> {
                     byte[] content = new byte[rnd.nextInt(3) == 0 ? rnd.nextInt(3000) : rnd.nextInt(20)];
@@ -64,8 +64,11 @@ final class DiskTrees {
                     sink.writeFile(target, meta, new ByteArrayInputStream(content), content.length);
                 }
                 case 2 -> sink.makeDirectory(target, new EntryMetadata(perms | 0700, null, null, null, meta.xattrs()));
-                case 3 -> sink.makeSymlink(target, ("../t" + rnd.nextInt(5)).getBytes(StandardCharsets.UTF_8),
-                        new EntryMetadata(0777, null, null, null, new TreeMap<>()));
+                case 3 ->
+                    sink.makeSymlink(
+                            target,
+                            ("../t" + rnd.nextInt(5)).getBytes(StandardCharsets.UTF_8),
+                            new EntryMetadata(0777, null, null, null, new TreeMap<>()));
                 case 4 -> {
                     if (!target.isRoot()) {
                         sink.delete(target);
@@ -73,7 +76,8 @@ final class DiskTrees {
                 }
                 case 5 -> {
                     if (sink.kind(target).orElse(null) == EntryKind.FILE) {
-                        Files.setPosixFilePermissions(src.toPath(target),
+                        Files.setPosixFilePermissions(
+                                src.toPath(target),
                                 PosixFilePermissions.fromString(rnd.nextBoolean() ? "rwxr-xr-x" : "rw-------"));
                     }
                 }
@@ -85,7 +89,9 @@ final class DiskTrees {
                         }
                     }
                     TreePath fresh = dir.resolve(randomName(rnd));
-                    if (!files.isEmpty() && !files.contains(fresh) && sink.kind(fresh).isEmpty()) {
+                    if (!files.isEmpty()
+                            && !files.contains(fresh)
+                            && sink.kind(fresh).isEmpty()) {
                         sink.makeHardLink(fresh, files.get(rnd.nextInt(files.size())));
                     }
                 }
@@ -93,7 +99,11 @@ final class DiskTrees {
                     if (!dir.isRoot() && rnd.nextInt(3) == 0) {
                         sink.delete(dir);
                     } else {
-                        sink.makeNode(target, EntryKind.FIFO, 0, GitCompatibilityTest.fileMeta(perms)); // user.* xattrs: regular files and dirs only
+                        sink.makeNode(
+                                target,
+                                EntryKind.FIFO,
+                                0,
+                                GitCompatibilityTest.fileMeta(perms)); // user.* xattrs: regular files and dirs only
                     }
                 }
             }
@@ -107,12 +117,16 @@ final class DiskTrees {
 
     private static TreeMap<Name, byte[]> xattr(Random rnd) {
         TreeMap<Name, byte[]> x = new TreeMap<>();
-        x.put(Name.xattr("user.k" + rnd.nextInt(3)), rnd.nextBoolean() ? "text".getBytes(StandardCharsets.UTF_8)
-                : new byte[] {(byte) 0xff, 0, (byte) rnd.nextInt()});
+        x.put(
+                Name.xattr("user.k" + rnd.nextInt(3)),
+                rnd.nextBoolean()
+                        ? "text".getBytes(StandardCharsets.UTF_8)
+                        : new byte[] {(byte) 0xff, 0, (byte) rnd.nextInt()});
         return x;
     }
 
-    private static void collect(TreeSource src, TreePath dir, List<TreePath> dirs, List<TreePath> all) throws IOException {
+    private static void collect(TreeSource src, TreePath dir, List<TreePath> dirs, List<TreePath> all)
+            throws IOException {
         dirs.add(dir);
         for (Name n : src.list(dir)) {
             TreePath p = dir.resolve(n);
@@ -128,7 +142,9 @@ final class DiskTrees {
         Map<String, ObjectId> ids = new TreeMap<>();
         ids.put("git-sha1", new TreeHasher(TreeIdOptions.git(ObjectFormat.SHA1)).hash(src, TreePath.root()));
         ids.put("git-sha256", new TreeHasher(TreeIdOptions.git(ObjectFormat.SHA256)).hash(src, TreePath.root()));
-        ids.put("extended", new TreeHasher(TreeIdOptions.extended(ObjectFormat.SHA256, false)).hash(src, TreePath.root()));
+        ids.put(
+                "extended",
+                new TreeHasher(TreeIdOptions.extended(ObjectFormat.SHA256, false)).hash(src, TreePath.root()));
         return ids;
     }
 }

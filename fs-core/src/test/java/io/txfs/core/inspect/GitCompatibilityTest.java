@@ -1,7 +1,5 @@
 package io.txfs.core.inspect;
 
-import java.nio.file.attribute.PosixFilePermissions;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
@@ -12,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.TreeMap;
 import org.apache.commons.codec.digest.GitIdentifiers;
@@ -25,6 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class GitCompatibilityTest {
     @TempDir
     Path tmp;
+
     Path tree;
 
     @BeforeEach
@@ -90,8 +90,11 @@ class GitCompatibilityTest {
         GitRunner.assumeGit();
         Path empty = Files.createDirectories(tmp.resolve("e/only/dirs"));
         String expected = GitRunner.writeTree(tmp.resolve("e"), tmp, format);
-        assertEquals(expected, new TreeHasher(TreeIdOptions.git(format))
-                .hash(new DirectoryTreeSource(tmp.resolve("e")), TreePath.root()).hex());
+        assertEquals(
+                expected,
+                new TreeHasher(TreeIdOptions.git(format))
+                        .hash(new DirectoryTreeSource(tmp.resolve("e")), TreePath.root())
+                        .hex());
         assertEquals(expected, format.emptyTreeId().hex());
         assertEquals(true, Files.isDirectory(empty));
     }

@@ -13,12 +13,13 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs the real git on a work tree, isolated from the user's and the system's configuration. */
 final class GitRunner {
-    private GitRunner() {
-    }
+    private GitRunner() {}
 
     static boolean available() {
         try {
-            Process p = new ProcessBuilder("git", "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("git", "--version")
+                    .redirectErrorStream(true)
+                    .start();
             p.getInputStream().readAllBytes();
             return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException | InterruptedException e) {
@@ -28,7 +29,8 @@ final class GitRunner {
 
     static void assumeGit() {
         if (!available()) {
-            System.err.println("!!! SKIPPING git compatibility test: no 'git' on PATH; tree ids are NOT verified against git !!!");
+            System.err.println(
+                    "!!! SKIPPING git compatibility test: no 'git' on PATH; tree ids are NOT verified against git !!!");
         }
         assumeTrue(available(), "git is not installed: git compatibility NOT verified");
     }
@@ -38,7 +40,8 @@ final class GitRunner {
         Path gitDir = Files.createTempDirectory(scratch, "gitdir");
         run(scratch, "git", "--git-dir=" + gitDir, "init", "-q", "--object-format=" + format.gitName());
         run(scratch, "git", "--git-dir=" + gitDir, "--work-tree=" + workTree, "add", "-A", "--force");
-        return run(scratch, "git", "--git-dir=" + gitDir, "--work-tree=" + workTree, "write-tree").trim();
+        return run(scratch, "git", "--git-dir=" + gitDir, "--work-tree=" + workTree, "write-tree")
+                .trim();
     }
 
     private static String run(Path scratch, String... cmd) throws IOException, InterruptedException {

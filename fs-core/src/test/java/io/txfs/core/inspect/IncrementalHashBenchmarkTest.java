@@ -44,11 +44,14 @@ class IncrementalHashBenchmarkTest {
             best = Math.min(best, System.nanoTime() - t1);
             assertTrue(counting.reads.contains("open d42/e7/f13"), counting.reads.toString());
         }
-        System.err.printf("100k-file tree: cold git id %d ms, warm re-hash after one change %.2f ms%n", coldMs,
-                best / 1e6);
+        System.err.printf(
+                "100k-file tree: cold git id %d ms, warm re-hash after one change %.2f ms%n", coldMs, best / 1e6);
         assertNotEquals(cold, warm);
-        assertEquals(new TreeHasher(TreeIdOptions.git(ObjectFormat.SHA1)).hash(new TreeHasherTest.Unversioned(tree),
-                TreePath.root()), warm, "the memoized id is the id");
+        assertEquals(
+                new TreeHasher(TreeIdOptions.git(ObjectFormat.SHA1))
+                        .hash(new TreeHasherTest.Unversioned(tree), TreePath.root()),
+                warm,
+                "the memoized id is the id");
         for (String read : counting.reads) {
             String path = read.substring(read.indexOf(' ') + 1);
             assertTrue(List.of("", "d42", "d42/e7", "d42/e7/f13").contains(path), read);
@@ -75,8 +78,16 @@ class IncrementalHashBenchmarkTest {
         @Override
         public EntryStat stat(TreePath path) {
             boolean file = path.names().size() == 3;
-            return new EntryStat(file ? EntryKind.FILE : EntryKind.DIRECTORY, file ? 0644 : 0755, 0, 0,
-                    file ? content(path).length : 4096, 0, 0, 1, path);
+            return new EntryStat(
+                    file ? EntryKind.FILE : EntryKind.DIRECTORY,
+                    file ? 0644 : 0755,
+                    0,
+                    0,
+                    file ? content(path).length : 4096,
+                    0,
+                    0,
+                    1,
+                    path);
         }
 
         private byte[] content(TreePath path) {

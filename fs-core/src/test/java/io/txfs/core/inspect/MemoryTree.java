@@ -21,9 +21,19 @@ import java.util.concurrent.atomic.AtomicLong;
 final class MemoryTree implements TreeSource {
     private static final AtomicLong SERIAL = new AtomicLong();
 
-    record Node(EntryKind kind, int permissions, long uid, long gid, long mtimeNanos, long rdev, byte[] data,
-                SortedMap<Name, Node> children, SortedMap<Name, byte[]> xattrs, long inode, long nlink,
-                long version) {
+    record Node(
+            EntryKind kind,
+            int permissions,
+            long uid,
+            long gid,
+            long mtimeNanos,
+            long rdev,
+            byte[] data,
+            SortedMap<Name, Node> children,
+            SortedMap<Name, byte[]> xattrs,
+            long inode,
+            long nlink,
+            long version) {
         Node withChildren(SortedMap<Name, Node> c) {
             return new Node(kind, permissions, uid, gid, mtimeNanos, rdev, data, c, xattrs, inode, nlink, next());
         }
@@ -33,8 +43,8 @@ final class MemoryTree implements TreeSource {
     private long clock = 1_000_000_000L;
 
     MemoryTree() {
-        root = new Node(EntryKind.DIRECTORY, 0755, 0, 0, clock, 0, null, new TreeMap<>(), new TreeMap<>(), next(), 2,
-                next());
+        root = new Node(
+                EntryKind.DIRECTORY, 0755, 0, 0, clock, 0, null, new TreeMap<>(), new TreeMap<>(), next(), 2, next());
     }
 
     private MemoryTree(Node root) {
@@ -62,8 +72,21 @@ final class MemoryTree implements TreeSource {
     }
 
     MemoryTree mkdir(String path) {
-        return put(TreePath.of(path), new Node(EntryKind.DIRECTORY, 0755, 0, 0, ++clock, 0, null, new TreeMap<>(),
-                new TreeMap<>(), next(), 2, next()));
+        return put(
+                TreePath.of(path),
+                new Node(
+                        EntryKind.DIRECTORY,
+                        0755,
+                        0,
+                        0,
+                        ++clock,
+                        0,
+                        null,
+                        new TreeMap<>(),
+                        new TreeMap<>(),
+                        next(),
+                        2,
+                        next()));
     }
 
     MemoryTree symlink(String path, String target) {
@@ -76,38 +99,114 @@ final class MemoryTree implements TreeSource {
 
     MemoryTree chmod(String path, int perms) {
         Node n = node(TreePath.of(path));
-        return put(TreePath.of(path), new Node(n.kind(), perms, n.uid(), n.gid(), ++clock, n.rdev(), n.data(),
-                n.children(), n.xattrs(), n.inode(), n.nlink(), next()));
+        return put(
+                TreePath.of(path),
+                new Node(
+                        n.kind(),
+                        perms,
+                        n.uid(),
+                        n.gid(),
+                        ++clock,
+                        n.rdev(),
+                        n.data(),
+                        n.children(),
+                        n.xattrs(),
+                        n.inode(),
+                        n.nlink(),
+                        next()));
     }
 
     MemoryTree chown(String path, long uid, long gid) {
         Node n = node(TreePath.of(path));
-        return put(TreePath.of(path), new Node(n.kind(), n.permissions(), uid, gid, n.mtimeNanos(), n.rdev(), n.data(),
-                n.children(), n.xattrs(), n.inode(), n.nlink(), next()));
+        return put(
+                TreePath.of(path),
+                new Node(
+                        n.kind(),
+                        n.permissions(),
+                        uid,
+                        gid,
+                        n.mtimeNanos(),
+                        n.rdev(),
+                        n.data(),
+                        n.children(),
+                        n.xattrs(),
+                        n.inode(),
+                        n.nlink(),
+                        next()));
     }
 
     MemoryTree setXattr(String path, String name, byte[] value) {
         Node n = node(TreePath.of(path));
         SortedMap<Name, byte[]> x = new TreeMap<>(n.xattrs());
         x.put(Name.xattr(name), value);
-        return put(TreePath.of(path), new Node(n.kind(), n.permissions(), n.uid(), n.gid(), n.mtimeNanos(), n.rdev(),
-                n.data(), n.children(), x, n.inode(), n.nlink(), next()));
+        return put(
+                TreePath.of(path),
+                new Node(
+                        n.kind(),
+                        n.permissions(),
+                        n.uid(),
+                        n.gid(),
+                        n.mtimeNanos(),
+                        n.rdev(),
+                        n.data(),
+                        n.children(),
+                        x,
+                        n.inode(),
+                        n.nlink(),
+                        next()));
     }
 
     MemoryTree touch(String path, long mtimeNanos) {
         Node n = node(TreePath.of(path));
-        return put(TreePath.of(path), new Node(n.kind(), n.permissions(), n.uid(), n.gid(), mtimeNanos, n.rdev(),
-                n.data(), n.children(), n.xattrs(), n.inode(), n.nlink(), next()));
+        return put(
+                TreePath.of(path),
+                new Node(
+                        n.kind(),
+                        n.permissions(),
+                        n.uid(),
+                        n.gid(),
+                        mtimeNanos,
+                        n.rdev(),
+                        n.data(),
+                        n.children(),
+                        n.xattrs(),
+                        n.inode(),
+                        n.nlink(),
+                        next()));
     }
 
     /** A second name for the file at {@code existing}: same inode, both with nlink 2 (tests only link once). */
     MemoryTree link(String existing, String path) {
         Node n = node(TreePath.of(existing));
-        Node linked = new Node(n.kind(), n.permissions(), n.uid(), n.gid(), n.mtimeNanos(), n.rdev(), n.data(),
-                n.children(), n.xattrs(), n.inode(), n.nlink() + 1, next());
+        Node linked = new Node(
+                n.kind(),
+                n.permissions(),
+                n.uid(),
+                n.gid(),
+                n.mtimeNanos(),
+                n.rdev(),
+                n.data(),
+                n.children(),
+                n.xattrs(),
+                n.inode(),
+                n.nlink() + 1,
+                next());
         put(TreePath.of(existing), linked);
-        return put(TreePath.of(path), new Node(n.kind(), n.permissions(), n.uid(), n.gid(), n.mtimeNanos(), n.rdev(),
-                n.data(), n.children(), n.xattrs(), n.inode(), n.nlink() + 1, next()));
+        return put(
+                TreePath.of(path),
+                new Node(
+                        n.kind(),
+                        n.permissions(),
+                        n.uid(),
+                        n.gid(),
+                        n.mtimeNanos(),
+                        n.rdev(),
+                        n.data(),
+                        n.children(),
+                        n.xattrs(),
+                        n.inode(),
+                        n.nlink() + 1,
+                        next()));
     }
 
     MemoryTree delete(String path) {
@@ -183,8 +282,8 @@ final class MemoryTree implements TreeSource {
     public EntryStat stat(TreePath path) throws IOException {
         Node n = find(path);
         long size = n.kind() == EntryKind.DIRECTORY ? 4096 : n.data() == null ? 0 : n.data().length;
-        return new EntryStat(n.kind(), n.permissions(), n.uid(), n.gid(), size, n.mtimeNanos(), n.rdev(), n.nlink(),
-                n.inode());
+        return new EntryStat(
+                n.kind(), n.permissions(), n.uid(), n.gid(), size, n.mtimeNanos(), n.rdev(), n.nlink(), n.inode());
     }
 
     @Override

@@ -1,9 +1,5 @@
 package io.txfs.core.inspect;
 
-import java.nio.ByteBuffer;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserDefinedFileAttributeView;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -21,9 +17,12 @@ import io.txfs.core.inspect.oci.OciLayerWriter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
@@ -39,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class OciLayerTest {
     @TempDir
     Path tmp;
+
     private boolean xattrsSupported;
 
     @BeforeEach
@@ -64,8 +64,8 @@ class OciLayerTest {
     }
 
     private static void importInto(byte[] tar, Path root) throws IOException {
-        new OciLayerImporter(OciLayerImporter.Options.defaults()).apply(new ByteArrayInputStream(tar),
-                new DirectoryTreeSink(root));
+        new OciLayerImporter(OciLayerImporter.Options.defaults())
+                .apply(new ByteArrayInputStream(tar), new DirectoryTreeSink(root));
     }
 
     @Test
@@ -84,8 +84,11 @@ class OciLayerTest {
             DiskTrees.copy(a, c);
             importInto(tar, c);
             assertEquals(DiskTrees.ids(b), DiskTrees.ids(c), "seed " + seed);
-            assertTrue(new DeltaComputer(ObjectFormat.SHA256, false)
-                    .compute(new DirectoryTreeSource(b), new DirectoryTreeSource(c)).isEmpty(), "seed " + seed);
+            assertTrue(
+                    new DeltaComputer(ObjectFormat.SHA256, false)
+                            .compute(new DirectoryTreeSource(b), new DirectoryTreeSource(c))
+                            .isEmpty(),
+                    "seed " + seed);
         }
     }
 
@@ -108,8 +111,10 @@ class OciLayerTest {
             Path c = round.resolve("c");
             DiskTrees.copy(a, c);
             importInto(out.toByteArray(), c);
-            assertEquals(new TreeHasher(withTimes).hash(after, TreePath.root()),
-                    new TreeHasher(withTimes).hash(new DirectoryTreeSource(c), TreePath.root()), "seed " + seed);
+            assertEquals(
+                    new TreeHasher(withTimes).hash(after, TreePath.root()),
+                    new TreeHasher(withTimes).hash(new DirectoryTreeSource(c), TreePath.root()),
+                    "seed " + seed);
         }
     }
 
@@ -163,14 +168,17 @@ class OciLayerTest {
         assertTrue(!listing.contains(".wh.one"), "opaque directory instead of one whiteout per entry:\n" + listing);
         assertTrue(listing.contains("hard2 link to hard1"), listing);
         assertTrue(listing.contains("link -> kept"), listing);
-        assertTrue(listing.contains("deep/deep/deep/deep/deep/deep/deep/deep/deep/deep/deep/deep/deep/deep/deep/file"), listing);
+        assertTrue(
+                listing.contains("deep/deep/deep/deep/deep/deep/deep/deep/deep/deep/deep/deep/deep/deep/deep/file"),
+                listing);
         assertTrue(listing.contains("0/0"), "numeric ids only:\n" + listing);
         assertTrue(listing.contains("1970-01-01 00:00"), "fixed mtime:\n" + listing);
         Path c = tmp.resolve("c");
         DiskTrees.copy(ab[0], c);
         importInto(tar, c);
         assertEquals(DiskTrees.ids(ab[1]), DiskTrees.ids(c));
-        assertEquals(Files.getAttribute(c.resolve("hard1"), "unix:ino"), Files.getAttribute(c.resolve("hard2"), "unix:ino"));
+        assertEquals(
+                Files.getAttribute(c.resolve("hard1"), "unix:ino"), Files.getAttribute(c.resolve("hard2"), "unix:ino"));
     }
 
     @Test
@@ -205,7 +213,11 @@ class OciLayerTest {
             xattrs.put(Name.xattr("user.bin"), new byte[] {0, (byte) 0xff, '\n', '='});
             xattrs.put(Name.xattr("user.with/slash"), new byte[] {'v'});
         }
-        s.writeFile(TreePath.ofBytes(bad), new EntryMetadata(0640, null, null, null, xattrs), new ByteArrayInputStream(bad), 2);
+        s.writeFile(
+                TreePath.ofBytes(bad),
+                new EntryMetadata(0640, null, null, null, xattrs),
+                new ByteArrayInputStream(bad),
+                2);
         byte[] longDir = new byte[150];
         Arrays.fill(longDir, (byte) 0xe9);
         s.makeDirectory(TreePath.ofBytes(longDir), GitCompatibilityTest.dirMeta());
@@ -223,7 +235,8 @@ class OciLayerTest {
         importInto(tar, c);
         assertEquals(DiskTrees.ids(b), DiskTrees.ids(c));
         assertTrue(new DeltaComputer(ObjectFormat.SHA256, false)
-                .compute(new DirectoryTreeSource(b), new DirectoryTreeSource(c)).isEmpty());
+                .compute(new DirectoryTreeSource(b), new DirectoryTreeSource(c))
+                .isEmpty());
         // GNU tar extracts the same bytes (it reads hdrcharset=BINARY records).
         Path g = Files.createDirectory(tmp.resolve("gnu"));
         DiskTrees.run("tar", "--xattrs", "--xattrs-include=user.*", "-xf", file.toString(), "-C", g.toString());
@@ -255,8 +268,12 @@ class OciLayerTest {
     void entriesThatCannotGoIntoATarAreRefusedClearly() throws Exception {
         Path a = Files.createDirectory(tmp.resolve("a"));
         Path b = Files.createDirectory(tmp.resolve("b"));
-        new DirectoryTreeSink(b).writeFile(TreePath.of(".wh.looks-like-a-whiteout"), GitCompatibilityTest.fileMeta(0644),
-                new ByteArrayInputStream(new byte[0]), 0);
+        new DirectoryTreeSink(b)
+                .writeFile(
+                        TreePath.of(".wh.looks-like-a-whiteout"),
+                        GitCompatibilityTest.fileMeta(0644),
+                        new ByteArrayInputStream(new byte[0]),
+                        0);
         UnrepresentableEntryException e = assertThrows(UnrepresentableEntryException.class, () -> export(a, b));
         assertEquals(TreePath.of(".wh.looks-like-a-whiteout"), e.path());
     }
@@ -296,7 +313,8 @@ class OciLayerTest {
         Path v = Files.createDirectory(tmp.resolve("victim"));
         DirectoryTreeSink s = new DirectoryTreeSink(v);
         write(s, "etc/keep", "keep");
-        s.makeSymlink(TreePath.of("out"), tmp.toString().getBytes(StandardCharsets.UTF_8), GitCompatibilityTest.linkMeta());
+        s.makeSymlink(
+                TreePath.of("out"), tmp.toString().getBytes(StandardCharsets.UTF_8), GitCompatibilityTest.linkMeta());
         return v;
     }
 
@@ -307,7 +325,10 @@ class OciLayerTest {
         LayerRejectedException e = assertThrows(LayerRejectedException.class, () -> importInto(tar, v));
         assertEquals(reason, e.reason(), e.getMessage());
         assertEquals(before, DiskTrees.ids(v));
-        assertEquals(listingBefore, DiskTrees.run("find", tmp.toString(), "-printf", "%p %y %s %m %T@\\n"), "nothing changed anywhere");
+        assertEquals(
+                listingBefore,
+                DiskTrees.run("find", tmp.toString(), "-printf", "%p %y %s %m %T@\\n"),
+                "nothing changed anywhere");
     }
 
     @Test
@@ -401,11 +422,13 @@ class OciLayerTest {
     void acceptsAGoodLayerOnTheSameVictim() throws Exception {
         Path v = victim();
         Map<String, ObjectId> before = DiskTrees.ids(v);
-        importInto(tar(t -> {
-            file(t, "./etc/new", "new");
-            file(t, "etc/.wh.keep", "");
-            link(t, "etc/new2", TarConstants.LF_LINK, "etc/new");
-        }), v);
+        importInto(
+                tar(t -> {
+                    file(t, "./etc/new", "new");
+                    file(t, "etc/.wh.keep", "");
+                    link(t, "etc/new2", TarConstants.LF_LINK, "etc/new");
+                }),
+                v);
         assertNotEquals(before, DiskTrees.ids(v));
         assertEquals("new", Files.readString(v.resolve("etc/new2")));
         assertTrue(Files.notExists(v.resolve("etc/keep")));

@@ -1,7 +1,5 @@
 package io.txfs.core.inspect;
 
-import org.junit.jupiter.api.Assertions;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.txfs.core.inspect.dir.DirectoryTreeSource;
@@ -10,6 +8,7 @@ import io.txfs.core.progress.LongWorks;
 import io.txfs.core.progress.WorkSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +29,8 @@ class ProgressTreeSourceTest {
         ObjectId counted;
         WorkSnapshot end;
         try (LongWork w = works.start("hash")) {
-            counted = new TreeHasher(git).hash(new ProgressTreeSource(new DirectoryTreeSource(dir), w), TreePath.root());
+            counted =
+                    new TreeHasher(git).hash(new ProgressTreeSource(new DirectoryTreeSource(dir), w), TreePath.root());
             end = w.snapshot();
         }
         assertEquals(plain, counted);

@@ -46,7 +46,9 @@ class TreeHasherTest {
                 assertTrue(List.of("", "src", "src/main", "src/main/A.java").contains(path), o + " read " + read);
             }
             assertTrue(counting.reads.contains("open src/main/A.java"), counting.reads.toString());
-            assertEquals(new TreeHasher(o).hash(new Unversioned(tree), TreePath.root()), warm,
+            assertEquals(
+                    new TreeHasher(o).hash(new Unversioned(tree), TreePath.root()),
+                    warm,
                     "cached and uncached ids agree");
         }
     }
@@ -57,7 +59,11 @@ class TreeHasherTest {
         TreeHasher h = new TreeHasher(GIT);
         ObjectId base = h.hash(t, TreePath.root());
         t.chown("docs/readme", 1000, 1000).setXattr("docs/readme", "user.k", new byte[] {1, 2});
-        t.touch("docs/readme", 42).mkdir("empty").mkdir("empty/nested").fifo("a-fifo").chmod("docs/readme", 0640);
+        t.touch("docs/readme", 42)
+                .mkdir("empty")
+                .mkdir("empty/nested")
+                .fifo("a-fifo")
+                .chmod("docs/readme", 0640);
         assertEquals(base, h.hash(t, TreePath.root()));
         t.chmod("docs/readme", 0740);
         assertNotEquals(base, h.hash(t, TreePath.root()), "owner execute bit is a git mode change");
@@ -75,7 +81,8 @@ class TreeHasherTest {
         assertNotEquals(m0, extM.hash(t, TreePath.root()), "mtimes counted");
         ObjectId e1 = ext.hash(t.chown("docs/readme", 5, 5), TreePath.root());
         assertNotEquals(e0, e1);
-        ObjectId e2 = ext.hash(t.setXattr("docs/readme", "user.a", "v".getBytes(StandardCharsets.UTF_8)), TreePath.root());
+        ObjectId e2 =
+                ext.hash(t.setXattr("docs/readme", "user.a", "v".getBytes(StandardCharsets.UTF_8)), TreePath.root());
         assertNotEquals(e1, e2);
         ObjectId e3 = ext.hash(t.mkdir("empty"), TreePath.root());
         assertNotEquals(e2, e3);
@@ -92,9 +99,11 @@ class TreeHasherTest {
         linked.link("a", "d/b");
         copied.write("d/b", "same");
         // Same names, contents, modes: git cannot tell them apart, the extended id can.
-        assertEquals(new TreeHasher(GIT).hash(linked, TreePath.root()), new TreeHasher(GIT).hash(copied, TreePath.root()));
+        assertEquals(
+                new TreeHasher(GIT).hash(linked, TreePath.root()), new TreeHasher(GIT).hash(copied, TreePath.root()));
         MemoryTree copiedWithNlink = copied.snapshot();
-        assertNotEquals(new TreeHasher(EXT).hash(new Unversioned(linked), TreePath.root()),
+        assertNotEquals(
+                new TreeHasher(EXT).hash(new Unversioned(linked), TreePath.root()),
                 new TreeHasher(EXT).hash(new Unversioned(copiedWithNlink), TreePath.root()));
     }
 
@@ -112,9 +121,13 @@ class TreeHasherTest {
     void fileAndSymlinkPathsHashToBlobIdsAndFifosHaveNoGitId() throws IOException {
         MemoryTree t = new MemoryTree().write("f", "hello\n").symlink("l", "f").fifo("p");
         TreeHasher h = new TreeHasher(GIT);
-        assertEquals("ce013625030ba8dba906f756967f9e9ca394464a", h.hash(t, TreePath.of("f")).hex(),
+        assertEquals(
+                "ce013625030ba8dba906f756967f9e9ca394464a",
+                h.hash(t, TreePath.of("f")).hex(),
                 "git hash-object of 'hello\\n'");
-        assertEquals(TreeHasher.blobId(ObjectFormat.SHA1, "f".getBytes(StandardCharsets.UTF_8)), h.hash(t, TreePath.of("l")));
+        assertEquals(
+                TreeHasher.blobId(ObjectFormat.SHA1, "f".getBytes(StandardCharsets.UTF_8)),
+                h.hash(t, TreePath.of("l")));
         assertThrows(UnrepresentableEntryException.class, () -> h.hash(t, TreePath.of("p")));
     }
 

@@ -1,7 +1,5 @@
 package io.txfs.core.store;
 
-import org.junit.jupiter.api.Assertions;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,7 +59,8 @@ class RocksMemoryTest {
             }
             assertTrue(memtablePeak > 0, "the writes went through memtables");
             // a full budget makes RocksDB flush (and stall writers): one memtable's growth past it at most
-            assertTrue(memtablePeak <= MEMTABLES + RocksMemory.META_WRITE_BUFFER, "memtables peaked at " + memtablePeak);
+            assertTrue(
+                    memtablePeak <= MEMTABLES + RocksMemory.META_WRITE_BUFFER, "memtables peaked at " + memtablePeak);
             for (int i = 0; i < n; i += 7) {
                 assertArrayEquals(value(i), store.get(ColumnFamily.NODE, key(i)));
                 cachePeak = Math.max(cachePeak, store.memory().cacheUsage());

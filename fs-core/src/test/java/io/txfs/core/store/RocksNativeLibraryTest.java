@@ -20,22 +20,28 @@ final class RocksNativeLibraryTest {
         Files.readAllLines(Path.of("/proc/self/maps")).stream()
                 .filter(l -> l.contains("librocksdbjni"))
                 .map(l -> l.substring(l.indexOf('/')))
-                .distinct().forEach(System.out::println);
+                .distinct()
+                .forEach(System.out::println);
     }
 
     @Test
     void aFreshJvmMapsRocksDbFromTheSharedCache(@TempDir Path dir) throws Exception {
         Path home = Files.createDirectory(dir.resolve("home"));
         for (int run = 0; run < 2; run++) {
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Duser.home=" + home, "-cp", System.getProperty("java.class.path"),
-                    RocksNativeLibraryTest.class.getName(), dir.resolve("db" + run).toString());
+            ProcessBuilder pb = new ProcessBuilder(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Duser.home=" + home,
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    RocksNativeLibraryTest.class.getName(),
+                    dir.resolve("db" + run).toString());
             pb.environment().remove("XDG_CACHE_HOME");
             pb.redirectErrorStream(true);
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, p.waitFor(), out);
-            List<String> mapped = out.lines().filter(l -> l.contains("librocksdbjni")).toList();
+            List<String> mapped =
+                    out.lines().filter(l -> l.contains("librocksdbjni")).toList();
             assertEquals(1, mapped.size(), out);
             assertTrue(mapped.get(0).startsWith(home + "/.cache/txfs/native/rocksdbjni-"), out);
             assertTrue(Files.isRegularFile(Path.of(mapped.get(0))), "the copy stays for the next JVM: " + out);

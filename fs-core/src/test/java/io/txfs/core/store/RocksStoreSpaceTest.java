@@ -1,13 +1,12 @@
 package io.txfs.core.store;
 
-import java.nio.file.NoSuchFileException;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -62,8 +61,10 @@ class RocksStoreSpaceTest {
                 Thread.sleep(50); // polling interval while the background flush finishes
                 settled = bytes(db, ".log");
             }
-            assertTrue(settled <= 2 * RocksStore.MAX_TOTAL_WAL_BYTES,
-                    "WAL files held " + settled + " bytes after writing " + (long) VALUE * VALUES + " (at most " + maxWal + " while writing)");
+            assertTrue(
+                    settled <= 2 * RocksStore.MAX_TOTAL_WAL_BYTES,
+                    "WAL files held " + settled + " bytes after writing " + (long) VALUE * VALUES + " (at most "
+                            + maxWal + " while writing)");
             for (int i = 0; i < VALUES; i++) {
                 Batch b = new Batch();
                 b.delete(ColumnFamily.CHUNK, Bytes.longs(i));

@@ -47,10 +47,19 @@ class WriteBatchRepTest {
     void rocksStoreAppliesEncodedBatches() {
         try (RocksStore s = new RocksStore(tmp.resolve("db"))) {
             byte[] big = bytes(new Random(3), 200_000);
-            s.write(new Batch().put(ColumnFamily.CHUNK, new byte[] {1}, big).put(ColumnFamily.NODE, new byte[] {2}, new byte[] {9})
-                    .put(ColumnFamily.NODE, new byte[] {3}, new byte[] {8}).put(ColumnFamily.NODE, new byte[] {4}, new byte[] {7}), false);
+            s.write(
+                    new Batch()
+                            .put(ColumnFamily.CHUNK, new byte[] {1}, big)
+                            .put(ColumnFamily.NODE, new byte[] {2}, new byte[] {9})
+                            .put(ColumnFamily.NODE, new byte[] {3}, new byte[] {8})
+                            .put(ColumnFamily.NODE, new byte[] {4}, new byte[] {7}),
+                    false);
             assertArrayEquals(big, s.get(ColumnFamily.CHUNK, new byte[] {1}));
-            s.write(new Batch().delete(ColumnFamily.NODE, new byte[] {2}).deleteRange(ColumnFamily.NODE, new byte[] {3}, new byte[] {4}), true);
+            s.write(
+                    new Batch()
+                            .delete(ColumnFamily.NODE, new byte[] {2})
+                            .deleteRange(ColumnFamily.NODE, new byte[] {3}, new byte[] {4}),
+                    true);
             assertNull(s.get(ColumnFamily.NODE, new byte[] {2}));
             assertNull(s.get(ColumnFamily.NODE, new byte[] {3}));
             assertArrayEquals(new byte[] {7}, s.get(ColumnFamily.NODE, new byte[] {4}));

@@ -15,8 +15,7 @@ public final class CallerResolver {
     private static final int MAX_CACHED = 1 << 16;
     private static final int MAX_DEPTH = 4096;
 
-    private record Cached(int pidfd, long generation, CallerView view) {
-    }
+    private record Cached(int pidfd, long generation, CallerView view) {}
 
     private final ViewRegistry registry;
     private final ProcessTable processes;
@@ -103,7 +102,7 @@ public final class CallerResolver {
     }
 
     private void evictDead() {
-        for (Iterator<Map.Entry<Integer, Cached>> it = cache.entrySet().iterator(); it.hasNext();) {
+        for (Iterator<Map.Entry<Integer, Cached>> it = cache.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Integer, Cached> e = it.next();
             if (!Pidfds.alive(e.getValue().pidfd)) {
                 it.remove();

@@ -10,8 +10,7 @@ import io.txfs.sys.Sys;
 final class Pidfds {
     private static volatile boolean threadPidfds = true;
 
-    private Pidfds() {
-    }
+    private Pidfds() {}
 
     /** A pidfd for the task {@code tid}, or -1 if it cannot be had (gone, or too old a kernel). */
     static int open(int tid) {

@@ -43,7 +43,8 @@ public record ProcStat(int pid, int ppid, int session, long startTime) {
     /** The thread group (process) a thread id belongs to, from {@code Tgid:} in /proc/TID/status. */
     public static int threadGroupOf(int tid) throws NoSuchProcessException {
         try {
-            for (String l : Files.readAllLines(Path.of("/proc", Integer.toString(tid), "status"), StandardCharsets.ISO_8859_1)) {
+            for (String l : Files.readAllLines(
+                    Path.of("/proc", Integer.toString(tid), "status"), StandardCharsets.ISO_8859_1)) {
                 if (l.startsWith("Tgid:")) {
                     return Integer.parseInt(l.substring(5).trim());
                 }

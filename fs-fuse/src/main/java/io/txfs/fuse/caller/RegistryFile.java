@@ -64,8 +64,14 @@ final class RegistryFile {
     void save(List<ViewRegistry.Entry> entries) {
         StringBuilder b = new StringBuilder(HEADER).append('\n');
         for (ViewRegistry.Entry e : entries) {
-            b.append(e.process().pid()).append('\t').append(e.process().startTime()).append('\t')
-                    .append(e.view()).append('\t').append(e.since()).append('\n');
+            b.append(e.process().pid())
+                    .append('\t')
+                    .append(e.process().startTime())
+                    .append('\t')
+                    .append(e.view())
+                    .append('\t')
+                    .append(e.since())
+                    .append('\n');
         }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {

@@ -1,18 +1,17 @@
 package io.txfs.fuse.caller;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,8 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ViewRegistry {
     /** A process entered {@code view} at {@code since} (ticks since boot). */
-    public record Entry(ProcessKey process, String view, long since) {
-    }
+    public record Entry(ProcessKey process, String view, long since) {}
 
     private final Map<ProcessKey, List<Entry>> entries = new ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
@@ -66,12 +64,11 @@ public final class ViewRegistry {
     }
 
     private final AtomicBoolean saveQueued = new AtomicBoolean();
-    private static final ScheduledExecutorService SAVER =
-            Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "txfs-registry-save");
-                t.setDaemon(true);
-                return t;
-            });
+    private static final ScheduledExecutorService SAVER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "txfs-registry-save");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** Records that {@code process} entered {@code view} at {@code since}; cached answers are re-derived. */
     public void enter(ProcessKey process, String view, long since) {
@@ -108,7 +105,8 @@ public final class ViewRegistry {
 
     /** Forgets every entry into {@code view} (the view was discarded); its processes fall back to the default. */
     public void forgetView(String view) {
-        entries.replaceAll((k, l) -> l.stream().filter(e -> !e.view().equals(view)).toList());
+        entries.replaceAll(
+                (k, l) -> l.stream().filter(e -> !e.view().equals(view)).toList());
         entries.values().removeIf(List::isEmpty);
         generation.incrementAndGet();
         save();
@@ -132,7 +130,9 @@ public final class ViewRegistry {
     /** The view {@code process} is in now, counting only its own entries. */
     Optional<String> latest(ProcessKey process) {
         List<Entry> l = entries.get(process);
-        return l == null || l.isEmpty() ? Optional.empty() : Optional.of(l.get(l.size() - 1).view());
+        return l == null || l.isEmpty()
+                ? Optional.empty()
+                : Optional.of(l.get(l.size() - 1).view());
     }
 
     /**

@@ -1,22 +1,21 @@
 package io.txfs.fuse.control;
 
-import io.txfs.fuse.caller.NoSuchProcessException;
-import io.txfs.fuse.caller.ProcStat;
-import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.function.IntUnaryOperator;
-
-import io.txfs.control.ControlRefusal;
 import io.txfs.control.BadControlCommandException;
-import io.txfs.control.ControlReply;
 import io.txfs.control.ControlCommand;
-import io.txfs.sys.Errno;
+import io.txfs.control.ControlRefusal;
+import io.txfs.control.ControlReply;
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.RequestContext;
+import io.txfs.fuse.caller.NoSuchProcessException;
+import io.txfs.fuse.caller.ProcStat;
+import io.txfs.sys.Errno;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntUnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,7 +109,11 @@ public final class ControlEndpoint {
         int length = data.remaining();
         if (length > ControlCommand.MAX_LINE_BYTES) {
             // refused before copying: a huge write must cost nothing
-            return refuse(s, writer, new ControlRefusal(Errno.EINVAL, null, "command longer than " + ControlCommand.MAX_LINE_BYTES + " bytes"));
+            return refuse(
+                    s,
+                    writer,
+                    new ControlRefusal(
+                            Errno.EINVAL, null, "command longer than " + ControlCommand.MAX_LINE_BYTES + " bytes"));
         }
         byte[] line = new byte[length];
         data.get(line);
@@ -125,10 +128,19 @@ public final class ControlEndpoint {
             answer(s, writer, reply);
             return length;
         } catch (ControlRefusal r) {
-            log.info("control: {} from pid {} uid {} refused: {}", command.verb().word(), caller.pid(), caller.uid(), r.errno());
+            log.info(
+                    "control: {} from pid {} uid {} refused: {}",
+                    command.verb().word(),
+                    caller.pid(),
+                    caller.uid(),
+                    r.errno());
             return refuse(s, writer, r);
         } catch (RuntimeException e) {
-            log.error("control: {} from pid {} failed unexpectedly", command.verb().word(), caller.pid(), e);
+            log.error(
+                    "control: {} from pid {} failed unexpectedly",
+                    command.verb().word(),
+                    caller.pid(),
+                    e);
             answer(s, writer, ControlReply.error(command.verb(), Errno.EIO.name(), "internal error: " + e));
             throw new FuseErrnoException(Errno.EIO);
         }

@@ -27,8 +27,7 @@ final class StreamedReply {
     private boolean cancelled;
     private IOException failure;
 
-    private StreamedReply() {
-    }
+    private StreamedReply() {}
 
     /** Starts {@code producer} on its own thread. */
     static StreamedReply start(String verb, ControlReply.RawProducer producer) {

@@ -9,8 +9,7 @@ import java.nio.ByteBuffer;
  * {@code b + SIZE}.
  */
 public final class FuseIn {
-    private FuseIn() {
-    }
+    private FuseIn() {}
 
     /** fuse_getattr_in: getattr_flags, dummy, fh. */
     public record Getattr(int flags, long fh) {

@@ -8,15 +8,25 @@ final class AttrMapping {
     private static final long NS = 1_000_000_000L;
     private static final int BLKSIZE = 4096;
 
-    private AttrMapping() {
-    }
+    private AttrMapping() {}
 
     static Attr toFuse(io.txfs.core.Attr a) {
-        return new Attr(a.ino(), a.size(), a.blocks(),
-                a.atimeNs() / NS, (int) (a.atimeNs() % NS),
-                a.mtimeNs() / NS, (int) (a.mtimeNs() % NS),
-                a.ctimeNs() / NS, (int) (a.ctimeNs() % NS),
-                a.stMode(), a.nlink(), a.uid(), a.gid(), encodeDev(a.rdev()), BLKSIZE);
+        return new Attr(
+                a.ino(),
+                a.size(),
+                a.blocks(),
+                a.atimeNs() / NS,
+                (int) (a.atimeNs() % NS),
+                a.mtimeNs() / NS,
+                (int) (a.mtimeNs() % NS),
+                a.ctimeNs() / NS,
+                (int) (a.ctimeNs() % NS),
+                a.stMode(),
+                a.nlink(),
+                a.uid(),
+                a.gid(),
+                encodeDev(a.rdev()),
+                BLKSIZE);
     }
 
     /** The kernel's new_encode_dev() of a 64-bit glibc dev_t (major/minor split as gnu_dev_major/minor). */

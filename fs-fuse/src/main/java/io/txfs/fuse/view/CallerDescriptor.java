@@ -55,9 +55,10 @@ final class CallerDescriptor extends InputStream {
         String link = "/proc/" + pid + "/fd/" + callerFd;
         // Decided from /proc alone: opening (or stat-ing) the link would already be a call into the mount.
         if (ProcFds.onTxfsMount(pid, callerFd)) {
-            throw new InsideMountException("descriptor " + callerFd + " of the caller is a file inside a txfs mount, which "
-                    + "the daemon never reads through (a SIGKILL while it waited on itself would hang the mount); "
-                    + "txfs import spools such a file itself, or pipe it: cat FILE | txfs import VIEW");
+            throw new InsideMountException(
+                    "descriptor " + callerFd + " of the caller is a file inside a txfs mount, which "
+                            + "the daemon never reads through (a SIGKILL while it waited on itself would hang the mount); "
+                            + "txfs import spools such a file itself, or pipe it: cat FILE | txfs import VIEW");
         }
         // O_NONBLOCK: opening a FIFO without a writer must not hold a request thread; only regular files
         // are then read, since a pipe or a device could keep the daemon waiting for as long as its holder likes
@@ -70,14 +71,17 @@ final class CallerDescriptor extends InputStream {
         try {
             long flags = flags(pid, callerFd);
             if ((flags & Sys.O_PATH) != 0 || (flags & O_ACCMODE) == O_WRONLY) {
-                throw new AccessDeniedException(link, null, "the caller's descriptor " + callerFd + " is not open for reading");
+                throw new AccessDeniedException(
+                        link, null, "the caller's descriptor " + callerFd + " is not open for reading");
             }
             if (!Files.isRegularFile(Path.of("/proc/self/fd/" + own))) {
-                throw new NotRegularException("the caller's descriptor " + callerFd + " is not a regular file (a pipe or a "
-                        + "device could keep the daemon waiting); txfs import spools any other stdin to a file itself");
+                throw new NotRegularException(
+                        "the caller's descriptor " + callerFd + " is not a regular file (a pipe or a "
+                                + "device could keep the daemon waiting); txfs import spools any other stdin to a file itself");
             }
             if (!Objects.equals(identity(Path.of(link)), identity(Path.of("/proc/self/fd/" + own)))) {
-                throw new AccessDeniedException(link, null, "the caller's descriptor " + callerFd + " changed while it was opened");
+                throw new AccessDeniedException(
+                        link, null, "the caller's descriptor " + callerFd + " changed while it was opened");
             }
             return d;
         } catch (IOException | RuntimeException e) {

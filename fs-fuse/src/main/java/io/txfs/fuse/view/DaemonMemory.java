@@ -1,14 +1,13 @@
 package io.txfs.fuse.view;
 
-import java.lang.management.MemoryPoolMXBean;
-
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.txfs.control.ControlReply;
 import io.txfs.core.Engine;
 import io.txfs.core.store.StoreMemory;
-import io.txfs.control.ControlReply;
 import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryUsage;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -36,10 +35,13 @@ final class DaemonMemory {
     ObjectNode report() {
         ObjectNode n = ControlReply.json().createObjectNode();
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-        n.put("heap_used", heap.getUsed()).put("heap_committed", heap.getCommitted()).put("heap_max", heap.getMax());
+        n.put("heap_used", heap.getUsed())
+                .put("heap_committed", heap.getCommitted())
+                .put("heap_max", heap.getMax());
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
             if (p.getName().equals("Metaspace")) {
-                n.put("metaspace_used", p.getUsage().getUsed()).put("metaspace_max", p.getUsage().getMax());
+                n.put("metaspace_used", p.getUsage().getUsed())
+                        .put("metaspace_max", p.getUsage().getMax());
             }
         }
         for (BufferPoolMXBean b : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
@@ -50,9 +52,11 @@ final class DaemonMemory {
         n.put("direct_max", directMax());
         n.put("rss", procStatusBytes("VmRSS:")).put("rss_peak", procStatusBytes("VmHWM:"));
         StoreMemory s = engine.storeMemory();
-        n.put("block_cache_capacity", s.cacheCapacity()).put("block_cache_usage", s.cacheUsage())
+        n.put("block_cache_capacity", s.cacheCapacity())
+                .put("block_cache_usage", s.cacheUsage())
                 .put("block_cache_pinned", s.cachePinned())
-                .put("memtable_budget", s.memtableBudget()).put("memtable_usage", s.memtableUsage());
+                .put("memtable_budget", s.memtableBudget())
+                .put("memtable_usage", s.memtableUsage());
         n.put("state_bytes", stateDir == null ? -1 : treeBytes(stateDir));
         return n;
     }

@@ -1,9 +1,5 @@
 package io.txfs.fuse.view;
 
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Predicate;
-
 import io.txfs.core.ChangeSet;
 import io.txfs.core.Engine;
 import io.txfs.core.EngineListener;
@@ -15,11 +11,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,8 +64,10 @@ final class KernelInvalidator implements EngineListener, AutoCloseable {
             canExpireAll = n.expireAllEntries();
         } catch (IOException e) {
             canExpireAll = false;
-            log.warn("the kernel does not take FUSE_NOTIFY_INC_EPOCH ({}): a rename from a directory into the"
-                    + " shared root fails with EXDEV (docs/kernel-caches.md)", e.getMessage());
+            log.warn(
+                    "the kernel does not take FUSE_NOTIFY_INC_EPOCH ({}): a rename from a directory into the"
+                            + " shared root fails with EXDEV (docs/kernel-caches.md)",
+                    e.getMessage());
         }
     }
 
@@ -88,8 +89,10 @@ final class KernelInvalidator implements EngineListener, AutoCloseable {
         try {
             n.expireAllEntries();
         } catch (IOException e) {
-            log.error("could not expire the kernel's entries after a rename into the shared root: another view"
-                    + " may see the renamed entry until its timeout", e);
+            log.error(
+                    "could not expire the kernel's entries after a rename into the shared root: another view"
+                            + " may see the renamed entry until its timeout",
+                    e);
         }
     }
 
@@ -152,7 +155,10 @@ final class KernelInvalidator implements EngineListener, AutoCloseable {
         try {
             done.get(DELIVERY_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            log.warn("kernel invalidations for views {} still pending after {} s; continuing", views, DELIVERY_WAIT_SECONDS);
+            log.warn(
+                    "kernel invalidations for views {} still pending after {} s; continuing",
+                    views,
+                    DELIVERY_WAIT_SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {

@@ -50,8 +50,7 @@ final class LayerPrecheckSink implements TreeSink {
     }
 
     @Override
-    public void clearDirectory(TreePath dir) {
-    }
+    public void clearDirectory(TreePath dir) {}
 
     @Override
     public void makeDirectory(TreePath path, EntryMetadata meta) throws IOException {
@@ -83,6 +82,5 @@ final class LayerPrecheckSink implements TreeSink {
     }
 
     @Override
-    public void setDirectoryMtime(TreePath path, long mtimeNanos) {
-    }
+    public void setDirectoryMtime(TreePath path, long mtimeNanos) {}
 }

@@ -20,6 +20,7 @@ public record MountAdministrators(long ownerUid, OptionalLong group) {
 
     /** Who is allowed, for a refusal's one line. */
     public String describe() {
-        return "root, the mount's owner (uid " + ownerUid + ")" + (group.isPresent() ? " and group " + group.getAsLong() : "");
+        return "root, the mount's owner (uid " + ownerUid + ")"
+                + (group.isPresent() ? " and group " + group.getAsLong() : "");
     }
 }

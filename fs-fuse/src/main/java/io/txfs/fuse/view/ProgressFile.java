@@ -1,9 +1,9 @@
 package io.txfs.fuse.view;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.txfs.control.ControlReply;
 import io.txfs.core.progress.LongWorks;
 import io.txfs.core.progress.WorkSnapshot;
-import io.txfs.control.ControlReply;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +42,11 @@ final class ProgressFile implements LongWorks.Listener {
             }
             ArrayNode list = json(works);
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(tmp, ControlReply.json().writeValueAsBytes(ControlReply.json().createObjectNode().set("running", list)));
+            Files.write(
+                    tmp,
+                    ControlReply.json()
+                            .writeValueAsBytes(
+                                    ControlReply.json().createObjectNode().set("running", list)));
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             failed = true; // only a display: the recovery goes on
@@ -55,10 +59,16 @@ final class ProgressFile implements LongWorks.Listener {
         ArrayNode list = ControlReply.json().createArrayNode();
         long now = works.nowNs();
         for (WorkSnapshot w : works.running()) {
-            list.addObject().put("id", w.id()).put("kind", w.kind()).put("phase", w.phase())
-                    .put("items_done", w.itemsDone()).put("items_total", w.itemsTotal())
-                    .put("bytes_done", w.bytesDone()).put("bytes_total", w.bytesTotal())
-                    .put("elapsed_ns", now - w.startedNs()).put("phase_elapsed_ns", now - w.phaseStartedNs());
+            list.addObject()
+                    .put("id", w.id())
+                    .put("kind", w.kind())
+                    .put("phase", w.phase())
+                    .put("items_done", w.itemsDone())
+                    .put("items_total", w.itemsTotal())
+                    .put("bytes_done", w.bytesDone())
+                    .put("bytes_total", w.bytesTotal())
+                    .put("elapsed_ns", now - w.startedNs())
+                    .put("phase_elapsed_ns", now - w.phaseStartedNs());
         }
         return list;
     }

@@ -1,9 +1,11 @@
 package io.txfs.fuse.view;
 
-import java.io.UncheckedIOException;
-
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.txfs.control.ControlCommand;
+import io.txfs.control.ControlRefusal;
+import io.txfs.control.ControlReply;
+import io.txfs.control.ControlVerb;
 import io.txfs.core.DeltaIdRecord;
 import io.txfs.core.Engine;
 import io.txfs.core.FsException;
@@ -18,13 +20,10 @@ import io.txfs.core.inspect.delta.DeltaText;
 import io.txfs.core.inspect.engine.CallerAccessTreeSource;
 import io.txfs.core.inspect.engine.DeltaIdLog;
 import io.txfs.core.inspect.engine.SnapshotTokenSources;
-import io.txfs.sys.Errno;
 import io.txfs.fuse.RequestContext;
-import io.txfs.control.ControlCommand;
-import io.txfs.control.ControlRefusal;
-import io.txfs.control.ControlReply;
-import io.txfs.control.ControlVerb;
+import io.txfs.sys.Errno;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
@@ -92,8 +91,11 @@ final class VersionControl {
                 o.put("delta_problem", r.problem());
             }
         }
-        return ControlReply.ok(ControlVerb.LOG).put("published_version", engine.headVersion())
-                .put("flushed_version", engine.flushedVersion()).put("delta_objects", "sha1").putNode("entries", list);
+        return ControlReply.ok(ControlVerb.LOG)
+                .put("published_version", engine.headVersion())
+                .put("flushed_version", engine.flushedVersion())
+                .put("delta_objects", "sha1")
+                .putNode("entries", list);
     }
 
     /** {@code diff from=S to=S [format=text|jsonl] [objects=…]}: the change from one state of the log to another. */
@@ -103,7 +105,8 @@ final class VersionControl {
         boolean jsonl = cmd.format().orElse("text").equals("jsonl");
         ObjectFormat format = cmd.objects().orElse("sha1").equals("sha256") ? ObjectFormat.SHA256 : ObjectFormat.SHA1;
         Set<Long> groups = ViewControl.groupsOf(caller);
-        // a version the collector no longer keeps is refused by the engine (ENOENT), mapped like any FsException by ViewControl
+        // a version the collector no longer keeps is refused by the engine (ENOENT), mapped like any FsException by
+        // ViewControl
         View fromView = engine.versionView(from);
         View toView;
         try {
@@ -113,25 +116,38 @@ final class VersionControl {
             throw e;
         }
         try {
-            TreeSource before = CallerAccessTreeSource.forCaller(SnapshotTokenSources.version(engine, fromView), caller.uid(), groups);
-            TreeSource after = CallerAccessTreeSource.forCaller(SnapshotTokenSources.version(engine, toView), caller.uid(), groups);
+            TreeSource before = CallerAccessTreeSource.forCaller(
+                    SnapshotTokenSources.version(engine, fromView), caller.uid(), groups);
+            TreeSource after = CallerAccessTreeSource.forCaller(
+                    SnapshotTokenSources.version(engine, toView), caller.uid(), groups);
             Delta d = new DeltaComputer(format, false).compute(before, after);
-            ControlReply reply = ControlReply.ok(ControlVerb.DIFF).put("from_version", from).put("to_version", to)
-                    .put("format", jsonl ? "jsonl" : "text").put("objects", format.gitName())
-                    .put("delta_id", d.id().hex()).put("changed_paths", d.entries().size());
+            ControlReply reply = ControlReply.ok(ControlVerb.DIFF)
+                    .put("from_version", from)
+                    .put("to_version", to)
+                    .put("format", jsonl ? "jsonl" : "text")
+                    .put("objects", format.gitName())
+                    .put("delta_id", d.id().hex())
+                    .put("changed_paths", d.entries().size());
             if (jsonl) {
                 return reply.put("jsonl", new String(d.canonicalBytes(), StandardCharsets.UTF_8));
             }
             return reply.put("diff", DeltaText.unified(d, before, after));
         } catch (NoSuchFileException e) {
-            throw new ControlRefusal(Errno.EIO, cmd.verb(), "version " + from + " or " + to + " changed while being read: " + e.getMessage());
+            throw new ControlRefusal(
+                    Errno.EIO,
+                    cmd.verb(),
+                    "version " + from + " or " + to + " changed while being read: " + e.getMessage());
         } catch (AccessDeniedException e) {
-            throw new ControlRefusal(Errno.EACCES, cmd.verb(), "permission denied: " + e.getFile() + " (" + e.getReason() + ")");
+            throw new ControlRefusal(
+                    Errno.EACCES, cmd.verb(), "permission denied: " + e.getFile() + " (" + e.getReason() + ")");
         } catch (IOException | FsException | UncheckedIOException e) {
             log.warn("diff of versions {} and {}: {}", from, to, e.toString());
-            throw new ControlRefusal(Errno.EIO, cmd.verb(), "the content of version " + Math.min(from, to) + " or " + Math.max(from, to)
-                    + " can no longer be read (a later flush replaced a backing file it was in, and nothing preserved it): "
-                    + e.getMessage());
+            throw new ControlRefusal(
+                    Errno.EIO,
+                    cmd.verb(),
+                    "the content of version " + Math.min(from, to) + " or " + Math.max(from, to)
+                            + " can no longer be read (a later flush replaced a backing file it was in, and nothing preserved it): "
+                            + e.getMessage());
         } finally {
             PinnedViews.release(engine, fromView);
             PinnedViews.release(engine, toView);

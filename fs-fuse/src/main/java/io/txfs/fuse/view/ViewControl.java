@@ -1,47 +1,32 @@
 package io.txfs.fuse.view;
 
-import io.txfs.core.AutoFlush;
-import io.txfs.core.Caller;
-import io.txfs.core.GroupCommit;
-import io.txfs.core.RefreshConflictException;
-import io.txfs.core.inspect.oci.CountingOutputStream;
-import io.txfs.core.inspect.oci.LayerRejectedException;
-import io.txfs.fuse.RequestCounts;
-import io.txfs.fuse.caller.SupplementaryGroups;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.time.Instant;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
-
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.txfs.control.ControlCommand;
+import io.txfs.control.ControlRefusal;
+import io.txfs.control.ControlReply;
+import io.txfs.control.ControlVerb;
+import io.txfs.core.AutoFlush;
+import io.txfs.core.Caller;
 import io.txfs.core.ChangeSet;
 import io.txfs.core.Clock;
 import io.txfs.core.DeltaEntry;
 import io.txfs.core.Engine;
 import io.txfs.core.FlushRefusedException;
 import io.txfs.core.FlushResult;
-import io.txfs.core.GcReport;
 import io.txfs.core.FsException;
-import io.txfs.core.RescanResult;
+import io.txfs.core.GcReport;
+import io.txfs.core.GroupCommit;
 import io.txfs.core.Isolation;
 import io.txfs.core.PublishConflictException;
 import io.txfs.core.PublishResult;
+import io.txfs.core.RefreshConflictException;
+import io.txfs.core.RescanResult;
 import io.txfs.core.View;
 import io.txfs.core.ViewDiff;
 import io.txfs.core.ViewInfo;
-import io.txfs.sys.Errno;
-import io.txfs.fuse.FuseErrnoException;
-import io.txfs.fuse.RequestContext;
-import io.txfs.fuse.caller.NoSuchProcessException;
-import io.txfs.control.ControlCommand;
-import io.txfs.fuse.control.ControlHandler;
-import io.txfs.control.ControlRefusal;
-import io.txfs.control.ControlReply;
-import io.txfs.control.ControlVerb;
 import io.txfs.core.inspect.EntryStat;
+import io.txfs.core.inspect.HashCache;
 import io.txfs.core.inspect.Name;
 import io.txfs.core.inspect.ObjectFormat;
 import io.txfs.core.inspect.ProgressTreeSource;
@@ -59,23 +44,37 @@ import io.txfs.core.inspect.dir.DirectoryTreeSource;
 import io.txfs.core.inspect.engine.CallerAccessTreeSource;
 import io.txfs.core.inspect.engine.DeltaIdLog;
 import io.txfs.core.inspect.engine.PendingScopeTreeSource;
-import io.txfs.core.inspect.HashCache;
 import io.txfs.core.inspect.engine.SnapshotTokenSources;
 import io.txfs.core.inspect.engine.ViewTreeSink;
 import io.txfs.core.inspect.engine.ViewTreeSource;
+import io.txfs.core.inspect.oci.CountingOutputStream;
+import io.txfs.core.inspect.oci.LayerRejectedException;
 import io.txfs.core.inspect.oci.OciLayerImporter;
 import io.txfs.core.inspect.oci.OciLayerWriter;
 import io.txfs.core.progress.LongWork;
 import io.txfs.core.progress.ProgressOutputStream;
+import io.txfs.fuse.FuseErrnoException;
+import io.txfs.fuse.RequestContext;
+import io.txfs.fuse.RequestCounts;
+import io.txfs.fuse.caller.NoSuchProcessException;
+import io.txfs.fuse.caller.SupplementaryGroups;
+import io.txfs.fuse.control.ControlHandler;
+import io.txfs.sys.Errno;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -96,11 +95,13 @@ final class ViewControl implements ControlHandler {
     private final AtomicLong generated = new AtomicLong();
     /** Subtree hashes of published versions, keyed by subtree version tokens: see SnapshotTokenSources. */
     private final HashCache hashCache = new HashCache(HASH_CACHE_ENTRIES);
+
     private static final int HASH_CACHE_ENTRIES = 300_000;
     /** The backing directory as the daemon reaches it (never through its own mount); null: not offered. */
     private final Path backing;
     /** The mount's request counters (the {@code stats} verb); null when not counted. */
     private final RequestCounts requestCounts;
+
     private final VersionControl versions;
     private final MountAdministrators administrators;
     private final DaemonMemory memory;
@@ -112,15 +113,27 @@ final class ViewControl implements ControlHandler {
     }
 
     /** {@code ids}: the delta ids of the log (null: the log shows them as pending). */
-    ViewControl(Engine engine, Views views, KernelInvalidator invalidator, Path backing,
-                RequestCounts requestCounts, DeltaIdLog ids, MountAdministrators administrators) {
+    ViewControl(
+            Engine engine,
+            Views views,
+            KernelInvalidator invalidator,
+            Path backing,
+            RequestCounts requestCounts,
+            DeltaIdLog ids,
+            MountAdministrators administrators) {
         this(engine, views, invalidator, backing, requestCounts, ids, administrators, new DaemonMemory(engine, null));
     }
 
     /** {@code memory}: what {@code stats} reports of the daemon's memory budget. */
-    ViewControl(Engine engine, Views views, KernelInvalidator invalidator, Path backing,
-                RequestCounts requestCounts, DeltaIdLog ids, MountAdministrators administrators,
-                DaemonMemory memory) {
+    ViewControl(
+            Engine engine,
+            Views views,
+            KernelInvalidator invalidator,
+            Path backing,
+            RequestCounts requestCounts,
+            DeltaIdLog ids,
+            MountAdministrators administrators,
+            DaemonMemory memory) {
         this.memory = memory;
         this.administrators = administrators;
         this.engine = engine;
@@ -167,8 +180,10 @@ final class ViewControl implements ControlHandler {
             requestCounts.micros().forEach(micros::put);
         }
         // any user of the mount may read it: sizes and counters, nothing of anyone's files
-        return ControlReply.ok(ControlVerb.STATS).putNode("memory", memory.report())
-                .putNode("requests", requests).putNode("request_micros", micros);
+        return ControlReply.ok(ControlVerb.STATS)
+                .putNode("memory", memory.report())
+                .putNode("requests", requests)
+                .putNode("request_micros", micros);
     }
 
     private ControlReply progress() {
@@ -191,8 +206,11 @@ final class ViewControl implements ControlHandler {
             v = engine.view(name);
             requireOwner(caller, v, cmd.verb());
         } catch (FsException absent) {
-            Isolation iso = cmd.isolation().map(i -> i == ControlCommand.Isolation.READ_COMMITTED
-                    ? Isolation.READ_COMMITTED : Isolation.SNAPSHOT).orElse(Isolation.SNAPSHOT);
+            Isolation iso = cmd.isolation()
+                    .map(i -> i == ControlCommand.Isolation.READ_COMMITTED
+                            ? Isolation.READ_COMMITTED
+                            : Isolation.SNAPSHOT)
+                    .orElse(Isolation.SNAPSHOT);
             // a view nobody named ends once it holds nothing and nothing runs in it (publish, txfs run)
             v = engine.createView(name, iso, caller.uid(), cmd.view().isEmpty());
             created = true;
@@ -200,11 +218,15 @@ final class ViewControl implements ControlHandler {
         try {
             views.resolver().enter(caller.pid(), name);
         } catch (NoSuchProcessException e) {
-            throw new ControlRefusal(Errno.EINVAL, cmd.verb(), "the calling process " + caller.pid() + " cannot be identified");
+            throw new ControlRefusal(
+                    Errno.EINVAL, cmd.verb(), "the calling process " + caller.pid() + " cannot be identified");
         }
         log.info("pid {} (uid {}) entered view {}{}", caller.pid(), caller.uid(), name, created ? " (new)" : "");
-        return ControlReply.ok(ControlVerb.BEGIN).put("view", name).put("created", created)
-                .put("isolation", isolationWord(v.isolation())).put("snapshot_version", v.info().snapshotVersion())
+        return ControlReply.ok(ControlVerb.BEGIN)
+                .put("view", name)
+                .put("created", created)
+                .put("isolation", isolationWord(v.isolation()))
+                .put("snapshot_version", v.info().snapshotVersion())
                 .put("already_in", already);
     }
 
@@ -225,9 +247,13 @@ final class ViewControl implements ControlHandler {
             throw new ControlRefusal(Errno.EPERM, cmd.verb(), e.getMessage());
         }
         if (in.isPresent() && !cmd.view().equals(in)) {
-            throw new ControlRefusal(Errno.EPERM, cmd.verb(), "already in view " + in.get() + ": a view begun here would be"
-                    + " a sibling of " + in.get() + ", not nested in it (nested views are not supported yet); run it outside"
-                    + " any view, or in " + in.get() + " itself (view=" + in.get() + ")");
+            throw new ControlRefusal(
+                    Errno.EPERM,
+                    cmd.verb(),
+                    "already in view " + in.get() + ": a view begun here would be"
+                            + " a sibling of " + in.get()
+                            + ", not nested in it (nested views are not supported yet); run it outside"
+                            + " any view, or in " + in.get() + " itself (view=" + in.get() + ")");
         }
         return in.isPresent();
     }
@@ -236,23 +262,37 @@ final class ViewControl implements ControlHandler {
         View v = target(caller, cmd);
         if (Views.notBegun(v)) {
             // a session that never wrote has nothing to publish: no version is made
-            return ControlReply.ok(verb).put("view", v.name()).put("changed_paths", 0).put("changed_bytes", 0)
-                    .put("published_version", engine.headVersion()).putStrings("overridden", List.of())
+            return ControlReply.ok(verb)
+                    .put("view", v.name())
+                    .put("changed_paths", 0)
+                    .put("changed_bytes", 0)
+                    .put("published_version", engine.headVersion())
+                    .putStrings("overridden", List.of())
                     .putStrings("kept", List.of());
         }
         PublishResult r;
         try {
             r = engine.publish(v, cmd.force());
         } catch (PublishConflictException e) {
-            throw new ControlRefusal(Errno.EBUSY, ControlReply.error(verb, "EBUSY",
-                    "publish of view " + v.name() + " conflicts with newer published changes; nothing was published")
-                    .put("view", v.name()).putStrings("conflicts", e.paths()));
+            throw new ControlRefusal(
+                    Errno.EBUSY,
+                    ControlReply.error(
+                                    verb,
+                                    "EBUSY",
+                                    "publish of view " + v.name()
+                                            + " conflicts with newer published changes; nothing was published")
+                            .put("view", v.name())
+                            .putStrings("conflicts", e.paths()));
         }
         // every view, this one included, was told through the engine's listener before publish returned
         // overridden/kept: what a forced publish did to others' changes and to its own (docs/publish-force.md)
-        return ControlReply.ok(verb).put("view", r.view()).put("changed_paths", r.changedPaths())
-                .put("changed_bytes", r.bytes()).put("published_version", r.version())
-                .putStrings("overridden", r.overridden()).putStrings("kept", r.kept())
+        return ControlReply.ok(verb)
+                .put("view", r.view())
+                .put("changed_paths", r.changedPaths())
+                .put("changed_bytes", r.bytes())
+                .put("published_version", r.version())
+                .putStrings("overridden", r.overridden())
+                .putStrings("kept", r.kept())
                 .put("removed", removeIfAbandoned(v));
     }
 
@@ -298,23 +338,37 @@ final class ViewControl implements ControlHandler {
             try {
                 invalidator.invalidate(v.name(), engine.refresh(v));
             } catch (RefreshConflictException e) {
-                throw new ControlRefusal(Errno.EBUSY, ControlReply.error(cmd.verb(), "EBUSY",
-                        "refresh of view " + v.name() + " conflicts with newer published changes; nothing was changed")
-                        .put("view", v.name()).putStrings("conflicts", e.paths()));
+                throw new ControlRefusal(
+                        Errno.EBUSY,
+                        ControlReply.error(
+                                        cmd.verb(),
+                                        "EBUSY",
+                                        "refresh of view " + v.name()
+                                                + " conflicts with newer published changes; nothing was changed")
+                                .put("view", v.name())
+                                .putStrings("conflicts", e.paths()));
             }
         }
-        return ControlReply.ok(ControlVerb.REFRESH).put("view", v.name()).put("snapshot_version", v.info().snapshotVersion())
-                .put("published_version", engine.headVersion()).put("changed_paths", engine.pendingDelta(v).size());
+        return ControlReply.ok(ControlVerb.REFRESH)
+                .put("view", v.name())
+                .put("snapshot_version", v.info().snapshotVersion())
+                .put("published_version", engine.headVersion())
+                .put("changed_paths", engine.pendingDelta(v).size());
     }
 
     /** Collecting and compacting works on the whole mount's state: the mount's administrators decide when. */
     private ControlReply gc(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
         requireAdministrator(caller, cmd.verb());
         GcReport r = engine.gc();
-        return ControlReply.ok(ControlVerb.GC).put("bytes_before", r.bytesBefore()).put("bytes_after", r.bytesAfter())
-                .put("reclaimed_bytes", r.reclaimed()).put("millis", r.millis())
-                .put("node_versions", r.deleted().nodeVersions()).put("entry_versions", r.deleted().entryVersions())
-                .put("chunks", r.deleted().chunks()).put("preserved_copies", r.deleted().preservedCopies());
+        return ControlReply.ok(ControlVerb.GC)
+                .put("bytes_before", r.bytesBefore())
+                .put("bytes_after", r.bytesAfter())
+                .put("reclaimed_bytes", r.reclaimed())
+                .put("millis", r.millis())
+                .put("node_versions", r.deleted().nodeVersions())
+                .put("entry_versions", r.deleted().entryVersions())
+                .put("chunks", r.deleted().chunks())
+                .put("preserved_copies", r.deleted().preservedCopies());
     }
 
     private ControlReply flush(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
@@ -325,8 +379,10 @@ final class ViewControl implements ControlHandler {
     /** Flushing writes every view's published work to BACKING: the mount's administrators decide when. */
     private void requireAdministrator(RequestContext caller, ControlVerb verb) throws ControlRefusal {
         if (!administrators.permit(caller.uid(), groupsOf(caller))) {
-            throw new ControlRefusal(Errno.EPERM, verb, verb.word() + " of the mount is for "
-                    + administrators.describe() + ", not uid " + caller.uid());
+            throw new ControlRefusal(
+                    Errno.EPERM,
+                    verb,
+                    verb.word() + " of the mount is for " + administrators.describe() + ", not uid " + caller.uid());
         }
     }
 
@@ -337,10 +393,15 @@ final class ViewControl implements ControlHandler {
     private ControlReply rescan(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
         requireAdministrator(caller, cmd.verb());
         RescanResult r = engine.rescan(); // the engine's listener invalidated what read-committed views cached
-        return ControlReply.ok(ControlVerb.RESCAN).put("published_version", engine.headVersion())
-                .put("flushed_version", engine.flushedVersion()).put("took_in", r.tookIn())
-                .put("outside_version", r.version()).put("directories_checked", r.directoriesChecked())
-                .putStrings("added", r.added()).putStrings("changed", r.changed()).putStrings("removed", r.removed())
+        return ControlReply.ok(ControlVerb.RESCAN)
+                .put("published_version", engine.headVersion())
+                .put("flushed_version", engine.flushedVersion())
+                .put("took_in", r.tookIn())
+                .put("outside_version", r.version())
+                .put("directories_checked", r.directoriesChecked())
+                .putStrings("added", r.added())
+                .putStrings("changed", r.changed())
+                .putStrings("removed", r.removed())
                 .putStrings("overridden", r.overridden());
     }
 
@@ -360,27 +421,38 @@ final class ViewControl implements ControlHandler {
             for (FlushRefusedException.Problem p : e.problems()) {
                 problems.addObject().put("path", p.path()).put("reason", p.reason());
             }
-            throw new ControlRefusal(e.errno(),
-                    ControlReply.error(verb, "EIO", e.getMessage()).putNode("problems", problems));
+            throw new ControlRefusal(
+                    e.errno(), ControlReply.error(verb, "EIO", e.getMessage()).putNode("problems", problems));
         }
     }
 
     private static ControlReply flushed(ControlReply reply, FlushResult f) {
-        return reply.put("flushed_version", f.flushedVersion()).put("flushed_paths", f.paths()).put("flushed_bytes", f.bytes());
+        return reply.put("flushed_version", f.flushedVersion())
+                .put("flushed_paths", f.paths())
+                .put("flushed_bytes", f.bytes());
     }
 
     private ControlReply abort(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
         View v = target(caller, cmd);
         if (Views.notBegun(v)) {
-            return ControlReply.ok(ControlVerb.ABORT).put("view", v.name()).put("discarded_paths", 0).put("removed", false);
+            return ControlReply.ok(ControlVerb.ABORT)
+                    .put("view", v.name())
+                    .put("discarded_paths", 0)
+                    .put("removed", false);
         }
         if (cmd.ifUnchanged()) {
             boolean removed = removeIfUnchanged(v);
-            return ControlReply.ok(ControlVerb.ABORT).put("view", v.name()).put("discarded_paths", 0).put("removed", removed)
+            return ControlReply.ok(ControlVerb.ABORT)
+                    .put("view", v.name())
+                    .put("discarded_paths", 0)
+                    .put("removed", removed)
                     .put("changed_paths", removed ? 0 : engine.pendingDelta(v).size())
                     .put("changed_bytes", removed ? 0 : v.info().pendingBytes());
         }
-        return ControlReply.ok(ControlVerb.ABORT).put("view", v.name()).put("discarded_paths", remove(v)).put("removed", true);
+        return ControlReply.ok(ControlVerb.ABORT)
+                .put("view", v.name())
+                .put("discarded_paths", remove(v))
+                .put("removed", true);
     }
 
     /** Removes a view as abort does; returns how many pending paths it discarded. */
@@ -430,7 +502,9 @@ final class ViewControl implements ControlHandler {
                 log.info("uid {} pruned orphaned view {} ({} pending paths)", caller.uid(), v.name(), paths);
             }
         }
-        return ControlReply.ok(ControlVerb.PRUNE).putNode("pruned", pruned).putStrings("live", live)
+        return ControlReply.ok(ControlVerb.PRUNE)
+                .putNode("pruned", pruned)
+                .putStrings("live", live)
                 .putStrings("younger", young);
     }
 
@@ -448,8 +522,11 @@ final class ViewControl implements ControlHandler {
         if (group != null) {
             GroupCommit.Status g = group.status();
             ObjectNode n = ControlReply.json().createObjectNode();
-            n.put("window_ms", g.policy().window().toMillis()).put("max_operations", g.policy().maxOps())
-                    .put("operations", g.operations()).put("groups", g.groups()).put("waiting", g.waiting())
+            n.put("window_ms", g.policy().window().toMillis())
+                    .put("max_operations", g.policy().maxOps())
+                    .put("operations", g.operations())
+                    .put("groups", g.groups())
+                    .put("waiting", g.waiting())
                     .put("failures", g.failures());
             if (g.lastError() != null) {
                 n.put("last_error", g.lastError());
@@ -493,11 +570,16 @@ final class ViewControl implements ControlHandler {
         }
         ViewInfo info = v.info();
         bytes = info.pendingBytes();
-        ControlReply reply = ControlReply.ok(ControlVerb.STATUS).put("view", v.name()).put("isolation", isolationWord(v.isolation()))
-                .put("snapshot_version", info.snapshotVersion()).put("published_version", engine.headVersion())
+        ControlReply reply = ControlReply.ok(ControlVerb.STATUS)
+                .put("view", v.name())
+                .put("isolation", isolationWord(v.isolation()))
+                .put("snapshot_version", info.snapshotVersion())
+                .put("published_version", engine.headVersion())
                 .put("flushed_version", engine.flushedVersion())
                 .put("backing", backingState())
-                .put("changed_paths", delta.size()).put("changed_bytes", bytes).putNode("entries", entries);
+                .put("changed_paths", delta.size())
+                .put("changed_bytes", bytes)
+                .putNode("entries", entries);
         backgroundWork(reply);
         if (cmd.canonical()) {
             Delta d = canonicalDelta(caller, cmd, v, delta);
@@ -511,7 +593,9 @@ final class ViewControl implements ControlHandler {
             } catch (IOException e) {
                 throw new IllegalStateException("canonical delta is not JSON lines", e);
             }
-            reply.put("objects", d.format().gitName()).put("delta_id", d.id().hex()).putNode("canonical", canonical);
+            reply.put("objects", d.format().gitName())
+                    .put("delta_id", d.id().hex())
+                    .putNode("canonical", canonical);
         }
         return reply;
     }
@@ -525,9 +609,10 @@ final class ViewControl implements ControlHandler {
             TreeSource after = new ViewTreeSource(engine, v);
             PendingScopeTreeSource.Scope scope = PendingScopeTreeSource.Scope.of(pending, before, after);
             Set<Long> groups = groupsOf(caller);
-            return new DeltaComputer(format, false).compute(
-                    CallerAccessTreeSource.forCaller(scope.wrap(before), caller.uid(), groups),
-                    CallerAccessTreeSource.forCaller(scope.wrap(after), caller.uid(), groups));
+            return new DeltaComputer(format, false)
+                    .compute(
+                            CallerAccessTreeSource.forCaller(scope.wrap(before), caller.uid(), groups),
+                            CallerAccessTreeSource.forCaller(scope.wrap(after), caller.uid(), groups));
         } catch (IOException e) {
             throw refusal(cmd.verb(), e);
         }
@@ -540,12 +625,17 @@ final class ViewControl implements ControlHandler {
         View v = target(caller, cmd);
         if (cmd.format().orElse("text").equals("jsonl")) {
             Delta d = canonicalDelta(caller, cmd, v, engine.pendingDelta(v));
-            return ControlReply.ok(ControlVerb.DIFF).put("view", v.name()).put("format", "jsonl")
-                    .put("objects", d.format().gitName()).put("delta_id", d.id().hex())
+            return ControlReply.ok(ControlVerb.DIFF)
+                    .put("view", v.name())
+                    .put("format", "jsonl")
+                    .put("objects", d.format().gitName())
+                    .put("delta_id", d.id().hex())
                     .put("changed_paths", d.entries().size())
                     .put("jsonl", new String(d.canonicalBytes(), StandardCharsets.UTF_8));
         }
-        return ControlReply.ok(ControlVerb.DIFF).put("view", v.name()).put("diff", ViewDiff.unified(engine, v, new Caller(caller.uid(), caller.gid())));
+        return ControlReply.ok(ControlVerb.DIFF)
+                .put("view", v.name())
+                .put("diff", ViewDiff.unified(engine, v, new Caller(caller.uid(), caller.gid())));
     }
 
     /** {@code hash}: the git-compatible (or extended) id of a view, the published state or the backing directory. */
@@ -557,7 +647,8 @@ final class ViewControl implements ControlHandler {
         TreeSource source;
         if (cmd.backing()) {
             if (backing == null) {
-                throw new ControlRefusal(Errno.EOPNOTSUPP, cmd.verb(), "this mount does not offer its backing directory");
+                throw new ControlRefusal(
+                        Errno.EOPNOTSUPP, cmd.verb(), "this mount does not offer its backing directory");
             }
             // the flusher may be writing it: a hash of the backing directory is of whatever it holds now
             source = new WithoutControlDirectory(new DirectoryTreeSource(backing));
@@ -575,12 +666,16 @@ final class ViewControl implements ControlHandler {
             reply.put("state", "view").put("view", v.name());
         }
         ObjectFormat format = objectFormat(cmd.format().orElse("sha1"));
-        TreeIdOptions options = cmd.extended() ? TreeIdOptions.extended(format, cmd.mtimes()) : TreeIdOptions.git(format);
+        TreeIdOptions options =
+                cmd.extended() ? TreeIdOptions.extended(format, cmd.mtimes()) : TreeIdOptions.git(format);
         TreePath path;
         try {
             path = TreePath.ofBytes(cmd.pathBytes().orElse(new byte[0]));
         } catch (IllegalArgumentException e) {
-            throw new ControlRefusal(Errno.EINVAL, cmd.verb(), "bad path (relative, no empty, '.' or '..' components): " + e.getMessage());
+            throw new ControlRefusal(
+                    Errno.EINVAL,
+                    cmd.verb(),
+                    "bad path (relative, no empty, '.' or '..' components): " + e.getMessage());
         }
         try {
             TreeSource asCaller = CallerAccessTreeSource.forCaller(source, caller.uid(), groupsOf(caller));
@@ -588,10 +683,15 @@ final class ViewControl implements ControlHandler {
             // only a walk of the backing directory is long enough to show: the others reuse version tokens
             try (LongWork work = cmd.backing() ? engine.works().start("hash") : LongWork.unwatched()) {
                 if (cmd.backing()) asCaller = new ProgressTreeSource(asCaller, work);
-                id = (trusted ? new TreeHasher(options, hashCache) : new TreeHasher(options)).hash(asCaller, path).hex();
+                id = (trusted ? new TreeHasher(options, hashCache) : new TreeHasher(options))
+                        .hash(asCaller, path)
+                        .hex();
             }
-            return reply.put("format", format.gitName()).put("extended", cmd.extended()).put("mtimes", cmd.mtimes())
-                    .put("path", path.toString()).put("id", id)
+            return reply.put("format", format.gitName())
+                    .put("extended", cmd.extended())
+                    .put("mtimes", cmd.mtimes())
+                    .put("path", path.toString())
+                    .put("id", id)
                     // the daemon's own time for the hash, without the client's start-up or the FUSE round trip
                     .put("elapsed_ns", System.nanoTime() - started);
         } catch (IOException e) {
@@ -629,16 +729,24 @@ final class ViewControl implements ControlHandler {
         boolean header = cmd.canonical();
         return ControlReply.streamed(ControlVerb.EXPORT, out -> {
             if (header) {
-                ObjectNode h = ControlReply.json().createObjectNode().put("view", viewName)
-                        .put("objects", d.format().gitName()).put("delta_id", d.id().hex()).put("entries", d.entries().size());
+                ObjectNode h = ControlReply.json()
+                        .createObjectNode()
+                        .put("view", viewName)
+                        .put("objects", d.format().gitName())
+                        .put("delta_id", d.id().hex())
+                        .put("entries", d.entries().size());
                 out.write((h.toString() + "\n").getBytes(StandardCharsets.UTF_8));
             }
             try (LongWork work = engine.works().start("export")) {
                 work.phase("write", LongWork.UNKNOWN, LongWork.UNKNOWN);
-                CountingOutputStream counted =
-                        new CountingOutputStream(new ProgressOutputStream(out, work));
+                CountingOutputStream counted = new CountingOutputStream(new ProgressOutputStream(out, work));
                 new OciLayerWriter(OciLayerWriter.Options.defaults()).write(d, b, a, counted);
-                log.info("export of view {} for uid {}: {} entries, {} bytes", viewName, caller.uid(), d.entries().size(), counted.count());
+                log.info(
+                        "export of view {} for uid {}: {} entries, {} bytes",
+                        viewName,
+                        caller.uid(),
+                        d.entries().size(),
+                        counted.count());
             }
         });
     }
@@ -653,7 +761,8 @@ final class ViewControl implements ControlHandler {
      */
     private ControlReply importLayer(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
         if (cmd.fd().isEmpty()) {
-            throw new ControlRefusal(Errno.EINVAL, cmd.verb(), "import needs fd=N (a descriptor of the caller open on the layer)");
+            throw new ControlRefusal(
+                    Errno.EINVAL, cmd.verb(), "import needs fd=N (a descriptor of the caller open on the layer)");
         }
         try (LongWork work = engine.works().start("import")) {
             return importLayer(caller, cmd, work);
@@ -665,7 +774,9 @@ final class ViewControl implements ControlHandler {
         work.phase("read", LongWork.UNKNOWN, LongWork.UNKNOWN);
         try (CallerDescriptor in = CallerDescriptor.open(caller.pid(), cmd.fd().get())) {
             Path scratch = engine.scratchDirectory();
-            spool = scratch != null ? Files.createTempFile(scratch, "import-", ".tar") : Files.createTempFile("txfs-import-", ".tar");
+            spool = scratch != null
+                    ? Files.createTempFile(scratch, "import-", ".tar")
+                    : Files.createTempFile("txfs-import-", ".tar");
             try (OutputStream to = new ProgressOutputStream(Files.newOutputStream(spool), work)) {
                 in.transferTo(to);
             }
@@ -692,14 +803,18 @@ final class ViewControl implements ControlHandler {
             boolean root = caller.uid() == 0;
             OciLayerImporter importer = new OciLayerImporter(new OciLayerImporter.Options(1 << 20, root, true));
             Caller owner = new Caller(caller.uid(), caller.gid());
-            AccessIdentity who = new AccessIdentity(caller.uid(), Integer.toUnsignedLong(caller.gid()), groupsOf(caller));
+            AccessIdentity who =
+                    new AccessIdentity(caller.uid(), Integer.toUnsignedLong(caller.gid()), groupsOf(caller));
             View checkIn = v != null ? v : engine.published();
             work.phase("check", LongWork.UNKNOWN, LongWork.UNKNOWN);
             try {
                 // the dry run checks permissions too, so a layer refused for them changes nothing
-                importer.apply(spool, CallerCheckedSink.forCaller(
-                        new LayerPrecheckSink(new ViewTreeSink(engine, checkIn, owner), root),
-                        new ViewTreeSource(engine, checkIn), who));
+                importer.apply(
+                        spool,
+                        CallerCheckedSink.forCaller(
+                                new LayerPrecheckSink(new ViewTreeSink(engine, checkIn, owner), root),
+                                new ViewTreeSource(engine, checkIn),
+                                who));
             } catch (IOException e) {
                 throw refusal(cmd.verb(), e);
             }
@@ -710,19 +825,29 @@ final class ViewControl implements ControlHandler {
             OciLayerImporter.Summary summary;
             work.phase("apply", LongWork.UNKNOWN, LongWork.UNKNOWN);
             try {
-                summary = importer.apply(spool, CallerCheckedSink.forCaller(
-                        new ViewTreeSink(engine, v, owner), new ViewTreeSource(engine, v), who));
+                summary = importer.apply(
+                        spool,
+                        CallerCheckedSink.forCaller(
+                                new ViewTreeSink(engine, v, owner), new ViewTreeSource(engine, v), who));
             } catch (IOException | FsException e) {
                 if (created) {
                     engine.discard(v);
                 }
                 log.error("import into view {} failed while applying", v.name(), e);
-                throw new ControlRefusal(Errno.EIO, cmd.verb(), "import failed while applying: " + e.getMessage()
-                        + (created ? "; the view it created was discarded" : "; view " + v.name() + " keeps the changes made so far"));
+                throw new ControlRefusal(
+                        Errno.EIO,
+                        cmd.verb(),
+                        "import failed while applying: " + e.getMessage()
+                                + (created
+                                        ? "; the view it created was discarded"
+                                        : "; view " + v.name() + " keeps the changes made so far"));
             }
             invalidator.invalidate(v.name(), changesOf(v));
-            return ControlReply.ok(ControlVerb.IMPORT).put("view", v.name()).put("created", created)
-                    .put("deletions", summary.deletions()).put("entries", summary.entries())
+            return ControlReply.ok(ControlVerb.IMPORT)
+                    .put("view", v.name())
+                    .put("created", created)
+                    .put("deletions", summary.deletions())
+                    .put("entries", summary.entries())
                     .put("changed_paths", engine.pendingDelta(v).size());
         } finally {
             deleteQuietly(spool);
@@ -774,10 +899,14 @@ final class ViewControl implements ControlHandler {
             return new ControlRefusal(Errno.EPERM, verb, "not permitted: " + p.getFile() + " (" + p.getReason() + ")");
         }
         if (e instanceof AccessDeniedException a) {
-            return new ControlRefusal(Errno.EACCES, verb, "permission denied: " + a.getFile() + " (" + a.getReason() + ")");
+            return new ControlRefusal(
+                    Errno.EACCES, verb, "permission denied: " + a.getFile() + " (" + a.getReason() + ")");
         }
         if (e instanceof LayerRejectedException r) {
-            return new ControlRefusal(Errno.EINVAL, verb, "layer rejected (" + r.reason() + "): " + e.getMessage() + "; nothing was changed");
+            return new ControlRefusal(
+                    Errno.EINVAL,
+                    verb,
+                    "layer rejected (" + r.reason() + "): " + e.getMessage() + "; nothing was changed");
         }
         if (e instanceof CallerDescriptor.InsideMountException || e instanceof CallerDescriptor.NotRegularException) {
             return new ControlRefusal(Errno.EINVAL, verb, e.getMessage());
@@ -875,8 +1004,10 @@ final class ViewControl implements ControlHandler {
             o.put("created", Instant.ofEpochSecond(0, i.createdNs()).toString());
             o.put("age_seconds", Math.max(0, (now - i.createdNs()) / 1_000_000_000L));
         }
-        return ControlReply.ok(ControlVerb.VIEWS).put("published_version", engine.headVersion())
-                .put("flushed_version", engine.flushedVersion()).putNode("views", list);
+        return ControlReply.ok(ControlVerb.VIEWS)
+                .put("published_version", engine.headVersion())
+                .put("flushed_version", engine.flushedVersion())
+                .putNode("views", list);
     }
 
     /** The view a command names, or the caller's own; naming another's view needs its uid or root. */
@@ -886,7 +1017,8 @@ final class ViewControl implements ControlHandler {
             try {
                 v = engine.view(cmd.view().get());
             } catch (FsException e) {
-                throw new ControlRefusal(Errno.ENOENT, cmd.verb(), "no view " + cmd.view().get());
+                throw new ControlRefusal(
+                        Errno.ENOENT, cmd.verb(), "no view " + cmd.view().get());
             }
         } else {
             try {

@@ -1,9 +1,6 @@
 package io.txfs.fuse.view;
 
-import java.io.ByteArrayOutputStream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import io.txfs.control.ControlCommand;
 import io.txfs.core.Caller;
 import io.txfs.core.ChangeSet;
 import io.txfs.core.DirEntry;
@@ -19,7 +16,6 @@ import io.txfs.fuse.AttrReply;
 import io.txfs.fuse.CreateResult;
 import io.txfs.fuse.DirectoryFiller;
 import io.txfs.fuse.Entry;
-import io.txfs.sys.Errno;
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.FuseFilesystem;
 import io.txfs.fuse.Names;
@@ -28,18 +24,21 @@ import io.txfs.fuse.OpenResult;
 import io.txfs.fuse.RequestContext;
 import io.txfs.fuse.RequestCounts;
 import io.txfs.fuse.StatFs;
-import io.txfs.control.ControlCommand;
 import io.txfs.fuse.control.ControlEndpoint;
+import io.txfs.sys.Errno;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The mount: every view has its own kernel node ids, so the kernel keeps separate inodes, page caches
@@ -60,12 +59,14 @@ public final class ViewFilesystem implements FuseFilesystem {
      * view (see {@link #viewsDirEntry}). Never a node id itself, only the negated inode of its key.
      */
     private static final long CALLERS_VIEWS_DIR = 5;
+
     private static final long FIRST_DYNAMIC_ID = 16;
     private static final byte[] DOT = {'.'};
     private static final byte[] DOTDOT = {'.', '.'};
 
     /** How long the kernel may trust view-private entries and attributes (invalidations keep them right). */
     private final long ttlNanos;
+
     private final Engine engine;
     private final Views views;
     private final NodeTable<ViewKey> nodes;
@@ -75,6 +76,7 @@ public final class ViewFilesystem implements FuseFilesystem {
     private final Map<Long, DirHandle> dirs = new ConcurrentHashMap<>();
     /** Read-only opens in read-committed views read the published version of their open (PinnedViews). */
     private final Map<Long, View> pinned = new ConcurrentHashMap<>();
+
     private final AtomicLong nextDirHandle = new AtomicLong(1);
     private final AtomicLong nextHandle = new AtomicLong(1);
 
@@ -88,8 +90,14 @@ public final class ViewFilesystem implements FuseFilesystem {
         }
     }
 
-    ViewFilesystem(Engine engine, Views views, NodeTable<ViewKey> nodes, KernelInvalidator invalidator,
-                   ControlEndpoint control, long ttlNanos, RequestCounts requestCounts) {
+    ViewFilesystem(
+            Engine engine,
+            Views views,
+            NodeTable<ViewKey> nodes,
+            KernelInvalidator invalidator,
+            ControlEndpoint control,
+            long ttlNanos,
+            RequestCounts requestCounts) {
         this.engine = engine;
         this.views = views;
         this.nodes = nodes;
@@ -193,7 +201,8 @@ public final class ViewFilesystem implements FuseFilesystem {
      * getcwd() failing.
      */
     private Entry viewsDirEntry(RequestContext ctx) throws FuseErrnoException {
-        long id = nodes.acquire(new ViewKey(views.nameForCaller(ctx), -CALLERS_VIEWS_DIR)).id();
+        long id = nodes.acquire(new ViewKey(views.nameForCaller(ctx), -CALLERS_VIEWS_DIR))
+                .id();
         return new Entry(id, 0, fixedAttr(VIEWS_DIR), 0, 0);
     }
 
@@ -268,7 +277,9 @@ public final class ViewFilesystem implements FuseFilesystem {
             // A view's root is reachable only by that view's own processes, and through the views
             // directory of that view. The entry is never cached (timeout 0): every walk through it asks
             // again, as the walking process, so no entry outlives a membership change.
-            String own = parent < FIRST_DYNAMIC_ID ? null : nodes.key(parent).map(ViewKey::view).orElse(null);
+            String own = parent < FIRST_DYNAMIC_ID
+                    ? null
+                    : nodes.key(parent).map(ViewKey::view).orElse(null);
             View v = views.forCaller(ctx);
             if (!v.name().equals(name) || (own != null && !own.equals(name))) {
                 throw new FuseErrnoException(Errno.ENOENT, "not the caller's view");
@@ -357,8 +368,9 @@ public final class ViewFilesystem implements FuseFilesystem {
             return;
         }
         int kept = perm & ~04000;
-        if ((perm & 02000) != 0 && ((perm & 010) != 0
-                || (ctx.uid() != 0 && !ViewControl.groupsOf(ctx).contains(Integer.toUnsignedLong(a.gid()))))) {
+        if ((perm & 02000) != 0
+                && ((perm & 010) != 0
+                        || (ctx.uid() != 0 && !ViewControl.groupsOf(ctx).contains(Integer.toUnsignedLong(a.gid()))))) {
             kept &= ~02000;
         }
         if (kept != perm) {
@@ -374,11 +386,16 @@ public final class ViewFilesystem implements FuseFilesystem {
     @Override
     public OpenResult open(RequestContext ctx, long node, int flags, int openFlags) throws IOException {
         if (kind(node) == CTL) {
-            return OpenResult.of(control.open(), OpenResult.FOPEN_DIRECT_IO | OpenResult.FOPEN_STREAM | OpenResult.FOPEN_NONSEEKABLE
-                    | OpenResult.FOPEN_PARALLEL_DIRECT_WRITES);
+            return OpenResult.of(
+                    control.open(),
+                    OpenResult.FOPEN_DIRECT_IO
+                            | OpenResult.FOPEN_STREAM
+                            | OpenResult.FOPEN_NONSEEKABLE
+                            | OpenResult.FOPEN_PARALLEL_DIRECT_WRITES);
         }
         boolean write = (flags & 3) != 0;
-        // O_TRUNC with write access changes the file: it begins a session view's snapshot like a write, and is published on its own in the shared view
+        // O_TRUNC with write access changes the file: it begins a session view's snapshot like a write, and is
+        // published on its own in the shared view
         boolean truncate = write && (flags & 01000) != 0;
         ViewKey k = truncate ? mutable(ctx, node) : key(ctx, node);
         View v = view(k);
@@ -468,20 +485,25 @@ public final class ViewFilesystem implements FuseFilesystem {
         // the next opendir does not drop it) until it changes the directory itself (create, unlink,
         // rename, link bump its iversion) or KernelInvalidator drops it (publish, refresh, abort,
         // import, and changes the view made through the shared root).
-        return node == ROOT_ID ? OpenResult.of(fh) : OpenResult.of(fh, OpenResult.FOPEN_CACHE_DIR | OpenResult.FOPEN_KEEP_CACHE);
+        return node == ROOT_ID
+                ? OpenResult.of(fh)
+                : OpenResult.of(fh, OpenResult.FOPEN_CACHE_DIR | OpenResult.FOPEN_KEEP_CACHE);
     }
 
     @Override
-    public void readdir(RequestContext ctx, long node, long fh, long offset, DirectoryFiller filler) throws IOException {
+    public void readdir(RequestContext ctx, long node, long fh, long offset, DirectoryFiller filler)
+            throws IOException {
         list(ctx, node, fh, offset, filler, false);
     }
 
     @Override
-    public void readdirplus(RequestContext ctx, long node, long fh, long offset, DirectoryFiller filler) throws IOException {
+    public void readdirplus(RequestContext ctx, long node, long fh, long offset, DirectoryFiller filler)
+            throws IOException {
         list(ctx, node, fh, offset, filler, true);
     }
 
-    private void list(RequestContext ctx, long node, long fh, long offset, DirectoryFiller filler, boolean plus) throws IOException {
+    private void list(RequestContext ctx, long node, long fh, long offset, DirectoryFiller filler, boolean plus)
+            throws IOException {
         if (isControl(node)) {
             listFixed(kind(node), offset, filler, plus);
             return;
@@ -541,7 +563,8 @@ public final class ViewFilesystem implements FuseFilesystem {
         for (int i = (int) offset; i < names.size(); i++) {
             long child = names.get(i).equals("ctl") ? CTL : VIEWS_DIR;
             int type = (child == CTL ? 0100000 : 040000) >>> 12;
-            boolean fit = plus ? filler.addPlus(names.get(i), new Entry(0, 0, fixedAttr(child), 0, 0), i + 1)
+            boolean fit = plus
+                    ? filler.addPlus(names.get(i), new Entry(0, 0, fixedAttr(child), 0, 0), i + 1)
                     : filler.add(names.get(i), child, type, i + 1);
             if (!fit) {
                 return;
@@ -556,10 +579,16 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public StatFs statfs(RequestContext ctx, long node) throws IOException {
-        io.txfs.core.StatFs s = engine.statfs(isControl(node)
-                ? engine.published() : view(key(ctx, node)));
-        return new StatFs(s.blocks(), s.blocksFree(), s.blocksAvailable(), s.files(), s.filesFree(),
-                (int) s.blockSize(), s.nameMax(), (int) s.blockSize());
+        io.txfs.core.StatFs s = engine.statfs(isControl(node) ? engine.published() : view(key(ctx, node)));
+        return new StatFs(
+                s.blocks(),
+                s.blocksFree(),
+                s.blocksAvailable(),
+                s.files(),
+                s.filesFree(),
+                (int) s.blockSize(),
+                s.nameMax(),
+                (int) s.blockSize());
     }
 
     @Override
@@ -652,7 +681,8 @@ public final class ViewFilesystem implements FuseFilesystem {
     public Entry symlink(RequestContext ctx, long parent, String name, String target) throws IOException {
         refuseTxfs(parent, name);
         ViewKey p = mutable(ctx, parent);
-        Entry e = entry(p, engine.symlink(view(p), p.ino(), bytes(name), Names.encode(target), caller(ctx)), parent == ROOT_ID);
+        Entry e = entry(
+                p, engine.symlink(view(p), p.ino(), bytes(name), Names.encode(target), caller(ctx)), parent == ROOT_ID);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
         return e;
@@ -665,7 +695,8 @@ public final class ViewFilesystem implements FuseFilesystem {
         FileType type = FileType.fromMode(mode);
         io.txfs.core.Attr a = type == FileType.REGULAR
                 ? engine.create(view(p), p.ino(), bytes(name), mode & 07777, caller(ctx))
-                : engine.mknod(view(p), p.ino(), bytes(name), type, mode & 07777, AttrMapping.decodeDev(rdev), caller(ctx));
+                : engine.mknod(
+                        view(p), p.ino(), bytes(name), type, mode & 07777, AttrMapping.decodeDev(rdev), caller(ctx));
         Entry e = entry(p, a, parent == ROOT_ID);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
@@ -683,7 +714,8 @@ public final class ViewFilesystem implements FuseFilesystem {
     }
 
     @Override
-    public CreateResult create(RequestContext ctx, long parent, String name, int mode, int flags, int umask) throws IOException {
+    public CreateResult create(RequestContext ctx, long parent, String name, int mode, int flags, int umask)
+            throws IOException {
         refuseTxfs(parent, name);
         ViewKey p = mutable(ctx, parent);
         Entry e = entry(p, engine.create(view(p), p.ino(), bytes(name), mode & 07777, caller(ctx)), parent == ROOT_ID);
@@ -725,7 +757,8 @@ public final class ViewFilesystem implements FuseFilesystem {
         }
         boolean intoSharedRoot = movesIntoSharedRoot(parent, newParent, flags);
         if (intoSharedRoot && !invalidator.canExpireAllEntries()) {
-            throw new FuseErrnoException(Errno.EXDEV, "rename into the shared root needs Linux 6.16 (FUSE_NOTIFY_INC_EPOCH)");
+            throw new FuseErrnoException(
+                    Errno.EXDEV, "rename into the shared root needs Linux 6.16 (FUSE_NOTIFY_INC_EPOCH)");
         }
         engine.rename(view(from), from.ino(), bytes(name), to.ino(), bytes(newName), flags);
         if (intoSharedRoot) {
@@ -774,7 +807,8 @@ public final class ViewFilesystem implements FuseFilesystem {
     }
 
     @Override
-    public int write(RequestContext ctx, long node, long fh, long offset, ByteBuffer data, int writeFlags) throws IOException {
+    public int write(RequestContext ctx, long node, long fh, long offset, ByteBuffer data, int writeFlags)
+            throws IOException {
         if (kind(node) == CTL) {
             return control.write(ctx, fh, data);
         }

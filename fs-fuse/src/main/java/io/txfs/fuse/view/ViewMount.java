@@ -6,12 +6,12 @@ import io.txfs.core.GcPolicy;
 import io.txfs.core.GroupPolicy;
 import io.txfs.core.inspect.engine.DeltaIdLog;
 import io.txfs.core.progress.LongWorks;
+import io.txfs.fuse.RequestCounts;
 import io.txfs.fuse.caller.CallerResolver;
 import io.txfs.fuse.caller.ProcessTable;
 import io.txfs.fuse.caller.ViewRegistry;
 import io.txfs.fuse.control.ControlEndpoint;
 import io.txfs.sys.Errno;
-import io.txfs.fuse.RequestCounts;
 import io.txfs.sys.LibC;
 import io.txfs.sys.Sys;
 import java.io.IOException;
@@ -52,22 +52,32 @@ public final class ViewMount implements AutoCloseable {
      * readable across flushes (for {@code txfs diff --from/--to}); 1 keeps only the versions since the
      * last flush.
      */
-    public static ViewMount open(Path backing, Path stateDir, DefaultView policy, long keepVersions) throws IOException {
+    public static ViewMount open(Path backing, Path stateDir, DefaultView policy, long keepVersions)
+            throws IOException {
         return open(backing, stateDir, policy, keepVersions, MountAdministrators.owner(LibC.INSTANCE.getuid()));
     }
 
     /** As above; {@code administrators} may flush (the daemon's own uid and root, unless more are named). */
-    public static ViewMount open(Path backing, Path stateDir, DefaultView policy, long keepVersions,
-                                 MountAdministrators administrators) throws IOException {
-        return open(backing, stateDir, policy, new GcPolicy(true, keepVersions), administrators, GroupPolicy.DEFAULT, null);
+    public static ViewMount open(
+            Path backing, Path stateDir, DefaultView policy, long keepVersions, MountAdministrators administrators)
+            throws IOException {
+        return open(
+                backing, stateDir, policy, new GcPolicy(true, keepVersions), administrators, GroupPolicy.DEFAULT, null);
     }
 
     /**
      * As above, with the shared default's group commit ({@code group}, used with {@link DefaultView#SHARED})
      * and a background flush at most every {@code autoFlush} (null: none).
      */
-    public static ViewMount open(Path backing, Path stateDir, DefaultView policy, GcPolicy gc,
-                                 MountAdministrators administrators, GroupPolicy group, Duration autoFlush) throws IOException {
+    public static ViewMount open(
+            Path backing,
+            Path stateDir,
+            DefaultView policy,
+            GcPolicy gc,
+            MountAdministrators administrators,
+            GroupPolicy group,
+            Duration autoFlush)
+            throws IOException {
         int fd = LibC.INSTANCE.open(backing.toString(), Sys.O_PATH | Sys.O_DIRECTORY | Sys.O_CLOEXEC, 0);
         if (fd < 0) {
             throw new IOException("cannot open backing directory " + backing + ": " + Errno.nameOf(LibC.errno()));
@@ -80,7 +90,9 @@ public final class ViewMount implements AutoCloseable {
         works.listen(opening);
         try {
             engine = Engine.open(Engine.Config.rocks(Path.of("/proc/self/fd/" + fd + "/."), stateDir.resolve("engine"))
-                    .withListener(invalidator).withGc(gc).withWorks(works));
+                    .withListener(invalidator)
+                    .withGc(gc)
+                    .withWorks(works));
         } catch (RuntimeException e) {
             LibC.INSTANCE.close(fd);
             invalidator.close();
@@ -97,9 +109,21 @@ public final class ViewMount implements AutoCloseable {
         views.startGroupCommit(group);
         AutoFlush flusher = autoFlush == null ? null : AutoFlush.start(engine, autoFlush);
         views.autoFlush(flusher);
-        ControlEndpoint control = new ControlEndpoint(new ViewControl(engine, views, invalidator, Path.of("/proc/self/fd/" + fd + "/."), counts, ids, administrators,
+        ControlEndpoint control = new ControlEndpoint(new ViewControl(
+                engine,
+                views,
+                invalidator,
+                Path.of("/proc/self/fd/" + fd + "/."),
+                counts,
+                ids,
+                administrators,
                 new DaemonMemory(engine, stateDir)));
-        return new ViewMount(engine, new ViewFilesystem(engine, views, nodes, invalidator, control, DEFAULT_TTL_NANOS, counts), fd, ids, flusher);
+        return new ViewMount(
+                engine,
+                new ViewFilesystem(engine, views, nodes, invalidator, control, DEFAULT_TTL_NANOS, counts),
+                fd,
+                ids,
+                flusher);
     }
 
     public ViewFilesystem filesystem() {

@@ -1,11 +1,22 @@
 package io.txfs.fuse.view;
 
 import io.txfs.core.AutoFlush;
+import io.txfs.core.Engine;
+import io.txfs.core.FsException;
 import io.txfs.core.GroupCommit;
 import io.txfs.core.GroupPolicy;
+import io.txfs.core.Isolation;
+import io.txfs.core.View;
 import io.txfs.core.ViewInfo;
+import io.txfs.fuse.FuseErrnoException;
+import io.txfs.fuse.RequestContext;
+import io.txfs.fuse.caller.CallerResolver;
+import io.txfs.fuse.caller.CallerView;
 import io.txfs.fuse.caller.NoSuchProcessException;
 import io.txfs.fuse.caller.ProcStat;
+import io.txfs.fuse.caller.UnknownCallerException;
+import io.txfs.fuse.caller.ViewRegistry;
+import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -18,18 +29,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.IntSupplier;
-
-import io.txfs.core.Engine;
-import io.txfs.sys.Errno;
-import io.txfs.core.FsException;
-import io.txfs.core.Isolation;
-import io.txfs.core.View;
-import io.txfs.fuse.FuseErrnoException;
-import io.txfs.fuse.RequestContext;
-import io.txfs.fuse.caller.CallerResolver;
-import io.txfs.fuse.caller.CallerView;
-import io.txfs.fuse.caller.UnknownCallerException;
-import io.txfs.fuse.caller.ViewRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,13 +53,19 @@ final class Views {
     private volatile GroupCommit group;
     /** The mount's {@code --auto-flush} (null unless given). */
     private volatile AutoFlush autoFlush;
+
     private final ExecutorService sweeper = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "txfs-session-sweep");
         t.setDaemon(true);
         return t;
     });
 
-    Views(Engine engine, CallerResolver resolver, ViewRegistry registry, DefaultView policy, KernelInvalidator invalidator) {
+    Views(
+            Engine engine,
+            CallerResolver resolver,
+            ViewRegistry registry,
+            DefaultView policy,
+            KernelInvalidator invalidator) {
         this.engine = engine;
         this.resolver = resolver;
         this.registry = registry;
@@ -198,7 +203,9 @@ final class Views {
      * whatever their uid (a command `txfs run` started may drop to another user and stays in the view).
      */
     boolean mayUse(RequestContext ctx, String view) throws FuseErrnoException {
-        if (ctx.uid() == 0 || view.equals(Engine.PUBLISHED_VIEW) || (policy == DefaultView.SHARED && view.equals(SHARED_VIEW))) {
+        if (ctx.uid() == 0
+                || view.equals(Engine.PUBLISHED_VIEW)
+                || (policy == DefaultView.SHARED && view.equals(SHARED_VIEW))) {
             return true;
         }
         View v;

@@ -1,14 +1,13 @@
 package io.txfs.fuse.caller;
 
-import java.util.Set;
-import java.util.TreeSet;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 final class SupplementaryGroupsTest {
@@ -20,7 +19,8 @@ final class SupplementaryGroupsTest {
         Set<Integer> expected = new TreeSet<>();
         Arrays.stream(out.split("\\s+")).map(Integer::valueOf).forEach(expected::add);
         Set<Integer> got = new TreeSet<>();
-        Arrays.stream(SupplementaryGroups.of((int) ProcessHandle.current().pid(), Integer.MAX_VALUE)).forEach(got::add);
+        Arrays.stream(SupplementaryGroups.of((int) ProcessHandle.current().pid(), Integer.MAX_VALUE))
+                .forEach(got::add);
         // id -G starts with the effective gid, which /proc lists only when it is also a supplementary group
         got.add(Integer.valueOf(out.split("\\s+")[0]));
         assertEquals(expected, got);
@@ -29,7 +29,9 @@ final class SupplementaryGroupsTest {
     @Test
     void atMostMaxGroupsAreReturned() throws Exception {
         int[] all = SupplementaryGroups.of((int) ProcessHandle.current().pid(), Integer.MAX_VALUE);
-        assertEquals(Math.min(all.length, 0), SupplementaryGroups.of((int) ProcessHandle.current().pid(), 0).length);
+        assertEquals(
+                Math.min(all.length, 0),
+                SupplementaryGroups.of((int) ProcessHandle.current().pid(), 0).length);
     }
 
     @Test

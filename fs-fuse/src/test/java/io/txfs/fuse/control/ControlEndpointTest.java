@@ -1,18 +1,18 @@
 package io.txfs.fuse.control;
 
-import io.txfs.control.ControlRefusal;
-import io.txfs.control.ControlReply;
-import io.txfs.control.ControlVerb;
-import io.txfs.control.ControlCommand;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.txfs.sys.Errno;
+import io.txfs.control.ControlCommand;
+import io.txfs.control.ControlRefusal;
+import io.txfs.control.ControlReply;
+import io.txfs.control.ControlVerb;
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.RequestContext;
+import io.txfs.sys.Errno;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,16 +21,20 @@ import org.junit.jupiter.api.Test;
 
 class ControlEndpointTest {
     private final List<ControlCommand> seen = new ArrayList<>();
-    private final ControlEndpoint ep = new ControlEndpoint((caller, cmd) -> {
-        seen.add(cmd);
-        if (cmd.verb() == ControlVerb.PUBLISH && !cmd.force()) {
-            throw new ControlRefusal(Errno.EBUSY, ControlReply.error(cmd.verb(), "EBUSY", "conflict").putStrings("conflicts", List.of("a")));
-        }
-        if (cmd.verb() == ControlVerb.FLUSH) {
-            throw new IllegalStateException("boom");
-        }
-        return ControlReply.ok(cmd.verb()).put("view", cmd.view().orElse("mine"));
-    }, tid -> tid);
+    private final ControlEndpoint ep = new ControlEndpoint(
+            (caller, cmd) -> {
+                seen.add(cmd);
+                if (cmd.verb() == ControlVerb.PUBLISH && !cmd.force()) {
+                    throw new ControlRefusal(
+                            Errno.EBUSY,
+                            ControlReply.error(cmd.verb(), "EBUSY", "conflict").putStrings("conflicts", List.of("a")));
+                }
+                if (cmd.verb() == ControlVerb.FLUSH) {
+                    throw new IllegalStateException("boom");
+                }
+                return ControlReply.ok(cmd.verb()).put("view", cmd.view().orElse("mine"));
+            },
+            tid -> tid);
     private final RequestContext ctx = new RequestContext(1, 1000, 1000, 4242);
 
     private static ByteBuffer bytes(String s) {
@@ -79,17 +83,24 @@ class ControlEndpointTest {
         for (String bad : List.of("", "nonsense", "publish\nflush", "begin view=../x")) {
             FuseErrnoException e = assertThrows(FuseErrnoException.class, () -> ep.write(ctx, fh, bytes(bad)));
             assertEquals(Errno.EINVAL.code(), e.errno());
-            assertEquals("EINVAL", ControlReply.parse(readAll(fh, 4096)).get("error").asText());
+            assertEquals(
+                    "EINVAL", ControlReply.parse(readAll(fh, 4096)).get("error").asText());
         }
         ByteBuffer huge = ByteBuffer.allocate(1 << 20);
-        assertEquals(Errno.EINVAL.code(), assertThrows(FuseErrnoException.class, () -> ep.write(ctx, fh, huge)).errno());
+        assertEquals(
+                Errno.EINVAL.code(),
+                assertThrows(FuseErrnoException.class, () -> ep.write(ctx, fh, huge))
+                        .errno());
         assertTrue(seen.isEmpty());
     }
 
     @Test
     void anUnexpectedFailureIsEioAndTheEndpointKeepsServing() throws Exception {
         long fh = ep.open();
-        assertEquals(Errno.EIO.code(), assertThrows(FuseErrnoException.class, () -> ep.write(ctx, fh, bytes("flush"))).errno());
+        assertEquals(
+                Errno.EIO.code(),
+                assertThrows(FuseErrnoException.class, () -> ep.write(ctx, fh, bytes("flush")))
+                        .errno());
         assertEquals("EIO", ControlReply.parse(readAll(fh, 4096)).get("error").asText());
         assertEquals(5, ep.write(ctx, fh, bytes("views")));
         assertTrue(ControlReply.parse(readAll(fh, 4096)).get("ok").asBoolean());
@@ -106,7 +117,10 @@ class ControlEndpointTest {
         ep.release(a);
         ep.release(b);
         assertEquals(0, ep.openSessions());
-        assertEquals(Errno.EBADF.code(), assertThrows(FuseErrnoException.class, () -> ep.read(ctx, a, ByteBuffer.allocate(1))).errno());
+        assertEquals(
+                Errno.EBADF.code(),
+                assertThrows(FuseErrnoException.class, () -> ep.read(ctx, a, ByteBuffer.allocate(1)))
+                        .errno());
     }
 
     @Test
@@ -120,12 +134,19 @@ class ControlEndpointTest {
         assertEquals(5, ep.read(first, fh, piece), "the first reads a piece of its reply");
         ep.write(second, fh, bytes("status view=second"));
         String rest = readAll(first, fh, 7);
-        assertEquals("first", ControlReply.parse(new String(piece.array(), StandardCharsets.UTF_8) + rest).get("view").asText(),
+        assertEquals(
+                "first",
+                ControlReply.parse(new String(piece.array(), StandardCharsets.UTF_8) + rest)
+                        .get("view")
+                        .asText(),
                 "the first reads the rest of its own reply, not the second's");
-        assertEquals("second", ControlReply.parse(readAll(second, fh, 7)).get("view").asText());
+        assertEquals(
+                "second", ControlReply.parse(readAll(second, fh, 7)).get("view").asText());
         assertEquals(0, ep.read(first, fh, ByteBuffer.allocate(10)), "each reply is read once");
         ep.write(second, fh, bytes("status view=again"));
-        assertEquals("again", ControlReply.parse(readAll(neither, fh, 4096)).get("view").asText(),
+        assertEquals(
+                "again",
+                ControlReply.parse(readAll(neither, fh, 4096)).get("view").asText(),
                 "a process that wrote nothing reads the last reply written on the descriptor");
     }
 }

@@ -1,14 +1,14 @@
 package io.txfs.fuse.control;
 
-import io.txfs.control.ControlReply;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.txfs.sys.Errno;
+import io.txfs.control.ControlReply;
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.RequestContext;
+import io.txfs.sys.Errno;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -73,7 +73,9 @@ class StreamedReplyTest {
             read.set(total);
         }
         assertEquals(size, total);
-         assertTrue(aheadMax.get() <= StreamedReply.CAPACITY + 70_000 + dst.capacity(), "the producer ran ahead by " + aheadMax.get());
+        assertTrue(
+                aheadMax.get() <= StreamedReply.CAPACITY + 70_000 + dst.capacity(),
+                "the producer ran ahead by " + aheadMax.get());
         assertEquals(0, ep.read(ctx, fh, ByteBuffer.allocate(10)), "EOF stays EOF");
     }
 

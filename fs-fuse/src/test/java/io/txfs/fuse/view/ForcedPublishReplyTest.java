@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.txfs.control.ControlCommand;
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
 import io.txfs.core.Isolation;
 import io.txfs.core.View;
 import io.txfs.core.store.MemoryStore;
 import io.txfs.fuse.RequestContext;
-import io.txfs.control.ControlCommand;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +37,7 @@ final class ForcedPublishReplyTest {
     void forcedPublishListsOverriddenPaths() throws Exception {
         Path backing = Files.createDirectories(tmp.resolve("backing"));
         try (Engine engine = Engine.open(Engine.Config.memory(backing, new MemoryStore()));
-             KernelInvalidator inv = new KernelInvalidator(new NodeTable<>(16))) {
+                KernelInvalidator inv = new KernelInvalidator(new NodeTable<>(16))) {
             ViewControl control = new ViewControl(engine, null, inv);
             View a = engine.createView("a", Isolation.SNAPSHOT, 0);
             View bv = engine.createView("b", Isolation.SNAPSHOT, 0);
@@ -52,6 +52,7 @@ final class ForcedPublishReplyTest {
     }
 
     private static JsonNode reply(ViewControl control, String line) throws Exception {
-        return new ObjectMapper().readTree(control.handle(ROOT, ControlCommand.parse(b(line))).toJsonLine());
+        return new ObjectMapper()
+                .readTree(control.handle(ROOT, ControlCommand.parse(b(line))).toJsonLine());
     }
 }

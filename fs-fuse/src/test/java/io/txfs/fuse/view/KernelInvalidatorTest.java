@@ -1,14 +1,13 @@
 package io.txfs.fuse.view;
 
-import io.txfs.core.Engine;
-import io.txfs.fuse.FuseErrnoException;
-import io.txfs.sys.Errno;
-import java.io.IOException;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.txfs.core.ChangeSet;
+import io.txfs.core.Engine;
+import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.Notifier;
+import io.txfs.sys.Errno;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,7 +68,8 @@ final class KernelInvalidatorTest {
         }
         List<String> sent = new ArrayList<>(r.sent);
         assertEquals(List.of("entry " + dir + " new.txt"), sent.subList(0, 1));
-        assertEquals(Set.of("inode " + dir + " 0 0", "inode " + file + " 0 0"), Set.copyOf(sent.subList(1, sent.size())));
+        assertEquals(
+                Set.of("inode " + dir + " 0 0", "inode " + file + " 0 0"), Set.copyOf(sent.subList(1, sent.size())));
         assertEquals(3, sent.size(), "nothing for nodes the kernel does not know in this view: " + sent);
     }
 
@@ -95,7 +95,10 @@ final class KernelInvalidatorTest {
             assertEquals(List.of(), r.sent, "another view's change is not the published state's");
             inv.unfollowPublished("session-5");
             inv.visibleChange(Engine.PUBLISHED_VIEW, new ChangeSet(Set.of(9L), Set.of()));
-            assertEquals(List.of("inode " + published + " 0 0"), r.sent, "a session that began is told as a view of its own");
+            assertEquals(
+                    List.of("inode " + published + " 0 0"),
+                    r.sent,
+                    "a session that began is told as a view of its own");
         }
     }
 
@@ -176,6 +179,12 @@ final class KernelInvalidatorTest {
             // a waiting invalidation after it is delivered after it (one sender thread, in order)
             inv.invalidate("v", new ChangeSet(Set.of(), Set.of(entry(1, "b"))));
         }
-        assertEquals(List.of("entry " + root + " a", "inode " + root + " 0 0", "entry " + root + " b", "inode " + root + " 0 0"), r.sent);
+        assertEquals(
+                List.of(
+                        "entry " + root + " a",
+                        "inode " + root + " 0 0",
+                        "entry " + root + " b",
+                        "inode " + root + " 0 0"),
+                r.sent);
     }
 }

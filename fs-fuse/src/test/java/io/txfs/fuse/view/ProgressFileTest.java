@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.txfs.control.ControlReply;
 import io.txfs.core.progress.LongWork;
 import io.txfs.core.progress.LongWorks;
-import io.txfs.control.ControlReply;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,15 +28,23 @@ class ProgressFileTest {
         works.listen(pf);
         try (LongWork w = works.start("recovery")) {
             w.phase("apply", 10, LongWork.UNKNOWN);
-            JsonNode first = ControlReply.parse(Files.readString(file)).path("running").get(0);
+            JsonNode first =
+                    ControlReply.parse(Files.readString(file)).path("running").get(0);
             assertEquals("recovery", first.path("kind").asText());
             clock.addAndGet(100_000_000L);
             w.advance(4, 0);
-            assertEquals(0, ControlReply.parse(Files.readString(file)).path("running").get(0).path("items_done").asLong(),
+            assertEquals(
+                    0,
+                    ControlReply.parse(Files.readString(file))
+                            .path("running")
+                            .get(0)
+                            .path("items_done")
+                            .asLong(),
                     "within 250 ms of the last write the file is not rewritten");
             clock.addAndGet(200_000_000L);
             w.advance(1, 0);
-            JsonNode later = ControlReply.parse(Files.readString(file)).path("running").get(0);
+            JsonNode later =
+                    ControlReply.parse(Files.readString(file)).path("running").get(0);
             assertEquals(5, later.path("items_done").asLong());
             assertEquals(10, later.path("items_total").asLong());
             assertEquals("apply", later.path("phase").asText());

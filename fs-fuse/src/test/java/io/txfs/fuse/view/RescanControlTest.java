@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.txfs.core.Engine;
-import io.txfs.core.store.MemoryStore;
-import io.txfs.sys.Errno;
-import io.txfs.fuse.RequestContext;
 import io.txfs.control.ControlCommand;
 import io.txfs.control.ControlRefusal;
+import io.txfs.core.Engine;
+import io.txfs.core.store.MemoryStore;
+import io.txfs.fuse.RequestContext;
+import io.txfs.sys.Errno;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,10 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** The {@code rescan} verb: for the mount's administrators only, and its reply lists what it took in. */
 class RescanControlTest {
     private static final RequestContext ROOT = new RequestContext(1, 0, 0, 1);
-    private static final RequestContext OTHER = new RequestContext(2, 4321, 4321, (int) ProcessHandle.current().pid());
+    private static final RequestContext OTHER =
+            new RequestContext(2, 4321, 4321, (int) ProcessHandle.current().pid());
 
     @TempDir
     Path tmp;
+
     private Path backing;
     private Engine engine;
     private ViewControl control;
@@ -43,7 +45,8 @@ class RescanControlTest {
     }
 
     private String reply(RequestContext who, String line) throws Exception {
-        return control.handle(who, ControlCommand.parse(line.getBytes(StandardCharsets.UTF_8))).toJsonLine();
+        return control.handle(who, ControlCommand.parse(line.getBytes(StandardCharsets.UTF_8)))
+                .toJsonLine();
     }
 
     @Test
@@ -56,8 +59,12 @@ class RescanControlTest {
         assertEquals(0, engine.headVersion(), "nothing taken in for a refused caller");
 
         String r = reply(ROOT, "rescan");
-        assertTrue(r.contains("\"took_in\":true") && r.contains("\"added\":[\"/new.txt\"]")
-                && r.contains("\"removed\":[\"/old.txt\"]") && r.contains("\"outside_version\":1"), r);
+        assertTrue(
+                r.contains("\"took_in\":true")
+                        && r.contains("\"added\":[\"/new.txt\"]")
+                        && r.contains("\"removed\":[\"/old.txt\"]")
+                        && r.contains("\"outside_version\":1"),
+                r);
         assertTrue(reply(ROOT, "rescan").contains("\"took_in\":false"));
     }
 }

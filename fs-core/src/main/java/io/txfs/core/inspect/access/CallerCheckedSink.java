@@ -46,6 +46,7 @@ public final class CallerCheckedSink implements TreeSink {
     private final AccessIdentity who;
     /** Paths this import made (their stat as made) or removed (null). */
     private final Map<TreePath, EntryStat> touched = new HashMap<>();
+
     private long made;
 
     public CallerCheckedSink(TreeSink inner, TreeSource before, AccessIdentity who) {
@@ -143,7 +144,9 @@ public final class CallerCheckedSink implements TreeSink {
         requireSearch(path);
         EntryStat dir = existing(path.parent());
         if (!mayUse(dir, AccessIdentity.W | AccessIdentity.X)) {
-            throw new AccessDeniedException(path.parent().toString(), null,
+            throw new AccessDeniedException(
+                    path.parent().toString(),
+                    null,
                     "no write permission for uid " + who.uid() + " to add or remove " + path.name());
         }
         return dir;
@@ -153,7 +156,8 @@ public final class CallerCheckedSink implements TreeSink {
     private void requireRemovable(TreePath path, EntryStat s) throws IOException {
         EntryStat dir = requireDirectoryWrite(path);
         if ((dir.permissions() & 01000) != 0 && !who.owns(dir) && !who.owns(s)) {
-            throw new NotPermittedException(path.toString(),
+            throw new NotPermittedException(
+                    path.toString(),
                     "sticky directory: uid " + who.uid() + " owns neither the entry nor the directory");
         }
         if (s.kind() == EntryKind.DIRECTORY) {
@@ -182,10 +186,12 @@ public final class CallerCheckedSink implements TreeSink {
     private void requireXattrs(TreePath path, EntryKind kind, EntryMetadata meta) throws IOException {
         for (Name x : meta.xattrs().keySet()) {
             if (!new String(x.bytes(), StandardCharsets.ISO_8859_1).startsWith("user.")) {
-                throw new NotPermittedException(path.toString(), "xattr " + x + ": only root may set names outside user.");
+                throw new NotPermittedException(
+                        path.toString(), "xattr " + x + ": only root may set names outside user.");
             }
             if (kind != EntryKind.FILE && kind != EntryKind.DIRECTORY) {
-                throw new NotPermittedException(path.toString(), "xattr " + x + ": user xattrs need a file or directory");
+                throw new NotPermittedException(
+                        path.toString(), "xattr " + x + ": user xattrs need a file or directory");
             }
         }
     }
@@ -197,7 +203,9 @@ public final class CallerCheckedSink implements TreeSink {
 
     /** The kernel drops set-gid from a new non-directory whose group the caller is not in. */
     private EntryMetadata asMade(EntryKind kind, EntryMetadata meta, long gid) {
-        if (kind == EntryKind.DIRECTORY || (meta.permissions() & 02000) == 0 || who.groups().contains(gid)) {
+        if (kind == EntryKind.DIRECTORY
+                || (meta.permissions() & 02000) == 0
+                || who.groups().contains(gid)) {
             return meta;
         }
         return new EntryMetadata(meta.permissions() & ~02000, meta.uid(), meta.gid(), meta.mtimeNanos(), meta.xattrs());
@@ -235,8 +243,10 @@ public final class CallerCheckedSink implements TreeSink {
         if (old.isPresent() && old.get().kind() == EntryKind.DIRECTORY) {
             requireSearch(path);
             if (!who.owns(old.get()) && !sameMetadata(path, old.get(), meta)) {
-                throw new NotPermittedException(path.toString(),
-                        "mode or xattrs of a directory owned by uid " + old.get().uid() + " cannot be changed by uid " + who.uid());
+                throw new NotPermittedException(
+                        path.toString(),
+                        "mode or xattrs of a directory owned by uid "
+                                + old.get().uid() + " cannot be changed by uid " + who.uid());
             }
             inner.makeDirectory(path, meta);
             return;
@@ -286,11 +296,14 @@ public final class CallerCheckedSink implements TreeSink {
     public void makeHardLink(TreePath path, TreePath existing) throws IOException {
         requireSearch(existing);
         EntryStat target = existing(existing);
-        boolean safe = target.kind() == EntryKind.FILE && (target.permissions() & 04000) == 0
+        boolean safe = target.kind() == EntryKind.FILE
+                && (target.permissions() & 04000) == 0
                 && (target.permissions() & 02010) != 02010;
         if (!who.owns(target) && !(safe && who.allows(target, AccessIdentity.R | AccessIdentity.W))) {
-            throw new NotPermittedException(path.toString(), "hard link to " + existing
-                    + ", owned by uid " + target.uid() + ", needs its ownership or read and write on it (protected_hardlinks)");
+            throw new NotPermittedException(
+                    path.toString(),
+                    "hard link to " + existing + ", owned by uid " + target.uid()
+                            + ", needs its ownership or read and write on it (protected_hardlinks)");
         }
         if (stat(path).equals(Optional.of(target))) {
             inner.makeHardLink(path, existing);

@@ -21,7 +21,8 @@ public record Delta(List<DeltaEntry> entries, ObjectFormat format, boolean mtime
         entries = List.copyOf(entries);
         for (int i = 1; i < entries.size(); i++) {
             if (entries.get(i - 1).path().compareTo(entries.get(i).path()) >= 0) {
-                throw new IllegalArgumentException("entries not strictly sorted by path at " + entries.get(i).path());
+                throw new IllegalArgumentException("entries not strictly sorted by path at "
+                        + entries.get(i).path());
             }
         }
     }

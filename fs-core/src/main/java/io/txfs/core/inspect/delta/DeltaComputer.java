@@ -52,8 +52,7 @@ public final class DeltaComputer {
         return new Delta(linkHardLinks(w.out, after), format, mtimes);
     }
 
-    private record Pending(DeltaEntry entry, Object inodeKey, long nlink) {
-    }
+    private record Pending(DeltaEntry entry, Object inodeKey, long nlink) {}
 
     /**
      * A changed file that shares its inode with other files becomes a hard link: to the first
@@ -100,7 +99,8 @@ public final class DeltaComputer {
         return p.entry.change() != ChangeKind.DELETED && p.entry.type() == EntryKind.FILE && p.nlink > 1;
     }
 
-    private static void linkGroups(TreeSource src, TreePath dir, Map<Object, List<TreePath>> groups) throws IOException {
+    private static void linkGroups(TreeSource src, TreePath dir, Map<Object, List<TreePath>> groups)
+            throws IOException {
         for (Name n : src.list(dir)) {
             TreePath p = dir.resolve(n);
             EntryStat s = src.stat(p);
@@ -159,8 +159,11 @@ public final class DeltaComputer {
             }
             SortedMap<Name, byte[]> bx = before.xattrs(p);
             SortedMap<Name, byte[]> ax = after.xattrs(p);
-            boolean metadata = bs.permissions() != as.permissions() || bs.uid() != as.uid() || bs.gid() != as.gid()
-                    || !sameXattrs(bx, ax) || (mtimes && bs.mtimeNanos() != as.mtimeNanos())
+            boolean metadata = bs.permissions() != as.permissions()
+                    || bs.uid() != as.uid()
+                    || bs.gid() != as.gid()
+                    || !sameXattrs(bx, ax)
+                    || (mtimes && bs.mtimeNanos() != as.mtimeNanos())
                     // A file gaining or losing a link changed the tree's hard-link structure.
                     || (as.kind() == EntryKind.FILE && bs.nlink() != as.nlink());
             ObjectId content = null;
@@ -192,7 +195,8 @@ public final class DeltaComputer {
         private void added(TreePath p, ChangeKind change) throws IOException {
             EntryStat as = after.stat(p);
             ObjectId content = as.kind() == EntryKind.FILE || as.kind() == EntryKind.SYMLINK
-                    ? TreeHasher.contentId(format, after, p, as) : null;
+                    ? TreeHasher.contentId(format, after, p, as)
+                    : null;
             out.add(entry(p, change, as, after.xattrs(p), content));
             if (as.kind() == EntryKind.DIRECTORY) {
                 for (Name n : after.list(p)) {
@@ -201,12 +205,24 @@ public final class DeltaComputer {
             }
         }
 
-        private Pending entry(TreePath p, ChangeKind change, EntryStat s, SortedMap<Name, byte[]> xattrs,
-                              ObjectId content) throws IOException {
+        private Pending entry(
+                TreePath p, ChangeKind change, EntryStat s, SortedMap<Name, byte[]> xattrs, ObjectId content)
+                throws IOException {
             byte[] target = s.kind() == EntryKind.SYMLINK ? after.readLink(p) : null;
-            DeltaEntry e = new DeltaEntry(p, change, s.kind(), s.permissions(), s.uid(), s.gid(),
-                    s.kind() == EntryKind.FILE ? s.size() : 0, content, target,
-                    s.kind().isDevice() ? s.rdev() : 0, xattrs, null, mtimes ? s.mtimeNanos() : null);
+            DeltaEntry e = new DeltaEntry(
+                    p,
+                    change,
+                    s.kind(),
+                    s.permissions(),
+                    s.uid(),
+                    s.gid(),
+                    s.kind() == EntryKind.FILE ? s.size() : 0,
+                    content,
+                    target,
+                    s.kind().isDevice() ? s.rdev() : 0,
+                    xattrs,
+                    null,
+                    mtimes ? s.mtimeNanos() : null);
             return new Pending(e, s.inodeKey(), s.nlink());
         }
 

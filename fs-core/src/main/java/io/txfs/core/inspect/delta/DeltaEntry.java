@@ -22,9 +22,20 @@ import java.util.TreeMap;
  *                   one if any (outside the delta), else the first one (in the delta, carrying the content)
  * @param mtimeNanos null unless the delta was computed with mtimes
  */
-public record DeltaEntry(TreePath path, ChangeKind change, EntryKind type, int permissions, long uid, long gid,
-                         long size, ObjectId contentId, byte[] target, long rdev, SortedMap<Name, byte[]> xattrs,
-                         TreePath linkTo, Long mtimeNanos) {
+public record DeltaEntry(
+        TreePath path,
+        ChangeKind change,
+        EntryKind type,
+        int permissions,
+        long uid,
+        long gid,
+        long size,
+        ObjectId contentId,
+        byte[] target,
+        long rdev,
+        SortedMap<Name, byte[]> xattrs,
+        TreePath linkTo,
+        Long mtimeNanos) {
     public DeltaEntry {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(change, "change");
@@ -37,8 +48,8 @@ public record DeltaEntry(TreePath path, ChangeKind change, EntryKind type, int p
     }
 
     public DeltaEntry withLinkTo(TreePath first) {
-        return new DeltaEntry(path, change, type, permissions, uid, gid, size, contentId, target, rdev, xattrs, first,
-                mtimeNanos);
+        return new DeltaEntry(
+                path, change, type, permissions, uid, gid, size, contentId, target, rdev, xattrs, first, mtimeNanos);
     }
 
     @Override
@@ -54,16 +65,35 @@ public record DeltaEntry(TreePath path, ChangeKind change, EntryKind type, int p
                 return false;
             }
         }
-        return path.equals(e.path) && change == e.change && type == e.type && permissions == e.permissions
-                && uid == e.uid && gid == e.gid && size == e.size && Objects.equals(contentId, e.contentId)
-                && Arrays.equals(target, e.target) && rdev == e.rdev && Objects.equals(linkTo, e.linkTo)
+        return path.equals(e.path)
+                && change == e.change
+                && type == e.type
+                && permissions == e.permissions
+                && uid == e.uid
+                && gid == e.gid
+                && size == e.size
+                && Objects.equals(contentId, e.contentId)
+                && Arrays.equals(target, e.target)
+                && rdev == e.rdev
+                && Objects.equals(linkTo, e.linkTo)
                 && Objects.equals(mtimeNanos, e.mtimeNanos);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(path, change, type, permissions, uid, gid, size, contentId, Arrays.hashCode(target), rdev,
-                linkTo, mtimeNanos);
+        return Objects.hash(
+                path,
+                change,
+                type,
+                permissions,
+                uid,
+                gid,
+                size,
+                contentId,
+                Arrays.hashCode(target),
+                rdev,
+                linkTo,
+                mtimeNanos);
     }
 
     @Override

@@ -1,7 +1,5 @@
 package io.txfs.core.inspect.delta;
 
-import java.io.FilterOutputStream;
-
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +10,7 @@ import io.txfs.core.inspect.ObjectFormat;
 import io.txfs.core.inspect.ObjectId;
 import io.txfs.core.inspect.TreePath;
 import java.io.BufferedReader;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -34,8 +33,7 @@ public final class DeltaJson {
     private static final JsonFactory FACTORY = new JsonFactory();
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private DeltaJson() {
-    }
+    private DeltaJson() {}
 
     public static void write(Delta delta, OutputStream out) throws IOException {
         for (DeltaEntry e : delta.entries()) {
@@ -126,10 +124,18 @@ public final class DeltaJson {
                 xattrs.put(Name.xattr(bytes(pair.get(0))), bytes(pair.get(1)));
             }
         }
-        return new DeltaEntry(path, change, type, Integer.parseInt(n.get("mode").asText(), 8), n.get("uid").asLong(),
-                n.get("gid").asLong(), n.has("size") ? n.get("size").asLong() : 0,
+        return new DeltaEntry(
+                path,
+                change,
+                type,
+                Integer.parseInt(n.get("mode").asText(), 8),
+                n.get("uid").asLong(),
+                n.get("gid").asLong(),
+                n.has("size") ? n.get("size").asLong() : 0,
                 n.has("content") ? ObjectId.fromHex(n.get("content").asText()) : null,
-                n.has("target") ? bytes(n.get("target")) : null, n.has("rdev") ? n.get("rdev").asLong() : 0, xattrs,
+                n.has("target") ? bytes(n.get("target")) : null,
+                n.has("rdev") ? n.get("rdev").asLong() : 0,
+                xattrs,
                 n.has("link") ? TreePath.ofBytes(bytes(n.get("link"))) : null,
                 n.has("mtime") ? n.get("mtime").asLong() : null);
     }

@@ -1,7 +1,5 @@
 package io.txfs.core.inspect.delta;
 
-import java.util.Arrays;
-
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
 import com.github.difflib.patch.Patch;
@@ -13,6 +11,7 @@ import io.txfs.core.inspect.TreeSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -25,8 +24,7 @@ import java.util.List;
 public final class DeltaText {
     private static final int CONTEXT_LINES = 3;
 
-    private DeltaText() {
-    }
+    private DeltaText() {}
 
     public static String unified(Delta delta, TreeSource before, TreeSource after) throws IOException {
         StringBuilder out = new StringBuilder();
@@ -87,14 +85,21 @@ public final class DeltaText {
         List<String> oldLines = before == TOO_LARGE ? null : ViewDiff.lines(before);
         List<String> newLines = after == TOO_LARGE ? null : ViewDiff.lines(after);
         if (oldLines == null || newLines == null) {
-            out.append("Binary files ").append(a).append(" and ").append(b).append(" differ (")
-                    .append(old == null ? 0 : old.size()).append(" -> ").append(now == null ? 0 : now.size())
+            out.append("Binary files ")
+                    .append(a)
+                    .append(" and ")
+                    .append(b)
+                    .append(" differ (")
+                    .append(old == null ? 0 : old.size())
+                    .append(" -> ")
+                    .append(now == null ? 0 : now.size())
                     .append(" bytes)\n");
             return;
         }
         Patch<String> patch = DiffUtils.diff(oldLines, newLines);
         for (String line : UnifiedDiffUtils.generateUnifiedDiff(a, b, oldLines, patch, CONTEXT_LINES)) {
-            out.append(line.startsWith("@@") ? ViewDiff.gnuHunkHeader(line) : line).append('\n');
+            out.append(line.startsWith("@@") ? ViewDiff.gnuHunkHeader(line) : line)
+                    .append('\n');
         }
     }
 }

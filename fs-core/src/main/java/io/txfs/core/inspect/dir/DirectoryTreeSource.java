@@ -1,15 +1,13 @@
 package io.txfs.core.inspect.dir;
 
-import io.txfs.sys.Xattrs;
-import io.txfs.sys.RawPaths;
-import io.txfs.sys.Errno;
-import io.txfs.sys.PathCalls;
-import io.txfs.sys.LibC;
 import io.txfs.core.inspect.EntryKind;
 import io.txfs.core.inspect.EntryStat;
 import io.txfs.core.inspect.Name;
 import io.txfs.core.inspect.TreePath;
 import io.txfs.core.inspect.TreeSource;
+import io.txfs.sys.PathCalls;
+import io.txfs.sys.RawPaths;
+import io.txfs.sys.Xattrs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
@@ -18,7 +16,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -58,14 +55,20 @@ public final class DirectoryTreeSource implements TreeSource {
     }
 
     static EntryStat statOf(Path p) throws IOException {
-        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime,rdev,nlink,ino,dev",
-                LinkOption.NOFOLLOW_LINKS);
+        Map<String, Object> a = Files.readAttributes(
+                p, "unix:mode,uid,gid,size,lastModifiedTime,rdev,nlink,ino,dev", LinkOption.NOFOLLOW_LINKS);
         int mode = (Integer) a.get("mode");
         EntryKind kind = EntryKind.fromMode(mode);
         long mtime = ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS);
-        return new EntryStat(kind, mode & 07777, Integer.toUnsignedLong((Integer) a.get("uid")),
-                Integer.toUnsignedLong((Integer) a.get("gid")), (Long) a.get("size"), mtime,
-                kind.isDevice() ? (Long) a.get("rdev") : 0, (Integer) a.get("nlink"),
+        return new EntryStat(
+                kind,
+                mode & 07777,
+                Integer.toUnsignedLong((Integer) a.get("uid")),
+                Integer.toUnsignedLong((Integer) a.get("gid")),
+                (Long) a.get("size"),
+                mtime,
+                kind.isDevice() ? (Long) a.get("rdev") : 0,
+                (Integer) a.get("nlink"),
                 List.of(a.get("dev"), a.get("ino")));
     }
 

@@ -1,8 +1,8 @@
 package io.txfs.core.inspect.engine;
 
-import io.txfs.core.inspect.ForwardingTreeSource;
 import io.txfs.core.inspect.EntryKind;
 import io.txfs.core.inspect.EntryStat;
+import io.txfs.core.inspect.ForwardingTreeSource;
 import io.txfs.core.inspect.Name;
 import io.txfs.core.inspect.TreePath;
 import io.txfs.core.inspect.TreeSource;

@@ -1,26 +1,25 @@
 package io.txfs.core.inspect.engine;
 
-import java.io.UncheckedIOException;
-import java.util.concurrent.ConcurrentSkipListSet;
-
 import io.txfs.core.DeltaIdRecord;
 import io.txfs.core.Engine;
 import io.txfs.core.FsException;
 import io.txfs.core.LogEntry;
 import io.txfs.core.PinnedViews;
-import io.txfs.core.View;
 import io.txfs.core.VersionHook;
-import io.txfs.core.inspect.ObjectFormat;
-import io.txfs.core.inspect.delta.Delta;
-import io.txfs.core.inspect.delta.DeltaComputer;
+import io.txfs.core.View;
 import io.txfs.core.inspect.EntryStat;
 import io.txfs.core.inspect.ForwardingTreeSource;
 import io.txfs.core.inspect.Name;
+import io.txfs.core.inspect.ObjectFormat;
 import io.txfs.core.inspect.TreePath;
 import io.txfs.core.inspect.TreeSource;
+import io.txfs.core.inspect.delta.Delta;
+import io.txfs.core.inspect.delta.DeltaComputer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +51,7 @@ public final class DeltaIdLog implements VersionHook, AutoCloseable {
     private int queued;
     /** Versions queued and not yet computed: the collector keeps them and the ones before them. */
     private final ConcurrentSkipListSet<Long> waiting = new ConcurrentSkipListSet<>();
+
     private volatile boolean closed;
 
     private DeltaIdLog(Engine engine, boolean hold) {
@@ -202,9 +202,10 @@ public final class DeltaIdLog implements VersionHook, AutoCloseable {
         try {
             before = engine.versionView(from);
             after = engine.versionView(to);
-            Delta d = new DeltaComputer(ObjectFormat.SHA1, false).compute(
-                    new StopOnClose(SnapshotTokenSources.version(engine, before)),
-                    new StopOnClose(SnapshotTokenSources.version(engine, after)));
+            Delta d = new DeltaComputer(ObjectFormat.SHA1, false)
+                    .compute(
+                            new StopOnClose(SnapshotTokenSources.version(engine, before)),
+                            new StopOnClose(SnapshotTokenSources.version(engine, after)));
             return DeltaIdRecord.computed(from, d.id().hex(), d.entries().size());
         } catch (IOException | FsException | UncheckedIOException e) {
             if (closed) {

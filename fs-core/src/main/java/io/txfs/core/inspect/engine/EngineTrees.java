@@ -1,9 +1,9 @@
 package io.txfs.core.inspect.engine;
 
-import io.txfs.sys.Errno;
 import io.txfs.core.FileType;
 import io.txfs.core.FsException;
 import io.txfs.core.inspect.EntryKind;
+import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 
@@ -12,8 +12,7 @@ final class EngineTrees {
     /** The control directory's name at the root of every view: never part of a tree. */
     static final byte[] RESERVED = {'.', 't', 'x', 'f', 's'};
 
-    private EngineTrees() {
-    }
+    private EngineTrees() {}
 
     static EntryKind kind(FileType t) {
         return switch (t) {

@@ -1,15 +1,14 @@
 package io.txfs.core.inspect.engine;
 
-import io.txfs.core.inspect.ForwardingTreeSource;
-
 import io.txfs.core.DeltaEntry;
-import io.txfs.core.inspect.TreePath;
-import io.txfs.core.inspect.TreeSource;
 import io.txfs.core.inspect.EntryKind;
 import io.txfs.core.inspect.EntryStat;
+import io.txfs.core.inspect.ForwardingTreeSource;
+import io.txfs.core.inspect.TreePath;
+import io.txfs.core.inspect.TreeSource;
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -98,8 +97,7 @@ public final class PendingScopeTreeSource extends ForwardingTreeSource {
         }
     }
 
-    private record Token(Scope scope, String path) {
-    }
+    private record Token(Scope scope, String path) {}
 
     @Override
     public Optional<Object> version(TreePath path) throws IOException {

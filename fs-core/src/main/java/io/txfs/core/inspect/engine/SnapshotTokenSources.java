@@ -35,25 +35,27 @@ import java.util.SortedMap;
  * their own.
  */
 public final class SnapshotTokenSources {
-    private SnapshotTokenSources() {
-    }
+    private SnapshotTokenSources() {}
 
     /** An entry of published version {@code version} at {@code path}: for stores without subtree marks. */
-    private record Token(long version, TreePath path) {
-    }
+    private record Token(long version, TreePath path) {}
 
     /**
      * Node {@code ino} with everything below it as it was after version {@code changedAt}, the newest
      * version that changed it ({@link Engine#subtreeChangedAt}): equal in every version up to the next
      * change, so hashes are reused across publishes.
      */
-    private record SubtreeToken(long ino, long changedAt) {
-    }
+    private record SubtreeToken(long ino, long changedAt) {}
 
     /** The published state, pinned at the version that is newest now. */
     public static TreeSource published(Engine engine) {
         View base = ViewDiff.baseOf(engine, engine.published());
-        return new Routed(engine, new ViewTreeSource(engine, base), null, null, base.info().snapshotVersion());
+        return new Routed(
+                engine,
+                new ViewTreeSource(engine, base),
+                null,
+                null,
+                base.info().snapshotVersion());
     }
 
     /** Published version {@code version} (0 to head; ENOENT otherwise), read-only and immutable. */
@@ -66,7 +68,12 @@ public final class SnapshotTokenSources {
      * makes every flush preserve old backing content for it: release it (PinnedViews.release) when done.
      */
     public static TreeSource version(Engine engine, View versionView) {
-        return new Routed(engine, new ViewTreeSource(engine, versionView), null, null, versionView.info().snapshotVersion());
+        return new Routed(
+                engine,
+                new ViewTreeSource(engine, versionView),
+                null,
+                null,
+                versionView.info().snapshotVersion());
     }
 
     /** View {@code v}: untouched subtrees from its base (with tokens), the rest from the view. */

@@ -1,8 +1,5 @@
 package io.txfs.core.inspect.engine;
 
-import io.txfs.sys.Errno;
-import java.nio.file.NoSuchFileException;
-
 import io.txfs.core.Attr;
 import io.txfs.core.Caller;
 import io.txfs.core.DirEntry;
@@ -16,9 +13,10 @@ import io.txfs.core.inspect.EntryMetadata;
 import io.txfs.core.inspect.Name;
 import io.txfs.core.inspect.TreePath;
 import io.txfs.core.inspect.TreeSink;
+import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -151,7 +149,8 @@ public final class ViewTreeSink implements TreeSink {
             } else {
                 delete(path);
                 long parent = parentOf(path);
-                ino = engine.mkdir(view, parent, nameOf(path, parent), meta.permissions(), owner).ino();
+                ino = engine.mkdir(view, parent, nameOf(path, parent), meta.permissions(), owner)
+                        .ino();
             }
             apply(ino, EntryKind.DIRECTORY, meta, path);
         } catch (FsException e) {
@@ -164,7 +163,8 @@ public final class ViewTreeSink implements TreeSink {
         delete(path);
         long parent = parentOf(path);
         try {
-            long ino = engine.create(view, parent, nameOf(path, parent), meta.permissions(), owner).ino();
+            long ino = engine.create(view, parent, nameOf(path, parent), meta.permissions(), owner)
+                    .ino();
             byte[] buf = new byte[Engine.CHUNK];
             long offset = 0;
             while (offset < size) {
@@ -187,7 +187,8 @@ public final class ViewTreeSink implements TreeSink {
         delete(path);
         long parent = parentOf(path);
         try {
-            long ino = engine.symlink(view, parent, nameOf(path, parent), target, owner).ino();
+            long ino = engine.symlink(view, parent, nameOf(path, parent), target, owner)
+                    .ino();
             apply(ino, EntryKind.SYMLINK, meta, path);
         } catch (FsException e) {
             throw EngineTrees.io(e, path);
@@ -217,8 +218,15 @@ public final class ViewTreeSink implements TreeSink {
         delete(path);
         long parent = parentOf(path);
         try {
-            long ino = engine.mknod(view, parent, nameOf(path, parent), EngineTrees.fileType(kind),
-                    meta.permissions(), kind.isDevice() ? rdev : 0, owner).ino();
+            long ino = engine.mknod(
+                            view,
+                            parent,
+                            nameOf(path, parent),
+                            EngineTrees.fileType(kind),
+                            meta.permissions(),
+                            kind.isDevice() ? rdev : 0,
+                            owner)
+                    .ino();
             apply(ino, kind, meta, path);
         } catch (FsException e) {
             throw EngineTrees.io(e, path);
@@ -252,7 +260,8 @@ public final class ViewTreeSink implements TreeSink {
         for (Map.Entry<Name, byte[]> x : meta.xattrs().entrySet()) {
             String name = Name.Bytes.utf8OrNull(x.getKey().bytes());
             if (name == null) {
-                throw new IOException(path + ": xattr name " + x.getKey() + " is not UTF-8 (the engine cannot store it)");
+                throw new IOException(
+                        path + ": xattr name " + x.getKey() + " is not UTF-8 (the engine cannot store it)");
             }
             engine.setxattr(view, ino, name, x.getValue(), 0);
         }

@@ -102,10 +102,16 @@ public final class ViewTreeSource implements TreeSource {
     @Override
     public EntryStat stat(TreePath path) throws IOException {
         Attr a = attr(path);
-        return new EntryStat(EngineTrees.kind(a.type()), a.perm() & 07777, Integer.toUnsignedLong(a.uid()),
-                Integer.toUnsignedLong(a.gid()), a.type() == FileType.REGULAR || a.type() == FileType.SYMLINK ? a.size() : 0,
-                a.mtimeNs(), a.type() == FileType.CHAR_DEVICE || a.type() == FileType.BLOCK_DEVICE ? a.rdev() : 0,
-                a.nlink(), a.ino());
+        return new EntryStat(
+                EngineTrees.kind(a.type()),
+                a.perm() & 07777,
+                Integer.toUnsignedLong(a.uid()),
+                Integer.toUnsignedLong(a.gid()),
+                a.type() == FileType.REGULAR || a.type() == FileType.SYMLINK ? a.size() : 0,
+                a.mtimeNs(),
+                a.type() == FileType.CHAR_DEVICE || a.type() == FileType.BLOCK_DEVICE ? a.rdev() : 0,
+                a.nlink(),
+                a.ino());
     }
 
     private Attr attr(TreePath path) throws IOException {

@@ -1,7 +1,5 @@
 package io.txfs.core.inspect.oci;
 
-import java.nio.file.attribute.PosixFilePermissions;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -11,6 +9,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,8 +31,7 @@ public final class OciImageLayout {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What was written: digests as {@code sha256:HEX}. */
-    public record Result(String layerDigest, long layerSize, String configDigest, String manifestDigest) {
-    }
+    public record Result(String layerDigest, long layerSize, String configDigest, String manifestDigest) {}
 
     private final Path dir;
     private final Path blobs;
@@ -97,10 +95,15 @@ public final class OciImageLayout {
 
         ObjectNode manifest = JSON.createObjectNode();
         manifest.put("schemaVersion", 2).put("mediaType", MANIFEST_MEDIA_TYPE);
-        manifest.putObject("config").put("mediaType", CONFIG_MEDIA_TYPE)
-                .put("digest", configBlob.digest).put("size", configBlob.size);
-        ObjectNode layerNode = manifest.putArray("layers").addObject().put("mediaType", LAYER_MEDIA_TYPE)
-                .put("digest", layerDigest).put("size", layer.count());
+        manifest.putObject("config")
+                .put("mediaType", CONFIG_MEDIA_TYPE)
+                .put("digest", configBlob.digest)
+                .put("size", configBlob.size);
+        ObjectNode layerNode = manifest.putArray("layers")
+                .addObject()
+                .put("mediaType", LAYER_MEDIA_TYPE)
+                .put("digest", layerDigest)
+                .put("size", layer.count());
         if (!layerAnnotations.isEmpty()) {
             ObjectNode a = layerNode.putObject("annotations");
             layerAnnotations.forEach(a::put);
@@ -109,9 +112,13 @@ public final class OciImageLayout {
 
         ObjectNode index = JSON.createObjectNode();
         index.put("schemaVersion", 2).put("mediaType", INDEX_MEDIA_TYPE);
-        index.putArray("manifests").addObject().put("mediaType", MANIFEST_MEDIA_TYPE)
-                .put("digest", manifestBlob.digest).put("size", manifestBlob.size)
-                .putObject("annotations").put("org.opencontainers.image.ref.name", refName);
+        index.putArray("manifests")
+                .addObject()
+                .put("mediaType", MANIFEST_MEDIA_TYPE)
+                .put("digest", manifestBlob.digest)
+                .put("size", manifestBlob.size)
+                .putObject("annotations")
+                .put("org.opencontainers.image.ref.name", refName);
         Files.write(dir.resolve("index.json"), JSON.writeValueAsBytes(index));
         Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}", StandardCharsets.US_ASCII);
         return new Result(layerDigest, layer.count(), configBlob.digest, manifestBlob.digest);
@@ -127,8 +134,7 @@ public final class OciImageLayout {
         }
     }
 
-    private record Descriptor(String digest, long size) {
-    }
+    private record Descriptor(String digest, long size) {}
 
     private Descriptor writeBlob(ObjectNode node) throws IOException {
         byte[] bytes = JSON.writeValueAsBytes(node);

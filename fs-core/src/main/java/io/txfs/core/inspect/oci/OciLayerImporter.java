@@ -1,7 +1,5 @@
 package io.txfs.core.inspect.oci;
 
-import java.util.concurrent.TimeUnit;
-
 import static io.txfs.core.inspect.oci.LayerRejectedException.Reason;
 
 import io.txfs.core.inspect.EntryKind;
@@ -26,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -50,8 +49,7 @@ public final class OciLayerImporter {
     }
 
     /** What an import changed. */
-    public record Summary(int deletions, int entries) {
-    }
+    public record Summary(int deletions, int entries) {}
 
     private static final int MAX_NAME = 255;
     private static final int MAX_PATH = 4096;
@@ -62,12 +60,17 @@ public final class OciLayerImporter {
         this.options = options;
     }
 
-    private record Item(int index, TreePath path, EntryKind kind, TarArchiveEntry tar, TreePath linkTarget,
-                        byte[] symlinkTarget, EntryMetadata meta, boolean hardLink) {
-    }
+    private record Item(
+            int index,
+            TreePath path,
+            EntryKind kind,
+            TarArchiveEntry tar,
+            TreePath linkTarget,
+            byte[] symlinkTarget,
+            EntryMetadata meta,
+            boolean hardLink) {}
 
-    private record Plan(Set<TreePath> opaqueDirs, List<TreePath> whiteouts, List<Item> items) {
-    }
+    private record Plan(Set<TreePath> opaqueDirs, List<TreePath> whiteouts, List<Item> items) {}
 
     public Summary apply(InputStream layer, TreeSink sink) throws IOException {
         Path spool = Files.createTempFile("txfs-layer", ".tar");
@@ -113,7 +116,8 @@ public final class OciLayerImporter {
                 String base = path.name().toString();
                 if (base.startsWith(OciLayerWriter.WHITEOUT_PREFIX)) {
                     if (!isRegular(t)) {
-                        throw new LayerRejectedException(Reason.BAD_WHITEOUT, "whiteout is not a regular file: " + path);
+                        throw new LayerRejectedException(
+                                Reason.BAD_WHITEOUT, "whiteout is not a regular file: " + path);
                     }
                     if (base.equals(OciLayerWriter.OPAQUE)) {
                         opaque.add(path.parent());
@@ -188,10 +192,11 @@ public final class OciLayerImporter {
         } else if (isRegular(t)) {
             kind = EntryKind.FILE;
         } else {
-            throw new LayerRejectedException(Reason.UNSUPPORTED_TYPE,
-                    "entry type '" + (char) t.getLinkFlag() + "' at " + path);
+            throw new LayerRejectedException(
+                    Reason.UNSUPPORTED_TYPE, "entry type '" + (char) t.getLinkFlag() + "' at " + path);
         }
-        EntryMetadata meta = new EntryMetadata(t.getMode() & 07777,
+        EntryMetadata meta = new EntryMetadata(
+                t.getMode() & 07777,
                 options.applyOwnership ? t.getLongUserId() : null,
                 options.applyOwnership ? t.getLongGroupId() : null,
                 options.applyMtimes ? t.getLastModifiedTime().to(TimeUnit.NANOSECONDS) : null,
@@ -231,7 +236,8 @@ public final class OciLayerImporter {
                 throw new LayerRejectedException(Reason.PARENT_TRAVERSAL, "'..' in path: " + shown);
             }
             if (c.length > MAX_NAME) {
-                throw new LayerRejectedException(Reason.BAD_NAME, "name longer than " + MAX_NAME + " bytes in " + shown);
+                throw new LayerRejectedException(
+                        Reason.BAD_NAME, "name longer than " + MAX_NAME + " bytes in " + shown);
             }
             p = p.resolve(Name.of(c));
         }
@@ -253,8 +259,10 @@ public final class OciLayerImporter {
             if (it.hardLink) {
                 sim.requireAncestorsAreDirectories(it.linkTarget, false);
                 if (sim.kindAfter(it.linkTarget).orElse(null) != EntryKind.FILE) {
-                    throw new LayerRejectedException(Reason.LINK_ESCAPE,
-                            "hard link " + it.path + " -> " + it.linkTarget + " does not name a regular file in the tree");
+                    throw new LayerRejectedException(
+                            Reason.LINK_ESCAPE,
+                            "hard link " + it.path + " -> " + it.linkTarget
+                                    + " does not name a regular file in the tree");
                 }
             }
             sim.added.put(it.path, it.kind);
@@ -361,8 +369,7 @@ public final class OciLayerImporter {
                         sink.makeSymlink(it.path, it.symlinkTarget, meta);
                         break;
                     default:
-                        sink.makeNode(it.path, it.kind,
-                                OciLayerWriter.makedev(t.getDevMajor(), t.getDevMinor()), meta);
+                        sink.makeNode(it.path, it.kind, OciLayerWriter.makedev(t.getDevMajor(), t.getDevMinor()), meta);
                 }
             }
         }

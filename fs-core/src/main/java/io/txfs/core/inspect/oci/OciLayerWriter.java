@@ -1,7 +1,5 @@
 package io.txfs.core.inspect.oci;
 
-import java.io.FilterOutputStream;
-
 import io.txfs.core.inspect.EntryKind;
 import io.txfs.core.inspect.Name;
 import io.txfs.core.inspect.TreePath;
@@ -10,6 +8,7 @@ import io.txfs.core.inspect.UnrepresentableEntryException;
 import io.txfs.core.inspect.delta.ChangeKind;
 import io.txfs.core.inspect.delta.Delta;
 import io.txfs.core.inspect.delta.DeltaEntry;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -53,8 +52,7 @@ public final class OciLayerWriter {
         this.options = options;
     }
 
-    private record Item(byte[] name, DeltaEntry entry, boolean whiteout) {
-    }
+    private record Item(byte[] name, DeltaEntry entry, boolean whiteout) {}
 
     /**
      * Writes {@code delta} (from {@code before} to {@code after}); file contents are read from
@@ -92,7 +90,9 @@ public final class OciLayerWriter {
         Set<TreePath> opaque = new HashSet<>();
         for (Map.Entry<TreePath, Integer> d : deletedChildren.entrySet()) {
             TreePath dir = d.getKey();
-            if (d.getValue() > 1 && !changedType.contains(dir) && before.list(dir).size() == d.getValue()) {
+            if (d.getValue() > 1
+                    && !changedType.contains(dir)
+                    && before.list(dir).size() == d.getValue()) {
                 opaque.add(dir);
             }
         }
@@ -101,8 +101,14 @@ public final class OciLayerWriter {
             if (e.change() != ChangeKind.DELETED) {
                 items.add(new Item(e.path().bytes(), e, false));
             } else if (!opaque.contains(e.path().parent())) {
-                items.add(new Item(child(e.path().parent(), concat(WHITEOUT_PREFIX.getBytes(StandardCharsets.US_ASCII),
-                        e.path().name().bytes())), e, true));
+                items.add(new Item(
+                        child(
+                                e.path().parent(),
+                                concat(
+                                        WHITEOUT_PREFIX.getBytes(StandardCharsets.US_ASCII),
+                                        e.path().name().bytes())),
+                        e,
+                        true));
             }
         }
         for (TreePath dir : opaque) {
@@ -178,7 +184,8 @@ public final class OciLayerWriter {
             try (InputStream in = after.open(e.path())) {
                 long n = in.transferTo(new NonClosing(tar));
                 if (n != e.size()) {
-                    throw new IOException("'" + e.path() + "' changed while exporting: " + n + " bytes, expected " + e.size());
+                    throw new IOException(
+                            "'" + e.path() + "' changed while exporting: " + n + " bytes, expected " + e.size());
                 }
             }
         }
@@ -190,8 +197,8 @@ public final class OciLayerWriter {
      * ustar fields, others in a PAX header txfs writes itself, raw bytes and {@code hdrcharset=BINARY}
      * when they are not UTF-8, the way GNU tar does.
      */
-    private void put(TarArchiveOutputStream tar, TarArchiveEntry t, byte[] name, byte[] link,
-                     Map<String, byte[]> extra) throws IOException {
+    private void put(TarArchiveOutputStream tar, TarArchiveEntry t, byte[] name, byte[] link, Map<String, byte[]> extra)
+            throws IOException {
         Map<String, byte[]> records = new LinkedHashMap<>();
         boolean binary = Name.Bytes.utf8OrNull(name) == null || (link != null && Name.Bytes.utf8OrNull(link) == null);
         if (binary) {
@@ -211,7 +218,8 @@ public final class OciLayerWriter {
         if (!records.isEmpty()) {
             byte[] payload = PaxRecords.encode(records);
             TarArchiveEntry pax = header(TarConstants.LF_PAX_EXTENDED_HEADER_LC);
-            byte[] plain = name.length > 0 && name[name.length - 1] == '/' ? Arrays.copyOf(name, name.length - 1) : name;
+            byte[] plain =
+                    name.length > 0 && name[name.length - 1] == '/' ? Arrays.copyOf(name, name.length - 1) : name;
             pax.setName(placeholder(concat(ascii("PaxHeaders/"), plain)));
             pax.setMode(0644);
             pax.setSize(payload.length);
@@ -278,7 +286,8 @@ public final class OciLayerWriter {
     private static void requireRepresentable(DeltaEntry e) throws UnrepresentableEntryException {
         for (Name n : e.path().names()) {
             if (n.toString().startsWith(WHITEOUT_PREFIX)) {
-                throw new UnrepresentableEntryException(e.path(), "names starting with .wh. mean whiteouts in OCI layers");
+                throw new UnrepresentableEntryException(
+                        e.path(), "names starting with .wh. mean whiteouts in OCI layers");
             }
         }
         if (e.change() != ChangeKind.DELETED && e.type() == EntryKind.SOCKET) {

@@ -12,8 +12,7 @@ import java.util.Map;
  * hdrcharset=BINARY) or binary xattr values; txfs writes and reads these records itself.
  */
 final class PaxRecords {
-    private PaxRecords() {
-    }
+    private PaxRecords() {}
 
     static byte[] encode(Map<String, byte[]> records) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -45,7 +44,11 @@ final class PaxRecords {
                 len = len * 10 + (p[sp] - '0');
                 sp++;
             }
-            if (sp == i || sp >= p.length || p[sp] != ' ' || len <= sp - i + 2 || i + len > p.length
+            if (sp == i
+                    || sp >= p.length
+                    || p[sp] != ' '
+                    || len <= sp - i + 2
+                    || i + len > p.length
                     || p[(int) (i + len - 1)] != '\n') {
                 // Some writers pad the payload with NULs after the last record.
                 if (allZero(p, i)) {

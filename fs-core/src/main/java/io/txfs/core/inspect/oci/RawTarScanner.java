@@ -24,12 +24,10 @@ import java.util.TreeMap;
  * target and xattrs as bytes, which commons-compress would decode as UTF-8.
  */
 final class RawTarScanner {
-    private RawTarScanner() {
-    }
+    private RawTarScanner() {}
 
     /** Exact bytes of one entry's name, link target and xattrs, from its headers. */
-    record RawEntry(byte[] path, byte[] linkPath, SortedMap<Name, byte[]> xattrs) {
-    }
+    record RawEntry(byte[] path, byte[] linkPath, SortedMap<Name, byte[]> xattrs) {}
 
     /** The entries' raw names in archive order (the order commons-compress returns them in). */
     static List<RawEntry> scan(Path spool, long maxMetadataBytes) throws IOException {
@@ -69,8 +67,8 @@ final class RawTarScanner {
                 byte type = h[156];
                 boolean meta = type == 'x' || type == 'g' || type == 'L' || type == 'K';
                 if (meta && size > maxMetadataBytes) {
-                    throw new LayerRejectedException(Reason.HEADER_TOO_LARGE,
-                            "extended header of " + size + " bytes at offset " + pos);
+                    throw new LayerRejectedException(
+                            Reason.HEADER_TOO_LARGE, "extended header of " + size + " bytes at offset " + pos);
                 }
                 long dataBlocks = (size + 511) / 512;
                 // Hard links, symlinks, directories and nodes carry no data whatever their size field says.
@@ -87,7 +85,8 @@ final class RawTarScanner {
                     if (type == 'x') {
                         Map<String, byte[]> records = PaxRecords.parse(payload);
                         if (records == null) {
-                            throw new LayerRejectedException(Reason.BAD_HEADER, "malformed PAX record at offset " + pos);
+                            throw new LayerRejectedException(
+                                    Reason.BAD_HEADER, "malformed PAX record at offset " + pos);
                         }
                         pax.putAll(records);
                     } else if (type == 'L') {
@@ -95,11 +94,13 @@ final class RawTarScanner {
                     } else if (type == 'K') {
                         gnuLink = gnuLongName(payload, pos);
                     } else if (PaxRecords.parse(payload) == null) {
-                        throw new LayerRejectedException(Reason.BAD_HEADER, "malformed global PAX record at offset " + pos);
+                        throw new LayerRejectedException(
+                                Reason.BAD_HEADER, "malformed global PAX record at offset " + pos);
                     }
                 } else {
                     byte[] path = pax.containsKey("path") ? pax.get("path") : gnuName != null ? gnuName : ustarName(h);
-                    byte[] link = pax.containsKey("linkpath") ? pax.get("linkpath")
+                    byte[] link = pax.containsKey("linkpath")
+                            ? pax.get("linkpath")
                             : gnuLink != null ? gnuLink : field(h, 157, 100);
                     if (indexOf0(path) >= 0 || indexOf0(link) >= 0) {
                         throw new LayerRejectedException(Reason.BAD_NAME, "NUL inside a name at offset " + pos);

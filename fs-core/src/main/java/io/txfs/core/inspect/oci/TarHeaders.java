@@ -2,8 +2,7 @@ package io.txfs.core.inspect.oci;
 
 /** The few raw ustar header fields txfs reads itself: before handing a tar to commons-compress. */
 final class TarHeaders {
-    private TarHeaders() {
-    }
+    private TarHeaders() {}
 
     /** Unsigned sum of the header with the checksum field counted as spaces. */
     static long checksum(byte[] h) {

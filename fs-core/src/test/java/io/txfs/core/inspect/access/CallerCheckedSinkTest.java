@@ -52,6 +52,7 @@ class CallerCheckedSinkTest {
 
     @TempDir
     Path tmp;
+
     private Engine engine;
 
     @BeforeEach
@@ -119,7 +120,8 @@ class CallerCheckedSinkTest {
         tar.closeArchiveEntry();
     }
 
-    private static void entry(TarArchiveOutputStream tar, String name, byte flag, int mode, String link) throws IOException {
+    private static void entry(TarArchiveOutputStream tar, String name, byte flag, int mode, String link)
+            throws IOException {
         TarArchiveEntry e = new TarArchiveEntry(name, flag, true);
         e.setMode(mode);
         if (link != null) {
@@ -136,9 +138,12 @@ class CallerCheckedSinkTest {
     /** Applies the layer as {@code who} into a new view of the published state. */
     private View importAs(AccessIdentity who, byte[] layer) throws IOException {
         View v = engine.createView("import-" + System.nanoTime(), Isolation.SNAPSHOT, (int) who.uid());
-        TreeSink sink = CallerCheckedSink.forCaller(new ViewTreeSink(engine, v, new Caller((int) who.uid(), (int) who.primaryGid())),
-                new ViewTreeSource(engine, v), who);
-        new OciLayerImporter(new OciLayerImporter.Options(1 << 20, who.isRoot(), true)).apply(new ByteArrayInputStream(layer), sink);
+        TreeSink sink = CallerCheckedSink.forCaller(
+                new ViewTreeSink(engine, v, new Caller((int) who.uid(), (int) who.primaryGid())),
+                new ViewTreeSource(engine, v),
+                who);
+        new OciLayerImporter(new OciLayerImporter.Options(1 << 20, who.isRoot(), true))
+                .apply(new ByteArrayInputStream(layer), sink);
         return v;
     }
 
@@ -146,8 +151,12 @@ class CallerCheckedSinkTest {
     private <T extends Throwable> T refused(Class<T> type, AccessIdentity who, byte[] layer) throws IOException {
         View v = engine.createView("dry-" + System.nanoTime(), Isolation.SNAPSHOT, (int) who.uid());
         TreeSink nothing = new NoChangeSink(new ViewTreeSink(engine, v, Caller.ROOT));
-        assertThrows(type, () -> new OciLayerImporter(new OciLayerImporter.Options(1 << 20, false, true))
-                .apply(new ByteArrayInputStream(layer), new CallerCheckedSink(nothing, new ViewTreeSource(engine, v), who)));
+        assertThrows(
+                type,
+                () -> new OciLayerImporter(new OciLayerImporter.Options(1 << 20, false, true))
+                        .apply(
+                                new ByteArrayInputStream(layer),
+                                new CallerCheckedSink(nothing, new ViewTreeSource(engine, v), who)));
         T real = assertThrows(type, () -> importAs(who, layer));
         return real;
     }
@@ -166,8 +175,8 @@ class CallerCheckedSinkTest {
 
     @Test
     void aUserCannotReplaceRootsFile() throws Exception {
-        AccessDeniedException e = refused(AccessDeniedException.class, USER,
-                layer(t -> file(t, "etc/passwd", 0644, "root::0:0::/:/bin/sh\n")));
+        AccessDeniedException e = refused(
+                AccessDeniedException.class, USER, layer(t -> file(t, "etc/passwd", 0644, "root::0:0::/:/bin/sh\n")));
         assertTrue(e.getMessage().startsWith("etc: no write permission"), e.getMessage());
         assertEquals("original passwd", content(engine.published(), "etc/passwd"));
     }
@@ -232,8 +241,8 @@ class CallerCheckedSinkTest {
 
     @Test
     void existingDirectoriesOfOthersKeepTheirMode() throws Exception {
-        NotPermittedException e = refused(NotPermittedException.class, USER,
-                layer(t -> entry(t, "etc/", TarConstants.LF_DIR, 040777, null)));
+        NotPermittedException e = refused(
+                NotPermittedException.class, USER, layer(t -> entry(t, "etc/", TarConstants.LF_DIR, 040777, null)));
         assertTrue(e.getReason().contains("uid 0"), e.getReason());
         // the same mode is no change: a layer that lists /tmp to add a file in it is fine
         View v = importAs(USER, layer(t -> {
@@ -289,7 +298,10 @@ class CallerCheckedSinkTest {
 
     @Test
     void hardLinksFollowProtectedHardlinks() throws Exception {
-        refused(NotPermittedException.class, USER, layer(t -> entry(t, "home/u/pw", TarConstants.LF_LINK, 0100644, "etc/passwd")));
+        refused(
+                NotPermittedException.class,
+                USER,
+                layer(t -> entry(t, "home/u/pw", TarConstants.LF_LINK, 0100644, "etc/passwd")));
         View v = importAs(USER, layer(t -> entry(t, "home/u/motd", TarConstants.LF_LINK, 0100666, "etc/motd")));
         assertEquals(attr(v, "etc/motd").ino(), attr(v, "home/u/motd").ino());
     }
@@ -324,38 +336,29 @@ class CallerCheckedSinkTest {
         }
 
         @Override
-        public void delete(TreePath path) {
-        }
+        public void delete(TreePath path) {}
 
         @Override
-        public void clearDirectory(TreePath dir) {
-        }
+        public void clearDirectory(TreePath dir) {}
 
         @Override
-        public void makeDirectory(TreePath path, EntryMetadata meta) {
-        }
+        public void makeDirectory(TreePath path, EntryMetadata meta) {}
 
         @Override
-        public void writeFile(TreePath path, EntryMetadata meta,
-                              InputStream content, long size) throws IOException {
+        public void writeFile(TreePath path, EntryMetadata meta, InputStream content, long size) throws IOException {
             content.skipNBytes(size);
         }
 
         @Override
-        public void makeSymlink(TreePath path, byte[] target, EntryMetadata meta) {
-        }
+        public void makeSymlink(TreePath path, byte[] target, EntryMetadata meta) {}
 
         @Override
-        public void makeHardLink(TreePath path, TreePath existing) {
-        }
+        public void makeHardLink(TreePath path, TreePath existing) {}
 
         @Override
-        public void makeNode(TreePath path, EntryKind kind, long rdev,
-                             EntryMetadata meta) {
-        }
+        public void makeNode(TreePath path, EntryKind kind, long rdev, EntryMetadata meta) {}
 
         @Override
-        public void setDirectoryMtime(TreePath path, long mtimeNanos) {
-        }
+        public void setDirectoryMtime(TreePath path, long mtimeNanos) {}
     }
 }

@@ -1,16 +1,14 @@
 package io.txfs.core.inspect.dir;
 
-import java.util.List;
-
-import io.txfs.sys.RawPaths;
-import io.txfs.sys.PathCalls;
-import io.txfs.sys.Sys;
-import io.txfs.sys.LibC;
 import io.txfs.core.inspect.EntryKind;
 import io.txfs.core.inspect.EntryMetadata;
 import io.txfs.core.inspect.Name;
 import io.txfs.core.inspect.TreePath;
 import io.txfs.core.inspect.TreeSink;
+import io.txfs.sys.LibC;
+import io.txfs.sys.PathCalls;
+import io.txfs.sys.RawPaths;
+import io.txfs.sys.Sys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -109,7 +108,8 @@ public final class DirectoryTreeSink implements TreeSink {
     private void removeOtherXattrs(TreePath p, EntryMetadata meta) throws IOException {
         byte[] c = cPath(p);
         for (Name name : DirectoryTreeSource.readXattrs(c).keySet()) {
-            if (!meta.xattrs().containsKey(name) && LibC.INSTANCE.lremovexattr(c, RawPaths.cString(name.bytes())) != 0) {
+            if (!meta.xattrs().containsKey(name)
+                    && LibC.INSTANCE.lremovexattr(c, RawPaths.cString(name.bytes())) != 0) {
                 throw PathCalls.error("lremovexattr " + name, c);
             }
         }
@@ -118,7 +118,8 @@ public final class DirectoryTreeSink implements TreeSink {
     @Override
     public void writeFile(TreePath p, EntryMetadata meta, InputStream content, long size) throws IOException {
         delete(p);
-        try (OutputStream out = Files.newOutputStream(path(p), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (OutputStream out =
+                Files.newOutputStream(path(p), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             long copied = content.transferTo(out);
             if (copied != size) {
                 throw new IOException("content of '" + p + "' had " + copied + " bytes, expected " + size);

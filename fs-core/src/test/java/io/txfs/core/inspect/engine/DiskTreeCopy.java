@@ -11,11 +11,12 @@ import java.util.TreeMap;
 
 /** Small helpers to build real directories for comparisons. */
 final class DiskTreeCopy {
-    private DiskTreeCopy() {
-    }
+    private DiskTreeCopy() {}
 
     static void copy(Path from, Path to) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("cp", "-a", from + "/.", to.toString()).inheritIO().start();
+        Process p = new ProcessBuilder("cp", "-a", from + "/.", to.toString())
+                .inheritIO()
+                .start();
         if (p.waitFor() != 0) {
             throw new IOException("cp -a failed");
         }
@@ -23,7 +24,11 @@ final class DiskTreeCopy {
 
     /** A file with a name that may not be UTF-8 (java.nio cannot spell those). */
     static void writeRaw(Path dir, byte[] name, byte[] content, int perm) throws IOException {
-        new DirectoryTreeSink(dir).writeFile(TreePath.root().resolve(Name.of(name)),
-                new EntryMetadata(perm, null, null, null, new TreeMap<>()), new ByteArrayInputStream(content), content.length);
+        new DirectoryTreeSink(dir)
+                .writeFile(
+                        TreePath.root().resolve(Name.of(name)),
+                        new EntryMetadata(perm, null, null, null, new TreeMap<>()),
+                        new ByteArrayInputStream(content),
+                        content.length);
     }
 }

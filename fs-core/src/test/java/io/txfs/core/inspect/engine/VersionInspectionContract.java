@@ -1,11 +1,5 @@
 package io.txfs.core.inspect.engine;
 
-import io.txfs.core.FsException;
-import io.txfs.core.GcPolicy;
-import io.txfs.core.PinnedViews;
-import java.nio.file.NoSuchFileException;
-import java.util.function.Consumer;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -16,7 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.txfs.core.Caller;
 import io.txfs.core.DeltaIdRecord;
 import io.txfs.core.Engine;
+import io.txfs.core.FsException;
+import io.txfs.core.GcPolicy;
 import io.txfs.core.Isolation;
+import io.txfs.core.PinnedViews;
 import io.txfs.core.SetAttr;
 import io.txfs.core.View;
 import io.txfs.core.inspect.ForwardingTreeSource;
@@ -33,10 +30,12 @@ import io.txfs.core.inspect.delta.DeltaText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,6 +52,7 @@ abstract class VersionInspectionContract {
 
     @TempDir
     Path tmp;
+
     Path backing;
     Engine engine;
 
@@ -89,7 +89,8 @@ abstract class VersionInspectionContract {
             ino = engine.resolve(v, path);
             engine.setattr(v, ino, SetAttr.size(0));
         } catch (FsException absent) {
-            ino = engine.create(v, dir, b(path.substring(slash + 1)), 0644, Caller.ROOT).ino();
+            ino = engine.create(v, dir, b(path.substring(slash + 1)), 0644, Caller.ROOT)
+                    .ino();
         }
         engine.write(v, ino, 0, b(content));
     }
@@ -106,8 +107,8 @@ abstract class VersionInspectionContract {
         View a = engine.versionView(from);
         View b = engine.versionView(to);
         try {
-            return new DeltaComputer(ObjectFormat.SHA1, false).compute(
-                    SnapshotTokenSources.version(engine, a), SnapshotTokenSources.version(engine, b));
+            return new DeltaComputer(ObjectFormat.SHA1, false)
+                    .compute(SnapshotTokenSources.version(engine, a), SnapshotTokenSources.version(engine, b));
         } finally {
             PinnedViews.release(engine, a);
             PinnedViews.release(engine, b);
@@ -133,7 +134,8 @@ abstract class VersionInspectionContract {
     void aHashAfterAPublishReadsOnlyTheChangedFilesAncestors() throws Exception {
         publish("setup", v -> {
             for (int d = 0; d < 4; d++) {
-                long dir = engine.mkdir(v, Engine.ROOT, b("d" + d), 0755, Caller.ROOT).ino();
+                long dir = engine.mkdir(v, Engine.ROOT, b("d" + d), 0755, Caller.ROOT)
+                        .ino();
                 engine.mkdir(v, dir, b("sub"), 0755, Caller.ROOT);
                 write(v, "d" + d + "/sub/f", "x" + d);
             }
@@ -143,9 +145,12 @@ abstract class VersionInspectionContract {
         new TreeHasher(git, cache).hash(SnapshotTokenSources.published(engine), TreePath.root());
         publish("change", v -> write(v, "d2/sub/f", "changed"));
         CountingLists counted = new CountingLists(SnapshotTokenSources.published(engine));
-        assertEquals(new TreeHasher(git).hash(new ViewTreeSource(engine, engine.published()), TreePath.root()),
+        assertEquals(
+                new TreeHasher(git).hash(new ViewTreeSource(engine, engine.published()), TreePath.root()),
                 new TreeHasher(git, cache).hash(counted, TreePath.root()));
-        assertEquals(List.of(TreePath.root(), TreePath.of("d2"), TreePath.of("d2/sub")), counted.listed,
+        assertEquals(
+                List.of(TreePath.root(), TreePath.of("d2"), TreePath.of("d2/sub")),
+                counted.listed,
                 "after a publish that changed one file only its ancestors are listed again");
     }
 
@@ -155,7 +160,8 @@ abstract class VersionInspectionContract {
         versions.add(engine.headVersion());
         versions.add(publish("p1", v -> write(v, "a/b/new.txt", "new")));
         versions.add(publish("p2", v -> engine.rename(v, Engine.ROOT, b("a"), Engine.ROOT, b("moved"), 0)));
-        versions.add(publish("p3", v -> engine.link(v, engine.resolve(v, "top.txt"), engine.resolve(v, "moved/b"), b("hard"))));
+        versions.add(publish(
+                "p3", v -> engine.link(v, engine.resolve(v, "top.txt"), engine.resolve(v, "moved/b"), b("hard"))));
         versions.add(publish("p4", v -> engine.setattr(v, engine.resolve(v, "moved/b/hard"), SetAttr.perm(0600))));
         versions.add(publish("p5", v -> engine.mkdir(v, Engine.ROOT, b("empty"), 0700, Caller.ROOT)));
         versions.add(engine.flush().flushedVersion());
@@ -178,14 +184,17 @@ abstract class VersionInspectionContract {
                     }
                     if (tx.equals(ty)) {
                         compared++;
-                        assertEquals(new TreeHasher(ext).hash(sx, tp), new TreeHasher(ext).hash(sy, tp),
+                        assertEquals(
+                                new TreeHasher(ext).hash(sx, tp),
+                                new TreeHasher(ext).hash(sy, tp),
                                 p + " in versions " + x + " and " + y);
                     }
                 }
             }
         }
         assertTrue(compared > versions.size() * 3, "tokens were equal across versions " + compared + " times");
-        assertNotEquals(SnapshotTokenSources.version(engine, 0).version(TreePath.root()),
+        assertNotEquals(
+                SnapshotTokenSources.version(engine, 0).version(TreePath.root()),
                 SnapshotTokenSources.version(engine, engine.headVersion()).version(TreePath.root()));
     }
 
@@ -219,13 +228,16 @@ abstract class VersionInspectionContract {
             String flushDelta = delta(engine.flushedVersion(), p).id().hex();
             assertNull(engine.deltaId(p), "held: nothing computed in the background");
             long f = engine.flush().flushedVersion();
-            assertEquals(expected, engine.deltaId(p).id(), "the flush computed the publish's id before patching the file");
+            assertEquals(
+                    expected, engine.deltaId(p).id(), "the flush computed the publish's id before patching the file");
             DeltaIdRecord fr = engine.deltaId(f);
             assertEquals(flushDelta, fr.id());
             assertEquals(0, fr.from());
             // version 0's copy of old.txt was patched in place and no view needed it: unreadable now
             IOException gone = assertThrows(IOException.class, () -> delta(0, p));
-            assertTrue(gone.getMessage().contains("old.txt") || String.valueOf(gone.getCause()).contains("changed"),
+            assertTrue(
+                    gone.getMessage().contains("old.txt")
+                            || String.valueOf(gone.getCause()).contains("changed"),
                     gone.toString());
         } finally {
             held.close();
@@ -260,9 +272,13 @@ abstract class VersionInspectionContract {
         });
         long p2 = publish("p2", v -> engine.unlink(v, Engine.ROOT, b("top.txt")));
         Delta d = delta(0, p2);
-        assertEquals(List.of("a/b/old.txt modified", "added.txt added", "top.txt deleted"),
-                d.entries().stream().map(e -> e.path() + " " + e.change().jsonName()).toList());
-        String text = DeltaText.unified(d, SnapshotTokenSources.version(engine, 0), SnapshotTokenSources.version(engine, p2));
+        assertEquals(
+                List.of("a/b/old.txt modified", "added.txt added", "top.txt deleted"),
+                d.entries().stream()
+                        .map(e -> e.path() + " " + e.change().jsonName())
+                        .toList());
+        String text =
+                DeltaText.unified(d, SnapshotTokenSources.version(engine, 0), SnapshotTokenSources.version(engine, p2));
         assertEquals("""
                 diff --txfs a/a/b/old.txt b/a/b/old.txt
                 --- a/a/b/old.txt

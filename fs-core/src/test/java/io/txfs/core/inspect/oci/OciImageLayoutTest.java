@@ -26,7 +26,8 @@ class OciImageLayoutTest {
     Path tmp;
 
     private static String sha256(byte[] b) throws Exception {
-        return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        return "sha256:"
+                + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
 
     private static JsonNode blob(Path dir, String digest) throws IOException {
@@ -60,8 +61,13 @@ class OciImageLayoutTest {
         assertEquals(2, index.get("schemaVersion").asInt());
         JsonNode m = index.get("manifests").get(0);
         assertEquals(OciImageLayout.MANIFEST_MEDIA_TYPE, m.get("mediaType").asText());
-        assertEquals("v1", m.get("annotations").get("org.opencontainers.image.ref.name").asText());
-        assertEquals(Files.size(dir.resolve("blobs/sha256").resolve(m.get("digest").asText().substring(7))), m.get("size").asLong());
+        assertEquals(
+                "v1",
+                m.get("annotations").get("org.opencontainers.image.ref.name").asText());
+        assertEquals(
+                Files.size(dir.resolve("blobs/sha256")
+                        .resolve(m.get("digest").asText().substring(7))),
+                m.get("size").asLong());
 
         JsonNode manifest = blob(dir, m.get("digest").asText());
         JsonNode l = manifest.get("layers").get(0);
@@ -74,7 +80,10 @@ class OciImageLayoutTest {
         JsonNode config = blob(dir, manifest.get("config").get("digest").asText());
         assertEquals("linux", config.get("os").asText());
         assertEquals("layers", config.get("rootfs").get("type").asText());
-        assertEquals(sha256(layer), config.get("rootfs").get("diff_ids").get(0).asText(), "uncompressed: the diff id is the digest");
+        assertEquals(
+                sha256(layer),
+                config.get("rootfs").get("diff_ids").get(0).asText(),
+                "uncompressed: the diff id is the digest");
     }
 
     @Test
