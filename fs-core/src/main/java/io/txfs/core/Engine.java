@@ -1931,7 +1931,26 @@ public final class Engine implements AutoCloseable {
         return read(v, c -> new ArrayList<>(live(c, ino).xattrs.keySet()));
     }
 
+    /**
+     * The xattr namespaces a view keeps: user., and trusted. and security. (the kernel lets only
+     * privileged callers write those). Anything else, POSIX ACLs (system.posix_acl_*) included, is
+     * refused with EOPNOTSUPP as a local filesystem without ACL support does: cp -a and tar then fall
+     * back to chmod, where a stored-but-never-applied ACL left their copies at mode 0600.
+     */
+    static boolean keptXattrNamespace(String name) {
+        return name.startsWith("user.") || name.startsWith("trusted.") || name.startsWith("security.");
+    }
+
+    private static void requireKeptXattrNamespace(String name) {
+        if (!keptXattrNamespace(name)) {
+            throw new FsException(
+                    Errno.EOPNOTSUPP,
+                    "xattr " + name + ": only the user., trusted. and security. namespaces are kept (no POSIX ACLs)");
+        }
+    }
+
     public void setxattr(View v, long ino, String name, byte[] value, int flags) {
+        requireKeptXattrNamespace(name);
         if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > 255) {
             throw new FsException(Errno.ERANGE, "bad xattr name length");
         }
@@ -1949,6 +1968,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public void removexattr(View v, long ino, String name) {
+        requireKeptXattrNamespace(name);
         mutate(v, c -> {
             NodeRecord m = mutable(c, ino);
             if (m.xattrs.remove(name) == null) throw new FsException(Errno.ENODATA, "no xattr " + name);
