@@ -1,6 +1,7 @@
 package io.txfs.tools;
 
 import java.io.PrintStream;
+import java.util.function.LongSupplier;
 
 /** {@code --progress=plain}: a line at most every second and at each new phase, for logs and CI. */
 final class ProgressLines implements ProgressRenderer {
@@ -9,16 +10,34 @@ final class ProgressLines implements ProgressRenderer {
     private String lastTitle;
     private long lastNs;
 
+    private final LongSupplier nanoClock;
+
     ProgressLines(PrintStream err) {
-        this.err = err;
+        this(err, System::nanoTime);
     }
+
+    ProgressLines(PrintStream err, LongSupplier nanoClock) {
+        this.err = err;
+        this.nanoClock = nanoClock;
+    }
+
+    /** The newest report held back by the one-line-a-second limit: printed at the end if nothing newer was. */
+    private ProgressReport heldBack;
 
     @Override
     public void show(ProgressReport r) {
-        long now = System.nanoTime();
-        if (r.title().equals(lastTitle) && now - lastNs < EVERY_NS) return;
+        long now = nanoClock.getAsLong();
+        if (r.title().equals(lastTitle) && now - lastNs < EVERY_NS) {
+            heldBack = r;
+            return;
+        }
         lastTitle = r.title();
         lastNs = now;
+        heldBack = null;
+        print(r);
+    }
+
+    private void print(ProgressReport r) {
         StringBuilder line = new StringBuilder("txfs: ").append(r.title()).append(":");
         if (r.itemsTotal() >= 0 || r.itemsDone() > 0) {
             // a phase that counts only bytes (an export's tar) shows no item count
@@ -31,8 +50,11 @@ final class ProgressLines implements ProgressRenderer {
         err.println(line);
     }
 
+    /** The last state seen is printed even when it came within a second of the previous line. */
     @Override
     public void end() {
+        if (heldBack != null) print(heldBack);
+        heldBack = null;
         err.flush();
     }
 }
