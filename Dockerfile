@@ -7,11 +7,12 @@ FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .
 COPY fs-native/pom.xml fs-native/
+COPY fs-control/pom.xml fs-control/
 COPY fs-core/pom.xml fs-core/
 COPY fs-fuse/pom.xml fs-fuse/
 COPY fs-tools/pom.xml fs-tools/
 COPY it-tests/pom.xml it-tests/
-RUN mvn -B -ntp -q dependency:go-offline -pl fs-native,fs-core,fs-fuse,fs-tools -am || true
+RUN mvn -B -ntp -q dependency:go-offline -pl fs-native,fs-control,fs-core,fs-fuse,fs-tools -am || true
 COPY . .
 RUN mvn -B -ntp -q -DskipTests -pl fs-tools -am package
 
