@@ -13,39 +13,40 @@ import java.util.TreeMap;
  * then nodes changed in place; added or deleted directories are expanded to their contents.
  */
 final class DeltaBuilder {
-    private final Engine e;
+    private final Engine engine;
     private final ViewOperation c;
     private final ViewOperation old;
     private final TreeMap<String, DeltaEntry> out = new TreeMap<>();
 
     DeltaBuilder(Engine e, ViewOperation c) {
-        this.e = e;
+        this.engine = e;
         this.c = c;
         this.old = new ViewOperation(e.published, c.snap);
     }
 
     List<DeltaEntry> build() {
         if (c.view.id == 0) return List.of();
-        try (KvIterator it = e.store.scan(ColumnFamily.P_DENT, Bytes.longs(c.view.id))) {
+        try (KvIterator it = engine.store.scan(ColumnFamily.P_DENT, Bytes.longs(c.view.id))) {
             for (; it.valid(); it.next()) {
                 byte[] k = it.key();
                 long parent = Bytes.getLong(k, 8);
                 byte[] name = Arrays.copyOfRange(k, 16, k.length);
-                String dir = e.pathOf(c, parent);
-                if (dir == null) dir = e.pathOf(old, parent);
+                String dir = engine.pathOf(c, parent);
+                if (dir == null) dir = engine.pathOf(old, parent);
                 if (dir == null) continue;
-                long oldId = e.dent(old, parent, name).child();
-                long newId = e.pathOf(c, parent) == null ? 0 : e.child(c, parent, name);
+                long oldId = engine.dent(old, parent, name).child();
+                long newId = engine.pathOf(c, parent) == null ? 0 : engine.child(c, parent, name);
                 add(join(dir, Engine.utf8(name)), oldId, newId);
             }
         }
-        try (KvIterator it = e.store.scan(ColumnFamily.P_NODE, Bytes.longs(c.view.id))) {
+        try (KvIterator it = engine.store.scan(ColumnFamily.P_NODE, Bytes.longs(c.view.id))) {
             for (; it.valid(); it.next()) {
                 long id = Bytes.getLong(it.key(), 8);
                 NodeRecord r = NodeRecord.decode(it.value());
-                if (e.store.get(ColumnFamily.P_KEY, Keys.pKey(c.view.id, Keys.conflictKey('N', id))) == null) continue;
+                if (engine.store.get(ColumnFamily.P_KEY, Keys.pKey(c.view.id, Keys.conflictKey('N', id))) == null)
+                    continue;
                 for (EntryName l : r.links) {
-                    String dir = e.pathOf(c, l.parent());
+                    String dir = engine.pathOf(c, l.parent());
                     if (dir != null) add(join(dir, Engine.utf8(l.name())), id, id);
                 }
             }
@@ -59,8 +60,8 @@ final class DeltaBuilder {
 
     private void add(String path, long oldId, long newId) {
         if (out.containsKey(path) || (oldId == 0 && newId == 0)) return;
-        NodeRecord o = oldId == 0 ? null : e.node(old, oldId);
-        NodeRecord n = newId == 0 ? null : e.node(c, newId);
+        NodeRecord o = oldId == 0 ? null : engine.node(old, oldId);
+        NodeRecord n = newId == 0 ? null : engine.node(c, newId);
         DeltaEntry.Kind kind;
         if (o == null && n == null) return;
         if (o == null) kind = DeltaEntry.Kind.ADDED;
@@ -76,14 +77,14 @@ final class DeltaBuilder {
                         kind,
                         o == null ? null : o.type,
                         n == null ? null : n.type,
-                        o == null ? null : e.attr(oldId, o).size(),
-                        n == null ? null : e.attr(newId, n).size(),
+                        o == null ? null : engine.attr(oldId, o).size(),
+                        n == null ? null : engine.attr(newId, n).size(),
                         o == null ? null : o.perm,
                         n == null ? null : n.perm));
         if (kind == DeltaEntry.Kind.ADDED || kind == DeltaEntry.Kind.TYPE_CHANGED || kind == DeltaEntry.Kind.MODIFIED) {
             if (n.isDir() && oldId != newId) {
-                e.ensureImported(newId, n);
-                for (var en : e.entries(c, newId).entrySet())
+                engine.ensureImported(newId, n);
+                for (var en : engine.entries(c, newId).entrySet())
                     add(join(path, Engine.utf8(en.getKey())), 0, en.getValue().child());
             }
         }
@@ -91,8 +92,8 @@ final class DeltaBuilder {
                 || kind == DeltaEntry.Kind.TYPE_CHANGED
                 || kind == DeltaEntry.Kind.MODIFIED) {
             if (o.isDir() && oldId != newId) {
-                e.ensureImported(oldId, o);
-                for (var en : e.entries(old, oldId).entrySet())
+                engine.ensureImported(oldId, o);
+                for (var en : engine.entries(old, oldId).entrySet())
                     add(join(path, Engine.utf8(en.getKey())), en.getValue().child(), 0);
             }
         }

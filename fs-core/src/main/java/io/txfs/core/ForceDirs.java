@@ -19,7 +19,7 @@ import java.util.TreeMap;
 final class ForceDirs {
     static final long NONE = -1;
     private final ForceState s;
-    private final Engine e;
+    private final Engine engine;
     private final long snap;
     private final long head;
     /** Where the view's entries under a directory go: the directory, or the one at its path now. */
@@ -32,7 +32,7 @@ final class ForceDirs {
 
     ForceDirs(ForceState s) {
         this.s = s;
-        this.e = s.e;
+        this.engine = s.engine;
         this.snap = s.snap;
         this.head = s.head;
     }
@@ -54,10 +54,10 @@ final class ForceDirs {
     }
 
     private long computeTarget(long p) {
-        NodeRecord h = e.publishedNode(p, head);
-        NodeRecord seen = e.node(s.viewCtx, p);
+        NodeRecord h = engine.publishedNode(p, head);
+        NodeRecord seen = engine.node(s.viewCtx, p);
         if (h == null || seen == null || seen.links.isEmpty() || !seen.isDir()) return p; // made or removed by the view
-        NodeRecord base = e.publishedNode(p, snap);
+        NodeRecord base = engine.publishedNode(p, snap);
         if (base == null || !ForceState.sameLinks(base.links, seen.links))
             return p; // the view placed it: its entries say where
         EntryName lb = seen.link();
@@ -84,7 +84,7 @@ final class ForceDirs {
 
     /** A directory at the view's path for its entries, when another view moved the one it had away. */
     private long newDir(NodeRecord template, EntryName at) {
-        long id = e.ids.next();
+        long id = engine.ids.next();
         NodeRecord r = template.copy();
         r.links = new ArrayList<>(List.of(at));
         r.nlink = 1;
@@ -92,7 +92,7 @@ final class ForceDirs {
         r.backedDir = false; // nothing in the backing directory to list
         r.setIdentity(null);
         r.baseValid = 0;
-        long now = e.clock.nowNanos();
+        long now = engine.clock.nowNanos();
         r.mtime = now;
         r.ctime = now;
         s.recs.put(id, r);
@@ -133,10 +133,10 @@ final class ForceDirs {
     long existing(long p) {
         Long t = p == Engine.ROOT ? Long.valueOf(p) : target.get(p);
         if (t != null) return t;
-        NodeRecord h = e.publishedNode(p, head);
-        NodeRecord seen = e.node(s.viewCtx, p);
+        NodeRecord h = engine.publishedNode(p, head);
+        NodeRecord seen = engine.node(s.viewCtx, p);
         if (h == null || seen == null || seen.links.isEmpty() || !seen.isDir()) return p;
-        NodeRecord base = e.publishedNode(p, snap);
+        NodeRecord base = engine.publishedNode(p, snap);
         if (base == null || !ForceState.sameLinks(base.links, seen.links)) return p;
         EntryName lb = seen.link();
         long parent = existing(lb.parent());
@@ -162,8 +162,8 @@ final class ForceDirs {
 
     private boolean keepOrRecreate(long id) {
         NodeRecord m = s.mine.get(id);
-        NodeRecord base = e.publishedNode(id, snap);
-        NodeRecord h = e.publishedNode(id, head);
+        NodeRecord base = engine.publishedNode(id, snap);
+        NodeRecord h = engine.publishedNode(id, head);
         if (m == null || h == null || base == null || !base.isDir() || revived.contains(id)) return false;
         Set<EntryName> now = tr(m.links);
         EntryName gone = null;
@@ -212,13 +212,13 @@ final class ForceDirs {
             moveEntry(new EntryName(dir, en.getKey()), new EntryName(target, en.getKey()), en.getValue());
             moved = true;
         }
-        for (var en : e.entries(s.headCtx, dir).entrySet()) {
+        for (var en : engine.entries(s.headCtx, dir).entrySet()) {
             long c = en.getValue().child();
             EntryName l = new EntryName(dir, en.getKey());
             if (en.getValue().type() != FileType.DIRECTORY || s.mineDents.containsKey(l)) continue;
-            if (e.publishedDent(dir, en.getKey(), snap).child() != c) continue; // others' own: moved whole above
-            NodeRecord seen = e.node(s.viewCtx, c);
-            NodeRecord base = e.publishedNode(c, snap);
+            if (engine.publishedDent(dir, en.getKey(), snap).child() != c) continue; // others' own: moved whole above
+            NodeRecord seen = engine.node(s.viewCtx, c);
+            NodeRecord base = engine.publishedNode(c, snap);
             if (seen == null || base == null || !ForceState.sameLinks(base.links, seen.links))
                 continue; // the view moved it itself
             moved |= relocate(c, new LazyDir(into, new EntryName(0, en.getKey()), base));
@@ -228,7 +228,7 @@ final class ForceDirs {
 
     /** Whether others changed anything below dir since the snapshot (subtree marks; unknown counts as yes). */
     private boolean changedSinceSnapshot(long dir) {
-        long at = e.subtreeChangedAt(dir, head);
+        long at = engine.subtreeChangedAt(dir, head);
         return at < 0 || at > snap;
     }
 
@@ -266,11 +266,11 @@ final class ForceDirs {
      */
     private Map<byte[], EntryValue> foreignEntries(long dir) {
         Map<byte[], EntryValue> out = new TreeMap<>(Arrays::compareUnsigned);
-        e.ensureImported(dir, e.publishedNode(dir, head));
-        for (var en : e.entries(s.headCtx, dir).entrySet()) {
+        engine.ensureImported(dir, engine.publishedNode(dir, head));
+        for (var en : engine.entries(s.headCtx, dir).entrySet()) {
             EntryName l = new EntryName(dir, en.getKey());
             long child = en.getValue().child();
-            boolean sinceSnapshot = e.publishedDent(dir, en.getKey(), snap).child() != child;
+            boolean sinceSnapshot = engine.publishedDent(dir, en.getKey(), snap).child() != child;
             EntryValue viewDent = s.mineDents.get(l);
             if (viewDent == null
                     ? sinceSnapshot

@@ -16,7 +16,7 @@ import java.util.Set;
  * a node losing a name).
  */
 final class ForceState {
-    final Engine e;
+    final Engine engine;
     final View v;
     final long snap;
     final long head;
@@ -38,7 +38,7 @@ final class ForceState {
     final ViewOperation headCtx;
 
     ForceState(Engine e, View v, Map<Long, NodeRecord> recs, Map<EntryName, EntryValue> dents) {
-        this.e = e;
+        this.engine = e;
         this.v = v;
         this.snap = v.snapshot;
         this.head = e.head;
@@ -53,7 +53,7 @@ final class ForceState {
     /** The entry at l as it will be written: this merge's, else the head's. */
     EntryValue dent(EntryName l) {
         EntryValue d = dents.get(l);
-        return d != null ? d : e.publishedDent(l.parent(), l.name(), head);
+        return d != null ? d : engine.publishedDent(l.parent(), l.name(), head);
     }
 
     void put(EntryName l, EntryValue d) {
@@ -65,7 +65,7 @@ final class ForceState {
     NodeRecord cur(long id) {
         NodeRecord r = recs.get(id);
         if (r != null) return r;
-        r = e.publishedNode(id, head);
+        r = engine.publishedNode(id, head);
         if (r == null) throw new IllegalStateException("no node " + id + " at version " + head);
         r = r.copy();
         recs.put(id, r);
@@ -92,10 +92,10 @@ final class ForceState {
     }
 
     private void removeEntries(long dir) {
-        NodeRecord r = e.publishedNode(dir, head);
+        NodeRecord r = engine.publishedNode(dir, head);
         if (r == null) return;
-        e.ensureImported(dir, r);
-        for (var en : e.entries(headCtx, dir).entrySet()) {
+        engine.ensureImported(dir, r);
+        for (var en : engine.entries(headCtx, dir).entrySet()) {
             EntryName l = new EntryName(dir, en.getKey());
             if (mineDents.containsKey(l)) continue;
             put(l, EntryValue.DELETED);

@@ -43,7 +43,7 @@ final class OutsideChanges {
     static final String WRITER = "@outside";
     private static final int MAX_WARNINGS = 100;
 
-    private final Engine e;
+    private final Engine engine;
     /** A directory's disk identity when its listing was last found equal to its entries (it then need not be listed again). */
     private final Map<Long, Identity> verifiedDirs = new ConcurrentHashMap<>();
     /** Why the backing directory is unusable (deleted, moved), or null while it is there. */
@@ -52,7 +52,7 @@ final class OutsideChanges {
     private volatile Path watched;
 
     OutsideChanges(Engine e) {
-        this.e = e;
+        this.engine = e;
     }
 
     void watch(Path original) {
@@ -86,11 +86,11 @@ final class OutsideChanges {
      * directories that name it. True if a change was taken in (the caller then looks again).
      */
     boolean checkFile(long id) {
-        if (gone != null || e.flushRunning) return false;
-        NodeRecord r = e.publishedNode(id, e.flushed);
+        if (gone != null || engine.flushRunning) return false;
+        NodeRecord r = engine.publishedNode(id, engine.flushed);
         if (r == null || !r.hasBase) return false;
         if (r.isDir()) return checkDir(id);
-        String rel = e.backingPath(id);
+        String rel = engine.backingPath(id);
         if (rel == null) return false;
         Identity disk = diskIdentity(rel);
         if (disk != null && r.identity().matchesDisk(disk)) return false;
@@ -103,13 +103,13 @@ final class OutsideChanges {
      * when first used, so they need no check.
      */
     boolean checkDir(long dir) {
-        if (gone != null || e.flushRunning) return false;
+        if (gone != null || engine.flushRunning) return false;
         if (dir == Engine.ROOT) checkRoot(); // a listing of the root is where a deleted or moved BACKING shows first
-        NodeRecord r = e.publishedNode(dir, e.flushed);
+        NodeRecord r = engine.publishedNode(dir, engine.flushed);
         if (r == null || !r.isDir() || !r.backedDir || !r.hasBase) return false;
         // the in-memory set: a negative lookup (a compiler's probe) must not cost a store read more
-        if (!e.imported.contains(dir)) return false;
-        String rel = e.backingPath(dir);
+        if (!engine.imported.contains(dir)) return false;
+        String rel = engine.backingPath(dir);
         if (rel == null) return false;
         Identity disk = diskIdentity(rel);
         Identity known = verifiedDirs.getOrDefault(dir, r.identity());
@@ -122,7 +122,7 @@ final class OutsideChanges {
 
     /** After a base read found node id's file changed: take in the directories that name it. */
     void nodeChanged(long id) {
-        NodeRecord r = e.publishedNode(id, e.flushed);
+        NodeRecord r = engine.publishedNode(id, engine.flushed);
         if (r != null) takeIn(parentsOf(r), Mode.INSIDE_REQUEST);
         else checkRoot();
     }
@@ -130,7 +130,7 @@ final class OutsideChanges {
     /** Compares every imported directory with the disk and takes in every difference. */
     RescanResult rescan() {
         List<Long> dirs = new ArrayList<>();
-        try (KvIterator it = e.store.scan(ColumnFamily.IMPORTED, new byte[0])) {
+        try (KvIterator it = engine.store.scan(ColumnFamily.IMPORTED, new byte[0])) {
             for (; it.valid(); it.next()) dirs.add(Bytes.getLong(it.key(), 0));
         }
         return takeIn(dirs, Mode.RESCAN);
@@ -145,7 +145,7 @@ final class OutsideChanges {
 
     private Identity diskIdentity(String rel) {
         try {
-            try (BackingDir.Entry en = e.backing.entry(rel)) {
+            try (BackingDir.Entry en = engine.backing.entry(rel)) {
                 return Backing.identity(Backing.lstat(en.path));
             }
         } catch (IOException gone) {
@@ -159,7 +159,7 @@ final class OutsideChanges {
         String why = null;
         Map<String, Object> a = null;
         try {
-            a = Backing.lstat(e.backing.root);
+            a = Backing.lstat(engine.backing.root);
             if ((Integer) a.get("nlink") == 0) why = "was deleted while mounted";
         } catch (NoSuchFileException ex) {
             why = "was deleted or moved away while mounted";
@@ -209,17 +209,17 @@ final class OutsideChanges {
         RescanResult result;
         ChangeSet visible;
         List<String> readCommitted = new ArrayList<>();
-        List<View> all = new ArrayList<>(e.views.values());
-        all.add(e.published);
+        List<View> all = new ArrayList<>(engine.views.values());
+        all.add(engine.published);
         all.sort(Comparator.comparingLong(v -> v.id));
-        e.publishLock.lock();
+        engine.publishLock.lock();
         for (View v : all) v.lock.writeLock().lock();
         try {
-            if (e.closed) throw new FsException(Errno.EIO, "engine closed");
+            if (engine.closed) throw new FsException(Errno.EIO, "engine closed");
             checkRoot();
             TakeIn t;
-            synchronized (e.importLock) {
-                t = new TakeIn(e.head, e.flushed);
+            synchronized (engine.importLock) {
+                t = new TakeIn(engine.head, engine.flushed);
                 for (long d : dirs) t.queue.add(d);
                 t.compareAll();
                 if (t.nothing()) {
@@ -229,18 +229,18 @@ final class OutsideChanges {
                 visible = t.write();
             }
             result = t.result();
-            for (View v : e.views.values()) if (v.isolation == Isolation.READ_COMMITTED) readCommitted.add(v.name);
+            for (View v : engine.views.values()) if (v.isolation == Isolation.READ_COMMITTED) readCommitted.add(v.name);
             readCommitted.add(Engine.PUBLISHED_VIEW);
         } finally {
             for (View v : all) v.lock.writeLock().unlock();
-            e.publishLock.unlock();
+            engine.publishLock.unlock();
         }
         // told after the locks are released: a reader thread that found the change must not wait on the kernel
         for (String v : readCommitted) {
-            if (mode == Mode.RESCAN) e.listener.visibleChange(v, visible);
-            else e.listener.visibleChangeLater(v, visible);
+            if (mode == Mode.RESCAN) engine.listener.visibleChange(v, visible);
+            else engine.listener.visibleChangeLater(v, visible);
         }
-        e.versionHookPublished(result.version());
+        engine.versionHookPublished(result.version());
         return result;
     }
 
@@ -258,14 +258,16 @@ final class OutsideChanges {
 
         NodeRecord node(long id) {
             if (nodes.containsKey(id)) return nodes.get(id);
-            NodeRecord r = e.publishedNode(id, readAt);
+            NodeRecord r = engine.publishedNode(id, readAt);
             nodes.put(id, r);
             return r;
         }
 
         long child(long parent, byte[] name) {
             EntryValue d = dents.get(new EntryName(parent, name));
-            return d != null ? d.child() : e.publishedDent(parent, name, readAt).child();
+            return d != null
+                    ? d.child()
+                    : engine.publishedDent(parent, name, readAt).child();
         }
 
         /**
@@ -312,7 +314,7 @@ final class OutsideChanges {
             this.o = head + 1;
             this.atO = new State(head, o);
             this.atF = head > flushed ? new State(flushed, flushed) : null;
-            this.flushedCtx = new ViewOperation(e.published, flushed);
+            this.flushedCtx = new ViewOperation(engine.published, flushed);
         }
 
         boolean nothing() {
@@ -335,21 +337,21 @@ final class OutsideChanges {
         }
 
         private String path(long dir, byte[] name) {
-            String p = e.pathOf(flushedCtx, dir);
+            String p = engine.pathOf(flushedCtx, dir);
             String n = Engine.utf8(name);
             return p == null ? "?/" + n : "/" + (p.isEmpty() ? n : p + "/" + n);
         }
 
         private void compare(long d) {
-            NodeRecord rd = e.publishedNode(d, flushed);
+            NodeRecord rd = engine.publishedNode(d, flushed);
             if (rd == null || !rd.isDir() || (rd.nlink == 0 && d != Engine.ROOT) || !rd.backedDir) return;
-            if (e.store.get(ColumnFamily.IMPORTED, Bytes.longs(d)) == null) return;
-            String rel = e.backingPath(d);
+            if (engine.store.get(ColumnFamily.IMPORTED, Bytes.longs(d)) == null) return;
+            String rel = engine.backingPath(d);
             if (rel == null) return;
             Map<String, Map<String, Object>> disk = new TreeMap<>();
             Map<String, Object> dirAttrs;
             // listed through a descriptor opened beneath BACKING: a directory swapped for a symlink is not followed
-            try (BackingDir.Entry dir = e.backing.dir(rel)) {
+            try (BackingDir.Entry dir = engine.backing.dir(rel)) {
                 dirAttrs = Backing.lstat(dir.path);
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir.path)) {
                     for (Path p : ds) {
@@ -371,11 +373,11 @@ final class OutsideChanges {
             }
             checked++;
             boolean entriesChanged = false;
-            for (var en : e.entries(flushedCtx, d).entrySet()) {
+            for (var en : engine.entries(flushedCtx, d).entrySet()) {
                 byte[] name = en.getKey();
                 long child = en.getValue().child();
                 Map<String, Object> a = disk.remove(Backing.raw(name));
-                NodeRecord rc = e.publishedNode(child, flushed);
+                NodeRecord rc = engine.publishedNode(child, flushed);
                 if (a == null) {
                     removed(d, name, child, rc);
                     entriesChanged = true;
@@ -403,7 +405,7 @@ final class OutsideChanges {
 
         private NodeRecord importRecord(String rel, List<EntryName> links, Map<String, Object> a) {
             try {
-                return e.importRecord(rel, links, a);
+                return engine.importRecord(rel, links, a);
             } catch (IOException ex) {
                 throw new FsException(Errno.EIO, "read backing " + Backing.display(rel) + ": " + ex.getMessage(), ex);
             }
@@ -457,7 +459,7 @@ final class OutsideChanges {
 
         private void added(long d, byte[] name, String dirRel, Map<String, Object> a) {
             String rel = childRel(dirRel, name);
-            long id = e.ids.next();
+            long id = engine.ids.next();
             NodeRecord r = importRecord(rel, List.of(new EntryName(d, name)), a);
             // one node per name: hard links made outside are taken in as separate files (docs/outside-changes.md)
             r.nlink = 1;
@@ -503,10 +505,10 @@ final class OutsideChanges {
                 if (r != null && r.isDir()) {
                     removedDirs.add(c);
                     seen.add(c); // nothing of it is left to compare
-                    if (e.store.get(ColumnFamily.IMPORTED, Bytes.longs(c)) != null) {
-                        for (var en : e.entries(flushedCtx, c).entrySet()) {
+                    if (engine.store.get(ColumnFamily.IMPORTED, Bytes.longs(c)) != null) {
+                        for (var en : engine.entries(flushedCtx, c).entrySet()) {
                             long cc = en.getValue().child();
-                            todo.push(new Object[] {c, en.getKey(), cc, e.publishedNode(cc, flushed)});
+                            todo.push(new Object[] {c, en.getKey(), cc, engine.publishedNode(cc, flushed)});
                         }
                     }
                 }
@@ -515,7 +517,7 @@ final class OutsideChanges {
 
         /** The newest version of a node or entry key at or below the seek key's version (-1: none). */
         private long newestVersion(ColumnFamily cf, byte[] prefix, byte[] seek) {
-            try (KvIterator it = e.store.scan(cf, seek, prefix)) {
+            try (KvIterator it = engine.store.scan(cf, seek, prefix)) {
                 if (!it.valid()) return -1;
                 byte[] k = it.key();
                 return Keys.inv(Bytes.getLong(k, k.length - 8));
@@ -592,20 +594,23 @@ final class OutsideChanges {
                 }
             }
             Set<Long> marked = new HashSet<>(invalidNodes);
-            SubtreeVersions.mark(e, b, o, written, marked, entryParents);
+            SubtreeVersions.mark(engine, b, o, written, marked, entryParents);
             long paths = added.size() + changed.size() + removed.size();
-            b.put(ColumnFamily.LOG, Bytes.longs(o), LogCodec.encode("outside", WRITER, e.clock.nowNanos(), paths, 0));
+            b.put(
+                    ColumnFamily.LOG,
+                    Bytes.longs(o),
+                    LogCodec.encode("outside", WRITER, engine.clock.nowNanos(), paths, 0));
             b.put(ColumnFamily.META, Keys.meta("head"), Bytes.longs(o));
             // with nothing waiting for a flush, BACKING now holds exactly version o
             if (atF == null) b.put(ColumnFamily.META, Keys.meta("flushed"), Bytes.longs(o));
-            e.faults.reached(FaultPoint.OUTSIDE_BEFORE_BATCH);
-            e.store.write(b, true);
-            e.faults.reached(FaultPoint.OUTSIDE_AFTER_BATCH);
-            e.head = o;
-            if (atF == null) e.flushed = o;
-            else e.publishedCache.clear();
-            e.dirLinks.changed();
-            e.backing.closeAll();
+            engine.faults.reached(FaultPoint.OUTSIDE_BEFORE_BATCH);
+            engine.store.write(b, true);
+            engine.faults.reached(FaultPoint.OUTSIDE_AFTER_BATCH);
+            engine.head = o;
+            if (atF == null) engine.flushed = o;
+            else engine.publishedCache.clear();
+            engine.dirLinks.changed();
+            engine.backing.closeAll();
             rememberVerified();
             warn(added, "added");
             warn(changed, "changed");

@@ -21,7 +21,7 @@ import java.util.TreeSet;
 final class PinnedBytes {
     private static final byte[] EMPTY = new byte[0];
 
-    private final Engine e;
+    private final Engine engine;
     private final long head;
     private final long retainFrom;
     /** Snapshot versions older than retainFrom, other than the flushed one (those are kept anyway): what they pin. */
@@ -30,7 +30,7 @@ final class PinnedBytes {
     private final TreeSet<Long> points = new TreeSet<>();
 
     private PinnedBytes(Engine e, long head, long retainFrom, long flushed, Set<Long> pins) {
-        this.e = e;
+        this.engine = e;
         this.head = head;
         this.retainFrom = retainFrom;
         points.addAll(pins);
@@ -61,7 +61,7 @@ final class PinnedBytes {
      * every key whose older versions a reader holds back is among them).
      */
     private void recordVersions() {
-        try (KvIterator q = e.store.scan(ColumnFamily.GC, EMPTY)) {
+        try (KvIterator q = engine.store.scan(ColumnFamily.GC, EMPTY)) {
             for (; q.valid(); q.next()) {
                 byte[] k = q.key();
                 if (k[0] == 'N') {
@@ -75,7 +75,7 @@ final class PinnedBytes {
 
     private void versions(ColumnFamily cf, byte[] prefix) {
         long until = Long.MAX_VALUE;
-        try (KvIterator it = e.store.scan(cf, prefix)) {
+        try (KvIterator it = engine.store.scan(cf, prefix)) {
             for (; it.valid(); it.next()) {
                 byte[] k = it.key();
                 long v = Long.MAX_VALUE - Bytes.getLong(k, k.length - 8);
@@ -102,7 +102,7 @@ final class PinnedBytes {
         byte[] from = EMPTY;
         while (true) {
             byte[] key;
-            try (KvIterator it = e.store.scan(ColumnFamily.PRESERVED, from, EMPTY)) {
+            try (KvIterator it = engine.store.scan(ColumnFamily.PRESERVED, from, EMPTY)) {
                 if (!it.valid()) return;
                 key = it.key();
             }
@@ -114,7 +114,7 @@ final class PinnedBytes {
                     Bytes.getLong(key, 16),
                     Bytes.getLong(key, 24),
                     Bytes.getLong(key, 32));
-            PreservedMarker m = PreservedCopies.marker(e.store, id);
+            PreservedMarker m = PreservedCopies.marker(engine.store, id);
             if (m == null || m.node() == 0 || m.bytes() <= 0) continue; // no marker, or a format-3 one: not attributed
             Map<Long, Set<Identity>> reach = reachByNode.computeIfAbsent(m.node(), this::reachByReader);
             Long only = null;
@@ -138,13 +138,13 @@ final class PinnedBytes {
         List<Identity> others = new ArrayList<>();
         bases.put(-1L, others);
         for (long p : points) {
-            NodeRecord r = e.publishedNode(ino, p);
+            NodeRecord r = engine.publishedNode(ino, p);
             if (r == null || !r.hasBase) continue;
             if (bySnapshot.containsKey(p))
                 bases.computeIfAbsent(p, k -> new ArrayList<>()).add(r.identity());
             else others.add(r.identity());
         }
-        try (KvIterator it = e.store.scan(ColumnFamily.NODE, Bytes.longs(ino))) {
+        try (KvIterator it = engine.store.scan(ColumnFamily.NODE, Bytes.longs(ino))) {
             for (; it.valid(); it.next()) {
                 long v = Long.MAX_VALUE - Bytes.getLong(it.key(), 8);
                 NodeRecord r = NodeRecord.decode(it.value());
@@ -152,14 +152,14 @@ final class PinnedBytes {
                 if (v <= retainFrom) break; // the record retainFrom reads is the oldest a kept version reads
             }
         }
-        for (View v : e.views.values()) {
-            byte[] p = e.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino));
+        for (View v : engine.views.values()) {
+            byte[] p = engine.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino));
             if (p == null) continue;
             NodeRecord r = NodeRecord.decode(p);
             if (r.hasBase) others.add(r.identity());
         }
         Map<Long, Set<Identity>> out = new HashMap<>();
-        for (var b : bases.entrySet()) out.put(b.getKey(), PreservedCopies.reachable(e.store, b.getValue()));
+        for (var b : bases.entrySet()) out.put(b.getKey(), PreservedCopies.reachable(engine.store, b.getValue()));
         return out;
     }
 }

@@ -22,20 +22,20 @@ import java.util.TreeSet;
  * they live in. Caller holds the publish lock and the view's write lock.
  */
 final class Publisher {
-    private final Engine e;
+    private final Engine engine;
 
     Publisher(Engine e) {
-        this.e = e;
+        this.engine = e;
     }
 
     PublishResult publish(View v, boolean force) {
-        ViewOperation c = e.readCtx(v);
+        ViewOperation c = engine.readCtx(v);
         Map<ByteBuffer, Long> keys = conflictKeys(v);
         if (!force) {
             List<String> conflicts = conflicts(c, keys);
             if (!conflicts.isEmpty()) throw new PublishConflictException(v.name, conflicts);
         }
-        long ver = e.head + 1;
+        long ver = engine.head + 1;
         Batch b = new Batch();
         int seq = 0;
         long paths = 0;
@@ -43,11 +43,11 @@ final class Publisher {
         Set<Long> changedInPlace = new HashSet<>();
         Set<ChangeSet.Entry> entries = new HashSet<>();
         Map<Long, byte[]> raw = new LinkedHashMap<>();
-        try (KvIterator it = e.store.scan(ColumnFamily.P_NODE, Bytes.longs(v.id))) {
+        try (KvIterator it = engine.store.scan(ColumnFamily.P_NODE, Bytes.longs(v.id))) {
             for (; it.valid(); it.next()) raw.put(Bytes.getLong(it.key(), 8), it.value());
         }
         Map<EntryName, byte[]> dentRaw = new LinkedHashMap<>();
-        try (KvIterator it = e.store.scan(ColumnFamily.P_DENT, Bytes.longs(v.id))) {
+        try (KvIterator it = engine.store.scan(ColumnFamily.P_DENT, Bytes.longs(v.id))) {
             for (; it.valid(); it.next()) {
                 byte[] k = it.key();
                 dentRaw.put(new EntryName(Bytes.getLong(k, 8), Arrays.copyOfRange(k, 16, k.length)), it.value());
@@ -88,30 +88,30 @@ final class Publisher {
         paths += changedInPlace.size();
         Set<Long> entryParents = new HashSet<>();
         for (ChangeSet.Entry en : entries) entryParents.add(en.parent());
-        SubtreeVersions.mark(e, b, ver, raw, nodes, entryParents);
+        SubtreeVersions.mark(engine, b, ver, raw, nodes, entryParents);
         for (ByteBuffer k : keys.keySet()) {
             b.put(ColumnFamily.CONFLICT, Bytes.concat(Bytes.longs(ver), k.array()), new byte[] {1});
         }
         clearPending(b, v, pendingKeys);
         long bytes = v.pendingBytes;
-        long now = e.clock.nowNanos();
+        long now = engine.clock.nowNanos();
         b.put(ColumnFamily.LOG, Bytes.longs(ver), LogCodec.encode("publish", v.name, now, paths, bytes));
         b.put(ColumnFamily.META, Keys.meta("head"), Bytes.longs(ver));
         long oldSnapshot = v.snapshot;
-        long newLayer = e.layers.next();
+        long newLayer = engine.layers.next();
         View after = new View(v.name, v.id, v.isolation, v.ownerUid, v.createdNs, ver, newLayer, 0, v.anonymous);
         b.put(ColumnFamily.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), after.encode());
-        e.faults.reached(FaultPoint.PUBLISH_BEFORE_BATCH);
+        engine.faults.reached(FaultPoint.PUBLISH_BEFORE_BATCH);
         // Not synced: publish is visibility, flush is durability (SPEC). The batch is in the WAL, so a
         // killed process keeps it; syncing here would also wait for every unsynced byte the view wrote,
         // making publish cost grow with file sizes.
         try {
-            e.store.write(b, false);
+            engine.store.write(b, false);
         } finally {
             if (v.pending != null) v.pending.clear();
         }
-        e.faults.reached(FaultPoint.PUBLISH_AFTER_BATCH);
-        e.head = ver;
+        engine.faults.reached(FaultPoint.PUBLISH_AFTER_BATCH);
+        engine.head = ver;
         v.snapshot = ver;
         v.layer = newLayer;
         v.pendingBytes = 0;
@@ -119,16 +119,17 @@ final class Publisher {
         ChangeSet mine = new ChangeSet(nodes, entries);
         Map<String, ChangeSet> visible = new HashMap<>();
         if (v.isolation == Isolation.SNAPSHOT && oldSnapshot < ver - 1) {
-            visible.put(v.name, e.changesBetween(oldSnapshot, ver - 1));
+            visible.put(v.name, engine.changesBetween(oldSnapshot, ver - 1));
         }
-        for (View o : e.views.values()) {
+        for (View o : engine.views.values()) {
             if (o != v && o.isolation == Isolation.READ_COMMITTED) visible.put(o.name, mine);
         }
         visible.put(Engine.PUBLISHED_VIEW, mine);
         // the kernel is told by Engine once the locks are released (Engine.tellOthers)
         if (report == null) return new PublishResult(v.name, ver, paths, bytes, visible, List.of(), List.of());
-        e.dirLinks.changed(); // a forced publish may recreate or remove directories no view's operation did
-        return new PublishResult(v.name, ver, paths, bytes, visible, report.overridden(e, ver), report.kept(e, ver));
+        engine.dirLinks.changed(); // a forced publish may recreate or remove directories no view's operation did
+        return new PublishResult(
+                v.name, ver, paths, bytes, visible, report.overridden(engine, ver), report.kept(engine, ver));
     }
 
     /**
@@ -164,7 +165,7 @@ final class Publisher {
             return;
         }
         for (PendingKey k : pendingKeys) b.delete(k.cf(), k.key());
-        e.pendingDeleted(v, pendingKeys.size());
+        engine.pendingDeleted(v, pendingKeys.size());
     }
 
     /**
@@ -173,13 +174,13 @@ final class Publisher {
      * publish lock and the view's write lock.
      */
     List<String> conflicts(View v) {
-        return conflicts(e.readCtx(v), conflictKeys(v));
+        return conflicts(engine.readCtx(v), conflictKeys(v));
     }
 
     /** The view's conflict keys, each with the published version it was based on when first written. */
     private Map<ByteBuffer, Long> conflictKeys(View v) {
         Map<ByteBuffer, Long> keys = new LinkedHashMap<>();
-        try (KvIterator it = e.store.scan(ColumnFamily.P_KEY, Bytes.longs(v.id))) {
+        try (KvIterator it = engine.store.scan(ColumnFamily.P_KEY, Bytes.longs(v.id))) {
             for (; it.valid(); it.next()) {
                 byte[] k = it.key();
                 keys.put(ByteBuffer.wrap(Arrays.copyOfRange(k, 8, k.length)), Bytes.getLong(it.value(), 0));
@@ -200,8 +201,8 @@ final class Publisher {
         Map<EntryName, EntryValue> dents = new LinkedHashMap<>();
         for (var en : dentRaw.entrySet()) dents.put(en.getKey(), EntryValue.decode(en.getValue()));
         dropUndone(v, keys, records, dents);
-        ForceReport report = ForceReport.before(e, v, dents);
-        ForceMerge m = new ForceMerge(e, v, records, dents);
+        ForceReport report = ForceReport.before(engine, v, dents);
+        ForceMerge m = new ForceMerge(engine, v, records, dents);
         m.run();
         for (long id : m.extraNodes()) keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKey('N', id)), v.snapshot);
         for (EntryName l : m.extraLinks()) {
@@ -238,7 +239,7 @@ final class Publisher {
         for (var it = dents.entrySet().iterator(); it.hasNext(); ) {
             var en = it.next();
             EntryName l = en.getKey();
-            EntryValue was = e.publishedDent(l.parent(), l.name(), v.snapshot);
+            EntryValue was = engine.publishedDent(l.parent(), l.name(), v.snapshot);
             EntryValue now = en.getValue();
             if (was.child() != now.child() || (now.child() != 0 && was.type() != now.type())) continue;
             it.remove();
@@ -247,7 +248,7 @@ final class Publisher {
         for (var it = records.entrySet().iterator(); it.hasNext(); ) {
             var en = it.next();
             NodeRecord now = en.getValue();
-            NodeRecord was = e.publishedNode(en.getKey(), v.snapshot);
+            NodeRecord was = engine.publishedNode(en.getKey(), v.snapshot);
             if (was == null
                     || now.isDir()
                     || !ForceState.sameContent(was, now)
@@ -263,7 +264,7 @@ final class Publisher {
 
     /** A directory changed only as a side effect (entries added or removed): keep what others published. */
     private NodeRecord mergeImplicit(long id, NodeRecord pending) {
-        NodeRecord headRec = e.publishedNode(id, e.head);
+        NodeRecord headRec = engine.publishedNode(id, engine.head);
         if (headRec == null || headRec.nlink == 0 || !headRec.isDir()) return pending;
         headRec.mtime = Math.max(headRec.mtime, pending.mtime);
         headRec.ctime = Math.max(headRec.ctime, pending.ctime);
@@ -276,7 +277,7 @@ final class Publisher {
      */
     private Map<ByteBuffer, Long> publishedSince(long version) {
         Map<ByteBuffer, Long> since = new HashMap<>();
-        try (KvIterator it = e.store.scan(ColumnFamily.CONFLICT, Bytes.longs(version + 1), new byte[0])) {
+        try (KvIterator it = engine.store.scan(ColumnFamily.CONFLICT, Bytes.longs(version + 1), new byte[0])) {
             for (; it.valid(); it.next()) {
                 byte[] k = it.key();
                 since.merge(ByteBuffer.wrap(Arrays.copyOfRange(k, 8, k.length)), Bytes.getLong(k, 0), Math::max);
@@ -335,7 +336,7 @@ final class Publisher {
             long d = cur;
             if (checked.computeIfAbsent(d + "@" + base, x -> after(since, Keys.conflictKey('R', d), base)))
                 return nodePath(c, d);
-            NodeRecord r = e.node(c, cur);
+            NodeRecord r = engine.node(c, cur);
             if (r == null || r.links.isEmpty()) return null;
             cur = r.link().parent();
         }
@@ -347,13 +348,16 @@ final class Publisher {
      * the newest published state, else where the view's snapshot had it (a path both sides removed).
      */
     private List<ViewOperation> places(ViewOperation c) {
-        return List.of(c, new ViewOperation(e.published(), e.head), new ViewOperation(e.published(), c.view.snapshot));
+        return List.of(
+                c,
+                new ViewOperation(engine.published(), engine.head),
+                new ViewOperation(engine.published(), c.view.snapshot));
     }
 
     private String path(ViewOperation c, long parent, byte[] name) {
         String n = Engine.utf8(name);
         for (ViewOperation at : places(c)) {
-            String p = e.pathOf(at, parent);
+            String p = engine.pathOf(at, parent);
             if (p != null) return "/" + (p.isEmpty() ? n : p + "/" + n);
         }
         return ".../" + n; // the directory is in none of them: only its name is known
@@ -361,7 +365,7 @@ final class Publisher {
 
     private String nodePath(ViewOperation c, long id) {
         for (ViewOperation at : places(c)) {
-            String p = e.pathOf(at, id);
+            String p = engine.pathOf(at, id);
             if (p != null) return "/" + p;
         }
         return "node " + id;

@@ -5,11 +5,11 @@ import java.util.Arrays;
 
 /** rename and rename2 (RENAME_NOREPLACE, RENAME_EXCHANGE) with the errors Linux gives. */
 final class Renamer {
-    private final Engine e;
+    private final Engine engine;
     private final ViewOperation c;
 
     Renamer(Engine e, ViewOperation c) {
-        this.e = e;
+        this.engine = e;
         this.c = c;
     }
 
@@ -17,8 +17,8 @@ final class Renamer {
         boolean noReplace = (flags & Engine.RENAME_NOREPLACE) != 0;
         boolean exchange = (flags & Engine.RENAME_EXCHANGE) != 0;
         if ((flags & ~3) != 0 || (noReplace && exchange)) throw new FsException(Errno.EINVAL, "bad rename flags");
-        e.dir(c, op);
-        e.dir(c, np);
+        engine.dir(c, op);
+        engine.dir(c, np);
         Engine.checkName(on);
         Engine.checkName(nn);
         if (Engine.isDotOrDotDot(on) || Engine.isDotOrDotDot(nn))
@@ -27,15 +27,15 @@ final class Renamer {
                 || (np == Engine.ROOT && Arrays.equals(nn, Engine.RESERVED))) {
             throw new FsException(Errno.EPERM, ".txfs is reserved");
         }
-        long src = e.child(c, op, on);
+        long src = engine.child(c, op, on);
         if (src == 0) throw new FsException(Errno.ENOENT, Engine.utf8(on));
-        long dst = e.child(c, np, nn);
+        long dst = engine.child(c, np, nn);
         if (exchange && dst == 0) throw new FsException(Errno.ENOENT, Engine.utf8(nn));
         if (noReplace && dst != 0) throw new FsException(Errno.EEXIST, Engine.utf8(nn));
         if (src == dst) return;
-        NodeRecord s = e.mutable(c, src);
+        NodeRecord s = engine.mutable(c, src);
         if (s.isDir()) requireNotInside(np, src);
-        NodeRecord d = dst == 0 ? null : e.mutable(c, dst);
+        NodeRecord d = dst == 0 ? null : engine.mutable(c, dst);
         if (exchange) {
             if (d.isDir()) requireNotInside(op, dst);
             relink(src, s, op, on, np, nn);
@@ -46,20 +46,20 @@ final class Renamer {
                     throw new FsException(Errno.ENOTDIR, Engine.utf8(nn) + " is not a directory");
                 if (!s.isDir() && d.isDir()) throw new FsException(Errno.EISDIR, Engine.utf8(nn) + " is a directory");
                 if (d.isDir()) {
-                    e.ensureImported(dst, d);
-                    if (!e.entries(c, dst).isEmpty()) throw new FsException(Errno.ENOTEMPTY, Engine.utf8(nn));
+                    engine.ensureImported(dst, d);
+                    if (!engine.entries(c, dst).isEmpty()) throw new FsException(Errno.ENOTEMPTY, Engine.utf8(nn));
                 }
                 d.links.remove(new EntryName(np, nn));
                 d.nlink = d.isDir() ? 0 : Math.max(0, d.nlink - 1);
-                d.ctime = e.clock.nowNanos();
-                e.key(c, Keys.conflictKey('N', dst));
-                if (d.isDir()) e.key(c, Keys.conflictKey('R', dst));
+                d.ctime = engine.clock.nowNanos();
+                engine.key(c, Keys.conflictKey('N', dst));
+                if (d.isDir()) engine.key(c, Keys.conflictKey('R', dst));
             }
             relink(src, s, op, on, np, nn);
-            e.putDent(c, op, on, 0, s.type);
+            engine.putDent(c, op, on, 0, s.type);
         }
-        e.touch(e.mutable(c, op));
-        if (np != op) e.touch(e.mutable(c, np));
+        engine.touch(engine.mutable(c, op));
+        if (np != op) engine.touch(engine.mutable(c, np));
     }
 
     /** Node id moves from (op, on) to (np, nn); the caller fixes the old entry. */
@@ -67,12 +67,12 @@ final class Renamer {
         int i = r.links.indexOf(new EntryName(op, on));
         if (i >= 0) r.links.set(i, new EntryName(np, nn));
         else r.links.add(new EntryName(np, nn));
-        r.ctime = e.clock.nowNanos();
-        e.putDent(c, np, nn, id, r.type);
-        e.keyEntry(c, op, on);
-        e.keyEntry(c, np, nn);
-        e.key(c, Keys.conflictKey('N', id));
-        if (r.isDir()) e.key(c, Keys.conflictKey('R', id));
+        r.ctime = engine.clock.nowNanos();
+        engine.putDent(c, np, nn, id, r.type);
+        engine.keyEntry(c, op, on);
+        engine.keyEntry(c, np, nn);
+        engine.key(c, Keys.conflictKey('N', id));
+        if (r.isDir()) engine.key(c, Keys.conflictKey('R', id));
     }
 
     /** EINVAL when directory dir is target or one of its ancestors (a directory into its own subtree). */
@@ -82,7 +82,7 @@ final class Renamer {
         while (true) {
             if (cur == dir) throw new FsException(Errno.EINVAL, "directory moved into its own subtree");
             if (cur == Engine.ROOT || guard++ > 4096) return;
-            NodeRecord r = e.node(c, cur);
+            NodeRecord r = engine.node(c, cur);
             if (r == null || r.links.isEmpty()) return;
             cur = r.link().parent();
         }
