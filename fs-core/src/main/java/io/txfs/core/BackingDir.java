@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Resolves paths beneath the backing directory without following a symlink on any component. BACKING
@@ -194,8 +195,7 @@ final class BackingDir implements AutoCloseable {
         if (fd >= 0) return fd;
         int errno = LibC.errno();
         String shown = "BACKING/" + Backing.display(rel);
-        Errno known = Errno.of(errno);
-        switch (known == null ? Errno.EIO : known) {
+        switch (Objects.requireNonNullElse(Errno.of(errno), Errno.EIO)) { // EIO: an errno not named here
             case ELOOP -> throw symlinkIn(rel);
             case ENOENT -> throw new NoSuchFileException(shown);
             case ENOTDIR -> throw new NotDirectoryException(shown);

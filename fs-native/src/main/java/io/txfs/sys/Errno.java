@@ -67,11 +67,7 @@ public enum Errno {
 
     /** The enum name for a known code, else "errno N". */
     public static String nameOf(int code) {
-        for (Errno e : values()) {
-            if (e.code == code) {
-                return e.name();
-            }
-        }
-        return "errno " + code;
+        Errno known = of(code);
+        return known != null ? known.name() : "errno " + code;
     }
 }

@@ -11,16 +11,16 @@ final class MountTable {
 
     /** The filesystem type of the topmost mount exactly at {@code mountpoint}, if any. */
     static Optional<String> typeAt(Path mountpoint) {
-        try {
-            return MountInfo.at(mountpoint).map(MountInfo.Mount::fsType);
-        } catch (IOException e) {
-            throw new UserFacingException("cannot read /proc/self/mountinfo: " + e.getMessage(), e);
-        }
+        return topmostAt(mountpoint).map(MountInfo.Mount::fsType);
     }
 
     static boolean isFuseMountAt(Path mountpoint) {
+        return topmostAt(mountpoint).map(MountInfo.Mount::isFuse).orElse(false);
+    }
+
+    private static Optional<MountInfo.Mount> topmostAt(Path mountpoint) {
         try {
-            return MountInfo.at(mountpoint).map(MountInfo.Mount::isFuse).orElse(false);
+            return MountInfo.at(mountpoint);
         } catch (IOException e) {
             throw new UserFacingException("cannot read /proc/self/mountinfo: " + e.getMessage(), e);
         }

@@ -4,7 +4,6 @@ import io.txfs.sys.MountInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,28 +19,23 @@ final class MountTable {
     private MountTable() {}
 
     static List<Mount> read() {
-        List<MountInfo.Mount> parsed;
         try {
-            parsed = MountInfo.self();
+            return MountInfo.self().stream().map(MountTable::of).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<Mount> mounts = new ArrayList<>();
-        for (MountInfo.Mount m : parsed) {
-            mounts.add(new Mount(m.mountPoint(), m.fsType(), m.source(), m.mountOptions(), m.superOptions()));
-        }
-        return mounts;
     }
 
     /** The topmost mount at exactly this path, if any. */
     static Optional<Mount> at(Path mountPoint) {
-        String wanted = mountPoint.toAbsolutePath().normalize().toString();
-        Mount found = null;
-        for (Mount mount : read()) {
-            if (mount.mountPoint().equals(wanted)) {
-                found = mount; // later lines are mounted on top of earlier ones
-            }
+        try {
+            return MountInfo.at(mountPoint).map(MountTable::of);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return Optional.ofNullable(found);
+    }
+
+    private static Mount of(MountInfo.Mount m) {
+        return new Mount(m.mountPoint(), m.fsType(), m.source(), m.mountOptions(), m.superOptions());
     }
 }
