@@ -53,7 +53,7 @@ public final class AutoFlush implements AutoCloseable {
             lastFlushedVersion = r.flushedVersion();
             lastError = null;
         } catch (RuntimeException e) {
-            if (engine.closed) return;
+            if (engine.state.closed) return;
             failures.incrementAndGet();
             lastError = e.getMessage() == null ? e.toString() : e.getMessage();
             log.error(

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.WeakHashMap;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -33,15 +34,20 @@ final class Collector {
     private static final byte[] CURSOR = Keys.meta("gcChanges");
     private static final byte[] EMPTY = new byte[0];
 
-    private final Engine engine;
+    private final EngineState state;
+
+    /** The first version of the newest run of kept versions (Engine#keepFrom). */
+    private final LongSupplier keepFrom;
+
     private final GcPolicy policy;
     /** Pinned read handles (PinnedViews, ViewDiff.baseOf); a pin lasts while its handle is reachable. */
     private final Map<View, Boolean> pins = new WeakHashMap<>();
 
     private Set<Long> pendingChildren;
 
-    Collector(Engine e, GcPolicy policy) {
-        this.engine = e;
+    Collector(EngineParts parts, GcPolicy policy, LongSupplier keepFrom) {
+        this.keepFrom = keepFrom;
+        this.state = parts.state();
         this.policy = policy;
     }
 
@@ -113,12 +119,12 @@ final class Collector {
     }
 
     private Live live() {
-        long head = engine.head;
+        long head = state.head;
         TreeSet<Long> points = new TreeSet<>();
         Set<Long> layers = new HashSet<>();
         long snapshotFloor = head;
-        points.add(engine.flushed);
-        for (View v : engine.views.values()) {
+        points.add(state.flushed);
+        for (View v : state.views.values()) {
             layers.add(v.layer);
             if (v.isolation == Isolation.SNAPSHOT) {
                 points.add(v.snapshot);
@@ -129,7 +135,7 @@ final class Collector {
             for (View p : pins.keySet()) points.add(p.snapshot);
         }
         return new Live(
-                head, policy.retainFrom(head, engine.flushed), engine.keepFrom(), points, snapshotFloor, layers);
+                head, policy.retainFrom(head, state.flushed), keepFrom.getAsLong(), points, snapshotFloor, layers);
     }
 
     /**
@@ -138,7 +144,7 @@ final class Collector {
      * newest run only moves forward, and a snapshot or pin reads a version that was kept when it began.
      */
     boolean keeps(long version) {
-        return version >= engine.keepFrom() || live().points().contains(version);
+        return version >= keepFrom.getAsLong() || live().points().contains(version);
     }
 
     /**
@@ -148,8 +154,8 @@ final class Collector {
      */
     private void drainReadCommitted() {
         List<View> rc = new ArrayList<>();
-        rc.add(engine.published);
-        for (View v : engine.views.values()) if (v.isolation == Isolation.READ_COMMITTED) rc.add(v);
+        rc.add(state.published);
+        for (View v : state.views.values()) if (v.isolation == Isolation.READ_COMMITTED) rc.add(v);
         for (View v : rc) {
             v.lock.writeLock().lock();
             v.lock.writeLock().unlock();
@@ -163,24 +169,24 @@ final class Collector {
 
     /** Runs one step under the publish lock and writes its batch; false when the engine closed. */
     private boolean batch(Step step, boolean[] more) {
-        engine.publishLock.lock();
+        state.publishLock.lock();
         try {
-            if (engine.closed) return false;
+            if (state.closed) return false;
             Live live = live();
             drainReadCommitted();
             Batch b = new Batch();
             afterBatch.clear();
             more[0] = step.run(live, b);
             if (!b.isEmpty()) {
-                engine.store.write(b, false);
-                engine.faults.reached(FaultPoint.GC_BATCH);
+                state.store.write(b, false);
+                state.faults.reached(FaultPoint.GC_BATCH);
             }
             // a crash before this leaves files no key names: the sweep at open removes them
-            for (long[] f : afterBatch) engine.chunkData.delete(f[0], f[1]);
+            for (long[] f : afterBatch) state.chunkData.delete(f[0], f[1]);
             afterBatch.clear();
             return true;
         } finally {
-            engine.publishLock.unlock();
+            state.publishLock.unlock();
         }
     }
 
@@ -246,11 +252,11 @@ final class Collector {
 
     /** Queues every node and entry the change log names after the cursor. */
     private boolean enqueueChanges(Live live, Batch b) {
-        byte[] cursor = engine.store.get(ColumnFamily.META, CURSOR);
+        byte[] cursor = state.store.get(ColumnFamily.META, CURSOR);
         byte[] from = cursor == null ? EMPTY : Bytes.concat(cursor, new byte[] {0});
         int n = 0;
         byte[] last = null;
-        try (KvIterator it = engine.store.scan(ColumnFamily.CHANGE, from, EMPTY)) {
+        try (KvIterator it = state.store.scan(ColumnFamily.CHANGE, from, EMPTY)) {
             for (; it.valid(); it.next()) {
                 if (n++ == BATCH) return finishEnqueue(b, last, true);
                 byte[] v = it.value();
@@ -293,7 +299,7 @@ final class Collector {
         @Override
         public boolean run(Live live, Batch b) {
             int n = 0;
-            try (KvIterator it = engine.store.scan(ColumnFamily.GC, next, prefix)) {
+            try (KvIterator it = state.store.scan(ColumnFamily.GC, next, prefix)) {
                 for (; it.valid(); it.next()) {
                     if (n++ == BATCH || b.size() >= 4 * BATCH) {
                         next = it.key();
@@ -322,7 +328,7 @@ final class Collector {
         long ino = Bytes.getLong(entry, 0);
         List<byte[]> keys = new ArrayList<>();
         List<byte[]> values = new ArrayList<>();
-        try (KvIterator it = engine.store.scan(ColumnFamily.NODE, Bytes.longs(ino))) {
+        try (KvIterator it = state.store.scan(ColumnFamily.NODE, Bytes.longs(ino))) {
             for (; it.valid(); it.next()) {
                 keys.add(it.key());
                 values.add(it.value());
@@ -360,11 +366,11 @@ final class Collector {
     }
 
     private boolean pendingRefers(long ino) {
-        for (View v : engine.views.values())
-            if (engine.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino)) != null) return true;
+        for (View v : state.views.values())
+            if (state.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino)) != null) return true;
         if (pendingChildren == null) {
             Set<Long> children = new HashSet<>();
-            try (KvIterator it = engine.store.scan(ColumnFamily.P_DENT, EMPTY)) {
+            try (KvIterator it = state.store.scan(ColumnFamily.P_DENT, EMPTY)) {
                 for (; it.valid(); it.next())
                     children.add(EntryValue.decode(it.value()).child());
             }
@@ -376,7 +382,7 @@ final class Collector {
     /** Queues a content check of node ino, remembering the base identities of the records deleted. */
     private void enqueueContent(long ino, List<Identity> freed, Batch b) {
         byte[] key = Bytes.concat(new byte[] {'C'}, Bytes.longs(ino));
-        byte[] old = engine.store.get(ColumnFamily.GC, key);
+        byte[] old = state.store.get(ColumnFamily.GC, key);
         Set<Identity> ids = new LinkedHashSet<>(decodeIdentities(old));
         ids.addAll(freed);
         byte[] v = new byte[1 + 40 * ids.size()];
@@ -414,7 +420,7 @@ final class Collector {
         byte[] name = Arrays.copyOfRange(entry, 8, entry.length);
         List<byte[]> keys = new ArrayList<>();
         List<byte[]> values = new ArrayList<>();
-        try (KvIterator it = engine.store.scan(ColumnFamily.DENT, Keys.dentName(parent, name))) {
+        try (KvIterator it = state.store.scan(ColumnFamily.DENT, Keys.dentName(parent, name))) {
             for (; it.valid(); it.next()) {
                 keys.add(it.key());
                 values.add(it.value());
@@ -461,16 +467,16 @@ final class Collector {
             if (r.hasBase) bases.add(r.identity());
             return true;
         };
-        try (KvIterator it = engine.store.scan(ColumnFamily.NODE, Bytes.longs(ino))) {
+        try (KvIterator it = state.store.scan(ColumnFamily.NODE, Bytes.longs(ino))) {
             for (; it.valid(); it.next()) name.test(it.value());
         }
-        for (View v : engine.views.values()) {
-            byte[] p = engine.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino));
+        for (View v : state.views.values()) {
+            byte[] p = state.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino));
             if (p != null) name.test(p);
         }
         int deletes = 0;
         Set<Long> dataFiles = new HashSet<>();
-        try (KvIterator it = engine.store.scan(ColumnFamily.CHUNK, Bytes.longs(ino))) {
+        try (KvIterator it = state.store.scan(ColumnFamily.CHUNK, Bytes.longs(ino))) {
             for (; it.valid(); it.next()) {
                 long layer = Bytes.getLong(it.key(), 16);
                 if (layers.contains(layer)) continue;
@@ -484,9 +490,9 @@ final class Collector {
         for (long layer : dataFiles) afterBatch.add(new long[] {ino, layer});
         // a partial copy is also read through by older copies whose successor it is (PreservedCopies)
         preserved += PreservedCopies.dropUnreachable(
-                engine.store,
+                state.store,
                 b,
-                decodeIdentities(engine.store.get(ColumnFamily.GC, Bytes.concat(new byte[] {'C'}, entry))),
+                decodeIdentities(state.store.get(ColumnFamily.GC, Bytes.concat(new byte[] {'C'}, entry))),
                 bases);
         return true;
     }
@@ -499,19 +505,19 @@ final class Collector {
      * view's pending keys (or a snapshot view's future keys) were read at.
      */
     private boolean collectLogs(Live live, Batch b) {
-        byte[] cursor = engine.store.get(ColumnFamily.META, CURSOR);
+        byte[] cursor = state.store.get(ColumnFamily.META, CURSOR);
         long queued = cursor == null ? 0 : Bytes.getLong(cursor, 0) - 1; // versions fully queued
         long changeFloor = Math.min(Math.min(live.retainFrom(), live.snapshotFloor()), queued);
-        try (KvIterator first = engine.store.scan(ColumnFamily.CHANGE, EMPTY)) {
+        try (KvIterator first = state.store.scan(ColumnFamily.CHANGE, EMPTY)) {
             if (first.valid() && Bytes.getLong(first.key(), 0) <= changeFloor) {
                 b.deleteRange(ColumnFamily.CHANGE, Bytes.longs(0), Bytes.longs(changeFloor + 1));
             }
         }
         long conflictFloor = live.snapshotFloor();
-        try (KvIterator first = engine.store.scan(ColumnFamily.CONFLICT, EMPTY)) {
+        try (KvIterator first = state.store.scan(ColumnFamily.CONFLICT, EMPTY)) {
             if (!first.valid() || Bytes.getLong(first.key(), 0) > conflictFloor) return false;
         }
-        try (KvIterator it = engine.store.scan(ColumnFamily.P_KEY, EMPTY)) {
+        try (KvIterator it = state.store.scan(ColumnFamily.P_KEY, EMPTY)) {
             for (; it.valid(); it.next()) conflictFloor = Math.min(conflictFloor, Bytes.getLong(it.value(), 0));
         }
         if (conflictFloor > 0) b.deleteRange(ColumnFamily.CONFLICT, Bytes.longs(0), Bytes.longs(conflictFloor + 1));

@@ -45,7 +45,7 @@ final class Content {
 
     private static final Source ZEROS = new Source(null, -1, 0);
 
-    private static Source locate(Engine e, long id, NodeRecord r, long k) {
+    private static Source locate(EngineState e, long id, NodeRecord r, long k) {
         for (int i = 0; i < r.chainLayer.length; i++) {
             byte[] v = e.store.get(ColumnFamily.CHUNK, Keys.chunk(id, k, r.chainLayer[i]));
             if (v == null) continue;
@@ -62,13 +62,14 @@ final class Content {
      * Copies bytes [from, from + n) of chunk k (relative to the chunk) from its source into a fresh dst at
      * off (bytes the source lacks stay as they are: zeros).
      */
-    private static void copy(Engine e, long id, NodeRecord r, long k, Source s, int from, int n, byte[] dst, int off) {
+    private static void copy(
+            EngineState e, long id, NodeRecord r, long k, Source s, int from, int n, byte[] dst, int off) {
         if (n <= 0) return;
         copy(e, id, r, k, s, from, n, ByteBuffer.wrap(dst, off, n));
     }
 
     /** The bytes of chunk k as the record sees them; shorter than a chunk means zeros follow. */
-    static byte[] chunk(Engine e, long id, NodeRecord r, long k) {
+    static byte[] chunk(EngineState e, long id, NodeRecord r, long k) {
         Source s = locate(e, id, r, k);
         if (s == ZEROS) return new byte[0];
         if (s.value != null && !isExternal(s.value) && s.len == s.value.length - 1)
@@ -79,7 +80,7 @@ final class Content {
         return out;
     }
 
-    static byte[] read(Engine e, long id, NodeRecord r, long off, int len) {
+    static byte[] read(EngineState e, long id, NodeRecord r, long off, int len) {
         if (off >= r.size) return new byte[0];
         byte[] out = new byte[(int) Math.min(len, r.size - off)];
         read(e, id, r, off, ByteBuffer.wrap(out));
@@ -91,7 +92,7 @@ final class Content {
      * dst.remaining() bytes, every one of them written (holes and the ends of short chunks as zeros: dst
      * is a reused reply buffer). Returns the count; dst's position moves past them.
      */
-    static int read(Engine e, long id, NodeRecord r, long off, ByteBuffer dst) {
+    static int read(EngineState e, long id, NodeRecord r, long off, ByteBuffer dst) {
         if (off >= r.size) return 0;
         int n = (int) Math.min(dst.remaining(), r.size - off);
         int start = dst.position();
@@ -111,7 +112,7 @@ final class Content {
     }
 
     /** Puts bytes [from, from + n) of chunk k into dst; returns how many its source had (the rest are zeros). */
-    private static int copy(Engine e, long id, NodeRecord r, long k, Source s, int from, int n, ByteBuffer dst) {
+    private static int copy(EngineState e, long id, NodeRecord r, long k, Source s, int from, int n, ByteBuffer dst) {
         ByteBuffer part = dst.slice(dst.position(), n);
         int got;
         if (s.value == null) {
@@ -155,7 +156,7 @@ final class Content {
      * bytes the view's own layer stores more than before (pendingBytes): a chunk it already holds,
      * overwritten, costs nothing more; a chunk copied up costs its whole stored length.
      */
-    static long write(Engine e, ViewOperation c, long id, NodeRecord m, long off, byte[] data, int len) {
+    static long write(EngineState e, ViewOperation c, long id, NodeRecord m, long off, byte[] data, int len) {
         ensureOwnLayer(m, c.layer);
         long end = off + len;
         long oldSize = m.size;
@@ -260,13 +261,13 @@ final class Content {
         }
     }
 
-    static void truncate(Engine e, ViewOperation c, long id, NodeRecord m, long n) {
+    static void truncate(EngineState e, ViewOperation c, long id, NodeRecord m, long n) {
         if (n < 0) throw new FsException(Errno.EINVAL, "negative size");
         if (n > Engine.MAX_FILE_SIZE) throw new FsException(Errno.EFBIG, "size beyond the maximum file size");
         if (n < m.size) {
             boolean own = m.chainLayer.length > 0 && m.chainLayer[0] == c.layer;
             if (own) {
-                c.bytes -= e.deleteLayerChunks(c.batch, id, c.layer, (n + C - 1) / C);
+                c.bytes -= OwnLayerSpace.deleteLayerChunks(e.store, c.batch, id, c.layer, (n + C - 1) / C);
                 if (n % C != 0) {
                     byte[] key = Keys.chunk(id, n / C, c.layer);
                     byte[] v = e.store.get(ColumnFamily.CHUNK, key);

@@ -13,41 +13,45 @@ import java.util.TreeMap;
  * then nodes changed in place; added or deleted directories are expanded to their contents.
  */
 final class DeltaBuilder {
-    private final Engine engine;
+    private final EngineState state;
+    private final LayeredTree tree;
+    private final BackingImport imports;
     private final ViewOperation c;
     private final ViewOperation old;
     private final TreeMap<String, DeltaEntry> out = new TreeMap<>();
 
-    DeltaBuilder(Engine e, ViewOperation c) {
-        this.engine = e;
+    DeltaBuilder(EngineParts parts, ViewOperation c) {
+        this.state = parts.state();
+        this.tree = parts.tree();
+        this.imports = parts.imports();
         this.c = c;
-        this.old = new ViewOperation(e.published, c.snap);
+        this.old = new ViewOperation(parts.state().published, c.snap);
     }
 
     List<DeltaEntry> build() {
         if (c.view.id == 0) return List.of();
-        try (KvIterator it = engine.store.scan(ColumnFamily.P_DENT, Bytes.longs(c.view.id))) {
+        try (KvIterator it = state.store.scan(ColumnFamily.P_DENT, Bytes.longs(c.view.id))) {
             for (; it.valid(); it.next()) {
                 byte[] k = it.key();
                 long parent = Bytes.getLong(k, 8);
                 byte[] name = Arrays.copyOfRange(k, 16, k.length);
-                String dir = engine.pathOf(c, parent);
-                if (dir == null) dir = engine.pathOf(old, parent);
+                String dir = tree.pathOf(c, parent);
+                if (dir == null) dir = tree.pathOf(old, parent);
                 if (dir == null) continue;
-                long oldId = engine.dent(old, parent, name).child();
-                long newId = engine.pathOf(c, parent) == null ? 0 : engine.child(c, parent, name);
-                add(join(dir, Engine.utf8(name)), oldId, newId);
+                long oldId = tree.dent(old, parent, name).child();
+                long newId = tree.pathOf(c, parent) == null ? 0 : tree.child(c, parent, name);
+                add(join(dir, NameRules.utf8(name)), oldId, newId);
             }
         }
-        try (KvIterator it = engine.store.scan(ColumnFamily.P_NODE, Bytes.longs(c.view.id))) {
+        try (KvIterator it = state.store.scan(ColumnFamily.P_NODE, Bytes.longs(c.view.id))) {
             for (; it.valid(); it.next()) {
                 long id = Bytes.getLong(it.key(), 8);
                 NodeRecord r = NodeRecord.decode(it.value());
-                if (engine.store.get(ColumnFamily.P_KEY, Keys.pKey(c.view.id, Keys.conflictKey('N', id))) == null)
+                if (state.store.get(ColumnFamily.P_KEY, Keys.pKey(c.view.id, Keys.conflictKey('N', id))) == null)
                     continue;
                 for (EntryName l : r.links) {
-                    String dir = engine.pathOf(c, l.parent());
-                    if (dir != null) add(join(dir, Engine.utf8(l.name())), id, id);
+                    String dir = tree.pathOf(c, l.parent());
+                    if (dir != null) add(join(dir, NameRules.utf8(l.name())), id, id);
                 }
             }
         }
@@ -60,8 +64,8 @@ final class DeltaBuilder {
 
     private void add(String path, long oldId, long newId) {
         if (out.containsKey(path) || (oldId == 0 && newId == 0)) return;
-        NodeRecord o = oldId == 0 ? null : engine.node(old, oldId);
-        NodeRecord n = newId == 0 ? null : engine.node(c, newId);
+        NodeRecord o = oldId == 0 ? null : tree.node(old, oldId);
+        NodeRecord n = newId == 0 ? null : tree.node(c, newId);
         DeltaEntry.Kind kind;
         if (o == null && n == null) return;
         if (o == null) kind = DeltaEntry.Kind.ADDED;
@@ -77,24 +81,27 @@ final class DeltaBuilder {
                         kind,
                         o == null ? null : o.type,
                         n == null ? null : n.type,
-                        o == null ? null : engine.attr(oldId, o).size(),
-                        n == null ? null : engine.attr(newId, n).size(),
+                        o == null ? null : tree.attr(oldId, o).size(),
+                        n == null ? null : tree.attr(newId, n).size(),
                         o == null ? null : o.perm,
                         n == null ? null : n.perm));
         if (kind == DeltaEntry.Kind.ADDED || kind == DeltaEntry.Kind.TYPE_CHANGED || kind == DeltaEntry.Kind.MODIFIED) {
             if (n.isDir() && oldId != newId) {
-                engine.ensureImported(newId, n);
-                for (var en : engine.entries(c, newId).entrySet())
-                    add(join(path, Engine.utf8(en.getKey())), 0, en.getValue().child());
+                imports.ensureImported(newId, n);
+                for (var en : tree.entries(c, newId).entrySet())
+                    add(
+                            join(path, NameRules.utf8(en.getKey())),
+                            0,
+                            en.getValue().child());
             }
         }
         if (kind == DeltaEntry.Kind.DELETED
                 || kind == DeltaEntry.Kind.TYPE_CHANGED
                 || kind == DeltaEntry.Kind.MODIFIED) {
             if (o.isDir() && oldId != newId) {
-                engine.ensureImported(oldId, o);
-                for (var en : engine.entries(old, oldId).entrySet())
-                    add(join(path, Engine.utf8(en.getKey())), en.getValue().child(), 0);
+                imports.ensureImported(oldId, o);
+                for (var en : tree.entries(old, oldId).entrySet())
+                    add(join(path, NameRules.utf8(en.getKey())), en.getValue().child(), 0);
             }
         }
     }

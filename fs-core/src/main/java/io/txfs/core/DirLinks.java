@@ -31,15 +31,15 @@ final class DirLinks {
         generation.incrementAndGet();
     }
 
-    int nlink(Engine e, ViewOperation c, long id, NodeRecord r) {
+    int nlink(LayeredTree tree, BackingImport imports, ViewOperation c, long id, NodeRecord r) {
         if (r.nlink == 0 && id != Engine.ROOT) return 0; // removed, still open somewhere
         // read before counting: a change committed meanwhile makes this entry one nobody asks for again
         Key k = new Key(c.view.id, c.layer, c.snap, id, generation.get());
         Integer cached = counts.get(k);
         if (cached != null) return cached;
-        e.ensureImported(id, r);
+        imports.ensureImported(id, r);
         int n = 2;
-        for (EntryValue d : e.entries(c, id).values()) if (d.type() == FileType.DIRECTORY) n++;
+        for (EntryValue d : tree.entries(c, id).values()) if (d.type() == FileType.DIRECTORY) n++;
         if (counts.size() >= BOUND) counts.clear();
         counts.put(k, n);
         return n;

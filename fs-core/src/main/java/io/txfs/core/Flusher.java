@@ -49,7 +49,13 @@ final class Flusher {
     private static final byte[] PLAN_KEY = Keys.meta("plan");
     private static final int C = Engine.CHUNK;
 
-    private final Engine engine;
+    private final EngineState state;
+
+    private final Collector collector;
+
+    private final PublishedVersions versions;
+
+    private final LayeredTree tree;
     private final BackingMeta meta;
     /**
      * Why the last flush stopped after committing its plan (null: it did not). Until the plan completes,
@@ -61,8 +67,11 @@ final class Flusher {
     /** The running flush or recovery as others see it (LongWorks); unwatched between flushes. */
     private LongWork work = LongWork.unwatched();
 
-    Flusher(Engine e) {
-        this.engine = e;
+    Flusher(EngineParts parts, Collector collector) {
+        this.collector = collector;
+        this.state = parts.state();
+        this.versions = parts.versions();
+        this.tree = parts.tree();
         this.meta = new BackingMeta();
     }
 
@@ -72,8 +81,8 @@ final class Flusher {
     }
 
     void recover() {
-        dirs = engine.backing.dir.cache();
-        try (LongWork w = engine.works.start("recovery")) {
+        dirs = state.backing.dir.cache();
+        try (LongWork w = state.works.start("recovery")) {
             work = w;
             recoverCached();
         } finally {
@@ -84,7 +93,7 @@ final class Flusher {
     }
 
     private void recoverCached() {
-        byte[] p = engine.store.get(ColumnFamily.FLUSH, PLAN_KEY);
+        byte[] p = state.store.get(ColumnFamily.FLUSH, PLAN_KEY);
         try {
             if (p == null) {
                 if (lstatOrNull(Engine.STAGING) != null) {
@@ -104,7 +113,7 @@ final class Flusher {
 
     /** {@code deltaId}: the flush's delta-id record, committed with its plan (null: none); {@code w} hears the progress. */
     FlushResult flush(DeltaIdRecord deltaId, LongWork w) {
-        dirs = engine.backing.dir.cache();
+        dirs = state.backing.dir.cache();
         try {
             work = w;
             return flushCached(deltaId);
@@ -117,8 +126,8 @@ final class Flusher {
 
     private FlushResult flushCached(DeltaIdRecord deltaId) {
         FlushResult completed = incomplete != null ? rollForward() : null;
-        long head = engine.head;
-        long was = engine.flushed;
+        long head = state.head;
+        long was = state.flushed;
         if (head == was) return completed != null ? completed : new FlushResult(was, 0, 0, true);
         try {
             return flush(head, was, deltaId);
@@ -129,7 +138,7 @@ final class Flusher {
 
     /** Completes the plan a failed flush left committed, under every view's write lock as a flush does. */
     private FlushResult rollForward() {
-        byte[] p = engine.store.get(ColumnFamily.FLUSH, PLAN_KEY);
+        byte[] p = state.store.get(ColumnFamily.FLUSH, PLAN_KEY);
         if (p == null) { // it stopped after its completion batch: nothing left to do
             incomplete = null;
             return null;
@@ -150,8 +159,8 @@ final class Flusher {
     }
 
     private List<View> lockAll() {
-        List<View> all = new ArrayList<>(engine.views.values());
-        all.add(engine.published);
+        List<View> all = new ArrayList<>(state.views.values());
+        all.add(state.published);
         all.sort(Comparator.comparingLong(v -> v.id));
         for (View v : all) v.lock.writeLock().lock();
         return all;
@@ -174,11 +183,11 @@ final class Flusher {
     private record Move(String path, long node, long ino, String staging, int depth) {}
 
     private FlushResult flush(long head, long flushed, DeltaIdRecord deltaId) throws IOException {
-        ViewOperation now = new ViewOperation(engine.published, head);
-        ViewOperation old = new ViewOperation(engine.published, flushed);
-        ChangeSet changed = engine.changesBetween(flushed, head);
+        ViewOperation now = new ViewOperation(state.published, head);
+        ViewOperation old = new ViewOperation(state.published, flushed);
+        ChangeSet changed = versions.changesBetween(flushed, head);
         deleteTree(Engine.STAGING);
-        Map<String, Object> rootBefore = Backing.lstat(engine.backing.root);
+        Map<String, Object> rootBefore = Backing.lstat(state.backing.root);
         try (BackingDir.Entry st = entry(Engine.STAGING)) {
             Files.createDirectory(st.path);
         }
@@ -196,13 +205,13 @@ final class Flusher {
             String newDir = dirPath(now, en.parent());
             long oldChild = oldDir == null
                     ? 0
-                    : engine.publishedDent(en.parent(), en.name(), flushed).child();
+                    : versions.dent(en.parent(), en.name(), flushed).child();
             long newChild = newDir == null
                     ? 0
-                    : engine.publishedDent(en.parent(), en.name(), head).child();
+                    : versions.dent(en.parent(), en.name(), head).child();
             if (oldChild == newChild) continue;
             if (oldChild != 0) {
-                NodeRecord r0 = engine.publishedNode(oldChild, flushed);
+                NodeRecord r0 = versions.node(oldChild, flushed);
                 String p = join(oldDir, en.name());
                 if (r0 != null && r0.hasBase) {
                     moves.add(new Move(p, oldChild, r0.bino, "o" + moves.size(), depth(p)));
@@ -225,10 +234,10 @@ final class Flusher {
         // content patched in place: only the chunks the patch overwrites need keeping for old readers
         Map<Long, Set<Long>> overwritten = new HashMap<>();
         for (long id : changed.inodes()) {
-            NodeRecord r = engine.publishedNode(id, head);
+            NodeRecord r = versions.node(id, head);
             if (r == null || r.type != FileType.REGULAR || !inBacking(old, id)) continue;
-            NodeRecord r0 = engine.publishedNode(id, flushed);
-            boolean alive = r.nlink > 0 && !r.links.isEmpty() && engine.rawPathOf(now, id) != null;
+            NodeRecord r0 = versions.node(id, flushed);
+            boolean alive = r.nlink > 0 && !r.links.isEmpty() && tree.rawPathOf(now, id) != null;
             if (!alive) {
                 preserveCandidates.add(id);
                 continue;
@@ -239,7 +248,7 @@ final class Flusher {
                 rewrites.add(id);
                 preserveCandidates.add(id);
             } else if (r.chainLayer.length > 0 || r.baseValid != r.bsize || r.size != r.bsize) {
-                patches.add(new FlushPlan.Step(FlushPlan.Kind.PATCH, id, engine.rawPathOf(old, id), "", r0.bino));
+                patches.add(new FlushPlan.Step(FlushPlan.Kind.PATCH, id, tree.rawPathOf(old, id), "", r0.bino));
                 preserveCandidates.add(id);
                 overwritten.put(id, overwrittenChunks(id, r, r0.identity()));
             } else if (r.mtime != r0.bmtime) {
@@ -248,8 +257,8 @@ final class Flusher {
             }
         }
         for (Move m : moves) {
-            NodeRecord r = engine.publishedNode(m.node(), head);
-            if (r != null && r.type == FileType.REGULAR && (r.nlink == 0 || engine.rawPathOf(now, m.node()) == null)) {
+            NodeRecord r = versions.node(m.node(), head);
+            if (r != null && r.type == FileType.REGULAR && (r.nlink == 0 || tree.rawPathOf(now, m.node()) == null)) {
                 preserveCandidates.add(m.node());
             }
         }
@@ -271,7 +280,7 @@ final class Flusher {
         for (long id : placeNodes.keySet()) {
             work.advance(1, 0);
             if (inBacking(old, id)) continue;
-            NodeRecord r = engine.publishedNode(id, head);
+            NodeRecord r = versions.node(id, head);
             String name = "n" + id;
             Staged st = stageFaithfully(id, r, name, now, problems, verified);
             if (st == null) continue;
@@ -279,19 +288,19 @@ final class Flusher {
             work.advance(0, st.bytes());
             stagedName.put(id, name);
             stagedIno.put(id, st.ino());
-            engine.faults.reached(FaultPoint.FLUSH_STAGED_FILE);
+            state.faults.reached(FaultPoint.FLUSH_STAGED_FILE);
         }
         List<FlushPlan.Step> replaces = new ArrayList<>();
         for (long id : rewrites) {
-            NodeRecord r = engine.publishedNode(id, head);
+            NodeRecord r = versions.node(id, head);
             String name = "r" + id;
             work.advance(1, 0);
             Staged st = stageFaithfully(id, r, name, now, problems, verified);
             if (st == null) continue;
             bytes += st.bytes();
             work.advance(0, st.bytes());
-            replaces.add(new FlushPlan.Step(FlushPlan.Kind.REPLACE, id, engine.rawPathOf(now, id), name, st.ino()));
-            engine.faults.reached(FaultPoint.FLUSH_STAGED_FILE);
+            replaces.add(new FlushPlan.Step(FlushPlan.Kind.REPLACE, id, tree.rawPathOf(now, id), name, st.ino()));
+            state.faults.reached(FaultPoint.FLUSH_STAGED_FILE);
         }
         Set<Long> metaNodes = new LinkedHashSet<>(changed.inodes());
         metaNodes.addAll(placeNodes.keySet());
@@ -323,7 +332,7 @@ final class Flusher {
                     links.add(new FlushPlan.Step(FlushPlan.Kind.LINK, id, p, paths.get(0), ino));
             } else {
                 String existing = unchangedLinkPath(now, id, placePaths);
-                NodeRecord r0 = engine.publishedNode(id, flushed);
+                NodeRecord r0 = versions.node(id, flushed);
                 if (existing == null || r0 == null) {
                     throw new IOException("flush: no source for node " + id + " at " + paths);
                 }
@@ -337,9 +346,9 @@ final class Flusher {
 
         List<FlushPlan.Step> metas = new ArrayList<>();
         for (long id : metaNodes) {
-            NodeRecord r = engine.publishedNode(id, head);
+            NodeRecord r = versions.node(id, head);
             if (r == null || (r.nlink == 0 && id != Engine.ROOT)) continue;
-            String p = engine.rawPathOf(now, id);
+            String p = tree.rawPathOf(now, id);
             if (p == null) continue;
             metas.add(new FlushPlan.Step(FlushPlan.Kind.META, id, p, "", r.isDir() ? 1 : 0));
         }
@@ -354,7 +363,7 @@ final class Flusher {
         for (FlushPlan.Step s : patches) dirsToSync.add(parentOf(s.path()));
         for (String d : dirsToSync) plan.steps.add(new FlushPlan.Step(FlushPlan.Kind.FSYNC_DIR, 0, d, "", 0));
         for (FlushPlan.Step s : patches) {
-            NodeRecord r = engine.publishedNode(s.node(), head);
+            NodeRecord r = versions.node(s.node(), head);
             bytes += r.size;
         }
         plan.bytes = bytes;
@@ -373,12 +382,12 @@ final class Flusher {
                     preserve(old, id, preserved, overwritten.get(id));
                 }
             }
-            engine.faults.reached(FaultPoint.FLUSH_BEFORE_PLAN_BATCH);
+            state.faults.reached(FaultPoint.FLUSH_BEFORE_PLAN_BATCH);
             Batch planBatch = new Batch().put(ColumnFamily.FLUSH, PLAN_KEY, plan.encode());
             // a committed plan always completes (recovery rolls it forward), so its version will be this flush
             if (deltaId != null) planBatch.put(ColumnFamily.DELTA_ID, Bytes.longs(plan.version), deltaId.encode());
-            engine.store.write(planBatch, true);
-            engine.faults.reached(FaultPoint.FLUSH_AFTER_PLAN_BATCH);
+            state.store.write(planBatch, true);
+            state.faults.reached(FaultPoint.FLUSH_AFTER_PLAN_BATCH);
             try {
                 apply(plan);
                 complete(plan);
@@ -396,7 +405,7 @@ final class Flusher {
             throws IOException {
         if (problems.isEmpty()) return;
         deleteTree(Engine.STAGING);
-        restoreTimes(engine.backing.root, rootBefore);
+        restoreTimes(state.backing.root, rootBefore);
         FlushRefusedException refused = new FlushRefusedException(head, problems);
         log.error(refused.getMessage());
         throw refused;
@@ -415,7 +424,7 @@ final class Flusher {
             };
             if (!checked.add(dir)) continue;
             try {
-                engine.backing.dir.checkNoSymlink(dir);
+                state.backing.dir.checkNoSymlink(dir);
             } catch (BackingSymlinkException ex) {
                 bad.add(ex.rel);
             }
@@ -426,11 +435,11 @@ final class Flusher {
     private static final String STAGED = Engine.STAGING + "/";
 
     private void apply(FlushPlan plan) throws IOException {
-        engine.backing.closeAll();
+        state.backing.closeAll();
         boolean first = true;
         work.phase("apply", plan.steps.size(), LongWork.UNKNOWN);
         for (FlushPlan.Step s : plan.steps) {
-            if (!first) engine.faults.reached(FaultPoint.FLUSH_APPLY_STEP);
+            if (!first) state.faults.reached(FaultPoint.FLUSH_APPLY_STEP);
             first = false;
             work.advance(1, 0);
             switch (s.kind()) {
@@ -490,7 +499,7 @@ final class Flusher {
 
     /** The object at raw backing path rel, its directory from this flush's cache. */
     private BackingDir.Entry entry(String rel) throws IOException {
-        return dirs != null ? dirs.entry(rel) : engine.backing.entry(rel);
+        return dirs != null ? dirs.entry(rel) : state.backing.entry(rel);
     }
 
     /** rel was renamed or deleted: a directory descriptor cached under its path names something else now. */
@@ -500,7 +509,7 @@ final class Flusher {
 
     /** The object at raw backing path rel; "" is the root directory itself. */
     private BackingDir.Entry at(String rel) throws IOException {
-        return rel.isEmpty() ? engine.backing.dir(rel) : entry(rel);
+        return rel.isEmpty() ? state.backing.dir(rel) : entry(rel);
     }
 
     private void complete(FlushPlan plan) throws IOException {
@@ -513,7 +522,7 @@ final class Flusher {
             } catch (NoSuchFileException gone) {
                 throw new IOException("flushed object missing: " + s.path(), gone);
             }
-            NodeRecord r = engine.publishedNode(s.node(), plan.head).copy();
+            NodeRecord r = versions.node(s.node(), plan.head).copy();
             Identity id = Backing.identity(a);
             if (r.type == FileType.REGULAR) {
                 r.chainLayer = new long[0];
@@ -531,10 +540,10 @@ final class Flusher {
         b.put(
                 ColumnFamily.LOG,
                 Bytes.longs(plan.version),
-                LogCodec.encode("flush", "", engine.clock.nowNanos(), plan.identify.size(), plan.bytes));
+                LogCodec.encode("flush", "", state.clock.nowNanos(), plan.identify.size(), plan.bytes));
         b.delete(ColumnFamily.FLUSH, PLAN_KEY);
         List<View> bumped = new ArrayList<>();
-        for (View v : engine.views.values()) {
+        for (View v : state.views.values()) {
             if (v.snapshot == plan.head) {
                 bumped.add(v);
                 View after = new View(
@@ -550,13 +559,13 @@ final class Flusher {
                 b.put(ColumnFamily.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), after.encode());
             }
         }
-        engine.faults.reached(FaultPoint.FLUSH_BEFORE_COMPLETION);
-        engine.store.write(b, true);
-        engine.faults.reached(FaultPoint.FLUSH_AFTER_COMPLETION);
-        engine.flushed = plan.version;
-        engine.head = plan.version;
+        state.faults.reached(FaultPoint.FLUSH_BEFORE_COMPLETION);
+        state.store.write(b, true);
+        state.faults.reached(FaultPoint.FLUSH_AFTER_COMPLETION);
+        state.flushed = plan.version;
+        state.head = plan.version;
         for (View v : bumped) v.snapshot = plan.version;
-        engine.backing.closeAll();
+        state.backing.closeAll();
     }
 
     // ---------------------------------------------------------------- staging and rehearsal
@@ -616,9 +625,9 @@ final class Flusher {
             List<FlushRefusedException.Problem> problems,
             Map<String, List<String>> verified)
             throws IOException {
-        NodeRecord r = engine.publishedNode(id, now.snap);
-        NodeRecord r0 = engine.publishedNode(id, old.snap);
-        if (r == null || r0 == null || (r.nlink == 0 && id != Engine.ROOT) || engine.rawPathOf(now, id) == null) return;
+        NodeRecord r = versions.node(id, now.snap);
+        NodeRecord r0 = versions.node(id, old.snap);
+        if (r == null || r0 == null || (r.nlink == 0 && id != Engine.ROOT) || tree.rawPathOf(now, id) == null) return;
         if (r.perm == r0.perm
                 && r.uid == r0.uid
                 && r.gid == r0.gid
@@ -680,7 +689,7 @@ final class Flusher {
     }
 
     private FlushRefusedException.Problem problem(ViewOperation now, long id, String reason) {
-        String p = engine.rawPathOf(now, id);
+        String p = tree.rawPathOf(now, id);
         return new FlushRefusedException.Problem(p == null ? "node " + id : "/" + Backing.display(p), reason);
     }
 
@@ -707,7 +716,7 @@ final class Flusher {
         Set<Long> chain = new HashSet<>();
         for (long l : r.chainLayer) chain.add(l);
         TreeSet<Long> indexes = new TreeSet<>();
-        try (KvIterator it = engine.store.scan(ColumnFamily.CHUNK, Bytes.longs(id))) {
+        try (KvIterator it = state.store.scan(ColumnFamily.CHUNK, Bytes.longs(id))) {
             for (; it.valid(); it.next()) {
                 long k = Bytes.getLong(it.key(), 8);
                 if (chain.contains(Bytes.getLong(it.key(), 16)) && k * C < r.size) indexes.add(k);
@@ -731,12 +740,12 @@ final class Flusher {
     private void patch(FlushPlan.Step s, long head, BackingDir.Entry en) throws IOException {
         Long ino = inoOf(en.path);
         if (ino == null || ino != s.ino()) return; // already patched and moved on by an earlier run
-        NodeRecord r = engine.publishedNode(s.node(), head);
+        NodeRecord r = versions.node(s.node(), head);
         TreeSet<Long> indexes = chainChunks(s.node(), r);
         try (FileChannel ch = FileChannel.open(en.path, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             if (r.baseValid < ch.size()) ch.truncate(r.baseValid);
             for (long k : indexes) {
-                byte[] data = Content.chunk(engine, s.node(), r, k);
+                byte[] data = Content.chunk(state, s.node(), r, k);
                 int want = (int) Math.min(C, r.size - k * C);
                 ByteBuffer buf = ByteBuffer.allocate(want);
                 buf.put(data, 0, Math.min(data.length, want));
@@ -792,7 +801,7 @@ final class Flusher {
                 if (!r.hasBase) return stageFromChunks(id, r, en);
                 try (FileChannel ch = create(p)) {
                     for (long k = 0; k * C < r.size; k++) {
-                        byte[] data = Content.chunk(engine, id, r, k);
+                        byte[] data = Content.chunk(state, id, r, k);
                         if (data.length == 0) continue;
                         ByteBuffer buf = ByteBuffer.wrap(data, 0, (int) Math.min(data.length, r.size - k * C));
                         long pos = k * C;
@@ -818,7 +827,7 @@ final class Flusher {
         for (int i = 0; i < r.chainLayer.length; i++) rank.put(r.chainLayer[i], i);
         long bytes = 0;
         try (FileChannel ch = create(en.path);
-                KvIterator it = engine.store.scan(ColumnFamily.CHUNK, Bytes.longs(id))) {
+                KvIterator it = state.store.scan(ColumnFamily.CHUNK, Bytes.longs(id))) {
             ChunkCopier out = new ChunkCopier(ch, id, r);
             long curIdx = -1;
             byte[] best = null;
@@ -889,7 +898,7 @@ final class Flusher {
         }
 
         void finish() throws IOException {
-            if (runLayer != -1 && runBytes > 0) engine.chunkData.copyTo(id, runLayer, runStart, runBytes, ch, runStart);
+            if (runLayer != -1 && runBytes > 0) state.chunkData.copyTo(id, runLayer, runStart, runBytes, ch, runStart);
             runLayer = -1;
             runBytes = 0;
         }
@@ -900,9 +909,9 @@ final class Flusher {
      * record had and the published one has not are removed too, whatever their namespace.
      */
     private void meta(long id, long head, String rel) throws IOException {
-        NodeRecord r = engine.publishedNode(id, head);
+        NodeRecord r = versions.node(id, head);
         if (r == null) return;
-        NodeRecord was = engine.publishedNode(id, engine.flushed);
+        NodeRecord was = versions.node(id, state.flushed);
         Set<String> drop = new HashSet<>();
         if (was != null) {
             for (String n : was.xattrs.keySet()) if (!r.xattrs.containsKey(n)) drop.add(n);
@@ -917,19 +926,19 @@ final class Flusher {
     // ---------------------------------------------------------------- preserving old content
 
     private boolean snapshotsNeedOld(long head) {
-        for (View v : engine.views.values()) if (v.isolation == Isolation.SNAPSHOT && v.snapshot < head) return true;
-        return engine.collector.oldestPin() < head; // pinned handles read their version like snapshots
+        for (View v : state.views.values()) if (v.isolation == Isolation.SNAPSHOT && v.snapshot < head) return true;
+        return collector.oldestPin() < head; // pinned handles read their version like snapshots
     }
 
     private boolean pendingRefers(long id) {
-        for (View v : engine.views.values())
-            if (engine.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, id)) != null) return true;
+        for (View v : state.views.values())
+            if (state.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, id)) != null) return true;
         return false;
     }
 
     private void verifyUnchanged(ViewOperation old, long id) throws IOException {
-        NodeRecord r0 = engine.publishedNode(id, old.snap);
-        String p = engine.rawPathOf(old, id);
+        NodeRecord r0 = versions.node(id, old.snap);
+        String p = tree.rawPathOf(old, id);
         if (r0 == null || !r0.hasBase || p == null) return;
         Identity have;
         try (BackingDir.Entry en = entry(p)) {
@@ -949,12 +958,12 @@ final class Flusher {
      * partial copy whose successor the completion batch names (nameSuccessor; PreservedMarker).
      */
     private void preserve(ViewOperation old, long id, Set<Long> done, Set<Long> only) throws IOException {
-        NodeRecord r0 = engine.publishedNode(id, old.snap);
-        String p = engine.rawPathOf(old, id);
+        NodeRecord r0 = versions.node(id, old.snap);
+        String p = tree.rawPathOf(old, id);
         if (r0 == null || !r0.hasBase || p == null || r0.type != FileType.REGULAR) return;
         Identity ident = r0.identity();
         done.add(id);
-        byte[] m = engine.store.get(ColumnFamily.PRESERVED, Keys.preserved(ident, -1));
+        byte[] m = state.store.get(ColumnFamily.PRESERVED, Keys.preserved(ident, -1));
         PreservedMarker was = m == null ? null : PreservedMarker.decode(m);
         if (was != null && was.isComplete()) return;
         // a copy left by a refused flush (or one named while this content was last on disk) holds this
@@ -970,7 +979,7 @@ final class Flusher {
             for (long k : chunks) {
                 byte[] key = Keys.preserved(ident, k);
                 if (only != null) {
-                    byte[] had = engine.store.get(ColumnFamily.PRESERVED, key);
+                    byte[] had = state.store.get(ColumnFamily.PRESERVED, key);
                     if (had != null) bytes -= had.length - 1;
                 }
                 ByteBuffer buf = ByteBuffer.allocate(1 + (int) Math.min(C, ident.size() - k * C));
@@ -984,14 +993,14 @@ final class Flusher {
                 b.put(ColumnFamily.PRESERVED, key, buf.array());
                 bytes += buf.capacity() - 1;
                 if (b.size() >= 64) {
-                    engine.store.write(b, false);
+                    state.store.write(b, false);
                     b = new Batch();
                 }
             }
             PreservedMarker marker =
                     only == null ? PreservedMarker.complete(id, bytes) : PreservedMarker.staged(id, bytes);
             b.put(ColumnFamily.PRESERVED, Keys.preserved(ident, -1), marker.encode());
-            engine.store.write(b, false);
+            state.store.write(b, false);
         }
     }
 
@@ -1002,11 +1011,11 @@ final class Flusher {
      * mtime) goes; its chunks, the same bytes as the disk's, stay for the collector.
      */
     private void nameSuccessor(Batch b, long id, Identity now) {
-        NodeRecord was = engine.publishedNode(id, engine.flushed);
+        NodeRecord was = versions.node(id, state.flushed);
         if (was == null || !was.hasBase || was.type != FileType.REGULAR) return;
         Identity before = was.identity();
         if (before.equals(now)) return;
-        byte[] m = engine.store.get(ColumnFamily.PRESERVED, Keys.preserved(before, -1));
+        byte[] m = state.store.get(ColumnFamily.PRESERVED, Keys.preserved(before, -1));
         if (m != null) {
             PreservedMarker pm = PreservedMarker.decode(m);
             if (pm.kind() == PreservedMarker.STAGED)
@@ -1015,7 +1024,7 @@ final class Flusher {
                         Keys.preserved(before, -1),
                         pm.withSuccessor(now).encode());
         }
-        byte[] mine = engine.store.get(ColumnFamily.PRESERVED, Keys.preserved(now, -1));
+        byte[] mine = state.store.get(ColumnFamily.PRESERVED, Keys.preserved(now, -1));
         if (mine != null && !PreservedMarker.decode(mine).isComplete())
             b.delete(ColumnFamily.PRESERVED, Keys.preserved(now, -1));
     }
@@ -1023,18 +1032,18 @@ final class Flusher {
     // ---------------------------------------------------------------- helpers
 
     private boolean inBacking(ViewOperation old, long id) {
-        NodeRecord r0 = engine.publishedNode(id, old.snap);
-        return r0 != null && r0.hasBase && engine.rawPathOf(old, id) != null && (r0.nlink > 0 || id == Engine.ROOT);
+        NodeRecord r0 = versions.node(id, old.snap);
+        return r0 != null && r0.hasBase && tree.rawPathOf(old, id) != null && (r0.nlink > 0 || id == Engine.ROOT);
     }
 
     private String dirPath(ViewOperation c, long dir) {
-        NodeRecord r = engine.node(c, dir);
+        NodeRecord r = tree.node(c, dir);
         if (r == null || !r.isDir() || (r.nlink == 0 && dir != Engine.ROOT)) return null;
-        return engine.rawPathOf(c, dir);
+        return tree.rawPathOf(c, dir);
     }
 
     private String unchangedLinkPath(ViewOperation now, long id, Set<String> placed) {
-        NodeRecord r = engine.publishedNode(id, now.snap);
+        NodeRecord r = versions.node(id, now.snap);
         for (EntryName l : r.links) {
             String d = dirPath(now, l.parent());
             if (d == null) continue;
@@ -1071,7 +1080,7 @@ final class Flusher {
 
     /** fsync of directory rel, opened beneath BACKING (never a symlink, never a FIFO or device). */
     private void fsyncDir(String rel) throws IOException {
-        try (BackingDir.Entry d = engine.backing.dir(rel);
+        try (BackingDir.Entry d = state.backing.dir(rel);
                 FileChannel ch = FileChannel.open(d.path, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (NoSuchFileException gone) {
@@ -1099,7 +1108,7 @@ final class Flusher {
         if (a == null) return;
         if (FileType.fromMode((Integer) a.get("mode")) == FileType.DIRECTORY) {
             List<String> children = new ArrayList<>();
-            try (BackingDir.Entry d = engine.backing.dir(rel);
+            try (BackingDir.Entry d = state.backing.dir(rel);
                     DirectoryStream<Path> ds = Files.newDirectoryStream(d.path)) {
                 for (Path c : ds) children.add(rel + "/" + Backing.raw(RawPaths.fileName(c)));
             }

@@ -19,7 +19,10 @@ import java.util.TreeMap;
 final class ForceDirs {
     static final long NONE = -1;
     private final ForceState s;
-    private final Engine engine;
+    private final EngineState state;
+    private final PublishedVersions versions;
+    private final LayeredTree tree;
+    private final BackingImport imports;
     private final long snap;
     private final long head;
     /** Where the view's entries under a directory go: the directory, or the one at its path now. */
@@ -32,7 +35,10 @@ final class ForceDirs {
 
     ForceDirs(ForceState s) {
         this.s = s;
-        this.engine = s.engine;
+        this.state = s.parts.state();
+        this.versions = s.parts.versions();
+        this.tree = s.parts.tree();
+        this.imports = s.parts.imports();
         this.snap = s.snap;
         this.head = s.head;
     }
@@ -54,10 +60,10 @@ final class ForceDirs {
     }
 
     private long computeTarget(long p) {
-        NodeRecord h = engine.publishedNode(p, head);
-        NodeRecord seen = engine.node(s.viewCtx, p);
+        NodeRecord h = versions.node(p, head);
+        NodeRecord seen = tree.node(s.viewCtx, p);
         if (h == null || seen == null || seen.links.isEmpty() || !seen.isDir()) return p; // made or removed by the view
-        NodeRecord base = engine.publishedNode(p, snap);
+        NodeRecord base = versions.node(p, snap);
         if (base == null || !ForceState.sameLinks(base.links, seen.links))
             return p; // the view placed it: its entries say where
         EntryName lb = seen.link();
@@ -84,7 +90,7 @@ final class ForceDirs {
 
     /** A directory at the view's path for its entries, when another view moved the one it had away. */
     private long newDir(NodeRecord template, EntryName at) {
-        long id = engine.ids.next();
+        long id = state.ids.next();
         NodeRecord r = template.copy();
         r.links = new ArrayList<>(List.of(at));
         r.nlink = 1;
@@ -92,7 +98,7 @@ final class ForceDirs {
         r.backedDir = false; // nothing in the backing directory to list
         r.setIdentity(null);
         r.baseValid = 0;
-        long now = engine.clock.nowNanos();
+        long now = state.clock.nowNanos();
         r.mtime = now;
         r.ctime = now;
         s.recs.put(id, r);
@@ -133,10 +139,10 @@ final class ForceDirs {
     long existing(long p) {
         Long t = p == Engine.ROOT ? Long.valueOf(p) : target.get(p);
         if (t != null) return t;
-        NodeRecord h = engine.publishedNode(p, head);
-        NodeRecord seen = engine.node(s.viewCtx, p);
+        NodeRecord h = versions.node(p, head);
+        NodeRecord seen = tree.node(s.viewCtx, p);
         if (h == null || seen == null || seen.links.isEmpty() || !seen.isDir()) return p;
-        NodeRecord base = engine.publishedNode(p, snap);
+        NodeRecord base = versions.node(p, snap);
         if (base == null || !ForceState.sameLinks(base.links, seen.links)) return p;
         EntryName lb = seen.link();
         long parent = existing(lb.parent());
@@ -162,8 +168,8 @@ final class ForceDirs {
 
     private boolean keepOrRecreate(long id) {
         NodeRecord m = s.mine.get(id);
-        NodeRecord base = engine.publishedNode(id, snap);
-        NodeRecord h = engine.publishedNode(id, head);
+        NodeRecord base = versions.node(id, snap);
+        NodeRecord h = versions.node(id, head);
         if (m == null || h == null || base == null || !base.isDir() || revived.contains(id)) return false;
         Set<EntryName> now = tr(m.links);
         EntryName gone = null;
@@ -212,13 +218,13 @@ final class ForceDirs {
             moveEntry(new EntryName(dir, en.getKey()), new EntryName(target, en.getKey()), en.getValue());
             moved = true;
         }
-        for (var en : engine.entries(s.headCtx, dir).entrySet()) {
+        for (var en : tree.entries(s.headCtx, dir).entrySet()) {
             long c = en.getValue().child();
             EntryName l = new EntryName(dir, en.getKey());
             if (en.getValue().type() != FileType.DIRECTORY || s.mineDents.containsKey(l)) continue;
-            if (engine.publishedDent(dir, en.getKey(), snap).child() != c) continue; // others' own: moved whole above
-            NodeRecord seen = engine.node(s.viewCtx, c);
-            NodeRecord base = engine.publishedNode(c, snap);
+            if (versions.dent(dir, en.getKey(), snap).child() != c) continue; // others' own: moved whole above
+            NodeRecord seen = tree.node(s.viewCtx, c);
+            NodeRecord base = versions.node(c, snap);
             if (seen == null || base == null || !ForceState.sameLinks(base.links, seen.links))
                 continue; // the view moved it itself
             moved |= relocate(c, new LazyDir(into, new EntryName(0, en.getKey()), base));
@@ -228,7 +234,7 @@ final class ForceDirs {
 
     /** Whether others changed anything below dir since the snapshot (subtree marks; unknown counts as yes). */
     private boolean changedSinceSnapshot(long dir) {
-        long at = engine.subtreeChangedAt(dir, head);
+        long at = versions.subtreeChangedAt(dir, head);
         return at < 0 || at > snap;
     }
 
@@ -266,11 +272,11 @@ final class ForceDirs {
      */
     private Map<byte[], EntryValue> foreignEntries(long dir) {
         Map<byte[], EntryValue> out = new TreeMap<>(Arrays::compareUnsigned);
-        engine.ensureImported(dir, engine.publishedNode(dir, head));
-        for (var en : engine.entries(s.headCtx, dir).entrySet()) {
+        imports.ensureImported(dir, versions.node(dir, head));
+        for (var en : tree.entries(s.headCtx, dir).entrySet()) {
             EntryName l = new EntryName(dir, en.getKey());
             long child = en.getValue().child();
-            boolean sinceSnapshot = engine.publishedDent(dir, en.getKey(), snap).child() != child;
+            boolean sinceSnapshot = versions.dent(dir, en.getKey(), snap).child() != child;
             EntryValue viewDent = s.mineDents.get(l);
             if (viewDent == null
                     ? sinceSnapshot

@@ -24,16 +24,16 @@ import java.util.Set;
 final class ForceMerge {
     private final ForceState s;
     private final ForceDirs dirs;
-    private final Engine engine;
+    private final PublishedVersions versions;
     private final long snap;
     private final long head;
     /** Files whose content the view changed. */
     private final Set<Long> contentChanged = new HashSet<>();
 
-    ForceMerge(Engine e, View v, Map<Long, NodeRecord> recs, Map<EntryName, EntryValue> dents) {
-        this.s = new ForceState(e, v, recs, dents);
+    ForceMerge(EngineParts parts, View v, Map<Long, NodeRecord> recs, Map<EntryName, EntryValue> dents) {
+        this.s = new ForceState(parts, v, recs, dents);
         this.dirs = new ForceDirs(s);
-        this.engine = e;
+        this.versions = parts.versions();
         this.snap = s.snap;
         this.head = s.head;
     }
@@ -60,7 +60,7 @@ final class ForceMerge {
         Set<EntryName> out = new HashSet<>();
         for (var en : s.dents.entrySet()) {
             EntryName l = en.getKey();
-            EntryValue h = engine.publishedDent(l.parent(), l.name(), head);
+            EntryValue h = versions.dent(l.parent(), l.name(), head);
             EntryValue d = en.getValue();
             if (h.child() == d.child() && (d.child() == 0 || h.type() == d.type())) out.add(l);
         }
@@ -75,7 +75,7 @@ final class ForceMerge {
         Map<Long, Set<EntryName>> toPlace = new LinkedHashMap<>();
         for (var en : s.mine.entrySet()) {
             long id = en.getKey();
-            NodeRecord h = engine.publishedNode(id, head);
+            NodeRecord h = versions.node(id, head);
             if (dirs.revived(id)) continue;
             if (h == null) {
                 translateLinks(s.recs.get(id));
@@ -107,7 +107,7 @@ final class ForceMerge {
     Set<Long> unchanged() {
         Set<Long> out = new HashSet<>();
         for (long id : s.mine.keySet()) {
-            NodeRecord h = engine.publishedNode(id, head);
+            NodeRecord h = versions.node(id, head);
             NodeRecord r = s.recs.get(id);
             if (h == null
                     || r == null
@@ -134,15 +134,14 @@ final class ForceMerge {
             if (s.dents.get(l) == en.getValue()) s.dents.remove(l);
             // a removal where nothing is (no directory at that path, or a recreated one) has nothing to write
             if (t != null
-                    && (!removal
-                            || engine.publishedDent(t.parent(), t.name(), head).child() != 0))
+                    && (!removal || versions.dent(t.parent(), t.name(), head).child() != 0))
                 s.dents.put(t, en.getValue());
         }
     }
 
     /** The view's record of an existing node over the head's: names merged three-way, content the view's if it changed it. */
     private NodeRecord merge(long id, NodeRecord m, NodeRecord h) {
-        NodeRecord base = engine.publishedNode(id, snap);
+        NodeRecord base = versions.node(id, snap);
         boolean changed = base == null || !ForceState.sameContent(base, m);
         NodeRecord r = (changed ? m : h).copy();
         r.atime = Math.max(h.atime, m.atime);
@@ -209,7 +208,7 @@ final class ForceMerge {
     /** Names head gave node id that the merge took from it (the view's move won) are written as removed. */
     private void clearDroppedNames(long id) {
         List<EntryName> kept = s.recs.get(id).links;
-        for (EntryName l : engine.publishedNode(id, head).links) {
+        for (EntryName l : versions.node(id, head).links) {
             if (!kept.contains(l) && s.dent(l).child() == id) s.put(l, EntryValue.DELETED);
         }
     }
@@ -218,7 +217,7 @@ final class ForceMerge {
     private void displaceOverwritten() {
         for (var en : new ArrayList<>(s.dents.entrySet())) {
             EntryName l = en.getKey();
-            long was = engine.publishedDent(l.parent(), l.name(), head).child();
+            long was = versions.dent(l.parent(), l.name(), head).child();
             if (was != 0 && was != en.getValue().child()) s.displace(was, l);
         }
     }

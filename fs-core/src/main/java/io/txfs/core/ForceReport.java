@@ -31,39 +31,40 @@ final class ForceReport {
     private ForceReport() {}
 
     /** Caller holds the publish lock and the view's write lock; viewDents: the view's pending entries. */
-    static ForceReport before(Engine e, View v, Map<EntryName, EntryValue> viewDents) {
+    static ForceReport before(EngineParts e, View v, Map<EntryName, EntryValue> viewDents) {
         ForceReport r = new ForceReport();
-        ViewOperation head = new ViewOperation(e.published, e.head);
-        ChangeSet others = e.changesBetween(v.snapshot, e.head);
+        ViewOperation head = new ViewOperation(e.state().published, e.state().head);
+        ChangeSet others = e.versions().changesBetween(v.snapshot, e.state().head);
         for (ChangeSet.Entry en : others.entries()) {
             List<byte[]> path = path(e, head, en.parent(), en.name());
-            EntryValue d = e.publishedDent(en.parent(), en.name(), e.head);
-            EntryValue was = e.publishedDent(en.parent(), en.name(), v.snapshot);
+            EntryValue d = e.versions().dent(en.parent(), en.name(), e.state().head);
+            EntryValue was = e.versions().dent(en.parent(), en.name(), v.snapshot);
             boolean netChange = was.child() != d.child(); // not made and undone
             // a file another view put there also keeps its content (the view may have changed that file elsewhere)
-            NodeRecord file =
-                    d.child() == 0 || d.type() == FileType.DIRECTORY ? null : e.publishedNode(d.child(), e.head);
+            NodeRecord file = d.child() == 0 || d.type() == FileType.DIRECTORY
+                    ? null
+                    : e.versions().node(d.child(), e.state().head);
             if (path == null || !netChange) continue;
             // directories are compared by type: a directory replaced by a directory is a change of entries only
             boolean dirForDir = was.child() != 0 && was.type() == FileType.DIRECTORY && d.type() == FileType.DIRECTORY;
             if (!dirForDir) r.entries.add(new Expect(path, d.child(), d.type(), file));
             // a directory another view moved there brings paths of its own: each must survive too
-            if (d.type() == FileType.DIRECTORY && e.publishedNode(d.child(), v.snapshot) != null)
+            if (d.type() == FileType.DIRECTORY && e.versions().node(d.child(), v.snapshot) != null)
                 r.subtree(e, head, d.child(), path, 0);
             // and a directory moved or removed from there leaves paths whose absence is their change too
             if (was.type() == FileType.DIRECTORY && was.child() != 0)
-                r.vacated(e, new ViewOperation(e.published, v.snapshot), was.child(), path, 0);
+                r.vacated(e, new ViewOperation(e.state().published, v.snapshot), was.child(), path, 0);
         }
         for (long id : others.inodes()) {
-            NodeRecord h = e.publishedNode(id, e.head);
-            NodeRecord base = e.publishedNode(id, v.snapshot);
+            NodeRecord h = e.versions().node(id, e.state().head);
+            NodeRecord base = e.versions().node(id, v.snapshot);
             if (h == null || h.isDir() || h.nlink == 0 || base != null && ForceState.sameContent(base, h)) continue;
             for (EntryName l : h.links) {
                 List<byte[]> path = path(e, head, l.parent(), l.name());
                 if (path != null) r.contents.add(new Expect(path, id, h.type, h));
             }
         }
-        ViewOperation view = e.readCtx(v);
+        ViewOperation view = e.tree().readCtx(v);
         for (var en : viewDents.entrySet()) {
             List<byte[]> path = path(e, view, en.getKey().parent(), en.getKey().name());
             if (path != null)
@@ -73,31 +74,33 @@ final class ForceReport {
     }
 
     /** Expectations for everything below directory dir as the head has it (cost: that subtree). */
-    private void subtree(Engine e, ViewOperation head, long dir, List<byte[]> path, int depth) {
-        NodeRecord rec = e.publishedNode(dir, head.snap);
+    private void subtree(EngineParts e, ViewOperation head, long dir, List<byte[]> path, int depth) {
+        NodeRecord rec = e.versions().node(dir, head.snap);
         if (rec == null || depth > 4096) return;
-        e.ensureImported(dir, rec);
-        for (var en : e.entries(head, dir).entrySet()) {
+        e.imports().ensureImported(dir, rec);
+        for (var en : e.tree().entries(head, dir).entrySet()) {
             List<byte[]> p = new ArrayList<>(path);
             p.add(en.getKey());
             EntryValue d = en.getValue();
-            NodeRecord file = d.type() == FileType.DIRECTORY ? null : e.publishedNode(d.child(), head.snap);
+            NodeRecord file =
+                    d.type() == FileType.DIRECTORY ? null : e.versions().node(d.child(), head.snap);
             entries.add(new Expect(p, d.child(), d.type(), file));
             if (d.type() == FileType.DIRECTORY) subtree(e, head, d.child(), p, depth + 1);
         }
     }
 
     /** Expectations for the paths below directory dir as the snapshot had them: what head has there now. */
-    private void vacated(Engine e, ViewOperation base, long dir, List<byte[]> path, int depth) {
-        NodeRecord rec = e.publishedNode(dir, base.snap);
+    private void vacated(EngineParts e, ViewOperation base, long dir, List<byte[]> path, int depth) {
+        NodeRecord rec = e.versions().node(dir, base.snap);
         if (rec == null || depth > 4096) return;
-        e.ensureImported(dir, rec);
-        for (var en : e.entries(base, dir).entrySet()) {
+        e.imports().ensureImported(dir, rec);
+        for (var en : e.tree().entries(base, dir).entrySet()) {
             List<byte[]> p = new ArrayList<>(path);
             p.add(en.getKey());
-            EntryValue now = at(e, e.head, p);
-            NodeRecord file =
-                    now.child() == 0 || now.type() == FileType.DIRECTORY ? null : e.publishedNode(now.child(), e.head);
+            EntryValue now = at(e, e.state().head, p);
+            NodeRecord file = now.child() == 0 || now.type() == FileType.DIRECTORY
+                    ? null
+                    : e.versions().node(now.child(), e.state().head);
             if (now.child() != en.getValue().child())
                 entries.add(new Expect(p, now.child(), now.type(), file)); // else not changed
             if (en.getValue().type() == FileType.DIRECTORY)
@@ -106,26 +109,27 @@ final class ForceReport {
     }
 
     /** Paths (from the mount root) where others' changes did not survive the publish of version. */
-    List<String> overridden(Engine e, long version) {
+    List<String> overridden(EngineParts e, long version) {
         TreeSet<String> out = new TreeSet<>();
         for (Expect x : entries)
             if (!same(x, at(e, version, x.path)) || !sameFile(e, x, version)) out.add(show(x.path));
         for (Expect x : contents) {
-            NodeRecord now = e.publishedNode(x.child, version);
+            NodeRecord now = e.versions().node(x.child, version);
             if (now == null || now.nlink == 0 || !ForceState.sameContent(x.record, now)) out.add(show(x.path));
         }
         return new ArrayList<>(out);
     }
 
     /** Paths the view changed that do not hold the view's version after the publish of version. */
-    List<String> kept(Engine e, long version) {
+    List<String> kept(EngineParts e, long version) {
         TreeSet<String> out = new TreeSet<>();
         for (Expect x : mine) if (!same(x, at(e, version, x.path))) out.add(show(x.path));
         return new ArrayList<>(out);
     }
 
-    private static boolean sameFile(Engine e, Expect want, long version) {
-        return want.record == null || ForceState.sameContent(want.record, e.publishedNode(want.child, version));
+    private static boolean sameFile(EngineParts e, Expect want, long version) {
+        return want.record == null
+                || ForceState.sameContent(want.record, e.versions().node(want.child, version));
     }
 
     private static boolean same(Expect want, EntryValue got) {
@@ -137,11 +141,11 @@ final class ForceReport {
     }
 
     /** The entry at path in a published version (DELETED when a component is missing or not a directory). */
-    private static EntryValue at(Engine e, long version, List<byte[]> path) {
+    private static EntryValue at(EngineParts e, long version, List<byte[]> path) {
         long dir = Engine.ROOT;
         EntryValue d = EntryValue.DELETED;
         for (int i = 0; i < path.size(); i++) {
-            d = e.publishedDent(dir, path.get(i), version);
+            d = e.versions().dent(dir, path.get(i), version);
             if (d.child() == 0) return EntryValue.DELETED;
             if (i < path.size() - 1 && d.type() != FileType.DIRECTORY) return EntryValue.DELETED;
             dir = d.child();
@@ -150,12 +154,12 @@ final class ForceReport {
     }
 
     /** The names from the root to (parent, name) as ctx sees them, or null if parent is not reachable. */
-    private static List<byte[]> path(Engine e, ViewOperation c, long parent, byte[] name) {
+    private static List<byte[]> path(EngineParts e, ViewOperation c, long parent, byte[] name) {
         LinkedList<byte[]> names = new LinkedList<>();
         names.add(name);
         long cur = parent;
         for (int guard = 0; cur != Engine.ROOT; guard++) {
-            NodeRecord r = e.node(c, cur);
+            NodeRecord r = e.tree().node(c, cur);
             if (guard > 4096 || r == null || r.links.isEmpty() || r.nlink == 0) return null;
             names.addFirst(r.link().name());
             cur = r.link().parent();
@@ -165,7 +169,7 @@ final class ForceReport {
 
     private static String show(List<byte[]> path) {
         StringBuilder sb = new StringBuilder();
-        for (byte[] n : path) sb.append('/').append(Engine.utf8(n));
+        for (byte[] n : path) sb.append('/').append(NameRules.utf8(n));
         return sb.toString();
     }
 }

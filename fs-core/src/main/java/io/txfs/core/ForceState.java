@@ -16,7 +16,10 @@ import java.util.Set;
  * a node losing a name).
  */
 final class ForceState {
-    final Engine engine;
+    final EngineParts parts;
+    final PublishedVersions versions;
+    final LayeredTree tree;
+    final BackingImport imports;
     final View v;
     final long snap;
     final long head;
@@ -37,23 +40,26 @@ final class ForceState {
 
     final ViewOperation headCtx;
 
-    ForceState(Engine e, View v, Map<Long, NodeRecord> recs, Map<EntryName, EntryValue> dents) {
-        this.engine = e;
+    ForceState(EngineParts parts, View v, Map<Long, NodeRecord> recs, Map<EntryName, EntryValue> dents) {
+        this.parts = parts;
+        this.versions = parts.versions();
+        this.tree = parts.tree();
+        this.imports = parts.imports();
         this.v = v;
         this.snap = v.snapshot;
-        this.head = e.head;
+        this.head = parts.state().head;
         this.recs = recs;
         this.dents = dents;
         for (var en : recs.entrySet()) mine.put(en.getKey(), en.getValue().copy());
         this.mineDents = new LinkedHashMap<>(dents);
-        this.viewCtx = e.readCtx(v);
-        this.headCtx = new ViewOperation(e.published, head);
+        this.viewCtx = tree.readCtx(v);
+        this.headCtx = new ViewOperation(parts.state().published, head);
     }
 
     /** The entry at l as it will be written: this merge's, else the head's. */
     EntryValue dent(EntryName l) {
         EntryValue d = dents.get(l);
-        return d != null ? d : engine.publishedDent(l.parent(), l.name(), head);
+        return d != null ? d : versions.dent(l.parent(), l.name(), head);
     }
 
     void put(EntryName l, EntryValue d) {
@@ -65,7 +71,7 @@ final class ForceState {
     NodeRecord cur(long id) {
         NodeRecord r = recs.get(id);
         if (r != null) return r;
-        r = engine.publishedNode(id, head);
+        r = versions.node(id, head);
         if (r == null) throw new IllegalStateException("no node " + id + " at version " + head);
         r = r.copy();
         recs.put(id, r);
@@ -92,10 +98,10 @@ final class ForceState {
     }
 
     private void removeEntries(long dir) {
-        NodeRecord r = engine.publishedNode(dir, head);
+        NodeRecord r = versions.node(dir, head);
         if (r == null) return;
-        engine.ensureImported(dir, r);
-        for (var en : engine.entries(headCtx, dir).entrySet()) {
+        imports.ensureImported(dir, r);
+        for (var en : tree.entries(headCtx, dir).entrySet()) {
             EntryName l = new EntryName(dir, en.getKey());
             if (mineDents.containsKey(l)) continue;
             put(l, EntryValue.DELETED);

@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,16 @@ final class OutsideChanges {
     static final String WRITER = "@outside";
     private static final int MAX_WARNINGS = 100;
 
-    private final Engine engine;
+    private final EngineState state;
+
+    /** Tells the version hook of a version this class published (Engine#versionHookPublished). */
+    private final LongConsumer versionPublished;
+
+    private final PublishedVersions versions;
+
+    private final LayeredTree tree;
+
+    private final BackingImport imports;
     /** A directory's disk identity when its listing was last found equal to its entries (it then need not be listed again). */
     private final Map<Long, Identity> verifiedDirs = new ConcurrentHashMap<>();
     /** Why the backing directory is unusable (deleted, moved), or null while it is there. */
@@ -51,8 +61,12 @@ final class OutsideChanges {
     /** The path BACKING was mounted from, to notice it being moved away (the engine reads it through a handle). */
     private volatile Path watched;
 
-    OutsideChanges(Engine e) {
-        this.engine = e;
+    OutsideChanges(EngineParts parts, LongConsumer published) {
+        this.versionPublished = published;
+        this.state = parts.state();
+        this.versions = parts.versions();
+        this.tree = parts.tree();
+        this.imports = parts.imports();
     }
 
     void watch(Path original) {
@@ -86,11 +100,11 @@ final class OutsideChanges {
      * directories that name it. True if a change was taken in (the caller then looks again).
      */
     boolean checkFile(long id) {
-        if (gone != null || engine.flushRunning) return false;
-        NodeRecord r = engine.publishedNode(id, engine.flushed);
+        if (gone != null || state.flushRunning) return false;
+        NodeRecord r = versions.node(id, state.flushed);
         if (r == null || !r.hasBase) return false;
         if (r.isDir()) return checkDir(id);
-        String rel = engine.backingPath(id);
+        String rel = imports.backingPath(id);
         if (rel == null) return false;
         Identity disk = diskIdentity(rel);
         if (disk != null && r.identity().matchesDisk(disk)) return false;
@@ -103,13 +117,13 @@ final class OutsideChanges {
      * when first used, so they need no check.
      */
     boolean checkDir(long dir) {
-        if (gone != null || engine.flushRunning) return false;
+        if (gone != null || state.flushRunning) return false;
         if (dir == Engine.ROOT) checkRoot(); // a listing of the root is where a deleted or moved BACKING shows first
-        NodeRecord r = engine.publishedNode(dir, engine.flushed);
+        NodeRecord r = versions.node(dir, state.flushed);
         if (r == null || !r.isDir() || !r.backedDir || !r.hasBase) return false;
         // the in-memory set: a negative lookup (a compiler's probe) must not cost a store read more
-        if (!engine.imported.contains(dir)) return false;
-        String rel = engine.backingPath(dir);
+        if (!imports.isImported(dir)) return false;
+        String rel = imports.backingPath(dir);
         if (rel == null) return false;
         Identity disk = diskIdentity(rel);
         Identity known = verifiedDirs.getOrDefault(dir, r.identity());
@@ -122,7 +136,7 @@ final class OutsideChanges {
 
     /** After a base read found node id's file changed: take in the directories that name it. */
     void nodeChanged(long id) {
-        NodeRecord r = engine.publishedNode(id, engine.flushed);
+        NodeRecord r = versions.node(id, state.flushed);
         if (r != null) takeIn(parentsOf(r), Mode.INSIDE_REQUEST);
         else checkRoot();
     }
@@ -130,7 +144,7 @@ final class OutsideChanges {
     /** Compares every imported directory with the disk and takes in every difference. */
     RescanResult rescan() {
         List<Long> dirs = new ArrayList<>();
-        try (KvIterator it = engine.store.scan(ColumnFamily.IMPORTED, new byte[0])) {
+        try (KvIterator it = state.store.scan(ColumnFamily.IMPORTED, new byte[0])) {
             for (; it.valid(); it.next()) dirs.add(Bytes.getLong(it.key(), 0));
         }
         return takeIn(dirs, Mode.RESCAN);
@@ -145,7 +159,7 @@ final class OutsideChanges {
 
     private Identity diskIdentity(String rel) {
         try {
-            try (BackingDir.Entry en = engine.backing.entry(rel)) {
+            try (BackingDir.Entry en = state.backing.entry(rel)) {
                 return Backing.identity(Backing.lstat(en.path));
             }
         } catch (IOException gone) {
@@ -159,7 +173,7 @@ final class OutsideChanges {
         String why = null;
         Map<String, Object> a = null;
         try {
-            a = Backing.lstat(engine.backing.root);
+            a = Backing.lstat(state.backing.root);
             if ((Integer) a.get("nlink") == 0) why = "was deleted while mounted";
         } catch (NoSuchFileException ex) {
             why = "was deleted or moved away while mounted";
@@ -209,17 +223,17 @@ final class OutsideChanges {
         RescanResult result;
         ChangeSet visible;
         List<String> readCommitted = new ArrayList<>();
-        List<View> all = new ArrayList<>(engine.views.values());
-        all.add(engine.published);
+        List<View> all = new ArrayList<>(state.views.values());
+        all.add(state.published);
         all.sort(Comparator.comparingLong(v -> v.id));
-        engine.publishLock.lock();
+        state.publishLock.lock();
         for (View v : all) v.lock.writeLock().lock();
         try {
-            if (engine.closed) throw new FsException(Errno.EIO, "engine closed");
+            if (state.closed) throw new FsException(Errno.EIO, "engine closed");
             checkRoot();
             TakeIn t;
-            synchronized (engine.importLock) {
-                t = new TakeIn(engine.head, engine.flushed);
+            synchronized (imports.lock) {
+                t = new TakeIn(state.head, state.flushed);
                 for (long d : dirs) t.queue.add(d);
                 t.compareAll();
                 if (t.nothing()) {
@@ -229,18 +243,18 @@ final class OutsideChanges {
                 visible = t.write();
             }
             result = t.result();
-            for (View v : engine.views.values()) if (v.isolation == Isolation.READ_COMMITTED) readCommitted.add(v.name);
+            for (View v : state.views.values()) if (v.isolation == Isolation.READ_COMMITTED) readCommitted.add(v.name);
             readCommitted.add(Engine.PUBLISHED_VIEW);
         } finally {
             for (View v : all) v.lock.writeLock().unlock();
-            engine.publishLock.unlock();
+            state.publishLock.unlock();
         }
         // told after the locks are released: a reader thread that found the change must not wait on the kernel
         for (String v : readCommitted) {
-            if (mode == Mode.RESCAN) engine.listener.visibleChange(v, visible);
-            else engine.listener.visibleChangeLater(v, visible);
+            if (mode == Mode.RESCAN) state.listener.visibleChange(v, visible);
+            else state.listener.visibleChangeLater(v, visible);
         }
-        engine.versionHookPublished(result.version());
+        versionPublished.accept(result.version());
         return result;
     }
 
@@ -258,16 +272,14 @@ final class OutsideChanges {
 
         NodeRecord node(long id) {
             if (nodes.containsKey(id)) return nodes.get(id);
-            NodeRecord r = engine.publishedNode(id, readAt);
+            NodeRecord r = versions.node(id, readAt);
             nodes.put(id, r);
             return r;
         }
 
         long child(long parent, byte[] name) {
             EntryValue d = dents.get(new EntryName(parent, name));
-            return d != null
-                    ? d.child()
-                    : engine.publishedDent(parent, name, readAt).child();
+            return d != null ? d.child() : versions.dent(parent, name, readAt).child();
         }
 
         /**
@@ -314,7 +326,7 @@ final class OutsideChanges {
             this.o = head + 1;
             this.atO = new State(head, o);
             this.atF = head > flushed ? new State(flushed, flushed) : null;
-            this.flushedCtx = new ViewOperation(engine.published, flushed);
+            this.flushedCtx = new ViewOperation(state.published, flushed);
         }
 
         boolean nothing() {
@@ -337,21 +349,21 @@ final class OutsideChanges {
         }
 
         private String path(long dir, byte[] name) {
-            String p = engine.pathOf(flushedCtx, dir);
-            String n = Engine.utf8(name);
+            String p = tree.pathOf(flushedCtx, dir);
+            String n = NameRules.utf8(name);
             return p == null ? "?/" + n : "/" + (p.isEmpty() ? n : p + "/" + n);
         }
 
         private void compare(long d) {
-            NodeRecord rd = engine.publishedNode(d, flushed);
+            NodeRecord rd = versions.node(d, flushed);
             if (rd == null || !rd.isDir() || (rd.nlink == 0 && d != Engine.ROOT) || !rd.backedDir) return;
-            if (engine.store.get(ColumnFamily.IMPORTED, Bytes.longs(d)) == null) return;
-            String rel = engine.backingPath(d);
+            if (state.store.get(ColumnFamily.IMPORTED, Bytes.longs(d)) == null) return;
+            String rel = imports.backingPath(d);
             if (rel == null) return;
             Map<String, Map<String, Object>> disk = new TreeMap<>();
             Map<String, Object> dirAttrs;
             // listed through a descriptor opened beneath BACKING: a directory swapped for a symlink is not followed
-            try (BackingDir.Entry dir = engine.backing.dir(rel)) {
+            try (BackingDir.Entry dir = state.backing.dir(rel)) {
                 dirAttrs = Backing.lstat(dir.path);
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir.path)) {
                     for (Path p : ds) {
@@ -373,11 +385,11 @@ final class OutsideChanges {
             }
             checked++;
             boolean entriesChanged = false;
-            for (var en : engine.entries(flushedCtx, d).entrySet()) {
+            for (var en : tree.entries(flushedCtx, d).entrySet()) {
                 byte[] name = en.getKey();
                 long child = en.getValue().child();
                 Map<String, Object> a = disk.remove(Backing.raw(name));
-                NodeRecord rc = engine.publishedNode(child, flushed);
+                NodeRecord rc = versions.node(child, flushed);
                 if (a == null) {
                     removed(d, name, child, rc);
                     entriesChanged = true;
@@ -405,7 +417,7 @@ final class OutsideChanges {
 
         private NodeRecord importRecord(String rel, List<EntryName> links, Map<String, Object> a) {
             try {
-                return engine.importRecord(rel, links, a);
+                return imports.importRecord(rel, links, a);
             } catch (IOException ex) {
                 throw new FsException(Errno.EIO, "read backing " + Backing.display(rel) + ": " + ex.getMessage(), ex);
             }
@@ -459,7 +471,7 @@ final class OutsideChanges {
 
         private void added(long d, byte[] name, String dirRel, Map<String, Object> a) {
             String rel = childRel(dirRel, name);
-            long id = engine.ids.next();
+            long id = state.ids.next();
             NodeRecord r = importRecord(rel, List.of(new EntryName(d, name)), a);
             // one node per name: hard links made outside are taken in as separate files (docs/outside-changes.md)
             r.nlink = 1;
@@ -505,10 +517,10 @@ final class OutsideChanges {
                 if (r != null && r.isDir()) {
                     removedDirs.add(c);
                     seen.add(c); // nothing of it is left to compare
-                    if (engine.store.get(ColumnFamily.IMPORTED, Bytes.longs(c)) != null) {
-                        for (var en : engine.entries(flushedCtx, c).entrySet()) {
+                    if (state.store.get(ColumnFamily.IMPORTED, Bytes.longs(c)) != null) {
+                        for (var en : tree.entries(flushedCtx, c).entrySet()) {
                             long cc = en.getValue().child();
-                            todo.push(new Object[] {c, en.getKey(), cc, engine.publishedNode(cc, flushed)});
+                            todo.push(new Object[] {c, en.getKey(), cc, versions.node(cc, flushed)});
                         }
                     }
                 }
@@ -517,7 +529,7 @@ final class OutsideChanges {
 
         /** The newest version of a node or entry key at or below the seek key's version (-1: none). */
         private long newestVersion(ColumnFamily cf, byte[] prefix, byte[] seek) {
-            try (KvIterator it = engine.store.scan(cf, seek, prefix)) {
+            try (KvIterator it = state.store.scan(cf, seek, prefix)) {
                 if (!it.valid()) return -1;
                 byte[] k = it.key();
                 return Keys.inv(Bytes.getLong(k, k.length - 8));
@@ -594,23 +606,24 @@ final class OutsideChanges {
                 }
             }
             Set<Long> marked = new HashSet<>(invalidNodes);
-            SubtreeVersions.mark(engine, b, o, written, marked, entryParents);
+            SubtreeVersions.mark(
+                    new SubtreeVersions.Ancestors(versions, state.head), b, o, written, marked, entryParents);
             long paths = added.size() + changed.size() + removed.size();
             b.put(
                     ColumnFamily.LOG,
                     Bytes.longs(o),
-                    LogCodec.encode("outside", WRITER, engine.clock.nowNanos(), paths, 0));
+                    LogCodec.encode("outside", WRITER, state.clock.nowNanos(), paths, 0));
             b.put(ColumnFamily.META, Keys.meta("head"), Bytes.longs(o));
             // with nothing waiting for a flush, BACKING now holds exactly version o
             if (atF == null) b.put(ColumnFamily.META, Keys.meta("flushed"), Bytes.longs(o));
-            engine.faults.reached(FaultPoint.OUTSIDE_BEFORE_BATCH);
-            engine.store.write(b, true);
-            engine.faults.reached(FaultPoint.OUTSIDE_AFTER_BATCH);
-            engine.head = o;
-            if (atF == null) engine.flushed = o;
-            else engine.publishedCache.clear();
-            engine.dirLinks.changed();
-            engine.backing.closeAll();
+            state.faults.reached(FaultPoint.OUTSIDE_BEFORE_BATCH);
+            state.store.write(b, true);
+            state.faults.reached(FaultPoint.OUTSIDE_AFTER_BATCH);
+            state.head = o;
+            if (atF == null) state.flushed = o;
+            else versions.cache.clear();
+            state.dirLinks.changed();
+            state.backing.closeAll();
             rememberVerified();
             warn(added, "added");
             warn(changed, "changed");

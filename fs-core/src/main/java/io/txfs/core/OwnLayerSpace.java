@@ -4,6 +4,7 @@ import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
 import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
+import io.txfs.core.store.Store;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -25,17 +26,17 @@ final class OwnLayerSpace {
      * Deletes the own-layer chunks (and data file) of node ino if the view removed it; the record forgets
      * the layer. Returns the bytes given back (0 if the node is not such a node).
      */
-    static long reclaimRemoved(Engine e, ViewOperation c, long ino) {
-        NodeRecord r = e.node(c, ino);
+    static long reclaimRemoved(EngineParts e, ViewOperation c, long ino) {
+        NodeRecord r = e.tree().node(c, ino);
         if (!removedWithOwnChunks(r, c.layer)) return 0;
-        NodeRecord m = e.mutable(c, ino);
-        long freed = e.deleteLayerChunks(c.batch, ino, c.layer, 0);
+        NodeRecord m = e.tree().mutable(c, ino);
+        long freed = deleteLayerChunks(e.state().store, c.batch, ino, c.layer, 0);
         m.chainLayer = Arrays.copyOfRange(m.chainLayer, 1, m.chainLayer.length);
         m.chainValid = Arrays.copyOfRange(m.chainValid, 1, m.chainValid.length);
         c.bytes -= freed;
         long layer = c.layer;
         c.afterCommit.add(
-                () -> e.chunkData.delete(ino, layer)); // after the batch: a crash before leaves it to the sweep
+                () -> e.state().chunkData.delete(ino, layer)); // after the batch: a crash before leaves it to the sweep
         return freed;
     }
 
@@ -44,7 +45,7 @@ final class OwnLayerSpace {
      * writes it if it differs (records written before pendingBytes counted stored bytes counted every
      * byte written). Holds the view's write lock: cost is the view's pending delta.
      */
-    static void recount(Engine e, View v) {
+    static void recount(EngineState e, View v) {
         v.lock.writeLock().lock();
         try {
             if (v.discarded || e.closed) return; // close holds every view's lock, then closes the store
@@ -66,7 +67,7 @@ final class OwnLayerSpace {
         }
     }
 
-    private static long stored(Engine e, long ino, long layer) {
+    private static long stored(EngineState e, long ino, long layer) {
         long n = 0;
         try (KvIterator it = e.store.scan(ColumnFamily.CHUNK, Bytes.longs(ino))) {
             for (; it.valid(); it.next()) {
@@ -74,5 +75,19 @@ final class OwnLayerSpace {
             }
         }
         return n;
+    }
+
+    /** Deletes the chunks of node id in layer from chunk fromIndex on; returns the bytes they stored. */
+    static long deleteLayerChunks(Store store, Batch b, long id, long layer, long fromIndex) {
+        long stored = 0;
+        try (KvIterator it = store.scan(ColumnFamily.CHUNK, Keys.chunk(id, fromIndex, 0), Bytes.longs(id))) {
+            for (; it.valid(); it.next()) {
+                if (Bytes.getLong(it.key(), 16) == layer) {
+                    b.delete(ColumnFamily.CHUNK, it.key());
+                    stored += Content.storedLength(it.value());
+                }
+            }
+        }
+        return stored;
     }
 }

@@ -21,7 +21,9 @@ import java.util.TreeSet;
 final class PinnedBytes {
     private static final byte[] EMPTY = new byte[0];
 
-    private final Engine engine;
+    private final EngineState state;
+
+    private final PublishedVersions versions;
     private final long head;
     private final long retainFrom;
     /** Snapshot versions older than retainFrom, other than the flushed one (those are kept anyway): what they pin. */
@@ -29,13 +31,14 @@ final class PinnedBytes {
     /** Every version a snapshot view or pinned handle reads. */
     private final TreeSet<Long> points = new TreeSet<>();
 
-    private PinnedBytes(Engine e, long head, long retainFrom, long flushed, Set<Long> pins) {
-        this.engine = e;
+    private PinnedBytes(EngineParts parts, long head, long retainFrom, long flushed, Set<Long> pins) {
+        this.state = parts.state();
+        this.versions = parts.versions();
         this.head = head;
         this.retainFrom = retainFrom;
         points.addAll(pins);
         points.add(flushed);
-        for (View v : e.views.values()) {
+        for (View v : state.views.values()) {
             if (v.isolation != Isolation.SNAPSHOT) continue;
             points.add(v.snapshot);
             if (v.snapshot < retainFrom && v.snapshot != flushed) bySnapshot.put(v.snapshot, 0L);
@@ -43,14 +46,14 @@ final class PinnedBytes {
     }
 
     /** Pinned bytes by view name (0 for views that pin nothing); records that vanish meanwhile count as gone. */
-    static Map<String, Long> byView(Engine e, long retainFrom, long flushed, Set<Long> pins) {
-        PinnedBytes p = new PinnedBytes(e, e.head, retainFrom, flushed, pins);
+    static Map<String, Long> byView(EngineParts e, long retainFrom, long flushed, Set<Long> pins) {
+        PinnedBytes p = new PinnedBytes(e, e.state().head, retainFrom, flushed, pins);
         if (!p.bySnapshot.isEmpty()) {
             p.recordVersions();
             p.preserved();
         }
         Map<String, Long> out = new HashMap<>();
-        for (View v : e.views.values()) {
+        for (View v : e.state().views.values()) {
             out.put(v.name, v.isolation == Isolation.SNAPSHOT ? p.bySnapshot.getOrDefault(v.snapshot, 0L) : 0L);
         }
         return out;
@@ -61,7 +64,7 @@ final class PinnedBytes {
      * every key whose older versions a reader holds back is among them).
      */
     private void recordVersions() {
-        try (KvIterator q = engine.store.scan(ColumnFamily.GC, EMPTY)) {
+        try (KvIterator q = state.store.scan(ColumnFamily.GC, EMPTY)) {
             for (; q.valid(); q.next()) {
                 byte[] k = q.key();
                 if (k[0] == 'N') {
@@ -75,7 +78,7 @@ final class PinnedBytes {
 
     private void versions(ColumnFamily cf, byte[] prefix) {
         long until = Long.MAX_VALUE;
-        try (KvIterator it = engine.store.scan(cf, prefix)) {
+        try (KvIterator it = state.store.scan(cf, prefix)) {
             for (; it.valid(); it.next()) {
                 byte[] k = it.key();
                 long v = Long.MAX_VALUE - Bytes.getLong(k, k.length - 8);
@@ -102,7 +105,7 @@ final class PinnedBytes {
         byte[] from = EMPTY;
         while (true) {
             byte[] key;
-            try (KvIterator it = engine.store.scan(ColumnFamily.PRESERVED, from, EMPTY)) {
+            try (KvIterator it = state.store.scan(ColumnFamily.PRESERVED, from, EMPTY)) {
                 if (!it.valid()) return;
                 key = it.key();
             }
@@ -114,7 +117,7 @@ final class PinnedBytes {
                     Bytes.getLong(key, 16),
                     Bytes.getLong(key, 24),
                     Bytes.getLong(key, 32));
-            PreservedMarker m = PreservedCopies.marker(engine.store, id);
+            PreservedMarker m = PreservedCopies.marker(state.store, id);
             if (m == null || m.node() == 0 || m.bytes() <= 0) continue; // no marker, or a format-3 one: not attributed
             Map<Long, Set<Identity>> reach = reachByNode.computeIfAbsent(m.node(), this::reachByReader);
             Long only = null;
@@ -138,13 +141,13 @@ final class PinnedBytes {
         List<Identity> others = new ArrayList<>();
         bases.put(-1L, others);
         for (long p : points) {
-            NodeRecord r = engine.publishedNode(ino, p);
+            NodeRecord r = versions.node(ino, p);
             if (r == null || !r.hasBase) continue;
             if (bySnapshot.containsKey(p))
                 bases.computeIfAbsent(p, k -> new ArrayList<>()).add(r.identity());
             else others.add(r.identity());
         }
-        try (KvIterator it = engine.store.scan(ColumnFamily.NODE, Bytes.longs(ino))) {
+        try (KvIterator it = state.store.scan(ColumnFamily.NODE, Bytes.longs(ino))) {
             for (; it.valid(); it.next()) {
                 long v = Long.MAX_VALUE - Bytes.getLong(it.key(), 8);
                 NodeRecord r = NodeRecord.decode(it.value());
@@ -152,14 +155,14 @@ final class PinnedBytes {
                 if (v <= retainFrom) break; // the record retainFrom reads is the oldest a kept version reads
             }
         }
-        for (View v : engine.views.values()) {
-            byte[] p = engine.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino));
+        for (View v : state.views.values()) {
+            byte[] p = state.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino));
             if (p == null) continue;
             NodeRecord r = NodeRecord.decode(p);
             if (r.hasBase) others.add(r.identity());
         }
         Map<Long, Set<Identity>> out = new HashMap<>();
-        for (var b : bases.entrySet()) out.put(b.getKey(), PreservedCopies.reachable(engine.store, b.getValue()));
+        for (var b : bases.entrySet()) out.put(b.getKey(), PreservedCopies.reachable(state.store, b.getValue()));
         return out;
     }
 }

@@ -21,6 +21,13 @@ public final class PinnedViews {
     public static View pin(Engine e, View v) {
         // registered with the collector, which keeps this version readable while the handle is reachable
         return e.collector.pin(() -> new View(
-                v.name, v.id, Isolation.SNAPSHOT, v.ownerUid, v.createdNs, e.readCtx(v).snap, v.layer, v.pendingBytes));
+                v.name,
+                v.id,
+                Isolation.SNAPSHOT,
+                v.ownerUid,
+                v.createdNs,
+                e.tree.readCtx(v).snap,
+                v.layer,
+                v.pendingBytes));
     }
 }

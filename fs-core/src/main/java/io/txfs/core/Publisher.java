@@ -22,20 +22,28 @@ import java.util.TreeSet;
  * they live in. Caller holds the publish lock and the view's write lock.
  */
 final class Publisher {
-    private final Engine engine;
+    private final EngineParts parts;
+    private final BackgroundCollection background;
+    private final EngineState state;
+    private final PublishedVersions versions;
+    private final LayeredTree tree;
 
-    Publisher(Engine e) {
-        this.engine = e;
+    Publisher(EngineParts parts, BackgroundCollection background) {
+        this.parts = parts;
+        this.background = background;
+        this.state = parts.state();
+        this.versions = parts.versions();
+        this.tree = parts.tree();
     }
 
     PublishResult publish(View v, boolean force) {
-        ViewOperation c = engine.readCtx(v);
+        ViewOperation c = tree.readCtx(v);
         Map<ByteBuffer, Long> keys = conflictKeys(v);
         if (!force) {
             List<String> conflicts = conflicts(c, keys);
             if (!conflicts.isEmpty()) throw new PublishConflictException(v.name, conflicts);
         }
-        long ver = engine.head + 1;
+        long ver = state.head + 1;
         Batch b = new Batch();
         int seq = 0;
         long paths = 0;
@@ -43,11 +51,11 @@ final class Publisher {
         Set<Long> changedInPlace = new HashSet<>();
         Set<ChangeSet.Entry> entries = new HashSet<>();
         Map<Long, byte[]> raw = new LinkedHashMap<>();
-        try (KvIterator it = engine.store.scan(ColumnFamily.P_NODE, Bytes.longs(v.id))) {
+        try (KvIterator it = state.store.scan(ColumnFamily.P_NODE, Bytes.longs(v.id))) {
             for (; it.valid(); it.next()) raw.put(Bytes.getLong(it.key(), 8), it.value());
         }
         Map<EntryName, byte[]> dentRaw = new LinkedHashMap<>();
-        try (KvIterator it = engine.store.scan(ColumnFamily.P_DENT, Bytes.longs(v.id))) {
+        try (KvIterator it = state.store.scan(ColumnFamily.P_DENT, Bytes.longs(v.id))) {
             for (; it.valid(); it.next()) {
                 byte[] k = it.key();
                 dentRaw.put(new EntryName(Bytes.getLong(k, 8), Arrays.copyOfRange(k, 16, k.length)), it.value());
@@ -88,30 +96,30 @@ final class Publisher {
         paths += changedInPlace.size();
         Set<Long> entryParents = new HashSet<>();
         for (ChangeSet.Entry en : entries) entryParents.add(en.parent());
-        SubtreeVersions.mark(engine, b, ver, raw, nodes, entryParents);
+        SubtreeVersions.mark(new SubtreeVersions.Ancestors(versions, state.head), b, ver, raw, nodes, entryParents);
         for (ByteBuffer k : keys.keySet()) {
             b.put(ColumnFamily.CONFLICT, Bytes.concat(Bytes.longs(ver), k.array()), new byte[] {1});
         }
         clearPending(b, v, pendingKeys);
         long bytes = v.pendingBytes;
-        long now = engine.clock.nowNanos();
+        long now = state.clock.nowNanos();
         b.put(ColumnFamily.LOG, Bytes.longs(ver), LogCodec.encode("publish", v.name, now, paths, bytes));
         b.put(ColumnFamily.META, Keys.meta("head"), Bytes.longs(ver));
         long oldSnapshot = v.snapshot;
-        long newLayer = engine.layers.next();
+        long newLayer = state.layers.next();
         View after = new View(v.name, v.id, v.isolation, v.ownerUid, v.createdNs, ver, newLayer, 0, v.anonymous);
         b.put(ColumnFamily.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), after.encode());
-        engine.faults.reached(FaultPoint.PUBLISH_BEFORE_BATCH);
+        state.faults.reached(FaultPoint.PUBLISH_BEFORE_BATCH);
         // Not synced: publish is visibility, flush is durability (SPEC). The batch is in the WAL, so a
         // killed process keeps it; syncing here would also wait for every unsynced byte the view wrote,
         // making publish cost grow with file sizes.
         try {
-            engine.store.write(b, false);
+            state.store.write(b, false);
         } finally {
             if (v.pending != null) v.pending.clear();
         }
-        engine.faults.reached(FaultPoint.PUBLISH_AFTER_BATCH);
-        engine.head = ver;
+        state.faults.reached(FaultPoint.PUBLISH_AFTER_BATCH);
+        state.head = ver;
         v.snapshot = ver;
         v.layer = newLayer;
         v.pendingBytes = 0;
@@ -119,17 +127,17 @@ final class Publisher {
         ChangeSet mine = new ChangeSet(nodes, entries);
         Map<String, ChangeSet> visible = new HashMap<>();
         if (v.isolation == Isolation.SNAPSHOT && oldSnapshot < ver - 1) {
-            visible.put(v.name, engine.changesBetween(oldSnapshot, ver - 1));
+            visible.put(v.name, versions.changesBetween(oldSnapshot, ver - 1));
         }
-        for (View o : engine.views.values()) {
+        for (View o : state.views.values()) {
             if (o != v && o.isolation == Isolation.READ_COMMITTED) visible.put(o.name, mine);
         }
         visible.put(Engine.PUBLISHED_VIEW, mine);
         // the kernel is told by Engine once the locks are released (Engine.tellOthers)
         if (report == null) return new PublishResult(v.name, ver, paths, bytes, visible, List.of(), List.of());
-        engine.dirLinks.changed(); // a forced publish may recreate or remove directories no view's operation did
+        state.dirLinks.changed(); // a forced publish may recreate or remove directories no view's operation did
         return new PublishResult(
-                v.name, ver, paths, bytes, visible, report.overridden(engine, ver), report.kept(engine, ver));
+                v.name, ver, paths, bytes, visible, report.overridden(parts, ver), report.kept(parts, ver));
     }
 
     /**
@@ -165,7 +173,7 @@ final class Publisher {
             return;
         }
         for (PendingKey k : pendingKeys) b.delete(k.cf(), k.key());
-        engine.pendingDeleted(v, pendingKeys.size());
+        background.pendingDeleted(v, pendingKeys.size());
     }
 
     /**
@@ -174,13 +182,13 @@ final class Publisher {
      * publish lock and the view's write lock.
      */
     List<String> conflicts(View v) {
-        return conflicts(engine.readCtx(v), conflictKeys(v));
+        return conflicts(tree.readCtx(v), conflictKeys(v));
     }
 
     /** The view's conflict keys, each with the published version it was based on when first written. */
     private Map<ByteBuffer, Long> conflictKeys(View v) {
         Map<ByteBuffer, Long> keys = new LinkedHashMap<>();
-        try (KvIterator it = engine.store.scan(ColumnFamily.P_KEY, Bytes.longs(v.id))) {
+        try (KvIterator it = state.store.scan(ColumnFamily.P_KEY, Bytes.longs(v.id))) {
             for (; it.valid(); it.next()) {
                 byte[] k = it.key();
                 keys.put(ByteBuffer.wrap(Arrays.copyOfRange(k, 8, k.length)), Bytes.getLong(it.value(), 0));
@@ -201,8 +209,8 @@ final class Publisher {
         Map<EntryName, EntryValue> dents = new LinkedHashMap<>();
         for (var en : dentRaw.entrySet()) dents.put(en.getKey(), EntryValue.decode(en.getValue()));
         dropUndone(v, keys, records, dents);
-        ForceReport report = ForceReport.before(engine, v, dents);
-        ForceMerge m = new ForceMerge(engine, v, records, dents);
+        ForceReport report = ForceReport.before(parts, v, dents);
+        ForceMerge m = new ForceMerge(parts, v, records, dents);
         m.run();
         for (long id : m.extraNodes()) keys.putIfAbsent(ByteBuffer.wrap(Keys.conflictKey('N', id)), v.snapshot);
         for (EntryName l : m.extraLinks()) {
@@ -239,7 +247,7 @@ final class Publisher {
         for (var it = dents.entrySet().iterator(); it.hasNext(); ) {
             var en = it.next();
             EntryName l = en.getKey();
-            EntryValue was = engine.publishedDent(l.parent(), l.name(), v.snapshot);
+            EntryValue was = versions.dent(l.parent(), l.name(), v.snapshot);
             EntryValue now = en.getValue();
             if (was.child() != now.child() || (now.child() != 0 && was.type() != now.type())) continue;
             it.remove();
@@ -248,7 +256,7 @@ final class Publisher {
         for (var it = records.entrySet().iterator(); it.hasNext(); ) {
             var en = it.next();
             NodeRecord now = en.getValue();
-            NodeRecord was = engine.publishedNode(en.getKey(), v.snapshot);
+            NodeRecord was = versions.node(en.getKey(), v.snapshot);
             if (was == null
                     || now.isDir()
                     || !ForceState.sameContent(was, now)
@@ -264,7 +272,7 @@ final class Publisher {
 
     /** A directory changed only as a side effect (entries added or removed): keep what others published. */
     private NodeRecord mergeImplicit(long id, NodeRecord pending) {
-        NodeRecord headRec = engine.publishedNode(id, engine.head);
+        NodeRecord headRec = versions.node(id, state.head);
         if (headRec == null || headRec.nlink == 0 || !headRec.isDir()) return pending;
         headRec.mtime = Math.max(headRec.mtime, pending.mtime);
         headRec.ctime = Math.max(headRec.ctime, pending.ctime);
@@ -277,7 +285,7 @@ final class Publisher {
      */
     private Map<ByteBuffer, Long> publishedSince(long version) {
         Map<ByteBuffer, Long> since = new HashMap<>();
-        try (KvIterator it = engine.store.scan(ColumnFamily.CONFLICT, Bytes.longs(version + 1), new byte[0])) {
+        try (KvIterator it = state.store.scan(ColumnFamily.CONFLICT, Bytes.longs(version + 1), new byte[0])) {
             for (; it.valid(); it.next()) {
                 byte[] k = it.key();
                 since.merge(ByteBuffer.wrap(Arrays.copyOfRange(k, 8, k.length)), Bytes.getLong(k, 0), Math::max);
@@ -336,7 +344,7 @@ final class Publisher {
             long d = cur;
             if (checked.computeIfAbsent(d + "@" + base, x -> after(since, Keys.conflictKey('R', d), base)))
                 return nodePath(c, d);
-            NodeRecord r = engine.node(c, cur);
+            NodeRecord r = tree.node(c, cur);
             if (r == null || r.links.isEmpty()) return null;
             cur = r.link().parent();
         }
@@ -349,15 +357,13 @@ final class Publisher {
      */
     private List<ViewOperation> places(ViewOperation c) {
         return List.of(
-                c,
-                new ViewOperation(engine.published(), engine.head),
-                new ViewOperation(engine.published(), c.view.snapshot));
+                c, new ViewOperation(state.published, state.head), new ViewOperation(state.published, c.view.snapshot));
     }
 
     private String path(ViewOperation c, long parent, byte[] name) {
-        String n = Engine.utf8(name);
+        String n = NameRules.utf8(name);
         for (ViewOperation at : places(c)) {
-            String p = engine.pathOf(at, parent);
+            String p = tree.pathOf(at, parent);
             if (p != null) return "/" + (p.isEmpty() ? n : p + "/" + n);
         }
         return ".../" + n; // the directory is in none of them: only its name is known
@@ -365,7 +371,7 @@ final class Publisher {
 
     private String nodePath(ViewOperation c, long id) {
         for (ViewOperation at : places(c)) {
-            String p = engine.pathOf(at, id);
+            String p = tree.pathOf(at, id);
             if (p != null) return "/" + p;
         }
         return "node " + id;

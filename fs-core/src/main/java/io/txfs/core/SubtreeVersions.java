@@ -4,6 +4,7 @@ import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
 import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
+import io.txfs.core.store.Store;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -27,16 +28,19 @@ final class SubtreeVersions {
 
     private SubtreeVersions() {}
 
+    /** Where ancestors are looked up when not among the records a publish writes: the published head. */
+    record Ancestors(PublishedVersions versions, long head) {}
+
     static byte[] key(long ino, long version) {
         return Keys.node(ino, version);
     }
 
     /** Records the first version with complete marks when the store has none yet. */
-    static long initialize(Engine e) {
-        byte[] from = e.store.get(ColumnFamily.META, FROM_KEY);
+    static long initialize(EngineState state) {
+        byte[] from = state.store.get(ColumnFamily.META, FROM_KEY);
         if (from != null) return Bytes.getLong(from, 0);
-        e.store.write(new Batch().put(ColumnFamily.META, FROM_KEY, Bytes.longs(e.head)), true);
-        return e.head;
+        state.store.write(new Batch().put(ColumnFamily.META, FROM_KEY, Bytes.longs(state.head)), true);
+        return state.head;
     }
 
     /**
@@ -46,7 +50,7 @@ final class SubtreeVersions {
      * {@code ver}: the records being written, else the published head the publish is based on.
      */
     static void mark(
-            Engine e, Batch b, long ver, Map<Long, byte[]> written, Set<Long> changedNodes, Set<Long> entryParents) {
+            Ancestors e, Batch b, long ver, Map<Long, byte[]> written, Set<Long> changedNodes, Set<Long> entryParents) {
         Set<Long> marked = new HashSet<>();
         for (long id : changedNodes) {
             if (marked.contains(id)) continue;
@@ -64,7 +68,7 @@ final class SubtreeVersions {
         for (long id : marked) b.put(ColumnFamily.SUBTREE, key(id, ver), MARK);
     }
 
-    private static void up(Engine e, Map<Long, byte[]> written, long dir, Set<Long> marked) {
+    private static void up(Ancestors e, Map<Long, byte[]> written, long dir, Set<Long> marked) {
         long cur = dir;
         for (int guard = 0; guard < 4096; guard++) {
             if (!marked.add(cur) || cur == Engine.ROOT) return;
@@ -74,9 +78,9 @@ final class SubtreeVersions {
         }
     }
 
-    private static NodeRecord recordAt(Engine e, Map<Long, byte[]> written, long id) {
+    private static NodeRecord recordAt(Ancestors e, Map<Long, byte[]> written, long id) {
         byte[] w = written.get(id);
-        return w != null ? NodeRecord.decode(w) : e.publishedNode(id, e.head);
+        return w != null ? NodeRecord.decode(w) : e.versions().node(id, e.head());
     }
 
     /**
@@ -85,13 +89,13 @@ final class SubtreeVersions {
      * {@code version} predates the marks; for any other node, the version of its newest record (written
      * whenever the node changes, and by a flush that rewrote its backing file); -1 if it has none.
      */
-    static long changedAt(Engine e, long ino, long version, long from) {
-        try (KvIterator it = e.store.scan(ColumnFamily.NODE, Keys.node(ino, version), Bytes.longs(ino))) {
+    static long changedAt(Store store, long ino, long version, long from) {
+        try (KvIterator it = store.scan(ColumnFamily.NODE, Keys.node(ino, version), Bytes.longs(ino))) {
             if (!it.valid()) return -1;
             if (!NodeRecord.decode(it.value()).isDir()) return Keys.inv(Bytes.getLong(it.key(), 8));
         }
         if (version < from) return -1;
-        try (KvIterator it = e.store.scan(ColumnFamily.SUBTREE, key(ino, version), Bytes.longs(ino))) {
+        try (KvIterator it = store.scan(ColumnFamily.SUBTREE, key(ino, version), Bytes.longs(ino))) {
             long at = it.valid() ? Keys.inv(Bytes.getLong(it.key(), 8)) : 0;
             return Math.max(at, from);
         }

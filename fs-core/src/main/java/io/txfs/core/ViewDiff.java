@@ -30,7 +30,7 @@ public final class ViewDiff {
     public static View baseOf(Engine e, View v) {
         // pinned: the collector keeps this version readable while the handle is reachable
         return e.collector.pin(() -> new View(
-                Engine.PUBLISHED_VIEW, 0, Isolation.SNAPSHOT, v.ownerUid, v.createdNs, e.readCtx(v).snap, 0, 0));
+                Engine.PUBLISHED_VIEW, 0, Isolation.SNAPSHOT, v.ownerUid, v.createdNs, e.tree.readCtx(v).snap, 0, 0));
     }
 
     public static String unified(Engine e, View v) {

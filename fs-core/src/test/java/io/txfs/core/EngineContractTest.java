@@ -766,7 +766,7 @@ abstract class EngineContractTest {
         // rewrite the store as format 2 left it: preserved keys without the gen, format byte 2
         Batch old = new Batch();
         int copies = 0;
-        try (KvIterator it = engine.store.scan(ColumnFamily.PRESERVED, new byte[0])) {
+        try (KvIterator it = engine.state.store.scan(ColumnFamily.PRESERVED, new byte[0])) {
             for (; it.valid(); it.next()) {
                 byte[] k = it.key();
                 byte[] k2 = new byte[40];
@@ -778,7 +778,7 @@ abstract class EngineContractTest {
         }
         assertTrue(copies >= 2, "a marker and a chunk");
         old.put(ColumnFamily.META, Keys.meta("format"), new byte[] {2});
-        engine.store.write(old, true);
+        engine.state.store.write(old, true);
         restart();
         assertEquals("hello world", bView.read("hello.txt"));
         assertEquals("replaced!!!", a.read("hello.txt"));

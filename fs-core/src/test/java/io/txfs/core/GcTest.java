@@ -45,7 +45,7 @@ class GcTest {
 
     private static long count(Engine e, ColumnFamily cf, byte[] prefix) {
         long n = 0;
-        try (KvIterator it = e.store.scan(cf, prefix)) {
+        try (KvIterator it = e.state.store.scan(cf, prefix)) {
             for (; it.valid(); it.next()) n++;
         }
         return n;

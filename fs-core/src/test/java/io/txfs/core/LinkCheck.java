@@ -28,7 +28,7 @@ final class LinkCheck {
         Map<Long, Set<EntryName>> seen = new HashMap<>();
         walk(e, at, Engine.ROOT, "", seen, out);
         for (var en : seen.entrySet()) {
-            NodeRecord r = e.publishedNode(en.getKey(), at.snapshot);
+            NodeRecord r = e.versions.node(en.getKey(), at.snapshot);
             if (!new HashSet<>(r.links).equals(en.getValue())) {
                 out.add("node " + en.getKey() + " lists " + names(r.links) + " but is at " + names(en.getValue()));
             }
@@ -41,7 +41,7 @@ final class LinkCheck {
 
     private static String names(Collection<EntryName> links) {
         List<String> s = new ArrayList<>();
-        for (EntryName l : links) s.add(l.parent() + "/" + Engine.utf8(l.name()));
+        for (EntryName l : links) s.add(l.parent() + "/" + NameRules.utf8(l.name()));
         return s.toString();
     }
 

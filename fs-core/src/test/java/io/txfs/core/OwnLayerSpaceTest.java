@@ -45,7 +45,7 @@ class OwnLayerSpaceTest {
     /** Chunk keys of node ino in any layer. */
     private static long chunks(Engine e, long ino) {
         long n = 0;
-        try (KvIterator it = e.store.scan(ColumnFamily.CHUNK, Bytes.longs(ino))) {
+        try (KvIterator it = e.state.store.scan(ColumnFamily.CHUNK, Bytes.longs(ino))) {
             for (; it.valid(); it.next()) n++;
         }
         return n;
@@ -54,7 +54,7 @@ class OwnLayerSpaceTest {
     /** pendingBytes as counted from the store (OwnLayerSpace.recount) must equal the running count. */
     private static void assertCountMatchesStore(Engine e, View v) {
         long running = v.pendingBytes;
-        OwnLayerSpace.recount(e, v);
+        OwnLayerSpace.recount(e.state, v);
         assertEquals(running, v.pendingBytes, "running count vs the layer's chunks");
     }
 
@@ -132,7 +132,7 @@ class OwnLayerSpaceTest {
             w.pendingBytes = 9_200_000_000L;
             Batch b = new Batch();
             b.put(ColumnFamily.VIEWS, "w".getBytes(StandardCharsets.UTF_8), w.encode());
-            e.store.write(b, false);
+            e.state.store.write(b, false);
         }
         try (Engine e = Engine.open(Engine.Config.memory(backing, memory.reopened()))) {
             View w = e.view("w");

@@ -69,7 +69,7 @@ class PartialPreserveTest {
     /** The chunk bytes held in preserved copies (markers not counted). */
     static long preservedBytes(Engine e) {
         long n = 0;
-        try (KvIterator it = e.store.scan(ColumnFamily.PRESERVED, new byte[0])) {
+        try (KvIterator it = e.state.store.scan(ColumnFamily.PRESERVED, new byte[0])) {
             for (; it.valid(); it.next()) {
                 if (Bytes.getLong(it.key(), it.key().length - 8) != -1) n += it.value().length - 1;
             }
@@ -174,7 +174,7 @@ class PartialPreserveTest {
 
     private static long countKeys(Engine e) {
         long n = 0;
-        try (KvIterator it = e.store.scan(ColumnFamily.PRESERVED, new byte[0])) {
+        try (KvIterator it = e.state.store.scan(ColumnFamily.PRESERVED, new byte[0])) {
             for (; it.valid(); it.next()) n++;
         }
         return n;

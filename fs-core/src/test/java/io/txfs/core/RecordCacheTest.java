@@ -96,7 +96,7 @@ class RecordCacheTest {
                 .findFirst()
                 .orElseThrow()
                 .ino();
-        assertEquals(0, engine.publishedDent(d2, b("b"), engine.head).child());
+        assertEquals(0, engine.versions.dent(d2, b("b"), engine.state.head).child());
         assertEquals("shared", fs.read("d2/b"), "the import of d2 brings the name");
     }
 

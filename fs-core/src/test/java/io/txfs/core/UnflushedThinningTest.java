@@ -48,7 +48,7 @@ class UnflushedThinningTest {
 
     private static long entryVersions(Engine e, long dir) {
         long n = 0;
-        try (KvIterator it = e.store.scan(ColumnFamily.DENT, Bytes.longs(dir))) {
+        try (KvIterator it = e.state.store.scan(ColumnFamily.DENT, Bytes.longs(dir))) {
             for (; it.valid(); it.next()) n++;
         }
         return n;
