@@ -2,10 +2,7 @@ package io.txfs.core;
 
 import io.txfs.core.progress.LongWork;
 import io.txfs.core.progress.LongWorks;
-import io.txfs.core.store.Batch;
-import io.txfs.core.store.Bytes;
 import io.txfs.core.store.ColumnFamily;
-import io.txfs.core.store.KvIterator;
 import io.txfs.core.store.MemoryStore;
 import io.txfs.core.store.RocksStore;
 import io.txfs.core.store.Store;
@@ -14,16 +11,11 @@ import io.txfs.core.store.StoreMemory;
 import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,11 +119,13 @@ public final class Engine implements AutoCloseable {
     private final BackgroundCollection background;
     private final GcPolicy gcPolicy;
 
-    private volatile VersionHook versionHook = VersionHook.NONE;
+    /** The log of versions, their delta ids, and the hook that computes them. */
+    private final VersionLog versionLog;
     /** Runs each operation of a view as a transaction on its pending delta. */
     private final ViewTransactions tx;
 
     private final FileOperations files;
+    private final ViewLifecycle lifecycle;
 
     /** The long operations running now (flush, gc, …), for progress shown by any client. */
     public LongWorks works() {
@@ -165,18 +159,20 @@ public final class Engine implements AutoCloseable {
         this.imports = new BackingImport(state, versions);
         this.tree = new LayeredTree(state, versions, imports);
         this.parts = new EngineParts(state, versions, tree, imports);
-        this.outside = new OutsideChanges(parts, this::versionHookPublished);
+        this.outside = new OutsideChanges(parts, this::outsideChangePublished);
         this.tx = new ViewTransactions(state, tree, outside);
         this.files = new FileOperations(parts, tx, outside);
+        this.versionLog = new VersionLog(state, c.gc());
         StoreOpening opening = new StoreOpening(state, versions, imports);
         versions.subtreeMarksFrom(opening.initialize());
         this.gcPolicy = c.gc();
         this.collector = new Collector(parts, c.gc(), this::keepFrom);
         this.flusher = new Flusher(parts, collector);
         this.background = new BackgroundCollection(state, collector, gcPolicy, v -> OwnLayerSpace.recount(state, v));
+        this.lifecycle = new ViewLifecycle(parts, tx, background);
         flusher.recover();
         opening.sweepChunkData();
-        this.idFloor = oldestWithoutDeltaId();
+        versionLog.findMissingDeltaIds();
         background.afterFlush("open");
         background.recountPendingBytes();
         log.info(
@@ -204,40 +200,7 @@ public final class Engine implements AutoCloseable {
 
     /** {@code anonymous}: made without a name, ending once it holds nothing and no process is in it ({@link View#anonymous}). */
     public View createView(String name, Isolation isolation, int ownerUid, boolean anonymous) {
-        checkViewName(name);
-        tx.observeGroup(null); // a new view begins on a state that holds every operation that returned
-        state.publishLock.lock();
-        try {
-            state.checkOpen();
-            if (state.views.containsKey(name)) throw new FsException(Errno.EEXIST, "view " + name + " exists");
-            View v = new View(
-                    name,
-                    state.viewIds.next(),
-                    isolation,
-                    ownerUid,
-                    state.clock.nowNanos(),
-                    state.head,
-                    state.layers.next(),
-                    0,
-                    anonymous);
-            v.pending = new PendingCache();
-            state.store.write(
-                    new Batch().put(ColumnFamily.VIEWS, name.getBytes(StandardCharsets.UTF_8), v.encode()), false);
-            state.views.put(name, v);
-            return v;
-        } finally {
-            state.publishLock.unlock();
-        }
-    }
-
-    private static void checkViewName(String name) {
-        if (name.isEmpty()
-                || name.length() > 200
-                || name.contains("/")
-                || name.indexOf('\0') >= 0
-                || name.startsWith("@")) {
-            throw new FsException(Errno.EINVAL, "bad view name '" + name + "'");
-        }
+        return lifecycle.create(name, isolation, ownerUid, anonymous);
     }
 
     /** The view, or ENOENT. {@link #PUBLISHED_VIEW} names the published pseudo-view. */
@@ -299,7 +262,7 @@ public final class Engine implements AutoCloseable {
 
     /** Discards the pending delta; the view continues empty on the newest published state. */
     public ChangeSet abort(View v) {
-        return changingView(v, () -> dropPending(v, false));
+        return lifecycle.abort(v);
     }
 
     /**
@@ -307,7 +270,7 @@ public final class Engine implements AutoCloseable {
      * cached of the dropped changes. Its name is free again: a view created under it later is a new one.
      */
     public ChangeSet discard(View v) {
-        return changingView(v, () -> dropPending(v, true));
+        return lifecycle.discard(v);
     }
 
     /**
@@ -316,80 +279,7 @@ public final class Engine implements AutoCloseable {
      * write lock, so no write slips in between the check and the removal.
      */
     public ChangeSet discardIfUnchanged(View v) {
-        return changingView(v, () -> v.discarded || !pendingDelta(v).isEmpty() ? null : dropPending(v, true));
-    }
-
-    /** Runs f on a view that may change, holding the publish lock and the view's write lock (in that order). */
-    private <T> T changingView(View v, Supplier<T> f) {
-        ViewTransactions.requireWritable(v);
-        tx.refuseGroupView(v);
-        state.publishLock.lock();
-        v.lock.writeLock().lock();
-        try {
-            state.checkOpen();
-            return f.get();
-        } finally {
-            v.lock.writeLock().unlock();
-            state.publishLock.unlock();
-        }
-    }
-
-    private ChangeSet dropPending(View v, boolean remove) {
-        long dropped = v.pendingBytes;
-        Batch b = new Batch();
-        List<Long> ownData = new ArrayList<>();
-        long oldLayer = v.layer;
-        Set<Long> nodes = new HashSet<>();
-        Set<ChangeSet.Entry> entries = new HashSet<>();
-        byte[] prefix = Bytes.longs(v.id);
-        try (KvIterator it = state.store.scan(ColumnFamily.P_NODE, prefix)) {
-            for (; it.valid(); it.next()) {
-                long id = Bytes.getLong(it.key(), 8);
-                nodes.add(id);
-                NodeRecord r = NodeRecord.decode(it.value());
-                if (r.chainLayer.length > 0 && r.chainLayer[0] == v.layer) {
-                    OwnLayerSpace.deleteLayerChunks(state.store, b, id, v.layer, 0);
-                    ownData.add(id);
-                }
-                b.delete(ColumnFamily.P_NODE, it.key());
-            }
-        }
-        try (KvIterator it = state.store.scan(ColumnFamily.P_DENT, prefix)) {
-            for (; it.valid(); it.next()) {
-                byte[] k = it.key();
-                entries.add(new ChangeSet.Entry(Bytes.getLong(k, 8), Arrays.copyOfRange(k, 16, k.length)));
-                b.delete(ColumnFamily.P_DENT, k);
-            }
-        }
-        try (KvIterator it = state.store.scan(ColumnFamily.P_KEY, prefix)) {
-            for (; it.valid(); it.next()) b.delete(ColumnFamily.P_KEY, it.key());
-        }
-        long old = v.snapshot;
-        v.layer = state.layers.next();
-        v.snapshot = state.head;
-        v.pendingBytes = 0;
-        v.changes = 0;
-        byte[] name = v.name.getBytes(StandardCharsets.UTF_8);
-        if (remove) b.delete(ColumnFamily.VIEWS, name);
-        else b.put(ColumnFamily.VIEWS, name, v.encode());
-        try {
-            state.store.write(b, false);
-        } finally {
-            if (v.pending != null) v.pending.clear();
-        }
-        for (long id : ownData)
-            state.chunkData.delete(id, oldLayer); // after the batch: a crash before leaves them to the sweep
-        // the layer's chunk files went just now; its first chunks (in the store) go at a compaction
-        background.reclaimed(dropped, "a discard");
-        if (remove) {
-            v.discarded = true;
-            state.views.remove(v.name);
-        }
-        ChangeSet newer =
-                v.isolation == Isolation.SNAPSHOT ? versions.changesBetween(old, state.head) : ChangeSet.empty();
-        nodes.addAll(newer.inodes());
-        entries.addAll(newer.entries());
-        return new ChangeSet(nodes, entries);
+        return lifecycle.discardIfUnchanged(v);
     }
 
     /**
@@ -400,28 +290,7 @@ public final class Engine implements AutoCloseable {
      * choosing. Returns what the view's kernel-facing side may have cached of the state it leaves.
      */
     public ChangeSet refresh(View v) {
-        tx.observeGroup(v);
-        state.publishLock.lock();
-        v.lock.writeLock().lock();
-        try {
-            state.checkOpen();
-            if (v.id != 0) {
-                List<String> conflicts = new Publisher(parts, background).conflicts(v);
-                if (!conflicts.isEmpty()) throw new RefreshConflictException(v.name, conflicts);
-            }
-            long old = v.snapshot;
-            v.snapshot = state.head;
-            if (v.id != 0)
-                state.store.write(
-                        new Batch().put(ColumnFamily.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), v.encode()),
-                        false);
-            return v.isolation == Isolation.SNAPSHOT ? versions.changesBetween(old, state.head) : ChangeSet.empty();
-        } catch (StoreException e) {
-            throw EngineState.storeError(e);
-        } finally {
-            v.lock.writeLock().unlock();
-            state.publishLock.unlock();
-        }
+        return lifecycle.refresh(v);
     }
 
     // ---------------------------------------------------------------- publish
@@ -478,7 +347,7 @@ public final class Engine implements AutoCloseable {
             }
             PublishResult r = new Publisher(parts, background).publish(v, force);
             collector.advancePins(v.id, r.version());
-            versionHook.published(r.version());
+            versionLog.hook().published(r.version());
             background.thinAfterPublish();
             return r;
         } catch (StoreException e) {
@@ -513,7 +382,7 @@ public final class Engine implements AutoCloseable {
                 // derived work that reads old versions finishes before the backing directory changes
                 work.phase("delta ids", LongWork.UNKNOWN, LongWork.UNKNOWN);
                 DeltaIdRecord id =
-                        state.head == state.flushed ? null : versionHook.beforeFlush(state.flushed, state.head);
+                        state.head == state.flushed ? null : versionLog.hook().beforeFlush(state.flushed, state.head);
                 r = flusher.flush(id, work);
             } finally {
                 state.flushRunning = false;
@@ -631,17 +500,43 @@ public final class Engine implements AutoCloseable {
         });
     }
 
-    /**
-     * The first version of the newest run of kept versions: the garbage-collection policy's, or older
-     * when derived work (delta ids) still has to read an older one.
-     */
-    long keepFrom() {
-        return Math.min(Math.min(gcPolicy.keepFrom(state.head, state.flushed), versionHook.oldestNeeded()), idFloor);
+    /** Tells the version hook of a version written by the engine itself (an outside change taken in). */
+    private void outsideChangePublished(long version) {
+        versionLog.hook().published(version);
     }
 
-    /** Tells the version hook of a version written by the engine itself (an outside change taken in). */
-    void versionHookPublished(long version) {
-        versionHook.published(version);
+    /** See VersionLog#keepFrom. */
+    long keepFrom() {
+        return versionLog.keepFrom();
+    }
+
+    /**
+     * Installs the observer of publishes and flushes (one; NONE to remove). A hook other than NONE takes
+     * over keeping the versions whose delta ids are missing: it must have queued them (its
+     * {@link VersionHook#oldestNeeded}) before it is installed.
+     */
+    public void setVersionHook(VersionHook hook) {
+        versionLog.hook(hook);
+    }
+
+    /** The stored delta id of log version {@code version}, or null if none is stored (yet). */
+    public DeltaIdRecord deltaId(long version) {
+        return versionLog.deltaId(version);
+    }
+
+    /** Stores the delta id of log version {@code version} (not synced: a later flush's synced plan carries it). */
+    public void putDeltaId(long version, DeltaIdRecord r) {
+        versionLog.putDeltaId(version, r);
+    }
+
+    /** The log record of version {@code version}, or null (a version that is neither a publish nor a flush: 0). */
+    public LogEntry logEntry(long version) {
+        return versionLog.entry(version);
+    }
+
+    public List<LogEntry> log() {
+        tx.observeGroup(null);
+        return versionLog.entries();
     }
 
     // ---------------------------------------------------------------- outside changes
@@ -671,68 +566,6 @@ public final class Engine implements AutoCloseable {
      */
     public void watchBackingPath(Path original) {
         outside.watch(original);
-    }
-
-    /**
-     * Installs the observer of publishes and flushes (one; NONE to remove). A hook other than NONE takes
-     * over keeping the versions whose delta ids are missing: it must have queued them (its
-     * {@link VersionHook#oldestNeeded}) before it is installed.
-     */
-    public void setVersionHook(VersionHook hook) {
-        versionHook = hook == null ? VersionHook.NONE : hook;
-        if (versionHook != VersionHook.NONE) idFloor = Long.MAX_VALUE;
-    }
-
-    /**
-     * Until a version hook is installed, the version before the oldest publish since the last flush that
-     * has no delta id (a daemon killed before its thread got there): the collection at open must not thin
-     * out what the restarted delta-id thread will read. Long.MAX_VALUE when none is missing.
-     */
-    private volatile long idFloor = Long.MAX_VALUE;
-
-    private long oldestWithoutDeltaId() {
-        for (long v = state.flushed + 1; v <= state.head; v++) {
-            if (logEntry(v) != null && deltaId(v) == null) return v - 1;
-        }
-        return Long.MAX_VALUE;
-    }
-
-    /** The stored delta id of log version {@code version}, or null if none is stored (yet). */
-    public DeltaIdRecord deltaId(long version) {
-        try {
-            byte[] b = state.store.get(ColumnFamily.DELTA_ID, Bytes.longs(version));
-            return b == null ? null : DeltaIdRecord.decode(b);
-        } catch (StoreException e) {
-            throw EngineState.storeError(e);
-        }
-    }
-
-    /** Stores the delta id of log version {@code version} (not synced: a later flush's synced plan carries it). */
-    public void putDeltaId(long version, DeltaIdRecord r) {
-        try {
-            state.store.write(new Batch().put(ColumnFamily.DELTA_ID, Bytes.longs(version), r.encode()), false);
-        } catch (StoreException e) {
-            throw EngineState.storeError(e);
-        }
-    }
-
-    /** The log record of version {@code version}, or null (a version that is neither a publish nor a flush: 0). */
-    public LogEntry logEntry(long version) {
-        try {
-            byte[] b = state.store.get(ColumnFamily.LOG, Bytes.longs(version));
-            return b == null ? null : LogCodec.decode(version, b);
-        } catch (StoreException e) {
-            throw EngineState.storeError(e);
-        }
-    }
-
-    public List<LogEntry> log() {
-        tx.observeGroup(null);
-        List<LogEntry> out = new ArrayList<>();
-        try (KvIterator it = state.store.scan(ColumnFamily.LOG, EMPTY)) {
-            for (; it.valid(); it.next()) out.add(LogCodec.decode(Bytes.getLong(it.key(), 0), it.value()));
-        }
-        return out;
     }
 
     /** The pending delta of a view, one entry per changed path, sorted by path. */
