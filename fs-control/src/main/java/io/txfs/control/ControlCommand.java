@@ -59,6 +59,27 @@ public record ControlCommand(
     }
 
     public static ControlCommand parse(byte[] bytes) throws BadControlCommandException {
+        String[] words = words(bytes);
+        ControlVerb verb = ControlVerb.of(words[0]);
+        if (verb == null) {
+            throw new BadControlCommandException("unknown verb '" + printable(words[0]) + "'; verbs: " + verbList());
+        }
+        Arguments args = new Arguments(verb);
+        for (int i = 1; i < words.length; i++) {
+            String w = words[i];
+            int eq = w.indexOf('=');
+            String key = eq < 0 ? w : w.substring(0, eq);
+            if (!verb.takes(key)) {
+                throw new BadControlCommandException(
+                        "'" + verb.word() + "' takes no argument '" + printable(key) + "'");
+            }
+            args.accept(key, eq < 0 ? null : w.substring(eq + 1));
+        }
+        return args.command();
+    }
+
+    /** The line's words: UTF-8, no control characters, one optional trailing newline, at least a verb. */
+    private static String[] words(byte[] bytes) throws BadControlCommandException {
         if (bytes.length > MAX_LINE_BYTES) {
             throw new BadControlCommandException("command longer than " + MAX_LINE_BYTES + " bytes");
         }
@@ -86,37 +107,36 @@ public record ControlCommand(
         if (words.length == 0 || words[0].isEmpty()) {
             throw new BadControlCommandException("empty command; verbs: " + verbList());
         }
-        ControlVerb verb = ControlVerb.of(words[0]);
-        if (verb == null) {
-            throw new BadControlCommandException("unknown verb '" + printable(words[0]) + "'; verbs: " + verbList());
+        return words;
+    }
+
+    /** The arguments of one command as they are read, checked as a whole by {@link #command}. */
+    private static final class Arguments {
+        private final ControlVerb verb;
+        private Optional<String> view = Optional.empty();
+        private Optional<Isolation> isolation = Optional.empty();
+        private boolean force;
+        private boolean published;
+        private boolean backing;
+        private boolean extended;
+        private boolean mtimes;
+        private boolean canonical;
+        private Optional<String> format = Optional.empty();
+        private Optional<String> objects = Optional.empty();
+        private Optional<String> path = Optional.empty();
+        private Optional<Integer> fd = Optional.empty();
+        private Optional<String> from = Optional.empty();
+        private Optional<String> to = Optional.empty();
+        private boolean await;
+        private Optional<Long> olderThan = Optional.empty();
+        private boolean toplevel;
+        private boolean ifUnchanged;
+
+        Arguments(ControlVerb verb) {
+            this.verb = verb;
         }
-        Optional<String> view = Optional.empty();
-        Optional<Isolation> isolation = Optional.empty();
-        boolean force = false;
-        boolean published = false;
-        boolean backing = false;
-        boolean extended = false;
-        boolean mtimes = false;
-        boolean canonical = false;
-        Optional<String> format = Optional.empty();
-        Optional<String> objects = Optional.empty();
-        Optional<String> path = Optional.empty();
-        Optional<Integer> fd = Optional.empty();
-        Optional<String> from = Optional.empty();
-        Optional<String> to = Optional.empty();
-        boolean await = false;
-        Optional<Long> olderThan = Optional.empty();
-        boolean toplevel = false;
-        boolean ifUnchanged = false;
-        for (int i = 1; i < words.length; i++) {
-            String w = words[i];
-            int eq = w.indexOf('=');
-            String key = eq < 0 ? w : w.substring(0, eq);
-            if (!verb.takes(key)) {
-                throw new BadControlCommandException(
-                        "'" + verb.word() + "' takes no argument '" + printable(key) + "'");
-            }
-            String value = eq < 0 ? null : w.substring(eq + 1);
+
+        void accept(String key, String value) throws BadControlCommandException {
             switch (key) {
                 case "view" -> view = Optional.of(viewName(value));
                 case "isolation" -> isolation = Optional.of(isolation(value));
@@ -142,38 +162,41 @@ public record ControlCommand(
                 default -> throw new BadControlCommandException("unknown argument '" + printable(key) + "'");
             }
         }
-        if ((view.isPresent() ? 1 : 0) + (published ? 1 : 0) + (backing ? 1 : 0) > 1) {
-            throw new BadControlCommandException("name one state: view=NAME, published or backing");
+
+        ControlCommand command() throws BadControlCommandException {
+            if ((view.isPresent() ? 1 : 0) + (published ? 1 : 0) + (backing ? 1 : 0) > 1) {
+                throw new BadControlCommandException("name one state: view=NAME, published or backing");
+            }
+            if (mtimes && !extended) {
+                throw new BadControlCommandException("'mtimes' needs 'extended' (the git id has no times)");
+            }
+            if (from.isPresent() != to.isPresent()) {
+                throw new BadControlCommandException("'from' and 'to' go together: diff from=VERSION to=VERSION");
+            }
+            if (from.isPresent() && view.isPresent()) {
+                throw new BadControlCommandException("diff either a view or from=/to=, not both");
+            }
+            return new ControlCommand(
+                    verb,
+                    view,
+                    isolation,
+                    force,
+                    published,
+                    backing,
+                    format,
+                    objects,
+                    extended,
+                    mtimes,
+                    canonical,
+                    path,
+                    fd,
+                    from,
+                    to,
+                    await,
+                    olderThan,
+                    toplevel,
+                    ifUnchanged);
         }
-        if (mtimes && !extended) {
-            throw new BadControlCommandException("'mtimes' needs 'extended' (the git id has no times)");
-        }
-        if (from.isPresent() != to.isPresent()) {
-            throw new BadControlCommandException("'from' and 'to' go together: diff from=VERSION to=VERSION");
-        }
-        if (from.isPresent() && view.isPresent()) {
-            throw new BadControlCommandException("diff either a view or from=/to=, not both");
-        }
-        return new ControlCommand(
-                verb,
-                view,
-                isolation,
-                force,
-                published,
-                backing,
-                format,
-                objects,
-                extended,
-                mtimes,
-                canonical,
-                path,
-                fd,
-                from,
-                to,
-                await,
-                olderThan,
-                toplevel,
-                ifUnchanged);
     }
 
     /** The raw bytes {@code path=} names, relative to the tree's root; empty for the root. */

@@ -202,51 +202,59 @@ final class Flusher {
                         writer.patch(s, plan.head, p);
                     }
                 }
-                case MOVE_OUT -> {
-                    try (BackingDir.Entry p = writer.entry(s.path())) {
-                        Long ino = FlushWriter.inoOf(p.path);
-                        if (ino != null && ino == s.ino()) {
-                            try (BackingDir.Entry to = writer.entry(STAGED + s.other())) {
-                                Files.move(p.path, to.path, StandardCopyOption.ATOMIC_MOVE);
-                                writer.forget(s.path());
-                            }
-                        }
-                    }
-                }
-                case PLACE, REPLACE -> {
-                    try (BackingDir.Entry p = writer.entry(s.path())) {
-                        Long ino = FlushWriter.inoOf(p.path);
-                        if (ino == null || ino != s.ino()) {
-                            try (BackingDir.Entry src = writer.entry(STAGED + s.other())) {
-                                if (s.kind() == FlushPlan.Kind.PLACE && FlushWriter.inoOf(src.path) == null) {
-                                    throw new IOException(
-                                            "flush plan inconsistent: " + STAGED + s.other() + " missing");
-                                }
-                                Files.move(src.path, p.path, StandardCopyOption.ATOMIC_MOVE);
-                                writer.forget(STAGED + s.other());
-                                writer.forget(s.path());
-                            }
-                        }
-                    }
-                }
-                case LINK -> {
-                    try (BackingDir.Entry p = writer.entry(s.path())) {
-                        Long ino = FlushWriter.inoOf(p.path);
-                        if (ino == null || ino != s.ino()) {
-                            if (ino != null) {
-                                Files.delete(p.path);
-                                writer.forget(s.path());
-                            }
-                            // link(2) does not follow a symlink at the existing name
-                            try (BackingDir.Entry existing = writer.entry(s.other())) {
-                                Files.createLink(p.path, existing.path);
-                            }
-                        }
-                    }
-                }
+                case MOVE_OUT -> moveOut(s);
+                case PLACE, REPLACE -> place(s);
+                case LINK -> link(s);
                 case META -> writer.meta(s.node(), plan.head, s.path());
                 case CLEANUP -> writer.deleteTree(Engine.STAGING);
                 case FSYNC_DIR -> writer.fsyncDir(s.path());
+            }
+        }
+    }
+
+    /** MOVE_OUT: a replaced or removed name's object into the staging area (skipped once done). */
+    private void moveOut(FlushPlan.Step s) throws IOException {
+        try (BackingDir.Entry p = writer.entry(s.path())) {
+            Long ino = FlushWriter.inoOf(p.path);
+            if (ino != null && ino == s.ino()) {
+                try (BackingDir.Entry to = writer.entry(STAGED + s.other())) {
+                    Files.move(p.path, to.path, StandardCopyOption.ATOMIC_MOVE);
+                    writer.forget(s.path());
+                }
+            }
+        }
+    }
+
+    /** PLACE, REPLACE: a staged object onto its name (skipped once the name holds it). */
+    private void place(FlushPlan.Step s) throws IOException {
+        try (BackingDir.Entry p = writer.entry(s.path())) {
+            Long ino = FlushWriter.inoOf(p.path);
+            if (ino == null || ino != s.ino()) {
+                try (BackingDir.Entry src = writer.entry(STAGED + s.other())) {
+                    if (s.kind() == FlushPlan.Kind.PLACE && FlushWriter.inoOf(src.path) == null) {
+                        throw new IOException("flush plan inconsistent: " + STAGED + s.other() + " missing");
+                    }
+                    Files.move(src.path, p.path, StandardCopyOption.ATOMIC_MOVE);
+                    writer.forget(STAGED + s.other());
+                    writer.forget(s.path());
+                }
+            }
+        }
+    }
+
+    /** LINK: another name of a node already placed (skipped once the name holds it). */
+    private void link(FlushPlan.Step s) throws IOException {
+        try (BackingDir.Entry p = writer.entry(s.path())) {
+            Long ino = FlushWriter.inoOf(p.path);
+            if (ino == null || ino != s.ino()) {
+                if (ino != null) {
+                    Files.delete(p.path);
+                    writer.forget(s.path());
+                }
+                // link(2) does not follow a symlink at the existing name
+                try (BackingDir.Entry existing = writer.entry(s.other())) {
+                    Files.createLink(p.path, existing.path);
+                }
             }
         }
     }

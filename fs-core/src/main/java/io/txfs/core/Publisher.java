@@ -27,6 +27,15 @@ final class Publisher {
     private final EngineState state;
     private final PublishedVersions versions;
     private final LayeredTree tree;
+    // the publish being built (one Publisher per publish)
+    private final Batch b = new Batch();
+    private long ver;
+    private int seq;
+    private final Set<Long> nodes = new HashSet<>();
+    /** Files changed in place (not through an entry of theirs): each counts as one path. */
+    private final Set<Long> changedInPlace = new HashSet<>();
+
+    private final Set<ChangeSet.Entry> entries = new HashSet<>();
 
     Publisher(EngineParts parts, BackgroundCollection background) {
         this.parts = parts;
@@ -43,17 +52,46 @@ final class Publisher {
             List<String> conflicts = conflicts(c, keys);
             if (!conflicts.isEmpty()) throw new PublishConflictException(v.name, conflicts);
         }
-        long ver = state.head + 1;
-        Batch b = new Batch();
-        int seq = 0;
-        long paths = 0;
-        Set<Long> nodes = new HashSet<>();
-        Set<Long> changedInPlace = new HashSet<>();
-        Set<ChangeSet.Entry> entries = new HashSet<>();
+        ver = state.head + 1;
+        Map<Long, byte[]> raw = pendingRecords(v);
+        Map<EntryName, byte[]> dentRaw = pendingEntries(v);
+        List<PendingKey> pendingKeys = pendingKeys(v, keys, raw, dentRaw);
+        ForceReport report = force ? forceMerge(v, keys, raw, dentRaw) : null;
+        writeRecords(v, keys, raw, force);
+        writeEntries(dentRaw);
+        long paths = dentRaw.size() + changedInPlace.size();
+        Set<Long> entryParents = new HashSet<>();
+        for (ChangeSet.Entry en : entries) entryParents.add(en.parent());
+        SubtreeVersions.mark(new SubtreeVersions.Ancestors(versions, state.head), b, ver, raw, nodes, entryParents);
+        for (ByteBuffer k : keys.keySet()) {
+            b.put(ColumnFamily.CONFLICT, Bytes.concat(Bytes.longs(ver), k.array()), new byte[] {1});
+        }
+        clearPending(b, v, pendingKeys);
+        long bytes = v.pendingBytes;
+        long now = state.clock.nowNanos();
+        b.put(ColumnFamily.LOG, Bytes.longs(ver), LogCodec.encode("publish", v.name, now, paths, bytes));
+        b.put(ColumnFamily.META, Keys.meta("head"), Bytes.longs(ver));
+        long oldSnapshot = v.snapshot;
+        commit(v);
+        Map<String, ChangeSet> visible = visibleChanges(v, oldSnapshot);
+        // the kernel is told by Engine once the locks are released (Engine.tellViews)
+        if (report == null) return new PublishResult(v.name, ver, paths, bytes, visible, List.of(), List.of());
+        state.dirLinks.changed(); // a forced publish may recreate or remove directories no view's operation did
+        return new PublishResult(
+                v.name, ver, paths, bytes, visible, report.overridden(parts, ver), report.kept(parts, ver));
+    }
+
+    /** The view's pending node records by node id, in key order. */
+    private Map<Long, byte[]> pendingRecords(View v) {
         Map<Long, byte[]> raw = new LinkedHashMap<>();
         try (KvIterator it = state.store.scan(ColumnFamily.P_NODE, Bytes.longs(v.id))) {
             for (; it.valid(); it.next()) raw.put(Bytes.getLong(it.key(), 8), it.value());
         }
+        return raw;
+    }
+
+    /** The view's pending directory entries, in key order. */
+    private Map<EntryName, byte[]> pendingEntries(View v) {
         Map<EntryName, byte[]> dentRaw = new LinkedHashMap<>();
         try (KvIterator it = state.store.scan(ColumnFamily.P_DENT, Bytes.longs(v.id))) {
             for (; it.valid(); it.next()) {
@@ -61,8 +99,11 @@ final class Publisher {
                 dentRaw.put(new EntryName(Bytes.getLong(k, 8), Arrays.copyOfRange(k, 16, k.length)), it.value());
             }
         }
-        List<PendingKey> pendingKeys = pendingKeys(v, keys, raw, dentRaw);
-        ForceReport report = force ? forceMerge(v, keys, raw, dentRaw) : null;
+        return dentRaw;
+    }
+
+    /** The records at the new version, and the change log's node entries. */
+    private void writeRecords(View v, Map<ByteBuffer, Long> keys, Map<Long, byte[]> raw, boolean force) {
         for (var en : raw.entrySet()) {
             long id = en.getKey();
             byte[] val = en.getValue();
@@ -81,6 +122,10 @@ final class Publisher {
             }
             if (!dir && explicit) changedInPlace.add(id);
         }
+    }
+
+    /** The entries at the new version, and the change log's entry changes. */
+    private void writeEntries(Map<EntryName, byte[]> dentRaw) {
         for (var en : dentRaw.entrySet()) {
             long parent = en.getKey().parent();
             byte[] name = en.getKey().name();
@@ -91,21 +136,11 @@ final class Publisher {
                     Bytes.concat(new byte[] {1, 'E'}, Bytes.longs(parent), name));
             entries.add(new ChangeSet.Entry(parent, name));
             changedInPlace.remove(EntryValue.decode(en.getValue()).child());
-            paths++;
         }
-        paths += changedInPlace.size();
-        Set<Long> entryParents = new HashSet<>();
-        for (ChangeSet.Entry en : entries) entryParents.add(en.parent());
-        SubtreeVersions.mark(new SubtreeVersions.Ancestors(versions, state.head), b, ver, raw, nodes, entryParents);
-        for (ByteBuffer k : keys.keySet()) {
-            b.put(ColumnFamily.CONFLICT, Bytes.concat(Bytes.longs(ver), k.array()), new byte[] {1});
-        }
-        clearPending(b, v, pendingKeys);
-        long bytes = v.pendingBytes;
-        long now = state.clock.nowNanos();
-        b.put(ColumnFamily.LOG, Bytes.longs(ver), LogCodec.encode("publish", v.name, now, paths, bytes));
-        b.put(ColumnFamily.META, Keys.meta("head"), Bytes.longs(ver));
-        long oldSnapshot = v.snapshot;
+    }
+
+    /** Writes the batch with the view moved to the new version and a new layer, then the memory state. */
+    private void commit(View v) {
         long newLayer = state.layers.next();
         View after = new View(v.name, v.id, v.isolation, v.ownerUid, v.createdNs, ver, newLayer, 0, v.anonymous);
         b.put(ColumnFamily.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), after.encode());
@@ -124,6 +159,10 @@ final class Publisher {
         v.layer = newLayer;
         v.pendingBytes = 0;
         v.changes = 0;
+    }
+
+    /** What each view may have cached that this publish changed, the publisher's own included. */
+    private Map<String, ChangeSet> visibleChanges(View v, long oldSnapshot) {
         ChangeSet mine = new ChangeSet(nodes, entries);
         Map<String, ChangeSet> visible = new HashMap<>();
         if (v.isolation == Isolation.SNAPSHOT && oldSnapshot < ver - 1) {
@@ -133,11 +172,7 @@ final class Publisher {
             if (o != v && o.isolation == Isolation.READ_COMMITTED) visible.put(o.name, mine);
         }
         visible.put(Engine.PUBLISHED_VIEW, mine);
-        // the kernel is told by Engine once the locks are released (Engine.tellOthers)
-        if (report == null) return new PublishResult(v.name, ver, paths, bytes, visible, List.of(), List.of());
-        state.dirLinks.changed(); // a forced publish may recreate or remove directories no view's operation did
-        return new PublishResult(
-                v.name, ver, paths, bytes, visible, report.overridden(parts, ver), report.kept(parts, ver));
+        return visible;
     }
 
     /**

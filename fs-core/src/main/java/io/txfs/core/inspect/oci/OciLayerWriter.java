@@ -127,38 +127,11 @@ public final class OciLayerWriter {
             tar.closeArchiveEntry();
             return;
         }
-        byte flag;
-        if (e.type() == EntryKind.FILE && e.linkTo() != null) {
-            flag = TarConstants.LF_LINK;
-        } else {
-            flag = switch (e.type()) {
-                case FILE -> TarConstants.LF_NORMAL;
-                case DIRECTORY -> TarConstants.LF_DIR;
-                case SYMLINK -> TarConstants.LF_SYMLINK;
-                case FIFO -> TarConstants.LF_FIFO;
-                case CHAR_DEVICE -> TarConstants.LF_CHR;
-                case BLOCK_DEVICE -> TarConstants.LF_BLK;
-                default -> throw new UnrepresentableEntryException(e.path(), "sockets cannot go into a tar");
-            };
-        }
+        byte flag = typeFlag(e);
         TarArchiveEntry t = header(flag);
         Map<String, byte[]> records = new LinkedHashMap<>();
         t.setMode(e.permissions());
-        if (e.uid() > MAX_OCTAL_ID || e.gid() > MAX_OCTAL_ID) {
-            records.put("uid", ascii(Long.toString(e.uid())));
-            records.put("gid", ascii(Long.toString(e.gid())));
-        } else {
-            t.setUserId(e.uid());
-            t.setGroupId(e.gid());
-        }
-        if (options.keepMtimes) {
-            long sec = Math.floorDiv(e.mtimeNanos(), 1_000_000_000L);
-            long ns = Math.floorMod(e.mtimeNanos(), 1_000_000_000L);
-            t.setModTime(Math.max(0, sec) * 1000L);
-            if (ns != 0 || sec < 0) {
-                records.put("mtime", ascii(sec + "." + String.format("%09d", ns)));
-            }
-        }
+        ownerAndTime(e, t, records);
         byte[] link = null;
         if (flag == TarConstants.LF_LINK) {
             link = e.linkTo().bytes();
@@ -190,6 +163,39 @@ public final class OciLayerWriter {
             }
         }
         tar.closeArchiveEntry();
+    }
+
+    /** The tar type of entry e; sockets have none. */
+    private static byte typeFlag(DeltaEntry e) throws UnrepresentableEntryException {
+        if (e.type() == EntryKind.FILE && e.linkTo() != null) return TarConstants.LF_LINK;
+        return switch (e.type()) {
+            case FILE -> TarConstants.LF_NORMAL;
+            case DIRECTORY -> TarConstants.LF_DIR;
+            case SYMLINK -> TarConstants.LF_SYMLINK;
+            case FIFO -> TarConstants.LF_FIFO;
+            case CHAR_DEVICE -> TarConstants.LF_CHR;
+            case BLOCK_DEVICE -> TarConstants.LF_BLK;
+            default -> throw new UnrepresentableEntryException(e.path(), "sockets cannot go into a tar");
+        };
+    }
+
+    /** Owner ids and (when kept) the mtime: in the header where they fit, else as PAX records. */
+    private void ownerAndTime(DeltaEntry e, TarArchiveEntry t, Map<String, byte[]> records) {
+        if (e.uid() > MAX_OCTAL_ID || e.gid() > MAX_OCTAL_ID) {
+            records.put("uid", ascii(Long.toString(e.uid())));
+            records.put("gid", ascii(Long.toString(e.gid())));
+        } else {
+            t.setUserId(e.uid());
+            t.setGroupId(e.gid());
+        }
+        if (options.keepMtimes) {
+            long sec = Math.floorDiv(e.mtimeNanos(), 1_000_000_000L);
+            long ns = Math.floorMod(e.mtimeNanos(), 1_000_000_000L);
+            t.setModTime(Math.max(0, sec) * 1000L);
+            if (ns != 0 || sec < 0) {
+                records.put("mtime", ascii(sec + "." + String.format("%09d", ns)));
+            }
+        }
     }
 
     /**

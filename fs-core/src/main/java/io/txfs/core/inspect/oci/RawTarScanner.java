@@ -31,17 +31,33 @@ final class RawTarScanner {
 
     /** The entries' raw names in archive order (the order commons-compress returns them in). */
     static List<RawEntry> scan(Path spool, long maxMetadataBytes) throws IOException {
-        List<RawEntry> index = new ArrayList<>();
         try (RandomAccessFile f = new RandomAccessFile(spool.toFile(), "r")) {
-            long len = f.length();
+            return new Scan(f, maxMetadataBytes).entries();
+        }
+    }
+
+    /** One pass over the archive's headers; the extended headers seen apply to the next entry. */
+    private static final class Scan {
+        private final RandomAccessFile f;
+        private final long len;
+        private final long maxMetadataBytes;
+        private final List<RawEntry> index = new ArrayList<>();
+        private final byte[] h = new byte[512];
+        private Map<String, byte[]> pax = new HashMap<>();
+        private byte[] gnuName;
+        private byte[] gnuLink;
+
+        Scan(RandomAccessFile f, long maxMetadataBytes) throws IOException {
+            this.f = f;
+            this.len = f.length();
+            this.maxMetadataBytes = maxMetadataBytes;
+        }
+
+        List<RawEntry> entries() throws IOException {
             if (len % 512 != 0) {
                 throw new LayerRejectedException(Reason.TRUNCATED, "length " + len + " is not a multiple of 512");
             }
-            byte[] h = new byte[512];
             long pos = 0;
-            Map<String, byte[]> pax = new HashMap<>();
-            byte[] gnuName = null;
-            byte[] gnuLink = null;
             while (true) {
                 if (pos + 1024 > len) {
                     throw new LayerRejectedException(Reason.TRUNCATED, "no end-of-archive marker");
@@ -56,62 +72,70 @@ final class RawTarScanner {
                     }
                     return index;
                 }
-                long stored = TarHeaders.parseOctal(h, 148, 8);
-                if (stored != TarHeaders.checksum(h)) {
-                    throw new LayerRejectedException(Reason.BAD_HEADER, "bad header checksum at offset " + pos);
-                }
-                long size = TarHeaders.parseOctal(h, 124, 12);
-                if (size < 0) {
-                    throw new LayerRejectedException(Reason.BAD_HEADER, "bad size field at offset " + pos);
-                }
-                byte type = h[156];
-                boolean meta = type == 'x' || type == 'g' || type == 'L' || type == 'K';
-                if (meta && size > maxMetadataBytes) {
-                    throw new LayerRejectedException(
-                            Reason.HEADER_TOO_LARGE, "extended header of " + size + " bytes at offset " + pos);
-                }
-                long dataBlocks = (size + 511) / 512;
-                // Hard links, symlinks, directories and nodes carry no data whatever their size field says.
-                if (type == '1' || type == '2' || type == '3' || type == '4' || type == '5' || type == '6') {
-                    dataBlocks = 0;
-                }
-                if (pos + 512 + dataBlocks * 512 > len) {
-                    throw new LayerRejectedException(Reason.TRUNCATED, "entry data runs past the end at offset " + pos);
-                }
-                if (meta) {
-                    byte[] payload = new byte[(int) size];
-                    f.seek(pos + 512);
-                    f.readFully(payload);
-                    if (type == 'x') {
-                        Map<String, byte[]> records = PaxRecords.parse(payload);
-                        if (records == null) {
-                            throw new LayerRejectedException(
-                                    Reason.BAD_HEADER, "malformed PAX record at offset " + pos);
-                        }
-                        pax.putAll(records);
-                    } else if (type == 'L') {
-                        gnuName = gnuLongName(payload, pos);
-                    } else if (type == 'K') {
-                        gnuLink = gnuLongName(payload, pos);
-                    } else if (PaxRecords.parse(payload) == null) {
-                        throw new LayerRejectedException(
-                                Reason.BAD_HEADER, "malformed global PAX record at offset " + pos);
-                    }
-                } else {
-                    byte[] path = pax.containsKey("path") ? pax.get("path") : gnuName != null ? gnuName : ustarName(h);
-                    byte[] link = pax.containsKey("linkpath")
-                            ? pax.get("linkpath")
-                            : gnuLink != null ? gnuLink : field(h, 157, 100);
-                    if (indexOf0(path) >= 0 || indexOf0(link) >= 0) {
-                        throw new LayerRejectedException(Reason.BAD_NAME, "NUL inside a name at offset " + pos);
-                    }
-                    index.add(new RawEntry(path, link, xattrs(pax, pos)));
-                    pax = new HashMap<>();
-                    gnuName = null;
-                    gnuLink = null;
-                }
-                pos += 512 + dataBlocks * 512;
+                pos += 512 + entry(pos) * 512;
             }
+        }
+
+        /** Reads the entry whose header is in h, at pos; returns its data blocks. */
+        private long entry(long pos) throws IOException {
+            long stored = TarHeaders.parseOctal(h, 148, 8);
+            if (stored != TarHeaders.checksum(h)) {
+                throw new LayerRejectedException(Reason.BAD_HEADER, "bad header checksum at offset " + pos);
+            }
+            long size = TarHeaders.parseOctal(h, 124, 12);
+            if (size < 0) {
+                throw new LayerRejectedException(Reason.BAD_HEADER, "bad size field at offset " + pos);
+            }
+            byte type = h[156];
+            boolean meta = type == 'x' || type == 'g' || type == 'L' || type == 'K';
+            if (meta && size > maxMetadataBytes) {
+                throw new LayerRejectedException(
+                        Reason.HEADER_TOO_LARGE, "extended header of " + size + " bytes at offset " + pos);
+            }
+            long dataBlocks = (size + 511) / 512;
+            // Hard links, symlinks, directories and nodes carry no data whatever their size field says.
+            if (type == '1' || type == '2' || type == '3' || type == '4' || type == '5' || type == '6') {
+                dataBlocks = 0;
+            }
+            if (pos + 512 + dataBlocks * 512 > len) {
+                throw new LayerRejectedException(Reason.TRUNCATED, "entry data runs past the end at offset " + pos);
+            }
+            if (meta) extendedHeader(type, size, pos);
+            else named(pos);
+            return dataBlocks;
+        }
+
+        private void extendedHeader(byte type, long size, long pos) throws IOException {
+            byte[] payload = new byte[(int) size];
+            f.seek(pos + 512);
+            f.readFully(payload);
+            if (type == 'x') {
+                Map<String, byte[]> records = PaxRecords.parse(payload);
+                if (records == null) {
+                    throw new LayerRejectedException(Reason.BAD_HEADER, "malformed PAX record at offset " + pos);
+                }
+                pax.putAll(records);
+            } else if (type == 'L') {
+                gnuName = gnuLongName(payload, pos);
+            } else if (type == 'K') {
+                gnuLink = gnuLongName(payload, pos);
+            } else if (PaxRecords.parse(payload) == null) {
+                throw new LayerRejectedException(Reason.BAD_HEADER, "malformed global PAX record at offset " + pos);
+            }
+        }
+
+        /** An entry with a name: its name and link from the extended headers before it, or its own. */
+        private void named(long pos) throws LayerRejectedException {
+            byte[] path = pax.containsKey("path") ? pax.get("path") : gnuName != null ? gnuName : ustarName(h);
+            byte[] link =
+                    pax.containsKey("linkpath") ? pax.get("linkpath") : gnuLink != null ? gnuLink : field(h, 157, 100);
+            if (indexOf0(path) >= 0 || indexOf0(link) >= 0) {
+                throw new LayerRejectedException(Reason.BAD_NAME, "NUL inside a name at offset " + pos);
+            }
+            index.add(new RawEntry(path, link, xattrs(pax, pos)));
+            pax = new HashMap<>();
+            gnuName = null;
+            gnuLink = null;
         }
     }
 
