@@ -264,6 +264,20 @@ final class MountCommand implements Callable<Integer> {
         }
     }
 
+    /** The views daemon over the store in stateDir, watching BACKING's path. */
+    private ViewMount openViews(Path backingDir, Path mnt, StateDirectory stateDir, DefaultView policy)
+            throws IOException {
+        ViewMount viewMount;
+        try {
+            viewMount = ViewMount.open(
+                    backingDir, stateDir.path(), policy, gcPolicy(), administrators(), groupPolicy(), autoFlushEvery());
+        } catch (IOException | RuntimeException e) {
+            throw new UserFacingException("cannot open the store in " + stateDir.path() + ": " + e.getMessage(), e);
+        }
+        watchBacking(viewMount.engine(), backingDir, mnt);
+        return viewMount;
+    }
+
     private int serve(Path backingDir, Path mnt, MountOptions.Builder opts, StateDirectory stateDir) throws Exception {
         boolean views = viewsMode();
         DefaultView policy = policy();
@@ -271,23 +285,9 @@ final class MountCommand implements Callable<Integer> {
                 BackingClaim claim = views ? BackingClaim.take(backingDir, stateDir.path(), adopt) : null) {
             DaemonLogging.alsoTo(stateDir.logFile());
             Files.writeString(stateDir.pidFile(), ProcessHandle.current().pid() + "\n");
-            ViewMount viewMount = null;
+            ViewMount viewMount = views ? openViews(backingDir, mnt, stateDir, policy) : null;
             FuseFilesystem fs;
             if (views) {
-                try {
-                    viewMount = ViewMount.open(
-                            backingDir,
-                            stateDir.path(),
-                            policy,
-                            gcPolicy(),
-                            administrators(),
-                            groupPolicy(),
-                            autoFlushEvery());
-                } catch (IOException | RuntimeException e) {
-                    throw new UserFacingException(
-                            "cannot open the store in " + stateDir.path() + ": " + e.getMessage(), e);
-                }
-                watchBacking(viewMount.engine(), backingDir, mnt);
                 fs = viewMount.filesystem();
                 // the views have no permission model of their own: the kernel checks mode bits
                 opts.defaultPermissions(true);

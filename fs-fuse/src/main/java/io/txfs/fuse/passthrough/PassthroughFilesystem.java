@@ -35,9 +35,7 @@ import io.txfs.sys.Sys;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -63,13 +61,10 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     private volatile long entryTtl;
     private final long attrTtl;
     private final Map<Long, DirHandle> dirs = new ConcurrentHashMap<>();
-    /** Guarded by itself. */
-    private final Map<Long, Backing> backings = new HashMap<>();
-
-    private final Map<Long, Long> openNodes = new ConcurrentHashMap<>();
     private final boolean kernelPassthrough;
-    private volatile BackingFiles backingFiles;
-    private volatile boolean passthroughFailed;
+    /** Set at init when the kernel negotiated FUSE passthrough and it is wanted; else null. */
+    private volatile KernelPassthrough passthrough;
+
     private volatile boolean writebackCache;
     private volatile boolean warnedDescriptors;
     private static final int EMFILE = 24;
@@ -102,7 +97,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     public PassthroughFilesystem(int backingDirFd, long entryTtlNanos, long attrTtlNanos, boolean kernelPassthrough)
             throws IOException {
         this.kernelPassthrough = kernelPassthrough;
-        raiseDescriptorLimit();
+        DescriptorLimit.raise();
         ByteBuffer st = StatBuf.allocate();
         if (C.fstatat(backingDirFd, "", st, AT_EMPTY_PATH) != 0) {
             throw new IOException("backing descriptor " + backingDirFd + ": " + C.strerror(LibC.errno()));
@@ -116,35 +111,11 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
         this.attrTtl = attrTtlNanos;
     }
 
-    /**
-     * Every inode the kernel holds costs one O_PATH descriptor (plus one per open file), so a tree of
-     * many thousand files needs far more than the usual soft limit: raise it as far as allowed.
-     */
-    private static void raiseDescriptorLimit() {
-        final int rlimitNofile = 7;
-        ByteBuffer rl = ByteBuffer.allocateDirect(16).order(ByteOrder.LITTLE_ENDIAN);
-        if (C.getrlimit(rlimitNofile, rl) != 0) {
-            return;
-        }
-        long want = 1 << 20;
-        try {
-            want = Math.min(
-                    want,
-                    Long.parseLong(
-                            Files.readString(Path.of("/proc/sys/fs/nr_open")).trim()));
-        } catch (IOException | NumberFormatException e) {
-            want = Math.min(want, rl.getLong(8));
-        }
-        if (rl.getLong(0) >= want) {
-            return;
-        }
-        ByteBuffer raised = ByteBuffer.allocateDirect(16).order(ByteOrder.LITTLE_ENDIAN);
-        raised.putLong(0, want).putLong(8, Math.max(want, rl.getLong(8)));
-        if (C.setrlimit(rlimitNofile, raised) != 0) {
-            // without CAP_SYS_RESOURCE only the soft limit can move, up to the hard one
-            raised.putLong(0, rl.getLong(8)).putLong(8, rl.getLong(8));
-            C.setrlimit(rlimitNofile, raised);
-        }
+    /** The reply for a freshly opened regular file: handed to the kernel as a backing file if we can. */
+    private OpenResult opened(long node, int fd) {
+        KernelPassthrough k = passthrough;
+        OpenResult r = k == null ? null : k.opened(node, fd);
+        return r != null ? r : OpenResult.of(fd, OpenResult.FOPEN_KEEP_CACHE);
     }
 
     private static int openDir(Path backing) throws IOException {
@@ -157,88 +128,12 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
 
     @Override
     public void init(InitInfo info) {
-        backingFiles = kernelPassthrough ? info.backingFiles().orElse(null) : null;
+        BackingFiles files = kernelPassthrough ? info.backingFiles().orElse(null) : null;
+        passthrough = files == null ? null : new KernelPassthrough(files, inodes);
         writebackCache = info.has(InitFlags.WRITEBACK_CACHE);
         // Without default_permissions the kernel walks cached names without asking anyone: a name root
         // looked up would stay reachable for a user the backing would refuse. So every walk asks.
         entryTtl = info.defaultPermissions() ? configuredEntryTtl : 0;
-    }
-
-    /**
-     * One backing file per inode, shared by all its passthrough opens: the kernel refuses (EIO) a
-     * second open of an inode with a different backing file. It is the daemon's own read-write
-     * descriptor (read-only where the inode cannot be opened for writing); the caller's access mode is
-     * still enforced by the kernel on the FUSE file.
-     */
-    private static final class Backing {
-        final int id;
-        final int fd;
-        int refs;
-
-        Backing(int id, int fd) {
-            this.id = id;
-            this.fd = fd;
-        }
-    }
-
-    /** The reply for a freshly opened regular file: handed to the kernel as a backing file if we can. */
-    private OpenResult opened(long node, int fd) {
-        BackingFiles b = backingFiles;
-        if (b != null && !passthroughFailed) {
-            try {
-                int id = acquireBacking(b, node);
-                openNodes.put((long) fd, node);
-                return new OpenResult(fd, OpenResult.FOPEN_PASSTHROUGH, id);
-            } catch (IOException | RuntimeException e) {
-                passthroughFailed = true;
-                LOG.warn(
-                        "FUSE passthrough unavailable ({}); serving reads and writes through the daemon",
-                        e.getMessage());
-            }
-        }
-        return OpenResult.of(fd, OpenResult.FOPEN_KEEP_CACHE);
-    }
-
-    private int acquireBacking(BackingFiles files, long node) throws IOException {
-        synchronized (backings) {
-            Backing bk = backings.get(node);
-            if (bk == null) {
-                String path = proc(inodes.get(node).fd);
-                int bfd = C.open(path, Sys.O_RDWR | O_CLOEXEC, 0);
-                if (bfd < 0) {
-                    bfd = C.open(path, O_RDONLY | O_CLOEXEC, 0);
-                }
-                if (bfd < 0) {
-                    throw errno();
-                }
-                int id;
-                try {
-                    id = files.open(bfd);
-                } catch (IOException | RuntimeException e) {
-                    C.close(bfd);
-                    throw e;
-                }
-                bk = new Backing(id, bfd);
-                backings.put(node, bk);
-            }
-            bk.refs++;
-            return bk.id;
-        }
-    }
-
-    private void releaseBacking(long fh) {
-        Long node = openNodes.remove(fh);
-        if (node == null) {
-            return;
-        }
-        synchronized (backings) {
-            Backing bk = backings.get(node);
-            if (bk != null && --bk.refs == 0) {
-                backings.remove(node);
-                backingFiles.close(bk.id);
-                C.close(bk.fd);
-            }
-        }
     }
 
     /** How many nodes the kernel currently holds lookups on (the root included). */
@@ -597,7 +492,8 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
 
     @Override
     public void release(RequestContext ctx, long node, long fh, int flags) {
-        releaseBacking(fh);
+        KernelPassthrough k = passthrough;
+        if (k != null) k.release(fh);
         C.close((int) fh);
     }
 
