@@ -24,11 +24,8 @@ import org.slf4j.LoggerFactory;
 final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
-    static final int MAX_WRITE = 1 << 20;
-    static final int MAX_PAGES = MAX_WRITE / 4096;
+    static final int MAX_WRITE = InitNegotiation.MAX_WRITE;
     static final int MIN_MINOR = 23;
-    private static final int MAX_BACKGROUND = 64;
-    private static final int CONGESTION_THRESHOLD = 48;
     private static final int ERANGE = Errno.ERANGE.code();
 
     /** Thrown (preallocated, no stack) when a request is shorter than its opcode's structs. */
@@ -575,46 +572,10 @@ final class Dispatcher {
         if ((flags & InitFlags.INIT_EXT) != 0 && n >= b + 20) {
             flags |= (in.getInt(b + 16) & 0xffffffffL) << 32;
         }
-        int minor = Math.min(kminor, Wire.KERNEL_MINOR);
-        long reply = flags & wantedFlags();
-        int maxStackDepth = 0;
-        if ((reply & InitFlags.PASSTHROUGH) != 0) {
-            maxStackDepth = 1;
-        }
-        if ((reply >>> 32) != 0) {
-            reply |= InitFlags.INIT_EXT;
-        }
-        int maxPages = (reply & InitFlags.MAX_PAGES) != 0 ? MAX_PAGES : 32;
-        int maxWrite = (reply & InitFlags.MAX_PAGES) != 0 ? MAX_WRITE : 32 * 4096;
-        int size = minor < 23 ? Wire.COMPAT_22_INIT_OUT_SIZE : Wire.INIT_OUT_SIZE;
-        Wire.putInitOut(
-                w.out,
-                OUT_HEADER,
-                size,
-                Wire.KERNEL_MAJOR,
-                minor,
-                maxReadahead,
-                reply,
-                MAX_BACKGROUND,
-                CONGESTION_THRESHOLD,
-                maxWrite,
-                1,
-                maxPages,
-                maxStackDepth);
-        InitInfo negotiated = new InitInfo(
-                major,
-                kminor,
-                minor,
-                flags,
-                reply,
-                maxWrite,
-                maxReadahead,
-                maxPages,
-                MAX_BACKGROUND,
-                CONGESTION_THRESHOLD,
-                maxStackDepth,
-                backingFiles,
-                defaultPermissions);
+        InitInfo negotiated = InitNegotiation.reply(
+                major, kminor, flags, maxReadahead, wantedFlags(), backingFiles, defaultPermissions);
+        int size = negotiated.minor() < 23 ? Wire.COMPAT_22_INIT_OUT_SIZE : Wire.INIT_OUT_SIZE;
+        InitNegotiation.write(w.out, OUT_HEADER, size, negotiated);
         if (info == null) {
             try {
                 fs.init(negotiated);
