@@ -104,7 +104,7 @@ public final class Engine implements AutoCloseable {
     /** The shared state of the engine's parts (EngineState says why it is one explicit object). */
     final EngineState state;
 
-    private final StateDirectory stateDir;
+    private final EngineDirectory stateDir;
     final PublishedVersions versions;
     final BackingImport imports;
     /** The parts handed to Publisher, Flusher and the rest: the state and readers, not the engine. */
@@ -137,7 +137,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private Engine(Config c) {
-        this.stateDir = StateDirectory.lock(c.stateDir());
+        this.stateDir = EngineDirectory.lock(c.stateDir());
         Store s = c.store();
         if (s == null && c.stateDir() != null) s = new RocksStore(c.stateDir().resolve("db"));
         if (s == null) throw new IllegalArgumentException("no store and no state directory");
@@ -435,7 +435,7 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Where the daemon keeps files of work in progress (an import's spooled layer), or null: use the
-     * system's temporary directory (StateDirectory#scratch).
+     * system's temporary directory (EngineDirectory#scratch).
      */
     public Path scratchDirectory() throws IOException {
         return stateDir.scratch();

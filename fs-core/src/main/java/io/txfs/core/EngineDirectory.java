@@ -18,22 +18,22 @@ import org.slf4j.LoggerFactory;
  * The engine's state directory (the store, chunk files, scratch space), held with a file lock so that one
  * engine at a time opens it. An engine over a memory store may have none: then {@link #path} is null.
  */
-final class StateDirectory implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(StateDirectory.class);
+final class EngineDirectory implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EngineDirectory.class);
 
     final Path path;
     private final FileChannel lockChannel;
     private final FileLock lockFile;
 
-    private StateDirectory(Path path, FileChannel lockChannel, FileLock lockFile) {
+    private EngineDirectory(Path path, FileChannel lockChannel, FileLock lockFile) {
         this.path = path;
         this.lockChannel = lockChannel;
         this.lockFile = lockFile;
     }
 
     /** Creates (owner-only) and locks dir; EBUSY if another engine holds it. dir null: no state directory. */
-    static StateDirectory lock(Path dir) {
-        if (dir == null) return new StateDirectory(null, null, null);
+    static EngineDirectory lock(Path dir) {
+        if (dir == null) return new EngineDirectory(null, null, null);
         try {
             Files.createDirectories(
                     dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -49,7 +49,7 @@ final class StateDirectory implements AutoCloseable {
                 lc.close();
                 throw new FsException(Errno.EBUSY, "state directory " + dir + " is in use by another engine");
             }
-            return new StateDirectory(dir, lc, lk);
+            return new EngineDirectory(dir, lc, lk);
         } catch (IOException e) {
             throw new UncheckedIOException("open state directory " + dir, e);
         }
