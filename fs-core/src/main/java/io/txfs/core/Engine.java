@@ -3,7 +3,6 @@ package io.txfs.core;
 import io.txfs.core.progress.LongWork;
 import io.txfs.core.progress.LongWorks;
 import io.txfs.core.store.ColumnFamily;
-import io.txfs.core.store.MemoryStore;
 import io.txfs.core.store.RocksStore;
 import io.txfs.core.store.Store;
 import io.txfs.core.store.StoreException;
@@ -55,28 +54,13 @@ public final class Engine implements AutoCloseable {
             if (gc == null) gc = GcPolicy.DEFAULT;
         }
 
-        public Config(
-                Path backing,
-                Path stateDir,
-                Store store,
-                Clock clock,
-                FaultInjector faults,
-                EngineListener listener,
-                GcPolicy gc) {
-            this(backing, stateDir, store, clock, faults, listener, gc, null);
-        }
-
-        public Config(
-                Path backing, Path stateDir, Store store, Clock clock, FaultInjector faults, EngineListener listener) {
-            this(backing, stateDir, store, clock, faults, listener, null, null);
-        }
-
         public static Config rocks(Path backing, Path stateDir) {
-            return new Config(backing, stateDir, null, null, null, null);
+            return new Config(backing, stateDir, null, null, null, null, null, null);
         }
 
-        public static Config memory(Path backing, MemoryStore store) {
-            return new Config(backing, null, store, null, null, null);
+        /** Over {@code store} with no state directory (tests, tools): data files live in the store's memory. */
+        public static Config memory(Path backing, Store store) {
+            return new Config(backing, null, store, null, null, null, null, null);
         }
 
         public Config withFaults(FaultInjector f) {
@@ -231,7 +215,7 @@ public final class Engine implements AutoCloseable {
      * view begun at that first write ({@link #createView}, read-committed) reads the very same state.
      */
     public View notYetBegun(String name, int ownerUid) {
-        return new View(name, 0, Isolation.READ_COMMITTED, ownerUid, 0, state.head, 0, 0);
+        return View.publishedAt(name, Isolation.READ_COMMITTED, ownerUid, 0, state.head);
     }
 
     public List<ViewInfo> listViews() {
@@ -494,7 +478,7 @@ public final class Engine implements AutoCloseable {
                                 + ", and those snapshot views or open"
                                 + " handles read; txfs mount --keep-versions and --keep-unflushed keep more)");
             }
-            View h = new View(PUBLISHED_VIEW, 0, Isolation.SNAPSHOT, 0, 0, version, 0, 0);
+            View h = View.publishedAt(PUBLISHED_VIEW, Isolation.SNAPSHOT, 0, 0, version);
             h.historical = true;
             return h;
         });

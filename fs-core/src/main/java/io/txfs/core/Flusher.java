@@ -294,17 +294,10 @@ final class Flusher {
         for (View v : state.views.values()) {
             if (v.snapshot == plan.head) {
                 bumped.add(v);
-                View after = new View(
-                        v.name,
-                        v.id,
-                        v.isolation,
-                        v.ownerUid,
-                        v.createdNs,
-                        plan.version,
-                        v.layer,
-                        v.pendingBytes,
-                        v.anonymous);
-                b.put(ColumnFamily.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), after.encode());
+                b.put(
+                        ColumnFamily.VIEWS,
+                        v.name.getBytes(StandardCharsets.UTF_8),
+                        v.encodeAt(plan.version, v.layer, v.pendingBytes));
             }
         }
         state.faults.reached(FaultPoint.FLUSH_BEFORE_COMPLETION);

@@ -20,14 +20,6 @@ public final class PinnedViews {
     /** {@code v} with its published version fixed at the one it reads now; use it for reads only. */
     public static View pin(Engine e, View v) {
         // registered with the collector, which keeps this version readable while the handle is reachable
-        return e.collector.pin(() -> new View(
-                v.name,
-                v.id,
-                Isolation.SNAPSHOT,
-                v.ownerUid,
-                v.createdNs,
-                e.tree.readCtx(v).snap,
-                v.layer,
-                v.pendingBytes));
+        return e.collector.pin(() -> v.frozenAt(e.tree.readCtx(v).snap));
     }
 }

@@ -142,8 +142,7 @@ final class Publisher {
     /** Writes the batch with the view moved to the new version and a new layer, then the memory state. */
     private void commit(View v) {
         long newLayer = state.layers.next();
-        View after = new View(v.name, v.id, v.isolation, v.ownerUid, v.createdNs, ver, newLayer, 0, v.anonymous);
-        b.put(ColumnFamily.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), after.encode());
+        b.put(ColumnFamily.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), v.encodeAt(ver, newLayer, 0));
         state.faults.reached(FaultPoint.PUBLISH_BEFORE_BATCH);
         // Not synced: publish is visibility, flush is durability (SPEC). The batch is in the WAL, so a
         // killed process keeps it; syncing here would also wait for every unsynced byte the view wrote,

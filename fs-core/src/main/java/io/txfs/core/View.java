@@ -45,16 +45,14 @@ public final class View {
      */
     volatile PendingCache pending;
 
-    View(
-            String name,
-            long id,
-            Isolation isolation,
-            int ownerUid,
-            long createdNs,
-            long snapshot,
-            long layer,
-            long pendingBytes) {
-        this(name, id, isolation, ownerUid, createdNs, snapshot, layer, pendingBytes, false);
+    /** A read-only handle named {@code name} on the published state at {@code snapshot} (id 0, no layer). */
+    static View publishedAt(String name, Isolation isolation, int ownerUid, long createdNs, long snapshot) {
+        return new View(name, 0, isolation, ownerUid, createdNs, snapshot, 0, 0, false);
+    }
+
+    /** This view's records read at {@code snapshot} with nothing held: for reads only (PinnedViews). */
+    View frozenAt(long snapshot) {
+        return new View(name, id, Isolation.SNAPSHOT, ownerUid, createdNs, snapshot, layer, pendingBytes, false);
     }
 
     View(
@@ -102,8 +100,16 @@ public final class View {
         return new ViewInfo(name, isolation, snapshot, ownerUid, createdNs, pendingBytes);
     }
 
-    /** Format 2 adds the flags byte (bit 0: anonymous); format 1 records read as named views. */
     byte[] encode() {
+        return encodeAt(snapshot, layer, pendingBytes);
+    }
+
+    /**
+     * The stored record of this view moved to {@code snapshot}, {@code layer} and {@code pendingBytes}: what a
+     * batch writes before the handle itself changes. Format 2 adds the flags byte (bit 0: anonymous); format
+     * 1 records read as named views.
+     */
+    byte[] encodeAt(long snapshot, long layer, long pendingBytes) {
         byte[] b = new byte[1 + 8 + 1 + 8 + 8 + 4 + 8 + 8 + 1];
         ByteBuffer bb = ByteBuffer.wrap(b);
         bb.put((byte) 2)

@@ -29,8 +29,8 @@ public final class ViewDiff {
     /** A read-only view of the published state under {@code v}'s pending delta. */
     public static View baseOf(Engine e, View v) {
         // pinned: the collector keeps this version readable while the handle is reachable
-        return e.collector.pin(() -> new View(
-                Engine.PUBLISHED_VIEW, 0, Isolation.SNAPSHOT, v.ownerUid, v.createdNs, e.tree.readCtx(v).snap, 0, 0));
+        return e.collector.pin(() -> View.publishedAt(
+                Engine.PUBLISHED_VIEW, Isolation.SNAPSHOT, v.ownerUid, v.createdNs, e.tree.readCtx(v).snap));
     }
 
     public static String unified(Engine e, View v) {

@@ -34,7 +34,7 @@ class GcTest {
             return Engine.open(
                     Engine.Config.rocks(backing, tmp.resolve("state")).withGc(gc));
         memory = memory == null ? new MemoryStore() : memory.reopened();
-        return Engine.open(new Engine.Config(backing, null, memory, null, null, null, gc));
+        return Engine.open(Engine.Config.memory(backing, memory).withGc(gc));
     }
 
     private static byte[] filled(int n, char c) {
@@ -57,7 +57,7 @@ class GcTest {
 
     /** A read-only handle on published version v, as a snapshot view at v reads it. */
     private static TestFs at(Engine e, long v) {
-        return new TestFs(e, new View(Engine.PUBLISHED_VIEW, 0, Isolation.SNAPSHOT, 0, 0, v, 0, 0));
+        return new TestFs(e, View.publishedAt(Engine.PUBLISHED_VIEW, Isolation.SNAPSHOT, 0, 0, v));
     }
 
     private void prepare() throws Exception {

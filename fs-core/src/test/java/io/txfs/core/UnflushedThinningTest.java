@@ -43,7 +43,7 @@ class UnflushedThinningTest {
             return Engine.open(
                     Engine.Config.rocks(backing, tmp.resolve("state")).withGc(gc));
         memory = memory == null ? new MemoryStore() : memory.reopened();
-        return Engine.open(new Engine.Config(backing, null, memory, null, null, null, gc));
+        return Engine.open(Engine.Config.memory(backing, memory).withGc(gc));
     }
 
     private static long entryVersions(Engine e, long dir) {
