@@ -370,7 +370,7 @@ public final class ViewFilesystem implements FuseFilesystem {
         int kept = perm & ~04000;
         if ((perm & 02000) != 0
                 && ((perm & 010) != 0
-                        || (ctx.uid() != 0 && !ViewControl.groupsOf(ctx).contains(Integer.toUnsignedLong(a.gid()))))) {
+                        || (ctx.uid() != 0 && !CallerGroups.of(ctx).contains(Integer.toUnsignedLong(a.gid()))))) {
             kept &= ~02000;
         }
         if (kept != perm) {
