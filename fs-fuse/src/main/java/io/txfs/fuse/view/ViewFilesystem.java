@@ -245,29 +245,6 @@ final class ViewFilesystem implements FuseFilesystem {
         return true;
     }
 
-    /**
-     * Clears setuid/setgid as the VFS does for an unprivileged write, truncate or chown
-     * (setattr_should_drop_sgid): setuid always; setgid when the file is group-executable, or when the
-     * caller is not in the file's group (setgid without group-execute marks mandatory locking, which
-     * only outsiders lose).
-     */
-    private void clearSetIdBits(RequestContext ctx, View v, long ino) {
-        io.txfs.core.Attr a = engine.getattr(v, ino);
-        int perm = a.perm();
-        if ((perm & 06000) == 0) {
-            return;
-        }
-        int kept = perm & ~04000;
-        if ((perm & 02000) != 0
-                && ((perm & 010) != 0
-                        || (ctx.uid() != 0 && !CallerGroups.of(ctx).contains(Integer.toUnsignedLong(a.gid()))))) {
-            kept &= ~02000;
-        }
-        if (kept != perm) {
-            engine.setattr(v, ino, SetAttr.perm(kept));
-        }
-    }
-
     @Override
     public OpenResult open(RequestContext ctx, long node, int flags) throws IOException {
         return open(ctx, node, flags, 0);
@@ -285,7 +262,7 @@ final class ViewFilesystem implements FuseFilesystem {
         engine.open(v, k.ino(), write && !Views.notBegun(v), truncate);
         if (truncate) {
             if ((openFlags & OPEN_KILL_SUIDGID) != 0) {
-                clearSetIdBits(ctx, v, k.ino());
+                SetIdBits.clear(engine, ctx, v, k.ino());
             }
             views.afterChange(k.view());
         }
@@ -297,34 +274,9 @@ final class ViewFilesystem implements FuseFilesystem {
         if (!write && v.isolation() == Isolation.READ_COMMITTED && !views.isGroupView(k.view())) {
             long fh = nextHandle.getAndIncrement();
             pinned.put(fh, PinnedViews.pin(engine, v));
-            return OpenResult.of(fh, openFlags(v, false));
+            return OpenResult.of(fh, FileCaching.openFlags(v, false));
         }
-        return OpenResult.of(0, openFlags(v, write));
-    }
-
-    /**
-     * A read-committed view sees each publish at its next access, so its file content can change under
-     * the kernel's cached size and pages between a publish and the invalidations that follow it: such
-     * views read and write around the page cache, each read answered whole from one published version.
-     * A snapshot view's file content changes only through this kernel inode (its own writes and
-     * truncates) or by its own publish, abort or import, each of which invalidates the inodes it changed
-     * before it returns (KernelInvalidator): so its pages are kept across opens (FOPEN_KEEP_CACHE), and a
-     * file re-read is answered by the page cache.
-     *
-     * <p>A descriptor open for writing writes (and reads) around the page cache in every view. Through the
-     * page cache, the kernel asks for {@code security.capability} before each write whose inode's
-     * attributes were refreshed since the last one (fs/fuse clears {@code S_NOSEC} on every refresh), and
-     * refreshes them before each read after a write: a writer that stats or reads back between writes, as
-     * {@code as} does, paid GETATTR + GETXATTR per write, a third of a build's requests. Direct writes
-     * leave the clearing of set-id bits and capabilities to the daemon (HANDLE_KILLPRIV_V2, and
-     * {@code Engine.write}); the kernel drops the cached pages a direct write covers, so readers through
-     * other descriptors still see it.
-     */
-    private static int openFlags(View v, boolean write) {
-        if (v.isolation() == Isolation.READ_COMMITTED) {
-            return OpenResult.FOPEN_DIRECT_IO;
-        }
-        return write ? OpenResult.FOPEN_DIRECT_IO | OpenResult.FOPEN_KEEP_CACHE : OpenResult.FOPEN_KEEP_CACHE;
+        return OpenResult.of(0, FileCaching.openFlags(v, write));
     }
 
     @Override
@@ -497,7 +449,7 @@ final class ViewFilesystem implements FuseFilesystem {
                 s.mtimeNow() ? Long.valueOf(now) : s.hasMtime() ? s.mtimeSec() * 1_000_000_000L + s.mtimeNsec() : null);
         io.txfs.core.Attr a = engine.setattr(view(k), k.ino(), c);
         if ((s.valid() & io.txfs.fuse.SetAttr.FATTR_KILL_SUIDGID) != 0 && a.type() != FileType.DIRECTORY) {
-            clearSetIdBits(ctx, view(k), k.ino());
+            SetIdBits.clear(engine, ctx, view(k), k.ino());
             a = engine.getattr(view(k), k.ino());
         }
         views.afterChange(k.view());
@@ -547,7 +499,7 @@ final class ViewFilesystem implements FuseFilesystem {
         Entry e = entry(p, engine.create(view(p), p.ino(), bytes(name), mode & 07777, caller(ctx)), parent == ROOT_ID);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
-        return new CreateResult(e, OpenResult.of(0, openFlags(view(p), true)));
+        return new CreateResult(e, OpenResult.of(0, FileCaching.openFlags(view(p), true)));
     }
 
     @Override
@@ -632,26 +584,14 @@ final class ViewFilesystem implements FuseFilesystem {
             throws IOException {
         ViewKey k = mutable(ctx, node);
         int len = data.remaining();
-        byte[] b = writeBuffer(len);
+        byte[] b = WriteBuffers.get(len);
         data.get(b, 0, len);
         if ((writeFlags & WRITE_KILL_SUIDGID) != 0) {
-            clearSetIdBits(ctx, view(k), k.ino());
+            SetIdBits.clear(engine, ctx, view(k), k.ino());
         }
         int n = engine.write(view(k), k.ino(), offset, b, len);
         views.afterChange(k.view());
         return n;
-    }
-
-    /** One buffer per reader thread: a 1 MiB WRITE allocated and zeroed a 1 MiB array each time. */
-    private static final ThreadLocal<byte[]> WRITE_BUFFERS = ThreadLocal.withInitial(() -> new byte[0]);
-
-    private static byte[] writeBuffer(int len) {
-        byte[] b = WRITE_BUFFERS.get();
-        if (b.length < len) {
-            b = new byte[Math.max(len, 64 * 1024)];
-            WRITE_BUFFERS.set(b);
-        }
-        return b;
     }
 
     @Override
