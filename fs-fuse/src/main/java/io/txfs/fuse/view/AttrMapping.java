@@ -2,6 +2,7 @@ package io.txfs.fuse.view;
 
 import io.txfs.core.FileType;
 import io.txfs.fuse.Attr;
+import io.txfs.fuse.StatFs;
 
 /** The engine's attributes as the kernel's struct fuse_attr wants them. */
 final class AttrMapping {
@@ -46,5 +47,18 @@ final class AttrMapping {
     /** d_type for readdir: the S_IFMT bits shifted down. */
     static int direntType(FileType t) {
         return t.bits() >>> 12;
+    }
+
+    /** The engine's filesystem statistics as the kernel's struct fuse_kstatfs wants them. */
+    static StatFs toFuse(io.txfs.core.StatFs s) {
+        return new StatFs(
+                s.blocks(),
+                s.blocksFree(),
+                s.blocksAvailable(),
+                s.files(),
+                s.filesFree(),
+                (int) s.blockSize(),
+                s.nameMax(),
+                (int) s.blockSize());
     }
 }

@@ -21,7 +21,7 @@ import java.util.List;
  * the JVM's heap, metaspace and direct buffers, the process's resident size from /proc/self/status,
  * RocksDB's cache and memtables, and the bytes of the state directory.
  */
-final class DaemonMemory {
+public final class DaemonMemory {
     private static final Path STATUS = Path.of("/proc/self/status");
     private final Engine engine;
     /** null: not known (tests without a state directory). */
@@ -32,7 +32,7 @@ final class DaemonMemory {
         this.stateDir = stateDir;
     }
 
-    ObjectNode report() {
+    public ObjectNode report() {
         ObjectNode n = ControlReply.json().createObjectNode();
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         n.put("heap_used", heap.getUsed())

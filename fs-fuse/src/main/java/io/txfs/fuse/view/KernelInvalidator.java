@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * held by a process whose request needs a reader thread, so a reader thread must never write one. The
  * caller waits (bounded) for them to be delivered, so a publish is visible when its control write returns.
  */
-final class KernelInvalidator implements EngineListener, AutoCloseable {
+public final class KernelInvalidator implements EngineListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KernelInvalidator.class);
     private static final long DELIVERY_WAIT_SECONDS = 10;
 
@@ -137,7 +137,7 @@ final class KernelInvalidator implements EngineListener, AutoCloseable {
     }
 
     /** Invalidates {@code changes} as seen by {@code view}, and waits until the kernel took them. */
-    void invalidate(String view, ChangeSet changes) {
+    public void invalidate(String view, ChangeSet changes) {
         invalidate(List.of(view), changes);
     }
 

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * later does not exist until the mount answers. Same fields as the control file's {@code progress}
  * reply; replaced whole (rename), at most four times a second, removed when nothing runs.
  */
-final class ProgressFile implements LongWorks.Listener {
+public final class ProgressFile implements LongWorks.Listener {
     private static final Logger log = LoggerFactory.getLogger(ProgressFile.class);
     private static final long EVERY_NS = 250_000_000L;
     private final Path file;
@@ -55,7 +55,7 @@ final class ProgressFile implements LongWorks.Listener {
     }
 
     /** The running works as the control file's {@code progress} reply and this file list them. */
-    static ArrayNode json(LongWorks works) {
+    public static ArrayNode json(LongWorks works) {
         ArrayNode list = ControlReply.json().createArrayNode();
         long now = works.nowNs();
         for (WorkSnapshot w : works.running()) {

@@ -1,6 +1,5 @@
 package io.txfs.fuse.view;
 
-import io.txfs.control.ControlCommand;
 import io.txfs.core.Caller;
 import io.txfs.core.ChangeSet;
 import io.txfs.core.DirEntry;
@@ -24,7 +23,6 @@ import io.txfs.fuse.OpenResult;
 import io.txfs.fuse.RequestContext;
 import io.txfs.fuse.RequestCounts;
 import io.txfs.fuse.StatFs;
-import io.txfs.fuse.control.ControlEndpoint;
 import io.txfs.sys.Errno;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -45,22 +43,13 @@ import org.slf4j.LoggerFactory;
  * and dentries per view. Only the shared root (node 1) is common to all views; requests on it are routed
  * by the calling process ({@link Views}) and answered with timeouts of 0. Below it, or below a view's own
  * root at {@code .txfs/views/NAME}, a node belongs to one view and may be cached; what a publish changes
- * under a view is invalidated by {@link KernelInvalidator}.
+ * under a view is invalidated by {@link KernelInvalidator}. The control tree ({@code .txfs}) is
+ * {@link ControlTreeFilesystem}'s, which answers for its nodes and passes every other request here.
  *
  * <p>Errors: the engine throws {@link FsException}, an ErrnoAnswer the dispatcher answers with.
  */
-public final class ViewFilesystem implements FuseFilesystem {
+final class ViewFilesystem implements FuseFilesystem {
     private static final Logger log = LoggerFactory.getLogger(ViewFilesystem.class);
-    static final long TXFS_DIR = 2;
-    static final long CTL = 3;
-    static final long VIEWS_DIR = 4;
-    /**
-     * The kind of the {@code views} directory under the shared root's {@code .txfs}: one node per caller's
-     * view (see {@link #viewsDirEntry}). Never a node id itself, only the negated inode of its key.
-     */
-    private static final long CALLERS_VIEWS_DIR = 5;
-
-    private static final long FIRST_DYNAMIC_ID = 16;
     private static final byte[] DOT = {'.'};
     private static final byte[] DOTDOT = {'.', '.'};
 
@@ -71,7 +60,9 @@ public final class ViewFilesystem implements FuseFilesystem {
     private final Views views;
     private final NodeTable<ViewKey> nodes;
     private final KernelInvalidator invalidator;
-    private final ControlEndpoint control;
+    /** The control tree's nodes ({@link ControlTreeFilesystem} answers for them), to refuse changes under them. */
+    private final ControlNodes controlNodes;
+
     private final RequestCounts requestCounts;
     private final Map<Long, DirHandle> dirs = new ConcurrentHashMap<>();
     /** Read-only opens in read-committed views read the published version of their open (PinnedViews). */
@@ -95,14 +86,13 @@ public final class ViewFilesystem implements FuseFilesystem {
             Views views,
             NodeTable<ViewKey> nodes,
             KernelInvalidator invalidator,
-            ControlEndpoint control,
             long ttlNanos,
             RequestCounts requestCounts) {
         this.engine = engine;
         this.views = views;
         this.nodes = nodes;
         this.invalidator = invalidator;
-        this.control = control;
+        this.controlNodes = new ControlNodes(nodes);
         this.ttlNanos = ttlNanos;
         this.requestCounts = requestCounts;
     }
@@ -113,7 +103,7 @@ public final class ViewFilesystem implements FuseFilesystem {
     }
 
     static NodeTable<ViewKey> newNodeTable() {
-        return new NodeTable<>(FIRST_DYNAMIC_ID);
+        return new NodeTable<>(ControlNodes.FIRST_DYNAMIC_ID);
     }
 
     /** Gives the filesystem the mount's notifier, for invalidations after publishes. */
@@ -132,7 +122,8 @@ public final class ViewFilesystem implements FuseFilesystem {
             // by name: a session's view that has not begun is not created by a read (Views.viewOf)
             return new ViewKey(views.nameForCaller(ctx), Engine.ROOT);
         }
-        if (isControl(node)) {
+        if (controlNodes.isControl(node)) {
+            // a request that names a control node among ordinary ones, e.g. a rename into .txfs
             throw new FuseErrnoException(Errno.EPERM, ".txfs is read-only");
         }
         ViewKey k = nodes.key(node).orElseThrow(() -> new FuseErrnoException(Errno.ESTALE));
@@ -155,55 +146,9 @@ public final class ViewFilesystem implements FuseFilesystem {
         }
     }
 
-    /**
-     * Which control node a node id is: TXFS_DIR, CTL or VIEWS_DIR, or 0 for an ordinary node. The shared
-     * root's control nodes have the fixed ids 2-4; every view root has its own (a key with the negated
-     * kind as its inode), because the kernel refuses a directory that is its own ancestor (ELOOP): the
-     * shared root's .txfs is an ancestor of .txfs/views/NAME, which a mount namespace binds over MOUNT.
-     */
-    private long kind(long node) {
-        if (node == TXFS_DIR || node == CTL || node == VIEWS_DIR) {
-            return node;
-        }
-        if (node < FIRST_DYNAMIC_ID) {
-            return 0;
-        }
-        ViewKey k = nodes.key(node).orElse(null);
-        if (k == null || k.ino() >= 0) {
-            return 0;
-        }
-        return -k.ino() == CALLERS_VIEWS_DIR ? VIEWS_DIR : -k.ino();
-    }
-
-    private boolean isControl(long node) {
-        return kind(node) != 0;
-    }
-
-    /** The control node of {@code kind} seen from {@code parent}: the fixed one under the shared root, else the view's own. */
-    private Entry controlEntry(long parent, long kind) {
-        if (parent < FIRST_DYNAMIC_ID) {
-            return fixedEntry(kind);
-        }
-        String view = nodes.key(parent).map(ViewKey::view).orElseThrow();
-        long id = nodes.acquire(new ViewKey(view, -kind)).id();
-        Attr a = fixedAttr(kind);
-        return new Entry(id, 0, a, 0, 0);
-    }
-
-    /**
-     * {@code .txfs/views} under the shared root: a node of the caller's own view, not one node for all.
-     * The kernel keeps one dentry for {@code views} and revalidates it at every walk (timeout 0); a walk
-     * by a process of another view gets another node id, so the kernel drops that dentry and with it the
-     * way to the cached entries below it ({@code NAME}, the view's root) before the lookup of {@code NAME}
-     * is even sent. A single shared node would instead let such a walk revalidate the cached {@code NAME}
-     * entry itself, and its refusal make the kernel unhash that dentry: the root that `txfs run` bound
-     * over the mountpoint, so the view's processes whose working directory is its root would find
-     * getcwd() failing.
-     */
-    private Entry viewsDirEntry(RequestContext ctx) throws FuseErrnoException {
-        long id = nodes.acquire(new ViewKey(views.nameForCaller(ctx), -CALLERS_VIEWS_DIR))
-                .id();
-        return new Entry(id, 0, fixedAttr(VIEWS_DIR), 0, 0);
+    /** Whether {@code node} is a view's root (the shared root is the caller's), checked as any request on it. */
+    boolean isViewRoot(RequestContext ctx, long node) throws IOException {
+        return key(ctx, node).ino() == Engine.ROOT;
     }
 
     private View view(ViewKey k) {
@@ -237,10 +182,6 @@ public final class ViewFilesystem implements FuseFilesystem {
         }
     }
 
-    private static boolean isTxfs(long parent, String name) {
-        return parent == ROOT_ID && name.equals(".txfs");
-    }
-
     private static Caller caller(RequestContext ctx) {
         return new Caller(ctx.uid(), ctx.gid());
     }
@@ -249,59 +190,11 @@ public final class ViewFilesystem implements FuseFilesystem {
         return Names.encode(name);
     }
 
-    // ------------------------------------------------------------------ the .txfs tree
-
-    private static Attr fixedAttr(long kind) {
-        int mode = kind == CTL ? 0100666 : 040555;
-        // ctl's size is the longest command: a direct write within the size may run in parallel with
-        // others (FOPEN_PARALLEL_DIRECT_WRITES), one "past EOF" takes the inode lock for its whole
-        // request, and a flush would then hold every other command (status, progress) until it ends
-        long size = kind == CTL ? ControlCommand.MAX_LINE_BYTES : 0;
-        return new Attr(kind, size, 0, 0, 0, 0, 0, 0, 0, mode, kind == CTL ? 1 : 2, 0, 0, 0, 4096);
-    }
-
-    private static Entry fixedEntry(long node) {
-        return new Entry(node, 0, fixedAttr(node), 0, 0);
-    }
-
-    private Entry lookupFixed(RequestContext ctx, long parent, String name) throws IOException {
-        long kind = kind(parent);
-        if (kind == TXFS_DIR) {
-            return switch (name) {
-                case "ctl" -> controlEntry(parent, CTL);
-                case "views" -> parent == TXFS_DIR ? viewsDirEntry(ctx) : controlEntry(parent, VIEWS_DIR);
-                default -> throw new FuseErrnoException(Errno.ENOENT);
-            };
-        }
-        if (kind == VIEWS_DIR) {
-            // A view's root is reachable only by that view's own processes, and through the views
-            // directory of that view. The entry is never cached (timeout 0): every walk through it asks
-            // again, as the walking process, so no entry outlives a membership change.
-            String own = parent < FIRST_DYNAMIC_ID
-                    ? null
-                    : nodes.key(parent).map(ViewKey::view).orElse(null);
-            View v = views.forCaller(ctx);
-            if (!v.name().equals(name) || (own != null && !own.equals(name))) {
-                throw new FuseErrnoException(Errno.ENOENT, "not the caller's view");
-            }
-            long id = nodes.acquire(new ViewKey(name, Engine.ROOT)).id();
-            return new Entry(id, 0, AttrMapping.toFuse(engine.getattr(v, Engine.ROOT)), 0, ttlNanos);
-        }
-        throw new FuseErrnoException(Errno.ENOTDIR);
-    }
-
     // ------------------------------------------------------------------ reads
 
     @Override
     public Entry lookup(RequestContext ctx, long parent, String name) throws IOException {
-        if (isControl(parent)) {
-            return lookupFixed(ctx, parent, name);
-        }
         ViewKey p = key(ctx, parent);
-        if (p.ino() == Engine.ROOT && name.equals(".txfs")) {
-            // the control tree, at the shared root and at every view root
-            return controlEntry(parent, TXFS_DIR);
-        }
         try {
             return entry(p, engine.lookup(view(p), p.ino(), bytes(name)), parent == ROOT_ID);
         } catch (FsException e) {
@@ -317,7 +210,7 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public void forget(long node, long nlookup) {
-        if (node >= FIRST_DYNAMIC_ID) {
+        if (node >= ControlNodes.FIRST_DYNAMIC_ID) {
             nodes.forget(node, nlookup).ifPresent(this::forgotten);
         }
     }
@@ -336,9 +229,6 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public AttrReply getattr(RequestContext ctx, long node, long fh) throws IOException {
-        if (isControl(node)) {
-            return new AttrReply(fixedAttr(kind(node)), 0);
-        }
         ViewKey k = key(ctx, node);
         return new AttrReply(AttrMapping.toFuse(engine.getattr(view(k), k.ino())), node == ROOT_ID ? 0 : ttlNanos);
     }
@@ -355,29 +245,6 @@ public final class ViewFilesystem implements FuseFilesystem {
         return true;
     }
 
-    /**
-     * Clears setuid/setgid as the VFS does for an unprivileged write, truncate or chown
-     * (setattr_should_drop_sgid): setuid always; setgid when the file is group-executable, or when the
-     * caller is not in the file's group (setgid without group-execute marks mandatory locking, which
-     * only outsiders lose).
-     */
-    private void clearSetIdBits(RequestContext ctx, View v, long ino) {
-        io.txfs.core.Attr a = engine.getattr(v, ino);
-        int perm = a.perm();
-        if ((perm & 06000) == 0) {
-            return;
-        }
-        int kept = perm & ~04000;
-        if ((perm & 02000) != 0
-                && ((perm & 010) != 0
-                        || (ctx.uid() != 0 && !ViewControl.groupsOf(ctx).contains(Integer.toUnsignedLong(a.gid()))))) {
-            kept &= ~02000;
-        }
-        if (kept != perm) {
-            engine.setattr(v, ino, SetAttr.perm(kept));
-        }
-    }
-
     @Override
     public OpenResult open(RequestContext ctx, long node, int flags) throws IOException {
         return open(ctx, node, flags, 0);
@@ -385,14 +252,6 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public OpenResult open(RequestContext ctx, long node, int flags, int openFlags) throws IOException {
-        if (kind(node) == CTL) {
-            return OpenResult.of(
-                    control.open(),
-                    OpenResult.FOPEN_DIRECT_IO
-                            | OpenResult.FOPEN_STREAM
-                            | OpenResult.FOPEN_NONSEEKABLE
-                            | OpenResult.FOPEN_PARALLEL_DIRECT_WRITES);
-        }
         boolean write = (flags & 3) != 0;
         // O_TRUNC with write access changes the file: it begins a session view's snapshot like a write, and is
         // published on its own in the shared view
@@ -403,7 +262,7 @@ public final class ViewFilesystem implements FuseFilesystem {
         engine.open(v, k.ino(), write && !Views.notBegun(v), truncate);
         if (truncate) {
             if ((openFlags & OPEN_KILL_SUIDGID) != 0) {
-                clearSetIdBits(ctx, v, k.ino());
+                SetIdBits.clear(engine, ctx, v, k.ino());
             }
             views.afterChange(k.view());
         }
@@ -415,41 +274,13 @@ public final class ViewFilesystem implements FuseFilesystem {
         if (!write && v.isolation() == Isolation.READ_COMMITTED && !views.isGroupView(k.view())) {
             long fh = nextHandle.getAndIncrement();
             pinned.put(fh, PinnedViews.pin(engine, v));
-            return OpenResult.of(fh, openFlags(v, false));
+            return OpenResult.of(fh, FileCaching.openFlags(v, false));
         }
-        return OpenResult.of(0, openFlags(v, write));
-    }
-
-    /**
-     * A read-committed view sees each publish at its next access, so its file content can change under
-     * the kernel's cached size and pages between a publish and the invalidations that follow it: such
-     * views read and write around the page cache, each read answered whole from one published version.
-     * A snapshot view's file content changes only through this kernel inode (its own writes and
-     * truncates) or by its own publish, abort or import, each of which invalidates the inodes it changed
-     * before it returns (KernelInvalidator): so its pages are kept across opens (FOPEN_KEEP_CACHE), and a
-     * file re-read is answered by the page cache.
-     *
-     * <p>A descriptor open for writing writes (and reads) around the page cache in every view. Through the
-     * page cache, the kernel asks for {@code security.capability} before each write whose inode's
-     * attributes were refreshed since the last one (fs/fuse clears {@code S_NOSEC} on every refresh), and
-     * refreshes them before each read after a write: a writer that stats or reads back between writes, as
-     * {@code as} does, paid GETATTR + GETXATTR per write, a third of a build's requests. Direct writes
-     * leave the clearing of set-id bits and capabilities to the daemon (HANDLE_KILLPRIV_V2, and
-     * {@code Engine.write}); the kernel drops the cached pages a direct write covers, so readers through
-     * other descriptors still see it.
-     */
-    private static int openFlags(View v, boolean write) {
-        if (v.isolation() == Isolation.READ_COMMITTED) {
-            return OpenResult.FOPEN_DIRECT_IO;
-        }
-        return write ? OpenResult.FOPEN_DIRECT_IO | OpenResult.FOPEN_KEEP_CACHE : OpenResult.FOPEN_KEEP_CACHE;
+        return OpenResult.of(0, FileCaching.openFlags(v, write));
     }
 
     @Override
     public int read(RequestContext ctx, long node, long fh, long offset, ByteBuffer dst) throws IOException {
-        if (kind(node) == CTL) {
-            return control.read(ctx, fh, dst);
-        }
         ViewKey k = key(ctx, node);
         View pin = fh == 0 ? null : pinned.get(fh);
         return engine.read(pin != null ? pin : view(k), k.ino(), offset, dst);
@@ -457,9 +288,7 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public void release(RequestContext ctx, long node, long fh, int flags) {
-        if (kind(node) == CTL) {
-            control.release(fh);
-        } else if (fh != 0) {
+        if (fh != 0) {
             View pin = pinned.remove(fh);
             if (pin != null) PinnedViews.release(engine, pin); // its version need not be kept any more
         }
@@ -475,9 +304,6 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public OpenResult opendir(RequestContext ctx, long node, int flags) throws IOException {
-        if (isControl(node)) {
-            return OpenResult.of(0);
-        }
         long fh = nextDirHandle.getAndIncrement();
         dirs.put(fh, new DirHandle(key(ctx, node)));
         // The shared root lists whichever view calls, so the kernel must ask every time. Every other
@@ -504,10 +330,6 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     private void list(RequestContext ctx, long node, long fh, long offset, DirectoryFiller filler, boolean plus)
             throws IOException {
-        if (isControl(node)) {
-            listFixed(kind(node), offset, filler, plus);
-            return;
-        }
         DirHandle h = dirs.get(fh);
         if (h == null) {
             throw new FuseErrnoException(Errno.EBADF);
@@ -529,7 +351,7 @@ public final class ViewFilesystem implements FuseFilesystem {
             String name = Names.decode(d.name());
             boolean dots = name.equals(".") || name.equals("..");
             if (h.dir.ino() == Engine.ROOT && name.equals(".txfs")) {
-                continue;
+                continue; // the name is the control tree's at every view root: a stored one is never shown
             }
             if (!plus || dots) {
                 boolean fit = plus
@@ -558,20 +380,6 @@ public final class ViewFilesystem implements FuseFilesystem {
         return new Attr(d.ino(), 0, 0, 0, 0, 0, 0, 0, 0, d.type().bits(), 0, 0, 0, 0, 4096);
     }
 
-    private static void listFixed(long kind, long offset, DirectoryFiller filler, boolean plus) {
-        List<String> names = kind == TXFS_DIR ? List.of("ctl", "views") : List.of();
-        for (int i = (int) offset; i < names.size(); i++) {
-            long child = names.get(i).equals("ctl") ? CTL : VIEWS_DIR;
-            int type = (child == CTL ? 0100000 : 040000) >>> 12;
-            boolean fit = plus
-                    ? filler.addPlus(names.get(i), new Entry(0, 0, fixedAttr(child), 0, 0), i + 1)
-                    : filler.add(names.get(i), child, type, i + 1);
-            if (!fit) {
-                return;
-            }
-        }
-    }
-
     @Override
     public void releasedir(RequestContext ctx, long node, long fh) {
         dirs.remove(fh);
@@ -579,32 +387,17 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public StatFs statfs(RequestContext ctx, long node) throws IOException {
-        io.txfs.core.StatFs s = engine.statfs(isControl(node) ? engine.published() : view(key(ctx, node)));
-        return new StatFs(
-                s.blocks(),
-                s.blocksFree(),
-                s.blocksAvailable(),
-                s.files(),
-                s.filesFree(),
-                (int) s.blockSize(),
-                s.nameMax(),
-                (int) s.blockSize());
+        return AttrMapping.toFuse(engine.statfs(view(key(ctx, node))));
     }
 
     @Override
     public int getxattr(RequestContext ctx, long node, String name, ByteBuffer dst) throws IOException {
-        if (isControl(node)) {
-            throw new FuseErrnoException(Errno.ENODATA);
-        }
         ViewKey k = key(ctx, node);
         return putSized(engine.getxattr(view(k), k.ino(), name), dst);
     }
 
     @Override
     public int listxattr(RequestContext ctx, long node, ByteBuffer dst) throws IOException {
-        if (isControl(node)) {
-            return 0;
-        }
         ViewKey k = key(ctx, node);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (String n : engine.listxattr(view(k), k.ino())) {
@@ -628,28 +421,17 @@ public final class ViewFilesystem implements FuseFilesystem {
     @Override
     public void access(RequestContext ctx, long node, int mask) throws IOException {
         // permission bits are checked by the kernel (default_permissions); this only says the node exists
-        if (!isControl(node)) {
-            ViewKey k = key(ctx, node);
-            engine.getattr(view(k), k.ino());
-        }
+        ViewKey k = key(ctx, node);
+        engine.getattr(view(k), k.ino());
     }
 
     // ------------------------------------------------------------------ changes
 
-    /** The view a change goes to; the published pseudo-view and .txfs refuse changes. */
+    /** The view a change goes to; the published pseudo-view and .txfs (in {@link #key}) refuse changes. */
     private ViewKey mutable(RequestContext ctx, long node) throws IOException {
-        if (isControl(node)) {
-            throw new FuseErrnoException(Errno.EPERM, ".txfs is read-only");
-        }
         ViewKey k = key(ctx, node);
         views.forChange(k.view(), ctx); // a session's view begins at its first change
         return k;
-    }
-
-    private void refuseTxfs(long parent, String name) throws FuseErrnoException {
-        if (isTxfs(parent, name)) {
-            throw new FuseErrnoException(Errno.EPERM, ".txfs is reserved");
-        }
     }
 
     @Override
@@ -667,7 +449,7 @@ public final class ViewFilesystem implements FuseFilesystem {
                 s.mtimeNow() ? Long.valueOf(now) : s.hasMtime() ? s.mtimeSec() * 1_000_000_000L + s.mtimeNsec() : null);
         io.txfs.core.Attr a = engine.setattr(view(k), k.ino(), c);
         if ((s.valid() & io.txfs.fuse.SetAttr.FATTR_KILL_SUIDGID) != 0 && a.type() != FileType.DIRECTORY) {
-            clearSetIdBits(ctx, view(k), k.ino());
+            SetIdBits.clear(engine, ctx, view(k), k.ino());
             a = engine.getattr(view(k), k.ino());
         }
         views.afterChange(k.view());
@@ -679,7 +461,6 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public Entry symlink(RequestContext ctx, long parent, String name, String target) throws IOException {
-        refuseTxfs(parent, name);
         ViewKey p = mutable(ctx, parent);
         Entry e = entry(
                 p, engine.symlink(view(p), p.ino(), bytes(name), Names.encode(target), caller(ctx)), parent == ROOT_ID);
@@ -690,7 +471,6 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public Entry mknod(RequestContext ctx, long parent, String name, int mode, int rdev, int umask) throws IOException {
-        refuseTxfs(parent, name);
         ViewKey p = mutable(ctx, parent);
         FileType type = FileType.fromMode(mode);
         io.txfs.core.Attr a = type == FileType.REGULAR
@@ -705,7 +485,6 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public Entry mkdir(RequestContext ctx, long parent, String name, int mode, int umask) throws IOException {
-        refuseTxfs(parent, name);
         ViewKey p = mutable(ctx, parent);
         Entry e = entry(p, engine.mkdir(view(p), p.ino(), bytes(name), mode & 07777, caller(ctx)), parent == ROOT_ID);
         views.afterChange(p.view());
@@ -716,17 +495,15 @@ public final class ViewFilesystem implements FuseFilesystem {
     @Override
     public CreateResult create(RequestContext ctx, long parent, String name, int mode, int flags, int umask)
             throws IOException {
-        refuseTxfs(parent, name);
         ViewKey p = mutable(ctx, parent);
         Entry e = entry(p, engine.create(view(p), p.ino(), bytes(name), mode & 07777, caller(ctx)), parent == ROOT_ID);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
-        return new CreateResult(e, OpenResult.of(0, openFlags(view(p), true)));
+        return new CreateResult(e, OpenResult.of(0, FileCaching.openFlags(view(p), true)));
     }
 
     @Override
     public void unlink(RequestContext ctx, long parent, String name) throws IOException {
-        refuseTxfs(parent, name);
         ViewKey p = mutable(ctx, parent);
         engine.unlink(view(p), p.ino(), bytes(name));
         views.afterChange(p.view());
@@ -735,7 +512,6 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public void rmdir(RequestContext ctx, long parent, String name) throws IOException {
-        refuseTxfs(parent, name);
         ViewKey p = mutable(ctx, parent);
         engine.rmdir(view(p), p.ino(), bytes(name));
         views.afterChange(p.view());
@@ -745,8 +521,6 @@ public final class ViewFilesystem implements FuseFilesystem {
     @Override
     public void rename(RequestContext ctx, long parent, String name, long newParent, String newName, int flags)
             throws IOException {
-        refuseTxfs(parent, name);
-        refuseTxfs(newParent, newName);
         ViewKey from = mutable(ctx, parent);
         ViewKey to = key(ctx, newParent);
         if (!from.view().equals(to.view())) {
@@ -794,7 +568,6 @@ public final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public Entry link(RequestContext ctx, long node, long newParent, String newName) throws IOException {
-        refuseTxfs(newParent, newName);
         ViewKey target = mutable(ctx, node);
         ViewKey p = key(ctx, newParent);
         if (!p.view().equals(target.view())) {
@@ -809,46 +582,25 @@ public final class ViewFilesystem implements FuseFilesystem {
     @Override
     public int write(RequestContext ctx, long node, long fh, long offset, ByteBuffer data, int writeFlags)
             throws IOException {
-        if (kind(node) == CTL) {
-            return control.write(ctx, fh, data);
-        }
         ViewKey k = mutable(ctx, node);
         int len = data.remaining();
-        byte[] b = writeBuffer(len);
+        byte[] b = WriteBuffers.get(len);
         data.get(b, 0, len);
         if ((writeFlags & WRITE_KILL_SUIDGID) != 0) {
-            clearSetIdBits(ctx, view(k), k.ino());
+            SetIdBits.clear(engine, ctx, view(k), k.ino());
         }
         int n = engine.write(view(k), k.ino(), offset, b, len);
         views.afterChange(k.view());
         return n;
     }
 
-    /** One buffer per reader thread: a 1 MiB WRITE allocated and zeroed a 1 MiB array each time. */
-    private static final ThreadLocal<byte[]> WRITE_BUFFERS = ThreadLocal.withInitial(() -> new byte[0]);
-
-    private static byte[] writeBuffer(int len) {
-        byte[] b = WRITE_BUFFERS.get();
-        if (b.length < len) {
-            b = new byte[Math.max(len, 64 * 1024)];
-            WRITE_BUFFERS.set(b);
-        }
-        return b;
-    }
-
     @Override
     public void fsync(RequestContext ctx, long node, long fh, boolean datasync) throws IOException {
-        if (kind(node) == CTL) {
-            return;
-        }
         engine.fsync(view(key(ctx, node)));
     }
 
     @Override
     public void fsyncdir(RequestContext ctx, long node, long fh, boolean datasync) throws IOException {
-        if (isControl(node)) {
-            return;
-        }
         engine.fsync(view(key(ctx, node)));
     }
 

@@ -9,7 +9,7 @@ import java.util.Set;
  * the mount's shared default view. A descendant of a registered process that has exited is routed by
  * nobody (the resolver no longer finds the ancestor), so it does not keep the view live either.
  */
-final class ViewLiveness {
+public final class ViewLiveness {
     private final Set<String> registered;
     private final Set<Integer> sessions;
     private final boolean sharedDefault;
@@ -20,7 +20,7 @@ final class ViewLiveness {
         this.sharedDefault = sharedDefault;
     }
 
-    boolean live(String view) {
+    public boolean live(String view) {
         if (registered.contains(view)) {
             return true;
         }

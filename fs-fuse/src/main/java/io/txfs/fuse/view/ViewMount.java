@@ -25,12 +25,13 @@ public final class ViewMount implements AutoCloseable {
     public static final long DEFAULT_TTL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Engine engine;
-    private final ViewFilesystem filesystem;
+    private final ControlTreeFilesystem filesystem;
     private final int backingFd;
     private final DeltaIdLog ids;
     private final AutoFlush autoFlush;
 
-    private ViewMount(Engine engine, ViewFilesystem filesystem, int backingFd, DeltaIdLog ids, AutoFlush autoFlush) {
+    private ViewMount(
+            Engine engine, ControlTreeFilesystem filesystem, int backingFd, DeltaIdLog ids, AutoFlush autoFlush) {
         this.ids = ids;
         this.autoFlush = autoFlush;
         this.engine = engine;
@@ -118,15 +119,18 @@ public final class ViewMount implements AutoCloseable {
                 ids,
                 administrators,
                 new DaemonMemory(engine, stateDir)));
+        ViewFilesystem viewFilesystem =
+                new ViewFilesystem(engine, views, nodes, invalidator, DEFAULT_TTL_NANOS, counts);
         return new ViewMount(
                 engine,
-                new ViewFilesystem(engine, views, nodes, invalidator, control, DEFAULT_TTL_NANOS, counts),
+                new ControlTreeFilesystem(viewFilesystem, control, engine, views, nodes, DEFAULT_TTL_NANOS),
                 fd,
                 ids,
                 flusher);
     }
 
-    public ViewFilesystem filesystem() {
+    /** The views with the control tree over them: what the mount serves. */
+    public ControlTreeFilesystem filesystem() {
         return filesystem;
     }
 

@@ -33,7 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Which engine view a request of the shared root works in, and what the default policies do around changes. */
-final class Views {
+public final class Views {
     private static final Logger log = LoggerFactory.getLogger(Views.class);
     static final String SHARED_VIEW = "shared";
     static final String SESSION_PREFIX = "session-";
@@ -78,7 +78,7 @@ final class Views {
      * (the session never wrote) is not created: the handle reads the published state ({@link #viewOf}).
      * Unknown callers are refused.
      */
-    View forCaller(RequestContext ctx) throws FuseErrnoException {
+    public View forCaller(RequestContext ctx) throws FuseErrnoException {
         String name = nameForCaller(ctx);
         View v = viewOf(name);
         if (v.isPublished() && name.startsWith(SESSION_PREFIX)) {
@@ -122,7 +122,7 @@ final class Views {
      * fails (EEXIST, EACCES) leaves the begun view empty; the sweep drops it once the session ended. Any
      * other view ended meanwhile gives ENOENT.
      */
-    View forChange(String name, RequestContext ctx) {
+    public View forChange(String name, RequestContext ctx) {
         if (!name.startsWith(SESSION_PREFIX)) {
             return viewOf(name);
         }
@@ -132,7 +132,7 @@ final class Views {
     }
 
     /** Whether {@code v} is a handle on a view that has not begun ({@link #viewOf}): it reads the published state. */
-    static boolean notBegun(View v) {
+    public static boolean notBegun(View v) {
         return v.isPublished() && !v.name().equals(Engine.PUBLISHED_VIEW);
     }
 
@@ -140,7 +140,7 @@ final class Views {
      * The view the caller (or its nearest registered ancestor) entered with {@code begin}, if it still
      * exists; empty for a process outside any view, which works in its default view.
      */
-    Optional<String> enteredView(RequestContext ctx) throws FuseErrnoException {
+    public Optional<String> enteredView(RequestContext ctx) throws FuseErrnoException {
         return entered(resolve(ctx));
     }
 
@@ -327,15 +327,15 @@ final class Views {
     }
 
     /** Which views have a live process now, as this router would route them (for prune and the listing). */
-    ViewLiveness liveness() {
+    public ViewLiveness liveness() {
         return new ViewLiveness(registry.viewsOfLiveProcesses(), liveSessions(), policy == DefaultView.SHARED);
     }
 
-    CallerResolver resolver() {
+    public CallerResolver resolver() {
         return resolver;
     }
 
-    ViewRegistry registry() {
+    public ViewRegistry registry() {
         return registry;
     }
 
@@ -359,7 +359,7 @@ final class Views {
     }
 
     /** The shared default's group commit, or null. */
-    GroupCommit groupCommit() {
+    public GroupCommit groupCommit() {
         return group;
     }
 
@@ -368,7 +368,7 @@ final class Views {
     }
 
     /** The mount's auto-flush, or null. */
-    AutoFlush autoFlush() {
+    public AutoFlush autoFlush() {
         return autoFlush;
     }
 

@@ -1,4 +1,4 @@
-package io.txfs.fuse.view;
+package io.txfs.fuse.view.verbs;
 
 import io.txfs.sys.LibC;
 import io.txfs.sys.ProcFds;

@@ -1,4 +1,4 @@
-package io.txfs.fuse.view;
+package io.txfs.fuse.view.verbs;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,6 +21,7 @@ import io.txfs.core.inspect.engine.CallerAccessTreeSource;
 import io.txfs.core.inspect.engine.DeltaIdLog;
 import io.txfs.core.inspect.engine.SnapshotTokenSources;
 import io.txfs.fuse.RequestContext;
+import io.txfs.fuse.view.CallerGroups;
 import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -104,7 +105,7 @@ final class VersionControl {
         long to = version(cmd, cmd.to().orElseThrow());
         boolean jsonl = cmd.format().orElse("text").equals("jsonl");
         ObjectFormat format = cmd.objects().orElse("sha1").equals("sha256") ? ObjectFormat.SHA256 : ObjectFormat.SHA1;
-        Set<Long> groups = ViewControl.groupsOf(caller);
+        Set<Long> groups = CallerGroups.of(caller);
         // a version the collector no longer keeps is refused by the engine (ENOENT), mapped like any FsException by
         // ViewControl
         View fromView = engine.versionView(from);

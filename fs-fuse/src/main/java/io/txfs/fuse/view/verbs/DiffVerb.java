@@ -1,0 +1,44 @@
+package io.txfs.fuse.view.verbs;
+
+import io.txfs.control.ControlCommand;
+import io.txfs.control.ControlRefusal;
+import io.txfs.control.ControlReply;
+import io.txfs.control.ControlVerb;
+import io.txfs.core.Caller;
+import io.txfs.core.Engine;
+import io.txfs.core.View;
+import io.txfs.core.ViewDiff;
+import io.txfs.core.inspect.delta.Delta;
+import io.txfs.fuse.RequestContext;
+import java.nio.charset.StandardCharsets;
+
+/** {@code diff}: a view's pending changes, or with {@code from=} the change between two versions of the log. */
+final class DiffVerb implements VerbHandler {
+    private final VerbContext context;
+
+    DiffVerb(VerbContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public ControlReply handle(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
+        if (cmd.from().isPresent()) {
+            return context.versions().diff(caller, cmd);
+        }
+        Engine engine = context.engine();
+        View v = TargetViews.of(context, caller, cmd);
+        if (cmd.format().orElse("text").equals("jsonl")) {
+            Delta d = CanonicalDeltas.of(engine, caller, cmd, v, engine.pendingDelta(v));
+            return ControlReply.ok(ControlVerb.DIFF)
+                    .put("view", v.name())
+                    .put("format", "jsonl")
+                    .put("objects", d.format().gitName())
+                    .put("delta_id", d.id().hex())
+                    .put("changed_paths", d.entries().size())
+                    .put("jsonl", new String(d.canonicalBytes(), StandardCharsets.UTF_8));
+        }
+        return ControlReply.ok(ControlVerb.DIFF)
+                .put("view", v.name())
+                .put("diff", ViewDiff.unified(engine, v, new Caller(caller.uid(), caller.gid())));
+    }
+}
