@@ -1,7 +1,8 @@
 # Tries, as whoever runs it, to get into a view through MOUNT/.txfs/views/NAME by every way a path walk
 # offers: stat, list, open and read, create, write, chdir. Prints "ready", then tries again and again
 # until its stdin closes ("loop"), or once ("once"); then prints one JSON line: how many attempts, which
-# succeeded (none may), and the errnos of the failures.
+# succeeded (none may), and the errnos of the failures. With a third argument, a file outside the mount,
+# it writes its attempts so far there after every round, so a test can wait for the rounds it needs.
 import errno
 import json
 import os
@@ -10,6 +11,7 @@ import sys
 
 root = sys.argv[1]
 mode = sys.argv[2]
+progress = sys.argv[3] if len(sys.argv) > 3 else None
 attempts = 0
 wins = []
 errnos = {}
@@ -60,6 +62,10 @@ while True:
         attempt(*t)
     if mode == "once":
         break
+    if progress:
+        with open(progress + ".tmp", "w") as f:
+            f.write(str(attempts))
+        os.replace(progress + ".tmp", progress)
     ready, _, _ = select.select([sys.stdin], [], [], 0)
     if ready and not sys.stdin.readline():
         break

@@ -6,7 +6,7 @@ import java.util.Set;
 /**
  * Who may act on the whole mount (flush, commit's flush, and later gc and rescan): root, the mount's
  * owner (the uid that started the daemon) and, when one is named at mount, the members of one group.
- * A view's own verbs (publish, abort, status, ...) belong to its owner instead: {@code ViewControl}.
+ * A view's own verbs (publish, abort, status, ...) belong to its owner instead: {@code verbs.Permissions}.
  */
 public record MountAdministrators(long ownerUid, OptionalLong group) {
     /** The owner alone (and root). */
