@@ -7,11 +7,11 @@ package io.txfs.fuse;
  */
 public interface DirectoryFiller {
     /** READDIR: {@code type} is the file type as in mode bits ({@code mode >>> 12}, i.e. DT_*). */
-    boolean add(String name, long ino, int type, long nextOffset);
+    boolean add(byte[] name, long ino, int type, long nextOffset);
 
     /**
      * READDIRPLUS: when this returns true and {@code entry.nodeId() != 0}, the kernel counts one
      * lookup of that node (except for "." and ".."), exactly as a LOOKUP reply would.
      */
-    boolean addPlus(String name, Entry entry, long nextOffset);
+    boolean addPlus(byte[] name, Entry entry, long nextOffset);
 }

@@ -202,18 +202,23 @@ final class Dispatcher {
         }
 
         /** The NUL-terminated name that starts {@code off} bytes after the request header. */
-        String name(int off) {
+        byte[] name(int off) {
             int z = nulAt(w, B + off, n);
             next = z + 1;
-            return w.string(B + off, z);
+            return w.bytes(B + off, z);
+        }
+
+        /** An xattr name: the engine and the kernel's namespaces know them as text (user.*, trusted.*, ...). */
+        String xattrName(int off) {
+            return Names.decode(name(off));
         }
 
         /** The NUL-terminated name that follows the last one read. */
-        String nextName() {
+        byte[] nextName() {
             int start = next;
             int z = nulAt(w, start, n);
             next = z + 1;
-            return w.string(start, z);
+            return w.bytes(start, z);
         }
 
         /** The request holds {@code bytes} more bytes from the end of the last name read. */
@@ -331,14 +336,14 @@ final class Dispatcher {
     }
 
     private int readlink(Call c) throws Exception {
-        byte[] target = Names.encode(fs.readlink(c.ctx(), c.node));
+        byte[] target = fs.readlink(c.ctx(), c.node);
         c.w.out.put(OUT_HEADER, target);
         return c.ok(target.length);
     }
 
     private int symlink(Call c) throws Exception {
-        String name = c.name(0);
-        String target = c.nextName();
+        byte[] name = c.name(0);
+        byte[] target = c.nextName();
         return c.entry(fs.symlink(c.ctx(), c.node, name, target));
     }
 
@@ -365,8 +370,8 @@ final class Dispatcher {
     private int rename(Call c) throws Exception {
         boolean two = c.opcode == Opcode.RENAME2;
         FuseIn.Rename r = FuseIn.Rename.at(c.in, Call.B, two);
-        String from = c.name(two ? Wire.RENAME2_IN : Wire.RENAME_IN);
-        String to = c.nextName();
+        byte[] from = c.name(two ? Wire.RENAME2_IN : Wire.RENAME_IN);
+        byte[] to = c.nextName();
         fs.rename(c.ctx(), c.node, from, r.newDir(), to, r.flags());
         return c.ok(0);
     }
@@ -436,7 +441,7 @@ final class Dispatcher {
         int size = info.has(InitFlags.SETXATTR_EXT) ? FuseIn.Setxattr.SIZE_EXT : Wire.SETXATTR_IN_COMPAT;
         need(c.n, Call.B + size);
         FuseIn.Setxattr x = FuseIn.Setxattr.at(c.in, Call.B);
-        String name = c.name(size);
+        String name = c.xattrName(size);
         if (x.valueSize() < 0) {
             throw MALFORMED;
         }
@@ -456,7 +461,7 @@ final class Dispatcher {
         }
         dst.clear().limit(size);
         int len = c.opcode == Opcode.GETXATTR
-                ? fs.getxattr(c.ctx(), c.node, c.name(Wire.GETXATTR_IN), dst)
+                ? fs.getxattr(c.ctx(), c.node, c.xattrName(Wire.GETXATTR_IN), dst)
                 : fs.listxattr(c.ctx(), c.node, dst);
         if (size == 0) {
             return c.ok(Wire.putSizeOut(c.w.out, OUT_HEADER, len));
@@ -468,7 +473,7 @@ final class Dispatcher {
     }
 
     private int removexattr(Call c) throws Exception {
-        fs.removexattr(c.ctx(), c.node, c.name(0));
+        fs.removexattr(c.ctx(), c.node, c.xattrName(0));
         return c.ok(0);
     }
 

@@ -32,7 +32,7 @@ public interface FuseFilesystem {
     /** The session ended (unmount, abort, close). Called once. */
     default void destroy() {}
 
-    Entry lookup(RequestContext ctx, long parent, String name) throws IOException;
+    Entry lookup(RequestContext ctx, long parent, byte[] name) throws IOException;
 
     /** The kernel drops {@code nlookup} lookups of {@code node}. No reply; must not throw. */
     default void forget(long node, long nlookup) {}
@@ -44,34 +44,34 @@ public interface FuseFilesystem {
         throw enosys();
     }
 
-    default String readlink(RequestContext ctx, long node) throws IOException {
+    default byte[] readlink(RequestContext ctx, long node) throws IOException {
         throw enosys();
     }
 
-    default Entry symlink(RequestContext ctx, long parent, String name, String target) throws IOException {
+    default Entry symlink(RequestContext ctx, long parent, byte[] name, byte[] target) throws IOException {
         throw enosys();
     }
 
     /** {@code rdev} is in the kernel's 32-bit device encoding; {@code mode} already has umask applied by the kernel. */
-    default Entry mknod(RequestContext ctx, long parent, String name, int mode, int rdev, int umask)
+    default Entry mknod(RequestContext ctx, long parent, byte[] name, int mode, int rdev, int umask)
             throws IOException {
         throw enosys();
     }
 
-    default Entry mkdir(RequestContext ctx, long parent, String name, int mode, int umask) throws IOException {
+    default Entry mkdir(RequestContext ctx, long parent, byte[] name, int mode, int umask) throws IOException {
         throw enosys();
     }
 
-    default void unlink(RequestContext ctx, long parent, String name) throws IOException {
+    default void unlink(RequestContext ctx, long parent, byte[] name) throws IOException {
         throw enosys();
     }
 
-    default void rmdir(RequestContext ctx, long parent, String name) throws IOException {
+    default void rmdir(RequestContext ctx, long parent, byte[] name) throws IOException {
         throw enosys();
     }
 
     /** {@code flags}: 0, {@link #RENAME_NOREPLACE}, {@link #RENAME_EXCHANGE} (or RENAME_WHITEOUT). */
-    default void rename(RequestContext ctx, long parent, String name, long newParent, String newName, int flags)
+    default void rename(RequestContext ctx, long parent, byte[] name, long newParent, byte[] newName, int flags)
             throws IOException {
         throw enosys();
     }
@@ -80,7 +80,7 @@ public interface FuseFilesystem {
     int RENAME_EXCHANGE = 2;
     int RENAME_WHITEOUT = 4;
 
-    default Entry link(RequestContext ctx, long node, long newParent, String newName) throws IOException {
+    default Entry link(RequestContext ctx, long node, long newParent, byte[] newName) throws IOException {
         throw enosys();
     }
 
@@ -110,7 +110,7 @@ public interface FuseFilesystem {
         throw enosys();
     }
 
-    default CreateResult create(RequestContext ctx, long parent, String name, int mode, int flags, int umask)
+    default CreateResult create(RequestContext ctx, long parent, byte[] name, int mode, int flags, int umask)
             throws IOException {
         throw enosys();
     }

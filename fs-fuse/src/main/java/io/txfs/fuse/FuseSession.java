@@ -136,8 +136,7 @@ final class FuseSession implements Notifier {
     }
 
     @Override
-    public boolean invalEntry(long parent, String name) throws IOException {
-        byte[] n = Names.encode(name);
+    public boolean invalEntry(long parent, byte[] n) throws IOException {
         synchronized (notifyBuf) {
             checkName(n, 32);
             notifyBuf.putLong(16, parent);
@@ -150,8 +149,7 @@ final class FuseSession implements Notifier {
     }
 
     @Override
-    public boolean delete(long parent, long child, String name) throws IOException {
-        byte[] n = Names.encode(name);
+    public boolean delete(long parent, long child, byte[] n) throws IOException {
         synchronized (notifyBuf) {
             checkName(n, 40);
             notifyBuf.putLong(16, parent);

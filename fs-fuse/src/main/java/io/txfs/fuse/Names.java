@@ -100,7 +100,11 @@ public final class Names {
 
     /** {@link #encode} followed by a NUL: a C string for libc calls. */
     public static byte[] cstring(String s) {
-        byte[] b = encode(s);
+        return cstring(encode(s));
+    }
+
+    /** The name's bytes with the NUL a libc call needs after them. */
+    public static byte[] cstring(byte[] b) {
         byte[] c = new byte[b.length + 1];
         System.arraycopy(b, 0, c, 0, b.length);
         return c;

@@ -13,10 +13,10 @@ public interface Notifier {
     boolean invalInode(long node, long offset, long length) throws IOException;
 
     /** Drop the cached dentry {@code name} in {@code parent}. */
-    boolean invalEntry(long parent, String name) throws IOException;
+    boolean invalEntry(long parent, byte[] name) throws IOException;
 
     /** Like invalEntry, and also tell inotify watchers that {@code child} was deleted. */
-    boolean delete(long parent, long child, String name) throws IOException;
+    boolean delete(long parent, long child, byte[] name) throws IOException;
 
     /**
      * Makes every dentry the kernel holds now invalid at its next revalidation (FUSE_NOTIFY_INC_EPOCH,

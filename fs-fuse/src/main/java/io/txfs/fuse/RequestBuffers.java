@@ -19,8 +19,6 @@ final class RequestBuffers implements DirectoryFiller {
     /** {@code in} from the start of WRITE data. */
     final ByteBuffer writeData;
 
-    private final byte[] scratch = new byte[8192];
-
     // readdir state
     private boolean plus;
     private int pos;
@@ -34,12 +32,11 @@ final class RequestBuffers implements DirectoryFiller {
                 in.duplicate().position(Wire.IN_HEADER + Wire.WRITE_IN).slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** Decodes the string in [off, end) without the intermediate copies of new String(ByteBuffer). */
-    String string(int off, int end) {
-        int len = end - off;
-        byte[] bytes = len <= scratch.length ? scratch : new byte[len];
-        in.get(off, bytes, 0, len);
-        return Names.decode(bytes, 0, len);
+    /** The bytes in [off, end) of the request: a name, exactly as the kernel sent it. */
+    byte[] bytes(int off, int end) {
+        byte[] b = new byte[end - off];
+        in.get(off, b);
+        return b;
     }
 
     void startDir(boolean plus, int size) {
@@ -53,8 +50,7 @@ final class RequestBuffers implements DirectoryFiller {
     }
 
     @Override
-    public boolean add(String name, long ino, int type, long nextOffset) {
-        byte[] n = Names.encode(name);
+    public boolean add(byte[] n, long ino, int type, long nextOffset) {
         int end;
         if (plus) {
             // nodeid 0: the kernel shows the name but links no inode, so no lookup is counted
@@ -71,11 +67,11 @@ final class RequestBuffers implements DirectoryFiller {
     }
 
     @Override
-    public boolean addPlus(String name, Entry entry, long nextOffset) {
+    public boolean addPlus(byte[] name, Entry entry, long nextOffset) {
         if (!plus) {
             throw new IllegalStateException("addPlus during READDIR: use add()");
         }
-        int end = Wire.putDirentPlus(out, pos, limit, entry, nextOffset, Names.encode(name));
+        int end = Wire.putDirentPlus(out, pos, limit, entry, nextOffset, name);
         if (end < 0) {
             return false;
         }

@@ -9,6 +9,7 @@ import io.txfs.sys.ErrnoAnswer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -151,7 +152,7 @@ class DispatcherErrorsTest {
         assertEquals(42, r.getLong(16));
         assertEquals(4096, r.getLong(24));
         assertEquals(8192, r.getLong(32));
-        assertTrue(s.invalEntry(1, "name"));
+        assertTrue(s.invalEntry(1, "name".getBytes(StandardCharsets.UTF_8)));
         r = ch.reply();
         // fuse_notify_inval_entry_out: parent@0 namelen@8 flags@12, then name and NUL
         assertEquals(16 + 16 + 5, r.getInt(0));
@@ -160,7 +161,7 @@ class DispatcherErrorsTest {
         assertEquals(4, r.getInt(24));
         assertEquals('n', r.get(32));
         assertEquals(0, r.get(36));
-        assertTrue(s.delete(1, 42, "gone"));
+        assertTrue(s.delete(1, 42, "gone".getBytes(StandardCharsets.UTF_8)));
         r = ch.reply();
         // fuse_notify_delete_out: parent@0 child@8 namelen@16 padding@20, then name and NUL
         assertEquals(16 + 24 + 5, r.getInt(0));

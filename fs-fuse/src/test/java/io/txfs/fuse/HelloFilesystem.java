@@ -4,6 +4,7 @@ import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** A read-only filesystem with one file, /hello, for mount and dispatcher tests. */
 class HelloFilesystem implements FuseFilesystem {
@@ -19,8 +20,8 @@ class HelloFilesystem implements FuseFilesystem {
     }
 
     @Override
-    public Entry lookup(RequestContext ctx, long parent, String name) throws IOException {
-        if (parent == ROOT_ID && name.equals("hello")) {
+    public Entry lookup(RequestContext ctx, long parent, byte[] name) throws IOException {
+        if (parent == ROOT_ID && Arrays.equals(name, "hello".getBytes(StandardCharsets.UTF_8))) {
             return new Entry(HELLO, 0, attr(HELLO), TTL, TTL);
         }
         throw new FuseErrnoException(Errno.ENOENT);
@@ -58,7 +59,7 @@ class HelloFilesystem implements FuseFilesystem {
         long[] inos = {1, 1, HELLO};
         int[] types = {4, 4, 8};
         for (int i = (int) offset; i < names.length; i++) {
-            if (!filler.add(names[i], inos[i], types[i], i + 1)) {
+            if (!filler.add(names[i].getBytes(StandardCharsets.UTF_8), inos[i], types[i], i + 1)) {
                 return;
             }
         }
@@ -68,8 +69,11 @@ class HelloFilesystem implements FuseFilesystem {
     public void readdirplus(RequestContext ctx, long node, long fh, long offset, DirectoryFiller filler) {
         for (int i = (int) offset; i < 3; i++) {
             boolean added = i < 2
-                    ? filler.add(i == 0 ? "." : "..", 1, 4, i + 1)
-                    : filler.addPlus("hello", new Entry(HELLO, 0, attr(HELLO), TTL, TTL), i + 1);
+                    ? filler.add((i == 0 ? "." : "..").getBytes(StandardCharsets.UTF_8), 1, 4, i + 1)
+                    : filler.addPlus(
+                            "hello".getBytes(StandardCharsets.UTF_8),
+                            new Entry(HELLO, 0, attr(HELLO), TTL, TTL),
+                            i + 1);
             if (!added) {
                 return;
             }

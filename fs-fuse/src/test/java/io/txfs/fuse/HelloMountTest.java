@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.txfs.sys.Errno;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -46,7 +47,7 @@ class HelloMountTest {
                     () -> Files.newOutputStream(mp.resolve("hello"), StandardOpenOption.APPEND)
                             .close());
             assertTrue(m.notifier().invalInode(HelloFilesystem.HELLO, 0, 0));
-            m.notifier().invalEntry(FuseFilesystem.ROOT_ID, "hello");
+            m.notifier().invalEntry(FuseFilesystem.ROOT_ID, "hello".getBytes(StandardCharsets.UTF_8));
         } finally {
             m.close();
         }

@@ -43,8 +43,8 @@ final class RecordingFilesystem implements FuseFilesystem {
     }
 
     @Override
-    public Entry lookup(RequestContext c, long parent, String name) throws IOException {
-        rec(c, "lookup " + parent + " " + name);
+    public Entry lookup(RequestContext c, long parent, byte[] name) throws IOException {
+        rec(c, "lookup " + parent + " " + s(name));
         return ENTRY;
     }
 
@@ -66,51 +66,54 @@ final class RecordingFilesystem implements FuseFilesystem {
     }
 
     @Override
-    public String readlink(RequestContext c, long node) throws IOException {
+    public byte[] readlink(RequestContext c, long node) throws IOException {
         rec(c, "readlink " + node);
-        return "target/x";
+        return b("target/x");
     }
 
     @Override
-    public Entry symlink(RequestContext c, long parent, String name, String target) throws IOException {
-        rec(c, "symlink " + parent + " " + name + " -> " + target);
+    public Entry symlink(RequestContext c, long parent, byte[] name, byte[] target) throws IOException {
+        rec(c, "symlink " + parent + " " + s(name) + " -> " + s(target));
         return ENTRY;
     }
 
     @Override
-    public Entry mknod(RequestContext c, long parent, String name, int mode, int rdev, int umask) throws IOException {
+    public Entry mknod(RequestContext c, long parent, byte[] name, int mode, int rdev, int umask) throws IOException {
         rec(
                 c,
-                "mknod " + parent + " " + name + " " + Integer.toOctalString(mode) + " " + Integer.toHexString(rdev)
+                "mknod " + parent + " " + s(name) + " " + Integer.toOctalString(mode) + " " + Integer.toHexString(rdev)
                         + " " + Integer.toOctalString(umask));
         return ENTRY;
     }
 
     @Override
-    public Entry mkdir(RequestContext c, long parent, String name, int mode, int umask) throws IOException {
-        rec(c, "mkdir " + parent + " " + name + " " + Integer.toOctalString(mode) + " " + Integer.toOctalString(umask));
+    public Entry mkdir(RequestContext c, long parent, byte[] name, int mode, int umask) throws IOException {
+        rec(
+                c,
+                "mkdir " + parent + " " + s(name) + " " + Integer.toOctalString(mode) + " "
+                        + Integer.toOctalString(umask));
         return ENTRY;
     }
 
     @Override
-    public void unlink(RequestContext c, long parent, String name) throws IOException {
-        rec(c, "unlink " + parent + " " + name);
+    public void unlink(RequestContext c, long parent, byte[] name) throws IOException {
+        rec(c, "unlink " + parent + " " + s(name));
     }
 
     @Override
-    public void rmdir(RequestContext c, long parent, String name) throws IOException {
-        rec(c, "rmdir " + parent + " " + name);
+    public void rmdir(RequestContext c, long parent, byte[] name) throws IOException {
+        rec(c, "rmdir " + parent + " " + s(name));
     }
 
     @Override
-    public void rename(RequestContext c, long parent, String name, long newParent, String newName, int flags)
+    public void rename(RequestContext c, long parent, byte[] name, long newParent, byte[] newName, int flags)
             throws IOException {
-        rec(c, "rename " + parent + " " + name + " " + newParent + " " + newName + " " + flags);
+        rec(c, "rename " + parent + " " + s(name) + " " + newParent + " " + s(newName) + " " + flags);
     }
 
     @Override
-    public Entry link(RequestContext c, long node, long newParent, String newName) throws IOException {
-        rec(c, "link " + node + " " + newParent + " " + newName);
+    public Entry link(RequestContext c, long node, long newParent, byte[] newName) throws IOException {
+        rec(c, "link " + node + " " + newParent + " " + s(newName));
         return ENTRY;
     }
 
@@ -121,12 +124,12 @@ final class RecordingFilesystem implements FuseFilesystem {
     }
 
     @Override
-    public CreateResult create(RequestContext c, long parent, String name, int mode, int flags, int umask)
+    public CreateResult create(RequestContext c, long parent, byte[] name, int mode, int flags, int umask)
             throws IOException {
         rec(
                 c,
-                "create " + parent + " " + name + " " + Integer.toOctalString(mode) + " " + Integer.toOctalString(flags)
-                        + " " + Integer.toOctalString(umask));
+                "create " + parent + " " + s(name) + " " + Integer.toOctalString(mode) + " "
+                        + Integer.toOctalString(flags) + " " + Integer.toOctalString(umask));
         return new CreateResult(ENTRY, OpenResult.of(99, OpenResult.FOPEN_DIRECT_IO));
     }
 
@@ -172,7 +175,7 @@ final class RecordingFilesystem implements FuseFilesystem {
         rec(c, "readdir " + node + " " + fh + " " + offset);
         String[] names = {".", "..", "a", "bbbbbbbbb"};
         for (int i = (int) offset; i < names.length; i++) {
-            if (!f.add(names[i], 100 + i, i < 2 ? 4 : 8, i + 1)) {
+            if (!f.add(b(names[i]), 100 + i, i < 2 ? 4 : 8, i + 1)) {
                 return;
             }
         }
@@ -181,10 +184,10 @@ final class RecordingFilesystem implements FuseFilesystem {
     @Override
     public void readdirplus(RequestContext c, long node, long fh, long offset, DirectoryFiller f) throws IOException {
         rec(c, "readdirplus " + node + " " + fh + " " + offset);
-        if (offset == 0 && !f.add(".", 1, 4, 1)) {
+        if (offset == 0 && !f.add(b("."), 1, 4, 1)) {
             return;
         }
-        f.addPlus("file", ENTRY, 2);
+        f.addPlus(b("file"), ENTRY, 2);
     }
 
     @Override
@@ -252,5 +255,13 @@ final class RecordingFilesystem implements FuseFilesystem {
     @Override
     public void destroy() {
         calls.add("destroy");
+    }
+
+    private static String s(byte[] name) {
+        return Names.decode(name);
+    }
+
+    private static byte[] b(String name) {
+        return name.getBytes(StandardCharsets.UTF_8);
     }
 }

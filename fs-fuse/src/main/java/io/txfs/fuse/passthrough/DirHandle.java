@@ -1,7 +1,6 @@
 package io.txfs.fuse.passthrough;
 
 import io.txfs.fuse.FuseErrnoException;
-import io.txfs.fuse.Names;
 import io.txfs.sys.LibC;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -68,11 +67,11 @@ final class DirHandle {
             order[i] = i;
         }
         Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(names.get(a), names.get(b)));
-        String[] sortedNames = new String[order.length];
+        byte[][] sortedNames = new byte[order.length][];
         long[] inos = new long[order.length];
         int[] types = new int[order.length];
         for (int i = 0; i < order.length; i++) {
-            sortedNames[i] = Names.decode(names.get(order[i]));
+            sortedNames[i] = names.get(order[i]);
             inos[i] = meta.get(order[i])[0];
             types[i] = (int) meta.get(order[i])[1];
         }
@@ -80,11 +79,11 @@ final class DirHandle {
     }
 
     static final class Listing {
-        private final String[] names;
+        private final byte[][] names;
         private final long[] inos;
         private final int[] types;
 
-        Listing(String[] names, long[] inos, int[] types) {
+        Listing(byte[][] names, long[] inos, int[] types) {
             this.names = names;
             this.inos = inos;
             this.types = types;
@@ -94,7 +93,7 @@ final class DirHandle {
             return names.length;
         }
 
-        String name(int i) {
+        byte[] name(int i) {
             return names[i];
         }
 

@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * mountpoint itself), and every errno is the backing filesystem's own. File handles are real
  * descriptors. The daemon runs as root, so created files are chowned to the caller.
  *
- * <p>Names are decoded as UTF-8; names that are not valid UTF-8 are not served faithfully.
+ * <p>Names are the kernel's bytes, passed to the *at() calls as they came, valid UTF-8 or not.
  */
 public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseable {
     private static final LibC C = LibC.INSTANCE;
@@ -170,7 +170,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     // ---- lookups and attributes ----
 
     @Override
-    public Entry lookup(RequestContext ctx, long parent, String name) throws IOException {
+    public Entry lookup(RequestContext ctx, long parent, byte[] name) throws IOException {
         boolean as = creds.enter(ctx);
         try {
             return lookupAt(inodes.get(parent).fd, name);
@@ -186,7 +186,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     }
 
     /** Counts one lookup of {@code name} in the directory {@code dirFd}. */
-    private Entry lookupAt(int dirFd, String name) throws FuseErrnoException {
+    private Entry lookupAt(int dirFd, byte[] name) throws FuseErrnoException {
         int fd = C.openat(dirFd, Names.cstring(name), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
         if (fd < 0) {
             int e = LibC.errno();
@@ -293,11 +293,11 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     }
 
     @Override
-    public String readlink(RequestContext ctx, long node) throws IOException {
+    public byte[] readlink(RequestContext ctx, long node) throws IOException {
         ByteBuffer buf = smallBuf.get();
         byte[] b = new byte[count(C.readlinkat(inodes.get(node).fd, "", buf.clear(), buf.capacity()))];
         buf.get(0, b);
-        return Names.decode(b);
+        return b;
     }
 
     // ---- creating and removing names ----
@@ -309,7 +309,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
      * caller, keeping a set-group-id directory's group.
      */
     private Entry finishCreate(
-            RequestContext ctx, Inode parent, String name, int perms, boolean symlink, boolean asCaller)
+            RequestContext ctx, Inode parent, byte[] name, int perms, boolean symlink, boolean asCaller)
             throws FuseErrnoException {
         if (!asCaller && (ctx.uid() != 0 || ctx.gid() != 0)) {
             ByteBuffer st = stat();
@@ -329,7 +329,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     }
 
     @Override
-    public Entry mknod(RequestContext ctx, long parent, String name, int mode, int rdev, int umask) throws IOException {
+    public Entry mknod(RequestContext ctx, long parent, byte[] name, int mode, int rdev, int umask) throws IOException {
         boolean as = creds.enter(ctx);
         try {
             Inode p = inodes.get(parent);
@@ -341,7 +341,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     }
 
     @Override
-    public Entry mkdir(RequestContext ctx, long parent, String name, int mode, int umask) throws IOException {
+    public Entry mkdir(RequestContext ctx, long parent, byte[] name, int mode, int umask) throws IOException {
         boolean as = creds.enter(ctx);
         try {
             Inode p = inodes.get(parent);
@@ -353,7 +353,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     }
 
     @Override
-    public Entry symlink(RequestContext ctx, long parent, String name, String target) throws IOException {
+    public Entry symlink(RequestContext ctx, long parent, byte[] name, byte[] target) throws IOException {
         boolean as = creds.enter(ctx);
         try {
             Inode p = inodes.get(parent);
@@ -365,7 +365,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     }
 
     @Override
-    public CreateResult create(RequestContext ctx, long parent, String name, int mode, int flags, int umask)
+    public CreateResult create(RequestContext ctx, long parent, byte[] name, int mode, int flags, int umask)
             throws IOException {
         int fd;
         Entry e;
@@ -389,7 +389,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     }
 
     @Override
-    public void unlink(RequestContext ctx, long parent, String name) throws IOException {
+    public void unlink(RequestContext ctx, long parent, byte[] name) throws IOException {
         boolean as = creds.enter(ctx);
         try {
             check(C.unlinkat(inodes.get(parent).fd, Names.cstring(name), 0));
@@ -399,7 +399,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     }
 
     @Override
-    public void rmdir(RequestContext ctx, long parent, String name) throws IOException {
+    public void rmdir(RequestContext ctx, long parent, byte[] name) throws IOException {
         boolean as = creds.enter(ctx);
         try {
             check(C.unlinkat(inodes.get(parent).fd, Names.cstring(name), AT_REMOVEDIR));
@@ -409,7 +409,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     }
 
     @Override
-    public void rename(RequestContext ctx, long parent, String name, long newParent, String newName, int flags)
+    public void rename(RequestContext ctx, long parent, byte[] name, long newParent, byte[] newName, int flags)
             throws IOException {
         boolean as = creds.enter(ctx);
         try {
@@ -425,7 +425,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     }
 
     @Override
-    public Entry link(RequestContext ctx, long node, long newParent, String newName) throws IOException {
+    public Entry link(RequestContext ctx, long node, long newParent, byte[] newName) throws IOException {
         boolean as = creds.enter(ctx);
         try {
             Inode np = inodes.get(newParent);
@@ -568,11 +568,15 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
         }
     }
 
+    private static boolean isDotOrDotDot(byte[] name) {
+        return (name.length == 1 && name[0] == '.') || (name.length == 2 && name[0] == '.' && name[1] == '.');
+    }
+
     /** Runs as the caller: each entry's lookup is one the caller could make. */
     private void fillPlus(DirHandle h, DirHandle.Listing l, long offset, DirectoryFiller filler) {
         for (int i = (int) offset; i < l.size(); i++) {
-            String name = l.name(i);
-            if (name.equals(".") || name.equals("..")) {
+            byte[] name = l.name(i);
+            if (isDotOrDotDot(name)) {
                 if (!filler.add(name, l.ino(i), l.type(i), i + 1)) {
                     return;
                 }

@@ -3,12 +3,16 @@ package io.txfs.fuse.view;
 import io.txfs.control.ControlCommand;
 import io.txfs.fuse.Attr;
 import io.txfs.fuse.Entry;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The node ids of the control tree ({@code .txfs}, {@code .txfs/ctl}, {@code .txfs/views}) in the mount's
  * node table: which node is a control node, and the entries and attributes they are answered with.
  */
 final class ControlNodes {
+    /** The control directory's name, at the shared root and at every view root. */
+    static final byte[] TXFS_NAME = ".txfs".getBytes(StandardCharsets.US_ASCII);
+
     static final long TXFS_DIR = 2;
     static final long CTL = 3;
     static final long VIEWS_DIR = 4;

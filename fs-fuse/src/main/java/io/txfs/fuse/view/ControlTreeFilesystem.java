@@ -14,6 +14,7 @@ import io.txfs.fuse.Entry;
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.FuseFilesystem;
 import io.txfs.fuse.InitInfo;
+import io.txfs.fuse.Names;
 import io.txfs.fuse.Notifier;
 import io.txfs.fuse.OpenResult;
 import io.txfs.fuse.RequestContext;
@@ -24,6 +25,8 @@ import io.txfs.fuse.control.ControlEndpoint;
 import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -70,11 +73,11 @@ public final class ControlTreeFilesystem implements FuseFilesystem {
     // ------------------------------------------------------------------ the .txfs tree
 
     @Override
-    public Entry lookup(RequestContext ctx, long parent, String name) throws IOException {
+    public Entry lookup(RequestContext ctx, long parent, byte[] name) throws IOException {
         if (isControl(parent)) {
-            return lookupFixed(ctx, parent, name);
+            return lookupFixed(ctx, parent, Names.decode(name));
         }
-        if (name.equals(".txfs") && views.isViewRoot(ctx, parent)) {
+        if (Arrays.equals(name, ControlNodes.TXFS_NAME) && views.isViewRoot(ctx, parent)) {
             // the control tree, at the shared root and at every view root
             return nodes.entry(parent, TXFS_DIR);
         }
@@ -128,9 +131,10 @@ public final class ControlTreeFilesystem implements FuseFilesystem {
         for (int i = (int) offset; i < names.size(); i++) {
             long child = names.get(i).equals("ctl") ? CTL : VIEWS_DIR;
             int type = (child == CTL ? 0100000 : 040000) >>> 12;
+            byte[] name = names.get(i).getBytes(StandardCharsets.US_ASCII);
             boolean fit = plus
-                    ? filler.addPlus(names.get(i), new Entry(0, 0, ControlNodes.attr(child), 0, 0), i + 1)
-                    : filler.add(names.get(i), child, type, i + 1);
+                    ? filler.addPlus(name, new Entry(0, 0, ControlNodes.attr(child), 0, 0), i + 1)
+                    : filler.add(name, child, type, i + 1);
             if (!fit) {
                 return;
             }
@@ -138,8 +142,8 @@ public final class ControlTreeFilesystem implements FuseFilesystem {
     }
 
     /** The name {@code .txfs} at the shared root is the control tree's: no view may make or remove one there. */
-    private static void refuseTxfs(long parent, String name) throws FuseErrnoException {
-        if (parent == ROOT_ID && name.equals(".txfs")) {
+    private static void refuseTxfs(long parent, byte[] name) throws FuseErrnoException {
+        if (parent == ROOT_ID && Arrays.equals(name, ControlNodes.TXFS_NAME)) {
             throw new FuseErrnoException(Errno.EPERM, ".txfs is reserved");
         }
     }
@@ -275,44 +279,44 @@ public final class ControlTreeFilesystem implements FuseFilesystem {
     // ------------------------------------------------------------------ names the control tree reserves
 
     @Override
-    public Entry symlink(RequestContext ctx, long parent, String name, String target) throws IOException {
+    public Entry symlink(RequestContext ctx, long parent, byte[] name, byte[] target) throws IOException {
         refuseTxfs(parent, name);
         return views.symlink(ctx, parent, name, target);
     }
 
     @Override
-    public Entry mknod(RequestContext ctx, long parent, String name, int mode, int rdev, int umask) throws IOException {
+    public Entry mknod(RequestContext ctx, long parent, byte[] name, int mode, int rdev, int umask) throws IOException {
         refuseTxfs(parent, name);
         return views.mknod(ctx, parent, name, mode, rdev, umask);
     }
 
     @Override
-    public Entry mkdir(RequestContext ctx, long parent, String name, int mode, int umask) throws IOException {
+    public Entry mkdir(RequestContext ctx, long parent, byte[] name, int mode, int umask) throws IOException {
         refuseTxfs(parent, name);
         return views.mkdir(ctx, parent, name, mode, umask);
     }
 
     @Override
-    public CreateResult create(RequestContext ctx, long parent, String name, int mode, int flags, int umask)
+    public CreateResult create(RequestContext ctx, long parent, byte[] name, int mode, int flags, int umask)
             throws IOException {
         refuseTxfs(parent, name);
         return views.create(ctx, parent, name, mode, flags, umask);
     }
 
     @Override
-    public void unlink(RequestContext ctx, long parent, String name) throws IOException {
+    public void unlink(RequestContext ctx, long parent, byte[] name) throws IOException {
         refuseTxfs(parent, name);
         views.unlink(ctx, parent, name);
     }
 
     @Override
-    public void rmdir(RequestContext ctx, long parent, String name) throws IOException {
+    public void rmdir(RequestContext ctx, long parent, byte[] name) throws IOException {
         refuseTxfs(parent, name);
         views.rmdir(ctx, parent, name);
     }
 
     @Override
-    public void rename(RequestContext ctx, long parent, String name, long newParent, String newName, int flags)
+    public void rename(RequestContext ctx, long parent, byte[] name, long newParent, byte[] newName, int flags)
             throws IOException {
         refuseTxfs(parent, name);
         refuseTxfs(newParent, newName);
@@ -320,7 +324,7 @@ public final class ControlTreeFilesystem implements FuseFilesystem {
     }
 
     @Override
-    public Entry link(RequestContext ctx, long node, long newParent, String newName) throws IOException {
+    public Entry link(RequestContext ctx, long node, long newParent, byte[] newName) throws IOException {
         refuseTxfs(newParent, newName);
         return views.link(ctx, node, newParent, newName);
     }
@@ -358,7 +362,7 @@ public final class ControlTreeFilesystem implements FuseFilesystem {
     }
 
     @Override
-    public String readlink(RequestContext ctx, long node) throws IOException {
+    public byte[] readlink(RequestContext ctx, long node) throws IOException {
         return views.readlink(ctx, node);
     }
 

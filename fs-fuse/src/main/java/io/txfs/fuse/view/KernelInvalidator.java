@@ -3,7 +3,6 @@ package io.txfs.fuse.view;
 import io.txfs.core.ChangeSet;
 import io.txfs.core.Engine;
 import io.txfs.core.EngineListener;
-import io.txfs.fuse.Names;
 import io.txfs.fuse.Notifier;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -189,7 +188,7 @@ public final class KernelInvalidator implements EngineListener, AutoCloseable {
             // entries of the shared root are never cached (entry timeout 0): only the view root's own node matters
             Optional<Long> parent = nodes.idOf(new ViewKey(view, e.parent()));
             if (parent.isPresent()) {
-                sent += notify(() -> n.invalEntry(parent.get(), Names.decode(e.name())));
+                sent += notify(() -> n.invalEntry(parent.get(), e.name()));
                 // The kernel drops a cached listing (FOPEN_CACHE_DIR) on an entry invalidation only when
                 // it has a dentry for that name; a name new to this view has none, so the directory's
                 // pages (the listing) and attributes are invalidated as well.

@@ -17,7 +17,6 @@ import io.txfs.fuse.DirectoryFiller;
 import io.txfs.fuse.Entry;
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.FuseFilesystem;
-import io.txfs.fuse.Names;
 import io.txfs.fuse.Notifier;
 import io.txfs.fuse.OpenResult;
 import io.txfs.fuse.RequestContext;
@@ -29,6 +28,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -168,15 +168,15 @@ final class ViewFilesystem implements FuseFilesystem {
      * not wait on a notification), so a process in the same view through its own root may see the old
      * names for the moment it takes to send them.
      */
-    private void changedThroughSharedRoot(String view, String... names) {
+    private void changedThroughSharedRoot(String view, byte[]... names) {
         Set<ChangeSet.Entry> entries = new HashSet<>();
-        for (String n : names) {
-            entries.add(new ChangeSet.Entry(Engine.ROOT, bytes(n)));
+        for (byte[] n : names) {
+            entries.add(new ChangeSet.Entry(Engine.ROOT, n.clone()));
         }
         invalidator.invalidateLater(view, new ChangeSet(Set.of(Engine.ROOT), entries));
     }
 
-    private void sharedRootName(long parent, ViewKey p, String name) {
+    private void sharedRootName(long parent, ViewKey p, byte[] name) {
         if (parent == ROOT_ID) {
             changedThroughSharedRoot(p.view(), name);
         }
@@ -186,17 +186,13 @@ final class ViewFilesystem implements FuseFilesystem {
         return new Caller(ctx.uid(), ctx.gid());
     }
 
-    private static byte[] bytes(String name) {
-        return Names.encode(name);
-    }
-
     // ------------------------------------------------------------------ reads
 
     @Override
-    public Entry lookup(RequestContext ctx, long parent, String name) throws IOException {
+    public Entry lookup(RequestContext ctx, long parent, byte[] name) throws IOException {
         ViewKey p = key(ctx, parent);
         try {
-            return entry(p, engine.lookup(view(p), p.ino(), bytes(name)), parent == ROOT_ID);
+            return entry(p, engine.lookup(view(p), p.ino(), name), parent == ROOT_ID);
         } catch (FsException e) {
             if (e.errno() != Errno.ENOENT || parent == ROOT_ID) {
                 throw e;
@@ -234,9 +230,9 @@ final class ViewFilesystem implements FuseFilesystem {
     }
 
     @Override
-    public String readlink(RequestContext ctx, long node) throws IOException {
+    public byte[] readlink(RequestContext ctx, long node) throws IOException {
         ViewKey k = key(ctx, node);
-        return Names.decode(engine.readlink(view(k), k.ino()));
+        return engine.readlink(view(k), k.ino());
     }
 
     @Override
@@ -348,9 +344,9 @@ final class ViewFilesystem implements FuseFilesystem {
         List<DirEntry> l = h.listing;
         for (int i = (int) offset; i < l.size(); i++) {
             DirEntry d = l.get(i);
-            String name = Names.decode(d.name());
-            boolean dots = name.equals(".") || name.equals("..");
-            if (h.dir.ino() == Engine.ROOT && name.equals(".txfs")) {
+            byte[] name = d.name();
+            boolean dots = Arrays.equals(name, DOT) || Arrays.equals(name, DOTDOT);
+            if (h.dir.ino() == Engine.ROOT && Arrays.equals(name, ControlNodes.TXFS_NAME)) {
                 continue; // the name is the control tree's at every view root: a stored one is never shown
             }
             if (!plus || dots) {
@@ -460,23 +456,21 @@ final class ViewFilesystem implements FuseFilesystem {
     }
 
     @Override
-    public Entry symlink(RequestContext ctx, long parent, String name, String target) throws IOException {
+    public Entry symlink(RequestContext ctx, long parent, byte[] name, byte[] target) throws IOException {
         ViewKey p = mutable(ctx, parent);
-        Entry e = entry(
-                p, engine.symlink(view(p), p.ino(), bytes(name), Names.encode(target), caller(ctx)), parent == ROOT_ID);
+        Entry e = entry(p, engine.symlink(view(p), p.ino(), name, target, caller(ctx)), parent == ROOT_ID);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
         return e;
     }
 
     @Override
-    public Entry mknod(RequestContext ctx, long parent, String name, int mode, int rdev, int umask) throws IOException {
+    public Entry mknod(RequestContext ctx, long parent, byte[] name, int mode, int rdev, int umask) throws IOException {
         ViewKey p = mutable(ctx, parent);
         FileType type = FileType.fromMode(mode);
         io.txfs.core.Attr a = type == FileType.REGULAR
-                ? engine.create(view(p), p.ino(), bytes(name), mode & 07777, caller(ctx))
-                : engine.mknod(
-                        view(p), p.ino(), bytes(name), type, mode & 07777, AttrMapping.decodeDev(rdev), caller(ctx));
+                ? engine.create(view(p), p.ino(), name, mode & 07777, caller(ctx))
+                : engine.mknod(view(p), p.ino(), name, type, mode & 07777, AttrMapping.decodeDev(rdev), caller(ctx));
         Entry e = entry(p, a, parent == ROOT_ID);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
@@ -484,42 +478,42 @@ final class ViewFilesystem implements FuseFilesystem {
     }
 
     @Override
-    public Entry mkdir(RequestContext ctx, long parent, String name, int mode, int umask) throws IOException {
+    public Entry mkdir(RequestContext ctx, long parent, byte[] name, int mode, int umask) throws IOException {
         ViewKey p = mutable(ctx, parent);
-        Entry e = entry(p, engine.mkdir(view(p), p.ino(), bytes(name), mode & 07777, caller(ctx)), parent == ROOT_ID);
+        Entry e = entry(p, engine.mkdir(view(p), p.ino(), name, mode & 07777, caller(ctx)), parent == ROOT_ID);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
         return e;
     }
 
     @Override
-    public CreateResult create(RequestContext ctx, long parent, String name, int mode, int flags, int umask)
+    public CreateResult create(RequestContext ctx, long parent, byte[] name, int mode, int flags, int umask)
             throws IOException {
         ViewKey p = mutable(ctx, parent);
-        Entry e = entry(p, engine.create(view(p), p.ino(), bytes(name), mode & 07777, caller(ctx)), parent == ROOT_ID);
+        Entry e = entry(p, engine.create(view(p), p.ino(), name, mode & 07777, caller(ctx)), parent == ROOT_ID);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
         return new CreateResult(e, OpenResult.of(0, FileCaching.openFlags(view(p), true)));
     }
 
     @Override
-    public void unlink(RequestContext ctx, long parent, String name) throws IOException {
+    public void unlink(RequestContext ctx, long parent, byte[] name) throws IOException {
         ViewKey p = mutable(ctx, parent);
-        engine.unlink(view(p), p.ino(), bytes(name));
+        engine.unlink(view(p), p.ino(), name);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
     }
 
     @Override
-    public void rmdir(RequestContext ctx, long parent, String name) throws IOException {
+    public void rmdir(RequestContext ctx, long parent, byte[] name) throws IOException {
         ViewKey p = mutable(ctx, parent);
-        engine.rmdir(view(p), p.ino(), bytes(name));
+        engine.rmdir(view(p), p.ino(), name);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
     }
 
     @Override
-    public void rename(RequestContext ctx, long parent, String name, long newParent, String newName, int flags)
+    public void rename(RequestContext ctx, long parent, byte[] name, long newParent, byte[] newName, int flags)
             throws IOException {
         ViewKey from = mutable(ctx, parent);
         ViewKey to = key(ctx, newParent);
@@ -534,7 +528,7 @@ final class ViewFilesystem implements FuseFilesystem {
             throw new FuseErrnoException(
                     Errno.EXDEV, "rename into the shared root needs Linux 6.16 (FUSE_NOTIFY_INC_EPOCH)");
         }
-        engine.rename(view(from), from.ino(), bytes(name), to.ino(), bytes(newName), flags);
+        engine.rename(view(from), from.ino(), name, to.ino(), newName, flags);
         if (intoSharedRoot) {
             invalidator.expireAllEntriesNow();
         }
@@ -567,13 +561,13 @@ final class ViewFilesystem implements FuseFilesystem {
     }
 
     @Override
-    public Entry link(RequestContext ctx, long node, long newParent, String newName) throws IOException {
+    public Entry link(RequestContext ctx, long node, long newParent, byte[] newName) throws IOException {
         ViewKey target = mutable(ctx, node);
         ViewKey p = key(ctx, newParent);
         if (!p.view().equals(target.view())) {
             throw new FuseErrnoException(Errno.EXDEV, "link between views");
         }
-        Entry e = entry(p, engine.link(view(p), target.ino(), p.ino(), bytes(newName)), newParent == ROOT_ID);
+        Entry e = entry(p, engine.link(view(p), target.ino(), p.ino(), newName), newParent == ROOT_ID);
         views.afterChange(p.view());
         sharedRootName(newParent, p, newName);
         return e;

@@ -29,14 +29,14 @@ final class KernelInvalidatorTest {
         }
 
         @Override
-        public synchronized boolean invalEntry(long parent, String name) {
-            sent.add("entry " + parent + " " + name);
+        public synchronized boolean invalEntry(long parent, byte[] name) {
+            sent.add("entry " + parent + " " + new String(name, StandardCharsets.UTF_8));
             return true;
         }
 
         @Override
-        public synchronized boolean delete(long parent, long child, String name) {
-            sent.add("delete " + parent + " " + child + " " + name);
+        public synchronized boolean delete(long parent, long child, byte[] name) {
+            sent.add("delete " + parent + " " + child + " " + new String(name, StandardCharsets.UTF_8));
             return true;
         }
 
@@ -112,12 +112,12 @@ final class KernelInvalidatorTest {
             }
 
             @Override
-            public boolean invalEntry(long parent, String name) {
+            public boolean invalEntry(long parent, byte[] name) {
                 return r.invalEntry(parent, name);
             }
 
             @Override
-            public boolean delete(long parent, long child, String name) {
+            public boolean delete(long parent, long child, byte[] name) {
                 return r.delete(parent, child, name);
             }
 
@@ -156,12 +156,12 @@ final class KernelInvalidatorTest {
             }
 
             @Override
-            public boolean invalEntry(long parent, String name) {
+            public boolean invalEntry(long parent, byte[] name) {
                 return r.invalEntry(parent, name);
             }
 
             @Override
-            public boolean delete(long parent, long child, String name) {
+            public boolean delete(long parent, long child, byte[] name) {
                 return r.delete(parent, child, name);
             }
 
