@@ -36,55 +36,6 @@ public final class Engine implements AutoCloseable {
     public static final String PUBLISHED_VIEW = "@published";
     static final String STAGING = ".txfs.flush";
     private static final byte[] EMPTY = new byte[0];
-    /** How to open an engine. store null means RocksDB in stateDir/db. */
-    public record Config(
-            Path backing,
-            Path stateDir,
-            Store store,
-            Clock clock,
-            FaultInjector faults,
-            EngineListener listener,
-            GcPolicy gc,
-            LongWorks works) {
-        public Config {
-            if (works == null) works = LongWorks.system();
-            if (clock == null) clock = Clock.SYSTEM;
-            if (faults == null) faults = FaultInjector.NONE;
-            if (listener == null) listener = EngineListener.NONE;
-            if (gc == null) gc = GcPolicy.DEFAULT;
-        }
-
-        public static Config rocks(Path backing, Path stateDir) {
-            return new Config(backing, stateDir, null, null, null, null, null, null);
-        }
-
-        /** Over {@code store} with no state directory (tests, tools): data files live in the store's memory. */
-        public static Config memory(Path backing, Store store) {
-            return new Config(backing, null, store, null, null, null, null, null);
-        }
-
-        public Config withFaults(FaultInjector f) {
-            return new Config(backing, stateDir, store, clock, f, listener, gc, works);
-        }
-
-        public Config withClock(Clock c) {
-            return new Config(backing, stateDir, store, c, faults, listener, gc, works);
-        }
-
-        public Config withListener(EngineListener l) {
-            return new Config(backing, stateDir, store, clock, faults, l, gc, works);
-        }
-
-        /** Where long operations (recovery at open among them) report their progress. */
-        public Config withWorks(LongWorks w) {
-            return new Config(backing, stateDir, store, clock, faults, listener, gc, w);
-        }
-
-        public Config withGc(GcPolicy g) {
-            return new Config(backing, stateDir, store, clock, faults, listener, g, works);
-        }
-    }
-
     /** The shared state of the engine's parts (EngineState says why it is one explicit object). */
     final EngineState state;
 
@@ -117,11 +68,11 @@ public final class Engine implements AutoCloseable {
         return state.works;
     }
 
-    public static Engine open(Config config) {
+    public static Engine open(EngineConfig config) {
         return new Engine(config);
     }
 
-    private Engine(Config c) {
+    private Engine(EngineConfig c) {
         this.stateDir = EngineDirectory.lock(c.stateDir());
         Store s = c.store();
         if (s == null && c.stateDir() != null) s = new RocksStore(c.stateDir().resolve("db"));

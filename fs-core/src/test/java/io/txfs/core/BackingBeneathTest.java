@@ -47,7 +47,7 @@ class BackingBeneathTest {
     }
 
     private TestFs open(FaultInjector faults) {
-        engine = Engine.open(Engine.Config.rocks(backing, tmp.resolve("state")).withFaults(faults));
+        engine = Engine.open(EngineConfig.rocks(backing, tmp.resolve("state")).withFaults(faults));
         return new TestFs(engine, engine.createView("v", Isolation.READ_COMMITTED, 0));
     }
 

@@ -29,7 +29,7 @@ public final class CrashChild {
                 }
             }
         };
-        Engine e = Engine.open(Engine.Config.rocks(backing, state).withFaults(faults));
+        Engine e = Engine.open(EngineConfig.rocks(backing, state).withFaults(faults));
         CrashScenario.pendingWork(e);
         if (args[3].equals("outside")) {
             CrashScenario.outsideWork(e, backing);

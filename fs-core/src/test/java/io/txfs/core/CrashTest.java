@@ -38,7 +38,7 @@ class CrashTest {
         Path backing = Files.createDirectories(tmp.resolve("expect"));
         CrashScenario.prepareBacking(backing);
         before = Trees.ofDisk(backing);
-        try (Engine e = Engine.open(Engine.Config.memory(backing, new MemoryStore()))) {
+        try (Engine e = Engine.open(EngineConfig.memory(backing, new MemoryStore()))) {
             CrashScenario.pendingWork(e);
             CrashScenario.publishWork(e);
             afterPublish = Trees.ofView(e, e.published());
@@ -65,7 +65,7 @@ class CrashTest {
         String marker = runChildUntilFault(backing, state, point, flushing ? "flush" : "publish", tmp);
         assertEquals("FAULT " + point.split("@")[0], marker, "child reached the fault point");
 
-        try (Engine e = Engine.open(Engine.Config.rocks(backing, state))) {
+        try (Engine e = Engine.open(EngineConfig.rocks(backing, state))) {
             TreeMap<String, String> published = Trees.ofView(e, e.published());
             boolean publishLanded = !point.equals(FaultPoint.PUBLISH_BEFORE_BATCH);
             assertEquals(publishLanded ? afterPublish : before, published, "published state is all or nothing");
@@ -123,7 +123,7 @@ class CrashTest {
         try (Stream<Path> files = Files.list(state.resolve("chunks"))) {
             assertEquals(1, files.count(), "the child wrote one data file");
         }
-        try (Engine e = Engine.open(Engine.Config.rocks(backing, state))) {
+        try (Engine e = Engine.open(EngineConfig.rocks(backing, state))) {
             TestFs keep = new TestFs(e, e.view("keep"));
             assertEquals(CrashScenario.KEEP_CONTENT, keep.read("keep.txt"), "writes that returned survived");
             assertEquals("K", keep.read("dir/a.txt"));
@@ -149,7 +149,7 @@ class CrashTest {
         CrashScenario.prepareBacking(backing);
         String marker = runChildUntilFault(backing, state, point, "outside", tmp);
         assertEquals("FAULT " + point, marker);
-        try (Engine e = Engine.open(Engine.Config.rocks(backing, state))) {
+        try (Engine e = Engine.open(EngineConfig.rocks(backing, state))) {
             long outside =
                     e.log().stream().filter(l -> l.kind().equals("outside")).count();
             boolean landed = point.equals(FaultPoint.OUTSIDE_AFTER_BATCH);

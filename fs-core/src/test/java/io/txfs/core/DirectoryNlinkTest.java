@@ -19,9 +19,9 @@ class DirectoryNlinkTest {
     private MemoryStore memory;
 
     private Engine open(String store) {
-        if (store.equals("rocks")) return Engine.open(Engine.Config.rocks(backing, tmp.resolve("state")));
+        if (store.equals("rocks")) return Engine.open(EngineConfig.rocks(backing, tmp.resolve("state")));
         memory = memory == null ? new MemoryStore() : memory.reopened();
-        return Engine.open(Engine.Config.memory(backing, memory));
+        return Engine.open(EngineConfig.memory(backing, memory));
     }
 
     private Engine setUp(String store) throws Exception {

@@ -89,7 +89,7 @@ class FlushFidelityTest {
 
     private Engine open(Path backing) {
         this.backing = backing;
-        engine = Engine.open(Engine.Config.rocks(backing, tmp.resolve("state")));
+        engine = Engine.open(EngineConfig.rocks(backing, tmp.resolve("state")));
         return engine;
     }
 
@@ -309,7 +309,7 @@ class FlushFidelityTest {
         Files.writeString(backing.resolve("a.txt"), "a");
         int[] failures = {1};
         this.backing = backing;
-        engine = Engine.open(Engine.Config.rocks(backing, tmp.resolve("state")).withFaults(point -> {
+        engine = Engine.open(EngineConfig.rocks(backing, tmp.resolve("state")).withFaults(point -> {
             if (point.equals(FaultPoint.FLUSH_APPLY_STEP) && failures[0]-- > 0)
                 throw new IllegalStateException("injected I/O failure");
         }));

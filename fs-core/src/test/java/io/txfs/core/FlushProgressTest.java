@@ -26,7 +26,7 @@ class FlushProgressTest {
         List<WorkSnapshot> seen = new ArrayList<>();
         works.listen(w -> seen.addAll(w.running()));
         try (Engine e =
-                Engine.open(Engine.Config.memory(backing, new MemoryStore()).withWorks(works))) {
+                Engine.open(EngineConfig.memory(backing, new MemoryStore()).withWorks(works))) {
             TestFs w = new TestFs(e, e.createView("w", Isolation.SNAPSHOT, 0));
             for (int i = 0; i < 5; i++) w.write("f" + i, TestFs.b("content " + i));
             e.publish(w.view, false);

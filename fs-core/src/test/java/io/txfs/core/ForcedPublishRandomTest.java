@@ -48,7 +48,7 @@ class ForcedPublishRandomTest {
         Files.writeString(backing.resolve("a"), "base a");
         Files.writeString(backing.resolve("d/a"), "base d/a");
         Files.writeString(backing.resolve("d/s/b"), "base d/s/b");
-        try (Engine e = Engine.open(Engine.Config.memory(backing, new MemoryStore()))) {
+        try (Engine e = Engine.open(EngineConfig.memory(backing, new MemoryStore()))) {
             TestFs a = new TestFs(e, e.createView("a", Isolation.SNAPSHOT, 0));
             TestFs b = new TestFs(e, e.createView("b", Isolation.SNAPSHOT, 0));
             Map<String, String> base = tree(e, e.published());

@@ -31,8 +31,8 @@ class ForcedPublishTest {
         Files.writeString(backing.resolve("d/old"), "old");
         Files.createDirectories(backing.resolve("keep"));
         Files.writeString(backing.resolve("keep/k"), "k");
-        if (store.equals("rocks")) return Engine.open(Engine.Config.rocks(backing, tmp.resolve("state")));
-        return Engine.open(Engine.Config.memory(backing, new MemoryStore()));
+        if (store.equals("rocks")) return Engine.open(EngineConfig.rocks(backing, tmp.resolve("state")));
+        return Engine.open(EngineConfig.memory(backing, new MemoryStore()));
     }
 
     /**

@@ -59,7 +59,7 @@ class FullStoreTest {
         Path backing = Files.createDirectories(tmp.resolve("b"));
         Files.writeString(backing.resolve("f"), "backing");
         FullableStore store = new FullableStore();
-        try (Engine e = Engine.open(Engine.Config.memory(backing, store))) {
+        try (Engine e = Engine.open(EngineConfig.memory(backing, store))) {
             TestFs v = new TestFs(e, e.createView("v", Isolation.SNAPSHOT, 0));
             v.write("kept", "before full");
             long ino = v.ino("kept");

@@ -31,10 +31,9 @@ class GcTest {
 
     private Engine open(String store, GcPolicy gc) {
         if (store.equals("rocks"))
-            return Engine.open(
-                    Engine.Config.rocks(backing, tmp.resolve("state")).withGc(gc));
+            return Engine.open(EngineConfig.rocks(backing, tmp.resolve("state")).withGc(gc));
         memory = memory == null ? new MemoryStore() : memory.reopened();
-        return Engine.open(Engine.Config.memory(backing, memory).withGc(gc));
+        return Engine.open(EngineConfig.memory(backing, memory).withGc(gc));
     }
 
     private static byte[] filled(int n, char c) {

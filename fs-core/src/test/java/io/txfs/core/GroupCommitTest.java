@@ -50,7 +50,7 @@ class GroupCommitTest {
     }
 
     private Engine open(FaultInjector faults) {
-        Engine e = Engine.open(Engine.Config.memory(backing, store).withFaults(faults));
+        Engine e = Engine.open(EngineConfig.memory(backing, store).withFaults(faults));
         engines.add(e);
         return e;
     }

@@ -9,13 +9,13 @@ class MemoryEngineTest extends EngineContractTest {
     @Override
     Engine open(Path backing, Path state) {
         store = new MemoryStore();
-        return Engine.open(Engine.Config.memory(backing, store));
+        return Engine.open(EngineConfig.memory(backing, store));
     }
 
     @Override
     Engine reopen(Engine old, Path backing, Path state) {
         old.close();
         store = store.reopened();
-        return Engine.open(Engine.Config.memory(backing, store));
+        return Engine.open(EngineConfig.memory(backing, store));
     }
 }

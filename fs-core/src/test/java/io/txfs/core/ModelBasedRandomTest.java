@@ -138,7 +138,7 @@ class ModelBasedRandomTest {
         versions.add(initial);
         changedAt.add(Set.of());
         maybeChangedAt.add(Set.of());
-        engine = Engine.open(Engine.Config.memory(backing, new MemoryStore()));
+        engine = Engine.open(EngineConfig.memory(backing, new MemoryStore()));
         try {
             List<ViewModel> models = new ArrayList<>();
             for (int i = 0; i < VIEWS; i++) {

@@ -45,7 +45,7 @@ class OutsideChangesTest {
         Files.createDirectories(backing.resolve("dir/sub"));
         Files.writeString(backing.resolve("dir/a.txt"), "A");
         Files.writeString(backing.resolve("dir/sub/deep.txt"), "deep");
-        engine = Engine.open(Engine.Config.rocks(backing, tmp.resolve("state")));
+        engine = Engine.open(EngineConfig.rocks(backing, tmp.resolve("state")));
     }
 
     @AfterEach
@@ -268,7 +268,7 @@ class OutsideChangesTest {
         RescanResult r = engine.rescan();
         assertEquals(List.of(), r.overridden(), "no published change touched those paths");
         engine.close();
-        engine = Engine.open(Engine.Config.rocks(backing, tmp.resolve("state")));
+        engine = Engine.open(EngineConfig.rocks(backing, tmp.resolve("state")));
         assertFalse(engine.rescan().tookIn(), "the flushed version says what BACKING holds, after a restart too");
         engine.flush();
         assertEquals("A published", Files.readString(backing.resolve("dir/a.txt")));
@@ -298,7 +298,7 @@ class OutsideChangesTest {
         new TestFs(engine, engine.published()).ls("dir");
         engine.rescan();
         engine.close();
-        engine = Engine.open(Engine.Config.rocks(backing, tmp.resolve("state")));
+        engine = Engine.open(EngineConfig.rocks(backing, tmp.resolve("state")));
         TestFs pub = new TestFs(engine, engine.published());
         assertEquals("changed", pub.read("hello.txt"));
         assertEquals("x", pub.read("dir/x"));

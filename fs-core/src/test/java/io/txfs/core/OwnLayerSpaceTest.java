@@ -32,8 +32,8 @@ class OwnLayerSpaceTest {
 
     private Engine open(String store) throws Exception {
         Path backing = Files.createDirectories(tmp.resolve("backing"));
-        if (store.equals("rocks")) return Engine.open(Engine.Config.rocks(backing, tmp.resolve("state")));
-        return Engine.open(Engine.Config.memory(backing, new MemoryStore()));
+        if (store.equals("rocks")) return Engine.open(EngineConfig.rocks(backing, tmp.resolve("state")));
+        return Engine.open(EngineConfig.memory(backing, new MemoryStore()));
     }
 
     private static byte[] filled(int n, int seed) {
@@ -125,7 +125,7 @@ class OwnLayerSpaceTest {
     void aCountWrittenByAnOlderTxfsIsCorrectedAtOpen() throws Exception {
         Path backing = Files.createDirectories(tmp.resolve("backing"));
         MemoryStore memory = new MemoryStore();
-        try (Engine e = Engine.open(Engine.Config.memory(backing, memory))) {
+        try (Engine e = Engine.open(EngineConfig.memory(backing, memory))) {
             View w = e.createView("w", Isolation.SNAPSHOT, 0);
             new TestFs(e, w).write("f", filled(MIB, 1));
             // as an older txfs left it: every byte ever written counted
@@ -134,7 +134,7 @@ class OwnLayerSpaceTest {
             b.put(ColumnFamily.VIEWS, "w".getBytes(StandardCharsets.UTF_8), w.encode());
             e.state.store.write(b, false);
         }
-        try (Engine e = Engine.open(Engine.Config.memory(backing, memory.reopened()))) {
+        try (Engine e = Engine.open(EngineConfig.memory(backing, memory.reopened()))) {
             View w = e.view("w");
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (w.pendingBytes != MIB && System.nanoTime() < deadline)

@@ -39,10 +39,9 @@ class PartialPreserveTest {
 
     private Engine open() {
         if (kind.equals("rocks"))
-            return Engine.open(
-                    Engine.Config.rocks(backing, tmp.resolve("state")).withFaults(p -> faults.reached(p)));
+            return Engine.open(EngineConfig.rocks(backing, tmp.resolve("state")).withFaults(p -> faults.reached(p)));
         memory = memory == null ? new MemoryStore() : memory.reopened();
-        return Engine.open(Engine.Config.memory(backing, memory).withFaults(p -> faults.reached(p)));
+        return Engine.open(EngineConfig.memory(backing, memory).withFaults(p -> faults.reached(p)));
     }
 
     @AfterEach

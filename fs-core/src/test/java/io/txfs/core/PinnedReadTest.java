@@ -30,7 +30,7 @@ class PinnedReadTest {
     void aPinFollowsItsOwnViewsPublishAndNotAnothers() throws Exception {
         Path backing = Files.createDirectories(tmp.resolve("backing"));
         Files.writeString(backing.resolve("f"), "base");
-        try (Engine e = Engine.open(Engine.Config.memory(backing, new MemoryStore()))) {
+        try (Engine e = Engine.open(EngineConfig.memory(backing, new MemoryStore()))) {
             TestFs mine = new TestFs(e, e.createView("mine", Isolation.READ_COMMITTED, 0));
             TestFs other = new TestFs(e, e.createView("other", Isolation.READ_COMMITTED, 0));
             mine.write("f", b("mine"));

@@ -39,9 +39,9 @@ class RawBackingNamesTest {
     private MemoryStore memory;
 
     private Engine open(String store, Path backing) {
-        if (store.equals("rocks")) return Engine.open(Engine.Config.rocks(backing, tmp.resolve("state")));
+        if (store.equals("rocks")) return Engine.open(EngineConfig.rocks(backing, tmp.resolve("state")));
         memory = memory == null ? new MemoryStore() : memory.reopened();
-        return Engine.open(Engine.Config.memory(backing, memory));
+        return Engine.open(EngineConfig.memory(backing, memory));
     }
 
     private static List<String> names(Engine e, View v, long dir) {

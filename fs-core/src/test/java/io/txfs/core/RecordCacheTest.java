@@ -32,7 +32,7 @@ class RecordCacheTest {
         Files.writeString(backing.resolve("d1/a"), "shared");
         Files.createLink(backing.resolve("d2/b"), backing.resolve("d1/a"));
         Files.writeString(backing.resolve("f"), "one");
-        engine = Engine.open(Engine.Config.rocks(backing, tmp.resolve("state")));
+        engine = Engine.open(EngineConfig.rocks(backing, tmp.resolve("state")));
     }
 
     @AfterEach

@@ -34,7 +34,7 @@ class RefreshTest {
         Files.writeString(backing.resolve("g"), "base g");
         Files.createDirectories(backing.resolve("d"));
         Files.writeString(backing.resolve("d/x"), "base x");
-        engine = Engine.open(Engine.Config.memory(backing, new MemoryStore()));
+        engine = Engine.open(EngineConfig.memory(backing, new MemoryStore()));
         mine = new TestFs(engine, engine.createView("mine", Isolation.SNAPSHOT, 0));
         other = new TestFs(engine, engine.createView("other", Isolation.SNAPSHOT, 0));
     }
@@ -134,14 +134,14 @@ class RefreshTest {
     void anAnonymousViewKeepsItsMarkAcrossPublishAndReopen() throws Exception {
         Path state = Files.createTempDirectory("txfs-refresh-state");
         Path b2 = Files.createDirectories(state.resolve("backing"));
-        try (Engine e = Engine.open(Engine.Config.rocks(b2, state.resolve("s")))) {
+        try (Engine e = Engine.open(EngineConfig.rocks(b2, state.resolve("s")))) {
             View v = e.createView("v1-1", Isolation.SNAPSHOT, 0, true);
             new TestFs(e, v).write("a", "a");
             e.publish(v, false);
             assertTrue(e.view("v1-1").anonymous());
             assertFalse(e.createView("named", Isolation.SNAPSHOT, 0).anonymous());
         }
-        try (Engine e = Engine.open(Engine.Config.rocks(b2, state.resolve("s")))) {
+        try (Engine e = Engine.open(EngineConfig.rocks(b2, state.resolve("s")))) {
             assertTrue(e.view("v1-1").anonymous(), "the mark survives a restart");
             assertFalse(e.view("named").anonymous());
         }

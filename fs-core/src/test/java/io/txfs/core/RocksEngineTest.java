@@ -12,20 +12,20 @@ import org.junit.jupiter.api.Test;
 class RocksEngineTest extends EngineContractTest {
     @Override
     Engine open(Path backing, Path state) {
-        return Engine.open(Engine.Config.rocks(backing, state));
+        return Engine.open(EngineConfig.rocks(backing, state));
     }
 
     @Override
     Engine reopen(Engine old, Path backing, Path state) {
         old.close();
-        return Engine.open(Engine.Config.rocks(backing, state));
+        return Engine.open(EngineConfig.rocks(backing, state));
     }
 
     @Test
     void stateDirectoryIsPrivateAndLocked() throws Exception {
         Path state = tmp.resolve("state");
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
-        FsException e = assertThrows(FsException.class, () -> Engine.open(Engine.Config.rocks(backing, state)));
+        FsException e = assertThrows(FsException.class, () -> Engine.open(EngineConfig.rocks(backing, state)));
         assertEquals(Errno.EBUSY, e.errno());
     }
 }

@@ -20,12 +20,12 @@ class ScratchDirectoryTest {
         Path backing = Files.createDirectories(tmp.resolve("backing"));
         Path state = tmp.resolve("state");
         Path left;
-        try (Engine e = Engine.open(Engine.Config.rocks(backing, state))) {
+        try (Engine e = Engine.open(EngineConfig.rocks(backing, state))) {
             Path scratch = e.scratchDirectory();
             assertTrue(scratch.startsWith(state), scratch.toString());
             left = Files.writeString(Files.createTempFile(scratch, "import-", ".tar"), "a spool a killed daemon left");
         }
-        try (Engine e = Engine.open(Engine.Config.rocks(backing, state))) {
+        try (Engine e = Engine.open(EngineConfig.rocks(backing, state))) {
             assertFalse(Files.exists(left), "emptied when the engine opened");
             try (var files = Files.list(e.scratchDirectory())) {
                 assertEquals(0, files.count());

@@ -19,7 +19,7 @@ class TruncateExtendScratchTest {
     void holeAfterShrinkReadsZeros(boolean publishAfterTruncate, boolean force, boolean publishBeforeTruncate)
             throws Exception {
         Path backing = Files.createDirectories(tmp.resolve("b"));
-        try (Engine e = Engine.open(Engine.Config.memory(backing, new MemoryStore()))) {
+        try (Engine e = Engine.open(EngineConfig.memory(backing, new MemoryStore()))) {
             View v = e.createView("shared", Isolation.READ_COMMITTED, 0);
             long ino =
                     e.create(v, Engine.ROOT, "f".getBytes(), 0644, Caller.ROOT).ino();

@@ -40,10 +40,9 @@ class UnflushedThinningTest {
     private Engine open(String store, boolean auto) {
         GcPolicy gc = new GcPolicy(auto, 1, WINDOW);
         if (store.equals("rocks"))
-            return Engine.open(
-                    Engine.Config.rocks(backing, tmp.resolve("state")).withGc(gc));
+            return Engine.open(EngineConfig.rocks(backing, tmp.resolve("state")).withGc(gc));
         memory = memory == null ? new MemoryStore() : memory.reopened();
-        return Engine.open(Engine.Config.memory(backing, memory).withGc(gc));
+        return Engine.open(EngineConfig.memory(backing, memory).withGc(gc));
     }
 
     private static long entryVersions(Engine e, long dir) {

@@ -26,7 +26,7 @@ class ViewDiffTest {
     void textChangesAreUnifiedDiffsAndBinaryOnesASummary() throws Exception {
         Files.writeString(backing.resolve("a.txt"), "one\ntwo\nthree\n");
         Files.writeString(backing.resolve("gone.txt"), "bye\n");
-        try (Engine e = Engine.open(Engine.Config.memory(backing, new MemoryStore()))) {
+        try (Engine e = Engine.open(EngineConfig.memory(backing, new MemoryStore()))) {
             View v = e.createView("v", Isolation.SNAPSHOT, 0);
             long a = e.resolve(v, "/a.txt");
             e.setattr(v, a, SetAttr.size(0));
@@ -85,7 +85,7 @@ class ViewDiffTest {
         Path secret = Files.writeString(backing.resolve("secret"), "root only\n");
         Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
         Files.writeString(backing.resolve("open"), "anyone\n");
-        try (Engine e = Engine.open(Engine.Config.memory(backing, new MemoryStore()))) {
+        try (Engine e = Engine.open(EngineConfig.memory(backing, new MemoryStore()))) {
             View v = e.createView("v", Isolation.SNAPSHOT, 1000);
             e.unlink(v, Engine.ROOT, b("secret"));
             e.unlink(v, Engine.ROOT, b("open"));
@@ -100,7 +100,7 @@ class ViewDiffTest {
     @Test
     void theBaseIsTheSnapshotNotANewerPublish() throws Exception {
         Files.writeString(backing.resolve("f"), "base\n");
-        try (Engine e = Engine.open(Engine.Config.memory(backing, new MemoryStore()))) {
+        try (Engine e = Engine.open(EngineConfig.memory(backing, new MemoryStore()))) {
             View v = e.createView("v", Isolation.SNAPSHOT, 0);
             View other = e.createView("other", Isolation.SNAPSHOT, 0);
             long f = e.resolve(other, "/f");

@@ -26,7 +26,7 @@ class XattrNamespaceTest {
     void onlyTheKeptNamespacesAreStored() throws Exception {
         Path backing = Files.createDirectories(tmp.resolve("backing"));
         Files.writeString(backing.resolve("f"), "x");
-        try (Engine e = Engine.open(Engine.Config.memory(backing, new MemoryStore()))) {
+        try (Engine e = Engine.open(EngineConfig.memory(backing, new MemoryStore()))) {
             TestFs v = new TestFs(e, e.createView("v", Isolation.SNAPSHOT, 0));
             long f = v.ino("f");
             for (String refused : List.of("system.posix_acl_access", "system.posix_acl_default", "plain", "bogus.x")) {

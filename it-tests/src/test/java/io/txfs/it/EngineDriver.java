@@ -4,6 +4,7 @@ import io.txfs.core.Attr;
 import io.txfs.core.Caller;
 import io.txfs.core.DirEntry;
 import io.txfs.core.Engine;
+import io.txfs.core.EngineConfig;
 import io.txfs.core.FileType;
 import io.txfs.core.FsException;
 import io.txfs.core.Isolation;
@@ -33,7 +34,7 @@ final class EngineDriver implements FsDriver {
         try {
             dir = Files.createTempDirectory("txfs-it-engine-");
             engine = Engine.open(
-                    Engine.Config.rocks(Files.createDirectory(dir.resolve("backing")), dir.resolve("state")));
+                    EngineConfig.rocks(Files.createDirectory(dir.resolve("backing")), dir.resolve("state")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -2,6 +2,7 @@ package io.txfs.core.bench;
 
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
+import io.txfs.core.EngineConfig;
 import io.txfs.core.FlushResult;
 import io.txfs.core.Isolation;
 import io.txfs.core.View;
@@ -35,7 +36,7 @@ public final class CoreBench {
         // both are reported: the first, and the median of 5 more in the same engine (new views, new files).
         for (int fileSize : new int[] {1, 65536}) {
             Path backing = Files.createDirectories(work.resolve("pub-" + fileSize + "/backing"));
-            try (Engine e = Engine.open(Engine.Config.rocks(backing, work.resolve("pub-" + fileSize + "/state")))) {
+            try (Engine e = Engine.open(EngineConfig.rocks(backing, work.resolve("pub-" + fileSize + "/state")))) {
                 double[] ms = new double[6];
                 for (int round = 0; round < ms.length; round++) {
                     View v = e.createView("bench" + round, Isolation.SNAPSHOT, 0);
@@ -68,7 +69,7 @@ public final class CoreBench {
         Path state = work.resolve("big/state");
         // Growth is measured between two closed engines (allocated bytes, du): an open RocksDB holds
         // preallocated log files that closing returns.
-        try (Engine e = Engine.open(Engine.Config.rocks(backing, state))) {
+        try (Engine e = Engine.open(EngineConfig.rocks(backing, state))) {
             View v = e.createView("bench", Isolation.SNAPSHOT, 0);
             long ino = e.resolve(v, "big.bin");
             // first touch of both chunk kinds: JIT, WAL file, the backing file, the view's data file
@@ -77,7 +78,7 @@ public final class CoreBench {
             e.fsync(v);
         }
         long before = dirSize(state);
-        try (Engine e = Engine.open(Engine.Config.rocks(backing, state))) {
+        try (Engine e = Engine.open(EngineConfig.rocks(backing, state))) {
             View v = e.view("bench");
             long ino = e.resolve(v, "big.bin");
             long t0 = System.nanoTime();
@@ -102,7 +103,7 @@ public final class CoreBench {
 
         // 3. sequential write of 1 GiB into a view (128 KiB writes), then 4. publish + flush of it
         Path backing2 = Files.createDirectories(work.resolve("seq/backing"));
-        try (Engine e = Engine.open(Engine.Config.rocks(backing2, work.resolve("seq/state")))) {
+        try (Engine e = Engine.open(EngineConfig.rocks(backing2, work.resolve("seq/state")))) {
             SequentialWrite w = SequentialWrite.into(e, size);
             View v = w.view();
             double s = w.seconds();

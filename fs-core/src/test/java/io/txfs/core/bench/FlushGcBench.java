@@ -2,6 +2,7 @@ package io.txfs.core.bench;
 
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
+import io.txfs.core.EngineConfig;
 import io.txfs.core.GcPolicy;
 import io.txfs.core.Isolation;
 import io.txfs.core.View;
@@ -38,7 +39,7 @@ public final class FlushGcBench {
     private static double run(Path dir, int mib, GcPolicy gc) throws Exception {
         Path backing = Files.createDirectories(dir.resolve("backing"));
         try (Engine e =
-                Engine.open(Engine.Config.rocks(backing, dir.resolve("state")).withGc(gc))) {
+                Engine.open(EngineConfig.rocks(backing, dir.resolve("state")).withGc(gc))) {
             View v = e.createView("w", Isolation.SNAPSHOT, 0);
             long ino =
                     e.create(v, Engine.ROOT, "f".getBytes(), 0644, Caller.ROOT).ino();

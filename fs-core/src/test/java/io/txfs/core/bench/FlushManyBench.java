@@ -2,6 +2,7 @@ package io.txfs.core.bench;
 
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
+import io.txfs.core.EngineConfig;
 import io.txfs.core.Isolation;
 import io.txfs.core.SetAttr;
 import io.txfs.core.View;
@@ -25,7 +26,7 @@ public final class FlushManyBench {
             if (fd < 0) throw new IllegalStateException("open " + backing);
             backing = Path.of("/proc/self/fd/" + fd + "/.");
         }
-        try (Engine e = Engine.open(Engine.Config.rocks(backing, dir.resolve("state")))) {
+        try (Engine e = Engine.open(EngineConfig.rocks(backing, dir.resolve("state")))) {
             View v = e.createView("w", Isolation.SNAPSHOT, 0);
             long[] ids = new long[n];
             for (int d = 0; d < 50; d++) {

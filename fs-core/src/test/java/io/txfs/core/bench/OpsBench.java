@@ -2,6 +2,7 @@ package io.txfs.core.bench;
 
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
+import io.txfs.core.EngineConfig;
 import io.txfs.core.Isolation;
 import io.txfs.core.View;
 import java.io.IOException;
@@ -41,7 +42,7 @@ public final class OpsBench {
             "read 4 KiB of a backing file"
         };
         double[][] results = new double[names.length][rounds];
-        try (Engine e = Engine.open(Engine.Config.rocks(backing, work.resolve("state")))) {
+        try (Engine e = Engine.open(EngineConfig.rocks(backing, work.resolve("state")))) {
             View pub = e.createView("pub", Isolation.SNAPSHOT, 0);
             long pd = e.mkdir(pub, Engine.ROOT, b("pub"), 0755, Caller.ROOT).ino();
             for (int i = 0; i < DIRS * FILES; i++) e.create(pub, pd, b("p" + i), 0644, Caller.ROOT);

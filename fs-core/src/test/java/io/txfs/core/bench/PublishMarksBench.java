@@ -2,6 +2,7 @@ package io.txfs.core.bench;
 
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
+import io.txfs.core.EngineConfig;
 import io.txfs.core.Isolation;
 import io.txfs.core.View;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,7 @@ public final class PublishMarksBench {
         Path backing = Files.createDirectories(dir.resolve("b"));
         double[] created = new double[5];
         double[] modified = new double[5];
-        try (Engine e = Engine.open(Engine.Config.rocks(backing, dir.resolve("s")))) {
+        try (Engine e = Engine.open(EngineConfig.rocks(backing, dir.resolve("s")))) {
             for (int round = 0; round < 5; round++) {
                 View v = e.createView("new" + round, Isolation.SNAPSHOT, 0);
                 long top = e.mkdir(v, Engine.ROOT, b("r" + round), 0755, Caller.ROOT)

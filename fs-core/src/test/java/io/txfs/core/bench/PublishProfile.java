@@ -2,6 +2,7 @@ package io.txfs.core.bench;
 
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
+import io.txfs.core.EngineConfig;
 import io.txfs.core.Isolation;
 import io.txfs.core.View;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,7 @@ public final class PublishProfile {
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("pubprof");
         Path backing = Files.createDirectories(dir.resolve("b"));
-        try (Engine e = Engine.open(Engine.Config.rocks(backing, dir.resolve("s")))) {
+        try (Engine e = Engine.open(EngineConfig.rocks(backing, dir.resolve("s")))) {
             for (int round = 0; round < 5; round++) {
                 View v = e.createView("v" + round, Isolation.SNAPSHOT, 0);
                 long dirIno = e.mkdir(v, Engine.ROOT, ("d" + round).getBytes(StandardCharsets.UTF_8), 0755, Caller.ROOT)

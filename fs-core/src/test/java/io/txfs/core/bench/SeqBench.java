@@ -1,6 +1,7 @@
 package io.txfs.core.bench;
 
 import io.txfs.core.Engine;
+import io.txfs.core.EngineConfig;
 import io.txfs.core.View;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,7 +24,7 @@ public final class SeqBench {
         deleteTree(work);
         Path backing = Files.createDirectories(work.resolve("backing"));
         StringBuilder out = new StringBuilder();
-        try (Engine e = Engine.open(Engine.Config.rocks(backing, work.resolve("state")))) {
+        try (Engine e = Engine.open(EngineConfig.rocks(backing, work.resolve("state")))) {
             SequentialWrite w = SequentialWrite.into(e, size);
             View v = w.view();
             double s = w.seconds();

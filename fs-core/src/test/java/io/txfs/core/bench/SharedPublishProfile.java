@@ -2,6 +2,7 @@ package io.txfs.core.bench;
 
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
+import io.txfs.core.EngineConfig;
 import io.txfs.core.Isolation;
 import io.txfs.core.View;
 import io.txfs.core.inspect.engine.DeltaIdLog;
@@ -23,7 +24,7 @@ public final class SharedPublishProfile {
         int ops = Integer.parseInt(args[1]);
         int group = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         Path backing = Files.createDirectories(dir.resolve("b"));
-        try (Engine e = Engine.open(Engine.Config.rocks(backing, dir.resolve("s")));
+        try (Engine e = Engine.open(EngineConfig.rocks(backing, dir.resolve("s")));
                 DeltaIdLog ids = DeltaIdLog.start(e)) {
             View v = e.createView("shared", Isolation.READ_COMMITTED, 0);
             long[] files = new long[64];

@@ -2,6 +2,7 @@ package io.txfs.fuse.view;
 
 import io.txfs.core.AutoFlush;
 import io.txfs.core.Engine;
+import io.txfs.core.EngineConfig;
 import io.txfs.core.GcPolicy;
 import io.txfs.core.GroupPolicy;
 import io.txfs.core.inspect.engine.DeltaIdLog;
@@ -90,7 +91,7 @@ public final class ViewMount implements AutoCloseable {
         ProgressFile opening = new ProgressFile(stateDir.resolve("progress.json"));
         works.listen(opening);
         try {
-            engine = Engine.open(Engine.Config.rocks(Path.of("/proc/self/fd/" + fd + "/."), stateDir.resolve("engine"))
+            engine = Engine.open(EngineConfig.rocks(Path.of("/proc/self/fd/" + fd + "/."), stateDir.resolve("engine"))
                     .withListener(invalidator)
                     .withGc(gc)
                     .withWorks(works));

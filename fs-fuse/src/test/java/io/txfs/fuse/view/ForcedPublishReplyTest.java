@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.txfs.control.ControlCommand;
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
+import io.txfs.core.EngineConfig;
 import io.txfs.core.Isolation;
 import io.txfs.core.View;
 import io.txfs.core.store.MemoryStore;
@@ -36,7 +37,7 @@ final class ForcedPublishReplyTest {
     @Test
     void forcedPublishListsOverriddenPaths() throws Exception {
         Path backing = Files.createDirectories(tmp.resolve("backing"));
-        try (Engine engine = Engine.open(Engine.Config.memory(backing, new MemoryStore()));
+        try (Engine engine = Engine.open(EngineConfig.memory(backing, new MemoryStore()));
                 KernelInvalidator inv = new KernelInvalidator(new NodeTable<>(16))) {
             ViewControl control = new ViewControl(engine, null, inv);
             View a = engine.createView("a", Isolation.SNAPSHOT, 0);

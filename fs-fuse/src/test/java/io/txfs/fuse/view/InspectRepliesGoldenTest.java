@@ -8,6 +8,7 @@ import io.txfs.control.ControlCommand;
 import io.txfs.control.ControlRefusal;
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
+import io.txfs.core.EngineConfig;
 import io.txfs.core.GcPolicy;
 import io.txfs.core.Isolation;
 import io.txfs.core.SetAttr;
@@ -42,7 +43,7 @@ class InspectRepliesGoldenTest {
     @BeforeEach
     void open() throws Exception {
         Path backing = Files.createDirectories(tmp.resolve("backing"));
-        engine = Engine.open(Engine.Config.memory(backing, new MemoryStore())
+        engine = Engine.open(EngineConfig.memory(backing, new MemoryStore())
                 .withClock(() -> T0)
                 .withGc(new GcPolicy(true, Long.MAX_VALUE))); // versions before the flush stay diffable
         ids = DeltaIdLog.start(engine);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.txfs.control.ControlCommand;
 import io.txfs.control.ControlRefusal;
 import io.txfs.core.Engine;
+import io.txfs.core.EngineConfig;
 import io.txfs.core.store.MemoryStore;
 import io.txfs.fuse.RequestContext;
 import io.txfs.sys.Errno;
@@ -35,7 +36,7 @@ class RescanControlTest {
     void open() throws Exception {
         backing = Files.createDirectories(tmp.resolve("backing"));
         Files.writeString(backing.resolve("old.txt"), "old");
-        engine = Engine.open(Engine.Config.memory(backing, new MemoryStore()));
+        engine = Engine.open(EngineConfig.memory(backing, new MemoryStore()));
         control = new ViewControl(engine, null, null, null, null, null, MountAdministrators.owner(0));
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.txfs.core.Attr;
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
+import io.txfs.core.EngineConfig;
 import io.txfs.core.FileType;
 import io.txfs.core.FsException;
 import io.txfs.core.Isolation;
@@ -57,7 +58,7 @@ class CallerCheckedSinkTest {
 
     @BeforeEach
     void open() throws Exception {
-        engine = Engine.open(Engine.Config.memory(Files.createDirectories(tmp.resolve("backing")), new MemoryStore()));
+        engine = Engine.open(EngineConfig.memory(Files.createDirectories(tmp.resolve("backing")), new MemoryStore()));
         View v = engine.createView("setup", Isolation.SNAPSHOT, 0);
         long etc = dir(v, Engine.ROOT, "etc", 0755, 0, 0);
         file(v, etc, "passwd", 0644, 0, 0);

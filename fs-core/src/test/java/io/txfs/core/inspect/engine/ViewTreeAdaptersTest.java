@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
+import io.txfs.core.EngineConfig;
 import io.txfs.core.Isolation;
 import io.txfs.core.SetAttr;
 import io.txfs.core.View;
@@ -65,7 +66,7 @@ class ViewTreeAdaptersTest {
                 List.of(backing.resolve("src/old/gone.c"), backing.resolve("src/keep.c"), backing.resolve("README"))) {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
         }
-        engine = Engine.open(Engine.Config.memory(backing, new MemoryStore()));
+        engine = Engine.open(EngineConfig.memory(backing, new MemoryStore()));
     }
 
     @AfterEach
