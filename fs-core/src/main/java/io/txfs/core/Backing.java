@@ -148,9 +148,9 @@ final class Backing {
             if (m == null) {
                 throw changedOutside(id, want, "no file with identity " + cur + " and no preserved copy");
             }
-            byte[] v = store.get(ColumnFamily.PRESERVED, Keys.preserved(cur, off / Engine.CHUNK));
+            byte[] v = store.get(ColumnFamily.PRESERVED, Keys.preserved(cur, off / EngineConstants.CHUNK));
             if (v != null) {
-                int in = (int) (off % Engine.CHUNK); // reads need not start at the chunk's start
+                int in = (int) (off % EngineConstants.CHUNK); // reads need not start at the chunk's start
                 int n = Math.max(0, Math.min(dst.remaining(), v.length - 1 - in));
                 dst.put(v, 1 + in, n);
                 return n;

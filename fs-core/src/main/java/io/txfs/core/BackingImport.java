@@ -77,7 +77,8 @@ final class BackingImport {
             for (Path p : ds) {
                 byte[] name = RawPaths.fileName(p); // exact bytes, valid UTF-8 or not
                 String fname = Backing.raw(name);
-                if (dirId == Engine.ROOT && (fname.equals(".txfs") || fname.equals(Engine.STAGING))) continue;
+                if (dirId == EngineConstants.ROOT && (fname.equals(".txfs") || fname.equals(EngineConstants.STAGING)))
+                    continue;
                 Map<String, Object> a;
                 try {
                     a = Backing.lstat(p);
@@ -179,7 +180,7 @@ final class BackingImport {
 
     /** Where node id lives in the backing directory now (the flushed state) as a raw path, or null. */
     String backingPath(long id) {
-        if (id == Engine.ROOT) return "";
+        if (id == EngineConstants.ROOT) return "";
         NodeRecord r = versions.node(id, state.flushed);
         if (r == null || r.links.isEmpty() || (r.isDir() && r.nlink == 0)) return null;
         EntryName l = r.links.get(0);

@@ -336,7 +336,7 @@ final class Collector {
         }
         if (keys.isEmpty()) return true;
         long newestVersion = version(keys.get(0));
-        boolean gone = ino != Engine.ROOT && NodeRecord.decode(values.get(0)).nlink == 0;
+        boolean gone = ino != EngineConstants.ROOT && NodeRecord.decode(values.get(0)).nlink == 0;
         // A removed node nobody can reach any more goes whole: every kept version sees it removed.
         boolean dead =
                 gone && newestVersion <= live.keepFrom() && newestVersion <= live.oldestPoint() && !pendingRefers(ino);

@@ -12,7 +12,7 @@ import java.util.Arrays;
  * {@code [2] validLength}: their bytes are written once, not to the WAL and again to the store's files.
  */
 final class Content {
-    private static final int C = Engine.CHUNK;
+    private static final int C = EngineConstants.CHUNK;
     static final byte INLINE = 1;
     static final byte EXTERNAL = 2;
 
@@ -263,7 +263,7 @@ final class Content {
 
     static void truncate(EngineState e, ViewOperation c, long id, NodeRecord m, long n) {
         if (n < 0) throw new FsException(Errno.EINVAL, "negative size");
-        if (n > Engine.MAX_FILE_SIZE) throw new FsException(Errno.EFBIG, "size beyond the maximum file size");
+        if (n > EngineConstants.MAX_FILE_SIZE) throw new FsException(Errno.EFBIG, "size beyond the maximum file size");
         if (n < m.size) {
             boolean own = m.chainLayer.length > 0 && m.chainLayer[0] == c.layer;
             if (own) {

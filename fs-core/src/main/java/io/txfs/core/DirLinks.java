@@ -32,7 +32,7 @@ final class DirLinks {
     }
 
     int nlink(LayeredTree tree, BackingImport imports, ViewOperation c, long id, NodeRecord r) {
-        if (r.nlink == 0 && id != Engine.ROOT) return 0; // removed, still open somewhere
+        if (r.nlink == 0 && id != EngineConstants.ROOT) return 0; // removed, still open somewhere
         // read before counting: a change committed meanwhile makes this entry one nobody asks for again
         Key k = new Key(c.view.id, c.layer, c.snap, id, generation.get());
         Integer cached = counts.get(k);

@@ -25,16 +25,16 @@ import org.slf4j.LoggerFactory;
 public final class Engine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
-    public static final long ROOT = 1;
-    public static final int CHUNK = 64 * 1024;
-    public static final long MAX_FILE_SIZE = 1L << 44;
-    public static final int NAME_MAX = 255;
-    public static final int RENAME_NOREPLACE = 1;
-    public static final int RENAME_EXCHANGE = 2;
-    public static final int XATTR_CREATE = 1;
-    public static final int XATTR_REPLACE = 2;
-    public static final String PUBLISHED_VIEW = "@published";
-    static final String STAGING = ".txfs.flush";
+    // the engine's constants, for its callers (EngineConstants, below every part, holds them)
+    public static final long ROOT = EngineConstants.ROOT;
+    public static final int CHUNK = EngineConstants.CHUNK;
+    public static final long MAX_FILE_SIZE = EngineConstants.MAX_FILE_SIZE;
+    public static final int NAME_MAX = EngineConstants.NAME_MAX;
+    public static final int RENAME_NOREPLACE = EngineConstants.RENAME_NOREPLACE;
+    public static final int RENAME_EXCHANGE = EngineConstants.RENAME_EXCHANGE;
+    public static final int XATTR_CREATE = EngineConstants.XATTR_CREATE;
+    public static final int XATTR_REPLACE = EngineConstants.XATTR_REPLACE;
+    public static final String PUBLISHED_VIEW = EngineConstants.PUBLISHED_VIEW;
     private static final byte[] EMPTY = new byte[0];
     /** The shared state of the engine's parts (EngineState says why it is one explicit object). */
     final EngineState state;

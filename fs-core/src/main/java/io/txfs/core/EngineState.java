@@ -69,7 +69,7 @@ final class EngineState {
         this.ids = ids;
         this.layers = layers;
         this.viewIds = viewIds;
-        this.published = View.publishedAt(Engine.PUBLISHED_VIEW, Isolation.READ_COMMITTED, 0, 0, 0);
+        this.published = View.publishedAt(EngineConstants.PUBLISHED_VIEW, Isolation.READ_COMMITTED, 0, 0, 0);
     }
 
     /** A change of the node's content or entries: mtime and ctime are now (the injected clock). */

@@ -51,7 +51,9 @@ final class FileOperations {
             NameRules.checkName(name);
             if (Arrays.equals(name, NameRules.DOT)) return tree.attr(c, parent, p);
             if (Arrays.equals(name, NameRules.DOTDOT)) {
-                long up = parent == Engine.ROOT ? Engine.ROOT : p.link().parent();
+                long up = parent == EngineConstants.ROOT
+                        ? EngineConstants.ROOT
+                        : p.link().parent();
                 return tree.attr(c, up, tree.live(c, up));
             }
             long id = tree.child(c, parent, name);
@@ -63,7 +65,7 @@ final class FileOperations {
     Attr getattr(View v, long ino) {
         // the root's attributes are answered even with BACKING gone: the walk to MOUNT/.txfs/ctl needs them,
         // and status and unmount must keep working then
-        if (ino == Engine.ROOT) return tx.readOnce(v, c -> tree.attr(c, ino, tree.live(c, ino)));
+        if (ino == EngineConstants.ROOT) return tx.readOnce(v, c -> tree.attr(c, ino, tree.live(c, ino)));
         return tx.read(v, c -> tree.attr(c, ino, tree.live(c, ino)));
     }
 
@@ -97,8 +99,8 @@ final class FileOperations {
     long parentOf(View v, long dirIno) {
         return tx.read(v, c -> {
             NodeRecord r = tree.live(c, dirIno);
-            return dirIno == Engine.ROOT || r.links.isEmpty()
-                    ? Engine.ROOT
+            return dirIno == EngineConstants.ROOT || r.links.isEmpty()
+                    ? EngineConstants.ROOT
                     : r.link().parent();
         });
     }
@@ -192,7 +194,7 @@ final class FileOperations {
         tx.mutate(v, c -> {
             tree.dir(c, parent);
             NameRules.checkName(name);
-            if (parent == Engine.ROOT && Arrays.equals(name, NameRules.RESERVED))
+            if (parent == EngineConstants.ROOT && Arrays.equals(name, NameRules.RESERVED))
                 throw new FsException(Errno.EPERM, ".txfs is reserved");
             long id = tree.child(c, parent, name);
             if (id == 0) throw new FsException(Errno.ENOENT, new String(name, StandardCharsets.UTF_8));
@@ -220,7 +222,7 @@ final class FileOperations {
             NameRules.checkName(name);
             if (Arrays.equals(name, NameRules.DOT)) throw new FsException(Errno.EINVAL, "rmdir of '.'");
             if (Arrays.equals(name, NameRules.DOTDOT)) throw new FsException(Errno.ENOTEMPTY, "rmdir of '..'");
-            if (parent == Engine.ROOT && Arrays.equals(name, NameRules.RESERVED))
+            if (parent == EngineConstants.ROOT && Arrays.equals(name, NameRules.RESERVED))
                 throw new FsException(Errno.EPERM, ".txfs is reserved");
             long id = tree.child(c, parent, name);
             if (id == 0) throw new FsException(Errno.ENOENT, new String(name, StandardCharsets.UTF_8));
@@ -303,7 +305,7 @@ final class FileOperations {
     int write(View v, long ino, long offset, byte[] data, int length) {
         if (offset < 0) throw new FsException(Errno.EINVAL, "negative offset");
         if (length < 0 || length > data.length) throw new FsException(Errno.EINVAL, "bad length");
-        if (offset + length > Engine.MAX_FILE_SIZE || offset + length < 0) {
+        if (offset + length > EngineConstants.MAX_FILE_SIZE || offset + length < 0) {
             throw new FsException(Errno.EFBIG, "write beyond the maximum file size");
         }
         return tx.mutate(v, c -> {
@@ -372,9 +374,9 @@ final class FileOperations {
         tx.mutate(v, c -> {
             NodeRecord m = tree.mutable(c, ino);
             boolean exists = m.xattrs.containsKey(name);
-            if ((flags & Engine.XATTR_CREATE) != 0 && exists)
+            if ((flags & EngineConstants.XATTR_CREATE) != 0 && exists)
                 throw new FsException(Errno.EEXIST, "xattr " + name + " exists");
-            if ((flags & Engine.XATTR_REPLACE) != 0 && !exists)
+            if ((flags & EngineConstants.XATTR_REPLACE) != 0 && !exists)
                 throw new FsException(Errno.ENODATA, "no xattr " + name);
             m.xattrs.put(name, value.clone());
             m.ctime = state.clock.nowNanos();
@@ -406,7 +408,7 @@ final class FileOperations {
                     fs.getUsableSpace() / bs,
                     1L << 32,
                     1L << 31,
-                    Engine.NAME_MAX);
+                    EngineConstants.NAME_MAX);
         } catch (IOException e) {
             throw new FsException(Errno.EIO, "statfs of backing directory", e);
         }
@@ -415,7 +417,7 @@ final class FileOperations {
     // ---------------------------------------------------------------- paths (tools and tests)
 
     long resolve(View v, String path) {
-        long cur = Engine.ROOT;
+        long cur = EngineConstants.ROOT;
         for (String part : path.split("/")) {
             if (part.isEmpty() || part.equals(".")) continue;
             cur = lookup(v, cur, part.getBytes(StandardCharsets.UTF_8)).ino();

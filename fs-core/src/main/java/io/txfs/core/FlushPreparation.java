@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 final class FlushPreparation {
     private static final Logger log = LoggerFactory.getLogger(FlushPreparation.class);
-    private static final String STAGED = Engine.STAGING + "/";
+    private static final String STAGED = EngineConstants.STAGING + "/";
 
     private final EngineState state;
     private final PublishedVersions versions;
@@ -98,9 +98,9 @@ final class FlushPreparation {
      * as it was when the backing filesystem would not keep something.
      */
     FlushPlan prepare() throws IOException {
-        writer.deleteTree(Engine.STAGING);
+        writer.deleteTree(EngineConstants.STAGING);
         rootBefore = Backing.lstat(state.backing.root);
-        try (BackingDir.Entry st = writer.entry(Engine.STAGING)) {
+        try (BackingDir.Entry st = writer.entry(EngineConstants.STAGING)) {
             Files.createDirectory(st.path);
         }
         plan.head = head;
@@ -114,7 +114,7 @@ final class FlushPreparation {
         }
         stageAndRehearse();
         refuseIfProblems();
-        writer.fsyncDir(Engine.STAGING);
+        writer.fsyncDir(EngineConstants.STAGING);
         planSteps();
         // a directory on a path of the plan swapped for a symlink is found now, while refusing still
         // leaves BACKING as it was (one swapped later stops the plan at that step, see stopped())
@@ -277,7 +277,7 @@ final class FlushPreparation {
         List<FlushPlan.Step> metas = new ArrayList<>();
         for (long id : metaNodes) {
             NodeRecord r = versions.node(id, head);
-            if (r == null || (r.nlink == 0 && id != Engine.ROOT)) continue;
+            if (r == null || (r.nlink == 0 && id != EngineConstants.ROOT)) continue;
             String p = tree.rawPathOf(now, id);
             if (p == null) continue;
             metas.add(new FlushPlan.Step(FlushPlan.Kind.META, id, p, "", r.isDir() ? 1 : 0));
@@ -285,11 +285,11 @@ final class FlushPreparation {
         metas.sort(Comparator.comparingLong((FlushPlan.Step s) -> s.ino()).thenComparing(s -> -depth(s.path())));
         // cleanup first: removing the staging directory changes the root's times, which the root's
         // metadata step then sets back (it runs in every flush, changed or not)
-        plan.steps.add(new FlushPlan.Step(FlushPlan.Kind.CLEANUP, 0, Engine.STAGING, "", 0));
+        plan.steps.add(new FlushPlan.Step(FlushPlan.Kind.CLEANUP, 0, EngineConstants.STAGING, "", 0));
         plan.steps.addAll(metas);
         plan.identify.addAll(metas);
-        if (!metaNodes.contains(Engine.ROOT))
-            plan.steps.add(new FlushPlan.Step(FlushPlan.Kind.META, Engine.ROOT, "", "", 1));
+        if (!metaNodes.contains(EngineConstants.ROOT))
+            plan.steps.add(new FlushPlan.Step(FlushPlan.Kind.META, EngineConstants.ROOT, "", "", 1));
         for (FlushPlan.Step s : patches) dirsToSync.add(parentOf(s.path()));
         for (String d : dirsToSync) plan.steps.add(new FlushPlan.Step(FlushPlan.Kind.FSYNC_DIR, 0, d, "", 0));
         for (FlushPlan.Step s : patches) {
@@ -304,7 +304,7 @@ final class FlushPreparation {
     /** Refuses the flush if anything is in problems: nothing of BACKING changed (the staging area goes). */
     private void refuseIfProblems() throws IOException {
         if (problems.isEmpty()) return;
-        writer.deleteTree(Engine.STAGING);
+        writer.deleteTree(EngineConstants.STAGING);
         restoreTimes(state.backing.root, rootBefore);
         FlushRefusedException refused = new FlushRefusedException(head, problems);
         log.error(refused.getMessage());
@@ -389,7 +389,8 @@ final class FlushPreparation {
             throws IOException {
         NodeRecord r = versions.node(id, now.snap);
         NodeRecord r0 = versions.node(id, old.snap);
-        if (r == null || r0 == null || (r.nlink == 0 && id != Engine.ROOT) || tree.rawPathOf(now, id) == null) return;
+        if (r == null || r0 == null || (r.nlink == 0 && id != EngineConstants.ROOT) || tree.rawPathOf(now, id) == null)
+            return;
         if (r.perm == r0.perm
                 && r.uid == r0.uid
                 && r.gid == r0.gid
@@ -455,12 +456,15 @@ final class FlushPreparation {
 
     private boolean inBacking(ViewOperation old, long id) {
         NodeRecord r0 = versions.node(id, old.snap);
-        return r0 != null && r0.hasBase && tree.rawPathOf(old, id) != null && (r0.nlink > 0 || id == Engine.ROOT);
+        return r0 != null
+                && r0.hasBase
+                && tree.rawPathOf(old, id) != null
+                && (r0.nlink > 0 || id == EngineConstants.ROOT);
     }
 
     private String dirPath(ViewOperation c, long dir) {
         NodeRecord r = tree.node(c, dir);
-        if (r == null || !r.isDir() || (r.nlink == 0 && dir != Engine.ROOT)) return null;
+        if (r == null || !r.isDir() || (r.nlink == 0 && dir != EngineConstants.ROOT)) return null;
         return tree.rawPathOf(c, dir);
     }
 

@@ -32,7 +32,7 @@ import java.util.TreeSet;
  * lives as long as this writer: one flush or one recovery.
  */
 final class FlushWriter implements AutoCloseable {
-    private static final int C = Engine.CHUNK;
+    private static final int C = EngineConstants.CHUNK;
 
     private final EngineState state;
     private final PublishedVersions versions;

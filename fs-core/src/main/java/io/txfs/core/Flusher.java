@@ -73,9 +73,9 @@ final class Flusher {
         byte[] p = state.store.get(ColumnFamily.FLUSH, PLAN_KEY);
         try {
             if (p == null) {
-                if (writer.lstatOrNull(Engine.STAGING) != null) {
+                if (writer.lstatOrNull(EngineConstants.STAGING) != null) {
                     log.warn("removing the staging area of a flush interrupted before its plan was committed");
-                    writer.deleteTree(Engine.STAGING);
+                    writer.deleteTree(EngineConstants.STAGING);
                 }
                 return;
             }
@@ -186,7 +186,7 @@ final class Flusher {
         return new FlushResult(plan.version, plan.identify.size(), plan.bytes, false);
     }
 
-    private static final String STAGED = Engine.STAGING + "/";
+    private static final String STAGED = EngineConstants.STAGING + "/";
 
     private void apply(FlushPlan plan) throws IOException {
         state.backing.closeAll();
@@ -206,7 +206,7 @@ final class Flusher {
                 case PLACE, REPLACE -> place(s);
                 case LINK -> link(s);
                 case META -> writer.meta(s.node(), plan.head, s.path());
-                case CLEANUP -> writer.deleteTree(Engine.STAGING);
+                case CLEANUP -> writer.deleteTree(EngineConstants.STAGING);
                 case FSYNC_DIR -> writer.fsyncDir(s.path());
             }
         }

@@ -50,7 +50,7 @@ final class ForceDirs {
 
     /** The directory the view's entries under directory p go to (p itself unless others moved or removed it). */
     long target(long p) {
-        if (p == Engine.ROOT) return p;
+        if (p == EngineConstants.ROOT) return p;
         Long t = target.get(p);
         if (t != null) return t;
         target.put(p, p); // a cycle (impossible in a tree) ends here
@@ -137,7 +137,7 @@ final class ForceDirs {
 
     /** target(p) without side effects: the directory at the view's path of p, or NONE. */
     long existing(long p) {
-        Long t = p == Engine.ROOT ? Long.valueOf(p) : target.get(p);
+        Long t = p == EngineConstants.ROOT ? Long.valueOf(p) : target.get(p);
         if (t != null) return t;
         NodeRecord h = versions.node(p, head);
         NodeRecord seen = tree.node(s.viewCtx, p);

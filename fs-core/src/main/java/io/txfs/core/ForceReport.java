@@ -142,7 +142,7 @@ final class ForceReport {
 
     /** The entry at path in a published version (DELETED when a component is missing or not a directory). */
     private static EntryValue at(EngineParts e, long version, List<byte[]> path) {
-        long dir = Engine.ROOT;
+        long dir = EngineConstants.ROOT;
         EntryValue d = EntryValue.DELETED;
         for (int i = 0; i < path.size(); i++) {
             d = e.versions().dent(dir, path.get(i), version);
@@ -158,7 +158,7 @@ final class ForceReport {
         LinkedList<byte[]> names = new LinkedList<>();
         names.add(name);
         long cur = parent;
-        for (int guard = 0; cur != Engine.ROOT; guard++) {
+        for (int guard = 0; cur != EngineConstants.ROOT; guard++) {
             NodeRecord r = e.tree().node(c, cur);
             if (guard > 4096 || r == null || r.links.isEmpty() || r.nlink == 0) return null;
             names.addFirst(r.link().name());

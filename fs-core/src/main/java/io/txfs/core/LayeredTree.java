@@ -81,7 +81,8 @@ final class LayeredTree {
     /** A live directory node or ENOENT/ENOTDIR; imports its backing listing on first use. */
     NodeRecord dir(ViewOperation c, long id) {
         NodeRecord r = node(c, id);
-        if (r == null || (r.nlink == 0 && id != Engine.ROOT)) throw new FsException(Errno.ENOENT, "no directory " + id);
+        if (r == null || (r.nlink == 0 && id != EngineConstants.ROOT))
+            throw new FsException(Errno.ENOENT, "no directory " + id);
         if (!r.isDir()) throw new FsException(Errno.ENOTDIR, "node " + id + " is not a directory");
         imports.ensureImported(id, r);
         return r;
@@ -204,18 +205,18 @@ final class LayeredTree {
     }
 
     private String pathOf(ViewOperation c, long id, Charset names) {
-        if (id == Engine.ROOT) return "";
+        if (id == EngineConstants.ROOT) return "";
         NodeRecord r = node(c, id);
         if (r == null || r.links.isEmpty()) return null;
         List<String> parts = new ArrayList<>();
         long cur = id;
         EntryName l = r.link();
         int guard = 0;
-        while (cur != Engine.ROOT) {
+        while (cur != EngineConstants.ROOT) {
             if (l == null || guard++ > 4096) return null;
             parts.add(new String(l.name(), names));
             cur = l.parent();
-            if (cur == Engine.ROOT) break;
+            if (cur == EngineConstants.ROOT) break;
             NodeRecord pr = node(c, cur);
             if (pr == null || pr.nlink == 0) return null;
             l = pr.link();

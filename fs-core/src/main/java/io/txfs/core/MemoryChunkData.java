@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** ChunkData on the heap, for engines over the in-memory store (fast tests of the same code paths). */
 final class MemoryChunkData implements ChunkData {
-    private static final int PAGE = Engine.CHUNK;
+    private static final int PAGE = EngineConstants.CHUNK;
 
     private record Page(long ino, long layer, long index) {}
 

@@ -16,7 +16,8 @@ final class NameRules {
 
     static void checkName(byte[] name) {
         if (name.length == 0) throw new FsException(Errno.ENOENT, "empty name");
-        if (name.length > Engine.NAME_MAX) throw new FsException(Errno.ENAMETOOLONG, "name longer than 255 bytes");
+        if (name.length > EngineConstants.NAME_MAX)
+            throw new FsException(Errno.ENAMETOOLONG, "name longer than 255 bytes");
         for (byte x : name) {
             if (x == '/' || x == 0) throw new FsException(Errno.EINVAL, "name contains '/' or NUL");
         }
@@ -28,7 +29,7 @@ final class NameRules {
         if (Arrays.equals(name, DOT) || Arrays.equals(name, DOTDOT)) {
             throw new FsException(Errno.EEXIST, "'.' and '..' always exist");
         }
-        if (parent == Engine.ROOT && Arrays.equals(name, RESERVED)) {
+        if (parent == EngineConstants.ROOT && Arrays.equals(name, RESERVED)) {
             throw new FsException(Errno.EPERM, ".txfs is reserved at the root");
         }
     }

@@ -107,7 +107,8 @@ final class OutsideChanges {
      */
     boolean checkDir(long dir) {
         if (gone != null || state.flushRunning) return false;
-        if (dir == Engine.ROOT) checkRoot(); // a listing of the root is where a deleted or moved BACKING shows first
+        if (dir == EngineConstants.ROOT)
+            checkRoot(); // a listing of the root is where a deleted or moved BACKING shows first
         NodeRecord r = versions.node(dir, state.flushed);
         if (r == null || !r.isDir() || !r.backedDir || !r.hasBase) return false;
         // the in-memory set: a negative lookup (a compiler's probe) must not cost a store read more
@@ -142,7 +143,7 @@ final class OutsideChanges {
     private static Set<Long> parentsOf(NodeRecord r) {
         Set<Long> out = new LinkedHashSet<>();
         for (EntryName l : r.links) out.add(l.parent());
-        if (out.isEmpty()) out.add(Engine.ROOT);
+        if (out.isEmpty()) out.add(EngineConstants.ROOT);
         return out;
     }
 
@@ -233,7 +234,7 @@ final class OutsideChanges {
             }
             result = t.result();
             for (View v : state.views.values()) if (v.isolation == Isolation.READ_COMMITTED) readCommitted.add(v.name);
-            readCommitted.add(Engine.PUBLISHED_VIEW);
+            readCommitted.add(EngineConstants.PUBLISHED_VIEW);
         } finally {
             for (View v : all) v.lock.writeLock().unlock();
             state.publishLock.unlock();

@@ -106,7 +106,7 @@ final class OutsideTakeIn {
 
     private void compare(long d) {
         NodeRecord rd = versions.node(d, flushed);
-        if (rd == null || !rd.isDir() || (rd.nlink == 0 && d != Engine.ROOT) || !rd.backedDir) return;
+        if (rd == null || !rd.isDir() || (rd.nlink == 0 && d != EngineConstants.ROOT) || !rd.backedDir) return;
         if (state.store.get(ColumnFamily.IMPORTED, Bytes.longs(d)) == null) return;
         String rel = imports.backingPath(d);
         if (rel == null) return;
@@ -118,7 +118,8 @@ final class OutsideTakeIn {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir.path)) {
                 for (Path p : ds) {
                     String name = Backing.raw(RawPaths.fileName(p));
-                    if (d == Engine.ROOT && (name.equals(".txfs") || name.equals(Engine.STAGING))) continue;
+                    if (d == EngineConstants.ROOT && (name.equals(".txfs") || name.equals(EngineConstants.STAGING)))
+                        continue;
                     try {
                         disk.put(name, Backing.lstat(p));
                     } catch (NoSuchFileException raced) {
@@ -128,7 +129,7 @@ final class OutsideTakeIn {
             }
         } catch (NoSuchFileException | NotDirectoryException | BackingSymlinkException dirGone) {
             // the directory itself was removed or replaced (by a symlink too): its parent's listing shows that
-            if (d != Engine.ROOT) for (EntryName l : rd.links) queue.add(l.parent());
+            if (d != EngineConstants.ROOT) for (EntryName l : rd.links) queue.add(l.parent());
             return;
         } catch (IOException ex) {
             throw new FsException(Errno.EIO, "list backing directory " + Backing.display(rel), ex);

@@ -170,7 +170,7 @@ final class Publisher {
         for (View o : state.views.values()) {
             if (o != v && o.isolation == Isolation.READ_COMMITTED) visible.put(o.name, mine);
         }
-        visible.put(Engine.PUBLISHED_VIEW, mine);
+        visible.put(EngineConstants.PUBLISHED_VIEW, mine);
         return visible;
     }
 
@@ -374,7 +374,7 @@ final class Publisher {
             ViewOperation c, Map<ByteBuffer, Long> since, long dir, long base, Map<String, Boolean> checked) {
         long cur = dir;
         int guard = 0;
-        while (cur != Engine.ROOT && guard++ < 4096) {
+        while (cur != EngineConstants.ROOT && guard++ < 4096) {
             long d = cur;
             if (checked.computeIfAbsent(d + "@" + base, x -> after(since, Keys.conflictKey('R', d), base)))
                 return nodePath(c, d);

@@ -18,8 +18,8 @@ final class Renamer {
     }
 
     void rename(long op, byte[] on, long np, byte[] nn, int flags) {
-        boolean noReplace = (flags & Engine.RENAME_NOREPLACE) != 0;
-        boolean exchange = (flags & Engine.RENAME_EXCHANGE) != 0;
+        boolean noReplace = (flags & EngineConstants.RENAME_NOREPLACE) != 0;
+        boolean exchange = (flags & EngineConstants.RENAME_EXCHANGE) != 0;
         if ((flags & ~3) != 0 || (noReplace && exchange)) throw new FsException(Errno.EINVAL, "bad rename flags");
         tree.dir(c, op);
         tree.dir(c, np);
@@ -27,8 +27,8 @@ final class Renamer {
         NameRules.checkName(nn);
         if (NameRules.isDotOrDotDot(on) || NameRules.isDotOrDotDot(nn))
             throw new FsException(Errno.EBUSY, "rename of '.' or '..'");
-        if ((op == Engine.ROOT && Arrays.equals(on, NameRules.RESERVED))
-                || (np == Engine.ROOT && Arrays.equals(nn, NameRules.RESERVED))) {
+        if ((op == EngineConstants.ROOT && Arrays.equals(on, NameRules.RESERVED))
+                || (np == EngineConstants.ROOT && Arrays.equals(nn, NameRules.RESERVED))) {
             throw new FsException(Errno.EPERM, ".txfs is reserved");
         }
         long src = tree.child(c, op, on);
@@ -86,7 +86,7 @@ final class Renamer {
         int guard = 0;
         while (true) {
             if (cur == dir) throw new FsException(Errno.EINVAL, "directory moved into its own subtree");
-            if (cur == Engine.ROOT || guard++ > 4096) return;
+            if (cur == EngineConstants.ROOT || guard++ > 4096) return;
             NodeRecord r = tree.node(c, cur);
             if (r == null || r.links.isEmpty()) return;
             cur = r.link().parent();

@@ -17,7 +17,7 @@ import java.util.stream.LongStream;
  * (PRESERVED) before the backing file changes (docs/storage-format.md, "Preserved copies").
  */
 final class SnapshotPreservation {
-    private static final int C = Engine.CHUNK;
+    private static final int C = EngineConstants.CHUNK;
 
     private final EngineState state;
     private final PublishedVersions versions;

@@ -45,7 +45,7 @@ final class StoreOpening {
         if (h == null) {
             NodeRecord root = imports.importRecord("", List.of());
             Batch b = new Batch();
-            b.put(ColumnFamily.NODE, Keys.node(Engine.ROOT, 0), root.encode());
+            b.put(ColumnFamily.NODE, Keys.node(EngineConstants.ROOT, 0), root.encode());
             b.put(ColumnFamily.META, Keys.meta("format"), new byte[] {FORMAT});
             b.put(ColumnFamily.META, Keys.meta("head"), Bytes.longs(0));
             b.put(ColumnFamily.META, Keys.meta("flushed"), Bytes.longs(0));
@@ -99,7 +99,7 @@ final class StoreOpening {
 
     /** The state was made for one backing directory; opening it over another would mix the two. */
     private void checkSameBacking() {
-        NodeRecord root = versions.node(Engine.ROOT, state.flushed); // version 0 may be collected
+        NodeRecord root = versions.node(EngineConstants.ROOT, state.flushed); // version 0 may be collected
         try {
             Map<String, Object> a = Backing.lstat(state.backing.root);
             if (root != null

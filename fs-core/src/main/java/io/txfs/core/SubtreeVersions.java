@@ -71,7 +71,7 @@ final class SubtreeVersions {
     private static void up(Ancestors e, Map<Long, byte[]> written, long dir, Set<Long> marked) {
         long cur = dir;
         for (int guard = 0; guard < 4096; guard++) {
-            if (!marked.add(cur) || cur == Engine.ROOT) return;
+            if (!marked.add(cur) || cur == EngineConstants.ROOT) return;
             NodeRecord r = recordAt(e, written, cur);
             if (r == null || r.links.isEmpty()) return;
             cur = r.link().parent();

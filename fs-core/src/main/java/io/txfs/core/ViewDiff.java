@@ -30,7 +30,7 @@ public final class ViewDiff {
     public static View baseOf(Engine e, View v) {
         // pinned: the collector keeps this version readable while the handle is reachable
         return e.collector.pin(() -> View.publishedAt(
-                Engine.PUBLISHED_VIEW, Isolation.SNAPSHOT, v.ownerUid, v.createdNs, e.tree.readCtx(v).snap));
+                EngineConstants.PUBLISHED_VIEW, Isolation.SNAPSHOT, v.ownerUid, v.createdNs, e.tree.readCtx(v).snap));
     }
 
     public static String unified(Engine e, View v) {

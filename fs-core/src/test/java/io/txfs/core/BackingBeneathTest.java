@@ -126,7 +126,7 @@ class BackingBeneathTest {
         TestFs v = open(point -> {
             if (point.equals(FaultPoint.FLUSH_STAGED_FILE) && swap.compareAndSet(true, false)) {
                 try {
-                    swapForSymlink(Engine.STAGING, outside);
+                    swapForSymlink(EngineConstants.STAGING, outside);
                 } catch (IOException ex) {
                     throw new UncheckedIOException(ex);
                 }
@@ -140,7 +140,7 @@ class BackingBeneathTest {
         swap.set(true);
 
         FsException ex = assertThrows(FsException.class, engine::flush);
-        assertTrue(ex.getMessage().contains("BACKING/" + Engine.STAGING + " is a symlink"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("BACKING/" + EngineConstants.STAGING + " is a symlink"), ex.getMessage());
         assertEquals(List.of(), listOutside(), "nothing written outside BACKING");
         assertEquals(flushed, engine.flushedVersion(), "the published state stays pending");
         assertFalse(Files.exists(backing.resolve("n1"), LinkOption.NOFOLLOW_LINKS));
@@ -152,7 +152,7 @@ class BackingBeneathTest {
         v.write("n1", "one");
         engine.publish(v.view, false);
         Files.writeString(outside.resolve("keep"), "k");
-        Files.createSymbolicLink(backing.resolve(Engine.STAGING), outside);
+        Files.createSymbolicLink(backing.resolve(EngineConstants.STAGING), outside);
 
         assertFalse(engine.flush().nothingToDo());
         assertEquals(List.of("keep"), listOutside());

@@ -77,7 +77,7 @@ class CrashTest {
                     flushRolledForward ? afterPublish : before,
                     Trees.ofDisk(backing),
                     "backing directory is the whole state before or after the flush");
-            assertFalse(Files.exists(backing.resolve(Engine.STAGING)), "no staging area left behind");
+            assertFalse(Files.exists(backing.resolve(EngineConstants.STAGING)), "no staging area left behind");
 
             TestFs keep = new TestFs(e, e.view("keep"));
             assertEquals(CrashScenario.KEEP_CONTENT, keep.read("keep.txt"), "pending data survived");

@@ -284,7 +284,7 @@ class FlushFidelityTest {
         assertEquals(flushedBefore, e.flushedVersion());
         assertEquals(published, e.headVersion());
         assertEquals(before, FaithfulTrees.ofDisk(backing));
-        assertTrue(Files.notExists(backing.resolve(Engine.STAGING), LinkOption.NOFOLLOW_LINKS));
+        assertTrue(Files.notExists(backing.resolve(EngineConstants.STAGING), LinkOption.NOFOLLOW_LINKS));
 
         // the cause gone, the same published changes flush
         e.setxattr(v, a.ino("huge"), "user.big", b("small"), 0);
