@@ -449,11 +449,11 @@ public final class Engine implements AutoCloseable {
      * backing file (one lstat), a name not found against its directory's listing (one lstat of the
      * directory); a difference is taken in and the lookup answered from the new state.
      */
-    public Attr lookup(View v, long parent, byte[] name) {
+    public NodeAttributes lookup(View v, long parent, byte[] name) {
         return files.lookup(v, parent, name);
     }
 
-    public Attr setattr(View v, long ino, SetAttr s) {
+    public NodeAttributes setattr(View v, long ino, AttributeChange s) {
         return files.setattr(v, ino, s);
     }
 
@@ -470,7 +470,7 @@ public final class Engine implements AutoCloseable {
         return files.resolve(v, path);
     }
 
-    public Attr getattr(View v, long ino) {
+    public NodeAttributes getattr(View v, long ino) {
         return files.getattr(v, ino);
     }
 
@@ -488,23 +488,23 @@ public final class Engine implements AutoCloseable {
         return files.readlink(v, ino);
     }
 
-    public Attr create(View v, long parent, byte[] name, int perm, Caller who) {
+    public NodeAttributes create(View v, long parent, byte[] name, int perm, Caller who) {
         return files.create(v, parent, name, perm, who);
     }
 
-    public Attr mkdir(View v, long parent, byte[] name, int perm, Caller who) {
+    public NodeAttributes mkdir(View v, long parent, byte[] name, int perm, Caller who) {
         return files.mkdir(v, parent, name, perm, who);
     }
 
-    public Attr mknod(View v, long parent, byte[] name, FileType type, int perm, long rdev, Caller who) {
+    public NodeAttributes mknod(View v, long parent, byte[] name, FileType type, int perm, long rdev, Caller who) {
         return files.mknod(v, parent, name, type, perm, rdev, who);
     }
 
-    public Attr symlink(View v, long parent, byte[] name, byte[] target, Caller who) {
+    public NodeAttributes symlink(View v, long parent, byte[] name, byte[] target, Caller who) {
         return files.symlink(v, parent, name, target, who);
     }
 
-    public Attr link(View v, long ino, long newParent, byte[] newName) {
+    public NodeAttributes link(View v, long ino, long newParent, byte[] newName) {
         return files.link(v, ino, newParent, newName);
     }
 
@@ -521,7 +521,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Checks an open; truncate empties the file (O_TRUNC). */
-    public Attr open(View v, long ino, boolean write, boolean truncate) {
+    public NodeAttributes open(View v, long ino, boolean write, boolean truncate) {
         return files.open(v, ino, write, truncate);
     }
 
@@ -563,7 +563,7 @@ public final class Engine implements AutoCloseable {
         files.removexattr(v, ino, name);
     }
 
-    public StatFs statfs(View v) {
+    public FilesystemSpace statfs(View v) {
         return files.statfs(v);
     }
 

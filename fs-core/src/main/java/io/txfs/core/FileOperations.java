@@ -33,8 +33,8 @@ final class FileOperations {
         this.outside = outside;
     }
 
-    Attr lookup(View v, long parent, byte[] name) {
-        Attr a;
+    NodeAttributes lookup(View v, long parent, byte[] name) {
+        NodeAttributes a;
         try {
             a = lookupOnce(v, parent, name);
         } catch (FsException e) {
@@ -45,7 +45,7 @@ final class FileOperations {
         return lookupOnce(v, parent, name);
     }
 
-    private Attr lookupOnce(View v, long parent, byte[] name) {
+    private NodeAttributes lookupOnce(View v, long parent, byte[] name) {
         return tx.read(v, c -> {
             NodeRecord p = tree.dir(c, parent);
             NameRules.checkName(name);
@@ -62,7 +62,7 @@ final class FileOperations {
         });
     }
 
-    Attr getattr(View v, long ino) {
+    NodeAttributes getattr(View v, long ino) {
         // the root's attributes are answered even with BACKING gone: the walk to MOUNT/.txfs/ctl needs them,
         // and status and unmount must keep working then
         if (ino == EngineConstants.ROOT) return tx.readOnce(v, c -> tree.attr(c, ino, tree.live(c, ino)));
@@ -113,28 +113,28 @@ final class FileOperations {
         });
     }
 
-    Attr create(View v, long parent, byte[] name, int perm, Caller who) {
+    NodeAttributes create(View v, long parent, byte[] name, int perm, Caller who) {
         return tx.mutate(v, c -> makeNode(c, parent, name, FileType.REGULAR, perm, 0, null, who));
     }
 
-    Attr mkdir(View v, long parent, byte[] name, int perm, Caller who) {
+    NodeAttributes mkdir(View v, long parent, byte[] name, int perm, Caller who) {
         return tx.mutate(v, c -> makeNode(c, parent, name, FileType.DIRECTORY, perm, 0, null, who));
     }
 
-    Attr mknod(View v, long parent, byte[] name, FileType type, int perm, long rdev, Caller who) {
+    NodeAttributes mknod(View v, long parent, byte[] name, FileType type, int perm, long rdev, Caller who) {
         if (type == FileType.DIRECTORY || type == FileType.SYMLINK) {
             throw new FsException(Errno.EINVAL, "mknod cannot make a " + type);
         }
         return tx.mutate(v, c -> makeNode(c, parent, name, type, perm, rdev, null, who));
     }
 
-    Attr symlink(View v, long parent, byte[] name, byte[] target, Caller who) {
+    NodeAttributes symlink(View v, long parent, byte[] name, byte[] target, Caller who) {
         if (target.length == 0) throw new FsException(Errno.ENOENT, "empty symlink target");
         if (target.length > 4095) throw new FsException(Errno.ENAMETOOLONG, "symlink target too long");
         return tx.mutate(v, c -> makeNode(c, parent, name, FileType.SYMLINK, 0777, 0, target, who));
     }
 
-    private Attr makeNode(
+    private NodeAttributes makeNode(
             ViewOperation c, long parent, byte[] name, FileType type, int perm, long rdev, byte[] target, Caller who) {
         NodeRecord p = tree.dir(c, parent);
         NameRules.checkNewName(parent, name);
@@ -170,7 +170,7 @@ final class FileOperations {
         return tree.attr(c, id, r);
     }
 
-    Attr link(View v, long ino, long newParent, byte[] newName) {
+    NodeAttributes link(View v, long ino, long newParent, byte[] newName) {
         return tx.mutate(v, c -> {
             NodeRecord r = tree.live(c, ino);
             if (r.isDir()) throw new FsException(Errno.EPERM, "hard link to a directory");
@@ -246,7 +246,7 @@ final class FileOperations {
 
     // ---------------------------------------------------------------- attributes
 
-    Attr setattr(View v, long ino, SetAttr s) {
+    NodeAttributes setattr(View v, long ino, AttributeChange s) {
         return tx.mutate(v, c -> {
             NodeRecord m = tree.mutable(c, ino);
             if (s.size() != null) {
@@ -265,14 +265,15 @@ final class FileOperations {
         });
     }
 
-    Attr open(View v, long ino, boolean write, boolean truncate) {
+    NodeAttributes open(View v, long ino, boolean write, boolean truncate) {
         outside.requireBacking();
         if (!isVersionView(v)) outside.checkFile(ino); // the content about to be read must be what BACKING holds now
-        Attr a = getattr(v, ino);
+        NodeAttributes a = getattr(v, ino);
         if (a.type() == FileType.DIRECTORY && write)
             throw new FsException(Errno.EISDIR, "open of a directory for writing");
         if (write && v.id == 0) throw new FsException(Errno.EROFS, "the published view is read-only");
-        if (truncate && write && a.type() == FileType.REGULAR && a.size() != 0) return setattr(v, ino, SetAttr.size(0));
+        if (truncate && write && a.type() == FileType.REGULAR && a.size() != 0)
+            return setattr(v, ino, AttributeChange.size(0));
         return a;
     }
 
@@ -396,12 +397,12 @@ final class FileOperations {
         });
     }
 
-    StatFs statfs(View v) {
+    FilesystemSpace statfs(View v) {
         outside.requireBacking();
         try {
             FileStore fs = Files.getFileStore(state.backing.root);
             long bs = 4096;
-            return new StatFs(
+            return new FilesystemSpace(
                     bs,
                     fs.getTotalSpace() / bs,
                     fs.getUnallocatedSpace() / bs,

@@ -166,21 +166,21 @@ final class LayeredTree {
         c.dents.put(new EntryName(parent, name), child == 0 ? EntryValue.DELETED : new EntryValue(child, type));
     }
 
-    Attr attr(long id, NodeRecord r) {
+    NodeAttributes attr(long id, NodeRecord r) {
         long size = switch (r.type) {
             case REGULAR -> r.size;
             case SYMLINK -> r.target.length;
             case DIRECTORY -> 4096;
             default -> 0;
         };
-        return new Attr(id, r.type, r.perm, r.uid, r.gid, r.nlink, size, r.atime, r.mtime, r.ctime, r.rdev);
+        return new NodeAttributes(id, r.type, r.perm, r.uid, r.gid, r.nlink, size, r.atime, r.mtime, r.ctime, r.rdev);
     }
 
     /** attr with a directory's link count as the view sees it (DirLinks). */
-    Attr attr(ViewOperation c, long id, NodeRecord r) {
-        Attr a = attr(id, r);
+    NodeAttributes attr(ViewOperation c, long id, NodeRecord r) {
+        NodeAttributes a = attr(id, r);
         if (!r.isDir()) return a;
-        return new Attr(
+        return new NodeAttributes(
                 id,
                 a.type(),
                 a.perm(),

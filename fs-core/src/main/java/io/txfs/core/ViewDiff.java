@@ -156,7 +156,7 @@ public final class ViewDiff {
     }
 
     /** Whether {@code who} may read a file with these attributes, by its mode bits alone. */
-    static boolean readable(Attr a, Caller who) {
+    static boolean readable(NodeAttributes a, Caller who) {
         int bits = a.uid() == who.uid() ? 0400 : a.gid() == who.gid() ? 040 : 04;
         return (a.perm() & bits) != 0;
     }

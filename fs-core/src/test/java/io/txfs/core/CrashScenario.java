@@ -87,7 +87,7 @@ final class CrashScenario {
         TestFs p = new TestFs(e, e.createView("pub", Isolation.SNAPSHOT, 0));
         p.write("hello.txt", "HELLO, published");
         p.write("same.txt", SAME_AFTER);
-        e.setattr(p.view, p.ino("same.txt"), SetAttr.times(null, SAME_MTIME_S * 1_000_000_000L));
+        e.setattr(p.view, p.ino("same.txt"), AttributeChange.times(null, SAME_MTIME_S * 1_000_000_000L));
         e.write(p.view, p.ino("big.bin"), Engine.CHUNK + 3, b("PATCHED"));
         p.write("new0", "zero");
         p.write("new1", "one");
@@ -108,7 +108,7 @@ final class CrashScenario {
         e.write(p.view, m, 0, Arrays.copyOf(multi, Engine.CHUNK + 10));
         e.write(p.view, m, Engine.CHUNK + 10, Arrays.copyOfRange(multi, Engine.CHUNK + 10, multi.length));
         // the cut leaves the old bytes in the data file: the write past it must read zeros in between
-        e.setattr(p.view, m, SetAttr.size(2L * Engine.CHUNK + 50));
+        e.setattr(p.view, m, AttributeChange.size(2L * Engine.CHUNK + 50));
         e.write(p.view, m, 2L * Engine.CHUNK + 60, b("Z"));
         e.publish(p.view, false);
     }

@@ -117,7 +117,7 @@ abstract class EngineContractTest {
         engine.write(a.view, ino, 10, b("END"));
         assertEquals("01234xy789END", a.read("f"));
         engine.write(a.view, ino, 3 * Engine.CHUNK + 7, b("far"));
-        Attr at = engine.getattr(a.view, ino);
+        NodeAttributes at = engine.getattr(a.view, ino);
         assertEquals(3L * Engine.CHUNK + 10, at.size());
         byte[] hole = engine.read(a.view, ino, 100, Engine.CHUNK);
         for (byte x : hole) assertEquals(0, x);
@@ -132,8 +132,8 @@ abstract class EngineContractTest {
         Arrays.fill(big, (byte) 7);
         a.write("t", big);
         long ino = a.ino("t");
-        engine.setattr(a.view, ino, SetAttr.size(10));
-        engine.setattr(a.view, ino, SetAttr.size(Engine.CHUNK * 2L));
+        engine.setattr(a.view, ino, AttributeChange.size(10));
+        engine.setattr(a.view, ino, AttributeChange.size(Engine.CHUNK * 2L));
         byte[] got = engine.read(a.view, ino, 0, Engine.CHUNK * 2);
         for (int i = 0; i < got.length; i++) assertEquals(i < 10 ? 7 : 0, got[i], "byte " + i);
     }
@@ -141,8 +141,8 @@ abstract class EngineContractTest {
     @Test
     void truncateOfBackingFileThenGrowShowsZeros() {
         long ino = a.ino("hello.txt");
-        engine.setattr(a.view, ino, SetAttr.size(5));
-        engine.setattr(a.view, ino, SetAttr.size(8));
+        engine.setattr(a.view, ino, AttributeChange.size(5));
+        engine.setattr(a.view, ino, AttributeChange.size(8));
         assertArrayEquals(b("hello\0\0\0"), a.readBytes("hello.txt"));
     }
 
@@ -179,7 +179,8 @@ abstract class EngineContractTest {
         assertErrno(Errno.EINVAL, () -> engine.create(a.view, Engine.ROOT, new byte[] {'a', 0}, 0644, Caller.ROOT));
         assertErrno(Errno.EFBIG, () -> engine.write(a.view, a.ino("hello.txt"), Engine.MAX_FILE_SIZE, b("x")));
         assertErrno(
-                Errno.EFBIG, () -> engine.setattr(a.view, a.ino("hello.txt"), SetAttr.size(Engine.MAX_FILE_SIZE + 1)));
+                Errno.EFBIG,
+                () -> engine.setattr(a.view, a.ino("hello.txt"), AttributeChange.size(Engine.MAX_FILE_SIZE + 1)));
         assertErrno(Errno.EISDIR, () -> engine.read(a.view, a.ino("dir"), 0, 1));
         assertErrno(Errno.EISDIR, () -> engine.open(a.view, a.ino("dir"), true, false));
         assertErrno(Errno.EPERM, () -> engine.link(a.view, a.ino("dir"), Engine.ROOT, b("dirlink")));
@@ -253,7 +254,7 @@ abstract class EngineContractTest {
     @Test
     void hardLinksShareInodeAndCountAcrossCopyUp() {
         long ino = a.ino("hello.txt");
-        Attr l = engine.link(a.view, ino, a.ino("dir"), b("link"));
+        NodeAttributes l = engine.link(a.view, ino, a.ino("dir"), b("link"));
         assertEquals(ino, l.ino());
         assertEquals(2, a.stat("hello.txt").nlink());
         engine.write(a.view, a.ino("dir/link"), 0, b("HELLO"));
@@ -285,7 +286,7 @@ abstract class EngineContractTest {
         engine.symlink(a.view, Engine.ROOT, b("ln"), b("hello.txt"), Caller.ROOT);
         assertEquals("hello.txt", new String(engine.readlink(a.view, a.ino("ln")), StandardCharsets.UTF_8));
         assertEquals(FileType.SYMLINK, a.stat("ln").type());
-        Attr f = engine.mknod(a.view, Engine.ROOT, b("fifo"), FileType.FIFO, 0600, 0, new Caller(5, 6));
+        NodeAttributes f = engine.mknod(a.view, Engine.ROOT, b("fifo"), FileType.FIFO, 0600, 0, new Caller(5, 6));
         assertEquals(FileType.FIFO, f.type());
         assertEquals(5, f.uid());
         assertEquals(6, f.gid());
@@ -295,10 +296,10 @@ abstract class EngineContractTest {
     @Test
     void attributesAndXattrs() {
         long ino = a.ino("hello.txt");
-        engine.setattr(a.view, ino, SetAttr.perm(0600));
-        engine.setattr(a.view, ino, SetAttr.owner(12, 34));
-        engine.setattr(a.view, ino, SetAttr.times(1_000L, 2_000L));
-        Attr at = a.stat("hello.txt");
+        engine.setattr(a.view, ino, AttributeChange.perm(0600));
+        engine.setattr(a.view, ino, AttributeChange.owner(12, 34));
+        engine.setattr(a.view, ino, AttributeChange.times(1_000L, 2_000L));
+        NodeAttributes at = a.stat("hello.txt");
         assertEquals(0600, at.perm());
         assertEquals(12, at.uid());
         assertEquals(2_000L, at.mtimeNs());
@@ -327,7 +328,7 @@ abstract class EngineContractTest {
                 .ino();
         engine.write(a.view, sparse, 10, b("head"));
         engine.write(a.view, sparse, 2L * c + 5, b("third chunk"));
-        engine.setattr(a.view, sparse, SetAttr.size(4L * c + 123));
+        engine.setattr(a.view, sparse, AttributeChange.size(4L * c + 123));
         long patched = a.ino("hello.txt"); // a backing file, one chunk of it rewritten in the view
         engine.write(a.view, patched, 6, b("W"));
         long backing = bView.ino("hello.txt");
@@ -540,7 +541,7 @@ abstract class EngineContractTest {
         a.write("added.txt", "new");
         a.write("hello.txt", "modified");
         a.rm("dir/a.txt");
-        engine.setattr(a.view, a.ino("dir/sub/deep.txt"), SetAttr.perm(0600));
+        engine.setattr(a.view, a.ino("dir/sub/deep.txt"), AttributeChange.perm(0600));
         a.rm("dir/sub/deep.txt");
         a.rmdir("dir/sub");
         a.write("dir/sub", "now a file");
@@ -553,7 +554,7 @@ abstract class EngineContractTest {
         assertEquals(DeltaEntry.Kind.DELETED, got.get("dir/sub/deep.txt"));
         a.write("meta", "m");
         engine.publish(a.view, false);
-        engine.setattr(a.view, a.ino("meta"), SetAttr.perm(0700));
+        engine.setattr(a.view, a.ino("meta"), AttributeChange.perm(0700));
         List<DeltaEntry> d = engine.pendingDelta(a.view);
         assertEquals(1, d.size());
         assertEquals(DeltaEntry.Kind.METADATA, d.get(0).kind());
@@ -611,8 +612,8 @@ abstract class EngineContractTest {
     @Test
     void flushAppliesModeTimesAndUserXattrs() throws IOException {
         long hello = a.ino("hello.txt");
-        engine.setattr(a.view, hello, SetAttr.perm(0600));
-        engine.setattr(a.view, hello, SetAttr.times(1_000_000_000L, 2_000_000_007L));
+        engine.setattr(a.view, hello, AttributeChange.perm(0600));
+        engine.setattr(a.view, hello, AttributeChange.times(1_000_000_000L, 2_000_000_007L));
         engine.setxattr(a.view, hello, "user.color", b("blue"), 0);
         long fresh = engine.create(a.view, Engine.ROOT, b("fresh"), 0640, Caller.ROOT)
                 .ino();
@@ -717,7 +718,7 @@ abstract class EngineContractTest {
         long ino = a.ino("hello.txt");
         long mtime = a.stat("hello.txt").mtimeNs();
         a.write("hello.txt", "HELLO WORLD");
-        engine.setattr(a.view, ino, SetAttr.times(null, mtime));
+        engine.setattr(a.view, ino, AttributeChange.times(null, mtime));
         engine.publish(a.view, false);
         engine.flush();
         assertEquals("HELLO WORLD", Files.readString(backing.resolve("hello.txt")));
@@ -742,7 +743,7 @@ abstract class EngineContractTest {
             String name = "f" + i;
             String content = "content " + i + "xx"; // as long as "hello world"
             a.write(name, content);
-            engine.setattr(a.view, a.ino(name), SetAttr.times(null, mtime));
+            engine.setattr(a.view, a.ino(name), AttributeChange.times(null, mtime));
             engine.publish(a.view, false);
             engine.flush(); // a new file of the same size and mtime, likely on the inode just freed
             snapshots.add(new TestFs(engine, engine.createView("s" + i, Isolation.SNAPSHOT, 0)));
@@ -884,14 +885,14 @@ abstract class EngineContractTest {
         long ino = engine.create(a.view, Engine.ROOT, b("t.bin"), 0644, Caller.ROOT)
                 .ino();
         engine.write(a.view, ino, 0, full);
-        engine.setattr(a.view, ino, SetAttr.size(C + 10)); // cuts chunk 1, drops chunk 2
+        engine.setattr(a.view, ino, AttributeChange.size(C + 10)); // cuts chunk 1, drops chunk 2
         engine.write(a.view, ino, C + 20, b("W")); // 10 bytes past the cut: zeros, not the old bytes
         byte[] want = Arrays.copyOf(full, C + 21);
         Arrays.fill(want, C + 10, C + 20, (byte) 0);
         want[C + 20] = 'W';
         assertArrayEquals(want, a.readBytes("t.bin"));
-        engine.setattr(a.view, ino, SetAttr.size(C + 5));
-        engine.setattr(a.view, ino, SetAttr.size(3 * C)); // extension by truncate: zeros
+        engine.setattr(a.view, ino, AttributeChange.size(C + 5));
+        engine.setattr(a.view, ino, AttributeChange.size(3 * C)); // extension by truncate: zeros
         byte[] extended = Arrays.copyOf(Arrays.copyOf(full, C + 5), 3 * C);
         assertArrayEquals(extended, a.readBytes("t.bin"));
         engine.publish(a.view, false);
@@ -910,7 +911,7 @@ abstract class EngineContractTest {
         assertArrayEquals(v1, reader.readBytes("p.bin"));
         // the publisher keeps writing the same chunks: into its new layer, never the published one
         engine.write(a.view, ino, C + 1, b("NEW"));
-        engine.setattr(a.view, ino, SetAttr.size(C + 4));
+        engine.setattr(a.view, ino, AttributeChange.size(C + 4));
         assertArrayEquals(v1, reader.readBytes("p.bin"));
         assertArrayEquals(v1, published().readBytes("p.bin"));
         byte[] v2 = Arrays.copyOf(v1, C + 4);

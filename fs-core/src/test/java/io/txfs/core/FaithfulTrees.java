@@ -113,7 +113,7 @@ final class FaithfulTrees {
     }
 
     private static Node view(Engine e, View v, long ino) {
-        Attr a = e.getattr(v, ino);
+        NodeAttributes a = e.getattr(v, ino);
         String content = switch (a.type()) {
             case REGULAR -> digest(e.read(v, ino, 0, (int) a.size()));
             case SYMLINK -> new String(e.readlink(v, ino), StandardCharsets.ISO_8859_1);

@@ -166,33 +166,33 @@ class FlushFidelityTest {
         // special files, new and existing: mode and nanosecond times, never an open()
         long fifo = e.mknod(v, Engine.ROOT, b("fifo"), FileType.FIFO, 0640, 0, Caller.ROOT)
                 .ino();
-        e.setattr(v, fifo, SetAttr.times(T + 11, T + 1));
-        e.setattr(v, a.ino("oldfifo"), SetAttr.perm(0604));
-        e.setattr(v, a.ino("oldfifo"), SetAttr.times(T + 12, T + 2));
+        e.setattr(v, fifo, AttributeChange.times(T + 11, T + 1));
+        e.setattr(v, a.ino("oldfifo"), AttributeChange.perm(0604));
+        e.setattr(v, a.ino("oldfifo"), AttributeChange.times(T + 12, T + 2));
         long dev = e.mknod(v, Engine.ROOT, b("dev"), FileType.CHAR_DEVICE, 0620, DEV_NULL, Caller.ROOT)
                 .ino();
-        e.setattr(v, dev, SetAttr.perm(0660));
-        e.setattr(v, dev, SetAttr.times(T + 13, T + 3));
-        e.setattr(v, a.ino("olddev"), SetAttr.perm(0666));
-        e.setattr(v, a.ino("olddev"), SetAttr.times(T + 14, T + 123_456_789));
+        e.setattr(v, dev, AttributeChange.perm(0660));
+        e.setattr(v, dev, AttributeChange.times(T + 13, T + 3));
+        e.setattr(v, a.ino("olddev"), AttributeChange.perm(0666));
+        e.setattr(v, a.ino("olddev"), AttributeChange.times(T + 14, T + 123_456_789));
         // symlinks: owner and nanosecond mtime
         long link =
                 e.symlink(v, Engine.ROOT, b("link"), b("old.txt"), Caller.ROOT).ino();
-        e.setattr(v, link, SetAttr.owner(1000, 1000));
-        e.setattr(v, link, SetAttr.times(T + 15, T + 987_654_321));
-        e.setattr(v, a.ino("oldlink"), SetAttr.times(T + 16, T + 5));
+        e.setattr(v, link, AttributeChange.owner(1000, 1000));
+        e.setattr(v, link, AttributeChange.times(T + 15, T + 987_654_321));
+        e.setattr(v, a.ino("oldlink"), AttributeChange.times(T + 16, T + 5));
         // set-uid/set-gid/sticky on objects not owned by root, new and existing
         a.write("suid", "s");
-        e.setattr(v, a.ino("suid"), SetAttr.owner(1000, 1000));
-        e.setattr(v, a.ino("suid"), SetAttr.perm(04755));
+        e.setattr(v, a.ino("suid"), AttributeChange.owner(1000, 1000));
+        e.setattr(v, a.ino("suid"), AttributeChange.perm(04755));
         a.write("sgid", "g");
-        e.setattr(v, a.ino("sgid"), SetAttr.owner(1001, 100));
-        e.setattr(v, a.ino("sgid"), SetAttr.perm(02755));
+        e.setattr(v, a.ino("sgid"), AttributeChange.owner(1001, 100));
+        e.setattr(v, a.ino("sgid"), AttributeChange.perm(02755));
         a.mkdir("sticky");
-        e.setattr(v, a.ino("sticky"), SetAttr.owner(1000, 1000));
-        e.setattr(v, a.ino("sticky"), SetAttr.perm(01777));
-        e.setattr(v, a.ino("old.txt"), SetAttr.owner(1000, 1000));
-        e.setattr(v, a.ino("old.txt"), SetAttr.perm(06755));
+        e.setattr(v, a.ino("sticky"), AttributeChange.owner(1000, 1000));
+        e.setattr(v, a.ino("sticky"), AttributeChange.perm(01777));
+        e.setattr(v, a.ino("old.txt"), AttributeChange.owner(1000, 1000));
+        e.setattr(v, a.ino("old.txt"), AttributeChange.perm(06755));
         // xattrs: removed, added, on new files and directories
         e.removexattr(v, a.ino("old.txt"), "user.drop");
         e.setxattr(v, a.ino("old.txt"), "user.new", b("n"), 0);
@@ -205,8 +205,8 @@ class FlushFidelityTest {
         a.write("h1", "hard");
         e.link(v, a.ino("h1"), a.ino("dir"), b("h2"));
         e.link(v, a.ino("old.txt"), a.ino("dir"), b("old-link"));
-        e.setattr(v, a.ino("h1"), SetAttr.times(T + 17, T + 7));
-        e.setattr(v, a.ino("x"), SetAttr.times(T + 18, T + 8));
+        e.setattr(v, a.ino("h1"), AttributeChange.times(T + 17, T + 7));
+        e.setattr(v, a.ino("x"), AttributeChange.times(T + 18, T + 8));
         e.publish(v, false);
 
         FlushResult r = flush();
@@ -215,13 +215,13 @@ class FlushFidelityTest {
         assertTrue(Files.isRegularFile(backing.resolve("dir/old-link"), LinkOption.NOFOLLOW_LINKS));
 
         // a second round changes only existing objects in place (the metadata steps, no staging)
-        e.setattr(v, a.ino("fifo"), SetAttr.perm(0600));
-        e.setattr(v, a.ino("fifo"), SetAttr.times(T + 21, T + 31));
-        e.setattr(v, a.ino("dev"), SetAttr.owner(1002, 1003));
-        e.setattr(v, a.ino("dev"), SetAttr.times(T + 22, T + 32));
-        e.setattr(v, a.ino("link"), SetAttr.times(T + 23, T + 33));
-        e.setattr(v, a.ino("suid"), SetAttr.owner(1004, 1004));
-        e.setattr(v, a.ino("suid"), SetAttr.perm(06711));
+        e.setattr(v, a.ino("fifo"), AttributeChange.perm(0600));
+        e.setattr(v, a.ino("fifo"), AttributeChange.times(T + 21, T + 31));
+        e.setattr(v, a.ino("dev"), AttributeChange.owner(1002, 1003));
+        e.setattr(v, a.ino("dev"), AttributeChange.times(T + 22, T + 32));
+        e.setattr(v, a.ino("link"), AttributeChange.times(T + 23, T + 33));
+        e.setattr(v, a.ino("suid"), AttributeChange.owner(1004, 1004));
+        e.setattr(v, a.ino("suid"), AttributeChange.perm(06711));
         e.removexattr(v, a.ino("x"), "user.a");
         e.unlink(v, a.ino("dir"), b("h2"));
         e.publish(v, false);
@@ -253,7 +253,7 @@ class FlushFidelityTest {
 
         // other changes of every kind that must not land either
         a.write("kept.txt", "changed in place");
-        e.setattr(v, a.ino("oldfifo"), SetAttr.perm(0600));
+        e.setattr(v, a.ino("oldfifo"), AttributeChange.perm(0600));
         a.mkdir("newdir");
         a.write("newdir/file", "new");
         a.write("huge", "content");
@@ -263,7 +263,7 @@ class FlushFidelityTest {
         e.setattr(
                 v,
                 a.ino("kept2.txt"),
-                SetAttr.times(
+                AttributeChange.times(
                         e.getattr(v, a.ino("kept.txt")).atimeNs(),
                         e.getattr(v, a.ino("kept.txt")).mtimeNs()));
         e.setxattr(v, a.ino("kept2.txt"), "user.big2", big, 0);
@@ -316,7 +316,7 @@ class FlushFidelityTest {
         TestFs a = new TestFs(engine, engine.createView("a", Isolation.SNAPSHOT, 0));
         a.write("a.txt", "changed");
         a.write("b.txt", "new");
-        engine.setattr(a.view, a.ino("b.txt"), SetAttr.perm(0600));
+        engine.setattr(a.view, a.ino("b.txt"), AttributeChange.perm(0600));
         engine.publish(a.view, false);
         long flushed = engine.flushedVersion();
 

@@ -172,7 +172,7 @@ class ForcedPublishRandomTest {
                 out.put(p, "d");
                 walk(e, v, d.ino(), p, out);
             } else {
-                Attr at = e.getattr(v, d.ino());
+                NodeAttributes at = e.getattr(v, d.ino());
                 out.put(
                         p,
                         "f:" + d.ino() + ":"

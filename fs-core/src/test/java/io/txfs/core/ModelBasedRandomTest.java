@@ -284,7 +284,7 @@ class ModelBasedRandomTest {
             for (int i = 0; i < cur.get().length(); i++) sb.append((char) ('A' + rnd.nextInt(26)));
             String content = sb.toString();
             m.fs.write(p, content.getBytes(StandardCharsets.ISO_8859_1));
-            engine.setattr(m.view, m.fs.ino(p), SetAttr.times(null, OLD_MTIME_NS / 1000 * 1000));
+            engine.setattr(m.view, m.fs.ino(p), AttributeChange.times(null, OLD_MTIME_NS / 1000 * 1000));
             m.pending.put(p, Optional.of(content));
             m.touch(p);
         } else if (r < 40) {
@@ -322,7 +322,7 @@ class ModelBasedRandomTest {
         } else if (r < 60) {
             if (cur.isEmpty()) return;
             int n = rnd.nextInt(cur.get().length() + 5);
-            engine.setattr(m.view, m.fs.ino(p), SetAttr.size(n));
+            engine.setattr(m.view, m.fs.ino(p), AttributeChange.size(n));
             String c = cur.get();
             String t = n <= c.length() ? c.substring(0, n) : c + "\0".repeat(n - c.length());
             m.pending.put(p, Optional.of(t));

@@ -73,9 +73,9 @@ class OwnLayerSpaceTest {
             assertEquals(4L * MIB, w.view.pendingBytes);
             assertCountMatchesStore(e, w.view);
             // a cut in the middle of a chunk keeps the chunk's first part
-            e.setattr(w.view, w.ino("f1"), SetAttr.size(C + 100));
+            e.setattr(w.view, w.ino("f1"), AttributeChange.size(C + 100));
             assertEquals(3L * MIB + C + 100, w.view.pendingBytes);
-            e.setattr(w.view, w.ino("f1"), SetAttr.size(0));
+            e.setattr(w.view, w.ino("f1"), AttributeChange.size(0));
             assertEquals(3L * MIB, w.view.pendingBytes);
             assertCountMatchesStore(e, w.view);
             // removed: the bytes stay while the file may still be open, go when the mount forgets it

@@ -130,7 +130,7 @@ class PartialPreserveTest {
         // 3: truncate into chunk 25, then write past the old end (a hole between)
         long cut = 25L * C + 7;
         content = Arrays.copyOf(content, (int) cut);
-        e.setattr(w.view, w.ino("big.bin"), SetAttr.size(cut));
+        e.setattr(w.view, w.ino("big.bin"), AttributeChange.size(cut));
         byte[] tail = random(100, 3);
         content = patched(content, 45L * C, tail);
         e.write(w.view, w.ino("big.bin"), 45L * C, tail);

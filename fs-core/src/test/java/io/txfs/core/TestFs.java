@@ -62,7 +62,7 @@ final class TestFs {
         }
     }
 
-    Attr stat(String path) {
+    NodeAttributes stat(String path) {
         return engine.getattr(view, ino(path));
     }
 
@@ -78,7 +78,7 @@ final class TestFs {
         long ino;
         if (exists(path)) {
             ino = ino(path);
-            engine.setattr(view, ino, SetAttr.size(0));
+            engine.setattr(view, ino, AttributeChange.size(0));
         } else {
             ino = engine.create(view, parent(path), name(path), 0644, Caller.ROOT)
                     .ino();
@@ -92,7 +92,7 @@ final class TestFs {
 
     byte[] readBytes(String path) {
         long ino = ino(path);
-        Attr a = engine.getattr(view, ino);
+        NodeAttributes a = engine.getattr(view, ino);
         return engine.read(view, ino, 0, (int) a.size());
     }
 

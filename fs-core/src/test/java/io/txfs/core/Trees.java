@@ -91,7 +91,7 @@ final class Trees {
                 }
                 case SYMLINK -> out.put(p, "l:" + new String(e.readlink(v, d.ino()), StandardCharsets.ISO_8859_1));
                 case REGULAR -> {
-                    Attr a = e.getattr(v, d.ino());
+                    NodeAttributes a = e.getattr(v, d.ino());
                     out.put(p, "f:" + new String(e.read(v, d.ino(), 0, (int) a.size()), StandardCharsets.ISO_8859_1));
                 }
                 default -> out.put(p, "s:" + d.type());

@@ -27,7 +27,7 @@ class TruncateExtendScratchTest {
             Arrays.fill(a, (byte) 'a');
             e.write(v, ino, 0, a);
             if (publishBeforeTruncate) e.publish(v, force);
-            e.setattr(v, ino, SetAttr.size(36505));
+            e.setattr(v, ino, AttributeChange.size(36505));
             if (publishAfterTruncate) e.publish(v, force);
             byte[] b = new byte[1443];
             Arrays.fill(b, (byte) 'b');

@@ -29,7 +29,7 @@ class ViewDiffTest {
         try (Engine e = Engine.open(EngineConfig.memory(backing, new MemoryStore()))) {
             View v = e.createView("v", Isolation.SNAPSHOT, 0);
             long a = e.resolve(v, "/a.txt");
-            e.setattr(v, a, SetAttr.size(0));
+            e.setattr(v, a, AttributeChange.size(0));
             e.write(v, a, 0, b("one\n2\nthree\n"));
             long n = e.create(v, Engine.ROOT, b("new.txt"), 0644, Caller.ROOT).ino();
             e.write(v, n, 0, b("hello\n"));

@@ -1,6 +1,6 @@
 package io.txfs.it;
 
-import io.txfs.core.Attr;
+import io.txfs.core.AttributeChange;
 import io.txfs.core.Caller;
 import io.txfs.core.DirEntry;
 import io.txfs.core.Engine;
@@ -8,7 +8,7 @@ import io.txfs.core.EngineConfig;
 import io.txfs.core.FileType;
 import io.txfs.core.FsException;
 import io.txfs.core.Isolation;
-import io.txfs.core.SetAttr;
+import io.txfs.core.NodeAttributes;
 import io.txfs.core.View;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -119,7 +119,7 @@ final class EngineDriver implements FsDriver {
         return call("read " + path, () -> {
             long ino = ino(path);
             engine.open(view, ino, false, false);
-            Attr a = engine.getattr(view, ino);
+            NodeAttributes a = engine.getattr(view, ino);
             return new String(engine.read(view, ino, 0, (int) a.size()), StandardCharsets.ISO_8859_1);
         });
     }
@@ -163,7 +163,7 @@ final class EngineDriver implements FsDriver {
     @Override
     public Stat stat(String path) {
         return call("stat " + path, () -> {
-            Attr a = engine.getattr(view, ino(path));
+            NodeAttributes a = engine.getattr(view, ino(path));
             return new Stat(typeOf(a.type()), a.perm(), a.nlink(), a.size(), a.ino());
         });
     }
@@ -199,12 +199,12 @@ final class EngineDriver implements FsDriver {
 
     @Override
     public void chmod(String path, int mode) {
-        run("chmod " + path, () -> engine.setattr(view, ino(path), SetAttr.perm(mode)));
+        run("chmod " + path, () -> engine.setattr(view, ino(path), AttributeChange.perm(mode)));
     }
 
     @Override
     public void truncate(String path, long size) {
-        run("truncate " + path, () -> engine.setattr(view, ino(path), SetAttr.size(size)));
+        run("truncate " + path, () -> engine.setattr(view, ino(path), AttributeChange.size(size)));
     }
 
     @Override

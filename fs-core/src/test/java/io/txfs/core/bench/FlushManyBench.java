@@ -1,10 +1,10 @@
 package io.txfs.core.bench;
 
+import io.txfs.core.AttributeChange;
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
 import io.txfs.core.EngineConfig;
 import io.txfs.core.Isolation;
-import io.txfs.core.SetAttr;
 import io.txfs.core.View;
 import io.txfs.sys.LibC;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +42,7 @@ public final class FlushManyBench {
             long t0 = System.nanoTime();
             e.flush();
             long t1 = System.nanoTime();
-            for (long id : ids) e.setattr(v, id, SetAttr.perm(0600));
+            for (long id : ids) e.setattr(v, id, AttributeChange.perm(0600));
             e.publish(v, false);
             long t2 = System.nanoTime();
             e.flush();

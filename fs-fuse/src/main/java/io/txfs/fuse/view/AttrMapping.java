@@ -1,6 +1,8 @@
 package io.txfs.fuse.view;
 
 import io.txfs.core.FileType;
+import io.txfs.core.FilesystemSpace;
+import io.txfs.core.NodeAttributes;
 import io.txfs.fuse.Attr;
 import io.txfs.fuse.StatFs;
 
@@ -11,7 +13,7 @@ final class AttrMapping {
 
     private AttrMapping() {}
 
-    static Attr toFuse(io.txfs.core.Attr a) {
+    static Attr toFuse(NodeAttributes a) {
         return new Attr(
                 a.ino(),
                 a.size(),
@@ -50,7 +52,7 @@ final class AttrMapping {
     }
 
     /** The engine's filesystem statistics as the kernel's struct fuse_kstatfs wants them. */
-    static StatFs toFuse(io.txfs.core.StatFs s) {
+    static StatFs toFuse(FilesystemSpace s) {
         return new StatFs(
                 s.blocks(),
                 s.blocksFree(),

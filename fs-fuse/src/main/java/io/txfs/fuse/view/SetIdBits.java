@@ -1,8 +1,8 @@
 package io.txfs.fuse.view;
 
-import io.txfs.core.Attr;
+import io.txfs.core.AttributeChange;
 import io.txfs.core.Engine;
-import io.txfs.core.SetAttr;
+import io.txfs.core.NodeAttributes;
 import io.txfs.core.View;
 import io.txfs.fuse.RequestContext;
 
@@ -17,7 +17,7 @@ final class SetIdBits {
      * only outsiders lose).
      */
     static void clear(Engine engine, RequestContext ctx, View v, long ino) {
-        Attr a = engine.getattr(v, ino);
+        NodeAttributes a = engine.getattr(v, ino);
         int perm = a.perm();
         if ((perm & 06000) == 0) {
             return;
@@ -29,7 +29,7 @@ final class SetIdBits {
             kept &= ~02000;
         }
         if (kept != perm) {
-            engine.setattr(v, ino, SetAttr.perm(kept));
+            engine.setattr(v, ino, AttributeChange.perm(kept));
         }
     }
 }

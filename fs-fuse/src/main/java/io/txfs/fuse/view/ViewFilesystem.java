@@ -1,5 +1,6 @@
 package io.txfs.fuse.view;
 
+import io.txfs.core.AttributeChange;
 import io.txfs.core.Caller;
 import io.txfs.core.ChangeSet;
 import io.txfs.core.DirEntry;
@@ -7,8 +8,8 @@ import io.txfs.core.Engine;
 import io.txfs.core.FileType;
 import io.txfs.core.FsException;
 import io.txfs.core.Isolation;
+import io.txfs.core.NodeAttributes;
 import io.txfs.core.PinnedViews;
-import io.txfs.core.SetAttr;
 import io.txfs.core.View;
 import io.txfs.fuse.Attr;
 import io.txfs.fuse.AttrReply;
@@ -21,6 +22,7 @@ import io.txfs.fuse.Notifier;
 import io.txfs.fuse.OpenResult;
 import io.txfs.fuse.RequestContext;
 import io.txfs.fuse.RequestCounts;
+import io.txfs.fuse.SetAttr;
 import io.txfs.fuse.StatFs;
 import io.txfs.sys.Errno;
 import java.io.ByteArrayOutputStream;
@@ -155,7 +157,7 @@ final class ViewFilesystem implements FuseFilesystem {
         return views.viewOf(k.view());
     }
 
-    private Entry entry(ViewKey k, io.txfs.core.Attr a, boolean underSharedRoot) {
+    private Entry entry(ViewKey k, NodeAttributes a, boolean underSharedRoot) {
         long id = nodes.acquire(new ViewKey(k.view(), a.ino())).id();
         // a shared-root name may name another view's node next time: the kernel must ask every time
         return new Entry(id, 0, AttrMapping.toFuse(a), underSharedRoot ? 0 : ttlNanos, ttlNanos);
@@ -358,7 +360,7 @@ final class ViewFilesystem implements FuseFilesystem {
                 }
                 continue;
             }
-            io.txfs.core.Attr a;
+            NodeAttributes a;
             try {
                 a = engine.getattr(v, d.ino());
             } catch (FsException gone) {
@@ -431,20 +433,20 @@ final class ViewFilesystem implements FuseFilesystem {
     }
 
     @Override
-    public AttrReply setattr(RequestContext ctx, long node, io.txfs.fuse.SetAttr s) throws IOException {
+    public AttrReply setattr(RequestContext ctx, long node, SetAttr s) throws IOException {
         // A truncate of ctl is a change under .txfs like any other (EPERM, from mutable). `echo verb > ctl`
         // opens with O_TRUNC, which never gets here: with ATOMIC_O_TRUNC the kernel passes it in OPEN.
         ViewKey k = mutable(ctx, node);
         long now = engine.clock().nowNanos();
-        SetAttr c = new SetAttr(
+        AttributeChange c = new AttributeChange(
                 s.hasMode() ? s.mode() & 07777 : null,
                 s.hasUid() ? s.uid() : null,
                 s.hasGid() ? s.gid() : null,
                 s.hasSize() ? s.size() : null,
                 s.atimeNow() ? Long.valueOf(now) : s.hasAtime() ? s.atimeSec() * 1_000_000_000L + s.atimeNsec() : null,
                 s.mtimeNow() ? Long.valueOf(now) : s.hasMtime() ? s.mtimeSec() * 1_000_000_000L + s.mtimeNsec() : null);
-        io.txfs.core.Attr a = engine.setattr(view(k), k.ino(), c);
-        if ((s.valid() & io.txfs.fuse.SetAttr.FATTR_KILL_SUIDGID) != 0 && a.type() != FileType.DIRECTORY) {
+        NodeAttributes a = engine.setattr(view(k), k.ino(), c);
+        if ((s.valid() & SetAttr.FATTR_KILL_SUIDGID) != 0 && a.type() != FileType.DIRECTORY) {
             SetIdBits.clear(engine, ctx, view(k), k.ino());
             a = engine.getattr(view(k), k.ino());
         }
@@ -468,7 +470,7 @@ final class ViewFilesystem implements FuseFilesystem {
     public Entry mknod(RequestContext ctx, long parent, byte[] name, int mode, int rdev, int umask) throws IOException {
         ViewKey p = mutable(ctx, parent);
         FileType type = FileType.fromMode(mode);
-        io.txfs.core.Attr a = type == FileType.REGULAR
+        NodeAttributes a = type == FileType.REGULAR
                 ? engine.create(view(p), p.ino(), name, mode & 07777, caller(ctx))
                 : engine.mknod(view(p), p.ino(), name, type, mode & 07777, AttrMapping.decodeDev(rdev), caller(ctx));
         Entry e = entry(p, a, parent == ROOT_ID);

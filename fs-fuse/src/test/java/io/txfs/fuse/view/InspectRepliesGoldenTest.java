@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.txfs.control.ControlCommand;
 import io.txfs.control.ControlRefusal;
+import io.txfs.core.AttributeChange;
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
 import io.txfs.core.EngineConfig;
 import io.txfs.core.GcPolicy;
 import io.txfs.core.Isolation;
-import io.txfs.core.SetAttr;
 import io.txfs.core.View;
 import io.txfs.core.inspect.engine.DeltaIdLog;
 import io.txfs.core.store.MemoryStore;
@@ -118,7 +118,7 @@ class InspectRepliesGoldenTest {
         View w = engine.createView("w", Isolation.SNAPSHOT, 0);
         long a = engine.resolve(w, "a.txt");
         engine.write(w, a, 4, b("two\n"));
-        engine.setattr(w, engine.resolve(w, "d/b.bin"), SetAttr.perm(0755));
+        engine.setattr(w, engine.resolve(w, "d/b.bin"), AttributeChange.perm(0755));
         engine.publish(w, false);
         engine.flush();
         // w's bytes: 8, what its layer stores (the 4 bytes written at offset 4 copy up the file's first chunk)

@@ -1,12 +1,12 @@
 package io.txfs.core.inspect.engine;
 
-import io.txfs.core.Attr;
+import io.txfs.core.AttributeChange;
 import io.txfs.core.Caller;
 import io.txfs.core.DirEntry;
 import io.txfs.core.Engine;
 import io.txfs.core.FileType;
 import io.txfs.core.FsException;
-import io.txfs.core.SetAttr;
+import io.txfs.core.NodeAttributes;
 import io.txfs.core.View;
 import io.txfs.core.inspect.EntryKind;
 import io.txfs.core.inspect.EntryMetadata;
@@ -68,7 +68,7 @@ public final class ViewTreeSink implements TreeSink {
                 return Optional.empty();
             }
             try {
-                Attr a = engine.lookup(view, cur, name);
+                NodeAttributes a = engine.lookup(view, cur, name);
                 cur = a.ino();
             } catch (FsException e) {
                 if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR) {
@@ -240,7 +240,7 @@ public final class ViewTreeSink implements TreeSink {
             throw new NoSuchFileException(path.toString());
         }
         try {
-            engine.setattr(view, ino.get(), SetAttr.times(null, mtimeNanos));
+            engine.setattr(view, ino.get(), AttributeChange.times(null, mtimeNanos));
         } catch (FsException e) {
             throw EngineTrees.io(e, path);
         }
@@ -251,7 +251,7 @@ public final class ViewTreeSink implements TreeSink {
         Integer perm = kind == EntryKind.SYMLINK ? null : meta.permissions();
         Integer uid = meta.uid() == null ? null : Math.toIntExact(meta.uid());
         Integer gid = meta.gid() == null ? null : Math.toIntExact(meta.gid());
-        engine.setattr(view, ino, new SetAttr(perm, uid, gid, null, null, meta.mtimeNanos()));
+        engine.setattr(view, ino, new AttributeChange(perm, uid, gid, null, null, meta.mtimeNanos()));
         for (String old : engine.listxattr(view, ino)) {
             if (!meta.xattrs().containsKey(Name.xattr(old))) {
                 engine.removexattr(view, ino, old);

@@ -1,10 +1,10 @@
 package io.txfs.core.inspect.engine;
 
-import io.txfs.core.Attr;
 import io.txfs.core.DirEntry;
 import io.txfs.core.Engine;
 import io.txfs.core.FileType;
 import io.txfs.core.FsException;
+import io.txfs.core.NodeAttributes;
 import io.txfs.core.View;
 import io.txfs.core.inspect.EntryStat;
 import io.txfs.core.inspect.Name;
@@ -101,7 +101,7 @@ public final class ViewTreeSource implements TreeSource {
 
     @Override
     public EntryStat stat(TreePath path) throws IOException {
-        Attr a = attr(path);
+        NodeAttributes a = attr(path);
         return new EntryStat(
                 EngineTrees.kind(a.type()),
                 a.perm() & 07777,
@@ -114,7 +114,7 @@ public final class ViewTreeSource implements TreeSource {
                 a.ino());
     }
 
-    private Attr attr(TreePath path) throws IOException {
+    private NodeAttributes attr(TreePath path) throws IOException {
         long ino = node(path);
         try {
             return engine.getattr(view, ino);
@@ -140,7 +140,7 @@ public final class ViewTreeSource implements TreeSource {
     @Override
     public InputStream open(TreePath path) throws IOException {
         long ino = node(path);
-        Attr a = attr(path);
+        NodeAttributes a = attr(path);
         if (a.type() != FileType.REGULAR) {
             throw new IOException(path + " is not a regular file");
         }

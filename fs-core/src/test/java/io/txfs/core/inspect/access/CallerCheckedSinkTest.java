@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.txfs.core.Attr;
+import io.txfs.core.AttributeChange;
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
 import io.txfs.core.EngineConfig;
 import io.txfs.core.FileType;
 import io.txfs.core.FsException;
 import io.txfs.core.Isolation;
-import io.txfs.core.SetAttr;
+import io.txfs.core.NodeAttributes;
 import io.txfs.core.View;
 import io.txfs.core.inspect.EntryKind;
 import io.txfs.core.inspect.EntryMetadata;
@@ -81,14 +81,14 @@ class CallerCheckedSinkTest {
 
     private long dir(View v, long parent, String name, int perm, int uid, int gid) {
         long ino = engine.mkdir(v, parent, b(name), perm, Caller.ROOT).ino();
-        engine.setattr(v, ino, new SetAttr(perm, uid, gid, null, null, null));
+        engine.setattr(v, ino, new AttributeChange(perm, uid, gid, null, null, null));
         return ino;
     }
 
     private void file(View v, long parent, String name, int perm, int uid, int gid) {
         long ino = engine.create(v, parent, b(name), perm, Caller.ROOT).ino();
         engine.write(v, ino, 0, b("original " + name));
-        engine.setattr(v, ino, new SetAttr(perm, uid, gid, null, null, null));
+        engine.setattr(v, ino, new AttributeChange(perm, uid, gid, null, null, null));
     }
 
     private static byte[] b(String s) {
@@ -162,13 +162,13 @@ class CallerCheckedSinkTest {
         return real;
     }
 
-    private Attr attr(View v, String path) {
+    private NodeAttributes attr(View v, String path) {
         long ino = engine.resolve(v, path);
         return engine.getattr(v, ino);
     }
 
     private String content(View v, String path) {
-        Attr a = attr(v, path);
+        NodeAttributes a = attr(v, path);
         return new String(engine.read(v, a.ino(), 0, (int) a.size()), StandardCharsets.UTF_8);
     }
 
@@ -234,7 +234,7 @@ class CallerCheckedSinkTest {
             t.write('x');
             t.closeArchiveEntry();
         }));
-        Attr a = attr(v, "home/u/setuid-root");
+        NodeAttributes a = attr(v, "home/u/setuid-root");
         assertEquals(U, a.uid());
         assertEquals(U, a.gid());
         assertEquals(04755, a.perm(), "set-uid to itself is allowed");

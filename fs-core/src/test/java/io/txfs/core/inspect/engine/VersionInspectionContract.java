@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.core.AttributeChange;
 import io.txfs.core.Caller;
 import io.txfs.core.DeltaIdRecord;
 import io.txfs.core.Engine;
@@ -14,7 +15,6 @@ import io.txfs.core.FsException;
 import io.txfs.core.GcPolicy;
 import io.txfs.core.Isolation;
 import io.txfs.core.PinnedViews;
-import io.txfs.core.SetAttr;
 import io.txfs.core.View;
 import io.txfs.core.inspect.ForwardingTreeSource;
 import io.txfs.core.inspect.HashCache;
@@ -87,7 +87,7 @@ abstract class VersionInspectionContract {
         long ino;
         try {
             ino = engine.resolve(v, path);
-            engine.setattr(v, ino, SetAttr.size(0));
+            engine.setattr(v, ino, AttributeChange.size(0));
         } catch (FsException absent) {
             ino = engine.create(v, dir, b(path.substring(slash + 1)), 0644, Caller.ROOT)
                     .ino();
@@ -162,7 +162,8 @@ abstract class VersionInspectionContract {
         versions.add(publish("p2", v -> engine.rename(v, Engine.ROOT, b("a"), Engine.ROOT, b("moved"), 0)));
         versions.add(publish(
                 "p3", v -> engine.link(v, engine.resolve(v, "top.txt"), engine.resolve(v, "moved/b"), b("hard"))));
-        versions.add(publish("p4", v -> engine.setattr(v, engine.resolve(v, "moved/b/hard"), SetAttr.perm(0600))));
+        versions.add(
+                publish("p4", v -> engine.setattr(v, engine.resolve(v, "moved/b/hard"), AttributeChange.perm(0600))));
         versions.add(publish("p5", v -> engine.mkdir(v, Engine.ROOT, b("empty"), 0700, Caller.ROOT)));
         versions.add(engine.flush().flushedVersion());
         versions.add(publish("p6", v -> engine.unlink(v, Engine.ROOT, b("top.txt"))));

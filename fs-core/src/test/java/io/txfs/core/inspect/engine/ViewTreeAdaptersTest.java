@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.core.AttributeChange;
 import io.txfs.core.Caller;
 import io.txfs.core.Engine;
 import io.txfs.core.EngineConfig;
 import io.txfs.core.Isolation;
-import io.txfs.core.SetAttr;
 import io.txfs.core.View;
 import io.txfs.core.ViewDiff;
 import io.txfs.core.inspect.ForwardingTreeSource;
@@ -166,7 +166,7 @@ class ViewTreeAdaptersTest {
     void deltaOfBaseAndViewHasTheEnginesPendingPaths() throws Exception {
         View v = engine.createView("v", Isolation.SNAPSHOT, 0);
         change(v);
-        engine.setattr(v, engine.resolve(v, "src/keep.c"), SetAttr.perm(0600));
+        engine.setattr(v, engine.resolve(v, "src/keep.c"), AttributeChange.perm(0600));
         Delta d = new DeltaComputer(ObjectFormat.SHA1, false)
                 .compute(new ViewTreeSource(engine, ViewDiff.baseOf(engine, v)), new ViewTreeSource(engine, v));
         // the engine's DeltaEntry paths are Java strings (non-UTF-8 bytes decoded lossily): compare that way
@@ -221,7 +221,7 @@ class ViewTreeAdaptersTest {
     void scopedDeltaEqualsTheFullWalkForMetadataOnlyChanges() throws Exception {
         View v = engine.createView("v", Isolation.SNAPSHOT, 0);
         engine.setxattr(v, engine.resolve(v, "src/keep.c"), "user.k", b("1"), 0);
-        engine.setattr(v, engine.resolve(v, "README"), SetAttr.owner(7, 8));
+        engine.setattr(v, engine.resolve(v, "README"), AttributeChange.owner(7, 8));
         engine.link(v, engine.resolve(v, "src/old/gone.c"), Engine.ROOT, b("hard"));
         ViewTreeSource base = new ViewTreeSource(engine, ViewDiff.baseOf(engine, v));
         ViewTreeSource after = new ViewTreeSource(engine, v);
@@ -248,8 +248,8 @@ class ViewTreeAdaptersTest {
         assertThrows(AccessDeniedException.class, () -> h.hash(user, TreePath.of("private")));
         assertEquals(h.hash(s, TreePath.of("src")), h.hash(user, TreePath.of("src")));
         // group members read what the group may; root is not checked
-        engine.setattr(v, secret, SetAttr.owner(0, 1000));
-        engine.setattr(v, secret, SetAttr.perm(0750));
+        engine.setattr(v, secret, AttributeChange.owner(0, 1000));
+        engine.setattr(v, secret, AttributeChange.perm(0750));
         assertEquals(
                 h.hash(s, TreePath.of("secret")),
                 h.hash(CallerAccessTreeSource.forCaller(s, 1000, Set.of(1000L)), TreePath.of("secret")));

@@ -1,7 +1,7 @@
 package io.txfs.core;
 
 /** What getattr returns. perm holds the 07777 bits; {@link #stMode()} adds the type bits. */
-public record Attr(
+public record NodeAttributes(
         long ino,
         FileType type,
         int perm,
