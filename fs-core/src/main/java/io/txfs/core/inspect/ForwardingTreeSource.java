@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 
-/** A source that hands everything to another; decorators override what they change. */
+/**
+ * A source that hands everything to another; decorators override what they change, and {@link #at} when
+ * they map or refuse paths.
+ */
 public abstract class ForwardingTreeSource implements TreeSource {
     protected final TreeSource inner;
 
@@ -14,33 +17,38 @@ public abstract class ForwardingTreeSource implements TreeSource {
         this.inner = inner;
     }
 
+    /** The inner source's path for {@code path}: the same path, unless a decorator maps or refuses it. */
+    protected TreePath at(TreePath path) throws IOException {
+        return path;
+    }
+
     @Override
     public List<Name> list(TreePath dir) throws IOException {
-        return inner.list(dir);
+        return inner.list(at(dir));
     }
 
     @Override
     public EntryStat stat(TreePath path) throws IOException {
-        return inner.stat(path);
+        return inner.stat(at(path));
     }
 
     @Override
     public SortedMap<Name, byte[]> xattrs(TreePath path) throws IOException {
-        return inner.xattrs(path);
+        return inner.xattrs(at(path));
     }
 
     @Override
     public InputStream open(TreePath path) throws IOException {
-        return inner.open(path);
+        return inner.open(at(path));
     }
 
     @Override
     public byte[] readLink(TreePath path) throws IOException {
-        return inner.readLink(path);
+        return inner.readLink(at(path));
     }
 
     @Override
     public Optional<Object> version(TreePath path) throws IOException {
-        return inner.version(path);
+        return inner.version(at(path));
     }
 }
