@@ -54,7 +54,7 @@ final class BackgroundCollection {
     }
 
     /** After a flush that changed something, and at open: a collection on the gc thread, if the policy is automatic. */
-    void afterFlush(String when) {
+    void collectSoon(String when) {
         if (gcPolicy.auto()) collectAfter(when);
     }
 

@@ -110,7 +110,7 @@ public final class Engine implements AutoCloseable {
         flusher.recover();
         opening.sweepChunkData();
         versionLog.findMissingDeltaIds();
-        background.afterFlush("open");
+        background.collectSoon("open");
         background.recountPendingBytes();
         log.info(
                 "engine open: backing {}, head {}, flushed {}, {} views",
@@ -422,7 +422,7 @@ public final class Engine implements AutoCloseable {
 
     /** The pending delta of a view, one entry per changed path, sorted by path. */
     public List<DeltaEntry> pendingDelta(View v) {
-        return tx.readOnce(v, c -> new DeltaBuilder(parts, c).build());
+        return lifecycle.pendingDelta(v);
     }
 
     // ---------------------------------------------------------------- group commit

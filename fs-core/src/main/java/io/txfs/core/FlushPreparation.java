@@ -29,7 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 final class FlushPreparation {
     private static final Logger log = LoggerFactory.getLogger(FlushPreparation.class);
-    private static final String STAGED = EngineConstants.STAGING + "/";
 
     private final EngineState state;
     private final PublishedVersions versions;
@@ -346,7 +345,7 @@ final class FlushPreparation {
             ViewOperation now,
             List<FlushRefusedException.Problem> problems,
             Map<String, List<String>> verified) {
-        try (BackingDir.Entry en = writer.entry(STAGED + name)) {
+        try (BackingDir.Entry en = writer.entry(FlushWriter.STAGED + name)) {
             long bytes = writer.stage(id, r, en);
             long ino = meta.apply(r, en, Set.of());
             String sig = BackingMeta.signature(r);
@@ -405,7 +404,7 @@ final class FlushPreparation {
             if (!known.isEmpty()) problems.add(problem(now, id, String.join(", ", known)));
             return;
         }
-        try (BackingDir.Entry en = writer.entry(STAGED + "p" + id)) {
+        try (BackingDir.Entry en = writer.entry(FlushWriter.STAGED + "p" + id)) {
             try {
                 writer.standIn(r, en);
                 meta.apply(r, en, Set.of());
@@ -419,7 +418,7 @@ final class FlushPreparation {
             } finally {
                 if (FlushWriter.inoOf(en.path) != null) {
                     Files.delete(en.path);
-                    writer.forget(STAGED + "p" + id);
+                    writer.forget(FlushWriter.STAGED + "p" + id);
                 }
             }
         } catch (BackingSymlinkException ex) {

@@ -33,6 +33,8 @@ import java.util.TreeSet;
  */
 final class FlushWriter implements AutoCloseable {
     private static final int C = EngineConstants.CHUNK;
+    /** Paths in the flush's staging area start with this. */
+    static final String STAGED = EngineConstants.STAGING + "/";
 
     private final EngineState state;
     private final PublishedVersions versions;

@@ -186,8 +186,6 @@ final class Flusher {
         return new FlushResult(plan.version, plan.identify.size(), plan.bytes, false);
     }
 
-    private static final String STAGED = EngineConstants.STAGING + "/";
-
     private void apply(FlushPlan plan) throws IOException {
         state.backing.closeAll();
         boolean first = true;
@@ -217,7 +215,7 @@ final class Flusher {
         try (BackingDir.Entry p = writer.entry(s.path())) {
             Long ino = FlushWriter.inoOf(p.path);
             if (ino != null && ino == s.ino()) {
-                try (BackingDir.Entry to = writer.entry(STAGED + s.other())) {
+                try (BackingDir.Entry to = writer.entry(FlushWriter.STAGED + s.other())) {
                     Files.move(p.path, to.path, StandardCopyOption.ATOMIC_MOVE);
                     writer.forget(s.path());
                 }
@@ -230,12 +228,13 @@ final class Flusher {
         try (BackingDir.Entry p = writer.entry(s.path())) {
             Long ino = FlushWriter.inoOf(p.path);
             if (ino == null || ino != s.ino()) {
-                try (BackingDir.Entry src = writer.entry(STAGED + s.other())) {
+                try (BackingDir.Entry src = writer.entry(FlushWriter.STAGED + s.other())) {
                     if (s.kind() == FlushPlan.Kind.PLACE && FlushWriter.inoOf(src.path) == null) {
-                        throw new IOException("flush plan inconsistent: " + STAGED + s.other() + " missing");
+                        throw new IOException(
+                                "flush plan inconsistent: " + FlushWriter.STAGED + s.other() + " missing");
                     }
                     Files.move(src.path, p.path, StandardCopyOption.ATOMIC_MOVE);
-                    writer.forget(STAGED + s.other());
+                    writer.forget(FlushWriter.STAGED + s.other());
                     writer.forget(s.path());
                 }
             }

@@ -3,7 +3,6 @@ package io.txfs.core;
 import io.txfs.core.store.Bytes;
 import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
-import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -29,7 +28,6 @@ import org.slf4j.LoggerFactory;
 final class OutsideChanges {
     private static final Logger log = LoggerFactory.getLogger(OutsideChanges.class);
     static final String WRITER = "@outside";
-    private static final int MAX_WARNINGS = 100;
 
     private final EngineParts parts;
     private final EngineState state;
@@ -219,7 +217,7 @@ final class OutsideChanges {
         state.publishLock.lock();
         for (View v : all) v.lock.writeLock().lock();
         try {
-            if (state.closed) throw new FsException(Errno.EIO, "engine closed");
+            state.checkOpen();
             checkRoot();
             OutsideTakeIn t;
             synchronized (imports.lock) {

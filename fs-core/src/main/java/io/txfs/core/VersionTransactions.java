@@ -135,7 +135,7 @@ final class VersionTransactions {
         } finally {
             state.publishLock.unlock();
         }
-        if (!r.nothingToDo()) background.afterFlush("flush");
+        if (!r.nothingToDo()) background.collectSoon("flush");
         return r;
     }
 }

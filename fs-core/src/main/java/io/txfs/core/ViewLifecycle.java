@@ -80,13 +80,7 @@ final class ViewLifecycle {
     }
 
     ChangeSet discardIfUnchanged(View v) {
-        return changingView(
-                v,
-                () -> v.discarded
-                                || !tx.readOnce(v, c -> new DeltaBuilder(parts, c).build())
-                                        .isEmpty()
-                        ? null
-                        : dropPending(v, true));
+        return changingView(v, () -> v.discarded || !pendingDelta(v).isEmpty() ? null : dropPending(v, true));
     }
 
     /** Runs f on a view that may change, holding the publish lock and the view's write lock (in that order). */
@@ -185,5 +179,10 @@ final class ViewLifecycle {
             v.lock.writeLock().unlock();
             state.publishLock.unlock();
         }
+    }
+
+    /** The pending delta of a view, one entry per changed path, sorted by path. */
+    List<DeltaEntry> pendingDelta(View v) {
+        return tx.readOnce(v, c -> new DeltaBuilder(parts, c).build());
     }
 }

@@ -159,7 +159,8 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
         return (int) n;
     }
 
-    private static String proc(int fd) {
+    /** The path through which the daemon reaches what descriptor fd is open on. */
+    static String proc(int fd) {
         return "/proc/self/fd/" + fd;
     }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.txfs.control.ControlCommand;
 import io.txfs.control.ControlReply;
 import io.txfs.control.ControlVerb;
-import io.txfs.core.Clock;
 import io.txfs.core.Engine;
 import io.txfs.core.FsException;
 import io.txfs.core.View;
@@ -37,7 +36,7 @@ final class PruneVerb implements VerbHandler {
         List<String> young = new ArrayList<>();
         synchronized (context.membership()) {
             ViewLiveness liveness = context.views().liveness();
-            long now = Clock.SYSTEM.nowNanos();
+            long now = context.engine().clock().nowNanos();
             for (ViewInfo i : engine.listViews()) {
                 if (caller.uid() != 0 && caller.uid() != i.ownerUid()) {
                     continue; // another's view is not the caller's to prune, nor to learn about

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.txfs.control.ControlCommand;
 import io.txfs.control.ControlReply;
 import io.txfs.control.ControlVerb;
-import io.txfs.core.Clock;
 import io.txfs.core.Engine;
 import io.txfs.core.ViewInfo;
 import io.txfs.fuse.RequestContext;
@@ -26,7 +25,7 @@ final class ViewsVerb implements VerbHandler {
         Engine engine = context.engine();
         ArrayNode list = ControlReply.json().createArrayNode();
         ViewLiveness liveness = context.views().liveness();
-        long now = Clock.SYSTEM.nowNanos();
+        long now = context.engine().clock().nowNanos();
         Map<String, Long> pinned = engine.pinnedBytes();
         for (ViewInfo i : engine.listViews()) {
             if (caller.uid() != 0 && caller.uid() != i.ownerUid()) {
