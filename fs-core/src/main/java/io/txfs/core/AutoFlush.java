@@ -1,5 +1,6 @@
 package io.txfs.core;
 
+import io.txfs.core.model.FlushResult;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -53,7 +54,7 @@ public final class AutoFlush implements AutoCloseable {
             lastFlushedVersion = r.flushedVersion();
             lastError = null;
         } catch (RuntimeException e) {
-            if (engine.state.closed) return;
+            if (engine.state.closed()) return;
             failures.incrementAndGet();
             lastError = e.getMessage() == null ? e.toString() : e.getMessage();
             log.error(

@@ -1,5 +1,42 @@
 package io.txfs.core;
 
+import io.txfs.core.backing.Backing;
+import io.txfs.core.chunks.ChunkData;
+import io.txfs.core.chunks.DataFirstStore;
+import io.txfs.core.chunks.FileChunkData;
+import io.txfs.core.chunks.MemoryChunkData;
+import io.txfs.core.collection.BackgroundCollection;
+import io.txfs.core.collection.Collector;
+import io.txfs.core.collection.PinnedBytes;
+import io.txfs.core.flush.Flusher;
+import io.txfs.core.format.DeltaIdRecord;
+import io.txfs.core.format.IdAllocator;
+import io.txfs.core.format.Keys;
+import io.txfs.core.format.NodeRecord;
+import io.txfs.core.model.AttributeChange;
+import io.txfs.core.model.Caller;
+import io.txfs.core.model.ChangeSet;
+import io.txfs.core.model.Clock;
+import io.txfs.core.model.DeltaEntry;
+import io.txfs.core.model.DirEntry;
+import io.txfs.core.model.EngineConstants;
+import io.txfs.core.model.FileType;
+import io.txfs.core.model.FilesystemSpace;
+import io.txfs.core.model.FlushResult;
+import io.txfs.core.model.FsException;
+import io.txfs.core.model.GcPolicy;
+import io.txfs.core.model.GcReport;
+import io.txfs.core.model.GcResult;
+import io.txfs.core.model.GroupPolicy;
+import io.txfs.core.model.Identity;
+import io.txfs.core.model.Isolation;
+import io.txfs.core.model.LogEntry;
+import io.txfs.core.model.NodeAttributes;
+import io.txfs.core.model.PublishResult;
+import io.txfs.core.model.RefreshConflictException;
+import io.txfs.core.model.RescanResult;
+import io.txfs.core.model.ViewInfo;
+import io.txfs.core.outside.OutsideChanges;
 import io.txfs.core.progress.LongWork;
 import io.txfs.core.progress.LongWorks;
 import io.txfs.core.store.ColumnFamily;
@@ -7,6 +44,20 @@ import io.txfs.core.store.RocksStore;
 import io.txfs.core.store.Store;
 import io.txfs.core.store.StoreException;
 import io.txfs.core.store.StoreMemory;
+import io.txfs.core.transactions.FileOperations;
+import io.txfs.core.transactions.GroupCommit;
+import io.txfs.core.transactions.VersionTransactions;
+import io.txfs.core.transactions.ViewLifecycle;
+import io.txfs.core.transactions.ViewTransactions;
+import io.txfs.core.tree.BackingImport;
+import io.txfs.core.tree.EngineParts;
+import io.txfs.core.tree.EngineState;
+import io.txfs.core.tree.LayeredTree;
+import io.txfs.core.tree.OwnLayerSpace;
+import io.txfs.core.tree.PublishedVersions;
+import io.txfs.core.tree.VersionHook;
+import io.txfs.core.tree.VersionLog;
+import io.txfs.core.tree.View;
 import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -115,8 +166,8 @@ public final class Engine implements AutoCloseable {
         log.info(
                 "engine open: backing {}, head {}, flushed {}, {} views",
                 c.backing(),
-                state.head,
-                state.flushed,
+                state.head(),
+                state.flushed(),
                 state.views.size());
     }
 
@@ -168,7 +219,7 @@ public final class Engine implements AutoCloseable {
      * view begun at that first write ({@link #createView}, read-committed) reads the very same state.
      */
     public View notYetBegun(String name, int ownerUid) {
-        return View.publishedAt(name, Isolation.READ_COMMITTED, ownerUid, 0, state.head);
+        return View.publishedAt(name, Isolation.READ_COMMITTED, ownerUid, 0, state.head());
     }
 
     public List<ViewInfo> listViews() {
@@ -185,16 +236,16 @@ public final class Engine implements AutoCloseable {
      * during a publish, flush or collection the numbers are those of a moment before or after it.
      */
     public Map<String, Long> pinnedBytes() {
-        return PinnedBytes.byView(parts, keepFrom(), state.flushed, collector.pinnedVersions());
+        return PinnedBytes.byView(parts, keepFrom(), state.flushed(), collector.pinnedVersions());
     }
 
     public long headVersion() {
         tx.observeGroup(null);
-        return state.head;
+        return state.head();
     }
 
     public long flushedVersion() {
-        return state.flushed;
+        return state.flushed();
     }
 
     /** Discards the pending delta; the view continues empty on the newest published state. */
@@ -277,7 +328,7 @@ public final class Engine implements AutoCloseable {
                 work.advance(1, 0);
             }
             work.phase("compact", LongWork.UNKNOWN, LongWork.UNKNOWN);
-            if (!state.closed) state.store.compact();
+            if (!state.closed()) state.store.compact();
             background.compacted();
             return new GcReport(before, stateBytes(), r, (System.nanoTime() - t0) / 1_000_000);
         } catch (StoreException e) {
@@ -305,7 +356,7 @@ public final class Engine implements AutoCloseable {
      * first: most forgotten nodes are not removed ones.
      */
     public long forgotten(View v, long ino) {
-        if (v.id == 0 || v.discarded || state.closed) return 0;
+        if (v.id == 0 || v.discarded || state.closed()) return 0;
         try {
             byte[] p = state.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino));
             if (p == null || !OwnLayerSpace.removedWithOwnChunks(NodeRecord.decode(p), v.layer)) return 0;
@@ -333,8 +384,8 @@ public final class Engine implements AutoCloseable {
 
     /** A read-only handle on published version {@code version} (0 to head), for tools that compare versions. */
     public View versionView(long version) {
-        if (version < 0 || version > state.head)
-            throw new FsException(Errno.ENOENT, "no version " + version + " (head is " + state.head + ")");
+        if (version < 0 || version > state.head())
+            throw new FsException(Errno.ENOENT, "no version " + version + " (head is " + state.head() + ")");
         // a pin, so the collector keeps the version while the handle is in use; a version it may already have
         // thinned out is refused rather than read from the older records that remain
         return collector.pin(() -> {
@@ -342,7 +393,7 @@ public final class Engine implements AutoCloseable {
                 throw new FsException(
                         Errno.ENOENT,
                         "version " + version + " is no longer kept (kept: the flushed version "
-                                + state.flushed + ", versions " + keepFrom() + " to " + state.head
+                                + state.flushed() + ", versions " + keepFrom() + " to " + state.head()
                                 + ", and those snapshot views or open"
                                 + " handles read; txfs mount --keep-versions and --keep-unflushed keep more)");
             }
@@ -435,7 +486,7 @@ public final class Engine implements AutoCloseable {
     public GroupCommit groupCommit(View v, GroupPolicy policy) {
         ViewTransactions.requireWritable(v);
         if (tx.group() != null) throw new IllegalStateException("the engine has a group commit already");
-        GroupCommit g = new GroupCommit(this, v, policy);
+        GroupCommit g = new GroupCommit(versionTx::publishIfChanged, v, policy);
         tx.group(g);
         if (v.changes != 0) log.info("publishing the operations view {} held from before the restart", v.name);
         g.publishPending();
@@ -573,15 +624,15 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() {
         GroupCommit g = tx.group();
-        if (g != null && !state.closed) g.close(); // publishes what the group holds; if it cannot, the next open does
+        if (g != null && !state.closed()) g.close(); // publishes what the group holds; if it cannot, the next open does
         state.publishLock.lock();
         List<View> all = new ArrayList<>(state.views.values());
         all.add(state.published);
         all.sort(Comparator.comparingLong(x -> x.id));
         for (View v : all) v.lock.writeLock().lock();
         try {
-            if (state.closed) return;
-            state.closed = true;
+            if (state.closed()) return;
+            state.markClosed();
             background.shutdown();
             state.backing.close();
             state.store.close(); // its last memtable flush syncs the chunk data first

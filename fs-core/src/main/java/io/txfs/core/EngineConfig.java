@@ -1,5 +1,9 @@
 package io.txfs.core;
 
+import io.txfs.core.model.Clock;
+import io.txfs.core.model.EngineListener;
+import io.txfs.core.model.FaultInjector;
+import io.txfs.core.model.GcPolicy;
 import io.txfs.core.progress.LongWorks;
 import io.txfs.core.store.Store;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.txfs.core;
 
+import io.txfs.core.model.FsException;
+import io.txfs.core.model.StateSize;
 import io.txfs.core.store.Store;
 import io.txfs.sys.Errno;
 import java.io.IOException;

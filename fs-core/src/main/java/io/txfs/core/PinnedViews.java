@@ -1,5 +1,7 @@
 package io.txfs.core;
 
+import io.txfs.core.tree.View;
+
 /**
  * Read-only handles on a view as it reads now: its pending delta over the published version it sees at
  * this moment. A read-committed view reads each newer publish at its next access; an open file of such

@@ -1,9 +1,21 @@
 package io.txfs.core;
 
+import io.txfs.core.backing.Backing;
+import io.txfs.core.format.Keys;
+import io.txfs.core.format.NodeRecord;
+import io.txfs.core.model.EngineConstants;
+import io.txfs.core.model.FsException;
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
 import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
+import io.txfs.core.tree.BackingImport;
+import io.txfs.core.tree.Content;
+import io.txfs.core.tree.EngineState;
+import io.txfs.core.tree.PendingCache;
+import io.txfs.core.tree.PublishedVersions;
+import io.txfs.core.tree.SubtreeVersions;
+import io.txfs.core.tree.View;
 import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,11 +62,10 @@ final class StoreOpening {
             b.put(ColumnFamily.META, Keys.meta("head"), Bytes.longs(0));
             b.put(ColumnFamily.META, Keys.meta("flushed"), Bytes.longs(0));
             state.store.write(b, true);
-            state.head = 0;
-            state.flushed = 0;
+            state.opened(0, 0);
         } else {
-            state.head = Bytes.getLong(h, 0);
-            state.flushed = Bytes.getLong(state.store.get(ColumnFamily.META, Keys.meta("flushed")), 0);
+            state.opened(
+                    Bytes.getLong(h, 0), Bytes.getLong(state.store.get(ColumnFamily.META, Keys.meta("flushed")), 0));
             checkSameBacking();
             byte[] f = state.store.get(ColumnFamily.META, Keys.meta("format"));
             if (f == null || f[0] < FORMAT) {
@@ -99,7 +110,7 @@ final class StoreOpening {
 
     /** The state was made for one backing directory; opening it over another would mix the two. */
     private void checkSameBacking() {
-        NodeRecord root = versions.node(EngineConstants.ROOT, state.flushed); // version 0 may be collected
+        NodeRecord root = versions.node(EngineConstants.ROOT, state.flushed()); // version 0 may be collected
         try {
             Map<String, Object> a = Backing.lstat(state.backing.root);
             if (root != null

@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.core.model.EngineConstants;
+import io.txfs.core.model.FaultInjector;
+import io.txfs.core.model.FaultPoint;
+import io.txfs.core.model.FsException;
+import io.txfs.core.model.Isolation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

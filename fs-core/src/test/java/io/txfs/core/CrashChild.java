@@ -1,5 +1,6 @@
 package io.txfs.core;
 
+import io.txfs.core.model.FaultInjector;
 import java.nio.file.Path;
 
 /**

@@ -2,6 +2,9 @@ package io.txfs.core;
 
 import static io.txfs.core.TestFs.b;
 
+import io.txfs.core.model.AttributeChange;
+import io.txfs.core.model.Caller;
+import io.txfs.core.model.Isolation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.core.model.EngineConstants;
+import io.txfs.core.model.FaultPoint;
 import io.txfs.core.store.MemoryStore;
 import java.io.BufferedReader;
 import java.io.File;

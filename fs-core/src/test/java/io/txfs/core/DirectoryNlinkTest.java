@@ -3,6 +3,8 @@ package io.txfs.core;
 import static io.txfs.core.TestFs.b;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.txfs.core.model.Caller;
+import io.txfs.core.model.Isolation;
 import io.txfs.core.store.MemoryStore;
 import java.nio.file.Files;
 import java.nio.file.Path;

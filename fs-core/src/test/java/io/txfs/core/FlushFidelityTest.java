@@ -6,6 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.core.model.AttributeChange;
+import io.txfs.core.model.Caller;
+import io.txfs.core.model.EngineConstants;
+import io.txfs.core.model.FaultPoint;
+import io.txfs.core.model.FileType;
+import io.txfs.core.model.FlushRefusedException;
+import io.txfs.core.model.FlushResult;
+import io.txfs.core.model.FsException;
+import io.txfs.core.model.Isolation;
+import io.txfs.core.tree.View;
 import io.txfs.sys.Errno;
 import io.txfs.sys.LibC;
 import io.txfs.sys.PathCalls;

@@ -3,7 +3,14 @@ package io.txfs.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.core.model.DirEntry;
+import io.txfs.core.model.FileType;
+import io.txfs.core.model.FsException;
+import io.txfs.core.model.Isolation;
+import io.txfs.core.model.NodeAttributes;
+import io.txfs.core.model.PublishResult;
 import io.txfs.core.store.MemoryStore;
+import io.txfs.core.tree.View;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,6 +2,8 @@ package io.txfs.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.txfs.core.model.Isolation;
+import io.txfs.core.model.PublishResult;
 import io.txfs.core.store.MemoryStore;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,6 +4,8 @@ import static io.txfs.core.TestFs.b;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.txfs.core.model.FsException;
+import io.txfs.core.model.Isolation;
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;

@@ -6,7 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.core.model.Caller;
+import io.txfs.core.model.FaultInjector;
+import io.txfs.core.model.FaultPoint;
+import io.txfs.core.model.FsException;
+import io.txfs.core.model.GroupPolicy;
+import io.txfs.core.model.Isolation;
+import io.txfs.core.model.PublishConflictException;
 import io.txfs.core.store.MemoryStore;
+import io.txfs.core.transactions.GroupCommit;
+import io.txfs.core.tree.View;
 import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -112,14 +121,14 @@ class GroupCommitTest {
         Engine e = open(FaultInjector.NONE);
         View shared = e.createView("shared", Isolation.READ_COMMITTED, 0);
         GroupCommit g = e.groupCommit(shared, new GroupPolicy(GroupPolicy.MAX_WINDOW, 10));
-        long before = e.state.head;
+        long before = e.state.head();
         for (int i = 0; i < 25; i++) {
             e.mkdir(shared, Engine.ROOT, b("d" + i), 0755, Caller.ROOT);
             g.operationDone();
         }
         assertEquals(
                 before + 2,
-                e.state.head,
+                e.state.head(),
                 "two full groups of 10 published, read without asking for the head (which publishes)");
         assertEquals(5, g.status().waiting());
         assertEquals(2, g.status().groups());
@@ -130,10 +139,10 @@ class GroupCommitTest {
         Engine e = open(FaultInjector.NONE);
         View shared = e.createView("shared", Isolation.READ_COMMITTED, 0);
         GroupCommit g = e.groupCommit(shared, new GroupPolicy(Duration.ofMillis(50), 1000));
-        long before = e.state.head;
+        long before = e.state.head();
         for (int i = 0; i < 5; i++) create(e, g, shared, "f" + i, "x");
         await("the window's publish", () -> g.status().groups() == 1);
-        assertEquals(before + 1, e.state.head, "one version for the five operations");
+        assertEquals(before + 1, e.state.head(), "one version for the five operations");
     }
 
     @Test
@@ -185,9 +194,9 @@ class GroupCommitTest {
         Engine first = open(FaultInjector.NONE);
         View shared = first.createView("shared", Isolation.READ_COMMITTED, 0);
         GroupCommit g = first.groupCommit(shared, NEVER_BY_TIME);
-        long published = first.state.head;
+        long published = first.state.head();
         for (int i = 0; i < 20; i++) create(first, g, shared, "f" + i, "data " + i);
-        assertEquals(published, first.state.head, "nothing of the group published yet");
+        assertEquals(published, first.state.head(), "nothing of the group published yet");
         // the crash: the store's state as it is now, opened again without closing the engine
         MemoryStore crashed = store;
         store = crashed.reopened();
@@ -196,7 +205,7 @@ class GroupCommitTest {
         Engine second = open(FaultInjector.NONE);
         View again = second.view("shared");
         second.groupCommit(again, NEVER_BY_TIME);
-        assertEquals(published + 1, second.state.head, "the group left pending is published at the start");
+        assertEquals(published + 1, second.state.head(), "the group left pending is published at the start");
         for (int i = 0; i < 20; i++) {
             long ino =
                     second.lookup(second.published(), Engine.ROOT, b("f" + i)).ino();
@@ -214,14 +223,14 @@ class GroupCommitTest {
         View shared = e.createView("shared", Isolation.READ_COMMITTED, 0);
         GroupCommit g = e.groupCommit(shared, new GroupPolicy(Duration.ofMillis(50), 1000));
         refuse.set(true);
-        long before = e.state.head;
+        long before = e.state.head();
         long ino = create(e, g, shared, "f", "kept");
         await("a failed publish", () -> g.status().failures() >= 1);
         assertTrue(g.status().lastError().contains("injected"), g.status().lastError());
-        assertEquals(before, e.state.head);
+        assertEquals(before, e.state.head());
         assertArrayEquals(b("kept"), e.read(shared, ino, 0, 10), "the view's processes still read it");
         refuse.set(false);
-        await("the retry", () -> e.state.head == before + 1);
+        await("the retry", () -> e.state.head() == before + 1);
         assertEquals(null, g.status().lastError());
         assertArrayEquals(b("kept"), e.read(e.published(), ino, 0, 10));
     }

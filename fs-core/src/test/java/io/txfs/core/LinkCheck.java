@@ -1,5 +1,11 @@
 package io.txfs.core;
 
+import io.txfs.core.format.EntryName;
+import io.txfs.core.format.NodeRecord;
+import io.txfs.core.model.DirEntry;
+import io.txfs.core.model.FileType;
+import io.txfs.core.model.NameRules;
+import io.txfs.core.tree.View;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

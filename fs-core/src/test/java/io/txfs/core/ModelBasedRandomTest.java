@@ -3,7 +3,15 @@ package io.txfs.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.core.model.AttributeChange;
+import io.txfs.core.model.FlushResult;
+import io.txfs.core.model.FsException;
+import io.txfs.core.model.GcResult;
+import io.txfs.core.model.Isolation;
+import io.txfs.core.model.PublishConflictException;
+import io.txfs.core.model.PublishResult;
 import io.txfs.core.store.MemoryStore;
+import io.txfs.core.tree.View;
 import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

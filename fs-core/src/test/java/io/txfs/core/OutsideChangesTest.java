@@ -8,6 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.core.format.DeltaIdRecord;
+import io.txfs.core.model.FsException;
+import io.txfs.core.model.Isolation;
+import io.txfs.core.model.PublishConflictException;
+import io.txfs.core.model.RescanResult;
+import io.txfs.core.tree.VersionHook;
+import io.txfs.core.tree.View;
 import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

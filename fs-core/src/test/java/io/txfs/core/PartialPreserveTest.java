@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.core.model.AttributeChange;
+import io.txfs.core.model.FaultInjector;
+import io.txfs.core.model.FaultPoint;
+import io.txfs.core.model.FsException;
+import io.txfs.core.model.Isolation;
 import io.txfs.core.store.Bytes;
 import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;

@@ -3,7 +3,9 @@ package io.txfs.core;
 import static io.txfs.core.TestFs.b;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.txfs.core.model.Isolation;
 import io.txfs.core.store.MemoryStore;
+import io.txfs.core.tree.View;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.core.model.Caller;
+import io.txfs.core.model.DirEntry;
+import io.txfs.core.model.Isolation;
 import io.txfs.core.store.MemoryStore;
+import io.txfs.core.tree.View;
 import io.txfs.sys.LibC;
 import io.txfs.sys.RawPaths;
 import java.nio.charset.StandardCharsets;

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.core.model.Isolation;
+import io.txfs.core.model.PublishConflictException;
+import io.txfs.core.tree.View;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -96,7 +99,7 @@ class RecordCacheTest {
                 .findFirst()
                 .orElseThrow()
                 .ino();
-        assertEquals(0, engine.versions.dent(d2, b("b"), engine.state.head).child());
+        assertEquals(0, engine.versions.dent(d2, b("b"), engine.state.head()).child());
         assertEquals("shared", fs.read("d2/b"), "the import of d2 brings the name");
     }
 

@@ -6,7 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.core.model.ChangeSet;
+import io.txfs.core.model.DeltaEntry;
+import io.txfs.core.model.FsException;
+import io.txfs.core.model.Isolation;
+import io.txfs.core.model.PublishConflictException;
+import io.txfs.core.model.RefreshConflictException;
 import io.txfs.core.store.MemoryStore;
+import io.txfs.core.tree.View;
 import io.txfs.sys.Errno;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,6 +3,7 @@ package io.txfs.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.txfs.core.model.FsException;
 import io.txfs.sys.Errno;
 import java.nio.file.Files;
 import java.nio.file.Path;

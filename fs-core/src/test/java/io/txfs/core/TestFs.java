@@ -1,5 +1,11 @@
 package io.txfs.core;
 
+import io.txfs.core.model.AttributeChange;
+import io.txfs.core.model.Caller;
+import io.txfs.core.model.DirEntry;
+import io.txfs.core.model.FsException;
+import io.txfs.core.model.NodeAttributes;
+import io.txfs.core.tree.View;
 import io.txfs.sys.Errno;
 import io.txfs.sys.RawPaths;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,8 @@
 package io.txfs.core;
 
+import io.txfs.core.model.DirEntry;
+import io.txfs.core.model.NodeAttributes;
+import io.txfs.core.tree.View;
 import io.txfs.sys.PathCalls;
 import io.txfs.sys.RawPaths;
 import java.io.IOException;

@@ -2,7 +2,11 @@ package io.txfs.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import io.txfs.core.model.AttributeChange;
+import io.txfs.core.model.Caller;
+import io.txfs.core.model.Isolation;
 import io.txfs.core.store.MemoryStore;
+import io.txfs.core.tree.View;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -5,10 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.core.format.DeltaIdRecord;
+import io.txfs.core.model.FsException;
+import io.txfs.core.model.GcPolicy;
+import io.txfs.core.model.Isolation;
 import io.txfs.core.store.Bytes;
 import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import io.txfs.core.store.MemoryStore;
+import io.txfs.core.tree.VersionHook;
 import io.txfs.sys.Errno;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.txfs.core.model.FsException;
+import io.txfs.core.model.Isolation;
 import io.txfs.core.store.MemoryStore;
 import io.txfs.sys.Errno;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package io.txfs.tools;
 
 import io.txfs.core.Engine;
-import io.txfs.core.GcPolicy;
-import io.txfs.core.GroupPolicy;
+import io.txfs.core.model.GcPolicy;
+import io.txfs.core.model.GroupPolicy;
 import io.txfs.fuse.FuseFilesystem;
 import io.txfs.fuse.FuseMount;
 import io.txfs.fuse.MountOptions;

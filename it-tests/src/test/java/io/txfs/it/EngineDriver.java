@@ -1,15 +1,15 @@
 package io.txfs.it;
 
-import io.txfs.core.AttributeChange;
-import io.txfs.core.Caller;
-import io.txfs.core.DirEntry;
 import io.txfs.core.Engine;
 import io.txfs.core.EngineConfig;
-import io.txfs.core.FileType;
-import io.txfs.core.FsException;
-import io.txfs.core.Isolation;
-import io.txfs.core.NodeAttributes;
-import io.txfs.core.View;
+import io.txfs.core.model.AttributeChange;
+import io.txfs.core.model.Caller;
+import io.txfs.core.model.DirEntry;
+import io.txfs.core.model.FileType;
+import io.txfs.core.model.FsException;
+import io.txfs.core.model.Isolation;
+import io.txfs.core.model.NodeAttributes;
+import io.txfs.core.tree.View;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

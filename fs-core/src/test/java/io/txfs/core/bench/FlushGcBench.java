@@ -1,11 +1,11 @@
 package io.txfs.core.bench;
 
-import io.txfs.core.Caller;
 import io.txfs.core.Engine;
 import io.txfs.core.EngineConfig;
-import io.txfs.core.GcPolicy;
-import io.txfs.core.Isolation;
-import io.txfs.core.View;
+import io.txfs.core.model.Caller;
+import io.txfs.core.model.GcPolicy;
+import io.txfs.core.model.Isolation;
+import io.txfs.core.tree.View;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package io.txfs.core.bench;
 
-import io.txfs.core.AttributeChange;
-import io.txfs.core.Caller;
 import io.txfs.core.Engine;
 import io.txfs.core.EngineConfig;
-import io.txfs.core.Isolation;
-import io.txfs.core.View;
+import io.txfs.core.model.AttributeChange;
+import io.txfs.core.model.Caller;
+import io.txfs.core.model.Isolation;
+import io.txfs.core.tree.View;
 import io.txfs.sys.LibC;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package io.txfs.core.bench;
 
 import io.txfs.core.Engine;
 import io.txfs.core.EngineConfig;
-import io.txfs.core.View;
+import io.txfs.core.tree.View;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

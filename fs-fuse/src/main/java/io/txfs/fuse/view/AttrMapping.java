@@ -1,8 +1,8 @@
 package io.txfs.fuse.view;
 
-import io.txfs.core.FileType;
-import io.txfs.core.FilesystemSpace;
-import io.txfs.core.NodeAttributes;
+import io.txfs.core.model.FileType;
+import io.txfs.core.model.FilesystemSpace;
+import io.txfs.core.model.NodeAttributes;
 import io.txfs.fuse.Attr;
 import io.txfs.fuse.StatFs;
 

@@ -6,7 +6,7 @@ import static io.txfs.fuse.view.ControlNodes.TXFS_DIR;
 import static io.txfs.fuse.view.ControlNodes.VIEWS_DIR;
 
 import io.txfs.core.Engine;
-import io.txfs.core.View;
+import io.txfs.core.tree.View;
 import io.txfs.fuse.AttrReply;
 import io.txfs.fuse.CreateResult;
 import io.txfs.fuse.DirectoryFiller;

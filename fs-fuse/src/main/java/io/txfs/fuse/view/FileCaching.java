@@ -1,7 +1,7 @@
 package io.txfs.fuse.view;
 
-import io.txfs.core.Isolation;
-import io.txfs.core.View;
+import io.txfs.core.model.Isolation;
+import io.txfs.core.tree.View;
 import io.txfs.fuse.OpenResult;
 
 /** How the kernel may cache a view's open files. */

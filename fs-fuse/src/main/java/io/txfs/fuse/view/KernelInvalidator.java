@@ -1,8 +1,8 @@
 package io.txfs.fuse.view;
 
-import io.txfs.core.ChangeSet;
 import io.txfs.core.Engine;
-import io.txfs.core.EngineListener;
+import io.txfs.core.model.ChangeSet;
+import io.txfs.core.model.EngineListener;
 import io.txfs.fuse.Notifier;
 import java.io.IOException;
 import java.util.ArrayList;

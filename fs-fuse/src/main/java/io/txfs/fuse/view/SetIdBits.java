@@ -1,9 +1,9 @@
 package io.txfs.fuse.view;
 
-import io.txfs.core.AttributeChange;
 import io.txfs.core.Engine;
-import io.txfs.core.NodeAttributes;
-import io.txfs.core.View;
+import io.txfs.core.model.AttributeChange;
+import io.txfs.core.model.NodeAttributes;
+import io.txfs.core.tree.View;
 import io.txfs.fuse.RequestContext;
 
 /** The set-id bits a change clears, since the views clear them themselves (FuseFilesystem.clearsSetIdBits). */

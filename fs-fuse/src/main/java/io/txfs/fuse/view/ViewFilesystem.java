@@ -1,16 +1,16 @@
 package io.txfs.fuse.view;
 
-import io.txfs.core.AttributeChange;
-import io.txfs.core.Caller;
-import io.txfs.core.ChangeSet;
-import io.txfs.core.DirEntry;
 import io.txfs.core.Engine;
-import io.txfs.core.FileType;
-import io.txfs.core.FsException;
-import io.txfs.core.Isolation;
-import io.txfs.core.NodeAttributes;
 import io.txfs.core.PinnedViews;
-import io.txfs.core.View;
+import io.txfs.core.model.AttributeChange;
+import io.txfs.core.model.Caller;
+import io.txfs.core.model.ChangeSet;
+import io.txfs.core.model.DirEntry;
+import io.txfs.core.model.FileType;
+import io.txfs.core.model.FsException;
+import io.txfs.core.model.Isolation;
+import io.txfs.core.model.NodeAttributes;
+import io.txfs.core.tree.View;
 import io.txfs.fuse.Attr;
 import io.txfs.fuse.AttrReply;
 import io.txfs.fuse.CreateResult;

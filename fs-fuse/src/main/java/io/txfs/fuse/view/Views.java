@@ -2,12 +2,12 @@ package io.txfs.fuse.view;
 
 import io.txfs.core.AutoFlush;
 import io.txfs.core.Engine;
-import io.txfs.core.FsException;
-import io.txfs.core.GroupCommit;
-import io.txfs.core.GroupPolicy;
-import io.txfs.core.Isolation;
-import io.txfs.core.View;
-import io.txfs.core.ViewInfo;
+import io.txfs.core.model.FsException;
+import io.txfs.core.model.GroupPolicy;
+import io.txfs.core.model.Isolation;
+import io.txfs.core.model.ViewInfo;
+import io.txfs.core.transactions.GroupCommit;
+import io.txfs.core.tree.View;
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.RequestContext;
 import io.txfs.fuse.caller.CallerResolver;

@@ -2,8 +2,8 @@ package io.txfs.fuse.view;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.txfs.core.ChangeSet;
 import io.txfs.core.Engine;
+import io.txfs.core.model.ChangeSet;
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.Notifier;
 import io.txfs.sys.Errno;

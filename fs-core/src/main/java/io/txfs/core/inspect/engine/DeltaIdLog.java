@@ -1,12 +1,8 @@
 package io.txfs.core.inspect.engine;
 
-import io.txfs.core.DeltaIdRecord;
 import io.txfs.core.Engine;
-import io.txfs.core.FsException;
-import io.txfs.core.LogEntry;
 import io.txfs.core.PinnedViews;
-import io.txfs.core.VersionHook;
-import io.txfs.core.View;
+import io.txfs.core.format.DeltaIdRecord;
 import io.txfs.core.inspect.EntryStat;
 import io.txfs.core.inspect.ForwardingTreeSource;
 import io.txfs.core.inspect.Name;
@@ -15,6 +11,10 @@ import io.txfs.core.inspect.TreePath;
 import io.txfs.core.inspect.TreeSource;
 import io.txfs.core.inspect.delta.Delta;
 import io.txfs.core.inspect.delta.DeltaComputer;
+import io.txfs.core.model.FsException;
+import io.txfs.core.model.LogEntry;
+import io.txfs.core.tree.VersionHook;
+import io.txfs.core.tree.View;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,8 +1,8 @@
 package io.txfs.core.inspect.engine;
 
-import io.txfs.core.FileType;
-import io.txfs.core.FsException;
 import io.txfs.core.inspect.EntryKind;
+import io.txfs.core.model.FileType;
+import io.txfs.core.model.FsException;
 import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;

@@ -1,11 +1,11 @@
 package io.txfs.core.inspect.engine;
 
-import io.txfs.core.DeltaEntry;
 import io.txfs.core.inspect.EntryKind;
 import io.txfs.core.inspect.EntryStat;
 import io.txfs.core.inspect.ForwardingTreeSource;
 import io.txfs.core.inspect.TreePath;
 import io.txfs.core.inspect.TreeSource;
+import io.txfs.core.model.DeltaEntry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;

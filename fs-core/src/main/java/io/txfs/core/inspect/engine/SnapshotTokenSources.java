@@ -1,13 +1,13 @@
 package io.txfs.core.inspect.engine;
 
 import io.txfs.core.Engine;
-import io.txfs.core.FsException;
-import io.txfs.core.View;
 import io.txfs.core.ViewDiff;
 import io.txfs.core.inspect.EntryStat;
 import io.txfs.core.inspect.Name;
 import io.txfs.core.inspect.TreePath;
 import io.txfs.core.inspect.TreeSource;
+import io.txfs.core.model.FsException;
+import io.txfs.core.tree.View;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

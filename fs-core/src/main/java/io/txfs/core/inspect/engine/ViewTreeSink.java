@@ -1,18 +1,18 @@
 package io.txfs.core.inspect.engine;
 
-import io.txfs.core.AttributeChange;
-import io.txfs.core.Caller;
-import io.txfs.core.DirEntry;
 import io.txfs.core.Engine;
-import io.txfs.core.FileType;
-import io.txfs.core.FsException;
-import io.txfs.core.NodeAttributes;
-import io.txfs.core.View;
 import io.txfs.core.inspect.EntryKind;
 import io.txfs.core.inspect.EntryMetadata;
 import io.txfs.core.inspect.Name;
 import io.txfs.core.inspect.TreePath;
 import io.txfs.core.inspect.TreeSink;
+import io.txfs.core.model.AttributeChange;
+import io.txfs.core.model.Caller;
+import io.txfs.core.model.DirEntry;
+import io.txfs.core.model.FileType;
+import io.txfs.core.model.FsException;
+import io.txfs.core.model.NodeAttributes;
+import io.txfs.core.tree.View;
 import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,15 +1,15 @@
 package io.txfs.core.inspect.engine;
 
-import io.txfs.core.DirEntry;
 import io.txfs.core.Engine;
-import io.txfs.core.FileType;
-import io.txfs.core.FsException;
-import io.txfs.core.NodeAttributes;
-import io.txfs.core.View;
 import io.txfs.core.inspect.EntryStat;
 import io.txfs.core.inspect.Name;
 import io.txfs.core.inspect.TreePath;
 import io.txfs.core.inspect.TreeSource;
+import io.txfs.core.model.DirEntry;
+import io.txfs.core.model.FileType;
+import io.txfs.core.model.FsException;
+import io.txfs.core.model.NodeAttributes;
+import io.txfs.core.tree.View;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

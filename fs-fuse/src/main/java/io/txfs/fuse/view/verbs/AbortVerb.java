@@ -4,7 +4,7 @@ import io.txfs.control.ControlCommand;
 import io.txfs.control.ControlRefusal;
 import io.txfs.control.ControlReply;
 import io.txfs.control.ControlVerb;
-import io.txfs.core.View;
+import io.txfs.core.tree.View;
 import io.txfs.fuse.RequestContext;
 import io.txfs.fuse.view.Views;
 

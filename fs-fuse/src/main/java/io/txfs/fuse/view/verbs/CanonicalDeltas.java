@@ -2,9 +2,7 @@ package io.txfs.fuse.view.verbs;
 
 import io.txfs.control.ControlCommand;
 import io.txfs.control.ControlRefusal;
-import io.txfs.core.DeltaEntry;
 import io.txfs.core.Engine;
-import io.txfs.core.View;
 import io.txfs.core.ViewDiff;
 import io.txfs.core.inspect.ObjectFormat;
 import io.txfs.core.inspect.TreeSource;
@@ -13,6 +11,8 @@ import io.txfs.core.inspect.delta.DeltaComputer;
 import io.txfs.core.inspect.engine.CallerAccessTreeSource;
 import io.txfs.core.inspect.engine.PendingScopeTreeSource;
 import io.txfs.core.inspect.engine.ViewTreeSource;
+import io.txfs.core.model.DeltaEntry;
+import io.txfs.core.tree.View;
 import io.txfs.fuse.RequestContext;
 import io.txfs.fuse.view.CallerGroups;
 import java.io.IOException;

@@ -4,11 +4,11 @@ import io.txfs.control.ControlCommand;
 import io.txfs.control.ControlRefusal;
 import io.txfs.control.ControlReply;
 import io.txfs.control.ControlVerb;
-import io.txfs.core.Caller;
 import io.txfs.core.Engine;
-import io.txfs.core.View;
 import io.txfs.core.ViewDiff;
 import io.txfs.core.inspect.delta.Delta;
+import io.txfs.core.model.Caller;
+import io.txfs.core.tree.View;
 import io.txfs.fuse.RequestContext;
 import java.nio.charset.StandardCharsets;
 

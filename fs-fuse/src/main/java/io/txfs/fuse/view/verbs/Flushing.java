@@ -5,8 +5,8 @@ import io.txfs.control.ControlRefusal;
 import io.txfs.control.ControlReply;
 import io.txfs.control.ControlVerb;
 import io.txfs.core.Engine;
-import io.txfs.core.FlushRefusedException;
-import io.txfs.core.FlushResult;
+import io.txfs.core.model.FlushRefusedException;
+import io.txfs.core.model.FlushResult;
 
 /** The flush of flush and commit, and what their replies say of it. */
 final class Flushing {

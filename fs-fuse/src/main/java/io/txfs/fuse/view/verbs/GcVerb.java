@@ -4,7 +4,7 @@ import io.txfs.control.ControlCommand;
 import io.txfs.control.ControlRefusal;
 import io.txfs.control.ControlReply;
 import io.txfs.control.ControlVerb;
-import io.txfs.core.GcReport;
+import io.txfs.core.model.GcReport;
 import io.txfs.fuse.RequestContext;
 
 /** Collecting and compacting works on the whole mount's state: the mount's administrators decide when. */

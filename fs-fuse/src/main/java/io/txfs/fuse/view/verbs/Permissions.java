@@ -2,7 +2,7 @@ package io.txfs.fuse.view.verbs;
 
 import io.txfs.control.ControlRefusal;
 import io.txfs.control.ControlVerb;
-import io.txfs.core.View;
+import io.txfs.core.tree.View;
 import io.txfs.fuse.RequestContext;
 import io.txfs.fuse.view.CallerGroups;
 import io.txfs.fuse.view.MountAdministrators;

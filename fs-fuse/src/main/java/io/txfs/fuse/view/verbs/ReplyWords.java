@@ -1,7 +1,7 @@
 package io.txfs.fuse.view.verbs;
 
-import io.txfs.core.Isolation;
 import io.txfs.core.inspect.ObjectFormat;
+import io.txfs.core.model.Isolation;
 
 /** The words replies and commands use for the engine's values. */
 final class ReplyWords {

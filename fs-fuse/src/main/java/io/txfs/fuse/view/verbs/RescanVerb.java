@@ -5,7 +5,7 @@ import io.txfs.control.ControlRefusal;
 import io.txfs.control.ControlReply;
 import io.txfs.control.ControlVerb;
 import io.txfs.core.Engine;
-import io.txfs.core.RescanResult;
+import io.txfs.core.model.RescanResult;
 import io.txfs.fuse.RequestContext;
 
 /**

@@ -1,8 +1,8 @@
 package io.txfs.fuse.view.verbs;
 
-import io.txfs.core.ChangeSet;
 import io.txfs.core.Engine;
-import io.txfs.core.View;
+import io.txfs.core.model.ChangeSet;
+import io.txfs.core.tree.View;
 import io.txfs.fuse.view.Views;
 
 /** Removing a view as abort does: publish, abort and prune remove views. */

@@ -6,7 +6,7 @@ import io.txfs.control.ControlCommand;
 import io.txfs.control.ControlReply;
 import io.txfs.control.ControlVerb;
 import io.txfs.core.Engine;
-import io.txfs.core.ViewInfo;
+import io.txfs.core.model.ViewInfo;
 import io.txfs.fuse.RequestContext;
 import io.txfs.fuse.view.ViewLiveness;
 import java.time.Instant;

@@ -1,6 +1,0 @@
-package io.txfs.core;
-
-/** Who asks: owner of what gets created. */
-public record Caller(int uid, int gid) {
-    public static final Caller ROOT = new Caller(0, 0);
-}

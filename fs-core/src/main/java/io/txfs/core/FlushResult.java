@@ -1,4 +1,0 @@
-package io.txfs.core;
-
-/** A completed flush: the published version now in the backing directory and what was written. */
-public record FlushResult(long flushedVersion, long paths, long bytes, boolean nothingToDo) {}

@@ -1,5 +1,0 @@
-package io.txfs.core;
-
-/** A view as listed: name, isolation, snapshot version, owner, creation time, pending bytes. */
-public record ViewInfo(
-        String name, Isolation isolation, long snapshotVersion, int ownerUid, long createdNs, long pendingBytes) {}

@@ -1,0 +1,148 @@
+package io.txfs.core.tree;
+
+import io.txfs.core.model.Isolation;
+import io.txfs.core.model.ViewInfo;
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A handle on a view. Operations live on {@code Engine} and take the handle. The published pseudo-view
+ * (id 0) reads the published state and refuses changes with EROFS.
+ */
+public final class View {
+    public final String name;
+    public final long id;
+    public final Isolation isolation;
+    public final int ownerUid;
+    public final long createdNs;
+    /**
+     * Made without a name (txfs run without --view): nobody will come back for it by name, so it ends once it
+     * holds nothing and no process is in it (docs/views.md, "Views that end").
+     */
+    final boolean anonymous;
+    /** Mutations hold the write lock, reads the read lock (docs/concurrency.md). */
+    public final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+
+    public volatile long snapshot;
+    public volatile long layer;
+    public volatile long pendingBytes;
+    public volatile boolean discarded;
+    /**
+     * A handle on one old published version ({@code Engine.versionView}): its reads never take in an
+     * outside change (Engine.isVersionView). Set before the handle is handed out.
+     */
+    public boolean historical;
+    /**
+     * Commits to the pending delta since it was last published or dropped (written under {@link #lock}'s
+     * write lock); a view loaded at open with pending records counts 1. A group commit publishes only
+     * when it is not 0, so no empty version is ever published.
+     */
+    public volatile long changes;
+    /** Pending keys of this view deleted one by one since its key range was last compacted; under the publish lock. */
+    public long pointDeletes;
+    /**
+     * The pending delta's records as last read or written; changes under {@link #lock}'s write lock
+     * only. Only the engine's own handle of a view has one: copies (PinnedViews, ViewDiff) have their
+     * own lock, so they read the store directly.
+     */
+    public volatile PendingCache pending;
+
+    /** A read-only handle named {@code name} on the published state at {@code snapshot} (id 0, no layer). */
+    public static View publishedAt(String name, Isolation isolation, int ownerUid, long createdNs, long snapshot) {
+        return new View(name, 0, isolation, ownerUid, createdNs, snapshot, 0, 0, false);
+    }
+
+    /** This view's records read at {@code snapshot} with nothing held: for reads only (PinnedViews). */
+    public View frozenAt(long snapshot) {
+        return new View(name, id, Isolation.SNAPSHOT, ownerUid, createdNs, snapshot, layer, pendingBytes, false);
+    }
+
+    public View(
+            String name,
+            long id,
+            Isolation isolation,
+            int ownerUid,
+            long createdNs,
+            long snapshot,
+            long layer,
+            long pendingBytes,
+            boolean anonymous) {
+        this.anonymous = anonymous;
+        this.name = name;
+        this.id = id;
+        this.isolation = isolation;
+        this.ownerUid = ownerUid;
+        this.createdNs = createdNs;
+        this.snapshot = snapshot;
+        this.layer = layer;
+        this.pendingBytes = pendingBytes;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Isolation isolation() {
+        return isolation;
+    }
+
+    public int ownerUid() {
+        return ownerUid;
+    }
+
+    public boolean anonymous() {
+        return anonymous;
+    }
+
+    public boolean isPublished() {
+        return id == 0;
+    }
+
+    public ViewInfo info() {
+        return new ViewInfo(name, isolation, snapshot, ownerUid, createdNs, pendingBytes);
+    }
+
+    public byte[] encode() {
+        return encodeAt(snapshot, layer, pendingBytes);
+    }
+
+    /**
+     * The stored record of this view moved to {@code snapshot}, {@code layer} and {@code pendingBytes}: what a
+     * batch writes before the handle itself changes. Format 2 adds the flags byte (bit 0: anonymous); format
+     * 1 records read as named views.
+     */
+    public byte[] encodeAt(long snapshot, long layer, long pendingBytes) {
+        byte[] b = new byte[1 + 8 + 1 + 8 + 8 + 4 + 8 + 8 + 1];
+        ByteBuffer bb = ByteBuffer.wrap(b);
+        bb.put((byte) 2)
+                .putLong(id)
+                .put((byte) isolation.ordinal())
+                .putLong(snapshot)
+                .putLong(layer)
+                .putInt(ownerUid)
+                .putLong(createdNs)
+                .putLong(pendingBytes)
+                .put((byte) (anonymous ? 1 : 0));
+        return b;
+    }
+
+    public static View decode(String name, byte[] b) {
+        ByteBuffer bb = ByteBuffer.wrap(b);
+        int format = bb.get();
+        if (format != 1 && format != 2) throw new IllegalStateException("unknown view record format " + format);
+        long id = bb.getLong();
+        Isolation iso = Isolation.values()[bb.get()];
+        long snap = bb.getLong();
+        long layer = bb.getLong();
+        int owner = bb.getInt();
+        long created = bb.getLong();
+        long pending = bb.getLong();
+        boolean anonymous = format >= 2 && (bb.get() & 1) != 0;
+        return new View(name, id, iso, owner, created, snap, layer, pending, anonymous);
+    }
+
+    @Override
+    public String toString() {
+        return "view " + name;
+    }
+}
