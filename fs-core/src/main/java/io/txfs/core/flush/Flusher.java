@@ -75,7 +75,9 @@ public final class Flusher {
         return incomplete;
     }
 
+    /** At open, before anything else runs; under the publish lock all the same, as every flush is. */
     public void recover() {
+        state.publishLock.lock();
         writer = new FlushWriter(state, versions, meta);
         try (LongWork w = state.works.start("recovery")) {
             work = w;
@@ -84,6 +86,7 @@ public final class Flusher {
             work = LongWork.unwatched();
             writer.close();
             writer = null;
+            state.publishLock.unlock();
         }
     }
 

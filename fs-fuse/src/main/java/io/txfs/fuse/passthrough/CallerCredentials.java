@@ -62,6 +62,40 @@ final class CallerCredentials {
     }
 
     /** Back to the daemon's own credentials. */
+    /** What runs as the caller and answers. */
+    interface Call<T> {
+        T run() throws IOException;
+    }
+
+    /** What runs as the caller. */
+    interface Action {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code call} switched to the caller ({@link #enter}), and switches back. */
+    <T> T asCaller(RequestContext ctx, Call<T> call) throws IOException {
+        boolean as = enter(ctx);
+        try {
+            return call.run();
+        } finally {
+            leave(as);
+        }
+    }
+
+    void runAsCaller(RequestContext ctx, Action action) throws IOException {
+        asCaller(ctx, () -> {
+            action.run();
+            return null;
+        });
+    }
+
+    /** Undoes {@link #enter} if it switched (its result). */
+    void leave(boolean entered) {
+        if (entered) {
+            restore();
+        }
+    }
+
     void restore() {
         C.syscall(SYS_SETFSUID, daemonUid & 0xffffffffL);
         C.syscall(SYS_SETFSGID, daemonGid & 0xffffffffL);

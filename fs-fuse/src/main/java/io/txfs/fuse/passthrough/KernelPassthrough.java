@@ -73,7 +73,7 @@ final class KernelPassthrough {
         synchronized (backings) {
             Backing bk = backings.get(node);
             if (bk == null) {
-                String path = PassthroughFilesystem.proc(inodes.get(node).fd);
+                String path = LibcResults.proc(inodes.get(node).fd);
                 int bfd = C.open(path, Sys.O_RDWR | O_CLOEXEC, 0);
                 if (bfd < 0) {
                     bfd = C.open(path, O_RDONLY | O_CLOEXEC, 0);

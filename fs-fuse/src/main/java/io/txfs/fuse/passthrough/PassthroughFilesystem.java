@@ -1,5 +1,12 @@
 package io.txfs.fuse.passthrough;
 
+import static io.txfs.fuse.passthrough.LibcResults.check;
+import static io.txfs.fuse.passthrough.LibcResults.count;
+import static io.txfs.fuse.passthrough.LibcResults.errno;
+import static io.txfs.fuse.passthrough.LibcResults.proc;
+import static io.txfs.fuse.passthrough.StatConversions.attrOfStat;
+import static io.txfs.fuse.passthrough.StatConversions.putTime;
+import static io.txfs.fuse.passthrough.StatConversions.statFsOf;
 import static io.txfs.sys.Sys.AT_EMPTY_PATH;
 import static io.txfs.sys.Sys.AT_REMOVEDIR;
 import static io.txfs.sys.Sys.AT_SYMLINK_NOFOLLOW;
@@ -10,7 +17,6 @@ import static io.txfs.sys.Sys.O_EXCL;
 import static io.txfs.sys.Sys.O_NOCTTY;
 import static io.txfs.sys.Sys.O_NOFOLLOW;
 import static io.txfs.sys.Sys.O_PATH;
-import static io.txfs.sys.Sys.O_RDONLY;
 
 import io.txfs.fuse.Attr;
 import io.txfs.fuse.AttrReply;
@@ -28,7 +34,6 @@ import io.txfs.fuse.SetAttr;
 import io.txfs.fuse.StatFs;
 import io.txfs.fuse.passthrough.Inodes.Inode;
 import io.txfs.fuse.proto.InitFlags;
-import io.txfs.sys.Errno;
 import io.txfs.sys.LibC;
 import io.txfs.sys.StatBuf;
 import io.txfs.sys.Sys;
@@ -36,8 +41,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +63,6 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     private final long configuredEntryTtl;
     private volatile long entryTtl;
     private final long attrTtl;
-    private final Map<Long, DirHandle> dirs = new ConcurrentHashMap<>();
     private final boolean kernelPassthrough;
     /** Set at init when the kernel negotiated FUSE passthrough and it is wanted; else null. */
     private volatile KernelPassthrough passthrough;
@@ -74,6 +76,8 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     private final ThreadLocal<ByteBuffer> statBuf = ThreadLocal.withInitial(StatBuf::allocate);
     private final ThreadLocal<ByteBuffer> smallBuf =
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 * 1024).order(ByteOrder.LITTLE_ENDIAN));
+    private final PassthroughDirectories directories =
+            new PassthroughDirectories(creds, smallBuf, (dirFd, name) -> lookupAt(dirFd, name), this::forgetOne);
 
     /** Opens {@code backing} now, before any mount can cover it. */
     public PassthroughFilesystem(Path backing) throws IOException {
@@ -141,29 +145,6 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
         return inodes.size();
     }
 
-    private static FuseErrnoException errno() {
-        return new FuseErrnoException(LibC.errno());
-    }
-
-    private static void check(int rc) throws FuseErrnoException {
-        if (rc < 0) {
-            throw errno();
-        }
-    }
-
-    /** A byte count from libc, or its errno thrown. */
-    private static int count(long n) throws FuseErrnoException {
-        if (n < 0) {
-            throw errno();
-        }
-        return (int) n;
-    }
-
-    /** The path through which the daemon reaches what descriptor fd is open on. */
-    static String proc(int fd) {
-        return "/proc/self/fd/" + fd;
-    }
-
     private ByteBuffer stat() {
         return statBuf.get();
     }
@@ -172,18 +153,11 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
 
     @Override
     public Entry lookup(RequestContext ctx, long parent, byte[] name) throws IOException {
-        boolean as = creds.enter(ctx);
-        try {
-            return lookupAt(inodes.get(parent).fd, name);
-        } finally {
-            leave(as);
-        }
+        return creds.asCaller(ctx, () -> lookupAt(inodes.get(parent).fd, name));
     }
 
     private void leave(boolean entered) {
-        if (entered) {
-            creds.restore();
-        }
+        creds.leave(entered);
     }
 
     /** Counts one lookup of {@code name} in the directory {@code dirFd}. */
@@ -207,7 +181,11 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
             throw e;
         }
         Inode i = inodes.acquire(fd, StatBuf.dev(st), StatBuf.ino(st));
-        return new Entry(i.id, 0, attrOf(st), entryTtl, attrTtl);
+        return new Entry(i.id, 0, attrOfStat(st), entryTtl, attrTtl);
+    }
+
+    private void forgetOne(long node) {
+        inodes.forget(node, 1);
     }
 
     @Override
@@ -218,7 +196,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     private Attr attrOf(Inode i) throws FuseErrnoException {
         ByteBuffer st = stat();
         check(C.fstatat(i.fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
-        return attrOf(st);
+        return attrOfStat(st);
     }
 
     @Override
@@ -238,12 +216,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
             check(C.chmod(proc(inode.fd), a.mode() & 07777));
             return new AttrReply(attrOf(inode), attrTtl);
         }
-        boolean as = creds.enter(ctx);
-        try {
-            return setattrAsCaller(inodes.get(node), a);
-        } finally {
-            leave(as);
-        }
+        return creds.asCaller(ctx, () -> setattrAsCaller(inodes.get(node), a));
     }
 
     private boolean onlyDropsSetIdBits(Inode i, SetAttr a) throws FuseErrnoException {
@@ -286,11 +259,6 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
             check(C.utimensat(i.fd, "", ts.clear(), AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
         }
         return new AttrReply(attrOf(i), attrTtl);
-    }
-
-    private static void putTime(ByteBuffer ts, int off, boolean set, boolean now, long sec, int nsec) {
-        ts.putLong(off, set && !now ? sec : 0);
-        ts.putLong(off + 8, !set ? Sys.UTIME_OMIT : now ? Sys.UTIME_NOW : nsec);
     }
 
     @Override
@@ -391,38 +359,25 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
 
     @Override
     public void unlink(RequestContext ctx, long parent, byte[] name) throws IOException {
-        boolean as = creds.enter(ctx);
-        try {
-            check(C.unlinkat(inodes.get(parent).fd, Names.cstring(name), 0));
-        } finally {
-            leave(as);
-        }
+        creds.runAsCaller(ctx, () -> check(C.unlinkat(inodes.get(parent).fd, Names.cstring(name), 0)));
     }
 
     @Override
     public void rmdir(RequestContext ctx, long parent, byte[] name) throws IOException {
-        boolean as = creds.enter(ctx);
-        try {
-            check(C.unlinkat(inodes.get(parent).fd, Names.cstring(name), AT_REMOVEDIR));
-        } finally {
-            leave(as);
-        }
+        creds.runAsCaller(ctx, () -> check(C.unlinkat(inodes.get(parent).fd, Names.cstring(name), AT_REMOVEDIR)));
     }
 
     @Override
     public void rename(RequestContext ctx, long parent, byte[] name, long newParent, byte[] newName, int flags)
             throws IOException {
-        boolean as = creds.enter(ctx);
-        try {
-            check(C.renameat2(
-                    inodes.get(parent).fd,
-                    Names.cstring(name),
-                    inodes.get(newParent).fd,
-                    Names.cstring(newName),
-                    flags));
-        } finally {
-            leave(as);
-        }
+        creds.runAsCaller(
+                ctx,
+                () -> check(C.renameat2(
+                        inodes.get(parent).fd,
+                        Names.cstring(name),
+                        inodes.get(newParent).fd,
+                        Names.cstring(newName),
+                        flags)));
     }
 
     @Override
@@ -518,106 +473,33 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
         return r;
     }
 
-    // ---- directories ----
+    // ---- directories (PassthroughDirectories) ----
 
     @Override
     public OpenResult opendir(RequestContext ctx, long node, int flags) throws IOException {
-        int fd;
-        boolean as = creds.enter(ctx);
-        try {
-            fd = C.open(proc(inodes.get(node).fd), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-            if (fd < 0) {
-                throw errno();
-            }
-        } finally {
-            leave(as);
-        }
-        dirs.put((long) fd, new DirHandle(fd));
-        return OpenResult.of(fd);
-    }
-
-    private DirHandle dir(long fh, long offset) throws FuseErrnoException {
-        DirHandle h = dirs.get(fh);
-        if (h == null) {
-            throw new FuseErrnoException(Errno.EBADF);
-        }
-        h.load(offset == 0, smallBuf.get());
-        return h;
+        return directories.open(ctx, inodes.get(node).fd);
     }
 
     @Override
     public void readdir(RequestContext ctx, long node, long fh, long offset, DirectoryFiller filler)
             throws IOException {
-        DirHandle.Listing l = dir(fh, offset).listing();
-        for (int i = (int) offset; i < l.size(); i++) {
-            if (!filler.add(l.name(i), l.ino(i), l.type(i), i + 1)) {
-                return;
-            }
-        }
+        directories.read(fh, offset, filler);
     }
 
     @Override
     public void readdirplus(RequestContext ctx, long node, long fh, long offset, DirectoryFiller filler)
             throws IOException {
-        DirHandle h = dir(fh, offset);
-        DirHandle.Listing l = h.listing();
-        boolean as = creds.enter(ctx);
-        try {
-            fillPlus(h, l, offset, filler);
-        } finally {
-            leave(as);
-        }
-    }
-
-    private static boolean isDotOrDotDot(byte[] name) {
-        return (name.length == 1 && name[0] == '.') || (name.length == 2 && name[0] == '.' && name[1] == '.');
-    }
-
-    /** Runs as the caller: each entry's lookup is one the caller could make. */
-    private void fillPlus(DirHandle h, DirHandle.Listing l, long offset, DirectoryFiller filler) {
-        for (int i = (int) offset; i < l.size(); i++) {
-            byte[] name = l.name(i);
-            if (isDotOrDotDot(name)) {
-                if (!filler.add(name, l.ino(i), l.type(i), i + 1)) {
-                    return;
-                }
-                continue;
-            }
-            Entry e;
-            try {
-                e = lookupAt(h.fd(), name);
-            } catch (FuseErrnoException unreachable) {
-                // removed since the listing was taken, or not searchable by the caller: a name only
-                e = null;
-            }
-            if (e == null) {
-                if (!filler.add(name, l.ino(i), l.type(i), i + 1)) {
-                    return;
-                }
-                continue;
-            }
-            if (!filler.addPlus(name, e, i + 1)) {
-                inodes.forget(e.nodeId(), 1);
-                return;
-            }
-        }
+        directories.readPlus(ctx, fh, offset, filler);
     }
 
     @Override
     public void releasedir(RequestContext ctx, long node, long fh) {
-        DirHandle h = dirs.remove(fh);
-        if (h != null) {
-            C.close(h.fd());
-        }
+        directories.release(fh);
     }
 
     @Override
     public void fsyncdir(RequestContext ctx, long node, long fh, boolean datasync) throws IOException {
-        DirHandle h = dirs.get(fh);
-        if (h == null) {
-            throw new FuseErrnoException(Errno.EBADF);
-        }
-        check(datasync ? C.fdatasync(h.fd()) : C.fsync(h.fd()));
+        directories.fsync(fh, datasync);
     }
 
     // ---- the rest ----
@@ -626,27 +508,14 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     public StatFs statfs(RequestContext ctx, long node) throws IOException {
         ByteBuffer b = smallBuf.get();
         check(C.fstatfs(inodes.get(node).fd, b.clear()));
-        // glibc struct statfs on x86_64: bsize@8 blocks@16 bfree@24 bavail@32 files@40 ffree@48 namelen@64 frsize@72
-        return new StatFs(
-                b.getLong(16),
-                b.getLong(24),
-                b.getLong(32),
-                b.getLong(40),
-                b.getLong(48),
-                (int) b.getLong(8),
-                (int) b.getLong(64),
-                (int) b.getLong(72));
+        return statFsOf(b);
     }
 
     @Override
     public void setxattr(RequestContext ctx, long node, String name, ByteBuffer value, int flags) throws IOException {
         ByteBuffer direct = value.isDirect() ? value : copyDirect(value);
-        boolean as = creds.enter(ctx);
-        try {
-            check(C.setxattr(proc(inodes.get(node).fd), name, direct, direct.remaining(), flags));
-        } finally {
-            leave(as);
-        }
+        creds.runAsCaller(
+                ctx, () -> check(C.setxattr(proc(inodes.get(node).fd), name, direct, direct.remaining(), flags)));
     }
 
     private ByteBuffer copyDirect(ByteBuffer value) {
@@ -657,43 +526,25 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
 
     @Override
     public int getxattr(RequestContext ctx, long node, String name, ByteBuffer dst) throws IOException {
-        boolean as = creds.enter(ctx);
-        try {
-            return count(C.getxattr(proc(inodes.get(node).fd), name, dst, dst.remaining()));
-        } finally {
-            leave(as);
-        }
+        return creds.asCaller(ctx, () -> count(C.getxattr(proc(inodes.get(node).fd), name, dst, dst.remaining())));
     }
 
     @Override
     public int listxattr(RequestContext ctx, long node, ByteBuffer dst) throws IOException {
-        boolean as = creds.enter(ctx);
-        try {
-            return count(C.listxattr(proc(inodes.get(node).fd), dst, dst.remaining()));
-        } finally {
-            leave(as);
-        }
+        return creds.asCaller(ctx, () -> count(C.listxattr(proc(inodes.get(node).fd), dst, dst.remaining())));
     }
 
     @Override
     public void removexattr(RequestContext ctx, long node, String name) throws IOException {
-        boolean as = creds.enter(ctx);
-        try {
-            check(C.removexattr(proc(inodes.get(node).fd), name));
-        } finally {
-            leave(as);
-        }
+        creds.runAsCaller(ctx, () -> check(C.removexattr(proc(inodes.get(node).fd), name)));
     }
 
     @Override
     public void access(RequestContext ctx, long node, int mask) throws IOException {
-        boolean as = creds.enter(ctx);
-        try {
-            // AT_EACCESS: check with the fs ids this thread now has, not the daemon's real ones
-            check(C.faccessat(Sys.AT_FDCWD, proc(inodes.get(node).fd), mask, AT_EACCESS));
-        } finally {
-            leave(as);
-        }
+        creds.runAsCaller(
+                ctx,
+                () -> // AT_EACCESS: check with the fs ids this thread now has, not the daemon's real ones
+                check(C.faccessat(Sys.AT_FDCWD, proc(inodes.get(node).fd), mask, AT_EACCESS)));
     }
 
     @Override
@@ -705,10 +556,7 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            for (DirHandle h : dirs.values()) {
-                C.close(h.fd());
-            }
-            dirs.clear();
+            directories.closeAll();
             inodes.closeAll();
         }
     }
@@ -716,26 +564,5 @@ public final class PassthroughFilesystem implements FuseFilesystem, AutoCloseabl
     /** Used by tests: the kernel's outstanding lookups of a node. */
     long lookups(long node) {
         return inodes.lookups(node);
-    }
-
-    /** The FUSE attributes of a glibc {@code struct stat} (x86_64 layout, see StatBuf). */
-    private static Attr attrOf(ByteBuffer b) {
-        long nlink = b.getLong(16);
-        return new Attr(
-                b.getLong(8),
-                b.getLong(48),
-                b.getLong(64),
-                b.getLong(72),
-                (int) b.getLong(80),
-                b.getLong(88),
-                (int) b.getLong(96),
-                b.getLong(104),
-                (int) b.getLong(112),
-                b.getInt(24),
-                (int) Math.min(nlink, 0xffffffffL),
-                b.getInt(28),
-                b.getInt(32),
-                Sys.devToFuse(b.getLong(40)),
-                (int) b.getLong(56));
     }
 }

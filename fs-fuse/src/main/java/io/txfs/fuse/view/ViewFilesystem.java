@@ -5,13 +5,11 @@ import io.txfs.core.PinnedViews;
 import io.txfs.core.model.AttributeChange;
 import io.txfs.core.model.Caller;
 import io.txfs.core.model.ChangeSet;
-import io.txfs.core.model.DirEntry;
 import io.txfs.core.model.FileType;
 import io.txfs.core.model.FsException;
 import io.txfs.core.model.Isolation;
 import io.txfs.core.model.NodeAttributes;
 import io.txfs.core.tree.View;
-import io.txfs.fuse.Attr;
 import io.txfs.fuse.AttrReply;
 import io.txfs.fuse.CreateResult;
 import io.txfs.fuse.DirectoryFiller;
@@ -29,10 +27,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,8 +47,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ViewFilesystem implements FuseFilesystem {
     private static final Logger log = LoggerFactory.getLogger(ViewFilesystem.class);
-    private static final byte[] DOT = {'.'};
-    private static final byte[] DOTDOT = {'.', '.'};
 
     /** How long the kernel may trust view-private entries and attributes (invalidations keep them right). */
     private final long ttlNanos;
@@ -66,22 +59,14 @@ final class ViewFilesystem implements FuseFilesystem {
     private final ControlNodes controlNodes;
 
     private final RequestCounts requestCounts;
-    private final Map<Long, DirHandle> dirs = new ConcurrentHashMap<>();
+    /** Node ids to (view, inode) and back, checked for the caller. */
+    private final ViewAddressing addressing;
+
+    private final ViewDirectories directories;
     /** Read-only opens in read-committed views read the published version of their open (PinnedViews). */
     private final Map<Long, View> pinned = new ConcurrentHashMap<>();
 
-    private final AtomicLong nextDirHandle = new AtomicLong(1);
     private final AtomicLong nextHandle = new AtomicLong(1);
-
-    /** An open directory: its view, and its listing taken at the first read so offsets stay stable. */
-    private static final class DirHandle {
-        final ViewKey dir;
-        volatile List<DirEntry> listing;
-
-        DirHandle(ViewKey dir) {
-            this.dir = dir;
-        }
-    }
 
     ViewFilesystem(
             Engine engine,
@@ -96,12 +81,19 @@ final class ViewFilesystem implements FuseFilesystem {
         this.invalidator = invalidator;
         this.controlNodes = new ControlNodes(nodes);
         this.ttlNanos = ttlNanos;
+        this.addressing = new ViewAddressing(views, nodes, controlNodes, ttlNanos);
+        this.directories = new ViewDirectories(engine, addressing, nodes);
         this.requestCounts = requestCounts;
     }
 
     @Override
     public RequestCounts requestCounts() {
         return requestCounts;
+    }
+
+    /** Whether {@code node} is a view's root (the shared root is the caller's), checked as any request on it. */
+    boolean isViewRoot(RequestContext ctx, long node) throws IOException {
+        return addressing.isViewRoot(ctx, node);
     }
 
     static NodeTable<ViewKey> newNodeTable() {
@@ -114,54 +106,6 @@ final class ViewFilesystem implements FuseFilesystem {
     }
 
     // ------------------------------------------------------------------ addressing
-
-    /**
-     * The view and inode behind a node id; the shared root means the caller's own view root. Every other
-     * node belongs to one view, and only callers who may use that view get its key (see {@link #checkAccess}).
-     */
-    private ViewKey key(RequestContext ctx, long node) throws IOException {
-        if (node == ROOT_ID) {
-            // by name: a session's view that has not begun is not created by a read (Views.viewOf)
-            return new ViewKey(views.nameForCaller(ctx), Engine.ROOT);
-        }
-        if (controlNodes.isControl(node)) {
-            // a request that names a control node among ordinary ones, e.g. a rename into .txfs
-            throw new FuseErrnoException(Errno.EPERM, ".txfs is read-only");
-        }
-        ViewKey k = nodes.key(node).orElseThrow(() -> new FuseErrnoException(Errno.ESTALE));
-        checkAccess(ctx, k.view());
-        return k;
-    }
-
-    /**
-     * A view's nodes are reachable by other processes than its own: through {@code .txfs/views/NAME} (whose
-     * lookup is checked, but whose entries the kernel may hold), and through a descriptor or working
-     * directory a process kept after it left the view. So every request on a view's node is checked, not
-     * only the lookup of its root: the kernel's caches can then serve a non-member nothing it has not
-     * already read, and everything that reaches the daemon (open, readdir, create, getattr once the
-     * cached attributes expired, ...) is refused. Free for root and the view's owner (from the request
-     * header); other uids cost a caller lookup (cached per thread).
-     */
-    private void checkAccess(RequestContext ctx, String view) throws FuseErrnoException {
-        if (!views.mayUse(ctx, view)) {
-            throw new FuseErrnoException(Errno.EACCES, "not a process of view " + view);
-        }
-    }
-
-    /** Whether {@code node} is a view's root (the shared root is the caller's), checked as any request on it. */
-    boolean isViewRoot(RequestContext ctx, long node) throws IOException {
-        return key(ctx, node).ino() == Engine.ROOT;
-    }
-
-    private View view(ViewKey k) {
-        return views.viewOf(k.view());
-    }
-
-    private Entry entry(ViewKey k, NodeAttributes a, boolean underSharedRoot) {
-        long id = nodes.acquire(new ViewKey(k.view(), a.ino())).id();
-        // a shared-root name may name another view's node next time: the kernel must ask every time
-        return new Entry(id, 0, AttrMapping.toFuse(a), underSharedRoot ? 0 : ttlNanos, ttlNanos);
-    }
 
     /**
      * A view changed names in its root through the shared root (node 1). The kernel knows that root
@@ -192,9 +136,9 @@ final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public Entry lookup(RequestContext ctx, long parent, byte[] name) throws IOException {
-        ViewKey p = key(ctx, parent);
+        ViewKey p = addressing.key(ctx, parent);
         try {
-            return entry(p, engine.lookup(view(p), p.ino(), name), parent == ROOT_ID);
+            return addressing.entry(p, engine.lookup(addressing.view(p), p.ino(), name), parent == ROOT_ID);
         } catch (FsException e) {
             if (e.errno() != Errno.ENOENT || parent == ROOT_ID) {
                 throw e;
@@ -219,7 +163,7 @@ final class ViewFilesystem implements FuseFilesystem {
      */
     private void forgotten(ViewKey k) {
         try {
-            engine.forgotten(view(k), k.ino());
+            engine.forgotten(addressing.view(k), k.ino());
         } catch (RuntimeException e) {
             log.debug("forgotten node {} of view {}: {}", k.ino(), k.view(), e.toString());
         }
@@ -227,14 +171,15 @@ final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public AttrReply getattr(RequestContext ctx, long node, long fh) throws IOException {
-        ViewKey k = key(ctx, node);
-        return new AttrReply(AttrMapping.toFuse(engine.getattr(view(k), k.ino())), node == ROOT_ID ? 0 : ttlNanos);
+        ViewKey k = addressing.key(ctx, node);
+        return new AttrReply(
+                AttrMapping.toFuse(engine.getattr(addressing.view(k), k.ino())), node == ROOT_ID ? 0 : ttlNanos);
     }
 
     @Override
     public byte[] readlink(RequestContext ctx, long node) throws IOException {
-        ViewKey k = key(ctx, node);
-        return engine.readlink(view(k), k.ino());
+        ViewKey k = addressing.key(ctx, node);
+        return engine.readlink(addressing.view(k), k.ino());
     }
 
     @Override
@@ -254,8 +199,8 @@ final class ViewFilesystem implements FuseFilesystem {
         // O_TRUNC with write access changes the file: it begins a session view's snapshot like a write, and is
         // published on its own in the shared view
         boolean truncate = write && (flags & 01000) != 0;
-        ViewKey k = truncate ? mutable(ctx, node) : key(ctx, node);
-        View v = view(k);
+        ViewKey k = truncate ? mutable(ctx, node) : addressing.key(ctx, node);
+        View v = addressing.view(k);
         // an open for writing changes nothing yet: a session's view begins at the first write (mutable)
         engine.open(v, k.ino(), write && !Views.notBegun(v), truncate);
         if (truncate) {
@@ -279,9 +224,9 @@ final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public int read(RequestContext ctx, long node, long fh, long offset, ByteBuffer dst) throws IOException {
-        ViewKey k = key(ctx, node);
+        ViewKey k = addressing.key(ctx, node);
         View pin = fh == 0 ? null : pinned.get(fh);
-        return engine.read(pin != null ? pin : view(k), k.ino(), offset, dst);
+        return engine.read(pin != null ? pin : addressing.view(k), k.ino(), offset, dst);
     }
 
     @Override
@@ -300,105 +245,46 @@ final class ViewFilesystem implements FuseFilesystem {
         throw new FuseErrnoException(Errno.ENOSYS);
     }
 
+    // ------------------------------------------------------------------ directories (ViewDirectories)
+
     @Override
     public OpenResult opendir(RequestContext ctx, long node, int flags) throws IOException {
-        long fh = nextDirHandle.getAndIncrement();
-        dirs.put(fh, new DirHandle(key(ctx, node)));
-        // The shared root lists whichever view calls, so the kernel must ask every time. Every other
-        // directory belongs to one view: the kernel keeps its listing (FOPEN_CACHE_DIR; KEEP_CACHE so
-        // the next opendir does not drop it) until it changes the directory itself (create, unlink,
-        // rename, link bump its iversion) or KernelInvalidator drops it (publish, refresh, abort,
-        // import, and changes the view made through the shared root).
-        return node == ROOT_ID
-                ? OpenResult.of(fh)
-                : OpenResult.of(fh, OpenResult.FOPEN_CACHE_DIR | OpenResult.FOPEN_KEEP_CACHE);
+        return directories.open(addressing.key(ctx, node), node);
     }
 
     @Override
     public void readdir(RequestContext ctx, long node, long fh, long offset, DirectoryFiller filler)
             throws IOException {
-        list(ctx, node, fh, offset, filler, false);
+        directories.list(ctx, node, fh, offset, filler, false);
     }
 
     @Override
     public void readdirplus(RequestContext ctx, long node, long fh, long offset, DirectoryFiller filler)
             throws IOException {
-        list(ctx, node, fh, offset, filler, true);
-    }
-
-    private void list(RequestContext ctx, long node, long fh, long offset, DirectoryFiller filler, boolean plus)
-            throws IOException {
-        DirHandle h = dirs.get(fh);
-        if (h == null) {
-            throw new FuseErrnoException(Errno.EBADF);
-        }
-        if (node != ROOT_ID) {
-            checkAccess(ctx, h.dir.view()); // a directory kept open by a process that left its view
-        }
-        View v = view(h.dir);
-        if (offset == 0 || h.listing == null) {
-            List<DirEntry> l = new ArrayList<>();
-            l.add(new DirEntry(DOT, h.dir.ino(), FileType.DIRECTORY));
-            l.add(new DirEntry(DOTDOT, engine.parentOf(v, h.dir.ino()), FileType.DIRECTORY));
-            l.addAll(engine.readdir(v, h.dir.ino()));
-            h.listing = l;
-        }
-        List<DirEntry> l = h.listing;
-        for (int i = (int) offset; i < l.size(); i++) {
-            DirEntry d = l.get(i);
-            byte[] name = d.name();
-            boolean dots = Arrays.equals(name, DOT) || Arrays.equals(name, DOTDOT);
-            if (h.dir.ino() == Engine.ROOT && Arrays.equals(name, ControlNodes.TXFS_NAME)) {
-                continue; // the name is the control tree's at every view root: a stored one is never shown
-            }
-            if (!plus || dots) {
-                boolean fit = plus
-                        ? filler.addPlus(name, new Entry(0, 0, dotAttr(d), 0, 0), i + 1)
-                        : filler.add(name, d.ino(), AttrMapping.direntType(d.type()), i + 1);
-                if (!fit) {
-                    return;
-                }
-                continue;
-            }
-            NodeAttributes a;
-            try {
-                a = engine.getattr(v, d.ino());
-            } catch (FsException gone) {
-                continue; // removed since the listing was taken
-            }
-            Entry e = entry(h.dir, a, node == ROOT_ID);
-            if (!filler.addPlus(name, e, i + 1)) {
-                nodes.forget(e.nodeId(), 1);
-                return;
-            }
-        }
-    }
-
-    private static Attr dotAttr(DirEntry d) {
-        return new Attr(d.ino(), 0, 0, 0, 0, 0, 0, 0, 0, d.type().bits(), 0, 0, 0, 0, 4096);
+        directories.list(ctx, node, fh, offset, filler, true);
     }
 
     @Override
     public void releasedir(RequestContext ctx, long node, long fh) {
-        dirs.remove(fh);
+        directories.release(fh);
     }
 
     @Override
     public StatFs statfs(RequestContext ctx, long node) throws IOException {
-        return AttrMapping.toFuse(engine.statfs(view(key(ctx, node))));
+        return AttrMapping.toFuse(engine.statfs(addressing.view(addressing.key(ctx, node))));
     }
 
     @Override
     public int getxattr(RequestContext ctx, long node, String name, ByteBuffer dst) throws IOException {
-        ViewKey k = key(ctx, node);
-        return putSized(engine.getxattr(view(k), k.ino(), name), dst);
+        ViewKey k = addressing.key(ctx, node);
+        return putSized(engine.getxattr(addressing.view(k), k.ino(), name), dst);
     }
 
     @Override
     public int listxattr(RequestContext ctx, long node, ByteBuffer dst) throws IOException {
-        ViewKey k = key(ctx, node);
+        ViewKey k = addressing.key(ctx, node);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (String n : engine.listxattr(view(k), k.ino())) {
+        for (String n : engine.listxattr(addressing.view(k), k.ino())) {
             out.writeBytes(n.getBytes(StandardCharsets.UTF_8));
             out.write(0);
         }
@@ -419,15 +305,15 @@ final class ViewFilesystem implements FuseFilesystem {
     @Override
     public void access(RequestContext ctx, long node, int mask) throws IOException {
         // permission bits are checked by the kernel (default_permissions); this only says the node exists
-        ViewKey k = key(ctx, node);
-        engine.getattr(view(k), k.ino());
+        ViewKey k = addressing.key(ctx, node);
+        engine.getattr(addressing.view(k), k.ino());
     }
 
     // ------------------------------------------------------------------ changes
 
     /** The view a change goes to; the published pseudo-view and .txfs (in {@link #key}) refuse changes. */
     private ViewKey mutable(RequestContext ctx, long node) throws IOException {
-        ViewKey k = key(ctx, node);
+        ViewKey k = addressing.key(ctx, node);
         views.forChange(k.view(), ctx); // a session's view begins at its first change
         return k;
     }
@@ -445,10 +331,10 @@ final class ViewFilesystem implements FuseFilesystem {
                 s.hasSize() ? s.size() : null,
                 s.atimeNow() ? Long.valueOf(now) : s.hasAtime() ? s.atimeSec() * 1_000_000_000L + s.atimeNsec() : null,
                 s.mtimeNow() ? Long.valueOf(now) : s.hasMtime() ? s.mtimeSec() * 1_000_000_000L + s.mtimeNsec() : null);
-        NodeAttributes a = engine.setattr(view(k), k.ino(), c);
+        NodeAttributes a = engine.setattr(addressing.view(k), k.ino(), c);
         if ((s.valid() & SetAttr.FATTR_KILL_SUIDGID) != 0 && a.type() != FileType.DIRECTORY) {
-            SetIdBits.clear(engine, ctx, view(k), k.ino());
-            a = engine.getattr(view(k), k.ino());
+            SetIdBits.clear(engine, ctx, addressing.view(k), k.ino());
+            a = engine.getattr(addressing.view(k), k.ino());
         }
         views.afterChange(k.view());
         if (node == ROOT_ID) {
@@ -460,7 +346,8 @@ final class ViewFilesystem implements FuseFilesystem {
     @Override
     public Entry symlink(RequestContext ctx, long parent, byte[] name, byte[] target) throws IOException {
         ViewKey p = mutable(ctx, parent);
-        Entry e = entry(p, engine.symlink(view(p), p.ino(), name, target, caller(ctx)), parent == ROOT_ID);
+        Entry e = addressing.entry(
+                p, engine.symlink(addressing.view(p), p.ino(), name, target, caller(ctx)), parent == ROOT_ID);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
         return e;
@@ -471,9 +358,16 @@ final class ViewFilesystem implements FuseFilesystem {
         ViewKey p = mutable(ctx, parent);
         FileType type = FileType.fromMode(mode);
         NodeAttributes a = type == FileType.REGULAR
-                ? engine.create(view(p), p.ino(), name, mode & 07777, caller(ctx))
-                : engine.mknod(view(p), p.ino(), name, type, mode & 07777, AttrMapping.decodeDev(rdev), caller(ctx));
-        Entry e = entry(p, a, parent == ROOT_ID);
+                ? engine.create(addressing.view(p), p.ino(), name, mode & 07777, caller(ctx))
+                : engine.mknod(
+                        addressing.view(p),
+                        p.ino(),
+                        name,
+                        type,
+                        mode & 07777,
+                        AttrMapping.decodeDev(rdev),
+                        caller(ctx));
+        Entry e = addressing.entry(p, a, parent == ROOT_ID);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
         return e;
@@ -482,7 +376,8 @@ final class ViewFilesystem implements FuseFilesystem {
     @Override
     public Entry mkdir(RequestContext ctx, long parent, byte[] name, int mode, int umask) throws IOException {
         ViewKey p = mutable(ctx, parent);
-        Entry e = entry(p, engine.mkdir(view(p), p.ino(), name, mode & 07777, caller(ctx)), parent == ROOT_ID);
+        Entry e = addressing.entry(
+                p, engine.mkdir(addressing.view(p), p.ino(), name, mode & 07777, caller(ctx)), parent == ROOT_ID);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
         return e;
@@ -492,16 +387,17 @@ final class ViewFilesystem implements FuseFilesystem {
     public CreateResult create(RequestContext ctx, long parent, byte[] name, int mode, int flags, int umask)
             throws IOException {
         ViewKey p = mutable(ctx, parent);
-        Entry e = entry(p, engine.create(view(p), p.ino(), name, mode & 07777, caller(ctx)), parent == ROOT_ID);
+        Entry e = addressing.entry(
+                p, engine.create(addressing.view(p), p.ino(), name, mode & 07777, caller(ctx)), parent == ROOT_ID);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
-        return new CreateResult(e, OpenResult.of(0, FileCaching.openFlags(view(p), true)));
+        return new CreateResult(e, OpenResult.of(0, FileCaching.openFlags(addressing.view(p), true)));
     }
 
     @Override
     public void unlink(RequestContext ctx, long parent, byte[] name) throws IOException {
         ViewKey p = mutable(ctx, parent);
-        engine.unlink(view(p), p.ino(), name);
+        engine.unlink(addressing.view(p), p.ino(), name);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
     }
@@ -509,7 +405,7 @@ final class ViewFilesystem implements FuseFilesystem {
     @Override
     public void rmdir(RequestContext ctx, long parent, byte[] name) throws IOException {
         ViewKey p = mutable(ctx, parent);
-        engine.rmdir(view(p), p.ino(), name);
+        engine.rmdir(addressing.view(p), p.ino(), name);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
     }
@@ -518,7 +414,7 @@ final class ViewFilesystem implements FuseFilesystem {
     public void rename(RequestContext ctx, long parent, byte[] name, long newParent, byte[] newName, int flags)
             throws IOException {
         ViewKey from = mutable(ctx, parent);
-        ViewKey to = key(ctx, newParent);
+        ViewKey to = addressing.key(ctx, newParent);
         if (!from.view().equals(to.view())) {
             throw new FuseErrnoException(Errno.EXDEV, "rename between views");
         }
@@ -530,7 +426,7 @@ final class ViewFilesystem implements FuseFilesystem {
             throw new FuseErrnoException(
                     Errno.EXDEV, "rename into the shared root needs Linux 6.16 (FUSE_NOTIFY_INC_EPOCH)");
         }
-        engine.rename(view(from), from.ino(), name, to.ino(), newName, flags);
+        engine.rename(addressing.view(from), from.ino(), name, to.ino(), newName, flags);
         if (intoSharedRoot) {
             invalidator.expireAllEntriesNow();
         }
@@ -565,11 +461,12 @@ final class ViewFilesystem implements FuseFilesystem {
     @Override
     public Entry link(RequestContext ctx, long node, long newParent, byte[] newName) throws IOException {
         ViewKey target = mutable(ctx, node);
-        ViewKey p = key(ctx, newParent);
+        ViewKey p = addressing.key(ctx, newParent);
         if (!p.view().equals(target.view())) {
             throw new FuseErrnoException(Errno.EXDEV, "link between views");
         }
-        Entry e = entry(p, engine.link(view(p), target.ino(), p.ino(), newName), newParent == ROOT_ID);
+        Entry e = addressing.entry(
+                p, engine.link(addressing.view(p), target.ino(), p.ino(), newName), newParent == ROOT_ID);
         views.afterChange(p.view());
         sharedRootName(newParent, p, newName);
         return e;
@@ -583,21 +480,21 @@ final class ViewFilesystem implements FuseFilesystem {
         byte[] b = WriteBuffers.get(len);
         data.get(b, 0, len);
         if ((writeFlags & WRITE_KILL_SUIDGID) != 0) {
-            SetIdBits.clear(engine, ctx, view(k), k.ino());
+            SetIdBits.clear(engine, ctx, addressing.view(k), k.ino());
         }
-        int n = engine.write(view(k), k.ino(), offset, b, len);
+        int n = engine.write(addressing.view(k), k.ino(), offset, b, len);
         views.afterChange(k.view());
         return n;
     }
 
     @Override
     public void fsync(RequestContext ctx, long node, long fh, boolean datasync) throws IOException {
-        engine.fsync(view(key(ctx, node)));
+        engine.fsync(addressing.view(addressing.key(ctx, node)));
     }
 
     @Override
     public void fsyncdir(RequestContext ctx, long node, long fh, boolean datasync) throws IOException {
-        engine.fsync(view(key(ctx, node)));
+        engine.fsync(addressing.view(addressing.key(ctx, node)));
     }
 
     @Override
@@ -605,14 +502,14 @@ final class ViewFilesystem implements FuseFilesystem {
         ViewKey k = mutable(ctx, node);
         byte[] v = new byte[value.remaining()];
         value.get(v);
-        engine.setxattr(view(k), k.ino(), name, v, flags);
+        engine.setxattr(addressing.view(k), k.ino(), name, v, flags);
         views.afterChange(k.view());
     }
 
     @Override
     public void removexattr(RequestContext ctx, long node, String name) throws IOException {
         ViewKey k = mutable(ctx, node);
-        engine.removexattr(view(k), k.ino(), name);
+        engine.removexattr(addressing.view(k), k.ino(), name);
         views.afterChange(k.view());
     }
 
