@@ -4,14 +4,11 @@ import io.txfs.core.model.FsException;
 import io.txfs.core.model.StateSize;
 import io.txfs.core.store.Store;
 import io.txfs.sys.Errno;
+import io.txfs.sys.LockFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,34 +21,26 @@ final class EngineDirectory implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EngineDirectory.class);
 
     final Path path;
-    private final FileChannel lockChannel;
-    private final FileLock lockFile;
+    /** Null without a state directory. */
+    private final LockFile lock;
 
-    private EngineDirectory(Path path, FileChannel lockChannel, FileLock lockFile) {
+    private EngineDirectory(Path path, LockFile lock) {
         this.path = path;
-        this.lockChannel = lockChannel;
-        this.lockFile = lockFile;
+        this.lock = lock;
     }
 
     /** Creates (owner-only) and locks dir; EBUSY if another engine holds it. dir null: no state directory. */
     static EngineDirectory lock(Path dir) {
-        if (dir == null) return new EngineDirectory(null, null, null);
+        if (dir == null) return new EngineDirectory(null, null);
         try {
             Files.createDirectories(
                     dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-            FileChannel lc = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lk;
-            try {
-                lk = lc.tryLock();
-            } catch (OverlappingFileLockException sameProcess) {
-                lk = null;
-            }
+            LockFile lk = LockFile.tryLock(dir.resolve("lock"));
             if (lk == null) {
-                lc.close();
                 throw new FsException(Errno.EBUSY, "state directory " + dir + " is in use by another engine");
             }
-            return new EngineDirectory(dir, lc, lk);
+            return new EngineDirectory(dir, lk);
         } catch (IOException e) {
             throw new UncheckedIOException("open state directory " + dir, e);
         }
@@ -89,8 +78,7 @@ final class EngineDirectory implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (lockFile != null) lockFile.release();
-            if (lockChannel != null) lockChannel.close();
+            if (lock != null) lock.close();
         } catch (IOException e) {
             log.warn("releasing the state lock: {}", e.toString());
         }

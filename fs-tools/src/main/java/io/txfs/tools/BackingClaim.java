@@ -1,9 +1,8 @@
 package io.txfs.tools;
 
+import io.txfs.sys.LockFile;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -38,11 +37,9 @@ final class BackingClaim implements AutoCloseable {
     static final String MARKER_DIR = ".txfs";
     static final String RECORD = "backing";
 
-    private final FileChannel channel;
-    private final FileLock lock;
+    private final LockFile lock;
 
-    private BackingClaim(FileChannel channel, FileLock lock) {
-        this.channel = channel;
+    private BackingClaim(LockFile lock) {
         this.lock = lock;
     }
 
@@ -132,11 +129,11 @@ final class BackingClaim implements AutoCloseable {
         try (MarkerDirectory dir = MarkerDirectory.open(backing, true).orElseThrow()) {
             ch = FileChannel.open(
                     dir.path("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-            FileLock lock = tryLock(ch);
+            LockFile lock = LockFile.tryLock(ch);
             if (lock == null) {
                 refuseLive(backing, stateDir, Marker.read(backing));
             }
-            BackingClaim claim = new BackingClaim(ch, lock);
+            BackingClaim claim = new BackingClaim(lock);
             ch = null;
             try {
                 Marker marker =
@@ -256,25 +253,17 @@ final class BackingClaim implements AutoCloseable {
         try (MarkerDirectory d = dir.get();
                 FileChannel ch =
                         FileChannel.open(d.path("lock"), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-            FileLock l = tryLock(ch);
+            LockFile l = LockFile.tryLock(ch);
             if (l == null) {
                 return true;
             }
-            l.release();
+            l.close();
             return false;
         } catch (NoSuchFileException e) {
             return false;
         } catch (IOException e) {
             throw new UserFacingException(
                     "cannot check the lock of backing directory " + backing + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static FileLock tryLock(FileChannel ch) throws IOException {
-        try {
-            return ch.tryLock();
-        } catch (OverlappingFileLockException heldByThisProcess) {
-            return null;
         }
     }
 
@@ -301,13 +290,10 @@ final class BackingClaim implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (lock.isValid()) {
-                lock.release();
-            }
+            lock.close();
         } catch (IOException ignored) {
-            // closing the channel releases it too
+            // the lock goes with the channel, and with the process at the latest
         }
-        closeQuietly(channel);
     }
 
     /** Small "key=value" files, written whole (a temporary file renamed over the old one). */

@@ -11,6 +11,7 @@ import io.txfs.fuse.view.DefaultView;
 import io.txfs.fuse.view.MountAdministrators;
 import io.txfs.fuse.view.ViewMount;
 import io.txfs.sys.LibC;
+import io.txfs.sys.LockFile;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -281,7 +282,7 @@ final class MountCommand implements Callable<Integer> {
     private int serve(Path backingDir, Path mnt, MountOptions.Builder opts, StateDirectory stateDir) throws Exception {
         boolean views = viewsMode();
         DefaultView policy = policy();
-        try (StateDirectory.Lock lock = stateDir.lock();
+        try (LockFile lock = stateDir.lock();
                 BackingClaim claim = views ? BackingClaim.take(backingDir, stateDir.path(), adopt) : null) {
             DaemonLogging.alsoTo(stateDir.logFile());
             Files.writeString(stateDir.pidFile(), ProcessHandle.current().pid() + "\n");

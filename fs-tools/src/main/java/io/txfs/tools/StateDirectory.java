@@ -1,13 +1,10 @@
 package io.txfs.tools;
 
+import io.txfs.sys.LockFile;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -78,43 +75,16 @@ final class StateDirectory {
         }
     }
 
-    /** Takes the one-daemon-per-state-directory lock for the life of this process. */
-    Lock lock() {
-        Path lockFile = dir.resolve("lock");
+    /** Takes the one-daemon-per-state-directory lock for the life of this process (released when it dies). */
+    LockFile lock() {
         try {
-            FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = ch.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
-            }
+            LockFile lock = LockFile.tryLock(dir.resolve("lock"));
             if (lock == null) {
-                ch.close();
                 throw new UserFacingException("state directory " + dir + " is in use by another txfs daemon");
             }
-            return new Lock(ch, lock);
+            return lock;
         } catch (IOException e) {
             throw new UserFacingException("cannot lock state directory " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Held by the daemon until it exits; the kernel releases it if the daemon is killed. */
-    static final class Lock implements AutoCloseable {
-        private final FileChannel channel;
-        private final FileLock lock;
-
-        private Lock(FileChannel channel, FileLock lock) {
-            this.channel = channel;
-            this.lock = lock;
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (lock.isValid()) {
-                lock.release();
-            }
-            channel.close();
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.sys.LockFile;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -95,7 +96,7 @@ class TxfsCliTest {
         StateDirectory sd = StateDirectory.forMount(tmp.resolve("a/state"), tmp);
         sd.create();
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sd.path())));
-        try (StateDirectory.Lock first = sd.lock()) {
+        try (LockFile first = sd.lock()) {
             UserFacingException e = assertThrows(UserFacingException.class, sd::lock);
             assertTrue(e.getMessage().contains("in use"), e.getMessage());
         }
