@@ -11,12 +11,13 @@ import java.util.regex.Pattern;
 /**
  * One line written to {@code .txfs/ctl}: {@code VERB [view=NAME] [isolation=snapshot|read-committed] [force]
  * [published] [backing] [format=WORD] [objects=sha1|sha256] [extended] [mtimes] [canonical] [path=P] [fd=N]
- * [from=S to=S] [wait] [older_than=SECONDS] [toplevel] [if_unchanged]}, each
+ * [from=S to=S] [wait] [older_than=SECONDS] [toplevel] [if_unchanged] [normalize=RULES]}, each
  * verb taking only its own arguments ({@link ControlVerb}). Words are separated by single spaces or tabs;
  * one trailing newline is allowed. Anything else is refused.
  *
  * <p>{@code path=} is percent-encoded ({@code %XX} for any byte, required for space, '%', control
  * bytes and bytes over 0x7e) so that any raw name bytes fit in one word; {@link #pathBytes()} decodes it.
+ * {@code normalize=} is a rules file (docs/reproducibility.md), UTF-8, percent-encoded the same way.
  */
 public record ControlCommand(
         ControlVerb verb,
@@ -37,9 +38,13 @@ public record ControlCommand(
         boolean await,
         Optional<Long> olderThanSeconds,
         boolean toplevel,
-        boolean ifUnchanged) {
-    /** Longer lines are refused before they are decoded: no command needs more. */
-    public static final int MAX_LINE_BYTES = 4096;
+        boolean ifUnchanged,
+        Optional<String> normalize) {
+    /**
+     * Longer lines are refused before they are decoded: no command needs more (a rules file for
+     * {@code normalize=} travels in the line, percent-encoded).
+     */
+    public static final int MAX_LINE_BYTES = 64 * 1024;
 
     private static final Pattern VIEW_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,63}");
 
@@ -131,6 +136,7 @@ public record ControlCommand(
         private Optional<Long> olderThan = Optional.empty();
         private boolean toplevel;
         private boolean ifUnchanged;
+        private Optional<String> normalize = Optional.empty();
 
         Arguments(ControlVerb verb) {
             this.verb = verb;
@@ -159,6 +165,7 @@ public record ControlCommand(
                     decodePath(value);
                     path = Optional.of(value);
                 }
+                case "normalize" -> normalize = Optional.of(normalizeRules(value));
                 default -> throw new BadControlCommandException("unknown argument '" + printable(key) + "'");
             }
         }
@@ -195,7 +202,8 @@ public record ControlCommand(
                     await,
                     olderThan,
                     toplevel,
-                    ifUnchanged);
+                    ifUnchanged,
+                    normalize);
         }
     }
 
@@ -208,6 +216,24 @@ public record ControlCommand(
             return Optional.of(decodePath(path.get()));
         } catch (BadControlCommandException e) {
             throw new IllegalStateException("validated at parse", e);
+        }
+    }
+
+    /** The rules text {@code normalize=} carries (UTF-8). */
+    private static String normalizeRules(String value) throws BadControlCommandException {
+        if (value == null || value.isEmpty()) {
+            throw new BadControlCommandException("'normalize' needs the rules: normalize=RULES (percent-encoded)");
+        }
+        byte[] raw = decodePath(value);
+        try {
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(raw))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new BadControlCommandException("normalize rules are not UTF-8 text");
         }
     }
 

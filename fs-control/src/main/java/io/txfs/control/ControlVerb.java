@@ -22,16 +22,20 @@ public enum ControlVerb {
      */
     REFRESH(Set.of("view")),
     /** {@code canonical} adds the canonical delta entries and its id; {@code objects=} their hash. */
-    STATUS(Set.of("view", "canonical", "objects")),
+    STATUS(Set.of("view", "canonical", "objects", "normalize")),
     /**
      * {@code format=text} (default: unified diff) or {@code format=jsonl} (the canonical delta), of a view's
      * pending changes or, with {@code from=S to=S}, between two states of the log (a version number,
      * {@code flushed} or {@code published}).
      */
-    DIFF(Set.of("view", "format", "objects", "from", "to")),
+    DIFF(Set.of("view", "format", "objects", "from", "to", "normalize")),
     VIEWS(Set.of()),
-    /** A tree id: {@code hash [view=V|published|backing] [format=sha1|sha256] [extended [mtimes]] [path=P]}. */
-    HASH(Set.of("view", "published", "backing", "format", "extended", "mtimes", "path")),
+    /**
+     * A tree id: {@code hash [view=V|published|backing] [format=sha1|sha256] [extended [mtimes]] [path=P]}.
+     * {@code normalize=RULES} (status, diff, hash, export): files read as the rules make them
+     * (docs/reproducibility.md, "Normalized ids"); the reply's {@code normalized_by} names the rules.
+     */
+    HASH(Set.of("view", "published", "backing", "format", "extended", "mtimes", "path", "normalize")),
     /**
      * The published log: publishes and flushes with their delta ids; {@code wait} waits until every id
      * is computed (else at most 2 s, then the rest show as pending).
@@ -41,7 +45,7 @@ public enum ControlVerb {
      * {@code export [view=V] format=oci-tar [canonical]}: the reply is the raw layer tar of the view's pending
      * delta, streamed; {@code canonical}: after one JSON line with the delta id.
      */
-    EXPORT(Set.of("view", "format", "canonical")),
+    EXPORT(Set.of("view", "format", "canonical", "normalize")),
     /**
      * {@code import view=V fd=N}: applies the layer tar the caller holds open as descriptor N (the
      * daemon reads it through /proc/PID/fd/N, only when the caller opened it for reading).

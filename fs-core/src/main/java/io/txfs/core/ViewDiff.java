@@ -16,6 +16,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,10 +50,16 @@ public final class ViewDiff {
      * the caller could not read (mode bits of owner, group, other) is summarised, never shown.
      */
     public static String unified(Engine e, View v, Caller who) {
+        return unified(e, v, who, path -> true);
+    }
+
+    /** The diff of the changed paths {@code shown} accepts (a path without its leading '/'). */
+    public static String unified(Engine e, View v, Caller who, Predicate<String> shown) {
         View base = baseOf(e, v);
         StringBuilder out = new StringBuilder();
         for (DeltaEntry d : e.pendingDelta(v)) {
             String p = d.path().startsWith("/") ? d.path().substring(1) : d.path();
+            if (!shown.test(p)) continue;
             out.append("diff --txfs a/").append(p).append(" b/").append(p).append('\n');
             switch (d.kind()) {
                 case ADDED ->

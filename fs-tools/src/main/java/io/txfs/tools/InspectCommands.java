@@ -63,6 +63,9 @@ final class InspectCommands {
         @Option(names = "--mtimes", description = "With --extended: include mtimes.")
         boolean mtimes;
 
+        @Mixin
+        NormalizeOption normalize;
+
         @Option(names = "--json", description = "Print the daemon's JSON reply.")
         boolean json;
 
@@ -107,8 +110,10 @@ final class InspectCommands {
                     line.append(" path=").append(ControlCommand.encodePath(rel.getBytes(StandardCharsets.UTF_8)));
                 }
             }
+            line.append(normalize.argument());
             JsonNode r = progress.around(ctl, "hash", () -> ControlCall.send(ctl, line.toString()));
-            out().println(json ? r.toString() : r.path("id").asText());
+            NormalizeOption.warnNotNormalized(r, err());
+            out().println(json ? r.toString() : r.path("id").asText() + NormalizeOption.suffix(r));
             return Txfs.EXIT_OK;
         }
 
@@ -189,6 +194,9 @@ final class InspectCommands {
         @Mixin
         ProgressOption progress;
 
+        @Mixin
+        NormalizeOption normalize;
+
         @Override
         int run() {
             return switch (format) {
@@ -209,7 +217,9 @@ final class InspectCommands {
                         mount.controlFile(),
                         "export",
                         () -> RawControlCall.send(
-                                mount.controlFile(), "export" + viewArg(view) + " format=oci-tar", out));
+                                mount.controlFile(),
+                                "export" + viewArg(view) + " format=oci-tar" + normalize.argument(),
+                                out));
                 err().println("txfs: exported " + n + " bytes");
             } catch (IOException e) {
                 throw new UserFacingException("writing " + output + ": " + e.getMessage(), e);
@@ -234,7 +244,9 @@ final class InspectCommands {
                         mount.controlFile(),
                         "export",
                         () -> RawControlCall.send(
-                                mount.controlFile(), "export" + viewArg(view) + " format=oci-tar canonical", header));
+                                mount.controlFile(),
+                                "export" + viewArg(view) + " format=oci-tar canonical" + normalize.argument(),
+                                header));
                 JsonNode h = header.header();
                 OciImageLayout.Result r = layout.finish(
                         Map.of(
@@ -242,7 +254,9 @@ final class InspectCommands {
                                 h.path("objects").asText() + ":"
                                         + h.path("delta_id").asText(),
                                 "io.txfs.view",
-                                h.path("view").asText()),
+                                h.path("view").asText(),
+                                "io.txfs.normalized-by",
+                                h.path("normalized_by").asText("")),
                         h.path("view").asText());
                 done = true;
                 err().println("txfs: exported view " + h.path("view").asText() + " to " + output + ": layer "

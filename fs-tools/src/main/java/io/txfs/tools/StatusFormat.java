@@ -29,6 +29,14 @@ final class StatusFormat {
                 .append(", published ")
                 .append(r.path("published_version").asLong())
                 .append(")\n");
+        if (r.hasNonNull("delta_id")) {
+            b.append("# delta id ")
+                    .append(r.path("delta_id").asText())
+                    .append(NormalizeOption.suffix(r))
+                    .append(" (")
+                    .append(r.path("objects").asText())
+                    .append(")\n");
+        }
         String backing = r.path("backing").asText("ok");
         if (!backing.equals("ok")) {
             b.append("# backing directory: ").append(backing).append('\n');
@@ -244,7 +252,7 @@ final class StatusFormat {
                 ? ", versions " + r.get("from_version").asLong() + " to "
                         + r.path("to_version").asLong()
                 : "";
-        return "txfs: delta id " + r.path("delta_id").asText() + " ("
+        return "txfs: delta id " + r.path("delta_id").asText() + NormalizeOption.suffix(r) + " ("
                 + r.path("changed_paths").asLong() + " paths, "
                 + r.path("objects").asText() + between + ")";
     }

@@ -88,11 +88,20 @@ final class ViewCommands {
         @Option(names = "--sha256", description = "Content and delta ids in SHA-256 (default SHA-1, as git).")
         boolean sha256;
 
+        @picocli.CommandLine.Mixin
+        NormalizeOption normalize;
+
         @Override
         int run() {
+            if (normalize.rules != null && !canonical) {
+                throw new picocli.CommandLine.ParameterException(
+                        spec.commandLine(), "--normalize changes the delta id: it needs --canonical");
+            }
             JsonNode r = ControlCall.send(
                     mount.controlFile(),
-                    "status" + viewArg(view) + (sha256 ? " objects=sha256" : "") + (canonical ? " canonical" : ""));
+                    "status" + viewArg(view) + (sha256 ? " objects=sha256" : "") + (canonical ? " canonical" : "")
+                            + normalize.argument());
+            NormalizeOption.warnNotNormalized(r, err());
             if (json) {
                 out().println(r.toString());
             } else {
@@ -147,6 +156,9 @@ final class ViewCommands {
         @Option(names = "--sha256", description = "Content and delta ids in SHA-256 (default SHA-1, as git).")
         boolean sha256;
 
+        @picocli.CommandLine.Mixin
+        NormalizeOption normalize;
+
         @Override
         int run() {
             if (!format.equals("text") && !format.equals("jsonl")) {
@@ -158,7 +170,9 @@ final class ViewCommands {
             JsonNode r = ControlCall.send(
                     mount.controlFile(),
                     "diff" + states() + (format.equals("jsonl") ? " format=jsonl" : "")
-                            + (sha256 ? " objects=sha256" : ""));
+                            + (sha256 ? " objects=sha256" : "")
+                            + normalize.argument());
+            NormalizeOption.warnNotNormalized(r, err());
             if (json) {
                 out().println(r.toString());
             } else if (format.equals("jsonl")) {

@@ -26,6 +26,18 @@ final class CanonicalDeltas {
     /** The canonical delta of a view's pending changes against its base, read as the caller may. */
     static Delta of(Engine engine, RequestContext caller, ControlCommand cmd, View v, List<DeltaEntry> pending)
             throws ControlRefusal {
+        return of(engine, caller, cmd, v, pending, Normalization.of(cmd));
+    }
+
+    /** The same, with files read as {@code normalization}'s rules make them (a normalized delta id). */
+    static Delta of(
+            Engine engine,
+            RequestContext caller,
+            ControlCommand cmd,
+            View v,
+            List<DeltaEntry> pending,
+            Normalization normalization)
+            throws ControlRefusal {
         ObjectFormat format = ReplyWords.objectFormat(cmd.objects().orElse("sha1"));
         try {
             TreeSource before = new ViewTreeSource(engine, ViewDiff.baseOf(engine, v));
@@ -34,8 +46,10 @@ final class CanonicalDeltas {
             Set<Long> groups = CallerGroups.of(caller);
             return new DeltaComputer(format, false)
                     .compute(
-                            CallerAccessTreeSource.forCaller(scope.wrap(before), caller.uid(), groups),
-                            CallerAccessTreeSource.forCaller(scope.wrap(after), caller.uid(), groups));
+                            normalization.wrap(
+                                    CallerAccessTreeSource.forCaller(scope.wrap(before), caller.uid(), groups)),
+                            normalization.wrap(
+                                    CallerAccessTreeSource.forCaller(scope.wrap(after), caller.uid(), groups)));
         } catch (IOException e) {
             throw Refusals.of(cmd.verb(), e);
         }

@@ -7,10 +7,13 @@ import io.txfs.control.ControlVerb;
 import io.txfs.core.Engine;
 import io.txfs.core.ViewDiff;
 import io.txfs.core.inspect.delta.Delta;
+import io.txfs.core.inspect.delta.DeltaEntry;
 import io.txfs.core.model.Caller;
 import io.txfs.core.tree.View;
 import io.txfs.fuse.RequestContext;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
 
 /** {@code diff}: a view's pending changes, or with {@code from=} the change between two versions of the log. */
 final class DiffVerb implements VerbHandler {
@@ -27,9 +30,11 @@ final class DiffVerb implements VerbHandler {
         }
         Engine engine = context.engine();
         View v = TargetViews.of(context, caller, cmd);
+        Normalization normalization = Normalization.of(cmd);
         if (cmd.format().orElse("text").equals("jsonl")) {
-            Delta d = CanonicalDeltas.of(engine, caller, cmd, v, engine.pendingDelta(v));
-            return ControlReply.ok(ControlVerb.DIFF)
+            Delta d = CanonicalDeltas.of(engine, caller, cmd, v, engine.pendingDelta(v), normalization);
+            return normalization
+                    .describe(ControlReply.ok(ControlVerb.DIFF))
                     .put("view", v.name())
                     .put("format", "jsonl")
                     .put("objects", d.format().gitName())
@@ -37,8 +42,21 @@ final class DiffVerb implements VerbHandler {
                     .put("changed_paths", d.entries().size())
                     .put("jsonl", new String(d.canonicalBytes(), StandardCharsets.UTF_8));
         }
-        return ControlReply.ok(ControlVerb.DIFF)
+        Caller who = new Caller(caller.uid(), caller.gid());
+        if (cmd.normalize().isEmpty()) {
+            return ControlReply.ok(ControlVerb.DIFF)
+                    .put("view", v.name())
+                    .put("diff", ViewDiff.unified(engine, v, who));
+        }
+        // the paths still changed once normalized, shown as they are (a signature-only change vanishes)
+        Set<String> changed = new HashSet<>();
+        for (DeltaEntry e : CanonicalDeltas.of(engine, caller, cmd, v, engine.pendingDelta(v), normalization)
+                .entries()) {
+            changed.add(e.path().toString());
+        }
+        return normalization
+                .describe(ControlReply.ok(ControlVerb.DIFF))
                 .put("view", v.name())
-                .put("diff", ViewDiff.unified(engine, v, new Caller(caller.uid(), caller.gid())));
+                .put("diff", ViewDiff.unified(engine, v, who, changed::contains));
     }
 }

@@ -51,8 +51,10 @@ final class ExportVerb implements VerbHandler {
         if (!cmd.format().orElse("").equals("oci-tar")) {
             throw new ControlRefusal(Errno.EINVAL, cmd.verb(), "export needs format=oci-tar");
         }
-        Layer layer = layer(caller, cmd, v);
+        Normalization normalization = Normalization.of(cmd);
+        Layer layer = layer(caller, cmd, v, normalization);
         Delta d = layer.delta();
+        String rulesId = normalization.rulesId();
         String viewName = v.name();
         boolean header = cmd.canonical();
         return ControlReply.streamed(ControlVerb.EXPORT, out -> {
@@ -63,6 +65,7 @@ final class ExportVerb implements VerbHandler {
                         .put("objects", d.format().gitName())
                         .put("delta_id", d.id().hex())
                         .put("entries", d.entries().size());
+                if (rulesId != null) h.put("normalized_by", rulesId);
                 out.write((h.toString() + "\n").getBytes(StandardCharsets.UTF_8));
             }
             try (LongWork work = engine.works().start("export")) {
@@ -79,7 +82,8 @@ final class ExportVerb implements VerbHandler {
         });
     }
 
-    private Layer layer(RequestContext caller, ControlCommand cmd, View v) throws ControlRefusal {
+    private Layer layer(RequestContext caller, ControlCommand cmd, View v, Normalization normalization)
+            throws ControlRefusal {
         Engine engine = context.engine();
         List<DeltaEntry> pending = engine.pendingDelta(v);
         try {
@@ -87,8 +91,10 @@ final class ExportVerb implements VerbHandler {
             TreeSource after = new ViewTreeSource(engine, v);
             PendingScopeTreeSource.Scope scope = PendingScopeTreeSource.Scope.of(pending, before, after);
             Set<Long> groups = CallerGroups.of(caller);
-            TreeSource b = CallerAccessTreeSource.forCaller(scope.wrap(before), caller.uid(), groups);
-            TreeSource a = CallerAccessTreeSource.forCaller(scope.wrap(after), caller.uid(), groups);
+            TreeSource b =
+                    normalization.wrap(CallerAccessTreeSource.forCaller(scope.wrap(before), caller.uid(), groups));
+            TreeSource a =
+                    normalization.wrap(CallerAccessTreeSource.forCaller(scope.wrap(after), caller.uid(), groups));
             return new Layer(new DeltaComputer(ObjectFormat.SHA1, false).compute(b, a), b, a);
         } catch (IOException e) {
             throw Refusals.of(cmd.verb(), e);

@@ -53,8 +53,10 @@ final class HashVerb implements VerbHandler {
                     cmd.verb(),
                     "bad path (relative, no empty, '.' or '..' components): " + e.getMessage());
         }
+        Normalization normalization = Normalization.of(cmd);
         try {
-            String id = hash(caller, cmd, trusted, source, options, path);
+            String id = hash(caller, cmd, trusted, source, options, path, normalization);
+            normalization.describe(reply);
             return reply.put("format", format.gitName())
                     .put("extended", cmd.extended())
                     .put("mtimes", cmd.mtimes())
@@ -104,9 +106,11 @@ final class HashVerb implements VerbHandler {
             boolean trusted,
             TreeSource source,
             TreeIdOptions options,
-            TreePath path)
+            TreePath path,
+            Normalization normalization)
             throws IOException {
-        TreeSource asCaller = CallerAccessTreeSource.forCaller(source, caller.uid(), CallerGroups.of(caller));
+        TreeSource asCaller =
+                normalization.wrap(CallerAccessTreeSource.forCaller(source, caller.uid(), CallerGroups.of(caller)));
         // only a walk of the backing directory is long enough to show: the others reuse version tokens
         try (LongWork work = cmd.backing() ? context.engine().works().start("hash") : LongWork.unwatched()) {
             if (cmd.backing()) asCaller = new ProgressTreeSource(asCaller, work);

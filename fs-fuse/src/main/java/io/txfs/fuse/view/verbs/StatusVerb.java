@@ -15,6 +15,7 @@ import io.txfs.core.transactions.GroupCommit;
 import io.txfs.core.tree.View;
 import io.txfs.fuse.RequestContext;
 import io.txfs.fuse.view.Views;
+import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -64,7 +65,12 @@ final class StatusVerb implements VerbHandler {
                 .putNode("entries", entries);
         backgroundWork(reply);
         if (cmd.canonical()) {
-            putCanonical(reply, CanonicalDeltas.of(engine, caller, cmd, v, delta));
+            Normalization normalization = Normalization.of(cmd);
+            putCanonical(reply, CanonicalDeltas.of(engine, caller, cmd, v, delta, normalization));
+            normalization.describe(reply);
+        } else if (cmd.normalize().isPresent()) {
+            throw new ControlRefusal(
+                    Errno.EINVAL, cmd.verb(), "'normalize' needs 'canonical' (it changes the delta id)");
         }
         return reply;
     }
