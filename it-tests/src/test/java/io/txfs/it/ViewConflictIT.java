@@ -108,4 +108,30 @@ final class ViewConflictIT {
             assertEquals("created inside d\n", add.read("parent/d/new.txt"), "the refused view is intact");
         }
     }
+
+    /** Two builds that write the same output both publish; a real difference still conflicts. */
+    @Test
+    void identicalOutputsBothPublishAndADifferentOneConflicts() {
+        String mnt = MOUNT.mountpoint().toString();
+        try (ViewAgent a = MOUNT.agent("same-a", ViewAgent.Way.SHARED_ROOT);
+                ViewAgent b = MOUNT.agent("same-b", ViewAgent.Way.NAMESPACE);
+                ViewAgent c = MOUNT.agent("same-c", ViewAgent.Way.SHARED_ROOT);
+                ViewAgent watcher = MOUNT.agent("same-watch", ViewAgent.Way.SHARED_ROOT, "read-committed")) {
+            a.write("same/out.o", "object code\n");
+            b.write("same/out.o", "object code\n");
+            c.write("same/out.o", "other object code\n");
+            b.write("same/b-log.txt", "B's log\n");
+
+            assertTrue(a.ctl("publish").get("errno").isNull());
+            JsonNode second = b.ctl("publish");
+            assertTrue(second.get("errno").isNull(), "the same output is no conflict: " + second);
+            assertEquals("object code\n", watcher.read("same/out.o"));
+            assertEquals("B's log\n", watcher.read("same/b-log.txt"), "the rest of B published");
+            assertEquals("object code\n", b.read("same/out.o"), "B still reads its output");
+
+            ProcessRun third = MOUNT.txfs("publish", "--mount", mnt, "same-c");
+            assertEquals(3, third.exitCode(), "different bytes conflict\n" + third.describe());
+            assertTrue(third.stderr().contains("same/out.o"), third.describe());
+        }
+    }
 }

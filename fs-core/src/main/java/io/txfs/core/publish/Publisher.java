@@ -70,14 +70,16 @@ public final class Publisher {
     public PublishResult publish(View v, boolean force) {
         ViewOperation c = tree.readCtx(v);
         Map<ByteBuffer, Long> keys = conflictKeys(v);
+        SameFinalEntries same = new SameFinalEntries(parts);
         if (!force) {
-            List<String> conflicts = conflicts(c, keys);
+            List<String> conflicts = conflicts(c, keys, same);
             if (!conflicts.isEmpty()) throw new PublishConflictException(v.name, conflicts);
         }
         ver = state.head() + 1;
         Map<Long, byte[]> raw = pendingRecords(v);
         Map<EntryName, byte[]> dentRaw = pendingEntries(v);
         List<PendingKey> pendingKeys = pendingKeys(v, keys, raw, dentRaw);
+        keepPublishedWhereAlike(same, keys, raw, dentRaw); // after: the pending keys are the scanned ones
         ForceReport report = force ? forceMerge(v, keys, raw, dentRaw) : null;
         writeRecords(v, keys, raw, force);
         writeEntries(dentRaw);
@@ -238,7 +240,27 @@ public final class Publisher {
      * publish lock and the view's write lock.
      */
     public List<String> conflicts(View v) {
-        return conflicts(tree.readCtx(v), conflictKeys(v));
+        return conflicts(tree.readCtx(v), conflictKeys(v), new SameFinalEntries(parts));
+    }
+
+    /**
+     * Where the view ended with the same entry as head (SameFinalEntries), head's stays: the view's entry
+     * is not written, nor its conflict key, and the view's own node there, left without a name, is
+     * written with none (collected as any removed file is).
+     */
+    private static void keepPublishedWhereAlike(
+            SameFinalEntries same, Map<ByteBuffer, Long> keys, Map<Long, byte[]> raw, Map<EntryName, byte[]> dentRaw) {
+        for (EntryName l : same.alikeEntries()) {
+            byte[] mine = dentRaw.remove(l);
+            keys.remove(ByteBuffer.wrap(Keys.conflictKeyE(l.parent(), l.name())));
+            long child = mine == null ? 0 : EntryValue.decode(mine).child();
+            byte[] record = child == 0 ? null : raw.get(child);
+            if (record == null) continue;
+            NodeRecord r = NodeRecord.decode(record);
+            r.links.removeIf(n -> n.parent() == l.parent() && Arrays.equals(n.name(), l.name()));
+            r.nlink = r.links.size();
+            raw.put(child, r.encode());
+        }
     }
 
     /** The view's conflict keys, each with the published version it was based on when first written. */
@@ -350,7 +372,7 @@ public final class Publisher {
         return since;
     }
 
-    private List<String> conflicts(ViewOperation c, Map<ByteBuffer, Long> keys) {
+    private List<String> conflicts(ViewOperation c, Map<ByteBuffer, Long> keys, SameFinalEntries same) {
         TreeSet<String> out = new TreeSet<>();
         if (keys.isEmpty()) return List.of();
         long oldest = Long.MAX_VALUE;
@@ -365,12 +387,13 @@ public final class Publisher {
                 case 'E' -> {
                     long parent = Bytes.getLong(k, 1);
                     byte[] name = Arrays.copyOfRange(k, 9, k.length - 1);
-                    if (after(since, k, base)) out.add(path(c, parent, name));
+                    if (after(since, k, base) && !same.entry(c, parent, name)) out.add(path(c, parent, name));
                     String gone = ancestorGone(c, since, parent, base, checkedDirs);
                     if (gone != null) out.add(gone);
                 }
                 case 'N' -> {
-                    if (after(since, k, base)) out.add(nodePath(c, Bytes.getLong(k, 1)));
+                    long id = Bytes.getLong(k, 1);
+                    if (after(since, k, base) && !same.record(c, id)) out.add(nodePath(c, id));
                 }
                 case 'R' -> {
                     long id = Bytes.getLong(k, 1);
