@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 /**
  * One line written to {@code .txfs/ctl}: {@code VERB [view=NAME] [isolation=snapshot|read-committed] [force]
  * [published] [backing] [format=WORD] [objects=sha1|sha256] [extended] [mtimes] [canonical] [path=P] [fd=N]
- * [from=S to=S] [wait] [older_than=SECONDS] [toplevel] [if_unchanged] [normalize=RULES]}, each
+ * [from=S to=S] [wait] [older_than=SECONDS] [toplevel] [if_unchanged] [normalize=RULES] [trace]}, each
  * verb taking only its own arguments ({@link ControlVerb}). Words are separated by single spaces or tabs;
  * one trailing newline is allowed. Anything else is refused.
  *
@@ -39,7 +39,8 @@ public record ControlCommand(
         Optional<Long> olderThanSeconds,
         boolean toplevel,
         boolean ifUnchanged,
-        Optional<String> normalize) {
+        Optional<String> normalize,
+        boolean trace) {
     /**
      * Longer lines are refused before they are decoded: no command needs more (a rules file for
      * {@code normalize=} travels in the line, percent-encoded).
@@ -137,6 +138,7 @@ public record ControlCommand(
         private boolean toplevel;
         private boolean ifUnchanged;
         private Optional<String> normalize = Optional.empty();
+        private boolean trace;
 
         Arguments(ControlVerb verb) {
             this.verb = verb;
@@ -166,6 +168,7 @@ public record ControlCommand(
                     path = Optional.of(value);
                 }
                 case "normalize" -> normalize = Optional.of(normalizeRules(value));
+                case "trace" -> trace = flag(key, value);
                 default -> throw new BadControlCommandException("unknown argument '" + printable(key) + "'");
             }
         }
@@ -203,7 +206,8 @@ public record ControlCommand(
                     olderThan,
                     toplevel,
                     ifUnchanged,
-                    normalize);
+                    normalize,
+                    trace);
         }
     }
 
@@ -234,6 +238,15 @@ public record ControlCommand(
                     .toString();
         } catch (CharacterCodingException e) {
             throw new BadControlCommandException("normalize rules are not UTF-8 text");
+        }
+    }
+
+    /** The bytes {@link #encodePath} encoded; IllegalArgumentException when it is not such an encoding. */
+    public static byte[] decodePathBytes(String encoded) {
+        try {
+            return decodePath(encoded);
+        } catch (BadControlCommandException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 

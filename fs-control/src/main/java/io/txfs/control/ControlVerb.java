@@ -6,11 +6,12 @@ import java.util.Set;
 /** The verbs of {@code .txfs/ctl}, each with the arguments it takes. */
 public enum ControlVerb {
     /**
+     * {@code trace}: the view records its access trace from now on (read with {@code trace}).
      * {@code toplevel}: refused (EPERM) when the caller already works in a view entered by {@code begin}
      * other than the one named: the new view would be a sibling of the caller's, not its child (no nesting
      * yet). {@code txfs run} always asks so.
      */
-    BEGIN(Set.of("view", "isolation", "toplevel")),
+    BEGIN(Set.of("view", "isolation", "toplevel", "trace")),
     PUBLISH(Set.of("view", "force")),
     FLUSH(Set.of()),
     COMMIT(Set.of("view", "force")),
@@ -76,7 +77,12 @@ public enum ControlVerb {
      * phase, items and bytes done and in total (-1: not known), seconds since they started. Names no
      * path or view, so any user of the mount may ask; the CLI polls it to draw a progress bar.
      */
-    PROGRESS(Set.of());
+    PROGRESS(Set.of()),
+    /**
+     * {@code trace [view=V]}: the view's access trace (docs/reproducibility.md, "Access traces"), each path
+     * with what was first done to it, in order; the view's owner or root. {@code begin trace} starts one.
+     */
+    TRACE(Set.of("view"));
 
     private final Set<String> arguments;
 

@@ -44,6 +44,7 @@ import io.txfs.core.store.RocksStore;
 import io.txfs.core.store.Store;
 import io.txfs.core.store.StoreException;
 import io.txfs.core.store.StoreMemory;
+import io.txfs.core.trace.AccessTraces;
 import io.txfs.core.transactions.FileOperations;
 import io.txfs.core.transactions.GroupCommit;
 import io.txfs.core.transactions.VersionTransactions;
@@ -66,6 +67,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,6 +114,9 @@ public final class Engine implements AutoCloseable {
 
     private final FileOperations files;
     private final ViewLifecycle lifecycle;
+    /** The access traces of views that record one (docs/reproducibility.md, "Access traces"). */
+    private final AccessTraces traces;
+
     private final VersionTransactions versionTx;
 
     /** The long operations running now (flush, gc, …), for progress shown by any client. */
@@ -158,6 +163,9 @@ public final class Engine implements AutoCloseable {
         this.background = new BackgroundCollection(state, collector, gcPolicy, v -> OwnLayerSpace.recount(state, v));
         this.lifecycle = new ViewLifecycle(parts, tx, background);
         this.versionTx = new VersionTransactions(parts, tx, outside, flusher, collector, background, versionLog);
+        this.traces =
+                new AccessTraces(c.stateDir() == null ? null : c.stateDir().resolve("traces"));
+        traces.retainOnly(state.views.values().stream().map(v -> v.id).collect(Collectors.toSet()));
         flusher.recover();
         opening.sweepChunkData();
         versionLog.findMissingDeltaIds();
@@ -258,7 +266,9 @@ public final class Engine implements AutoCloseable {
      * cached of the dropped changes. Its name is free again: a view created under it later is a new one.
      */
     public ChangeSet discard(View v) {
-        return lifecycle.discard(v);
+        ChangeSet dropped = lifecycle.discard(v);
+        traces.drop(v.id);
+        return dropped;
     }
 
     /**
@@ -267,7 +277,9 @@ public final class Engine implements AutoCloseable {
      * write lock, so no write slips in between the check and the removal.
      */
     public ChangeSet discardIfUnchanged(View v) {
-        return lifecycle.discardIfUnchanged(v);
+        ChangeSet dropped = lifecycle.discardIfUnchanged(v);
+        if (dropped != null) traces.drop(v.id);
+        return dropped;
     }
 
     /**
@@ -384,23 +396,7 @@ public final class Engine implements AutoCloseable {
 
     /** A read-only handle on published version {@code version} (0 to head), for tools that compare versions. */
     public View versionView(long version) {
-        if (version < 0 || version > state.head())
-            throw new FsException(Errno.ENOENT, "no version " + version + " (head is " + state.head() + ")");
-        // a pin, so the collector keeps the version while the handle is in use; a version it may already have
-        // thinned out is refused rather than read from the older records that remain
-        return collector.pin(() -> {
-            if (!collector.keeps(version)) {
-                throw new FsException(
-                        Errno.ENOENT,
-                        "version " + version + " is no longer kept (kept: the flushed version "
-                                + state.flushed() + ", versions " + keepFrom() + " to " + state.head()
-                                + ", and those snapshot views or open"
-                                + " handles read; txfs mount --keep-versions and --keep-unflushed keep more)");
-            }
-            View h = View.publishedAt(PUBLISHED_VIEW, Isolation.SNAPSHOT, 0, 0, version);
-            h.historical = true;
-            return h;
-        });
+        return collector.versionView(version);
     }
 
     /** Tells the version hook of a version written by the engine itself (an outside change taken in). */
@@ -514,6 +510,16 @@ public final class Engine implements AutoCloseable {
 
     public byte[] getxattr(View v, long ino, String name) {
         return files.getxattr(v, ino, name);
+    }
+
+    /** The views' access traces: start, note, read, by view id. */
+    public AccessTraces traces() {
+        return traces;
+    }
+
+    /** The node's path in the view as raw name bytes ('/'-joined, none leading); null when it has no name. */
+    public byte[] pathBytes(View v, long ino) {
+        return files.pathBytes(v, ino);
     }
 
     /** Resolves a '/'-separated path from the root without following symlinks; "" and "/" are the root. */
@@ -637,6 +643,7 @@ public final class Engine implements AutoCloseable {
             state.backing.close();
             state.store.close(); // its last memtable flush syncs the chunk data first
             state.chunkData.close();
+            traces.close();
             stateDir.close();
         } finally {
             for (View v : all) v.lock.writeLock().unlock();

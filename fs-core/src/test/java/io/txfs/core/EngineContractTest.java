@@ -498,14 +498,27 @@ abstract class EngineContractTest {
                 c.paths().toString());
     }
 
-    /** A node both views removed has a path in neither: it is named by where it was (it used to say "?node-N"). */
+    /** Both views removed the file: the same final entry (none), so no conflict (docs/reproducibility.md). */
     @Test
-    void aConflictOnAFileBothViewsRemovedIsNamedByItsFormerPath() {
+    void aFileBothViewsRemovedIsNoConflict() {
         a.rm("hello.txt");
         bView.rm("hello.txt");
         engine.publish(bView.view, false);
+        engine.publish(a.view, false);
+        assertFalse(new TestFs(engine, engine.published()).exists("hello.txt"));
+    }
+
+    /**
+     * A node the view removed has no path in the view: the conflict names it where the newest published
+     * state has it (it used to say "?node-N").
+     */
+    @Test
+    void aConflictOnAFileTheViewRemovedIsNamedWhereOthersPutIt() {
+        a.rm("hello.txt");
+        bView.mv("hello.txt", "moved.txt");
+        engine.publish(bView.view, false);
         PublishConflictException c = assertThrows(PublishConflictException.class, () -> engine.publish(a.view, false));
-        assertEquals(List.of("/hello.txt"), c.paths());
+        assertEquals(List.of("/moved.txt"), c.paths());
     }
 
     @Test

@@ -26,6 +26,7 @@ class PackageLayersTest {
             Map.entry("progress", 0),
             Map.entry("model", 1),
             Map.entry("format", 2),
+            Map.entry("trace", 2),
             Map.entry("chunks", 3),
             Map.entry("backing", 3),
             Map.entry("tree", 4),

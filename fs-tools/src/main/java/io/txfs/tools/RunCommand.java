@@ -54,6 +54,12 @@ final class RunCommand extends ViewCommands.Base {
                     "Run in a private mount namespace with the view root over the mountpoint: auto (when permitted), always, never.")
     Namespace namespace;
 
+    @Option(
+            names = "--trace",
+            description = "Record the view's access trace: every path read and written, in first-access order"
+                    + " (txfs trace VIEW; a view made here is kept for it).")
+    boolean trace;
+
     @ArgGroup(exclusive = true)
     After after;
 
@@ -73,10 +79,12 @@ final class RunCommand extends ViewCommands.Base {
         Path ctl = mount.controlFile();
         Path mnt = MountLocator.mountOf(ctl).toAbsolutePath();
         // toplevel: refused inside a view other than --view's (a sibling, not a child: no nesting yet)
-        String begin = "begin toplevel" + viewArg(view) + (isolation == null ? "" : " isolation=" + isolation);
+        String begin = "begin toplevel" + viewArg(view) + (isolation == null ? "" : " isolation=" + isolation)
+                + (trace ? " trace" : "");
         JsonNode entered = ControlCall.send(ctl, begin);
         String name = entered.path("view").asText(view);
-        boolean made = view == null; // nobody named it: it ends with the command unless it holds changes
+        // nobody named it: it ends with the command unless it holds changes, or a trace to read
+        boolean made = view == null && !trace;
         try {
             requireWorkingDirectoryInView(mnt, name);
         } catch (UserFacingException e) {
@@ -120,6 +128,7 @@ final class RunCommand extends ViewCommands.Base {
             }
         }
         end(ctl, name, made, why);
+        if (trace) err().println("txfs:   trace:   txfs trace " + name);
         return status;
     }
 

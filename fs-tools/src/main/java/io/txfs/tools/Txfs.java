@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             InspectCommands.Log.class,
             InspectCommands.Export.class,
             InspectCommands.Import.class,
+            TraceCommand.class,
             StatsCommand.class
         })
 public final class Txfs implements Runnable {

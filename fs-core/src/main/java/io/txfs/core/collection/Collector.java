@@ -5,6 +5,7 @@ import io.txfs.core.format.Keys;
 import io.txfs.core.format.NodeRecord;
 import io.txfs.core.model.EngineConstants;
 import io.txfs.core.model.FaultPoint;
+import io.txfs.core.model.FsException;
 import io.txfs.core.model.GcPolicy;
 import io.txfs.core.model.GcResult;
 import io.txfs.core.model.Identity;
@@ -18,6 +19,7 @@ import io.txfs.core.tree.Content;
 import io.txfs.core.tree.EngineParts;
 import io.txfs.core.tree.EngineState;
 import io.txfs.core.tree.View;
+import io.txfs.sys.Errno;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -156,6 +158,27 @@ public final class Collector {
      * old versions before they pin it. Every kept version was kept by every earlier collection: the
      * newest run only moves forward, and a snapshot or pin reads a version that was kept when it began.
      */
+    /** A read-only handle on published version {@code version} (0 to head), pinned while in use. */
+    public View versionView(long version) {
+        if (version < 0 || version > state.head())
+            throw new FsException(Errno.ENOENT, "no version " + version + " (head is " + state.head() + ")");
+        // a pin, so the collector keeps the version while the handle is in use; a version it may already have
+        // thinned out is refused rather than read from the older records that remain
+        return pin(() -> {
+            if (!keeps(version)) {
+                throw new FsException(
+                        Errno.ENOENT,
+                        "version " + version + " is no longer kept (kept: the flushed version "
+                                + state.flushed() + ", versions " + keepFrom.getAsLong() + " to " + state.head()
+                                + ", and those snapshot views or open"
+                                + " handles read; txfs mount --keep-versions and --keep-unflushed keep more)");
+            }
+            View h = View.publishedAt(EngineConstants.PUBLISHED_VIEW, Isolation.SNAPSHOT, 0, 0, version);
+            h.historical = true;
+            return h;
+        });
+    }
+
     public boolean keeps(long version) {
         return version >= keepFrom.getAsLong() || live().points().contains(version);
     }

@@ -89,6 +89,12 @@ public final class FileOperations {
         return tx.read(v, c -> tree.attr(c, ino, tree.live(c, ino)));
     }
 
+    public byte[] pathBytes(View v, long ino) {
+        String raw = tx.readOnce(v, c -> tree.rawPathOf(c, ino));
+        if (raw == null) return null;
+        return (raw.startsWith("/") ? raw.substring(1) : raw).getBytes(StandardCharsets.ISO_8859_1);
+    }
+
     public List<DirEntry> readdir(View v, long dirIno) {
         List<DirEntry> out = readdirOnce(v, dirIno); // first: it imports the listing if nobody has yet
         if (isVersionView(v)) return out;

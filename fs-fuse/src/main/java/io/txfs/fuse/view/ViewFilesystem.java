@@ -9,6 +9,7 @@ import io.txfs.core.model.FileType;
 import io.txfs.core.model.FsException;
 import io.txfs.core.model.Isolation;
 import io.txfs.core.model.NodeAttributes;
+import io.txfs.core.trace.AccessKind;
 import io.txfs.core.tree.View;
 import io.txfs.fuse.AttrReply;
 import io.txfs.fuse.CreateResult;
@@ -63,6 +64,7 @@ final class ViewFilesystem implements FuseFilesystem {
     private final ViewAddressing addressing;
 
     private final ViewDirectories directories;
+    private final AccessTracing tracing;
     /** Read-only opens in read-committed views read the published version of their open (PinnedViews). */
     private final Map<Long, View> pinned = new ConcurrentHashMap<>();
 
@@ -83,6 +85,7 @@ final class ViewFilesystem implements FuseFilesystem {
         this.ttlNanos = ttlNanos;
         this.addressing = new ViewAddressing(views, nodes, controlNodes, ttlNanos);
         this.directories = new ViewDirectories(engine, addressing, nodes);
+        this.tracing = new AccessTracing(engine);
         this.requestCounts = requestCounts;
     }
 
@@ -137,9 +140,15 @@ final class ViewFilesystem implements FuseFilesystem {
     @Override
     public Entry lookup(RequestContext ctx, long parent, byte[] name) throws IOException {
         ViewKey p = addressing.key(ctx, parent);
+        View v = addressing.view(p);
         try {
-            return addressing.entry(p, engine.lookup(addressing.view(p), p.ino(), name), parent == ROOT_ID);
+            Entry found = addressing.entry(p, engine.lookup(v, p.ino(), name), parent == ROOT_ID);
+            tracing.child(v, p.ino(), name, AccessKind.LOOKUP);
+            return found;
         } catch (FsException e) {
+            if (e.errno() == Errno.ENOENT) {
+                tracing.child(v, p.ino(), name, AccessKind.MISSING);
+            }
             if (e.errno() != Errno.ENOENT || parent == ROOT_ID) {
                 throw e;
             }
@@ -179,7 +188,9 @@ final class ViewFilesystem implements FuseFilesystem {
     @Override
     public byte[] readlink(RequestContext ctx, long node) throws IOException {
         ViewKey k = addressing.key(ctx, node);
-        return engine.readlink(addressing.view(k), k.ino());
+        byte[] target = engine.readlink(addressing.view(k), k.ino());
+        tracing.node(addressing.view(k), k.ino(), AccessKind.READLINK);
+        return target;
     }
 
     @Override
@@ -203,6 +214,7 @@ final class ViewFilesystem implements FuseFilesystem {
         View v = addressing.view(k);
         // an open for writing changes nothing yet: a session's view begins at the first write (mutable)
         engine.open(v, k.ino(), write && !Views.notBegun(v), truncate);
+        tracing.node(v, k.ino(), AccessTracing.ofOpen(flags));
         if (truncate) {
             if ((openFlags & OPEN_KILL_SUIDGID) != 0) {
                 SetIdBits.clear(engine, ctx, v, k.ino());
@@ -249,7 +261,9 @@ final class ViewFilesystem implements FuseFilesystem {
 
     @Override
     public OpenResult opendir(RequestContext ctx, long node, int flags) throws IOException {
-        return directories.open(addressing.key(ctx, node), node);
+        ViewKey k = addressing.key(ctx, node);
+        tracing.node(addressing.view(k), k.ino(), AccessKind.READDIR);
+        return directories.open(k, node);
     }
 
     @Override
@@ -277,12 +291,14 @@ final class ViewFilesystem implements FuseFilesystem {
     @Override
     public int getxattr(RequestContext ctx, long node, String name, ByteBuffer dst) throws IOException {
         ViewKey k = addressing.key(ctx, node);
+        tracing.node(addressing.view(k), k.ino(), AccessKind.GETXATTR);
         return putSized(engine.getxattr(addressing.view(k), k.ino(), name), dst);
     }
 
     @Override
     public int listxattr(RequestContext ctx, long node, ByteBuffer dst) throws IOException {
         ViewKey k = addressing.key(ctx, node);
+        tracing.node(addressing.view(k), k.ino(), AccessKind.GETXATTR);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (String n : engine.listxattr(addressing.view(k), k.ino())) {
             out.writeBytes(n.getBytes(StandardCharsets.UTF_8));
@@ -332,6 +348,7 @@ final class ViewFilesystem implements FuseFilesystem {
                 s.atimeNow() ? Long.valueOf(now) : s.hasAtime() ? s.atimeSec() * 1_000_000_000L + s.atimeNsec() : null,
                 s.mtimeNow() ? Long.valueOf(now) : s.hasMtime() ? s.mtimeSec() * 1_000_000_000L + s.mtimeNsec() : null);
         NodeAttributes a = engine.setattr(addressing.view(k), k.ino(), c);
+        tracing.node(addressing.view(k), k.ino(), AccessKind.SETATTR);
         if ((s.valid() & SetAttr.FATTR_KILL_SUIDGID) != 0 && a.type() != FileType.DIRECTORY) {
             SetIdBits.clear(engine, ctx, addressing.view(k), k.ino());
             a = engine.getattr(addressing.view(k), k.ino());
@@ -348,6 +365,7 @@ final class ViewFilesystem implements FuseFilesystem {
         ViewKey p = mutable(ctx, parent);
         Entry e = addressing.entry(
                 p, engine.symlink(addressing.view(p), p.ino(), name, target, caller(ctx)), parent == ROOT_ID);
+        tracing.child(addressing.view(p), p.ino(), name, AccessKind.SYMLINK);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
         return e;
@@ -368,6 +386,8 @@ final class ViewFilesystem implements FuseFilesystem {
                         AttrMapping.decodeDev(rdev),
                         caller(ctx));
         Entry e = addressing.entry(p, a, parent == ROOT_ID);
+        tracing.child(
+                addressing.view(p), p.ino(), name, type == FileType.REGULAR ? AccessKind.CREATE : AccessKind.MKNOD);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
         return e;
@@ -378,6 +398,7 @@ final class ViewFilesystem implements FuseFilesystem {
         ViewKey p = mutable(ctx, parent);
         Entry e = addressing.entry(
                 p, engine.mkdir(addressing.view(p), p.ino(), name, mode & 07777, caller(ctx)), parent == ROOT_ID);
+        tracing.child(addressing.view(p), p.ino(), name, AccessKind.MKDIR);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
         return e;
@@ -389,6 +410,7 @@ final class ViewFilesystem implements FuseFilesystem {
         ViewKey p = mutable(ctx, parent);
         Entry e = addressing.entry(
                 p, engine.create(addressing.view(p), p.ino(), name, mode & 07777, caller(ctx)), parent == ROOT_ID);
+        tracing.child(addressing.view(p), p.ino(), name, AccessKind.CREATE);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
         return new CreateResult(e, OpenResult.of(0, FileCaching.openFlags(addressing.view(p), true)));
@@ -397,6 +419,7 @@ final class ViewFilesystem implements FuseFilesystem {
     @Override
     public void unlink(RequestContext ctx, long parent, byte[] name) throws IOException {
         ViewKey p = mutable(ctx, parent);
+        tracing.child(addressing.view(p), p.ino(), name, AccessKind.UNLINK);
         engine.unlink(addressing.view(p), p.ino(), name);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
@@ -405,6 +428,7 @@ final class ViewFilesystem implements FuseFilesystem {
     @Override
     public void rmdir(RequestContext ctx, long parent, byte[] name) throws IOException {
         ViewKey p = mutable(ctx, parent);
+        tracing.child(addressing.view(p), p.ino(), name, AccessKind.RMDIR);
         engine.rmdir(addressing.view(p), p.ino(), name);
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
@@ -426,7 +450,9 @@ final class ViewFilesystem implements FuseFilesystem {
             throw new FuseErrnoException(
                     Errno.EXDEV, "rename into the shared root needs Linux 6.16 (FUSE_NOTIFY_INC_EPOCH)");
         }
+        tracing.child(addressing.view(from), from.ino(), name, AccessKind.RENAME_FROM);
         engine.rename(addressing.view(from), from.ino(), name, to.ino(), newName, flags);
+        tracing.child(addressing.view(to), to.ino(), newName, AccessKind.RENAME_TO);
         if (intoSharedRoot) {
             invalidator.expireAllEntriesNow();
         }
@@ -467,6 +493,7 @@ final class ViewFilesystem implements FuseFilesystem {
         }
         Entry e = addressing.entry(
                 p, engine.link(addressing.view(p), target.ino(), p.ino(), newName), newParent == ROOT_ID);
+        tracing.child(addressing.view(p), p.ino(), newName, AccessKind.LINK);
         views.afterChange(p.view());
         sharedRootName(newParent, p, newName);
         return e;
@@ -503,6 +530,7 @@ final class ViewFilesystem implements FuseFilesystem {
         byte[] v = new byte[value.remaining()];
         value.get(v);
         engine.setxattr(addressing.view(k), k.ino(), name, v, flags);
+        tracing.node(addressing.view(k), k.ino(), AccessKind.SETXATTR);
         views.afterChange(k.view());
     }
 
@@ -510,6 +538,7 @@ final class ViewFilesystem implements FuseFilesystem {
     public void removexattr(RequestContext ctx, long node, String name) throws IOException {
         ViewKey k = mutable(ctx, node);
         engine.removexattr(addressing.view(k), k.ino(), name);
+        tracing.node(addressing.view(k), k.ino(), AccessKind.SETXATTR);
         views.afterChange(k.view());
     }
 

@@ -1,5 +1,6 @@
 package io.txfs.core.inspect.normalize;
 
+import io.txfs.core.inspect.Glob;
 import io.txfs.core.inspect.TreePath;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

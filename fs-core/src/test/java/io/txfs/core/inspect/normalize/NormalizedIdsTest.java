@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.txfs.core.inspect.Glob;
 import io.txfs.core.inspect.ObjectFormat;
 import io.txfs.core.inspect.TreeHasher;
 import io.txfs.core.inspect.TreeIdOptions;

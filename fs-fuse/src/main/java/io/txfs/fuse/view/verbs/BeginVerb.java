@@ -16,7 +16,7 @@ import io.txfs.sys.Errno;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** {@code begin [view=NAME] [isolation=…] [toplevel]}: the calling process enters a view, made if it does not exist. */
+/** {@code begin [view=NAME] [isolation=…] [toplevel] [trace]}: the calling process enters a view, made if it does not exist. */
 final class BeginVerb implements VerbHandler {
     private final VerbContext context;
     private final AtomicLong generated = new AtomicLong();
@@ -52,6 +52,9 @@ final class BeginVerb implements VerbHandler {
             v = engine.createView(name, iso, caller.uid(), cmd.view().isEmpty());
             created = true;
         }
+        if (cmd.trace()) {
+            engine.traces().start(v.id);
+        }
         try {
             context.views().resolver().enter(caller.pid(), name);
         } catch (NoSuchProcessException e) {
@@ -65,7 +68,8 @@ final class BeginVerb implements VerbHandler {
                 .put("created", created)
                 .put("isolation", ReplyWords.isolation(v.isolation()))
                 .put("snapshot_version", v.info().snapshotVersion())
-                .put("already_in", already);
+                .put("already_in", already)
+                .put("traced", engine.traces().traced(v.id));
     }
 
     /**

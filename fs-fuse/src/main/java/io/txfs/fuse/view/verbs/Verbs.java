@@ -29,6 +29,7 @@ public final class Verbs {
         m.put(ControlVerb.PRUNE, new PruneVerb(context, removal));
         m.put(ControlVerb.PROGRESS, new ProgressVerb(context));
         m.put(ControlVerb.REFRESH, new RefreshVerb(context));
+        m.put(ControlVerb.TRACE, new TraceVerb(context));
         return m;
     }
 }

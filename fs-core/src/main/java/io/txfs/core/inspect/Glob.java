@@ -1,11 +1,10 @@
-package io.txfs.core.inspect.normalize;
+package io.txfs.core.inspect;
 
-import io.txfs.core.inspect.TreePath;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
 /**
- * A path pattern of a rule, matched against the path from the tree's root: {@code *} is any run of
+ * A path pattern (a normalize rule's, a trace check's), matched against the path from the tree's root: {@code *} is any run of
  * bytes within one name, {@code ?} one byte, {@code [...]} a class, {@code **}{@code /} any number of
  * directories (none included), {@code **} anything. A pattern without {@code /} matches a name at any
  * depth ({@code *.jar} is every jar), as in .gitignore. Matched as bytes: a non-ASCII character matches
@@ -15,7 +14,7 @@ public final class Glob {
     private final String text;
     private final Pattern regex;
 
-    Glob(String text) {
+    public Glob(String text) {
         if (text.isEmpty()) throw new IllegalArgumentException("empty glob");
         this.text = text;
         String bytes = new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
