@@ -10,7 +10,8 @@
 # Usage (as root): bash scripts/bench-views-ab.sh DIR_A DIR_B
 #   DIR_A, DIR_B: each holds a txfs.jar and its lib/ (copies of fs-tools/target after `mvn package`).
 # Environment: BENCH_DIR (default /var/tmp/txfs-bench-ab), BENCH_REPS (3), BENCH_FILES (10000),
-#   BENCH_SOURCES (C files in the build, 60).
+#   BENCH_SOURCES (C files in the build, 60), BENCH_RUN_A / BENCH_RUN_B (extra `txfs run` options for that
+#   side's measured views, e.g. BENCH_RUN_B=--trace with one build as both sides: the cost of tracing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bench-lib.sh
@@ -44,7 +45,9 @@ for v in A B; do
   txfs "$v" mount --state "$base/$v/state" "$base/$v/backing" "$base/$v/mnt" >&2
   bench_await_mount "$base/$v/mnt"
 done
-in_view() { local v=$1 view=$2; shift 2; txfs "$v" run --mount "$base/$v/mnt" --view "$view" --namespace always -- "$@" 2>/dev/null; }
+declare -A run_opts=([A]=${BENCH_RUN_A:-} [B]=${BENCH_RUN_B:-})
+# shellcheck disable=SC2086 # the extra options are words
+in_view() { local v=$1 view=$2; shift 2; txfs "$v" run --mount "$base/$v/mnt" --view "$view" --namespace always ${run_opts[$v]} -- "$@" 2>/dev/null; }
 # the first view of a mount imports the backing directories into the store: not part of any pass
 for v in A B; do in_view "$v" warmup find "$base/$v/mnt/tree" -printf '' ; done
 
