@@ -5,12 +5,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,10 +33,14 @@ public final class AccessTraces implements AutoCloseable {
     private final Path dir;
     private final Map<Long, Trace> traces = new ConcurrentHashMap<>();
 
-    /** One view's trace. Entries and the file are guarded by the trace. */
+    /**
+     * One view's trace, guarded by itself: what it has seen, and the file its entries are in (the entries
+     * themselves are kept in memory only without a directory: the file is read when they are asked for).
+     */
     private static final class Trace {
+        final SeenAccesses seen = new SeenAccesses();
         final List<Access> entries = new ArrayList<>();
-        final Set<ByteBuffer> seen = new HashSet<>();
+        Path path;
         OutputStream file;
     }
 
@@ -64,29 +68,36 @@ public final class AccessTraces implements AutoCloseable {
 
     private void load(long viewId, Path f) throws IOException {
         Trace t = new Trace();
+        t.path = f;
+        for (Access a : read(viewId, f)) t.seen.add(a.kind(), a.path());
+        t.file = Files.newOutputStream(f, StandardOpenOption.APPEND);
+        if (!endsLine(f)) t.file.write('\n'); // end the line a crash cut, so the next one starts afresh
+        traces.put(viewId, t);
+    }
+
+    private static boolean endsLine(Path f) throws IOException {
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            if (ch.size() == 0) return true;
+            ByteBuffer last = ByteBuffer.allocate(1);
+            ch.read(last, ch.size() - 1);
+            return last.get(0) == '\n';
+        }
+    }
+
+    /** The entries of a trace file; a line a crash cut short, or damaged, is skipped. */
+    private static List<Access> read(long viewId, Path f) throws IOException {
+        List<Access> out = new ArrayList<>();
         for (String line : Files.readAllLines(f, StandardCharsets.US_ASCII)) {
             int sp = line.indexOf(' ');
             if (sp < 0) continue; // a line cut by a crash
             try {
-                add(t, AccessKind.ofWord(line.substring(0, sp)), PathEncoding.decode(line.substring(sp + 1)));
+                out.add(new Access(
+                        AccessKind.ofWord(line.substring(0, sp)), PathEncoding.decode(line.substring(sp + 1))));
             } catch (IllegalArgumentException damaged) {
                 log.warn("trace of view {}: skipping a damaged line", viewId);
             }
         }
-        t.file = Files.newOutputStream(f, StandardOpenOption.APPEND);
-        byte[] all = Files.readAllBytes(f);
-        if (all.length > 0 && all[all.length - 1] != '\n') t.file.write('\n'); // end the line a crash cut
-        traces.put(viewId, t);
-    }
-
-    private static boolean add(Trace t, AccessKind kind, byte[] path) {
-        ByteBuffer key = ByteBuffer.allocate(1 + path.length)
-                .put((byte) kind.ordinal())
-                .put(path)
-                .flip();
-        if (!t.seen.add(key)) return false;
-        t.entries.add(new Access(kind, path));
-        return true;
+        return out;
     }
 
     /** Starts recording the view's accesses (nothing if it records already). */
@@ -95,8 +106,8 @@ public final class AccessTraces implements AutoCloseable {
             Trace t = new Trace();
             if (dir != null) {
                 try {
-                    t.file = Files.newOutputStream(
-                            dir.resolve(id + SUFFIX), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    t.path = dir.resolve(id + SUFFIX);
+                    t.file = Files.newOutputStream(t.path, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                 } catch (IOException e) {
                     throw new UncheckedIOException("starting the trace of view " + id, e);
                 }
@@ -115,7 +126,12 @@ public final class AccessTraces implements AutoCloseable {
         Trace t = traces.get(viewId);
         if (t == null) return;
         synchronized (t) {
-            if (!add(t, kind, path) || t.file == null) return;
+            if (!t.seen.add(kind, path)) return;
+            if (t.path == null) {
+                t.entries.add(new Access(kind, path.clone()));
+                return;
+            }
+            if (t.file == null) return; // dropped meanwhile
             try {
                 t.file.write(
                         (kind.word() + " " + PathEncoding.encode(path) + "\n").getBytes(StandardCharsets.US_ASCII));
@@ -131,7 +147,12 @@ public final class AccessTraces implements AutoCloseable {
         Trace t = traces.get(viewId);
         if (t == null) return List.of();
         synchronized (t) {
-            return List.copyOf(t.entries);
+            if (t.path == null) return List.copyOf(t.entries);
+            try {
+                return read(viewId, t.path);
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading the trace of view " + viewId, e);
+            }
         }
     }
 

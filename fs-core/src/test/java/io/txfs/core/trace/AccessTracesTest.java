@@ -81,4 +81,12 @@ class AccessTracesTest {
             assertEquals(List.of("readdir "), words(t.entries(1)));
         }
     }
+
+    @Test
+    void theSeenSetGrowsAndRemembers() {
+        SeenAccesses seen = new SeenAccesses();
+        for (int i = 0; i < 100_000; i++) assertTrue(seen.add(AccessKind.READ, p("d/f" + i)));
+        for (int i = 0; i < 100_000; i += 7) assertFalse(seen.add(AccessKind.READ, p("d/f" + i)));
+        assertTrue(seen.add(AccessKind.LOOKUP, p("d/f0")), "another kind of the same path is new");
+    }
 }
