@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 /**
  * One line written to {@code .txfs/ctl}: {@code VERB [view=NAME] [isolation=snapshot|read-committed] [force]
  * [published] [backing] [format=WORD] [objects=sha1|sha256] [extended] [mtimes] [canonical] [path=P] [fd=N]
- * [from=S to=S] [wait] [older_than=SECONDS] [toplevel] [if_unchanged] [normalize=RULES] [trace]}, each
+ * [from=S to=S] [wait] [older_than=SECONDS] [toplevel] [if_unchanged] [normalize=RULES] [trace] [mtime_clamp=EPOCH]}, each
  * verb taking only its own arguments ({@link ControlVerb}). Words are separated by single spaces or tabs;
  * one trailing newline is allowed. Anything else is refused.
  *
@@ -40,7 +40,8 @@ public record ControlCommand(
         boolean toplevel,
         boolean ifUnchanged,
         Optional<String> normalize,
-        boolean trace) {
+        boolean trace,
+        Optional<Long> mtimeClampSeconds) {
     /**
      * Longer lines are refused before they are decoded: no command needs more (a rules file for
      * {@code normalize=} travels in the line, percent-encoded).
@@ -139,6 +140,7 @@ public record ControlCommand(
         private boolean ifUnchanged;
         private Optional<String> normalize = Optional.empty();
         private boolean trace;
+        private Optional<Long> mtimeClamp = Optional.empty();
 
         Arguments(ControlVerb verb) {
             this.verb = verb;
@@ -169,6 +171,7 @@ public record ControlCommand(
                 }
                 case "normalize" -> normalize = Optional.of(normalizeRules(value));
                 case "trace" -> trace = flag(key, value);
+                case "mtime_clamp" -> mtimeClamp = Optional.of(seconds(key, value));
                 default -> throw new BadControlCommandException("unknown argument '" + printable(key) + "'");
             }
         }
@@ -207,7 +210,8 @@ public record ControlCommand(
                     toplevel,
                     ifUnchanged,
                     normalize,
-                    trace);
+                    trace,
+                    mtimeClamp);
         }
     }
 

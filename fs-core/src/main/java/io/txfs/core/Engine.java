@@ -196,7 +196,12 @@ public final class Engine implements AutoCloseable {
 
     /** {@code anonymous}: made without a name, ending once it holds nothing and no process is in it ({@link View#anonymous}). */
     public View createView(String name, Isolation isolation, int ownerUid, boolean anonymous) {
-        return lifecycle.create(name, isolation, ownerUid, anonymous);
+        return lifecycle.create(name, isolation, ownerUid, anonymous, -1);
+    }
+
+    /** With an mtime clamp ({@link View#mtimeClampNs}; -1: none), fixed for the view's life. */
+    public View createView(String name, Isolation isolation, int ownerUid, boolean anonymous, long mtimeClampNs) {
+        return lifecycle.create(name, isolation, ownerUid, anonymous, mtimeClampNs);
     }
 
     /** The view, or ENOENT. {@link #PUBLISHED_VIEW} names the published pseudo-view. */

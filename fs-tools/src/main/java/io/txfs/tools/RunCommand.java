@@ -55,6 +55,13 @@ final class RunCommand extends ViewCommands.Base {
     Namespace namespace;
 
     @Option(
+            names = "--mtime-clamp",
+            paramLabel = "EPOCH",
+            description = "For a new view: files written in it get modification times no later than EPOCH"
+                    + " (seconds since the epoch, or env for $SOURCE_DATE_EPOCH), as tar --clamp-mtime does.")
+    String mtimeClamp;
+
+    @Option(
             names = "--trace",
             description = "Record the view's access trace: every path read and written, in first-access order"
                     + " (txfs trace VIEW; a view made here is kept for it).")
@@ -80,7 +87,8 @@ final class RunCommand extends ViewCommands.Base {
         Path mnt = MountLocator.mountOf(ctl).toAbsolutePath();
         // toplevel: refused inside a view other than --view's (a sibling, not a child: no nesting yet)
         String begin = "begin toplevel" + viewArg(view) + (isolation == null ? "" : " isolation=" + isolation)
-                + (trace ? " trace" : "");
+                + (trace ? " trace" : "")
+                + (mtimeClamp == null ? "" : " mtime_clamp=" + clampSeconds(mtimeClamp));
         JsonNode entered = ControlCall.send(ctl, begin);
         String name = entered.path("view").asText(view);
         // nobody named it: it ends with the command unless it holds changes, or a trace to read
@@ -130,6 +138,18 @@ final class RunCommand extends ViewCommands.Base {
         end(ctl, name, made, why);
         if (trace) err().println("txfs:   trace:   txfs trace " + name);
         return status;
+    }
+
+    /** EPOCH in seconds; "env" takes SOURCE_DATE_EPOCH from the environment, as reproducible builds set it. */
+    private String clampSeconds(String value) {
+        String v = value.equals("env") ? System.getenv("SOURCE_DATE_EPOCH") : value;
+        if (v == null || !v.matches("[0-9]{1,12}")) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--mtime-clamp takes seconds since the epoch, or env for $SOURCE_DATE_EPOCH (got "
+                            + (v == null ? "no SOURCE_DATE_EPOCH" : v) + ")");
+        }
+        return v;
     }
 
     /**

@@ -180,7 +180,7 @@ public final class FileOperations {
         r.rdev = rdev;
         long now = state.clock.nowNanos();
         r.atime = now;
-        r.mtime = now;
+        r.mtime = c.view.clampMtime(now);
         r.ctime = now;
         r.links.add(new EntryName(parent, name));
         r.bornLayer = c.layer;
@@ -191,7 +191,7 @@ public final class FileOperations {
         c.nodes.put(id, r);
         tree.putDent(c, parent, name, id, type);
         c.nodes.putIfAbsent(parent, p);
-        state.touch(tree.mutable(c, parent));
+        state.touch(c, tree.mutable(c, parent));
         tree.keyEntry(c, parent, name);
         return tree.attr(c, id, r);
     }
@@ -209,7 +209,7 @@ public final class FileOperations {
             m.nlink++;
             m.ctime = state.clock.nowNanos();
             tree.putDent(c, newParent, newName, ino, m.type);
-            state.touch(tree.mutable(c, newParent));
+            state.touch(c, tree.mutable(c, newParent));
             tree.keyEntry(c, newParent, newName);
             tree.key(c, Keys.conflictKey('N', ino));
             return tree.attr(ino, m);
@@ -227,7 +227,7 @@ public final class FileOperations {
             NodeRecord m = tree.mutable(c, id);
             if (m.isDir()) throw new FsException(Errno.EISDIR, "unlink of a directory");
             dropLink(c, id, m, parent, name);
-            state.touch(tree.mutable(c, parent));
+            state.touch(c, tree.mutable(c, parent));
             return null;
         });
     }
@@ -258,7 +258,7 @@ public final class FileOperations {
             if (!tree.entries(c, id).isEmpty())
                 throw new FsException(Errno.ENOTEMPTY, new String(name, StandardCharsets.UTF_8));
             dropLink(c, id, m, parent, name);
-            state.touch(tree.mutable(c, parent));
+            state.touch(c, tree.mutable(c, parent));
             return null;
         });
     }
@@ -284,7 +284,7 @@ public final class FileOperations {
             if (s.uid() != null) m.uid = s.uid();
             if (s.gid() != null) m.gid = s.gid();
             if (s.atimeNs() != null) m.atime = s.atimeNs();
-            if (s.mtimeNs() != null) m.mtime = s.mtimeNs();
+            if (s.mtimeNs() != null) m.mtime = c.view.clampMtime(s.mtimeNs());
             m.ctime = state.clock.nowNanos();
             tree.keyNode(c, ino, m);
             return tree.attr(c, ino, m);

@@ -74,8 +74,8 @@ final class Renamer {
             relink(src, s, op, on, np, nn);
             tree.putDent(c, op, on, 0, s.type);
         }
-        state.touch(tree.mutable(c, op));
-        if (np != op) state.touch(tree.mutable(c, np));
+        state.touch(c, tree.mutable(c, op));
+        if (np != op) state.touch(c, tree.mutable(c, np));
     }
 
     /** Node id moves from (op, on) to (np, nn); the caller fixes the old entry. */

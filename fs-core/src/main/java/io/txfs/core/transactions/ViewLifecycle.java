@@ -48,7 +48,7 @@ public final class ViewLifecycle {
         this.background = background;
     }
 
-    public View create(String name, Isolation isolation, int ownerUid, boolean anonymous) {
+    public View create(String name, Isolation isolation, int ownerUid, boolean anonymous, long mtimeClampNs) {
         checkViewName(name);
         tx.observeGroup(null); // a new view begins on a state that holds every operation that returned
         state.publishLock.lock();
@@ -64,7 +64,8 @@ public final class ViewLifecycle {
                     state.head(),
                     state.layers.next(),
                     0,
-                    anonymous);
+                    anonymous,
+                    mtimeClampNs);
             v.pending = new PendingCache();
             state.store.write(
                     new Batch().put(ColumnFamily.VIEWS, name.getBytes(StandardCharsets.UTF_8), v.encode()), false);

@@ -216,7 +216,7 @@ public final class Content {
         }
         if (files.flush()) e.faults.reached(FaultPoint.WRITE_AFTER_CHUNK_DATA);
         m.size = Math.max(oldSize, end);
-        e.touch(m);
+        e.touch(c, m);
         return grown;
     }
 
@@ -295,6 +295,6 @@ public final class Content {
             m.baseValid = Math.min(m.baseValid, n);
         }
         m.size = n;
-        e.touch(m);
+        e.touch(c, m);
     }
 }

@@ -126,9 +126,9 @@ public final class EngineState {
     }
 
     /** A change of the node's content or entries: mtime and ctime are now (the injected clock). */
-    public void touch(NodeRecord r) {
+    public void touch(ViewOperation c, NodeRecord r) {
         long now = clock.nowNanos();
-        r.mtime = now;
+        r.mtime = c.view.clampMtime(now);
         r.ctime = now;
     }
 

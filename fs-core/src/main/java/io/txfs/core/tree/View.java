@@ -20,6 +20,11 @@ public final class View {
      * holds nothing and no process is in it (docs/views.md, "Views that end").
      */
     final boolean anonymous;
+    /**
+     * SOURCE_DATE_EPOCH for the view's files: a modification time it gives a file is never later than this
+     * (ns since the epoch), or -1 for none (docs/reproducibility.md, "Deterministic metadata").
+     */
+    public final long mtimeClampNs;
     /** Mutations hold the write lock, reads the read lock (docs/concurrency.md). */
     public final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
@@ -49,12 +54,13 @@ public final class View {
 
     /** A read-only handle named {@code name} on the published state at {@code snapshot} (id 0, no layer). */
     public static View publishedAt(String name, Isolation isolation, int ownerUid, long createdNs, long snapshot) {
-        return new View(name, 0, isolation, ownerUid, createdNs, snapshot, 0, 0, false);
+        return new View(name, 0, isolation, ownerUid, createdNs, snapshot, 0, 0, false, -1);
     }
 
     /** This view's records read at {@code snapshot} with nothing held: for reads only (PinnedViews). */
     public View frozenAt(long snapshot) {
-        return new View(name, id, Isolation.SNAPSHOT, ownerUid, createdNs, snapshot, layer, pendingBytes, false);
+        return new View(
+                name, id, Isolation.SNAPSHOT, ownerUid, createdNs, snapshot, layer, pendingBytes, false, mtimeClampNs);
     }
 
     public View(
@@ -66,8 +72,10 @@ public final class View {
             long snapshot,
             long layer,
             long pendingBytes,
-            boolean anonymous) {
+            boolean anonymous,
+            long mtimeClampNs) {
         this.anonymous = anonymous;
+        this.mtimeClampNs = mtimeClampNs;
         this.name = name;
         this.id = id;
         this.isolation = isolation;
@@ -94,6 +102,11 @@ public final class View {
         return anonymous;
     }
 
+    /** A modification time the view gives a file: {@code ns}, clamped to the view's {@link #mtimeClampNs}. */
+    public long clampMtime(long ns) {
+        return mtimeClampNs < 0 ? ns : Math.min(ns, mtimeClampNs);
+    }
+
     public boolean isPublished() {
         return id == 0;
     }
@@ -109,12 +122,14 @@ public final class View {
     /**
      * The stored record of this view moved to {@code snapshot}, {@code layer} and {@code pendingBytes}: what a
      * batch writes before the handle itself changes. Format 2 adds the flags byte (bit 0: anonymous); format
-     * 1 records read as named views.
+     * 1 records read as named views. Format 3 (written only for a view with an mtime clamp, so older
+     * daemons read every other view) sets flag bit 1 and appends the clamp.
      */
     public byte[] encodeAt(long snapshot, long layer, long pendingBytes) {
-        byte[] b = new byte[1 + 8 + 1 + 8 + 8 + 4 + 8 + 8 + 1];
+        boolean clamped = mtimeClampNs >= 0;
+        byte[] b = new byte[1 + 8 + 1 + 8 + 8 + 4 + 8 + 8 + 1 + (clamped ? 8 : 0)];
         ByteBuffer bb = ByteBuffer.wrap(b);
-        bb.put((byte) 2)
+        bb.put((byte) (clamped ? 3 : 2))
                 .putLong(id)
                 .put((byte) isolation.ordinal())
                 .putLong(snapshot)
@@ -122,14 +137,15 @@ public final class View {
                 .putInt(ownerUid)
                 .putLong(createdNs)
                 .putLong(pendingBytes)
-                .put((byte) (anonymous ? 1 : 0));
+                .put((byte) ((anonymous ? 1 : 0) | (clamped ? 2 : 0)));
+        if (clamped) bb.putLong(mtimeClampNs);
         return b;
     }
 
     public static View decode(String name, byte[] b) {
         ByteBuffer bb = ByteBuffer.wrap(b);
         int format = bb.get();
-        if (format != 1 && format != 2) throw new IllegalStateException("unknown view record format " + format);
+        if (format < 1 || format > 3) throw new IllegalStateException("unknown view record format " + format);
         long id = bb.getLong();
         Isolation iso = Isolation.values()[bb.get()];
         long snap = bb.getLong();
@@ -137,8 +153,9 @@ public final class View {
         int owner = bb.getInt();
         long created = bb.getLong();
         long pending = bb.getLong();
-        boolean anonymous = format >= 2 && (bb.get() & 1) != 0;
-        return new View(name, id, iso, owner, created, snap, layer, pending, anonymous);
+        int flags = format >= 2 ? bb.get() : 0;
+        long clamp = (flags & 2) != 0 ? bb.getLong() : -1;
+        return new View(name, id, iso, owner, created, snap, layer, pending, (flags & 1) != 0, clamp);
     }
 
     @Override

@@ -42,6 +42,13 @@ final class BeginVerb implements VerbHandler {
         try {
             v = engine.view(name);
             Permissions.requireOwner(caller, v, cmd.verb());
+            long wanted = cmd.mtimeClampSeconds().map(s -> s * 1_000_000_000L).orElse(v.mtimeClampNs);
+            if (wanted != v.mtimeClampNs) {
+                throw new ControlRefusal(
+                        Errno.EINVAL,
+                        cmd.verb(),
+                        "view " + name + " exists with another mtime clamp (fixed at its start)");
+            }
         } catch (FsException absent) {
             Isolation iso = cmd.isolation()
                     .map(i -> i == ControlCommand.Isolation.READ_COMMITTED
@@ -49,7 +56,8 @@ final class BeginVerb implements VerbHandler {
                             : Isolation.SNAPSHOT)
                     .orElse(Isolation.SNAPSHOT);
             // a view nobody named ends once it holds nothing and nothing runs in it (publish, txfs run)
-            v = engine.createView(name, iso, caller.uid(), cmd.view().isEmpty());
+            long clamp = cmd.mtimeClampSeconds().map(s -> s * 1_000_000_000L).orElse(-1L);
+            v = engine.createView(name, iso, caller.uid(), cmd.view().isEmpty(), clamp);
             created = true;
         }
         if (cmd.trace()) {
@@ -69,7 +77,8 @@ final class BeginVerb implements VerbHandler {
                 .put("isolation", ReplyWords.isolation(v.isolation()))
                 .put("snapshot_version", v.info().snapshotVersion())
                 .put("already_in", already)
-                .put("traced", engine.traces().traced(v.id));
+                .put("traced", engine.traces().traced(v.id))
+                .put("mtime_clamp", v.mtimeClampNs < 0 ? -1 : v.mtimeClampNs / 1_000_000_000L);
     }
 
     /**
