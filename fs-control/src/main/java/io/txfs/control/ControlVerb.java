@@ -9,11 +9,13 @@ public enum ControlVerb {
      * {@code trace}: the view records its access trace from now on (read with {@code trace}).
      * {@code mtime_clamp=EPOCH}: a new view's files get modification times no later than EPOCH (seconds;
      * SOURCE_DATE_EPOCH), fixed for its life; an existing view with another clamp is refused.
+     * {@code readdir=reverse|shuffle}: the view's listings come in that order (sorted is the default), for
+     * the daemon's life.
      * {@code toplevel}: refused (EPERM) when the caller already works in a view entered by {@code begin}
      * other than the one named: the new view would be a sibling of the caller's, not its child (no nesting
      * yet). {@code txfs run} always asks so.
      */
-    BEGIN(Set.of("view", "isolation", "toplevel", "trace", "mtime_clamp")),
+    BEGIN(Set.of("view", "isolation", "toplevel", "trace", "mtime_clamp", "readdir")),
     PUBLISH(Set.of("view", "force")),
     FLUSH(Set.of()),
     COMMIT(Set.of("view", "force")),

@@ -23,7 +23,11 @@ final class NormalizeOption {
 
     /** The control argument ({@code " normalize=..."}), or "" without the option. */
     String argument() {
-        if (rules == null) return "";
+        return rules == null ? "" : argumentFor(rules);
+    }
+
+    /** The control argument for the rules file {@code rules}. */
+    static String argumentFor(Path rules) {
         byte[] text;
         try {
             text = Files.readAllBytes(rules);

@@ -62,6 +62,12 @@ final class RunCommand extends ViewCommands.Base {
     String mtimeClamp;
 
     @Option(
+            names = "--readdir",
+            paramLabel = "sorted|reverse|shuffle",
+            description = "The order of the view's directory listings (default sorted): does the command depend on it?")
+    String readdir;
+
+    @Option(
             names = "--trace",
             description = "Record the view's access trace: every path read and written, in first-access order"
                     + " (txfs trace VIEW; a view made here is kept for it).")
@@ -88,7 +94,8 @@ final class RunCommand extends ViewCommands.Base {
         // toplevel: refused inside a view other than --view's (a sibling, not a child: no nesting yet)
         String begin = "begin toplevel" + viewArg(view) + (isolation == null ? "" : " isolation=" + isolation)
                 + (trace ? " trace" : "")
-                + (mtimeClamp == null ? "" : " mtime_clamp=" + clampSeconds(mtimeClamp));
+                + (mtimeClamp == null ? "" : " mtime_clamp=" + clampSeconds(mtimeClamp))
+                + (readdir == null ? "" : " readdir=" + readdir);
         JsonNode entered = ControlCall.send(ctl, begin);
         String name = entered.path("view").asText(view);
         // nobody named it: it ends with the command unless it holds changes, or a trace to read

@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             InspectCommands.Export.class,
             InspectCommands.Import.class,
             TraceCommand.class,
+            ReproCommand.class,
             StatsCommand.class
         })
 public final class Txfs implements Runnable {

@@ -43,13 +43,15 @@ final class ViewDirectories {
     }
 
     private final Engine engine;
+    private final Views views;
     private final ViewAddressing addressing;
     private final NodeTable<ViewKey> nodes;
     private final Map<Long, DirHandle> handles = new ConcurrentHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(1);
 
-    ViewDirectories(Engine engine, ViewAddressing addressing, NodeTable<ViewKey> nodes) {
+    ViewDirectories(Engine engine, ViewAddressing addressing, NodeTable<ViewKey> nodes, Views views) {
         this.engine = engine;
+        this.views = views;
         this.addressing = addressing;
         this.nodes = nodes;
     }
@@ -82,7 +84,7 @@ final class ViewDirectories {
             List<DirEntry> l = new ArrayList<>();
             l.add(new DirEntry(DOT, h.dir.ino(), FileType.DIRECTORY));
             l.add(new DirEntry(DOTDOT, engine.parentOf(v, h.dir.ino()), FileType.DIRECTORY));
-            l.addAll(engine.readdir(v, h.dir.ino()));
+            l.addAll(views.readdirOrder(h.dir.view()).apply(engine.readdir(v, h.dir.ino()), h.dir.view(), h.dir.ino()));
             h.listing = l;
         }
         List<DirEntry> l = h.listing;

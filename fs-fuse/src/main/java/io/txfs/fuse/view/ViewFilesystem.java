@@ -84,7 +84,7 @@ final class ViewFilesystem implements FuseFilesystem {
         this.controlNodes = new ControlNodes(nodes);
         this.ttlNanos = ttlNanos;
         this.addressing = new ViewAddressing(views, nodes, controlNodes, ttlNanos);
-        this.directories = new ViewDirectories(engine, addressing, nodes);
+        this.directories = new ViewDirectories(engine, addressing, nodes, views);
         this.tracing = new AccessTracing(engine);
         this.requestCounts = requestCounts;
     }

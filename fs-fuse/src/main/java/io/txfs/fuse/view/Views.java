@@ -23,8 +23,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -53,6 +55,8 @@ public final class Views {
     private volatile GroupCommit group;
     /** The mount's {@code --auto-flush} (null unless given). */
     private volatile AutoFlush autoFlush;
+    /** Views begun with a listing order other than sorted, for the daemon's life (ReaddirOrder). */
+    private final Map<String, ReaddirOrder> readdirOrders = new ConcurrentHashMap<>();
 
     private final ExecutorService sweeper = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "txfs-session-sweep");
@@ -327,6 +331,16 @@ public final class Views {
     }
 
     /** Which views have a live process now, as this router would route them (for prune and the listing). */
+    /** Sets the order of the view's listings from now on. */
+    public void readdirOrder(String view, ReaddirOrder order) {
+        if (order == ReaddirOrder.SORTED) readdirOrders.remove(view);
+        else readdirOrders.put(view, order);
+    }
+
+    public ReaddirOrder readdirOrder(String view) {
+        return readdirOrders.getOrDefault(view, ReaddirOrder.SORTED);
+    }
+
     public ViewLiveness liveness() {
         return new ViewLiveness(registry.viewsOfLiveProcesses(), liveSessions(), policy == DefaultView.SHARED);
     }

@@ -11,6 +11,7 @@ import io.txfs.core.tree.View;
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.RequestContext;
 import io.txfs.fuse.caller.NoSuchProcessException;
+import io.txfs.fuse.view.ReaddirOrder;
 import io.txfs.fuse.view.Views;
 import io.txfs.sys.Errno;
 import java.util.Optional;
@@ -63,6 +64,7 @@ final class BeginVerb implements VerbHandler {
         if (cmd.trace()) {
             engine.traces().start(v.id);
         }
+        cmd.readdir().ifPresent(order -> context.views().readdirOrder(name, ReaddirOrder.of(order)));
         try {
             context.views().resolver().enter(caller.pid(), name);
         } catch (NoSuchProcessException e) {
@@ -78,6 +80,7 @@ final class BeginVerb implements VerbHandler {
                 .put("snapshot_version", v.info().snapshotVersion())
                 .put("already_in", already)
                 .put("traced", engine.traces().traced(v.id))
+                .put("readdir", context.views().readdirOrder(name).word())
                 .put("mtime_clamp", v.mtimeClampNs < 0 ? -1 : v.mtimeClampNs / 1_000_000_000L);
     }
 
