@@ -11,8 +11,6 @@ import io.txfs.core.collection.PinnedBytes;
 import io.txfs.core.flush.Flusher;
 import io.txfs.core.format.DeltaIdRecord;
 import io.txfs.core.format.IdAllocator;
-import io.txfs.core.format.Keys;
-import io.txfs.core.format.NodeRecord;
 import io.txfs.core.model.AttributeChange;
 import io.txfs.core.model.Caller;
 import io.txfs.core.model.ChangeSet;
@@ -37,9 +35,7 @@ import io.txfs.core.model.RefreshConflictException;
 import io.txfs.core.model.RescanResult;
 import io.txfs.core.model.ViewInfo;
 import io.txfs.core.outside.OutsideChanges;
-import io.txfs.core.progress.LongWork;
 import io.txfs.core.progress.LongWorks;
-import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.RocksStore;
 import io.txfs.core.store.Store;
 import io.txfs.core.store.StoreException;
@@ -236,10 +232,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public List<ViewInfo> listViews() {
-        List<ViewInfo> out = new ArrayList<>();
-        for (View v : state.views.values()) out.add(v.info());
-        out.sort(Comparator.comparing(ViewInfo::name));
-        return out;
+        return lifecycle.list();
     }
 
     /**
@@ -335,22 +328,7 @@ public final class Engine implements AutoCloseable {
      * Views keep working; publish and flush wait only for the collection's current batch.
      */
     public GcReport gc() {
-        long t0 = System.nanoTime();
-        long before = stateBytes();
-        try (LongWork work = state.works.start("gc")) {
-            GcResult r = collector.collect(work);
-            work.phase("recount", state.views.size(), LongWork.UNKNOWN);
-            for (View v : state.views.values()) {
-                OwnLayerSpace.recount(state, v);
-                work.advance(1, 0);
-            }
-            work.phase("compact", LongWork.UNKNOWN, LongWork.UNKNOWN);
-            if (!state.closed()) state.store.compact();
-            background.compacted();
-            return new GcReport(before, stateBytes(), r, (System.nanoTime() - t0) / 1_000_000);
-        } catch (StoreException e) {
-            throw EngineState.storeError(e);
-        }
+        return background.collectAndCompact(this::stateBytes);
     }
 
     /**
@@ -373,16 +351,7 @@ public final class Engine implements AutoCloseable {
      * first: most forgotten nodes are not removed ones.
      */
     public long forgotten(View v, long ino) {
-        if (v.id == 0 || v.discarded || state.closed()) return 0;
-        try {
-            byte[] p = state.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino));
-            if (p == null || !OwnLayerSpace.removedWithOwnChunks(NodeRecord.decode(p), v.layer)) return 0;
-            long freed = tx.mutate(v, c -> OwnLayerSpace.reclaimRemoved(parts, c, ino));
-            background.reclaimed(freed, "removed files");
-            return freed;
-        } catch (StoreException e) {
-            throw EngineState.storeError(e);
-        }
+        return lifecycle.forgotten(v, ino);
     }
 
     /**
@@ -485,13 +454,7 @@ public final class Engine implements AutoCloseable {
      * from before (a daemon killed before its group was published) is published now.
      */
     public GroupCommit groupCommit(View v, GroupPolicy policy) {
-        ViewTransactions.requireWritable(v);
-        if (tx.group() != null) throw new IllegalStateException("the engine has a group commit already");
-        GroupCommit g = new GroupCommit(versionTx::publishIfChanged, v, policy);
-        tx.group(g);
-        if (v.changes != 0) log.info("publishing the operations view {} held from before the restart", v.name);
-        g.publishPending();
-        return g;
+        return tx.startGroup(v, policy, versionTx::publishIfChanged);
     }
 
     // ---------------------------------------------------------------- POSIX operations (FileOperations)

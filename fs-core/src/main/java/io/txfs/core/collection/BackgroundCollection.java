@@ -1,7 +1,9 @@
 package io.txfs.core.collection;
 
 import io.txfs.core.model.GcPolicy;
+import io.txfs.core.model.GcReport;
 import io.txfs.core.model.GcResult;
+import io.txfs.core.progress.LongWork;
 import io.txfs.core.store.Bytes;
 import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.StoreException;
@@ -13,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +56,29 @@ public final class BackgroundCollection {
     }
 
     /** A whole compaction ran now ({@code txfs gc}). */
+    /**
+     * {@code txfs gc}: a whole collection, every view's pending bytes counted again, the store compacted;
+     * the state directory's bytes (from {@code stateBytes}) before and after.
+     */
+    public GcReport collectAndCompact(LongSupplier stateBytes) {
+        long t0 = System.nanoTime();
+        long before = stateBytes.getAsLong();
+        try (LongWork work = state.works.start("gc")) {
+            GcResult r = collector.collect(work);
+            work.phase("recount", state.views.size(), LongWork.UNKNOWN);
+            for (View v : state.views.values()) {
+                recount.accept(v);
+                work.advance(1, 0);
+            }
+            work.phase("compact", LongWork.UNKNOWN, LongWork.UNKNOWN);
+            if (!state.closed()) state.store.compact();
+            compacted();
+            return new GcReport(before, stateBytes.getAsLong(), r, (System.nanoTime() - t0) / 1_000_000);
+        } catch (StoreException e) {
+            throw EngineState.storeError(e);
+        }
+    }
+
     public void compacted() {
         reclaimedSinceCompaction.set(0);
     }

@@ -1,12 +1,14 @@
 package io.txfs.core.transactions;
 
 import io.txfs.core.collection.BackgroundCollection;
+import io.txfs.core.format.Keys;
 import io.txfs.core.format.NodeRecord;
 import io.txfs.core.model.ChangeSet;
 import io.txfs.core.model.DeltaEntry;
 import io.txfs.core.model.FsException;
 import io.txfs.core.model.Isolation;
 import io.txfs.core.model.RefreshConflictException;
+import io.txfs.core.model.ViewInfo;
 import io.txfs.core.publish.Publisher;
 import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
@@ -23,6 +25,7 @@ import io.txfs.sys.Errno;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -46,6 +49,28 @@ public final class ViewLifecycle {
         this.versions = parts.versions();
         this.tx = tx;
         this.background = background;
+    }
+
+    /** Every view, by name. */
+    public List<ViewInfo> list() {
+        List<ViewInfo> out = new ArrayList<>();
+        for (View v : state.views.values()) out.add(v.info());
+        out.sort(Comparator.comparing(ViewInfo::name));
+        return out;
+    }
+
+    /** See Engine#forgotten: a removed node's own-layer chunks go once the kernel forgot it. */
+    public long forgotten(View v, long ino) {
+        if (v.id == 0 || v.discarded || state.closed()) return 0;
+        try {
+            byte[] p = state.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino));
+            if (p == null || !OwnLayerSpace.removedWithOwnChunks(NodeRecord.decode(p), v.layer)) return 0;
+            long freed = tx.mutate(v, c -> OwnLayerSpace.reclaimRemoved(parts, c, ino));
+            background.reclaimed(freed, "removed files");
+            return freed;
+        } catch (StoreException e) {
+            throw EngineState.storeError(e);
+        }
     }
 
     public View create(String name, Isolation isolation, int ownerUid, boolean anonymous, long mtimeClampNs) {

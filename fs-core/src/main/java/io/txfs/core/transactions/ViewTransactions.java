@@ -4,7 +4,9 @@ import io.txfs.core.format.EntryName;
 import io.txfs.core.format.Keys;
 import io.txfs.core.model.BackingChangedException;
 import io.txfs.core.model.FsException;
+import io.txfs.core.model.GroupPolicy;
 import io.txfs.core.model.Isolation;
+import io.txfs.core.model.PublishResult;
 import io.txfs.core.outside.OutsideChanges;
 import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.StoreException;
@@ -19,6 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one operation of a view as a transaction on its pending delta: under the view's lock (read or
@@ -27,6 +31,8 @@ import java.util.function.Function;
  * that the view's {@link PendingCache} then reflects.
  */
 public final class ViewTransactions {
+    private static final Logger log = LoggerFactory.getLogger(ViewTransactions.class);
+
     private final EngineState state;
     private final LayeredTree tree;
     private final OutsideChanges outside;
@@ -37,6 +43,20 @@ public final class ViewTransactions {
         this.state = state;
         this.tree = tree;
         this.outside = outside;
+    }
+
+    /**
+     * Starts the group commit of {@code v} (the shared default view), publishing through {@code publish};
+     * what {@code v} still holds from before (a daemon killed before its group was published) goes now.
+     */
+    public GroupCommit startGroup(View v, GroupPolicy policy, Function<View, PublishResult> publish) {
+        requireWritable(v);
+        if (group() != null) throw new IllegalStateException("the engine has a group commit already");
+        GroupCommit g = new GroupCommit(publish, v, policy);
+        group(g);
+        if (v.changes != 0) log.info("publishing the operations view {} held from before the restart", v.name);
+        g.publishPending();
+        return g;
     }
 
     public GroupCommit group() {

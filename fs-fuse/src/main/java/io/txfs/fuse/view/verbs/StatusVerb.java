@@ -60,10 +60,10 @@ final class StatusVerb implements VerbHandler {
                 .put("published_version", engine.headVersion())
                 .put("flushed_version", engine.flushedVersion())
                 .put("backing", backingState())
-                .put("mtime_clamp", v.mtimeClampNs < 0 ? -1 : v.mtimeClampNs / 1_000_000_000L)
                 .put("changed_paths", delta.size())
                 .put("changed_bytes", bytes)
                 .putNode("entries", entries);
+        if (v.mtimeClampNs >= 0) reply.put("mtime_clamp", v.mtimeClampNs / 1_000_000_000L); // only then: replies stay
         backgroundWork(reply);
         if (cmd.canonical()) {
             Normalization normalization = Normalization.of(cmd);
