@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 /**
  * One line written to {@code .txfs/ctl}: {@code VERB [view=NAME] [isolation=snapshot|read-committed] [force]
  * [published] [backing] [format=WORD] [objects=sha1|sha256] [extended] [mtimes] [canonical] [path=P] [fd=N]
- * [from=S to=S] [wait] [older_than=SECONDS] [toplevel] [if_unchanged] [normalize=RULES] [trace] [mtime_clamp=EPOCH] [readdir=sorted|reverse|shuffle]}, each
+ * [from=S to=S] [wait] [older_than=SECONDS] [toplevel] [if_unchanged] [normalize=RULES] [trace] [mtime_clamp=EPOCH] [readdir=sorted|reverse|shuffle] [durability=fsync|none]}, each
  * verb taking only its own arguments ({@link ControlVerb}). Words are separated by single spaces or tabs;
  * one trailing newline is allowed. Anything else is refused.
  *
@@ -42,7 +42,8 @@ public record ControlCommand(
         Optional<String> normalize,
         boolean trace,
         Optional<Long> mtimeClampSeconds,
-        Optional<String> readdir) {
+        Optional<String> readdir,
+        Optional<String> durability) {
     /**
      * Longer lines are refused before they are decoded: no command needs more (a rules file for
      * {@code normalize=} travels in the line, percent-encoded).
@@ -143,6 +144,7 @@ public record ControlCommand(
         private boolean trace;
         private Optional<Long> mtimeClamp = Optional.empty();
         private Optional<String> readdir = Optional.empty();
+        private Optional<String> durability = Optional.empty();
 
         Arguments(ControlVerb verb) {
             this.verb = verb;
@@ -174,6 +176,7 @@ public record ControlCommand(
                 case "normalize" -> normalize = Optional.of(normalizeRules(value));
                 case "trace" -> trace = flag(key, value);
                 case "mtime_clamp" -> mtimeClamp = Optional.of(seconds(key, value));
+                case "durability" -> durability = Optional.of(oneOf(key, value, new String[] {"fsync", "none"}));
                 case "readdir" ->
                     readdir = Optional.of(oneOf(key, value, new String[] {"sorted", "reverse", "shuffle"}));
                 default -> throw new BadControlCommandException("unknown argument '" + printable(key) + "'");
@@ -216,7 +219,8 @@ public record ControlCommand(
                     normalize,
                     trace,
                     mtimeClamp,
-                    readdir);
+                    readdir,
+                    durability);
         }
     }
 

@@ -10,12 +10,13 @@ public enum ControlVerb {
      * {@code mtime_clamp=EPOCH}: a new view's files get modification times no later than EPOCH (seconds;
      * SOURCE_DATE_EPOCH), fixed for its life; an existing view with another clamp is refused.
      * {@code readdir=reverse|shuffle}: the view's listings come in that order (sorted is the default), for
-     * the daemon's life.
+     * the daemon's life. {@code durability=none}: a new view's fsyncs return at once (a scratch build; fixed
+     * for its life, shown by {@code views}).
      * {@code toplevel}: refused (EPERM) when the caller already works in a view entered by {@code begin}
      * other than the one named: the new view would be a sibling of the caller's, not its child (no nesting
      * yet). {@code txfs run} always asks so.
      */
-    BEGIN(Set.of("view", "isolation", "toplevel", "trace", "mtime_clamp", "readdir")),
+    BEGIN(Set.of("view", "isolation", "toplevel", "trace", "mtime_clamp", "readdir", "durability")),
     PUBLISH(Set.of("view", "force")),
     FLUSH(Set.of()),
     COMMIT(Set.of("view", "force")),

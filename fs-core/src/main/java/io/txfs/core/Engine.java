@@ -55,6 +55,7 @@ import io.txfs.core.tree.PublishedVersions;
 import io.txfs.core.tree.VersionHook;
 import io.txfs.core.tree.VersionLog;
 import io.txfs.core.tree.View;
+import io.txfs.core.tree.ViewOptions;
 import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -192,12 +193,12 @@ public final class Engine implements AutoCloseable {
 
     /** {@code anonymous}: made without a name, ending once it holds nothing and no process is in it ({@link View#anonymous}). */
     public View createView(String name, Isolation isolation, int ownerUid, boolean anonymous) {
-        return lifecycle.create(name, isolation, ownerUid, anonymous, -1);
+        return createView(name, isolation, ownerUid, ViewOptions.DEFAULT.withAnonymous(anonymous));
     }
 
-    /** With an mtime clamp ({@link View#mtimeClampNs}; -1: none), fixed for the view's life. */
-    public View createView(String name, Isolation isolation, int ownerUid, boolean anonymous, long mtimeClampNs) {
-        return lifecycle.create(name, isolation, ownerUid, anonymous, mtimeClampNs);
+    /** With the options it keeps for its life (an mtime clamp, fsyncs skipped, …). */
+    public View createView(String name, Isolation isolation, int ownerUid, ViewOptions options) {
+        return lifecycle.create(name, isolation, ownerUid, options);
     }
 
     /** The view, or ENOENT. {@link #PUBLISHED_VIEW} names the published pseudo-view. */

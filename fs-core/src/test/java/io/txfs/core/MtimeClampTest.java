@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.txfs.core.model.AttributeChange;
 import io.txfs.core.model.Isolation;
 import io.txfs.core.tree.View;
+import io.txfs.core.tree.ViewOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -45,7 +46,7 @@ class MtimeClampTest {
 
     @Test
     void everyTimeTheViewGivesIsClamped() throws Exception {
-        View v = engine.createView("clamped", Isolation.SNAPSHOT, 0, false, CLAMP);
+        View v = engine.createView("clamped", Isolation.SNAPSHOT, 0, ViewOptions.DEFAULT.withMtimeClamp(CLAMP));
         TestFs fs = new TestFs(engine, v);
         fs.write("src/new.o", "object");
         fs.mkdir("gen");
@@ -87,7 +88,9 @@ class MtimeClampTest {
         assertEquals(-1, v.mtimeClampNs);
         assertEquals(2, v.encode()[0], "format 2: a daemon without clamps still reads it");
         assertEquals(
-                3, engine.createView("c", Isolation.SNAPSHOT, 0, false, CLAMP).encode()[0]);
+                3,
+                engine.createView("c", Isolation.SNAPSHOT, 0, ViewOptions.DEFAULT.withMtimeClamp(CLAMP))
+                        .encode()[0]);
         assertEquals(CLAMP, View.decode("c", engine.view("c").encode()).mtimeClampNs);
     }
 }

@@ -68,6 +68,13 @@ final class RunCommand extends ViewCommands.Base {
     String readdir;
 
     @Option(
+            names = "--durability",
+            paramLabel = "fsync|none",
+            description = "For a new view: none makes its fsyncs return at once (a scratch build; a crash of the"
+                    + " machine may lose what it wrote, a killed daemon does not). Shown by txfs views.")
+    String durability;
+
+    @Option(
             names = "--trace",
             description = "Record the view's access trace: every path read and written, in first-access order"
                     + " (txfs trace VIEW; a view made here is kept for it).")
@@ -95,7 +102,8 @@ final class RunCommand extends ViewCommands.Base {
         String begin = "begin toplevel" + viewArg(view) + (isolation == null ? "" : " isolation=" + isolation)
                 + (trace ? " trace" : "")
                 + (mtimeClamp == null ? "" : " mtime_clamp=" + clampSeconds(mtimeClamp))
-                + (readdir == null ? "" : " readdir=" + readdir);
+                + (readdir == null ? "" : " readdir=" + readdir)
+                + (durability == null ? "" : " durability=" + durability);
         JsonNode entered = ControlCall.send(ctl, begin);
         String name = entered.path("view").asText(view);
         // nobody named it: it ends with the command unless it holds changes, or a trace to read

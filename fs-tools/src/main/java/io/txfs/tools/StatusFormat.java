@@ -143,6 +143,10 @@ final class StatusFormat {
                     v.path("snapshot_version").asText(),
                     v.path("pinned_bytes").asText("?"),
                     v.has("age_seconds") ? age(v.get("age_seconds").asLong()) : "?"));
+            if (v.path("durability").asText("fsync").equals("none")) {
+                b.setLength(b.length() - System.lineSeparator().length());
+                b.append("  durability none (fsyncs skipped)").append(System.lineSeparator());
+            }
         }
         return b.toString();
     }

@@ -353,6 +353,7 @@ public final class FileOperations {
     }
 
     public void fsync(View v) {
+        if (!v.syncs) return; // a scratch build's view: it asked for no durability (ViewOptions.syncs)
         try {
             state.store.syncWal(); // chunk data first (DataFirstStore)
         } catch (StoreException e) {

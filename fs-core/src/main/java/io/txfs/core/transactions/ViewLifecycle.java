@@ -21,6 +21,7 @@ import io.txfs.core.tree.OwnLayerSpace;
 import io.txfs.core.tree.PendingCache;
 import io.txfs.core.tree.PublishedVersions;
 import io.txfs.core.tree.View;
+import io.txfs.core.tree.ViewOptions;
 import io.txfs.sys.Errno;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -73,7 +74,7 @@ public final class ViewLifecycle {
         }
     }
 
-    public View create(String name, Isolation isolation, int ownerUid, boolean anonymous, long mtimeClampNs) {
+    public View create(String name, Isolation isolation, int ownerUid, ViewOptions options) {
         checkViewName(name);
         tx.observeGroup(null); // a new view begins on a state that holds every operation that returned
         state.publishLock.lock();
@@ -89,8 +90,7 @@ public final class ViewLifecycle {
                     state.head(),
                     state.layers.next(),
                     0,
-                    anonymous,
-                    mtimeClampNs);
+                    options);
             v.pending = new PendingCache();
             state.store.write(
                     new Batch().put(ColumnFamily.VIEWS, name.getBytes(StandardCharsets.UTF_8), v.encode()), false);

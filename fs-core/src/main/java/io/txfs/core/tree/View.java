@@ -25,6 +25,8 @@ public final class View {
      * (ns since the epoch), or -1 for none (docs/reproducibility.md, "Deterministic metadata").
      */
     public final long mtimeClampNs;
+    /** Whether the view's fsyncs make its writes durable ({@link ViewOptions#syncs}). */
+    public final boolean syncs;
     /** Mutations hold the write lock, reads the read lock (docs/concurrency.md). */
     public final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
@@ -54,13 +56,21 @@ public final class View {
 
     /** A read-only handle named {@code name} on the published state at {@code snapshot} (id 0, no layer). */
     public static View publishedAt(String name, Isolation isolation, int ownerUid, long createdNs, long snapshot) {
-        return new View(name, 0, isolation, ownerUid, createdNs, snapshot, 0, 0, false, -1);
+        return new View(name, 0, isolation, ownerUid, createdNs, snapshot, 0, 0, ViewOptions.DEFAULT);
     }
 
     /** This view's records read at {@code snapshot} with nothing held: for reads only (PinnedViews). */
     public View frozenAt(long snapshot) {
         return new View(
-                name, id, Isolation.SNAPSHOT, ownerUid, createdNs, snapshot, layer, pendingBytes, false, mtimeClampNs);
+                name,
+                id,
+                Isolation.SNAPSHOT,
+                ownerUid,
+                createdNs,
+                snapshot,
+                layer,
+                pendingBytes,
+                options().withAnonymous(false));
     }
 
     public View(
@@ -72,10 +82,10 @@ public final class View {
             long snapshot,
             long layer,
             long pendingBytes,
-            boolean anonymous,
-            long mtimeClampNs) {
-        this.anonymous = anonymous;
-        this.mtimeClampNs = mtimeClampNs;
+            ViewOptions options) {
+        this.anonymous = options.anonymous();
+        this.mtimeClampNs = options.mtimeClampNs();
+        this.syncs = options.syncs();
         this.name = name;
         this.id = id;
         this.isolation = isolation;
@@ -102,6 +112,10 @@ public final class View {
         return anonymous;
     }
 
+    public ViewOptions options() {
+        return new ViewOptions(anonymous, mtimeClampNs, syncs);
+    }
+
     /** A modification time the view gives a file: {@code ns}, clamped to the view's {@link #mtimeClampNs}. */
     public long clampMtime(long ns) {
         return mtimeClampNs < 0 ? ns : Math.min(ns, mtimeClampNs);
@@ -112,7 +126,7 @@ public final class View {
     }
 
     public ViewInfo info() {
-        return new ViewInfo(name, isolation, snapshot, ownerUid, createdNs, pendingBytes);
+        return new ViewInfo(name, isolation, snapshot, ownerUid, createdNs, pendingBytes, syncs);
     }
 
     public byte[] encode() {
@@ -122,14 +136,16 @@ public final class View {
     /**
      * The stored record of this view moved to {@code snapshot}, {@code layer} and {@code pendingBytes}: what a
      * batch writes before the handle itself changes. Format 2 adds the flags byte (bit 0: anonymous); format
-     * 1 records read as named views. Format 3 (written only for a view with an mtime clamp, so older
-     * daemons read every other view) sets flag bit 1 and appends the clamp.
+     * 1 records read as named views. Format 3 (written only for a view with an mtime clamp or without
+     * fsyncs, so older daemons read every other view) adds flag bit 1 (then the clamp is appended) and bit 2
+     * (fsyncs skipped).
      */
     public byte[] encodeAt(long snapshot, long layer, long pendingBytes) {
         boolean clamped = mtimeClampNs >= 0;
+        boolean format3 = clamped || !syncs;
         byte[] b = new byte[1 + 8 + 1 + 8 + 8 + 4 + 8 + 8 + 1 + (clamped ? 8 : 0)];
         ByteBuffer bb = ByteBuffer.wrap(b);
-        bb.put((byte) (clamped ? 3 : 2))
+        bb.put((byte) (format3 ? 3 : 2))
                 .putLong(id)
                 .put((byte) isolation.ordinal())
                 .putLong(snapshot)
@@ -137,7 +153,7 @@ public final class View {
                 .putInt(ownerUid)
                 .putLong(createdNs)
                 .putLong(pendingBytes)
-                .put((byte) ((anonymous ? 1 : 0) | (clamped ? 2 : 0)));
+                .put((byte) ((anonymous ? 1 : 0) | (clamped ? 2 : 0) | (syncs ? 0 : 4)));
         if (clamped) bb.putLong(mtimeClampNs);
         return b;
     }
@@ -155,7 +171,16 @@ public final class View {
         long pending = bb.getLong();
         int flags = format >= 2 ? bb.get() : 0;
         long clamp = (flags & 2) != 0 ? bb.getLong() : -1;
-        return new View(name, id, iso, owner, created, snap, layer, pending, (flags & 1) != 0, clamp);
+        return new View(
+                name,
+                id,
+                iso,
+                owner,
+                created,
+                snap,
+                layer,
+                pending,
+                new ViewOptions((flags & 1) != 0, clamp, (flags & 4) == 0));
     }
 
     @Override

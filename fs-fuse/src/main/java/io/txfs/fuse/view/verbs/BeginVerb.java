@@ -8,6 +8,7 @@ import io.txfs.core.Engine;
 import io.txfs.core.model.FsException;
 import io.txfs.core.model.Isolation;
 import io.txfs.core.tree.View;
+import io.txfs.core.tree.ViewOptions;
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.RequestContext;
 import io.txfs.fuse.caller.NoSuchProcessException;
@@ -44,11 +45,12 @@ final class BeginVerb implements VerbHandler {
             v = engine.view(name);
             Permissions.requireOwner(caller, v, cmd.verb());
             long wanted = cmd.mtimeClampSeconds().map(s -> s * 1_000_000_000L).orElse(v.mtimeClampNs);
-            if (wanted != v.mtimeClampNs) {
+            boolean syncs = cmd.durability().map(d -> !d.equals("none")).orElse(v.syncs);
+            if (wanted != v.mtimeClampNs || syncs != v.syncs) {
                 throw new ControlRefusal(
                         Errno.EINVAL,
                         cmd.verb(),
-                        "view " + name + " exists with another mtime clamp (fixed at its start)");
+                        "view " + name + " exists with another mtime clamp or durability (fixed at its start)");
             }
         } catch (FsException absent) {
             Isolation iso = cmd.isolation()
@@ -58,7 +60,9 @@ final class BeginVerb implements VerbHandler {
                     .orElse(Isolation.SNAPSHOT);
             // a view nobody named ends once it holds nothing and nothing runs in it (publish, txfs run)
             long clamp = cmd.mtimeClampSeconds().map(s -> s * 1_000_000_000L).orElse(-1L);
-            v = engine.createView(name, iso, caller.uid(), cmd.view().isEmpty(), clamp);
+            boolean syncs = !cmd.durability().orElse("fsync").equals("none");
+            v = engine.createView(
+                    name, iso, caller.uid(), new ViewOptions(cmd.view().isEmpty(), clamp, syncs));
             created = true;
         }
         if (cmd.trace()) {

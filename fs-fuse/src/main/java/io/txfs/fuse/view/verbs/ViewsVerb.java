@@ -37,6 +37,7 @@ final class ViewsVerb implements VerbHandler {
             o.put("owner_uid", i.ownerUid());
             o.put("snapshot_version", i.snapshotVersion());
             o.put("changed_bytes", i.pendingBytes());
+            if (!i.syncs()) o.put("durability", "none"); // only then: other replies stay as they were
             o.put("changed_paths", engine.pendingDelta(engine.view(i.name())).size());
             o.put("pinned_bytes", pinned.getOrDefault(i.name(), 0L));
             boolean live = liveness.live(i.name());
