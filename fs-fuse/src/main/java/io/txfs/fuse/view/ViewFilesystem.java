@@ -142,8 +142,9 @@ final class ViewFilesystem implements FuseFilesystem {
         ViewKey p = addressing.key(ctx, parent);
         View v = addressing.view(p);
         try {
-            Entry found = addressing.entry(p, engine.lookup(v, p.ino(), name), parent == ROOT_ID);
-            tracing.child(v, p.ino(), name, AccessKind.LOOKUP);
+            NodeAttributes a = engine.lookup(v, p.ino(), name);
+            Entry found = addressing.entry(p, a, parent == ROOT_ID);
+            tracing.child(v, p.ino(), name, a.ino(), AccessKind.LOOKUP);
             return found;
         } catch (FsException e) {
             if (e.errno() == Errno.ENOENT) {
@@ -430,6 +431,7 @@ final class ViewFilesystem implements FuseFilesystem {
         ViewKey p = mutable(ctx, parent);
         tracing.child(addressing.view(p), p.ino(), name, AccessKind.RMDIR);
         engine.rmdir(addressing.view(p), p.ino(), name);
+        tracing.pathsChanged(addressing.view(p));
         views.afterChange(p.view());
         sharedRootName(parent, p, name);
     }
@@ -452,6 +454,7 @@ final class ViewFilesystem implements FuseFilesystem {
         }
         tracing.child(addressing.view(from), from.ino(), name, AccessKind.RENAME_FROM);
         engine.rename(addressing.view(from), from.ino(), name, to.ino(), newName, flags);
+        tracing.pathsChanged(addressing.view(from));
         tracing.child(addressing.view(to), to.ino(), newName, AccessKind.RENAME_TO);
         if (intoSharedRoot) {
             invalidator.expireAllEntriesNow();
