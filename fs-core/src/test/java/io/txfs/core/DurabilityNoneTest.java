@@ -6,11 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.txfs.core.model.Isolation;
 import io.txfs.core.model.ViewInfo;
-import io.txfs.core.store.Batch;
-import io.txfs.core.store.ColumnFamily;
-import io.txfs.core.store.KvIterator;
-import io.txfs.core.store.MemoryStore;
-import io.txfs.core.store.Store;
 import io.txfs.core.tree.View;
 import io.txfs.core.tree.ViewOptions;
 import java.nio.file.Path;
@@ -24,39 +19,13 @@ class DurabilityNoneTest {
     Path backing;
 
     /** A memory store that counts the WAL syncs it is asked for. */
-    static final class CountingStore implements Store {
-        final MemoryStore inner = new MemoryStore();
+    static final class CountingStore extends ForwardingStore {
         final AtomicInteger syncs = new AtomicInteger();
-
-        @Override
-        public byte[] get(ColumnFamily cf, byte[] key) {
-            return inner.get(cf, key);
-        }
-
-        @Override
-        public KvIterator scan(ColumnFamily cf, byte[] from, byte[] prefix) {
-            return inner.scan(cf, from, prefix);
-        }
-
-        @Override
-        public void write(Batch batch, boolean sync) {
-            inner.write(batch, sync);
-        }
 
         @Override
         public void syncWal() {
             syncs.incrementAndGet();
-            inner.syncWal();
-        }
-
-        @Override
-        public long approximateSize() {
-            return inner.approximateSize();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
+            super.syncWal();
         }
     }
 

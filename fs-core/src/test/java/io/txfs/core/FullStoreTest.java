@@ -7,10 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.txfs.core.model.FsException;
 import io.txfs.core.model.Isolation;
 import io.txfs.core.store.Batch;
-import io.txfs.core.store.ColumnFamily;
-import io.txfs.core.store.KvIterator;
-import io.txfs.core.store.MemoryStore;
-import io.txfs.core.store.Store;
 import io.txfs.core.store.StoreException;
 import io.txfs.sys.Errno;
 import java.nio.file.Files;
@@ -20,39 +16,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A full store gives ENOSPC, loses nothing already written, and the engine works again once there is room. */
 class FullStoreTest {
-    private static final class FullableStore implements Store {
-        final MemoryStore inner = new MemoryStore();
+    private static final class FullableStore extends ForwardingStore {
         volatile boolean full;
-
-        @Override
-        public byte[] get(ColumnFamily cf, byte[] key) {
-            return inner.get(cf, key);
-        }
-
-        @Override
-        public KvIterator scan(ColumnFamily cf, byte[] from, byte[] prefix) {
-            return inner.scan(cf, from, prefix);
-        }
-
-        @Override
-        public void syncWal() {
-            inner.syncWal();
-        }
-
-        @Override
-        public long approximateSize() {
-            return inner.approximateSize();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
 
         @Override
         public void write(Batch batch, boolean sync) {
             if (full) throw new StoreException("No space left on device", null, true);
-            inner.write(batch, sync);
+            super.write(batch, sync);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.txfs.core.inspect.normalize;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -49,10 +48,9 @@ final class ByteRangeNormalizer implements Normalizer {
     }
 
     /** Reads through, with the bytes of [from, to) as zeros. */
-    static final class Zeroing extends FilterInputStream {
+    static final class Zeroing extends RewritingInputStream {
         private final long from;
         private final long to;
-        private long position;
 
         Zeroing(InputStream in, long from, long to) {
             super(in);
@@ -61,33 +59,10 @@ final class ByteRangeNormalizer implements Normalizer {
         }
 
         @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b < 0) return b;
-            return position++ >= from && position <= to ? 0 : b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n <= 0) return n;
+        void rewrite(byte[] b, int off, int n, long position) {
             long start = Math.max(position, from);
             long stop = Math.min(position + n, to);
             for (long p = start; p < stop; p++) b[off + (int) (p - position)] = 0;
-            position += n;
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            long s = super.skip(n);
-            position += s;
-            return s;
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
         }
     }
 }

@@ -191,29 +191,17 @@ final class ZipTimestampsNormalizer implements Normalizer {
     }
 
     /** A stream with some byte ranges replaced (none overlapping, by start). */
-    static final class PatchingInputStream extends InputStream {
-        private final InputStream in;
+    static final class PatchingInputStream extends RewritingInputStream {
         private final TreeMap<Long, byte[]> patches;
-        private long position;
 
         PatchingInputStream(InputStream in, TreeMap<Long, byte[]> patches) {
-            this.in = in;
+            super(in);
             this.patches = patches;
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n <= 0) return n;
-            long start = position;
-            long end = position + n;
+        void rewrite(byte[] b, int off, int n, long start) {
+            long end = start + n;
             Long from = patches.floorKey(start);
             for (var e : patches.subMap(from == null ? start : from, true, end, false)
                     .entrySet()) {
@@ -223,20 +211,6 @@ final class ZipTimestampsNormalizer implements Normalizer {
                     b[off + (int) (q - start)] = v[(int) (q - ps)];
                 }
             }
-            position = end;
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            long s = in.skip(n);
-            position += s;
-            return s;
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
         }
     }
 }

@@ -6,13 +6,10 @@ import io.txfs.control.ControlCommand;
 import io.txfs.control.ControlRefusal;
 import io.txfs.control.ControlReply;
 import io.txfs.control.ControlVerb;
+import io.txfs.core.inspect.Name;
 import io.txfs.core.trace.Access;
 import io.txfs.core.tree.View;
 import io.txfs.fuse.RequestContext;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -36,7 +33,7 @@ final class TraceVerb implements VerbHandler {
         ArrayNode out = ControlReply.json().createArrayNode();
         for (Access a : entries) {
             ObjectNode e = out.addObject().put("kind", a.kind().word());
-            String utf8 = utf8(a.path());
+            String utf8 = Name.Bytes.utf8OrNull(a.path());
             if (utf8 != null) {
                 e.put("path", utf8);
             } else {
@@ -49,18 +46,5 @@ final class TraceVerb implements VerbHandler {
                 .put("traced", traced)
                 .put("count", entries.size())
                 .putNode("entries", out);
-    }
-
-    private static String utf8(byte[] b) {
-        try {
-            return StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(b))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
     }
 }
