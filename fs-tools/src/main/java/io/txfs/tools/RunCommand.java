@@ -83,6 +83,19 @@ final class RunCommand extends ViewCommands.Base {
     @ArgGroup(exclusive = true)
     After after;
 
+    @Option(
+            names = "--on-success",
+            paramLabel = "publish|commit|keep|abort",
+            description = "What becomes of the view's changes when CMD exits 0 (default keep): a build tool wraps"
+                    + " each step in its own transaction and keeps or drops it as a whole.")
+    String onSuccess;
+
+    @Option(
+            names = "--on-failure",
+            paramLabel = "keep|abort",
+            description = "What becomes of them when CMD fails (default keep, for inspection): abort drops them.")
+    String onFailure;
+
     static final class After {
         @Option(names = "--publish", description = "Publish the view when CMD succeeds.")
         boolean publish;
@@ -96,6 +109,17 @@ final class RunCommand extends ViewCommands.Base {
 
     @Override
     int run() {
+        for (String[] o : new String[][] {
+            {"--on-success", onSuccess, "publish|commit|keep|abort"}, {"--on-failure", onFailure, "keep|abort"}
+        }) {
+            if (o[1] != null && !o[1].matches(o[2])) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), o[0] + " takes " + o[2]);
+            }
+        }
+        if (onSuccess != null && after != null) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--on-success replaces --publish and --commit: give one");
+        }
         Path ctl = mount.controlFile();
         Path mnt = MountLocator.mountOf(ctl).toAbsolutePath();
         // toplevel: refused inside a view other than --view's (a sibling, not a child: no nesting yet)
@@ -139,20 +163,44 @@ final class RunCommand extends ViewCommands.Base {
             err().println("txfs: could not enter view " + name + "'s root in a mount namespace (status 125)");
         }
         String why = status == 0 ? "" : "command exited with status " + status + "; ";
-        if (status == 0 && after != null && (after.publish || after.commit)) {
+        String action = status == 0 ? successAction() : onFailure == null ? "keep" : onFailure;
+        if (action.equals("abort")) {
+            drop(ctl, name, why + (status == 0 ? "--on-success" : "--on-failure") + " abort: ");
+            return status;
+        }
+        if (action.equals("publish") || action.equals("commit")) {
+            boolean commit = action.equals("commit");
             try {
-                JsonNode r = ControlCall.send(ctl, (after.commit ? "commit" : "publish") + " view=" + name);
+                JsonNode r = ControlCall.send(ctl, (commit ? "commit" : "publish") + " view=" + name);
                 err().println("txfs: " + StatusFormat.summary(r));
                 StatusFormat.forceLines(r).forEach(err()::println);
             } catch (ControlCall.RefusedException refused) {
                 int exit = refused.report(err());
-                end(ctl, name, made, (after.commit ? "commit" : "publish") + " refused; ");
+                end(ctl, name, made, (commit ? "commit" : "publish") + " refused; ");
                 return exit;
             }
         }
         end(ctl, name, made, why);
         if (trace) err().println("txfs:   trace:   txfs trace " + name);
         return status;
+    }
+
+    /** What --on-success (or --publish, --commit) asks for when the command exits 0. */
+    private String successAction() {
+        if (onSuccess != null) return onSuccess;
+        if (after != null && after.commit) return "commit";
+        return after != null && after.publish ? "publish" : "keep";
+    }
+
+    /** --on-success/--on-failure abort: the view and its changes are dropped (txfs abort). */
+    private void drop(Path ctl, String name, String why) {
+        try {
+            ControlCall.send(ctl, "abort view=" + name);
+            err().println("txfs: " + why + "dropped view " + name + " and its changes");
+        } catch (ControlCall.RefusedException gone) {
+            err().print("txfs: " + why);
+            gone.report(err());
+        }
     }
 
     /** EPOCH in seconds; "env" takes SOURCE_DATE_EPOCH from the environment, as reproducible builds set it. */

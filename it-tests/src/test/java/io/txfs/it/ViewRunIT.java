@@ -27,6 +27,67 @@ final class ViewRunIT {
         return ProcessRun.run(MountFixture.command(args), MOUNT.scratch(), Map.of(), MountFixture.CLI_DEADLINE);
     }
 
+    /** A build tool wraps each step in its own transaction: kept or dropped as a whole at the step's exit. */
+    @Test
+    void onSuccessAndOnFailureDecideTheStepsTransaction() {
+        String mnt = MOUNT.mountpoint().toString();
+        ProcessRun failed = run(
+                "run",
+                "--mount",
+                mnt,
+                "--view",
+                "step-fail",
+                "--on-failure",
+                "abort",
+                "--",
+                "/bin/sh",
+                "-c",
+                "echo half > \"$0/step-fail.txt\"; exit 4",
+                mnt);
+        assertEquals(4, failed.exitCode(), failed.describe());
+        assertTrue(failed.stderr().contains("dropped view step-fail"), failed.describe());
+        ProcessRun views = run("views", "--mount", mnt);
+        assertFalse(views.stdout().contains("step-fail"), "the failed step's view is gone\n" + views.describe());
+
+        ProcessRun ok = run(
+                "run",
+                "--mount",
+                mnt,
+                "--view",
+                "step-ok",
+                "--on-success",
+                "publish",
+                "--on-failure",
+                "abort",
+                "--",
+                "/bin/sh",
+                "-c",
+                "echo done > \"$0/step-ok.txt\"",
+                mnt);
+        assertEquals(0, ok.exitCode(), ok.describe());
+        ProcessRun dropped = run(
+                "run",
+                "--mount",
+                mnt,
+                "--view",
+                "step-dry",
+                "--on-success",
+                "abort",
+                "--",
+                "/bin/sh",
+                "-c",
+                "echo dry > \"$0/step-dry.txt\"",
+                mnt);
+        assertEquals(0, dropped.exitCode(), dropped.describe());
+        try (ViewAgent other = MOUNT.agent("step-watch", ViewAgent.Way.SHARED_ROOT, "read-committed")) {
+            assertEquals("done\n", other.read("step-ok.txt"), "--on-success publish published it");
+            assertFalse(other.exists("step-fail.txt"));
+            assertFalse(other.exists("step-dry.txt"), "--on-success abort: a dry run leaves nothing");
+        }
+        ProcessRun both = run("run", "--mount", mnt, "--publish", "--on-success", "keep", "--", "/bin/true");
+        assertEquals(2, both.exitCode(), "--on-success and --publish together are refused\n" + both.describe());
+    }
+
     @Test
     void commitAfterASucceedingCommandKeepTheViewOfAFailingOne() {
         String mnt = MOUNT.mountpoint().toString();
