@@ -104,4 +104,27 @@ final class ReproIT {
         assertEquals(0, masked.exitCode(), masked.describe());
         assertTrue(masked.stdout().trim().matches("[0-9a-f]{40} normalized:[0-9a-f]{16}"), masked.stdout());
     }
+
+    /** A build whose every output differs is explained without a process per output: contents for the first few. */
+    @Test
+    void manyDifferingOutputsReadContentsForTheFirstOnly() {
+        ProcessRun r = repro(
+                "--vary",
+                "env:SEED",
+                "--",
+                "/bin/sh",
+                "-c",
+                "mkdir -p many && for i in $(seq 1 30); do echo \"$SEED $i\" > many/f$i; done");
+        assertEquals(1, r.exitCode(), r.describe());
+        long withDiff = r.stdout()
+                .lines()
+                .filter(l -> l.contains("at many/f") && l.endsWith("content:"))
+                .count();
+        long summarised = r.stdout()
+                .lines()
+                .filter(l -> l.contains("content differs (shown for the first 20 files"))
+                .count();
+        assertEquals(20, withDiff, r.stdout());
+        assertEquals(10, summarised, r.stdout());
+    }
 }
