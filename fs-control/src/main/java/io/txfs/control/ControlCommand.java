@@ -43,7 +43,8 @@ public record ControlCommand(
         boolean trace,
         Optional<Long> mtimeClampSeconds,
         Optional<String> readdir,
-        Optional<String> durability) {
+        Optional<String> durability,
+        Optional<String> name) {
     /**
      * Longer lines are refused before they are decoded: no command needs more (a rules file for
      * {@code normalize=} travels in the line, percent-encoded).
@@ -145,6 +146,7 @@ public record ControlCommand(
         private Optional<Long> mtimeClamp = Optional.empty();
         private Optional<String> readdir = Optional.empty();
         private Optional<String> durability = Optional.empty();
+        private Optional<String> name = Optional.empty();
 
         Arguments(ControlVerb verb) {
             this.verb = verb;
@@ -177,6 +179,7 @@ public record ControlCommand(
                 case "trace" -> trace = flag(key, value);
                 case "mtime_clamp" -> mtimeClamp = Optional.of(seconds(key, value));
                 case "durability" -> durability = Optional.of(oneOf(key, value, new String[] {"fsync", "none"}));
+                case "name" -> name = Optional.of(checkpointName(value));
                 case "readdir" ->
                     readdir = Optional.of(oneOf(key, value, new String[] {"sorted", "reverse", "shuffle"}));
                 default -> throw new BadControlCommandException("unknown argument '" + printable(key) + "'");
@@ -193,8 +196,12 @@ public record ControlCommand(
             if (from.isPresent() != to.isPresent()) {
                 throw new BadControlCommandException("'from' and 'to' go together: diff from=VERSION to=VERSION");
             }
-            if (from.isPresent() && view.isPresent()) {
-                throw new BadControlCommandException("diff either a view or from=/to=, not both");
+            if (from.isPresent() && view.isPresent() && !isViewState(from.get()) && !isViewState(to.get())) {
+                throw new BadControlCommandException(
+                        "diff either a view or from=/to= versions, not both (view= goes with cp:NAME or current)");
+            }
+            if ((verb == ControlVerb.CHECKPOINT || verb == ControlVerb.ROLLBACK) && name.isEmpty()) {
+                throw new BadControlCommandException("'" + verb.word() + "' needs name=NAME");
             }
             return new ControlCommand(
                     verb,
@@ -220,7 +227,8 @@ public record ControlCommand(
                     trace,
                     mtimeClamp,
                     readdir,
-                    durability);
+                    durability,
+                    name);
         }
     }
 
@@ -320,12 +328,34 @@ public record ControlCommand(
         };
     }
 
-    /** A state of the log: a version number, {@code flushed} (what the backing directory holds) or {@code published}. */
+    /**
+     * A state to diff: of the log, a version number, {@code flushed} (what the backing directory holds) or
+     * {@code published}; of a view, {@code cp:NAME} (one of its checkpoints) or {@code current} (its state now).
+     */
     private static String state(String key, String value) throws BadControlCommandException {
         if (value != null && (value.matches("[0-9]{1,18}") || value.equals("flushed") || value.equals("published"))) {
             return value;
         }
-        throw new BadControlCommandException("'" + key + "' takes a version number, 'flushed' or 'published'");
+        if (value != null && (value.equals("current") || value.startsWith("cp:"))) {
+            if (value.startsWith("cp:")) checkpointName(value.substring(3));
+            return value;
+        }
+        throw new BadControlCommandException(
+                "'" + key + "' takes a version number, 'flushed', 'published', 'cp:NAME' or 'current'");
+    }
+
+    /** Whether a {@code from=}/{@code to=} word names a state of a view rather than of the log. */
+    public static boolean isViewState(String word) {
+        return word.equals("current") || word.startsWith("cp:");
+    }
+
+    /** A checkpoint's name: as a view's, 1-64 of A-Z a-z 0-9 . _ -, not starting with . or -. */
+    private static String checkpointName(String value) throws BadControlCommandException {
+        if (!isValidViewName(value)) {
+            throw new BadControlCommandException("bad checkpoint name '" + printable(String.valueOf(value))
+                    + "': 1-64 of A-Z a-z 0-9 . _ -, not starting with . or -");
+        }
+        return value;
     }
 
     /** A whole number of seconds (an age); at most 18 digits so that it fits a long. */
@@ -398,6 +428,7 @@ public record ControlCommand(
         if (ifUnchanged) {
             b.append(" if_unchanged");
         }
+        name.ifPresent(n -> b.append(" name=").append(n));
         return b.append('\n').toString();
     }
 

@@ -32,7 +32,8 @@ public enum ControlVerb {
     /**
      * {@code format=text} (default: unified diff) or {@code format=jsonl} (the canonical delta), of a view's
      * pending changes or, with {@code from=S to=S}, between two states of the log (a version number,
-     * {@code flushed} or {@code published}).
+     * {@code flushed} or {@code published}) or of a view ({@code cp:NAME}, one of its checkpoints, or
+     * {@code current}; with {@code view=} for another's).
      */
     DIFF(Set.of("view", "format", "objects", "from", "to", "normalize")),
     VIEWS(Set.of()),
@@ -87,7 +88,19 @@ public enum ControlVerb {
      * {@code trace [view=V]}: the view's access trace (docs/reproducibility.md, "Access traces"), each path
      * with what was first done to it, in order; the view's owner or root. {@code begin trace} starts one.
      */
-    TRACE(Set.of("view"));
+    TRACE(Set.of("view")),
+    /**
+     * {@code checkpoint name=NAME [view=V]}: names the state of the view's pending delta now, to come back to
+     * with {@code rollback} (docs/reproducibility.md, "Checkpoints"). O(changed paths), no file data copied.
+     */
+    CHECKPOINT(Set.of("view", "name")),
+    /**
+     * {@code rollback name=NAME [view=V]}: the view's pending delta as it was at that checkpoint; the
+     * checkpoints taken after it are dropped.
+     */
+    ROLLBACK(Set.of("view", "name")),
+    /** {@code checkpoints [view=V]}: the view's checkpoints, oldest first. */
+    CHECKPOINTS(Set.of("view"));
 
     private final Set<String> arguments;
 

@@ -44,9 +44,11 @@ import io.txfs.core.trace.AccessTraces;
 import io.txfs.core.transactions.FileOperations;
 import io.txfs.core.transactions.GroupCommit;
 import io.txfs.core.transactions.VersionTransactions;
+import io.txfs.core.transactions.ViewCheckpoints;
 import io.txfs.core.transactions.ViewLifecycle;
 import io.txfs.core.transactions.ViewTransactions;
 import io.txfs.core.tree.BackingImport;
+import io.txfs.core.tree.Checkpoint;
 import io.txfs.core.tree.EngineParts;
 import io.txfs.core.tree.EngineState;
 import io.txfs.core.tree.LayeredTree;
@@ -111,6 +113,7 @@ public final class Engine implements AutoCloseable {
 
     private final FileOperations files;
     private final ViewLifecycle lifecycle;
+    private final ViewCheckpoints checkpoints;
     /** The access traces of views that record one (docs/reproducibility.md, "Access traces"). */
     private final AccessTraces traces;
 
@@ -159,6 +162,7 @@ public final class Engine implements AutoCloseable {
         this.flusher = new Flusher(parts, collector);
         this.background = new BackgroundCollection(state, collector, gcPolicy, v -> OwnLayerSpace.recount(state, v));
         this.lifecycle = new ViewLifecycle(parts, tx, background);
+        this.checkpoints = new ViewCheckpoints(parts, tx, background);
         this.versionTx = new VersionTransactions(parts, tx, outside, flusher, collector, background, versionLog);
         this.traces =
                 new AccessTraces(c.stateDir() == null ? null : c.stateDir().resolve("traces"));
@@ -445,6 +449,44 @@ public final class Engine implements AutoCloseable {
     /** The pending delta of a view, one entry per changed path, sorted by path. */
     public List<DeltaEntry> pendingDelta(View v) {
         return lifecycle.pendingDelta(v);
+    }
+
+    // ---------------------------------------------------------------- checkpoints (ViewCheckpoints)
+
+    /**
+     * Takes checkpoint {@code name} of the view's pending delta: O(changed paths), no file data copied.
+     * EEXIST if the view has one of that name, ENOSPC past {@link ViewCheckpoints#LIMIT}.
+     */
+    public Checkpoint checkpoint(View v, String name) {
+        return checkpoints.take(v, name, () -> pendingDelta(v).size());
+    }
+
+    /**
+     * Puts the view's pending delta back as it was at checkpoint {@code name} (ENOENT if none) and drops the
+     * checkpoints taken after it; returns what the view's kernel-facing side may have cached since.
+     */
+    public ChangeSet rollback(View v, String name) {
+        return checkpoints.rollback(v, name);
+    }
+
+    /** The view's checkpoints, oldest first. */
+    public List<Checkpoint> checkpoints(View v) {
+        return v.checkpoints;
+    }
+
+    /**
+     * A read-only handle on checkpoint {@code name} of the view (its base with the checkpoint's delta on top),
+     * ENOENT if none. Its records never change while the checkpoint exists; a rollback to an earlier one, a
+     * publish or an abort drops them, so a reader checks {@link #hasCheckpoint} once done.
+     */
+    public View checkpointHandle(View v, String name) {
+        return checkpoints.handle(v, name);
+    }
+
+    /** Whether the checkpoint {@code handle} reads (from {@link #checkpointHandle}) still exists. */
+    public boolean hasCheckpoint(View v, View handle) {
+        for (Checkpoint cp : v.checkpoints) if (cp.id() == handle.id) return true;
+        return false;
     }
 
     // ---------------------------------------------------------------- group commit

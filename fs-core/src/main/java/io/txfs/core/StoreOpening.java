@@ -10,6 +10,8 @@ import io.txfs.core.store.Bytes;
 import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
 import io.txfs.core.tree.BackingImport;
+import io.txfs.core.tree.Checkpoint;
+import io.txfs.core.tree.CheckpointRows;
 import io.txfs.core.tree.Content;
 import io.txfs.core.tree.EngineState;
 import io.txfs.core.tree.PendingCache;
@@ -20,6 +22,8 @@ import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -90,7 +94,30 @@ final class StoreOpening {
                 state.views.put(name, v);
             }
         }
+        loadCheckpoints();
         return subtreeFrom;
+    }
+
+    /**
+     * Gives each view its checkpoints. Those of a view that is gone (a store written by a txfs that dropped
+     * them apart from the view) are deleted with their rows: nothing can read them.
+     */
+    private void loadCheckpoints() {
+        Map<Long, View> byId = new HashMap<>();
+        for (View v : state.views.values()) byId.put(v.id, v);
+        Map<Long, List<Checkpoint>> found = new HashMap<>();
+        Batch orphans = new Batch();
+        try (KvIterator it = state.store.scan(ColumnFamily.CHECKPOINT, EMPTY)) {
+            for (; it.valid(); it.next()) {
+                long viewId = Bytes.getLong(it.key(), 0);
+                Checkpoint cp = Checkpoint.decode(it.key(), it.value());
+                if (byId.containsKey(viewId))
+                    found.computeIfAbsent(viewId, k -> new ArrayList<>()).add(cp);
+                else CheckpointRows.drop(state.store, orphans, viewId, List.of(cp));
+            }
+        }
+        for (var en : found.entrySet()) byId.get(en.getKey()).checkpoints = List.copyOf(en.getValue());
+        if (!orphans.isEmpty()) state.store.write(orphans, false);
     }
 
     /** Format 3: preserved copies of formats 1 and 2 (key without gen) get the key of gen 0. */

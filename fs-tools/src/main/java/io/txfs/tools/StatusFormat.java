@@ -147,6 +147,11 @@ final class StatusFormat {
                 b.setLength(b.length() - System.lineSeparator().length());
                 b.append("  durability none (fsyncs skipped)").append(System.lineSeparator());
             }
+            if (v.path("checkpoints").asInt(0) > 0) {
+                b.setLength(b.length() - System.lineSeparator().length());
+                b.append("  ").append(v.path("checkpoints").asInt()).append(" checkpoints");
+                b.append(System.lineSeparator());
+            }
         }
         return b.toString();
     }

@@ -116,18 +116,23 @@ final class ViewCommands {
             mixinStandardHelpOptions = true,
             description =
                     "Unified diff of a view's pending changes (binary files summarised), or its canonical delta as JSON lines;"
-                            + " with --from/--to between two versions of the log, with --published --backing what the next flush writes.")
+                            + " with --from/--to between two versions of the log or two checkpoints of a view (cp:NAME, current),"
+                            + " with --published --backing what the next flush writes.")
     static final class Diff extends Base {
         @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW")
         String view;
 
         @Option(
                 names = "--from",
-                paramLabel = "VERSION",
-                description = "A version of txfs log (or flushed, published).")
+                paramLabel = "STATE",
+                description = "A version of txfs log (or flushed, published), or of the view: cp:NAME (a checkpoint),"
+                        + " current.")
         String from;
 
-        @Option(names = "--to", paramLabel = "VERSION", description = "A version of txfs log (or flushed, published).")
+        @Option(
+                names = "--to",
+                paramLabel = "STATE",
+                description = "As --from: a version, flushed, published, cp:NAME or current.")
         String to;
 
         @Option(names = "--published", description = "With --backing: from the flushed state to the published one.")
@@ -203,17 +208,20 @@ final class ViewCommands {
             if (f == null) {
                 return viewArg(view);
             }
-            if (view != null) {
+            boolean ofView = isViewState(f) || isViewState(t);
+            if (view != null && !ofView) {
                 throw new picocli.CommandLine.ParameterException(
-                        spec.commandLine(), "compare a VIEW or two versions, not both");
+                        spec.commandLine(),
+                        "compare a VIEW or two versions, not both (a VIEW goes with cp:NAME, current)");
             }
             for (String word : new String[] {f, t}) {
-                if (!word.matches("[0-9]{1,18}|flushed|published")) {
+                if (!word.matches("[0-9]{1,18}|flushed|published|current|cp:[A-Za-z0-9_][A-Za-z0-9._-]{0,63}")) {
                     throw new picocli.CommandLine.ParameterException(
-                            spec.commandLine(), "a VERSION is a number, flushed or published: " + word);
+                            spec.commandLine(),
+                            "a state is a version number, flushed, published, cp:NAME or current: " + word);
                 }
             }
-            return " from=" + f + " to=" + t;
+            return (ofView ? viewArg(view) : "") + " from=" + f + " to=" + t;
         }
     }
 
@@ -338,6 +346,10 @@ final class ViewCommands {
             }
             return Txfs.EXIT_OK;
         }
+    }
+
+    private static boolean isViewState(String word) {
+        return word.equals("current") || word.startsWith("cp:");
     }
 
     @Command(

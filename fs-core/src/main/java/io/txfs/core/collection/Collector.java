@@ -140,7 +140,7 @@ public final class Collector {
         long snapshotFloor = head;
         points.add(state.flushed());
         for (View v : state.views.values()) {
-            layers.add(v.layer);
+            for (long l : v.ownLayers()) layers.add(l);
             if (v.isolation == Isolation.SNAPSHOT) {
                 points.add(v.snapshot);
                 snapshotFloor = Math.min(snapshotFloor, v.snapshot);
@@ -402,8 +402,8 @@ public final class Collector {
     }
 
     private boolean pendingRefers(long ino) {
-        for (View v : state.views.values())
-            if (state.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino)) != null) return true;
+        for (long holder : state.pendingHolders())
+            if (state.store.get(ColumnFamily.P_NODE, Keys.pNode(holder, ino)) != null) return true;
         if (pendingChildren == null) {
             Set<Long> children = new HashSet<>();
             try (KvIterator it = state.store.scan(ColumnFamily.P_DENT, EMPTY)) {
@@ -506,8 +506,8 @@ public final class Collector {
         try (KvIterator it = state.store.scan(ColumnFamily.NODE, Bytes.longs(ino))) {
             for (; it.valid(); it.next()) name.test(it.value());
         }
-        for (View v : state.views.values()) {
-            byte[] p = state.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino));
+        for (long holder : state.pendingHolders()) {
+            byte[] p = state.store.get(ColumnFamily.P_NODE, Keys.pNode(holder, ino));
             if (p != null) name.test(p);
         }
         int deletes = 0;

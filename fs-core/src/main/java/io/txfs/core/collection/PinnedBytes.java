@@ -164,8 +164,8 @@ public final class PinnedBytes {
                 if (v <= retainFrom) break; // the record retainFrom reads is the oldest a kept version reads
             }
         }
-        for (View v : state.views.values()) {
-            byte[] p = state.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, ino));
+        for (long holder : state.pendingHolders()) {
+            byte[] p = state.store.get(ColumnFamily.P_NODE, Keys.pNode(holder, ino));
             if (p == null) continue;
             NodeRecord r = NodeRecord.decode(p);
             if (r.hasBase) others.add(r.identity());

@@ -56,8 +56,8 @@ final class SnapshotPreservation {
     }
 
     boolean pendingRefers(long id) {
-        for (View v : state.views.values())
-            if (state.store.get(ColumnFamily.P_NODE, Keys.pNode(v.id, id)) != null) return true;
+        for (long holder : state.pendingHolders())
+            if (state.store.get(ColumnFamily.P_NODE, Keys.pNode(holder, id)) != null) return true;
         return false;
     }
 

@@ -19,6 +19,7 @@ import io.txfs.core.store.Batch;
 import io.txfs.core.store.Bytes;
 import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
+import io.txfs.core.tree.CheckpointRows;
 import io.txfs.core.tree.EngineParts;
 import io.txfs.core.tree.EngineState;
 import io.txfs.core.tree.LayeredTree;
@@ -91,6 +92,8 @@ public final class Publisher {
             b.put(ColumnFamily.CONFLICT, Bytes.concat(Bytes.longs(ver), k.array()), new byte[] {1});
         }
         clearPending(b, v, pendingKeys);
+        // a checkpoint is a state of this pending delta; once it is published there is nothing to go back to
+        CheckpointRows.drop(state.store, b, v.id, v.checkpoints);
         long bytes = v.pendingBytes;
         long now = state.clock.nowNanos();
         b.put(ColumnFamily.LOG, Bytes.longs(ver), LogCodec.encode("publish", v.name, now, paths, bytes));
@@ -138,7 +141,7 @@ public final class Publisher {
                 val = mergeImplicit(id, NodeRecord.decode(val)).encode(); // force merged them
             b.put(ColumnFamily.NODE, Keys.node(id, ver), val);
             // A node this view created is new to everyone: its entry tells them, no node change needed.
-            if (NodeRecord.bornLayer(val) != v.layer) {
+            if (!v.ownsLayer(NodeRecord.bornLayer(val))) {
                 b.put(ColumnFamily.CHANGE, Keys.change(ver, seq++), Bytes.concat(new byte[] {1, 'N'}, Bytes.longs(id)));
                 nodes.add(id);
             } else if (NodeRecord.nlink(val) == 0) {
@@ -180,6 +183,7 @@ public final class Publisher {
         state.head(ver);
         v.snapshot = ver;
         v.layer = newLayer;
+        v.checkpoints = List.of();
         v.pendingBytes = 0;
         v.changes = 0;
     }

@@ -21,7 +21,8 @@ public enum ColumnFamily {
     FLUSH,
     GC,
     SUBTREE,
-    DELTA_ID;
+    DELTA_ID,
+    CHECKPOINT;
 
     public String columnName() {
         return name().toLowerCase(Locale.ROOT);

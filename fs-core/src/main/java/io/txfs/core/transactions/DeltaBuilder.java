@@ -119,7 +119,7 @@ final class DeltaBuilder {
     private boolean contentDiffers(NodeRecord o, NodeRecord n) {
         return o.size != n.size
                 || !Arrays.equals(o.target, n.target)
-                || (n.chainLayer.length > 0 && n.chainLayer[0] == c.layer)
+                || (n.chainLayer.length > 0 && c.view.ownsLayer(n.chainLayer[0]))
                 || n.baseValid != o.baseValid;
     }
 

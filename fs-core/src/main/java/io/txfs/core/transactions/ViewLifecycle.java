@@ -11,12 +11,12 @@ import io.txfs.core.model.RefreshConflictException;
 import io.txfs.core.model.ViewInfo;
 import io.txfs.core.publish.Publisher;
 import io.txfs.core.store.Batch;
-import io.txfs.core.store.Bytes;
 import io.txfs.core.store.ColumnFamily;
-import io.txfs.core.store.KvIterator;
 import io.txfs.core.store.StoreException;
+import io.txfs.core.tree.CheckpointRows;
 import io.txfs.core.tree.EngineParts;
 import io.txfs.core.tree.EngineState;
+import io.txfs.core.tree.OwnChunks;
 import io.txfs.core.tree.OwnLayerSpace;
 import io.txfs.core.tree.PendingCache;
 import io.txfs.core.tree.PublishedVersions;
@@ -25,12 +25,10 @@ import io.txfs.core.tree.ViewOptions;
 import io.txfs.sys.Errno;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * A view's life apart from its operations: creation, abort (its pending delta dropped, the view going on
@@ -112,64 +110,33 @@ public final class ViewLifecycle {
     }
 
     public ChangeSet abort(View v) {
-        return changingView(v, () -> dropPending(v, false));
+        return tx.changingView(v, () -> dropPending(v, false));
     }
 
     public ChangeSet discard(View v) {
-        return changingView(v, () -> dropPending(v, true));
+        return tx.changingView(v, () -> dropPending(v, true));
     }
 
     public ChangeSet discardIfUnchanged(View v) {
-        return changingView(v, () -> v.discarded || !pendingDelta(v).isEmpty() ? null : dropPending(v, true));
-    }
-
-    /** Runs f on a view that may change, holding the publish lock and the view's write lock (in that order). */
-    private <T> T changingView(View v, Supplier<T> f) {
-        ViewTransactions.requireWritable(v);
-        tx.refuseGroupView(v);
-        state.publishLock.lock();
-        v.lock.writeLock().lock();
-        try {
-            state.checkOpen();
-            return f.get();
-        } finally {
-            v.lock.writeLock().unlock();
-            state.publishLock.unlock();
-        }
+        return tx.changingView(v, () -> v.discarded || !pendingDelta(v).isEmpty() ? null : dropPending(v, true));
     }
 
     private ChangeSet dropPending(View v, boolean remove) {
         long dropped = v.pendingBytes;
         Batch b = new Batch();
-        List<Long> ownData = new ArrayList<>();
-        long oldLayer = v.layer;
         Set<Long> nodes = new HashSet<>();
         Set<ChangeSet.Entry> entries = new HashSet<>();
-        byte[] prefix = Bytes.longs(v.id);
-        try (KvIterator it = state.store.scan(ColumnFamily.P_NODE, prefix)) {
-            for (; it.valid(); it.next()) {
-                long id = Bytes.getLong(it.key(), 8);
-                nodes.add(id);
-                NodeRecord r = NodeRecord.decode(it.value());
-                if (r.chainLayer.length > 0 && r.chainLayer[0] == v.layer) {
-                    OwnLayerSpace.deleteLayerChunks(state.store, b, id, v.layer, 0);
-                    ownData.add(id);
-                }
-                b.delete(ColumnFamily.P_NODE, it.key());
-            }
-        }
-        try (KvIterator it = state.store.scan(ColumnFamily.P_DENT, prefix)) {
-            for (; it.valid(); it.next()) {
-                byte[] k = it.key();
-                entries.add(new ChangeSet.Entry(Bytes.getLong(k, 8), Arrays.copyOfRange(k, 16, k.length)));
-                b.delete(ColumnFamily.P_DENT, k);
-            }
-        }
-        try (KvIterator it = state.store.scan(ColumnFamily.P_KEY, prefix)) {
-            for (; it.valid(); it.next()) b.delete(ColumnFamily.P_KEY, it.key());
-        }
+        // every layer of the delta goes, the checkpoints' too: their records are the rest that name them
+        OwnChunks own = new OwnChunks(v.ownLayers());
+        for (var cp : v.checkpoints) own.ofRecords(state.store, cp.id(), null);
+        own.ofRecords(state.store, v.id, nodes);
+        own.deleteChunks(state.store, b);
+        CheckpointRows.drop(state.store, b, v.id, v.checkpoints);
+        entries.addAll(CheckpointRows.entries(state.store, v.id));
+        CheckpointRows.delete(state.store, b, v.id);
         long old = v.snapshot;
         v.layer = state.layers.next();
+        v.checkpoints = List.of();
         v.snapshot = state.head();
         v.pendingBytes = 0;
         v.changes = 0;
@@ -181,8 +148,7 @@ public final class ViewLifecycle {
         } finally {
             if (v.pending != null) v.pending.clear();
         }
-        for (long id : ownData)
-            state.chunkData.delete(id, oldLayer); // after the batch: a crash before leaves them to the sweep
+        own.deleteDataFiles(state.chunkData); // after the batch: a crash before leaves them to the sweep
         // the layer's chunk files went just now; its first chunks (in the store) go at a compaction
         background.reclaimed(dropped, "a discard");
         if (remove) {

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -204,6 +205,26 @@ public final class ViewTransactions {
         for (var e : c.dents.entrySet())
             pc.putDent(new EntryName(e.getKey().parent(), e.getKey().name().clone()), e.getValue());
         pc.addKeys(c.keys);
+    }
+
+    /**
+     * Runs f on a view whose pending delta changes as a whole (abort, discard, checkpoint, rollback), holding
+     * the publish lock and the view's write lock (in that order).
+     */
+    <T> T changingView(View v, Supplier<T> f) {
+        requireWritable(v);
+        refuseGroupView(v);
+        state.publishLock.lock();
+        v.lock.writeLock().lock();
+        try {
+            state.checkOpen();
+            return f.get();
+        } catch (StoreException e) {
+            throw EngineState.storeError(e);
+        } finally {
+            v.lock.writeLock().unlock();
+            state.publishLock.unlock();
+        }
     }
 
     public static void requireWritable(View v) {

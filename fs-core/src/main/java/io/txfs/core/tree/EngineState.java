@@ -14,6 +14,8 @@ import io.txfs.core.progress.LongWorks;
 import io.txfs.core.store.Store;
 import io.txfs.core.store.StoreException;
 import io.txfs.sys.Errno;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -80,6 +82,19 @@ public final class EngineState {
         this.layers = layers;
         this.viewIds = viewIds;
         this.published = View.publishedAt(EngineConstants.PUBLISHED_VIEW, Isolation.READ_COMMITTED, 0, 0, 0);
+    }
+
+    /**
+     * Every id whose pending records ({@code p_node}, {@code p_dent}, {@code p_key}) something reads: each
+     * view's and each checkpoint's. What they name (nodes, chunks, base identities) must be kept.
+     */
+    public List<Long> pendingHolders() {
+        List<Long> out = new ArrayList<>();
+        for (View v : views.values()) {
+            out.add(v.id);
+            for (Checkpoint cp : v.checkpoints) out.add(cp.id());
+        }
+        return out;
     }
 
     public long head() {

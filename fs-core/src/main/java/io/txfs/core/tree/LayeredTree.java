@@ -158,7 +158,7 @@ public final class LayeredTree {
 
     /** A node changed: nobody else can know a node this view created, so those need no conflict key. */
     public void keyNode(ViewOperation c, long id, NodeRecord r) {
-        if (r.bornLayer != 0 && r.bornLayer == c.layer) return;
+        if (r.bornLayer == c.layer ? r.bornLayer != 0 : c.view.ownsLayer(r.bornLayer)) return;
         key(c, Keys.conflictKey('N', id));
     }
 

@@ -43,7 +43,7 @@ public final class OwnLayerSpace {
     }
 
     /**
-     * Counts again what the view's own layer stores, from its pending records and their chunks, and
+     * Counts again what the view's own layers store, from its pending records and their chunks, and
      * writes it if it differs (records written before pendingBytes counted stored bytes counted every
      * byte written). Holds the view's write lock: cost is the view's pending delta.
      */
@@ -55,8 +55,8 @@ public final class OwnLayerSpace {
             try (KvIterator it = e.store.scan(ColumnFamily.P_NODE, Bytes.longs(v.id))) {
                 for (; it.valid(); it.next()) {
                     NodeRecord r = NodeRecord.decode(it.value());
-                    if (r.chainLayer.length > 0 && r.chainLayer[0] == v.layer)
-                        n += stored(e, Bytes.getLong(it.key(), 8), v.layer);
+                    for (long layer : r.chainLayer)
+                        if (v.ownsLayer(layer)) n += stored(e, Bytes.getLong(it.key(), 8), layer);
                 }
             }
             if (n == v.pendingBytes) return;

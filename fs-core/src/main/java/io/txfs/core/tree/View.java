@@ -3,6 +3,7 @@ package io.txfs.core.tree;
 import io.txfs.core.model.Isolation;
 import io.txfs.core.model.ViewInfo;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -53,6 +54,11 @@ public final class View {
      * own lock, so they read the store directly.
      */
     public volatile PendingCache pending;
+    /**
+     * The checkpoints of the pending delta, oldest first (a stack: a rollback drops those taken after its
+     * target). Replaced whole, under the publish lock and the view's write lock.
+     */
+    public volatile List<Checkpoint> checkpoints = List.of();
 
     /** A read-only handle named {@code name} on the published state at {@code snapshot} (id 0, no layer). */
     public static View publishedAt(String name, Isolation isolation, int ownerUid, long createdNs, long snapshot) {
@@ -94,6 +100,26 @@ public final class View {
         this.snapshot = snapshot;
         this.layer = layer;
         this.pendingBytes = pendingBytes;
+    }
+
+    /**
+     * Whether {@code layer} holds chunks of this pending delta: the layer the view writes now, or one a
+     * checkpoint froze. A node born in one is new to everyone else.
+     */
+    public boolean ownsLayer(long layer) {
+        if (layer == 0) return false;
+        if (layer == this.layer) return true;
+        for (Checkpoint cp : checkpoints) if (cp.layer() == layer) return true;
+        return false;
+    }
+
+    /** Every layer {@link #ownsLayer} owns. */
+    public long[] ownLayers() {
+        List<Checkpoint> cps = checkpoints;
+        long[] out = new long[cps.size() + 1];
+        for (int i = 0; i < cps.size(); i++) out[i] = cps.get(i).layer();
+        out[cps.size()] = layer;
+        return out;
     }
 
     public String name() {

@@ -15,7 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
 
-/** {@code diff}: a view's pending changes, or with {@code from=} the change between two versions of the log. */
+/**
+ * {@code diff}: a view's pending changes, or with {@code from=} the change between two states: versions of the
+ * log, checkpoints of a view ({@code cp:NAME}) or the view now ({@code current}).
+ */
 final class DiffVerb implements VerbHandler {
     private final VerbContext context;
 
@@ -26,6 +29,10 @@ final class DiffVerb implements VerbHandler {
     @Override
     public ControlReply handle(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
         if (cmd.from().isPresent()) {
+            if (ControlCommand.isViewState(cmd.from().get())
+                    || ControlCommand.isViewState(cmd.to().get())) {
+                return context.versions().diffInView(caller, cmd, TargetViews.of(context, caller, cmd));
+            }
             return context.versions().diff(caller, cmd);
         }
         Engine engine = context.engine();

@@ -30,6 +30,10 @@ public final class Verbs {
         m.put(ControlVerb.PROGRESS, new ProgressVerb(context));
         m.put(ControlVerb.REFRESH, new RefreshVerb(context));
         m.put(ControlVerb.TRACE, new TraceVerb(context));
+        CheckpointVerb checkpoints = new CheckpointVerb(context);
+        m.put(ControlVerb.CHECKPOINT, checkpoints);
+        m.put(ControlVerb.ROLLBACK, checkpoints);
+        m.put(ControlVerb.CHECKPOINTS, checkpoints);
         return m;
     }
 }

@@ -22,6 +22,7 @@ import io.txfs.core.model.LogEntry;
 import io.txfs.core.tree.View;
 import io.txfs.fuse.RequestContext;
 import io.txfs.fuse.view.CallerGroups;
+import io.txfs.fuse.view.Views;
 import io.txfs.sys.Errno;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,6 +30,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -152,6 +155,84 @@ final class VersionControl {
         } finally {
             PinnedViews.release(engine, fromView);
             PinnedViews.release(engine, toView);
+        }
+    }
+
+    /**
+     * {@code diff view=V from=A to=B} where A or B is a state of the view: {@code cp:NAME} (a checkpoint) or
+     * {@code current}; the other may be a state of the log. Nothing is locked meanwhile (a read may take in
+     * an outside change, which takes the publish lock): a checkpoint's records never change while it exists,
+     * so a diff is refused (EAGAIN) when one of its checkpoints was dropped before it was done.
+     */
+    ControlReply diffInView(RequestContext caller, ControlCommand cmd, View v) throws ControlRefusal {
+        String from = cmd.from().orElseThrow();
+        String to = cmd.to().orElseThrow();
+        boolean jsonl = cmd.format().orElse("text").equals("jsonl");
+        ObjectFormat format = cmd.objects().orElse("sha1").equals("sha256") ? ObjectFormat.SHA256 : ObjectFormat.SHA1;
+        Set<Long> groups = CallerGroups.of(caller);
+        List<View> pins = new ArrayList<>();
+        List<View> checkpoints = new ArrayList<>();
+        try {
+            TreeSource before =
+                    CallerAccessTreeSource.forCaller(side(cmd, v, from, pins, checkpoints), caller.uid(), groups);
+            TreeSource after =
+                    CallerAccessTreeSource.forCaller(side(cmd, v, to, pins, checkpoints), caller.uid(), groups);
+            Delta d = new DeltaComputer(format, false).compute(before, after);
+            String text = jsonl ? null : DeltaText.unified(d, before, after);
+            requireCheckpoints(cmd, v, checkpoints);
+            ControlReply reply = ControlReply.ok(ControlVerb.DIFF)
+                    .put("view", v.name())
+                    .put("from", from)
+                    .put("to", to)
+                    .put("format", jsonl ? "jsonl" : "text")
+                    .put("objects", format.gitName())
+                    .put("delta_id", d.id().hex())
+                    .put("changed_paths", d.entries().size());
+            if (jsonl) {
+                return reply.put("jsonl", new String(d.canonicalBytes(), StandardCharsets.UTF_8));
+            }
+            return reply.put("diff", text);
+        } catch (AccessDeniedException e) {
+            throw new ControlRefusal(
+                    Errno.EACCES, cmd.verb(), "permission denied: " + e.getFile() + " (" + e.getReason() + ")");
+        } catch (IOException | UncheckedIOException | FsException e) {
+            requireCheckpoints(cmd, v, checkpoints);
+            if (e instanceof FsException fe) throw fe;
+            log.warn("diff of {} from {} to {}: {}", v.name(), from, to, e.toString());
+            throw new ControlRefusal(Errno.EIO, cmd.verb(), "diff of " + from + " and " + to + ": " + e.getMessage());
+        } finally {
+            for (View p : pins) PinnedViews.release(engine, p);
+        }
+    }
+
+    /** One side of {@link #diffInView}: a checkpoint, the view now, or a state of the log (its pin noted). */
+    private TreeSource side(ControlCommand cmd, View v, String word, List<View> pins, List<View> checkpoints)
+            throws ControlRefusal, IOException {
+        if (word.startsWith("cp:")) {
+            if (Views.notBegun(v)) {
+                throw new ControlRefusal(
+                        Errno.ENOENT, cmd.verb(), "no checkpoint " + word.substring(3) + " in view " + v.name());
+            }
+            View handle = engine.checkpointHandle(v, word.substring(3));
+            checkpoints.add(handle);
+            return SnapshotTokenSources.view(engine, handle);
+        }
+        if (word.equals("current")) {
+            return SnapshotTokenSources.view(engine, v);
+        }
+        View version = engine.versionView(version(cmd, word));
+        pins.add(version);
+        return SnapshotTokenSources.version(engine, version);
+    }
+
+    private void requireCheckpoints(ControlCommand cmd, View v, List<View> handles) throws ControlRefusal {
+        for (View h : handles) {
+            if (!engine.hasCheckpoint(v, h)) {
+                throw new ControlRefusal(
+                        Errno.EAGAIN,
+                        cmd.verb(),
+                        "checkpoint " + h.name() + " was dropped (a rollback, publish or abort) while it was read");
+            }
         }
     }
 

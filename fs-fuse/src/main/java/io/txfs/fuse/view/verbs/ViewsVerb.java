@@ -7,6 +7,7 @@ import io.txfs.control.ControlReply;
 import io.txfs.control.ControlVerb;
 import io.txfs.core.Engine;
 import io.txfs.core.model.ViewInfo;
+import io.txfs.core.tree.View;
 import io.txfs.fuse.RequestContext;
 import io.txfs.fuse.view.ViewLiveness;
 import java.time.Instant;
@@ -38,7 +39,10 @@ final class ViewsVerb implements VerbHandler {
             o.put("snapshot_version", i.snapshotVersion());
             o.put("changed_bytes", i.pendingBytes());
             if (!i.syncs()) o.put("durability", "none"); // only then: other replies stay as they were
-            o.put("changed_paths", engine.pendingDelta(engine.view(i.name())).size());
+            View v = engine.view(i.name());
+            o.put("changed_paths", engine.pendingDelta(v).size());
+            int checkpoints = engine.checkpoints(v).size();
+            if (checkpoints > 0) o.put("checkpoints", checkpoints); // only then, like durability
             o.put("pinned_bytes", pinned.getOrDefault(i.name(), 0L));
             boolean live = liveness.live(i.name());
             o.put("state", live ? "live" : "orphaned");
