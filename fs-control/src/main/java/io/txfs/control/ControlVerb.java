@@ -12,9 +12,11 @@ public enum ControlVerb {
      * {@code readdir=reverse|shuffle}: the view's listings come in that order (sorted is the default), for
      * the daemon's life. {@code durability=none}: a new view's fsyncs return at once (a scratch build; fixed
      * for its life, shown by {@code views}).
-     * {@code toplevel}: refused (EPERM) when the caller already works in a view entered by {@code begin}
-     * other than the one named: the new view would be a sibling of the caller's, not its child (no nesting
-     * yet). {@code txfs run} always asks so.
+     * A view begun (made) by a process that works in a view it entered by {@code begin} is a child of that
+     * view: it starts on its state and its publish merges into it (docs/views.md, "Nested views"); the reply
+     * then names the {@code parent}. {@code toplevel}: naming an existing view from there that is not the
+     * caller's own nor its child is refused (EPERM: the command would work beside the caller's view, not in
+     * it). {@code txfs run} always asks so.
      */
     BEGIN(Set.of("view", "isolation", "toplevel", "trace", "mtime_clamp", "readdir", "durability")),
     PUBLISH(Set.of("view", "force")),

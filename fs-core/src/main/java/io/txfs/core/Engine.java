@@ -41,6 +41,7 @@ import io.txfs.core.store.Store;
 import io.txfs.core.store.StoreException;
 import io.txfs.core.store.StoreMemory;
 import io.txfs.core.trace.AccessTraces;
+import io.txfs.core.transactions.ChildViews;
 import io.txfs.core.transactions.FileOperations;
 import io.txfs.core.transactions.GroupCommit;
 import io.txfs.core.transactions.VersionTransactions;
@@ -114,6 +115,7 @@ public final class Engine implements AutoCloseable {
     private final FileOperations files;
     private final ViewLifecycle lifecycle;
     private final ViewCheckpoints checkpoints;
+    private final ChildViews childViews;
     /** The access traces of views that record one (docs/reproducibility.md, "Access traces"). */
     private final AccessTraces traces;
 
@@ -163,6 +165,7 @@ public final class Engine implements AutoCloseable {
         this.background = new BackgroundCollection(state, collector, gcPolicy, v -> OwnLayerSpace.recount(state, v));
         this.lifecycle = new ViewLifecycle(parts, tx, background);
         this.checkpoints = new ViewCheckpoints(parts, tx, background);
+        this.childViews = new ChildViews(parts, tx, background);
         this.versionTx = new VersionTransactions(parts, tx, outside, flusher, collector, background, versionLog);
         this.traces =
                 new AccessTraces(c.stateDir() == null ? null : c.stateDir().resolve("traces"));
@@ -259,9 +262,12 @@ public final class Engine implements AutoCloseable {
         return state.flushed();
     }
 
-    /** Discards the pending delta; the view continues empty on the newest published state. */
+    /**
+     * Discards the pending delta; the view continues empty on the newest published state (a child view: on its
+     * parent's state now). A view's children go with it.
+     */
     public ChangeSet abort(View v) {
-        return lifecycle.abort(v);
+        return v.isChild() ? childViews.abort(v) : lifecycle.abort(v);
     }
 
     /**
@@ -293,13 +299,43 @@ public final class Engine implements AutoCloseable {
      * choosing. Returns what the view's kernel-facing side may have cached of the state it leaves.
      */
     public ChangeSet refresh(View v) {
-        return lifecycle.refresh(v);
+        return v.isChild() ? childViews.refresh(v) : lifecycle.refresh(v);
+    }
+
+    // ---------------------------------------------------------------- nested views (ChildViews)
+
+    /**
+     * Begins view {@code name} inside {@code parent}: on the parent's state now, its publish merging into the
+     * parent (docs/views.md, "Nested views"). EMLINK past {@link ChildViews#MAX_DEPTH}.
+     */
+    public View createChildView(String name, View parent, int ownerUid, ViewOptions options) {
+        return childViews.create(name, parent, ownerUid, options);
+    }
+
+    /** The view a child view publishes into. */
+    public View parentOf(View child) {
+        return childViews.parentOf(child);
+    }
+
+    /** The views begun inside {@code v}, by name. */
+    public List<View> children(View v) {
+        return state.children(v);
     }
 
     // ---------------------------------------------------------------- publish and flush (VersionTransactions)
 
+    /**
+     * Publishes the view's pending delta as the newest version; a child view's merges into its parent instead
+     * (no version is made; a forced merge is refused with EINVAL).
+     */
     public PublishResult publish(View v, boolean force) {
-        return versionTx.publish(v, force);
+        if (!v.isChild()) return versionTx.publish(v, force);
+        if (force)
+            throw new FsException(
+                    Errno.EINVAL, "a child view's publish is not forced: roll it back or abort it (" + v + ")");
+        PublishResult r = childViews.publish(v);
+        for (var en : r.visibleChanges().entrySet()) state.listener.visibleChange(en.getKey(), en.getValue());
+        return r;
     }
 
     /**

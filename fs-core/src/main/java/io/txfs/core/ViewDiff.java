@@ -34,8 +34,12 @@ public final class ViewDiff {
 
     private ViewDiff() {}
 
-    /** A read-only view of the published state under {@code v}'s pending delta. */
+    /**
+     * A read-only view of the state under {@code v}'s pending delta: the published state, or for a child view
+     * its base (its parent's state at the fork, docs/views.md "Nested views").
+     */
     public static View baseOf(Engine e, View v) {
+        if (v.isChild()) return v.baseHandle(); // on the child's snapshot, which the collector keeps for it
         // pinned: the collector keeps this version readable while the handle is reachable
         return e.collector.pin(() -> View.publishedAt(
                 EngineConstants.PUBLISHED_VIEW, Isolation.SNAPSHOT, v.ownerUid, v.createdNs, e.tree.readCtx(v).snap));

@@ -122,7 +122,8 @@ final class RunCommand extends ViewCommands.Base {
         }
         Path ctl = mount.controlFile();
         Path mnt = MountLocator.mountOf(ctl).toAbsolutePath();
-        // toplevel: refused inside a view other than --view's (a sibling, not a child: no nesting yet)
+        // inside a view, a new view is its child; toplevel: an existing view that is neither the caller's nor its
+        // child is refused (the command would work beside the caller's view)
         String begin = "begin toplevel" + viewArg(view) + (isolation == null ? "" : " isolation=" + isolation)
                 + (trace ? " trace" : "")
                 + (mtimeClamp == null ? "" : " mtime_clamp=" + clampSeconds(mtimeClamp))

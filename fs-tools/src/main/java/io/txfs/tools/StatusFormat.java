@@ -147,6 +147,10 @@ final class StatusFormat {
                 b.setLength(b.length() - System.lineSeparator().length());
                 b.append("  durability none (fsyncs skipped)").append(System.lineSeparator());
             }
+            if (v.has("parent")) {
+                b.setLength(b.length() - System.lineSeparator().length());
+                b.append("  inside ").append(v.path("parent").asText()).append(System.lineSeparator());
+            }
             if (v.path("checkpoints").asInt(0) > 0) {
                 b.setLength(b.length() - System.lineSeparator().length());
                 b.append("  ").append(v.path("checkpoints").asInt()).append(" checkpoints");
@@ -211,7 +215,9 @@ final class StatusFormat {
                     .append(r.path("changed_bytes").asLong())
                     .append(" bytes");
         }
-        if (r.has("published_version")) {
+        if (r.has("merged_into")) {
+            b.append(", merged into view ").append(r.get("merged_into").asText());
+        } else if (r.has("published_version")) {
             b.append(", published version ").append(r.get("published_version").asLong());
         }
         if (r.has("flushed_version")) {

@@ -169,7 +169,7 @@ public final class Publisher {
     /** Writes the batch with the view moved to the new version and a new layer, then the memory state. */
     private void commit(View v) {
         long newLayer = state.layers.next();
-        b.put(ColumnFamily.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), v.encodeAt(ver, newLayer, 0));
+        b.put(ColumnFamily.VIEWS, v.name.getBytes(StandardCharsets.UTF_8), v.encodeAt(ver, newLayer, 0, new long[0]));
         state.faults.reached(FaultPoint.PUBLISH_BEFORE_BATCH);
         // Not synced: publish is visibility, flush is durability (SPEC). The batch is in the WAL, so a
         // killed process keeps it; syncing here would also wait for every unsynced byte the view wrote,
@@ -184,6 +184,7 @@ public final class Publisher {
         v.snapshot = ver;
         v.layer = newLayer;
         v.checkpoints = List.of();
+        v.heldLayers = new long[0];
         v.pendingBytes = 0;
         v.changes = 0;
     }

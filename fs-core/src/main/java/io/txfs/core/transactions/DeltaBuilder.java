@@ -35,7 +35,8 @@ final class DeltaBuilder {
         this.tree = parts.tree();
         this.imports = parts.imports();
         this.c = c;
-        this.old = new ViewOperation(parts.state().published, c.snap);
+        // a child's changes are told against its base, its parent's state at the fork
+        this.old = new ViewOperation(c.view.isChild() ? c.view.baseHandle() : parts.state().published, c.snap);
     }
 
     List<DeltaEntry> build() {

@@ -95,6 +95,7 @@ public final class VersionTransactions {
         try {
             state.checkOpen();
             if (onlyIfChanged && v.changes == 0) return null;
+            state.refuseWithChildren(v, "publish");
             String stopped = flusher.incomplete();
             if (stopped != null) {
                 // the committed plan of that flush owns the next version number

@@ -14,6 +14,7 @@ import io.txfs.core.tree.View;
 import io.txfs.sys.Errno;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -51,8 +52,9 @@ public final class ViewCheckpoints {
             if (find(cps, name) >= 0) throw new FsException(Errno.EEXIST, "checkpoint " + name + " exists in " + v);
             if (cps.size() >= LIMIT)
                 throw new FsException(Errno.ENOSPC, v + " has " + LIMIT + " checkpoints, the most it may have");
+            long[] held = v.ownLayers(); // the layer written so far is frozen from now on
             Checkpoint cp = new Checkpoint(
-                    name, state.viewIds.next(), v.layer, v.pendingBytes, state.clock.nowNanos(), paths.get());
+                    name, state.viewIds.next(), v.layer, v.pendingBytes, state.clock.nowNanos(), paths.get(), held);
             long layer = state.layers.next();
             Batch b = new Batch();
             CheckpointRows.copy(state.store, b, v.id, cp.id());
@@ -60,11 +62,12 @@ public final class ViewCheckpoints {
             b.put(
                     ColumnFamily.VIEWS,
                     v.name.getBytes(StandardCharsets.UTF_8),
-                    v.encodeAt(v.snapshot, layer, v.pendingBytes));
+                    v.encodeAt(v.snapshot, layer, v.pendingBytes, held));
             state.store.write(b, false);
             List<Checkpoint> now = new ArrayList<>(cps);
             now.add(cp);
-            v.checkpoints = List.copyOf(now); // before the layer: cp.layer stays owned throughout
+            v.checkpoints = List.copyOf(now);
+            v.heldLayers = held; // before the layer moves: the old one stays owned throughout
             v.layer = layer;
             return cp;
         });
@@ -79,11 +82,13 @@ public final class ViewCheckpoints {
             List<Checkpoint> cps = v.checkpoints;
             int k = find(cps, name);
             if (k < 0) throw new FsException(Errno.ENOENT, "no checkpoint " + name + " in " + v);
+            state.refuseWithChildren(v, "rollback");
             Checkpoint cp = cps.get(k);
             List<Checkpoint> later = cps.subList(k + 1, cps.size());
-            long[] dropped = new long[later.size() + 1];
-            for (int i = 0; i < later.size(); i++) dropped[i] = later.get(i).layer();
-            dropped[later.size()] = v.layer;
+            Set<Long> kept = new HashSet<>();
+            for (long l : cp.held()) kept.add(l);
+            long[] dropped =
+                    Arrays.stream(v.ownLayers()).filter(l -> !kept.contains(l)).toArray();
             Set<Long> nodes = new HashSet<>();
             Set<ChangeSet.Entry> entries = new HashSet<>();
             OwnChunks own = new OwnChunks(dropped);
@@ -101,13 +106,14 @@ public final class ViewCheckpoints {
             b.put(
                     ColumnFamily.VIEWS,
                     v.name.getBytes(StandardCharsets.UTF_8),
-                    v.encodeAt(v.snapshot, layer, cp.pendingBytes()));
+                    v.encodeAt(v.snapshot, layer, cp.pendingBytes(), cp.held()));
             try {
                 state.store.write(b, false);
             } finally {
                 if (v.pending != null) v.pending.clear();
             }
             v.checkpoints = List.copyOf(cps.subList(0, k + 1));
+            v.heldLayers = cp.held();
             v.layer = layer;
             v.pendingBytes = cp.pendingBytes();
             v.changes = cp.paths() == 0 ? 0 : Math.max(1, v.changes);
@@ -133,8 +139,11 @@ public final class ViewCheckpoints {
                 v.snapshot,
                 cp.layer(),
                 cp.pendingBytes(),
-                v.options().withAnonymous(false));
+                v.options().withAnonymous(false),
+                v.parentId);
         h.checkpoints = List.copyOf(cps.subList(0, k));
+        h.heldLayers = cp.held();
+        h.baseId = v.baseId;
         return h;
     }
 

@@ -99,7 +99,7 @@ public final class ViewLifecycle {
         }
     }
 
-    private static void checkViewName(String name) {
+    static void checkViewName(String name) {
         if (name.isEmpty()
                 || name.length() > 200
                 || name.contains("/")
@@ -118,10 +118,25 @@ public final class ViewLifecycle {
     }
 
     public ChangeSet discardIfUnchanged(View v) {
-        return tx.changingView(v, () -> v.discarded || !pendingDelta(v).isEmpty() ? null : dropPending(v, true));
+        return tx.changingView(
+                v,
+                () -> v.discarded
+                                || !state.children(v).isEmpty()
+                                || !pendingDelta(v).isEmpty()
+                        ? null
+                        : dropPending(v, true));
     }
 
     private ChangeSet dropPending(View v, boolean remove) {
+        // its children's records name its layers and read its state: they go first, whole
+        for (View child : state.children(v)) {
+            child.lock.writeLock().lock();
+            try {
+                dropPending(child, true);
+            } finally {
+                child.lock.writeLock().unlock();
+            }
+        }
         long dropped = v.pendingBytes;
         Batch b = new Batch();
         Set<Long> nodes = new HashSet<>();
@@ -134,9 +149,11 @@ public final class ViewLifecycle {
         CheckpointRows.drop(state.store, b, v.id, v.checkpoints);
         entries.addAll(CheckpointRows.entries(state.store, v.id));
         CheckpointRows.delete(state.store, b, v.id);
+        if (remove && v.isChild()) CheckpointRows.delete(state.store, b, v.baseId);
         long old = v.snapshot;
         v.layer = state.layers.next();
         v.checkpoints = List.of();
+        v.heldLayers = new long[0];
         v.snapshot = state.head();
         v.pendingBytes = 0;
         v.changes = 0;
@@ -168,6 +185,7 @@ public final class ViewLifecycle {
         v.lock.writeLock().lock();
         try {
             state.checkOpen();
+            state.refuseWithChildren(v, "refresh");
             if (v.id != 0) {
                 List<String> conflicts = new Publisher(parts, background).conflicts(v);
                 if (!conflicts.isEmpty()) throw new RefreshConflictException(v.name, conflicts);

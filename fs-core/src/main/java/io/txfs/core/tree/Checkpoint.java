@@ -14,8 +14,10 @@ import java.nio.charset.StandardCharsets;
  * @param layer the view's layer when it was taken, frozen since
  * @param pendingBytes the view's pending bytes then, restored by a rollback
  * @param paths the paths its delta changed, for listings
+ * @param held the view's held layers once it was taken ({@link View#heldLayers}): every layer its records may
+ *     name that a rollback keeps
  */
-public record Checkpoint(String name, long id, long layer, long pendingBytes, long createdNs, long paths) {
+public record Checkpoint(String name, long id, long layer, long pendingBytes, long createdNs, long paths, long[] held) {
     public static final int FORMAT = 1;
 
     /** Key in {@code checkpoint}: the view's id, then the checkpoint's (ids grow, so the scan is oldest first). */
@@ -25,7 +27,7 @@ public record Checkpoint(String name, long id, long layer, long pendingBytes, lo
 
     public byte[] encode() {
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(1 + 8 * 4 + 2 + n.length)
+        ByteBuffer b = ByteBuffer.allocate(1 + 8 * 4 + 2 + n.length + 4 + 8 * held.length)
                 .put((byte) FORMAT)
                 .putLong(layer)
                 .putLong(pendingBytes)
@@ -33,7 +35,9 @@ public record Checkpoint(String name, long id, long layer, long pendingBytes, lo
                 .putLong(paths)
                 .putShort((short) n.length)
                 .put(n)
-                .array();
+                .putInt(held.length);
+        for (long l : held) b.putLong(l);
+        return b.array();
     }
 
     public static Checkpoint decode(byte[] key, byte[] value) {
@@ -46,7 +50,9 @@ public record Checkpoint(String name, long id, long layer, long pendingBytes, lo
         long paths = b.getLong();
         byte[] n = new byte[b.getShort() & 0xffff];
         b.get(n);
+        long[] held = new long[b.getInt()];
+        for (int i = 0; i < held.length; i++) held[i] = b.getLong();
         return new Checkpoint(
-                new String(n, StandardCharsets.UTF_8), Bytes.getLong(key, 8), layer, pending, created, paths);
+                new String(n, StandardCharsets.UTF_8), Bytes.getLong(key, 8), layer, pending, created, paths, held);
     }
 }

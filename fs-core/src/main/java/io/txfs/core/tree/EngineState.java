@@ -86,15 +86,45 @@ public final class EngineState {
 
     /**
      * Every id whose pending records ({@code p_node}, {@code p_dent}, {@code p_key}) something reads: each
-     * view's and each checkpoint's. What they name (nodes, chunks, base identities) must be kept.
+     * view's, each child view's base and each checkpoint's. What they name (nodes, chunks, base identities) must be kept.
      */
     public List<Long> pendingHolders() {
         List<Long> out = new ArrayList<>();
         for (View v : views.values()) {
             out.add(v.id);
+            if (v.baseId != 0) out.add(v.baseId);
             for (Checkpoint cp : v.checkpoints) out.add(cp.id());
         }
         return out;
+    }
+
+    /** The view of id {@code id}, or null. */
+    public View viewById(long id) {
+        for (View v : views.values()) if (v.id == id) return v;
+        return null;
+    }
+
+    /** The views begun inside {@code parent} (docs/views.md, "Nested views"), by name. */
+    public List<View> children(View parent) {
+        List<View> out = new ArrayList<>();
+        if (parent.id == 0) return out;
+        for (View v : views.values()) if (v.parentId == parent.id) out.add(v);
+        out.sort((a, b) -> a.name.compareTo(b.name));
+        return out;
+    }
+
+    /**
+     * Refuses (EBUSY) an operation that would move the ground under {@code v}'s children: their records name
+     * its layers and read its state at their fork.
+     */
+    public void refuseWithChildren(View v, String what) {
+        List<View> children = children(v);
+        if (children.isEmpty()) return;
+        StringBuilder names = new StringBuilder();
+        for (View c : children) names.append(names.length() == 0 ? "" : ", ").append(c.name);
+        throw new FsException(
+                Errno.EBUSY,
+                "view " + v.name + " has child views (" + names + "): publish or abort them before a " + what);
     }
 
     public long head() {

@@ -3,6 +3,7 @@ package io.txfs.core.tree;
 import io.txfs.core.model.Isolation;
 import io.txfs.core.model.ViewInfo;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -59,6 +60,22 @@ public final class View {
      * target). Replaced whole, under the publish lock and the view's write lock.
      */
     public volatile List<Checkpoint> checkpoints = List.of();
+    /**
+     * The layers of the pending delta besides {@link #layer}, frozen: those a checkpoint or a child's fork
+     * froze, and those of children merged into it. Replaced whole, under the publish lock and the view's
+     * write lock; kept in the view's record.
+     */
+    public volatile long[] heldLayers = new long[0];
+    /**
+     * A child view (docs/views.md, "Nested views"): the id of the view it publishes into, 0 for a top-level
+     * view. Fixed for its life.
+     */
+    public final long parentId;
+    /**
+     * A child's base: the id under which the parent's pending rows at the fork are kept, to tell what each side
+     * changed since (0 for a top-level view). Changes only with a re-fork, under both views' write locks.
+     */
+    public volatile long baseId;
 
     /** A read-only handle named {@code name} on the published state at {@code snapshot} (id 0, no layer). */
     public static View publishedAt(String name, Isolation isolation, int ownerUid, long createdNs, long snapshot) {
@@ -67,7 +84,7 @@ public final class View {
 
     /** This view's records read at {@code snapshot} with nothing held: for reads only (PinnedViews). */
     public View frozenAt(long snapshot) {
-        return new View(
+        View f = new View(
                 name,
                 id,
                 Isolation.SNAPSHOT,
@@ -76,7 +93,11 @@ public final class View {
                 snapshot,
                 layer,
                 pendingBytes,
-                options().withAnonymous(false));
+                options().withAnonymous(false),
+                parentId);
+        f.heldLayers = heldLayers;
+        f.baseId = baseId;
+        return f;
     }
 
     public View(
@@ -89,6 +110,21 @@ public final class View {
             long layer,
             long pendingBytes,
             ViewOptions options) {
+        this(name, id, isolation, ownerUid, createdNs, snapshot, layer, pendingBytes, options, 0);
+    }
+
+    public View(
+            String name,
+            long id,
+            Isolation isolation,
+            int ownerUid,
+            long createdNs,
+            long snapshot,
+            long layer,
+            long pendingBytes,
+            ViewOptions options,
+            long parentId) {
+        this.parentId = parentId;
         this.anonymous = options.anonymous();
         this.mtimeClampNs = options.mtimeClampNs();
         this.syncs = options.syncs();
@@ -109,17 +145,40 @@ public final class View {
     public boolean ownsLayer(long layer) {
         if (layer == 0) return false;
         if (layer == this.layer) return true;
-        for (Checkpoint cp : checkpoints) if (cp.layer() == layer) return true;
+        for (long l : heldLayers) if (l == layer) return true;
         return false;
     }
 
-    /** Every layer {@link #ownsLayer} owns. */
+    /** Every layer {@link #ownsLayer} owns: the held ones, then the current one. */
     public long[] ownLayers() {
-        List<Checkpoint> cps = checkpoints;
-        long[] out = new long[cps.size() + 1];
-        for (int i = 0; i < cps.size(); i++) out[i] = cps.get(i).layer();
-        out[cps.size()] = layer;
+        long[] held = heldLayers;
+        long[] out = Arrays.copyOf(held, held.length + 1);
+        out[held.length] = layer;
         return out;
+    }
+
+    /**
+     * A read-only handle on a child's base: its parent's pending delta at the fork (on the same published
+     * version), what the child's own changes are told against. Null for a top-level view.
+     */
+    public View baseHandle() {
+        if (!isChild()) return null;
+        View b = new View(
+                name + "@base",
+                baseId,
+                Isolation.SNAPSHOT,
+                ownerUid,
+                createdNs,
+                snapshot,
+                0,
+                0,
+                options().withAnonymous(false));
+        return b;
+    }
+
+    /** Whether this view publishes into another view rather than into the published state. */
+    public boolean isChild() {
+        return parentId != 0;
     }
 
     public String name() {
@@ -156,7 +215,11 @@ public final class View {
     }
 
     public byte[] encode() {
-        return encodeAt(snapshot, layer, pendingBytes);
+        return encodeAt(snapshot, layer, pendingBytes, heldLayers);
+    }
+
+    public byte[] encodeAt(long snapshot, long layer, long pendingBytes) {
+        return encodeAt(snapshot, layer, pendingBytes, heldLayers);
     }
 
     /**
@@ -164,14 +227,28 @@ public final class View {
      * batch writes before the handle itself changes. Format 2 adds the flags byte (bit 0: anonymous); format
      * 1 records read as named views. Format 3 (written only for a view with an mtime clamp or without
      * fsyncs, so older daemons read every other view) adds flag bit 1 (then the clamp is appended) and bit 2
-     * (fsyncs skipped).
+     * (fsyncs skipped). Format 4 (written only for a view with held layers or a parent) adds bit 3 (then the
+     * count and the held layers) and bit 4 (then the parent's id and the base's).
      */
-    public byte[] encodeAt(long snapshot, long layer, long pendingBytes) {
+    public byte[] encodeAt(long snapshot, long layer, long pendingBytes, long[] held) {
         boolean clamped = mtimeClampNs >= 0;
-        boolean format3 = clamped || !syncs;
-        byte[] b = new byte[1 + 8 + 1 + 8 + 8 + 4 + 8 + 8 + 1 + (clamped ? 8 : 0)];
+        boolean holds = held.length > 0;
+        int format = holds || isChild() ? 4 : clamped || !syncs ? 3 : 2;
+        byte[] b = new byte
+                [1
+                        + 8
+                        + 1
+                        + 8
+                        + 8
+                        + 4
+                        + 8
+                        + 8
+                        + 1
+                        + (clamped ? 8 : 0)
+                        + (holds ? 4 + 8 * held.length : 0)
+                        + (isChild() ? 16 : 0)];
         ByteBuffer bb = ByteBuffer.wrap(b);
-        bb.put((byte) (format3 ? 3 : 2))
+        bb.put((byte) format)
                 .putLong(id)
                 .put((byte) isolation.ordinal())
                 .putLong(snapshot)
@@ -179,15 +256,24 @@ public final class View {
                 .putInt(ownerUid)
                 .putLong(createdNs)
                 .putLong(pendingBytes)
-                .put((byte) ((anonymous ? 1 : 0) | (clamped ? 2 : 0) | (syncs ? 0 : 4)));
+                .put((byte) ((anonymous ? 1 : 0)
+                        | (clamped ? 2 : 0)
+                        | (syncs ? 0 : 4)
+                        | (holds ? 8 : 0)
+                        | (isChild() ? 16 : 0)));
         if (clamped) bb.putLong(mtimeClampNs);
+        if (holds) {
+            bb.putInt(held.length);
+            for (long l : held) bb.putLong(l);
+        }
+        if (isChild()) bb.putLong(parentId).putLong(baseId);
         return b;
     }
 
     public static View decode(String name, byte[] b) {
         ByteBuffer bb = ByteBuffer.wrap(b);
         int format = bb.get();
-        if (format < 1 || format > 3) throw new IllegalStateException("unknown view record format " + format);
+        if (format < 1 || format > 4) throw new IllegalStateException("unknown view record format " + format);
         long id = bb.getLong();
         Isolation iso = Isolation.values()[bb.get()];
         long snap = bb.getLong();
@@ -197,7 +283,11 @@ public final class View {
         long pending = bb.getLong();
         int flags = format >= 2 ? bb.get() : 0;
         long clamp = (flags & 2) != 0 ? bb.getLong() : -1;
-        return new View(
+        long[] held = new long[(flags & 8) != 0 ? bb.getInt() : 0];
+        for (int i = 0; i < held.length; i++) held[i] = bb.getLong();
+        long parent = (flags & 16) != 0 ? bb.getLong() : 0;
+        long base = (flags & 16) != 0 ? bb.getLong() : 0;
+        View v = new View(
                 name,
                 id,
                 iso,
@@ -206,7 +296,11 @@ public final class View {
                 snap,
                 layer,
                 pending,
-                new ViewOptions((flags & 1) != 0, clamp, (flags & 4) == 0));
+                new ViewOptions((flags & 1) != 0, clamp, (flags & 4) == 0),
+                parent);
+        v.heldLayers = held;
+        v.baseId = base;
+        return v;
     }
 
     @Override

@@ -95,19 +95,29 @@ public final class ControlTreeFilesystem implements FuseFilesystem {
         }
         if (kind == VIEWS_DIR) {
             // A view's root is reachable only by that view's own processes, and through the views
-            // directory of that view. The entry is never cached (timeout 0): every walk through it asks
-            // again, as the walking process, so no entry outlives a membership change.
+            // directory of that view or of a view it is nested in (a txfs run inside a txfs run binds the
+            // child's root from inside the parent's). The entry is never cached (timeout 0): every walk
+            // through it asks again, as the walking process, so no entry outlives a membership change.
             String own = parent < FIRST_DYNAMIC_ID
                     ? null
                     : table.key(parent).map(ViewKey::view).orElse(null);
             View v = callers.forCaller(ctx);
-            if (!v.name().equals(name) || (own != null && !own.equals(name))) {
+            if (!v.name().equals(name) || (own != null && !own.equals(name) && !nestedIn(v, own))) {
                 throw new FuseErrnoException(Errno.ENOENT, "not the caller's view");
             }
             long id = table.acquire(new ViewKey(name, Engine.ROOT)).id();
             return new Entry(id, 0, AttrMapping.toFuse(engine.getattr(v, Engine.ROOT)), 0, ttlNanos);
         }
         throw new FuseErrnoException(Errno.ENOTDIR);
+    }
+
+    /** Whether view {@code v} was begun inside {@code ancestor}, directly or deeper. */
+    private boolean nestedIn(View v, String ancestor) {
+        for (View p = v; p.isChild(); ) {
+            p = engine.parentOf(p);
+            if (p.name().equals(ancestor)) return true;
+        }
+        return false;
     }
 
     /**

@@ -76,8 +76,12 @@ public final class SnapshotTokenSources {
                 versionView.info().snapshotVersion());
     }
 
-    /** View {@code v}: untouched subtrees from its base (with tokens), the rest from the view. */
+    /**
+     * View {@code v}: untouched subtrees from its base (with tokens), the rest from the view. A child view's
+     * base holds its parent's changes, which no published version's tokens name: it is read without tokens.
+     */
     public static TreeSource view(Engine engine, View v) throws IOException {
+        if (v.isChild()) return new ViewTreeSource(engine, v);
         View base = ViewDiff.baseOf(engine, v);
         ViewTreeSource before = new ViewTreeSource(engine, base);
         ViewTreeSource after = new ViewTreeSource(engine, v);

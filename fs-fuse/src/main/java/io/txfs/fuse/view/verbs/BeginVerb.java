@@ -13,12 +13,14 @@ import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.RequestContext;
 import io.txfs.fuse.caller.NoSuchProcessException;
 import io.txfs.fuse.view.ReaddirOrder;
-import io.txfs.fuse.view.Views;
 import io.txfs.sys.Errno;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** {@code begin [view=NAME] [isolation=…] [toplevel] [trace]}: the calling process enters a view, made if it does not exist. */
+/**
+ * {@code begin [view=NAME] [isolation=…] [toplevel] [trace]}: the calling process enters a view, made if it does
+ * not exist — as a child of the caller's own view when the caller works in one it entered by begin.
+ */
 final class BeginVerb implements VerbHandler {
     private final VerbContext context;
     private final AtomicLong generated = new AtomicLong();
@@ -37,13 +39,16 @@ final class BeginVerb implements VerbHandler {
 
     private ControlReply beginLocked(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
         Engine engine = context.engine();
-        boolean already = cmd.toplevel() && refuseSibling(caller, cmd);
+        Optional<String> in = enteredView(caller, cmd);
+        boolean already = in.isPresent() && cmd.view().equals(in);
         String name = cmd.view().orElseGet(() -> "v" + caller.pid() + "-" + generated.incrementAndGet());
         boolean created = false;
         View v;
+        View parent = null;
         try {
             v = engine.view(name);
             Permissions.requireOwner(caller, v, cmd.verb());
+            if (cmd.toplevel() && in.isPresent() && !already && !childOf(v, in.get())) refuseSibling(cmd, in.get());
             long wanted = cmd.mtimeClampSeconds().map(s -> s * 1_000_000_000L).orElse(v.mtimeClampNs);
             boolean syncs = cmd.durability().map(d -> !d.equals("none")).orElse(v.syncs);
             if (wanted != v.mtimeClampNs || syncs != v.syncs) {
@@ -61,8 +66,14 @@ final class BeginVerb implements VerbHandler {
             // a view nobody named ends once it holds nothing and nothing runs in it (publish, txfs run)
             long clamp = cmd.mtimeClampSeconds().map(s -> s * 1_000_000_000L).orElse(-1L);
             boolean syncs = !cmd.durability().orElse("fsync").equals("none");
-            v = engine.createView(
-                    name, iso, caller.uid(), new ViewOptions(cmd.view().isEmpty(), clamp, syncs));
+            ViewOptions options = new ViewOptions(cmd.view().isEmpty(), clamp, syncs);
+            if (in.isPresent()) {
+                // begun inside a view: a child of it, publishing into it (docs/views.md, "Nested views")
+                parent = parentView(caller, cmd, in.get());
+                v = engine.createChildView(name, parent, caller.uid(), options);
+            } else {
+                v = engine.createView(name, iso, caller.uid(), options);
+            }
             created = true;
         }
         if (cmd.trace()) {
@@ -76,9 +87,14 @@ final class BeginVerb implements VerbHandler {
                     Errno.EINVAL, cmd.verb(), "the calling process " + caller.pid() + " cannot be identified");
         }
         ControlLog.LOG.info(
-                "pid {} (uid {}) entered view {}{}", caller.pid(), caller.uid(), name, created ? " (new)" : "");
-        return ControlReply.ok(ControlVerb.BEGIN)
-                .put("view", name)
+                "pid {} (uid {}) entered view {}{}",
+                caller.pid(),
+                caller.uid(),
+                name,
+                created ? parent != null ? " (new, inside " + parent.name() + ")" : " (new)" : "");
+        ControlReply reply = ControlReply.ok(ControlVerb.BEGIN);
+        if (v.isChild()) reply.put("parent", engine.parentOf(v).name()); // only then: other replies stay as they were
+        return reply.put("view", name)
                 .put("created", created)
                 .put("isolation", ReplyWords.isolation(v.isolation()))
                 .put("snapshot_version", v.info().snapshotVersion())
@@ -89,31 +105,52 @@ final class BeginVerb implements VerbHandler {
     }
 
     /**
-     * {@code begin toplevel} from a process that works in a view it (or an ancestor) entered by begin: a new
-     * view would be its sibling over the published state, not a child whose publish goes into the caller's
-     * view (SPEC "Checkpoints and nesting", not built yet), so the caller's pending work would be invisible to
-     * the command and the command's publish would bypass it. Refused until nesting exists. Entering the
-     * caller's own view again is no sibling and passes (true: the caller works in it already, so a command
-     * it starts is in it without another mount namespace); so does a process outside any view (its session's
-     * view is where a shell works, not a view it chose).
+     * The view the caller (or an ancestor) entered with {@code begin}, if any: a view begun from there is its
+     * child (SPEC "Checkpoints and nesting"). A process outside any view works in its session's view, which
+     * is where a shell works, not a view it chose: views it begins are top-level.
      */
-    private boolean refuseSibling(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
-        Views views = context.views();
-        Optional<String> in;
+    private Optional<String> enteredView(RequestContext caller, ControlCommand cmd) throws ControlRefusal {
         try {
-            in = views.enteredView(caller);
+            return context.views().enteredView(caller);
         } catch (FuseErrnoException e) {
             throw new ControlRefusal(Errno.EPERM, cmd.verb(), e.getMessage());
         }
-        if (in.isPresent() && !cmd.view().equals(in)) {
-            throw new ControlRefusal(
-                    Errno.EPERM,
-                    cmd.verb(),
-                    "already in view " + in.get() + ": a view begun here would be"
-                            + " a sibling of " + in.get()
-                            + ", not nested in it (nested views are not supported yet); run it outside"
-                            + " any view, or in " + in.get() + " itself (view=" + in.get() + ")");
+    }
+
+    private boolean childOf(View v, String parent) {
+        return v.isChild() && context.engine().parentOf(v).name().equals(parent);
+    }
+
+    /** The caller's view, as the parent of the view it begins: only its owner (or root) nests in it. */
+    private View parentView(RequestContext caller, ControlCommand cmd, String name) throws ControlRefusal {
+        View parent;
+        try {
+            parent = context.engine().view(name);
+        } catch (FsException gone) {
+            throw new ControlRefusal(Errno.ENOENT, cmd.verb(), "the view " + name + " the caller works in is gone");
         }
-        return in.isPresent();
+        Permissions.requireOwner(caller, parent, cmd.verb());
+        if (cmd.isolation().orElse(null) == ControlCommand.Isolation.READ_COMMITTED) {
+            throw new ControlRefusal(
+                    Errno.EINVAL,
+                    cmd.verb(),
+                    "a view begun inside " + name + " reads its parent's state at its start (snapshot), never"
+                            + " read-committed");
+        }
+        return parent;
+    }
+
+    /**
+     * {@code begin toplevel} (txfs run) naming an existing view from inside another, that is not its child:
+     * the command would work beside the caller's view, not in it, and its publish would bypass it. Refused;
+     * entering the caller's own view again, or one of its children, passes.
+     */
+    private static void refuseSibling(ControlCommand cmd, String in) throws ControlRefusal {
+        throw new ControlRefusal(
+                Errno.EPERM,
+                cmd.verb(),
+                "already in view " + in + ": view " + cmd.view().orElse("?") + " exists and is not a child of " + in
+                        + "; a view begun here by a new name is a child of " + in
+                        + " (its publish goes into " + in + "), or run it outside any view");
     }
 }

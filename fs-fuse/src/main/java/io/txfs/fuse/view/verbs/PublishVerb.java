@@ -46,20 +46,24 @@ final class PublishVerb implements VerbHandler {
         try {
             r = engine.publish(v, cmd.force());
         } catch (PublishConflictException e) {
+            String against = v.isChild()
+                    ? "changes its parent view " + engine.parentOf(v).name() + " took since it began"
+                    : "newer published changes";
             throw new ControlRefusal(
                     Errno.EBUSY,
                     ControlReply.error(
                                     verb,
                                     "EBUSY",
-                                    "publish of view " + v.name()
-                                            + " conflicts with newer published changes; nothing was published")
+                                    "publish of view " + v.name() + " conflicts with " + against
+                                            + "; nothing was published")
                             .put("view", v.name())
                             .putStrings("conflicts", e.paths()));
         }
         // every view, this one included, was told through the engine's listener before publish returned
         // overridden/kept: what a forced publish did to others' changes and to its own (docs/publish-force.md)
-        return ControlReply.ok(verb)
-                .put("view", r.view())
+        ControlReply reply = ControlReply.ok(verb);
+        if (v.isChild()) reply.put("merged_into", engine.parentOf(v).name()); // only then, no version made
+        return reply.put("view", r.view())
                 .put("changed_paths", r.changedPaths())
                 .put("changed_bytes", r.bytes())
                 .put("published_version", r.version())

@@ -43,6 +43,7 @@ final class ViewsVerb implements VerbHandler {
             o.put("changed_paths", engine.pendingDelta(v).size());
             int checkpoints = engine.checkpoints(v).size();
             if (checkpoints > 0) o.put("checkpoints", checkpoints); // only then, like durability
+            if (v.isChild()) o.put("parent", engine.parentOf(v).name());
             o.put("pinned_bytes", pinned.getOrDefault(i.name(), 0L));
             boolean live = liveness.live(i.name());
             o.put("state", live ? "live" : "orphaned");
