@@ -42,21 +42,25 @@ SH
 txfs run --mount "$mnt" --view top --namespace never -- sh -c 'mkdir "$0/pend"; i=1; while [ $i -le "$1" ]; do
   printf "pending %d\n" $i > "$0/pend/q$i"; i=$((i + 1)); done' "$mnt" "$files" >/dev/null 2>&1
 
-chain() { # chain N CMD...: CMD in a child N levels below top (the children are kept and entered again)
-  local n=$1 args=()
-  shift
-  for d in $(seq 1 "$n"); do args+=("$java" -jar "$jar" run --mount "$mnt" --view "deep$d" --); done
+chain() { # chain PREFIX N CMD...: CMD under N txfs runs inside top, of views PREFIX1..N (kept, entered again)
+  local prefix=$1 n=$2 args=() d
+  shift 2
+  for d in $(seq 1 "$n"); do
+    args+=("$java" -jar "$jar" run --mount "$mnt" --view "${prefix:-top}${prefix:+$d}" --)
+  done
   txfs run --mount "$mnt" --view top -- "${args[@]}" "$@"
 }
 
 declare -A results
 round() { # round SIDE: one measurement, appended to results[SIDE]
   local line
-  if [ "$1" = top ]; then line=$(txfs run --mount "$mnt" --view top -- sh "$work/measure.sh" 2>/dev/null)
-  else line=$(chain 8 sh "$work/measure.sh" 2>/dev/null); fi
+  # both sides run under nine txfs run processes (top entered again eight times, or eight children), so
+  # their start-up (JIT threads on 2 cores) weighs on both alike
+  if [ "$1" = top ]; then line=$(chain "" 8 sh "$work/measure.sh" 2>/dev/null)
+  else line=$(chain deep 8 sh "$work/measure.sh" 2>/dev/null); fi
   results[$1]+="$line"$'\n'
 }
-chain 8 true 2>/dev/null # make the eight children once
+chain deep 8 true 2>/dev/null # make the eight children once
 for r in $(seq 1 "$reps"); do
   if [ $((r % 2)) -eq 1 ]; then round top; round deep; else round deep; round top; fi
   bench_log "round $r of $reps done"
