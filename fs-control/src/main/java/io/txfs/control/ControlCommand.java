@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 /**
  * One line written to {@code .txfs/ctl}: {@code VERB [view=NAME] [isolation=snapshot|read-committed] [force]
  * [published] [backing] [format=WORD] [objects=sha1|sha256] [extended] [mtimes] [canonical] [path=P] [fd=N]
- * [from=S to=S] [wait] [older_than=SECONDS] [toplevel] [if_unchanged] [normalize=RULES] [trace] [mtime_clamp=EPOCH] [readdir=sorted|reverse|shuffle] [durability=fsync|none]}, each
+ * [from=S to=S] [wait] [older_than=SECONDS] [toplevel] [if_unchanged] [normalize=RULES] [trace] [mtime_clamp=EPOCH] [readdir=sorted|reverse|shuffle] [durability=fsync|none] [name=NAME] [inodes=node|path]}, each
  * verb taking only its own arguments ({@link ControlVerb}). Words are separated by single spaces or tabs;
  * one trailing newline is allowed. Anything else is refused.
  *
@@ -44,7 +44,8 @@ public record ControlCommand(
         Optional<Long> mtimeClampSeconds,
         Optional<String> readdir,
         Optional<String> durability,
-        Optional<String> name) {
+        Optional<String> name,
+        Optional<String> inodes) {
     /**
      * Longer lines are refused before they are decoded: no command needs more (a rules file for
      * {@code normalize=} travels in the line, percent-encoded).
@@ -147,6 +148,7 @@ public record ControlCommand(
         private Optional<String> readdir = Optional.empty();
         private Optional<String> durability = Optional.empty();
         private Optional<String> name = Optional.empty();
+        private Optional<String> inodes = Optional.empty();
 
         Arguments(ControlVerb verb) {
             this.verb = verb;
@@ -180,6 +182,7 @@ public record ControlCommand(
                 case "mtime_clamp" -> mtimeClamp = Optional.of(seconds(key, value));
                 case "durability" -> durability = Optional.of(oneOf(key, value, new String[] {"fsync", "none"}));
                 case "name" -> name = Optional.of(checkpointName(value));
+                case "inodes" -> inodes = Optional.of(oneOf(key, value, new String[] {"node", "path"}));
                 case "readdir" ->
                     readdir = Optional.of(oneOf(key, value, new String[] {"sorted", "reverse", "shuffle"}));
                 default -> throw new BadControlCommandException("unknown argument '" + printable(key) + "'");
@@ -228,7 +231,8 @@ public record ControlCommand(
                     mtimeClamp,
                     readdir,
                     durability,
-                    name);
+                    name,
+                    inodes);
         }
     }
 
@@ -429,6 +433,7 @@ public record ControlCommand(
             b.append(" if_unchanged");
         }
         name.ifPresent(n -> b.append(" name=").append(n));
+        inodes.ifPresent(i -> b.append(" inodes=").append(i));
         return b.append('\n').toString();
     }
 

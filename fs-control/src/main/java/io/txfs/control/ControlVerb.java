@@ -11,14 +11,15 @@ public enum ControlVerb {
      * SOURCE_DATE_EPOCH), fixed for its life; an existing view with another clamp is refused.
      * {@code readdir=reverse|shuffle}: the view's listings come in that order (sorted is the default), for
      * the daemon's life. {@code durability=none}: a new view's fsyncs return at once (a scratch build; fixed
-     * for its life, shown by {@code views}).
+     * for its life, shown by {@code views}). {@code inodes=path}: a new view's processes see inode numbers
+     * derived from paths, the same in every run (fixed for its life, shown by {@code views}).
      * A view begun (made) by a process that works in a view it entered by {@code begin} is a child of that
      * view: it starts on its state and its publish merges into it (docs/views.md, "Nested views"); the reply
      * then names the {@code parent}. {@code toplevel}: naming an existing view from there that is not the
      * caller's own nor its child is refused (EPERM: the command would work beside the caller's view, not in
      * it). {@code txfs run} always asks so.
      */
-    BEGIN(Set.of("view", "isolation", "toplevel", "trace", "mtime_clamp", "readdir", "durability")),
+    BEGIN(Set.of("view", "isolation", "toplevel", "trace", "mtime_clamp", "readdir", "durability", "inodes")),
     PUBLISH(Set.of("view", "force")),
     FLUSH(Set.of()),
     COMMIT(Set.of("view", "force")),

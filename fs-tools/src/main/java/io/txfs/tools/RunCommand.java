@@ -75,6 +75,13 @@ final class RunCommand extends ViewCommands.Base {
     String durability;
 
     @Option(
+            names = "--inodes",
+            paramLabel = "node|path",
+            description = "For a new view: path gives its processes inode numbers derived from paths (st_ino,"
+                    + " d_ino), the same in every run, for tools that record them. Shown by txfs views.")
+    String inodes;
+
+    @Option(
             names = "--trace",
             description = "Record the view's access trace: every path read and written, in first-access order"
                     + " (txfs trace VIEW; a view made here is kept for it).")
@@ -128,7 +135,8 @@ final class RunCommand extends ViewCommands.Base {
                 + (trace ? " trace" : "")
                 + (mtimeClamp == null ? "" : " mtime_clamp=" + clampSeconds(mtimeClamp))
                 + (readdir == null ? "" : " readdir=" + readdir)
-                + (durability == null ? "" : " durability=" + durability);
+                + (durability == null ? "" : " durability=" + durability)
+                + (inodes == null ? "" : " inodes=" + inodes);
         JsonNode entered = ControlCall.send(ctl, begin);
         String name = entered.path("view").asText(view);
         // nobody named it: it ends with the command unless it holds changes, or a trace to read

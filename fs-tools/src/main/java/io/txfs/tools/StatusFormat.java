@@ -147,6 +147,10 @@ final class StatusFormat {
                 b.setLength(b.length() - System.lineSeparator().length());
                 b.append("  durability none (fsyncs skipped)").append(System.lineSeparator());
             }
+            if (v.path("inodes").asText("node").equals("path")) {
+                b.setLength(b.length() - System.lineSeparator().length());
+                b.append("  inodes from paths").append(System.lineSeparator());
+            }
             if (v.has("parent")) {
                 b.setLength(b.length() - System.lineSeparator().length());
                 b.append("  inside ").append(v.path("parent").asText()).append(System.lineSeparator());

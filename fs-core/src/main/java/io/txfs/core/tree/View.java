@@ -29,6 +29,8 @@ public final class View {
     public final long mtimeClampNs;
     /** Whether the view's fsyncs make its writes durable ({@link ViewOptions#syncs}). */
     public final boolean syncs;
+    /** Whether its processes see inode numbers derived from paths ({@link ViewOptions#pathInodes}). */
+    public final boolean pathInodes;
     /** Mutations hold the write lock, reads the read lock (docs/concurrency.md). */
     public final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
@@ -128,6 +130,7 @@ public final class View {
         this.anonymous = options.anonymous();
         this.mtimeClampNs = options.mtimeClampNs();
         this.syncs = options.syncs();
+        this.pathInodes = options.pathInodes();
         this.name = name;
         this.id = id;
         this.isolation = isolation;
@@ -198,7 +201,7 @@ public final class View {
     }
 
     public ViewOptions options() {
-        return new ViewOptions(anonymous, mtimeClampNs, syncs);
+        return new ViewOptions(anonymous, mtimeClampNs, syncs, pathInodes);
     }
 
     /** A modification time the view gives a file: {@code ns}, clamped to the view's {@link #mtimeClampNs}. */
@@ -227,13 +230,14 @@ public final class View {
      * batch writes before the handle itself changes. Format 2 adds the flags byte (bit 0: anonymous); format
      * 1 records read as named views. Format 3 (written only for a view with an mtime clamp or without
      * fsyncs, so older daemons read every other view) adds flag bit 1 (then the clamp is appended) and bit 2
-     * (fsyncs skipped). Format 4 (written only for a view with held layers or a parent) adds bit 3 (then the
-     * count and the held layers) and bit 4 (then the parent's id and the base's).
+     * (fsyncs skipped). Format 4 (written only for a view with held layers, a parent or path-derived inode
+     * numbers, so a daemon that knows none of them refuses it rather than drop them) adds bit 3 (then the
+     * count and the held layers), bit 4 (then the parent's id and the base's) and bit 5 (path inodes).
      */
     public byte[] encodeAt(long snapshot, long layer, long pendingBytes, long[] held) {
         boolean clamped = mtimeClampNs >= 0;
         boolean holds = held.length > 0;
-        int format = holds || isChild() ? 4 : clamped || !syncs ? 3 : 2;
+        int format = holds || isChild() || pathInodes ? 4 : clamped || !syncs ? 3 : 2;
         byte[] b = new byte
                 [1
                         + 8
@@ -260,7 +264,8 @@ public final class View {
                         | (clamped ? 2 : 0)
                         | (syncs ? 0 : 4)
                         | (holds ? 8 : 0)
-                        | (isChild() ? 16 : 0)));
+                        | (isChild() ? 16 : 0)
+                        | (pathInodes ? 32 : 0)));
         if (clamped) bb.putLong(mtimeClampNs);
         if (holds) {
             bb.putInt(held.length);
@@ -296,7 +301,7 @@ public final class View {
                 snap,
                 layer,
                 pending,
-                new ViewOptions((flags & 1) != 0, clamp, (flags & 4) == 0),
+                new ViewOptions((flags & 1) != 0, clamp, (flags & 4) == 0, (flags & 32) != 0),
                 parent);
         v.heldLayers = held;
         v.baseId = base;

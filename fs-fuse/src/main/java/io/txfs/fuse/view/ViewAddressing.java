@@ -5,6 +5,7 @@ import static io.txfs.fuse.FuseFilesystem.ROOT_ID;
 import io.txfs.core.Engine;
 import io.txfs.core.model.NodeAttributes;
 import io.txfs.core.tree.View;
+import io.txfs.fuse.Attr;
 import io.txfs.fuse.Entry;
 import io.txfs.fuse.FuseErrnoException;
 import io.txfs.fuse.RequestContext;
@@ -23,8 +24,12 @@ final class ViewAddressing {
     /** How long the kernel may trust view-private entries and attributes (invalidations keep them right). */
     private final long ttlNanos;
 
-    ViewAddressing(Views views, NodeTable<ViewKey> nodes, ControlNodes controlNodes, long ttlNanos) {
+    private final InodeNumbers inodes;
+
+    ViewAddressing(
+            Views views, NodeTable<ViewKey> nodes, ControlNodes controlNodes, long ttlNanos, InodeNumbers inodes) {
         this.views = views;
+        this.inodes = inodes;
         this.nodes = nodes;
         this.controlNodes = controlNodes;
         this.ttlNanos = ttlNanos;
@@ -68,6 +73,25 @@ final class ViewAddressing {
         return key(ctx, node).ino() == Engine.ROOT;
     }
 
+    /** The attributes of node {@code a} of {@code k}'s view as its processes see them (InodeNumbers). */
+    Attr attr(ViewKey k, NodeAttributes a) {
+        return inodes.attr(view(k), a);
+    }
+
+    /**
+     * How long the kernel may keep a node's attributes: {@code ttl}, or not at all in a view whose inode
+     * numbers follow paths (the kernel answers stat with the number of the last attributes it got, and a
+     * rename or a parent's rename changes it without the node changing).
+     */
+    static long attrTtl(View v, long ttl) {
+        return v.pathInodes ? 0 : ttl;
+    }
+
+    /** The inode number view {@code v} shows for node {@code ino} (InodeNumbers). */
+    long ino(View v, long ino) {
+        return inodes.ino(v, ino);
+    }
+
     View view(ViewKey k) {
         return views.viewOf(k.view());
     }
@@ -75,6 +99,7 @@ final class ViewAddressing {
     Entry entry(ViewKey k, NodeAttributes a, boolean underSharedRoot) {
         long id = nodes.acquire(new ViewKey(k.view(), a.ino())).id();
         // a shared-root name may name another view's node next time: the kernel must ask every time
-        return new Entry(id, 0, AttrMapping.toFuse(a), underSharedRoot ? 0 : ttlNanos, ttlNanos);
+        View v = view(k);
+        return new Entry(id, 0, inodes.attr(v, a), underSharedRoot ? 0 : ttlNanos, attrTtl(v, ttlNanos));
     }
 }

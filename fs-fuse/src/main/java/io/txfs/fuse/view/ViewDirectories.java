@@ -97,8 +97,8 @@ final class ViewDirectories {
             }
             if (!plus || dots) {
                 boolean fit = plus
-                        ? filler.addPlus(name, new Entry(0, 0, dotAttr(d), 0, 0), i + 1)
-                        : filler.add(name, d.ino(), AttrMapping.direntType(d.type()), i + 1);
+                        ? filler.addPlus(name, new Entry(0, 0, dotAttr(addressing.ino(v, d.ino()), d), 0, 0), i + 1)
+                        : filler.add(name, addressing.ino(v, d.ino()), AttrMapping.direntType(d.type()), i + 1);
                 if (!fit) {
                     return;
                 }
@@ -118,8 +118,8 @@ final class ViewDirectories {
         }
     }
 
-    private static Attr dotAttr(DirEntry d) {
-        return new Attr(d.ino(), 0, 0, 0, 0, 0, 0, 0, 0, d.type().bits(), 0, 0, 0, 0, 4096);
+    private static Attr dotAttr(long ino, DirEntry d) {
+        return new Attr(ino, 0, 0, 0, 0, 0, 0, 0, 0, d.type().bits(), 0, 0, 0, 0, 4096);
     }
 
     void release(long fh) {

@@ -83,7 +83,7 @@ final class ViewFilesystem implements FuseFilesystem {
         this.invalidator = invalidator;
         this.controlNodes = new ControlNodes(nodes);
         this.ttlNanos = ttlNanos;
-        this.addressing = new ViewAddressing(views, nodes, controlNodes, ttlNanos);
+        this.addressing = new ViewAddressing(views, nodes, controlNodes, ttlNanos, new InodeNumbers(engine));
         this.directories = new ViewDirectories(engine, addressing, nodes, views);
         this.tracing = new AccessTracing(engine);
         this.requestCounts = requestCounts;
@@ -182,8 +182,10 @@ final class ViewFilesystem implements FuseFilesystem {
     @Override
     public AttrReply getattr(RequestContext ctx, long node, long fh) throws IOException {
         ViewKey k = addressing.key(ctx, node);
+        View v = addressing.view(k);
         return new AttrReply(
-                AttrMapping.toFuse(engine.getattr(addressing.view(k), k.ino())), node == ROOT_ID ? 0 : ttlNanos);
+                addressing.attr(k, engine.getattr(v, k.ino())),
+                node == ROOT_ID ? 0 : ViewAddressing.attrTtl(v, ttlNanos));
     }
 
     @Override
@@ -358,7 +360,8 @@ final class ViewFilesystem implements FuseFilesystem {
         if (node == ROOT_ID) {
             changedThroughSharedRoot(k.view());
         }
-        return new AttrReply(AttrMapping.toFuse(a), node == ROOT_ID ? 0 : ttlNanos);
+        return new AttrReply(
+                addressing.attr(k, a), node == ROOT_ID ? 0 : ViewAddressing.attrTtl(addressing.view(k), ttlNanos));
     }
 
     @Override

@@ -51,11 +51,13 @@ final class BeginVerb implements VerbHandler {
             if (cmd.toplevel() && in.isPresent() && !already && !childOf(v, in.get())) refuseSibling(cmd, in.get());
             long wanted = cmd.mtimeClampSeconds().map(s -> s * 1_000_000_000L).orElse(v.mtimeClampNs);
             boolean syncs = cmd.durability().map(d -> !d.equals("none")).orElse(v.syncs);
-            if (wanted != v.mtimeClampNs || syncs != v.syncs) {
+            boolean pathInodes = cmd.inodes().map(i -> i.equals("path")).orElse(v.pathInodes);
+            if (wanted != v.mtimeClampNs || syncs != v.syncs || pathInodes != v.pathInodes) {
                 throw new ControlRefusal(
                         Errno.EINVAL,
                         cmd.verb(),
-                        "view " + name + " exists with another mtime clamp or durability (fixed at its start)");
+                        "view " + name
+                                + " exists with another mtime clamp, durability or inode numbering (fixed at its start)");
             }
         } catch (FsException absent) {
             Isolation iso = cmd.isolation()
@@ -66,7 +68,11 @@ final class BeginVerb implements VerbHandler {
             // a view nobody named ends once it holds nothing and nothing runs in it (publish, txfs run)
             long clamp = cmd.mtimeClampSeconds().map(s -> s * 1_000_000_000L).orElse(-1L);
             boolean syncs = !cmd.durability().orElse("fsync").equals("none");
-            ViewOptions options = new ViewOptions(cmd.view().isEmpty(), clamp, syncs);
+            ViewOptions options = new ViewOptions(
+                    cmd.view().isEmpty(),
+                    clamp,
+                    syncs,
+                    cmd.inodes().orElse("node").equals("path"));
             if (in.isPresent()) {
                 // begun inside a view: a child of it, publishing into it (docs/views.md, "Nested views")
                 parent = parentView(caller, cmd, in.get());

@@ -44,6 +44,7 @@ final class ViewsVerb implements VerbHandler {
             int checkpoints = engine.checkpoints(v).size();
             if (checkpoints > 0) o.put("checkpoints", checkpoints); // only then, like durability
             if (v.isChild()) o.put("parent", engine.parentOf(v).name());
+            if (v.pathInodes) o.put("inodes", "path");
             o.put("pinned_bytes", pinned.getOrDefault(i.name(), 0L));
             boolean live = liveness.live(i.name());
             o.put("state", live ? "live" : "orphaned");
