@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 /**
  * One line written to {@code .txfs/ctl}: {@code VERB [view=NAME] [isolation=snapshot|read-committed] [force]
  * [published] [backing] [format=WORD] [objects=sha1|sha256] [extended] [mtimes] [canonical] [path=P] [fd=N]
- * [from=S to=S] [wait] [older_than=SECONDS] [toplevel] [if_unchanged] [normalize=RULES] [trace] [mtime_clamp=EPOCH] [readdir=sorted|reverse|shuffle] [durability=fsync|none] [name=NAME] [inodes=node|path]}, each
+ * [from=S to=S] [wait] [older_than=SECONDS] [toplevel] [if_unchanged] [normalize=RULES] [trace] [mtime_clamp=EPOCH] [readdir=sorted|reverse|shuffle] [durability=fsync|none] [name=NAME] [inodes=node|path] [merge=bytes]}, each
  * verb taking only its own arguments ({@link ControlVerb}). Words are separated by single spaces or tabs;
  * one trailing newline is allowed. Anything else is refused.
  *
@@ -45,7 +45,8 @@ public record ControlCommand(
         Optional<String> readdir,
         Optional<String> durability,
         Optional<String> name,
-        Optional<String> inodes) {
+        Optional<String> inodes,
+        Optional<String> merge) {
     /**
      * Longer lines are refused before they are decoded: no command needs more (a rules file for
      * {@code normalize=} travels in the line, percent-encoded).
@@ -149,6 +150,7 @@ public record ControlCommand(
         private Optional<String> durability = Optional.empty();
         private Optional<String> name = Optional.empty();
         private Optional<String> inodes = Optional.empty();
+        private Optional<String> merge = Optional.empty();
 
         Arguments(ControlVerb verb) {
             this.verb = verb;
@@ -183,6 +185,7 @@ public record ControlCommand(
                 case "durability" -> durability = Optional.of(oneOf(key, value, new String[] {"fsync", "none"}));
                 case "name" -> name = Optional.of(checkpointName(value));
                 case "inodes" -> inodes = Optional.of(oneOf(key, value, new String[] {"node", "path"}));
+                case "merge" -> merge = Optional.of(oneOf(key, value, new String[] {"bytes"}));
                 case "readdir" ->
                     readdir = Optional.of(oneOf(key, value, new String[] {"sorted", "reverse", "shuffle"}));
                 default -> throw new BadControlCommandException("unknown argument '" + printable(key) + "'");
@@ -202,6 +205,10 @@ public record ControlCommand(
             if (from.isPresent() && view.isPresent() && !isViewState(from.get()) && !isViewState(to.get())) {
                 throw new BadControlCommandException(
                         "diff either a view or from=/to= versions, not both (view= goes with cp:NAME or current)");
+            }
+            if (force && merge.isPresent()) {
+                // force already decides every path for the view; merging some first would make its report lie
+                throw new BadControlCommandException("'force' and 'merge=bytes' do not go together: choose one");
             }
             if ((verb == ControlVerb.CHECKPOINT || verb == ControlVerb.ROLLBACK) && name.isEmpty()) {
                 throw new BadControlCommandException("'" + verb.word() + "' needs name=NAME");
@@ -232,7 +239,8 @@ public record ControlCommand(
                     readdir,
                     durability,
                     name,
-                    inodes);
+                    inodes,
+                    merge);
         }
     }
 
@@ -434,6 +442,7 @@ public record ControlCommand(
         }
         name.ifPresent(n -> b.append(" name=").append(n));
         inodes.ifPresent(i -> b.append(" inodes=").append(i));
+        merge.ifPresent(m -> b.append(" merge=").append(m));
         return b.append('\n').toString();
     }
 

@@ -20,9 +20,13 @@ public enum ControlVerb {
      * it). {@code txfs run} always asks so.
      */
     BEGIN(Set.of("view", "isolation", "toplevel", "trace", "mtime_clamp", "readdir", "durability", "inodes")),
-    PUBLISH(Set.of("view", "force")),
+    /**
+     * {@code merge=bytes}: a file this view and a publish since both changed, in different 64 KiB chunks and
+     * nothing else, is merged instead of conflicting (docs/publish-force.md, "Merging byte ranges").
+     */
+    PUBLISH(Set.of("view", "force", "merge")),
     FLUSH(Set.of()),
-    COMMIT(Set.of("view", "force")),
+    COMMIT(Set.of("view", "force", "merge")),
     /** {@code if_unchanged}: only when the view has no pending change; the reply says {@code removed}. */
     ABORT(Set.of("view", "if_unchanged")),
     /**

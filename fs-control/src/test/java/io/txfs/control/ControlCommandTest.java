@@ -61,7 +61,9 @@ class ControlCommandTest {
                 "refresh\n",
                 "refresh view=a\n",
                 "begin view=a toplevel\n",
-                "abort view=a if_unchanged\n")) {
+                "abort view=a if_unchanged\n",
+                "publish view=a merge=bytes\n",
+                "commit merge=bytes\n")) {
             assertEquals(line, parse(line).toLine());
         }
     }
@@ -78,6 +80,9 @@ class ControlCommandTest {
         assertTrue(refusal("publish toplevel").contains("takes no argument"));
         assertTrue(refusal("begin toplevel=1").contains("no value"));
         assertTrue(refusal("publish force=yes").contains("no value"));
+        assertTrue(refusal("publish force merge=bytes").contains("do not go together"));
+        assertTrue(refusal("publish merge=lines").contains("bytes"));
+        assertTrue(refusal("flush merge=bytes").contains("takes no argument 'merge'"));
         assertTrue(refusal("begin isolation=serializable").contains("snapshot or read-committed"));
         assertTrue(refusal("begin view=../etc").contains("bad view name"));
         assertTrue(refusal("begin view=").contains("bad view name"));

@@ -329,7 +329,16 @@ public final class Engine implements AutoCloseable {
      * (no version is made; a forced merge is refused with EINVAL).
      */
     public PublishResult publish(View v, boolean force) {
-        if (!v.isChild()) return versionTx.publish(v, force);
+        return publish(v, force, false);
+    }
+
+    /**
+     * As {@link #publish(View, boolean)}; {@code mergeBytes}: a file the view and a publish since its base both
+     * changed, in different 64 KiB chunks and nothing else, is merged instead of conflicting
+     * (docs/publish-force.md, "Merging byte ranges").
+     */
+    public PublishResult publish(View v, boolean force, boolean mergeBytes) {
+        if (!v.isChild()) return versionTx.publish(v, force, mergeBytes);
         if (force)
             throw new FsException(
                     Errno.EINVAL, "a child view's publish is not forced: roll it back or abort it (" + v + ")");

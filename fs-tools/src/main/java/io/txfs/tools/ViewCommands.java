@@ -240,12 +240,16 @@ final class ViewCommands {
                                 + " changed, the rest of others' changes stay; each overridden path is printed on stderr (docs/publish-force.md).")
         boolean force;
 
+        @Mixin
+        MergeOption merge;
+
         @Option(names = "--json")
         boolean json;
 
         @Override
         int run() {
-            JsonNode r = ControlCall.send(mount.controlFile(), "publish" + viewArg(view) + (force ? " force" : ""));
+            JsonNode r = ControlCall.send(
+                    mount.controlFile(), "publish" + viewArg(view) + (force ? " force" : "") + merge.argument(spec));
             report(this, r, json);
             return Txfs.EXIT_OK;
         }
@@ -262,6 +266,9 @@ final class ViewCommands {
         @Option(names = "--force")
         boolean force;
 
+        @Mixin
+        MergeOption merge;
+
         @Option(names = "--json")
         boolean json;
 
@@ -274,7 +281,9 @@ final class ViewCommands {
             JsonNode r = progress.around(
                     mount.controlFile(),
                     "flush",
-                    () -> ControlCall.send(mount.controlFile(), "commit" + viewArg(view) + (force ? " force" : "")));
+                    () -> ControlCall.send(
+                            mount.controlFile(),
+                            "commit" + viewArg(view) + (force ? " force" : "") + merge.argument(spec)));
             report(this, r, json);
             return Txfs.EXIT_OK;
         }

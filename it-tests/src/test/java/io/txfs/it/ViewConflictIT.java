@@ -31,9 +31,65 @@ final class ViewConflictIT {
             Files.writeString(backing.resolve("same/other.txt"), "other base\n");
             Files.createDirectories(backing.resolve("parent/d"));
             Files.writeString(backing.resolve("parent/d/only.txt"), "only\n");
+            Files.createDirectories(backing.resolve("merge"));
+            Files.write(backing.resolve("merge/image.bin"), image());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Four 64 KiB chunks of a pattern. */
+    private static byte[] image() {
+        byte[] b = new byte[4 * 65536];
+        for (int i = 0; i < b.length; i++) b[i] = (byte) (i % 251);
+        return b;
+    }
+
+    /** In view {@code view}, {@code text} written into merge/image.bin at {@code offset}, the size kept. */
+    private static void patch(String view, String text, long offset) {
+        String mnt = MOUNT.mountpoint().toString();
+        ProcessRun r = MOUNT.txfs(
+                "run",
+                "--mount",
+                mnt,
+                "--view",
+                view,
+                "--",
+                "/bin/sh",
+                "-c",
+                "printf %s \"$1\" | dd of=\"$0/merge/image.bin\" bs=1 seek=\"$2\" conv=notrunc status=none",
+                mnt,
+                text,
+                Long.toString(offset));
+        assertTrue(r.succeeded(), r.describe());
+    }
+
+    /**
+     * {@code publish --merge bytes}: two views that changed different 64 KiB chunks of one file both publish;
+     * without the option the second is a conflict, with it the file holds both changes.
+     */
+    @Test
+    void differentChunksOfOneFileMergeWhenAsked() throws IOException {
+        String mnt = MOUNT.mountpoint().toString();
+        patch("merge-a", "AAAA", 10);
+        patch("merge-b", "BBBB", 3 * 65536 + 100);
+        patch("merge-c", "CCCC", 12); // chunk 0 too: never merges with merge-a
+        assertTrue(MOUNT.txfs("publish", "--mount", mnt, "merge-a").succeeded());
+        ProcessRun plain = MOUNT.txfs("publish", "--mount", mnt, "merge-b");
+        assertEquals(3, plain.exitCode(), "without --merge bytes a conflict\n" + plain.describe());
+        ProcessRun merged = MOUNT.txfs("publish", "--mount", mnt, "--merge", "bytes", "merge-b");
+        assertTrue(merged.succeeded(), merged.describe());
+        ProcessRun same = MOUNT.txfs("publish", "--mount", mnt, "--merge", "bytes", "merge-c");
+        assertEquals(3, same.exitCode(), "the same chunk stays a conflict\n" + same.describe());
+
+        byte[] want = image();
+        System.arraycopy("AAAA".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, want, 10, 4);
+        System.arraycopy("BBBB".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, want, 3 * 65536 + 100, 4);
+        assertTrue(
+                java.util.Arrays.equals(
+                        want, Files.readAllBytes(MOUNT.mountpoint().resolve("merge/image.bin"))),
+                "the published file holds both changes");
+        assertTrue(MOUNT.txfs("abort", "--mount", mnt, "merge-c").succeeded());
     }
 
     private static List<String> conflicts(JsonNode reply) {

@@ -233,6 +233,17 @@ final class ViewRootAccessIT {
         String root = ".txfs/views/" + view;
         try (ViewAgent member = MOUNT.agent(view, ViewAgent.Way.SHARED_ROOT)) {
             fillOpenToAll(member, root);
+            // the view it leaves for is its own, begun outside every view (a session of its own); a view it
+            // began by a new name from inside would be a child of the member's view, which only its owner may
+            // have (docs/views.md, "Nested views")
+            List<String> own = new ArrayList<>(List.of("setsid", "-w"));
+            own.addAll(asNobody(
+                    "/usr/bin/python3",
+                    "-c",
+                    "import os,sys; fd=os.open(sys.argv[1], os.O_RDWR); os.write(fd, b'begin view=vr-left-by-nobody\\n')",
+                    MOUNT.mnt(".txfs/ctl")));
+            ProcessRun begun = MOUNT.run(MOUNT.scratch(), own);
+            assertEquals(0, begun.exitCode(), "nobody begins a view of its own: " + begun.describe());
             JsonNode run = member.call(
                     "run",
                     "argv",
@@ -255,7 +266,8 @@ final class ViewRootAccessIT {
                             "ok",
                             before.get(k).asText(),
                             "uid " + NOBODY + " started inside the view is a member (" + k + "): " + r));
-            assertEquals("ok", r.get("left").asText(), "the leaver begins another view: " + r);
+            assertEquals("EPERM", r.get("nest").asText(), "a member of another uid begins no child of the view: " + r);
+            assertEquals("ok", r.get("left").asText(), "the leaver enters its own view: " + r);
             JsonNode after = r.get("after");
             after.fieldNames()
                     .forEachRemaining(k -> assertEquals(

@@ -1,5 +1,6 @@
 # Run inside a view (a descendant of its `txfs run`): enters DIR (MOUNT/.txfs/views/NAME/...) and reads
-# there as a member, then leaves the view (`begin view=OTHER` through the control file) and uses the
+# there as a member, tries to begin a child of the view by a new name (only the view's owner nests in it),
+# then leaves the view (`begin view=OTHER`, an existing view of its own, through the control file) and uses the
 # working directory it kept (each open, opendir and create is a request the daemon checks). Prints one JSON line: what worked before and
 # after leaving, each as "ok" or the errno name.
 import errno
@@ -27,17 +28,18 @@ def create(name):
     os.close(os.open(name, os.O_CREAT | os.O_WRONLY, 0o666))
 
 
-def begin():
+def begin(name):
     fd = os.open(ctl, os.O_RDWR)
     try:
-        os.write(fd, ("begin view=%s\n" % other).encode())
+        os.write(fd, ("begin view=%s\n" % name).encode())
     finally:
         os.close(fd)
 
 
 os.chdir(directory)
 before = {"read": outcome(lambda: read("data.txt")), "list": outcome(lambda: os.listdir("."))}
-left = outcome(begin)
+nest = outcome(lambda: begin(other + "-child"))
+left = outcome(lambda: begin(other))
 after = {"read": outcome(lambda: read("data.txt")), "list": outcome(lambda: os.listdir(".")),
          "create": outcome(lambda: create("leaver.txt"))}
-print(json.dumps({"before": before, "left": left, "after": after}), flush=True)
+print(json.dumps({"before": before, "nest": nest, "left": left, "after": after}), flush=True)

@@ -69,15 +69,25 @@ public final class Publisher {
     }
 
     public PublishResult publish(View v, boolean force) {
+        return publish(v, force, false);
+    }
+
+    /**
+     * Publishes the view's pending delta; {@code mergeBytes}: a file both the view and a publish since changed,
+     * in different chunks, is merged instead of conflicting ({@link ByteRangeMerge}).
+     */
+    public PublishResult publish(View v, boolean force, boolean mergeBytes) {
         ViewOperation c = tree.readCtx(v);
         Map<ByteBuffer, Long> keys = conflictKeys(v);
         SameFinalEntries same = new SameFinalEntries(parts);
+        ByteRangeMerge chunks = mergeBytes && !force ? new ByteRangeMerge(parts) : null;
         if (!force) {
-            List<String> conflicts = conflicts(c, keys, same);
+            List<String> conflicts = conflicts(c, keys, same, chunks);
             if (!conflicts.isEmpty()) throw new PublishConflictException(v.name, conflicts);
         }
         ver = state.head() + 1;
         Map<Long, byte[]> raw = pendingRecords(v);
+        if (chunks != null) raw.putAll(chunks.merged());
         Map<EntryName, byte[]> dentRaw = pendingEntries(v);
         List<PendingKey> pendingKeys = pendingKeys(v, keys, raw, dentRaw);
         keepPublishedWhereAlike(same, keys, raw, dentRaw); // after: the pending keys are the scanned ones
@@ -245,7 +255,7 @@ public final class Publisher {
      * publish lock and the view's write lock.
      */
     public List<String> conflicts(View v) {
-        return conflicts(tree.readCtx(v), conflictKeys(v), new SameFinalEntries(parts));
+        return conflicts(tree.readCtx(v), conflictKeys(v), new SameFinalEntries(parts), null);
     }
 
     /**
@@ -377,7 +387,8 @@ public final class Publisher {
         return since;
     }
 
-    private List<String> conflicts(ViewOperation c, Map<ByteBuffer, Long> keys, SameFinalEntries same) {
+    private List<String> conflicts(
+            ViewOperation c, Map<ByteBuffer, Long> keys, SameFinalEntries same, ByteRangeMerge bytes) {
         TreeSet<String> out = new TreeSet<>();
         if (keys.isEmpty()) return List.of();
         long oldest = Long.MAX_VALUE;
@@ -398,7 +409,8 @@ public final class Publisher {
                 }
                 case 'N' -> {
                     long id = Bytes.getLong(k, 1);
-                    if (after(since, k, base) && !same.record(c, id)) out.add(nodePath(c, id));
+                    if (after(since, k, base) && !same.record(c, id) && (bytes == null || !bytes.tryMerge(c, id, base)))
+                        out.add(nodePath(c, id));
                 }
                 case 'R' -> {
                     long id = Bytes.getLong(k, 1);

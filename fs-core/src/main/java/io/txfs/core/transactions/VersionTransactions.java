@@ -54,13 +54,18 @@ public final class VersionTransactions {
     }
 
     public PublishResult publish(View v, boolean force) {
+        return publish(v, force, false);
+    }
+
+    /** {@code mergeBytes}: files both sides changed in different chunks merge (Publisher, ByteRangeMerge). */
+    public PublishResult publish(View v, boolean force, boolean mergeBytes) {
         GroupCommit g = tx.group();
         if (g != null && g.view() == v) {
-            return publish(v, true, false); // the group's own view publishes as its groups do: forced
+            return publish(v, true, false, false); // the group's own view publishes as its groups do: forced
         }
         // a view's publish comes after the group's operations that returned before it: first committer wins
         tx.observeGroup(v);
-        return publish(v, force, false);
+        return publish(v, force, false, mergeBytes);
     }
 
     /**
@@ -68,11 +73,11 @@ public final class VersionTransactions {
      * else null. For {@link GroupCommit}.
      */
     public PublishResult publishIfChanged(View v) {
-        return publish(v, true, true);
+        return publish(v, true, true, false);
     }
 
-    private PublishResult publish(View v, boolean force, boolean onlyIfChanged) {
-        PublishResult r = publishLocked(v, force, onlyIfChanged);
+    private PublishResult publish(View v, boolean force, boolean onlyIfChanged, boolean mergeBytes) {
+        PublishResult r = publishLocked(v, force, onlyIfChanged, mergeBytes);
         if (r != null) tellViews(r.visibleChanges());
         return r;
     }
@@ -88,7 +93,7 @@ public final class VersionTransactions {
         for (var en : visible.entrySet()) state.listener.visibleChange(en.getKey(), en.getValue());
     }
 
-    private PublishResult publishLocked(View v, boolean force, boolean onlyIfChanged) {
+    private PublishResult publishLocked(View v, boolean force, boolean onlyIfChanged, boolean mergeBytes) {
         ViewTransactions.requireWritable(v);
         state.publishLock.lock();
         v.lock.writeLock().lock();
@@ -104,7 +109,7 @@ public final class VersionTransactions {
                         "a flush stopped after committing its plan (" + stopped
                                 + "); flush again to complete it before publishing");
             }
-            PublishResult r = new Publisher(parts, background).publish(v, force);
+            PublishResult r = new Publisher(parts, background).publish(v, force, mergeBytes);
             collector.advancePins(v.id, r.version());
             versionLog.hook().published(r.version());
             background.thinAfterPublish();

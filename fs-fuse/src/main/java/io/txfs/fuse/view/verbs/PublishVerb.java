@@ -44,7 +44,7 @@ final class PublishVerb implements VerbHandler {
         }
         PublishResult r;
         try {
-            r = engine.publish(v, cmd.force());
+            r = engine.publish(v, cmd.force(), cmd.merge().isPresent());
         } catch (PublishConflictException e) {
             String against = v.isChild()
                     ? "changes its parent view " + engine.parentOf(v).name() + " took since it began"
