@@ -10,12 +10,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +45,9 @@ public final class FuseMount implements AutoCloseable {
     private volatile Thread exitHook;
     /** The connection's number under /sys/fs/fuse/connections (the mount's minor device), or -1. */
     private volatile long connectionMinor = -1;
+
+    private volatile Supplier<Optional<String>> endWhen = Optional::empty;
+    private volatile Optional<String> endedBecause = Optional.empty();
 
     private FuseMount(Path mountpoint, FuseSession session) {
         this.mountpoint = mountpoint;
@@ -109,6 +114,9 @@ public final class FuseMount implements AutoCloseable {
             throw e;
         }
         LOG.info("mounted {} on {} ({})", opts.fsName(), mp, opts);
+        if (m.connectionMinor >= 0) {
+            new MountWatch(mp, m.connectionMinor, session, m::endConnection, () -> m.endWhen.get()).start();
+        }
         return m;
     }
 
@@ -184,6 +192,38 @@ public final class FuseMount implements AutoCloseable {
 
     public Notifier notifier() {
         return session;
+    }
+
+    /**
+     * A condition under which the daemon must stop serving (checked every second): a reason when it holds.
+     * The mount is then detached and its connection aborted, as for an unmount nobody waits for.
+     */
+    public void endWhen(Supplier<Optional<String>> reason) {
+        this.endWhen = reason;
+    }
+
+    /** Why the mount watch ended the mount, when an {@link #endWhen} condition did it. */
+    public Optional<String> endedBecause() {
+        return endedBecause;
+    }
+
+    /** Detaches the mount where it still is and aborts the connection: the readers see ENODEV. */
+    private void endConnection(Optional<String> reason) {
+        endedBecause = reason;
+        if (MountInfo.topmostAt(mountsOrEmpty(), mountpoint)
+                .filter(mt -> mt.major() == 0 && mt.minor() == connectionMinor)
+                .isPresent()) {
+            C.umount2(mountpoint.toString(), Sys.MNT_DETACH);
+        }
+        abortConnection();
+    }
+
+    private static java.util.List<MountInfo.Mount> mountsOrEmpty() {
+        try {
+            return MountInfo.self();
+        } catch (IOException e) {
+            return java.util.List.of();
+        }
     }
 
     /** Returns when the session has ended: after {@link #close()} or an external unmount. */
@@ -300,19 +340,25 @@ public final class FuseMount implements AutoCloseable {
     }
 
     /**
-     * Unmounts a FUSE mount served by any process, and makes sure its connection ends. A plain unmount
-     * removes the mount from the caller's mount namespace only: a process in a private namespace (as
-     * {@code txfs run} starts them) keeps the superblock, and with it the daemon, serving. So this waits
-     * up to {@code graceMs} for the kernel to drop the connection (it removes its fusectl directory when
-     * the last mount of it goes), and otherwise aborts it through {@code /sys/fs/fuse/connections/N/abort}:
-     * the daemon's readers then see ENODEV and it shuts down.
+     * Unmounts a FUSE mount served by any process (refused with {@link MountBusyException} while a process
+     * in this namespace uses it), and makes sure its connection ends. A plain unmount removes the mount
+     * from the caller's mount namespace only: a copy in a private namespace (as {@code txfs run} starts
+     * them) keeps the superblock, and with it the daemon, serving. The daemon's own watch ends the
+     * connection about a second after the mount left its namespace when no process uses it any more; this
+     * waits up to {@code graceMs} for that (the kernel removes the connection's fusectl directory when it
+     * ends), and otherwise aborts it through {@code /sys/fs/fuse/connections/N/abort}.
      */
     public static Ending unmountAndEnd(Path mountpoint, long graceMs) throws IOException {
         Path mnt = mountpoint.toAbsolutePath().normalize();
         long minor = minorFromMountinfo(mnt);
         Path dir = minor >= 0 ? connectionDir(minor) : null;
         boolean observable = dir != null && Files.isDirectory(dir);
-        unmount(mnt);
+        String p = mnt.toString();
+        if (C.umount2(p, 0) != 0) {
+            int e = LibC.errno();
+            if (e == EBUSY) throw new MountBusyException(p + " is busy (a process in it appeared meanwhile)");
+            throw failure(p, e);
+        }
         if (!observable) {
             return Ending.UNOBSERVED;
         }
@@ -336,6 +382,39 @@ public final class FuseMount implements AutoCloseable {
             }
         }
         return Ending.ENDED;
+    }
+
+    /**
+     * {@code txfs unmount --lazy}: detaches the mount from this namespace now; processes still using it go on,
+     * served by the daemon until the last lets go (its mount watch then ends the connection).
+     */
+    public static void detach(Path mountpoint) throws IOException {
+        String p = mountpoint.toAbsolutePath().normalize().toString();
+        if (C.umount2(p, Sys.MNT_DETACH) != 0) throw failure(p, LibC.errno());
+    }
+
+    /**
+     * {@code txfs unmount --force}: detaches the mount and aborts its connection at once; every process still
+     * using it gets ENOTCONN, the daemon's readers see ENODEV and it shuts down. Returns whether the
+     * connection could be found to abort.
+     */
+    public static boolean detachAndAbort(Path mountpoint) throws IOException {
+        Path mnt = mountpoint.toAbsolutePath().normalize();
+        long minor = minorFromMountinfo(mnt);
+        detach(mnt);
+        if (minor < 0 || !Files.isDirectory(connectionDir(minor))) return false;
+        abortConnection(minor);
+        return true;
+    }
+
+    private static FuseMountException failure(String p, int e) {
+        if (e == EPERM) {
+            return new FuseMountException("unmounting " + p + " needs CAP_SYS_ADMIN (run as root, or fusermount3 -u)");
+        }
+        if (e == EINVAL) {
+            return new FuseMountException(p + " is not a mount point");
+        }
+        return new FuseMountException("unmounting " + p + " failed: " + C.strerror(e));
     }
 
     /** umount2, falling back to a lazy detach when busy; returns 0 or the errno. */
@@ -366,13 +445,7 @@ public final class FuseMount implements AutoCloseable {
         if (e == 0) {
             return;
         }
-        if (e == EPERM) {
-            throw new FuseMountException("unmounting " + p + " needs CAP_SYS_ADMIN (run as root, or fusermount3 -u)");
-        }
-        if (e == EINVAL) {
-            throw new FuseMountException(p + " is not a mount point");
-        }
-        throw new FuseMountException("unmounting " + p + " failed: " + C.strerror(e));
+        throw failure(p, e);
     }
 
     /** If a dead FUSE mount is at {@code mountpoint} (stat gives ENOTCONN), detaches it and returns true. */

@@ -93,6 +93,9 @@ public interface LibC {
 
     int fstat(int fd, @Direct ByteBuffer statbuf);
 
+    /** statx(2): with AT_STATX_DONT_SYNC a FUSE inode answers from the kernel's cache, asking no daemon. */
+    int statx(int dirfd, String path, int flags, int mask, @Direct ByteBuffer statxbuf);
+
     int stat(String path, @Direct ByteBuffer statbuf);
 
     int fstatfs(int fd, @Direct ByteBuffer buf);

@@ -24,6 +24,7 @@ public final class Sys {
     public static final int AT_REMOVEDIR = 0x200;
     public static final int AT_EMPTY_PATH = 0x1000;
     public static final int AT_SYMLINK_FOLLOW = 0x400;
+    public static final int AT_STATX_DONT_SYNC = 0x4000;
 
     public static final long MS_NOSUID = 2;
     public static final long MS_NODEV = 4;
@@ -78,6 +79,10 @@ public final class Sys {
                 | ((major & 0xfffL) << 8)
                 | ((minor & 0xffffff00L) << 12)
                 | (minor & 0xffL);
+    }
+
+    public static long major(long dev) {
+        return ((dev >>> 8) & 0xfffL) | ((dev >>> 32) & 0xfffff000L);
     }
 
     public static long minor(long dev) {

@@ -308,6 +308,7 @@ final class MountCommand implements Callable<Integer> {
             if (viewMount != null) {
                 viewMount.filesystem().attach(mount.notifier());
             }
+            mount.endWhen(stateDir.goneCheck());
             // SIGTERM/SIGINT: unmount (in-flight requests finish), then close the store, once
             ViewMount store = viewMount;
             AtomicBoolean closed = new AtomicBoolean();
@@ -332,6 +333,10 @@ final class MountCommand implements Callable<Integer> {
             }
             mount.awaitTermination();
             shutdown.run();
+            if (mount.endedBecause().isPresent()) {
+                log.error("stopped serving {}: {}", mnt, mount.endedBecause().get());
+                return Txfs.EXIT_FAILURE;
+            }
             log.info("unmounted {}", mnt);
             return Txfs.EXIT_OK;
         }

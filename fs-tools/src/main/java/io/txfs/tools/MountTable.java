@@ -18,6 +18,11 @@ final class MountTable {
         return topmostAt(mountpoint).map(MountInfo.Mount::isFuse).orElse(false);
     }
 
+    /** The FUSE mount exactly at {@code mountpoint}, topmost, if that is one. */
+    static Optional<MountInfo.Mount> fuseMountAt(Path mountpoint) {
+        return topmostAt(mountpoint).filter(MountInfo.Mount::isFuse);
+    }
+
     private static Optional<MountInfo.Mount> topmostAt(Path mountpoint) {
         try {
             return MountInfo.at(mountpoint);

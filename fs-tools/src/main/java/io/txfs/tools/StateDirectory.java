@@ -5,10 +5,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /** Where a mount keeps its store and logs: created 0700, owned by one daemon at a time (a lock file). */
 final class StateDirectory {
@@ -48,6 +51,29 @@ final class StateDirectory {
 
     Path path() {
         return dir;
+    }
+
+    /**
+     * A check for the daemon's mount watch: a reason to stop serving once this directory was deleted or
+     * replaced, since the store's next files could not be written (and a second daemon could take the
+     * path). Its identity is taken now.
+     */
+    Supplier<Optional<String>> goneCheck() {
+        Object key = identity();
+        return () -> {
+            Object now = identity();
+            if (now == null) return Optional.of("the state directory " + dir + " was deleted");
+            if (!now.equals(key)) return Optional.of("the state directory " + dir + " was replaced by another");
+            return Optional.empty();
+        };
+    }
+
+    private Object identity() {
+        try {
+            return Files.readAttributes(dir, BasicFileAttributes.class).fileKey();
+        } catch (IOException gone) {
+            return null;
+        }
     }
 
     Path logFile() {

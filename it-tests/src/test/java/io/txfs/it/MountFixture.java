@@ -468,6 +468,15 @@ public final class MountFixture implements BeforeAllCallback, AfterAllCallback, 
         return status;
     }
 
+    /**
+     * Waits for a daemon the test expects to end by itself (its mount gone, its state directory deleted);
+     * its status, or null if it still runs at the deadline. close() then takes whatever status it had.
+     */
+    public Integer awaitDaemonEnd(Duration timeout) {
+        daemonEnded = true;
+        return awaitExit(timeout);
+    }
+
     /** Waits for the daemon to exit; its status, or null if it is still running at the deadline. */
     Integer awaitExit(Duration timeout) {
         try {
