@@ -1,5 +1,6 @@
 package io.txfs.fuse;
 
+import io.txfs.sys.Fusermount;
 import io.txfs.sys.LibC;
 import io.txfs.sys.MountInfo;
 import io.txfs.sys.StatBuf;
@@ -32,6 +33,7 @@ public final class FuseMount implements AutoCloseable {
     private static final long PROBE_TIMEOUT_MS = 15_000;
     private static final long CLOSE_TIMEOUT_MS = 10_000;
     private static final int EPERM = 1;
+    private static final int EACCES = 13;
     private static final int EINVAL = 22;
     private static final int EBUSY = 16;
     private static final int ENOTCONN = 107;
@@ -64,8 +66,11 @@ public final class FuseMount implements AutoCloseable {
         int fd = C.open("/dev/fuse", Sys.O_RDWR | Sys.O_CLOEXEC, 0);
         if (fd < 0) {
             int e = LibC.errno();
-            throw new FuseMountException("cannot open /dev/fuse: " + C.strerror(e)
-                    + (e == 2 ? " (is the fuse module loaded? in a container, pass --device /dev/fuse)" : ""));
+            // a user may not open it where it is 0600; fusermount3 opens it as root and hands it over
+            if ((e != EACCES && e != EPERM) || !Fusermount.available()) {
+                throw new FuseMountException("cannot open /dev/fuse: " + C.strerror(e)
+                        + (e == 2 ? " (is the fuse module loaded? in a container, pass --device /dev/fuse)" : ""));
+            }
         }
         // Registered before mount(2): a SIGTERM at any moment from here on still unmounts.
         AtomicReference<FuseMount> served = new AtomicReference<>();
@@ -84,15 +89,19 @@ public final class FuseMount implements AutoCloseable {
         String data = "fd=" + fd + ",rootmode=" + Integer.toOctalString(rootmode) + ",user_id=" + C.getuid()
                 + ",group_id=" + C.getgid() + (opts.allowOther() ? ",allow_other" : "")
                 + (opts.defaultPermissions() ? ",default_permissions" : "");
-        if (C.mount(opts.fsName(), mp.toString(), "fuse." + opts.subtype(), Sys.MS_NOSUID | Sys.MS_NODEV, data) != 0) {
+        if (fd < 0) {
+            fd = mountThroughFusermount(mp, opts, hook);
+        } else if (C.mount(opts.fsName(), mp.toString(), "fuse." + opts.subtype(), Sys.MS_NOSUID | Sys.MS_NODEV, data)
+                != 0) {
             int e = LibC.errno();
             C.close(fd);
-            removeHook(hook);
-            if (e == EPERM) {
-                throw new FuseMountException("mount(2) of " + mp + " was refused (EPERM): mounting FUSE directly needs "
-                        + "CAP_SYS_ADMIN; run as root (or in a container with --cap-add SYS_ADMIN --device /dev/fuse)");
+            if (e != EPERM) {
+                removeHook(hook);
+                throw new FuseMountException(
+                        "mount(2) of " + mp + " failed: " + C.strerror(e) + " (data " + data + ")");
             }
-            throw new FuseMountException("mount(2) of " + mp + " failed: " + C.strerror(e) + " (data " + data + ")");
+            // no CAP_SYS_ADMIN: the setuid helper mounts for us, as for every FUSE filesystem
+            fd = mountThroughFusermount(mp, opts, hook);
         }
         Dispatcher dispatcher = new Dispatcher(fs, opts.writebackCache(), opts.passthrough());
         dispatcher.defaultPermissions(opts.defaultPermissions());
@@ -118,6 +127,28 @@ public final class FuseMount implements AutoCloseable {
             new MountWatch(mp, m.connectionMinor, session, m::endConnection, () -> m.endWhen.get()).start();
         }
         return m;
+    }
+
+    private static int mountThroughFusermount(Path mp, MountOptions opts, Thread hook) throws IOException {
+        if (!Fusermount.available()) {
+            removeHook(hook);
+            throw new FuseMountException("mount(2) of " + mp + " was refused (EPERM) and " + Fusermount.PATH
+                    + " is missing: install fuse3 (apt-get install fuse3) to mount as a user, or run as root");
+        }
+        String o = "nosuid,nodev,fsname=" + escapeOption(opts.fsName()) + ",subtype=" + escapeOption(opts.subtype())
+                + (opts.allowOther() ? ",allow_other" : "")
+                + (opts.defaultPermissions() ? ",default_permissions" : "");
+        try {
+            return Fusermount.mount(mp, o);
+        } catch (IOException e) {
+            removeHook(hook);
+            throw new FuseMountException("cannot mount " + mp + " as uid " + C.getuid() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** fusermount3 splits its -o at commas; a backslash escapes one, as libfuse writes them. */
+    private static String escapeOption(String v) {
+        return v.replace("\\", "\\\\").replace(",", "\\,");
     }
 
     /**
@@ -213,7 +244,11 @@ public final class FuseMount implements AutoCloseable {
         if (MountInfo.topmostAt(mountsOrEmpty(), mountpoint)
                 .filter(mt -> mt.major() == 0 && mt.minor() == connectionMinor)
                 .isPresent()) {
-            C.umount2(mountpoint.toString(), Sys.MNT_DETACH);
+            try {
+                detach(mountpoint);
+            } catch (IOException e) {
+                LOG.warn("cannot detach {}: {}", mountpoint, e.getMessage());
+            }
         }
         abortConnection();
     }
@@ -267,7 +302,15 @@ public final class FuseMount implements AutoCloseable {
     private void unmountAndWait() {
         if (!session.hasEnded()) {
             int rc = umount(mountpoint.toString());
-            if (rc != 0 && rc != EINVAL) {
+            if (rc == EPERM && Fusermount.available()) {
+                try {
+                    Fusermount.unmount(mountpoint, true);
+                    rc = 0;
+                } catch (IOException e) {
+                    LOG.warn("unmounting {} through {} failed: {}", mountpoint, Fusermount.PATH, e.getMessage());
+                }
+            }
+            if (rc != 0 && rc != EINVAL && rc != EPERM) {
                 LOG.warn("unmounting {} failed: {}", mountpoint, C.strerror(rc));
             }
         }
@@ -357,7 +400,13 @@ public final class FuseMount implements AutoCloseable {
         if (C.umount2(p, 0) != 0) {
             int e = LibC.errno();
             if (e == EBUSY) throw new MountBusyException(p + " is busy (a process in it appeared meanwhile)");
-            throw failure(p, e);
+            if (e != EPERM || !Fusermount.available()) throw failure(p, e);
+            try {
+                Fusermount.unmount(mnt, false);
+            } catch (IOException refused) {
+                if (refused.getMessage().contains("busy")) throw new MountBusyException(refused.getMessage());
+                throw refused;
+            }
         }
         if (!observable) {
             return Ending.UNOBSERVED;
@@ -390,7 +439,11 @@ public final class FuseMount implements AutoCloseable {
      */
     public static void detach(Path mountpoint) throws IOException {
         String p = mountpoint.toAbsolutePath().normalize().toString();
-        if (C.umount2(p, Sys.MNT_DETACH) != 0) throw failure(p, LibC.errno());
+        if (C.umount2(p, Sys.MNT_DETACH) != 0) {
+            int e = LibC.errno();
+            if (e != EPERM || !Fusermount.available()) throw failure(p, e);
+            Fusermount.unmount(Path.of(p), true);
+        }
     }
 
     /**
@@ -462,8 +515,14 @@ public final class FuseMount implements AutoCloseable {
             return false;
         }
         if (C.umount2(p, Sys.MNT_DETACH) != 0) {
-            LOG.warn("cannot detach the dead mount at {}: {}", p, C.strerror(LibC.errno()));
-            return false;
+            int refusal = LibC.errno();
+            try {
+                if (refusal != EPERM || !Fusermount.available()) throw failure(p, refusal);
+                Fusermount.unmount(Path.of(p), true);
+            } catch (IOException refused) {
+                LOG.warn("cannot detach the dead mount at {}: {}", p, refused.getMessage());
+                return false;
+            }
         }
         LOG.info("detached a dead FUSE mount at {}", p);
         return true;

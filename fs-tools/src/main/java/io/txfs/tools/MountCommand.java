@@ -344,10 +344,20 @@ final class MountCommand implements Callable<Integer> {
 
     private MountOptions.Builder parseOptions() {
         try {
-            return MountOptions.parse(String.join(",", options));
+            MountOptions.Builder b = MountOptions.parse(String.join(",", options));
+            // a user mounts for itself (fusermount3 allows allow_other only by /etc/fuse.conf); root for all
+            if (LibC.INSTANCE.getuid() != 0 && options.stream().noneMatch(MountCommand::asksAllowOther)) {
+                b.allowOther(false);
+            }
+            return b;
         } catch (IllegalArgumentException e) {
             throw new UserFacingException("bad -o option: " + e.getMessage(), e);
         }
+    }
+
+    private static boolean asksAllowOther(String optionList) {
+        for (String o : optionList.split(",")) if (o.trim().equals("allow_other")) return true;
+        return false;
     }
 
     /** The arguments to give a detached copy of this command, in the foreground. */

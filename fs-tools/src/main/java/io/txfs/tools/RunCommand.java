@@ -1,6 +1,7 @@
 package io.txfs.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.txfs.sys.LibC;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -157,13 +158,14 @@ final class RunCommand extends ViewCommands.Base {
                 && switch (namespace) {
                     case never -> false;
                     case always -> {
-                        if (!hasSysAdmin()) {
-                            throw new UserFacingException(
-                                    "--namespace always needs CAP_SYS_ADMIN (run as root, or use --namespace never)");
+                        if (!hasSysAdmin() && !userNamespacesAllowed()) {
+                            throw new UserFacingException("--namespace always needs CAP_SYS_ADMIN or user namespaces,"
+                                    + " which this kernel does not allow unprivileged users (use --namespace never)");
                         }
                         yield true;
                     }
-                    case auto -> hasSysAdmin() && Files.isExecutable(Path.of("/usr/bin/unshare"));
+                    case auto ->
+                        Files.isExecutable(Path.of("/usr/bin/unshare")) && (hasSysAdmin() || userNamespacesAllowed());
                 };
         int status = useNamespace
                 ? runChild(inNamespace(mnt, name), Path.of("/"))
@@ -285,20 +287,30 @@ final class RunCommand extends ViewCommands.Base {
      * through the view's own root, so nothing of the new view walks the shared root (see above).
      */
     private List<String> inNamespace(Path mnt, String name) {
-        List<String> argv = new ArrayList<>(List.of(
-                "/usr/bin/unshare",
-                "--mount",
-                "--propagation",
-                "private",
-                "--",
-                "/bin/sh",
-                "-c",
-                "mount --bind \"$1/.txfs/views/$2\" \"$1\" || exit " + EXIT_WRAPPER_FAILED + "; " + "cd \"$3\" || exit "
-                        + EXIT_WRAPPER_FAILED + "; shift 3; exec \"$@\"",
-                "txfs-run",
-                mnt.toString(),
-                name,
-                Path.of("").toAbsolutePath().toString()));
+        String bind = "mount --bind \"$1/.txfs/views/$2\" \"$1\" || exit " + EXIT_WRAPPER_FAILED + "; ";
+        String enter = "cd \"$3\" || exit " + EXIT_WRAPPER_FAILED + "; shift 3; exec \"$@\"";
+        List<String> argv = new ArrayList<>(List.of("/usr/bin/unshare"));
+        if (hasSysAdmin()) {
+            argv.addAll(List.of("--mount", "--propagation", "private", "--", "/bin/sh", "-c", bind + enter));
+        } else {
+            // a user: mount(8) binds only as uid 0, so the bind runs as root of a user namespace, and the
+            // command in a nested one that maps back to the caller's own ids (docs/views.md, "Ways in")
+            long uid = LibC.INSTANCE.getuid();
+            long gid = LibC.INSTANCE.getgid();
+            argv.addAll(List.of(
+                    "--user",
+                    "--map-root-user",
+                    "--mount",
+                    "--propagation",
+                    "private",
+                    "--",
+                    "/bin/sh",
+                    "-c",
+                    bind + "exec /usr/bin/unshare --user --map-user=" + uid + " --map-group=" + gid + " -- /bin/sh -c '"
+                            + enter.replace("'", "'\\''") + "' \"$0\" \"$@\""));
+        }
+        argv.addAll(List.of(
+                "txfs-run", mnt.toString(), name, Path.of("").toAbsolutePath().toString()));
         argv.addAll(command);
         return argv;
     }
@@ -332,6 +344,24 @@ final class RunCommand extends ViewCommands.Base {
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running already
             }
+        }
+    }
+
+    /**
+     * Whether this kernel lets an unprivileged user create a user namespace (Debian's sysctl, Ubuntu's
+     * AppArmor restriction, and a limit above zero).
+     */
+    static boolean userNamespacesAllowed() {
+        return sysctl("user/max_user_namespaces", 1) > 0
+                && sysctl("kernel/unprivileged_userns_clone", 1) == 1
+                && sysctl("kernel/apparmor_restrict_unprivileged_userns", 0) == 0;
+    }
+
+    private static long sysctl(String name, long absent) {
+        try {
+            return Long.parseLong(Files.readString(Path.of("/proc/sys", name)).trim());
+        } catch (IOException | NumberFormatException e) {
+            return absent;
         }
     }
 

@@ -33,11 +33,15 @@ final class StateDirectory {
             base = Path.of("/var/lib/txfs");
         } else {
             String xdg = System.getenv("XDG_STATE_HOME");
-            base = xdg != null && !xdg.isEmpty()
-                    ? Path.of(xdg, "txfs")
-                    : Path.of(System.getProperty("user.home"), ".local", "state", "txfs");
+            base = xdg != null && !xdg.isEmpty() ? Path.of(xdg, "txfs") : Path.of(home(), ".local", "state", "txfs");
         }
         return base.resolve(shortHash(mountpoint.toString()));
+    }
+
+    /** $HOME as the XDG base directory spec has it; the password file's entry only without one. */
+    private static String home() {
+        String h = System.getenv("HOME");
+        return h != null && h.startsWith("/") ? h : System.getProperty("user.home");
     }
 
     private static String shortHash(String s) {
