@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 
@@ -105,6 +108,24 @@ public final class ControlReply {
 
     public static ObjectMapper json() {
         return JSON;
+    }
+
+    /**
+     * Puts a path's exact bytes as {@code "path"}: its UTF-8 text, or, where the bytes are not UTF-8, their
+     * percent-encoding ({@link ControlCommand#encodePath}) and {@code "encoded":true} (only then).
+     */
+    public static ObjectNode putPath(ObjectNode entry, byte[] path) {
+        try {
+            String utf8 = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(path))
+                    .toString();
+            return entry.put("path", utf8);
+        } catch (CharacterCodingException e) {
+            return entry.put("path", ControlCommand.encodePath(path)).put("encoded", true);
+        }
     }
 
     public JsonNode node() {

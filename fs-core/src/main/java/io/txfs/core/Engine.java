@@ -583,6 +583,11 @@ public final class Engine implements AutoCloseable {
         return files.resolve(v, path);
     }
 
+    /** The node at an exact path (name bytes joined by '/'). */
+    public long resolve(View v, byte[] path) {
+        return files.resolve(v, path);
+    }
+
     public NodeAttributes getattr(View v, long ino) {
         return files.getattr(v, ino);
     }

@@ -9,6 +9,7 @@ import io.txfs.core.model.EngineConstants;
 import io.txfs.core.model.FileType;
 import io.txfs.core.model.Isolation;
 import io.txfs.core.model.NodeAttributes;
+import io.txfs.core.model.QuotedPath;
 import io.txfs.core.tree.View;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -64,7 +65,8 @@ public final class ViewDiff {
         for (DeltaEntry d : e.pendingDelta(v)) {
             String p = d.path().startsWith("/") ? d.path().substring(1) : d.path();
             if (!shown.test(p)) continue;
-            out.append("diff --txfs a/").append(p).append(" b/").append(p).append('\n');
+            byte[] raw = d.pathBytes();
+            out.append(header(raw));
             switch (d.kind()) {
                 case ADDED ->
                     out.append("new file mode ")
@@ -85,14 +87,19 @@ public final class ViewDiff {
                     }
                 }
             }
-            Side before = d.oldType() == null ? Side.ABSENT : content(e, base, d.path(), d.oldType(), d.oldSize(), who);
-            Side after = d.newType() == null ? Side.ABSENT : content(e, v, d.path(), d.newType(), d.newSize(), who);
+            Side before = d.oldType() == null ? Side.ABSENT : content(e, base, raw, d.oldType(), d.oldSize(), who);
+            Side after = d.newType() == null ? Side.ABSENT : content(e, v, raw, d.newType(), d.newSize(), who);
             if (!before.tooLarge && !after.tooLarge && Arrays.equals(before.bytes, after.bytes)) {
                 continue;
             }
-            body(out, p, before, after, d);
+            body(out, raw, before, after, d);
         }
         return out.toString();
+    }
+
+    /** The first line of a path's diff: {@code diff --txfs a/P b/P}, quoted as git quotes them when P needs it. */
+    public static String header(byte[] path) {
+        return "diff --txfs " + QuotedPath.quote("a/", path) + ' ' + QuotedPath.quote("b/", path) + '\n';
     }
 
     /** One side of a changed path: its bytes (null when the path is absent there), or too large to diff. */
@@ -101,9 +108,9 @@ public final class ViewDiff {
         static final Side TOO_LARGE = new Side(null, true);
     }
 
-    private static void body(StringBuilder out, String p, Side before, Side after, DeltaEntry d) {
-        String a = before == Side.ABSENT ? "/dev/null" : "a/" + p;
-        String b = after == Side.ABSENT ? "/dev/null" : "b/" + p;
+    private static void body(StringBuilder out, byte[] p, Side before, Side after, DeltaEntry d) {
+        String a = before == Side.ABSENT ? "/dev/null" : QuotedPath.quote("a/", p);
+        String b = after == Side.ABSENT ? "/dev/null" : QuotedPath.quote("b/", p);
         List<String> oldLines = before.tooLarge ? null : lines(before.bytes);
         List<String> newLines = after.tooLarge ? null : lines(after.bytes);
         if (oldLines == null || newLines == null) {
@@ -147,7 +154,7 @@ public final class ViewDiff {
     }
 
     /** The bytes to compare: file content, a symlink's target, nothing for other types. */
-    private static Side content(Engine e, View v, String path, FileType type, Long size, Caller who) {
+    private static Side content(Engine e, View v, byte[] path, FileType type, Long size, Caller who) {
         long ino = e.resolve(v, path);
         if (who.uid() != 0 && type == FileType.REGULAR && !readable(e.getattr(v, ino), who)) {
             return Side.TOO_LARGE; // summarised like a file too large to show

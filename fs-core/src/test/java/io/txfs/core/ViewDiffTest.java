@@ -1,5 +1,6 @@
 package io.txfs.core;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -114,6 +115,32 @@ class ViewDiffTest {
             e.write(v, mine, 4, b("!\n"));
             String diff = ViewDiff.unified(e, v);
             assertTrue(diff.contains("-base\n+base!\n"), diff);
+        }
+    }
+
+    /** Names are bytes: the pending delta keeps them exactly, and the diff's headers quote them as git does. */
+    @Test
+    void namesThatAreNotUtf8OrHoldNewlinesAreExactAndQuoted() throws Exception {
+        try (Engine e = Engine.open(EngineConfig.memory(backing, new MemoryStore()))) {
+            View v = e.createView("v", Isolation.SNAPSHOT, 0);
+            byte[] bad = {'x', (byte) 0xff, 'y'};
+            byte[] bad2 = {'x', (byte) 0xfe, 'y'};
+            long f = e.create(v, Engine.ROOT, bad, 0644, Caller.ROOT).ino();
+            e.write(v, f, 0, b("one\n"));
+            e.create(v, Engine.ROOT, bad2, 0644, Caller.ROOT);
+            long nl =
+                    e.create(v, Engine.ROOT, b("new\nline"), 0644, Caller.ROOT).ino();
+            e.write(v, nl, 0, b("two\n"));
+            var delta = e.pendingDelta(v);
+            assertEquals(3, delta.size(), delta.toString()); // two names that both decode to x\uFFFDy stay two
+            assertArrayEquals(b("new\nline"), delta.get(0).pathBytes());
+            assertArrayEquals(bad2, delta.get(1).pathBytes());
+            assertArrayEquals(bad, delta.get(2).pathBytes());
+            String diff = ViewDiff.unified(e, v);
+            assertTrue(diff.contains("diff --txfs \"a/x\\377y\" \"b/x\\377y\"\nnew file mode 100644\n"), diff);
+            assertTrue(diff.contains("+++ \"b/x\\377y\"\n@@ -0,0 +1 @@\n+one\n"), diff);
+            assertTrue(diff.contains("diff --txfs \"a/new\\nline\" \"b/new\\nline\"\n"), diff);
+            assertTrue(diff.contains("+++ \"b/new\\nline\"\n@@ -0,0 +1 @@\n+two\n"), diff);
         }
     }
 }

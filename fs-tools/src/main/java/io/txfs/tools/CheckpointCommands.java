@@ -24,14 +24,14 @@ final class CheckpointCommands {
         @Option(names = "--view", paramLabel = "VIEW", description = "Default: the caller's own view.")
         String view;
 
-        @Option(names = "--json")
+        @Option(names = "--json", description = Output.JSON_HELP)
         boolean json;
 
         @Override
         int run() {
             JsonNode r = ControlCall.send(mount.controlFile(), "checkpoint name=" + name + viewArg(view));
             if (json) {
-                out().println(r.toString());
+                out().println(Output.json(r));
             } else {
                 err().println("txfs: checkpoint " + r.path("checkpoint").asText() + " of view "
                         + r.path("view").asText() + ": "
@@ -48,20 +48,23 @@ final class CheckpointCommands {
             description = "Put a view's pending changes back as they were at a checkpoint; the checkpoints taken"
                     + " after it are dropped. Its processes see the rolled-back files at once.")
     static final class Rollback extends ViewCommands.Base {
-        @Parameters(index = "0", paramLabel = "NAME")
+        @Parameters(
+                index = "0",
+                paramLabel = "NAME",
+                description = "The checkpoint to go back to (txfs checkpoints lists them).")
         String name;
 
         @Option(names = "--view", paramLabel = "VIEW", description = "Default: the caller's own view.")
         String view;
 
-        @Option(names = "--json")
+        @Option(names = "--json", description = Output.JSON_HELP)
         boolean json;
 
         @Override
         int run() {
             JsonNode r = ControlCall.send(mount.controlFile(), "rollback name=" + name + viewArg(view));
             if (json) {
-                out().println(r.toString());
+                out().println(Output.json(r));
             } else {
                 StringBuilder dropped = new StringBuilder();
                 for (JsonNode d : r.path("dropped_checkpoints"))
@@ -83,14 +86,14 @@ final class CheckpointCommands {
         @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW", description = "Default: the caller's own view.")
         String view;
 
-        @Option(names = "--json")
+        @Option(names = "--json", description = Output.JSON_HELP)
         boolean json;
 
         @Override
         int run() {
             JsonNode r = ControlCall.send(mount.controlFile(), "checkpoints" + viewArg(view));
             if (json) {
-                out().println(r.toString());
+                out().println(Output.json(r));
                 return Txfs.EXIT_OK;
             }
             for (JsonNode c : r.path("checkpoints")) {

@@ -12,8 +12,6 @@ import java.nio.file.Path;
 
 /** Sends one control command and turns the daemon's refusal into the CLI's message and exit status. */
 final class ControlCall {
-    static final int EXIT_CONFLICT = 3;
-
     private ControlCall() {}
 
     static JsonNode send(Path ctl, String line) {
@@ -49,17 +47,17 @@ final class ControlCall {
             JsonNode reply = cause.reply();
             if (reply != null && reply.has("conflicts")) {
                 for (JsonNode p : reply.get("conflicts")) {
-                    err.println("  conflict: " + p.asText());
+                    err.println("  conflict: " + StatusFormat.quoted(p));
                 }
             }
             if (reply != null && reply.has("problems")) {
                 // a refused flush: every path the backing directory could not hold, and why
                 for (JsonNode p : reply.get("problems")) {
-                    err.println("  not flushed: " + p.path("path").asText() + ": "
+                    err.println("  not flushed: " + StatusFormat.quoted(p.path("path")) + ": "
                             + p.path("reason").asText());
                 }
             }
-            return isConflict() ? EXIT_CONFLICT : Txfs.EXIT_FAILURE;
+            return isConflict() ? Txfs.EXIT_CONFLICT : Txfs.EXIT_FAILURE;
         }
     }
 }

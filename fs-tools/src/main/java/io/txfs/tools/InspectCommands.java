@@ -66,7 +66,7 @@ final class InspectCommands {
         @Mixin
         NormalizeOption normalize;
 
-        @Option(names = "--json", description = "Print the daemon's JSON reply.")
+        @Option(names = "--json", description = Output.JSON_HELP)
         boolean json;
 
         @Parameters(
@@ -113,7 +113,7 @@ final class InspectCommands {
             line.append(normalize.argument());
             JsonNode r = progress.around(ctl, "hash", () -> ControlCall.send(ctl, line.toString()));
             NormalizeOption.warnNotNormalized(r, err());
-            out().println(json ? r.toString() : r.path("id").asText() + NormalizeOption.suffix(r));
+            out().println(json ? Output.json(r) : r.path("id").asText() + NormalizeOption.suffix(r));
             return Txfs.EXIT_OK;
         }
 
@@ -146,8 +146,12 @@ final class InspectCommands {
 
     @Command(name = "log", mixinStandardHelpOptions = true, description = "Publishes and flushes, oldest first.")
     static final class Log extends ViewCommands.Base {
-        @Option(names = "--json", description = "Print the daemon's JSON reply.")
+        @Option(names = "--json", description = Output.JSON_HELP)
         boolean json;
+
+        /** VERSION KIND VIEW TIME_NS PATHS BYTES DELTA per record (docs/cli.md). */
+        @Mixin
+        PorcelainOption records;
 
         @Option(
                 names = "--wait",
@@ -157,9 +161,12 @@ final class InspectCommands {
 
         @Override
         int run() {
+            records.checkAlone(spec, json);
             JsonNode r = ControlCall.send(mount.controlFile(), await ? "log wait" : "log");
             if (json) {
-                out().println(r.toString());
+                out().println(Output.json(r));
+            } else if (records.any()) {
+                out().print(StatusFormat.logPorcelain(r, records.nul ? '\0' : '\n'));
             } else {
                 out().print(StatusFormat.log(r));
             }
@@ -333,7 +340,7 @@ final class InspectCommands {
         @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW", description = "Default: the caller's own view.")
         String view;
 
-        @Option(names = "--json", description = "Print the daemon's JSON reply.")
+        @Option(names = "--json", description = Output.JSON_HELP)
         boolean json;
 
         @Mixin
@@ -353,7 +360,7 @@ final class InspectCommands {
                         () -> ControlCall.send(mount.controlFile(), "import" + viewArg(view) + " fd=" + in.fd()));
             }
             if (json) {
-                out().println(r.toString());
+                out().println(Output.json(r));
             } else {
                 err().println("txfs: imported into view " + r.path("view").asText()
                         + (r.path("created").asBoolean() ? " (new)" : "")

@@ -17,7 +17,7 @@ final class StatsCommand extends ViewCommands.Base {
     @Override
     int run() {
         JsonNode r = ControlCall.send(mount.controlFile(), "stats");
-        out().print(json ? r.toString() + "\n" : text(r.path("memory")));
+        out().print(json ? Output.json(r) + "\n" : text(r.path("memory")));
         return Txfs.EXIT_OK;
     }
 

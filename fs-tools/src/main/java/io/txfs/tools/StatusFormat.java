@@ -1,22 +1,20 @@
 package io.txfs.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.txfs.core.model.QuotedPath;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Renders the daemon's JSON replies as text for people. */
 final class StatusFormat {
     private StatusFormat() {}
 
-    /** {@code git status --short} style: one letter and the path, then the counts. */
+    /** {@code git status --short} style: one letter and the (quoted) path, then the counts. */
     static String status(JsonNode r) {
-        StringBuilder b = new StringBuilder();
-        for (JsonNode e : r.path("entries")) {
-            b.append(kindLetter(e.path("kind").asText()))
-                    .append("  ")
-                    .append(e.path("path").asText())
-                    .append('\n');
-        }
+        StringBuilder b = new StringBuilder(statusPorcelain(r));
         b.append("# view ")
                 .append(r.path("view").asText("?"))
                 .append(": ")
@@ -64,6 +62,42 @@ final class StatusFormat {
         return b.toString();
     }
 
+    /**
+     * {@code txfs status --porcelain}: only the entries, {@code X  PATH} per line as git's porcelain v1 (X the
+     * letter, two spaces, the path quoted as git's core.quotePath). A stable format: docs/cli.md.
+     */
+    static String statusPorcelain(JsonNode r) {
+        StringBuilder b = new StringBuilder();
+        for (JsonNode e : r.path("entries")) {
+            b.append(kindLetter(e.path("kind").asText()))
+                    .append("  ")
+                    .append(Output.quotedPath(e))
+                    .append('\n');
+        }
+        return b.toString();
+    }
+
+    /** {@code txfs status -z}: {@code X  PATH} per entry, the path's exact bytes, each record ended by NUL. */
+    static byte[] statusZ(JsonNode r) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (JsonNode e : r.path("entries")) {
+            b.writeBytes((kindLetter(e.path("kind").asText()) + "  ").getBytes(StandardCharsets.US_ASCII));
+            b.writeBytes(Output.pathBytes(e));
+            b.write(0);
+        }
+        return b.toByteArray();
+    }
+
+    /** Paths one per record: quoted and ended by a newline, or ({@code nul}) exact bytes ended by NUL. */
+    static byte[] pathList(List<byte[]> paths, boolean nul) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (byte[] p : paths) {
+            b.writeBytes(nul ? p : QuotedPath.quote(p).getBytes(StandardCharsets.US_ASCII));
+            b.write(nul ? 0 : '\n');
+        }
+        return b.toByteArray();
+    }
+
     /** One line of background work in {@code txfs status}, with its last failure if it has one. */
     private static void backgroundLine(StringBuilder b, JsonNode n, String counters, String failed) {
         b.append("# ").append(counters);
@@ -79,11 +113,11 @@ final class StatusFormat {
     /** {@code txfs rescan}: what was taken in from the backing directory, one path per line (A, M, D; ! overridden). */
     static String rescan(JsonNode r) {
         StringBuilder b = new StringBuilder();
-        for (JsonNode p : r.path("added")) b.append("A  ").append(p.asText()).append('\n');
-        for (JsonNode p : r.path("changed")) b.append("M  ").append(p.asText()).append('\n');
-        for (JsonNode p : r.path("removed")) b.append("D  ").append(p.asText()).append('\n');
+        for (JsonNode p : r.path("added")) b.append("A  ").append(quoted(p)).append('\n');
+        for (JsonNode p : r.path("changed")) b.append("M  ").append(quoted(p)).append('\n');
+        for (JsonNode p : r.path("removed")) b.append("D  ").append(quoted(p)).append('\n');
         for (JsonNode p : r.path("overridden"))
-            b.append("!  ").append(p.asText()).append("  (a published change not yet flushed was overridden)\n");
+            b.append("!  ").append(quoted(p)).append("  (a published change not yet flushed was overridden)\n");
         b.append("# ").append(r.path("directories_checked").asLong()).append(" directories checked; ");
         if (r.path("took_in").asBoolean()) {
             b.append("changes made outside txfs taken in as published version ")
@@ -92,6 +126,11 @@ final class StatusFormat {
             b.append("the backing directory holds what txfs recorded");
         }
         return b.append('\n').toString();
+    }
+
+    /** A path given as a JSON string, quoted for a line of text. */
+    static String quoted(JsonNode path) {
+        return QuotedPath.quote(path.asText());
     }
 
     /** {@code txfs gc}: the state directory before and after, what went, how long it took. */
@@ -236,11 +275,43 @@ final class StatusFormat {
      */
     static List<String> forceLines(JsonNode r) {
         List<String> out = new ArrayList<>();
-        for (JsonNode p : r.path("overridden"))
-            out.add("txfs: overrode " + p.asText() + " (published by another view)");
+        for (JsonNode p : r.path("overridden")) out.add("txfs: overrode " + quoted(p) + " (published by another view)");
         for (JsonNode p : r.path("kept"))
-            out.add("txfs: kept " + p.asText() + " (another view published files inside it)");
+            out.add("txfs: kept " + quoted(p) + " (another view published files inside it)");
         return out;
+    }
+
+    /**
+     * {@code txfs log --porcelain} (and {@code -z}): per entry {@code VERSION KIND VIEW TIME_NS PATHS BYTES DELTA}
+     * separated by one space ({@code -} for no view; DELTA the id, {@code pending} or {@code unavailable}),
+     * each record ended by {@code end}. A stable format: docs/cli.md.
+     */
+    static String logPorcelain(JsonNode r, char end) {
+        StringBuilder b = new StringBuilder();
+        for (JsonNode e : r.path("entries")) {
+            String view = e.path("view").asText("");
+            b.append(e.path("version").asLong())
+                    .append(' ')
+                    .append(e.path("kind").asText())
+                    .append(' ')
+                    .append(view.isEmpty() ? "-" : view)
+                    .append(' ')
+                    .append(e.path("time_ns").asLong())
+                    .append(' ')
+                    .append(e.path("paths").asLong())
+                    .append(' ')
+                    .append(e.path("bytes").asLong())
+                    .append(' ')
+                    .append(delta(e))
+                    .append(end);
+        }
+        return b.toString();
+    }
+
+    private static String delta(JsonNode e) {
+        return e.path("delta_id").isTextual()
+                ? e.path("delta_id").asText()
+                : e.path("delta_state").asText("pending");
     }
 
     /** {@code txfs log}: one line per publish or flush, oldest first, its delta id last (or pending / unavailable). */
@@ -249,9 +320,6 @@ final class StatusFormat {
         b.append(String.format(
                 "%8s %-7s %-24s %-30s %8s %12s %s%n", "VERSION", "KIND", "VIEW", "TIME", "PATHS", "BYTES", "DELTA"));
         for (JsonNode e : r.path("entries")) {
-            String delta = e.path("delta_id").isTextual()
-                    ? e.path("delta_id").asText()
-                    : e.path("delta_state").asText("pending");
             b.append(String.format(
                     "%8d %-7s %-24s %-30s %8d %12d %s%n",
                     e.path("version").asLong(),
@@ -260,7 +328,7 @@ final class StatusFormat {
                     e.path("time").asText(),
                     e.path("paths").asLong(),
                     e.path("bytes").asLong(),
-                    delta));
+                    delta(e)));
         }
         return b.toString();
     }
@@ -285,26 +353,23 @@ final class StatusFormat {
         long files = 0;
         long plus = 0;
         long minus = 0;
-        String path = null;
+        byte[] path = null;
         long p = 0;
         long m = 0;
         String binary = null;
-        for (String line : (unified + "diff --txfs a/ b/\n").split("\n", -1)) {
-            if (line.startsWith("diff --txfs a/")) {
+        for (String line : (unified + "diff --txfs \n").split("\n", -1)) {
+            if (line.startsWith("diff --txfs ")) {
                 if (path != null) {
                     rows.add(new String[] {
-                        path, binary != null ? binary : Long.toString(p + m), binary != null ? "" : bar(p, m)
+                        QuotedPath.quote(path),
+                        binary != null ? binary : Long.toString(p + m),
+                        binary != null ? "" : bar(p, m)
                     });
                     files++;
                     plus += p;
                     minus += m;
                 }
-                String rest = line.substring("diff --txfs a/".length());
-                int mid = rest.indexOf(" b/");
-                path = mid < 0 ? null : rest.substring(0, mid);
-                if (path != null && path.isEmpty()) {
-                    path = null;
-                }
+                path = headerPath(line);
                 p = 0;
                 m = 0;
                 binary = null;
@@ -337,6 +402,40 @@ final class StatusFormat {
             b.append(", ").append(minus).append(minus == 1 ? " deletion(-)" : " deletions(-)");
         }
         return b.append('\n').toString();
+    }
+
+    /** The changed paths of a unified diff, in its order: the exact bytes from each {@code diff --txfs} header. */
+    static List<byte[]> diffPaths(String unified) {
+        List<byte[]> out = new ArrayList<>();
+        for (String line : unified.split("\n")) {
+            byte[] p = line.startsWith("diff --txfs ") ? headerPath(line) : null;
+            if (p != null) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The path of a {@code diff --txfs a/P b/P} line, both sides equal: quoted as git quotes them when P
+     * needs it ({@code "a/P" "b/P"}), else as is (so P is half of what is left after {@code a/} and {@code  b/},
+     * whatever it holds). Null when the line is not such a header.
+     */
+    static byte[] headerPath(String line) {
+        String rest = line.substring("diff --txfs ".length());
+        if (rest.startsWith("\"")) {
+            int close = QuotedPath.closingQuote(rest, 0);
+            if (close < 0) {
+                return null;
+            }
+            byte[] a = QuotedPath.unquoteAt(rest, 0, close);
+            return a.length > 2 && a[0] == 'a' && a[1] == '/' ? Arrays.copyOfRange(a, 2, a.length) : null;
+        }
+        if (!rest.startsWith("a/") || rest.length() < 7 || (rest.length() - 5) % 2 != 0) {
+            return null;
+        }
+        String path = rest.substring(2, 2 + (rest.length() - 5) / 2);
+        return rest.endsWith(" b/" + path) ? path.getBytes(StandardCharsets.UTF_8) : null;
     }
 
     /** At most 50 characters, scaled like git when a file has more changes. */

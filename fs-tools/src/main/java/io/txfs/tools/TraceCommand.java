@@ -1,11 +1,9 @@
 package io.txfs.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.txfs.control.ControlCommand;
 import io.txfs.control.ControlReply;
 import io.txfs.core.inspect.Glob;
 import io.txfs.core.inspect.TreePath;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -29,7 +27,7 @@ final class TraceCommand extends ViewCommands.Base {
     @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW", description = "Default: the caller's own view.")
     String view;
 
-    @Option(names = "--json", description = "Print the daemon's JSON reply.")
+    @Option(names = "--json", description = Output.JSON_HELP)
     boolean json;
 
     @Option(
@@ -50,12 +48,10 @@ final class TraceCommand extends ViewCommands.Base {
         }
         if (inputs != null) return readsOutside(r);
         if (json) {
-            out().println(r.toString());
+            out().println(Output.json(r));
         } else {
             for (JsonNode e : r.path("entries"))
-                out().printf(
-                                "%-11s %s%n",
-                                e.path("kind").asText(), e.path("path").asText());
+                out().printf("%-11s %s%n", e.path("kind").asText(), Output.quotedPath(e));
         }
         return Txfs.EXIT_OK;
     }
@@ -71,7 +67,7 @@ final class TraceCommand extends ViewCommands.Base {
         for (JsonNode e : r.path("entries")) {
             String p = e.path("path").asText();
             if (MADE.contains(e.path("kind").asText())) created.add(p);
-            if (matches(globs, p, e)) {
+            if (matches(globs, e)) {
                 for (int i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) onTheWay.add(p.substring(0, i));
                 onTheWay.add("");
             }
@@ -84,8 +80,8 @@ final class TraceCommand extends ViewCommands.Base {
                 continue;
             }
             boolean made = e.path("kind").asText().equals("missing") && created.contains(p);
-            if (made || written.contains(p) || onTheWay.contains(p) || matches(globs, p, e)) continue;
-            outside.add(e.path("kind").asText() + " " + p);
+            if (made || written.contains(p) || onTheWay.contains(p) || matches(globs, e)) continue;
+            outside.add(e.path("kind").asText() + " " + Output.quotedPath(e));
         }
         if (json) {
             out().println(ControlReply.json()
@@ -103,10 +99,8 @@ final class TraceCommand extends ViewCommands.Base {
         return Txfs.EXIT_FAILURE;
     }
 
-    private static boolean matches(List<Glob> globs, String path, JsonNode entry) {
-        byte[] raw = entry.path("encoded").asBoolean(false)
-                ? ControlCommand.decodePathBytes(path)
-                : path.getBytes(StandardCharsets.UTF_8);
+    private static boolean matches(List<Glob> globs, JsonNode entry) {
+        byte[] raw = Output.pathBytes(entry);
         if (raw.length == 0) return false;
         TreePath p = TreePath.ofBytes(raw);
         for (Glob g : globs) if (g.matches(p)) return true;

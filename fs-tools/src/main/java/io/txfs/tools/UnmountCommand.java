@@ -35,7 +35,7 @@ final class UnmountCommand implements Callable<Integer> {
 
     static final String KEPT = "views and their pending changes are kept in the state directory";
 
-    @Parameters(index = "0", paramLabel = "MOUNTPOINT", description = "The mountpoint to unmount.")
+    @Parameters(index = "0", paramLabel = "MOUNTPOINT", description = "Where the filesystem is mounted.")
     Path mountpoint;
 
     @ArgGroup(exclusive = true)

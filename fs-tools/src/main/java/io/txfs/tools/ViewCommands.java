@@ -1,7 +1,11 @@
 package io.txfs.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.txfs.control.ControlReply;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,14 +60,14 @@ final class ViewCommands {
                     "List the views: owner, state (live or orphaned), isolation, pending changes, the version read, age.",
             subcommands = {ViewEndCommands.Rm.class, ViewEndCommands.Prune.class})
     static final class Views extends Base {
-        @Option(names = "--json", description = "Print the daemon's JSON reply.")
+        @Option(names = "--json", description = Output.JSON_HELP)
         boolean json;
 
         @Override
         int run() {
             JsonNode r = ControlCall.send(mount.controlFile(), "views");
             if (json) {
-                out().println(r.toString());
+                out().println(Output.json(r));
             } else {
                 out().print(StatusFormat.views(r));
             }
@@ -79,8 +83,14 @@ final class ViewCommands {
         @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW", description = "Default: the caller's own view.")
         String view;
 
-        @Option(names = "--json")
+        @Option(
+                names = "--json",
+                description =
+                        "Print the daemon's JSON reply (a path that is not UTF-8: percent-encoded, \"encoded\":true).")
         boolean json;
+
+        @Mixin
+        PorcelainOption records;
 
         @Option(names = "--canonical", description = "Also the canonical delta entries and its delta id (with --json).")
         boolean canonical;
@@ -93,6 +103,7 @@ final class ViewCommands {
 
         @Override
         int run() {
+            records.checkAlone(spec, json);
             if (normalize.rules != null && !canonical) {
                 throw new picocli.CommandLine.ParameterException(
                         spec.commandLine(), "--normalize changes the delta id: it needs --canonical");
@@ -103,9 +114,11 @@ final class ViewCommands {
                             + normalize.argument());
             NormalizeOption.warnNotNormalized(r, err());
             if (json) {
-                out().println(r.toString());
+                out().println(Output.json(r));
+            } else if (records.nul) {
+                Output.raw(out(), StatusFormat.statusZ(r));
             } else {
-                out().print(StatusFormat.status(r));
+                out().print(records.porcelain ? StatusFormat.statusPorcelain(r) : StatusFormat.status(r));
             }
             return Txfs.EXIT_OK;
         }
@@ -119,7 +132,7 @@ final class ViewCommands {
                             + " with --from/--to between two versions of the log or two checkpoints of a view (cp:NAME, current),"
                             + " with --published --backing what the next flush writes.")
     static final class Diff extends Base {
-        @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW", description = "Default: the caller's own view.")
         String view;
 
         @Option(
@@ -158,6 +171,16 @@ final class ViewCommands {
         @Option(names = "--stat", description = "Per-file counts of changed lines, like git diff --stat.")
         boolean stat;
 
+        @Option(
+                names = "--name-only",
+                description = "Only the changed paths, one per line, quoted as git's core.quotePath"
+                        + " (with --json: \"entries\":[{\"path\"}]).")
+        boolean nameOnly;
+
+        /** With --name-only only. */
+        @Mixin
+        PorcelainOption records;
+
         @Option(names = "--sha256", description = "Content and delta ids in SHA-256 (default SHA-1, as git).")
         boolean sha256;
 
@@ -169,17 +192,28 @@ final class ViewCommands {
             if (!format.equals("text") && !format.equals("jsonl")) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--format must be text or jsonl");
             }
-            if (stat && format.equals("jsonl")) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--stat is for the text format");
+            if ((stat || nameOnly) && format.equals("jsonl")) {
+                throw new picocli.CommandLine.ParameterException(
+                        spec.commandLine(), "--stat and --name-only are for the text format");
             }
+            if (records.any() && !nameOnly) {
+                throw new picocli.CommandLine.ParameterException(
+                        spec.commandLine(), "--porcelain and -z go with --name-only");
+            }
+            if (stat && nameOnly) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--stat or --name-only, not both");
+            }
+            records.checkAlone(spec, json);
             JsonNode r = ControlCall.send(
                     mount.controlFile(),
                     "diff" + states() + (format.equals("jsonl") ? " format=jsonl" : "")
                             + (sha256 ? " objects=sha256" : "")
                             + normalize.argument());
             NormalizeOption.warnNotNormalized(r, err());
-            if (json) {
-                out().println(r.toString());
+            if (nameOnly) {
+                names(r);
+            } else if (json) {
+                out().println(Output.json(r));
             } else if (format.equals("jsonl")) {
                 out().print(r.path("jsonl").asText(""));
                 err().println(StatusFormat.deltaIdLine(r));
@@ -190,6 +224,21 @@ final class ViewCommands {
             }
             return Txfs.EXIT_OK;
         }
+
+        /** {@code --name-only}: the paths of the diff's headers, quoted, NUL-ended or as JSON entries. */
+        private void names(JsonNode r) {
+            List<byte[]> paths = StatusFormat.diffPaths(r.path("diff").asText(""));
+            if (json) {
+                ObjectNode n = ((ObjectNode) r).deepCopy();
+                n.remove("diff");
+                ArrayNode entries = n.putArray("entries");
+                paths.forEach(p -> ControlReply.putPath(entries.addObject(), p));
+                out().println(Output.json(n));
+            } else {
+                Output.raw(out(), StatusFormat.pathList(paths, records.nul));
+            }
+        }
+
         /** The control arguments naming what to compare: a view, two versions, or flushed to published. */
         private String states() {
             if (published != backing) {
@@ -230,7 +279,7 @@ final class ViewCommands {
             mixinStandardHelpOptions = true,
             description = "Make a view's changes visible to all (exit 3 on conflict).")
     static final class Publish extends Base {
-        @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW", description = "Default: the caller's own view.")
         String view;
 
         @Option(
@@ -243,7 +292,7 @@ final class ViewCommands {
         @Mixin
         MergeOption merge;
 
-        @Option(names = "--json")
+        @Option(names = "--json", description = Output.JSON_HELP)
         boolean json;
 
         @Override
@@ -260,16 +309,19 @@ final class ViewCommands {
             mixinStandardHelpOptions = true,
             description = "Publish a view, then flush (exit 3 on conflict).")
     static final class Commit extends Base {
-        @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW", description = "Default: the caller's own view.")
         String view;
 
-        @Option(names = "--force")
+        @Option(
+                names = "--force",
+                description = "As publish --force: this view's version wins for every path it changed; each"
+                        + " overridden path is printed on stderr.")
         boolean force;
 
         @Mixin
         MergeOption merge;
 
-        @Option(names = "--json")
+        @Option(names = "--json", description = Output.JSON_HELP)
         boolean json;
 
         @Mixin
@@ -294,7 +346,7 @@ final class ViewCommands {
             mixinStandardHelpOptions = true,
             description = "Make the published state durable in the backing directory.")
     static final class Flush extends Base {
-        @Option(names = "--json")
+        @Option(names = "--json", description = Output.JSON_HELP)
         boolean json;
 
         @Mixin
@@ -317,14 +369,14 @@ final class ViewCommands {
                     "Check the whole backing directory for changes made outside txfs and take them in as a published version"
                             + " (root, the mount's owner and --flush-group).")
     static final class Rescan extends Base {
-        @Option(names = "--json")
+        @Option(names = "--json", description = Output.JSON_HELP)
         boolean json;
 
         @Override
         int run() {
             JsonNode r = ControlCall.send(mount.controlFile(), "rescan");
             if (json) {
-                out().println(r.toString());
+                out().println(Output.json(r));
             } else {
                 out().print(StatusFormat.rescan(r));
             }
@@ -339,7 +391,7 @@ final class ViewCommands {
                     "Collect garbage now and compact the store; print the state directory's bytes before and after"
                             + " (root, the mount's owner and --flush-group).")
     static final class Gc extends Base {
-        @Option(names = "--json")
+        @Option(names = "--json", description = Output.JSON_HELP)
         boolean json;
 
         @Mixin
@@ -349,7 +401,7 @@ final class ViewCommands {
         int run() {
             JsonNode r = progress.around(mount.controlFile(), "gc", () -> ControlCall.send(mount.controlFile(), "gc"));
             if (json) {
-                out().println(r.toString());
+                out().println(Output.json(r));
             } else {
                 out().print(StatusFormat.gc(r));
             }
@@ -370,14 +422,14 @@ final class ViewCommands {
         @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW", description = "Default: the caller's own view.")
         String view;
 
-        @Option(names = "--json")
+        @Option(names = "--json", description = Output.JSON_HELP)
         boolean json;
 
         @Override
         int run() {
             JsonNode r = ControlCall.send(mount.controlFile(), "refresh" + viewArg(view));
             if (json) {
-                out().println(r.toString());
+                out().println(Output.json(r));
             } else {
                 err().println("txfs: " + StatusFormat.refreshed(r));
             }
@@ -390,10 +442,10 @@ final class ViewCommands {
             mixinStandardHelpOptions = true,
             description = "Discard a view's pending changes and the view.")
     static final class Abort extends Base {
-        @Parameters(index = "0", paramLabel = "VIEW")
+        @Parameters(index = "0", paramLabel = "VIEW", description = "The view to discard.")
         String view;
 
-        @Option(names = "--json")
+        @Option(names = "--json", description = Output.JSON_HELP)
         boolean json;
 
         @Override
@@ -405,7 +457,7 @@ final class ViewCommands {
 
     private static void report(Base cmd, JsonNode r, boolean json) {
         if (json) {
-            cmd.out().println(r.toString());
+            cmd.out().println(Output.json(r));
         } else {
             cmd.err().println("txfs: " + StatusFormat.summary(r));
         }

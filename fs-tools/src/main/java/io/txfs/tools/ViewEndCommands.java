@@ -19,7 +19,7 @@ final class ViewEndCommands {
             description =
                     "Remove views with their pending changes, each like txfs abort (owner or root); exit 1 if any could not be.")
     static final class Rm extends ViewCommands.Base {
-        @Parameters(arity = "1..*", paramLabel = "VIEW")
+        @Parameters(arity = "1..*", paramLabel = "VIEW", description = "The views to remove.")
         List<String> names;
 
         @Option(names = "--json", description = "Print each of the daemon's JSON replies, one per line.")
@@ -31,7 +31,7 @@ final class ViewEndCommands {
             for (String name : names) {
                 try {
                     JsonNode r = ControlCall.send(mount.controlFile(), "abort view=" + name);
-                    out().println(json ? r.toString() : StatusFormat.removed(r));
+                    out().println(json ? Output.json(r) : StatusFormat.removed(r));
                 } catch (ControlCall.RefusedException e) {
                     // one name failing leaves the others to be removed; the exit status tells
                     e.report(err());
@@ -57,7 +57,7 @@ final class ViewEndCommands {
                 description = "Only views created more than DUR ago: 30s, 10m, 2h, 1d (a bare number is seconds).")
         String olderThan;
 
-        @Option(names = "--json", description = "Print the daemon's JSON reply.")
+        @Option(names = "--json", description = Output.JSON_HELP)
         boolean json;
 
         @Override
@@ -65,7 +65,7 @@ final class ViewEndCommands {
             String line = "prune" + (olderThan == null ? "" : " older_than=" + AgeDuration.seconds(olderThan));
             JsonNode r = ControlCall.send(mount.controlFile(), line);
             if (json) {
-                out().println(r.toString());
+                out().println(Output.json(r));
             } else {
                 for (JsonNode p : r.path("pruned")) {
                     out().println(StatusFormat.removed(p));

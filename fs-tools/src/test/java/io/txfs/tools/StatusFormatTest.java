@@ -1,10 +1,12 @@
 package io.txfs.tools;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Assertions;
@@ -248,5 +250,76 @@ class StatusFormatTest {
                         UserFacingException.class, () -> InspectCommands.Hash.treePath(mp, Path.of("../x")))
                 .getMessage()
                 .contains("leaves"));
+    }
+
+    private static final String ODD_NAMES = """
+            {"view":"q","changed_paths":3,"changed_bytes":2,"snapshot_version":1,"published_version":1,"entries":[
+             {"path":"new\\nline","kind":"added"},{"path":"tab\\tx","kind":"modified"},
+             {"path":"x%FFy","encoded":true,"kind":"deleted"},{"path":"café","kind":"added"}]}
+            """;
+
+    @Test
+    void statusQuotesNamesAsGitAndPorcelainIsOnlyTheEntries() throws Exception {
+        String porcelain = StatusFormat.statusPorcelain(json(ODD_NAMES));
+        assertEquals("""
+                A  "new\\nline"
+                M  "tab\\tx"
+                D  "x\\377y"
+                A  "caf\\303\\251"
+                """, porcelain);
+        assertTrue(StatusFormat.status(json(ODD_NAMES)).startsWith(porcelain + "# view q: 3 paths"));
+    }
+
+    @Test
+    void statusZGivesTheExactBytesEndedByNul() throws Exception {
+        byte[] z = StatusFormat.statusZ(json(ODD_NAMES));
+        java.io.ByteArrayOutputStream want = new java.io.ByteArrayOutputStream();
+        want.writeBytes("A  new\nline\0M  tab\tx\0D  x".getBytes(StandardCharsets.US_ASCII));
+        want.write(0xff);
+        want.writeBytes("y\0A  café\0".getBytes(StandardCharsets.UTF_8));
+        assertArrayEquals(want.toByteArray(), z);
+    }
+
+    @Test
+    void diffPathsAndStatReadQuotedHeaders() {
+        String unified = """
+                diff --txfs "a/new\\nline" "b/new\\nline"
+                new file mode 100644
+                --- /dev/null
+                +++ "b/new\\nline"
+                @@ -0,0 +1 @@
+                +two
+                diff --txfs a/x b/y b/x b/y
+                deleted file mode 100644
+                --- a/x b/y
+                +++ /dev/null
+                @@ -1 +0,0 @@
+                -gone
+                diff --txfs "a/\\377" "b/\\377"
+                new file mode 100644
+                Binary files /dev/null and "b/\\377" differ (0 -> 3 bytes)
+                """;
+        List<byte[]> paths = StatusFormat.diffPaths(unified);
+        assertEquals(3, paths.size());
+        assertArrayEquals("new\nline".getBytes(StandardCharsets.US_ASCII), paths.get(0));
+        assertArrayEquals("x b/y".getBytes(StandardCharsets.US_ASCII), paths.get(1));
+        assertArrayEquals(new byte[] {(byte) 0xff}, paths.get(2));
+        assertEquals("\"new\\nline\"\nx b/y\n\"\\377\"\n", new String(StatusFormat.pathList(paths, false)));
+        assertEquals(
+                " \"new\\nline\" | 1 +\n x b/y       | 1 -\n \"\\377\"      | Bin\n"
+                        + " 3 files changed, 1 insertion(+), 1 deletion(-)\n",
+                StatusFormat.diffStat(unified));
+    }
+
+    @Test
+    void logPorcelainIsOneSpaceSeparatedRecordPerEntry() throws Exception {
+        JsonNode r = json("""
+                {"entries":[{"version":1,"kind":"publish","view":"b","time_ns":5,"time":"x","paths":2,"bytes":3,
+                  "delta_id":"ab12","delta_state":"computed"},
+                 {"version":2,"kind":"flush","view":null,"time_ns":6,"paths":2,"bytes":3,"delta_id":null,
+                  "delta_state":"pending"}]}
+                """);
+        assertEquals("1 publish b 5 2 3 ab12\n2 flush - 6 2 3 pending\n", StatusFormat.logPorcelain(r, '\n'));
+        assertEquals("1 publish b 5 2 3 ab12\0002 flush - 6 2 3 pending\0", StatusFormat.logPorcelain(r, '\0'));
     }
 }

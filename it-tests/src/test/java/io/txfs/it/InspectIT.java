@@ -1,5 +1,6 @@
 package io.txfs.it;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -437,6 +438,75 @@ final class InspectIT {
         String[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
+    }
+
+    /** Stdout as bytes, exactly as the CLI wrote them. */
+    private static byte[] rawStdout(String... args) throws IOException {
+        Path out = Files.createTempFile(MOUNT.scratch(), "raw", ".out");
+        String[] shell = {"/bin/sh", "-c", "out=$0; \"$@\" > \"$out\"", out.toString()};
+        ProcessRun r = MOUNT.run(
+                MOUNT.scratch(),
+                List.of(concat(shell, MountFixture.command(args).toArray(new String[0]))));
+        assertTrue(r.succeeded(), r.describe());
+        return Files.readAllBytes(out);
+    }
+
+    /**
+     * Names with a newline, a tab and a byte that is not UTF-8: quoted as git's core.quotePath in text
+     * (status, diff --name-only, --stat, the diff's headers), exact bytes with -z and --json.
+     */
+    @Test
+    @Order(8)
+    void namesThatAreNotUtf8OrHoldNewlinesAreQuotedInTextAndExactOtherwise() throws Exception {
+        String mnt = MOUNT.mountpoint().toString();
+        String make = "import os, sys\n"
+                + "d = os.fsencode(sys.argv[1])\n"
+                + "for n in (b'new\\nline', b'tab\\tx', b'x\\xffy'):\n"
+                + "    open(os.path.join(d, n), 'wb').write(b'text\\n')\n";
+        ProcessRun made = cli("run", "--mount", mnt, "--view", "odd", "--", "/usr/bin/python3", "-c", make, mnt);
+        assertTrue(made.succeeded(), made.describe());
+
+        ProcessRun status = cli("status", "--mount", mnt, "odd", "--porcelain");
+        assertEquals("A  \"new\\nline\"\nA  \"tab\\tx\"\nA  \"x\\377y\"\n", status.stdout(), status.describe());
+        assertTrue(cli("status", "--mount", mnt, "odd").stdout().startsWith(status.stdout()));
+        ProcessRun names = cli("diff", "--mount", mnt, "odd", "--name-only");
+        assertEquals("\"new\\nline\"\n\"tab\\tx\"\n\"x\\377y\"\n", names.stdout(), names.describe());
+        ProcessRun stat = cli("diff", "--mount", mnt, "odd", "--stat");
+        assertTrue(
+                stat.stdout().contains(" \"x\\377y\"    | 1 +\n")
+                        && stat.stdout().contains(" 3 files changed, 3 insertions(+)"),
+                stat.describe());
+        ProcessRun diff = cli("diff", "--mount", mnt, "odd");
+        assertTrue(
+                diff.stdout().contains("diff --txfs \"a/x\\377y\" \"b/x\\377y\"\n")
+                        && diff.stdout().contains("+++ \"b/x\\377y\"\n@@ -0,0 +1 @@\n+text\n"),
+                diff.describe());
+
+        byte[] bad = {'x', (byte) 0xff, 'y'};
+        java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream();
+        z.writeBytes("new\nline\0tab\tx\0".getBytes(StandardCharsets.US_ASCII));
+        z.writeBytes(bad);
+        z.write(0);
+        assertArrayEquals(z.toByteArray(), rawStdout("diff", "--mount", mnt, "odd", "--name-only", "-z"));
+        java.io.ByteArrayOutputStream sz = new java.io.ByteArrayOutputStream();
+        sz.writeBytes("A  new\nline\0A  tab\tx\0A  ".getBytes(StandardCharsets.US_ASCII));
+        sz.writeBytes(bad);
+        sz.write(0);
+        assertArrayEquals(sz.toByteArray(), rawStdout("status", "--mount", mnt, "odd", "-z"));
+
+        JsonNode js = json(cli("status", "--mount", mnt, "odd", "--json"));
+        assertEquals("new\nline", js.path("entries").get(0).path("path").asText(), js.toString());
+        assertEquals("tab\tx", js.path("entries").get(1).path("path").asText(), js.toString());
+        assertEquals("x%FFy", js.path("entries").get(2).path("path").asText(), js.toString());
+        assertTrue(js.path("entries").get(2).path("encoded").asBoolean(), js.toString());
+        assertFalse(js.path("entries").get(0).has("encoded"), js.toString());
+        JsonNode jn = json(cli("diff", "--mount", mnt, "odd", "--name-only", "--json"));
+        assertEquals(
+                js.path("entries").get(2).path("path"),
+                jn.path("entries").get(2).path("path"),
+                jn.toString());
+        assertEquals("new\nline", jn.path("entries").get(0).path("path").asText(), jn.toString());
+        assertTrue(cli("abort", "--mount", mnt, "odd").succeeded());
     }
 
     /** Last: it publishes, which the other tests' published-state checks must not see. */

@@ -1,10 +1,10 @@
 package io.txfs.core.transactions;
 
+import io.txfs.core.backing.Backing;
 import io.txfs.core.format.EntryName;
 import io.txfs.core.format.Keys;
 import io.txfs.core.format.NodeRecord;
 import io.txfs.core.model.DeltaEntry;
-import io.txfs.core.model.NameRules;
 import io.txfs.core.store.Bytes;
 import io.txfs.core.store.ColumnFamily;
 import io.txfs.core.store.KvIterator;
@@ -13,6 +13,7 @@ import io.txfs.core.tree.EngineParts;
 import io.txfs.core.tree.EngineState;
 import io.txfs.core.tree.LayeredTree;
 import io.txfs.core.tree.ViewOperation;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -46,12 +47,12 @@ final class DeltaBuilder {
                 byte[] k = it.key();
                 long parent = Bytes.getLong(k, 8);
                 byte[] name = Arrays.copyOfRange(k, 16, k.length);
-                String dir = tree.pathOf(c, parent);
-                if (dir == null) dir = tree.pathOf(old, parent);
+                String dir = tree.rawPathOf(c, parent);
+                if (dir == null) dir = tree.rawPathOf(old, parent);
                 if (dir == null) continue;
                 long oldId = tree.dent(old, parent, name).child();
-                long newId = tree.pathOf(c, parent) == null ? 0 : tree.child(c, parent, name);
-                add(join(dir, NameRules.utf8(name)), oldId, newId);
+                long newId = tree.rawPathOf(c, parent) == null ? 0 : tree.child(c, parent, name);
+                add(join(dir, Backing.raw(name)), oldId, newId);
             }
         }
         try (KvIterator it = state.store.scan(ColumnFamily.P_NODE, Bytes.longs(c.view.id))) {
@@ -61,8 +62,8 @@ final class DeltaBuilder {
                 if (state.store.get(ColumnFamily.P_KEY, Keys.pKey(c.view.id, Keys.conflictKey('N', id))) == null)
                     continue;
                 for (EntryName l : r.links) {
-                    String dir = tree.pathOf(c, l.parent());
-                    if (dir != null) add(join(dir, NameRules.utf8(l.name())), id, id);
+                    String dir = tree.rawPathOf(c, l.parent());
+                    if (dir != null) add(join(dir, Backing.raw(l.name())), id, id);
                 }
             }
         }
@@ -73,6 +74,7 @@ final class DeltaBuilder {
         return dir.isEmpty() ? name : dir + "/" + name;
     }
 
+    /** Adds the change at {@code path}, a raw path (Backing.raw: one char per byte, so entries sort by bytes). */
     private void add(String path, long oldId, long newId) {
         if (out.containsKey(path) || (oldId == 0 && newId == 0)) return;
         NodeRecord o = oldId == 0 ? null : tree.node(old, oldId);
@@ -88,22 +90,20 @@ final class DeltaBuilder {
         out.put(
                 path,
                 new DeltaEntry(
-                        path,
+                        new String(Backing.bytes(path), StandardCharsets.UTF_8),
                         kind,
                         o == null ? null : o.type,
                         n == null ? null : n.type,
                         o == null ? null : tree.attr(oldId, o).size(),
                         n == null ? null : tree.attr(newId, n).size(),
                         o == null ? null : o.perm,
-                        n == null ? null : n.perm));
+                        n == null ? null : n.perm,
+                        Backing.bytes(path)));
         if (kind == DeltaEntry.Kind.ADDED || kind == DeltaEntry.Kind.TYPE_CHANGED || kind == DeltaEntry.Kind.MODIFIED) {
             if (n.isDir() && oldId != newId) {
                 imports.ensureImported(newId, n);
                 for (var en : tree.entries(c, newId).entrySet())
-                    add(
-                            join(path, NameRules.utf8(en.getKey())),
-                            0,
-                            en.getValue().child());
+                    add(join(path, Backing.raw(en.getKey())), 0, en.getValue().child());
             }
         }
         if (kind == DeltaEntry.Kind.DELETED
@@ -112,7 +112,7 @@ final class DeltaBuilder {
             if (o.isDir() && oldId != newId) {
                 imports.ensureImported(oldId, o);
                 for (var en : tree.entries(old, oldId).entrySet())
-                    add(join(path, NameRules.utf8(en.getKey())), en.getValue().child(), 0);
+                    add(join(path, Backing.raw(en.getKey())), en.getValue().child(), 0);
             }
         }
     }

@@ -452,4 +452,18 @@ public final class FileOperations {
         }
         return cur;
     }
+
+    /** {@link #resolve(View, String)} of an exact path: name bytes joined by '/'. */
+    public long resolve(View v, byte[] path) {
+        long cur = EngineConstants.ROOT;
+        int start = 0;
+        for (int i = 0; i <= path.length; i++) {
+            if (i < path.length && path[i] != '/') continue;
+            byte[] part = Arrays.copyOfRange(path, start, i);
+            start = i + 1;
+            if (part.length == 0 || (part.length == 1 && part[0] == '.')) continue;
+            cur = lookup(v, cur, part).ino();
+        }
+        return cur;
+    }
 }

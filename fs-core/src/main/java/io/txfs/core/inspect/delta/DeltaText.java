@@ -8,9 +8,9 @@ import io.txfs.core.inspect.EntryKind;
 import io.txfs.core.inspect.EntryStat;
 import io.txfs.core.inspect.TreePath;
 import io.txfs.core.inspect.TreeSource;
+import io.txfs.core.model.QuotedPath;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 
@@ -30,8 +30,8 @@ public final class DeltaText {
         StringBuilder out = new StringBuilder();
         for (DeltaEntry e : delta.entries()) {
             TreePath path = e.path();
-            String p = new String(path.bytes(), StandardCharsets.UTF_8);
-            out.append("diff --txfs a/").append(p).append(" b/").append(p).append('\n');
+            byte[] p = path.bytes();
+            out.append(ViewDiff.header(p));
             EntryStat old = e.change() == ChangeKind.ADDED ? null : before.stat(path);
             EntryStat now = e.change() == ChangeKind.DELETED ? null : after.stat(path);
             if (old == null) {
@@ -74,9 +74,9 @@ public final class DeltaText {
         }
     }
 
-    private static void body(StringBuilder out, String p, EntryStat old, EntryStat now, byte[] before, byte[] after) {
-        String a = old == null ? "/dev/null" : "a/" + p;
-        String b = now == null ? "/dev/null" : "b/" + p;
+    private static void body(StringBuilder out, byte[] p, EntryStat old, EntryStat now, byte[] before, byte[] after) {
+        String a = old == null ? "/dev/null" : QuotedPath.quote("a/", p);
+        String b = now == null ? "/dev/null" : QuotedPath.quote("b/", p);
         if (old != null && old.kind() == EntryKind.DIRECTORY || now != null && now.kind() == EntryKind.DIRECTORY) {
             if (old == null || now == null || old.kind() == now.kind()) {
                 return; // a directory itself has no content to show

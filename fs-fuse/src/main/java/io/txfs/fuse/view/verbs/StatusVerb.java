@@ -38,7 +38,7 @@ final class StatusVerb implements VerbHandler {
         long bytes = 0;
         for (DeltaEntry d : delta) {
             ObjectNode e = entries.addObject();
-            e.put("path", d.path());
+            ControlReply.putPath(e, d.pathBytes());
             e.put("kind", d.kind().name().toLowerCase(Locale.ROOT));
             if (d.oldType() != null) {
                 e.put("old_type", d.oldType().name().toLowerCase(Locale.ROOT));

@@ -6,7 +6,6 @@ import io.txfs.control.ControlCommand;
 import io.txfs.control.ControlRefusal;
 import io.txfs.control.ControlReply;
 import io.txfs.control.ControlVerb;
-import io.txfs.core.inspect.Name;
 import io.txfs.core.trace.Access;
 import io.txfs.core.tree.View;
 import io.txfs.fuse.RequestContext;
@@ -33,12 +32,7 @@ final class TraceVerb implements VerbHandler {
         ArrayNode out = ControlReply.json().createArrayNode();
         for (Access a : entries) {
             ObjectNode e = out.addObject().put("kind", a.kind().word());
-            String utf8 = Name.Bytes.utf8OrNull(a.path());
-            if (utf8 != null) {
-                e.put("path", utf8);
-            } else {
-                e.put("path", ControlCommand.encodePath(a.path())).put("encoded", true);
-            }
+            ControlReply.putPath(e, a.path());
             e.put("read", a.kind().read());
         }
         return ControlReply.ok(ControlVerb.TRACE)
