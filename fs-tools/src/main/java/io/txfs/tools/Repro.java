@@ -118,14 +118,23 @@ public final class Repro {
         List<Difference> diffs = new ArrayList<>();
         for (int i = 1; i < views.size(); i++) {
             if (ids.get(i).equals(ids.get(0))) continue;
-            int explained = 0;
             TreeSet<String> paths = new TreeSet<>(deltas.get(0).keySet());
             paths.addAll(deltas.get(i).keySet());
+            List<String> differing = new ArrayList<>();
             for (String p : paths) {
                 JsonNode a = deltas.get(0).get(p), b = deltas.get(i).get(p);
-                if (a != null && a.equals(b)) continue;
-                boolean readContent = explained++ < CONTENT_DIFFS;
-                diffs.add(new Difference(i, p, explain(mount, views.get(0), views.get(i), p, a, b, readContent)));
+                if (a == null || !a.equals(b)) differing.add(p);
+            }
+            List<String> toRead = new ArrayList<>();
+            for (String p : differing.subList(0, Math.min(CONTENT_DIFFS, differing.size()))) {
+                JsonNode a = deltas.get(0).get(p), b = deltas.get(i).get(p);
+                if (a != null && b != null && contentsDiffer(a, b)) toRead.add(p);
+            }
+            Map<String, byte[]> first = readInView(mount, views.get(0), toRead);
+            Map<String, byte[]> other = readInView(mount, views.get(i), toRead);
+            for (String p : differing) {
+                JsonNode a = deltas.get(0).get(p), b = deltas.get(i).get(p);
+                diffs.add(new Difference(i, p, explain(p, a, b, first.get(p), other.get(p))));
             }
         }
         boolean allExited = exits.stream().allMatch(x -> x == 0);
@@ -134,8 +143,13 @@ public final class Repro {
     }
 
     /** How the entry at {@code path} differs: present in one run only, metadata, a short text diff, or the first differing byte. */
-    private static String explain(
-            Path mount, String viewA, String viewB, String path, JsonNode a, JsonNode b, boolean readContent) {
+    private static boolean contentsDiffer(JsonNode a, JsonNode b) {
+        return !a.path("content").equals(b.path("content"))
+                && a.path("type").asText().equals("file");
+    }
+
+    /** {@code x} and {@code y}: the contents read of the path in the two views, or null when not read. */
+    private static String explain(String path, JsonNode a, JsonNode b, byte[] x, byte[] y) {
         if (a == null)
             return "only in this run: " + b.path("change").asText() + " "
                     + b.path("type").asText();
@@ -148,11 +162,10 @@ public final class Repro {
                 fields.add(f + " " + a.path(f).asText() + " -> " + b.path(f).asText());
             }
         });
-        if (!a.path("content").equals(b.path("content"))
-                && a.path("type").asText().equals("file")) {
+        if (contentsDiffer(a, b)) {
             fields.add(
-                    readContent
-                            ? contentDifference(mount, viewA, viewB, path)
+                    x != null && y != null
+                            ? contentDifference(path, x, y)
                             : "content differs (shown for the first " + CONTENT_DIFFS
                                     + " files; --keep and txfs diff)");
         } else if (!a.path("content").equals(b.path("content"))) {
@@ -163,45 +176,58 @@ public final class Repro {
     }
 
     /**
-     * The first {@code TEXT_LIMIT + 1} bytes of {@code path} in {@code view}, read by a process in the view
-     * ({@code txfs run --view V -- head -c}): a view's root is its own processes' only (docs/security.md).
+     * The first {@code TEXT_LIMIT + 1} bytes of each of {@code paths} in {@code view}, read by one process in
+     * the view ({@code txfs run --view V -- sh}, each file base64 on a line of its own; a path that is not a
+     * readable file is left out): a view's root is its own processes' only (docs/security.md), and one
+     * process per view, not per file, keeps a build with many differing outputs from starting a JVM for each.
      */
-    private static byte[] readInView(Path mount, String view, String path) throws IOException {
+    private static Map<String, byte[]> readInView(Path mount, String view, List<String> paths) {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        if (paths.isEmpty()) return out;
         List<String> argv = new ArrayList<>(
                 SelfCommand.argv("run", "--mount", mount.toString(), "--view", view, "--namespace", "never", "--"));
         argv.addAll(List.of(
-                "head", "-c", Long.toString(TEXT_LIMIT + 1), mount.resolve(path).toString()));
-        Process p = new ProcessBuilder(argv)
-                .directory(Path.of("/").toFile())
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        byte[] out = p.getInputStream().readAllBytes();
+                "/bin/sh",
+                "-c",
+                "n=$1; shift; for f; do if [ -f \"$f\" ] && [ -r \"$f\" ]; then head -c \"$n\" \"$f\" | base64 -w0;"
+                        + " echo; else echo -; fi; done",
+                "txfs-repro",
+                Long.toString(TEXT_LIMIT + 1)));
+        for (String p : paths) argv.add(mount.resolve(p).toString());
         try {
-            if (p.waitFor() != 0) throw new IOException("cannot read " + path + " in view " + view);
+            Process proc = new ProcessBuilder(argv)
+                    .directory(Path.of("/").toFile())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            List<String> lines = new String(
+                            proc.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)
+                    .lines()
+                    .toList();
+            if (proc.waitFor() != 0) return out;
+            for (int k = 0; k < Math.min(lines.size(), paths.size()); k++) {
+                if (!lines.get(k).equals("-"))
+                    out.put(paths.get(k), java.util.Base64.getDecoder().decode(lines.get(k)));
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            return out; // left unread: said "content differs"
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
         }
         return out;
     }
 
-    private static String contentDifference(Path mount, String viewA, String viewB, String path) {
-        try {
-            byte[] x = readInView(mount, viewA, path), y = readInView(mount, viewB, path);
-            String tx = x.length > TEXT_LIMIT ? null : text(x), ty = y.length > TEXT_LIMIT ? null : text(y);
-            if (tx != null && ty != null) {
-                List<String> la = tx.lines().toList(), lb = ty.lines().toList();
-                List<String> u =
-                        UnifiedDiffUtils.generateUnifiedDiff("a/" + path, "b/" + path, la, DiffUtils.diff(la, lb), 1);
-                List<String> shown = u.subList(2, Math.min(u.size(), 2 + DIFF_LINES));
-                return "content:\n    " + String.join("\n    ", shown) + (u.size() > 2 + DIFF_LINES ? "\n    ..." : "");
-            }
-            int n = Math.min(x.length, y.length), at = 0;
-            while (at < n && x[at] == y[at]) at++;
-            return "content: binary, first difference at byte " + at + (at >= TEXT_LIMIT ? " or later" : "");
-        } catch (IOException e) {
-            return "content differs (" + e.getMessage() + ")";
+    private static String contentDifference(String path, byte[] x, byte[] y) {
+        String tx = x.length > TEXT_LIMIT ? null : text(x), ty = y.length > TEXT_LIMIT ? null : text(y);
+        if (tx != null && ty != null) {
+            List<String> la = tx.lines().toList(), lb = ty.lines().toList();
+            List<String> u =
+                    UnifiedDiffUtils.generateUnifiedDiff("a/" + path, "b/" + path, la, DiffUtils.diff(la, lb), 1);
+            List<String> shown = u.subList(2, Math.min(u.size(), 2 + DIFF_LINES));
+            return "content:\n    " + String.join("\n    ", shown) + (u.size() > 2 + DIFF_LINES ? "\n    ..." : "");
         }
+        int n = Math.min(x.length, y.length), at = 0;
+        while (at < n && x[at] == y[at]) at++;
+        return "content: binary, first difference at byte " + at + (at >= TEXT_LIMIT ? " or later" : "");
     }
 
     /** The file as text: UTF-8 without NUL bytes; else null. */

@@ -30,12 +30,12 @@ final class RocksNativeLibraryTest {
         for (int run = 0; run < 2; run++) {
             ProcessBuilder pb = new ProcessBuilder(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Duser.home=" + home,
                     "-cp",
                     System.getProperty("java.class.path"),
                     RocksNativeLibraryTest.class.getName(),
                     dir.resolve("db" + run).toString());
             pb.environment().remove("XDG_CACHE_HOME");
+            pb.environment().put("HOME", home.toString()); // the XDG base: $HOME, not the password file's
             pb.redirectErrorStream(true);
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
