@@ -294,7 +294,7 @@ final class RunCommand extends ViewCommands.Base {
             argv.addAll(List.of("--mount", "--propagation", "private", "--", "/bin/sh", "-c", bind + enter));
         } else {
             // a user: mount(8) binds only as uid 0, so the bind runs as root of a user namespace, and the
-            // command in a nested one that maps back to the caller's own ids (docs/views.md, "Ways in")
+            // command in a nested one that maps back to the caller's own ids (README, "As a normal user")
             long uid = LibC.INSTANCE.getuid();
             long gid = LibC.INSTANCE.getgid();
             argv.addAll(List.of(

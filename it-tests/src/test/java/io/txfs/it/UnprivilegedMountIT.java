@@ -145,8 +145,10 @@ final class UnprivilegedMountIT {
                     .lines()
                     .anyMatch(l -> l.trim().equals("user_allow_other"))) {
                 Path other = Files.createDirectory(root.resolve("other"));
-                Files.setAttribute(other, "unix:uid", UID);
-                ProcessRun refused = asUser("mount", "-o", "allow_other", "-f", backing.toString(), other.toString());
+                Path otherBacking = Files.createDirectory(root.resolve("other-backing"));
+                for (Path p : List.of(other, otherBacking)) Files.setAttribute(p, "unix:uid", UID);
+                ProcessRun refused =
+                        asUser("mount", "-o", "allow_other", "-f", otherBacking.toString(), other.toString());
                 assertEquals(1, refused.exitCode(), refused.describe());
                 assertTrue(
                         refused.stderr().contains("user_allow_other"), "fusermount3's reason\n" + refused.describe());
