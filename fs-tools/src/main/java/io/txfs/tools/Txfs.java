@@ -67,7 +67,16 @@ public final class Txfs implements Runnable {
     }
 
     static int execute(String... args) {
-        return commandLine().execute(args);
+        CommandLine cli = commandLine();
+        // mount(8) through mount.fuse3 runs `txfs BACKING MOUNTPOINT -o OPTIONS` for type fuse.txfs
+        try {
+            var helper = MountHelperForm.translate(args, cli.getSubcommands().keySet());
+            if (helper.isPresent()) return cli.execute(helper.get().toArray(String[]::new));
+        } catch (UserFacingException e) {
+            cli.getErr().println("txfs: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        return cli.execute(args);
     }
 
     /** The whole command tree, set up as {@link #main} runs it (also for the man pages and completion). */
