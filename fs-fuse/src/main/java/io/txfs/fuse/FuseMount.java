@@ -501,6 +501,14 @@ public final class FuseMount implements AutoCloseable {
         throw failure(p, e);
     }
 
+    /** Whether the FUSE mount at {@code mountpoint} is dead: its daemon is gone (statfs says ENOTCONN). */
+    public static boolean isDead(Path mountpoint) {
+        ByteBuffer st = ByteBuffer.allocateDirect(256);
+        if (C.statfs(mountpoint.toAbsolutePath().normalize().toString(), st) == 0) return false;
+        int e = LibC.errno();
+        return e == ENOTCONN || e == ECONNABORTED;
+    }
+
     /** If a dead FUSE mount is at {@code mountpoint} (stat gives ENOTCONN), detaches it and returns true. */
     public static boolean clearStaleMount(Path mountpoint) {
         String p = mountpoint.toAbsolutePath().normalize().toString();

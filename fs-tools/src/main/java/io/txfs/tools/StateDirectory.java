@@ -27,7 +27,9 @@ final class StateDirectory {
         return new StateDirectory(dir);
     }
 
-    private static Path defaultFor(Path mountpoint) {
+    /** Where default state directories go: /var/lib/txfs for root, the XDG state directory otherwise. */
+    static Path defaultBase() {
+
         Path base;
         if ("root".equals(System.getProperty("user.name"))) {
             base = Path.of("/var/lib/txfs");
@@ -35,6 +37,11 @@ final class StateDirectory {
             String xdg = System.getenv("XDG_STATE_HOME");
             base = xdg != null && !xdg.isEmpty() ? Path.of(xdg, "txfs") : Path.of(home(), ".local", "state", "txfs");
         }
+        return base;
+    }
+
+    private static Path defaultFor(Path mountpoint) {
+        Path base = defaultBase();
         return base.resolve(shortHash(mountpoint.toString()));
     }
 

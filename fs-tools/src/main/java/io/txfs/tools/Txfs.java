@@ -46,7 +46,8 @@ import picocli.CommandLine.Command;
             InspectCommands.Import.class,
             TraceCommand.class,
             ReproCommand.class,
-            StatsCommand.class
+            StatsCommand.class,
+            DoctorCommand.class
         })
 public final class Txfs implements Runnable {
     static final int EXIT_OK = 0;
