@@ -1,6 +1,7 @@
 package io.txfs.tools;
 
 import io.txfs.sys.LockFile;
+import io.txfs.sys.UserDirs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,26 +30,15 @@ final class StateDirectory {
 
     /** Where default state directories go: /var/lib/txfs for root, the XDG state directory otherwise. */
     static Path defaultBase() {
-
-        Path base;
-        if ("root".equals(System.getProperty("user.name"))) {
-            base = Path.of("/var/lib/txfs");
-        } else {
-            String xdg = System.getenv("XDG_STATE_HOME");
-            base = xdg != null && !xdg.isEmpty() ? Path.of(xdg, "txfs") : Path.of(home(), ".local", "state", "txfs");
-        }
-        return base;
+        if ("root".equals(System.getProperty("user.name"))) return Path.of("/var/lib/txfs");
+        String xdg = System.getenv("XDG_STATE_HOME");
+        return xdg != null && !xdg.isEmpty()
+                ? Path.of(xdg, "txfs")
+                : Path.of(UserDirs.home(), ".local", "state", "txfs");
     }
 
     private static Path defaultFor(Path mountpoint) {
-        Path base = defaultBase();
-        return base.resolve(shortHash(mountpoint.toString()));
-    }
-
-    /** $HOME as the XDG base directory spec has it; the password file's entry only without one. */
-    private static String home() {
-        String h = System.getenv("HOME");
-        return h != null && h.startsWith("/") ? h : System.getProperty("user.home");
+        return defaultBase().resolve(shortHash(mountpoint.toString()));
     }
 
     private static String shortHash(String s) {

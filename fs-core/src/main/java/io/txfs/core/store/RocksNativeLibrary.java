@@ -1,5 +1,6 @@
 package io.txfs.core.store;
 
+import io.txfs.sys.UserDirs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.JarURLConnection;
@@ -59,7 +60,7 @@ final class RocksNativeLibrary {
             return null;
         }
         String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && xdg.startsWith("/") ? Path.of(xdg) : Path.of(home(), ".cache");
+        Path base = xdg != null && xdg.startsWith("/") ? Path.of(xdg) : Path.of(UserDirs.home(), ".cache");
         return base.resolve("txfs").resolve("native").resolve(name.substring(0, name.length() - 4));
     }
 
@@ -99,11 +100,5 @@ final class RocksNativeLibrary {
                 Files.deleteIfExists(tmp);
             }
         }
-    }
-
-    /** $HOME as the XDG base directory spec has it; the password file's entry only without one. */
-    static String home() {
-        String h = System.getenv("HOME");
-        return h != null && h.startsWith("/") ? h : System.getProperty("user.home");
     }
 }
